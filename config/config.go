@@ -1,0 +1,127 @@
+// Package config reads gridgov's configuration from environment variables. Every variable has
+// a documented default (see Vars), so a bare `gridgov serve` works against local services;
+// a bad value fails at start with a message naming the variable.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Var documents one environment variable.
+type Var struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool
+}
+
+// Vars lists every variable gridgov reads, with its default; the README is written from it.
+var Vars = []Var{
+	{"GRIDGOV_PG_URL", "postgres://postgres@127.0.0.1:5432/gridgov?sslmode=disable", "Postgres connection URL (operational store)", true},
+	{"GRIDGOV_PG_MAX_CONNS", "16", "maximum connections in the Postgres pool", false},
+	{"GRIDGOV_CH_ADDR", "127.0.0.1:9000", "ClickHouse native-protocol address (warehouse)", false},
+	{"GRIDGOV_CH_DATABASE", "gridgov", "ClickHouse database of the warehouse", false},
+	{"GRIDGOV_CH_USER", "default", "ClickHouse user for the ETL and indicators", false},
+	{"GRIDGOV_CH_PASSWORD", "", "ClickHouse password", true},
+	{"GRIDGOV_LISTEN", "127.0.0.1:8080", "address `gridgov serve` listens on", false},
+	{"GRIDGOV_LOG_LEVEL", "info", "log level: debug, info, warn, error", false},
+	{"GRIDGOV_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight work", false},
+}
+
+// Config is the effective configuration.
+type Config struct {
+	PGURL           string
+	PGMaxConns      int
+	CHAddr          string
+	CHDatabase      string
+	CHUser          string
+	CHPassword      string
+	Listen          string
+	LogLevel        string
+	ShutdownTimeout time.Duration
+}
+
+// FromEnv reads the configuration, applying defaults, and validates it.
+func FromEnv() (Config, error) { return From(os.Getenv) }
+
+// From reads the configuration through getenv (tests pass a map's lookup).
+func From(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	var c Config
+	var err error
+	c.PGURL = get("GRIDGOV_PG_URL")
+	if u, perr := url.Parse(c.PGURL); perr != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return c, fmt.Errorf("GRIDGOV_PG_URL: want a postgres:// URL, got %q", mask(c.PGURL))
+	}
+	if c.PGMaxConns, err = positiveInt(get, "GRIDGOV_PG_MAX_CONNS"); err != nil {
+		return c, err
+	}
+	c.CHAddr = get("GRIDGOV_CH_ADDR")
+	c.CHDatabase = get("GRIDGOV_CH_DATABASE")
+	c.CHUser = get("GRIDGOV_CH_USER")
+	c.CHPassword = get("GRIDGOV_CH_PASSWORD")
+	c.Listen = get("GRIDGOV_LISTEN")
+	c.LogLevel = get("GRIDGOV_LOG_LEVEL")
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("GRIDGOV_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(get("GRIDGOV_SHUTDOWN_TIMEOUT")); err != nil || c.ShutdownTimeout <= 0 {
+		return c, fmt.Errorf("GRIDGOV_SHUTDOWN_TIMEOUT: want a positive duration such as 15s, got %q", get("GRIDGOV_SHUTDOWN_TIMEOUT"))
+	}
+	return c, nil
+}
+
+func positiveInt(get func(string) string, name string) (int, error) {
+	n, err := strconv.Atoi(get(name))
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s: want a positive integer, got %q", name, get(name))
+	}
+	return n, nil
+}
+
+// mask hides the password of a URL.
+func mask(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Masked gives the effective configuration as name=value lines with secrets hidden.
+func (c Config) Masked() [][2]string {
+	pw := ""
+	if c.CHPassword != "" {
+		pw = "xxxxx"
+	}
+	return [][2]string{
+		{"GRIDGOV_PG_URL", mask(c.PGURL)},
+		{"GRIDGOV_PG_MAX_CONNS", strconv.Itoa(c.PGMaxConns)},
+		{"GRIDGOV_CH_ADDR", c.CHAddr},
+		{"GRIDGOV_CH_DATABASE", c.CHDatabase},
+		{"GRIDGOV_CH_USER", c.CHUser},
+		{"GRIDGOV_CH_PASSWORD", pw},
+		{"GRIDGOV_LISTEN", c.Listen},
+		{"GRIDGOV_LOG_LEVEL", c.LogLevel},
+		{"GRIDGOV_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
+	}
+}

@@ -1,0 +1,73 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"gridgov/apperr"
+)
+
+// constraintMessages says, in words a user understands, what a named constraint protects.
+// Constraints not listed get a message built from the kind of violation.
+var constraintMessages = map[string]struct{ field, message string }{
+	"year_ratings_grade_valid":          {"grade", "a year-end rating must be good, fair, average or poor"},
+	"year_ratings_one_per_year":         {"year", "this member already has a rating for that year"},
+	"service_records_hours_valid":       {"hours", "service hours must be more than 0 and at most 24"},
+	"service_orders_hours_valid":        {"hours", "service hours must be more than 0 and at most 24"},
+	"work_logs_hours_valid":             {"hours", "hours must be between 0 and 24"},
+	"activity_participants_hours_valid": {"hours", "hours must be between 0 and 24"},
+	"checkins_one_per_member":           {"memberId", "this member has already checked in (or has a check-in waiting for verification)"},
+	"checkins_reject_reason":            {"reason", "a rejected check-in needs a reason"},
+	"grids_community_fk":                {"communityId", "the grid's community does not exist in that street"},
+	"service_orders_rating_valid":       {"rating", "a rating must be between 1 and 5"},
+	"people_phone_valid":                {"phone", "not a valid phone number"},
+	"people_id_number_valid":            {"idNumber", "not a valid 18-character ID number"},
+	"people_id_number_unique":           {"idNumber", "a person with this ID number already exists"},
+	"building_appointments_one_leader":  {"buildingId", "this building already has a building leader"},
+	"volunteer_teams_type_valid":        {"teamType", "a team type must be municipal_agency, social_organisation or town_street"},
+}
+
+// MapError turns a database error into an application error with a clear message, or wraps
+// it as internal. Constraint and driver text never reach the message; they stay in the cause.
+func MapError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.Wrap(err, apperr.NotFound, "not found")
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if m, ok := constraintMessages[pe.ConstraintName]; ok {
+		e := apperr.Wrap(err, codeFor(pe.Code), m.message)
+		e.Field = m.field
+		return e
+	}
+	switch pe.Code {
+	case "23505":
+		return apperr.Wrap(err, apperr.Conflict, "a record with these values already exists")
+	case "23503":
+		return apperr.Wrap(err, apperr.BadUserInput, "a referenced record does not exist, or is still referenced")
+	case "23514", "23502", "22P02", "22003", "22007", "22008", "23P01":
+		return apperr.Wrap(err, apperr.BadUserInput, "a value is out of range or missing")
+	case "40001", "40P01":
+		return apperr.Wrap(err, apperr.Conflict, "the record was changed concurrently; try again")
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func codeFor(sqlstate string) apperr.Code {
+	if sqlstate == "23505" {
+		return apperr.Conflict
+	}
+	return apperr.BadUserInput
+}
