@@ -13,21 +13,22 @@ import (
 // constraintMessages says, in words a user understands, what a named constraint protects.
 // Constraints not listed get a message built from the kind of violation.
 var constraintMessages = map[string]struct{ field, message string }{
-	"year_ratings_grade_valid":          {"grade", "a year-end rating must be good, fair, average or poor"},
-	"year_ratings_one_per_year":         {"year", "this member already has a rating for that year"},
-	"service_records_hours_valid":       {"hours", "service hours must be more than 0 and at most 24"},
-	"service_orders_hours_valid":        {"hours", "service hours must be more than 0 and at most 24"},
-	"work_logs_hours_valid":             {"hours", "hours must be between 0 and 24"},
-	"activity_participants_hours_valid": {"hours", "hours must be between 0 and 24"},
-	"checkins_one_per_member":           {"memberId", "this member has already checked in (or has a check-in waiting for verification)"},
-	"checkins_reject_reason":            {"reason", "a rejected check-in needs a reason"},
-	"grids_community_fk":                {"communityId", "the grid's community does not exist in that street"},
-	"service_orders_rating_valid":       {"rating", "a rating must be between 1 and 5"},
-	"people_phone_valid":                {"phone", "not a valid phone number"},
-	"people_id_number_valid":            {"idNumber", "not a valid 18-character ID number"},
-	"people_id_number_unique":           {"idNumber", "a person with this ID number already exists"},
-	"building_appointments_one_leader":  {"buildingId", "this building already has a building leader"},
-	"volunteer_teams_type_valid":        {"teamType", "a team type must be municipal_agency, social_organisation or town_street"},
+	"year_ratings_grade_valid":           {"grade", "a year-end rating must be good, fair, average or poor"},
+	"year_ratings_one_per_year":          {"year", "this member already has a rating for that year"},
+	"service_records_hours_valid":        {"hours", "service hours must be more than 0 and at most 24"},
+	"service_orders_hours_valid":         {"hours", "service hours must be more than 0 and at most 24"},
+	"work_logs_hours_valid":              {"hours", "hours must be between 0 and 24"},
+	"activity_participants_hours_valid":  {"hours", "hours must be between 0 and 24"},
+	"checkins_one_per_member":            {"memberId", "this member has already checked in (or has a check-in waiting for verification)"},
+	"checkins_reject_reason":             {"reason", "a rejected check-in needs a reason"},
+	"grids_community_fk":                 {"communityId", "the grid's community does not exist in that street"},
+	"service_orders_rating_valid":        {"rating", "a rating must be between 1 and 5"},
+	"people_phone_valid":                 {"phone", "not a valid phone number"},
+	"people_id_number_valid":             {"idNumber", "not a valid 18-character ID number"},
+	"people_id_number_unique":            {"idNumber", "a person with this ID number already exists"},
+	"building_appointments_one_leader":   {"buildingId", "this building already has a building leader"},
+	"volunteer_teams_owner_matches_type": {"teamType", "a team is of a municipal_agency (with a unit), a social_organisation (with an organisation) or a town_street (with a street)"},
+	"volunteer_teams_type_valid":         {"teamType", "a team type must be municipal_agency, social_organisation or town_street"},
 }
 
 // MapError turns a database error into an application error with a clear message, or wraps

@@ -1,0 +1,49 @@
+# gridgov — the two commands of the README, and what they are made of.
+#   make demo   services, migrations, the demo city, the warehouse load, then serve
+#   make test   every test, against real Postgres and ClickHouse (started if needed)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+BIN := bin/gridgov
+SERVICES := scripts/services.sh
+# Each recipe line runs in its own shell: this prefix puts the services' addresses in it.
+WITH_ENV := eval "$$($(SERVICES) env)";
+SEED ?= 1
+SCALE ?= 1
+
+.PHONY: demo test build services check generate bench-seed reliability clean
+
+build:
+	go build -o $(BIN) ./cmd/gridgov
+
+services:
+	bash $(SERVICES) up
+
+demo: services build
+	$(WITH_ENV) $(BIN) migrate up
+	$(WITH_ENV) $(BIN) seed --profile chaohu --seed $(SEED) --scale $(SCALE)
+	@if $(BIN) help | grep -q '^  etl'; then $(WITH_ENV) $(BIN) warehouse migrate && $(BIN) etl run --once; fi
+	@if $(BIN) help | grep -q '^  token'; then $(WITH_ENV) $(BIN) token demo; fi
+	$(WITH_ENV) $(BIN) serve
+
+# Every test. Services are started first; chDB's engine is fetched for the warehouse tests.
+test: services
+	$(WITH_ENV) export CHDB_LIB_PATH="$${CHDB_LIB_PATH:-$$(bash scripts/chdb.sh)}"; \
+	go test -count=1 -timeout 40m ./...
+
+# Formatting, vet, and generated code that must match its sources.
+check:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
+	go vet ./...
+	go generate ./...
+	@git diff --exit-code --stat -- graph docs || { echo 'generated files are stale: run go generate ./... and commit'; exit 1; }
+
+generate:
+	go generate ./...
+
+# Seeding throughput against a bare COPY of the same rows (docs/benchmarks.md).
+bench-seed: services
+	$(WITH_ENV) go test -run '^$$' -bench BenchmarkSeed -benchtime 1x -timeout 60m ./seed/
+
+clean:
+	rm -rf bin

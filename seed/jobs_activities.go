@@ -1,0 +1,183 @@
+package seed
+
+import (
+	"fmt"
+	"time"
+)
+
+// activity is one event with the pool its participants are drawn from.
+type activity struct {
+	id                                             int64
+	kind, title                                    string
+	community                                      int // community index, -1 for a street-wide event
+	street, intersection, unit, team, org, project int64
+	starts                                         time.Time
+	served, participants, first                    int // people served; how many take part; their first id - 1
+	pool                                           string
+	block                                          int // start in the pool
+}
+
+// activities lays out every activity. Pools: "community" draws the community's verified
+// members, "crossing" and "vaccination" draw consecutive blocks of a permutation of verified
+// members (so the members counted are distinct), "volunteers" draws consecutive volunteers.
+func (w *world) activities() []activity {
+	r := newRowRand(w.opts.Seed).at("activities", 0)
+	k := w.opts.Scale
+	var as []activity
+	add := func(a activity) {
+		a.id = int64(len(as) + 1)
+		if a.community >= 0 {
+			a.street = w.communities[a.community].street
+		}
+		as = append(as, a)
+	}
+	year := w.asOf.Year() - 1
+	for i := 0; i < w.n.themedLastYear+w.n.themedThisYear; i++ {
+		from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+		span := time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC).Sub(from)
+		if i >= w.n.themedLastYear {
+			from, span = time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC), w.asOf.Sub(time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC))
+		}
+		add(activity{kind: "themed_party_day", title: pick(r, []string{"文明城市创建再行动", "我为巢湖创城作贡献", "红动网格·爱巢有我"}) + "主题党日",
+			community: r.IntN(len(w.communities)), starts: from.Add(time.Duration(r.Int64N(int64(span)))), participants: r.between(10, 25) * k, pool: "community"})
+	}
+	justice := w.unitsWhere(func(u unit) bool { return u.justice })
+	served := spread(r, w.n.legalServed, w.n.legalEvents, 0.5)
+	for i := 0; i < w.n.legalEvents; i++ {
+		add(activity{kind: "legal_publicity", title: pick(r, []string{"普法小蓝帽进网格", "天天315进社区"}), community: r.IntN(len(w.communities)),
+			unit: w.units[pick(r, justice)].id, starts: w.timeIn(r), served: served[i], participants: 5, pool: "volunteers", block: r.IntN(w.n.volunteers)})
+	}
+	parts, served := spread(r, w.n.classPersonTimes, w.n.classEvents, 0.5), spread(r, w.n.classServed, w.n.classEvents, 0.5)
+	for i := 0; i < w.n.classEvents; i++ {
+		add(activity{kind: "micro_classroom", title: "青·筑梦微爱课堂：" + pick(r, []string{"主题课堂", "榜样课堂", "移动课堂", "实践课堂"}),
+			community: r.IntN(len(w.communities)), starts: w.timeIn(r), served: served[i], participants: parts[i], pool: "volunteers", block: r.IntN(w.n.volunteers)})
+	}
+	parts, block := spread(r, w.n.intersectionMembers, len(w.crossings), 0.5), 0
+	for i, x := range w.crossings {
+		add(activity{kind: "intersection_duty", title: x.name + "文明劝导", community: int(x.community - 1), intersection: x.id,
+			starts: w.timeIn(r), participants: parts[i], pool: "crossing", block: block})
+		block += parts[i]
+	}
+	parts, served, block = spread(r, w.n.vaccinationMembers, w.n.vaccinationEvents, 0.5), spread(r, w.n.vaccinationServed, w.n.vaccinationEvents, 0.5), 0
+	for i := 0; i < w.n.vaccinationEvents; i++ {
+		add(activity{kind: "vaccination_drive", title: "疫苗接种进楼入户摸排", community: i % len(w.communities), starts: w.timeIn(r),
+			served: served[i], participants: parts[i], pool: "vaccination", block: block})
+		block += parts[i]
+	}
+	civilised := w.unitsWhere(func(u unit) bool { return u.civilised })
+	parts = spread(r, w.n.coBuildingPersonTimes, w.n.coBuildingEvents, 0.5)
+	for i := 0; i < w.n.coBuildingEvents; i++ {
+		add(activity{kind: "co_building_service", title: "七联共建志愿服务", community: r.IntN(len(w.communities)), unit: w.units[pick(r, civilised)].id,
+			starts: w.timeIn(r), served: r.between(20, 200), participants: parts[i], pool: "volunteers", block: r.IntN(w.n.volunteers)})
+	}
+	for i := 0; i < 14; i++ {
+		p := w.projects[i]
+		add(activity{kind: "micro_welfare", title: "红领公益微服务：" + p.name, community: int(p.community - 1), org: w.socialOrgs[i%9].id,
+			project: p.id, starts: w.timeIn(r), served: r.between(20, 80), participants: 5, pool: "volunteers", block: r.IntN(w.n.volunteers)})
+	}
+	first := 0
+	for i := range as {
+		as[i].first, first = first, first+as[i].participants
+	}
+	return as
+}
+
+func (w *world) unitsWhere(keep func(unit) bool) []int {
+	var out []int
+	for i, u := range w.units {
+		if keep(u) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (w *world) activityJobs() []job {
+	as := w.activities()
+	byCommunity := make([][]int, len(w.communities))
+	for _, mi := range w.verified {
+		ci := int(w.buildings[w.members[mi].building].community - 1)
+		byCommunity[ci] = append(byCommunity[ci], mi)
+	}
+	pr := newRowRand(w.opts.Seed)
+	crossing, vaccination := pr.at("crossing", 0).Perm(len(w.verified)), pr.at("vaccination", 0).Perm(len(w.verified))
+	return []job{
+		fixed("activities", len(as), []string{"id", "kind", "title", "street_id", "community_id", "intersection_id", "organiser_unit_id",
+			"team_id", "social_organisation_id", "venture_project_id", "starts_at", "ends_at", "people_served"},
+			func(r *rowRand, i int, row func(...any)) {
+				a := as[i]
+				var community any
+				if a.community >= 0 {
+					community = w.communities[a.community].id
+				}
+				row(a.id, a.kind, a.title, a.street, community, nz(a.intersection), nz(a.unit), nz(a.team), nz(a.org), nz(a.project),
+					a.starts, a.starts.Add(time.Duration(r.between(2, 4))*time.Hour), a.served)
+			}),
+		fixed("activity_participants", len(as), []string{"id", "activity_id", "street_id", "community_id", "person_id", "role", "hours"},
+			func(r *rowRand, i int, row func(...any)) {
+				a := as[i]
+				community := w.communities[a.community].id
+				emit := func(k int, person int64, role string) {
+					row(int64(a.first+k+1), a.id, a.street, community, person, role, float64(r.between(2, 8))/2)
+				}
+				switch a.pool {
+				case "community":
+					pool := byCommunity[a.community]
+					for k, j := range r.Perm(len(pool))[:min(a.participants, len(pool))] {
+						emit(k, w.members[pool[j]].person, "party_member")
+					}
+				case "crossing", "vaccination":
+					perm := crossing
+					if a.pool == "vaccination" {
+						perm = vaccination
+					}
+					for k := 0; k < a.participants; k++ {
+						emit(k, w.members[w.verified[perm[a.block+k]]].person, "party_member")
+					}
+				case "volunteers":
+					for k := 0; k < a.participants; k++ {
+						emit(k, w.people.volunteers+int64((a.block+k)%w.n.volunteers)+1, "volunteer")
+					}
+				}
+			}),
+		w.meetingJob(),
+		w.matterJob(),
+	}
+}
+
+func (w *world) meetings() int { return len(w.communities) * 8 }
+
+// meetingJob holds a joint meeting in each community in each of the last eight quarters.
+func (w *world) meetingJob() job {
+	q := time.Date(w.asOf.Year(), time.Month((int(w.asOf.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
+	return fixed("joint_meetings", w.meetings(), []string{"id", "street_id", "community_id", "held_on", "title", "attendees"},
+		func(r *rowRand, i int, row func(...any)) {
+			c := w.communities[i/8]
+			start := q.AddDate(0, -3*(8-i%8), 0)
+			held := start.AddDate(0, 0, r.between(10, 80))
+			row(int64(i+1), c.street, c.id, held, fmt.Sprintf("%s%d年第%d季度党建联席会", c.name, start.Year(), (int(start.Month())-1)/3+1), r.between(8, 20))
+		})
+}
+
+func (w *world) matterJob() job {
+	n := w.n
+	unresolved := 20 * w.opts.Scale
+	total := n.majorMatters + n.disputesMediated + unresolved + n.otherMatters
+	return job{name: "meeting_matters", table: "meeting_matters", entities: total,
+		columns: []string{"id", "meeting_id", "street_id", "community_id", "kind", "title", "outcome"},
+		emit: func(r *rowRand, i int, row func(...any)) {
+			m := i % w.meetings()
+			c := w.communities[m/8]
+			kind, outcome, title := "major_matter", pick(r, []string{"decided", "decided", "discussed"}), pick(r, []string{"老旧小区改造方案", "停车位规划", "加装电梯", "物业选聘"})
+			switch {
+			case i < n.majorMatters:
+			case i < n.majorMatters+n.disputesMediated:
+				kind, outcome, title = "dispute", "mediated", pick(r, []string{"物业费纠纷联合调解", "邻里漏水纠纷联合调解", "停车纠纷联合调解"})
+			case i < n.majorMatters+n.disputesMediated+unresolved:
+				kind, outcome, title = "dispute", "unresolved", "房屋买卖纠纷"
+			default:
+				kind, title = pick(r, []string{"practical_matter", "urgent_matter"}), pick(r, []string{"困难家庭帮扶", "汛期排涝", "冬季供暖"})
+			}
+			row(int64(i+1), int64(m+1), c.street, c.id, kind, title, outcome)
+		}}
+}
