@@ -31,6 +31,7 @@ func runJob(ctx context.Context, pool *pgxpool.Pool, j job, seed uint64, done ma
 	for c := 0; c < j.chunks(); c++ {
 		if n, ok := done[j.name][c]; ok {
 			p.resumed += n // written by an earlier, interrupted run
+			p.entities.Add(int64(min(chunkEntities, j.entities-c*chunkEntities)))
 			continue
 		}
 		if err := runChunk(ctx, pool, j, seed, c, p); err != nil {
@@ -75,6 +76,7 @@ func (s *entitySource) Next() bool {
 	for s.next < s.end {
 		i := s.next
 		s.next++
+		s.p.entities.Add(1)
 		s.job.emit(s.r.at(s.job.name, i), i, func(values ...any) { s.rows = append(s.rows, values) })
 		if len(s.rows) > 0 {
 			s.p.add(1)
@@ -96,14 +98,15 @@ func (s *entitySource) Err() error { return nil }
 
 // progress draws one line per job, redrawn at most every 200 ms, and collects the summary.
 type progress struct {
-	w       io.Writer
-	stats   map[string]*TableStat
-	order   []string
-	job     job
-	rows    atomic.Int64
-	began   time.Time
-	drawn   time.Time
-	resumed int64
+	w        io.Writer
+	stats    map[string]*TableStat
+	order    []string
+	job      job
+	rows     atomic.Int64
+	entities atomic.Int64 // entities of the job generated or found done
+	began    time.Time
+	drawn    time.Time
+	resumed  int64
 }
 
 func newProgress(w io.Writer) *progress {
@@ -113,6 +116,7 @@ func newProgress(w io.Writer) *progress {
 func (p *progress) start(j job) {
 	p.job, p.began = j, time.Now()
 	p.rows.Store(0)
+	p.entities.Store(0)
 	if _, ok := p.stats[j.table]; !ok {
 		p.stats[j.table] = &TableStat{Table: j.table}
 		p.order = append(p.order, j.table)
@@ -135,7 +139,12 @@ func (p *progress) draw(rows int64, final bool) {
 	if final {
 		end = "\n"
 	}
-	fmt.Fprintf(p.w, "\033[2K  %-24s %12s rows %10s rows/s%s", p.job.name, group(rows), group(int64(rate)), end)
+	done := 1.0
+	if p.job.entities > 0 {
+		done = float64(p.entities.Load()) / float64(p.job.entities)
+	}
+	bar := strings.Repeat("#", int(done*20)) + strings.Repeat(".", 20-int(done*20))
+	fmt.Fprintf(p.w, "\033[2K  %-24s [%s] %3.0f%% %12s rows %10s rows/s%s", p.job.name, bar, 100*done, group(rows), group(int64(rate)), end)
 }
 
 func (p *progress) end() {
