@@ -11,13 +11,17 @@ WITH_ENV := eval "$$($(SERVICES) env)";
 SEED ?= 1
 SCALE ?= 1
 
-.PHONY: demo test build services check generate bench-seed reliability clean
+.PHONY: demo test build services tools check generate bench-seed reliability clean
 
 build:
 	go build -o $(BIN) ./cmd/gridgov
 
 services:
 	bash $(SERVICES) up
+
+# Command-line tools the tests drive (promtool, Prometheus).
+tools:
+	bash scripts/tools.sh
 
 demo: services build
 	$(WITH_ENV) $(BIN) migrate up
@@ -27,7 +31,7 @@ demo: services build
 	$(WITH_ENV) $(BIN) serve
 
 # Every test. Services are started first; chDB's engine is fetched for the warehouse tests.
-test: services
+test: services tools
 	$(WITH_ENV) export CHDB_LIB_PATH="$${CHDB_LIB_PATH:-$$(bash scripts/chdb.sh)}"; \
 	go test -count=1 -timeout 40m ./...
 

@@ -1,0 +1,87 @@
+package observe
+
+import (
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// GraphQL counts operations, errors by code, refusals by limit and dataloader batch sizes.
+type GraphQL struct {
+	ops      *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	errors   *prometheus.CounterVec
+	refusals *prometheus.CounterVec
+	batches  *prometheus.HistogramVec
+	names    nameLimiter
+}
+
+// NewGraphQL registers the GraphQL metrics on reg.
+func NewGraphQL(reg prometheus.Registerer) *GraphQL {
+	g := &GraphQL{
+		ops: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
+			Name: "operations_total", Help: "GraphQL operations by operation name and type."}, []string{"operation", "type"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Subsystem: "graphql",
+			Name: "operation_duration_seconds", Help: "GraphQL operation duration by operation name and type.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"operation", "type"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
+			Name: "errors_total", Help: "GraphQL errors by extensions.code."}, []string{"code"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
+			Name: "refusals_total", Help: "Requests refused by a limit (depth, complexity, rate, body, batch, timeout)."}, []string{"limit"}),
+		batches: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Subsystem: "graphql",
+			Name: "dataloader_batch_size", Help: "Keys per dataloader batch, by loader.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 9)}, []string{"loader"}),
+		names: nameLimiter{max: 200, seen: map[string]bool{}},
+	}
+	reg.MustRegister(g.ops, g.duration, g.errors, g.refusals, g.batches)
+	return g
+}
+
+// Operation records one executed operation. Names come from clients, so only well-formed
+// names are kept, and only the first 200 distinct ones; the rest count as "other".
+func (g *GraphQL) Operation(name, opType string, d time.Duration) {
+	n := g.names.label(name)
+	g.ops.WithLabelValues(n, opType).Inc()
+	g.duration.WithLabelValues(n, opType).Observe(d.Seconds())
+}
+
+// Error records one error returned to a client.
+func (g *GraphQL) Error(code string) { g.errors.WithLabelValues(code).Inc() }
+
+// Refused records a request refused by a limit.
+func (g *GraphQL) Refused(limit string) { g.refusals.WithLabelValues(limit).Inc() }
+
+// Batch records the size of one dataloader batch.
+func (g *GraphQL) Batch(loader string, keys int) {
+	g.batches.WithLabelValues(loader).Observe(float64(keys))
+}
+
+var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// nameLimiter bounds the label values taken from client-chosen operation names.
+type nameLimiter struct {
+	mu   sync.Mutex
+	max  int
+	seen map[string]bool
+}
+
+func (l *nameLimiter) label(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if !operationName.MatchString(name) {
+		return "other"
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen[name] {
+		return name
+	}
+	if len(l.seen) >= l.max {
+		return "other"
+	}
+	l.seen[name] = true
+	return name
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# tools.sh — install the command-line tools the tests drive for real: Debian's Prometheus
+# server and promtool (metrics exposition checks, scrape tests). Idempotent.
+set -euo pipefail
+
+need=()
+command -v promtool >/dev/null || need+=(prometheus)
+if ((${#need[@]} == 0)); then
+	exit 0
+fi
+echo "tools: installing ${need[*]} via apt-get"
+export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+if ! apt-get install -y --no-install-recommends "${need[@]}" >"$log" 2>&1; then
+	apt-get update >/dev/null 2>&1 || true
+	apt-get install -y --no-install-recommends "${need[@]}" >"$log" 2>&1 ||
+		{ tail -20 "$log" >&2; echo "tools: could not install ${need[*]}" >&2; exit 1; }
+fi
+command -v promtool >/dev/null || { echo "tools: promtool missing after installing prometheus" >&2; exit 1; }
+echo "tools: $(promtool --version 2>&1 | head -1)"
