@@ -30,7 +30,19 @@ var Vars = []Var{
 	{"GRIDGOV_LISTEN", "127.0.0.1:8080", "address `gridgov serve` listens on", false},
 	{"GRIDGOV_LOG_LEVEL", "info", "log level: debug, info, warn, error", false},
 	{"GRIDGOV_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight work", false},
+	{"GRIDGOV_MODE", "production", "production, or development (GraphiQL, introspection, a built-in token secret)", false},
+	{"GRIDGOV_JWT_ALG", "HS256", "token signature algorithm: HS256, RS256 or ES256", false},
+	{"GRIDGOV_JWT_SECRET", "", "HS256 secret, at least 32 bytes (development mode has a built-in one)", true},
+	{"GRIDGOV_JWT_PUBLIC_KEY_FILE", "", "PEM public key for RS256/ES256", false},
+	{"GRIDGOV_JWT_PRIVATE_KEY_FILE", "", "PEM private key for RS256/ES256, only to issue tokens", false},
+	{"GRIDGOV_JWT_AUDIENCE", "gridgov", "audience tokens must name", false},
+	{"GRIDGOV_JWT_ISSUER", "gridgov", "issuer tokens must name", false},
+	{"GRIDGOV_JWT_LEEWAY", "30s", "clock skew tolerated on token times", false},
 }
+
+// DevSecret signs tokens in development mode when GRIDGOV_JWT_SECRET is unset. It is public
+// (it is in this file): production mode never uses it.
+const DevSecret = "gridgov-development-secret-not-for-production"
 
 // Config is the effective configuration.
 type Config struct {
@@ -43,7 +55,18 @@ type Config struct {
 	Listen          string
 	LogLevel        string
 	ShutdownTimeout time.Duration
+	Mode            string
+	JWTAlg          string
+	JWTSecret       string
+	JWTPublicKey    string
+	JWTPrivateKey   string
+	JWTAudience     string
+	JWTIssuer       string
+	JWTLeeway       time.Duration
 }
+
+// Development reports whether the server runs in development mode.
+func (c Config) Development() bool { return c.Mode == "development" }
 
 // FromEnv reads the configuration, applying defaults, and validates it.
 func FromEnv() (Config, error) { return From(os.Getenv) }
@@ -84,6 +107,19 @@ func From(getenv func(string) string) (Config, error) {
 	if c.ShutdownTimeout, err = time.ParseDuration(get("GRIDGOV_SHUTDOWN_TIMEOUT")); err != nil || c.ShutdownTimeout <= 0 {
 		return c, fmt.Errorf("GRIDGOV_SHUTDOWN_TIMEOUT: want a positive duration such as 15s, got %q", get("GRIDGOV_SHUTDOWN_TIMEOUT"))
 	}
+	c.Mode = get("GRIDGOV_MODE")
+	if c.Mode != "production" && c.Mode != "development" {
+		return c, fmt.Errorf("GRIDGOV_MODE: want production or development, got %q", c.Mode)
+	}
+	c.JWTAlg, c.JWTSecret = get("GRIDGOV_JWT_ALG"), get("GRIDGOV_JWT_SECRET")
+	if c.JWTSecret == "" && c.Development() {
+		c.JWTSecret = DevSecret
+	}
+	c.JWTPublicKey, c.JWTPrivateKey = get("GRIDGOV_JWT_PUBLIC_KEY_FILE"), get("GRIDGOV_JWT_PRIVATE_KEY_FILE")
+	c.JWTAudience, c.JWTIssuer = get("GRIDGOV_JWT_AUDIENCE"), get("GRIDGOV_JWT_ISSUER")
+	if c.JWTLeeway, err = time.ParseDuration(get("GRIDGOV_JWT_LEEWAY")); err != nil || c.JWTLeeway < 0 {
+		return c, fmt.Errorf("GRIDGOV_JWT_LEEWAY: want a duration such as 30s, got %q", get("GRIDGOV_JWT_LEEWAY"))
+	}
 	return c, nil
 }
 
@@ -109,9 +145,11 @@ func mask(raw string) string {
 
 // Masked gives the effective configuration as name=value lines with secrets hidden.
 func (c Config) Masked() [][2]string {
-	pw := ""
-	if c.CHPassword != "" {
-		pw = "xxxxx"
+	hide := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "xxxxx"
 	}
 	return [][2]string{
 		{"GRIDGOV_PG_URL", mask(c.PGURL)},
@@ -119,9 +157,17 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_CH_ADDR", c.CHAddr},
 		{"GRIDGOV_CH_DATABASE", c.CHDatabase},
 		{"GRIDGOV_CH_USER", c.CHUser},
-		{"GRIDGOV_CH_PASSWORD", pw},
+		{"GRIDGOV_CH_PASSWORD", hide(c.CHPassword)},
 		{"GRIDGOV_LISTEN", c.Listen},
 		{"GRIDGOV_LOG_LEVEL", c.LogLevel},
 		{"GRIDGOV_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
+		{"GRIDGOV_MODE", c.Mode},
+		{"GRIDGOV_JWT_ALG", c.JWTAlg},
+		{"GRIDGOV_JWT_SECRET", hide(c.JWTSecret)},
+		{"GRIDGOV_JWT_PUBLIC_KEY_FILE", c.JWTPublicKey},
+		{"GRIDGOV_JWT_PRIVATE_KEY_FILE", c.JWTPrivateKey},
+		{"GRIDGOV_JWT_AUDIENCE", c.JWTAudience},
+		{"GRIDGOV_JWT_ISSUER", c.JWTIssuer},
+		{"GRIDGOV_JWT_LEEWAY", c.JWTLeeway.String()},
 	}
 }

@@ -34,6 +34,7 @@ var commands = map[string]command{
 	"seed":    {"generate the demo city: seed --profile chaohu [--seed N] [--scale K]", cmdSeed},
 	"serve":   {"serve the API on GRIDGOV_LISTEN", cmdServe},
 	"config":  {"print the effective configuration, secrets masked", cmdConfig},
+	"token":   {"mint bearer tokens: token issue --role R --scope PLACE | token demo", cmdToken},
 }
 
 func main() {

@@ -5,8 +5,12 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"gridgov/auth"
+	"gridgov/config"
 	"gridgov/dbtest"
+	"gridgov/gid"
 )
 
 func gridgov(t *testing.T, args ...string) (int, string, string) {
@@ -73,5 +77,51 @@ func TestSeedCommandRefusesBadInput(t *testing.T) {
 		if code, _, errs := gridgov(t, args...); code == 0 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
 		}
+	}
+}
+
+// TestTokenCommands mints a token as an operator would and the demo set on a seeded city;
+// every token verifies with the same configuration.
+func TestTokenCommands(t *testing.T) {
+	t.Setenv("GRIDGOV_MODE", "development")
+	url := dbtest.NewURL(t)
+	t.Setenv("GRIDGOV_PG_URL", url)
+	if code, _, errs := gridgov(t, "seed", "--as-of", "2026-11-27"); code != 0 {
+		t.Fatalf("seed: %s", errs)
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := auth.LoadKeys(cfg.JWTAlg, cfg.JWTSecret, "", "", cfg.JWTAudience, cfg.JWTIssuer, cfg.JWTLeeway)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := gridgov(t, "token", "issue", "--role", "community_cadre", "--scope", gid.Encode("Community", 2), "--subject", "7", "--ttl", "2h")
+	if code != 0 {
+		t.Fatalf("token issue: %s", errs)
+	}
+	c, err := keys.Verify(strings.TrimSpace(out), time.Now())
+	if err != nil || c.Role != "community_cadre" || c.SubjectID() != 7 {
+		t.Errorf("issued token: %+v %v", c, err)
+	}
+	if code, _, errs := gridgov(t, "token", "issue", "--role", "emperor", "--scope", "city"); code == 0 || !strings.Contains(errs, "unknown role") {
+		t.Errorf("unknown role: exit %d %q", code, errs)
+	}
+	code, out, errs = gridgov(t, "token", "demo")
+	if code != 0 {
+		t.Fatalf("token demo: %s", errs)
+	}
+	roles := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		f := strings.Fields(line)
+		c, err := keys.Verify(f[1], time.Now())
+		if err != nil || c.Role != f[0] {
+			t.Errorf("demo token for %s: %+v %v", f[0], c, err)
+		}
+		roles[c.Role] = true
+	}
+	if len(roles) != len(auth.Roles) {
+		t.Errorf("demo tokens for %d roles, want %d", len(roles), len(auth.Roles))
 	}
 }
