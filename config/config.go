@@ -28,6 +28,7 @@ var Vars = []Var{
 	{"GRIDGOV_CH_USER", "default", "ClickHouse user for the ETL and indicators", false},
 	{"GRIDGOV_CH_PASSWORD", "", "ClickHouse password", true},
 	{"GRIDGOV_LISTEN", "127.0.0.1:8080", "address `gridgov serve` listens on", false},
+	{"GRIDGOV_METRICS_LISTEN", "", "serve /metrics on this address instead of GRIDGOV_LISTEN", false},
 	{"GRIDGOV_LOG_LEVEL", "info", "log level: debug, info, warn, error", false},
 	{"GRIDGOV_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight work", false},
 	{"GRIDGOV_MODE", "production", "production, or development (GraphiQL, introspection, a built-in token secret)", false},
@@ -53,6 +54,7 @@ type Config struct {
 	CHUser          string
 	CHPassword      string
 	Listen          string
+	MetricsListen   string
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	Mode            string
@@ -98,6 +100,7 @@ func From(getenv func(string) string) (Config, error) {
 	c.CHUser = get("GRIDGOV_CH_USER")
 	c.CHPassword = get("GRIDGOV_CH_PASSWORD")
 	c.Listen = get("GRIDGOV_LISTEN")
+	c.MetricsListen = get("GRIDGOV_METRICS_LISTEN")
 	c.LogLevel = get("GRIDGOV_LOG_LEVEL")
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -159,6 +162,7 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_CH_USER", c.CHUser},
 		{"GRIDGOV_CH_PASSWORD", hide(c.CHPassword)},
 		{"GRIDGOV_LISTEN", c.Listen},
+		{"GRIDGOV_METRICS_LISTEN", c.MetricsListen},
 		{"GRIDGOV_LOG_LEVEL", c.LogLevel},
 		{"GRIDGOV_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
 		{"GRIDGOV_MODE", c.Mode},

@@ -1,5 +1,5 @@
-// Package server assembles gridgov's HTTP surface: health and readiness probes now, and the
-// GraphQL endpoint, metrics and dashboard as they are added. It holds routing and
+// Package server assembles gridgov's HTTP surface: health and readiness probes, the GraphQL
+// endpoint (with GraphiQL in development mode), and metrics and dashboard as they are added. It holds routing and
 // cross-cutting middleware only; the work is done by the packages it mounts.
 package server
 
@@ -8,10 +8,15 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gridgov/observe"
 	"gridgov/store"
 )
 
@@ -19,19 +24,54 @@ import (
 type Deps struct {
 	Pool *pgxpool.Pool
 	Log  *slog.Logger
+	// Dev serves GraphiQL at /graphiql; off in production.
+	Dev bool
+	// Registry receives the server's metrics; a new one is made when nil.
+	Registry *prometheus.Registry
+	// MetricsElsewhere leaves /metrics off this handler (served on its own address).
+	MetricsElsewhere bool
 }
 
-// New builds the HTTP handler.
+// New builds the HTTP handler. Every route is counted, timed and logged under its pattern,
+// and every request gets an id, returned in X-Request-Id.
 func New(d Deps) http.Handler {
+	if d.Registry == nil {
+		d.Registry = observe.NewRegistry()
+	}
+	httpm := observe.NewHTTP(d.Registry, d.Log)
+	gqlm := observe.NewGraphQL(d.Registry)
+	observe.RegisterPool(d.Registry, d.Pool)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	route := func(pattern string, h http.Handler) {
+		name := pattern
+		if _, path, ok := strings.Cut(pattern, " "); ok {
+			name = path
+		}
+		mux.Handle(pattern, httpm.Wrap(name, h))
+	}
+	route("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	route("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body := readiness(r.Context(), d.Pool)
 		writeJSON(w, status, body)
-	})
+	}))
+	route("/graphql", GraphQL(store.New(d.Pool), d.Log, gqlm))
+	if d.Dev {
+		route("GET /graphiql", playground.Handler("gridgov", "/graphql"))
+	}
+	if !d.MetricsElsewhere {
+		route("GET /metrics", Metrics(d.Registry))
+	}
+	route("/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found"})
+	}))
 	return mux
+}
+
+// Metrics serves the registry in the Prometheus exposition format.
+func Metrics(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 }
 
 // readiness reports whether Postgres answers and carries every migration this binary knows.

@@ -35,6 +35,8 @@ var commands = map[string]command{
 	"serve":   {"serve the API on GRIDGOV_LISTEN", cmdServe},
 	"config":  {"print the effective configuration, secrets masked", cmdConfig},
 	"token":   {"mint bearer tokens: token issue --role R --scope PLACE | token demo", cmdToken},
+	"schema":  {"print the GraphQL SDL: schema print", cmdSchema},
+
 }
 
 func main() {

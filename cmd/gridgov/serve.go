@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
+	"gridgov/observe"
 	"gridgov/server"
 	"gridgov/store"
 )
@@ -20,24 +22,41 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	srv := &http.Server{Handler: server.New(server.Deps{Pool: pool, Log: a.log})}
-	ln, err := net.Listen("tcp", a.cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on GRIDGOV_LISTEN=%s: %w", a.cfg.Listen, err)
+	reg := observe.NewRegistry()
+	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
+		MetricsElsewhere: a.cfg.MetricsListen != ""})
+	servers := []*http.Server{{Addr: a.cfg.Listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
+	if a.cfg.MetricsListen != "" {
+		servers = append(servers, &http.Server{Addr: a.cfg.MetricsListen, Handler: server.Metrics(reg), ReadHeaderTimeout: 10 * time.Second})
 	}
-	a.log.Info("serving", "addr", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+		}
+		a.log.Info("serving", "addr", ln.Addr().String(), "mode", a.cfg.Mode)
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
+	return shutdown(ctx, a, servers)
+}
+
+// shutdown stops accepting, lets in-flight requests finish within the configured deadline,
+// and only then returns, so the deferred pool close comes last.
+func shutdown(ctx context.Context, a *app, servers []*http.Server) error {
 	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("shutdown %s: %w", srv.Addr, err))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -1,0 +1,318 @@
+package resolvers
+
+import (
+	"context"
+	"time"
+
+	"gridgov/apperr"
+	"gridgov/graph"
+	"gridgov/graph/model"
+	"gridgov/store"
+	"gridgov/workflow"
+)
+
+func (r *Resolver) Issue() graph.IssueResolver                 { return &issueResolver{r} }
+func (r *Resolver) IssueCategory() graph.IssueCategoryResolver { return &issueCategoryResolver{r} }
+func (r *Resolver) IssueEvent() graph.IssueEventResolver       { return &issueEventResolver{r} }
+func (r *Resolver) Mediator() graph.MediatorResolver           { return &mediatorResolver{r} }
+func (r *Resolver) MonthlyReview() graph.MonthlyReviewResolver { return &monthlyReviewResolver{r} }
+
+// maxEvents bounds how much history one field returns.
+const maxEvents = 100
+
+func (r *queryResolver) Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
+	f, err := issueFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	o := store.IssueOrder{Key: "REPORTED_AT", Desc: true}
+	if orderBy != nil {
+		o = store.IssueOrder{Key: string(orderBy.Field), Desc: orderBy.Direction == model.SortDirectionDesc}
+	}
+	return r.issueConn(ctx, f, o, page(first, after, last, before))
+}
+
+func (r *Resolver) issueConn(ctx context.Context, f store.IssueFilter, o store.IssueOrder, p store.Page) (*model.IssueConnection, error) {
+	c, list, err := r.Store.Issues(ctx, scope(ctx), f, o, p)
+	if err != nil {
+		return nil, err
+	}
+	n, err := total(ctx, list)
+	return &model.IssueConnection{PageInfo: &c.PageInfo, TotalCount: n,
+		Edges: edges(c, func(cur string, n *store.Issue) *model.IssueEdge { return &model.IssueEdge{Cursor: cur, Node: n} })}, err
+}
+
+func issueFilter(in *model.IssueFilter) (store.IssueFilter, error) {
+	var f store.IssueFilter
+	if in == nil {
+		return f, nil
+	}
+	var err error
+	if f.Place, err = placeFilter(in.Place, in.Search); err != nil {
+		return f, err
+	}
+	f.Search, f.Place.Search = f.Place.Search, ""
+	if f.BuildingID, err = optID("buildingId", "Building", in.BuildingID); err != nil {
+		return f, err
+	}
+	if f.CategoryIDs, err = idsOf("categoryIds", "IssueCategory", in.CategoryIds); err != nil {
+		return f, err
+	}
+	if f.ReporterID, err = optID("reporterId", "Person", in.ReporterID); err != nil {
+		return f, err
+	}
+	if f.HandlerID, err = optID("handlerId", "Person", in.HandlerID); err != nil {
+		return f, err
+	}
+	f.States = storedAll(in.States)
+	if in.Reported != nil {
+		f.ReportedFrom, f.ReportedBefore = in.Reported.From, in.Reported.To
+	}
+	f.DueBefore, f.Overdue, f.Open, f.IsDispute = in.DueBefore, in.Overdue, in.Open, in.IsDispute
+	return f, nil
+}
+
+func (r *queryResolver) IssueCategories(ctx context.Context) ([]*store.IssueCategory, error) {
+	return r.Store.IssueCategories(ctx)
+}
+
+func (r *queryResolver) MonthlyReview(ctx context.Context, communityID string, month string) (*store.MonthlyReview, error) {
+	id, err := idOf("communityId", "Community", communityID)
+	if err != nil {
+		return nil, err
+	}
+	from, err := time.ParseInLocation("2006-01", month, time.Local)
+	if err != nil {
+		return nil, apperr.Invalid("month", "a month is written YYYY-MM")
+	}
+	if _, err := must(ctx, For(ctx).Community, id, "community"); err != nil {
+		return nil, err
+	}
+	return r.Store.MonthlyReview(ctx, scope(ctx), id, from, from.AddDate(0, 1, 0))
+}
+
+type monthlyReviewResolver struct{ *Resolver }
+
+func (monthlyReviewResolver) Community(ctx context.Context, o *store.MonthlyReview) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+
+func (r monthlyReviewResolver) OpenIssues(ctx context.Context, o *store.MonthlyReview, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
+	open := true
+	f := store.IssueFilter{Place: store.PlaceFilter{CommunityID: &o.CommunityID}, ReportedBefore: &o.To, Open: &open}
+	return r.issueConn(ctx, f, store.IssueOrder{Key: "REPORTED_AT"}, page(first, after, last, before))
+}
+
+func (r monthlyReviewResolver) OverdueIssues(ctx context.Context, o *store.MonthlyReview, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
+	overdue := true
+	f := store.IssueFilter{Place: store.PlaceFilter{CommunityID: &o.CommunityID}, ReportedBefore: &o.To, Overdue: &overdue}
+	return r.issueConn(ctx, f, store.IssueOrder{Key: "DUE_AT"}, page(first, after, last, before))
+}
+
+type issueResolver struct{ *Resolver }
+
+func (issueResolver) ID(_ context.Context, o *store.Issue) (string, error) {
+	return GlobalID("Issue", o.ID), nil
+}
+func (issueResolver) Category(ctx context.Context, o *store.Issue) (*store.IssueCategory, error) {
+	return must(ctx, For(ctx).IssueCategory, o.CategoryID, "issue category")
+}
+func (issueResolver) State(_ context.Context, o *store.Issue) (model.IssueState, error) {
+	return enum[model.IssueState](o.State), nil
+}
+func (issueResolver) Grid(ctx context.Context, o *store.Issue) (*store.Grid, error) {
+	return must(ctx, For(ctx).Grid, o.GridID, "grid")
+}
+func (issueResolver) Community(ctx context.Context, o *store.Issue) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+func (issueResolver) Building(ctx context.Context, o *store.Issue) (*store.Building, error) {
+	return load(ctx, For(ctx).Building, o.BuildingID)
+}
+func (issueResolver) Reporter(ctx context.Context, o *store.Issue) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.ReporterID, "reporter")
+}
+func (issueResolver) ReporterRole(_ context.Context, o *store.Issue) (model.ReporterRole, error) {
+	return enum[model.ReporterRole](o.ReporterRole), nil
+}
+func (issueResolver) HandlerKind(_ context.Context, o *store.Issue) (*model.HandlerKind, error) {
+	return optEnum[model.HandlerKind](o.HandlerKind), nil
+}
+func (issueResolver) Handler(ctx context.Context, o *store.Issue) (*store.Person, error) {
+	return load(ctx, For(ctx).Person, o.HandlerPersonID)
+}
+func (issueResolver) HandlerUnit(ctx context.Context, o *store.Issue) (*store.Unit, error) {
+	return load(ctx, For(ctx).Unit, o.HandlerUnitID)
+}
+func (issueResolver) EscalationLevel(_ context.Context, o *store.Issue) (*model.EscalationLevel, error) {
+	return optEnum[model.EscalationLevel](o.EscalationLevel), nil
+}
+func (issueResolver) Overdue(_ context.Context, o *store.Issue) (bool, error) {
+	return o.Overdue(time.Now()), nil
+}
+func (issueResolver) DisputeOutcome(_ context.Context, o *store.Issue) (*model.DisputeOutcome, error) {
+	return optEnum[model.DisputeOutcome](o.DisputeOutcome), nil
+}
+func (issueResolver) Mediators(ctx context.Context, o *store.Issue) ([]*store.IssueMediator, error) {
+	return For(ctx).Mediators.Load(ctx, o.ID)
+}
+func (issueResolver) Events(ctx context.Context, o *store.Issue, last *int) ([]*store.IssueEvent, error) {
+	n, err := eventCount(last)
+	if err != nil {
+		return nil, err
+	}
+	return For(ctx).IssueEvents.Load(ctx, store.EventsKey{ID: o.ID, Last: n})
+}
+func (issueResolver) AllowedActions(_ context.Context, o *store.Issue) ([]model.IssueAction, error) {
+	var out []model.IssueAction
+	for _, a := range workflow.IssueActions(workflow.IssueState(o.State)) {
+		out = append(out, enum[model.IssueAction](string(a)))
+	}
+	return out, nil
+}
+
+func eventCount(last *int) (int, error) {
+	if last == nil {
+		return 20, nil
+	}
+	if *last < 0 || *last > maxEvents {
+		return 0, apperr.Invalid("last", "last must be between 0 and %d", maxEvents)
+	}
+	return *last, nil
+}
+
+type issueCategoryResolver struct{ *Resolver }
+
+func (issueCategoryResolver) ID(_ context.Context, o *store.IssueCategory) (string, error) {
+	return GlobalID("IssueCategory", o.ID), nil
+}
+func (issueCategoryResolver) Group(_ context.Context, o *store.IssueCategory) (model.IssueCategoryGroup, error) {
+	return enum[model.IssueCategoryGroup](o.Group), nil
+}
+
+type issueEventResolver struct{ *Resolver }
+
+func (issueEventResolver) Action(_ context.Context, o *store.IssueEvent) (model.IssueAction, error) {
+	return enum[model.IssueAction](o.Action), nil
+}
+func (issueEventResolver) Actor(ctx context.Context, o *store.IssueEvent) (*store.Person, error) {
+	return load(ctx, For(ctx).Person, o.ActorID)
+}
+func (issueEventResolver) FromState(_ context.Context, o *store.IssueEvent) (*model.IssueState, error) {
+	return optEnum[model.IssueState](o.FromState), nil
+}
+func (issueEventResolver) ToState(_ context.Context, o *store.IssueEvent) (model.IssueState, error) {
+	return enum[model.IssueState](o.ToState), nil
+}
+
+type mediatorResolver struct{ *Resolver }
+
+func (mediatorResolver) Person(ctx context.Context, o *store.IssueMediator) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.PersonID, "mediator")
+}
+func (mediatorResolver) Role(_ context.Context, o *store.IssueMediator) (model.MediatorRole, error) {
+	return enum[model.MediatorRole](o.Role), nil
+}
+
+// Mutations of the issue register. Each decodes its input and hands one step to the store,
+// which checks the state machine and writes the change with its history.
+
+func (r *mutationResolver) ReportIssue(ctx context.Context, in model.ReportIssueInput) (*store.Issue, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := idOf("categoryId", "IssueCategory", in.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	grid, err := idOf("gridId", "Grid", in.GridID)
+	if err != nil {
+		return nil, err
+	}
+	building, err := optID("buildingId", "Building", in.BuildingID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.ReportIssue(ctx, scope(ctx), a, store.NewIssue{CategoryID: cat, GridID: grid, BuildingID: building,
+		Title: in.Title, Description: str(in.Description), ReporterRole: stored(in.ReporterRole),
+		IsDispute: in.IsDispute != nil && *in.IsDispute})
+}
+
+// change runs one issue transition for the acting person.
+func (r *mutationResolver) change(ctx context.Context, issueID string, ch store.IssueChange) (*store.Issue, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := idOf("issueId", "Issue", issueID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.ChangeIssue(ctx, scope(ctx), a, id, ch)
+}
+
+func (r *mutationResolver) simple(ctx context.Context, in model.IssueActionInput, action workflow.IssueAction) (*store.Issue, error) {
+	return r.change(ctx, in.IssueID, store.IssueChange{ExpectedVersion: version(in.Version),
+		Step: workflow.IssueStep{Action: action, Note: str(in.Note)}})
+}
+
+func (r *mutationResolver) AcceptIssue(ctx context.Context, in model.IssueActionInput) (*store.Issue, error) {
+	return r.simple(ctx, in, workflow.IssueAccept)
+}
+func (r *mutationResolver) StartIssue(ctx context.Context, in model.IssueActionInput) (*store.Issue, error) {
+	return r.simple(ctx, in, workflow.IssueStart)
+}
+func (r *mutationResolver) ReturnIssue(ctx context.Context, in model.IssueActionInput) (*store.Issue, error) {
+	return r.simple(ctx, in, workflow.IssueReturn)
+}
+func (r *mutationResolver) CloseIssue(ctx context.Context, in model.IssueActionInput) (*store.Issue, error) {
+	return r.simple(ctx, in, workflow.IssueClose)
+}
+func (r *mutationResolver) ReopenIssue(ctx context.Context, in model.IssueActionInput) (*store.Issue, error) {
+	return r.simple(ctx, in, workflow.IssueReopen)
+}
+
+func (r *mutationResolver) DispatchIssue(ctx context.Context, in model.DispatchIssueInput) (*store.Issue, error) {
+	person, err := optID("handlerPersonId", "Person", in.HandlerPersonID)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := optID("handlerUnitId", "Unit", in.HandlerUnitID)
+	if err != nil {
+		return nil, err
+	}
+	return r.change(ctx, in.IssueID, store.IssueChange{ExpectedVersion: version(in.Version),
+		Step:        workflow.IssueStep{Action: workflow.IssueDispatch, Note: str(in.Note)},
+		HandlerKind: stored(in.HandlerKind), HandlerPersonID: person, HandlerUnitID: unit})
+}
+
+func (r *mutationResolver) EscalateIssue(ctx context.Context, in model.EscalateIssueInput) (*store.Issue, error) {
+	return r.change(ctx, in.IssueID, store.IssueChange{ExpectedVersion: version(in.Version),
+		Step: workflow.IssueStep{Action: workflow.IssueEscalate, Note: str(in.Note),
+			EscalateTo: workflow.EscalationLevel(stored(in.Level))}})
+}
+
+func (r *mutationResolver) ResolveIssue(ctx context.Context, in model.ResolveIssueInput) (*store.Issue, error) {
+	outcome := ""
+	if in.DisputeOutcome != nil {
+		outcome = stored(*in.DisputeOutcome)
+	}
+	return r.change(ctx, in.IssueID, store.IssueChange{ExpectedVersion: version(in.Version), ResolvedQuantity: in.Quantity,
+		Step: workflow.IssueStep{Action: workflow.IssueResolve, Note: str(in.Note), Result: in.Result, DisputeOutcome: outcome}})
+}
+
+func (r *mutationResolver) AddMediator(ctx context.Context, in model.AddMediatorInput) (*store.Issue, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	issue, err := idOf("issueId", "Issue", in.IssueID)
+	if err != nil {
+		return nil, err
+	}
+	person, err := idOf("personId", "Person", in.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.AddMediator(ctx, scope(ctx), issue, person, stored(in.Role))
+}

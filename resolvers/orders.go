@@ -1,0 +1,172 @@
+package resolvers
+
+import (
+	"context"
+
+	"gridgov/graph"
+	"gridgov/graph/model"
+	"gridgov/store"
+	"gridgov/workflow"
+)
+
+func (r *Resolver) ServiceOrder() graph.ServiceOrderResolver { return &orderResolver{r} }
+func (r *Resolver) ServiceCategory() graph.ServiceCategoryResolver {
+	return &serviceCategoryResolver{r}
+}
+func (r *Resolver) OrderEvent() graph.OrderEventResolver { return &orderEventResolver{r} }
+
+func (r *queryResolver) ServiceOrders(ctx context.Context, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ServiceOrderConnection, error) {
+	f, err := orderFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	desc := direction == nil || *direction == model.SortDirectionDesc
+	c, list, err := r.Store.Orders(ctx, scope(ctx), f, desc, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	n, err := total(ctx, list)
+	return &model.ServiceOrderConnection{PageInfo: &c.PageInfo, TotalCount: n,
+		Edges: edges(c, func(cur string, n *store.ServiceOrder) *model.ServiceOrderEdge {
+			return &model.ServiceOrderEdge{Cursor: cur, Node: n}
+		})}, err
+}
+
+func orderFilter(in *model.ServiceOrderFilter) (store.OrderFilter, error) {
+	var f store.OrderFilter
+	if in == nil {
+		return f, nil
+	}
+	var err error
+	if f.Place, err = placeFilter(in.Place, nil); err != nil {
+		return f, err
+	}
+	if f.CategoryIDs, err = idsOf("categoryIds", "ServiceCategory", in.CategoryIds); err != nil {
+		return f, err
+	}
+	if f.ResidentID, err = optID("residentId", "Person", in.ResidentID); err != nil {
+		return f, err
+	}
+	if f.ClaimedBy, err = optID("claimedById", "PartyMember", in.ClaimedByID); err != nil {
+		return f, err
+	}
+	f.States = storedAll(in.States)
+	if in.Posted != nil {
+		f.PostedFrom, f.PostedTo = in.Posted.From, in.Posted.To
+	}
+	f.Search = str(in.Search)
+	return f, nil
+}
+
+func (r *queryResolver) ServiceCategories(ctx context.Context) ([]*store.ServiceCategory, error) {
+	return r.Store.ServiceCategories(ctx)
+}
+
+type orderResolver struct{ *Resolver }
+
+func (orderResolver) ID(_ context.Context, o *store.ServiceOrder) (string, error) {
+	return GlobalID("ServiceOrder", o.ID), nil
+}
+func (orderResolver) Category(ctx context.Context, o *store.ServiceOrder) (*store.ServiceCategory, error) {
+	return must(ctx, For(ctx).ServiceCategory, o.CategoryID, "service category")
+}
+func (orderResolver) State(_ context.Context, o *store.ServiceOrder) (model.OrderState, error) {
+	return enum[model.OrderState](o.State), nil
+}
+func (orderResolver) Grid(ctx context.Context, o *store.ServiceOrder) (*store.Grid, error) {
+	return must(ctx, For(ctx).Grid, o.GridID, "grid")
+}
+func (orderResolver) Building(ctx context.Context, o *store.ServiceOrder) (*store.Building, error) {
+	return load(ctx, For(ctx).Building, o.BuildingID)
+}
+func (orderResolver) Resident(ctx context.Context, o *store.ServiceOrder) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.ResidentID, "resident")
+}
+func (orderResolver) ClaimedBy(ctx context.Context, o *store.ServiceOrder) (*store.PartyMember, error) {
+	return load(ctx, For(ctx).Member, o.ClaimedBy)
+}
+func (orderResolver) Events(ctx context.Context, o *store.ServiceOrder, last *int) ([]*store.OrderEvent, error) {
+	n, err := eventCount(last)
+	if err != nil {
+		return nil, err
+	}
+	return For(ctx).OrderEvents.Load(ctx, store.EventsKey{ID: o.ID, Last: n})
+}
+
+type serviceCategoryResolver struct{ *Resolver }
+
+func (serviceCategoryResolver) ID(_ context.Context, o *store.ServiceCategory) (string, error) {
+	return GlobalID("ServiceCategory", o.ID), nil
+}
+
+type orderEventResolver struct{ *Resolver }
+
+func (orderEventResolver) Action(_ context.Context, o *store.OrderEvent) (model.OrderAction, error) {
+	return enum[model.OrderAction](o.Action), nil
+}
+func (orderEventResolver) Actor(ctx context.Context, o *store.OrderEvent) (*store.Person, error) {
+	return load(ctx, For(ctx).Person, o.ActorID)
+}
+func (orderEventResolver) FromState(_ context.Context, o *store.OrderEvent) (*model.OrderState, error) {
+	return optEnum[model.OrderState](o.FromState), nil
+}
+func (orderEventResolver) ToState(_ context.Context, o *store.OrderEvent) (model.OrderState, error) {
+	return enum[model.OrderState](o.ToState), nil
+}
+
+func (r *mutationResolver) PostOrder(ctx context.Context, in model.PostOrderInput) (*store.ServiceOrder, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := idOf("categoryId", "ServiceCategory", in.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	grid, err := idOf("gridId", "Grid", in.GridID)
+	if err != nil {
+		return nil, err
+	}
+	building, err := optID("buildingId", "Building", in.BuildingID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.PostOrder(ctx, scope(ctx), a, store.NewOrder{CategoryID: cat, GridID: grid, BuildingID: building,
+		Title: in.Title, Description: str(in.Description)})
+}
+
+// changeOrder runs one order transition for the acting person.
+func (r *mutationResolver) changeOrder(ctx context.Context, orderID string, ch store.OrderChange) (*store.ServiceOrder, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := idOf("orderId", "ServiceOrder", orderID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.ChangeOrder(ctx, scope(ctx), a, id, ch)
+}
+
+func (r *mutationResolver) orderAction(ctx context.Context, in model.OrderActionInput, action workflow.OrderAction) (*store.ServiceOrder, error) {
+	return r.changeOrder(ctx, in.OrderID, store.OrderChange{ExpectedVersion: version(in.Version), Note: str(in.Note),
+		Step: workflow.OrderStep{Action: action}})
+}
+
+func (r *mutationResolver) PublishOrder(ctx context.Context, in model.OrderActionInput) (*store.ServiceOrder, error) {
+	return r.orderAction(ctx, in, workflow.OrderPublish)
+}
+func (r *mutationResolver) ClaimOrder(ctx context.Context, in model.OrderActionInput) (*store.ServiceOrder, error) {
+	return r.orderAction(ctx, in, workflow.OrderClaim)
+}
+func (r *mutationResolver) CancelOrder(ctx context.Context, in model.OrderActionInput) (*store.ServiceOrder, error) {
+	return r.orderAction(ctx, in, workflow.OrderCancel)
+}
+func (r *mutationResolver) CompleteOrder(ctx context.Context, in model.CompleteOrderInput) (*store.ServiceOrder, error) {
+	return r.changeOrder(ctx, in.OrderID, store.OrderChange{ExpectedVersion: version(in.Version),
+		Step: workflow.OrderStep{Action: workflow.OrderComplete, Hours: in.Hours, Content: in.Content}})
+}
+func (r *mutationResolver) RateOrder(ctx context.Context, in model.RateOrderInput) (*store.ServiceOrder, error) {
+	return r.changeOrder(ctx, in.OrderID, store.OrderChange{ExpectedVersion: version(in.Version), RatingComment: str(in.Comment),
+		Step: workflow.OrderStep{Action: workflow.OrderRate, Rating: in.Rating}})
+}

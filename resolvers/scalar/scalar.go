@@ -1,0 +1,48 @@
+// Package scalar marshals gridgov's custom GraphQL scalars. It sits apart from resolvers
+// because the generated executor in graph/ imports it, and graph/ must not import resolvers.
+package scalar
+
+import (
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"gridgov/apperr"
+)
+
+// dateLayout is the wire form of Date.
+const dateLayout = "2006-01-02"
+
+// MarshalDate writes a calendar day as "YYYY-MM-DD".
+func MarshalDate(t time.Time) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		io.WriteString(w, strconv.Quote(t.Format(dateLayout))) //nolint:errcheck
+	})
+}
+
+// UnmarshalDate reads "YYYY-MM-DD" into midnight UTC of that day.
+func UnmarshalDate(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, apperr.New(apperr.BadUserInput, "a Date is a string YYYY-MM-DD")
+	}
+	t, err := time.Parse(dateLayout, s)
+	if err != nil {
+		return time.Time{}, apperr.New(apperr.BadUserInput, "%q is not a date YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// MarshalDateTime writes an instant as RFC 3339.
+func MarshalDateTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+
+// UnmarshalDateTime reads an RFC 3339 instant; a malformed one is the client's error.
+func UnmarshalDateTime(v any) (time.Time, error) {
+	t, err := graphql.UnmarshalTime(v)
+	if err != nil {
+		return time.Time{}, apperr.New(apperr.BadUserInput, "a DateTime is an RFC 3339 string such as 2024-05-01T08:30:00+08:00")
+	}
+	return t, nil
+}

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"gridgov/apperr"
+)
+
+// Store reads and writes the operational entities. Every read takes an auth.Scope and
+// applies it in SQL; every write runs in one transaction that also appends the history.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New wraps a pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Pool gives the underlying pool (readiness checks, tests).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.pool, fn)
+	return MapError(op, err)
+}
+
+// errConflict is what the loser of an optimistic-concurrency race gets.
+func errConflict(entity string) error {
+	return apperr.New(apperr.Conflict, "the %s was changed by someone else; reload and try again", entity)
+}
+
+// notFound is the NOT_FOUND error for an entity, out of scope or absent alike.
+func notFound(entity string) error {
+	return apperr.New(apperr.NotFound, "%s not found", entity)
+}
+
+// collect scans every row with scan.
+func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// isNoRows reports whether err means an empty result.
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// wrap adds the operation to an error that is not an application error.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// Entity is any record the API exposes as a Node with a global id. It has no methods: the
+// API layer derives the global id from the concrete type.
+type Entity interface{}

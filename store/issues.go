@@ -1,0 +1,553 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+	"gridgov/workflow"
+)
+
+// IssueCategory is a kind of issue with its handling deadline.
+type IssueCategory struct {
+	ID           int64
+	Code         string
+	Name         string
+	NameZh       string
+	Group        string
+	DeadlineDays int
+	QuantityUnit *string
+}
+
+// Issue is one entry of the issue register (反映问题和意见建议交办登记表).
+type Issue struct {
+	ID               int64
+	StreetID         int64
+	CommunityID      int64
+	GridID           int64
+	BuildingID       *int64
+	CategoryID       int64
+	Title            string
+	Description      string
+	ReporterID       int64
+	ReporterRole     string
+	State            string
+	HandlerKind      *string
+	HandlerPersonID  *int64
+	HandlerUnitID    *int64
+	EscalationLevel  *string
+	DueAt            *time.Time
+	ReportedAt       time.Time
+	ResolvedAt       *time.Time
+	ClosedAt         *time.Time
+	Resolution       *string
+	ResolvedQuantity *float64
+	IsDispute        bool
+	DisputeOutcome   *string
+	Version          int64
+	UpdatedAt        time.Time
+}
+
+// Overdue reports whether the issue is open past its due date at now.
+func (i *Issue) Overdue(now time.Time) bool {
+	return workflow.IssueState(i.State).Open() && i.DueAt != nil && i.DueAt.Before(now)
+}
+
+// IssueEvent is one entry of an issue's immutable history.
+type IssueEvent struct {
+	ID        int64
+	IssueID   int64
+	ActorID   *int64
+	ActorRole string
+	Action    string
+	FromState *string
+	ToState   string
+	Note      string
+	At        time.Time
+}
+
+// IssueMediator is a person mediating a dispute (矛盾纠纷调解).
+type IssueMediator struct {
+	ID       int64
+	IssueID  int64
+	PersonID int64
+	Role     string
+}
+
+const (
+	issueCols = `id, street_id, community_id, grid_id, building_id, category_id, title, description, reporter_id,
+		reporter_role, state, handler_kind, handler_person_id, handler_unit_id, escalation_level, due_at, reported_at,
+		resolved_at, closed_at, resolution, resolved_quantity::float8, is_dispute, dispute_outcome, version, updated_at`
+	issueSQL         = `SELECT ` + issueCols + ` FROM issues`
+	issueCategorySQL = `SELECT id, code, name, name_zh, category_group, deadline_days, quantity_unit FROM issue_categories`
+	issueEventCols   = `id, issue_id, actor_id, actor_role, action, from_state, to_state, note, at`
+)
+
+func scanIssue(r pgx.Row) (*Issue, error) {
+	var i Issue
+	return &i, r.Scan(&i.ID, &i.StreetID, &i.CommunityID, &i.GridID, &i.BuildingID, &i.CategoryID, &i.Title,
+		&i.Description, &i.ReporterID, &i.ReporterRole, &i.State, &i.HandlerKind, &i.HandlerPersonID,
+		&i.HandlerUnitID, &i.EscalationLevel, &i.DueAt, &i.ReportedAt, &i.ResolvedAt, &i.ClosedAt, &i.Resolution,
+		&i.ResolvedQuantity, &i.IsDispute, &i.DisputeOutcome, &i.Version, &i.UpdatedAt)
+}
+
+func scanIssueCategory(r pgx.Row) (*IssueCategory, error) {
+	var c IssueCategory
+	return &c, r.Scan(&c.ID, &c.Code, &c.Name, &c.NameZh, &c.Group, &c.DeadlineDays, &c.QuantityUnit)
+}
+
+func scanIssueEvent(r pgx.Row) (*IssueEvent, error) {
+	var e IssueEvent
+	return &e, r.Scan(&e.ID, &e.IssueID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
+}
+
+// IssueFilter narrows the issue register. All set fields combine with AND in one query.
+type IssueFilter struct {
+	Place          PlaceFilter
+	BuildingID     *int64
+	States         []string
+	CategoryIDs    []int64
+	ReportedFrom   *time.Time // inclusive
+	ReportedBefore *time.Time // exclusive
+	DueBefore      *time.Time // exclusive
+	Search         string     // in title and description
+	Overdue        *bool
+	Open           *bool
+	IsDispute      *bool
+	ReporterID     *int64
+	HandlerID      *int64
+}
+
+// IssueOrder is the sort of an issue list.
+type IssueOrder struct {
+	Key  string // REPORTED_AT, DUE_AT, UPDATED_AT
+	Desc bool
+}
+
+var issueKeys = map[string]sortKey{
+	"REPORTED_AT": {name: "REPORTED_AT", expr: "reported_at", kind: keyTime},
+	"DUE_AT":      {name: "DUE_AT", expr: "coalesce(due_at, 'infinity')", kind: keyTime},
+	"UPDATED_AT":  {name: "UPDATED_AT", expr: "updated_at", kind: keyTime},
+}
+
+const openIssue = "state NOT IN ('resolved', 'closed')"
+
+func issueQuery(sc auth.Scope, f IssueFilter) *query {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	f.Place.apply(q, placeCols)
+	if f.BuildingID != nil {
+		q.where("building_id = ?", *f.BuildingID)
+	}
+	if len(f.States) > 0 {
+		q.where("state = ANY(?)", f.States)
+	}
+	if len(f.CategoryIDs) > 0 {
+		q.where("category_id = ANY(?)", f.CategoryIDs)
+	}
+	if f.ReportedFrom != nil {
+		q.where("reported_at >= ?", *f.ReportedFrom)
+	}
+	if f.ReportedBefore != nil {
+		q.where("reported_at < ?", *f.ReportedBefore)
+	}
+	if f.DueBefore != nil {
+		q.where("due_at < ?", *f.DueBefore)
+	}
+	q.textSearch(f.Search, "title", "description")
+	if f.Overdue != nil {
+		if *f.Overdue {
+			q.where(openIssue + " AND due_at < now()")
+		} else {
+			q.where("NOT (" + openIssue + " AND coalesce(due_at, 'infinity') < now())")
+		}
+	}
+	if f.Open != nil {
+		if *f.Open {
+			q.where(openIssue)
+		} else {
+			q.where("NOT " + openIssue)
+		}
+	}
+	if f.IsDispute != nil {
+		q.where("is_dispute = ?", *f.IsDispute)
+	}
+	if f.ReporterID != nil {
+		q.where("reporter_id = ?", *f.ReporterID)
+	}
+	if f.HandlerID != nil {
+		q.where("handler_person_id = ?", *f.HandlerID)
+	}
+	return q
+}
+
+// IssueList is a filtered issue list; Count gives its total.
+type IssueList struct{ PlaceList }
+
+// Issues lists issues, newest first unless o says otherwise.
+func (s *Store) Issues(ctx context.Context, sc auth.Scope, f IssueFilter, o IssueOrder, p Page) (Conn[*Issue], IssueList, error) {
+	q := issueQuery(sc, f)
+	key, ok := issueKeys[o.Key]
+	if !ok {
+		key = issueKeys["REPORTED_AT"]
+	}
+	c, err := listPage(ctx, s, "list issues", issueSQL, q, key, o.Desc, p, scanIssue, func(i *Issue) (any, int64) {
+		switch key.name {
+		case "DUE_AT":
+			if i.DueAt == nil {
+				return "infinity", i.ID
+			}
+			return *i.DueAt, i.ID
+		case "UPDATED_AT":
+			return i.UpdatedAt, i.ID
+		}
+		return i.ReportedAt, i.ID
+	})
+	return c, IssueList{PlaceList{s, "issues", q}}, err
+}
+
+// IssuesByID loads issues by id, within scope.
+func (s *Store) IssuesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Issue, error) {
+	return loadByID(ctx, s, "load issues", issueSQL, ids, sc, placeCols, scanIssue, func(v *Issue) int64 { return v.ID })
+}
+
+// IssueCategoriesByID loads issue categories by id.
+func (s *Store) IssueCategoriesByID(ctx context.Context, ids []int64) (map[int64]*IssueCategory, error) {
+	return loadByID(ctx, s, "load issue categories", issueCategorySQL, ids, auth.Scope{}, scopeCols{}, scanIssueCategory,
+		func(v *IssueCategory) int64 { return v.ID })
+}
+
+// IssueCategories lists every issue category by code; the list is short and fixed.
+func (s *Store) IssueCategories(ctx context.Context) ([]*IssueCategory, error) {
+	rows, err := s.pool.Query(ctx, issueCategorySQL+` WHERE deleted_at IS NULL ORDER BY code`)
+	if err != nil {
+		return nil, MapError("list issue categories", err)
+	}
+	out, err := collect(rows, scanIssueCategory)
+	return out, MapError("list issue categories", err)
+}
+
+// EventsKey asks for the last N events of one issue or order.
+type EventsKey struct {
+	ID   int64
+	Last int
+}
+
+// IssueEvents loads, for each key, the last N events of an issue, oldest first: one
+// statement per distinct N.
+func (s *Store) IssueEvents(ctx context.Context, sc auth.Scope, keys []EventsKey) (map[EventsKey][]*IssueEvent, error) {
+	return lastEvents(ctx, s, "load issue events", "issue_events", "issue_id", sc, keys, scanIssueEvent,
+		func(e *IssueEvent) int64 { return e.IssueID })
+}
+
+func lastEvents[T any](ctx context.Context, s *Store, op, table, fk string, sc auth.Scope, keys []EventsKey,
+	scan func(pgx.Row) (*T, error), owner func(*T) int64) (map[EventsKey][]*T, error) {
+	byLast := map[int][]int64{}
+	for _, k := range keys {
+		byLast[k.Last] = append(byLast[k.Last], k.ID)
+	}
+	out := make(map[EventsKey][]*T, len(keys))
+	for n, ids := range byLast {
+		q := &query{}
+		idsArg := q.arg(ids)
+		q.where("e." + fk + " = k.id")
+		q.where("e.deleted_at IS NULL")
+		q.scoped(sc, scopeCols{"e.street_id", "e.community_id", "e.grid_id"})
+		sql := `SELECT ev.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
+			prefixed("e.", issueEventCols, fk) + ` FROM ` + table + ` e` + q.sql() + ` ORDER BY e.at DESC, e.id DESC LIMIT ` +
+			q.arg(n) + `) ev`
+		rows, err := s.pool.Query(ctx, sql, q.args...)
+		if err != nil {
+			return nil, MapError(op, err)
+		}
+		list, err := collect(rows, scan)
+		if err != nil {
+			return nil, MapError(op, err)
+		}
+		// Newest first from SQL; the history reads oldest first.
+		for i := len(list) - 1; i >= 0; i-- {
+			k := EventsKey{ID: owner(list[i]), Last: n}
+			out[k] = append(out[k], list[i])
+		}
+	}
+	return out, nil
+}
+
+// IssueMediators loads the mediators of each issue.
+func (s *Store) IssueMediators(ctx context.Context, sc auth.Scope, issueIDs []int64) (map[int64][]*IssueMediator, error) {
+	q := &query{}
+	q.where("issue_id = ANY(?)", issueIDs)
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	rows, err := s.pool.Query(ctx, `SELECT id, issue_id, person_id, role FROM issue_mediators`+q.sql()+` ORDER BY id`, q.args...)
+	if err != nil {
+		return nil, MapError("load mediators", err)
+	}
+	list, err := collect(rows, func(r pgx.Row) (*IssueMediator, error) {
+		var m IssueMediator
+		return &m, r.Scan(&m.ID, &m.IssueID, &m.PersonID, &m.Role)
+	})
+	if err != nil {
+		return nil, MapError("load mediators", err)
+	}
+	out := map[int64][]*IssueMediator{}
+	for _, m := range list {
+		out[m.IssueID] = append(out[m.IssueID], m)
+	}
+	return out, nil
+}
+
+// NewIssue is what a report carries.
+type NewIssue struct {
+	CategoryID   int64
+	GridID       int64
+	BuildingID   *int64
+	Title        string
+	Description  string
+	ReporterRole string
+	IsDispute    bool
+}
+
+// gridPlace reads a grid's street and community within scope, for rows that copy them.
+func gridPlace(ctx context.Context, q querier, sc auth.Scope, gridID int64) (street, community int64, err error) {
+	qq := &query{}
+	qq.where("id = ?", gridID)
+	qq.where("deleted_at IS NULL")
+	qq.scoped(sc, gridCols)
+	err = q.QueryRow(ctx, "SELECT street_id, community_id FROM grids"+qq.sql(), qq.args...).Scan(&street, &community)
+	if isNoRows(err) {
+		return 0, 0, apperr.Invalid("gridId", "no such grid")
+	}
+	return street, community, err
+}
+
+// ReportIssue registers a new issue in state reported and writes its first event.
+func (s *Store) ReportIssue(ctx context.Context, sc auth.Scope, actor auth.Actor, in NewIssue) (*Issue, error) {
+	if in.Title == "" {
+		return nil, apperr.Invalid("title", "an issue needs a title")
+	}
+	var out *Issue
+	err := s.inTx(ctx, "report issue", func(tx pgx.Tx) error {
+		street, community, err := gridPlace(ctx, tx, sc, in.GridID)
+		if err != nil {
+			return err
+		}
+		out, err = scanIssue(tx.QueryRow(ctx, `INSERT INTO issues (street_id, community_id, grid_id, building_id,
+			category_id, title, description, reporter_id, reporter_role, is_dispute)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+issueCols,
+			street, community, in.GridID, in.BuildingID, in.CategoryID, in.Title, in.Description, actor.PersonID,
+			in.ReporterRole, in.IsDispute))
+		if err != nil {
+			return err
+		}
+		return appendIssueEvent(ctx, tx, out, actor, string(workflow.IssueReport), "", out.State, "")
+	})
+	return out, err
+}
+
+func appendIssueEvent(ctx context.Context, tx pgx.Tx, i *Issue, actor auth.Actor, action, from, to, note string) error {
+	var fromArg any
+	if from != "" {
+		fromArg = from
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO issue_events (issue_id, street_id, community_id, grid_id, actor_id, actor_role,
+		action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		i.ID, i.StreetID, i.CommunityID, i.GridID, actor.PersonID, actor.Role, action, fromArg, to, note)
+	return err
+}
+
+// IssueChange is one transition request with its arguments.
+type IssueChange struct {
+	Step            workflow.IssueStep
+	ExpectedVersion *int64
+	// dispatch
+	HandlerKind     string
+	HandlerPersonID *int64
+	HandlerUnitID   *int64
+	// resolve
+	ResolvedQuantity *float64
+}
+
+// handlerTables says where a handler of each kind must be registered.
+var handlerTables = map[string]string{
+	"cadre":        "cadres",
+	"party_member": "party_members",
+	"partner":      "partners",
+}
+
+// ChangeIssue applies one transition: it checks the state machine, updates the issue only if
+// nobody changed it since it was read, and appends the event, all in one transaction.
+func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor, id int64, ch IssueChange) (*Issue, error) {
+	var out *Issue
+	err := s.inTx(ctx, "change issue", func(tx pgx.Tx) error {
+		q := &query{}
+		q.where("id = ?", id)
+		q.where("deleted_at IS NULL")
+		q.scoped(sc, placeCols)
+		cur, err := scanIssue(tx.QueryRow(ctx, issueSQL+q.sql(), q.args...))
+		if isNoRows(err) {
+			return notFound("issue")
+		}
+		if err != nil {
+			return err
+		}
+		if ch.ExpectedVersion != nil && *ch.ExpectedVersion != cur.Version {
+			return errConflict("issue")
+		}
+		snap := workflow.IssueSnapshot{State: workflow.IssueState(cur.State), IsDispute: cur.IsDispute}
+		if cur.EscalationLevel != nil {
+			snap.Escalation = workflow.EscalationLevel(*cur.EscalationLevel)
+		}
+		to, err := workflow.NextIssue(snap, ch.Step)
+		if err != nil {
+			return err
+		}
+		u := &query{}
+		set := "state = " + u.arg(string(to))
+		switch ch.Step.Action {
+		case workflow.IssueDispatch:
+			if err := checkHandler(ctx, tx, ch); err != nil {
+				return err
+			}
+			set += ", handler_kind = " + u.arg(ch.HandlerKind) + ", handler_person_id = " + u.arg(ch.HandlerPersonID) +
+				", handler_unit_id = " + u.arg(ch.HandlerUnitID) +
+				", due_at = now() + make_interval(days => (SELECT deadline_days FROM issue_categories c WHERE c.id = category_id))"
+		case workflow.IssueEscalate:
+			set += ", escalation_level = " + u.arg(string(ch.Step.EscalateTo))
+		case workflow.IssueResolve:
+			var outcome any
+			if ch.Step.DisputeOutcome != "" {
+				outcome = ch.Step.DisputeOutcome
+			}
+			set += ", resolved_at = now(), resolution = " + u.arg(ch.Step.Result) + ", resolved_quantity = " +
+				u.arg(ch.ResolvedQuantity) + ", dispute_outcome = " + u.arg(outcome)
+		case workflow.IssueClose:
+			set += ", closed_at = now()"
+		case workflow.IssueReopen:
+			set += ", resolved_at = NULL, closed_at = NULL, resolution = NULL, resolved_quantity = NULL, dispute_outcome = NULL"
+		}
+		sql := "UPDATE issues SET " + set + " WHERE id = " + u.arg(cur.ID) + " AND version = " + u.arg(cur.Version) +
+			" RETURNING " + issueCols
+		out, err = scanIssue(tx.QueryRow(ctx, sql, u.args...))
+		if isNoRows(err) {
+			return errConflict("issue")
+		}
+		if err != nil {
+			return err
+		}
+		return appendIssueEvent(ctx, tx, out, actor, string(ch.Step.Action), cur.State, out.State, ch.Step.Note)
+	})
+	return out, err
+}
+
+// checkHandler makes sure a dispatch names a handler of the right kind that exists.
+func checkHandler(ctx context.Context, tx pgx.Tx, ch IssueChange) error {
+	switch ch.HandlerKind {
+	case "unit":
+		if ch.HandlerUnitID == nil || ch.HandlerPersonID != nil {
+			return apperr.Invalid("handlerUnitId", "a unit handler is given by handlerUnitId alone")
+		}
+		var ok bool
+		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE id = $1 AND deleted_at IS NULL)`, *ch.HandlerUnitID).Scan(&ok)
+		if err == nil && !ok {
+			return apperr.Invalid("handlerUnitId", "no such unit")
+		}
+		return err
+	case "cadre", "party_member", "partner":
+		if ch.HandlerPersonID == nil || ch.HandlerUnitID != nil {
+			return apperr.Invalid("handlerPersonId", "a %s handler is given by handlerPersonId alone", ch.HandlerKind)
+		}
+		var ok bool
+		// The table name comes from a fixed map, never from input.
+		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+handlerTables[ch.HandlerKind]+
+			` WHERE person_id = $1 AND deleted_at IS NULL)`, *ch.HandlerPersonID).Scan(&ok)
+		if err == nil && !ok {
+			return apperr.Invalid("handlerPersonId", "that person is not registered as a %s", ch.HandlerKind)
+		}
+		return err
+	}
+	return apperr.Invalid("handlerKind", "a handler is a cadre, unit, party_member or partner")
+}
+
+// AddMediator adds a mediator to an open dispute.
+func (s *Store) AddMediator(ctx context.Context, sc auth.Scope, issueID, personID int64, role string) (*Issue, error) {
+	var out *Issue
+	err := s.inTx(ctx, "add mediator", func(tx pgx.Tx) error {
+		q := &query{}
+		q.where("id = ?", issueID)
+		q.where("deleted_at IS NULL")
+		q.scoped(sc, placeCols)
+		var err error
+		out, err = scanIssue(tx.QueryRow(ctx, issueSQL+q.sql(), q.args...))
+		if isNoRows(err) {
+			return notFound("issue")
+		}
+		if err != nil {
+			return err
+		}
+		if !out.IsDispute {
+			return apperr.Invalid("issueId", "only a dispute has mediators")
+		}
+		if !workflow.IssueState(out.State).Open() {
+			return apperr.New(apperr.InvalidTransition, "cannot add a mediator to a dispute that is %s", out.State)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO issue_mediators (issue_id, street_id, community_id, grid_id, person_id, role)
+			VALUES ($1, $2, $3, $4, $5, $6)`, out.ID, out.StreetID, out.CommunityID, out.GridID, personID, role)
+		return err
+	})
+	return out, err
+}
+
+// MonthlyReview is a community's issue figures for one month (按月梳理).
+type MonthlyReview struct {
+	CommunityID   int64
+	Month         string // YYYY-MM
+	From, To      time.Time
+	ReportedCount int
+	ResolvedCount int
+	ClosedCount   int
+	OpenCount     int // reported before the month ended and still open
+	OverdueCount  int // of those, past their due date
+}
+
+// MonthlyReview counts a community's issues for the month [from, to).
+func (s *Store) MonthlyReview(ctx context.Context, sc auth.Scope, communityID int64, from, to time.Time) (*MonthlyReview, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.where("community_id = ?", communityID)
+	q.scoped(sc, placeCols)
+	f, t := q.arg(from), q.arg(to)
+	c := &MonthlyReview{CommunityID: communityID, Month: from.Format("2006-01"), From: from, To: to}
+	err := s.pool.QueryRow(ctx, `SELECT
+		count(*) FILTER (WHERE reported_at >= `+f+` AND reported_at < `+t+`),
+		count(*) FILTER (WHERE resolved_at >= `+f+` AND resolved_at < `+t+`),
+		count(*) FILTER (WHERE closed_at >= `+f+` AND closed_at < `+t+`),
+		count(*) FILTER (WHERE reported_at < `+t+` AND `+openIssue+`),
+		count(*) FILTER (WHERE reported_at < `+t+` AND `+openIssue+` AND due_at < now())
+		FROM issues`+q.sql(), q.args...).Scan(&c.ReportedCount, &c.ResolvedCount, &c.ClosedCount, &c.OpenCount, &c.OverdueCount)
+	if err != nil {
+		return nil, MapError("monthly review", err)
+	}
+	return c, nil
+}
+
+// prefixed writes cols (comma-separated) with a table prefix; fk is accepted for symmetry of
+// the event tables, whose owner column differs.
+func prefixed(prefix, cols, fk string) string {
+	out := ""
+	for i, c := range splitCols(cols) {
+		if i > 0 {
+			out += ", "
+		}
+		if c == "issue_id" && fk != "issue_id" {
+			out += prefix + fk
+			continue
+		}
+		out += prefix + c
+	}
+	return out
+}

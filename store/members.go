@@ -1,0 +1,295 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+	"gridgov/workflow"
+)
+
+// Checkin is a member's check-in (报到) at the community where they live.
+type Checkin struct {
+	ID           int64
+	MemberID     int64
+	StreetID     int64
+	CommunityID  int64
+	GridID       *int64
+	LetterNo     string
+	State        string
+	SubmittedAt  time.Time
+	DecidedAt    *time.Time
+	DecidedBy    *int64 // cadre id
+	RejectReason *string
+	Version      int64
+}
+
+const checkinCols = `id, member_id, street_id, community_id, grid_id, letter_no, state, submitted_at, decided_at,
+	decided_by, reject_reason, version`
+
+func scanCheckin(r pgx.Row) (*Checkin, error) {
+	var c Checkin
+	return &c, r.Scan(&c.ID, &c.MemberID, &c.StreetID, &c.CommunityID, &c.GridID, &c.LetterNo, &c.State,
+		&c.SubmittedAt, &c.DecidedAt, &c.DecidedBy, &c.RejectReason, &c.Version)
+}
+
+// CheckinsByID loads check-ins by id, within scope.
+func (s *Store) CheckinsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Checkin, error) {
+	return loadByID(ctx, s, "load check-ins", `SELECT `+checkinCols+` FROM checkins`, ids, sc, placeCols, scanCheckin,
+		func(v *Checkin) int64 { return v.ID })
+}
+
+// LatestCheckins loads each member's most recent check-in.
+func (s *Store) LatestCheckins(ctx context.Context, sc auth.Scope, memberIDs []int64) (map[int64]*Checkin, error) {
+	q := &query{}
+	q.where("member_id = ANY(?)", memberIDs)
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, scopeCols{street: "street_id", community: "community_id"})
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (member_id) `+checkinCols+` FROM checkins`+q.sql()+
+		` ORDER BY member_id, submitted_at DESC, id DESC`, q.args...)
+	if err != nil {
+		return nil, MapError("load latest check-ins", err)
+	}
+	list, err := collect(rows, scanCheckin)
+	if err != nil {
+		return nil, MapError("load latest check-ins", err)
+	}
+	out := map[int64]*Checkin{}
+	for _, c := range list {
+		out[c.MemberID] = c
+	}
+	return out, nil
+}
+
+// CheckinFilter narrows a list of check-ins.
+type CheckinFilter struct {
+	Place  PlaceFilter
+	States []string
+}
+
+// Checkins lists check-ins, newest first.
+func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p Page) (Conn[*Checkin], PlaceList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, scopeCols{street: "street_id", community: "community_id"})
+	f.Place.apply(q, placeCols)
+	if len(f.States) > 0 {
+		q.where("state = ANY(?)", f.States)
+	}
+	c, err := listPage(ctx, s, "list check-ins", `SELECT `+checkinCols+` FROM checkins`, q,
+		sortKey{name: "SUBMITTED_AT", expr: "submitted_at", kind: keyTime}, true, p, scanCheckin,
+		func(c *Checkin) (any, int64) { return c.SubmittedAt, c.ID })
+	return c, PlaceList{s, "checkins", q}, err
+}
+
+// RegisterCheckin records a member's check-in at their community of residence with the
+// unit's letter number. A member has at most one live check-in.
+func (s *Store) RegisterCheckin(ctx context.Context, sc auth.Scope, memberID int64, letterNo string) (*Checkin, error) {
+	if letterNo == "" {
+		return nil, apperr.Invalid("letterNo", "a check-in needs the unit's letter number")
+	}
+	var out *Checkin
+	err := s.inTx(ctx, "register check-in", func(tx pgx.Tx) error {
+		q := &query{}
+		q.where("id = ?", memberID)
+		q.where("deleted_at IS NULL")
+		q.scoped(sc, placeCols)
+		var street, community int64
+		err := tx.QueryRow(ctx, `SELECT street_id, community_id FROM party_members`+q.sql(), q.args...).Scan(&street, &community)
+		if isNoRows(err) {
+			return apperr.Invalid("memberId", "no such party member")
+		}
+		if err != nil {
+			return err
+		}
+		out, err = scanCheckin(tx.QueryRow(ctx, `INSERT INTO checkins (member_id, street_id, community_id, letter_no)
+			VALUES ($1, $2, $3, $4) RETURNING `+checkinCols, memberID, street, community, letterNo))
+		return err
+	})
+	return out, err
+}
+
+// actingCadre gives the cadre record of the acting person, or FORBIDDEN.
+func actingCadre(ctx context.Context, q querier, actor auth.Actor, what string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM cadres WHERE person_id = $1 AND deleted_at IS NULL`, actor.PersonID).Scan(&id)
+	if isNoRows(err) {
+		return 0, apperr.New(apperr.Forbidden, "only a cadre can %s", what)
+	}
+	return id, err
+}
+
+// DecideCheckin verifies (assigning the member to a grid) or rejects (with a reason) a
+// pending check-in. A member whose home building is known goes to that building's grid.
+func (s *Store) DecideCheckin(ctx context.Context, sc auth.Scope, actor auth.Actor, id int64, action workflow.CheckinAction,
+	gridID *int64, reason string, expectedVersion *int64) (*Checkin, error) {
+	var out *Checkin
+	err := s.inTx(ctx, "decide check-in", func(tx pgx.Tx) error {
+		cadreID, err := actingCadre(ctx, tx, actor, "decide a check-in")
+		if err != nil {
+			return err
+		}
+		q := &query{}
+		q.where("id = ?", id)
+		q.where("deleted_at IS NULL")
+		q.scoped(sc, scopeCols{street: "street_id", community: "community_id"})
+		cur, err := scanCheckin(tx.QueryRow(ctx, `SELECT `+checkinCols+` FROM checkins`+q.sql(), q.args...))
+		if isNoRows(err) {
+			return notFound("check-in")
+		}
+		if err != nil {
+			return err
+		}
+		if expectedVersion != nil && *expectedVersion != cur.Version {
+			return errConflict("check-in")
+		}
+		if action == workflow.CheckinVerify {
+			var home *int64
+			if err := tx.QueryRow(ctx, `SELECT b.grid_id FROM party_members m LEFT JOIN buildings b ON b.id = m.building_id
+				WHERE m.id = $1`, cur.MemberID).Scan(&home); err != nil {
+				return err
+			}
+			switch {
+			case home != nil && gridID != nil && *home != *gridID:
+				return apperr.Invalid("gridId", "the member lives in a building of another grid")
+			case home != nil:
+				gridID = home
+			}
+		}
+		to, err := workflow.NextCheckin(workflow.CheckinState(cur.State), action, reason, gridID != nil)
+		if err != nil {
+			return err
+		}
+		var reasonArg any
+		if reason != "" {
+			reasonArg = reason
+		}
+		var grid any
+		if to == workflow.CheckinVerified {
+			grid = *gridID
+		}
+		out, err = scanCheckin(tx.QueryRow(ctx, `UPDATE checkins SET state = $1, decided_at = now(), decided_by = $2,
+			reject_reason = $3, grid_id = $4 WHERE id = $5 AND version = $6 RETURNING `+checkinCols,
+			string(to), cadreID, reasonArg, grid, cur.ID, cur.Version))
+		if isNoRows(err) {
+			return errConflict("check-in")
+		}
+		if err != nil {
+			return err
+		}
+		if to == workflow.CheckinVerified {
+			_, err = tx.Exec(ctx, `UPDATE party_members SET grid_id = $1 WHERE id = $2`, grid, cur.MemberID)
+		}
+		return err
+	})
+	return out, err
+}
+
+// RosterEntry is one line of a grid's public roster: name, unit and building, never contact data.
+type RosterEntry struct {
+	MemberID   int64
+	Name       string
+	UnitID     int64
+	BuildingID *int64
+}
+
+// GridRoster lists the checked-in members of a grid by name.
+func (s *Store) GridRoster(ctx context.Context, sc auth.Scope, gridID int64) ([]*RosterEntry, error) {
+	q := &query{}
+	q.where("m.grid_id = ?", gridID)
+	q.where("m.deleted_at IS NULL")
+	q.scoped(sc, scopeCols{"m.street_id", "m.community_id", "m.grid_id"})
+	q.where("EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)")
+	rows, err := s.pool.Query(ctx, `SELECT m.id, p.name, m.unit_id, m.building_id FROM party_members m
+		JOIN people p ON p.id = m.person_id`+q.sql()+` ORDER BY p.name, m.id`, q.args...)
+	if err != nil {
+		return nil, MapError("grid roster", err)
+	}
+	out, err := collect(rows, func(r pgx.Row) (*RosterEntry, error) {
+		var e RosterEntry
+		return &e, r.Scan(&e.MemberID, &e.Name, &e.UnitID, &e.BuildingID)
+	})
+	return out, MapError("grid roster", err)
+}
+
+// BuildingAppointment is a building leader (楼栋长) or owner representative (业主代表).
+type BuildingAppointment struct {
+	ID          int64
+	BuildingID  int64
+	MemberID    int64
+	Role        string
+	AppointedOn time.Time
+	EndedOn     *time.Time
+	Version     int64
+}
+
+const appointmentCols = `id, building_id, member_id, role, appointed_on, ended_on, version`
+
+func scanAppointment(r pgx.Row) (*BuildingAppointment, error) {
+	var a BuildingAppointment
+	return &a, r.Scan(&a.ID, &a.BuildingID, &a.MemberID, &a.Role, &a.AppointedOn, &a.EndedOn, &a.Version)
+}
+
+// Appoint names a member building leader or owner representative of a building. A building
+// has one current leader; the database refuses a second.
+func (s *Store) Appoint(ctx context.Context, sc auth.Scope, buildingID, memberID int64, role string, on time.Time) (*BuildingAppointment, error) {
+	var out *BuildingAppointment
+	err := s.inTx(ctx, "appoint", func(tx pgx.Tx) error {
+		q := &query{}
+		q.where("id = ?", buildingID)
+		q.where("deleted_at IS NULL")
+		q.scoped(sc, placeCols)
+		var street, community, grid int64
+		err := tx.QueryRow(ctx, `SELECT street_id, community_id, grid_id FROM buildings`+q.sql(), q.args...).Scan(&street, &community, &grid)
+		if isNoRows(err) {
+			return apperr.Invalid("buildingId", "no such building")
+		}
+		if err != nil {
+			return err
+		}
+		out, err = scanAppointment(tx.QueryRow(ctx, `INSERT INTO building_appointments (street_id, community_id, grid_id,
+			building_id, member_id, role, appointed_on) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+appointmentCols,
+			street, community, grid, buildingID, memberID, role, on))
+		return err
+	})
+	return out, err
+}
+
+// EndAppointment ends a current appointment on the given day.
+func (s *Store) EndAppointment(ctx context.Context, sc auth.Scope, id int64, on time.Time) (*BuildingAppointment, error) {
+	q := &query{}
+	endArg := q.arg(on)
+	q.where("id = ?", id)
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	a, err := scanAppointment(s.pool.QueryRow(ctx, `UPDATE building_appointments SET ended_on = `+endArg+q.sql()+
+		` AND ended_on IS NULL RETURNING `+appointmentCols, q.args...))
+	if isNoRows(err) {
+		return nil, apperr.New(apperr.NotFound, "no current appointment with that id")
+	}
+	return a, MapError("end appointment", err)
+}
+
+// CurrentAppointments loads the current appointments of each building.
+func (s *Store) CurrentAppointments(ctx context.Context, sc auth.Scope, buildingIDs []int64) (map[int64][]*BuildingAppointment, error) {
+	q := &query{}
+	q.where("building_id = ANY(?)", buildingIDs)
+	q.where("ended_on IS NULL AND deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	rows, err := s.pool.Query(ctx, `SELECT `+appointmentCols+` FROM building_appointments`+q.sql()+` ORDER BY role, id`, q.args...)
+	if err != nil {
+		return nil, MapError("load appointments", err)
+	}
+	list, err := collect(rows, scanAppointment)
+	if err != nil {
+		return nil, MapError("load appointments", err)
+	}
+	out := map[int64][]*BuildingAppointment{}
+	for _, a := range list {
+		out[a.BuildingID] = append(out[a.BuildingID], a)
+	}
+	return out, nil
+}

@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+	"gridgov/workflow"
+)
+
+// ServiceCategory is one of the 13 categories of the service-project list (项目清单).
+type ServiceCategory struct {
+	ID     int64
+	Code   string
+	Name   string
+	NameZh string
+}
+
+// ServiceOrder is a resident's service need on its way through order, dispatch, accept
+// (群众点单、网格下单、党员接单).
+type ServiceOrder struct {
+	ID            int64
+	StreetID      int64
+	CommunityID   int64
+	GridID        int64
+	BuildingID    *int64
+	CategoryID    int64
+	ResidentID    int64
+	Title         string
+	Description   string
+	State         string
+	PostedAt      time.Time
+	PublishedAt   *time.Time
+	PublishedBy   *int64
+	ClaimedBy     *int64
+	ClaimedAt     *time.Time
+	CompletedAt   *time.Time
+	Hours         *float64
+	Result        *string
+	Rating        *int
+	RatingComment *string
+	RatedAt       *time.Time
+	Version       int64
+}
+
+// OrderEvent is one entry of an order's immutable history.
+type OrderEvent struct {
+	ID        int64
+	OrderID   int64
+	ActorID   *int64
+	ActorRole string
+	Action    string
+	FromState *string
+	ToState   string
+	Note      string
+	At        time.Time
+}
+
+const (
+	orderCols = `id, street_id, community_id, grid_id, building_id, category_id, resident_id, title, description, state,
+		posted_at, published_at, published_by, claimed_by, claimed_at, completed_at, hours::float8, result, rating,
+		rating_comment, rated_at, version`
+	orderSQL           = `SELECT ` + orderCols + ` FROM service_orders`
+	serviceCategorySQL = `SELECT id, code, name, name_zh FROM service_categories`
+)
+
+func scanOrder(r pgx.Row) (*ServiceOrder, error) {
+	var o ServiceOrder
+	var rating *int16
+	err := r.Scan(&o.ID, &o.StreetID, &o.CommunityID, &o.GridID, &o.BuildingID, &o.CategoryID, &o.ResidentID,
+		&o.Title, &o.Description, &o.State, &o.PostedAt, &o.PublishedAt, &o.PublishedBy, &o.ClaimedBy, &o.ClaimedAt,
+		&o.CompletedAt, &o.Hours, &o.Result, &rating, &o.RatingComment, &o.RatedAt, &o.Version)
+	if rating != nil {
+		v := int(*rating)
+		o.Rating = &v
+	}
+	return &o, err
+}
+
+func scanServiceCategory(r pgx.Row) (*ServiceCategory, error) {
+	var c ServiceCategory
+	return &c, r.Scan(&c.ID, &c.Code, &c.Name, &c.NameZh)
+}
+
+func scanOrderEvent(r pgx.Row) (*OrderEvent, error) {
+	var e OrderEvent
+	return &e, r.Scan(&e.ID, &e.OrderID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
+}
+
+// OrderFilter narrows a list of service orders.
+type OrderFilter struct {
+	Place       PlaceFilter
+	States      []string
+	CategoryIDs []int64
+	PostedFrom  *time.Time
+	PostedTo    *time.Time
+	Search      string
+	ResidentID  *int64
+	ClaimedBy   *int64
+}
+
+var orderKeys = map[string]sortKey{
+	"POSTED_AT": {name: "POSTED_AT", expr: "posted_at", kind: keyTime},
+}
+
+// OrderList is a filtered order list; Count gives its total.
+type OrderList struct{ PlaceList }
+
+// Orders lists service orders by posting time.
+func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc bool, p Page) (Conn[*ServiceOrder], OrderList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	f.Place.apply(q, placeCols)
+	if len(f.States) > 0 {
+		q.where("state = ANY(?)", f.States)
+	}
+	if len(f.CategoryIDs) > 0 {
+		q.where("category_id = ANY(?)", f.CategoryIDs)
+	}
+	if f.PostedFrom != nil {
+		q.where("posted_at >= ?", *f.PostedFrom)
+	}
+	if f.PostedTo != nil {
+		q.where("posted_at < ?", *f.PostedTo)
+	}
+	q.textSearch(f.Search, "title", "description")
+	if f.ResidentID != nil {
+		q.where("resident_id = ?", *f.ResidentID)
+	}
+	if f.ClaimedBy != nil {
+		q.where("claimed_by = ?", *f.ClaimedBy)
+	}
+	c, err := listPage(ctx, s, "list service orders", orderSQL, q, orderKeys["POSTED_AT"], desc, p, scanOrder,
+		func(o *ServiceOrder) (any, int64) { return o.PostedAt, o.ID })
+	return c, OrderList{PlaceList{s, "service_orders", q}}, err
+}
+
+// OrdersByID loads orders by id, within scope.
+func (s *Store) OrdersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*ServiceOrder, error) {
+	return loadByID(ctx, s, "load service orders", orderSQL, ids, sc, placeCols, scanOrder, func(v *ServiceOrder) int64 { return v.ID })
+}
+
+// ServiceCategoriesByID loads service categories by id.
+func (s *Store) ServiceCategoriesByID(ctx context.Context, ids []int64) (map[int64]*ServiceCategory, error) {
+	return loadByID(ctx, s, "load service categories", serviceCategorySQL, ids, auth.Scope{}, scopeCols{}, scanServiceCategory,
+		func(v *ServiceCategory) int64 { return v.ID })
+}
+
+// ServiceCategories lists the service categories by code.
+func (s *Store) ServiceCategories(ctx context.Context) ([]*ServiceCategory, error) {
+	rows, err := s.pool.Query(ctx, serviceCategorySQL+` WHERE deleted_at IS NULL ORDER BY code`)
+	if err != nil {
+		return nil, MapError("list service categories", err)
+	}
+	out, err := collect(rows, scanServiceCategory)
+	return out, MapError("list service categories", err)
+}
+
+// OrderEvents loads, for each key, the last N events of an order, oldest first.
+func (s *Store) OrderEvents(ctx context.Context, sc auth.Scope, keys []EventsKey) (map[EventsKey][]*OrderEvent, error) {
+	return lastEvents(ctx, s, "load order events", "order_events", "order_id", sc, keys, scanOrderEvent,
+		func(e *OrderEvent) int64 { return e.OrderID })
+}
+
+// NewOrder is what a resident's posting carries.
+type NewOrder struct {
+	CategoryID  int64
+	GridID      int64
+	BuildingID  *int64
+	Title       string
+	Description string
+}
+
+// PostOrder records a resident's need in state posted, with its first event.
+func (s *Store) PostOrder(ctx context.Context, sc auth.Scope, actor auth.Actor, in NewOrder) (*ServiceOrder, error) {
+	if in.Title == "" {
+		return nil, apperr.Invalid("title", "an order needs a title")
+	}
+	var out *ServiceOrder
+	err := s.inTx(ctx, "post order", func(tx pgx.Tx) error {
+		street, community, err := gridPlace(ctx, tx, sc, in.GridID)
+		if err != nil {
+			return err
+		}
+		out, err = scanOrder(tx.QueryRow(ctx, `INSERT INTO service_orders (street_id, community_id, grid_id, building_id,
+			category_id, resident_id, title, description) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+orderCols,
+			street, community, in.GridID, in.BuildingID, in.CategoryID, actor.PersonID, in.Title, in.Description))
+		if err != nil {
+			return err
+		}
+		return appendOrderEvent(ctx, tx, out, actor, string(workflow.OrderPost), "", out.State, "")
+	})
+	return out, err
+}
+
+func appendOrderEvent(ctx context.Context, tx pgx.Tx, o *ServiceOrder, actor auth.Actor, action, from, to, note string) error {
+	var fromArg any
+	if from != "" {
+		fromArg = from
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, street_id, community_id, grid_id, actor_id, actor_role,
+		action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		o.ID, o.StreetID, o.CommunityID, o.GridID, actor.PersonID, actor.Role, action, fromArg, to, note)
+	return err
+}
+
+// OrderChange is one transition request on an order.
+type OrderChange struct {
+	Step            workflow.OrderStep
+	ExpectedVersion *int64
+	RatingComment   string
+	Note            string
+}
+
+// ChangeOrder applies one transition to an order in one transaction: state machine check,
+// who may do it, a version-checked update (so of concurrent claims exactly one wins), the
+// event, and for completion the service-ledger record.
+func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor, id int64, ch OrderChange) (*ServiceOrder, error) {
+	var out *ServiceOrder
+	err := s.inTx(ctx, "change order", func(tx pgx.Tx) error {
+		q := &query{}
+		q.where("id = ?", id)
+		q.where("deleted_at IS NULL")
+		q.scoped(sc, placeCols)
+		cur, err := scanOrder(tx.QueryRow(ctx, orderSQL+q.sql(), q.args...))
+		if isNoRows(err) {
+			return notFound("service order")
+		}
+		if err != nil {
+			return err
+		}
+		if ch.ExpectedVersion != nil && *ch.ExpectedVersion != cur.Version {
+			return errConflict("service order")
+		}
+		to, err := workflow.NextOrder(workflow.OrderState(cur.State), ch.Step)
+		if err != nil {
+			return err
+		}
+		u := &query{}
+		set := "state = " + u.arg(string(to))
+		switch ch.Step.Action {
+		case workflow.OrderPublish:
+			set += ", published_at = now(), published_by = " + u.arg(actor.PersonID)
+		case workflow.OrderClaim:
+			memberID, err := claimant(ctx, tx, actor, cur)
+			if err != nil {
+				return err
+			}
+			set += ", claimed_by = " + u.arg(memberID) + ", claimed_at = now()"
+		case workflow.OrderComplete:
+			if err := mustBeClaimant(ctx, tx, actor, cur); err != nil {
+				return err
+			}
+			set += ", completed_at = now(), hours = " + u.arg(ch.Step.Hours) + ", result = " + u.arg(ch.Step.Content)
+		case workflow.OrderRate:
+			if actor.PersonID != cur.ResidentID {
+				return apperr.New(apperr.Forbidden, "only the resident who posted the order can rate it")
+			}
+			set += ", rating = " + u.arg(ch.Step.Rating) + ", rating_comment = " + u.arg(ch.RatingComment) + ", rated_at = now()"
+		}
+		sql := "UPDATE service_orders SET " + set + " WHERE id = " + u.arg(cur.ID) + " AND version = " + u.arg(cur.Version) +
+			" RETURNING " + orderCols
+		out, err = scanOrder(tx.QueryRow(ctx, sql, u.args...))
+		if isNoRows(err) {
+			return errConflict("service order")
+		}
+		if err != nil {
+			return err
+		}
+		if ch.Step.Action == workflow.OrderComplete {
+			// The ledger (服务台账) records the service on the day it was completed.
+			if _, err := tx.Exec(ctx, `INSERT INTO service_records (member_id, street_id, community_id, grid_id, order_id,
+				served_on, hours, content) VALUES ($1, $2, $3, $4, $5, current_date, $6, $7)`,
+				*out.ClaimedBy, out.StreetID, out.CommunityID, out.GridID, out.ID, ch.Step.Hours, ch.Step.Content); err != nil {
+				return err
+			}
+		}
+		return appendOrderEvent(ctx, tx, out, actor, string(ch.Step.Action), cur.State, out.State, ch.Note)
+	})
+	return out, err
+}
+
+// claimant finds the acting person's party-member record and checks that they are checked
+// in to the order's grid: only a grid's own members take its orders.
+func claimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder) (int64, error) {
+	var memberID int64
+	var gridID *int64
+	err := tx.QueryRow(ctx, `SELECT m.id, m.grid_id FROM party_members m WHERE m.person_id = $1 AND m.deleted_at IS NULL
+		AND EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)`,
+		actor.PersonID).Scan(&memberID, &gridID)
+	if isNoRows(err) {
+		return 0, apperr.New(apperr.Forbidden, "only a checked-in party member can claim an order")
+	}
+	if err != nil {
+		return 0, err
+	}
+	if gridID == nil || *gridID != o.GridID {
+		return 0, apperr.New(apperr.Forbidden, "only a party member checked in to the order's grid can claim it")
+	}
+	return memberID, nil
+}
+
+func mustBeClaimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder) error {
+	var personID int64
+	err := tx.QueryRow(ctx, `SELECT person_id FROM party_members WHERE id = $1`, *o.ClaimedBy).Scan(&personID)
+	if err != nil {
+		return err
+	}
+	if personID != actor.PersonID {
+		return apperr.New(apperr.Forbidden, "only the member who claimed the order can complete it")
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/auth"
+)
+
+// Person is someone known to the system. Only the name and the place down to the building
+// are read here: phone, ID number and the address below the building stay in Postgres.
+type Person struct {
+	ID          int64
+	Name        string
+	Gender      *string
+	StreetID    *int64
+	CommunityID *int64
+	GridID      *int64
+	BuildingID  *int64
+	Version     int64
+}
+
+// Unit is an employer of in-service party members (单位).
+type Unit struct {
+	ID        int64
+	Code      string
+	Name      string
+	Kind      string
+	IsJustice bool
+	Civilised bool
+	Version   int64
+}
+
+// PartyMember is an in-service party member (在职党员).
+type PartyMember struct {
+	ID            int64
+	PersonID      int64
+	UnitID        int64
+	StreetID      int64
+	CommunityID   int64
+	GridID        *int64
+	BuildingID    *int64
+	Profession    string
+	Specialty     string
+	JoinedPartyOn *time.Time
+	Version       int64
+	CreatedAt     time.Time
+	Name          string // the person's name, for sorting
+}
+
+const (
+	personSQL = `SELECT id, name, gender, street_id, community_id, grid_id, building_id, version FROM people`
+	unitSQL   = `SELECT id, code, name, kind, is_justice, civilised, version FROM units`
+	// The person's name travels with the member so lists can sort and page by it.
+	memberSQL = `SELECT id, person_id, unit_id, street_id, community_id, grid_id, building_id, profession, specialty,
+		joined_party_on, version, created_at, person_name FROM (SELECT m.*, p.name AS person_name
+		FROM party_members m JOIN people p ON p.id = m.person_id) party_members`
+)
+
+func scanPerson(r pgx.Row) (*Person, error) {
+	var p Person
+	return &p, r.Scan(&p.ID, &p.Name, &p.Gender, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version)
+}
+
+func scanUnit(r pgx.Row) (*Unit, error) {
+	var u Unit
+	return &u, r.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.IsJustice, &u.Civilised, &u.Version)
+}
+
+func scanMember(r pgx.Row) (*PartyMember, error) {
+	var m PartyMember
+	return &m, r.Scan(&m.ID, &m.PersonID, &m.UnitID, &m.StreetID, &m.CommunityID, &m.GridID, &m.BuildingID,
+		&m.Profession, &m.Specialty, &m.JoinedPartyOn, &m.Version, &m.CreatedAt, &m.Name)
+}
+
+// PeopleByID loads people by id, within scope. People without a place are visible only to
+// a city-wide scope.
+func (s *Store) PeopleByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Person, error) {
+	return loadByID(ctx, s, "load people", personSQL, ids, sc, placeCols, scanPerson, func(v *Person) int64 { return v.ID })
+}
+
+// UnitsByID loads units by id. Units are city-wide.
+func (s *Store) UnitsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Unit, error) {
+	return loadByID(ctx, s, "load units", unitSQL, ids, sc, scopeCols{}, scanUnit, func(v *Unit) int64 { return v.ID })
+}
+
+// MembersByID loads party members by id, within scope.
+func (s *Store) MembersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*PartyMember, error) {
+	return loadByID(ctx, s, "load party members", memberSQL, ids, sc, placeCols, scanMember, func(v *PartyMember) int64 { return v.ID })
+}
+
+// MembersByPerson loads party members by their person id, within scope.
+func (s *Store) MembersByPerson(ctx context.Context, sc auth.Scope, personIDs []int64) (map[int64]*PartyMember, error) {
+	q := &query{}
+	q.where("person_id = ANY(?)", personIDs)
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	rows, err := s.pool.Query(ctx, memberSQL+q.sql(), q.args...)
+	if err != nil {
+		return nil, MapError("load members by person", err)
+	}
+	list, err := collect(rows, scanMember)
+	if err != nil {
+		return nil, MapError("load members by person", err)
+	}
+	out := map[int64]*PartyMember{}
+	for _, m := range list {
+		out[m.PersonID] = m
+	}
+	return out, nil
+}
+
+// Units lists units by name.
+func (s *Store) Units(ctx context.Context, sc auth.Scope, search string, kind *string, p Page) (Conn[*Unit], PlaceList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	if kind != nil {
+		q.where("kind = ?", *kind)
+	}
+	q.textSearch(search, "name")
+	c, err := listPage(ctx, s, "list units", unitSQL, q, nameKey, false, p, scanUnit,
+		func(v *Unit) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, "units", q}, err
+}
+
+// MemberFilter narrows the list of party members.
+type MemberFilter struct {
+	Place      PlaceFilter
+	BuildingID *int64
+	UnitID     *int64
+	CheckedIn  *bool // has a verified check-in
+	Search     string
+}
+
+// MemberOrder is the sort of a member list.
+type MemberOrder struct {
+	Key  string // NAME or JOINED (when the record was created)
+	Desc bool
+}
+
+var memberKeys = map[string]sortKey{
+	"NAME":    {name: "NAME", expr: "person_name", kind: keyText},
+	"CREATED": {name: "CREATED", expr: "created_at", kind: keyTime},
+}
+
+// MemberList is a filtered member list; Count gives its total.
+type MemberList struct{ PlaceList }
+
+// Members lists party members.
+func (s *Store) Members(ctx context.Context, sc auth.Scope, f MemberFilter, o MemberOrder, p Page) (Conn[*PartyMember], MemberList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	f.Place.apply(q, placeCols)
+	if f.BuildingID != nil {
+		q.where("building_id = ?", *f.BuildingID)
+	}
+	if f.UnitID != nil {
+		q.where("unit_id = ?", *f.UnitID)
+	}
+	if f.CheckedIn != nil {
+		not := ""
+		if !*f.CheckedIn {
+			not = "NOT "
+		}
+		q.where(not + "EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = party_members.id AND c.state = 'verified' AND c.deleted_at IS NULL)")
+	}
+	q.textSearch(f.Search, "person_name")
+	key, ok := memberKeys[o.Key]
+	if !ok {
+		key = memberKeys["CREATED"]
+	}
+	c, err := listPage(ctx, s, "list party members", memberSQL, q, key, o.Desc, p, scanMember,
+		func(v *PartyMember) (any, int64) {
+			if key.name == "NAME" {
+				return v.Name, v.ID
+			}
+			return v.CreatedAt, v.ID
+		})
+	return c, MemberList{PlaceList{s, "(SELECT m.*, p.name AS person_name FROM party_members m JOIN people p ON p.id = m.person_id) party_members", q}}, err
+}

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/auth"
+)
+
+// City is the top of every scope (市).
+type City struct {
+	ID      int64
+	Code    string
+	Name    string
+	Version int64
+}
+
+// Street is a sub-district or town office (街道 / 镇街).
+type Street struct {
+	ID      int64
+	CityID  int64
+	Code    string
+	Name    string
+	Kind    string
+	Version int64
+}
+
+// Community is a residents' community (社区).
+type Community struct {
+	ID          int64
+	StreetID    int64
+	Code        string
+	Name        string
+	HasPartyOrg bool
+	Version     int64
+}
+
+// Grid is the smallest cell of management (网格).
+type Grid struct {
+	ID          int64
+	StreetID    int64
+	CommunityID int64
+	Code        string
+	Name        string
+	Households  int
+	Version     int64
+}
+
+// Building is one building (楼栋) in a grid.
+type Building struct {
+	ID                int64
+	StreetID          int64
+	CommunityID       int64
+	GridID            int64
+	CompoundID        *int64
+	Number            string
+	Floors            int
+	Households        int
+	CovenantAdoptedOn *time.Time
+	Version           int64
+}
+
+// PlaceFilter narrows a list of places to a part of the tree and a name.
+type PlaceFilter struct {
+	StreetID    *int64
+	CommunityID *int64
+	GridID      *int64
+	Search      string
+}
+
+func (f PlaceFilter) apply(q *query, c scopeCols) {
+	if f.StreetID != nil && c.street != "" {
+		q.where(c.street+" = ?", *f.StreetID)
+	}
+	if f.CommunityID != nil && c.community != "" {
+		q.where(c.community+" = ?", *f.CommunityID)
+	}
+	if f.GridID != nil && c.grid != "" {
+		q.where(c.grid+" = ?", *f.GridID)
+	}
+}
+
+var (
+	streetCols    = scopeCols{street: "id"}
+	communityCols = scopeCols{street: "street_id", community: "id"}
+	gridCols      = scopeCols{street: "street_id", community: "community_id", grid: "id"}
+	placeCols     = scopeCols{street: "street_id", community: "community_id", grid: "grid_id"}
+	nameKey       = sortKey{name: "NAME", expr: "name", kind: keyText}
+	codeKey       = sortKey{name: "CODE", expr: "code", kind: keyText}
+	numberKey     = sortKey{name: "NUMBER", expr: "number", kind: keyText}
+)
+
+const (
+	citySQL      = `SELECT id, code, name, version FROM cities`
+	streetSQL    = `SELECT id, city_id, code, name, kind, version FROM streets`
+	communitySQL = `SELECT id, street_id, code, name, has_party_org, version FROM communities`
+	gridSQL      = `SELECT id, street_id, community_id, code, name, households, version FROM grids`
+	buildingSQL  = `SELECT id, street_id, community_id, grid_id, compound_id, number, floors, households, covenant_adopted_on, version FROM buildings`
+)
+
+func scanCity(r pgx.Row) (*City, error) {
+	var c City
+	return &c, r.Scan(&c.ID, &c.Code, &c.Name, &c.Version)
+}
+
+func scanStreet(r pgx.Row) (*Street, error) {
+	var s Street
+	return &s, r.Scan(&s.ID, &s.CityID, &s.Code, &s.Name, &s.Kind, &s.Version)
+}
+
+func scanCommunity(r pgx.Row) (*Community, error) {
+	var c Community
+	return &c, r.Scan(&c.ID, &c.StreetID, &c.Code, &c.Name, &c.HasPartyOrg, &c.Version)
+}
+
+func scanGrid(r pgx.Row) (*Grid, error) {
+	var g Grid
+	return &g, r.Scan(&g.ID, &g.StreetID, &g.CommunityID, &g.Code, &g.Name, &g.Households, &g.Version)
+}
+
+func scanBuilding(r pgx.Row) (*Building, error) {
+	var b Building
+	return &b, r.Scan(&b.ID, &b.StreetID, &b.CommunityID, &b.GridID, &b.CompoundID, &b.Number, &b.Floors,
+		&b.Households, &b.CovenantAdoptedOn, &b.Version)
+}
+
+// idsQuery builds "base WHERE id = ANY($1) AND deleted_at IS NULL AND scope".
+func idsQuery(base string, ids []int64, sc auth.Scope, c scopeCols) (string, []any) {
+	q := &query{}
+	q.where("id = ANY(?)", ids)
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, c)
+	return base + q.sql(), q.args
+}
+
+func loadByID[T any](ctx context.Context, s *Store, op, base string, ids []int64, sc auth.Scope, c scopeCols,
+	scan func(pgx.Row) (*T, error), id func(*T) int64) (map[int64]*T, error) {
+	sql, args := idsQuery(base, ids, sc, c)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, MapError(op, err)
+	}
+	list, err := collect(rows, scan)
+	if err != nil {
+		return nil, MapError(op, err)
+	}
+	out := make(map[int64]*T, len(list))
+	for _, v := range list {
+		out[id(v)] = v
+	}
+	return out, nil
+}
+
+// CitiesByID loads cities by id.
+func (s *Store) CitiesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*City, error) {
+	return loadByID(ctx, s, "load cities", citySQL, ids, sc, scopeCols{}, scanCity, func(c *City) int64 { return c.ID })
+}
+
+// StreetsByID loads streets by id, within scope.
+func (s *Store) StreetsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Street, error) {
+	return loadByID(ctx, s, "load streets", streetSQL, ids, sc, streetCols, scanStreet, func(v *Street) int64 { return v.ID })
+}
+
+// CommunitiesByID loads communities by id, within scope.
+func (s *Store) CommunitiesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Community, error) {
+	return loadByID(ctx, s, "load communities", communitySQL, ids, sc, communityCols, scanCommunity, func(v *Community) int64 { return v.ID })
+}
+
+// GridsByID loads grids by id, within scope.
+func (s *Store) GridsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Grid, error) {
+	return loadByID(ctx, s, "load grids", gridSQL, ids, sc, gridCols, scanGrid, func(v *Grid) int64 { return v.ID })
+}
+
+// BuildingsByID loads buildings by id, within scope.
+func (s *Store) BuildingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Building, error) {
+	return loadByID(ctx, s, "load buildings", buildingSQL, ids, sc, placeCols, scanBuilding, func(v *Building) int64 { return v.ID })
+}
+
+// listPage runs one keyset page over base with q's filters, in key order.
+func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, key sortKey, desc bool, p Page,
+	scan func(pgx.Row) (T, error), keyOf func(T) (any, int64)) (Conn[T], error) {
+	order := key.name
+	if desc {
+		order += "_DESC"
+	}
+	spec, err := checkPage(p, order)
+	if err != nil {
+		return Conn[T]{}, err
+	}
+	if spec.limit == 0 {
+		return Conn[T]{}, nil
+	}
+	q = q.clone()
+	tail := keyset(q, key, desc, spec)
+	rows, err := s.pool.Query(ctx, base+q.sql()+tail, q.args...)
+	if err != nil {
+		return Conn[T]{}, MapError(op, err)
+	}
+	list, err := collect(rows, scan)
+	if err != nil {
+		return Conn[T]{}, MapError(op, err)
+	}
+	return finish(list, spec, order, keyOf), nil
+}
+
+// count runs SELECT count(*) over table with q's filters.
+func (s *Store) count(ctx context.Context, op, table string, q *query) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...).Scan(&n)
+	return n, MapError(op, err)
+}
+
+// PlaceList is a filtered list of one kind of place; Count gives its total.
+type PlaceList struct {
+	s     *Store
+	table string
+	q     *query
+}
+
+// Count gives the number of places the list's filters match.
+func (l PlaceList) Count(ctx context.Context) (int, error) {
+	return l.s.count(ctx, "count "+l.table, l.table, l.q)
+}
+
+func placeQuery(sc auth.Scope, f PlaceFilter, c scopeCols) *query {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, c)
+	f.apply(q, c)
+	q.textSearch(f.Search, "name")
+	return q
+}
+
+// Streets lists streets by name.
+func (s *Store) Streets(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Street], PlaceList, error) {
+	q := placeQuery(sc, f, streetCols)
+	c, err := listPage(ctx, s, "list streets", streetSQL, q, nameKey, false, p, scanStreet,
+		func(v *Street) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, "streets", q}, err
+}
+
+// Communities lists communities by name.
+func (s *Store) Communities(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Community], PlaceList, error) {
+	q := placeQuery(sc, f, communityCols)
+	c, err := listPage(ctx, s, "list communities", communitySQL, q, nameKey, false, p, scanCommunity,
+		func(v *Community) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, "communities", q}, err
+}
+
+// Grids lists grids by code.
+func (s *Store) Grids(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Grid], PlaceList, error) {
+	q := placeQuery(sc, f, gridCols)
+	c, err := listPage(ctx, s, "list grids", gridSQL, q, codeKey, false, p, scanGrid,
+		func(v *Grid) (any, int64) { return v.Code, v.ID })
+	return c, PlaceList{s, "grids", q}, err
+}
+
+// Buildings lists buildings by number.
+func (s *Store) Buildings(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Building], PlaceList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	f.apply(q, placeCols)
+	q.textSearch(f.Search, "number")
+	c, err := listPage(ctx, s, "list buildings", buildingSQL, q, numberKey, false, p, scanBuilding,
+		func(v *Building) (any, int64) { return v.Number, v.ID })
+	return c, PlaceList{s, "buildings", q}, err
+}

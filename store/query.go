@@ -1,0 +1,301 @@
+package store
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+)
+
+// query collects the WHERE conditions and bound arguments of one statement. Values are
+// always bound; only fixed SQL fragments written in this package are concatenated.
+type query struct {
+	args  []any
+	conds []string
+}
+
+// arg binds v and gives its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// where adds a condition; each "?" in cond is replaced by the placeholder of the next value.
+func (q *query) where(cond string, vals ...any) {
+	var b strings.Builder
+	i := 0
+	for _, r := range cond {
+		if r == '?' && i < len(vals) {
+			b.WriteString(q.arg(vals[i]))
+			i++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	q.conds = append(q.conds, b.String())
+}
+
+// sql gives " WHERE a AND b", or "" with no conditions.
+func (q *query) sql() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.conds, " AND ")
+}
+
+// clone copies q so a count and a page can share the filters.
+func (q *query) clone() *query {
+	return &query{args: append([]any(nil), q.args...), conds: append([]string(nil), q.conds...)}
+}
+
+// scopeCols names the place columns of a table, "" where the table has none.
+type scopeCols struct{ street, community, grid string }
+
+// scoped adds the scope's conditions for a table with the given place columns. A scope finer
+// than the table (a grid scope on communities) keeps the ancestors the scope lies in.
+func (q *query) scoped(sc auth.Scope, c scopeCols) {
+	if sc.StreetID != 0 && c.street != "" {
+		q.where(c.street+" = ?", sc.StreetID)
+	}
+	if sc.CommunityID != 0 && c.community != "" {
+		q.where(c.community+" = ?", sc.CommunityID)
+	}
+	if sc.GridID != 0 && c.grid != "" {
+		q.where(c.grid+" = ?", sc.GridID)
+	}
+}
+
+// MaxPage is the largest page a client may ask for; more is an error, not a silent cut.
+const MaxPage = 100
+
+// DefaultPage is the page size when a client gives neither first nor last.
+const DefaultPage = 20
+
+// Page is a Relay page request: first/after forward, last/before backward.
+type Page struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// PageInfo is the Relay page information.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// Edge is one node of a page with its cursor.
+type Edge[T any] struct {
+	Cursor string
+	Node   T
+}
+
+// Conn is one page of a list.
+type Conn[T any] struct {
+	Edges    []Edge[T]
+	PageInfo PageInfo
+}
+
+// keyKind says how a sort key is bound back from a cursor.
+type keyKind int
+
+const (
+	keyTime keyKind = iota
+	keyInt
+	keyText
+)
+
+// sortKey is one orderable column: its SQL expression (never NULL: wrap in coalesce) and
+// how its value travels in a cursor. The row id always breaks ties.
+type sortKey struct {
+	name string
+	expr string
+	kind keyKind
+}
+
+func (k sortKey) cast() string {
+	switch k.kind {
+	case keyTime:
+		return "::timestamptz"
+	case keyInt:
+		return "::bigint"
+	}
+	return "::text"
+}
+
+// cursor is what an opaque cursor holds: the order it belongs to, the sort value and the id.
+type cursor struct {
+	Order string `json:"o"`
+	Key   string `json:"k"`
+	ID    int64  `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(raw, order, field string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+		return c, apperr.Invalid(field, "not a valid cursor")
+	}
+	if c.Order != order {
+		return c, apperr.Invalid(field, "the cursor belongs to another orderBy")
+	}
+	return c, nil
+}
+
+// keyString renders a sort value for a cursor.
+func keyString(v any) string {
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case string:
+		return x
+	}
+	return ""
+}
+
+// pageSpec is a validated page request.
+type pageSpec struct {
+	limit    int
+	backward bool
+	after    *cursor
+	before   *cursor
+}
+
+// checkPage validates a page request against the order it will run in.
+func checkPage(p Page, order string) (pageSpec, error) {
+	var s pageSpec
+	if p.First != nil && p.Last != nil {
+		return s, apperr.Invalid("last", "give first or last, not both")
+	}
+	s.limit = DefaultPage
+	switch {
+	case p.First != nil:
+		s.limit = *p.First
+		if s.limit < 0 || s.limit > MaxPage {
+			return s, apperr.Invalid("first", "first must be between 0 and %d", MaxPage)
+		}
+	case p.Last != nil:
+		s.limit = *p.Last
+		s.backward = true
+		if s.limit < 0 || s.limit > MaxPage {
+			return s, apperr.Invalid("last", "last must be between 0 and %d", MaxPage)
+		}
+	}
+	if p.After != nil {
+		c, err := decodeCursor(*p.After, order, "after")
+		if err != nil {
+			return s, err
+		}
+		s.after = &c
+	}
+	if p.Before != nil {
+		c, err := decodeCursor(*p.Before, order, "before")
+		if err != nil {
+			return s, err
+		}
+		s.before = &c
+	}
+	if p.Last != nil && p.First == nil && p.Before == nil && p.After != nil {
+		// last with after only: still backward from the end, bounded by after.
+		s.backward = true
+	}
+	return s, nil
+}
+
+// keyset adds the cursor conditions to q and gives the ORDER BY and LIMIT clause for a
+// page in order key (desc or not), then id in the same direction.
+func keyset(q *query, key sortKey, desc bool, s pageSpec) string {
+	cmp := func(c *cursor, forwardSide bool) {
+		// forwardSide: the rows after c in the requested order.
+		op := ">"
+		if desc == forwardSide {
+			op = "<"
+		}
+		q.where("("+key.expr+", id) "+op+" (?"+key.cast()+", ?)", c.Key, c.ID)
+	}
+	if s.after != nil {
+		cmp(s.after, true)
+	}
+	if s.before != nil {
+		cmp(s.before, false)
+	}
+	dir := "ASC"
+	if desc != s.backward {
+		dir = "DESC"
+	}
+	return " ORDER BY " + key.expr + " " + dir + ", id " + dir + " LIMIT " + strconv.Itoa(s.limit+1)
+}
+
+// finish trims the extra row, restores the requested order for backward pages, and builds
+// the edges and page info. keyOf gives a node's sort value and id.
+func finish[T any](rows []T, s pageSpec, order string, keyOf func(T) (any, int64)) Conn[T] {
+	more := len(rows) > s.limit
+	if more {
+		rows = rows[:s.limit]
+	}
+	if s.backward {
+		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+	}
+	c := Conn[T]{Edges: make([]Edge[T], len(rows))}
+	for i, r := range rows {
+		k, id := keyOf(r)
+		c.Edges[i] = Edge[T]{Cursor: encodeCursor(cursor{Order: order, Key: keyString(k), ID: id}), Node: r}
+	}
+	// Relay allows reporting the far side as false when it is not cheap to know; a cursor on
+	// that side means there is something there.
+	if s.backward {
+		c.PageInfo.HasPreviousPage = more
+		c.PageInfo.HasNextPage = s.before != nil
+	} else {
+		c.PageInfo.HasNextPage = more
+		c.PageInfo.HasPreviousPage = s.after != nil
+	}
+	if n := len(c.Edges); n > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[n-1].Cursor
+	}
+	return c
+}
+
+// textSearch adds a case-insensitive substring match over the given columns. ILIKE wildcards
+// in the search text are escaped so they match literally.
+func (q *query) textSearch(text string, cols ...string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text)
+	p := q.arg("%" + esc + "%")
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = c + " ILIKE " + p
+	}
+	q.conds = append(q.conds, "("+strings.Join(parts, " OR ")+")")
+}
+
+// splitCols splits a comma-separated column list, trimming spaces and newlines.
+func splitCols(cols string) []string {
+	parts := strings.Split(cols, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
