@@ -87,6 +87,11 @@ func protocol(next http.Handler, m *observe.GraphQL) http.Handler {
 				writeGraphQLError(w, http.StatusUnsupportedMediaType, apperr.BadUserInput, "POST a JSON body with Content-Type: application/json")
 				return
 			}
+			if r.ContentLength > maxBody {
+				m.Refused("body")
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, apperr.BadUserInput, fmt.Sprintf("a request body may hold at most %d bytes", maxBody))
+				return
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		case http.MethodGet:
 			q := r.URL.Query()
