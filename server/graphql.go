@@ -38,7 +38,7 @@ func GraphQL(s *store.Store, log *slog.Logger, m *observe.GraphQL) http.Handler 
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
-	srv.Use(operationMetrics{m})
+	srv.Use(operationMetrics{m: m, log: log})
 	srv.SetErrorPresenter(presenter(log, m))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(v))
@@ -50,8 +50,12 @@ func GraphQL(s *store.Store, log *slog.Logger, m *observe.GraphQL) http.Handler 
 	return protocol(h, m)
 }
 
-// operationMetrics counts and times each operation by name and type.
-type operationMetrics struct{ m *observe.GraphQL }
+// operationMetrics counts, times and logs each operation by name and type, with the role
+// that ran it.
+type operationMetrics struct {
+	m   *observe.GraphQL
+	log *slog.Logger
+}
 
 func (operationMetrics) ExtensionName() string                   { return "OperationMetrics" }
 func (operationMetrics) Validate(graphql.ExecutableSchema) error { return nil }
@@ -65,7 +69,19 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 		if oc.Operation != nil {
 			typ = string(oc.Operation.Operation)
 		}
-		o.m.Operation(oc.OperationName, typ, time.Since(began))
+		elapsed := time.Since(began)
+		o.m.Operation(oc.OperationName, typ, elapsed)
+		role := "anonymous"
+		if a := auth.ActorFrom(ctx); a != nil {
+			role = a.Role
+		}
+		errs := 0
+		if resp != nil {
+			errs = len(resp.Errors)
+		}
+		o.log.LogAttrs(ctx, slog.LevelInfo, "graphql", slog.String("request_id", observe.RequestID(ctx)),
+			slog.String("operation", oc.OperationName), slog.String("type", typ), slog.String("role", role),
+			slog.Duration("duration", elapsed), slog.Int("errors", errs))
 	}
 	return resp
 }

@@ -67,3 +67,28 @@ func TestMetricsAndRequestIDs(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+// TestOperationLog: each GraphQL operation is logged as JSON with its request id, name, type,
+// role and duration.
+func TestOperationLog(t *testing.T) {
+	var logs bytes.Buffer
+	h := server.New(server.Deps{Pool: dbtest.New(t), Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query":"query Probe { __typename }","operationName":"Probe"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-Id", "probe-1")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if rec["msg"] == "graphql" {
+			found = rec["request_id"] == "probe-1" && rec["operation"] == "Probe" && rec["type"] == "query" &&
+				rec["role"] == "anonymous" && rec["duration"] != nil
+		}
+	}
+	if !found {
+		t.Errorf("no complete graphql log line:\n%s", logs.String())
+	}
+}
