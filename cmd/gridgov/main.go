@@ -36,7 +36,6 @@ var commands = map[string]command{
 	"config":  {"print the effective configuration, secrets masked", cmdConfig},
 	"token":   {"mint bearer tokens: token issue --role R --scope PLACE | token demo", cmdToken},
 	"schema":  {"print the GraphQL SDL: schema print", cmdSchema},
-
 }
 
 func main() {
