@@ -27,6 +27,8 @@ var Vars = []Var{
 	{"GRIDGOV_CH_DATABASE", "gridgov", "ClickHouse database of the warehouse", false},
 	{"GRIDGOV_CH_USER", "default", "ClickHouse user for the ETL and indicators", false},
 	{"GRIDGOV_CH_PASSWORD", "", "ClickHouse password", true},
+	{"GRIDGOV_CH_CLUSTER", "", "ClickHouse cluster name: replicated tables ON CLUSTER (empty: one node)", false},
+	{"GRIDGOV_PSEUDONYM_KEY", "", "key of the warehouse's pseudonymous person keys (development mode has a built-in one)", true},
 	{"GRIDGOV_LISTEN", "127.0.0.1:8080", "address `gridgov serve` listens on", false},
 	{"GRIDGOV_METRICS_LISTEN", "", "serve /metrics on this address instead of GRIDGOV_LISTEN", false},
 	{"GRIDGOV_LOG_LEVEL", "info", "log level: debug, info, warn, error", false},
@@ -53,6 +55,8 @@ type Config struct {
 	CHDatabase      string
 	CHUser          string
 	CHPassword      string
+	CHCluster       string
+	PseudonymKey    string
 	Listen          string
 	MetricsListen   string
 	LogLevel        string
@@ -99,6 +103,8 @@ func From(getenv func(string) string) (Config, error) {
 	c.CHDatabase = get("GRIDGOV_CH_DATABASE")
 	c.CHUser = get("GRIDGOV_CH_USER")
 	c.CHPassword = get("GRIDGOV_CH_PASSWORD")
+	c.CHCluster = get("GRIDGOV_CH_CLUSTER")
+	c.PseudonymKey = get("GRIDGOV_PSEUDONYM_KEY")
 	c.Listen = get("GRIDGOV_LISTEN")
 	c.MetricsListen = get("GRIDGOV_METRICS_LISTEN")
 	c.LogLevel = get("GRIDGOV_LOG_LEVEL")
@@ -161,6 +167,8 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_CH_DATABASE", c.CHDatabase},
 		{"GRIDGOV_CH_USER", c.CHUser},
 		{"GRIDGOV_CH_PASSWORD", hide(c.CHPassword)},
+		{"GRIDGOV_CH_CLUSTER", c.CHCluster},
+		{"GRIDGOV_PSEUDONYM_KEY", hide(c.PseudonymKey)},
 		{"GRIDGOV_LISTEN", c.Listen},
 		{"GRIDGOV_METRICS_LISTEN", c.MetricsListen},
 		{"GRIDGOV_LOG_LEVEL", c.LogLevel},

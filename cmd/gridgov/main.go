@@ -36,6 +36,9 @@ var commands = map[string]command{
 	"config":  {"print the effective configuration, secrets masked", cmdConfig},
 	"token":   {"mint bearer tokens: token issue --role R --scope PLACE | token demo", cmdToken},
 	"schema":  {"print the GraphQL SDL: schema print", cmdSchema},
+
+	"etl":       {"copy Postgres into the warehouse: etl run --once|--follow, resync, status, verify", cmdETL},
+	"warehouse": {"the ClickHouse warehouse: warehouse migrate|status|dict", cmdWarehouse},
 }
 
 func main() {

@@ -1,0 +1,16 @@
+-- Co-building partners (七联共建): community police, doctors and property staff.
+CREATE TABLE IF NOT EXISTS role_partner
+(
+    id           UInt64                    COMMENT 'partner id, as in Postgres; the deduplication key',
+    person_key   UInt64                    COMMENT 'pseudonymous key of the partner (keyed hash of the person id); joins dim_person.person_key',
+    street_id    UInt64                    COMMENT 'street (街道) or town; join dim_street',
+    community_id UInt64                    COMMENT 'community (社区); join dim_community',
+    kind         String                    COMMENT 'community_police, community_doctor or property_staff',
+    organisation String                    COMMENT 'organisation the partner works for',
+    created_at   DateTime('Asia/Shanghai') COMMENT 'when the row was created in Postgres (Asia/Shanghai)',
+    updated_at   DateTime('Asia/Shanghai') COMMENT 'when the row was last changed in Postgres (Asia/Shanghai)',
+    version      UInt64                    COMMENT 'row version: grows with every change of the row; the highest version of an id is current',
+    is_deleted   UInt8                     COMMENT '1 when the row was deleted in Postgres; read with FINAL (or argMax by version) and keep is_deleted = 0'
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY id

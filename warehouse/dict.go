@@ -1,0 +1,75 @@
+package warehouse
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Dictionary renders the data dictionary (docs/warehouse.md) from the DDL's comments, so the
+// document a statistician reads cannot drift from the tables they query.
+func Dictionary() ([]byte, error) {
+	tables, err := Tables()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(dictionaryIntro)
+	groups := []struct{ prefix, title, intro string }{
+		{"dim_", "Dimensions", "Places, organisations, categories, people as pseudonymous keys, and the calendar."},
+		{"role_", "Roles", "Who holds which role where. People appear only as `person_key`."},
+		{"fact_", "Facts", "What happened: issues, services, check-ins, ratings, activities, meetings and work logs."},
+	}
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\n## %s\n\n%s\n", g.title, g.intro)
+		for _, t := range tables {
+			if strings.HasPrefix(t.Table, g.prefix) {
+				writeTable(&b, t)
+			}
+		}
+	}
+	return b.Bytes(), nil
+}
+
+func writeTable(b *bytes.Buffer, t Migration) {
+	fmt.Fprintf(b, "\n### %s\n\n%s\n\n", t.Table, t.Description)
+	b.WriteString("| column | type | meaning |\n|---|---|---|\n")
+	for _, c := range t.Columns {
+		fmt.Fprintf(b, "| `%s` | `%s` | %s |\n", c.Name, c.Type, strings.ReplaceAll(c.Comment, "|", `\|`))
+	}
+}
+
+const dictionaryIntro = `# Warehouse data dictionary
+
+<!-- Generated from schema/clickhouse/*.sql by ` + "`gridgov warehouse dict > docs/warehouse.md`" + `; do not edit by hand. -->
+
+The warehouse is a ClickHouse copy of gridgov's operational data, organised as a star schema
+and kept fresh by the ETL (` + "`gridgov etl run`" + `). Postgres remains the source of truth.
+
+## How to read it
+
+- **Deduplicate, then drop deleted rows.** Every table is a ` + "`ReplacingMergeTree(version)`" + `:
+  a row is stored again each time it changes, and ClickHouse merges the copies only
+  eventually. Read with ` + "`FINAL`" + ` and keep ` + "`is_deleted = 0`" + `:
+
+  ` + "```sql" + `
+  SELECT street_name, count() AS grids
+  FROM dim_grid FINAL
+  WHERE is_deleted = 0
+  GROUP BY street_name
+  ` + "```" + `
+
+  or, on large tables, deduplicate with ` + "`argMax(column, version)`" + ` grouped by the key
+  (` + "`id`" + `, or ` + "`person_key`" + ` for ` + "`dim_person`" + `). Never sum a table without one of the two:
+  updated rows would count twice.
+- **Places.** Every fact carries the ids of its street, community and grid; the dimensions
+  ` + "`dim_street`" + `, ` + "`dim_community`" + `, ` + "`dim_grid`" + ` and ` + "`dim_building`" + ` carry the whole path
+  (ids and names) up to the city, so drilling down is one join.
+- **People are pseudonymous.** Names, phone numbers, ID numbers, addresses below building
+  level and free text that may name people never leave Postgres. A person appears as a
+  ` + "`*_key`" + ` column: a keyed hash of their id, the same in every table, so one person's roles and
+  actions can be joined without knowing who they are.
+- **Time.** Times are ` + "`DateTime('Asia/Shanghai')`" + `, to the second; ` + "`toDate(reported_at)`" + ` is the
+  local day, which joins ` + "`dim_date.date`" + `.
+- **Freshness.** ` + "`gridgov etl status`" + ` says, per table, how far the copy lags behind Postgres.
+`

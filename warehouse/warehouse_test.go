@@ -1,0 +1,120 @@
+package warehouse_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"gridgov/warehouse"
+	"gridgov/warehouse/whtest"
+)
+
+// The same checks run on chDB in warehouse/chdbtest.
+func TestConformanceClickHouse18(t *testing.T) {
+	c := whtest.Empty(t)
+	whtest.Conformance(t, c, c.Database)
+}
+
+func TestDDLShape(t *testing.T) {
+	ms, err := warehouse.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Direct identifiers and free text that may name people stay in Postgres.
+	forbidden := map[string]bool{"phone": true, "id_number": true, "address_detail": true, "description": true,
+		"resolution": true, "note": true, "content": true, "letter_no": true, "reject_reason": true,
+		"rating_comment": true, "result": true, "comment": true, "person_id": true, "reporter_id": true,
+		"resident_id": true, "actor_id": true, "handler_person_id": true, "published_by": true}
+	for _, m := range ms {
+		if m.Kind != "create" {
+			continue
+		}
+		if m.Description == "" {
+			t.Errorf("%s: no description comment at the top of the file", m.Name)
+		}
+		if !strings.Contains(m.SQL, "ENGINE = ReplacingMergeTree(") || !strings.Contains(m.SQL, "ORDER BY ") {
+			t.Errorf("%s: want ENGINE = ReplacingMergeTree(...) and an explicit ORDER BY", m.Name)
+		}
+		for _, c := range m.Columns {
+			if c.Comment == "" {
+				t.Errorf("%s.%s: no comment", m.Table, c.Name)
+			}
+			if forbidden[c.Name] || (m.Table == "dim_person" && c.Name == "name") {
+				t.Errorf("%s.%s: personal data must not reach the warehouse", m.Table, c.Name)
+			}
+		}
+		if m.Table == "dim_date" {
+			continue
+		}
+		names := map[string]bool{}
+		for _, c := range m.Columns {
+			names[c.Name] = true
+		}
+		for _, must := range []string{"version", "is_deleted"} {
+			if !names[must] {
+				t.Errorf("%s: no %s column", m.Table, must)
+			}
+		}
+	}
+}
+
+func TestClusterStatement(t *testing.T) {
+	m, err := warehouse.Table("dim_city")
+	if err != nil {
+		t.Fatal(err)
+	}
+	single := m.Statement("wh", warehouse.Topology{})
+	if !strings.Contains(single, "CREATE TABLE IF NOT EXISTS `wh`.`dim_city`") || !strings.Contains(single, "ENGINE = ReplacingMergeTree(version)") {
+		t.Errorf("single node:\n%s", single)
+	}
+	cluster := m.Statement("wh", warehouse.Topology{Cluster: "grid"})
+	for _, want := range []string{"ON CLUSTER `grid`", "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)"} {
+		if !strings.Contains(cluster, want) {
+			t.Errorf("cluster statement lacks %q:\n%s", want, cluster)
+		}
+	}
+}
+
+// docs/warehouse.md is generated; regenerate with `go run ./cmd/gridgov warehouse dict > docs/warehouse.md`.
+func TestDictionaryIsCurrent(t *testing.T) {
+	want, err := warehouse.Dictionary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("../docs/warehouse.md")
+	if err != nil {
+		t.Fatalf("%v (generate it: go run ./cmd/gridgov warehouse dict > docs/warehouse.md)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("docs/warehouse.md is stale: go run ./cmd/gridgov warehouse dict > docs/warehouse.md")
+	}
+}
+
+// The live tables must have exactly the columns and types of their DDL: the ETL checks it
+// before every load.
+func TestLiveColumnsMatchDDL(t *testing.T) {
+	c := whtest.New(t)
+	tables, err := warehouse.Tables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range tables {
+		rows, err := c.Query(context.Background(), "DESCRIBE TABLE "+warehouse.Qualified(c.Database, m.Table))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(m.Columns) {
+			t.Fatalf("%s: %d live columns, %d in DDL", m.Table, len(rows), len(m.Columns))
+		}
+		for i, r := range rows {
+			if r[0] != m.Columns[i].Name || r[1] != m.Columns[i].Type {
+				t.Errorf("%s column %d: live %s %s, DDL %s %s", m.Table, i, r[0], r[1], m.Columns[i].Name, m.Columns[i].Type)
+			}
+			if len(r) > 4 && r[4] != m.Columns[i].Comment {
+				t.Errorf("%s.%s: live comment %q, DDL %q", m.Table, r[0], r[4], m.Columns[i].Comment)
+			}
+		}
+	}
+}
