@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
+	"gridgov/config"
 	"gridgov/dbtest"
 	"gridgov/server"
+	"gridgov/warehouse"
 )
 
 func get(t *testing.T, h http.Handler, path string) (int, map[string]any) {
@@ -48,5 +51,31 @@ func TestHealthAndReadiness(t *testing.T) {
 	pool.Close()
 	if code, _ := get(t, h, "/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with Postgres gone = %d", code)
+	}
+}
+
+// TestReadinessReportsClickHouse: ClickHouse is reported, and its absence does not make the
+// API unready (only indicators need it).
+func TestReadinessReportsClickHouse(t *testing.T) {
+	pool := dbtest.New(t)
+	cfg, err := config.From(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		addr string
+		up   bool
+	}{{cfg.CHAddr, true}, {"127.0.0.1:1", false}} {
+		wh, err := warehouse.Dial(warehouse.Options{Addr: c.addr, Database: "gridgov", User: cfg.CHUser, Password: cfg.CHPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wh.Close()
+		h := server.New(server.Deps{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Warehouse: wh})
+		code, body := get(t, h, "/readyz")
+		ch, _ := body["clickhouse"].(map[string]any)
+		if code != http.StatusOK || ch == nil || ch["ok"] != c.up {
+			t.Errorf("ClickHouse at %s (up=%v): /readyz = %d %v", c.addr, c.up, code, body)
+		}
 	}
 }

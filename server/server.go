@@ -30,6 +30,13 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// MetricsElsewhere leaves /metrics off this handler (served on its own address).
 	MetricsElsewhere bool
+	// Warehouse is ClickHouse, reported by /readyz but not required; nil when not configured.
+	Warehouse Pinger
+}
+
+// Pinger is what readiness needs of the warehouse.
+type Pinger interface {
+	Ping(ctx context.Context) error
 }
 
 // New builds the HTTP handler. Every route is counted, timed and logged under its pattern,
@@ -53,7 +60,7 @@ func New(d Deps) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 	}))
 	route("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		status, body := readiness(r.Context(), d.Pool)
+		status, body := readiness(r.Context(), d.Pool, d.Warehouse)
 		writeJSON(w, status, body)
 	}))
 	route("/graphql", GraphQL(store.New(d.Pool), d.Log, gqlm))
@@ -75,7 +82,8 @@ func Metrics(reg *prometheus.Registry) http.Handler {
 }
 
 // readiness reports whether Postgres answers and carries every migration this binary knows.
-func readiness(ctx context.Context, pool *pgxpool.Pool) (int, map[string]any) {
+// ClickHouse is reported too, but the API is ready without it: only indicators need it.
+func readiness(ctx context.Context, pool *pgxpool.Pool, wh Pinger) (int, map[string]any) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	pg := map[string]any{"ok": true}
@@ -98,7 +106,15 @@ func readiness(ctx context.Context, pool *pgxpool.Pool) (int, map[string]any) {
 	if pg["ok"] != true {
 		status = http.StatusServiceUnavailable
 	}
-	return status, map[string]any{"ready": status == http.StatusOK, "postgres": pg}
+	body := map[string]any{"ready": status == http.StatusOK, "postgres": pg}
+	if wh != nil {
+		ch := map[string]any{"ok": true, "required": false}
+		if err := wh.Ping(ctx); err != nil {
+			ch["ok"], ch["error"] = false, "unreachable"
+		}
+		body["clickhouse"] = ch
+	}
+	return status, body
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

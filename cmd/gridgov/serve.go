@@ -11,6 +11,7 @@ import (
 	"gridgov/observe"
 	"gridgov/server"
 	"gridgov/store"
+	"gridgov/warehouse"
 )
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
@@ -22,9 +23,14 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer pool.Close()
+	wh, err := warehouse.Dial(warehouse.Options{Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword})
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
 	reg := observe.NewRegistry()
 	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
-		MetricsElsewhere: a.cfg.MetricsListen != ""})
+		MetricsElsewhere: a.cfg.MetricsListen != "", Warehouse: wh})
 	servers := []*http.Server{{Addr: a.cfg.Listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	if a.cfg.MetricsListen != "" {
 		servers = append(servers, &http.Server{Addr: a.cfg.MetricsListen, Handler: server.Metrics(reg), ReadHeaderTimeout: 10 * time.Second})
