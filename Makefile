@@ -24,11 +24,15 @@ tools:
 	bash scripts/tools.sh
 
 demo: services build
-	$(WITH_ENV) $(BIN) migrate up
-	$(WITH_ENV) $(BIN) seed --profile chaohu --seed $(SEED) --scale $(SCALE)
-	@if $(BIN) help | grep -q '^  etl'; then $(WITH_ENV) $(BIN) warehouse migrate && $(BIN) etl run --once; fi
-	@if $(BIN) help | grep -q '^  token'; then $(WITH_ENV) $(BIN) token demo; fi
-	$(WITH_ENV) $(BIN) serve
+	$(WITH_ENV) export GRIDGOV_MODE=$${GRIDGOV_MODE:-development}; \
+	$(BIN) migrate up && \
+	$(BIN) seed --profile chaohu --seed $(SEED) --scale $(SCALE) && \
+	$(BIN) warehouse migrate && \
+	$(BIN) etl run --once && \
+	$(BIN) token demo && \
+	{ $(BIN) etl run --follow --interval 5s & etl=$$!; trap 'kill $$etl 2>/dev/null' EXIT; \
+	  echo "serving on http://$${GRIDGOV_LISTEN:-127.0.0.1:8080} (GraphiQL at /graphiql, dashboard at /dashboard); Ctrl-C stops"; \
+	  $(BIN) serve; }
 
 # Every test. Services are started first; chDB's engine is fetched for the warehouse tests.
 test: services tools

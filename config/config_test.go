@@ -1,6 +1,8 @@
 package config_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"gridgov/config"
@@ -35,5 +37,22 @@ func TestDevelopmentSecret(t *testing.T) {
 	}
 	if _, err := config.From(env(map[string]string{"GRIDGOV_MODE": "staging"})); err == nil {
 		t.Error("GRIDGOV_MODE=staging accepted")
+	}
+}
+
+// TestREADMEDocumentsEveryVariable keeps the README's configuration table in step with Vars.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range config.Vars {
+		def := "(empty)"
+		if v.Default != "" {
+			def = "`" + v.Default + "`"
+		}
+		if !strings.Contains(string(readme), "| `"+v.Name+"` | "+def+" |") {
+			t.Errorf("README lacks %s with default %s", v.Name, def)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"text/tabwriter"
@@ -95,7 +96,11 @@ func cmdETL(ctx context.Context, a *app, args []string) error {
 				a.log.Error("etl run failed; the next run resumes from the checkpoints", "err", err)
 				return
 			}
-			a.log.Info("etl run", "rows", s.Rows(), "seconds", s.Duration.Seconds())
+			level := slog.LevelInfo
+			if s.Rows() == 0 {
+				level = slog.LevelDebug // an idle follow loop should not flood the log
+			}
+			a.log.Log(ctx, level, "etl run", "rows", s.Rows(), "seconds", s.Duration.Seconds())
 		})
 	case "resync":
 		s, err := e.Resync(ctx)
