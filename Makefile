@@ -55,3 +55,15 @@ bench-seed: services
 
 clean:
 	rm -rf bin
+
+# GraphQL API benchmark (docs/benchmarks.md): console page, member profile and claim at 1, 8
+# and 32 clients against `gridgov serve`, with pgbench replaying the console page's own SQL.
+# Runs on its own database, BENCH_DB, seeded once with the demo city at scale 20.
+BENCH_DB ?= gridgov_bench
+.PHONY: bench-api
+bench-api: services build
+	$(WITH_ENV) url="$$(echo "$$GRIDGOV_PG_URL" | sed -E 's#/[^/?]+(\?|$$)#/$(BENCH_DB)\1#')"; \
+	psql "$$GRIDGOV_PG_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || psql "$$GRIDGOV_PG_URL" -c 'CREATE DATABASE $(BENCH_DB)'; \
+	GRIDGOV_PG_URL="$$url" $(BIN) migrate up; \
+	GRIDGOV_PG_URL="$$url" $(BIN) seed --profile chaohu --seed 1 --scale 20 --as-of 2026-11-27; \
+	go run ./loadgen/apibench -bin $(BIN) -pg "$$url" -script bin/console.pgbench.sql

@@ -31,28 +31,46 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Activity() ActivityResolver
+	ActivityParticipant() ActivityParticipantResolver
 	Building() BuildingResolver
 	BuildingAppointment() BuildingAppointmentResolver
+	Cadre() CadreResolver
 	Checkin() CheckinResolver
 	City() CityResolver
 	Community() CommunityResolver
+	Compound() CompoundResolver
+	Facility() FacilityResolver
+	GovernanceInstructor() GovernanceInstructorResolver
 	Grid() GridResolver
+	GridAssignment() GridAssignmentResolver
+	Intersection() IntersectionResolver
 	Issue() IssueResolver
 	IssueCategory() IssueCategoryResolver
 	IssueEvent() IssueEventResolver
+	JointMeeting() JointMeetingResolver
 	Mediator() MediatorResolver
+	MeetingMatter() MeetingMatterResolver
 	MonthlyReview() MonthlyReviewResolver
 	Mutation() MutationResolver
 	OrderEvent() OrderEventResolver
+	Pairing() PairingResolver
+	Partner() PartnerResolver
 	PartyMember() PartyMemberResolver
 	Person() PersonResolver
 	Query() QueryResolver
+	RedSteward() RedStewardResolver
 	RosterEntry() RosterEntryResolver
 	ServiceCategory() ServiceCategoryResolver
 	ServiceOrder() ServiceOrderResolver
 	ServiceRecord() ServiceRecordResolver
+	SocialOrganisation() SocialOrganisationResolver
 	Street() StreetResolver
 	Unit() UnitResolver
+	VentureProject() VentureProjectResolver
+	Volunteer() VolunteerResolver
+	VolunteerTeam() VolunteerTeamResolver
+	WorkLog() WorkLogResolver
 	YearRating() YearRatingResolver
 }
 
@@ -60,6 +78,46 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Activity struct {
+		Community          func(childComplexity int) int
+		EndsAt             func(childComplexity int) int
+		Grid               func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Intersection       func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		OrganiserUnit      func(childComplexity int) int
+		ParticipantCount   func(childComplexity int) int
+		Participants       func(childComplexity int) int
+		PeopleServed       func(childComplexity int) int
+		SocialOrganisation func(childComplexity int) int
+		StartsAt           func(childComplexity int) int
+		Street             func(childComplexity int) int
+		Team               func(childComplexity int) int
+		Title              func(childComplexity int) int
+		TotalHours         func(childComplexity int) int
+		VentureProject     func(childComplexity int) int
+		Version            func(childComplexity int) int
+	}
+
+	ActivityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ActivityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ActivityParticipant struct {
+		Activity func(childComplexity int) int
+		Hours    func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Person   func(childComplexity int) int
+		Role     func(childComplexity int) int
+	}
+
 	Building struct {
 		Appointments      func(childComplexity int) int
 		Community         func(childComplexity int) int
@@ -88,6 +146,30 @@ type ComplexityRoot struct {
 	}
 
 	BuildingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Cadre struct {
+		Assignments func(childComplexity int, current *bool) int
+		Community   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		IsLeader    func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Person      func(childComplexity int) int
+		Street      func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	CadreConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CadreEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -142,14 +224,86 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Compound struct {
+		BuiltYear       func(childComplexity int) int
+		Community       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		MarketManaged   func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PropertyCompany func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	CompoundConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CompoundEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Facility struct {
+		Community func(childComplexity int) int
+		Compound  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	FacilityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FacilityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	GovernanceInstructor struct {
+		AppointedOn func(childComplexity int) int
+		Community   func(childComplexity int) int
+		FormerPost  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Person      func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	GovernanceInstructorConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GovernanceInstructorEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Grid struct {
-		Code       func(childComplexity int) int
-		Community  func(childComplexity int) int
-		Households func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Street     func(childComplexity int) int
-		Version    func(childComplexity int) int
+		Assignments func(childComplexity int, current *bool) int
+		Code        func(childComplexity int) int
+		Community   func(childComplexity int) int
+		Households  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Street      func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	GridAssignment struct {
+		Cadre     func(childComplexity int) int
+		EndedOn   func(childComplexity int) int
+		Grid      func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Role      func(childComplexity int) int
+		StartedOn func(childComplexity int) int
 	}
 
 	GridConnection struct {
@@ -176,6 +330,24 @@ type ComplexityRoot struct {
 		Member  func(childComplexity int) int
 		Name    func(childComplexity int) int
 		Records func(childComplexity int) int
+	}
+
+	Intersection struct {
+		Community func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	IntersectionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IntersectionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Issue struct {
@@ -240,9 +412,40 @@ type ComplexityRoot struct {
 		ToState   func(childComplexity int) int
 	}
 
+	JointMeeting struct {
+		Attendees func(childComplexity int) int
+		Community func(childComplexity int) int
+		HeldOn    func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Matters   func(childComplexity int) int
+		Title     func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	JointMeetingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	JointMeetingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mediator struct {
 		Person func(childComplexity int) int
 		Role   func(childComplexity int) int
+	}
+
+	MeetingMatter struct {
+		AllowedOutcomes func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Meeting         func(childComplexity int) int
+		Outcome         func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Version         func(childComplexity int) int
 	}
 
 	MonthlyReview struct {
@@ -258,28 +461,39 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptIssue            func(childComplexity int, input model.IssueActionInput) int
-		AddMediator            func(childComplexity int, input model.AddMediatorInput) int
-		AppointBuildingRole    func(childComplexity int, input model.AppointBuildingRoleInput) int
-		CancelOrder            func(childComplexity int, input model.OrderActionInput) int
-		ClaimOrder             func(childComplexity int, input model.OrderActionInput) int
-		CloseIssue             func(childComplexity int, input model.IssueActionInput) int
-		CompleteOrder          func(childComplexity int, input model.CompleteOrderInput) int
-		DispatchIssue          func(childComplexity int, input model.DispatchIssueInput) int
-		EndBuildingAppointment func(childComplexity int, input model.EndBuildingAppointmentInput) int
-		EscalateIssue          func(childComplexity int, input model.EscalateIssueInput) int
-		PostOrder              func(childComplexity int, input model.PostOrderInput) int
-		PublishOrder           func(childComplexity int, input model.OrderActionInput) int
-		RateMember             func(childComplexity int, input model.RateMemberInput) int
-		RateOrder              func(childComplexity int, input model.RateOrderInput) int
-		RegisterCheckin        func(childComplexity int, input model.RegisterCheckinInput) int
-		RejectCheckin          func(childComplexity int, input model.RejectCheckinInput) int
-		ReopenIssue            func(childComplexity int, input model.IssueActionInput) int
-		ReportIssue            func(childComplexity int, input model.ReportIssueInput) int
-		ResolveIssue           func(childComplexity int, input model.ResolveIssueInput) int
-		ReturnIssue            func(childComplexity int, input model.IssueActionInput) int
-		StartIssue             func(childComplexity int, input model.IssueActionInput) int
-		VerifyCheckin          func(childComplexity int, input model.VerifyCheckinInput) int
+		AcceptIssue             func(childComplexity int, input model.IssueActionInput) int
+		AddActivityParticipants func(childComplexity int, input model.AddActivityParticipantsInput) int
+		AddMediator             func(childComplexity int, input model.AddMediatorInput) int
+		AppointBuildingRole     func(childComplexity int, input model.AppointBuildingRoleInput) int
+		CancelOrder             func(childComplexity int, input model.OrderActionInput) int
+		ClaimOrder              func(childComplexity int, input model.OrderActionInput) int
+		CloseIssue              func(childComplexity int, input model.IssueActionInput) int
+		CompleteOrder           func(childComplexity int, input model.CompleteOrderInput) int
+		CreateVolunteerTeam     func(childComplexity int, input model.CreateVolunteerTeamInput) int
+		DispatchIssue           func(childComplexity int, input model.DispatchIssueInput) int
+		EndBuildingAppointment  func(childComplexity int, input model.EndBuildingAppointmentInput) int
+		EndPairing              func(childComplexity int, input model.EndPairingInput) int
+		EscalateIssue           func(childComplexity int, input model.EscalateIssueInput) int
+		HoldJointMeeting        func(childComplexity int, input model.HoldJointMeetingInput) int
+		LogGridWork             func(childComplexity int, input model.LogGridWorkInput) int
+		PairUnit                func(childComplexity int, input model.PairUnitInput) int
+		PostOrder               func(childComplexity int, input model.PostOrderInput) int
+		PublishOrder            func(childComplexity int, input model.OrderActionInput) int
+		RateMember              func(childComplexity int, input model.RateMemberInput) int
+		RateOrder               func(childComplexity int, input model.RateOrderInput) int
+		RecordActivity          func(childComplexity int, input model.RecordActivityInput) int
+		RecordMeetingMatter     func(childComplexity int, input model.RecordMeetingMatterInput) int
+		RegisterCheckin         func(childComplexity int, input model.RegisterCheckinInput) int
+		RegisterVolunteer       func(childComplexity int, input model.RegisterVolunteerInput) int
+		RejectCheckin           func(childComplexity int, input model.RejectCheckinInput) int
+		ReopenIssue             func(childComplexity int, input model.IssueActionInput) int
+		ReportIssue             func(childComplexity int, input model.ReportIssueInput) int
+		ResolveIssue            func(childComplexity int, input model.ResolveIssueInput) int
+		ReturnIssue             func(childComplexity int, input model.IssueActionInput) int
+		SetMatterOutcome        func(childComplexity int, input model.SetMatterOutcomeInput) int
+		StartIssue              func(childComplexity int, input model.IssueActionInput) int
+		UpdateVolunteerTeam     func(childComplexity int, input model.UpdateVolunteerTeamInput) int
+		VerifyCheckin           func(childComplexity int, input model.VerifyCheckinInput) int
 	}
 
 	OrderEvent struct {
@@ -297,6 +511,49 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Pairing struct {
+		Community       func(childComplexity int) int
+		EndedOn         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		PracticeStation func(childComplexity int) int
+		StartedOn       func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	PairingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PairingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Partner struct {
+		Community    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Person       func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	PartnerConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PartnerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PartyMember struct {
@@ -338,21 +595,56 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Buildings         func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		Checkins          func(childComplexity int, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) int
-		Communities       func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		GridLedger        func(childComplexity int, gridID string, year int, quarter int) int
-		GridRoster        func(childComplexity int, gridID string) int
-		Grids             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		IssueCategories   func(childComplexity int) int
-		Issues            func(childComplexity int, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) int
-		MonthlyReview     func(childComplexity int, communityID string, month string) int
-		Node              func(childComplexity int, id string) int
-		PartyMembers      func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
-		ServiceCategories func(childComplexity int) int
-		ServiceOrders     func(childComplexity int, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
-		Streets           func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		Units             func(childComplexity int, search *string, kind *model.UnitKind, first *int, after *string, last *int, before *string) int
+		Activities            func(childComplexity int, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		Buildings             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Cadres                func(childComplexity int, filter *model.CadreFilter, first *int, after *string, last *int, before *string) int
+		Checkins              func(childComplexity int, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) int
+		Communities           func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Compounds             func(childComplexity int, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) int
+		Facilities            func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) int
+		GovernanceInstructors func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
+		GridLedger            func(childComplexity int, gridID string, year int, quarter int) int
+		GridRoster            func(childComplexity int, gridID string) int
+		Grids                 func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Intersections         func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		IssueCategories       func(childComplexity int) int
+		Issues                func(childComplexity int, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) int
+		JointMeetings         func(childComplexity int, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) int
+		MonthlyReview         func(childComplexity int, communityID string, month string) int
+		Node                  func(childComplexity int, id string) int
+		Pairings              func(childComplexity int, filter *model.PairingFilter, first *int, after *string, last *int, before *string) int
+		Partners              func(childComplexity int, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) int
+		PartyMembers          func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
+		RedStewards           func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
+		ServiceCategories     func(childComplexity int) int
+		ServiceOrders         func(childComplexity int, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		SocialOrganisations   func(childComplexity int, streetID *string, search *string, first *int, after *string, last *int, before *string) int
+		Streets               func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Units                 func(childComplexity int, search *string, kind *model.UnitKind, first *int, after *string, last *int, before *string) int
+		VentureProjects       func(childComplexity int, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) int
+		VolunteerTeams        func(childComplexity int, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) int
+		Volunteers            func(childComplexity int, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) int
+		WorkLogs              func(childComplexity int, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+	}
+
+	RedSteward struct {
+		Grid       func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Person     func(childComplexity int) int
+		SelectedOn func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	RedStewardConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RedStewardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RosterEntry struct {
@@ -416,6 +708,27 @@ type ComplexityRoot struct {
 		Records func(childComplexity int) int
 	}
 
+	SocialOrganisation struct {
+		HasPartyOrg     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		RegisteredOn    func(childComplexity int) int
+		Street          func(childComplexity int) int
+		VentureProjects func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	SocialOrganisationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SocialOrganisationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Street struct {
 		City    func(childComplexity int) int
 		Code    func(childComplexity int) int
@@ -457,6 +770,101 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	VentureProject struct {
+		Community          func(childComplexity int) int
+		EndedOn            func(childComplexity int) int
+		FundingYuan        func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Name               func(childComplexity int) int
+		SocialOrganisation func(childComplexity int) int
+		StartedOn          func(childComplexity int) int
+		Theme              func(childComplexity int) int
+		Version            func(childComplexity int) int
+	}
+
+	VentureProjectConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VentureProjectEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Volunteer struct {
+		Community         func(childComplexity int) int
+		Grid              func(childComplexity int) int
+		ID                func(childComplexity int) int
+		IsVolunteerPolice func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Person            func(childComplexity int) int
+		RegisteredOn      func(childComplexity int) int
+		Skills            func(childComplexity int) int
+		Team              func(childComplexity int) int
+		Version           func(childComplexity int) int
+	}
+
+	VolunteerConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VolunteerTeam struct {
+		FoundedOn          func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		IsVolunteerPolice  func(childComplexity int) int
+		Name               func(childComplexity int) int
+		SocialOrganisation func(childComplexity int) int
+		Street             func(childComplexity int) int
+		TeamType           func(childComplexity int) int
+		Unit               func(childComplexity int) int
+		Version            func(childComplexity int) int
+		VolunteerCount     func(childComplexity int) int
+		Volunteers         func(childComplexity int, first *int, after *string, last *int, before *string) int
+	}
+
+	VolunteerTeamConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerTeamEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WorkLog struct {
+		Cadre        func(childComplexity int) int
+		Content      func(childComplexity int) int
+		Grid         func(childComplexity int) int
+		Hours        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LoggedAt     func(childComplexity int) int
+		PeopleServed func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	WorkLogConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	WorkLogEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	YearRating struct {
 		Comment   func(childComplexity int) int
 		Community func(childComplexity int) int
@@ -472,6 +880,29 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ActivityResolver interface {
+	ID(ctx context.Context, obj *store.Activity) (string, error)
+	Kind(ctx context.Context, obj *store.Activity) (model.ActivityKind, error)
+
+	Street(ctx context.Context, obj *store.Activity) (*store.Street, error)
+	Community(ctx context.Context, obj *store.Activity) (*store.Community, error)
+	Grid(ctx context.Context, obj *store.Activity) (*store.Grid, error)
+	Intersection(ctx context.Context, obj *store.Activity) (*store.Intersection, error)
+	OrganiserUnit(ctx context.Context, obj *store.Activity) (*store.Unit, error)
+	Team(ctx context.Context, obj *store.Activity) (*store.VolunteerTeam, error)
+	SocialOrganisation(ctx context.Context, obj *store.Activity) (*store.SocialOrganisation, error)
+	VentureProject(ctx context.Context, obj *store.Activity) (*store.VentureProject, error)
+
+	Participants(ctx context.Context, obj *store.Activity) ([]*store.ActivityParticipant, error)
+	ParticipantCount(ctx context.Context, obj *store.Activity) (int, error)
+	TotalHours(ctx context.Context, obj *store.Activity) (float64, error)
+}
+type ActivityParticipantResolver interface {
+	ID(ctx context.Context, obj *store.ActivityParticipant) (string, error)
+	Activity(ctx context.Context, obj *store.ActivityParticipant) (*store.Activity, error)
+	Person(ctx context.Context, obj *store.ActivityParticipant) (*store.Person, error)
+	Role(ctx context.Context, obj *store.ActivityParticipant) (model.ParticipantRole, error)
+}
 type BuildingResolver interface {
 	ID(ctx context.Context, obj *store.Building) (string, error)
 
@@ -484,6 +915,16 @@ type BuildingAppointmentResolver interface {
 	Building(ctx context.Context, obj *store.BuildingAppointment) (*store.Building, error)
 	Member(ctx context.Context, obj *store.BuildingAppointment) (*store.PartyMember, error)
 	Role(ctx context.Context, obj *store.BuildingAppointment) (model.BuildingRole, error)
+}
+type CadreResolver interface {
+	ID(ctx context.Context, obj *store.Cadre) (string, error)
+	Person(ctx context.Context, obj *store.Cadre) (*store.Person, error)
+
+	Kind(ctx context.Context, obj *store.Cadre) (model.CadreKind, error)
+
+	Street(ctx context.Context, obj *store.Cadre) (*store.Street, error)
+	Community(ctx context.Context, obj *store.Cadre) (*store.Community, error)
+	Assignments(ctx context.Context, obj *store.Cadre, current *bool) ([]*store.GridAssignment, error)
 }
 type CheckinResolver interface {
 	ID(ctx context.Context, obj *store.Checkin) (string, error)
@@ -501,11 +942,42 @@ type CommunityResolver interface {
 
 	Street(ctx context.Context, obj *store.Community) (*store.Street, error)
 }
+type CompoundResolver interface {
+	ID(ctx context.Context, obj *store.Compound) (string, error)
+
+	Community(ctx context.Context, obj *store.Compound) (*store.Community, error)
+}
+type FacilityResolver interface {
+	ID(ctx context.Context, obj *store.Facility) (string, error)
+	Kind(ctx context.Context, obj *store.Facility) (model.FacilityKind, error)
+
+	Community(ctx context.Context, obj *store.Facility) (*store.Community, error)
+	Compound(ctx context.Context, obj *store.Facility) (*store.Compound, error)
+}
+type GovernanceInstructorResolver interface {
+	ID(ctx context.Context, obj *store.GovernanceInstructor) (string, error)
+	Person(ctx context.Context, obj *store.GovernanceInstructor) (*store.Person, error)
+
+	Community(ctx context.Context, obj *store.GovernanceInstructor) (*store.Community, error)
+}
 type GridResolver interface {
 	ID(ctx context.Context, obj *store.Grid) (string, error)
 
 	Street(ctx context.Context, obj *store.Grid) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Grid) (*store.Community, error)
+
+	Assignments(ctx context.Context, obj *store.Grid, current *bool) ([]*store.GridAssignment, error)
+}
+type GridAssignmentResolver interface {
+	ID(ctx context.Context, obj *store.GridAssignment) (string, error)
+	Grid(ctx context.Context, obj *store.GridAssignment) (*store.Grid, error)
+	Cadre(ctx context.Context, obj *store.GridAssignment) (*store.Cadre, error)
+	Role(ctx context.Context, obj *store.GridAssignment) (model.GridRole, error)
+}
+type IntersectionResolver interface {
+	ID(ctx context.Context, obj *store.Intersection) (string, error)
+
+	Community(ctx context.Context, obj *store.Intersection) (*store.Community, error)
 }
 type IssueResolver interface {
 	ID(ctx context.Context, obj *store.Issue) (string, error)
@@ -541,9 +1013,23 @@ type IssueEventResolver interface {
 	FromState(ctx context.Context, obj *store.IssueEvent) (*model.IssueState, error)
 	ToState(ctx context.Context, obj *store.IssueEvent) (model.IssueState, error)
 }
+type JointMeetingResolver interface {
+	ID(ctx context.Context, obj *store.JointMeeting) (string, error)
+
+	Community(ctx context.Context, obj *store.JointMeeting) (*store.Community, error)
+	Matters(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingMatter, error)
+}
 type MediatorResolver interface {
 	Person(ctx context.Context, obj *store.IssueMediator) (*store.Person, error)
 	Role(ctx context.Context, obj *store.IssueMediator) (model.MediatorRole, error)
+}
+type MeetingMatterResolver interface {
+	ID(ctx context.Context, obj *store.MeetingMatter) (string, error)
+	Meeting(ctx context.Context, obj *store.MeetingMatter) (*store.JointMeeting, error)
+	Kind(ctx context.Context, obj *store.MeetingMatter) (model.MatterKind, error)
+
+	Outcome(ctx context.Context, obj *store.MeetingMatter) (model.MatterOutcome, error)
+	AllowedOutcomes(ctx context.Context, obj *store.MeetingMatter) ([]model.MatterOutcome, error)
 }
 type MonthlyReviewResolver interface {
 	Community(ctx context.Context, obj *store.MonthlyReview) (*store.Community, error)
@@ -574,6 +1060,17 @@ type MutationResolver interface {
 	AppointBuildingRole(ctx context.Context, input model.AppointBuildingRoleInput) (*store.BuildingAppointment, error)
 	EndBuildingAppointment(ctx context.Context, input model.EndBuildingAppointmentInput) (*store.BuildingAppointment, error)
 	RateMember(ctx context.Context, input model.RateMemberInput) (*store.YearRating, error)
+	LogGridWork(ctx context.Context, input model.LogGridWorkInput) (*store.WorkLog, error)
+	CreateVolunteerTeam(ctx context.Context, input model.CreateVolunteerTeamInput) (*store.VolunteerTeam, error)
+	UpdateVolunteerTeam(ctx context.Context, input model.UpdateVolunteerTeamInput) (*store.VolunteerTeam, error)
+	RegisterVolunteer(ctx context.Context, input model.RegisterVolunteerInput) (*store.Volunteer, error)
+	RecordActivity(ctx context.Context, input model.RecordActivityInput) (*store.Activity, error)
+	AddActivityParticipants(ctx context.Context, input model.AddActivityParticipantsInput) (*store.Activity, error)
+	HoldJointMeeting(ctx context.Context, input model.HoldJointMeetingInput) (*store.JointMeeting, error)
+	RecordMeetingMatter(ctx context.Context, input model.RecordMeetingMatterInput) (*store.JointMeeting, error)
+	SetMatterOutcome(ctx context.Context, input model.SetMatterOutcomeInput) (*store.MeetingMatter, error)
+	PairUnit(ctx context.Context, input model.PairUnitInput) (*store.Pairing, error)
+	EndPairing(ctx context.Context, input model.EndPairingInput) (*store.Pairing, error)
 }
 type OrderEventResolver interface {
 	Action(ctx context.Context, obj *store.OrderEvent) (model.OrderAction, error)
@@ -581,6 +1078,21 @@ type OrderEventResolver interface {
 
 	FromState(ctx context.Context, obj *store.OrderEvent) (*model.OrderState, error)
 	ToState(ctx context.Context, obj *store.OrderEvent) (model.OrderState, error)
+}
+type PairingResolver interface {
+	ID(ctx context.Context, obj *store.Pairing) (string, error)
+	Unit(ctx context.Context, obj *store.Pairing) (*store.Unit, error)
+	Community(ctx context.Context, obj *store.Pairing) (*store.Community, error)
+	PracticeStation(ctx context.Context, obj *store.Pairing) (*store.Facility, error)
+	Kind(ctx context.Context, obj *store.Pairing) (model.PairingKind, error)
+}
+type PartnerResolver interface {
+	ID(ctx context.Context, obj *store.Partner) (string, error)
+	Person(ctx context.Context, obj *store.Partner) (*store.Person, error)
+
+	Kind(ctx context.Context, obj *store.Partner) (model.PartnerKind, error)
+
+	Community(ctx context.Context, obj *store.Partner) (*store.Community, error)
 }
 type PartyMemberResolver interface {
 	ID(ctx context.Context, obj *store.PartyMember) (string, error)
@@ -620,6 +1132,27 @@ type QueryResolver interface {
 	Communities(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.CommunityConnection, error)
 	Grids(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.GridConnection, error)
 	Buildings(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.BuildingConnection, error)
+	Compounds(ctx context.Context, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) (*model.CompoundConnection, error)
+	Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
+	Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error)
+	Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error)
+	RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error)
+	GovernanceInstructors(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.GovernanceInstructorConnection, error)
+	Partners(ctx context.Context, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
+	WorkLogs(ctx context.Context, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.WorkLogConnection, error)
+	SocialOrganisations(ctx context.Context, streetID *string, search *string, first *int, after *string, last *int, before *string) (*model.SocialOrganisationConnection, error)
+	VentureProjects(ctx context.Context, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) (*model.VentureProjectConnection, error)
+	VolunteerTeams(ctx context.Context, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) (*model.VolunteerTeamConnection, error)
+	Volunteers(ctx context.Context, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error)
+	Pairings(ctx context.Context, filter *model.PairingFilter, first *int, after *string, last *int, before *string) (*model.PairingConnection, error)
+	Activities(ctx context.Context, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error)
+	JointMeetings(ctx context.Context, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) (*model.JointMeetingConnection, error)
+}
+type RedStewardResolver interface {
+	ID(ctx context.Context, obj *store.RedSteward) (string, error)
+	Person(ctx context.Context, obj *store.RedSteward) (*store.Person, error)
+
+	Grid(ctx context.Context, obj *store.RedSteward) (*store.Grid, error)
 }
 type RosterEntryResolver interface {
 	Member(ctx context.Context, obj *store.RosterEntry) (*store.PartyMember, error)
@@ -649,6 +1182,13 @@ type ServiceRecordResolver interface {
 
 	Order(ctx context.Context, obj *store.ServiceRecord) (*store.ServiceOrder, error)
 }
+type SocialOrganisationResolver interface {
+	ID(ctx context.Context, obj *store.SocialOrganisation) (string, error)
+
+	Street(ctx context.Context, obj *store.SocialOrganisation) (*store.Street, error)
+
+	VentureProjects(ctx context.Context, obj *store.SocialOrganisation) ([]*store.VentureProject, error)
+}
 type StreetResolver interface {
 	ID(ctx context.Context, obj *store.Street) (string, error)
 
@@ -661,6 +1201,40 @@ type UnitResolver interface {
 	Kind(ctx context.Context, obj *store.Unit) (model.UnitKind, error)
 
 	Members(ctx context.Context, obj *store.Unit, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) (*model.PartyMemberConnection, error)
+}
+type VentureProjectResolver interface {
+	ID(ctx context.Context, obj *store.VentureProject) (string, error)
+
+	Theme(ctx context.Context, obj *store.VentureProject) (model.VentureTheme, error)
+
+	SocialOrganisation(ctx context.Context, obj *store.VentureProject) (*store.SocialOrganisation, error)
+	Community(ctx context.Context, obj *store.VentureProject) (*store.Community, error)
+}
+type VolunteerResolver interface {
+	ID(ctx context.Context, obj *store.Volunteer) (string, error)
+	Person(ctx context.Context, obj *store.Volunteer) (*store.Person, error)
+
+	Team(ctx context.Context, obj *store.Volunteer) (*store.VolunteerTeam, error)
+
+	Community(ctx context.Context, obj *store.Volunteer) (*store.Community, error)
+	Grid(ctx context.Context, obj *store.Volunteer) (*store.Grid, error)
+}
+type VolunteerTeamResolver interface {
+	ID(ctx context.Context, obj *store.VolunteerTeam) (string, error)
+
+	TeamType(ctx context.Context, obj *store.VolunteerTeam) (model.TeamType, error)
+	Unit(ctx context.Context, obj *store.VolunteerTeam) (*store.Unit, error)
+	SocialOrganisation(ctx context.Context, obj *store.VolunteerTeam) (*store.SocialOrganisation, error)
+	Street(ctx context.Context, obj *store.VolunteerTeam) (*store.Street, error)
+
+	VolunteerCount(ctx context.Context, obj *store.VolunteerTeam) (int, error)
+	Volunteers(ctx context.Context, obj *store.VolunteerTeam, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error)
+}
+type WorkLogResolver interface {
+	ID(ctx context.Context, obj *store.WorkLog) (string, error)
+	Grid(ctx context.Context, obj *store.WorkLog) (*store.Grid, error)
+	Cadre(ctx context.Context, obj *store.WorkLog) (*store.Cadre, error)
+	Kind(ctx context.Context, obj *store.WorkLog) (model.WorkKind, error)
 }
 type YearRatingResolver interface {
 	ID(ctx context.Context, obj *store.YearRating) (string, error)
@@ -687,6 +1261,178 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Activity.community":
+		if e.ComplexityRoot.Activity.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Community(childComplexity), true
+	case "Activity.endsAt":
+		if e.ComplexityRoot.Activity.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.EndsAt(childComplexity), true
+	case "Activity.grid":
+		if e.ComplexityRoot.Activity.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Grid(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ID(childComplexity), true
+	case "Activity.intersection":
+		if e.ComplexityRoot.Activity.Intersection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Intersection(childComplexity), true
+	case "Activity.kind":
+		if e.ComplexityRoot.Activity.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Kind(childComplexity), true
+	case "Activity.organiserUnit":
+		if e.ComplexityRoot.Activity.OrganiserUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.OrganiserUnit(childComplexity), true
+	case "Activity.participantCount":
+		if e.ComplexityRoot.Activity.ParticipantCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ParticipantCount(childComplexity), true
+	case "Activity.participants":
+		if e.ComplexityRoot.Activity.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Participants(childComplexity), true
+	case "Activity.peopleServed":
+		if e.ComplexityRoot.Activity.PeopleServed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.PeopleServed(childComplexity), true
+	case "Activity.socialOrganisation":
+		if e.ComplexityRoot.Activity.SocialOrganisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.SocialOrganisation(childComplexity), true
+	case "Activity.startsAt":
+		if e.ComplexityRoot.Activity.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.StartsAt(childComplexity), true
+	case "Activity.street":
+		if e.ComplexityRoot.Activity.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Street(childComplexity), true
+	case "Activity.team":
+		if e.ComplexityRoot.Activity.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Team(childComplexity), true
+	case "Activity.title":
+		if e.ComplexityRoot.Activity.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Title(childComplexity), true
+	case "Activity.totalHours":
+		if e.ComplexityRoot.Activity.TotalHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.TotalHours(childComplexity), true
+	case "Activity.ventureProject":
+		if e.ComplexityRoot.Activity.VentureProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.VentureProject(childComplexity), true
+	case "Activity.version":
+		if e.ComplexityRoot.Activity.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.Version(childComplexity), true
+
+	case "ActivityConnection.edges":
+		if e.ComplexityRoot.ActivityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.Edges(childComplexity), true
+	case "ActivityConnection.pageInfo":
+		if e.ComplexityRoot.ActivityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.PageInfo(childComplexity), true
+	case "ActivityConnection.totalCount":
+		if e.ComplexityRoot.ActivityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityConnection.TotalCount(childComplexity), true
+
+	case "ActivityEdge.cursor":
+		if e.ComplexityRoot.ActivityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Cursor(childComplexity), true
+	case "ActivityEdge.node":
+		if e.ComplexityRoot.ActivityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityParticipant.activity":
+		if e.ComplexityRoot.ActivityParticipant.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityParticipant.Activity(childComplexity), true
+	case "ActivityParticipant.hours":
+		if e.ComplexityRoot.ActivityParticipant.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityParticipant.Hours(childComplexity), true
+	case "ActivityParticipant.id":
+		if e.ComplexityRoot.ActivityParticipant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityParticipant.ID(childComplexity), true
+	case "ActivityParticipant.person":
+		if e.ComplexityRoot.ActivityParticipant.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityParticipant.Person(childComplexity), true
+	case "ActivityParticipant.role":
+		if e.ComplexityRoot.ActivityParticipant.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityParticipant.Role(childComplexity), true
 
 	case "Building.appointments":
 		if e.ComplexityRoot.Building.Appointments == nil {
@@ -811,6 +1557,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BuildingEdge.Node(childComplexity), true
+
+	case "Cadre.assignments":
+		if e.ComplexityRoot.Cadre.Assignments == nil {
+			break
+		}
+
+		args, err := ec.field_Cadre_assignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cadre.Assignments(childComplexity, args["current"].(*bool)), true
+	case "Cadre.community":
+		if e.ComplexityRoot.Cadre.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.Community(childComplexity), true
+	case "Cadre.id":
+		if e.ComplexityRoot.Cadre.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.ID(childComplexity), true
+	case "Cadre.isLeader":
+		if e.ComplexityRoot.Cadre.IsLeader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.IsLeader(childComplexity), true
+	case "Cadre.kind":
+		if e.ComplexityRoot.Cadre.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.Kind(childComplexity), true
+	case "Cadre.name":
+		if e.ComplexityRoot.Cadre.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.Name(childComplexity), true
+	case "Cadre.person":
+		if e.ComplexityRoot.Cadre.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.Person(childComplexity), true
+	case "Cadre.street":
+		if e.ComplexityRoot.Cadre.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.Street(childComplexity), true
+	case "Cadre.title":
+		if e.ComplexityRoot.Cadre.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.Title(childComplexity), true
+	case "Cadre.version":
+		if e.ComplexityRoot.Cadre.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cadre.Version(childComplexity), true
+
+	case "CadreConnection.edges":
+		if e.ComplexityRoot.CadreConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreConnection.Edges(childComplexity), true
+	case "CadreConnection.pageInfo":
+		if e.ComplexityRoot.CadreConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreConnection.PageInfo(childComplexity), true
+	case "CadreConnection.totalCount":
+		if e.ComplexityRoot.CadreConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreConnection.TotalCount(childComplexity), true
+
+	case "CadreEdge.cursor":
+		if e.ComplexityRoot.CadreEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreEdge.Cursor(childComplexity), true
+	case "CadreEdge.node":
+		if e.ComplexityRoot.CadreEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CadreEdge.Node(childComplexity), true
 
 	case "Checkin.community":
 		if e.ComplexityRoot.Checkin.Community == nil {
@@ -993,6 +1837,236 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
 
+	case "Compound.builtYear":
+		if e.ComplexityRoot.Compound.BuiltYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Compound.BuiltYear(childComplexity), true
+	case "Compound.community":
+		if e.ComplexityRoot.Compound.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Compound.Community(childComplexity), true
+	case "Compound.id":
+		if e.ComplexityRoot.Compound.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Compound.ID(childComplexity), true
+	case "Compound.marketManaged":
+		if e.ComplexityRoot.Compound.MarketManaged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Compound.MarketManaged(childComplexity), true
+	case "Compound.name":
+		if e.ComplexityRoot.Compound.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Compound.Name(childComplexity), true
+	case "Compound.propertyCompany":
+		if e.ComplexityRoot.Compound.PropertyCompany == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Compound.PropertyCompany(childComplexity), true
+	case "Compound.version":
+		if e.ComplexityRoot.Compound.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Compound.Version(childComplexity), true
+
+	case "CompoundConnection.edges":
+		if e.ComplexityRoot.CompoundConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompoundConnection.Edges(childComplexity), true
+	case "CompoundConnection.pageInfo":
+		if e.ComplexityRoot.CompoundConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompoundConnection.PageInfo(childComplexity), true
+	case "CompoundConnection.totalCount":
+		if e.ComplexityRoot.CompoundConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompoundConnection.TotalCount(childComplexity), true
+
+	case "CompoundEdge.cursor":
+		if e.ComplexityRoot.CompoundEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompoundEdge.Cursor(childComplexity), true
+	case "CompoundEdge.node":
+		if e.ComplexityRoot.CompoundEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompoundEdge.Node(childComplexity), true
+
+	case "Facility.community":
+		if e.ComplexityRoot.Facility.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.Community(childComplexity), true
+	case "Facility.compound":
+		if e.ComplexityRoot.Facility.Compound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.Compound(childComplexity), true
+	case "Facility.id":
+		if e.ComplexityRoot.Facility.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.ID(childComplexity), true
+	case "Facility.kind":
+		if e.ComplexityRoot.Facility.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.Kind(childComplexity), true
+	case "Facility.name":
+		if e.ComplexityRoot.Facility.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.Name(childComplexity), true
+	case "Facility.version":
+		if e.ComplexityRoot.Facility.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.Version(childComplexity), true
+
+	case "FacilityConnection.edges":
+		if e.ComplexityRoot.FacilityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityConnection.Edges(childComplexity), true
+	case "FacilityConnection.pageInfo":
+		if e.ComplexityRoot.FacilityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityConnection.PageInfo(childComplexity), true
+	case "FacilityConnection.totalCount":
+		if e.ComplexityRoot.FacilityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityConnection.TotalCount(childComplexity), true
+
+	case "FacilityEdge.cursor":
+		if e.ComplexityRoot.FacilityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityEdge.Cursor(childComplexity), true
+	case "FacilityEdge.node":
+		if e.ComplexityRoot.FacilityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacilityEdge.Node(childComplexity), true
+
+	case "GovernanceInstructor.appointedOn":
+		if e.ComplexityRoot.GovernanceInstructor.AppointedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.AppointedOn(childComplexity), true
+	case "GovernanceInstructor.community":
+		if e.ComplexityRoot.GovernanceInstructor.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.Community(childComplexity), true
+	case "GovernanceInstructor.formerPost":
+		if e.ComplexityRoot.GovernanceInstructor.FormerPost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.FormerPost(childComplexity), true
+	case "GovernanceInstructor.id":
+		if e.ComplexityRoot.GovernanceInstructor.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.ID(childComplexity), true
+	case "GovernanceInstructor.name":
+		if e.ComplexityRoot.GovernanceInstructor.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.Name(childComplexity), true
+	case "GovernanceInstructor.person":
+		if e.ComplexityRoot.GovernanceInstructor.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.Person(childComplexity), true
+	case "GovernanceInstructor.version":
+		if e.ComplexityRoot.GovernanceInstructor.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.Version(childComplexity), true
+
+	case "GovernanceInstructorConnection.edges":
+		if e.ComplexityRoot.GovernanceInstructorConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructorConnection.Edges(childComplexity), true
+	case "GovernanceInstructorConnection.pageInfo":
+		if e.ComplexityRoot.GovernanceInstructorConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructorConnection.PageInfo(childComplexity), true
+	case "GovernanceInstructorConnection.totalCount":
+		if e.ComplexityRoot.GovernanceInstructorConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructorConnection.TotalCount(childComplexity), true
+
+	case "GovernanceInstructorEdge.cursor":
+		if e.ComplexityRoot.GovernanceInstructorEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructorEdge.Cursor(childComplexity), true
+	case "GovernanceInstructorEdge.node":
+		if e.ComplexityRoot.GovernanceInstructorEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructorEdge.Node(childComplexity), true
+
+	case "Grid.assignments":
+		if e.ComplexityRoot.Grid.Assignments == nil {
+			break
+		}
+
+		args, err := ec.field_Grid_assignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Grid.Assignments(childComplexity, args["current"].(*bool)), true
 	case "Grid.code":
 		if e.ComplexityRoot.Grid.Code == nil {
 			break
@@ -1035,6 +2109,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grid.Version(childComplexity), true
+
+	case "GridAssignment.cadre":
+		if e.ComplexityRoot.GridAssignment.Cadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.Cadre(childComplexity), true
+	case "GridAssignment.endedOn":
+		if e.ComplexityRoot.GridAssignment.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.EndedOn(childComplexity), true
+	case "GridAssignment.grid":
+		if e.ComplexityRoot.GridAssignment.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.Grid(childComplexity), true
+	case "GridAssignment.id":
+		if e.ComplexityRoot.GridAssignment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.ID(childComplexity), true
+	case "GridAssignment.role":
+		if e.ComplexityRoot.GridAssignment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.Role(childComplexity), true
+	case "GridAssignment.startedOn":
+		if e.ComplexityRoot.GridAssignment.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.StartedOn(childComplexity), true
 
 	case "GridConnection.edges":
 		if e.ComplexityRoot.GridConnection.Edges == nil {
@@ -1123,6 +2234,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridLedgerEntry.Records(childComplexity), true
+
+	case "Intersection.community":
+		if e.ComplexityRoot.Intersection.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Intersection.Community(childComplexity), true
+	case "Intersection.id":
+		if e.ComplexityRoot.Intersection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Intersection.ID(childComplexity), true
+	case "Intersection.name":
+		if e.ComplexityRoot.Intersection.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Intersection.Name(childComplexity), true
+	case "Intersection.version":
+		if e.ComplexityRoot.Intersection.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Intersection.Version(childComplexity), true
+
+	case "IntersectionConnection.edges":
+		if e.ComplexityRoot.IntersectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntersectionConnection.Edges(childComplexity), true
+	case "IntersectionConnection.pageInfo":
+		if e.ComplexityRoot.IntersectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntersectionConnection.PageInfo(childComplexity), true
+	case "IntersectionConnection.totalCount":
+		if e.ComplexityRoot.IntersectionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntersectionConnection.TotalCount(childComplexity), true
+
+	case "IntersectionEdge.cursor":
+		if e.ComplexityRoot.IntersectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntersectionEdge.Cursor(childComplexity), true
+	case "IntersectionEdge.node":
+		if e.ComplexityRoot.IntersectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntersectionEdge.Node(childComplexity), true
 
 	case "Issue.allowedActions":
 		if e.ComplexityRoot.Issue.AllowedActions == nil {
@@ -1416,6 +2584,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueEvent.ToState(childComplexity), true
 
+	case "JointMeeting.attendees":
+		if e.ComplexityRoot.JointMeeting.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Attendees(childComplexity), true
+	case "JointMeeting.community":
+		if e.ComplexityRoot.JointMeeting.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Community(childComplexity), true
+	case "JointMeeting.heldOn":
+		if e.ComplexityRoot.JointMeeting.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.HeldOn(childComplexity), true
+	case "JointMeeting.id":
+		if e.ComplexityRoot.JointMeeting.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.ID(childComplexity), true
+	case "JointMeeting.matters":
+		if e.ComplexityRoot.JointMeeting.Matters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Matters(childComplexity), true
+	case "JointMeeting.title":
+		if e.ComplexityRoot.JointMeeting.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Title(childComplexity), true
+	case "JointMeeting.version":
+		if e.ComplexityRoot.JointMeeting.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Version(childComplexity), true
+
+	case "JointMeetingConnection.edges":
+		if e.ComplexityRoot.JointMeetingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingConnection.Edges(childComplexity), true
+	case "JointMeetingConnection.pageInfo":
+		if e.ComplexityRoot.JointMeetingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingConnection.PageInfo(childComplexity), true
+	case "JointMeetingConnection.totalCount":
+		if e.ComplexityRoot.JointMeetingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingConnection.TotalCount(childComplexity), true
+
+	case "JointMeetingEdge.cursor":
+		if e.ComplexityRoot.JointMeetingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingEdge.Cursor(childComplexity), true
+	case "JointMeetingEdge.node":
+		if e.ComplexityRoot.JointMeetingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingEdge.Node(childComplexity), true
+
 	case "Mediator.person":
 		if e.ComplexityRoot.Mediator.Person == nil {
 			break
@@ -1428,6 +2671,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mediator.Role(childComplexity), true
+
+	case "MeetingMatter.allowedOutcomes":
+		if e.ComplexityRoot.MeetingMatter.AllowedOutcomes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.AllowedOutcomes(childComplexity), true
+	case "MeetingMatter.id":
+		if e.ComplexityRoot.MeetingMatter.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.ID(childComplexity), true
+	case "MeetingMatter.kind":
+		if e.ComplexityRoot.MeetingMatter.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.Kind(childComplexity), true
+	case "MeetingMatter.meeting":
+		if e.ComplexityRoot.MeetingMatter.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.Meeting(childComplexity), true
+	case "MeetingMatter.outcome":
+		if e.ComplexityRoot.MeetingMatter.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.Outcome(childComplexity), true
+	case "MeetingMatter.title":
+		if e.ComplexityRoot.MeetingMatter.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.Title(childComplexity), true
+	case "MeetingMatter.version":
+		if e.ComplexityRoot.MeetingMatter.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.Version(childComplexity), true
 
 	case "MonthlyReview.closedCount":
 		if e.ComplexityRoot.MonthlyReview.ClosedCount == nil {
@@ -1505,6 +2791,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptIssue(childComplexity, args["input"].(model.IssueActionInput)), true
+	case "Mutation.addActivityParticipants":
+		if e.ComplexityRoot.Mutation.AddActivityParticipants == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addActivityParticipants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddActivityParticipants(childComplexity, args["input"].(model.AddActivityParticipantsInput)), true
 	case "Mutation.addMediator":
 		if e.ComplexityRoot.Mutation.AddMediator == nil {
 			break
@@ -1571,6 +2868,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["input"].(model.CompleteOrderInput)), true
+	case "Mutation.createVolunteerTeam":
+		if e.ComplexityRoot.Mutation.CreateVolunteerTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVolunteerTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVolunteerTeam(childComplexity, args["input"].(model.CreateVolunteerTeamInput)), true
 	case "Mutation.dispatchIssue":
 		if e.ComplexityRoot.Mutation.DispatchIssue == nil {
 			break
@@ -1593,6 +2901,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndBuildingAppointment(childComplexity, args["input"].(model.EndBuildingAppointmentInput)), true
+	case "Mutation.endPairing":
+		if e.ComplexityRoot.Mutation.EndPairing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endPairing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndPairing(childComplexity, args["input"].(model.EndPairingInput)), true
 	case "Mutation.escalateIssue":
 		if e.ComplexityRoot.Mutation.EscalateIssue == nil {
 			break
@@ -1604,6 +2923,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EscalateIssue(childComplexity, args["input"].(model.EscalateIssueInput)), true
+	case "Mutation.holdJointMeeting":
+		if e.ComplexityRoot.Mutation.HoldJointMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_holdJointMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HoldJointMeeting(childComplexity, args["input"].(model.HoldJointMeetingInput)), true
+	case "Mutation.logGridWork":
+		if e.ComplexityRoot.Mutation.LogGridWork == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logGridWork_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogGridWork(childComplexity, args["input"].(model.LogGridWorkInput)), true
+	case "Mutation.pairUnit":
+		if e.ComplexityRoot.Mutation.PairUnit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pairUnit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PairUnit(childComplexity, args["input"].(model.PairUnitInput)), true
 	case "Mutation.postOrder":
 		if e.ComplexityRoot.Mutation.PostOrder == nil {
 			break
@@ -1648,6 +3000,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RateOrder(childComplexity, args["input"].(model.RateOrderInput)), true
+	case "Mutation.recordActivity":
+		if e.ComplexityRoot.Mutation.RecordActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordActivity(childComplexity, args["input"].(model.RecordActivityInput)), true
+	case "Mutation.recordMeetingMatter":
+		if e.ComplexityRoot.Mutation.RecordMeetingMatter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeetingMatter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeetingMatter(childComplexity, args["input"].(model.RecordMeetingMatterInput)), true
 	case "Mutation.registerCheckin":
 		if e.ComplexityRoot.Mutation.RegisterCheckin == nil {
 			break
@@ -1659,6 +3033,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterCheckin(childComplexity, args["input"].(model.RegisterCheckinInput)), true
+	case "Mutation.registerVolunteer":
+		if e.ComplexityRoot.Mutation.RegisterVolunteer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerVolunteer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterVolunteer(childComplexity, args["input"].(model.RegisterVolunteerInput)), true
 	case "Mutation.rejectCheckin":
 		if e.ComplexityRoot.Mutation.RejectCheckin == nil {
 			break
@@ -1714,6 +3099,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReturnIssue(childComplexity, args["input"].(model.IssueActionInput)), true
+	case "Mutation.setMatterOutcome":
+		if e.ComplexityRoot.Mutation.SetMatterOutcome == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMatterOutcome_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMatterOutcome(childComplexity, args["input"].(model.SetMatterOutcomeInput)), true
 	case "Mutation.startIssue":
 		if e.ComplexityRoot.Mutation.StartIssue == nil {
 			break
@@ -1725,6 +3121,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartIssue(childComplexity, args["input"].(model.IssueActionInput)), true
+	case "Mutation.updateVolunteerTeam":
+		if e.ComplexityRoot.Mutation.UpdateVolunteerTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateVolunteerTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateVolunteerTeam(childComplexity, args["input"].(model.UpdateVolunteerTeamInput)), true
 	case "Mutation.verifyCheckin":
 		if e.ComplexityRoot.Mutation.VerifyCheckin == nil {
 			break
@@ -1804,6 +3211,162 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Pairing.community":
+		if e.ComplexityRoot.Pairing.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.Community(childComplexity), true
+	case "Pairing.endedOn":
+		if e.ComplexityRoot.Pairing.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.EndedOn(childComplexity), true
+	case "Pairing.id":
+		if e.ComplexityRoot.Pairing.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.ID(childComplexity), true
+	case "Pairing.kind":
+		if e.ComplexityRoot.Pairing.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.Kind(childComplexity), true
+	case "Pairing.practiceStation":
+		if e.ComplexityRoot.Pairing.PracticeStation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.PracticeStation(childComplexity), true
+	case "Pairing.startedOn":
+		if e.ComplexityRoot.Pairing.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.StartedOn(childComplexity), true
+	case "Pairing.unit":
+		if e.ComplexityRoot.Pairing.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.Unit(childComplexity), true
+	case "Pairing.version":
+		if e.ComplexityRoot.Pairing.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pairing.Version(childComplexity), true
+
+	case "PairingConnection.edges":
+		if e.ComplexityRoot.PairingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingConnection.Edges(childComplexity), true
+	case "PairingConnection.pageInfo":
+		if e.ComplexityRoot.PairingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingConnection.PageInfo(childComplexity), true
+	case "PairingConnection.totalCount":
+		if e.ComplexityRoot.PairingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingConnection.TotalCount(childComplexity), true
+
+	case "PairingEdge.cursor":
+		if e.ComplexityRoot.PairingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingEdge.Cursor(childComplexity), true
+	case "PairingEdge.node":
+		if e.ComplexityRoot.PairingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PairingEdge.Node(childComplexity), true
+
+	case "Partner.community":
+		if e.ComplexityRoot.Partner.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Community(childComplexity), true
+	case "Partner.id":
+		if e.ComplexityRoot.Partner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.ID(childComplexity), true
+	case "Partner.kind":
+		if e.ComplexityRoot.Partner.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Kind(childComplexity), true
+	case "Partner.name":
+		if e.ComplexityRoot.Partner.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Name(childComplexity), true
+	case "Partner.organisation":
+		if e.ComplexityRoot.Partner.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Organisation(childComplexity), true
+	case "Partner.person":
+		if e.ComplexityRoot.Partner.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Person(childComplexity), true
+	case "Partner.version":
+		if e.ComplexityRoot.Partner.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.Version(childComplexity), true
+
+	case "PartnerConnection.edges":
+		if e.ComplexityRoot.PartnerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.Edges(childComplexity), true
+	case "PartnerConnection.pageInfo":
+		if e.ComplexityRoot.PartnerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.PageInfo(childComplexity), true
+	case "PartnerConnection.totalCount":
+		if e.ComplexityRoot.PartnerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerConnection.TotalCount(childComplexity), true
+
+	case "PartnerEdge.cursor":
+		if e.ComplexityRoot.PartnerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.Cursor(childComplexity), true
+	case "PartnerEdge.node":
+		if e.ComplexityRoot.PartnerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
 
 	case "PartyMember.building":
 		if e.ComplexityRoot.PartyMember.Building == nil {
@@ -1975,6 +3538,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.PartyMember(childComplexity), true
 
+	case "Query.activities":
+		if e.ComplexityRoot.Query.Activities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_activities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Activities(childComplexity, args["filter"].(*model.ActivityFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.buildings":
 		if e.ComplexityRoot.Query.Buildings == nil {
 			break
@@ -1986,6 +3560,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Buildings(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.cadres":
+		if e.ComplexityRoot.Query.Cadres == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cadres_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cadres(childComplexity, args["filter"].(*model.CadreFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.checkins":
 		if e.ComplexityRoot.Query.Checkins == nil {
 			break
@@ -2008,6 +3593,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Communities(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.compounds":
+		if e.ComplexityRoot.Query.Compounds == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compounds_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Compounds(childComplexity, args["filter"].(*model.PlaceFilter), args["marketManaged"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.facilities":
+		if e.ComplexityRoot.Query.Facilities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_facilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Facilities(childComplexity, args["filter"].(*model.PlaceFilter), args["kinds"].([]model.FacilityKind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.governanceInstructors":
+		if e.ComplexityRoot.Query.GovernanceInstructors == nil {
+			break
+		}
+
+		args, err := ec.field_Query_governanceInstructors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GovernanceInstructors(childComplexity, args["filter"].(*model.RoleFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.gridLedger":
 		if e.ComplexityRoot.Query.GridLedger == nil {
 			break
@@ -2041,6 +3659,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Grids(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.intersections":
+		if e.ComplexityRoot.Query.Intersections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_intersections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Intersections(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.issueCategories":
 		if e.ComplexityRoot.Query.IssueCategories == nil {
@@ -2059,6 +3688,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Issues(childComplexity, args["filter"].(*model.IssueFilter), args["orderBy"].(*model.IssueOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.jointMeetings":
+		if e.ComplexityRoot.Query.JointMeetings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_jointMeetings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.JointMeetings(childComplexity, args["filter"].(*model.JointMeetingFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.monthlyReview":
 		if e.ComplexityRoot.Query.MonthlyReview == nil {
 			break
@@ -2081,6 +3721,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.pairings":
+		if e.ComplexityRoot.Query.Pairings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pairings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Pairings(childComplexity, args["filter"].(*model.PairingFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.partners":
+		if e.ComplexityRoot.Query.Partners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Partners(childComplexity, args["filter"].(*model.PartnerFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.partyMembers":
 		if e.ComplexityRoot.Query.PartyMembers == nil {
 			break
@@ -2092,6 +3754,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PartyMembers(childComplexity, args["filter"].(*model.PartyMemberFilter), args["orderBy"].(*model.PartyMemberOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.redStewards":
+		if e.ComplexityRoot.Query.RedStewards == nil {
+			break
+		}
+
+		args, err := ec.field_Query_redStewards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RedStewards(childComplexity, args["filter"].(*model.RoleFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.serviceCategories":
 		if e.ComplexityRoot.Query.ServiceCategories == nil {
 			break
@@ -2109,6 +3782,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ServiceOrders(childComplexity, args["filter"].(*model.ServiceOrderFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.socialOrganisations":
+		if e.ComplexityRoot.Query.SocialOrganisations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_socialOrganisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SocialOrganisations(childComplexity, args["streetId"].(*string), args["search"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.streets":
 		if e.ComplexityRoot.Query.Streets == nil {
 			break
@@ -2131,6 +3815,119 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Units(childComplexity, args["search"].(*string), args["kind"].(*model.UnitKind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.ventureProjects":
+		if e.ComplexityRoot.Query.VentureProjects == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ventureProjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VentureProjects(childComplexity, args["filter"].(*model.VentureProjectFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.volunteerTeams":
+		if e.ComplexityRoot.Query.VolunteerTeams == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerTeams_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerTeams(childComplexity, args["filter"].(*model.VolunteerTeamFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.volunteers":
+		if e.ComplexityRoot.Query.Volunteers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Volunteers(childComplexity, args["filter"].(*model.VolunteerFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.workLogs":
+		if e.ComplexityRoot.Query.WorkLogs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_workLogs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WorkLogs(childComplexity, args["filter"].(*model.WorkLogFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "RedSteward.grid":
+		if e.ComplexityRoot.RedSteward.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.Grid(childComplexity), true
+	case "RedSteward.id":
+		if e.ComplexityRoot.RedSteward.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.ID(childComplexity), true
+	case "RedSteward.name":
+		if e.ComplexityRoot.RedSteward.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.Name(childComplexity), true
+	case "RedSteward.person":
+		if e.ComplexityRoot.RedSteward.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.Person(childComplexity), true
+	case "RedSteward.selectedOn":
+		if e.ComplexityRoot.RedSteward.SelectedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.SelectedOn(childComplexity), true
+	case "RedSteward.version":
+		if e.ComplexityRoot.RedSteward.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.Version(childComplexity), true
+
+	case "RedStewardConnection.edges":
+		if e.ComplexityRoot.RedStewardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedStewardConnection.Edges(childComplexity), true
+	case "RedStewardConnection.pageInfo":
+		if e.ComplexityRoot.RedStewardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedStewardConnection.PageInfo(childComplexity), true
+	case "RedStewardConnection.totalCount":
+		if e.ComplexityRoot.RedStewardConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedStewardConnection.TotalCount(childComplexity), true
+
+	case "RedStewardEdge.cursor":
+		if e.ComplexityRoot.RedStewardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedStewardEdge.Cursor(childComplexity), true
+	case "RedStewardEdge.node":
+		if e.ComplexityRoot.RedStewardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedStewardEdge.Node(childComplexity), true
 
 	case "RosterEntry.building":
 		if e.ComplexityRoot.RosterEntry.Building == nil {
@@ -2384,6 +4181,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceTotals.Records(childComplexity), true
 
+	case "SocialOrganisation.hasPartyOrg":
+		if e.ComplexityRoot.SocialOrganisation.HasPartyOrg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.HasPartyOrg(childComplexity), true
+	case "SocialOrganisation.id":
+		if e.ComplexityRoot.SocialOrganisation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.ID(childComplexity), true
+	case "SocialOrganisation.name":
+		if e.ComplexityRoot.SocialOrganisation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.Name(childComplexity), true
+	case "SocialOrganisation.registeredOn":
+		if e.ComplexityRoot.SocialOrganisation.RegisteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.RegisteredOn(childComplexity), true
+	case "SocialOrganisation.street":
+		if e.ComplexityRoot.SocialOrganisation.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.Street(childComplexity), true
+	case "SocialOrganisation.ventureProjects":
+		if e.ComplexityRoot.SocialOrganisation.VentureProjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.VentureProjects(childComplexity), true
+	case "SocialOrganisation.version":
+		if e.ComplexityRoot.SocialOrganisation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.Version(childComplexity), true
+
+	case "SocialOrganisationConnection.edges":
+		if e.ComplexityRoot.SocialOrganisationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisationConnection.Edges(childComplexity), true
+	case "SocialOrganisationConnection.pageInfo":
+		if e.ComplexityRoot.SocialOrganisationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisationConnection.PageInfo(childComplexity), true
+	case "SocialOrganisationConnection.totalCount":
+		if e.ComplexityRoot.SocialOrganisationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisationConnection.TotalCount(childComplexity), true
+
+	case "SocialOrganisationEdge.cursor":
+		if e.ComplexityRoot.SocialOrganisationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisationEdge.Cursor(childComplexity), true
+	case "SocialOrganisationEdge.node":
+		if e.ComplexityRoot.SocialOrganisationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisationEdge.Node(childComplexity), true
+
 	case "Street.city":
 		if e.ComplexityRoot.Street.City == nil {
 			break
@@ -2533,6 +4405,377 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnitEdge.Node(childComplexity), true
 
+	case "VentureProject.community":
+		if e.ComplexityRoot.VentureProject.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.Community(childComplexity), true
+	case "VentureProject.endedOn":
+		if e.ComplexityRoot.VentureProject.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.EndedOn(childComplexity), true
+	case "VentureProject.fundingYuan":
+		if e.ComplexityRoot.VentureProject.FundingYuan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.FundingYuan(childComplexity), true
+	case "VentureProject.id":
+		if e.ComplexityRoot.VentureProject.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.ID(childComplexity), true
+	case "VentureProject.name":
+		if e.ComplexityRoot.VentureProject.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.Name(childComplexity), true
+	case "VentureProject.socialOrganisation":
+		if e.ComplexityRoot.VentureProject.SocialOrganisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.SocialOrganisation(childComplexity), true
+	case "VentureProject.startedOn":
+		if e.ComplexityRoot.VentureProject.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.StartedOn(childComplexity), true
+	case "VentureProject.theme":
+		if e.ComplexityRoot.VentureProject.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.Theme(childComplexity), true
+	case "VentureProject.version":
+		if e.ComplexityRoot.VentureProject.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProject.Version(childComplexity), true
+
+	case "VentureProjectConnection.edges":
+		if e.ComplexityRoot.VentureProjectConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProjectConnection.Edges(childComplexity), true
+	case "VentureProjectConnection.pageInfo":
+		if e.ComplexityRoot.VentureProjectConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProjectConnection.PageInfo(childComplexity), true
+	case "VentureProjectConnection.totalCount":
+		if e.ComplexityRoot.VentureProjectConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProjectConnection.TotalCount(childComplexity), true
+
+	case "VentureProjectEdge.cursor":
+		if e.ComplexityRoot.VentureProjectEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProjectEdge.Cursor(childComplexity), true
+	case "VentureProjectEdge.node":
+		if e.ComplexityRoot.VentureProjectEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VentureProjectEdge.Node(childComplexity), true
+
+	case "Volunteer.community":
+		if e.ComplexityRoot.Volunteer.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.Community(childComplexity), true
+	case "Volunteer.grid":
+		if e.ComplexityRoot.Volunteer.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.Grid(childComplexity), true
+	case "Volunteer.id":
+		if e.ComplexityRoot.Volunteer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.ID(childComplexity), true
+	case "Volunteer.isVolunteerPolice":
+		if e.ComplexityRoot.Volunteer.IsVolunteerPolice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.IsVolunteerPolice(childComplexity), true
+	case "Volunteer.name":
+		if e.ComplexityRoot.Volunteer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.Name(childComplexity), true
+	case "Volunteer.person":
+		if e.ComplexityRoot.Volunteer.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.Person(childComplexity), true
+	case "Volunteer.registeredOn":
+		if e.ComplexityRoot.Volunteer.RegisteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.RegisteredOn(childComplexity), true
+	case "Volunteer.skills":
+		if e.ComplexityRoot.Volunteer.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.Skills(childComplexity), true
+	case "Volunteer.team":
+		if e.ComplexityRoot.Volunteer.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.Team(childComplexity), true
+	case "Volunteer.version":
+		if e.ComplexityRoot.Volunteer.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.Version(childComplexity), true
+
+	case "VolunteerConnection.edges":
+		if e.ComplexityRoot.VolunteerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerConnection.Edges(childComplexity), true
+	case "VolunteerConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerConnection.PageInfo(childComplexity), true
+	case "VolunteerConnection.totalCount":
+		if e.ComplexityRoot.VolunteerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerConnection.TotalCount(childComplexity), true
+
+	case "VolunteerEdge.cursor":
+		if e.ComplexityRoot.VolunteerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerEdge.Cursor(childComplexity), true
+	case "VolunteerEdge.node":
+		if e.ComplexityRoot.VolunteerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerEdge.Node(childComplexity), true
+
+	case "VolunteerTeam.foundedOn":
+		if e.ComplexityRoot.VolunteerTeam.FoundedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.FoundedOn(childComplexity), true
+	case "VolunteerTeam.id":
+		if e.ComplexityRoot.VolunteerTeam.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.ID(childComplexity), true
+	case "VolunteerTeam.isVolunteerPolice":
+		if e.ComplexityRoot.VolunteerTeam.IsVolunteerPolice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.IsVolunteerPolice(childComplexity), true
+	case "VolunteerTeam.name":
+		if e.ComplexityRoot.VolunteerTeam.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Name(childComplexity), true
+	case "VolunteerTeam.socialOrganisation":
+		if e.ComplexityRoot.VolunteerTeam.SocialOrganisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.SocialOrganisation(childComplexity), true
+	case "VolunteerTeam.street":
+		if e.ComplexityRoot.VolunteerTeam.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Street(childComplexity), true
+	case "VolunteerTeam.teamType":
+		if e.ComplexityRoot.VolunteerTeam.TeamType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.TeamType(childComplexity), true
+	case "VolunteerTeam.unit":
+		if e.ComplexityRoot.VolunteerTeam.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Unit(childComplexity), true
+	case "VolunteerTeam.version":
+		if e.ComplexityRoot.VolunteerTeam.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Version(childComplexity), true
+	case "VolunteerTeam.volunteerCount":
+		if e.ComplexityRoot.VolunteerTeam.VolunteerCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.VolunteerCount(childComplexity), true
+	case "VolunteerTeam.volunteers":
+		if e.ComplexityRoot.VolunteerTeam.Volunteers == nil {
+			break
+		}
+
+		args, err := ec.field_VolunteerTeam_volunteers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Volunteers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "VolunteerTeamConnection.edges":
+		if e.ComplexityRoot.VolunteerTeamConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamConnection.Edges(childComplexity), true
+	case "VolunteerTeamConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerTeamConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamConnection.PageInfo(childComplexity), true
+	case "VolunteerTeamConnection.totalCount":
+		if e.ComplexityRoot.VolunteerTeamConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamConnection.TotalCount(childComplexity), true
+
+	case "VolunteerTeamEdge.cursor":
+		if e.ComplexityRoot.VolunteerTeamEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamEdge.Cursor(childComplexity), true
+	case "VolunteerTeamEdge.node":
+		if e.ComplexityRoot.VolunteerTeamEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamEdge.Node(childComplexity), true
+
+	case "WorkLog.cadre":
+		if e.ComplexityRoot.WorkLog.Cadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.Cadre(childComplexity), true
+	case "WorkLog.content":
+		if e.ComplexityRoot.WorkLog.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.Content(childComplexity), true
+	case "WorkLog.grid":
+		if e.ComplexityRoot.WorkLog.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.Grid(childComplexity), true
+	case "WorkLog.hours":
+		if e.ComplexityRoot.WorkLog.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.Hours(childComplexity), true
+	case "WorkLog.id":
+		if e.ComplexityRoot.WorkLog.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.ID(childComplexity), true
+	case "WorkLog.kind":
+		if e.ComplexityRoot.WorkLog.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.Kind(childComplexity), true
+	case "WorkLog.loggedAt":
+		if e.ComplexityRoot.WorkLog.LoggedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.LoggedAt(childComplexity), true
+	case "WorkLog.peopleServed":
+		if e.ComplexityRoot.WorkLog.PeopleServed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.PeopleServed(childComplexity), true
+	case "WorkLog.version":
+		if e.ComplexityRoot.WorkLog.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.Version(childComplexity), true
+
+	case "WorkLogConnection.edges":
+		if e.ComplexityRoot.WorkLogConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogConnection.Edges(childComplexity), true
+	case "WorkLogConnection.pageInfo":
+		if e.ComplexityRoot.WorkLogConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogConnection.PageInfo(childComplexity), true
+	case "WorkLogConnection.totalCount":
+		if e.ComplexityRoot.WorkLogConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogConnection.TotalCount(childComplexity), true
+
+	case "WorkLogEdge.cursor":
+		if e.ComplexityRoot.WorkLogEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogEdge.Cursor(childComplexity), true
+	case "WorkLogEdge.node":
+		if e.ComplexityRoot.WorkLogEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogEdge.Node(childComplexity), true
+
 	case "YearRating.comment":
 		if e.ComplexityRoot.YearRating.Comment == nil {
 			break
@@ -2585,19 +4828,32 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("ActivityFilter", ec.unmarshalInputActivityFilter),
+			graphql.NewInputUnmarshaler("AddActivityParticipantsInput", ec.unmarshalInputAddActivityParticipantsInput),
 			graphql.NewInputUnmarshaler("AddMediatorInput", ec.unmarshalInputAddMediatorInput),
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
+			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
 			graphql.NewInputUnmarshaler("CompleteOrderInput", ec.unmarshalInputCompleteOrderInput),
+			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
 			graphql.NewInputUnmarshaler("DispatchIssueInput", ec.unmarshalInputDispatchIssueInput),
 			graphql.NewInputUnmarshaler("EndBuildingAppointmentInput", ec.unmarshalInputEndBuildingAppointmentInput),
+			graphql.NewInputUnmarshaler("EndPairingInput", ec.unmarshalInputEndPairingInput),
 			graphql.NewInputUnmarshaler("EscalateIssueInput", ec.unmarshalInputEscalateIssueInput),
+			graphql.NewInputUnmarshaler("HoldJointMeetingInput", ec.unmarshalInputHoldJointMeetingInput),
 			graphql.NewInputUnmarshaler("IssueActionInput", ec.unmarshalInputIssueActionInput),
 			graphql.NewInputUnmarshaler("IssueFilter", ec.unmarshalInputIssueFilter),
 			graphql.NewInputUnmarshaler("IssueOrder", ec.unmarshalInputIssueOrder),
+			graphql.NewInputUnmarshaler("JointMeetingFilter", ec.unmarshalInputJointMeetingFilter),
+			graphql.NewInputUnmarshaler("LogGridWorkInput", ec.unmarshalInputLogGridWorkInput),
+			graphql.NewInputUnmarshaler("MatterInput", ec.unmarshalInputMatterInput),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
+			graphql.NewInputUnmarshaler("PairUnitInput", ec.unmarshalInputPairUnitInput),
+			graphql.NewInputUnmarshaler("PairingFilter", ec.unmarshalInputPairingFilter),
+			graphql.NewInputUnmarshaler("ParticipantInput", ec.unmarshalInputParticipantInput),
+			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("PartyMemberFilter", ec.unmarshalInputPartyMemberFilter),
 			graphql.NewInputUnmarshaler("PartyMemberOrder", ec.unmarshalInputPartyMemberOrder),
 			graphql.NewInputUnmarshaler("PlaceFilter", ec.unmarshalInputPlaceFilter),
@@ -2605,12 +4861,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PostOrderInput", ec.unmarshalInputPostOrderInput),
 			graphql.NewInputUnmarshaler("RateMemberInput", ec.unmarshalInputRateMemberInput),
 			graphql.NewInputUnmarshaler("RateOrderInput", ec.unmarshalInputRateOrderInput),
+			graphql.NewInputUnmarshaler("RecordActivityInput", ec.unmarshalInputRecordActivityInput),
+			graphql.NewInputUnmarshaler("RecordMeetingMatterInput", ec.unmarshalInputRecordMeetingMatterInput),
 			graphql.NewInputUnmarshaler("RegisterCheckinInput", ec.unmarshalInputRegisterCheckinInput),
+			graphql.NewInputUnmarshaler("RegisterVolunteerInput", ec.unmarshalInputRegisterVolunteerInput),
 			graphql.NewInputUnmarshaler("RejectCheckinInput", ec.unmarshalInputRejectCheckinInput),
 			graphql.NewInputUnmarshaler("ReportIssueInput", ec.unmarshalInputReportIssueInput),
 			graphql.NewInputUnmarshaler("ResolveIssueInput", ec.unmarshalInputResolveIssueInput),
+			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("ServiceOrderFilter", ec.unmarshalInputServiceOrderFilter),
+			graphql.NewInputUnmarshaler("SetMatterOutcomeInput", ec.unmarshalInputSetMatterOutcomeInput),
+			graphql.NewInputUnmarshaler("UpdateVolunteerTeamInput", ec.unmarshalInputUpdateVolunteerTeamInput),
+			graphql.NewInputUnmarshaler("VentureProjectFilter", ec.unmarshalInputVentureProjectFilter),
 			graphql.NewInputUnmarshaler("VerifyCheckinInput", ec.unmarshalInputVerifyCheckinInput),
+			graphql.NewInputUnmarshaler("VolunteerFilter", ec.unmarshalInputVolunteerFilter),
+			graphql.NewInputUnmarshaler("VolunteerTeamFilter", ec.unmarshalInputVolunteerTeamFilter),
+			graphql.NewInputUnmarshaler("WorkLogFilter", ec.unmarshalInputWorkLogFilter),
 		)
 	}
 	first := true
@@ -4015,6 +6281,462 @@ type BuildingEdge {
   "The building."
   node: Building!
 }
+
+extend type Query {
+  "Residential compounds (小区), by name."
+  compounds("Narrow the list." filter: PlaceFilter, "Only market-managed (true, 市场化物业) or other (false) compounds." marketManaged: Boolean, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): CompoundConnection!
+  "Facilities: service centres, mediation rooms and practice stations, by name."
+  facilities("Narrow the list." filter: PlaceFilter, "Only facilities of these kinds." kinds: [FacilityKind!], "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): FacilityConnection!
+  "Key traffic intersections, by name."
+  intersections("Narrow the list." filter: PlaceFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): IntersectionConnection!
+}
+
+"""
+A residential compound (小区); a market-managed one (市场化物业) has a property company.
+"""
+type Compound implements Node {
+  "Global id."
+  id: ID!
+  "Name."
+  name: String!
+  "Whether a property company manages it (市场化物业)."
+  marketManaged: Boolean!
+  "The property company (物业公司), if any."
+  propertyCompany: String
+  "Year it was built."
+  builtYear: Int
+  "The community it lies in."
+  community: Community!
+  "Row version."
+  version: Int!
+}
+
+"Kind of facility."
+enum FacilityKind {
+  "Community party-mass service centre (社区党群服务中心)."
+  SERVICE_CENTRE
+  "Legal mediation room (法律调解室)."
+  MEDIATION_ROOM
+  "Civilisation-practice station (新时代文明实践站)."
+  PRACTICE_STATION
+}
+
+"""
+A service centre, mediation room or practice station of a community.
+"""
+type Facility implements Node {
+  "Global id."
+  id: ID!
+  "Kind."
+  kind: FacilityKind!
+  "Name."
+  name: String!
+  "The community it belongs to."
+  community: Community!
+  "The compound it lies in, if any."
+  compound: Compound
+  "Row version."
+  version: Int!
+}
+
+"""
+A key traffic intersection where party members do civilised-traffic duty (文明劝导).
+"""
+type Intersection implements Node {
+  "Global id."
+  id: ID!
+  "Name."
+  name: String!
+  "The community it lies in."
+  community: Community!
+  "Row version."
+  version: Int!
+}
+
+"A page of compounds."
+type CompoundConnection {
+  "The items of the page, with their cursors."
+  edges: [CompoundEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A compound with its cursor."
+type CompoundEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The compound."
+  node: Compound!
+}
+"A page of facilities."
+type FacilityConnection {
+  "The items of the page, with their cursors."
+  edges: [FacilityEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A facility with its cursor."
+type FacilityEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The facility."
+  node: Facility!
+}
+"A page of intersections."
+type IntersectionConnection {
+  "The items of the page, with their cursors."
+  edges: [IntersectionEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A intersection with its cursor."
+type IntersectionEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The intersection."
+  node: Intersection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/roles.graphqls", Input: `extend type Query {
+  "Street and community cadres (街道干部 / 社区干部), by name."
+  cadres("Narrow the list." filter: CadreFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): CadreConnection!
+  "Red stewards (红色小管家), by name."
+  redStewards("Narrow the list." filter: RoleFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): RedStewardConnection!
+  "Community governance instructors (社区基层治理指导员), by name."
+  governanceInstructors("Narrow the list." filter: RoleFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): GovernanceInstructorConnection!
+  "Co-building partners (七联共建): community police, doctors, property staff, by name."
+  partners("Narrow the list." filter: PartnerFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): PartnerConnection!
+  "The grid work log (网格工作纪实表), newest first by default."
+  workLogs("Narrow the list." filter: WorkLogFilter, "Direction of the logging time; DESC by default." direction: SortDirection, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): WorkLogConnection!
+}
+
+extend type Mutation {
+  "The acting cadre logs work done in a grid (网格工作纪实) they are assigned to or whose community they serve."
+  logGridWork("What to do." input: LogGridWorkInput!): WorkLog!
+}
+
+"Kind of cadre."
+enum CadreKind {
+  "Street cadre (街道干部)."
+  STREET_CADRE
+  "Community cadre (社区干部)."
+  COMMUNITY_CADRE
+}
+
+"""
+A street cadre (街道干部) or community cadre (社区干部).
+"""
+type Cadre implements Node {
+  "Global id."
+  id: ID!
+  "The person."
+  person: Person!
+  "Full name (the person's)."
+  name: String!
+  "Street or community cadre."
+  kind: CadreKind!
+  "Title of the post."
+  title: String!
+  "Member of the street's leadership team, serving as grid party-building instructor."
+  isLeader: Boolean!
+  "The street."
+  street: Street!
+  "The community, for a community cadre."
+  community: Community
+  "Grid assignments (包联, 网格长, 网格员), by role."
+  assignments("Only current assignments (true, the default) or all." current: Boolean = true): [GridAssignment!]!
+  "Row version."
+  version: Int!
+}
+
+"Role held in a grid."
+enum GridRole {
+  "Grid party-building instructor (网格党建指导员)."
+  INSTRUCTOR
+  "Street cadre assigned as liaison (包联)."
+  LIAISON
+  "Grid leader (网格长)."
+  GRID_LEADER
+  "Grid worker (网格员)."
+  GRID_WORKER
+}
+
+"""
+A cadre's responsibility for a grid, as instructor, liaison, grid leader or grid worker.
+"""
+type GridAssignment implements Node {
+  "Global id."
+  id: ID!
+  "The grid."
+  grid: Grid!
+  "The cadre."
+  cadre: Cadre!
+  "The role."
+  role: GridRole!
+  "First day."
+  startedOn: Date!
+  "Last day, once ended."
+  endedOn: Date
+}
+
+extend type Grid {
+  "Who is responsible for the grid (网格长, 网格员, 包联, 指导员), by role."
+  assignments("Only current assignments (true, the default) or all." current: Boolean = true): [GridAssignment!]!
+}
+
+"""
+A red steward (红色小管家): a resident party member selected for daily patrols.
+"""
+type RedSteward implements Node {
+  "Global id."
+  id: ID!
+  "The person."
+  person: Person!
+  "Full name."
+  name: String!
+  "The grid patrolled."
+  grid: Grid!
+  "Day of selection."
+  selectedOn: Date!
+  "Row version."
+  version: Int!
+}
+
+"""
+A community governance instructor (社区基层治理指导员): a retired leading cadre.
+"""
+type GovernanceInstructor implements Node {
+  "Global id."
+  id: ID!
+  "The person."
+  person: Person!
+  "Full name."
+  name: String!
+  "The community guided."
+  community: Community!
+  "Former post."
+  formerPost: String!
+  "Day of appointment."
+  appointedOn: Date!
+  "Row version."
+  version: Int!
+}
+
+"Kind of co-building partner (七联共建)."
+enum PartnerKind {
+  "Community police officer (片警)."
+  COMMUNITY_POLICE
+  "Community doctor (社区医生)."
+  COMMUNITY_DOCTOR
+  "Property-management staff (物业人员)."
+  PROPERTY_STAFF
+}
+
+"""
+A co-building partner (七联共建) of a community.
+"""
+type Partner implements Node {
+  "Global id."
+  id: ID!
+  "The person."
+  person: Person!
+  "Full name."
+  name: String!
+  "Kind of partner."
+  kind: PartnerKind!
+  "Their organisation, e.g. the police station."
+  organisation: String!
+  "The community served."
+  community: Community!
+  "Row version."
+  version: Int!
+}
+
+"Kind of grid work."
+enum WorkKind {
+  "Patrol (巡查)."
+  PATROL
+  "Front-line service."
+  FRONTLINE_SERVICE
+  "Policy consultation (政策咨询)."
+  POLICY_CONSULTATION
+  "Convenience service (便民服务)."
+  CONVENIENCE_SERVICE
+  "Visit to residents (入户走访)."
+  RESIDENT_VISIT
+  "Environment clean-up."
+  ENVIRONMENT_CLEANUP
+  "Dispute mediation (矛盾调解)."
+  DISPUTE_MEDIATION
+}
+
+"""
+One entry of the grid work log (网格工作纪实表): what a cadre did in the grid, when.
+"""
+type WorkLog implements Node {
+  "Global id."
+  id: ID!
+  "The grid."
+  grid: Grid!
+  "The cadre who did the work."
+  cadre: Cadre!
+  "Kind of work."
+  kind: WorkKind!
+  "When it was done."
+  loggedAt: DateTime!
+  "What was done."
+  content: String!
+  "Residents served."
+  peopleServed: Int!
+  "Hours spent."
+  hours: Float!
+  "Row version."
+  version: Int!
+}
+
+"Narrows a list of cadres."
+input CadreFilter {
+  "Only cadres of this part of the tree."
+  place: PlaceScope
+  "Only cadres of these kinds."
+  kinds: [CadreKind!]
+  "Case-insensitive text in the name."
+  search: String
+}
+
+"Narrows a list of people holding a role."
+input RoleFilter {
+  "Only people of this part of the tree."
+  place: PlaceScope
+  "Case-insensitive text in the name."
+  search: String
+}
+
+"Narrows a list of co-building partners."
+input PartnerFilter {
+  "Only partners of this part of the tree."
+  place: PlaceScope
+  "Only partners of these kinds."
+  kinds: [PartnerKind!]
+  "Case-insensitive text in the name."
+  search: String
+}
+
+"Narrows the grid work log."
+input WorkLogFilter {
+  "Only entries in this part of the tree."
+  place: PlaceScope
+  "Only entries of this cadre."
+  cadreId: ID
+  "Only entries of these kinds."
+  kinds: [WorkKind!]
+  "Only entries logged in this range."
+  logged: DateTimeRange
+  "Case-insensitive text in the content."
+  search: String
+}
+
+"Input of logGridWork."
+input LogGridWorkInput {
+  "The grid worked in."
+  gridId: ID!
+  "Kind of work."
+  kind: WorkKind!
+  "When it was done; now by default."
+  loggedAt: DateTime
+  "What was done."
+  content: String!
+  "Residents served; 0 by default."
+  peopleServed: Int
+  "Hours spent, 0 to 24; 0 by default."
+  hours: Float
+}
+
+"A page of cadres."
+type CadreConnection {
+  "The items of the page, with their cursors."
+  edges: [CadreEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A cadre with its cursor."
+type CadreEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The cadre."
+  node: Cadre!
+}
+"A page of red stewards."
+type RedStewardConnection {
+  "The items of the page, with their cursors."
+  edges: [RedStewardEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A red steward with its cursor."
+type RedStewardEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The red steward."
+  node: RedSteward!
+}
+"A page of governance instructors."
+type GovernanceInstructorConnection {
+  "The items of the page, with their cursors."
+  edges: [GovernanceInstructorEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A governance instructor with its cursor."
+type GovernanceInstructorEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The governance instructor."
+  node: GovernanceInstructor!
+}
+"A page of partners."
+type PartnerConnection {
+  "The items of the page, with their cursors."
+  edges: [PartnerEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A partner with its cursor."
+type PartnerEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The partner."
+  node: Partner!
+}
+"A page of work-log entries."
+type WorkLogConnection {
+  "The items of the page, with their cursors."
+  edges: [WorkLogEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A work-log entry with its cursor."
+type WorkLogEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The work-log entry."
+  node: WorkLog!
+}
 `, BuiltIn: false},
 	{Name: "../schema/graphql/schema.graphqls", Input: `"""
 gridgov's GraphQL API over the operational data of urban grid governance (网格化管理).
@@ -4119,12 +6841,812 @@ input PlaceScope {
   gridId: ID
 }
 `, BuiltIn: false},
+	{Name: "../schema/graphql/volunteers.graphqls", Input: `extend type Query {
+  "Social organisations (社会组织), by name. A city-wide directory."
+  socialOrganisations("Only organisations registered in this street." streetId: ID, "Case-insensitive text in the name." search: String, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): SocialOrganisationConnection!
+  "Public-welfare venture projects (公益创投), by name."
+  ventureProjects("Narrow the list." filter: VentureProjectFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): VentureProjectConnection!
+  "Volunteer teams (志愿服务队), by name. A city-wide directory."
+  volunteerTeams("Narrow the list." filter: VolunteerTeamFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): VolunteerTeamConnection!
+  "Real-name registered volunteers (志愿者), by name; volunteer police (义警) are ` + "`" + `filter: {volunteerPolice: true}` + "`" + `."
+  volunteers("Narrow the list." filter: VolunteerFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): VolunteerConnection!
+  "Pairings (结对共建) of units with communities and practice stations, newest first."
+  pairings("Narrow the list." filter: PairingFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): PairingConnection!
+  "Activities (主题党日, 志愿服务, …) with participants, hours and people served; newest first by default."
+  activities("Narrow the list." filter: ActivityFilter, "Direction of the start time; DESC by default." direction: SortDirection, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): ActivityConnection!
+  "Joint meetings (党建联席会) with their matters, newest first."
+  jointMeetings("Narrow the list." filter: JointMeetingFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): JointMeetingConnection!
+}
+
+extend type Mutation {
+  "Found a volunteer team (志愿服务队) of one of the three types."
+  createVolunteerTeam("What to do." input: CreateVolunteerTeamInput!): VolunteerTeam!
+  "Change a volunteer team; fields left out keep their value."
+  updateVolunteerTeam("What to do." input: UpdateVolunteerTeamInput!): VolunteerTeam!
+  "Register a person as a real-name volunteer (实名注册志愿者), optionally in a team."
+  registerVolunteer("What to do." input: RegisterVolunteerInput!): Volunteer!
+  "Record an activity that took place, with its participants; party members' hours go to their service ledger."
+  recordActivity("What to do." input: RecordActivityInput!): Activity!
+  "Add participants to a recorded activity."
+  addActivityParticipants("What to do." input: AddActivityParticipantsInput!): Activity!
+  "Record a joint meeting (党建联席会) that was held, with the matters it handled."
+  holdJointMeeting("What to do." input: HoldJointMeetingInput!): JointMeeting!
+  "Add a matter to a recorded joint meeting."
+  recordMeetingMatter("What to do." input: RecordMeetingMatterInput!): JointMeeting!
+  "Move a matter to a new outcome: a discussed matter decided, an unresolved dispute mediated."
+  setMatterOutcome("What to do." input: SetMatterOutcomeInput!): MeetingMatter!
+  "Pair a unit with a community, or with its practice station (结对共建)."
+  pairUnit("What to do." input: PairUnitInput!): Pairing!
+  "End a current pairing."
+  endPairing("What to do." input: EndPairingInput!): Pairing!
+}
+
+"""
+A social organisation (社会组织), possibly with its own party organisation.
+"""
+type SocialOrganisation implements Node {
+  "Global id."
+  id: ID!
+  "Name."
+  name: String!
+  "Whether it has its own party organisation."
+  hasPartyOrg: Boolean!
+  "The street it is registered in, if any."
+  street: Street
+  "Day of registration."
+  registeredOn: Date!
+  "Its venture projects (公益创投) visible to the caller, newest first."
+  ventureProjects: [VentureProject!]!
+  "Row version."
+  version: Int!
+}
+
+"Theme of a venture project."
+enum VentureTheme {
+  "Relief of hardship (困难帮扶)."
+  HARDSHIP_RELIEF
+  "Party building (党建)."
+  PARTY_BUILDING
+  "Elderly care (养老)."
+  ELDERLY_CARE
+  "Environment."
+  ENVIRONMENT
+  "Compound governance (小区治理)."
+  COMPOUND_GOVERNANCE
+}
+
+"""
+A funded public-welfare venture project (公益创投) run by a social organisation.
+"""
+type VentureProject implements Node {
+  "Global id."
+  id: ID!
+  "Name."
+  name: String!
+  "Theme."
+  theme: VentureTheme!
+  "Funding in yuan."
+  fundingYuan: Float!
+  "The organisation running it."
+  socialOrganisation: SocialOrganisation!
+  "The community it serves."
+  community: Community!
+  "First day."
+  startedOn: Date!
+  "Last day, once ended."
+  endedOn: Date
+  "Row version."
+  version: Int!
+}
+
+"Type of volunteer team, by who organises it."
+enum TeamType {
+  "Organised by a municipal agency (市直机关)."
+  MUNICIPAL_AGENCY
+  "Organised by a social organisation (社会组织)."
+  SOCIAL_ORGANISATION
+  "Organised by a town or street (镇街)."
+  TOWN_STREET
+}
+
+"""
+A volunteer team (志愿服务队) of one of three types; a volunteer-police team (义警) patrols,
+guides traffic and mediates.
+"""
+type VolunteerTeam implements Node {
+  "Global id."
+  id: ID!
+  "Name."
+  name: String!
+  "Type."
+  teamType: TeamType!
+  "The municipal agency organising it, for that type."
+  unit: Unit
+  "The social organisation organising it, for that type."
+  socialOrganisation: SocialOrganisation
+  "The town or street organising it, for that type."
+  street: Street
+  "Whether it is a volunteer-police team (义警)."
+  isVolunteerPolice: Boolean!
+  "Day it was founded."
+  foundedOn: Date!
+  "Number of its volunteers visible to the caller."
+  volunteerCount: Int!
+  "Its volunteers, by name."
+  volunteers("Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): VolunteerConnection!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"""
+A real-name registered volunteer (志愿者) serving in a community.
+"""
+type Volunteer implements Node {
+  "Global id."
+  id: ID!
+  "The person."
+  person: Person!
+  "Full name."
+  name: String!
+  "The team, if any."
+  team: VolunteerTeam
+  "Whether they serve as volunteer police (义警): members of a volunteer-police team."
+  isVolunteerPolice: Boolean!
+  "The community served."
+  community: Community!
+  "The grid served, if any."
+  grid: Grid
+  "Day of registration."
+  registeredOn: Date!
+  "Skills offered."
+  skills: String!
+  "Row version."
+  version: Int!
+}
+
+"Kind of pairing."
+enum PairingKind {
+  "With a community."
+  COMMUNITY
+  "With a community's practice station (新时代文明实践站)."
+  PRACTICE_STATION
+}
+
+"""
+A unit paired with a community or its practice station (结对共建).
+"""
+type Pairing implements Node {
+  "Global id."
+  id: ID!
+  "The unit."
+  unit: Unit!
+  "The community."
+  community: Community!
+  "The practice station, for that kind."
+  practiceStation: Facility
+  "Kind."
+  kind: PairingKind!
+  "First day."
+  startedOn: Date!
+  "Last day, once ended."
+  endedOn: Date
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"Kind of activity."
+enum ActivityKind {
+  "Themed party day (主题党日)."
+  THEMED_PARTY_DAY
+  "Legal publicity (普法宣传)."
+  LEGAL_PUBLICITY
+  "Micro-classroom (微爱课堂)."
+  MICRO_CLASSROOM
+  "Civilised-traffic duty at an intersection (文明劝导)."
+  INTERSECTION_DUTY
+  "Vaccination drive."
+  VACCINATION_DRIVE
+  "Co-building volunteer service (七联共建志愿服务)."
+  CO_BUILDING_SERVICE
+  "Micro public-welfare service (公益微服务)."
+  MICRO_WELFARE
+  "Volunteer service (志愿服务)."
+  VOLUNTEER_SERVICE
+}
+
+"""
+An activity that took place, with its participants, their hours and the people it served.
+"""
+type Activity implements Node {
+  "Global id."
+  id: ID!
+  "Kind."
+  kind: ActivityKind!
+  "Title."
+  title: String!
+  "The street."
+  street: Street!
+  "The community, unless street-wide."
+  community: Community
+  "The grid, if one."
+  grid: Grid
+  "The intersection, for intersection duty."
+  intersection: Intersection
+  "The organising unit, if any."
+  organiserUnit: Unit
+  "The volunteer team, if any."
+  team: VolunteerTeam
+  "The social organisation, if any."
+  socialOrganisation: SocialOrganisation
+  "The venture project it belongs to, if any."
+  ventureProject: VentureProject
+  "When it started."
+  startsAt: DateTime!
+  "When it ended."
+  endsAt: DateTime!
+  "People served."
+  peopleServed: Int!
+  "Participants, in the order recorded."
+  participants: [ActivityParticipant!]!
+  "Number of participants."
+  participantCount: Int!
+  "Sum of participants' hours."
+  totalHours: Float!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"Role of an activity participant."
+enum ParticipantRole {
+  "Party member (党员)."
+  PARTY_MEMBER
+  "Volunteer (志愿者)."
+  VOLUNTEER
+  "Cadre (干部)."
+  CADRE
+  "Resident (居民)."
+  RESIDENT
+  "Red steward (红色小管家)."
+  RED_STEWARD
+}
+
+"""
+One person's part in an activity.
+"""
+type ActivityParticipant implements Node {
+  "Global id."
+  id: ID!
+  "The activity."
+  activity: Activity!
+  "The person."
+  person: Person!
+  "In what role."
+  role: ParticipantRole!
+  "Hours."
+  hours: Float!
+}
+
+"""
+A quarterly co-building joint meeting (党建联席会) of a community.
+"""
+type JointMeeting implements Node {
+  "Global id."
+  id: ID!
+  "Title."
+  title: String!
+  "Day it was held."
+  heldOn: Date!
+  "Number of attendees."
+  attendees: Int!
+  "The community."
+  community: Community!
+  "Matters discussed, decided and mediated, in the order recorded."
+  matters: [MeetingMatter!]!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"Kind of meeting matter."
+enum MatterKind {
+  "Major matter (大事共议)."
+  MAJOR_MATTER
+  "Practical matter (实事)."
+  PRACTICAL_MATTER
+  "Urgent matter (要事共决)."
+  URGENT_MATTER
+  "Dispute jointly mediated (民事共调)."
+  DISPUTE
+}
+
+"Where a meeting matter stands."
+enum MatterOutcome {
+  "Discussed (共议), not yet decided."
+  DISCUSSED
+  "Decided (共决); final."
+  DECIDED
+  "Mediated (共调), for a dispute; final."
+  MEDIATED
+  "Left unresolved, to be taken up again."
+  UNRESOLVED
+}
+
+"""
+A matter a joint meeting handled, with its outcome.
+"""
+type MeetingMatter implements Node {
+  "Global id."
+  id: ID!
+  "The meeting."
+  meeting: JointMeeting!
+  "Kind."
+  kind: MatterKind!
+  "Title."
+  title: String!
+  "Outcome."
+  outcome: MatterOutcome!
+  "Outcomes it can move to."
+  allowedOutcomes: [MatterOutcome!]!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"Narrows a list of venture projects."
+input VentureProjectFilter {
+  "Only projects in this part of the tree."
+  place: PlaceScope
+  "Only projects of this organisation."
+  socialOrganisationId: ID
+  "Only projects of these themes."
+  themes: [VentureTheme!]
+  "Case-insensitive text in the name."
+  search: String
+}
+
+"Narrows a list of volunteer teams."
+input VolunteerTeamFilter {
+  "Only teams of these types."
+  types: [TeamType!]
+  "Only volunteer-police teams (true) or other teams (false)."
+  volunteerPolice: Boolean
+  "Only teams of this unit."
+  unitId: ID
+  "Only teams of this organisation."
+  socialOrganisationId: ID
+  "Only teams of this street."
+  streetId: ID
+  "Case-insensitive text in the name."
+  search: String
+}
+
+"Narrows a list of volunteers."
+input VolunteerFilter {
+  "Only volunteers serving in this part of the tree."
+  place: PlaceScope
+  "Only volunteers of this team."
+  teamId: ID
+  "Only volunteer police (true) or other volunteers (false)."
+  volunteerPolice: Boolean
+  "Only volunteers registered in this range."
+  registered: DateRange
+  "Case-insensitive text in the name or skills."
+  search: String
+}
+
+"Narrows a list of pairings."
+input PairingFilter {
+  "Only pairings with communities in this part of the tree."
+  place: PlaceScope
+  "Only pairings of this unit."
+  unitId: ID
+  "Only pairings of these kinds."
+  kinds: [PairingKind!]
+  "Only current (true) or ended (false) pairings."
+  current: Boolean
+}
+
+"Narrows a list of activities."
+input ActivityFilter {
+  "Only activities in this part of the tree."
+  place: PlaceScope
+  "Only activities of these kinds."
+  kinds: [ActivityKind!]
+  "Only activities starting in this range."
+  starts: DateTimeRange
+  "Only activities of this team."
+  teamId: ID
+  "Only activities organised by this unit."
+  organiserUnitId: ID
+  "Only activities of this social organisation."
+  socialOrganisationId: ID
+  "Only activities of this venture project."
+  ventureProjectId: ID
+  "Case-insensitive text in the title."
+  search: String
+}
+
+"Narrows a list of joint meetings."
+input JointMeetingFilter {
+  "Only meetings in this part of the tree."
+  place: PlaceScope
+  "Only meetings held in this range."
+  held: DateRange
+  "Case-insensitive text in the title."
+  search: String
+}
+
+"Input of createVolunteerTeam. The owner matches the type: unitId, socialOrganisationId or streetId."
+input CreateVolunteerTeamInput {
+  "Name."
+  name: String!
+  "Type."
+  teamType: TeamType!
+  "The municipal agency, for MUNICIPAL_AGENCY."
+  unitId: ID
+  "The social organisation, for SOCIAL_ORGANISATION."
+  socialOrganisationId: ID
+  "The street, for TOWN_STREET."
+  streetId: ID
+  "Whether it is a volunteer-police team (义警); false by default."
+  isVolunteerPolice: Boolean
+  "Day it was founded; today by default."
+  foundedOn: Date
+}
+
+"Input of updateVolunteerTeam; fields left out keep their value. A new type needs its owner."
+input UpdateVolunteerTeamInput {
+  "The team."
+  teamId: ID!
+  "New name."
+  name: String
+  "New type."
+  teamType: TeamType
+  "New municipal agency."
+  unitId: ID
+  "New social organisation."
+  socialOrganisationId: ID
+  "New street."
+  streetId: ID
+  "Whether it is a volunteer-police team."
+  isVolunteerPolice: Boolean
+  "Day it was founded."
+  foundedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of registerVolunteer."
+input RegisterVolunteerInput {
+  "The person; needs an ID number on record (real-name registration)."
+  personId: ID!
+  "The community served."
+  communityId: ID!
+  "The grid served, if one; must be in the community."
+  gridId: ID
+  "The team joined, if any."
+  teamId: ID
+  "Skills offered."
+  skills: String
+  "Day of registration; today by default."
+  registeredOn: Date
+}
+
+"One participant of an activity."
+input ParticipantInput {
+  "The person."
+  personId: ID!
+  "In what role; the person must be registered in it (a resident needs nothing)."
+  role: ParticipantRole!
+  "Hours, at most the activity's length."
+  hours: Float!
+}
+
+"Input of recordActivity. The place is the grid, community or street: the finest given."
+input RecordActivityInput {
+  "Kind."
+  kind: ActivityKind!
+  "Title."
+  title: String!
+  "The street, for a street-wide activity."
+  streetId: ID
+  "The community."
+  communityId: ID
+  "The grid, if one."
+  gridId: ID
+  "The intersection, for intersection duty."
+  intersectionId: ID
+  "The organising unit."
+  organiserUnitId: ID
+  "The volunteer team."
+  teamId: ID
+  "The social organisation."
+  socialOrganisationId: ID
+  "The venture project."
+  ventureProjectId: ID
+  "When it started."
+  startsAt: DateTime!
+  "When it ended."
+  endsAt: DateTime!
+  "People served; 0 by default."
+  peopleServed: Int
+  "Participants."
+  participants: [ParticipantInput!]
+}
+
+"Input of addActivityParticipants."
+input AddActivityParticipantsInput {
+  "The activity."
+  activityId: ID!
+  "Participants to add."
+  participants: [ParticipantInput!]!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"One matter of a joint meeting."
+input MatterInput {
+  "Kind."
+  kind: MatterKind!
+  "Title."
+  title: String!
+  "Outcome: DISCUSSED, DECIDED or UNRESOLVED for a matter; MEDIATED or UNRESOLVED for a dispute."
+  outcome: MatterOutcome!
+}
+
+"Input of holdJointMeeting."
+input HoldJointMeetingInput {
+  "The community."
+  communityId: ID!
+  "Day it was held; not in the future."
+  heldOn: Date!
+  "Title."
+  title: String!
+  "Number of attendees; 0 by default."
+  attendees: Int
+  "Matters handled."
+  matters: [MatterInput!]
+}
+
+"Input of recordMeetingMatter."
+input RecordMeetingMatterInput {
+  "The meeting."
+  meetingId: ID!
+  "The matter."
+  matter: MatterInput!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of setMatterOutcome."
+input SetMatterOutcomeInput {
+  "The matter."
+  matterId: ID!
+  "The new outcome."
+  outcome: MatterOutcome!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of pairUnit."
+input PairUnitInput {
+  "The unit."
+  unitId: ID!
+  "The community."
+  communityId: ID!
+  "The community's practice station, to pair with it rather than the community."
+  practiceStationId: ID
+  "First day; today by default."
+  startedOn: Date
+}
+
+"Input of endPairing."
+input EndPairingInput {
+  "The pairing."
+  pairingId: ID!
+  "Last day; today by default."
+  endedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"A page of social organisations."
+type SocialOrganisationConnection {
+  "The items of the page, with their cursors."
+  edges: [SocialOrganisationEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A social organisation with its cursor."
+type SocialOrganisationEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The social organisation."
+  node: SocialOrganisation!
+}
+"A page of venture projects."
+type VentureProjectConnection {
+  "The items of the page, with their cursors."
+  edges: [VentureProjectEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A venture project with its cursor."
+type VentureProjectEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The venture project."
+  node: VentureProject!
+}
+"A page of volunteer teams."
+type VolunteerTeamConnection {
+  "The items of the page, with their cursors."
+  edges: [VolunteerTeamEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A volunteer team with its cursor."
+type VolunteerTeamEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The volunteer team."
+  node: VolunteerTeam!
+}
+"A page of volunteers."
+type VolunteerConnection {
+  "The items of the page, with their cursors."
+  edges: [VolunteerEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A volunteer with its cursor."
+type VolunteerEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The volunteer."
+  node: Volunteer!
+}
+"A page of pairings."
+type PairingConnection {
+  "The items of the page, with their cursors."
+  edges: [PairingEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A pairing with its cursor."
+type PairingEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The pairing."
+  node: Pairing!
+}
+"A page of activities."
+type ActivityConnection {
+  "The items of the page, with their cursors."
+  edges: [ActivityEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A activity with its cursor."
+type ActivityEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The activity."
+  node: Activity!
+}
+"A page of joint meetings."
+type JointMeetingConnection {
+  "The items of the page, with their cursors."
+  edges: [JointMeetingEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A joint meeting with its cursor."
+type JointMeetingEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The joint meeting."
+  node: JointMeeting!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Activity_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Activity_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Activity_title(ctx, field)
+	case "street":
+		return ec.fieldContext_Activity_street(ctx, field)
+	case "community":
+		return ec.fieldContext_Activity_community(ctx, field)
+	case "grid":
+		return ec.fieldContext_Activity_grid(ctx, field)
+	case "intersection":
+		return ec.fieldContext_Activity_intersection(ctx, field)
+	case "organiserUnit":
+		return ec.fieldContext_Activity_organiserUnit(ctx, field)
+	case "team":
+		return ec.fieldContext_Activity_team(ctx, field)
+	case "socialOrganisation":
+		return ec.fieldContext_Activity_socialOrganisation(ctx, field)
+	case "ventureProject":
+		return ec.fieldContext_Activity_ventureProject(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_Activity_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_Activity_endsAt(ctx, field)
+	case "peopleServed":
+		return ec.fieldContext_Activity_peopleServed(ctx, field)
+	case "participants":
+		return ec.fieldContext_Activity_participants(ctx, field)
+	case "participantCount":
+		return ec.fieldContext_Activity_participantCount(ctx, field)
+	case "totalHours":
+		return ec.fieldContext_Activity_totalHours(ctx, field)
+	case "version":
+		return ec.fieldContext_Activity_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Activity", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ActivityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ActivityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ActivityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ActivityParticipant_id(ctx, field)
+	case "activity":
+		return ec.fieldContext_ActivityParticipant_activity(ctx, field)
+	case "person":
+		return ec.fieldContext_ActivityParticipant_person(ctx, field)
+	case "role":
+		return ec.fieldContext_ActivityParticipant_role(ctx, field)
+	case "hours":
+		return ec.fieldContext_ActivityParticipant_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityParticipant", field.Name)
+}
 
 func (ec *executionContext) childFields_Building(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -4188,6 +7710,54 @@ func (ec *executionContext) childFields_BuildingEdge(ctx context.Context, field 
 		return ec.fieldContext_BuildingEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuildingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Cadre(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Cadre_id(ctx, field)
+	case "person":
+		return ec.fieldContext_Cadre_person(ctx, field)
+	case "name":
+		return ec.fieldContext_Cadre_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Cadre_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Cadre_title(ctx, field)
+	case "isLeader":
+		return ec.fieldContext_Cadre_isLeader(ctx, field)
+	case "street":
+		return ec.fieldContext_Cadre_street(ctx, field)
+	case "community":
+		return ec.fieldContext_Cadre_community(ctx, field)
+	case "assignments":
+		return ec.fieldContext_Cadre_assignments(ctx, field)
+	case "version":
+		return ec.fieldContext_Cadre_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cadre", field.Name)
+}
+
+func (ec *executionContext) childFields_CadreConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CadreConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CadreConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CadreConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CadreConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CadreEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CadreEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CadreEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CadreEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Checkin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4290,6 +7860,130 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Compound(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Compound_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Compound_name(ctx, field)
+	case "marketManaged":
+		return ec.fieldContext_Compound_marketManaged(ctx, field)
+	case "propertyCompany":
+		return ec.fieldContext_Compound_propertyCompany(ctx, field)
+	case "builtYear":
+		return ec.fieldContext_Compound_builtYear(ctx, field)
+	case "community":
+		return ec.fieldContext_Compound_community(ctx, field)
+	case "version":
+		return ec.fieldContext_Compound_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Compound", field.Name)
+}
+
+func (ec *executionContext) childFields_CompoundConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CompoundConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CompoundConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CompoundConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompoundConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CompoundEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CompoundEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CompoundEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompoundEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Facility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Facility_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Facility_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Facility_name(ctx, field)
+	case "community":
+		return ec.fieldContext_Facility_community(ctx, field)
+	case "compound":
+		return ec.fieldContext_Facility_compound(ctx, field)
+	case "version":
+		return ec.fieldContext_Facility_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Facility", field.Name)
+}
+
+func (ec *executionContext) childFields_FacilityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FacilityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FacilityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FacilityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FacilityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FacilityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FacilityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FacilityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GovernanceInstructor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GovernanceInstructor_id(ctx, field)
+	case "person":
+		return ec.fieldContext_GovernanceInstructor_person(ctx, field)
+	case "name":
+		return ec.fieldContext_GovernanceInstructor_name(ctx, field)
+	case "community":
+		return ec.fieldContext_GovernanceInstructor_community(ctx, field)
+	case "formerPost":
+		return ec.fieldContext_GovernanceInstructor_formerPost(ctx, field)
+	case "appointedOn":
+		return ec.fieldContext_GovernanceInstructor_appointedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_GovernanceInstructor_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GovernanceInstructor", field.Name)
+}
+
+func (ec *executionContext) childFields_GovernanceInstructorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GovernanceInstructorConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GovernanceInstructorConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GovernanceInstructorConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GovernanceInstructorConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GovernanceInstructorEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GovernanceInstructorEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_GovernanceInstructorEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GovernanceInstructorEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4306,8 +8000,28 @@ func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.
 		return ec.fieldContext_Grid_community(ctx, field)
 	case "version":
 		return ec.fieldContext_Grid_version(ctx, field)
+	case "assignments":
+		return ec.fieldContext_Grid_assignments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Grid", field.Name)
+}
+
+func (ec *executionContext) childFields_GridAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GridAssignment_id(ctx, field)
+	case "grid":
+		return ec.fieldContext_GridAssignment_grid(ctx, field)
+	case "cadre":
+		return ec.fieldContext_GridAssignment_cadre(ctx, field)
+	case "role":
+		return ec.fieldContext_GridAssignment_role(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_GridAssignment_startedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_GridAssignment_endedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridAssignment", field.Name)
 }
 
 func (ec *executionContext) childFields_GridConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4360,6 +8074,42 @@ func (ec *executionContext) childFields_GridLedgerEntry(ctx context.Context, fie
 		return ec.fieldContext_GridLedgerEntry_records(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridLedgerEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_Intersection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Intersection_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Intersection_name(ctx, field)
+	case "community":
+		return ec.fieldContext_Intersection_community(ctx, field)
+	case "version":
+		return ec.fieldContext_Intersection_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Intersection", field.Name)
+}
+
+func (ec *executionContext) childFields_IntersectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IntersectionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IntersectionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IntersectionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntersectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IntersectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IntersectionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IntersectionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntersectionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4486,6 +8236,48 @@ func (ec *executionContext) childFields_IssueEvent(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type IssueEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_JointMeeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_JointMeeting_id(ctx, field)
+	case "title":
+		return ec.fieldContext_JointMeeting_title(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_JointMeeting_heldOn(ctx, field)
+	case "attendees":
+		return ec.fieldContext_JointMeeting_attendees(ctx, field)
+	case "community":
+		return ec.fieldContext_JointMeeting_community(ctx, field)
+	case "matters":
+		return ec.fieldContext_JointMeeting_matters(ctx, field)
+	case "version":
+		return ec.fieldContext_JointMeeting_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeeting", field.Name)
+}
+
+func (ec *executionContext) childFields_JointMeetingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_JointMeetingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_JointMeetingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_JointMeetingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeetingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_JointMeetingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_JointMeetingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_JointMeetingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeetingEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Mediator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "person":
@@ -4494,6 +8286,26 @@ func (ec *executionContext) childFields_Mediator(ctx context.Context, field grap
 		return ec.fieldContext_Mediator_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Mediator", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingMatter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MeetingMatter_id(ctx, field)
+	case "meeting":
+		return ec.fieldContext_MeetingMatter_meeting(ctx, field)
+	case "kind":
+		return ec.fieldContext_MeetingMatter_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_MeetingMatter_title(ctx, field)
+	case "outcome":
+		return ec.fieldContext_MeetingMatter_outcome(ctx, field)
+	case "allowedOutcomes":
+		return ec.fieldContext_MeetingMatter_allowedOutcomes(ctx, field)
+	case "version":
+		return ec.fieldContext_MeetingMatter_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingMatter", field.Name)
 }
 
 func (ec *executionContext) childFields_MonthlyReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4552,6 +8364,92 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Pairing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Pairing_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_Pairing_unit(ctx, field)
+	case "community":
+		return ec.fieldContext_Pairing_community(ctx, field)
+	case "practiceStation":
+		return ec.fieldContext_Pairing_practiceStation(ctx, field)
+	case "kind":
+		return ec.fieldContext_Pairing_kind(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_Pairing_startedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_Pairing_endedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_Pairing_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pairing", field.Name)
+}
+
+func (ec *executionContext) childFields_PairingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PairingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PairingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PairingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PairingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PairingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PairingEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PairingEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PairingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Partner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Partner_id(ctx, field)
+	case "person":
+		return ec.fieldContext_Partner_person(ctx, field)
+	case "name":
+		return ec.fieldContext_Partner_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Partner_kind(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Partner_organisation(ctx, field)
+	case "community":
+		return ec.fieldContext_Partner_community(ctx, field)
+	case "version":
+		return ec.fieldContext_Partner_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Partner", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PartnerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PartnerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PartnerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PartyMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4628,6 +8526,46 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_partyMember(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_RedSteward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RedSteward_id(ctx, field)
+	case "person":
+		return ec.fieldContext_RedSteward_person(ctx, field)
+	case "name":
+		return ec.fieldContext_RedSteward_name(ctx, field)
+	case "grid":
+		return ec.fieldContext_RedSteward_grid(ctx, field)
+	case "selectedOn":
+		return ec.fieldContext_RedSteward_selectedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_RedSteward_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedSteward", field.Name)
+}
+
+func (ec *executionContext) childFields_RedStewardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RedStewardConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RedStewardConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RedStewardConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedStewardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RedStewardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RedStewardEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RedStewardEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RedStewardEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_RosterEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4752,6 +8690,48 @@ func (ec *executionContext) childFields_ServiceTotals(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ServiceTotals", field.Name)
 }
 
+func (ec *executionContext) childFields_SocialOrganisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SocialOrganisation_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SocialOrganisation_name(ctx, field)
+	case "hasPartyOrg":
+		return ec.fieldContext_SocialOrganisation_hasPartyOrg(ctx, field)
+	case "street":
+		return ec.fieldContext_SocialOrganisation_street(ctx, field)
+	case "registeredOn":
+		return ec.fieldContext_SocialOrganisation_registeredOn(ctx, field)
+	case "ventureProjects":
+		return ec.fieldContext_SocialOrganisation_ventureProjects(ctx, field)
+	case "version":
+		return ec.fieldContext_SocialOrganisation_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialOrganisation", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialOrganisationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SocialOrganisationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SocialOrganisationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SocialOrganisationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialOrganisationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialOrganisationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SocialOrganisationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SocialOrganisationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialOrganisationEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Street(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4832,6 +8812,196 @@ func (ec *executionContext) childFields_UnitEdge(ctx context.Context, field grap
 		return ec.fieldContext_UnitEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VentureProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VentureProject_id(ctx, field)
+	case "name":
+		return ec.fieldContext_VentureProject_name(ctx, field)
+	case "theme":
+		return ec.fieldContext_VentureProject_theme(ctx, field)
+	case "fundingYuan":
+		return ec.fieldContext_VentureProject_fundingYuan(ctx, field)
+	case "socialOrganisation":
+		return ec.fieldContext_VentureProject_socialOrganisation(ctx, field)
+	case "community":
+		return ec.fieldContext_VentureProject_community(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_VentureProject_startedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_VentureProject_endedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_VentureProject_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VentureProject", field.Name)
+}
+
+func (ec *executionContext) childFields_VentureProjectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VentureProjectConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VentureProjectConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VentureProjectConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VentureProjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VentureProjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VentureProjectEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VentureProjectEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VentureProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Volunteer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Volunteer_id(ctx, field)
+	case "person":
+		return ec.fieldContext_Volunteer_person(ctx, field)
+	case "name":
+		return ec.fieldContext_Volunteer_name(ctx, field)
+	case "team":
+		return ec.fieldContext_Volunteer_team(ctx, field)
+	case "isVolunteerPolice":
+		return ec.fieldContext_Volunteer_isVolunteerPolice(ctx, field)
+	case "community":
+		return ec.fieldContext_Volunteer_community(ctx, field)
+	case "grid":
+		return ec.fieldContext_Volunteer_grid(ctx, field)
+	case "registeredOn":
+		return ec.fieldContext_Volunteer_registeredOn(ctx, field)
+	case "skills":
+		return ec.fieldContext_Volunteer_skills(ctx, field)
+	case "version":
+		return ec.fieldContext_Volunteer_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Volunteer", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VolunteerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VolunteerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTeam_id(ctx, field)
+	case "name":
+		return ec.fieldContext_VolunteerTeam_name(ctx, field)
+	case "teamType":
+		return ec.fieldContext_VolunteerTeam_teamType(ctx, field)
+	case "unit":
+		return ec.fieldContext_VolunteerTeam_unit(ctx, field)
+	case "socialOrganisation":
+		return ec.fieldContext_VolunteerTeam_socialOrganisation(ctx, field)
+	case "street":
+		return ec.fieldContext_VolunteerTeam_street(ctx, field)
+	case "isVolunteerPolice":
+		return ec.fieldContext_VolunteerTeam_isVolunteerPolice(ctx, field)
+	case "foundedOn":
+		return ec.fieldContext_VolunteerTeam_foundedOn(ctx, field)
+	case "volunteerCount":
+		return ec.fieldContext_VolunteerTeam_volunteerCount(ctx, field)
+	case "volunteers":
+		return ec.fieldContext_VolunteerTeam_volunteers(ctx, field)
+	case "version":
+		return ec.fieldContext_VolunteerTeam_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeam", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeamConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerTeamConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerTeamConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerTeamConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeamEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VolunteerTeamEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_VolunteerTeamEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkLog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WorkLog_id(ctx, field)
+	case "grid":
+		return ec.fieldContext_WorkLog_grid(ctx, field)
+	case "cadre":
+		return ec.fieldContext_WorkLog_cadre(ctx, field)
+	case "kind":
+		return ec.fieldContext_WorkLog_kind(ctx, field)
+	case "loggedAt":
+		return ec.fieldContext_WorkLog_loggedAt(ctx, field)
+	case "content":
+		return ec.fieldContext_WorkLog_content(ctx, field)
+	case "peopleServed":
+		return ec.fieldContext_WorkLog_peopleServed(ctx, field)
+	case "hours":
+		return ec.fieldContext_WorkLog_hours(ctx, field)
+	case "version":
+		return ec.fieldContext_WorkLog_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkLog", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkLogConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WorkLogConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WorkLogConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WorkLogConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkLogConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkLogEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WorkLogEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WorkLogEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkLogEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_YearRating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4970,6 +9140,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Cadre_assignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "current",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Grid_assignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "current",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Issue_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5074,6 +9272,20 @@ func (ec *executionContext) field_Mutation_acceptIssue_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addActivityParticipants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddActivityParticipantsInput, error) {
+			return ec.unmarshalNAddActivityParticipantsInput2gridgovᚋgraphᚋmodelᚐAddActivityParticipantsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addMediator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5158,6 +9370,20 @@ func (ec *executionContext) field_Mutation_completeOrder_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createVolunteerTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateVolunteerTeamInput, error) {
+			return ec.unmarshalNCreateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐCreateVolunteerTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_dispatchIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5186,12 +9412,68 @@ func (ec *executionContext) field_Mutation_endBuildingAppointment_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_endPairing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndPairingInput, error) {
+			return ec.unmarshalNEndPairingInput2gridgovᚋgraphᚋmodelᚐEndPairingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_escalateIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EscalateIssueInput, error) {
 			return ec.unmarshalNEscalateIssueInput2gridgovᚋgraphᚋmodelᚐEscalateIssueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_holdJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HoldJointMeetingInput, error) {
+			return ec.unmarshalNHoldJointMeetingInput2gridgovᚋgraphᚋmodelᚐHoldJointMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logGridWork_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LogGridWorkInput, error) {
+			return ec.unmarshalNLogGridWorkInput2gridgovᚋgraphᚋmodelᚐLogGridWorkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pairUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PairUnitInput, error) {
+			return ec.unmarshalNPairUnitInput2gridgovᚋgraphᚋmodelᚐPairUnitInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5256,12 +9538,54 @@ func (ec *executionContext) field_Mutation_rateOrder_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordActivityInput, error) {
+			return ec.unmarshalNRecordActivityInput2gridgovᚋgraphᚋmodelᚐRecordActivityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMeetingMatter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMeetingMatterInput, error) {
+			return ec.unmarshalNRecordMeetingMatterInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMatterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerCheckin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RegisterCheckinInput, error) {
 			return ec.unmarshalNRegisterCheckinInput2gridgovᚋgraphᚋmodelᚐRegisterCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerVolunteer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterVolunteerInput, error) {
+			return ec.unmarshalNRegisterVolunteerInput2gridgovᚋgraphᚋmodelᚐRegisterVolunteerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5340,12 +9664,40 @@ func (ec *executionContext) field_Mutation_returnIssue_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setMatterOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetMatterOutcomeInput, error) {
+			return ec.unmarshalNSetMatterOutcomeInput2gridgovᚋgraphᚋmodelᚐSetMatterOutcomeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_startIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.IssueActionInput, error) {
 			return ec.unmarshalNIssueActionInput2gridgovᚋgraphᚋmodelᚐIssueActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateVolunteerTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateVolunteerTeamInput, error) {
+			return ec.unmarshalNUpdateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐUpdateVolunteerTeamInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5418,12 +9770,112 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_activities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ActivityFilter, error) {
+			return ec.unmarshalOActivityFilter2ᚖgridgovᚋgraphᚋmodelᚐActivityFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.SortDirection, error) {
+			return ec.unmarshalOSortDirection2ᚖgridgovᚋgraphᚋmodelᚐSortDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_buildings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.PlaceFilter, error) {
 			return ec.unmarshalOPlaceFilter2ᚖgridgovᚋgraphᚋmodelᚐPlaceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cadres_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CadreFilter, error) {
+			return ec.unmarshalOCadreFilter2ᚖgridgovᚋgraphᚋmodelᚐCadreFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5556,6 +10008,160 @@ func (ec *executionContext) field_Query_communities_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_compounds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PlaceFilter, error) {
+			return ec.unmarshalOPlaceFilter2ᚖgridgovᚋgraphᚋmodelᚐPlaceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "marketManaged",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["marketManaged"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_facilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PlaceFilter, error) {
+			return ec.unmarshalOPlaceFilter2ᚖgridgovᚋgraphᚋmodelᚐPlaceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]model.FacilityKind, error) {
+			return ec.unmarshalOFacilityKind2ᚕgridgovᚋgraphᚋmodelᚐFacilityKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_governanceInstructors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RoleFilter, error) {
+			return ec.unmarshalORoleFilter2ᚖgridgovᚋgraphᚋmodelᚐRoleFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_gridLedger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5601,6 +10207,52 @@ func (ec *executionContext) field_Query_gridRoster_args(ctx context.Context, raw
 }
 
 func (ec *executionContext) field_Query_grids_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PlaceFilter, error) {
+			return ec.unmarshalOPlaceFilter2ᚖgridgovᚋgraphᚋmodelᚐPlaceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_intersections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
@@ -5700,6 +10352,52 @@ func (ec *executionContext) field_Query_issues_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_jointMeetings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.JointMeetingFilter, error) {
+			return ec.unmarshalOJointMeetingFilter2ᚖgridgovᚋgraphᚋmodelᚐJointMeetingFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_monthlyReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5733,6 +10431,98 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_pairings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PairingFilter, error) {
+			return ec.unmarshalOPairingFilter2ᚖgridgovᚋgraphᚋmodelᚐPairingFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PartnerFilter, error) {
+			return ec.unmarshalOPartnerFilter2ᚖgridgovᚋgraphᚋmodelᚐPartnerFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5790,6 +10580,52 @@ func (ec *executionContext) field_Query_partyMembers_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_redStewards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RoleFilter, error) {
+			return ec.unmarshalORoleFilter2ᚖgridgovᚋgraphᚋmodelᚐRoleFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_serviceOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5809,6 +10645,60 @@ func (ec *executionContext) field_Query_serviceOrders_args(ctx context.Context, 
 		return nil, err
 	}
 	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_socialOrganisations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "streetId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["streetId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -5944,6 +10834,198 @@ func (ec *executionContext) field_Query_units_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ventureProjects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.VentureProjectFilter, error) {
+			return ec.unmarshalOVentureProjectFilter2ᚖgridgovᚋgraphᚋmodelᚐVentureProjectFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_volunteerTeams_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.VolunteerTeamFilter, error) {
+			return ec.unmarshalOVolunteerTeamFilter2ᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_volunteers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.VolunteerFilter, error) {
+			return ec.unmarshalOVolunteerFilter2ᚖgridgovᚋgraphᚋmodelᚐVolunteerFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_workLogs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.WorkLogFilter, error) {
+			return ec.unmarshalOWorkLogFilter2ᚖgridgovᚋgraphᚋmodelᚐWorkLogFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.SortDirection, error) {
+			return ec.unmarshalOSortDirection2ᚖgridgovᚋgraphᚋmodelᚐSortDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_ServiceOrder_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6009,6 +11091,44 @@ func (ec *executionContext) field_Unit_members_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_VolunteerTeam_volunteers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6085,6 +11205,776 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "ActivityKind")
+}
+
+func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "String")
+}
+
+func (ec *executionContext) _Activity_street(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_street(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Street(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Street) graphql.Marshaler {
+			return ec.marshalNStreet2ᚖgridgovᚋstoreᚐStreet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Street(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_community(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_grid(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalOGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_intersection(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_intersection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Intersection(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Intersection) graphql.Marshaler {
+			return ec.marshalOIntersection2ᚖgridgovᚋstoreᚐIntersection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_intersection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Intersection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_organiserUnit(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_organiserUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().OrganiserUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgridgovᚋstoreᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_organiserUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_team(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Team(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
+			return ec.marshalOVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_socialOrganisation(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_socialOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().SocialOrganisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalOSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_socialOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_ventureProject(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_ventureProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().VentureProject(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
+			return ec.marshalOVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_ventureProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_startsAt(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Activity_endsAt(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Activity_peopleServed(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_peopleServed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleServed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_peopleServed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Activity_participants(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().Participants(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.ActivityParticipant) graphql.Marshaler {
+			return ec.marshalNActivityParticipant2ᚕᚖgridgovᚋstoreᚐActivityParticipantᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Activity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityParticipant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Activity_participantCount(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_participantCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().ParticipantCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_participantCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Activity_totalHours(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_totalHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Activity().TotalHours(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_totalHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "Float")
+}
+
+func (ec *executionContext) _Activity_version(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Activity_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Activity_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Activity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
+			return ec.marshalNActivityEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgridgovᚋstoreᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityParticipant_id(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityParticipant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityParticipant().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityParticipant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ActivityParticipant_activity(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityParticipant_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityParticipant().Activity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgridgovᚋstoreᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityParticipant_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityParticipant_person(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityParticipant_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityParticipant().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityParticipant_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ActivityParticipant",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ActivityParticipant_role(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityParticipant_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ActivityParticipant().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
+			return ec.marshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityParticipant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, true, "ParticipantRole")
+}
+
+func (ec *executionContext) _ActivityParticipant_hours(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityParticipant_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityParticipant_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityParticipant", field, false, false, "Float")
+}
 
 func (ec *executionContext) _Building_id(ctx context.Context, field graphql.CollectedField, obj *store.Building) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6613,6 +12503,426 @@ func (ec *executionContext) fieldContext_BuildingEdge_node(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Building(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cadre_id(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cadre().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadre", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Cadre_person(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cadre().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cadre",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cadre_name(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadre", field, false, false, "String")
+}
+
+func (ec *executionContext) _Cadre_kind(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cadre().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CadreKind) graphql.Marshaler {
+			return ec.marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadre", field, true, true, "CadreKind")
+}
+
+func (ec *executionContext) _Cadre_title(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadre", field, false, false, "String")
+}
+
+func (ec *executionContext) _Cadre_isLeader(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_isLeader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsLeader, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_isLeader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadre", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Cadre_street(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_street(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cadre().Street(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Street) graphql.Marshaler {
+			return ec.marshalNStreet2ᚖgridgovᚋstoreᚐStreet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cadre",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Street(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cadre_community(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cadre().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalOCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cadre",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cadre_assignments(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_assignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Cadre().Assignments(ctx, obj, fc.Args["current"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.GridAssignment) graphql.Marshaler {
+			return ec.marshalNGridAssignment2ᚕᚖgridgovᚋstoreᚐGridAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cadre",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cadre_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cadre_version(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cadre_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cadre_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cadre", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CadreConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CadreConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CadreEdge) graphql.Marshaler {
+			return ec.marshalNCadreEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐCadreEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CadreEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CadreConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CadreConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CadreConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CadreConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadreConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CadreEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CadreEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CadreEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CadreEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CadreEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CadreEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+			return ec.marshalNCadre2ᚖgridgovᚋstoreᚐCadre(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CadreEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CadreEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadre(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7375,6 +13685,937 @@ func (ec *executionContext) fieldContext_CommunityEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Compound_id(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Compound_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Compound().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Compound_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Compound", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Compound_name(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Compound_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Compound_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Compound", field, false, false, "String")
+}
+
+func (ec *executionContext) _Compound_marketManaged(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Compound_marketManaged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MarketManaged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Compound_marketManaged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Compound", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Compound_propertyCompany(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Compound_propertyCompany(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PropertyCompany, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Compound_propertyCompany(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Compound", field, false, false, "String")
+}
+
+func (ec *executionContext) _Compound_builtYear(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Compound_builtYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BuiltYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Compound_builtYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Compound", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Compound_community(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Compound_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Compound().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Compound_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Compound",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Compound_version(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Compound_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Compound_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Compound", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompoundConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CompoundConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompoundConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompoundEdge) graphql.Marshaler {
+			return ec.marshalNCompoundEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐCompoundEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompoundConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompoundConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompoundEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompoundConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CompoundConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompoundConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompoundConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompoundConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompoundConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CompoundConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompoundConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompoundConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompoundConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompoundEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CompoundEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompoundEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompoundEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompoundEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompoundEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CompoundEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompoundEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Compound) graphql.Marshaler {
+			return ec.marshalNCompound2ᚖgridgovᚋstoreᚐCompound(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompoundEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompoundEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Compound(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Facility().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facility", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Facility_kind(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Facility().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.FacilityKind) graphql.Marshaler {
+			return ec.marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facility", field, true, true, "FacilityKind")
+}
+
+func (ec *executionContext) _Facility_name(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facility", field, false, false, "String")
+}
+
+func (ec *executionContext) _Facility_community(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Facility().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Facility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Facility_compound(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_compound(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Facility().Compound(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Compound) graphql.Marshaler {
+			return ec.marshalOCompound2ᚖgridgovᚋstoreᚐCompound(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_compound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Facility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Compound(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Facility_version(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facility", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FacilityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FacilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FacilityEdge) graphql.Marshaler {
+			return ec.marshalNFacilityEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐFacilityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FacilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FacilityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.FacilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FacilityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FacilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacilityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacilityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FacilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacilityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Facility) graphql.Marshaler {
+			return ec.marshalNFacility2ᚖgridgovᚋstoreᚐFacility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacilityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FacilityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GovernanceInstructor_id(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GovernanceInstructor().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, true, true, "ID")
+}
+
+func (ec *executionContext) _GovernanceInstructor_person(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GovernanceInstructor().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernanceInstructor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GovernanceInstructor_name(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, false, false, "String")
+}
+
+func (ec *executionContext) _GovernanceInstructor_community(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GovernanceInstructor().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernanceInstructor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GovernanceInstructor_formerPost(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_formerPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FormerPost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_formerPost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, false, false, "String")
+}
+
+func (ec *executionContext) _GovernanceInstructor_appointedOn(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_appointedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_appointedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, false, false, "Date")
+}
+
+func (ec *executionContext) _GovernanceInstructor_version(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GovernanceInstructorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceInstructorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructorConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GovernanceInstructorEdge) graphql.Marshaler {
+			return ec.marshalNGovernanceInstructorEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐGovernanceInstructorEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructorConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernanceInstructorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernanceInstructorEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GovernanceInstructorConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceInstructorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructorConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructorConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernanceInstructorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GovernanceInstructorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceInstructorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructorConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructorConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GovernanceInstructorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceInstructorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructorEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructorEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _GovernanceInstructorEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceInstructorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructorEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GovernanceInstructor) graphql.Marshaler {
+			return ec.marshalNGovernanceInstructor2ᚖgridgovᚋstoreᚐGovernanceInstructor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernanceInstructorEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernanceInstructor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.CollectedField, obj *store.Grid) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7552,6 +14793,206 @@ func (ec *executionContext) _Grid_version(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Grid_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Grid", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Grid_assignments(ctx context.Context, field graphql.CollectedField, obj *store.Grid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grid_assignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Grid().Assignments(ctx, obj, fc.Args["current"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.GridAssignment) graphql.Marshaler {
+			return ec.marshalNGridAssignment2ᚕᚖgridgovᚋstoreᚐGridAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Grid_assignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Grid",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Grid_assignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridAssignment_id(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GridAssignment().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridAssignment", field, true, true, "ID")
+}
+
+func (ec *executionContext) _GridAssignment_grid(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignment_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GridAssignment().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalNGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignment_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridAssignment_cadre(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignment_cadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GridAssignment().Cadre(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+			return ec.marshalNCadre2ᚖgridgovᚋstoreᚐCadre(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignment_cadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridAssignment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadre(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridAssignment_role(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignment_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GridAssignment().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.GridRole) graphql.Marshaler {
+			return ec.marshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridAssignment", field, true, true, "GridRole")
+}
+
+func (ec *executionContext) _GridAssignment_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignment_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignment_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridAssignment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _GridAssignment_endedOn(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignment_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignment_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridAssignment", field, false, false, "Date")
 }
 
 func (ec *executionContext) _GridConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GridConnection) (ret graphql.Marshaler) {
@@ -7934,6 +15375,249 @@ func (ec *executionContext) fieldContext_GridLedgerEntry_records(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ServiceRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Intersection_id(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Intersection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Intersection().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Intersection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Intersection", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Intersection_name(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Intersection_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Intersection_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Intersection", field, false, false, "String")
+}
+
+func (ec *executionContext) _Intersection_community(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Intersection_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Intersection().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Intersection_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Intersection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Intersection_version(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Intersection_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Intersection_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Intersection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IntersectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IntersectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntersectionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IntersectionEdge) graphql.Marshaler {
+			return ec.marshalNIntersectionEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐIntersectionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntersectionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntersectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntersectionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntersectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IntersectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntersectionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntersectionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntersectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntersectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IntersectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntersectionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntersectionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntersectionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IntersectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IntersectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntersectionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntersectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntersectionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _IntersectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IntersectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntersectionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Intersection) graphql.Marshaler {
+			return ec.marshalNIntersection2ᚖgridgovᚋstoreᚐIntersection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntersectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IntersectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Intersection(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9149,6 +16833,327 @@ func (ec *executionContext) fieldContext_IssueEvent_at(_ context.Context, field 
 	return graphql.NewScalarFieldContext("IssueEvent", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, true, true, "ID")
+}
+
+func (ec *executionContext) _JointMeeting_title(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_heldOn(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "Date")
+}
+
+func (ec *executionContext) _JointMeeting_attendees(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attendees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeeting_community(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_matters(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_matters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().Matters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.MeetingMatter) graphql.Marshaler {
+			return ec.marshalNMeetingMatter2ᚕᚖgridgovᚋstoreᚐMeetingMatterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_matters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingMatter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_version(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeetingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.JointMeetingEdge) graphql.Marshaler {
+			return ec.marshalNJointMeetingEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐJointMeetingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeetingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeetingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.JointMeetingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mediator_person(ctx context.Context, field graphql.CollectedField, obj *store.IssueMediator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9202,6 +17207,176 @@ func (ec *executionContext) _Mediator_role(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Mediator_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mediator", field, true, true, "MediatorRole")
+}
+
+func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingMatter().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "ID")
+}
+
+func (ec *executionContext) _MeetingMatter_meeting(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingMatter().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingMatter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingMatter_kind(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingMatter().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MatterKind) graphql.Marshaler {
+			return ec.marshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterKind")
+}
+
+func (ec *executionContext) _MeetingMatter_title(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingMatter", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingMatter_outcome(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingMatter().Outcome(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MatterOutcome) graphql.Marshaler {
+			return ec.marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterOutcome")
+}
+
+func (ec *executionContext) _MeetingMatter_allowedOutcomes(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_allowedOutcomes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingMatter().AllowedOutcomes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MatterOutcome) graphql.Marshaler {
+			return ec.marshalNMatterOutcome2ᚕgridgovᚋgraphᚋmodelᚐMatterOutcomeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_allowedOutcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterOutcome")
+}
+
+func (ec *executionContext) _MeetingMatter_version(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingMatter", field, false, false, "Int")
 }
 
 func (ec *executionContext) _MonthlyReview_community(ctx context.Context, field graphql.CollectedField, obj *store.MonthlyReview) (ret graphql.Marshaler) {
@@ -10430,6 +18605,490 @@ func (ec *executionContext) fieldContext_Mutation_rateMember(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_logGridWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logGridWork(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogGridWork(ctx, fc.Args["input"].(model.LogGridWorkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.WorkLog) graphql.Marshaler {
+			return ec.marshalNWorkLog2ᚖgridgovᚋstoreᚐWorkLog(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logGridWork(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkLog(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logGridWork_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createVolunteerTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVolunteerTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVolunteerTeam(ctx, fc.Args["input"].(model.CreateVolunteerTeamInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
+			return ec.marshalNVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVolunteerTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeam(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVolunteerTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVolunteerTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVolunteerTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVolunteerTeam(ctx, fc.Args["input"].(model.UpdateVolunteerTeamInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
+			return ec.marshalNVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVolunteerTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeam(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVolunteerTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerVolunteer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerVolunteer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterVolunteer(ctx, fc.Args["input"].(model.RegisterVolunteerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Volunteer) graphql.Marshaler {
+			return ec.marshalNVolunteer2ᚖgridgovᚋstoreᚐVolunteer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerVolunteer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Volunteer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerVolunteer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordActivity(ctx, fc.Args["input"].(model.RecordActivityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgridgovᚋstoreᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addActivityParticipants(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addActivityParticipants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddActivityParticipants(ctx, fc.Args["input"].(model.AddActivityParticipantsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgridgovᚋstoreᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addActivityParticipants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addActivityParticipants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_holdJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_holdJointMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HoldJointMeeting(ctx, fc.Args["input"].(model.HoldJointMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_holdJointMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_holdJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMeetingMatter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMeetingMatter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMeetingMatter(ctx, fc.Args["input"].(model.RecordMeetingMatterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMeetingMatter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMeetingMatter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMatterOutcome(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMatterOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMatterOutcome(ctx, fc.Args["input"].(model.SetMatterOutcomeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.MeetingMatter) graphql.Marshaler {
+			return ec.marshalNMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMatter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMatterOutcome(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingMatter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMatterOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pairUnit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pairUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PairUnit(ctx, fc.Args["input"].(model.PairUnitInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pairing) graphql.Marshaler {
+			return ec.marshalNPairing2ᚖgridgovᚋstoreᚐPairing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pairUnit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pairing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pairUnit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endPairing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endPairing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndPairing(ctx, fc.Args["input"].(model.EndPairingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pairing) graphql.Marshaler {
+			return ec.marshalNPairing2ᚖgridgovᚋstoreᚐPairing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endPairing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pairing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endPairing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrderEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10690,6 +19349,680 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pairing_id(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pairing().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Pairing_unit(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pairing().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgridgovᚋstoreᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pairing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pairing_community(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pairing().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pairing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pairing_practiceStation(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_practiceStation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pairing().PracticeStation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Facility) graphql.Marshaler {
+			return ec.marshalOFacility2ᚖgridgovᚋstoreᚐFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_practiceStation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pairing",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pairing_kind(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pairing().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PairingKind) graphql.Marshaler {
+			return ec.marshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairingKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, true, true, "PairingKind")
+}
+
+func (ec *executionContext) _Pairing_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Pairing_endedOn(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Pairing_version(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pairing_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pairing_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pairing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PairingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PairingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PairingEdge) graphql.Marshaler {
+			return ec.marshalNPairingEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPairingEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PairingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PairingEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PairingConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PairingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PairingConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PairingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PairingConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PairingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PairingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PairingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PairingEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PairingEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PairingEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PairingEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Pairing) graphql.Marshaler {
+			return ec.marshalNPairing2ᚖgridgovᚋstoreᚐPairing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PairingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PairingEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pairing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partner().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Partner_person(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partner().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Partner_name(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Partner_kind(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partner().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartnerKind) graphql.Marshaler {
+			return ec.marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, true, true, "PartnerKind")
+}
+
+func (ec *executionContext) _Partner_organisation(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "String")
+}
+
+func (ec *executionContext) _Partner_community(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partner().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Partner_version(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+			return ec.marshalNPartnerEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PartnerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PartnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PartnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgridgovᚋstoreᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PartyMember_id(ctx context.Context, field graphql.CollectedField, obj *store.PartyMember) (ret graphql.Marshaler) {
@@ -12085,6 +21418,666 @@ func (ec *executionContext) fieldContext_Query_buildings(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_compounds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Compounds(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["marketManaged"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompoundConnection) graphql.Marshaler {
+			return ec.marshalNCompoundConnection2ᚖgridgovᚋgraphᚋmodelᚐCompoundConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compounds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompoundConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compounds_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_facilities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_facilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Facilities(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["kinds"].([]model.FacilityKind), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityConnection) graphql.Marshaler {
+			return ec.marshalNFacilityConnection2ᚖgridgovᚋgraphᚋmodelᚐFacilityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_facilities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FacilityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_facilities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_intersections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_intersections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Intersections(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntersectionConnection) graphql.Marshaler {
+			return ec.marshalNIntersectionConnection2ᚖgridgovᚋgraphᚋmodelᚐIntersectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_intersections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntersectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_intersections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cadres(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cadres(ctx, fc.Args["filter"].(*model.CadreFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CadreConnection) graphql.Marshaler {
+			return ec.marshalNCadreConnection2ᚖgridgovᚋgraphᚋmodelᚐCadreConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cadres(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CadreConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cadres_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_redStewards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_redStewards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RedStewards(ctx, fc.Args["filter"].(*model.RoleFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RedStewardConnection) graphql.Marshaler {
+			return ec.marshalNRedStewardConnection2ᚖgridgovᚋgraphᚋmodelᚐRedStewardConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_redStewards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedStewardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_redStewards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_governanceInstructors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_governanceInstructors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GovernanceInstructors(ctx, fc.Args["filter"].(*model.RoleFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GovernanceInstructorConnection) graphql.Marshaler {
+			return ec.marshalNGovernanceInstructorConnection2ᚖgridgovᚋgraphᚋmodelᚐGovernanceInstructorConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_governanceInstructors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernanceInstructorConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_governanceInstructors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Partners(ctx, fc.Args["filter"].(*model.PartnerFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+			return ec.marshalNPartnerConnection2ᚖgridgovᚋgraphᚋmodelᚐPartnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workLogs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workLogs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WorkLogs(ctx, fc.Args["filter"].(*model.WorkLogFilter), fc.Args["direction"].(*model.SortDirection), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkLogConnection) graphql.Marshaler {
+			return ec.marshalNWorkLogConnection2ᚖgridgovᚋgraphᚋmodelᚐWorkLogConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workLogs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkLogConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_workLogs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_socialOrganisations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_socialOrganisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SocialOrganisations(ctx, fc.Args["streetId"].(*string), fc.Args["search"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SocialOrganisationConnection) graphql.Marshaler {
+			return ec.marshalNSocialOrganisationConnection2ᚖgridgovᚋgraphᚋmodelᚐSocialOrganisationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_socialOrganisations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_socialOrganisations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ventureProjects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ventureProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VentureProjects(ctx, fc.Args["filter"].(*model.VentureProjectFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VentureProjectConnection) graphql.Marshaler {
+			return ec.marshalNVentureProjectConnection2ᚖgridgovᚋgraphᚋmodelᚐVentureProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ventureProjects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ventureProjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_volunteerTeams(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_volunteerTeams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().VolunteerTeams(ctx, fc.Args["filter"].(*model.VolunteerTeamFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerTeamConnection) graphql.Marshaler {
+			return ec.marshalNVolunteerTeamConnection2ᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_volunteerTeams(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeamConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_volunteerTeams_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_volunteers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_volunteers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Volunteers(ctx, fc.Args["filter"].(*model.VolunteerFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerConnection) graphql.Marshaler {
+			return ec.marshalNVolunteerConnection2ᚖgridgovᚋgraphᚋmodelᚐVolunteerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_volunteers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_volunteers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pairings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pairings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Pairings(ctx, fc.Args["filter"].(*model.PairingFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PairingConnection) graphql.Marshaler {
+			return ec.marshalNPairingConnection2ᚖgridgovᚋgraphᚋmodelᚐPairingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pairings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PairingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pairings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_activities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Activities(ctx, fc.Args["filter"].(*model.ActivityFilter), fc.Args["direction"].(*model.SortDirection), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
+			return ec.marshalNActivityConnection2ᚖgridgovᚋgraphᚋmodelᚐActivityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_activities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_activities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_jointMeetings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_jointMeetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().JointMeetings(ctx, fc.Args["filter"].(*model.JointMeetingFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JointMeetingConnection) graphql.Marshaler {
+			return ec.marshalNJointMeetingConnection2ᚖgridgovᚋgraphᚋmodelᚐJointMeetingConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_jointMeetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_jointMeetings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12156,6 +22149,304 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RedSteward().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedSteward", field, true, true, "ID")
+}
+
+func (ec *executionContext) _RedSteward_person(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RedSteward().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedSteward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedSteward_name(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedSteward", field, false, false, "String")
+}
+
+func (ec *executionContext) _RedSteward_grid(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RedSteward().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalNGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedSteward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedSteward_selectedOn(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_selectedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelectedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_selectedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedSteward", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RedSteward_version(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedSteward", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RedStewardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RedStewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedStewardConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RedStewardEdge) graphql.Marshaler {
+			return ec.marshalNRedStewardEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐRedStewardEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedStewardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedStewardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedStewardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedStewardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RedStewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedStewardConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedStewardConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedStewardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RedStewardConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RedStewardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedStewardConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedStewardConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedStewardConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RedStewardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RedStewardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedStewardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedStewardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedStewardEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RedStewardEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RedStewardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedStewardEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.RedSteward) graphql.Marshaler {
+			return ec.marshalNRedSteward2ᚖgridgovᚋstoreᚐRedSteward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedStewardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedStewardEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedSteward(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13219,6 +23510,327 @@ func (ec *executionContext) fieldContext_ServiceTotals_hours(_ context.Context, 
 	return graphql.NewScalarFieldContext("ServiceTotals", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SocialOrganisation_id(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialOrganisation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SocialOrganisation_name(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialOrganisation_hasPartyOrg(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_hasPartyOrg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPartyOrg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_hasPartyOrg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SocialOrganisation_street(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_street(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialOrganisation().Street(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Street) graphql.Marshaler {
+			return ec.marshalOStreet2ᚖgridgovᚋstoreᚐStreet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialOrganisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Street(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialOrganisation_registeredOn(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_registeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_registeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SocialOrganisation_ventureProjects(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_ventureProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialOrganisation().VentureProjects(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.VentureProject) graphql.Marshaler {
+			return ec.marshalNVentureProject2ᚕᚖgridgovᚋstoreᚐVentureProjectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_ventureProjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialOrganisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialOrganisation_version(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SocialOrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SocialOrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SocialOrganisationEdge) graphql.Marshaler {
+			return ec.marshalNSocialOrganisationEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐSocialOrganisationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialOrganisationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialOrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SocialOrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialOrganisationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialOrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SocialOrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SocialOrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SocialOrganisationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialOrganisationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SocialOrganisationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialOrganisationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Street_id(ctx context.Context, field graphql.CollectedField, obj *store.Street) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13827,6 +24439,1591 @@ func (ec *executionContext) fieldContext_UnitEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VentureProject_id(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VentureProject().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProject", field, true, true, "ID")
+}
+
+func (ec *executionContext) _VentureProject_name(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProject", field, false, false, "String")
+}
+
+func (ec *executionContext) _VentureProject_theme(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VentureProject().Theme(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.VentureTheme) graphql.Marshaler {
+			return ec.marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProject", field, true, true, "VentureTheme")
+}
+
+func (ec *executionContext) _VentureProject_fundingYuan(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_fundingYuan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FundingYuan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_fundingYuan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProject", field, false, false, "Float")
+}
+
+func (ec *executionContext) _VentureProject_socialOrganisation(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_socialOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VentureProject().SocialOrganisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_socialOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VentureProject",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VentureProject_community(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VentureProject().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VentureProject",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VentureProject_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProject", field, false, false, "Date")
+}
+
+func (ec *executionContext) _VentureProject_endedOn(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProject", field, false, false, "Date")
+}
+
+func (ec *executionContext) _VentureProject_version(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProject", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VentureProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VentureProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProjectConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VentureProjectEdge) graphql.Marshaler {
+			return ec.marshalNVentureProjectEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐVentureProjectEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProjectConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VentureProjectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProjectEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VentureProjectConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VentureProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProjectConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProjectConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VentureProjectConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VentureProjectConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VentureProjectConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProjectConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProjectConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VentureProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VentureProjectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProjectEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VentureProjectEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _VentureProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VentureProjectEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProjectEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
+			return ec.marshalNVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProjectEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VentureProjectEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Volunteer_id(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Volunteer().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Volunteer", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Volunteer_person(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Volunteer().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Volunteer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Volunteer_name(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Volunteer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Volunteer_team(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Volunteer().Team(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
+			return ec.marshalOVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Volunteer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Volunteer_isVolunteerPolice(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_isVolunteerPolice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsVolunteerPolice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_isVolunteerPolice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Volunteer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Volunteer_community(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Volunteer().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Volunteer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Volunteer_grid(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Volunteer().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalOGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Volunteer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Volunteer_registeredOn(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_registeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_registeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Volunteer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Volunteer_skills(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Volunteer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Volunteer_version(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Volunteer_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Volunteer_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Volunteer", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VolunteerEdge) graphql.Marshaler {
+			return ec.marshalNVolunteerEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐVolunteerEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _VolunteerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Volunteer) graphql.Marshaler {
+			return ec.marshalNVolunteer2ᚖgridgovᚋstoreᚐVolunteer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Volunteer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeam_id(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerTeam().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, true, "ID")
+}
+
+func (ec *executionContext) _VolunteerTeam_name(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, false, false, "String")
+}
+
+func (ec *executionContext) _VolunteerTeam_teamType(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_teamType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerTeam().TeamType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TeamType) graphql.Marshaler {
+			return ec.marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_teamType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, true, "TeamType")
+}
+
+func (ec *executionContext) _VolunteerTeam_unit(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerTeam().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgridgovᚋstoreᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeam",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeam_socialOrganisation(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_socialOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerTeam().SocialOrganisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalOSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_socialOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeam",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeam_street(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_street(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerTeam().Street(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Street) graphql.Marshaler {
+			return ec.marshalOStreet2ᚖgridgovᚋstoreᚐStreet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_street(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeam",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Street(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeam_isVolunteerPolice(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_isVolunteerPolice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsVolunteerPolice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_isVolunteerPolice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _VolunteerTeam_foundedOn(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_foundedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_foundedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, false, false, "Date")
+}
+
+func (ec *executionContext) _VolunteerTeam_volunteerCount(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_volunteerCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VolunteerTeam().VolunteerCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_volunteerCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, true, "Int")
+}
+
+func (ec *executionContext) _VolunteerTeam_volunteers(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_volunteers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.VolunteerTeam().Volunteers(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VolunteerConnection) graphql.Marshaler {
+			return ec.marshalNVolunteerConnection2ᚖgridgovᚋgraphᚋmodelᚐVolunteerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_volunteers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeam",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_VolunteerTeam_volunteers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeam_version(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeam_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeam_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerTeamConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerTeamConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.VolunteerTeamEdge) graphql.Marshaler {
+			return ec.marshalNVolunteerTeamEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeamConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeamEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeamConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerTeamConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeamConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeamConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerTeamConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeamConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerTeamEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerTeamEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeamEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _VolunteerTeamEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerTeamEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
+			return ec.marshalNVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeamEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkLog_id(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkLog().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLog", field, true, true, "ID")
+}
+
+func (ec *executionContext) _WorkLog_grid(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkLog().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalNGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkLog",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkLog_cadre(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_cadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkLog().Cadre(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+			return ec.marshalNCadre2ᚖgridgovᚋstoreᚐCadre(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_cadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkLog",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadre(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkLog_kind(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WorkLog().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLog", field, true, true, "WorkKind")
+}
+
+func (ec *executionContext) _WorkLog_loggedAt(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_loggedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoggedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_loggedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLog", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WorkLog_content(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLog", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkLog_peopleServed(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_peopleServed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleServed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_peopleServed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkLog_hours(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLog", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WorkLog_version(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLog_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLog_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLog", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkLogConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.WorkLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WorkLogEdge) graphql.Marshaler {
+			return ec.marshalNWorkLogEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐWorkLogEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkLogEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkLogConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.WorkLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkLogConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkLogConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.WorkLogConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLogConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkLogEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.WorkLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLogEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkLogEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.WorkLogEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.WorkLog) graphql.Marshaler {
+			return ec.marshalNWorkLog2ᚖgridgovᚋstoreᚐWorkLog(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkLogEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkLog(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15084,6 +27281,153 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputActivityFilter(ctx context.Context, obj any) (model.ActivityFilter, error) {
+	var it model.ActivityFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "kinds", "starts", "teamId", "organiserUnitId", "socialOrganisationId", "ventureProjectId", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOActivityKind2ᚕgridgovᚋgraphᚋmodelᚐActivityKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "starts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("starts"))
+			data, err := ec.unmarshalODateTimeRange2ᚖgridgovᚋgraphᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Starts = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "organiserUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "ventureProjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ventureProjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VentureProjectID = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalActivityFilter unmarshals raw into the ActivityFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalActivityFilter(ctx context.Context, raw any) (model.ActivityFilter, error) {
+	var out model.ActivityFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ActivityFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddActivityParticipantsInput(ctx context.Context, obj any) (model.AddActivityParticipantsInput, error) {
+	var it model.AddActivityParticipantsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"activityId", "participants", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "activityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActivityID = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddActivityParticipantsInput unmarshals raw into the AddActivityParticipantsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddActivityParticipantsInput(ctx context.Context, raw any) (model.AddActivityParticipantsInput, error) {
+	var out model.AddActivityParticipantsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddActivityParticipantsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddMediatorInput(ctx context.Context, obj any) (model.AddMediatorInput, error) {
 	var it model.AddMediatorInput
 	if obj == nil {
@@ -15203,6 +27547,62 @@ func UnmarshalAppointBuildingRoleInput(ctx context.Context, raw any) (model.Appo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCadreFilter(ctx context.Context, obj any) (model.CadreFilter, error) {
+	var it model.CadreFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "kinds", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOCadreKind2ᚕgridgovᚋgraphᚋmodelᚐCadreKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCadreFilter unmarshals raw into the CadreFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCadreFilter(ctx context.Context, raw any) (model.CadreFilter, error) {
+	var out model.CadreFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CadreFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCheckinFilter(ctx context.Context, obj any) (model.CheckinFilter, error) {
 	var it model.CheckinFilter
 	if obj == nil {
@@ -15312,6 +27712,90 @@ func (ec *executionContext) unmarshalInputCompleteOrderInput(ctx context.Context
 func UnmarshalCompleteOrderInput(ctx context.Context, raw any) (model.CompleteOrderInput, error) {
 	var out model.CompleteOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompleteOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateVolunteerTeamInput(ctx context.Context, obj any) (model.CreateVolunteerTeamInput, error) {
+	var it model.CreateVolunteerTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "teamType", "unitId", "socialOrganisationId", "streetId", "isVolunteerPolice", "foundedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "teamType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamType"))
+			data, err := ec.unmarshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamType = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "streetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetID = data
+		case "isVolunteerPolice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isVolunteerPolice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsVolunteerPolice = data
+		case "foundedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foundedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FoundedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateVolunteerTeamInput unmarshals raw into the CreateVolunteerTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateVolunteerTeamInput(ctx context.Context, raw any) (model.CreateVolunteerTeamInput, error) {
+	var out model.CreateVolunteerTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVolunteerTeamInput", raw, &out)
 	return out, err
 }
 
@@ -15539,6 +28023,62 @@ func UnmarshalEndBuildingAppointmentInput(ctx context.Context, raw any) (model.E
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEndPairingInput(ctx context.Context, obj any) (model.EndPairingInput, error) {
+	var it model.EndPairingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"pairingId", "endedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "pairingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pairingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PairingID = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndPairingInput unmarshals raw into the EndPairingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndPairingInput(ctx context.Context, raw any) (model.EndPairingInput, error) {
+	var out model.EndPairingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndPairingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEscalateIssueInput(ctx context.Context, obj any) (model.EscalateIssueInput, error) {
 	var it model.EscalateIssueInput
 	if obj == nil {
@@ -15599,6 +28139,76 @@ func (ec *executionContext) unmarshalInputEscalateIssueInput(ctx context.Context
 func UnmarshalEscalateIssueInput(ctx context.Context, raw any) (model.EscalateIssueInput, error) {
 	var out model.EscalateIssueInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalateIssueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHoldJointMeetingInput(ctx context.Context, obj any) (model.HoldJointMeetingInput, error) {
+	var it model.HoldJointMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"communityId", "heldOn", "title", "attendees", "matters"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "matters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matters"))
+			data, err := ec.unmarshalOMatterInput2ᚕᚖgridgovᚋgraphᚋmodelᚐMatterInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Matters = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHoldJointMeetingInput unmarshals raw into the HoldJointMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHoldJointMeetingInput(ctx context.Context, raw any) (model.HoldJointMeetingInput, error) {
+	var out model.HoldJointMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HoldJointMeetingInput", raw, &out)
 	return out, err
 }
 
@@ -15826,6 +28436,195 @@ func UnmarshalIssueOrder(ctx context.Context, raw any) (model.IssueOrder, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputJointMeetingFilter(ctx context.Context, obj any) (model.JointMeetingFilter, error) {
+	var it model.JointMeetingFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "held", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "held":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("held"))
+			data, err := ec.unmarshalODateRange2ᚖgridgovᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Held = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJointMeetingFilter unmarshals raw into the JointMeetingFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJointMeetingFilter(ctx context.Context, raw any) (model.JointMeetingFilter, error) {
+	var out model.JointMeetingFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JointMeetingFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLogGridWorkInput(ctx context.Context, obj any) (model.LogGridWorkInput, error) {
+	var it model.LogGridWorkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"gridId", "kind", "loggedAt", "content", "peopleServed", "hours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "loggedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("loggedAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LoggedAt = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		case "peopleServed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peopleServed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeopleServed = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogGridWorkInput unmarshals raw into the LogGridWorkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogGridWorkInput(ctx context.Context, raw any) (model.LogGridWorkInput, error) {
+	var out model.LogGridWorkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogGridWorkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMatterInput(ctx context.Context, obj any) (model.MatterInput, error) {
+	var it model.MatterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "title", "outcome"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMatterInput unmarshals raw into the MatterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMatterInput(ctx context.Context, raw any) (model.MatterInput, error) {
+	var out model.MatterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MatterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrderActionInput(ctx context.Context, obj any) (model.OrderActionInput, error) {
 	var it model.OrderActionInput
 	if obj == nil {
@@ -15879,6 +28678,244 @@ func (ec *executionContext) unmarshalInputOrderActionInput(ctx context.Context, 
 func UnmarshalOrderActionInput(ctx context.Context, raw any) (model.OrderActionInput, error) {
 	var out model.OrderActionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrderActionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPairUnitInput(ctx context.Context, obj any) (model.PairUnitInput, error) {
+	var it model.PairUnitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "communityId", "practiceStationId", "startedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "practiceStationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("practiceStationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PracticeStationID = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPairUnitInput unmarshals raw into the PairUnitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPairUnitInput(ctx context.Context, raw any) (model.PairUnitInput, error) {
+	var out model.PairUnitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PairUnitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPairingFilter(ctx context.Context, obj any) (model.PairingFilter, error) {
+	var it model.PairingFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "unitId", "kinds", "current"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOPairingKind2ᚕgridgovᚋgraphᚋmodelᚐPairingKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "current":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("current"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Current = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPairingFilter unmarshals raw into the PairingFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPairingFilter(ctx context.Context, raw any) (model.PairingFilter, error) {
+	var out model.PairingFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PairingFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputParticipantInput(ctx context.Context, obj any) (model.ParticipantInput, error) {
+	var it model.ParticipantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "role", "hours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalParticipantInput unmarshals raw into the ParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalParticipantInput(ctx context.Context, raw any) (model.ParticipantInput, error) {
+	var out model.ParticipantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ParticipantInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnerFilter(ctx context.Context, obj any) (model.PartnerFilter, error) {
+	var it model.PartnerFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "kinds", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOPartnerKind2ᚕgridgovᚋgraphᚋmodelᚐPartnerKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerFilter unmarshals raw into the PartnerFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerFilter(ctx context.Context, raw any) (model.PartnerFilter, error) {
+	var out model.PartnerFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerFilter", raw, &out)
 	return out, err
 }
 
@@ -16302,6 +29339,195 @@ func UnmarshalRateOrderInput(ctx context.Context, raw any) (model.RateOrderInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Context, obj any) (model.RecordActivityInput, error) {
+	var it model.RecordActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "title", "streetId", "communityId", "gridId", "intersectionId", "organiserUnitId", "teamId", "socialOrganisationId", "ventureProjectId", "startsAt", "endsAt", "peopleServed", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "streetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "intersectionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intersectionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntersectionID = data
+		case "organiserUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organiserUnitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganiserUnitID = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "ventureProjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ventureProjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VentureProjectID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "peopleServed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peopleServed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeopleServed = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordActivityInput unmarshals raw into the RecordActivityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordActivityInput(ctx context.Context, raw any) (model.RecordActivityInput, error) {
+	var out model.RecordActivityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordActivityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordMeetingMatterInput(ctx context.Context, obj any) (model.RecordMeetingMatterInput, error) {
+	var it model.RecordMeetingMatterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "matter", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "matter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matter"))
+			data, err := ec.unmarshalNMatterInput2ᚖgridgovᚋgraphᚋmodelᚐMatterInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Matter = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMeetingMatterInput unmarshals raw into the RecordMeetingMatterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMeetingMatterInput(ctx context.Context, raw any) (model.RecordMeetingMatterInput, error) {
+	var out model.RecordMeetingMatterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingMatterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRegisterCheckinInput(ctx context.Context, obj any) (model.RegisterCheckinInput, error) {
 	var it model.RegisterCheckinInput
 	if obj == nil {
@@ -16348,6 +29574,83 @@ func (ec *executionContext) unmarshalInputRegisterCheckinInput(ctx context.Conte
 func UnmarshalRegisterCheckinInput(ctx context.Context, raw any) (model.RegisterCheckinInput, error) {
 	var out model.RegisterCheckinInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterCheckinInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterVolunteerInput(ctx context.Context, obj any) (model.RegisterVolunteerInput, error) {
+	var it model.RegisterVolunteerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "communityId", "gridId", "teamId", "skills", "registeredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "skills":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Skills = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterVolunteerInput unmarshals raw into the RegisterVolunteerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterVolunteerInput(ctx context.Context, raw any) (model.RegisterVolunteerInput, error) {
+	var out model.RegisterVolunteerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterVolunteerInput", raw, &out)
 	return out, err
 }
 
@@ -16568,6 +29871,55 @@ func UnmarshalResolveIssueInput(ctx context.Context, raw any) (model.ResolveIssu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRoleFilter(ctx context.Context, obj any) (model.RoleFilter, error) {
+	var it model.RoleFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRoleFilter unmarshals raw into the RoleFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRoleFilter(ctx context.Context, raw any) (model.RoleFilter, error) {
+	var out model.RoleFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RoleFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputServiceOrderFilter(ctx context.Context, obj any) (model.ServiceOrderFilter, error) {
 	var it model.ServiceOrderFilter
 	if obj == nil {
@@ -16652,6 +30004,223 @@ func UnmarshalServiceOrderFilter(ctx context.Context, raw any) (model.ServiceOrd
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetMatterOutcomeInput(ctx context.Context, obj any) (model.SetMatterOutcomeInput, error) {
+	var it model.SetMatterOutcomeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"matterId", "outcome", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "matterId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MatterID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetMatterOutcomeInput unmarshals raw into the SetMatterOutcomeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetMatterOutcomeInput(ctx context.Context, raw any) (model.SetMatterOutcomeInput, error) {
+	var out model.SetMatterOutcomeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetMatterOutcomeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateVolunteerTeamInput(ctx context.Context, obj any) (model.UpdateVolunteerTeamInput, error) {
+	var it model.UpdateVolunteerTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"teamId", "name", "teamType", "unitId", "socialOrganisationId", "streetId", "isVolunteerPolice", "foundedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "teamType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamType"))
+			data, err := ec.unmarshalOTeamType2ᚖgridgovᚋgraphᚋmodelᚐTeamType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamType = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "streetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetID = data
+		case "isVolunteerPolice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isVolunteerPolice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsVolunteerPolice = data
+		case "foundedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foundedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FoundedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateVolunteerTeamInput unmarshals raw into the UpdateVolunteerTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateVolunteerTeamInput(ctx context.Context, raw any) (model.UpdateVolunteerTeamInput, error) {
+	var out model.UpdateVolunteerTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVolunteerTeamInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVentureProjectFilter(ctx context.Context, obj any) (model.VentureProjectFilter, error) {
+	var it model.VentureProjectFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "socialOrganisationId", "themes", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOVentureTheme2ᚕgridgovᚋgraphᚋmodelᚐVentureThemeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVentureProjectFilter unmarshals raw into the VentureProjectFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVentureProjectFilter(ctx context.Context, raw any) (model.VentureProjectFilter, error) {
+	var out model.VentureProjectFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VentureProjectFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputVerifyCheckinInput(ctx context.Context, obj any) (model.VerifyCheckinInput, error) {
 	var it model.VerifyCheckinInput
 	if obj == nil {
@@ -16708,6 +30277,223 @@ func UnmarshalVerifyCheckinInput(ctx context.Context, raw any) (model.VerifyChec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVolunteerFilter(ctx context.Context, obj any) (model.VolunteerFilter, error) {
+	var it model.VolunteerFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "teamId", "volunteerPolice", "registered", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "volunteerPolice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("volunteerPolice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VolunteerPolice = data
+		case "registered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registered"))
+			data, err := ec.unmarshalODateRange2ᚖgridgovᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Registered = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVolunteerFilter unmarshals raw into the VolunteerFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVolunteerFilter(ctx context.Context, raw any) (model.VolunteerFilter, error) {
+	var out model.VolunteerFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VolunteerFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVolunteerTeamFilter(ctx context.Context, obj any) (model.VolunteerTeamFilter, error) {
+	var it model.VolunteerTeamFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"types", "volunteerPolice", "unitId", "socialOrganisationId", "streetId", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "types":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("types"))
+			data, err := ec.unmarshalOTeamType2ᚕgridgovᚋgraphᚋmodelᚐTeamTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Types = data
+		case "volunteerPolice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("volunteerPolice"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VolunteerPolice = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "streetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetID = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVolunteerTeamFilter unmarshals raw into the VolunteerTeamFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVolunteerTeamFilter(ctx context.Context, raw any) (model.VolunteerTeamFilter, error) {
+	var out model.VolunteerTeamFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VolunteerTeamFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWorkLogFilter(ctx context.Context, obj any) (model.WorkLogFilter, error) {
+	var it model.WorkLogFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "cadreId", "kinds", "logged", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "cadreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cadreId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CadreID = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOWorkKind2ᚕgridgovᚋgraphᚋmodelᚐWorkKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "logged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logged"))
+			data, err := ec.unmarshalODateTimeRange2ᚖgridgovᚋgraphᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Logged = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWorkLogFilter unmarshals raw into the WorkLogFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWorkLogFilter(ctx context.Context, raw any) (model.WorkLogFilter, error) {
+	var out model.WorkLogFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WorkLogFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -16723,6 +30509,34 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._YearRating(ctx, sel, obj)
+	case store.WorkLog:
+		return ec._WorkLog(ctx, sel, &obj)
+	case *store.WorkLog:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WorkLog(ctx, sel, obj)
+	case store.VolunteerTeam:
+		return ec._VolunteerTeam(ctx, sel, &obj)
+	case *store.VolunteerTeam:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._VolunteerTeam(ctx, sel, obj)
+	case store.Volunteer:
+		return ec._Volunteer(ctx, sel, &obj)
+	case *store.Volunteer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Volunteer(ctx, sel, obj)
+	case store.VentureProject:
+		return ec._VentureProject(ctx, sel, &obj)
+	case *store.VentureProject:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._VentureProject(ctx, sel, obj)
 	case store.Unit:
 		return ec._Unit(ctx, sel, &obj)
 	case *store.Unit:
@@ -16737,6 +30551,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Street(ctx, sel, obj)
+	case store.SocialOrganisation:
+		return ec._SocialOrganisation(ctx, sel, &obj)
+	case *store.SocialOrganisation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SocialOrganisation(ctx, sel, obj)
 	case store.ServiceRecord:
 		return ec._ServiceRecord(ctx, sel, &obj)
 	case *store.ServiceRecord:
@@ -16758,6 +30579,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ServiceCategory(ctx, sel, obj)
+	case store.RedSteward:
+		return ec._RedSteward(ctx, sel, &obj)
+	case *store.RedSteward:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._RedSteward(ctx, sel, obj)
 	case store.Person:
 		return ec._Person(ctx, sel, &obj)
 	case *store.Person:
@@ -16772,6 +30600,34 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PartyMember(ctx, sel, obj)
+	case store.Partner:
+		return ec._Partner(ctx, sel, &obj)
+	case *store.Partner:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Partner(ctx, sel, obj)
+	case store.Pairing:
+		return ec._Pairing(ctx, sel, &obj)
+	case *store.Pairing:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Pairing(ctx, sel, obj)
+	case store.MeetingMatter:
+		return ec._MeetingMatter(ctx, sel, &obj)
+	case *store.MeetingMatter:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MeetingMatter(ctx, sel, obj)
+	case store.JointMeeting:
+		return ec._JointMeeting(ctx, sel, &obj)
+	case *store.JointMeeting:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._JointMeeting(ctx, sel, obj)
 	case store.IssueCategory:
 		return ec._IssueCategory(ctx, sel, &obj)
 	case *store.IssueCategory:
@@ -16786,6 +30642,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Issue(ctx, sel, obj)
+	case store.Intersection:
+		return ec._Intersection(ctx, sel, &obj)
+	case *store.Intersection:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Intersection(ctx, sel, obj)
+	case store.GridAssignment:
+		return ec._GridAssignment(ctx, sel, &obj)
+	case *store.GridAssignment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GridAssignment(ctx, sel, obj)
 	case store.Grid:
 		return ec._Grid(ctx, sel, &obj)
 	case *store.Grid:
@@ -16793,6 +30663,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Grid(ctx, sel, obj)
+	case store.GovernanceInstructor:
+		return ec._GovernanceInstructor(ctx, sel, &obj)
+	case *store.GovernanceInstructor:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GovernanceInstructor(ctx, sel, obj)
+	case store.Facility:
+		return ec._Facility(ctx, sel, &obj)
+	case *store.Facility:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Facility(ctx, sel, obj)
+	case store.Compound:
+		return ec._Compound(ctx, sel, &obj)
+	case *store.Compound:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Compound(ctx, sel, obj)
 	case store.Community:
 		return ec._Community(ctx, sel, &obj)
 	case *store.Community:
@@ -16814,6 +30705,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Checkin(ctx, sel, obj)
+	case store.Cadre:
+		return ec._Cadre(ctx, sel, &obj)
+	case *store.Cadre:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Cadre(ctx, sel, obj)
 	case store.BuildingAppointment:
 		return ec._BuildingAppointment(ctx, sel, &obj)
 	case *store.BuildingAppointment:
@@ -16828,6 +30726,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Building(ctx, sel, obj)
+	case store.ActivityParticipant:
+		return ec._ActivityParticipant(ctx, sel, &obj)
+	case *store.ActivityParticipant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ActivityParticipant(ctx, sel, obj)
+	case store.Activity:
+		return ec._Activity(ctx, sel, &obj)
+	case *store.Activity:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Activity(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -16840,6 +30752,275 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var activityImplementors = []string{"Activity", "Node"}
+
+func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *store.Activity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Activity")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_id(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_kind(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Activity_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "street":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_street(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_community(ctx, field, obj)
+				})
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_grid(ctx, field, obj)
+				})
+		case "intersection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_intersection(ctx, field, obj)
+				})
+		case "organiserUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_organiserUnit(ctx, field, obj)
+				})
+		case "team":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_team(ctx, field, obj)
+				})
+		case "socialOrganisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_socialOrganisation(ctx, field, obj)
+				})
+		case "ventureProject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_ventureProject(ctx, field, obj)
+				})
+		case "startsAt":
+			out.Values[i] = ec._Activity_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsAt":
+			out.Values[i] = ec._Activity_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peopleServed":
+			out.Values[i] = ec._Activity_peopleServed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_participants(ctx, field, obj)
+				})
+		case "participantCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_participantCount(ctx, field, obj)
+				})
+		case "totalHours":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_totalHours(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Activity_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityConnectionImplementors = []string{"ActivityConnection"}
+
+func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityConnection")
+		case "edges":
+			out.Values[i] = ec._ActivityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ActivityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ActivityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityEdgeImplementors = []string{"ActivityEdge"}
+
+func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityEdge")
+		case "cursor":
+			out.Values[i] = ec._ActivityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ActivityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityParticipantImplementors = []string{"ActivityParticipant", "Node"}
+
+func (ec *executionContext) _ActivityParticipant(ctx context.Context, sel ast.SelectionSet, obj *store.ActivityParticipant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityParticipantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityParticipant")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityParticipant_id(ctx, field, obj)
+				})
+		case "activity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityParticipant_activity(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityParticipant_person(ctx, field, obj)
+				})
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityParticipant_role(ctx, field, obj)
+				})
+		case "hours":
+			out.Values[i] = ec._ActivityParticipant_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var buildingImplementors = []string{"Building", "Node"}
 
@@ -17041,6 +31222,171 @@ func (ec *executionContext) _BuildingEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._BuildingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadreImplementors = []string{"Cadre", "Node"}
+
+func (ec *executionContext) _Cadre(ctx context.Context, sel ast.SelectionSet, obj *store.Cadre) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Cadre")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_id(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_person(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Cadre_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_kind(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._Cadre_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isLeader":
+			out.Values[i] = ec._Cadre_isLeader(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "street":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_street(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_community(ctx, field, obj)
+				})
+		case "assignments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_assignments(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Cadre_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadreConnectionImplementors = []string{"CadreConnection"}
+
+func (ec *executionContext) _CadreConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CadreConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadreConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CadreConnection")
+		case "edges":
+			out.Values[i] = ec._CadreConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CadreConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CadreConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cadreEdgeImplementors = []string{"CadreEdge"}
+
+func (ec *executionContext) _CadreEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CadreEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cadreEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CadreEdge")
+		case "cursor":
+			out.Values[i] = ec._CadreEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CadreEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17410,6 +31756,442 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var compoundImplementors = []string{"Compound", "Node"}
+
+func (ec *executionContext) _Compound(ctx context.Context, sel ast.SelectionSet, obj *store.Compound) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, compoundImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Compound")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Compound_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Compound_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "marketManaged":
+			out.Values[i] = ec._Compound_marketManaged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "propertyCompany":
+			out.Values[i] = ec._Compound_propertyCompany(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "builtYear":
+			out.Values[i] = ec._Compound_builtYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Compound_community(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Compound_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var compoundConnectionImplementors = []string{"CompoundConnection"}
+
+func (ec *executionContext) _CompoundConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CompoundConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, compoundConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompoundConnection")
+		case "edges":
+			out.Values[i] = ec._CompoundConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CompoundConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CompoundConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var compoundEdgeImplementors = []string{"CompoundEdge"}
+
+func (ec *executionContext) _CompoundEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CompoundEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, compoundEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompoundEdge")
+		case "cursor":
+			out.Values[i] = ec._CompoundEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CompoundEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facilityImplementors = []string{"Facility", "Node"}
+
+func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet, obj *store.Facility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Facility")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Facility_id(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Facility_kind(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Facility_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Facility_community(ctx, field, obj)
+				})
+		case "compound":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Facility_compound(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Facility_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facilityConnectionImplementors = []string{"FacilityConnection"}
+
+func (ec *executionContext) _FacilityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FacilityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facilityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacilityConnection")
+		case "edges":
+			out.Values[i] = ec._FacilityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FacilityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FacilityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var facilityEdgeImplementors = []string{"FacilityEdge"}
+
+func (ec *executionContext) _FacilityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FacilityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, facilityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FacilityEdge")
+		case "cursor":
+			out.Values[i] = ec._FacilityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FacilityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var governanceInstructorImplementors = []string{"GovernanceInstructor", "Node"}
+
+func (ec *executionContext) _GovernanceInstructor(ctx context.Context, sel ast.SelectionSet, obj *store.GovernanceInstructor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, governanceInstructorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GovernanceInstructor")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernanceInstructor_id(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernanceInstructor_person(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._GovernanceInstructor_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernanceInstructor_community(ctx, field, obj)
+				})
+		case "formerPost":
+			out.Values[i] = ec._GovernanceInstructor_formerPost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appointedOn":
+			out.Values[i] = ec._GovernanceInstructor_appointedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._GovernanceInstructor_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var governanceInstructorConnectionImplementors = []string{"GovernanceInstructorConnection"}
+
+func (ec *executionContext) _GovernanceInstructorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GovernanceInstructorConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, governanceInstructorConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GovernanceInstructorConnection")
+		case "edges":
+			out.Values[i] = ec._GovernanceInstructorConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GovernanceInstructorConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._GovernanceInstructorConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var governanceInstructorEdgeImplementors = []string{"GovernanceInstructorEdge"}
+
+func (ec *executionContext) _GovernanceInstructorEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GovernanceInstructorEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, governanceInstructorEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GovernanceInstructorEdge")
+		case "cursor":
+			out.Values[i] = ec._GovernanceInstructorEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._GovernanceInstructorEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var gridImplementors = []string{"Grid", "Node"}
 
 func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj *store.Grid) graphql.Marshaler {
@@ -17457,6 +32239,74 @@ func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj
 		case "version":
 			out.Values[i] = ec._Grid_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grid_assignments(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gridAssignmentImplementors = []string{"GridAssignment", "Node"}
+
+func (ec *executionContext) _GridAssignment(ctx context.Context, sel ast.SelectionSet, obj *store.GridAssignment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gridAssignmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GridAssignment")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridAssignment_id(ctx, field, obj)
+				})
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridAssignment_grid(ctx, field, obj)
+				})
+		case "cadre":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridAssignment_cadre(ctx, field, obj)
+				})
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridAssignment_role(ctx, field, obj)
+				})
+		case "startedOn":
+			out.Values[i] = ec._GridAssignment_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._GridAssignment_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -17638,6 +32488,137 @@ func (ec *executionContext) _GridLedgerEntry(ctx context.Context, sel ast.Select
 			}
 		case "records":
 			out.Values[i] = ec._GridLedgerEntry_records(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intersectionImplementors = []string{"Intersection", "Node"}
+
+func (ec *executionContext) _Intersection(ctx context.Context, sel ast.SelectionSet, obj *store.Intersection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intersectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Intersection")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Intersection_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Intersection_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Intersection_community(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Intersection_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intersectionConnectionImplementors = []string{"IntersectionConnection"}
+
+func (ec *executionContext) _IntersectionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IntersectionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intersectionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntersectionConnection")
+		case "edges":
+			out.Values[i] = ec._IntersectionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IntersectionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IntersectionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var intersectionEdgeImplementors = []string{"IntersectionEdge"}
+
+func (ec *executionContext) _IntersectionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IntersectionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intersectionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntersectionEdge")
+		case "cursor":
+			out.Values[i] = ec._IntersectionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IntersectionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18056,6 +33037,153 @@ func (ec *executionContext) _IssueEvent(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var jointMeetingImplementors = []string{"JointMeeting", "Node"}
+
+func (ec *executionContext) _JointMeeting(ctx context.Context, sel ast.SelectionSet, obj *store.JointMeeting) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeeting")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_id(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._JointMeeting_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "heldOn":
+			out.Values[i] = ec._JointMeeting_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendees":
+			out.Values[i] = ec._JointMeeting_attendees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_community(ctx, field, obj)
+				})
+		case "matters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_matters(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._JointMeeting_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointMeetingConnectionImplementors = []string{"JointMeetingConnection"}
+
+func (ec *executionContext) _JointMeetingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.JointMeetingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeetingConnection")
+		case "edges":
+			out.Values[i] = ec._JointMeetingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._JointMeetingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._JointMeetingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointMeetingEdgeImplementors = []string{"JointMeetingEdge"}
+
+func (ec *executionContext) _JointMeetingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.JointMeetingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeetingEdge")
+		case "cursor":
+			out.Values[i] = ec._JointMeetingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._JointMeetingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mediatorImplementors = []string{"Mediator"}
 
 func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet, obj *store.IssueMediator) graphql.Marshaler {
@@ -18079,6 +33207,74 @@ func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Mediator_role(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingMatterImplementors = []string{"MeetingMatter", "Node"}
+
+func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.SelectionSet, obj *store.MeetingMatter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingMatterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingMatter")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_id(ctx, field, obj)
+				})
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_meeting(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_kind(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._MeetingMatter_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_outcome(ctx, field, obj)
+				})
+		case "allowedOutcomes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_allowedOutcomes(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._MeetingMatter_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18345,6 +33541,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "logGridWork":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logGridWork(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createVolunteerTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVolunteerTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateVolunteerTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVolunteerTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerVolunteer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerVolunteer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addActivityParticipants":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addActivityParticipants(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holdJointMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_holdJointMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMeetingMatter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMeetingMatter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMatterOutcome":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMatterOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pairUnit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pairUnit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endPairing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endPairing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18458,6 +33731,308 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pairingImplementors = []string{"Pairing", "Node"}
+
+func (ec *executionContext) _Pairing(ctx context.Context, sel ast.SelectionSet, obj *store.Pairing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pairingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pairing")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pairing_id(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pairing_unit(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pairing_community(ctx, field, obj)
+				})
+		case "practiceStation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pairing_practiceStation(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pairing_kind(ctx, field, obj)
+				})
+		case "startedOn":
+			out.Values[i] = ec._Pairing_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._Pairing_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Pairing_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pairingConnectionImplementors = []string{"PairingConnection"}
+
+func (ec *executionContext) _PairingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PairingConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pairingConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PairingConnection")
+		case "edges":
+			out.Values[i] = ec._PairingConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PairingConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PairingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pairingEdgeImplementors = []string{"PairingEdge"}
+
+func (ec *executionContext) _PairingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PairingEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pairingEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PairingEdge")
+		case "cursor":
+			out.Values[i] = ec._PairingEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PairingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerImplementors = []string{"Partner", "Node"}
+
+func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, obj *store.Partner) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Partner")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_id(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_person(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Partner_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_kind(ctx, field, obj)
+				})
+		case "organisation":
+			out.Values[i] = ec._Partner_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_community(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Partner_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerConnectionImplementors = []string{"PartnerConnection"}
+
+func (ec *executionContext) _PartnerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerConnection")
+		case "edges":
+			out.Values[i] = ec._PartnerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PartnerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PartnerConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerEdgeImplementors = []string{"PartnerEdge"}
+
+func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PartnerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerEdge")
+		case "cursor":
+			out.Values[i] = ec._PartnerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PartnerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -18843,6 +34418,96 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_buildings(ctx, field)
 				})
+		case "compounds":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_compounds(ctx, field)
+				})
+		case "facilities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_facilities(ctx, field)
+				})
+		case "intersections":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_intersections(ctx, field)
+				})
+		case "cadres":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cadres(ctx, field)
+				})
+		case "redStewards":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_redStewards(ctx, field)
+				})
+		case "governanceInstructors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_governanceInstructors(ctx, field)
+				})
+		case "partners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_partners(ctx, field)
+				})
+		case "workLogs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workLogs(ctx, field)
+				})
+		case "socialOrganisations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_socialOrganisations(ctx, field)
+				})
+		case "ventureProjects":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ventureProjects(ctx, field)
+				})
+		case "volunteerTeams":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_volunteerTeams(ctx, field)
+				})
+		case "volunteers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_volunteers(ctx, field)
+				})
+		case "pairings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_pairings(ctx, field)
+				})
+		case "activities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_activities(ctx, field)
+				})
+		case "jointMeetings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_jointMeetings(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -18856,6 +34521,148 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var redStewardImplementors = []string{"RedSteward", "Node"}
+
+func (ec *executionContext) _RedSteward(ctx context.Context, sel ast.SelectionSet, obj *store.RedSteward) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redStewardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedSteward")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RedSteward_id(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RedSteward_person(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._RedSteward_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RedSteward_grid(ctx, field, obj)
+				})
+		case "selectedOn":
+			out.Values[i] = ec._RedSteward_selectedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._RedSteward_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var redStewardConnectionImplementors = []string{"RedStewardConnection"}
+
+func (ec *executionContext) _RedStewardConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RedStewardConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redStewardConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedStewardConnection")
+		case "edges":
+			out.Values[i] = ec._RedStewardConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RedStewardConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RedStewardConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var redStewardEdgeImplementors = []string{"RedStewardEdge"}
+
+func (ec *executionContext) _RedStewardEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RedStewardEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, redStewardEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RedStewardEdge")
+		case "cursor":
+			out.Values[i] = ec._RedStewardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RedStewardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19285,6 +35092,153 @@ func (ec *executionContext) _ServiceTotals(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var socialOrganisationImplementors = []string{"SocialOrganisation", "Node"}
+
+func (ec *executionContext) _SocialOrganisation(ctx context.Context, sel ast.SelectionSet, obj *store.SocialOrganisation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialOrganisationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialOrganisation")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialOrganisation_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._SocialOrganisation_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasPartyOrg":
+			out.Values[i] = ec._SocialOrganisation_hasPartyOrg(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "street":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialOrganisation_street(ctx, field, obj)
+				})
+		case "registeredOn":
+			out.Values[i] = ec._SocialOrganisation_registeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ventureProjects":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialOrganisation_ventureProjects(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._SocialOrganisation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var socialOrganisationConnectionImplementors = []string{"SocialOrganisationConnection"}
+
+func (ec *executionContext) _SocialOrganisationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SocialOrganisationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialOrganisationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialOrganisationConnection")
+		case "edges":
+			out.Values[i] = ec._SocialOrganisationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SocialOrganisationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SocialOrganisationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var socialOrganisationEdgeImplementors = []string{"SocialOrganisationEdge"}
+
+func (ec *executionContext) _SocialOrganisationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SocialOrganisationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialOrganisationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialOrganisationEdge")
+		case "cursor":
+			out.Values[i] = ec._SocialOrganisationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SocialOrganisationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var streetImplementors = []string{"Street", "Node"}
 
 func (ec *executionContext) _Street(ctx context.Context, sel ast.SelectionSet, obj *store.Street) graphql.Marshaler {
@@ -19554,6 +35508,657 @@ func (ec *executionContext) _UnitEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._UnitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ventureProjectImplementors = []string{"VentureProject", "Node"}
+
+func (ec *executionContext) _VentureProject(ctx context.Context, sel ast.SelectionSet, obj *store.VentureProject) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ventureProjectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VentureProject")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VentureProject_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._VentureProject_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "theme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VentureProject_theme(ctx, field, obj)
+				})
+		case "fundingYuan":
+			out.Values[i] = ec._VentureProject_fundingYuan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "socialOrganisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VentureProject_socialOrganisation(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VentureProject_community(ctx, field, obj)
+				})
+		case "startedOn":
+			out.Values[i] = ec._VentureProject_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._VentureProject_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._VentureProject_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ventureProjectConnectionImplementors = []string{"VentureProjectConnection"}
+
+func (ec *executionContext) _VentureProjectConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VentureProjectConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ventureProjectConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VentureProjectConnection")
+		case "edges":
+			out.Values[i] = ec._VentureProjectConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VentureProjectConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VentureProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ventureProjectEdgeImplementors = []string{"VentureProjectEdge"}
+
+func (ec *executionContext) _VentureProjectEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VentureProjectEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ventureProjectEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VentureProjectEdge")
+		case "cursor":
+			out.Values[i] = ec._VentureProjectEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VentureProjectEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerImplementors = []string{"Volunteer", "Node"}
+
+func (ec *executionContext) _Volunteer(ctx context.Context, sel ast.SelectionSet, obj *store.Volunteer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Volunteer")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Volunteer_id(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Volunteer_person(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Volunteer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "team":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Volunteer_team(ctx, field, obj)
+				})
+		case "isVolunteerPolice":
+			out.Values[i] = ec._Volunteer_isVolunteerPolice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Volunteer_community(ctx, field, obj)
+				})
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Volunteer_grid(ctx, field, obj)
+				})
+		case "registeredOn":
+			out.Values[i] = ec._Volunteer_registeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skills":
+			out.Values[i] = ec._Volunteer_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Volunteer_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerConnectionImplementors = []string{"VolunteerConnection"}
+
+func (ec *executionContext) _VolunteerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerConnection")
+		case "edges":
+			out.Values[i] = ec._VolunteerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VolunteerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VolunteerConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerEdgeImplementors = []string{"VolunteerEdge"}
+
+func (ec *executionContext) _VolunteerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerEdge")
+		case "cursor":
+			out.Values[i] = ec._VolunteerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VolunteerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerTeamImplementors = []string{"VolunteerTeam", "Node"}
+
+func (ec *executionContext) _VolunteerTeam(ctx context.Context, sel ast.SelectionSet, obj *store.VolunteerTeam) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerTeamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerTeam")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._VolunteerTeam_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "teamType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_teamType(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_unit(ctx, field, obj)
+				})
+		case "socialOrganisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_socialOrganisation(ctx, field, obj)
+				})
+		case "street":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_street(ctx, field, obj)
+				})
+		case "isVolunteerPolice":
+			out.Values[i] = ec._VolunteerTeam_isVolunteerPolice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "foundedOn":
+			out.Values[i] = ec._VolunteerTeam_foundedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "volunteerCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_volunteerCount(ctx, field, obj)
+				})
+		case "volunteers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_volunteers(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._VolunteerTeam_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerTeamConnectionImplementors = []string{"VolunteerTeamConnection"}
+
+func (ec *executionContext) _VolunteerTeamConnection(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerTeamConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerTeamConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerTeamConnection")
+		case "edges":
+			out.Values[i] = ec._VolunteerTeamConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VolunteerTeamConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VolunteerTeamConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerTeamEdgeImplementors = []string{"VolunteerTeamEdge"}
+
+func (ec *executionContext) _VolunteerTeamEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerTeamEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerTeamEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerTeamEdge")
+		case "cursor":
+			out.Values[i] = ec._VolunteerTeamEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._VolunteerTeamEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workLogImplementors = []string{"WorkLog", "Node"}
+
+func (ec *executionContext) _WorkLog(ctx context.Context, sel ast.SelectionSet, obj *store.WorkLog) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workLogImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkLog")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkLog_id(ctx, field, obj)
+				})
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkLog_grid(ctx, field, obj)
+				})
+		case "cadre":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkLog_cadre(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkLog_kind(ctx, field, obj)
+				})
+		case "loggedAt":
+			out.Values[i] = ec._WorkLog_loggedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "content":
+			out.Values[i] = ec._WorkLog_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peopleServed":
+			out.Values[i] = ec._WorkLog_peopleServed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._WorkLog_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._WorkLog_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workLogConnectionImplementors = []string{"WorkLogConnection"}
+
+func (ec *executionContext) _WorkLogConnection(ctx context.Context, sel ast.SelectionSet, obj *model.WorkLogConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workLogConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkLogConnection")
+		case "edges":
+			out.Values[i] = ec._WorkLogConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WorkLogConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._WorkLogConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workLogEdgeImplementors = []string{"WorkLogEdge"}
+
+func (ec *executionContext) _WorkLogEdge(ctx context.Context, sel ast.SelectionSet, obj *model.WorkLogEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workLogEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkLogEdge")
+		case "cursor":
+			out.Values[i] = ec._WorkLogEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._WorkLogEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20003,6 +36608,85 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNActivity2ᚖgridgovᚋstoreᚐActivity(ctx context.Context, sel ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Activity!")
+		return graphql.Null
+	}
+	return ec._Activity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityConnection2ᚖgridgovᚋgraphᚋmodelᚐActivityConnection(ctx context.Context, sel ast.SelectionSet, v *model.ActivityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityConnection!")
+		return graphql.Null
+	}
+	return ec._ActivityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNActivityEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityEdge2ᚖgridgovᚋgraphᚋmodelᚐActivityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityEdge2ᚖgridgovᚋgraphᚋmodelᚐActivityEdge(ctx context.Context, sel ast.SelectionSet, v *model.ActivityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityEdge!")
+		return graphql.Null
+	}
+	return ec._ActivityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx context.Context, v any) (model.ActivityKind, error) {
+	var res model.ActivityKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v model.ActivityKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNActivityParticipant2ᚕᚖgridgovᚋstoreᚐActivityParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ActivityParticipant) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityParticipant2ᚖgridgovᚋstoreᚐActivityParticipant(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNActivityParticipant2ᚖgridgovᚋstoreᚐActivityParticipant(ctx context.Context, sel ast.SelectionSet, v *store.ActivityParticipant) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ActivityParticipant!")
+		return graphql.Null
+	}
+	return ec._ActivityParticipant(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAddActivityParticipantsInput2gridgovᚋgraphᚋmodelᚐAddActivityParticipantsInput(ctx context.Context, v any) (model.AddActivityParticipantsInput, error) {
+	res, err := ec.unmarshalInputAddActivityParticipantsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddMediatorInput2gridgovᚋgraphᚋmodelᚐAddMediatorInput(ctx context.Context, v any) (model.AddMediatorInput, error) {
 	res, err := ec.unmarshalInputAddMediatorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20098,6 +36782,56 @@ func (ec *executionContext) unmarshalNBuildingRole2gridgovᚋgraphᚋmodelᚐBui
 }
 
 func (ec *executionContext) marshalNBuildingRole2gridgovᚋgraphᚋmodelᚐBuildingRole(ctx context.Context, sel ast.SelectionSet, v model.BuildingRole) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCadre2ᚖgridgovᚋstoreᚐCadre(ctx context.Context, sel ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Cadre!")
+		return graphql.Null
+	}
+	return ec._Cadre(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCadreConnection2ᚖgridgovᚋgraphᚋmodelᚐCadreConnection(ctx context.Context, sel ast.SelectionSet, v *model.CadreConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CadreConnection!")
+		return graphql.Null
+	}
+	return ec._CadreConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCadreEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐCadreEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CadreEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCadreEdge2ᚖgridgovᚋgraphᚋmodelᚐCadreEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCadreEdge2ᚖgridgovᚋgraphᚋmodelᚐCadreEdge(ctx context.Context, sel ast.SelectionSet, v *model.CadreEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CadreEdge!")
+		return graphql.Null
+	}
+	return ec._CadreEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx context.Context, v any) (model.CadreKind, error) {
+	var res model.CadreKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx context.Context, sel ast.SelectionSet, v model.CadreKind) graphql.Marshaler {
 	return v
 }
 
@@ -20204,6 +36938,51 @@ func (ec *executionContext) unmarshalNCompleteOrderInput2gridgovᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCompound2ᚖgridgovᚋstoreᚐCompound(ctx context.Context, sel ast.SelectionSet, v *store.Compound) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Compound!")
+		return graphql.Null
+	}
+	return ec._Compound(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompoundConnection2ᚖgridgovᚋgraphᚋmodelᚐCompoundConnection(ctx context.Context, sel ast.SelectionSet, v *model.CompoundConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompoundConnection!")
+		return graphql.Null
+	}
+	return ec._CompoundConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompoundEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐCompoundEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompoundEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompoundEdge2ᚖgridgovᚋgraphᚋmodelᚐCompoundEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompoundEdge2ᚖgridgovᚋgraphᚋmodelᚐCompoundEdge(ctx context.Context, sel ast.SelectionSet, v *model.CompoundEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompoundEdge!")
+		return graphql.Null
+	}
+	return ec._CompoundEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐCreateVolunteerTeamInput(ctx context.Context, v any) (model.CreateVolunteerTeamInput, error) {
+	res, err := ec.unmarshalInputCreateVolunteerTeamInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20242,6 +37021,11 @@ func (ec *executionContext) unmarshalNEndBuildingAppointmentInput2gridgovᚋgrap
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEndPairingInput2gridgovᚋgraphᚋmodelᚐEndPairingInput(ctx context.Context, v any) (model.EndPairingInput, error) {
+	res, err := ec.unmarshalInputEndPairingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEscalateIssueInput2gridgovᚋgraphᚋmodelᚐEscalateIssueInput(ctx context.Context, v any) (model.EscalateIssueInput, error) {
 	res, err := ec.unmarshalInputEscalateIssueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20254,6 +37038,56 @@ func (ec *executionContext) unmarshalNEscalationLevel2gridgovᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNEscalationLevel2gridgovᚋgraphᚋmodelᚐEscalationLevel(ctx context.Context, sel ast.SelectionSet, v model.EscalationLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFacility2ᚖgridgovᚋstoreᚐFacility(ctx context.Context, sel ast.SelectionSet, v *store.Facility) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Facility!")
+		return graphql.Null
+	}
+	return ec._Facility(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFacilityConnection2ᚖgridgovᚋgraphᚋmodelᚐFacilityConnection(ctx context.Context, sel ast.SelectionSet, v *model.FacilityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacilityConnection!")
+		return graphql.Null
+	}
+	return ec._FacilityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFacilityEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐFacilityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FacilityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacilityEdge2ᚖgridgovᚋgraphᚋmodelᚐFacilityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFacilityEdge2ᚖgridgovᚋgraphᚋmodelᚐFacilityEdge(ctx context.Context, sel ast.SelectionSet, v *model.FacilityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FacilityEdge!")
+		return graphql.Null
+	}
+	return ec._FacilityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx context.Context, v any) (model.FacilityKind, error) {
+	var res model.FacilityKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx context.Context, sel ast.SelectionSet, v model.FacilityKind) graphql.Marshaler {
 	return v
 }
 
@@ -20271,12 +37105,76 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) marshalNGovernanceInstructor2ᚖgridgovᚋstoreᚐGovernanceInstructor(ctx context.Context, sel ast.SelectionSet, v *store.GovernanceInstructor) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GovernanceInstructor!")
+		return graphql.Null
+	}
+	return ec._GovernanceInstructor(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGovernanceInstructorConnection2ᚖgridgovᚋgraphᚋmodelᚐGovernanceInstructorConnection(ctx context.Context, sel ast.SelectionSet, v *model.GovernanceInstructorConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GovernanceInstructorConnection!")
+		return graphql.Null
+	}
+	return ec._GovernanceInstructorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGovernanceInstructorEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐGovernanceInstructorEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GovernanceInstructorEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGovernanceInstructorEdge2ᚖgridgovᚋgraphᚋmodelᚐGovernanceInstructorEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGovernanceInstructorEdge2ᚖgridgovᚋgraphᚋmodelᚐGovernanceInstructorEdge(ctx context.Context, sel ast.SelectionSet, v *model.GovernanceInstructorEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GovernanceInstructorEdge!")
+		return graphql.Null
+	}
+	return ec._GovernanceInstructorEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNGrid2ᚖgridgovᚋstoreᚐGrid(ctx context.Context, sel ast.SelectionSet, v *store.Grid) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Grid!")
 		return graphql.Null
 	}
 	return ec._Grid(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGridAssignment2ᚕᚖgridgovᚋstoreᚐGridAssignmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.GridAssignment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGridAssignment2ᚖgridgovᚋstoreᚐGridAssignment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGridAssignment2ᚖgridgovᚋstoreᚐGridAssignment(ctx context.Context, sel ast.SelectionSet, v *store.GridAssignment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GridAssignment!")
+		return graphql.Null
+	}
+	return ec._GridAssignment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNGridConnection2ᚖgridgovᚋgraphᚋmodelᚐGridConnection(ctx context.Context, sel ast.SelectionSet, v *model.GridConnection) graphql.Marshaler {
@@ -20343,6 +37241,16 @@ func (ec *executionContext) marshalNGridLedgerEntry2ᚖgridgovᚋgraphᚋmodel�
 	return ec._GridLedgerEntry(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, v any) (model.GridRole, error) {
+	var res model.GridRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, sel ast.SelectionSet, v model.GridRole) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNHandlerKind2gridgovᚋgraphᚋmodelᚐHandlerKind(ctx context.Context, v any) (model.HandlerKind, error) {
 	var res model.HandlerKind
 	err := res.UnmarshalGQL(v)
@@ -20351,6 +37259,11 @@ func (ec *executionContext) unmarshalNHandlerKind2gridgovᚋgraphᚋmodelᚐHand
 
 func (ec *executionContext) marshalNHandlerKind2gridgovᚋgraphᚋmodelᚐHandlerKind(ctx context.Context, sel ast.SelectionSet, v model.HandlerKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNHoldJointMeetingInput2gridgovᚋgraphᚋmodelᚐHoldJointMeetingInput(ctx context.Context, v any) (model.HoldJointMeetingInput, error) {
+	res, err := ec.unmarshalInputHoldJointMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -20393,6 +37306,46 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNIntersection2ᚖgridgovᚋstoreᚐIntersection(ctx context.Context, sel ast.SelectionSet, v *store.Intersection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Intersection!")
+		return graphql.Null
+	}
+	return ec._Intersection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIntersectionConnection2ᚖgridgovᚋgraphᚋmodelᚐIntersectionConnection(ctx context.Context, sel ast.SelectionSet, v *model.IntersectionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntersectionConnection!")
+		return graphql.Null
+	}
+	return ec._IntersectionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIntersectionEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐIntersectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IntersectionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIntersectionEdge2ᚖgridgovᚋgraphᚋmodelᚐIntersectionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIntersectionEdge2ᚖgridgovᚋgraphᚋmodelᚐIntersectionEdge(ctx context.Context, sel ast.SelectionSet, v *model.IntersectionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntersectionEdge!")
+		return graphql.Null
+	}
+	return ec._IntersectionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNIssue2ᚖgridgovᚋstoreᚐIssue(ctx context.Context, sel ast.SelectionSet, v *store.Issue) graphql.Marshaler {
@@ -20558,6 +37511,106 @@ func (ec *executionContext) marshalNIssueState2gridgovᚋgraphᚋmodelᚐIssueSt
 	return v
 }
 
+func (ec *executionContext) marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx context.Context, sel ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointMeeting!")
+		return graphql.Null
+	}
+	return ec._JointMeeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJointMeetingConnection2ᚖgridgovᚋgraphᚋmodelᚐJointMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *model.JointMeetingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointMeetingConnection!")
+		return graphql.Null
+	}
+	return ec._JointMeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJointMeetingEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐJointMeetingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.JointMeetingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJointMeetingEdge2ᚖgridgovᚋgraphᚋmodelᚐJointMeetingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJointMeetingEdge2ᚖgridgovᚋgraphᚋmodelᚐJointMeetingEdge(ctx context.Context, sel ast.SelectionSet, v *model.JointMeetingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JointMeetingEdge!")
+		return graphql.Null
+	}
+	return ec._JointMeetingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLogGridWorkInput2gridgovᚋgraphᚋmodelᚐLogGridWorkInput(ctx context.Context, v any) (model.LogGridWorkInput, error) {
+	res, err := ec.unmarshalInputLogGridWorkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMatterInput2ᚖgridgovᚋgraphᚋmodelᚐMatterInput(ctx context.Context, v any) (*model.MatterInput, error) {
+	res, err := ec.unmarshalInputMatterInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterKind(ctx context.Context, v any) (model.MatterKind, error) {
+	var res model.MatterKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterKind(ctx context.Context, sel ast.SelectionSet, v model.MatterKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, v any) (model.MatterOutcome, error) {
+	var res model.MatterOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, sel ast.SelectionSet, v model.MatterOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMatterOutcome2ᚕgridgovᚋgraphᚋmodelᚐMatterOutcomeᚄ(ctx context.Context, v any) ([]model.MatterOutcome, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.MatterOutcome, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMatterOutcome2ᚕgridgovᚋgraphᚋmodelᚐMatterOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MatterOutcome) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMediator2ᚕᚖgridgovᚋstoreᚐIssueMediatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.IssueMediator) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20590,6 +37643,30 @@ func (ec *executionContext) unmarshalNMediatorRole2gridgovᚋgraphᚋmodelᚐMed
 
 func (ec *executionContext) marshalNMediatorRole2gridgovᚋgraphᚋmodelᚐMediatorRole(ctx context.Context, sel ast.SelectionSet, v model.MediatorRole) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMeetingMatter2ᚕᚖgridgovᚋstoreᚐMeetingMatterᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MeetingMatter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMatter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMatter(ctx context.Context, sel ast.SelectionSet, v *store.MeetingMatter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingMatter!")
+		return graphql.Null
+	}
+	return ec._MeetingMatter(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMonthlyReview2ᚖgridgovᚋstoreᚐMonthlyReview(ctx context.Context, sel ast.SelectionSet, v *store.MonthlyReview) graphql.Marshaler {
@@ -20655,6 +37732,140 @@ func (ec *executionContext) marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx c
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPairUnitInput2gridgovᚋgraphᚋmodelᚐPairUnitInput(ctx context.Context, v any) (model.PairUnitInput, error) {
+	res, err := ec.unmarshalInputPairUnitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPairing2ᚖgridgovᚋstoreᚐPairing(ctx context.Context, sel ast.SelectionSet, v *store.Pairing) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Pairing!")
+		return graphql.Null
+	}
+	return ec._Pairing(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPairingConnection2ᚖgridgovᚋgraphᚋmodelᚐPairingConnection(ctx context.Context, sel ast.SelectionSet, v *model.PairingConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PairingConnection!")
+		return graphql.Null
+	}
+	return ec._PairingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPairingEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPairingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PairingEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPairingEdge2ᚖgridgovᚋgraphᚋmodelᚐPairingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPairingEdge2ᚖgridgovᚋgraphᚋmodelᚐPairingEdge(ctx context.Context, sel ast.SelectionSet, v *model.PairingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PairingEdge!")
+		return graphql.Null
+	}
+	return ec._PairingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairingKind(ctx context.Context, v any) (model.PairingKind, error) {
+	var res model.PairingKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairingKind(ctx context.Context, sel ast.SelectionSet, v model.PairingKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ParticipantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParticipantInput2ᚖgridgovᚋgraphᚋmodelᚐParticipantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNParticipantInput2ᚖgridgovᚋgraphᚋmodelᚐParticipantInput(ctx context.Context, v any) (*model.ParticipantInput, error) {
+	res, err := ec.unmarshalInputParticipantInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx context.Context, v any) (model.ParticipantRole, error) {
+	var res model.ParticipantRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPartner2ᚖgridgovᚋstoreᚐPartner(ctx context.Context, sel ast.SelectionSet, v *store.Partner) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Partner!")
+		return graphql.Null
+	}
+	return ec._Partner(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnerConnection2ᚖgridgovᚋgraphᚋmodelᚐPartnerConnection(ctx context.Context, sel ast.SelectionSet, v *model.PartnerConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnerConnection!")
+		return graphql.Null
+	}
+	return ec._PartnerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPartnerEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPartnerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PartnerEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerEdge2ᚖgridgovᚋgraphᚋmodelᚐPartnerEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnerEdge2ᚖgridgovᚋgraphᚋmodelᚐPartnerEdge(ctx context.Context, sel ast.SelectionSet, v *model.PartnerEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartnerEdge!")
+		return graphql.Null
+	}
+	return ec._PartnerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx context.Context, v any) (model.PartnerKind, error) {
+	var res model.PartnerKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx context.Context, sel ast.SelectionSet, v model.PartnerKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPartyMember2ᚖgridgovᚋstoreᚐPartyMember(ctx context.Context, sel ast.SelectionSet, v *store.PartyMember) graphql.Marshaler {
@@ -20740,8 +37951,63 @@ func (ec *executionContext) marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRating
 	return v
 }
 
+func (ec *executionContext) unmarshalNRecordActivityInput2gridgovᚋgraphᚋmodelᚐRecordActivityInput(ctx context.Context, v any) (model.RecordActivityInput, error) {
+	res, err := ec.unmarshalInputRecordActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordMeetingMatterInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMatterInput(ctx context.Context, v any) (model.RecordMeetingMatterInput, error) {
+	res, err := ec.unmarshalInputRecordMeetingMatterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRedSteward2ᚖgridgovᚋstoreᚐRedSteward(ctx context.Context, sel ast.SelectionSet, v *store.RedSteward) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RedSteward!")
+		return graphql.Null
+	}
+	return ec._RedSteward(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRedStewardConnection2ᚖgridgovᚋgraphᚋmodelᚐRedStewardConnection(ctx context.Context, sel ast.SelectionSet, v *model.RedStewardConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RedStewardConnection!")
+		return graphql.Null
+	}
+	return ec._RedStewardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRedStewardEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐRedStewardEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RedStewardEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRedStewardEdge2ᚖgridgovᚋgraphᚋmodelᚐRedStewardEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRedStewardEdge2ᚖgridgovᚋgraphᚋmodelᚐRedStewardEdge(ctx context.Context, sel ast.SelectionSet, v *model.RedStewardEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RedStewardEdge!")
+		return graphql.Null
+	}
+	return ec._RedStewardEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRegisterCheckinInput2gridgovᚋgraphᚋmodelᚐRegisterCheckinInput(ctx context.Context, v any) (model.RegisterCheckinInput, error) {
 	res, err := ec.unmarshalInputRegisterCheckinInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRegisterVolunteerInput2gridgovᚋgraphᚋmodelᚐRegisterVolunteerInput(ctx context.Context, v any) (model.RegisterVolunteerInput, error) {
+	res, err := ec.unmarshalInputRegisterVolunteerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -20890,6 +38156,51 @@ func (ec *executionContext) marshalNServiceTotals2ᚖgridgovᚋstoreᚐServiceTo
 	return ec._ServiceTotals(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetMatterOutcomeInput2gridgovᚋgraphᚋmodelᚐSetMatterOutcomeInput(ctx context.Context, v any) (model.SetMatterOutcomeInput, error) {
+	res, err := ec.unmarshalInputSetMatterOutcomeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx context.Context, sel ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialOrganisation!")
+		return graphql.Null
+	}
+	return ec._SocialOrganisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSocialOrganisationConnection2ᚖgridgovᚋgraphᚋmodelᚐSocialOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *model.SocialOrganisationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialOrganisationConnection!")
+		return graphql.Null
+	}
+	return ec._SocialOrganisationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSocialOrganisationEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐSocialOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SocialOrganisationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSocialOrganisationEdge2ᚖgridgovᚋgraphᚋmodelᚐSocialOrganisationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSocialOrganisationEdge2ᚖgridgovᚋgraphᚋmodelᚐSocialOrganisationEdge(ctx context.Context, sel ast.SelectionSet, v *model.SocialOrganisationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialOrganisationEdge!")
+		return graphql.Null
+	}
+	return ec._SocialOrganisationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSortDirection2gridgovᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (model.SortDirection, error) {
 	var res model.SortDirection
 	err := res.UnmarshalGQL(v)
@@ -20964,6 +38275,16 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx context.Context, v any) (model.TeamType, error) {
+	var res model.TeamType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx context.Context, sel ast.SelectionSet, v model.TeamType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNUnit2ᚖgridgovᚋstoreᚐUnit(ctx context.Context, sel ast.SelectionSet, v *store.Unit) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Unit!")
@@ -21014,9 +38335,210 @@ func (ec *executionContext) marshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(
 	return v
 }
 
+func (ec *executionContext) unmarshalNUpdateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐUpdateVolunteerTeamInput(ctx context.Context, v any) (model.UpdateVolunteerTeamInput, error) {
+	res, err := ec.unmarshalInputUpdateVolunteerTeamInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVentureProject2ᚕᚖgridgovᚋstoreᚐVentureProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.VentureProject) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx context.Context, sel ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VentureProject!")
+		return graphql.Null
+	}
+	return ec._VentureProject(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVentureProjectConnection2ᚖgridgovᚋgraphᚋmodelᚐVentureProjectConnection(ctx context.Context, sel ast.SelectionSet, v *model.VentureProjectConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VentureProjectConnection!")
+		return graphql.Null
+	}
+	return ec._VentureProjectConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVentureProjectEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐVentureProjectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VentureProjectEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVentureProjectEdge2ᚖgridgovᚋgraphᚋmodelᚐVentureProjectEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVentureProjectEdge2ᚖgridgovᚋgraphᚋmodelᚐVentureProjectEdge(ctx context.Context, sel ast.SelectionSet, v *model.VentureProjectEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VentureProjectEdge!")
+		return graphql.Null
+	}
+	return ec._VentureProjectEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx context.Context, v any) (model.VentureTheme, error) {
+	var res model.VentureTheme
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx context.Context, sel ast.SelectionSet, v model.VentureTheme) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNVerifyCheckinInput2gridgovᚋgraphᚋmodelᚐVerifyCheckinInput(ctx context.Context, v any) (model.VerifyCheckinInput, error) {
 	res, err := ec.unmarshalInputVerifyCheckinInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVolunteer2ᚖgridgovᚋstoreᚐVolunteer(ctx context.Context, sel ast.SelectionSet, v *store.Volunteer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Volunteer!")
+		return graphql.Null
+	}
+	return ec._Volunteer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerConnection2ᚖgridgovᚋgraphᚋmodelᚐVolunteerConnection(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VolunteerConnection!")
+		return graphql.Null
+	}
+	return ec._VolunteerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐVolunteerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VolunteerEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVolunteerEdge2ᚖgridgovᚋgraphᚋmodelᚐVolunteerEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVolunteerEdge2ᚖgridgovᚋgraphᚋmodelᚐVolunteerEdge(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VolunteerEdge!")
+		return graphql.Null
+	}
+	return ec._VolunteerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx context.Context, sel ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VolunteerTeam!")
+		return graphql.Null
+	}
+	return ec._VolunteerTeam(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerTeamConnection2ᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamConnection(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerTeamConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VolunteerTeamConnection!")
+		return graphql.Null
+	}
+	return ec._VolunteerTeamConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerTeamEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VolunteerTeamEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVolunteerTeamEdge2ᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVolunteerTeamEdge2ᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamEdge(ctx context.Context, sel ast.SelectionSet, v *model.VolunteerTeamEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VolunteerTeamEdge!")
+		return graphql.Null
+	}
+	return ec._VolunteerTeamEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx context.Context, v any) (model.WorkKind, error) {
+	var res model.WorkKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx context.Context, sel ast.SelectionSet, v model.WorkKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNWorkLog2ᚖgridgovᚋstoreᚐWorkLog(ctx context.Context, sel ast.SelectionSet, v *store.WorkLog) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkLog!")
+		return graphql.Null
+	}
+	return ec._WorkLog(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkLogConnection2ᚖgridgovᚋgraphᚋmodelᚐWorkLogConnection(ctx context.Context, sel ast.SelectionSet, v *model.WorkLogConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkLogConnection!")
+		return graphql.Null
+	}
+	return ec._WorkLogConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkLogEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐWorkLogEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WorkLogEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkLogEdge2ᚖgridgovᚋgraphᚋmodelᚐWorkLogEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkLogEdge2ᚖgridgovᚋgraphᚋmodelᚐWorkLogEdge(ctx context.Context, sel ast.SelectionSet, v *model.WorkLogEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkLogEdge!")
+		return graphql.Null
+	}
+	return ec._WorkLogEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNYearRating2ᚕᚖgridgovᚋstoreᚐYearRatingᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.YearRating) graphql.Marshaler {
@@ -21185,6 +38707,50 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOActivityFilter2ᚖgridgovᚋgraphᚋmodelᚐActivityFilter(ctx context.Context, v any) (*model.ActivityFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputActivityFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOActivityKind2ᚕgridgovᚋgraphᚋmodelᚐActivityKindᚄ(ctx context.Context, v any) ([]model.ActivityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ActivityKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOActivityKind2ᚕgridgovᚋgraphᚋmodelᚐActivityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ActivityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21220,6 +38786,50 @@ func (ec *executionContext) marshalOBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx c
 		return graphql.Null
 	}
 	return ec._Building(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCadreFilter2ᚖgridgovᚋgraphᚋmodelᚐCadreFilter(ctx context.Context, v any) (*model.CadreFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCadreFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCadreKind2ᚕgridgovᚋgraphᚋmodelᚐCadreKindᚄ(ctx context.Context, v any) ([]model.CadreKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CadreKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCadreKind2ᚕgridgovᚋgraphᚋmodelᚐCadreKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CadreKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx context.Context, sel ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
@@ -21271,6 +38881,20 @@ func (ec *executionContext) marshalOCheckinState2ᚕgridgovᚋgraphᚋmodelᚐCh
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *store.Community) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCompound2ᚖgridgovᚋstoreᚐCompound(ctx context.Context, sel ast.SelectionSet, v *store.Compound) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Compound(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -21355,6 +38979,49 @@ func (ec *executionContext) marshalOEscalationLevel2ᚖgridgovᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOFacility2ᚖgridgovᚋstoreᚐFacility(ctx context.Context, sel ast.SelectionSet, v *store.Facility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Facility(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFacilityKind2ᚕgridgovᚋgraphᚋmodelᚐFacilityKindᚄ(ctx context.Context, v any) ([]model.FacilityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.FacilityKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFacilityKind2ᚕgridgovᚋgraphᚋmodelᚐFacilityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FacilityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -21485,6 +39152,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOIntersection2ᚖgridgovᚋstoreᚐIntersection(ctx context.Context, sel ast.SelectionSet, v *store.Intersection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Intersection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOIssueFilter2ᚖgridgovᚋgraphᚋmodelᚐIssueFilter(ctx context.Context, v any) (*model.IssueFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -21553,6 +39227,31 @@ func (ec *executionContext) marshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssu
 	return v
 }
 
+func (ec *executionContext) unmarshalOJointMeetingFilter2ᚖgridgovᚋgraphᚋmodelᚐJointMeetingFilter(ctx context.Context, v any) (*model.JointMeetingFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputJointMeetingFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMatterInput2ᚕᚖgridgovᚋgraphᚋmodelᚐMatterInputᚄ(ctx context.Context, v any) ([]*model.MatterInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MatterInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMatterInput2ᚖgridgovᚋgraphᚋmodelᚐMatterInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalONode2gridgovᚋstoreᚐEntity(ctx context.Context, sel ast.SelectionSet, v store.Entity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21612,6 +39311,111 @@ func (ec *executionContext) marshalOOrderState2ᚖgridgovᚋgraphᚋmodelᚐOrde
 	return v
 }
 
+func (ec *executionContext) unmarshalOPairingFilter2ᚖgridgovᚋgraphᚋmodelᚐPairingFilter(ctx context.Context, v any) (*model.PairingFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPairingFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPairingKind2ᚕgridgovᚋgraphᚋmodelᚐPairingKindᚄ(ctx context.Context, v any) ([]model.PairingKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PairingKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairingKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPairingKind2ᚕgridgovᚋgraphᚋmodelᚐPairingKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PairingKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairingKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ParticipantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNParticipantInput2ᚖgridgovᚋgraphᚋmodelᚐParticipantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPartnerFilter2ᚖgridgovᚋgraphᚋmodelᚐPartnerFilter(ctx context.Context, v any) (*model.PartnerFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnerFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPartnerKind2ᚕgridgovᚋgraphᚋmodelᚐPartnerKindᚄ(ctx context.Context, v any) ([]model.PartnerKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PartnerKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPartnerKind2ᚕgridgovᚋgraphᚋmodelᚐPartnerKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PartnerKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOPartyMember2ᚖgridgovᚋstoreᚐPartyMember(ctx context.Context, sel ast.SelectionSet, v *store.PartyMember) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21658,6 +39462,14 @@ func (ec *executionContext) unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPl
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORoleFilter2ᚖgridgovᚋgraphᚋmodelᚐRoleFilter(ctx context.Context, v any) (*model.RoleFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRoleFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOServiceOrder2ᚖgridgovᚋstoreᚐServiceOrder(ctx context.Context, sel ast.SelectionSet, v *store.ServiceOrder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -21671,6 +39483,13 @@ func (ec *executionContext) unmarshalOServiceOrderFilter2ᚖgridgovᚋgraphᚋmo
 	}
 	res, err := ec.unmarshalInputServiceOrderFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx context.Context, sel ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SocialOrganisation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSortDirection2ᚖgridgovᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {
@@ -21689,6 +39508,13 @@ func (ec *executionContext) marshalOSortDirection2ᚖgridgovᚋgraphᚋmodelᚐS
 	return v
 }
 
+func (ec *executionContext) marshalOStreet2ᚖgridgovᚋstoreᚐStreet(ctx context.Context, sel ast.SelectionSet, v *store.Street) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Street(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -21705,6 +39531,58 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTeamType2ᚕgridgovᚋgraphᚋmodelᚐTeamTypeᚄ(ctx context.Context, v any) ([]model.TeamType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.TeamType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTeamType2ᚕgridgovᚋgraphᚋmodelᚐTeamTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TeamType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTeamType2ᚖgridgovᚋgraphᚋmodelᚐTeamType(ctx context.Context, v any) (*model.TeamType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TeamType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTeamType2ᚖgridgovᚋgraphᚋmodelᚐTeamType(ctx context.Context, sel ast.SelectionSet, v *model.TeamType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOUnit2ᚖgridgovᚋstoreᚐUnit(ctx context.Context, sel ast.SelectionSet, v *store.Unit) graphql.Marshaler {
@@ -21728,6 +39606,124 @@ func (ec *executionContext) marshalOUnitKind2ᚖgridgovᚋgraphᚋmodelᚐUnitKi
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx context.Context, sel ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VentureProject(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVentureProjectFilter2ᚖgridgovᚋgraphᚋmodelᚐVentureProjectFilter(ctx context.Context, v any) (*model.VentureProjectFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVentureProjectFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVentureTheme2ᚕgridgovᚋgraphᚋmodelᚐVentureThemeᚄ(ctx context.Context, v any) ([]model.VentureTheme, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.VentureTheme, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOVentureTheme2ᚕgridgovᚋgraphᚋmodelᚐVentureThemeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.VentureTheme) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOVolunteerFilter2ᚖgridgovᚋgraphᚋmodelᚐVolunteerFilter(ctx context.Context, v any) (*model.VolunteerFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVolunteerFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx context.Context, sel ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VolunteerTeam(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVolunteerTeamFilter2ᚖgridgovᚋgraphᚋmodelᚐVolunteerTeamFilter(ctx context.Context, v any) (*model.VolunteerTeamFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVolunteerTeamFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOWorkKind2ᚕgridgovᚋgraphᚋmodelᚐWorkKindᚄ(ctx context.Context, v any) ([]model.WorkKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.WorkKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOWorkKind2ᚕgridgovᚋgraphᚋmodelᚐWorkKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.WorkKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOWorkLogFilter2ᚖgridgovᚋgraphᚋmodelᚐWorkLogFilter(ctx context.Context, v any) (*model.WorkLogFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWorkLogFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -118,3 +118,22 @@ func placeFilter(p *model.PlaceScope, search *string) (store.PlaceFilter, error)
 	}
 	return f, nil
 }
+
+// connection finishes a root list: it prefetches what the query selects below its nodes
+// and, at the same time, counts the total when asked for.
+func connection[T any, E any](ctx context.Context, c store.Conn[T], l counter, mk func(cursor string, node T) E) ([]E, *store.PageInfo, int, error) {
+	nodes := make([]T, len(c.Edges))
+	for i, e := range c.Edges {
+		nodes[i] = e.Node
+	}
+	var n int
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n, err = total(ctx, l)
+	}()
+	prefetchPage(ctx, nodes)
+	<-done
+	return edges(c, mk), &c.PageInfo, n, err
+}

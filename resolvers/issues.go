@@ -37,9 +37,8 @@ func (r *Resolver) issueConn(ctx context.Context, f store.IssueFilter, o store.I
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.IssueConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.Issue) *model.IssueEdge { return &model.IssueEdge{Cursor: cur, Node: n} })}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Issue) *model.IssueEdge { return &model.IssueEdge{Cursor: cur, Node: n} })
+	return &model.IssueConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func issueFilter(in *model.IssueFilter) (store.IssueFilter, error) {

@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -11,42 +12,138 @@ import (
 	"gridgov/store"
 )
 
-// Loaders batch the child-field reads of one request: every loader collects the keys asked
-// for at one depth of the query and reads them in one statement, so a request's statement
-// count grows with the query's depth, not with its rows. They are built per request (the
-// cache must not outlive it, and the scope is the caller's).
+// Loaders batch the child-field reads of one request. They are built per request (the cache
+// must not outlive it, and the scope is the caller's).
+//
+// Two ways fill them. A root field that returns objects (a connection, node, a mutation)
+// prefetches the whole requested tree before it returns (prefetch.go): level by level, one
+// statement per relation, straight into the caches. The per-item Loads of the nested
+// resolvers then find every value cached, so a request's statement count depends on the
+// query's shape, never on timing. Anything a prefetch plan does not cover still batches by
+// dataloadgen's short time window: correct, but a batch may split under CPU load.
 type Loaders struct {
-	City            *dataloadgen.Loader[int64, *store.City]
-	Street          *dataloadgen.Loader[int64, *store.Street]
-	Community       *dataloadgen.Loader[int64, *store.Community]
-	Grid            *dataloadgen.Loader[int64, *store.Grid]
-	Building        *dataloadgen.Loader[int64, *store.Building]
-	Person          *dataloadgen.Loader[int64, *store.Person]
-	Unit            *dataloadgen.Loader[int64, *store.Unit]
-	Member          *dataloadgen.Loader[int64, *store.PartyMember]
-	MemberByPerson  *dataloadgen.Loader[int64, *store.PartyMember]
-	Checkin         *dataloadgen.Loader[int64, *store.Checkin]
-	LatestCheckin   *dataloadgen.Loader[int64, *store.Checkin]
-	Issue           *dataloadgen.Loader[int64, *store.Issue]
-	IssueCategory   *dataloadgen.Loader[int64, *store.IssueCategory]
-	IssueEvents     *dataloadgen.Loader[store.EventsKey, []*store.IssueEvent]
-	Mediators       *dataloadgen.Loader[int64, []*store.IssueMediator]
-	Order           *dataloadgen.Loader[int64, *store.ServiceOrder]
-	ServiceCategory *dataloadgen.Loader[int64, *store.ServiceCategory]
-	OrderEvents     *dataloadgen.Loader[store.EventsKey, []*store.OrderEvent]
-	Ledger          *dataloadgen.Loader[store.LedgerKey, []*store.ServiceRecord]
-	ServiceTotals   *dataloadgen.Loader[store.TotalsKey, store.ServiceTotal]
-	Ratings         *dataloadgen.Loader[int64, []*store.YearRating]
-	Appointments    *dataloadgen.Loader[int64, []*store.BuildingAppointment]
+	City            *Loader[int64, *store.City]
+	Street          *Loader[int64, *store.Street]
+	Community       *Loader[int64, *store.Community]
+	Grid            *Loader[int64, *store.Grid]
+	Building        *Loader[int64, *store.Building]
+	Person          *Loader[int64, *store.Person]
+	Unit            *Loader[int64, *store.Unit]
+	Member          *Loader[int64, *store.PartyMember]
+	MemberByPerson  *Loader[int64, *store.PartyMember]
+	Checkin         *Loader[int64, *store.Checkin]
+	LatestCheckin   *Loader[int64, *store.Checkin]
+	Issue           *Loader[int64, *store.Issue]
+	IssueCategory   *Loader[int64, *store.IssueCategory]
+	IssueEvents     *Loader[store.EventsKey, []*store.IssueEvent]
+	Mediators       *Loader[int64, []*store.IssueMediator]
+	Order           *Loader[int64, *store.ServiceOrder]
+	ServiceCategory *Loader[int64, *store.ServiceCategory]
+	OrderEvents     *Loader[store.EventsKey, []*store.OrderEvent]
+	Ledger          *Loader[store.LedgerKey, []*store.ServiceRecord]
+	ServiceTotals   *Loader[store.TotalsKey, store.ServiceTotal]
+	Ratings         *Loader[int64, []*store.YearRating]
+	Appointments    *Loader[int64, []*store.BuildingAppointment]
+	Appointment     *Loader[int64, *store.BuildingAppointment]
+	Record          *Loader[int64, *store.ServiceRecord]
+	Rating          *Loader[int64, *store.YearRating]
+
+	Compound             *Loader[int64, *store.Compound]
+	Facility             *Loader[int64, *store.Facility]
+	Intersection         *Loader[int64, *store.Intersection]
+	Cadre                *Loader[int64, *store.Cadre]
+	GridAssignment       *Loader[int64, *store.GridAssignment]
+	GridAssignments      *Loader[store.AssignmentsKey, []*store.GridAssignment]
+	CadreAssignments     *Loader[store.AssignmentsKey, []*store.GridAssignment]
+	RedSteward           *Loader[int64, *store.RedSteward]
+	GovernanceInstructor *Loader[int64, *store.GovernanceInstructor]
+	Partner              *Loader[int64, *store.Partner]
+	WorkLog              *Loader[int64, *store.WorkLog]
+	SocialOrganisation   *Loader[int64, *store.SocialOrganisation]
+	VentureProject       *Loader[int64, *store.VentureProject]
+	OrgProjects          *Loader[int64, []*store.VentureProject]
+	Team                 *Loader[int64, *store.VolunteerTeam]
+	TeamSize             *Loader[int64, int]
+	Volunteer            *Loader[int64, *store.Volunteer]
+	Pairing              *Loader[int64, *store.Pairing]
+	Activity             *Loader[int64, *store.Activity]
+	Participant          *Loader[int64, *store.ActivityParticipant]
+	Participants         *Loader[int64, []*store.ActivityParticipant]
+	Meeting              *Loader[int64, *store.JointMeeting]
+	Matter               *Loader[int64, *store.MeetingMatter]
+	Matters              *Loader[int64, []*store.MeetingMatter]
 }
 
-// batchWait is how long a loader waits for more keys. gqlgen resolves the fields of one
-// list concurrently, so the keys of a depth arrive within microseconds; a short wait keeps
-// latency low without splitting batches.
+// batchWait is how long a loader waits for more keys when nothing prefetched them. gqlgen
+// resolves the fields of one list concurrently, so the keys of a depth usually arrive within
+// microseconds; a short wait keeps latency low.
 const batchWait = 5 * time.Millisecond
 
-// mapped adapts a map-returning fetch: a key without a row gives nil, not an error, so
-// absent and out-of-scope rows look alike.
+// Loader is a dataloadgen loader that can also be filled ahead of the resolvers: keys are
+// staged with want, and flush reads them all in one call of the fetch function and primes
+// the cache, so later Loads of those keys return at once.
+type Loader[K comparable, V any] struct {
+	*dataloadgen.Loader[K, V]
+	fetch func(context.Context, []K) (map[K]V, error)
+
+	mu      sync.Mutex
+	vals    map[K]V // values read by flush (nil or zero for a key without a row)
+	pending []K
+	staged  map[K]bool
+}
+
+// want stages keys for the next flush; keys already read or staged are skipped.
+func (l *Loader[K, V]) want(keys ...K) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if _, done := l.vals[k]; done || l.staged[k] {
+			continue
+		}
+		l.staged[k] = true
+		l.pending = append(l.pending, k)
+	}
+}
+
+// flush reads every staged key in one fetch and primes the cache with the values; a key
+// without a row is primed with the zero value, as a Load would give.
+func (l *Loader[K, V]) flush(ctx context.Context) error {
+	l.mu.Lock()
+	keys := l.pending
+	l.pending = nil
+	clear(l.staged)
+	l.mu.Unlock()
+	if len(keys) == 0 {
+		return nil
+	}
+	m, err := l.fetch(ctx, keys)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		l.vals[k] = m[k]
+		l.Prime(k, m[k])
+	}
+	return nil
+}
+
+// got gives the values flush read for keys, skipping keys it has not read.
+func (l *Loader[K, V]) got(keys []K) []V {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]V, 0, len(keys))
+	for _, k := range keys {
+		if v, ok := l.vals[k]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// mapped adapts a map-returning fetch: a key without a row gives the zero value, not an
+// error, so absent and out-of-scope rows look alike.
 func mapped[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) func(context.Context, []K) ([]V, []error) {
 	return func(ctx context.Context, keys []K) ([]V, []error) {
 		m, err := fetch(ctx, keys)
@@ -65,78 +162,73 @@ func mapped[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[
 	}
 }
 
-func loader[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *dataloadgen.Loader[K, V] {
-	return dataloadgen.NewLoader(mapped(fetch), dataloadgen.WithWait(batchWait))
+func loader[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *Loader[K, V] {
+	return &Loader[K, V]{
+		Loader: dataloadgen.NewLoader(mapped(fetch), dataloadgen.WithWait(batchWait)),
+		fetch:  fetch,
+		vals:   map[K]V{},
+		staged: map[K]bool{},
+	}
+}
+
+// scoped binds a store read to the request's scope.
+func scoped[K comparable, V any](sc auth.Scope, f func(context.Context, auth.Scope, []K) (map[K]V, error)) *Loader[K, V] {
+	return loader(func(ctx context.Context, keys []K) (map[K]V, error) { return f(ctx, sc, keys) })
 }
 
 // NewLoaders builds the loaders of one request for the given scope.
 func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
-	withScope := func(f func(context.Context, auth.Scope, []int64) (map[int64]*store.PartyMember, error)) func(context.Context, []int64) (map[int64]*store.PartyMember, error) {
-		return func(ctx context.Context, ids []int64) (map[int64]*store.PartyMember, error) { return f(ctx, sc, ids) }
-	}
 	return &Loaders{
-		City: loader(func(ctx context.Context, ids []int64) (map[int64]*store.City, error) {
-			return s.CitiesByID(ctx, sc, ids)
-		}),
-		Street: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Street, error) {
-			return s.StreetsByID(ctx, sc, ids)
-		}),
-		Community: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Community, error) {
-			return s.CommunitiesByID(ctx, sc, ids)
-		}),
-		Grid: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Grid, error) {
-			return s.GridsByID(ctx, sc, ids)
-		}),
-		Building: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Building, error) {
-			return s.BuildingsByID(ctx, sc, ids)
-		}),
-		Person: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Person, error) {
-			return s.PeopleByID(ctx, sc, ids)
-		}),
-		Unit: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Unit, error) {
-			return s.UnitsByID(ctx, sc, ids)
-		}),
-		Member:         loader(withScope(s.MembersByID)),
-		MemberByPerson: loader(withScope(s.MembersByPerson)),
-		Checkin: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Checkin, error) {
-			return s.CheckinsByID(ctx, sc, ids)
-		}),
-		LatestCheckin: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Checkin, error) {
-			return s.LatestCheckins(ctx, sc, ids)
-		}),
-		Issue: loader(func(ctx context.Context, ids []int64) (map[int64]*store.Issue, error) {
-			return s.IssuesByID(ctx, sc, ids)
-		}),
-		IssueCategory: loader(func(ctx context.Context, ids []int64) (map[int64]*store.IssueCategory, error) {
-			return s.IssueCategoriesByID(ctx, ids)
-		}),
-		IssueEvents: loader(func(ctx context.Context, keys []store.EventsKey) (map[store.EventsKey][]*store.IssueEvent, error) {
-			return s.IssueEvents(ctx, sc, keys)
-		}),
-		Mediators: loader(func(ctx context.Context, ids []int64) (map[int64][]*store.IssueMediator, error) {
-			return s.IssueMediators(ctx, sc, ids)
-		}),
-		Order: loader(func(ctx context.Context, ids []int64) (map[int64]*store.ServiceOrder, error) {
-			return s.OrdersByID(ctx, sc, ids)
-		}),
-		ServiceCategory: loader(func(ctx context.Context, ids []int64) (map[int64]*store.ServiceCategory, error) {
-			return s.ServiceCategoriesByID(ctx, ids)
-		}),
-		OrderEvents: loader(func(ctx context.Context, keys []store.EventsKey) (map[store.EventsKey][]*store.OrderEvent, error) {
-			return s.OrderEvents(ctx, sc, keys)
-		}),
-		Ledger: loader(func(ctx context.Context, keys []store.LedgerKey) (map[store.LedgerKey][]*store.ServiceRecord, error) {
-			return s.MemberLedgers(ctx, sc, keys)
-		}),
-		ServiceTotals: loader(func(ctx context.Context, keys []store.TotalsKey) (map[store.TotalsKey]store.ServiceTotal, error) {
-			return s.ServiceTotals(ctx, sc, keys)
-		}),
-		Ratings: loader(func(ctx context.Context, ids []int64) (map[int64][]*store.YearRating, error) {
-			return s.RatingsOf(ctx, sc, ids)
-		}),
-		Appointments: loader(func(ctx context.Context, ids []int64) (map[int64][]*store.BuildingAppointment, error) {
-			return s.CurrentAppointments(ctx, sc, ids)
-		}),
+		City:            scoped(sc, s.CitiesByID),
+		Street:          scoped(sc, s.StreetsByID),
+		Community:       scoped(sc, s.CommunitiesByID),
+		Grid:            scoped(sc, s.GridsByID),
+		Building:        scoped(sc, s.BuildingsByID),
+		Person:          scoped(sc, s.PeopleByID),
+		Unit:            scoped(sc, s.UnitsByID),
+		Member:          scoped(sc, s.MembersByID),
+		MemberByPerson:  scoped(sc, s.MembersByPerson),
+		Checkin:         scoped(sc, s.CheckinsByID),
+		LatestCheckin:   scoped(sc, s.LatestCheckins),
+		Issue:           scoped(sc, s.IssuesByID),
+		IssueCategory:   loader(s.IssueCategoriesByID),
+		IssueEvents:     scoped(sc, s.IssueEvents),
+		Mediators:       scoped(sc, s.IssueMediators),
+		Order:           scoped(sc, s.OrdersByID),
+		ServiceCategory: loader(s.ServiceCategoriesByID),
+		OrderEvents:     scoped(sc, s.OrderEvents),
+		Ledger:          scoped(sc, s.MemberLedgers),
+		ServiceTotals:   scoped(sc, s.ServiceTotals),
+		Ratings:         scoped(sc, s.RatingsOf),
+		Appointments:    scoped(sc, s.CurrentAppointments),
+		Appointment:     scoped(sc, s.AppointmentsByID),
+		Record:          scoped(sc, s.RecordsByID),
+		Rating:          scoped(sc, s.RatingsByID),
+
+		Compound:             scoped(sc, s.CompoundsByID),
+		Facility:             scoped(sc, s.FacilitiesByID),
+		Intersection:         scoped(sc, s.IntersectionsByID),
+		Cadre:                scoped(sc, s.CadresByID),
+		GridAssignment:       scoped(sc, s.GridAssignmentsByID),
+		GridAssignments:      scoped(sc, s.AssignmentsOfGrids),
+		CadreAssignments:     scoped(sc, s.AssignmentsOfCadres),
+		RedSteward:           scoped(sc, s.RedStewardsByID),
+		GovernanceInstructor: scoped(sc, s.GovernanceInstructorsByID),
+		Partner:              scoped(sc, s.PartnersByID),
+		WorkLog:              scoped(sc, s.WorkLogsByID),
+		SocialOrganisation:   scoped(sc, s.SocialOrganisationsByID),
+		VentureProject:       scoped(sc, s.VentureProjectsByID),
+		OrgProjects:          scoped(sc, s.ProjectsOfOrganisations),
+		Team:                 scoped(sc, s.TeamsByID),
+		TeamSize:             scoped(sc, s.TeamSizes),
+		Volunteer:            scoped(sc, s.VolunteersByID),
+		Pairing:              scoped(sc, s.PairingsByID),
+		Activity:             scoped(sc, s.ActivitiesByID),
+		Participant:          scoped(sc, s.ParticipantsByID),
+		Participants:         scoped(sc, s.ParticipantsOf),
+		Meeting:              scoped(sc, s.MeetingsByID),
+		Matter:               scoped(sc, s.MattersByID),
+		Matters:              scoped(sc, s.MattersOf),
 	}
 }
 
@@ -157,7 +249,7 @@ func For(ctx context.Context) *Loaders {
 }
 
 // load reads one optional child through a loader; a nil id gives nil.
-func load[V any](ctx context.Context, l *dataloadgen.Loader[int64, *V], id *int64) (*V, error) {
+func load[V any](ctx context.Context, l *Loader[int64, *V], id *int64) (*V, error) {
 	if id == nil {
 		return nil, nil
 	}
@@ -166,7 +258,7 @@ func load[V any](ctx context.Context, l *dataloadgen.Loader[int64, *V], id *int6
 
 // must reads one required child; a missing row (deleted, or out of scope) is NOT_FOUND
 // rather than a null in a non-null field.
-func must[V any](ctx context.Context, l *dataloadgen.Loader[int64, *V], id int64, what string) (*V, error) {
+func must[V any](ctx context.Context, l *Loader[int64, *V], id int64, what string) (*V, error) {
 	v, err := l.Load(ctx, id)
 	if err == nil && v == nil {
 		return nil, notFound(what)

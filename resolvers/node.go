@@ -3,8 +3,6 @@ package resolvers
 import (
 	"context"
 
-	"github.com/vikstrous/dataloadgen"
-
 	"gridgov/apperr"
 	"gridgov/graph"
 	"gridgov/store"
@@ -16,7 +14,8 @@ func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{
 type queryResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 
-// nodeLoaders finds the loader of each Node type by the type named in a global id.
+// nodeLoader finds the loader of each Node type by the type named in a global id. Every
+// type implementing Node in the SDL has an entry (a test walks the schema to prove it).
 func nodeLoader(l *Loaders, typ string) func(ctx context.Context, id int64) (store.Entity, error) {
 	switch typ {
 	case "City":
@@ -29,6 +28,12 @@ func nodeLoader(l *Loaders, typ string) func(ctx context.Context, id int64) (sto
 		return entity(l.Grid)
 	case "Building":
 		return entity(l.Building)
+	case "Compound":
+		return entity(l.Compound)
+	case "Facility":
+		return entity(l.Facility)
+	case "Intersection":
+		return entity(l.Intersection)
 	case "Person":
 		return entity(l.Person)
 	case "Unit":
@@ -37,6 +42,24 @@ func nodeLoader(l *Loaders, typ string) func(ctx context.Context, id int64) (sto
 		return entity(l.Member)
 	case "Checkin":
 		return entity(l.Checkin)
+	case "BuildingAppointment":
+		return entity(l.Appointment)
+	case "ServiceRecord":
+		return entity(l.Record)
+	case "YearRating":
+		return entity(l.Rating)
+	case "Cadre":
+		return entity(l.Cadre)
+	case "GridAssignment":
+		return entity(l.GridAssignment)
+	case "RedSteward":
+		return entity(l.RedSteward)
+	case "GovernanceInstructor":
+		return entity(l.GovernanceInstructor)
+	case "Partner":
+		return entity(l.Partner)
+	case "WorkLog":
+		return entity(l.WorkLog)
 	case "Issue":
 		return entity(l.Issue)
 	case "IssueCategory":
@@ -45,16 +68,36 @@ func nodeLoader(l *Loaders, typ string) func(ctx context.Context, id int64) (sto
 		return entity(l.Order)
 	case "ServiceCategory":
 		return entity(l.ServiceCategory)
+	case "SocialOrganisation":
+		return entity(l.SocialOrganisation)
+	case "VentureProject":
+		return entity(l.VentureProject)
+	case "VolunteerTeam":
+		return entity(l.Team)
+	case "Volunteer":
+		return entity(l.Volunteer)
+	case "Pairing":
+		return entity(l.Pairing)
+	case "Activity":
+		return entity(l.Activity)
+	case "ActivityParticipant":
+		return entity(l.Participant)
+	case "JointMeeting":
+		return entity(l.Meeting)
+	case "MeetingMatter":
+		return entity(l.Matter)
 	}
 	return nil
 }
 
-func entity[V any](l *dataloadgen.Loader[int64, *V]) func(ctx context.Context, id int64) (store.Entity, error) {
+// entity reads one row through a loader, then prefetches what the query selects below it.
+func entity[V any](l *Loader[int64, *V]) func(ctx context.Context, id int64) (store.Entity, error) {
 	return func(ctx context.Context, id int64) (store.Entity, error) {
 		v, err := l.Load(ctx, id)
 		if err != nil || v == nil {
 			return nil, err
 		}
+		prefetchOne(ctx, v)
 		return v, nil
 	}
 }

@@ -25,11 +25,10 @@ func (r *queryResolver) ServiceOrders(ctx context.Context, filter *model.Service
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.ServiceOrderConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.ServiceOrder) *model.ServiceOrderEdge {
-			return &model.ServiceOrderEdge{Cursor: cur, Node: n}
-		})}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.ServiceOrder) *model.ServiceOrderEdge {
+		return &model.ServiceOrderEdge{Cursor: cur, Node: n}
+	})
+	return &model.ServiceOrderConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func orderFilter(in *model.ServiceOrderFilter) (store.OrderFilter, error) {

@@ -70,9 +70,8 @@ func (r *queryResolver) Units(ctx context.Context, search *string, kind *model.U
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.UnitConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.Unit) *model.UnitEdge { return &model.UnitEdge{Cursor: cur, Node: n} })}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Unit) *model.UnitEdge { return &model.UnitEdge{Cursor: cur, Node: n} })
+	return &model.UnitConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func (r *queryResolver) PartyMembers(ctx context.Context, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) (*model.PartyMemberConnection, error) {
@@ -95,11 +94,10 @@ func (r *Resolver) memberConn(ctx context.Context, f store.MemberFilter, orderBy
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.PartyMemberConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.PartyMember) *model.PartyMemberEdge {
-			return &model.PartyMemberEdge{Cursor: cur, Node: n}
-		})}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.PartyMember) *model.PartyMemberEdge {
+		return &model.PartyMemberEdge{Cursor: cur, Node: n}
+	})
+	return &model.PartyMemberConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func memberFilter(in *model.PartyMemberFilter) (store.MemberFilter, error) {
@@ -203,9 +201,8 @@ func (r *queryResolver) Checkins(ctx context.Context, filter *model.CheckinFilte
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.CheckinConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.Checkin) *model.CheckinEdge { return &model.CheckinEdge{Cursor: cur, Node: n} })}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Checkin) *model.CheckinEdge { return &model.CheckinEdge{Cursor: cur, Node: n} })
+	return &model.CheckinConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func (r *queryResolver) GridRoster(ctx context.Context, gridID string) ([]*store.RosterEntry, error) {

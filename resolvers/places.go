@@ -77,9 +77,8 @@ func (r *queryResolver) Streets(ctx context.Context, filter *model.PlaceFilter, 
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.StreetConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.Street) *model.StreetEdge { return &model.StreetEdge{Cursor: cur, Node: n} })}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Street) *model.StreetEdge { return &model.StreetEdge{Cursor: cur, Node: n} })
+	return &model.StreetConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func (r *queryResolver) Communities(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.CommunityConnection, error) {
@@ -91,11 +90,10 @@ func (r *queryResolver) Communities(ctx context.Context, filter *model.PlaceFilt
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.CommunityConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.Community) *model.CommunityEdge {
-			return &model.CommunityEdge{Cursor: cur, Node: n}
-		})}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Community) *model.CommunityEdge {
+		return &model.CommunityEdge{Cursor: cur, Node: n}
+	})
+	return &model.CommunityConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func (r *queryResolver) Grids(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.GridConnection, error) {
@@ -107,9 +105,8 @@ func (r *queryResolver) Grids(ctx context.Context, filter *model.PlaceFilter, fi
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.GridConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.Grid) *model.GridEdge { return &model.GridEdge{Cursor: cur, Node: n} })}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Grid) *model.GridEdge { return &model.GridEdge{Cursor: cur, Node: n} })
+	return &model.GridConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func (r *queryResolver) Buildings(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.BuildingConnection, error) {
@@ -121,11 +118,10 @@ func (r *queryResolver) Buildings(ctx context.Context, filter *model.PlaceFilter
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	return &model.BuildingConnection{PageInfo: &c.PageInfo, TotalCount: n,
-		Edges: edges(c, func(cur string, n *store.Building) *model.BuildingEdge {
-			return &model.BuildingEdge{Cursor: cur, Node: n}
-		})}, err
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Building) *model.BuildingEdge {
+		return &model.BuildingEdge{Cursor: cur, Node: n}
+	})
+	return &model.BuildingConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func placeFilterOf(f *model.PlaceFilter) (store.PlaceFilter, error) {
@@ -133,4 +129,86 @@ func placeFilterOf(f *model.PlaceFilter) (store.PlaceFilter, error) {
 		return store.PlaceFilter{}, nil
 	}
 	return placeFilter(f.Place, f.Search)
+}
+
+func (r *Resolver) Compound() graph.CompoundResolver         { return &compoundResolver{r} }
+func (r *Resolver) Facility() graph.FacilityResolver         { return &facilityResolver{r} }
+func (r *Resolver) Intersection() graph.IntersectionResolver { return &intersectionResolver{r} }
+
+func (r *queryResolver) Compounds(ctx context.Context, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) (*model.CompoundConnection, error) {
+	f, err := placeFilterOf(filter)
+	if err != nil {
+		return nil, err
+	}
+	c, list, err := r.Store.Compounds(ctx, scope(ctx), f, marketManaged, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Compound) *model.CompoundEdge {
+		return &model.CompoundEdge{Cursor: cur, Node: n}
+	})
+	return &model.CompoundConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error) {
+	f, err := placeFilterOf(filter)
+	if err != nil {
+		return nil, err
+	}
+	c, list, err := r.Store.Facilities(ctx, scope(ctx), f, storedAll(kinds), page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Facility) *model.FacilityEdge {
+		return &model.FacilityEdge{Cursor: cur, Node: n}
+	})
+	return &model.FacilityConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error) {
+	f, err := placeFilterOf(filter)
+	if err != nil {
+		return nil, err
+	}
+	c, list, err := r.Store.Intersections(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Intersection) *model.IntersectionEdge {
+		return &model.IntersectionEdge{Cursor: cur, Node: n}
+	})
+	return &model.IntersectionConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+type compoundResolver struct{ *Resolver }
+
+func (compoundResolver) ID(_ context.Context, o *store.Compound) (string, error) {
+	return GlobalID("Compound", o.ID), nil
+}
+func (compoundResolver) Community(ctx context.Context, o *store.Compound) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+
+type facilityResolver struct{ *Resolver }
+
+func (facilityResolver) ID(_ context.Context, o *store.Facility) (string, error) {
+	return GlobalID("Facility", o.ID), nil
+}
+func (facilityResolver) Kind(_ context.Context, o *store.Facility) (model.FacilityKind, error) {
+	return enum[model.FacilityKind](o.Kind), nil
+}
+func (facilityResolver) Community(ctx context.Context, o *store.Facility) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+func (facilityResolver) Compound(ctx context.Context, o *store.Facility) (*store.Compound, error) {
+	return load(ctx, For(ctx).Compound, o.CompoundID)
+}
+
+type intersectionResolver struct{ *Resolver }
+
+func (intersectionResolver) ID(_ context.Context, o *store.Intersection) (string, error) {
+	return GlobalID("Intersection", o.ID), nil
+}
+func (intersectionResolver) Community(ctx context.Context, o *store.Intersection) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
 }

@@ -158,7 +158,7 @@ func issueQuery(sc auth.Scope, f IssueFilter) *query {
 	if f.DueBefore != nil {
 		q.where("due_at < ?", *f.DueBefore)
 	}
-	q.textSearch(f.Search, "title", "description")
+	q.gramSearch(f.Search)
 	if f.Overdue != nil {
 		if *f.Overdue {
 			q.where(openIssue + " AND due_at < now()")

@@ -127,7 +127,7 @@ func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc b
 	if f.PostedTo != nil {
 		q.where("posted_at < ?", *f.PostedTo)
 	}
-	q.textSearch(f.Search, "title", "description")
+	q.gramSearch(f.Search)
 	if f.ResidentID != nil {
 		q.where("resident_id = ?", *f.ResidentID)
 	}

@@ -291,6 +291,19 @@ func (q *query) textSearch(text string, cols ...string) {
 	q.conds = append(q.conds, "("+strings.Join(parts, " OR ")+")")
 }
 
+// gramSearch is textSearch over a title and description with an indexed gram filter in
+// front (schema/postgres/00010_text_search.sql): the GIN index on gridgov_grams(title || ' '
+// || description) keeps the rows holding every pair of characters of the text, and ILIKE
+// checks them exactly.
+func (q *query) gramSearch(text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	q.where("gridgov_grams(title || ' ' || description) @> gridgov_search_grams(?)", text)
+	q.textSearch(text, "title", "description")
+}
+
 // splitCols splits a comma-separated column list, trimming spaces and newlines.
 func splitCols(cols string) []string {
 	parts := strings.Split(cols, ",")

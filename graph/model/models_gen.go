@@ -11,6 +11,54 @@ import (
 	"time"
 )
 
+// A page of activities.
+type ActivityConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*ActivityEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A activity with its cursor.
+type ActivityEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The activity.
+	Node *store.Activity `json:"node"`
+}
+
+// Narrows a list of activities.
+type ActivityFilter struct {
+	// Only activities in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only activities of these kinds.
+	Kinds []ActivityKind `json:"kinds,omitempty"`
+	// Only activities starting in this range.
+	Starts *DateTimeRange `json:"starts,omitempty"`
+	// Only activities of this team.
+	TeamID *string `json:"teamId,omitempty"`
+	// Only activities organised by this unit.
+	OrganiserUnitID *string `json:"organiserUnitId,omitempty"`
+	// Only activities of this social organisation.
+	SocialOrganisationID *string `json:"socialOrganisationId,omitempty"`
+	// Only activities of this venture project.
+	VentureProjectID *string `json:"ventureProjectId,omitempty"`
+	// Case-insensitive text in the title.
+	Search *string `json:"search,omitempty"`
+}
+
+// Input of addActivityParticipants.
+type AddActivityParticipantsInput struct {
+	// The activity.
+	ActivityID string `json:"activityId"`
+	// Participants to add.
+	Participants []*ParticipantInput `json:"participants"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of addMediator.
 type AddMediatorInput struct {
 	// The dispute.
@@ -49,6 +97,34 @@ type BuildingEdge struct {
 	Cursor string `json:"cursor"`
 	// The building.
 	Node *store.Building `json:"node"`
+}
+
+// A page of cadres.
+type CadreConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*CadreEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A cadre with its cursor.
+type CadreEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The cadre.
+	Node *store.Cadre `json:"node"`
+}
+
+// Narrows a list of cadres.
+type CadreFilter struct {
+	// Only cadres of this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only cadres of these kinds.
+	Kinds []CadreKind `json:"kinds,omitempty"`
+	// Case-insensitive text in the name.
+	Search *string `json:"search,omitempty"`
 }
 
 // A page of check-ins.
@@ -107,6 +183,42 @@ type CompleteOrderInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// A page of compounds.
+type CompoundConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*CompoundEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A compound with its cursor.
+type CompoundEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The compound.
+	Node *store.Compound `json:"node"`
+}
+
+// Input of createVolunteerTeam. The owner matches the type: unitId, socialOrganisationId or streetId.
+type CreateVolunteerTeamInput struct {
+	// Name.
+	Name string `json:"name"`
+	// Type.
+	TeamType TeamType `json:"teamType"`
+	// The municipal agency, for MUNICIPAL_AGENCY.
+	UnitID *string `json:"unitId,omitempty"`
+	// The social organisation, for SOCIAL_ORGANISATION.
+	SocialOrganisationID *string `json:"socialOrganisationId,omitempty"`
+	// The street, for TOWN_STREET.
+	StreetID *string `json:"streetId,omitempty"`
+	// Whether it is a volunteer-police team (义警); false by default.
+	IsVolunteerPolice *bool `json:"isVolunteerPolice,omitempty"`
+	// Day it was founded; today by default.
+	FoundedOn *time.Time `json:"foundedOn,omitempty"`
+}
+
 // A range of days; either end may be left open. `from` is inclusive, `to` exclusive.
 type DateRange struct {
 	// Inclusive first day.
@@ -147,6 +259,16 @@ type EndBuildingAppointmentInput struct {
 	EndedOn *time.Time `json:"endedOn,omitempty"`
 }
 
+// Input of endPairing.
+type EndPairingInput struct {
+	// The pairing.
+	PairingID string `json:"pairingId"`
+	// Last day; today by default.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of escalateIssue.
 type EscalateIssueInput struct {
 	// The issue.
@@ -157,6 +279,42 @@ type EscalateIssueInput struct {
 	Note *string `json:"note,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
+}
+
+// A page of facilities.
+type FacilityConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*FacilityEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A facility with its cursor.
+type FacilityEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The facility.
+	Node *store.Facility `json:"node"`
+}
+
+// A page of governance instructors.
+type GovernanceInstructorConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*GovernanceInstructorEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A governance instructor with its cursor.
+type GovernanceInstructorEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The governance instructor.
+	Node *store.GovernanceInstructor `json:"node"`
 }
 
 // A page of grids.
@@ -201,6 +359,38 @@ type GridLedgerEntry struct {
 	Hours float64 `json:"hours"`
 	// The records, by day.
 	Records []*store.ServiceRecord `json:"records"`
+}
+
+// Input of holdJointMeeting.
+type HoldJointMeetingInput struct {
+	// The community.
+	CommunityID string `json:"communityId"`
+	// Day it was held; not in the future.
+	HeldOn time.Time `json:"heldOn"`
+	// Title.
+	Title string `json:"title"`
+	// Number of attendees; 0 by default.
+	Attendees *int `json:"attendees,omitempty"`
+	// Matters handled.
+	Matters []*MatterInput `json:"matters,omitempty"`
+}
+
+// A page of intersections.
+type IntersectionConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*IntersectionEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A intersection with its cursor.
+type IntersectionEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The intersection.
+	Node *store.Intersection `json:"node"`
 }
 
 // Input of a transition that needs nothing but the issue and an optional note.
@@ -267,6 +457,60 @@ type IssueOrder struct {
 	Direction SortDirection `json:"direction"`
 }
 
+// A page of joint meetings.
+type JointMeetingConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*JointMeetingEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A joint meeting with its cursor.
+type JointMeetingEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The joint meeting.
+	Node *store.JointMeeting `json:"node"`
+}
+
+// Narrows a list of joint meetings.
+type JointMeetingFilter struct {
+	// Only meetings in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only meetings held in this range.
+	Held *DateRange `json:"held,omitempty"`
+	// Case-insensitive text in the title.
+	Search *string `json:"search,omitempty"`
+}
+
+// Input of logGridWork.
+type LogGridWorkInput struct {
+	// The grid worked in.
+	GridID string `json:"gridId"`
+	// Kind of work.
+	Kind WorkKind `json:"kind"`
+	// When it was done; now by default.
+	LoggedAt *time.Time `json:"loggedAt,omitempty"`
+	// What was done.
+	Content string `json:"content"`
+	// Residents served; 0 by default.
+	PeopleServed *int `json:"peopleServed,omitempty"`
+	// Hours spent, 0 to 24; 0 by default.
+	Hours *float64 `json:"hours,omitempty"`
+}
+
+// One matter of a joint meeting.
+type MatterInput struct {
+	// Kind.
+	Kind MatterKind `json:"kind"`
+	// Title.
+	Title string `json:"title"`
+	// Outcome: DISCUSSED, DECIDED or UNRESOLVED for a matter; MEDIATED or UNRESOLVED for a dispute.
+	Outcome MatterOutcome `json:"outcome"`
+}
+
 // The root of all changes. Every mutation needs an acting person.
 type Mutation struct {
 }
@@ -279,6 +523,86 @@ type OrderActionInput struct {
 	Note *string `json:"note,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
+}
+
+// Input of pairUnit.
+type PairUnitInput struct {
+	// The unit.
+	UnitID string `json:"unitId"`
+	// The community.
+	CommunityID string `json:"communityId"`
+	// The community's practice station, to pair with it rather than the community.
+	PracticeStationID *string `json:"practiceStationId,omitempty"`
+	// First day; today by default.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
+}
+
+// A page of pairings.
+type PairingConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*PairingEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A pairing with its cursor.
+type PairingEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The pairing.
+	Node *store.Pairing `json:"node"`
+}
+
+// Narrows a list of pairings.
+type PairingFilter struct {
+	// Only pairings with communities in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only pairings of this unit.
+	UnitID *string `json:"unitId,omitempty"`
+	// Only pairings of these kinds.
+	Kinds []PairingKind `json:"kinds,omitempty"`
+	// Only current (true) or ended (false) pairings.
+	Current *bool `json:"current,omitempty"`
+}
+
+// One participant of an activity.
+type ParticipantInput struct {
+	// The person.
+	PersonID string `json:"personId"`
+	// In what role; the person must be registered in it (a resident needs nothing).
+	Role ParticipantRole `json:"role"`
+	// Hours, at most the activity's length.
+	Hours float64 `json:"hours"`
+}
+
+// A page of partners.
+type PartnerConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*PartnerEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A partner with its cursor.
+type PartnerEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The partner.
+	Node *store.Partner `json:"node"`
+}
+
+// Narrows a list of co-building partners.
+type PartnerFilter struct {
+	// Only partners of this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only partners of these kinds.
+	Kinds []PartnerKind `json:"kinds,omitempty"`
+	// Case-insensitive text in the name.
+	Search *string `json:"search,omitempty"`
 }
 
 // A page of party members.
@@ -382,12 +706,88 @@ type RateOrderInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of recordActivity. The place is the grid, community or street: the finest given.
+type RecordActivityInput struct {
+	// Kind.
+	Kind ActivityKind `json:"kind"`
+	// Title.
+	Title string `json:"title"`
+	// The street, for a street-wide activity.
+	StreetID *string `json:"streetId,omitempty"`
+	// The community.
+	CommunityID *string `json:"communityId,omitempty"`
+	// The grid, if one.
+	GridID *string `json:"gridId,omitempty"`
+	// The intersection, for intersection duty.
+	IntersectionID *string `json:"intersectionId,omitempty"`
+	// The organising unit.
+	OrganiserUnitID *string `json:"organiserUnitId,omitempty"`
+	// The volunteer team.
+	TeamID *string `json:"teamId,omitempty"`
+	// The social organisation.
+	SocialOrganisationID *string `json:"socialOrganisationId,omitempty"`
+	// The venture project.
+	VentureProjectID *string `json:"ventureProjectId,omitempty"`
+	// When it started.
+	StartsAt time.Time `json:"startsAt"`
+	// When it ended.
+	EndsAt time.Time `json:"endsAt"`
+	// People served; 0 by default.
+	PeopleServed *int `json:"peopleServed,omitempty"`
+	// Participants.
+	Participants []*ParticipantInput `json:"participants,omitempty"`
+}
+
+// Input of recordMeetingMatter.
+type RecordMeetingMatterInput struct {
+	// The meeting.
+	MeetingID string `json:"meetingId"`
+	// The matter.
+	Matter *MatterInput `json:"matter"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
+// A page of red stewards.
+type RedStewardConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*RedStewardEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A red steward with its cursor.
+type RedStewardEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The red steward.
+	Node *store.RedSteward `json:"node"`
+}
+
 // Input of registerCheckin.
 type RegisterCheckinInput struct {
 	// The member checking in.
 	MemberID string `json:"memberId"`
 	// Number of the unit's letter (介绍信).
 	LetterNo string `json:"letterNo"`
+}
+
+// Input of registerVolunteer.
+type RegisterVolunteerInput struct {
+	// The person; needs an ID number on record (real-name registration).
+	PersonID string `json:"personId"`
+	// The community served.
+	CommunityID string `json:"communityId"`
+	// The grid served, if one; must be in the community.
+	GridID *string `json:"gridId,omitempty"`
+	// The team joined, if any.
+	TeamID *string `json:"teamId,omitempty"`
+	// Skills offered.
+	Skills *string `json:"skills,omitempty"`
+	// Day of registration; today by default.
+	RegisteredOn *time.Time `json:"registeredOn,omitempty"`
 }
 
 // Input of rejectCheckin.
@@ -434,6 +834,14 @@ type ResolveIssueInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Narrows a list of people holding a role.
+type RoleFilter struct {
+	// Only people of this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Case-insensitive text in the name.
+	Search *string `json:"search,omitempty"`
+}
+
 // A page of service orders.
 type ServiceOrderConnection struct {
 	// The items of the page, with their cursors.
@@ -468,6 +876,34 @@ type ServiceOrderFilter struct {
 	ResidentID *string `json:"residentId,omitempty"`
 	// Only orders claimed by this member.
 	ClaimedByID *string `json:"claimedById,omitempty"`
+}
+
+// Input of setMatterOutcome.
+type SetMatterOutcomeInput struct {
+	// The matter.
+	MatterID string `json:"matterId"`
+	// The new outcome.
+	Outcome MatterOutcome `json:"outcome"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
+// A page of social organisations.
+type SocialOrganisationConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*SocialOrganisationEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A social organisation with its cursor.
+type SocialOrganisationEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The social organisation.
+	Node *store.SocialOrganisation `json:"node"`
 }
 
 // A page of streets.
@@ -506,6 +942,58 @@ type UnitEdge struct {
 	Node *store.Unit `json:"node"`
 }
 
+// Input of updateVolunteerTeam; fields left out keep their value. A new type needs its owner.
+type UpdateVolunteerTeamInput struct {
+	// The team.
+	TeamID string `json:"teamId"`
+	// New name.
+	Name *string `json:"name,omitempty"`
+	// New type.
+	TeamType *TeamType `json:"teamType,omitempty"`
+	// New municipal agency.
+	UnitID *string `json:"unitId,omitempty"`
+	// New social organisation.
+	SocialOrganisationID *string `json:"socialOrganisationId,omitempty"`
+	// New street.
+	StreetID *string `json:"streetId,omitempty"`
+	// Whether it is a volunteer-police team.
+	IsVolunteerPolice *bool `json:"isVolunteerPolice,omitempty"`
+	// Day it was founded.
+	FoundedOn *time.Time `json:"foundedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
+// A page of venture projects.
+type VentureProjectConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*VentureProjectEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A venture project with its cursor.
+type VentureProjectEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The venture project.
+	Node *store.VentureProject `json:"node"`
+}
+
+// Narrows a list of venture projects.
+type VentureProjectFilter struct {
+	// Only projects in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only projects of this organisation.
+	SocialOrganisationID *string `json:"socialOrganisationId,omitempty"`
+	// Only projects of these themes.
+	Themes []VentureTheme `json:"themes,omitempty"`
+	// Case-insensitive text in the name.
+	Search *string `json:"search,omitempty"`
+}
+
 // Input of verifyCheckin.
 type VerifyCheckinInput struct {
 	// The check-in.
@@ -514,6 +1002,180 @@ type VerifyCheckinInput struct {
 	GridID *string `json:"gridId,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
+}
+
+// A page of volunteers.
+type VolunteerConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*VolunteerEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A volunteer with its cursor.
+type VolunteerEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The volunteer.
+	Node *store.Volunteer `json:"node"`
+}
+
+// Narrows a list of volunteers.
+type VolunteerFilter struct {
+	// Only volunteers serving in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only volunteers of this team.
+	TeamID *string `json:"teamId,omitempty"`
+	// Only volunteer police (true) or other volunteers (false).
+	VolunteerPolice *bool `json:"volunteerPolice,omitempty"`
+	// Only volunteers registered in this range.
+	Registered *DateRange `json:"registered,omitempty"`
+	// Case-insensitive text in the name or skills.
+	Search *string `json:"search,omitempty"`
+}
+
+// A page of volunteer teams.
+type VolunteerTeamConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*VolunteerTeamEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A volunteer team with its cursor.
+type VolunteerTeamEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The volunteer team.
+	Node *store.VolunteerTeam `json:"node"`
+}
+
+// Narrows a list of volunteer teams.
+type VolunteerTeamFilter struct {
+	// Only teams of these types.
+	Types []TeamType `json:"types,omitempty"`
+	// Only volunteer-police teams (true) or other teams (false).
+	VolunteerPolice *bool `json:"volunteerPolice,omitempty"`
+	// Only teams of this unit.
+	UnitID *string `json:"unitId,omitempty"`
+	// Only teams of this organisation.
+	SocialOrganisationID *string `json:"socialOrganisationId,omitempty"`
+	// Only teams of this street.
+	StreetID *string `json:"streetId,omitempty"`
+	// Case-insensitive text in the name.
+	Search *string `json:"search,omitempty"`
+}
+
+// A page of work-log entries.
+type WorkLogConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*WorkLogEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A work-log entry with its cursor.
+type WorkLogEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The work-log entry.
+	Node *store.WorkLog `json:"node"`
+}
+
+// Narrows the grid work log.
+type WorkLogFilter struct {
+	// Only entries in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only entries of this cadre.
+	CadreID *string `json:"cadreId,omitempty"`
+	// Only entries of these kinds.
+	Kinds []WorkKind `json:"kinds,omitempty"`
+	// Only entries logged in this range.
+	Logged *DateTimeRange `json:"logged,omitempty"`
+	// Case-insensitive text in the content.
+	Search *string `json:"search,omitempty"`
+}
+
+// Kind of activity.
+type ActivityKind string
+
+const (
+	// Themed party day (主题党日).
+	ActivityKindThemedPartyDay ActivityKind = "THEMED_PARTY_DAY"
+	// Legal publicity (普法宣传).
+	ActivityKindLegalPublicity ActivityKind = "LEGAL_PUBLICITY"
+	// Micro-classroom (微爱课堂).
+	ActivityKindMicroClassroom ActivityKind = "MICRO_CLASSROOM"
+	// Civilised-traffic duty at an intersection (文明劝导).
+	ActivityKindIntersectionDuty ActivityKind = "INTERSECTION_DUTY"
+	// Vaccination drive.
+	ActivityKindVaccinationDrive ActivityKind = "VACCINATION_DRIVE"
+	// Co-building volunteer service (七联共建志愿服务).
+	ActivityKindCoBuildingService ActivityKind = "CO_BUILDING_SERVICE"
+	// Micro public-welfare service (公益微服务).
+	ActivityKindMicroWelfare ActivityKind = "MICRO_WELFARE"
+	// Volunteer service (志愿服务).
+	ActivityKindVolunteerService ActivityKind = "VOLUNTEER_SERVICE"
+)
+
+var AllActivityKind = []ActivityKind{
+	ActivityKindThemedPartyDay,
+	ActivityKindLegalPublicity,
+	ActivityKindMicroClassroom,
+	ActivityKindIntersectionDuty,
+	ActivityKindVaccinationDrive,
+	ActivityKindCoBuildingService,
+	ActivityKindMicroWelfare,
+	ActivityKindVolunteerService,
+}
+
+func (e ActivityKind) IsValid() bool {
+	switch e {
+	case ActivityKindThemedPartyDay, ActivityKindLegalPublicity, ActivityKindMicroClassroom, ActivityKindIntersectionDuty, ActivityKindVaccinationDrive, ActivityKindCoBuildingService, ActivityKindMicroWelfare, ActivityKindVolunteerService:
+		return true
+	}
+	return false
+}
+
+func (e ActivityKind) String() string {
+	return string(e)
+}
+
+func (e *ActivityKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ActivityKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ActivityKind", str)
+	}
+	return nil
+}
+
+func (e ActivityKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ActivityKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ActivityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Role held in a building.
@@ -569,6 +1231,64 @@ func (e *BuildingRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e BuildingRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of cadre.
+type CadreKind string
+
+const (
+	// Street cadre (街道干部).
+	CadreKindStreetCadre CadreKind = "STREET_CADRE"
+	// Community cadre (社区干部).
+	CadreKindCommunityCadre CadreKind = "COMMUNITY_CADRE"
+)
+
+var AllCadreKind = []CadreKind{
+	CadreKindStreetCadre,
+	CadreKindCommunityCadre,
+}
+
+func (e CadreKind) IsValid() bool {
+	switch e {
+	case CadreKindStreetCadre, CadreKindCommunityCadre:
+		return true
+	}
+	return false
+}
+
+func (e CadreKind) String() string {
+	return string(e)
+}
+
+func (e *CadreKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CadreKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CadreKind", str)
+	}
+	return nil
+}
+
+func (e CadreKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CadreKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CadreKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -757,6 +1477,67 @@ func (e EscalationLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Kind of facility.
+type FacilityKind string
+
+const (
+	// Community party-mass service centre (社区党群服务中心).
+	FacilityKindServiceCentre FacilityKind = "SERVICE_CENTRE"
+	// Legal mediation room (法律调解室).
+	FacilityKindMediationRoom FacilityKind = "MEDIATION_ROOM"
+	// Civilisation-practice station (新时代文明实践站).
+	FacilityKindPracticeStation FacilityKind = "PRACTICE_STATION"
+)
+
+var AllFacilityKind = []FacilityKind{
+	FacilityKindServiceCentre,
+	FacilityKindMediationRoom,
+	FacilityKindPracticeStation,
+}
+
+func (e FacilityKind) IsValid() bool {
+	switch e {
+	case FacilityKindServiceCentre, FacilityKindMediationRoom, FacilityKindPracticeStation:
+		return true
+	}
+	return false
+}
+
+func (e FacilityKind) String() string {
+	return string(e)
+}
+
+func (e *FacilityKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FacilityKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FacilityKind", str)
+	}
+	return nil
+}
+
+func (e FacilityKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FacilityKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FacilityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A person's gender.
 type Gender string
 
@@ -810,6 +1591,70 @@ func (e *Gender) UnmarshalJSON(b []byte) error {
 }
 
 func (e Gender) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Role held in a grid.
+type GridRole string
+
+const (
+	// Grid party-building instructor (网格党建指导员).
+	GridRoleInstructor GridRole = "INSTRUCTOR"
+	// Street cadre assigned as liaison (包联).
+	GridRoleLiaison GridRole = "LIAISON"
+	// Grid leader (网格长).
+	GridRoleGridLeader GridRole = "GRID_LEADER"
+	// Grid worker (网格员).
+	GridRoleGridWorker GridRole = "GRID_WORKER"
+)
+
+var AllGridRole = []GridRole{
+	GridRoleInstructor,
+	GridRoleLiaison,
+	GridRoleGridLeader,
+	GridRoleGridWorker,
+}
+
+func (e GridRole) IsValid() bool {
+	switch e {
+	case GridRoleInstructor, GridRoleLiaison, GridRoleGridLeader, GridRoleGridWorker:
+		return true
+	}
+	return false
+}
+
+func (e GridRole) String() string {
+	return string(e)
+}
+
+func (e *GridRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GridRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GridRole", str)
+	}
+	return nil
+}
+
+func (e GridRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GridRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GridRole) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1171,6 +2016,134 @@ func (e IssueState) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Kind of meeting matter.
+type MatterKind string
+
+const (
+	// Major matter (大事共议).
+	MatterKindMajorMatter MatterKind = "MAJOR_MATTER"
+	// Practical matter (实事).
+	MatterKindPracticalMatter MatterKind = "PRACTICAL_MATTER"
+	// Urgent matter (要事共决).
+	MatterKindUrgentMatter MatterKind = "URGENT_MATTER"
+	// Dispute jointly mediated (民事共调).
+	MatterKindDispute MatterKind = "DISPUTE"
+)
+
+var AllMatterKind = []MatterKind{
+	MatterKindMajorMatter,
+	MatterKindPracticalMatter,
+	MatterKindUrgentMatter,
+	MatterKindDispute,
+}
+
+func (e MatterKind) IsValid() bool {
+	switch e {
+	case MatterKindMajorMatter, MatterKindPracticalMatter, MatterKindUrgentMatter, MatterKindDispute:
+		return true
+	}
+	return false
+}
+
+func (e MatterKind) String() string {
+	return string(e)
+}
+
+func (e *MatterKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MatterKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MatterKind", str)
+	}
+	return nil
+}
+
+func (e MatterKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MatterKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MatterKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a meeting matter stands.
+type MatterOutcome string
+
+const (
+	// Discussed (共议), not yet decided.
+	MatterOutcomeDiscussed MatterOutcome = "DISCUSSED"
+	// Decided (共决); final.
+	MatterOutcomeDecided MatterOutcome = "DECIDED"
+	// Mediated (共调), for a dispute; final.
+	MatterOutcomeMediated MatterOutcome = "MEDIATED"
+	// Left unresolved, to be taken up again.
+	MatterOutcomeUnresolved MatterOutcome = "UNRESOLVED"
+)
+
+var AllMatterOutcome = []MatterOutcome{
+	MatterOutcomeDiscussed,
+	MatterOutcomeDecided,
+	MatterOutcomeMediated,
+	MatterOutcomeUnresolved,
+}
+
+func (e MatterOutcome) IsValid() bool {
+	switch e {
+	case MatterOutcomeDiscussed, MatterOutcomeDecided, MatterOutcomeMediated, MatterOutcomeUnresolved:
+		return true
+	}
+	return false
+}
+
+func (e MatterOutcome) String() string {
+	return string(e)
+}
+
+func (e *MatterOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MatterOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MatterOutcome", str)
+	}
+	return nil
+}
+
+func (e MatterOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MatterOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MatterOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Role of a mediator.
 type MediatorRole string
 
@@ -1370,6 +2343,192 @@ func (e *OrderState) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of pairing.
+type PairingKind string
+
+const (
+	// With a community.
+	PairingKindCommunity PairingKind = "COMMUNITY"
+	// With a community's practice station (新时代文明实践站).
+	PairingKindPracticeStation PairingKind = "PRACTICE_STATION"
+)
+
+var AllPairingKind = []PairingKind{
+	PairingKindCommunity,
+	PairingKindPracticeStation,
+}
+
+func (e PairingKind) IsValid() bool {
+	switch e {
+	case PairingKindCommunity, PairingKindPracticeStation:
+		return true
+	}
+	return false
+}
+
+func (e PairingKind) String() string {
+	return string(e)
+}
+
+func (e *PairingKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PairingKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PairingKind", str)
+	}
+	return nil
+}
+
+func (e PairingKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PairingKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PairingKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Role of an activity participant.
+type ParticipantRole string
+
+const (
+	// Party member (党员).
+	ParticipantRolePartyMember ParticipantRole = "PARTY_MEMBER"
+	// Volunteer (志愿者).
+	ParticipantRoleVolunteer ParticipantRole = "VOLUNTEER"
+	// Cadre (干部).
+	ParticipantRoleCadre ParticipantRole = "CADRE"
+	// Resident (居民).
+	ParticipantRoleResident ParticipantRole = "RESIDENT"
+	// Red steward (红色小管家).
+	ParticipantRoleRedSteward ParticipantRole = "RED_STEWARD"
+)
+
+var AllParticipantRole = []ParticipantRole{
+	ParticipantRolePartyMember,
+	ParticipantRoleVolunteer,
+	ParticipantRoleCadre,
+	ParticipantRoleResident,
+	ParticipantRoleRedSteward,
+}
+
+func (e ParticipantRole) IsValid() bool {
+	switch e {
+	case ParticipantRolePartyMember, ParticipantRoleVolunteer, ParticipantRoleCadre, ParticipantRoleResident, ParticipantRoleRedSteward:
+		return true
+	}
+	return false
+}
+
+func (e ParticipantRole) String() string {
+	return string(e)
+}
+
+func (e *ParticipantRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ParticipantRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ParticipantRole", str)
+	}
+	return nil
+}
+
+func (e ParticipantRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ParticipantRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ParticipantRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of co-building partner (七联共建).
+type PartnerKind string
+
+const (
+	// Community police officer (片警).
+	PartnerKindCommunityPolice PartnerKind = "COMMUNITY_POLICE"
+	// Community doctor (社区医生).
+	PartnerKindCommunityDoctor PartnerKind = "COMMUNITY_DOCTOR"
+	// Property-management staff (物业人员).
+	PartnerKindPropertyStaff PartnerKind = "PROPERTY_STAFF"
+)
+
+var AllPartnerKind = []PartnerKind{
+	PartnerKindCommunityPolice,
+	PartnerKindCommunityDoctor,
+	PartnerKindPropertyStaff,
+}
+
+func (e PartnerKind) IsValid() bool {
+	switch e {
+	case PartnerKindCommunityPolice, PartnerKindCommunityDoctor, PartnerKindPropertyStaff:
+		return true
+	}
+	return false
+}
+
+func (e PartnerKind) String() string {
+	return string(e)
+}
+
+func (e *PartnerKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartnerKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartnerKind", str)
+	}
+	return nil
+}
+
+func (e PartnerKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartnerKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartnerKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1677,6 +2836,67 @@ func (e StreetKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Type of volunteer team, by who organises it.
+type TeamType string
+
+const (
+	// Organised by a municipal agency (市直机关).
+	TeamTypeMunicipalAgency TeamType = "MUNICIPAL_AGENCY"
+	// Organised by a social organisation (社会组织).
+	TeamTypeSocialOrganisation TeamType = "SOCIAL_ORGANISATION"
+	// Organised by a town or street (镇街).
+	TeamTypeTownStreet TeamType = "TOWN_STREET"
+)
+
+var AllTeamType = []TeamType{
+	TeamTypeMunicipalAgency,
+	TeamTypeSocialOrganisation,
+	TeamTypeTownStreet,
+}
+
+func (e TeamType) IsValid() bool {
+	switch e {
+	case TeamTypeMunicipalAgency, TeamTypeSocialOrganisation, TeamTypeTownStreet:
+		return true
+	}
+	return false
+}
+
+func (e TeamType) String() string {
+	return string(e)
+}
+
+func (e *TeamType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TeamType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TeamType", str)
+	}
+	return nil
+}
+
+func (e TeamType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TeamType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TeamType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Kind of unit.
 type UnitKind string
 
@@ -1736,6 +2956,146 @@ func (e *UnitKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e UnitKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Theme of a venture project.
+type VentureTheme string
+
+const (
+	// Relief of hardship (困难帮扶).
+	VentureThemeHardshipRelief VentureTheme = "HARDSHIP_RELIEF"
+	// Party building (党建).
+	VentureThemePartyBuilding VentureTheme = "PARTY_BUILDING"
+	// Elderly care (养老).
+	VentureThemeElderlyCare VentureTheme = "ELDERLY_CARE"
+	// Environment.
+	VentureThemeEnvironment VentureTheme = "ENVIRONMENT"
+	// Compound governance (小区治理).
+	VentureThemeCompoundGovernance VentureTheme = "COMPOUND_GOVERNANCE"
+)
+
+var AllVentureTheme = []VentureTheme{
+	VentureThemeHardshipRelief,
+	VentureThemePartyBuilding,
+	VentureThemeElderlyCare,
+	VentureThemeEnvironment,
+	VentureThemeCompoundGovernance,
+}
+
+func (e VentureTheme) IsValid() bool {
+	switch e {
+	case VentureThemeHardshipRelief, VentureThemePartyBuilding, VentureThemeElderlyCare, VentureThemeEnvironment, VentureThemeCompoundGovernance:
+		return true
+	}
+	return false
+}
+
+func (e VentureTheme) String() string {
+	return string(e)
+}
+
+func (e *VentureTheme) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VentureTheme(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VentureTheme", str)
+	}
+	return nil
+}
+
+func (e VentureTheme) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VentureTheme) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VentureTheme) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of grid work.
+type WorkKind string
+
+const (
+	// Patrol (巡查).
+	WorkKindPatrol WorkKind = "PATROL"
+	// Front-line service.
+	WorkKindFrontlineService WorkKind = "FRONTLINE_SERVICE"
+	// Policy consultation (政策咨询).
+	WorkKindPolicyConsultation WorkKind = "POLICY_CONSULTATION"
+	// Convenience service (便民服务).
+	WorkKindConvenienceService WorkKind = "CONVENIENCE_SERVICE"
+	// Visit to residents (入户走访).
+	WorkKindResidentVisit WorkKind = "RESIDENT_VISIT"
+	// Environment clean-up.
+	WorkKindEnvironmentCleanup WorkKind = "ENVIRONMENT_CLEANUP"
+	// Dispute mediation (矛盾调解).
+	WorkKindDisputeMediation WorkKind = "DISPUTE_MEDIATION"
+)
+
+var AllWorkKind = []WorkKind{
+	WorkKindPatrol,
+	WorkKindFrontlineService,
+	WorkKindPolicyConsultation,
+	WorkKindConvenienceService,
+	WorkKindResidentVisit,
+	WorkKindEnvironmentCleanup,
+	WorkKindDisputeMediation,
+}
+
+func (e WorkKind) IsValid() bool {
+	switch e {
+	case WorkKindPatrol, WorkKindFrontlineService, WorkKindPolicyConsultation, WorkKindConvenienceService, WorkKindResidentVisit, WorkKindEnvironmentCleanup, WorkKindDisputeMediation:
+		return true
+	}
+	return false
+}
+
+func (e WorkKind) String() string {
+	return string(e)
+}
+
+func (e *WorkKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WorkKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WorkKind", str)
+	}
+	return nil
+}
+
+func (e WorkKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WorkKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WorkKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,350 @@
+// Command apibench is the GraphQL API benchmark of docs/benchmarks.md: requests per second
+// and p50/p99 latency of the console page, a member profile with ledger, and the claim
+// mutation at 1, 8 and 32 clients, against `gridgov serve` running as its own process (whose
+// peak resident memory it reports), with each request's SQL statement count; and, in the
+// same run, the database's limit for the console page: pgbench replaying exactly the
+// statements the API issued for it, at the same concurrency.
+//
+//	go run ./loadgen/apibench -bin bin/gridgov -pg postgres://…/gridgov_bench
+//
+// The database must hold a seeded city (gridgov seed). The claim runs insert published
+// orders to claim; run it against a benchmark database, not one you care about.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"gridgov/loadgen"
+	"gridgov/observe"
+	"gridgov/resolvers"
+	"gridgov/server"
+	"gridgov/store"
+)
+
+const consoleQuery = `query Console($grid: ID!) {
+  issues(first: 50, filter: {place: {gridId: $grid}}, orderBy: {field: REPORTED_AT, direction: DESC}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id title state reportedAt dueAt overdue
+      grid { name } reporter { name } handler { name }
+      events(last: 3) { action toState at actor { name } } } } } }`
+
+const profileQuery = `query Profile($id: ID!) {
+  node(id: $id) { ... on PartyMember { id name profession specialty
+    unit { name } community { name } grid { name } checkin { state }
+    serviceTotals { records hours }
+    ledger(last: 20) { servedOn hours content order { title } }
+    ratings { year grade } } } }`
+
+const claimQuery = `mutation Claim($in: OrderActionInput!) {
+  claimOrder(input: $in) { id state version claimedAt claimedBy { name } } }`
+
+func main() {
+	var (
+		pgURL   = flag.String("pg", os.Getenv("GRIDGOV_PG_URL"), "Postgres URL of a seeded benchmark database")
+		bin     = flag.String("bin", "bin/gridgov", "the gridgov binary to serve the API")
+		dur     = flag.Duration("d", 10*time.Second, "measured time per run")
+		warm    = flag.Duration("warm", 2*time.Second, "warm-up per run, not measured")
+		clients = flag.String("clients", "1,8,32", "client counts")
+		script  = flag.String("script", "console.pgbench.sql", "where to write the captured console-page statements")
+	)
+	flag.Parse()
+	if err := run(context.Background(), *pgURL, *bin, *dur, *warm, *clients, *script); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, clientList, scriptPath string) error {
+	if pgURL == "" {
+		return fmt.Errorf("give -pg or GRIDGOV_PG_URL")
+	}
+	var levels []int
+	for _, s := range strings.Split(clientList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("bad -clients %q", clientList)
+		}
+		levels = append(levels, n)
+	}
+	pool, err := pgxpool.New(ctx, pgURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	// The data the requests read: the grid with the most issues, and members with a ledger.
+	var grid int64
+	if err := pool.QueryRow(ctx, `SELECT grid_id FROM issues WHERE deleted_at IS NULL GROUP BY grid_id ORDER BY count(*) DESC, grid_id LIMIT 1`).Scan(&grid); err != nil {
+		return fmt.Errorf("pick grid (is the database seeded?): %w", err)
+	}
+	var members []int64
+	rows, err := pool.Query(ctx, `SELECT member_id FROM service_records GROUP BY member_id ORDER BY count(*) DESC, member_id LIMIT 1000`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		members = append(members, id)
+	}
+	rows.Close()
+	if len(members) == 0 {
+		return fmt.Errorf("no service records: is the database seeded?")
+	}
+	console := loadgen.Scenario{Name: "console page", Next: func(c, i int) loadgen.Request {
+		return loadgen.Request{Query: consoleQuery, Variables: map[string]any{"grid": resolvers.GlobalID("Grid", grid)}}
+	}}
+	profile := loadgen.Scenario{Name: "member profile", Next: func(c, i int) loadgen.Request {
+		return loadgen.Request{Query: profileQuery, Variables: map[string]any{"id": resolvers.GlobalID("PartyMember", members[i%len(members)])}}
+	}}
+
+	// Statement counts and the console page's SQL, from the same handler in process.
+	rec := &loadgen.Recorder{}
+	cfg, err := pgxpool.ParseConfig(pgURL)
+	if err != nil {
+		return err
+	}
+	cfg.ConnConfig.Tracer = rec
+	tpool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer tpool.Close()
+	inproc := server.GraphQL(store.New(tpool), slog.New(slog.NewTextHandler(io.Discard, nil)), observe.NewGraphQL(prometheus.NewRegistry()))
+	// count runs s's first request to warm the statement cache, then records its second.
+	count := func(s loadgen.Scenario) (int, []loadgen.Statement, error) {
+		ts := httptest.NewServer(inproc)
+		defer ts.Close()
+		c := loadgen.NewClient(ts.URL, 1)
+		if _, err := c.Do(ctx, s.Next(0, 0)); err != nil {
+			return 0, nil, err
+		}
+		rec.Start()
+		_, err := c.Do(ctx, s.Next(0, 1))
+		stmts := rec.Stop()
+		return len(stmts), stmts, err
+	}
+	consoleN, consoleSQL, err := count(console)
+	if err != nil {
+		return fmt.Errorf("console page: %w", err)
+	}
+	profileN, _, err := count(profile)
+	if err != nil {
+		return fmt.Errorf("member profile: %w", err)
+	}
+	claims, err := newClaims(ctx, pool, 1)
+	if err != nil {
+		return err
+	}
+	claimN, _, err := count(claims.Scenario)
+	if err != nil {
+		return fmt.Errorf("claim: %w", err)
+	}
+	pgScript, err := loadgen.PgbenchScript(consoleSQL)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(scriptPath, []byte(pgScript), 0o644); err != nil {
+		return err
+	}
+
+	// The API as its own process.
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(os.Environ(), "GRIDGOV_PG_URL="+pgURL, "GRIDGOV_LISTEN="+addr, "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_METRICS_LISTEN=")
+	srv.Stderr, srv.Stdout = os.Stderr, os.Stderr
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("start %s serve: %w", bin, err)
+	}
+	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }() //nolint:errcheck
+	if err := waitHealthy("http://" + addr + "/healthz"); err != nil {
+		return err
+	}
+	url := "http://" + addr + "/graphql"
+
+	fmt.Printf("gridgov API benchmark: grid %d, %d members, %s per run (+%s warm-up), GOMAXPROCS of this machine: %d CPUs\n\n",
+		grid, len(members), dur, warm, runtime.NumCPU())
+	fmt.Printf("load average at start: %s", loadavg())
+	fmt.Printf("SQL statements per request: console page %d, member profile %d, claim %d\n\n", consoleN, profileN, claimN)
+	var results []loadgen.Result
+	for _, s := range []loadgen.Scenario{console, profile} {
+		for _, n := range levels {
+			r := loadgen.Run(ctx, loadgen.NewClient(url, n), s, n, warm, dur)
+			results = append(results, r)
+			report(r)
+		}
+	}
+	for _, n := range levels {
+		// Enough orders for any rate this machine reaches, fresh for each level.
+		cl, err := newClaims(ctx, pool, 40)
+		if err != nil {
+			return err
+		}
+		r := loadgen.Run(ctx, loadgen.NewClient(url, n), cl.Scenario, n, warm, dur)
+		results = append(results, r)
+		report(r)
+	}
+	rss, err := peakRSS(srv.Process.Pid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("load average after the API runs: %s", loadavg())
+	fmt.Printf("\nserver peak RSS (VmHWM): %.1f MiB\n\n", float64(rss)/1024)
+
+	fmt.Printf("database limit: pgbench -n -f %s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
+		scriptPath, int(dur.Seconds()), consoleN)
+	for _, n := range levels {
+		tps, lat, err := pgbench(pgURL, scriptPath, n, dur)
+		if err != nil {
+			return err
+		}
+		api := 0.0
+		for _, r := range results {
+			if r.Scenario == console.Name && r.Clients == n {
+				api = r.PerSecond
+			}
+		}
+		fmt.Printf("  c=%-3d pgbench %8.1f pages/s (mean %.2f ms)   API %8.1f req/s = %5.1f%% of the limit\n", n, tps, lat, api, 100*api/tps)
+	}
+	return nil
+}
+
+// loadavg gives /proc/loadavg: other work on the machine skews every figure.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown\n"
+	}
+	return string(b)
+}
+
+func report(r loadgen.Result) {
+	fmt.Println(r)
+	if r.FirstError != "" {
+		fmt.Printf("    first error: %s\n", r.FirstError)
+	}
+}
+
+// claims is a supply of published orders, each with a checked-in member of its grid.
+type claims struct {
+	loadgen.Scenario
+	orders []int64
+	actors []int64
+	next   atomic.Int64
+}
+
+// newClaims publishes perGrid orders in every grid that has checked-in members.
+func newClaims(ctx context.Context, pool *pgxpool.Pool, perGrid int) (*claims, error) {
+	rows, err := pool.Query(ctx, claimSQL, perGrid)
+	if err != nil {
+		return nil, fmt.Errorf("publish orders to claim: %w", err)
+	}
+	c := &claims{}
+	for rows.Next() {
+		var o, p int64
+		if err := rows.Scan(&o, &p); err != nil {
+			return nil, err
+		}
+		c.orders, c.actors = append(c.orders, o), append(c.actors, p)
+	}
+	rows.Close()
+	if len(c.orders) == 0 {
+		return nil, fmt.Errorf("no checked-in members in any grid: is the database seeded?")
+	}
+	c.Scenario = loadgen.Scenario{Name: "claim", Next: func(_, _ int) loadgen.Request {
+		i := int(c.next.Add(1)-1) % len(c.orders) // wraps only if the supply runs out: then claims fail, and are counted
+		return loadgen.Request{Query: claimQuery, Actor: c.actors[i],
+			Variables: map[string]any{"in": map[string]any{"orderId": resolvers.GlobalID("ServiceOrder", c.orders[i])}}}
+	}}
+	return c, nil
+}
+
+// claimSQL interleaves the grids, so concurrent claims do not queue on one grid's rows.
+const claimSQL = `WITH m AS (
+		SELECT DISTINCT ON (m.grid_id) m.grid_id, m.street_id, m.community_id, m.person_id FROM party_members m
+		WHERE m.grid_id IS NOT NULL AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM checkins c
+			WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)
+		ORDER BY m.grid_id, m.id),
+	ins AS (INSERT INTO service_orders (street_id, community_id, grid_id, category_id, resident_id, title, state, published_at)
+		SELECT m.street_id, m.community_id, m.grid_id, (SELECT min(id) FROM service_categories),
+			(SELECT min(id) FROM people), 'benchmark order ' || g, 'published', now()
+		FROM m CROSS JOIN generate_series(1, $1::int) g RETURNING id, grid_id, title)
+	SELECT ins.id, m.person_id FROM ins JOIN m USING (grid_id) ORDER BY ins.title, ins.grid_id`
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func waitHealthy(url string) error {
+	for range 100 {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the server did not become healthy at %s", url)
+}
+
+// peakRSS reads a process's peak resident set (VmHWM) in KiB.
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		return 0, fmt.Errorf("no VmHWM for pid %d", pid)
+	}
+	return strconv.ParseInt(string(m[1]), 10, 64)
+}
+
+var tpsRE = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+var latRE = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
+
+// pgbench runs the script at n clients and gives its transactions per second and mean latency.
+func pgbench(pgURL, script string, n int, d time.Duration) (float64, float64, error) {
+	cmd := exec.Command("pgbench", "-n", "-f", script, "-c", strconv.Itoa(n), "-j", "2", "-T", strconv.Itoa(int(d.Seconds())), pgURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, 0, fmt.Errorf("pgbench: %w: %s", err, out)
+	}
+	m, l := tpsRE.FindSubmatch(out), latRE.FindSubmatch(out)
+	if m == nil || l == nil {
+		return 0, 0, fmt.Errorf("pgbench output not understood: %s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	lat, _ := strconv.ParseFloat(string(l[1]), 64)
+	return tps, lat, nil
+}

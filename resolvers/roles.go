@@ -1,0 +1,236 @@
+package resolvers
+
+import (
+	"context"
+	"time"
+
+	"gridgov/graph"
+	"gridgov/graph/model"
+	"gridgov/store"
+)
+
+func (r *Resolver) Cadre() graph.CadreResolver                   { return &cadreResolver{r} }
+func (r *Resolver) GridAssignment() graph.GridAssignmentResolver { return &assignmentResolver{r} }
+func (r *Resolver) RedSteward() graph.RedStewardResolver         { return &stewardResolver{r} }
+func (r *Resolver) GovernanceInstructor() graph.GovernanceInstructorResolver {
+	return &instructorResolver{r}
+}
+func (r *Resolver) Partner() graph.PartnerResolver { return &partnerResolver{r} }
+func (r *Resolver) WorkLog() graph.WorkLogResolver { return &workLogResolver{r} }
+
+func roleFilter(place *model.PlaceScope, search *string) (store.PersonRoleFilter, error) {
+	pf, err := placeFilter(place, nil)
+	return store.PersonRoleFilter{Place: pf, Search: str(search)}, err
+}
+
+func (r *queryResolver) Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error) {
+	var f store.PersonRoleFilter
+	if filter != nil {
+		var err error
+		if f, err = roleFilter(filter.Place, filter.Search); err != nil {
+			return nil, err
+		}
+		f.Kinds = storedAll(filter.Kinds)
+	}
+	c, list, err := r.Store.Cadres(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Cadre) *model.CadreEdge { return &model.CadreEdge{Cursor: cur, Node: n} })
+	return &model.CadreConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error) {
+	var f store.PersonRoleFilter
+	if filter != nil {
+		var err error
+		if f, err = roleFilter(filter.Place, filter.Search); err != nil {
+			return nil, err
+		}
+	}
+	c, list, err := r.Store.RedStewards(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.RedSteward) *model.RedStewardEdge {
+		return &model.RedStewardEdge{Cursor: cur, Node: n}
+	})
+	return &model.RedStewardConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) GovernanceInstructors(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.GovernanceInstructorConnection, error) {
+	var f store.PersonRoleFilter
+	if filter != nil {
+		var err error
+		if f, err = roleFilter(filter.Place, filter.Search); err != nil {
+			return nil, err
+		}
+	}
+	c, list, err := r.Store.GovernanceInstructors(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.GovernanceInstructor) *model.GovernanceInstructorEdge {
+		return &model.GovernanceInstructorEdge{Cursor: cur, Node: n}
+	})
+	return &model.GovernanceInstructorConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) Partners(ctx context.Context, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error) {
+	var f store.PersonRoleFilter
+	if filter != nil {
+		var err error
+		if f, err = roleFilter(filter.Place, filter.Search); err != nil {
+			return nil, err
+		}
+		f.Kinds = storedAll(filter.Kinds)
+	}
+	c, list, err := r.Store.Partners(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Partner) *model.PartnerEdge { return &model.PartnerEdge{Cursor: cur, Node: n} })
+	return &model.PartnerConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) WorkLogs(ctx context.Context, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.WorkLogConnection, error) {
+	var f store.WorkLogFilter
+	if filter != nil {
+		var err error
+		if f.Place, err = placeFilter(filter.Place, nil); err != nil {
+			return nil, err
+		}
+		if f.CadreID, err = optID("cadreId", "Cadre", filter.CadreID); err != nil {
+			return nil, err
+		}
+		f.Kinds, f.Search = storedAll(filter.Kinds), str(filter.Search)
+		if filter.Logged != nil {
+			f.From, f.To = filter.Logged.From, filter.Logged.To
+		}
+	}
+	desc := direction == nil || *direction == model.SortDirectionDesc
+	c, list, err := r.Store.WorkLogs(ctx, scope(ctx), f, desc, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.WorkLog) *model.WorkLogEdge { return &model.WorkLogEdge{Cursor: cur, Node: n} })
+	return &model.WorkLogConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *mutationResolver) LogGridWork(ctx context.Context, in model.LogGridWorkInput) (*store.WorkLog, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	grid, err := idOf("gridId", "Grid", in.GridID)
+	if err != nil {
+		return nil, err
+	}
+	nw := store.NewWorkLog{GridID: grid, Kind: stored(in.Kind), LoggedAt: time.Now(), Content: in.Content}
+	if in.LoggedAt != nil {
+		nw.LoggedAt = *in.LoggedAt
+	}
+	if in.PeopleServed != nil {
+		nw.PeopleServed = *in.PeopleServed
+	}
+	if in.Hours != nil {
+		nw.Hours = *in.Hours
+	}
+	out, err := r.Store.LogWork(ctx, scope(ctx), a, nw)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+type cadreResolver struct{ *Resolver }
+
+func (cadreResolver) ID(_ context.Context, o *store.Cadre) (string, error) {
+	return GlobalID("Cadre", o.ID), nil
+}
+func (cadreResolver) Person(ctx context.Context, o *store.Cadre) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.PersonID, "person")
+}
+func (cadreResolver) Kind(_ context.Context, o *store.Cadre) (model.CadreKind, error) {
+	return enum[model.CadreKind](o.Kind), nil
+}
+func (cadreResolver) Street(ctx context.Context, o *store.Cadre) (*store.Street, error) {
+	return must(ctx, For(ctx).Street, o.StreetID, "street")
+}
+func (cadreResolver) Community(ctx context.Context, o *store.Cadre) (*store.Community, error) {
+	return load(ctx, For(ctx).Community, o.CommunityID)
+}
+func (cadreResolver) Assignments(ctx context.Context, o *store.Cadre, current *bool) ([]*store.GridAssignment, error) {
+	return For(ctx).CadreAssignments.Load(ctx, store.AssignmentsKey{ID: o.ID, Current: current == nil || *current})
+}
+
+func (gridResolver) Assignments(ctx context.Context, o *store.Grid, current *bool) ([]*store.GridAssignment, error) {
+	return For(ctx).GridAssignments.Load(ctx, store.AssignmentsKey{ID: o.ID, Current: current == nil || *current})
+}
+
+type assignmentResolver struct{ *Resolver }
+
+func (assignmentResolver) ID(_ context.Context, o *store.GridAssignment) (string, error) {
+	return GlobalID("GridAssignment", o.ID), nil
+}
+func (assignmentResolver) Grid(ctx context.Context, o *store.GridAssignment) (*store.Grid, error) {
+	return must(ctx, For(ctx).Grid, o.GridID, "grid")
+}
+func (assignmentResolver) Cadre(ctx context.Context, o *store.GridAssignment) (*store.Cadre, error) {
+	return must(ctx, For(ctx).Cadre, o.CadreID, "cadre")
+}
+func (assignmentResolver) Role(_ context.Context, o *store.GridAssignment) (model.GridRole, error) {
+	return enum[model.GridRole](o.Role), nil
+}
+
+type stewardResolver struct{ *Resolver }
+
+func (stewardResolver) ID(_ context.Context, o *store.RedSteward) (string, error) {
+	return GlobalID("RedSteward", o.ID), nil
+}
+func (stewardResolver) Person(ctx context.Context, o *store.RedSteward) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.PersonID, "person")
+}
+func (stewardResolver) Grid(ctx context.Context, o *store.RedSteward) (*store.Grid, error) {
+	return must(ctx, For(ctx).Grid, o.GridID, "grid")
+}
+
+type instructorResolver struct{ *Resolver }
+
+func (instructorResolver) ID(_ context.Context, o *store.GovernanceInstructor) (string, error) {
+	return GlobalID("GovernanceInstructor", o.ID), nil
+}
+func (instructorResolver) Person(ctx context.Context, o *store.GovernanceInstructor) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.PersonID, "person")
+}
+func (instructorResolver) Community(ctx context.Context, o *store.GovernanceInstructor) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+
+type partnerResolver struct{ *Resolver }
+
+func (partnerResolver) ID(_ context.Context, o *store.Partner) (string, error) {
+	return GlobalID("Partner", o.ID), nil
+}
+func (partnerResolver) Person(ctx context.Context, o *store.Partner) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.PersonID, "person")
+}
+func (partnerResolver) Kind(_ context.Context, o *store.Partner) (model.PartnerKind, error) {
+	return enum[model.PartnerKind](o.Kind), nil
+}
+func (partnerResolver) Community(ctx context.Context, o *store.Partner) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+
+type workLogResolver struct{ *Resolver }
+
+func (workLogResolver) ID(_ context.Context, o *store.WorkLog) (string, error) {
+	return GlobalID("WorkLog", o.ID), nil
+}
+func (workLogResolver) Grid(ctx context.Context, o *store.WorkLog) (*store.Grid, error) {
+	return must(ctx, For(ctx).Grid, o.GridID, "grid")
+}
+func (workLogResolver) Cadre(ctx context.Context, o *store.WorkLog) (*store.Cadre, error) {
+	return must(ctx, For(ctx).Cadre, o.CadreID, "cadre")
+}
+func (workLogResolver) Kind(_ context.Context, o *store.WorkLog) (model.WorkKind, error) {
+	return enum[model.WorkKind](o.Kind), nil
+}

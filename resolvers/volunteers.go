@@ -1,0 +1,600 @@
+package resolvers
+
+import (
+	"context"
+	"time"
+
+	"gridgov/graph"
+	"gridgov/graph/model"
+	"gridgov/store"
+	"gridgov/workflow"
+)
+
+func (r *Resolver) SocialOrganisation() graph.SocialOrganisationResolver { return &orgResolver{r} }
+func (r *Resolver) VentureProject() graph.VentureProjectResolver         { return &projectResolver{r} }
+func (r *Resolver) VolunteerTeam() graph.VolunteerTeamResolver           { return &teamResolver{r} }
+func (r *Resolver) Volunteer() graph.VolunteerResolver                   { return &volunteerResolver{r} }
+func (r *Resolver) Pairing() graph.PairingResolver                       { return &pairingResolver{r} }
+func (r *Resolver) Activity() graph.ActivityResolver                     { return &activityResolver{r} }
+func (r *Resolver) ActivityParticipant() graph.ActivityParticipantResolver {
+	return &participantResolver{r}
+}
+func (r *Resolver) JointMeeting() graph.JointMeetingResolver   { return &meetingResolver{r} }
+func (r *Resolver) MeetingMatter() graph.MeetingMatterResolver { return &matterResolver{r} }
+
+// Reads.
+
+func (r *queryResolver) SocialOrganisations(ctx context.Context, streetID *string, search *string, first *int, after *string, last *int, before *string) (*model.SocialOrganisationConnection, error) {
+	street, err := optID("streetId", "Street", streetID)
+	if err != nil {
+		return nil, err
+	}
+	c, list, err := r.Store.SocialOrganisations(ctx, scope(ctx), street, str(search), page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.SocialOrganisation) *model.SocialOrganisationEdge {
+		return &model.SocialOrganisationEdge{Cursor: cur, Node: n}
+	})
+	return &model.SocialOrganisationConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) VentureProjects(ctx context.Context, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) (*model.VentureProjectConnection, error) {
+	var f store.ProjectFilter
+	if filter != nil {
+		var err error
+		if f.Place, err = placeFilter(filter.Place, nil); err != nil {
+			return nil, err
+		}
+		if f.SocialOrganisationID, err = optID("socialOrganisationId", "SocialOrganisation", filter.SocialOrganisationID); err != nil {
+			return nil, err
+		}
+		f.Themes, f.Search = storedAll(filter.Themes), str(filter.Search)
+	}
+	c, list, err := r.Store.VentureProjects(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.VentureProject) *model.VentureProjectEdge {
+		return &model.VentureProjectEdge{Cursor: cur, Node: n}
+	})
+	return &model.VentureProjectConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) VolunteerTeams(ctx context.Context, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) (*model.VolunteerTeamConnection, error) {
+	var f store.TeamFilter
+	if filter != nil {
+		var err error
+		if f.UnitID, err = optID("unitId", "Unit", filter.UnitID); err != nil {
+			return nil, err
+		}
+		if f.SocialOrganisationID, err = optID("socialOrganisationId", "SocialOrganisation", filter.SocialOrganisationID); err != nil {
+			return nil, err
+		}
+		if f.StreetID, err = optID("streetId", "Street", filter.StreetID); err != nil {
+			return nil, err
+		}
+		f.Types, f.VolunteerPolice, f.Search = storedAll(filter.Types), filter.VolunteerPolice, str(filter.Search)
+	}
+	c, list, err := r.Store.Teams(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.VolunteerTeam) *model.VolunteerTeamEdge {
+		return &model.VolunteerTeamEdge{Cursor: cur, Node: n}
+	})
+	return &model.VolunteerTeamConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) Volunteers(ctx context.Context, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error) {
+	var f store.VolunteerFilter
+	if filter != nil {
+		var err error
+		if f.Place, err = placeFilter(filter.Place, nil); err != nil {
+			return nil, err
+		}
+		if f.TeamID, err = optID("teamId", "VolunteerTeam", filter.TeamID); err != nil {
+			return nil, err
+		}
+		f.VolunteerPolice, f.Search = filter.VolunteerPolice, str(filter.Search)
+		if filter.Registered != nil {
+			f.RegisteredFrom, f.RegisteredTo = filter.Registered.From, filter.Registered.To
+		}
+	}
+	return r.volunteerConn(ctx, f, page(first, after, last, before))
+}
+
+func (r *Resolver) volunteerConn(ctx context.Context, f store.VolunteerFilter, p store.Page) (*model.VolunteerConnection, error) {
+	c, list, err := r.Store.Volunteers(ctx, scope(ctx), f, p)
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Volunteer) *model.VolunteerEdge {
+		return &model.VolunteerEdge{Cursor: cur, Node: n}
+	})
+	return &model.VolunteerConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) Pairings(ctx context.Context, filter *model.PairingFilter, first *int, after *string, last *int, before *string) (*model.PairingConnection, error) {
+	var f store.PairingFilter
+	if filter != nil {
+		var err error
+		if f.Place, err = placeFilter(filter.Place, nil); err != nil {
+			return nil, err
+		}
+		if f.UnitID, err = optID("unitId", "Unit", filter.UnitID); err != nil {
+			return nil, err
+		}
+		f.Kinds, f.Current = storedAll(filter.Kinds), filter.Current
+	}
+	c, list, err := r.Store.Pairings(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Pairing) *model.PairingEdge { return &model.PairingEdge{Cursor: cur, Node: n} })
+	return &model.PairingConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) Activities(ctx context.Context, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error) {
+	var f store.ActivityFilter
+	if filter != nil {
+		var err error
+		if f.Place, err = placeFilter(filter.Place, nil); err != nil {
+			return nil, err
+		}
+		for _, id := range []struct {
+			field, typ string
+			in         *string
+			out        **int64
+		}{{"teamId", "VolunteerTeam", filter.TeamID, &f.TeamID}, {"organiserUnitId", "Unit", filter.OrganiserUnitID, &f.OrganiserUnitID},
+			{"socialOrganisationId", "SocialOrganisation", filter.SocialOrganisationID, &f.SocialOrganisationID},
+			{"ventureProjectId", "VentureProject", filter.VentureProjectID, &f.VentureProjectID}} {
+			if *id.out, err = optID(id.field, id.typ, id.in); err != nil {
+				return nil, err
+			}
+		}
+		f.Kinds, f.Search = storedAll(filter.Kinds), str(filter.Search)
+		if filter.Starts != nil {
+			f.StartsFrom, f.StartsTo = filter.Starts.From, filter.Starts.To
+		}
+	}
+	desc := direction == nil || *direction == model.SortDirectionDesc
+	c, list, err := r.Store.Activities(ctx, scope(ctx), f, desc, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Activity) *model.ActivityEdge {
+		return &model.ActivityEdge{Cursor: cur, Node: n}
+	})
+	return &model.ActivityConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+func (r *queryResolver) JointMeetings(ctx context.Context, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) (*model.JointMeetingConnection, error) {
+	var f store.MeetingFilter
+	if filter != nil {
+		var err error
+		if f.Place, err = placeFilter(filter.Place, nil); err != nil {
+			return nil, err
+		}
+		f.Search = str(filter.Search)
+		if filter.Held != nil {
+			f.HeldFrom, f.HeldTo = filter.Held.From, filter.Held.To
+		}
+	}
+	c, list, err := r.Store.Meetings(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.JointMeeting) *model.JointMeetingEdge {
+		return &model.JointMeetingEdge{Cursor: cur, Node: n}
+	})
+	return &model.JointMeetingConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+}
+
+// Fields.
+
+type orgResolver struct{ *Resolver }
+
+func (orgResolver) ID(_ context.Context, o *store.SocialOrganisation) (string, error) {
+	return GlobalID("SocialOrganisation", o.ID), nil
+}
+func (orgResolver) Street(ctx context.Context, o *store.SocialOrganisation) (*store.Street, error) {
+	return load(ctx, For(ctx).Street, o.StreetID)
+}
+func (orgResolver) VentureProjects(ctx context.Context, o *store.SocialOrganisation) ([]*store.VentureProject, error) {
+	return For(ctx).OrgProjects.Load(ctx, o.ID)
+}
+
+type projectResolver struct{ *Resolver }
+
+func (projectResolver) ID(_ context.Context, o *store.VentureProject) (string, error) {
+	return GlobalID("VentureProject", o.ID), nil
+}
+func (projectResolver) Theme(_ context.Context, o *store.VentureProject) (model.VentureTheme, error) {
+	return enum[model.VentureTheme](o.Theme), nil
+}
+func (projectResolver) SocialOrganisation(ctx context.Context, o *store.VentureProject) (*store.SocialOrganisation, error) {
+	return must(ctx, For(ctx).SocialOrganisation, o.SocialOrganisationID, "social organisation")
+}
+func (projectResolver) Community(ctx context.Context, o *store.VentureProject) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+
+type teamResolver struct{ *Resolver }
+
+func (teamResolver) ID(_ context.Context, o *store.VolunteerTeam) (string, error) {
+	return GlobalID("VolunteerTeam", o.ID), nil
+}
+func (teamResolver) TeamType(_ context.Context, o *store.VolunteerTeam) (model.TeamType, error) {
+	return enum[model.TeamType](o.TeamType), nil
+}
+func (teamResolver) Unit(ctx context.Context, o *store.VolunteerTeam) (*store.Unit, error) {
+	return load(ctx, For(ctx).Unit, o.UnitID)
+}
+func (teamResolver) SocialOrganisation(ctx context.Context, o *store.VolunteerTeam) (*store.SocialOrganisation, error) {
+	return load(ctx, For(ctx).SocialOrganisation, o.SocialOrganisationID)
+}
+func (teamResolver) Street(ctx context.Context, o *store.VolunteerTeam) (*store.Street, error) {
+	return load(ctx, For(ctx).Street, o.StreetID)
+}
+func (teamResolver) VolunteerCount(ctx context.Context, o *store.VolunteerTeam) (int, error) {
+	return For(ctx).TeamSize.Load(ctx, o.ID)
+}
+func (r teamResolver) Volunteers(ctx context.Context, o *store.VolunteerTeam, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error) {
+	return r.volunteerConn(ctx, store.VolunteerFilter{TeamID: &o.ID}, page(first, after, last, before))
+}
+
+type volunteerResolver struct{ *Resolver }
+
+func (volunteerResolver) ID(_ context.Context, o *store.Volunteer) (string, error) {
+	return GlobalID("Volunteer", o.ID), nil
+}
+func (volunteerResolver) Person(ctx context.Context, o *store.Volunteer) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.PersonID, "person")
+}
+func (volunteerResolver) Team(ctx context.Context, o *store.Volunteer) (*store.VolunteerTeam, error) {
+	return load(ctx, For(ctx).Team, o.TeamID)
+}
+func (volunteerResolver) Community(ctx context.Context, o *store.Volunteer) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+func (volunteerResolver) Grid(ctx context.Context, o *store.Volunteer) (*store.Grid, error) {
+	return load(ctx, For(ctx).Grid, o.GridID)
+}
+
+type pairingResolver struct{ *Resolver }
+
+func (pairingResolver) ID(_ context.Context, o *store.Pairing) (string, error) {
+	return GlobalID("Pairing", o.ID), nil
+}
+func (pairingResolver) Unit(ctx context.Context, o *store.Pairing) (*store.Unit, error) {
+	return must(ctx, For(ctx).Unit, o.UnitID, "unit")
+}
+func (pairingResolver) Community(ctx context.Context, o *store.Pairing) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+func (pairingResolver) PracticeStation(ctx context.Context, o *store.Pairing) (*store.Facility, error) {
+	return load(ctx, For(ctx).Facility, o.FacilityID)
+}
+func (pairingResolver) Kind(_ context.Context, o *store.Pairing) (model.PairingKind, error) {
+	return enum[model.PairingKind](o.Kind), nil
+}
+
+type activityResolver struct{ *Resolver }
+
+func (activityResolver) ID(_ context.Context, o *store.Activity) (string, error) {
+	return GlobalID("Activity", o.ID), nil
+}
+func (activityResolver) Kind(_ context.Context, o *store.Activity) (model.ActivityKind, error) {
+	return enum[model.ActivityKind](o.Kind), nil
+}
+func (activityResolver) Street(ctx context.Context, o *store.Activity) (*store.Street, error) {
+	return must(ctx, For(ctx).Street, o.StreetID, "street")
+}
+func (activityResolver) Community(ctx context.Context, o *store.Activity) (*store.Community, error) {
+	return load(ctx, For(ctx).Community, o.CommunityID)
+}
+func (activityResolver) Grid(ctx context.Context, o *store.Activity) (*store.Grid, error) {
+	return load(ctx, For(ctx).Grid, o.GridID)
+}
+func (activityResolver) Intersection(ctx context.Context, o *store.Activity) (*store.Intersection, error) {
+	return load(ctx, For(ctx).Intersection, o.IntersectionID)
+}
+func (activityResolver) OrganiserUnit(ctx context.Context, o *store.Activity) (*store.Unit, error) {
+	return load(ctx, For(ctx).Unit, o.OrganiserUnitID)
+}
+func (activityResolver) Team(ctx context.Context, o *store.Activity) (*store.VolunteerTeam, error) {
+	return load(ctx, For(ctx).Team, o.TeamID)
+}
+func (activityResolver) SocialOrganisation(ctx context.Context, o *store.Activity) (*store.SocialOrganisation, error) {
+	return load(ctx, For(ctx).SocialOrganisation, o.SocialOrganisationID)
+}
+func (activityResolver) VentureProject(ctx context.Context, o *store.Activity) (*store.VentureProject, error) {
+	return load(ctx, For(ctx).VentureProject, o.VentureProjectID)
+}
+func (activityResolver) Participants(ctx context.Context, o *store.Activity) ([]*store.ActivityParticipant, error) {
+	return For(ctx).Participants.Load(ctx, o.ID)
+}
+func (activityResolver) ParticipantCount(ctx context.Context, o *store.Activity) (int, error) {
+	ps, err := For(ctx).Participants.Load(ctx, o.ID)
+	return len(ps), err
+}
+func (activityResolver) TotalHours(ctx context.Context, o *store.Activity) (float64, error) {
+	ps, err := For(ctx).Participants.Load(ctx, o.ID)
+	sum := 0.0
+	for _, p := range ps {
+		sum += p.Hours
+	}
+	return sum, err
+}
+
+type participantResolver struct{ *Resolver }
+
+func (participantResolver) ID(_ context.Context, o *store.ActivityParticipant) (string, error) {
+	return GlobalID("ActivityParticipant", o.ID), nil
+}
+func (participantResolver) Activity(ctx context.Context, o *store.ActivityParticipant) (*store.Activity, error) {
+	return must(ctx, For(ctx).Activity, o.ActivityID, "activity")
+}
+func (participantResolver) Person(ctx context.Context, o *store.ActivityParticipant) (*store.Person, error) {
+	return must(ctx, For(ctx).Person, o.PersonID, "person")
+}
+func (participantResolver) Role(_ context.Context, o *store.ActivityParticipant) (model.ParticipantRole, error) {
+	return enum[model.ParticipantRole](o.Role), nil
+}
+
+type meetingResolver struct{ *Resolver }
+
+func (meetingResolver) ID(_ context.Context, o *store.JointMeeting) (string, error) {
+	return GlobalID("JointMeeting", o.ID), nil
+}
+func (meetingResolver) Community(ctx context.Context, o *store.JointMeeting) (*store.Community, error) {
+	return must(ctx, For(ctx).Community, o.CommunityID, "community")
+}
+func (meetingResolver) Matters(ctx context.Context, o *store.JointMeeting) ([]*store.MeetingMatter, error) {
+	return For(ctx).Matters.Load(ctx, o.ID)
+}
+
+type matterResolver struct{ *Resolver }
+
+func (matterResolver) ID(_ context.Context, o *store.MeetingMatter) (string, error) {
+	return GlobalID("MeetingMatter", o.ID), nil
+}
+func (matterResolver) Meeting(ctx context.Context, o *store.MeetingMatter) (*store.JointMeeting, error) {
+	return must(ctx, For(ctx).Meeting, o.MeetingID, "joint meeting")
+}
+func (matterResolver) Kind(_ context.Context, o *store.MeetingMatter) (model.MatterKind, error) {
+	return enum[model.MatterKind](o.Kind), nil
+}
+func (matterResolver) Outcome(_ context.Context, o *store.MeetingMatter) (model.MatterOutcome, error) {
+	return enum[model.MatterOutcome](o.Outcome), nil
+}
+func (matterResolver) AllowedOutcomes(_ context.Context, o *store.MeetingMatter) ([]model.MatterOutcome, error) {
+	out := []model.MatterOutcome{}
+	for _, to := range model.AllMatterOutcome {
+		if workflow.NextOutcome(workflow.MatterKind(o.Kind), workflow.MatterOutcome(o.Outcome), workflow.MatterOutcome(stored(to))) == nil {
+			out = append(out, to)
+		}
+	}
+	return out, nil
+}
+
+// Mutations: each decodes its input, checks for an acting person, and hands one change to
+// the store, which validates it and writes it in one transaction.
+
+func teamInput(name *string, teamType *model.TeamType, unitID, orgID, streetID *string, police *bool, founded *time.Time) (store.TeamInput, error) {
+	in := store.TeamInput{Name: name, IsVolunteerPolice: police, FoundedOn: founded}
+	if teamType != nil {
+		t := stored(*teamType)
+		in.TeamType = &t
+	}
+	var err error
+	if in.UnitID, err = optID("unitId", "Unit", unitID); err != nil {
+		return in, err
+	}
+	if in.SocialOrganisationID, err = optID("socialOrganisationId", "SocialOrganisation", orgID); err != nil {
+		return in, err
+	}
+	in.StreetID, err = optID("streetId", "Street", streetID)
+	return in, err
+}
+
+func (r *mutationResolver) CreateVolunteerTeam(ctx context.Context, in model.CreateVolunteerTeamInput) (*store.VolunteerTeam, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	ti, err := teamInput(&in.Name, &in.TeamType, in.UnitID, in.SocialOrganisationID, in.StreetID, in.IsVolunteerPolice, in.FoundedOn)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Store.CreateTeam(ctx, scope(ctx), ti)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func (r *mutationResolver) UpdateVolunteerTeam(ctx context.Context, in model.UpdateVolunteerTeamInput) (*store.VolunteerTeam, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	id, err := idOf("teamId", "VolunteerTeam", in.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	ti, err := teamInput(in.Name, in.TeamType, in.UnitID, in.SocialOrganisationID, in.StreetID, in.IsVolunteerPolice, in.FoundedOn)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Store.UpdateTeam(ctx, scope(ctx), id, version(in.Version), ti)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func (r *mutationResolver) RegisterVolunteer(ctx context.Context, in model.RegisterVolunteerInput) (*store.Volunteer, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	nv := store.NewVolunteer{Skills: str(in.Skills), RegisteredOn: in.RegisteredOn}
+	var err error
+	if nv.PersonID, err = idOf("personId", "Person", in.PersonID); err != nil {
+		return nil, err
+	}
+	if nv.CommunityID, err = idOf("communityId", "Community", in.CommunityID); err != nil {
+		return nil, err
+	}
+	if nv.GridID, err = optID("gridId", "Grid", in.GridID); err != nil {
+		return nil, err
+	}
+	if nv.TeamID, err = optID("teamId", "VolunteerTeam", in.TeamID); err != nil {
+		return nil, err
+	}
+	out, err := r.Store.RegisterVolunteer(ctx, scope(ctx), nv)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func participants(in []*model.ParticipantInput) ([]store.NewParticipant, error) {
+	out := make([]store.NewParticipant, 0, len(in))
+	for _, p := range in {
+		id, err := idOf("participants", "Person", p.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.NewParticipant{PersonID: id, Role: stored(p.Role), Hours: p.Hours})
+	}
+	return out, nil
+}
+
+func (r *mutationResolver) RecordActivity(ctx context.Context, in model.RecordActivityInput) (*store.Activity, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	na := store.NewActivity{Kind: stored(in.Kind), Title: in.Title, StartsAt: in.StartsAt, EndsAt: in.EndsAt}
+	if in.PeopleServed != nil {
+		na.PeopleServed = *in.PeopleServed
+	}
+	var err error
+	for _, id := range []struct {
+		field, typ string
+		in         *string
+		out        **int64
+	}{{"streetId", "Street", in.StreetID, &na.StreetID}, {"communityId", "Community", in.CommunityID, &na.CommunityID},
+		{"gridId", "Grid", in.GridID, &na.GridID}, {"intersectionId", "Intersection", in.IntersectionID, &na.IntersectionID},
+		{"organiserUnitId", "Unit", in.OrganiserUnitID, &na.OrganiserUnitID}, {"teamId", "VolunteerTeam", in.TeamID, &na.TeamID},
+		{"socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID, &na.SocialOrganisationID},
+		{"ventureProjectId", "VentureProject", in.VentureProjectID, &na.VentureProjectID}} {
+		if *id.out, err = optID(id.field, id.typ, id.in); err != nil {
+			return nil, err
+		}
+	}
+	if na.Participants, err = participants(in.Participants); err != nil {
+		return nil, err
+	}
+	out, err := r.Store.RecordActivity(ctx, scope(ctx), na)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func (r *mutationResolver) AddActivityParticipants(ctx context.Context, in model.AddActivityParticipantsInput) (*store.Activity, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	id, err := idOf("activityId", "Activity", in.ActivityID)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := participants(in.Participants)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Store.AddParticipants(ctx, scope(ctx), id, version(in.Version), ps)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func matter(m *model.MatterInput) store.NewMatter {
+	return store.NewMatter{Kind: stored(m.Kind), Title: m.Title, Outcome: stored(m.Outcome)}
+}
+
+func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJointMeetingInput) (*store.JointMeeting, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	community, err := idOf("communityId", "Community", in.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	nm := store.NewMeeting{CommunityID: community, HeldOn: in.HeldOn, Title: in.Title}
+	if in.Attendees != nil {
+		nm.Attendees = *in.Attendees
+	}
+	for _, m := range in.Matters {
+		nm.Matters = append(nm.Matters, matter(m))
+	}
+	out, err := r.Store.HoldMeeting(ctx, scope(ctx), nm)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.RecordMeetingMatterInput) (*store.JointMeeting, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	id, err := idOf("meetingId", "JointMeeting", in.MeetingID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Store.RecordMatter(ctx, scope(ctx), id, version(in.Version), matter(in.Matter))
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func (r *mutationResolver) SetMatterOutcome(ctx context.Context, in model.SetMatterOutcomeInput) (*store.MeetingMatter, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	id, err := idOf("matterId", "MeetingMatter", in.MatterID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.SetMatterOutcome(ctx, scope(ctx), id, stored(in.Outcome), version(in.Version))
+}
+
+func (r *mutationResolver) PairUnit(ctx context.Context, in model.PairUnitInput) (*store.Pairing, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	unit, err := idOf("unitId", "Unit", in.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	community, err := idOf("communityId", "Community", in.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	station, err := optID("practiceStationId", "Facility", in.PracticeStationID)
+	if err != nil {
+		return nil, err
+	}
+	on := today()
+	if in.StartedOn != nil {
+		on = *in.StartedOn
+	}
+	out, err := r.Store.PairUnit(ctx, scope(ctx), unit, community, station, on)
+	prefetchOne(ctx, out)
+	return out, err
+}
+
+func (r *mutationResolver) EndPairing(ctx context.Context, in model.EndPairingInput) (*store.Pairing, error) {
+	if _, err := actor(ctx); err != nil {
+		return nil, err
+	}
+	id, err := idOf("pairingId", "Pairing", in.PairingID)
+	if err != nil {
+		return nil, err
+	}
+	on := today()
+	if in.EndedOn != nil {
+		on = *in.EndedOn
+	}
+	return r.Store.EndPairing(ctx, scope(ctx), id, on, version(in.Version))
+}

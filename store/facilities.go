@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/auth"
+)
+
+// Compound is a residential compound (小区); a market-managed one has a property company.
+type Compound struct {
+	ID              int64
+	StreetID        int64
+	CommunityID     int64
+	Name            string
+	MarketManaged   bool
+	PropertyCompany *string
+	BuiltYear       *int
+	Version         int64
+}
+
+// Facility is a service centre (党群服务中心), mediation room (法律调解室) or practice station
+// (新时代文明实践站).
+type Facility struct {
+	ID          int64
+	StreetID    int64
+	CommunityID int64
+	CompoundID  *int64
+	Kind        string
+	Name        string
+	Version     int64
+}
+
+// Intersection is a key traffic intersection where members do civilised-traffic duty.
+type Intersection struct {
+	ID          int64
+	StreetID    int64
+	CommunityID int64
+	Name        string
+	Version     int64
+}
+
+var communityPlaceCols = scopeCols{street: "street_id", community: "community_id"}
+
+const (
+	compoundSQL     = `SELECT id, street_id, community_id, name, market_managed, property_company, built_year, version FROM compounds`
+	facilitySQL     = `SELECT id, street_id, community_id, compound_id, kind, name, version FROM facilities`
+	intersectionSQL = `SELECT id, street_id, community_id, name, version FROM intersections`
+)
+
+func scanCompound(r pgx.Row) (*Compound, error) {
+	var c Compound
+	return &c, r.Scan(&c.ID, &c.StreetID, &c.CommunityID, &c.Name, &c.MarketManaged, &c.PropertyCompany, &c.BuiltYear, &c.Version)
+}
+
+func scanFacility(r pgx.Row) (*Facility, error) {
+	var f Facility
+	return &f, r.Scan(&f.ID, &f.StreetID, &f.CommunityID, &f.CompoundID, &f.Kind, &f.Name, &f.Version)
+}
+
+func scanIntersection(r pgx.Row) (*Intersection, error) {
+	var i Intersection
+	return &i, r.Scan(&i.ID, &i.StreetID, &i.CommunityID, &i.Name, &i.Version)
+}
+
+// CompoundsByID loads compounds by id, within scope.
+func (s *Store) CompoundsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Compound, error) {
+	return loadByID(ctx, s, "load compounds", compoundSQL, ids, sc, communityPlaceCols, scanCompound, func(v *Compound) int64 { return v.ID })
+}
+
+// FacilitiesByID loads facilities by id, within scope.
+func (s *Store) FacilitiesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Facility, error) {
+	return loadByID(ctx, s, "load facilities", facilitySQL, ids, sc, communityPlaceCols, scanFacility, func(v *Facility) int64 { return v.ID })
+}
+
+// IntersectionsByID loads intersections by id, within scope.
+func (s *Store) IntersectionsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Intersection, error) {
+	return loadByID(ctx, s, "load intersections", intersectionSQL, ids, sc, communityPlaceCols, scanIntersection, func(v *Intersection) int64 { return v.ID })
+}
+
+// Compounds lists compounds by name.
+func (s *Store) Compounds(ctx context.Context, sc auth.Scope, f PlaceFilter, marketManaged *bool, p Page) (Conn[*Compound], PlaceList, error) {
+	q := placeQuery(sc, f, communityPlaceCols)
+	if marketManaged != nil {
+		q.where("market_managed = ?", *marketManaged)
+	}
+	c, err := listPage(ctx, s, "list compounds", compoundSQL, q, nameKey, false, p, scanCompound,
+		func(v *Compound) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, "compounds", q}, err
+}
+
+// Facilities lists facilities by name, optionally of some kinds.
+func (s *Store) Facilities(ctx context.Context, sc auth.Scope, f PlaceFilter, kinds []string, p Page) (Conn[*Facility], PlaceList, error) {
+	q := placeQuery(sc, f, communityPlaceCols)
+	if len(kinds) > 0 {
+		q.where("kind = ANY(?)", kinds)
+	}
+	c, err := listPage(ctx, s, "list facilities", facilitySQL, q, nameKey, false, p, scanFacility,
+		func(v *Facility) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, "facilities", q}, err
+}
+
+// Intersections lists intersections by name.
+func (s *Store) Intersections(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Intersection], PlaceList, error) {
+	q := placeQuery(sc, f, communityPlaceCols)
+	c, err := listPage(ctx, s, "list intersections", intersectionSQL, q, nameKey, false, p, scanIntersection,
+		func(v *Intersection) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, "intersections", q}, err
+}
+
+// AppointmentsByID loads building appointments by id, current or ended, within scope.
+func (s *Store) AppointmentsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*BuildingAppointment, error) {
+	return loadByID(ctx, s, "load appointments", `SELECT `+appointmentCols+` FROM building_appointments`, ids, sc, placeCols,
+		scanAppointment, func(v *BuildingAppointment) int64 { return v.ID })
+}
+
+// RecordsByID loads service-ledger records by id, within scope.
+func (s *Store) RecordsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*ServiceRecord, error) {
+	return loadByID(ctx, s, "load service records", `SELECT `+recordCols+` FROM service_records`, ids, sc, placeCols,
+		scanRecord, func(v *ServiceRecord) int64 { return v.ID })
+}
+
+// RatingsByID loads year-end ratings by id, within scope.
+func (s *Store) RatingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*YearRating, error) {
+	return loadByID(ctx, s, "load ratings", `SELECT `+ratingCols+` FROM year_ratings`, ids, sc, communityPlaceCols,
+		scanRating, func(v *YearRating) int64 { return v.ID })
+}

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+)
+
+// Cadre is a street cadre (街道干部) or community cadre (社区干部). IsLeader marks the street's
+// leadership, who serve as grid party-building instructors.
+type Cadre struct {
+	ID          int64
+	PersonID    int64
+	Kind        string
+	StreetID    int64
+	CommunityID *int64
+	Title       string
+	IsLeader    bool
+	Version     int64
+	Name        string // the person's name, for sorting
+}
+
+// GridAssignment says who is responsible for a grid, as what: instructor (网格党建指导员),
+// liaison (包联), grid leader (网格长) or grid worker (网格员).
+type GridAssignment struct {
+	ID          int64
+	StreetID    int64
+	CommunityID int64
+	GridID      int64
+	CadreID     int64
+	Role        string
+	StartedOn   time.Time
+	EndedOn     *time.Time
+	Version     int64
+}
+
+// RedSteward is a resident party member selected for daily patrols (红色小管家).
+type RedSteward struct {
+	ID          int64
+	PersonID    int64
+	StreetID    int64
+	CommunityID int64
+	GridID      int64
+	SelectedOn  time.Time
+	Version     int64
+	Name        string
+}
+
+// GovernanceInstructor is a retired leading cadre guiding a community (社区基层治理指导员).
+type GovernanceInstructor struct {
+	ID          int64
+	PersonID    int64
+	StreetID    int64
+	CommunityID int64
+	FormerPost  string
+	AppointedOn time.Time
+	Version     int64
+	Name        string
+}
+
+// Partner is a co-building partner (七联共建): community police, doctor or property staff.
+type Partner struct {
+	ID           int64
+	PersonID     int64
+	StreetID     int64
+	CommunityID  int64
+	Kind         string
+	Organisation string
+	Version      int64
+	Name         string
+}
+
+// WorkLog is one entry of the grid work log (网格工作纪实表).
+type WorkLog struct {
+	ID           int64
+	StreetID     int64
+	CommunityID  int64
+	GridID       int64
+	CadreID      int64
+	Kind         string
+	LoggedAt     time.Time
+	Content      string
+	PeopleServed int
+	Hours        float64
+	Version      int64
+}
+
+// withName wraps a role table so each row carries its person's name (for sorting and search)
+// while keeping the table's own name for the column references of filters.
+func withName(table string) string {
+	return `(SELECT t.*, p.name AS person_name FROM ` + table + ` t JOIN people p ON p.id = t.person_id) ` + table
+}
+
+const (
+	cadreCols       = `id, person_id, kind, street_id, community_id, title, is_leader, version, person_name`
+	assignmentCols  = `id, street_id, community_id, grid_id, cadre_id, role, started_on, ended_on, version`
+	stewardCols     = `id, person_id, street_id, community_id, grid_id, selected_on, version, person_name`
+	instructorCols  = `id, person_id, street_id, community_id, former_post, appointed_on, version, person_name`
+	partnerCols     = `id, person_id, street_id, community_id, kind, organisation, version, person_name`
+	workLogCols     = `id, street_id, community_id, grid_id, cadre_id, kind, logged_at, content, people_served, hours::float8, version`
+	gridAssignSQL   = `SELECT ` + assignmentCols + ` FROM grid_assignments`
+	workLogSQL      = `SELECT ` + workLogCols + ` FROM work_logs`
+	personNameOrder = "person_name"
+)
+
+var (
+	cadreSQL      = `SELECT ` + cadreCols + ` FROM ` + withName("cadres")
+	stewardSQL    = `SELECT ` + stewardCols + ` FROM ` + withName("red_stewards")
+	instructorSQL = `SELECT ` + instructorCols + ` FROM ` + withName("governance_instructors")
+	partnerSQL    = `SELECT ` + partnerCols + ` FROM ` + withName("partners")
+	personNameKey = sortKey{name: "NAME", expr: personNameOrder, kind: keyText}
+)
+
+func scanCadre(r pgx.Row) (*Cadre, error) {
+	var c Cadre
+	return &c, r.Scan(&c.ID, &c.PersonID, &c.Kind, &c.StreetID, &c.CommunityID, &c.Title, &c.IsLeader, &c.Version, &c.Name)
+}
+
+func scanGridAssignment(r pgx.Row) (*GridAssignment, error) {
+	var a GridAssignment
+	return &a, r.Scan(&a.ID, &a.StreetID, &a.CommunityID, &a.GridID, &a.CadreID, &a.Role, &a.StartedOn, &a.EndedOn, &a.Version)
+}
+
+func scanSteward(r pgx.Row) (*RedSteward, error) {
+	var s RedSteward
+	return &s, r.Scan(&s.ID, &s.PersonID, &s.StreetID, &s.CommunityID, &s.GridID, &s.SelectedOn, &s.Version, &s.Name)
+}
+
+func scanInstructor(r pgx.Row) (*GovernanceInstructor, error) {
+	var g GovernanceInstructor
+	return &g, r.Scan(&g.ID, &g.PersonID, &g.StreetID, &g.CommunityID, &g.FormerPost, &g.AppointedOn, &g.Version, &g.Name)
+}
+
+func scanPartner(r pgx.Row) (*Partner, error) {
+	var p Partner
+	return &p, r.Scan(&p.ID, &p.PersonID, &p.StreetID, &p.CommunityID, &p.Kind, &p.Organisation, &p.Version, &p.Name)
+}
+
+func scanWorkLog(r pgx.Row) (*WorkLog, error) {
+	var w WorkLog
+	return &w, r.Scan(&w.ID, &w.StreetID, &w.CommunityID, &w.GridID, &w.CadreID, &w.Kind, &w.LoggedAt, &w.Content,
+		&w.PeopleServed, &w.Hours, &w.Version)
+}
+
+// CadresByID loads cadres by id, within scope.
+func (s *Store) CadresByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Cadre, error) {
+	return loadByID(ctx, s, "load cadres", cadreSQL, ids, sc, communityPlaceCols, scanCadre, func(v *Cadre) int64 { return v.ID })
+}
+
+// GridAssignmentsByID loads grid assignments by id, within scope.
+func (s *Store) GridAssignmentsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*GridAssignment, error) {
+	return loadByID(ctx, s, "load grid assignments", gridAssignSQL, ids, sc, placeCols, scanGridAssignment,
+		func(v *GridAssignment) int64 { return v.ID })
+}
+
+// RedStewardsByID loads red stewards by id, within scope.
+func (s *Store) RedStewardsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*RedSteward, error) {
+	return loadByID(ctx, s, "load red stewards", stewardSQL, ids, sc, placeCols, scanSteward, func(v *RedSteward) int64 { return v.ID })
+}
+
+// GovernanceInstructorsByID loads governance instructors by id, within scope.
+func (s *Store) GovernanceInstructorsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*GovernanceInstructor, error) {
+	return loadByID(ctx, s, "load governance instructors", instructorSQL, ids, sc, communityPlaceCols, scanInstructor,
+		func(v *GovernanceInstructor) int64 { return v.ID })
+}
+
+// PartnersByID loads co-building partners by id, within scope.
+func (s *Store) PartnersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Partner, error) {
+	return loadByID(ctx, s, "load partners", partnerSQL, ids, sc, communityPlaceCols, scanPartner, func(v *Partner) int64 { return v.ID })
+}
+
+// WorkLogsByID loads work-log entries by id, within scope.
+func (s *Store) WorkLogsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*WorkLog, error) {
+	return loadByID(ctx, s, "load work logs", workLogSQL, ids, sc, placeCols, scanWorkLog, func(v *WorkLog) int64 { return v.ID })
+}
+
+// AssignmentsKey asks for the assignments of one grid or cadre, current ones only or all.
+type AssignmentsKey struct {
+	ID      int64
+	Current bool
+}
+
+// AssignmentsOfGrids loads each grid's assignments by role, one statement per kind of key.
+func (s *Store) AssignmentsOfGrids(ctx context.Context, sc auth.Scope, keys []AssignmentsKey) (map[AssignmentsKey][]*GridAssignment, error) {
+	return s.assignmentsOf(ctx, sc, "grid_id", keys)
+}
+
+// AssignmentsOfCadres loads each cadre's grid assignments, one statement per kind of key.
+func (s *Store) AssignmentsOfCadres(ctx context.Context, sc auth.Scope, keys []AssignmentsKey) (map[AssignmentsKey][]*GridAssignment, error) {
+	return s.assignmentsOf(ctx, sc, "cadre_id", keys)
+}
+
+func (s *Store) assignmentsOf(ctx context.Context, sc auth.Scope, col string, keys []AssignmentsKey) (map[AssignmentsKey][]*GridAssignment, error) {
+	groups := map[bool][]int64{}
+	for _, k := range keys {
+		groups[k.Current] = append(groups[k.Current], k.ID)
+	}
+	out := map[AssignmentsKey][]*GridAssignment{}
+	for current, ids := range groups {
+		q := &query{}
+		q.where(col+" = ANY(?)", ids) // col is one of two fixed names
+		q.where("deleted_at IS NULL")
+		if current {
+			q.where("ended_on IS NULL")
+		}
+		q.scoped(sc, placeCols)
+		rows, err := s.pool.Query(ctx, gridAssignSQL+q.sql()+` ORDER BY role, started_on, id`, q.args...)
+		if err != nil {
+			return nil, MapError("load grid assignments", err)
+		}
+		list, err := collect(rows, scanGridAssignment)
+		if err != nil {
+			return nil, MapError("load grid assignments", err)
+		}
+		for _, a := range list {
+			owner := a.GridID
+			if col == "cadre_id" {
+				owner = a.CadreID
+			}
+			k := AssignmentsKey{ID: owner, Current: current}
+			out[k] = append(out[k], a)
+		}
+	}
+	return out, nil
+}
+
+// PersonRoleFilter narrows a list of people holding a role: place, kind and name.
+type PersonRoleFilter struct {
+	Place  PlaceFilter
+	Kinds  []string
+	Search string
+}
+
+func roleQuery(sc auth.Scope, f PersonRoleFilter, c scopeCols) *query {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, c)
+	f.Place.apply(q, c)
+	if len(f.Kinds) > 0 {
+		q.where("kind = ANY(?)", f.Kinds)
+	}
+	q.textSearch(f.Search, "person_name")
+	return q
+}
+
+// Cadres lists cadres by name.
+func (s *Store) Cadres(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*Cadre], PlaceList, error) {
+	q := roleQuery(sc, f, communityPlaceCols)
+	c, err := listPage(ctx, s, "list cadres", cadreSQL, q, personNameKey, false, p, scanCadre,
+		func(v *Cadre) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, withName("cadres"), q}, err
+}
+
+// RedStewards lists red stewards by name.
+func (s *Store) RedStewards(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*RedSteward], PlaceList, error) {
+	f.Kinds = nil
+	q := roleQuery(sc, f, placeCols)
+	c, err := listPage(ctx, s, "list red stewards", stewardSQL, q, personNameKey, false, p, scanSteward,
+		func(v *RedSteward) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, withName("red_stewards"), q}, err
+}
+
+// GovernanceInstructors lists governance instructors by name.
+func (s *Store) GovernanceInstructors(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*GovernanceInstructor], PlaceList, error) {
+	f.Kinds = nil
+	q := roleQuery(sc, f, communityPlaceCols)
+	c, err := listPage(ctx, s, "list governance instructors", instructorSQL, q, personNameKey, false, p, scanInstructor,
+		func(v *GovernanceInstructor) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, withName("governance_instructors"), q}, err
+}
+
+// Partners lists co-building partners by name.
+func (s *Store) Partners(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*Partner], PlaceList, error) {
+	q := roleQuery(sc, f, communityPlaceCols)
+	c, err := listPage(ctx, s, "list partners", partnerSQL, q, personNameKey, false, p, scanPartner,
+		func(v *Partner) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, withName("partners"), q}, err
+}
+
+// WorkLogFilter narrows the grid work log.
+type WorkLogFilter struct {
+	Place    PlaceFilter
+	CadreID  *int64
+	Kinds    []string
+	From, To *time.Time // logged_at in [From, To)
+	Search   string
+}
+
+// WorkLogs lists work-log entries, newest first by default.
+func (s *Store) WorkLogs(ctx context.Context, sc auth.Scope, f WorkLogFilter, desc bool, p Page) (Conn[*WorkLog], PlaceList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	f.Place.apply(q, placeCols)
+	if f.CadreID != nil {
+		q.where("cadre_id = ?", *f.CadreID)
+	}
+	if len(f.Kinds) > 0 {
+		q.where("kind = ANY(?)", f.Kinds)
+	}
+	if f.From != nil {
+		q.where("logged_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q.where("logged_at < ?", *f.To)
+	}
+	q.textSearch(f.Search, "content")
+	c, err := listPage(ctx, s, "list work logs", workLogSQL, q, sortKey{name: "LOGGED_AT", expr: "logged_at", kind: keyTime}, desc, p,
+		scanWorkLog, func(v *WorkLog) (any, int64) { return v.LoggedAt, v.ID })
+	return c, PlaceList{s, "work_logs", q}, err
+}
+
+// NewWorkLog is one entry a cadre writes in the grid work log.
+type NewWorkLog struct {
+	GridID       int64
+	Kind         string
+	LoggedAt     time.Time
+	Content      string
+	PeopleServed int
+	Hours        float64
+}
+
+// LogWork records what the acting cadre did in a grid. Only a cadre responsible for the grid
+// writes its log: one with a current assignment to it, or a cadre of its community.
+func (s *Store) LogWork(ctx context.Context, sc auth.Scope, actor auth.Actor, in NewWorkLog) (*WorkLog, error) {
+	switch {
+	case strings.TrimSpace(in.Content) == "":
+		return nil, apperr.Invalid("content", "a work-log entry says what was done")
+	case in.PeopleServed < 0:
+		return nil, apperr.Invalid("peopleServed", "people served cannot be negative")
+	case in.Hours < 0 || in.Hours > 24:
+		return nil, apperr.Invalid("hours", "hours must be between 0 and 24")
+	case in.LoggedAt.After(time.Now().Add(time.Hour)):
+		return nil, apperr.Invalid("loggedAt", "work cannot be logged ahead of time")
+	}
+	var out *WorkLog
+	err := s.inTx(ctx, "log work", func(tx pgx.Tx) error {
+		cadreID, err := actingCadre(ctx, tx, actor, "write the grid work log")
+		if err != nil {
+			return err
+		}
+		street, community, err := gridPlace(ctx, tx, sc, in.GridID)
+		if err != nil {
+			return err
+		}
+		var responsible bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM grid_assignments WHERE cadre_id = $1 AND grid_id = $2
+				AND ended_on IS NULL AND deleted_at IS NULL)
+			OR EXISTS (SELECT 1 FROM cadres WHERE id = $1 AND community_id = $3)`, cadreID, in.GridID, community).Scan(&responsible); err != nil {
+			return err
+		}
+		if !responsible {
+			return apperr.New(apperr.Forbidden, "only a cadre assigned to the grid, or of its community, writes its work log")
+		}
+		out, err = scanWorkLog(tx.QueryRow(ctx, `INSERT INTO work_logs (street_id, community_id, grid_id, cadre_id, kind,
+			logged_at, content, people_served, hours) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+workLogCols,
+			street, community, in.GridID, cadreID, in.Kind, in.LoggedAt, in.Content, in.PeopleServed, in.Hours))
+		return err
+	})
+	return out, err
+}
