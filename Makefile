@@ -67,3 +67,13 @@ bench-api: services build
 	GRIDGOV_PG_URL="$$url" $(BIN) migrate up; \
 	GRIDGOV_PG_URL="$$url" $(BIN) seed --profile chaohu --seed 1 --scale 20 --as-of 2026-11-27; \
 	go run ./loadgen/apibench -bin $(BIN) -pg "$$url" -script bin/console.pgbench.sql
+
+# Apache ECharts for the dashboard page, vendored from npm at the version pinned in the script.
+.PHONY: dashboard-assets
+dashboard-assets:
+	bash scripts/dashboard-assets.sh
+
+# The reliability suite at full length (docs/reliability.md); make test runs its short form.
+.PHONY: reliability
+reliability: services tools
+	$(WITH_ENV) GRIDGOV_RELIABILITY=full go test -count=1 -timeout 80m -v ./reliability/

@@ -63,15 +63,35 @@ func NewURL(t testing.TB) string {
 	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, template)); err != nil {
 		t.Fatalf("dbtest: create database: %v", err)
 	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), WithDatabase(base, "postgres"))
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)) //nolint:errcheck
-	})
+	t.Cleanup(func() { drop(base, name) })
 	return WithDatabase(base, name)
+}
+
+// EmptyURL creates a fresh database without any migration, dropped at cleanup.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	base := BaseURL(t)
+	admin, err := pgx.Connect(ctx, WithDatabase(base, "postgres"))
+	if err != nil {
+		t.Fatalf("dbtest: Postgres is not reachable at %s (run scripts/services.sh up): %v", base, err)
+	}
+	defer admin.Close(ctx)
+	name := "gridgov_test_" + randomSuffix()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Cleanup(func() { drop(base, name) })
+	return WithDatabase(base, name)
+}
+
+func drop(base, name string) {
+	c, err := pgx.Connect(context.Background(), WithDatabase(base, "postgres"))
+	if err != nil {
+		return
+	}
+	defer c.Close(context.Background())
+	c.Exec(context.Background(), fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)) //nolint:errcheck
 }
 
 // New creates a fresh migrated database for the test and returns a pool on it.
