@@ -20,7 +20,7 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$SCRIPT_DIR/.." && pwd)
-LOCAL="$REPO/.local"
+LOCAL="${GRIDGOV_LOCAL_DIR:-$REPO/.local}" # GRIDGOV_LOCAL_DIR: a second, private set of services (reliability tests)
 RUN="$LOCAL/run"               # pid files, lock, the state `env` prints
 STATE="$RUN/services.env"
 PG_DIR="$LOCAL/postgres"       # project-local Postgres data directory
