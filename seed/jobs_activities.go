@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -12,14 +13,15 @@ type activity struct {
 	community                                      int // community index, -1 for a street-wide event
 	street, intersection, unit, team, org, project int64
 	starts                                         time.Time
-	served, participants, first                    int // people served; how many take part; their first id - 1
+	served, participants, first                    int // people served; participant slots; their first id - 1
 	pool                                           string
 	block                                          int // start in the pool
 }
 
-// activities lays out every activity. Pools: "community" draws the community's verified
-// members, "crossing" and "vaccination" draw consecutive blocks of a permutation of verified
-// members (so the members counted are distinct), "volunteers" draws consecutive volunteers.
+// activities lays out every activity. Pools: "community" invites distinct members living in
+// the community, of whom the verified ones take part; "crossing" and "vaccination" draw
+// consecutive blocks of ranks of a permutation of the verified members (so the members
+// counted are distinct), "volunteers" draws consecutive volunteers.
 func (w *world) activities() []activity {
 	r := newRowRand(w.opts.Seed).at("activities", 0)
 	k := w.opts.Scale
@@ -38,8 +40,10 @@ func (w *world) activities() []activity {
 		if i >= w.n.themedLastYear {
 			from, span = time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC), w.asOf.Sub(time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC))
 		}
+		ci := r.IntN(len(w.communities))
+		lo, hi := w.positions(w.communities[ci].slot, w.communities[ci].slots)
 		add(activity{kind: "themed_party_day", title: pick(r, []string{"文明城市创建再行动", "我为巢湖创城作贡献", "红动网格·爱巢有我"}) + "主题党日",
-			community: r.IntN(len(w.communities)), starts: from.Add(time.Duration(r.Int64N(int64(span)))), participants: r.between(10, 25) * k, pool: "community"})
+			community: ci, starts: from.Add(time.Duration(r.Int64N(int64(span)))), participants: min(r.between(10, 25)*k, hi-lo), pool: "community"})
 	}
 	justice := w.unitsWhere(func(u unit) bool { return u.justice })
 	served := spread(r, w.n.legalServed, w.n.legalEvents, 0.5)
@@ -94,13 +98,6 @@ func (w *world) unitsWhere(keep func(unit) bool) []int {
 
 func (w *world) activityJobs() []job {
 	as := w.activities()
-	byCommunity := make([][]int, len(w.communities))
-	for _, mi := range w.verified {
-		ci := int(w.buildings[w.members[mi].building].community - 1)
-		byCommunity[ci] = append(byCommunity[ci], mi)
-	}
-	pr := newRowRand(w.opts.Seed)
-	crossing, vaccination := pr.at("crossing", 0).Perm(len(w.verified)), pr.at("vaccination", 0).Perm(len(w.verified))
 	return []job{
 		fixed("activities", len(as), []string{"id", "kind", "title", "street_id", "community_id", "intersection_id", "organiser_unit_id",
 			"team_id", "social_organisation_id", "venture_project_id", "starts_at", "ends_at", "people_served"},
@@ -113,36 +110,51 @@ func (w *world) activityJobs() []job {
 				row(a.id, a.kind, a.title, a.street, community, nz(a.intersection), nz(a.unit), nz(a.team), nz(a.org), nz(a.project),
 					a.starts, a.starts.Add(time.Duration(r.between(2, 4))*time.Hour), a.served)
 			}),
-		fixed("activity_participants", len(as), []string{"id", "activity_id", "street_id", "community_id", "person_id", "role", "hours"},
-			func(r *rowRand, i int, row func(...any)) {
-				a := as[i]
-				community := w.communities[a.community].id
-				emit := func(k int, person int64, role string) {
-					row(int64(a.first+k+1), a.id, a.street, community, person, role, float64(r.between(2, 8))/2)
-				}
-				switch a.pool {
-				case "community":
-					pool := byCommunity[a.community]
-					for k, j := range r.Perm(len(pool))[:min(a.participants, len(pool))] {
-						emit(k, w.members[pool[j]].person, "party_member")
-					}
-				case "crossing", "vaccination":
-					perm := crossing
-					if a.pool == "vaccination" {
-						perm = vaccination
-					}
-					for k := 0; k < a.participants; k++ {
-						emit(k, w.members[w.verified[perm[a.block+k]]].person, "party_member")
-					}
-				case "volunteers":
-					for k := 0; k < a.participants; k++ {
-						emit(k, w.people.volunteers+int64((a.block+k)%w.n.volunteers)+1, "volunteer")
-					}
-				}
-			}),
+		w.participantJob(as),
 		w.meetingJob(),
 		w.matterJob(),
 	}
+}
+
+// participantJob writes one entity per participant slot, not per activity: an activity's
+// participants grow with the scale, and an entity's rows are held until COPY reads them.
+func (w *world) participantJob(as []activity) job {
+	last := as[len(as)-1]
+	crossing, vaccination := newPerm(w.n.verified, w.hash("crossing", 0)), newPerm(w.n.verified, w.hash("vaccination", 0))
+	return fixed("activity_participants", last.first+last.participants, []string{"id", "activity_id", "street_id", "community_id", "person_id", "role", "hours"},
+		func(r *rowRand, e int, row func(...any)) {
+			a := as[sort.Search(len(as), func(j int) bool { return as[j].first+as[j].participants > e })]
+			k := e - a.first
+			var person int64
+			role := "party_member"
+			switch a.pool {
+			case "community":
+				person = w.invitee(a, k)
+			case "crossing":
+				person = w.memberPerson(w.verifiedMember(crossing.apply(a.block + k)))
+			case "vaccination":
+				person = w.memberPerson(w.verifiedMember(vaccination.apply(a.block + k)))
+			case "volunteers":
+				person, role = w.people.volunteers+int64((a.block+k)%w.n.volunteers)+1, "volunteer"
+			}
+			if person == 0 {
+				return
+			}
+			row(int64(e+1), a.id, a.street, w.communities[a.community].id, person, role, float64(r.between(2, 8))/2)
+		})
+}
+
+// invitee is the person of the k-th member invited to themed party day a, or 0 if that
+// member is not verified and stays away. Invitees are distinct members of the community:
+// positions of a permutation, keyed by the activity, of the community's home-layout run.
+func (w *world) invitee(a activity, k int) int64 {
+	c := w.communities[a.community]
+	lo, hi := w.positions(c.slot, c.slots)
+	i := w.home.invert(lo + newPerm(hi-lo, w.hash("themed", int(a.id))).apply(k))
+	if !w.verified(i) {
+		return 0
+	}
+	return w.memberPerson(i)
 }
 
 func (w *world) meetings() int { return len(w.communities) * 8 }

@@ -83,12 +83,13 @@ func (w *world) issueCategoryOf(r *rowRand, i int) (cat int, handled bool) {
 	return r.IntN(len(issueCategories)), false
 }
 
-func (w *world) greeningParts() []int {
-	r := newRowRand(w.opts.Seed).at("greening", 0)
-	return spread(r, w.n.greeningM2, (w.n.issuesOld+2)/3, 0.6)
+// greeningParts splits the greening figure among the handled greening issues, every third
+// old-compound issue.
+func (w *world) greeningParts() spreader {
+	return newSpreader(w.n.greeningM2, (w.n.issuesOld+2)/3, 0.6, w.hash("greening", 0))
 }
 
-func (w *world) issueStory(r *rowRand, i int, greening []int) issueStory {
+func (w *world) issueStory(r *rowRand, i int, greening spreader) issueStory {
 	r.at("issue", i)
 	cat, handled := w.issueCategoryOf(r, i)
 	c := issueCategories[cat]
@@ -102,7 +103,7 @@ func (w *world) issueStory(r *rowRand, i int, greening []int) issueStory {
 	s.description = fmt.Sprintf("%s%s居民反映：%s，请尽快处理。", g.name, w.buildings[b].number, s.title)
 	s.reporter, s.reporterRole = w.issueReporter(r, g, b)
 	if cat == 0 && handled {
-		s.quantity = float64(greening[i/3])
+		s.quantity = float64(greening.at(i / 3))
 	}
 	if handled {
 		w.handledStory(r, &s, c)
@@ -120,8 +121,10 @@ func (w *world) issueReporter(r *rowRand, g grid, b int) (int64, string) {
 		return w.cadres[pick(r, c.cadres)].person, "grid_worker"
 	case x < 0.5:
 		return w.cadres[g.ci].person, "cadre"
-	case x < 0.65 && len(w.byGrid[int(g.id-1)]) > 0:
-		return w.members[pick(r, w.byGrid[int(g.id-1)])].person, "party_member"
+	case x < 0.65:
+		if mi := w.verifiedIn(r, g.slot, g.slots); mi >= 0 {
+			return w.memberPerson(mi), "party_member"
+		}
 	}
 	return w.people.residents + int64(w.residentIn(r, b)) + 1, "resident"
 }
@@ -134,13 +137,17 @@ func (w *world) handler(r *rowRand, s *issueStory) {
 	switch {
 	case s.dispute || x < 0.5:
 		s.handlerKind, s.handlerPerson = "cadre", w.cadres[pick(r, c.cadres)].person
+		return
 	case x < 0.65:
 		s.handlerKind, s.handlerUnit = "unit", w.units[r.IntN(len(w.units))].id
-	case x < 0.8 && len(w.byGrid[int(g.id-1)]) > 0:
-		s.handlerKind, s.handlerPerson = "party_member", w.members[pick(r, w.byGrid[int(g.id-1)])].person
-	default:
-		s.handlerKind, s.handlerPerson = "partner", w.people.partners+int64(g.ci*3+r.IntN(3))+1
+		return
+	case x < 0.8:
+		if mi := w.verifiedIn(r, g.slot, g.slots); mi >= 0 {
+			s.handlerKind, s.handlerPerson = "party_member", w.memberPerson(mi)
+			return
+		}
 	}
+	s.handlerKind, s.handlerPerson = "partner", w.people.partners+int64(g.ci*3+r.IntN(3))+1
 }
 
 // timeline appends events one after another, each some time after the last.
@@ -315,7 +322,7 @@ func (w *world) issueJobs() []job {
 func (w *world) workLogJob() job {
 	n := w.n
 	frontline := n.frontlinePeople / 3
-	parts := spread(newRowRand(w.opts.Seed).at("frontline", 0), n.frontlinePeople, frontline, 0.8)
+	parts := newSpreader(n.frontlinePeople, frontline, 0.8, w.hash("frontline", 0))
 	return job{name: "work_logs", table: "work_logs", entities: frontline + n.consultations + n.patrols,
 		columns: []string{"id", "street_id", "community_id", "grid_id", "cadre_id", "kind", "logged_at", "content", "people_served", "hours"},
 		emit: func(r *rowRand, i int, row func(...any)) {
@@ -328,7 +335,7 @@ func (w *world) workLogJob() job {
 			kind, people, content := "", 0, ""
 			switch {
 			case i < frontline:
-				kind, people, content = "frontline_service", parts[i], "入户走访，现场为群众解决问题"
+				kind, people, content = "frontline_service", parts.at(i), "入户走访，现场为群众解决问题"
 			case i < frontline+n.consultations:
 				kind, people = pick(r, []string{"policy_consultation", "convenience_service"}), 1
 				content = pick(r, []string{"解读医保缴费政策", "协助办理居住证", "代办老年优待证", "解答养老保险认证"})

@@ -67,7 +67,7 @@ func (w *world) personHome(i int64) home {
 		}
 		return home{street: c.street}
 	case i < p.residents:
-		return w.buildingHome(w.members[i-p.members].building)
+		return w.buildingHome(w.memberBuilding(int(i - p.members)))
 	case i < p.volunteers:
 		return w.buildingHome(w.residentBuilding(int(i - p.residents)))
 	case i < p.stewards:
@@ -114,7 +114,7 @@ func (w *world) peopleJobs() []job {
 		w.appointmentJob(),
 		fixed("mediation_room_members", len(w.mediators), []string{"id", "street_id", "community_id", "facility_id", "member_id", "joined_on"},
 			func(r *rowRand, i int, row func(...any)) {
-				m := w.members[w.mediators[i]]
+				m := w.member(w.mediators[i])
 				c := w.communities[w.buildings[m.building].community-1]
 				row(int64(i+1), c.street, c.id, pick(r, c.rooms), m.id, day(m.at))
 			}),
@@ -173,9 +173,9 @@ func (w *world) gridAssignmentJob() job {
 func (w *world) memberJob() job {
 	professions := []string{"公务员", "教师", "医生", "法官", "检察官", "警察", "工程师", "会计", "律师", "技术员"}
 	specialties := []string{"法律咨询", "医疗保健", "心理疏导", "家电维修", "文艺宣传", "政策解读", "教育辅导", "电脑维护", "书法绘画", "环境整治"}
-	return fixed("party_members", len(w.members), []string{"id", "person_id", "unit_id", "street_id", "community_id", "grid_id", "building_id", "profession", "specialty", "joined_party_on"},
+	return fixed("party_members", w.n.members, []string{"id", "person_id", "unit_id", "street_id", "community_id", "grid_id", "building_id", "profession", "specialty", "joined_party_on"},
 		func(r *rowRand, i int, row func(...any)) {
-			m := w.members[i]
+			m := w.member(i)
 			h := w.buildingHome(m.building)
 			var grid, building any
 			if m.state == "verified" {
@@ -187,10 +187,10 @@ func (w *world) memberJob() job {
 }
 
 func (w *world) checkinJob() job {
-	return fixed("checkins", len(w.members), []string{"id", "member_id", "street_id", "community_id", "grid_id", "letter_no", "state",
+	return fixed("checkins", w.n.members, []string{"id", "member_id", "street_id", "community_id", "grid_id", "letter_no", "state",
 		"submitted_at", "decided_at", "decided_by", "reject_reason"},
 		func(r *rowRand, i int, row func(...any)) {
-			m := w.members[i]
+			m := w.member(i)
 			if m.state == "" {
 				return
 			}
@@ -219,7 +219,7 @@ func (w *world) appointmentJob() job {
 			} else {
 				mi, role = w.ownerReps[i-len(w.leaders)], "owner_representative"
 			}
-			m := w.members[mi]
+			m := w.member(mi)
 			h := w.buildingHome(m.building)
 			row(int64(i+1), h.street, h.community, h.grid, h.building, m.id, role, day(m.at.AddDate(0, 0, r.between(7, 90))))
 		})

@@ -31,8 +31,8 @@ func (w *world) orderTotal() int { return w.n.ordersSolved + w.n.ordersOpen }
 
 func (w *world) orderStory(r *rowRand, i int) orderStory {
 	r.at("order", i)
-	mi := w.verified[r.IntN(len(w.verified))]
-	b := w.members[mi].building
+	mi := w.verifiedMember(r.IntN(w.n.verified)) // orders come from the claiming member's building
+	b := w.memberBuilding(mi)
 	g := w.grids[w.buildings[b].gi]
 	s := orderStory{id: int64(i + 1), cat: r.IntN(len(serviceCategories)), at: w.buildingHome(b), member: -1,
 		resident:  w.people.residents + int64(w.residentIn(r, b)) + 1,
@@ -81,7 +81,7 @@ func orNil(t time.Time) any {
 }
 
 func (w *world) serviceJobs() []job {
-	ledgerIDs := int64(len(w.verified)) * 16
+	ledgerIDs := int64(w.n.verified) * 16
 	return []job{
 		fixed("service_categories", len(serviceCategories), []string{"id", "code", "name", "name_zh"}, func(_ *rowRand, i int, row func(...any)) {
 			c := serviceCategories[i]
@@ -98,7 +98,7 @@ func (w *world) serviceJobs() []job {
 					publisher = s.publisher
 				}
 				if s.member >= 0 {
-					claimer = w.members[s.member].id
+					claimer = int64(s.member + 1)
 				}
 				if s.hours > 0 {
 					hours, result = s.hours, "已完成："+c[2]
@@ -125,10 +125,10 @@ func (w *world) serviceJobs() []job {
 					ev(1, s.publisher, "grid_worker", "publish", "posted", "published", s.published)
 				}
 				if !s.claimed.IsZero() {
-					ev(2, w.members[s.member].person, "party_member", "claim", "published", "claimed", s.claimed)
+					ev(2, w.memberPerson(s.member), "party_member", "claim", "published", "claimed", s.claimed)
 				}
 				if !s.completed.IsZero() {
-					ev(3, w.members[s.member].person, "party_member", "complete", "claimed", "completed", s.completed)
+					ev(3, w.memberPerson(s.member), "party_member", "complete", "claimed", "completed", s.completed)
 				}
 				if !s.rated.IsZero() {
 					ev(4, s.resident, "resident", "rate", "completed", "rated", s.rated)
@@ -142,7 +142,7 @@ func (w *world) serviceJobs() []job {
 				if s.completed.IsZero() {
 					return
 				}
-				row(ledgerIDs+s.id, w.members[s.member].id, s.at.street, s.at.community, s.at.grid, s.id, day(s.completed), s.hours,
+				row(ledgerIDs+s.id, int64(s.member+1), s.at.street, s.at.community, s.at.grid, s.id, day(s.completed), s.hours,
 					"接单服务："+serviceCategories[s.cat][2])
 			}},
 		w.ratingJob(),
@@ -152,10 +152,10 @@ func (w *world) serviceJobs() []job {
 // ledgerJob writes each verified member's own service records: two to twelve over the period.
 func (w *world) ledgerJob() job {
 	contents := []string{"参与网格环境整治", "入户走访困难群众", "开展政策宣传", "参与文明劝导", "协助疫情防控值守", "关爱留守儿童", "为老人义务理发"}
-	return job{name: "service_records:ledger", table: "service_records", entities: len(w.verified),
+	return job{name: "service_records:ledger", table: "service_records", entities: w.n.verified,
 		columns: []string{"id", "member_id", "street_id", "community_id", "grid_id", "order_id", "served_on", "hours", "content"},
 		emit: func(r *rowRand, v int, row func(...any)) {
-			m := w.members[w.verified[v]]
+			m := w.member(w.verifiedMember(v))
 			h := w.buildingHome(m.building)
 			span := int64(w.asOf.Sub(m.at))
 			for k, n := 0, r.between(2, 12); k < n && span > 0; k++ {
@@ -168,10 +168,10 @@ func (w *world) ledgerJob() job {
 // ratingJob rates every verified member for each finished year they were checked in for.
 func (w *world) ratingJob() job {
 	grades := []string{"good", "good", "good", "good", "good", "fair", "fair", "fair", "average", "poor"}
-	return job{name: "year_ratings", table: "year_ratings", entities: len(w.verified),
+	return job{name: "year_ratings", table: "year_ratings", entities: w.n.verified,
 		columns: []string{"id", "member_id", "street_id", "community_id", "year", "grade", "rated_by", "rated_at"},
 		emit: func(r *rowRand, v int, row func(...any)) {
-			m := w.members[w.verified[v]]
+			m := w.member(w.verifiedMember(v))
 			h := w.buildingHome(m.building)
 			c := w.communities[h.community-1]
 			for k, y := range []int{w.asOf.Year() - 2, w.asOf.Year() - 1} {

@@ -8,9 +8,10 @@ import (
 var epoch1950 = time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // The world is the part of the demo city that other rows point at: places, units, cadres,
-// party members and teams. It is small (it grows with the number of party members only) and
-// built in memory; the large tables (people, residents, volunteers, issues, events, ledgers)
-// are streamed from it, entity by entity, and never held.
+// appointed party members and teams. It is small, and its size does not depend on the scale:
+// party members are derived from their index when needed (see member), and the large tables
+// (people, residents, volunteers, issues, events, ledgers) are streamed from it, entity by
+// entity, and never held.
 type world struct {
 	opts  Options
 	r     *rowRand
@@ -26,14 +27,14 @@ type world struct {
 	crossings   []intersection
 	units       []unit
 	cadres      []cadre
-	members     []member
 	socialOrgs  []socialOrg
 	projects    []project
 	teams       []team
 
-	slots    int // resident slots: resident i lives in the building holding slot i mod slots
-	verified []int
-	byGrid   map[int][]int // verified members by grid index
+	slots       int  // resident slots: resident i lives in the building holding slot i mod slots
+	unitWeights int  // sum of the units' weights
+	rank        perm // member index → rank; the first n.verified ranks are verified
+	home        perm // member index → position in the home layout (see memberBuilding)
 
 	leaders, ownerReps, mediators []int // member indices
 	liaisons                      []int // cadre indices
@@ -48,14 +49,15 @@ type street struct {
 }
 
 type community struct {
-	id, street int64
-	name       string
-	grids      []int
-	compounds  []int
-	cadres     []int // community cadre indices
-	centre     int64 // service centre facility id
-	station    int64 // practice station facility id
-	rooms      []int64
+	id, street  int64
+	name        string
+	grids       []int
+	compounds   []int
+	cadres      []int // community cadre indices
+	centre      int64 // service centre facility id
+	station     int64 // practice station facility id
+	rooms       []int64
+	slot, slots int // the community's resident slots: its buildings' slots, in one run
 }
 
 type grid struct {
@@ -64,6 +66,7 @@ type grid struct {
 	name                  string
 	buildings             []int
 	households            int
+	slot, slots           int // the grid's resident slots
 }
 
 type compound struct {
@@ -133,6 +136,7 @@ type team struct {
 
 // counts are the sizes of the streamed tables and the totals the published figures fix.
 type counts struct {
+	members, verified                                              int // expected and verified party members
 	residents, volunteers, police                                  int
 	issuesOld, issuesInfra, issuesDispute, issuesOther, issuesOpen int
 	greeningM2                                                     int
@@ -166,6 +170,7 @@ func buildWorld(opts Options) *world {
 	w.buildMembers()
 	w.buildVolunteerOrgs()
 	w.layoutPeople()
+	w.pickAppointments()
 	return w
 }
 
@@ -192,7 +197,7 @@ func (w *world) buildPlaces() {
 
 func (w *world) addCommunity(st street, name string) {
 	ci := len(w.communities)
-	c := community{id: int64(ci + 1), street: st.id, name: name}
+	c := community{id: int64(ci + 1), street: st.id, name: name, slot: w.slots}
 	for k, n := 0, w.r.between(5, 8); k < n; k++ {
 		c.compounds = append(c.compounds, len(w.compounds))
 		w.compounds = append(w.compounds, compound{id: int64(len(w.compounds) + 1), community: c.id, street: st.id,
@@ -206,7 +211,7 @@ func (w *world) addCommunity(st street, name string) {
 	}
 	for g, n := 0, w.r.between(5, 8); g < n; g++ {
 		gi := len(w.grids)
-		gr := grid{id: int64(gi + 1), community: c.id, street: st.id, ci: ci, name: fmt.Sprintf("%s第%d网格", name, g+1)}
+		gr := grid{id: int64(gi + 1), community: c.id, street: st.id, ci: ci, name: fmt.Sprintf("%s第%d网格", name, g+1), slot: w.slots}
 		for b, nb := 0, w.r.between(12, 25); b < nb; b++ {
 			bl := building{id: int64(len(w.buildings) + 1), grid: gr.id, community: c.id, street: st.id, gi: gi,
 				compound: w.compounds[pick(w.r, c.compounds)].id, number: fmt.Sprintf("%d栋", b+1),
@@ -218,9 +223,11 @@ func (w *world) addCommunity(st street, name string) {
 			gr.buildings = append(gr.buildings, len(w.buildings))
 			w.buildings = append(w.buildings, bl)
 		}
+		gr.slots = w.slots - gr.slot
 		c.grids = append(c.grids, gi)
 		w.grids = append(w.grids, gr)
 	}
+	c.slots = w.slots - c.slot
 	w.communities = append(w.communities, c)
 }
 
@@ -306,38 +313,39 @@ func (w *world) buildCounts() {
 	n.coBuildingEvents, n.coBuildingPersonTimes = 120, w.atLeast(2_400)*k
 }
 
-// buildMembers creates the in-service party members: 2,901 × scale check in and are verified,
-// at a rate of 94%; of the others some are pending, some rejected, some never came.
+// buildMembers sets up the in-service party members: 3,086 × scale are expected, 2,901 ×
+// scale check in and are verified, a rate of 94%; of the others some are pending, some
+// rejected, some never came. Members are not stored: member derives each from its index.
 func (w *world) buildMembers() {
-	k := w.opts.Scale
-	expected, verified := 3_086*k, 2_901*k
-	weights := 0
+	w.n.members, w.n.verified = 3_086*w.opts.Scale, 2_901*w.opts.Scale
 	for _, u := range w.units {
-		weights += u.weight
+		w.unitWeights += u.weight
 	}
-	for i := 0; i < expected; i++ {
-		r := w.r.at("member", i)
-		m := member{id: int64(i + 1), building: r.IntN(len(w.buildings)), unit: w.weightedUnit(r.IntN(weights))}
-		m.at = w.start.Add(time.Duration(r.Int64N(int64(w.asOf.Sub(w.start)))))
-		w.members = append(w.members, m)
+	w.rank = newPerm(w.n.members, w.hash("member-rank", 0))
+	w.home = newPerm(w.n.members, w.hash("member-home", 0))
+}
+
+// member derives member i from its index: unit and check-in time from its hash, home from
+// its place in the home layout, state from its rank.
+func (w *world) member(i int) member {
+	m := member{id: int64(i + 1), person: w.memberPerson(i), unit: w.memberUnit(i), building: w.memberBuilding(i)}
+	m.at = w.start.Add(time.Duration(splitmix(w.hash("member", i)) % uint64(w.asOf.Sub(w.start))))
+	switch rank := w.rank.apply(i); {
+	case rank < w.n.verified:
+		m.state = "verified"
+	case rank%3 == 0:
+		m.state = "pending"
+	case rank%3 == 1:
+		m.state = "rejected"
 	}
-	w.r.at("member-states", 0)
-	w.byGrid = map[int][]int{}
-	for rank, i := range w.r.Perm(expected) {
-		m := &w.members[i]
-		switch {
-		case rank < verified:
-			m.state = "verified"
-			w.verified = append(w.verified, i)
-			gi := w.buildings[m.building].gi
-			w.byGrid[gi] = append(w.byGrid[gi], i)
-		case rank%3 == 0:
-			m.state = "pending"
-		case rank%3 == 1:
-			m.state = "rejected"
-		}
-	}
-	w.pickAppointments()
+	return m
+}
+
+func (w *world) memberPerson(i int) int64 { return w.people.members + int64(i) + 1 }
+
+// memberUnit draws member i's unit, weighted: the justice system sends the most members.
+func (w *world) memberUnit(i int) int {
+	return w.weightedUnit(int(w.hash("member", i) % uint64(w.unitWeights)))
 }
 
 func (w *world) weightedUnit(x int) int {
@@ -350,24 +358,60 @@ func (w *world) weightedUnit(x int) int {
 	return len(w.units) - 1
 }
 
+// memberBuilding is member i's home. Members fill the buildings in proportion to their
+// resident slots, in the order of a keyed shuffle: home-layout position p falls on slot
+// p × slots ÷ members. The members of a run of slots (a grid's, a community's) therefore
+// hold a run of positions, and can be drawn without a list of them (see verifiedIn).
+func (w *world) memberBuilding(i int) int {
+	return w.buildingOfSlot(w.home.apply(i) * w.slots / w.n.members)
+}
+
+// positions gives the run [lo, hi) of home-layout positions that fall on slots
+// [slot, slot+n): the first position at or past a slot s is ⌈s × members ÷ slots⌉.
+func (w *world) positions(slot, n int) (lo, hi int) {
+	first := func(s int) int { return (s*w.n.members + w.slots - 1) / w.slots }
+	return first(slot), first(slot + n)
+}
+
+func (w *world) verified(i int) bool { return w.rank.apply(i) < w.n.verified }
+
+// verifiedMember is the member of rank k: for k below n.verified, the k-th verified member.
+func (w *world) verifiedMember(k int) int { return w.rank.invert(k) }
+
+// verifiedIn draws a verified member living in slots [slot, slot+n), a grid's or a
+// community's, or gives -1. 94% of members are verified, so a few draws find one unless
+// there is none.
+func (w *world) verifiedIn(r *rowRand, slot, n int) int {
+	lo, hi := w.positions(slot, n)
+	for try := 0; try < 16 && lo < hi; try++ {
+		if i := w.home.invert(lo + r.IntN(hi-lo)); w.verified(i) {
+			return i
+		}
+	}
+	return -1
+}
+
 // pickAppointments draws 767 building leaders and 38 owner representatives from verified
-// members, one per building, and 190 justice-system members for the mediation rooms.
+// members, one per building, and 190 justice-system members for the mediation rooms, taking
+// verified members in rank order, which is random. The scans stop once the fixed counts are
+// found, so they take the same time at any scale.
 func (w *world) pickAppointments() {
 	taken := map[int]bool{}
-	for _, i := range w.verified {
-		b := w.members[i].building
+	for k := 0; k < w.n.verified && len(w.ownerReps) < 38; k++ {
+		i := w.verifiedMember(k)
+		b := w.memberBuilding(i)
 		switch {
 		case taken[b]:
 		case len(w.leaders) < 767:
 			w.leaders = append(w.leaders, i)
 			taken[b] = true
-		case len(w.ownerReps) < 38:
+		default:
 			w.ownerReps = append(w.ownerReps, i)
 			taken[b] = true
 		}
 	}
-	for _, i := range w.verified {
-		if len(w.mediators) < 190 && w.units[w.members[i].unit].justice {
+	for k := 0; k < w.n.verified && len(w.mediators) < 190; k++ {
+		if i := w.verifiedMember(k); w.units[w.memberUnit(i)].justice {
 			w.mediators = append(w.mediators, i)
 		}
 	}
@@ -426,7 +470,7 @@ func (w *world) layoutPeople() {
 	p := &w.people
 	p.cadres = 0
 	p.members = p.cadres + int64(len(w.cadres))
-	p.residents = p.members + int64(len(w.members))
+	p.residents = p.members + int64(w.n.members)
 	p.volunteers = p.residents + int64(w.n.residents)
 	p.stewards = p.volunteers + int64(w.n.volunteers)
 	p.instructors = p.stewards + 507
@@ -435,15 +479,14 @@ func (w *world) layoutPeople() {
 	for i := range w.cadres {
 		w.cadres[i].person = p.cadres + int64(i) + 1
 	}
-	for i := range w.members {
-		w.members[i].person = p.members + int64(i) + 1
-	}
 }
 
 // residentBuilding is the home building of resident i: residents fill the buildings' slots in
 // turn, so each building holds residents in proportion to its households.
-func (w *world) residentBuilding(i int) int {
-	slot := i % w.slots
+func (w *world) residentBuilding(i int) int { return w.buildingOfSlot(i % w.slots) }
+
+// buildingOfSlot gives the building holding resident slot slot.
+func (w *world) buildingOfSlot(slot int) int {
 	lo, hi := 0, len(w.buildings)-1
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
