@@ -20,6 +20,30 @@ const (
 	Conflict          Code = "CONFLICT"
 	InvalidTransition Code = "INVALID_TRANSITION"
 	Internal          Code = "INTERNAL"
+	// Unavailable: the operational database does not answer for a moment (a restart, a
+	// failover); nothing was written, and the same request can be retried.
+	Unavailable Code = "UNAVAILABLE"
+	// WarehouseUnavailable: ClickHouse does not answer; indicators and analytics fail, the
+	// operational API keeps working.
+	WarehouseUnavailable Code = "WAREHOUSE_UNAVAILABLE"
+)
+
+// Refusals: a request refused by a limit before (or while) it runs; nothing is written.
+const (
+	// DepthLimit: the operation nests fields deeper than GRIDGOV_MAX_DEPTH.
+	DepthLimit Code = "DEPTH_LIMIT"
+	// ComplexityLimit: the operation costs more than GRIDGOV_MAX_COMPLEXITY.
+	ComplexityLimit Code = "COMPLEXITY_LIMIT"
+	// BatchLimit: the request body is a batch (a JSON array); one operation per request.
+	BatchLimit Code = "BATCH_LIMIT"
+	// BodyLimit: the request body is larger than GRIDGOV_MAX_BODY_BYTES.
+	BodyLimit Code = "BODY_LIMIT"
+	// Timeout: the request ran longer than GRIDGOV_REQUEST_TIMEOUT; its queries were cancelled.
+	Timeout Code = "TIMEOUT"
+	// RateLimited: the token made more requests than GRIDGOV_RATE_LIMIT allows; retry later.
+	RateLimited Code = "RATE_LIMITED"
+	// OperationNotAllowed: allow-list mode, and the operation is not registered.
+	OperationNotAllowed Code = "OPERATION_NOT_ALLOWED"
 )
 
 // Error is an error meant for a client: a code, a message safe to show, and the input field

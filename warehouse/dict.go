@@ -20,6 +20,7 @@ func Dictionary() ([]byte, error) {
 		{"role_", "Roles", "Who holds which role where. People appear only as `person_key`."},
 		{"fact_", "Facts", "What happened: issues, services, check-ins, ratings, activities, meetings and work logs."},
 	}
+	writeExamples(&b)
 	for _, g := range groups {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n", g.title, g.intro)
 		for _, t := range tables {
@@ -29,6 +30,14 @@ func Dictionary() ([]byte, error) {
 		}
 	}
 	return b.Bytes(), nil
+}
+
+func writeExamples(b *bytes.Buffer) {
+	b.WriteString("\n## Worked examples\n\nEach runs as written in the warehouse database (a statistician's connection has it as\n" +
+		"the current database) on ClickHouse 18.16 and current releases; the tests run all of them.\n")
+	for i, e := range Examples {
+		fmt.Fprintf(b, "\n### %d. %s\n\n%s\n\n```sql\n%s\n```\n", i+1, e.Title, e.Question, e.SQL)
+	}
 }
 
 func writeTable(b *bytes.Buffer, t Migration) {
@@ -72,4 +81,8 @@ and kept fresh by the ETL (` + "`gridgov etl run`" + `). Postgres remains the so
 - **Time.** Times are ` + "`DateTime('Asia/Shanghai')`" + `, to the second; ` + "`toDate(reported_at)`" + ` is the
   local day, which joins ` + "`dim_date.date`" + `.
 - **Freshness.** ` + "`gridgov etl status`" + ` says, per table, how far the copy lags behind Postgres.
+- **Statisticians** connect as the read-only ClickHouse user ` + "`statistician`" + ` (password: the
+  server's ` + "`GRIDGOV_CH_STATISTICIAN_PASSWORD`" + `), or send one SELECT to ` + "`POST /analytics/sql`" + ` with
+  a statistician's token. Both are bounded: 30 s per query, 100,000 result rows, 200 million
+  rows read, 4 GB of memory, and an hourly quota; ` + "`SET`" + ` and ` + "`SETTINGS`" + ` cannot raise them.
 `

@@ -39,6 +39,9 @@ type Options struct {
 	Database string
 	User     string
 	Password string
+	// DefaultDatabase is the connection's current database; "default" when empty. A user
+	// confined to the warehouse (allow_databases, as the statistician is) must name it.
+	DefaultDatabase string
 }
 
 // Client is a connection pool to a ClickHouse server over the native protocol.
@@ -50,9 +53,13 @@ type Client struct {
 // Open connects to the server and checks that it answers. The database need not exist yet
 // (the connection's default database is "default"; every statement here names its database).
 func Open(ctx context.Context, o Options) (*Client, error) {
+	current := o.DefaultDatabase
+	if current == "" {
+		current = "default"
+	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Addr:        []string{o.Addr},
-		Auth:        clickhouse.Auth{Database: "default", Username: o.User, Password: o.Password},
+		Auth:        clickhouse.Auth{Database: current, Username: o.User, Password: o.Password},
 		DialTimeout: 5 * time.Second,
 		ReadTimeout: 5 * time.Minute,
 		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},

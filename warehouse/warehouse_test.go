@@ -118,3 +118,9 @@ func TestLiveColumnsMatchDDL(t *testing.T) {
 		}
 	}
 }
+
+// The same checks run on chDB in warehouse/chdbtest.
+func TestIndicatorConformanceClickHouse18(t *testing.T) {
+	c := whtest.Empty(t)
+	whtest.IndicatorConformance(t, c, c.Database)
+}

@@ -1,0 +1,94 @@
+package warehouse
+
+// Example is a worked query of the data dictionary: a question a statistician asks and the
+// SQL that answers it, runnable as written on the warehouse database (ClickHouse 18.16 and
+// current releases alike: one JOIN per SELECT, FINAL or argMax, is_deleted = 0). Tests run
+// every example.
+type Example struct {
+	Title    string
+	Question string
+	SQL      string
+}
+
+// Examples are the dictionary's worked queries.
+var Examples = []Example{
+	{
+		Title:    "Check-in rate by street",
+		Question: "How many in-service party members each street expects, how many have checked in (verified), and the rate (报到率).",
+		SQL: `SELECT name AS street, expected, checked_in, round(100 * checked_in / expected, 1) AS rate_pct
+FROM
+(
+    SELECT street_id, expected, checked_in
+    FROM (SELECT street_id, count() AS expected FROM role_party_member FINAL WHERE is_deleted = 0 GROUP BY street_id) AS m
+    ANY LEFT JOIN
+    (SELECT street_id, count() AS checked_in FROM fact_checkin FINAL WHERE is_deleted = 0 AND state = 'verified' GROUP BY street_id) AS c
+    USING street_id
+) AS r
+ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
+ORDER BY rate_pct DESC, street`,
+	},
+	{
+		Title:    "Issues month by month",
+		Question: "Issues reported per local month since 2025, how many of them are resolved, and the median hours from report to close-out.",
+		SQL: `SELECT
+    toStartOfMonth(reported_at) AS month,
+    count() AS reported,
+    countIf(state IN ('resolved', 'closed')) AS resolved,
+    round(resolved / reported, 3) AS resolution_rate,
+    round(quantileExactIf(0.5)((toInt64(assumeNotNull(closed_at)) - toInt64(reported_at)) / 3600, state = 'closed'), 1) AS median_hours_to_close
+FROM fact_issue FINAL
+WHERE is_deleted = 0 AND reported_at >= toDateTime('2025-01-01 00:00:00', 'Asia/Shanghai')
+GROUP BY month
+ORDER BY month`,
+	},
+	{
+		Title:    "What resolving issues achieved, by category",
+		Question: "Resolved issues per category and category group, with the quantities resolved (square metres of greening and the like).",
+		SQL: `SELECT category_group, name AS category, count() AS resolved, sum(resolved_quantity) AS quantity, any(quantity_unit) AS unit
+FROM (SELECT category_id, resolved_quantity FROM fact_issue FINAL WHERE is_deleted = 0 AND state IN ('resolved', 'closed')) AS i
+ANY INNER JOIN
+(SELECT id AS category_id, category_group, name, quantity_unit FROM dim_issue_category FINAL WHERE is_deleted = 0) AS c
+USING category_id
+GROUP BY category_group, category
+ORDER BY category_group, resolved DESC`,
+	},
+	{
+		Title:    "Service ledger by unit and quarter",
+		Question: "Hours of service (服务台账) the members of each unit recorded in each quarter of 2025.",
+		SQL: `SELECT name AS unit, quarter, records, service_hours
+FROM
+(
+    SELECT unit_id, quarter, sum(member_records) AS records, sum(member_hours) AS service_hours
+    FROM
+    (
+        SELECT member_id, toQuarter(served_on) AS quarter, count() AS member_records, sum(hours) AS member_hours
+        FROM fact_service_record FINAL
+        WHERE is_deleted = 0 AND toYear(served_on) = 2025
+        GROUP BY member_id, quarter
+    ) AS r
+    ANY LEFT JOIN (SELECT id AS member_id, unit_id FROM role_party_member FINAL WHERE is_deleted = 0) AS m USING member_id
+    GROUP BY unit_id, quarter
+) AS u
+ANY LEFT JOIN (SELECT id AS unit_id, name FROM dim_unit FINAL WHERE is_deleted = 0) AS d USING unit_id
+ORDER BY unit, quarter`,
+	},
+	{
+		Title: "Activities by kind and month, deduplicated with argMax",
+		Question: "Events and people served per activity kind and month since 2025, reading the latest version of each row " +
+			"with argMax instead of FINAL (the way to go on large tables).",
+		SQL: `SELECT a_kind AS kind, toStartOfMonth(a_starts_at) AS month, count() AS events, sum(a_served) AS people_served
+FROM
+(
+    SELECT id,
+        argMax(kind, version) AS a_kind,
+        argMax(starts_at, version) AS a_starts_at,
+        argMax(people_served, version) AS a_served,
+        argMax(is_deleted, version) AS a_deleted
+    FROM fact_activity
+    GROUP BY id
+)
+WHERE a_deleted = 0 AND a_starts_at >= toDateTime('2025-01-01 00:00:00', 'Asia/Shanghai')
+GROUP BY kind, month
+ORDER BY kind, month`,
+	},
+}

@@ -1,0 +1,511 @@
+package warehouse_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+	"gridgov/dbtest"
+	"gridgov/etl"
+	"gridgov/seed"
+	"gridgov/warehouse"
+	"gridgov/warehouse/whtest"
+)
+
+// seedAsOf is the demo city's as-of date in these tests: the report's date.
+var seedAsOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+// demo is the demo city at scale 1 in Postgres, copied into a warehouse by one ETL run.
+type demo struct {
+	pg   *pgxpool.Pool
+	ch   *warehouse.Client
+	r    *warehouse.Reader
+	m    *warehouse.Metrics
+	asOf time.Time
+}
+
+func newDemo(t *testing.T) demo {
+	t.Helper()
+	ctx := context.Background()
+	d := demo{pg: dbtest.New(t), ch: whtest.New(t)}
+	began := time.Now()
+	if _, err := seed.Run(ctx, d.pg, seed.Options{Profile: "chaohu", Seed: 1, Scale: 1, AsOf: seedAsOf}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	seeded := time.Since(began)
+	if _, err := etl.New(d.pg, d.ch, etl.Options{Database: d.ch.Database}).RunOnce(ctx); err != nil {
+		t.Fatalf("etl: %v", err)
+	}
+	t.Logf("seeded in %s, loaded the warehouse in %s", seeded.Round(time.Millisecond), (time.Since(began) - seeded).Round(time.Millisecond))
+	d.m = warehouse.NewMetrics(prometheus.NewRegistry())
+	d.r = warehouse.NewReader(d.ch, d.ch.Database, warehouse.ReaderOptions{Metrics: d.m, AsOf: warehouse.CheckpointAsOf(d.pg)})
+	var err error
+	if d.asOf, err = warehouse.CheckpointAsOf(d.pg)(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (d demo) indicators(t *testing.T, s warehouse.Scope, p warehouse.Period) *warehouse.Indicators {
+	t.Helper()
+	ind, err := d.r.Indicators(context.Background(), s, p)
+	if err != nil {
+		t.Fatalf("indicators %s %+v: %v", s, p, err)
+	}
+	return ind
+}
+
+// One demo city serves every check: seeding and loading it is the slow part.
+func TestIndicatorsDemoCity(t *testing.T) {
+	d := newDemo(t)
+	ctx := context.Background()
+
+	city := d.indicators(t, warehouse.City, warehouse.AllTime)
+	if !city.AsOf.Equal(d.asOf) || city.AsOf.IsZero() {
+		t.Errorf("asOf = %s, want the ETL snapshot %s", city.AsOf, d.asOf)
+	}
+	if city.Scope.ID != "city" || city.Scope.Name == "" || len(city.Breakdown) == 0 {
+		t.Fatalf("city scope %+v with %d streets", city.Scope, len(city.Breakdown))
+	}
+
+	t.Run("every published figure", func(t *testing.T) {
+		sources := map[string]warehouse.FigureSource{}
+		for _, s := range warehouse.FigureSources {
+			sources[s.Key] = s
+		}
+		if len(sources) != len(seed.Figures) {
+			t.Errorf("%d figure sources for %d figures", len(sources), len(seed.Figures))
+		}
+		cache := map[warehouse.Period]*warehouse.Indicators{}
+		for _, fig := range seed.Figures {
+			src, ok := sources[fig.Key]
+			if !ok {
+				t.Errorf("figure %s has no indicator (warehouse.FigureSources)", fig.Key)
+				continue
+			}
+			p := src.Period(seedAsOf)
+			ind := cache[p]
+			if ind == nil {
+				ind = d.indicators(t, warehouse.City, p)
+				cache[p] = ind
+			}
+			got := src.Value(ind)
+			var inPG float64
+			if err := d.pg.QueryRow(ctx, "SELECT ("+fig.SQL+")::float8").Scan(&inPG); err != nil {
+				t.Fatalf("%s: %v", fig.Key, err)
+			}
+			if math.Abs(got-inPG) > 1e-6 || !fig.Accepts(got) {
+				t.Errorf("%s (%s): indicator %v, Postgres %v, published [%v, %v)", fig.Key, fig.Label, got, inPG, fig.Min, fig.Max)
+			}
+		}
+	})
+
+	// A few scopes: the city, the first street, a community of the second street, a grid of it.
+	street := city.Breakdown[0].Scope.Place
+	other := city.Breakdown[1].Scope.Place
+	otherInd := d.indicators(t, other, warehouse.AllTime)
+	community := otherInd.Breakdown[0].Scope.Place
+	commInd := d.indicators(t, community, warehouse.AllTime)
+	grid := commInd.Breakdown[0].Scope.Place
+	scopes := []warehouse.Scope{warehouse.City, street, community, grid}
+	periods := []warehouse.Period{warehouse.AllTime, warehouse.Year(2025), warehouse.Quarter(2026, 2), warehouse.Month(2026, 3),
+		warehouse.Range(time.Date(2025, 12, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC))}
+
+	t.Run("equal to Postgres", func(t *testing.T) {
+		for _, s := range scopes {
+			for _, p := range periods {
+				t.Run(fmt.Sprintf("%s/%s", s, periodName(p)), func(t *testing.T) {
+					ind := d.indicators(t, s, p)
+					want := recompute(t, d.pg, s, ind.Period, d.asOf)
+					got := fromIndicators(ind)
+					for k, w := range want {
+						if g, ok := got[k]; !ok || !near(g, w) {
+							t.Errorf("%s: warehouse %v, Postgres %v", k, g, w)
+						}
+					}
+				})
+			}
+		}
+	})
+
+	t.Run("breakdown adds up", func(t *testing.T) {
+		for _, s := range scopes[:3] {
+			ind := d.indicators(t, s, warehouse.Year(2026))
+			sum := ind.Unassigned
+			for _, b := range ind.Breakdown {
+				sum = plus(sum, b.BreakdownValues)
+			}
+			parent := warehouse.BreakdownValues{
+				Checkins:   warehouse.CheckinCounts{Expected: ind.Checkins.Expected, CheckedIn: ind.Checkins.CheckedIn},
+				Issues:     warehouse.IssueCounts{Reported: ind.Issues.Reported, Resolved: ind.Issues.Resolved, Closed: ind.Issues.Closed, Overdue: ind.Issues.Overdue},
+				Orders:     warehouse.OrderCounts{Posted: ind.Orders.Posted, Claimed: ind.Orders.Claimed, Completed: ind.Orders.Completed},
+				Volunteers: warehouse.VolunteerCounts{Registered: ind.Volunteers.Registered, Police: ind.Volunteers.Police},
+				Activities: warehouse.ActivityCounts{Events: sumEvents(ind), PeopleServed: sumServed(ind)},
+				Coverage:   warehouse.CoverageCounts{Grids: ind.Coverage.Grids, Buildings: ind.Coverage.Buildings},
+			}
+			sum.Checkins.Rate = 0
+			if sum != parent {
+				t.Errorf("%s: breakdown + unassigned = %+v, parent %+v", s, sum, parent)
+			}
+			// Each child's entry equals the child computed as a scope of its own.
+			for _, b := range ind.Breakdown[:2] {
+				own := d.indicators(t, b.Scope.Place, warehouse.Year(2026))
+				if own.Issues.Reported != b.Issues.Reported || own.Checkins.CheckedIn != b.Checkins.CheckedIn ||
+					own.Orders.Posted != b.Orders.Posted || own.Volunteers.Registered != b.Volunteers.Registered {
+					t.Errorf("%s: breakdown entry %+v, own indicators issues %d checkins %d orders %d volunteers %d", b.Scope.Name,
+						b.BreakdownValues, own.Issues.Reported, own.Checkins.CheckedIn, own.Orders.Posted, own.Volunteers.Registered)
+				}
+			}
+		}
+		if city.Unassigned != (warehouse.BreakdownValues{}) {
+			t.Errorf("city: rows tied to no street: %+v", city.Unassigned)
+		}
+	})
+
+	t.Run("trend adds up to the year", func(t *testing.T) {
+		ind := d.indicators(t, street, warehouse.Year(2025))
+		if len(ind.Trend) != 12 || ind.Trend[0].Month != "2025-01" || ind.Trend[11].Month != "2025-12" {
+			t.Fatalf("trend months %v", ind.Trend)
+		}
+		var rep, res, comp int64
+		for _, p := range ind.Trend {
+			rep, res, comp = rep+p.IssuesReported, res+p.IssuesResolved, comp+p.OrdersCompleted
+		}
+		if rep != ind.Issues.Reported || res != ind.Issues.Resolved || comp != ind.Orders.Completed {
+			t.Errorf("trend sums %d/%d/%d, period %d/%d/%d", rep, res, comp, ind.Issues.Reported, ind.Issues.Resolved, ind.Orders.Completed)
+		}
+		month := d.indicators(t, street, warehouse.Month(2026, 3))
+		if len(month.Trend) != 12 || month.Trend[11].Month != "2026-03" {
+			t.Errorf("a month's trend is the twelve months ending with it, got %d ending %s", len(month.Trend), month.Trend[len(month.Trend)-1].Month)
+		}
+	})
+
+	t.Run("a street never sees another street", func(t *testing.T) {
+		a := d.indicators(t, street, warehouse.AllTime)
+		// Every row of the street, and none of another: the street's values are the city's
+		// breakdown entry, which Postgres confirms above; here the place refs.
+		for _, b := range a.Breakdown {
+			ref, err := d.r.Resolve(ctx, b.Scope.Place)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ref.StreetID != street.ID {
+				t.Errorf("community %s of street %d listed under street %d", b.Scope.Name, ref.StreetID, street.ID)
+			}
+		}
+		if d.indicators(t, other, warehouse.AllTime).Issues.Reported+a.Issues.Reported > city.Issues.Reported {
+			t.Error("two streets report more issues than the city")
+		}
+		ref, err := d.r.Resolve(ctx, community) // a community of the other street
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref.Within(street.ID, 0, 0) {
+			t.Errorf("a leader of street %d may see community %d of street %d", street.ID, community.ID, other.ID)
+		}
+		if !ref.Within(other.ID, 0, 0) || !ref.Within(0, 0, 0) || ref.Within(0, community.ID+100000, 0) {
+			t.Error("Within: wrong for the community's own street, the city, or another community")
+		}
+		gref, _ := d.r.Resolve(ctx, grid)
+		if !gref.Within(0, community.ID, 0) || !gref.Within(other.ID, 0, 0) || gref.Within(street.ID, 0, 0) {
+			t.Errorf("Within for grid %+v", gref)
+		}
+		if _, err := d.r.IndicatorsFor(ctx, auth.Scope{StreetID: street.ID}, community, warehouse.AllTime); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("street %d's leader asking for community %d of street %d: %v, want FORBIDDEN", street.ID, community.ID, other.ID, err)
+		}
+		if _, err := d.r.IndicatorsFor(ctx, auth.Scope{StreetID: street.ID}, warehouse.City, warehouse.AllTime); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("a street leader asking for the city: %v, want FORBIDDEN", err)
+		}
+		if ind, err := d.r.IndicatorsFor(ctx, auth.Scope{StreetID: other.ID}, community, warehouse.AllTime); err != nil || ind.Issues.Reported != commInd.Issues.Reported {
+			t.Errorf("street %d's leader asking for its community: %v", other.ID, err)
+		}
+		cityRef, _ := d.r.Resolve(ctx, warehouse.City)
+		if cityRef.Within(street.ID, 0, 0) {
+			t.Error("a street leader may see the whole city")
+		}
+	})
+
+	t.Run("unknown place and bad period", func(t *testing.T) {
+		_, err := d.r.Indicators(ctx, warehouse.Scope{Level: warehouse.LevelStreet, ID: 999999}, warehouse.AllTime)
+		if apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("unknown street: %v", err)
+		}
+		_, err = d.r.Indicators(ctx, warehouse.City, warehouse.Month(2026, 13))
+		if apperr.CodeOf(err) != apperr.BadUserInput {
+			t.Errorf("month 13: %v", err)
+		}
+	})
+
+	t.Run("dictionary examples", func(t *testing.T) {
+		for i, ex := range warehouse.Examples {
+			rows, err := d.ch.Query(ctx, whtest.QualifyTables(ex.SQL, d.ch.Database))
+			if err != nil || len(rows) == 0 {
+				t.Errorf("example %d (%s): %d rows, %v", i+1, ex.Title, len(rows), err)
+				continue
+			}
+			if i == 0 {
+				var sum int64
+				for _, r := range rows {
+					var n int64
+					fmt.Sscan(r[2], &n)
+					sum += n
+				}
+				if sum != city.Checkins.CheckedIn || len(rows) != len(city.Breakdown) {
+					t.Errorf("example 1: %d streets checked in %d, indicators %d streets %d", len(rows), sum, len(city.Breakdown), city.Checkins.CheckedIn)
+				}
+			}
+		}
+	})
+
+	t.Run("metrics", func(t *testing.T) {
+		if testutil.ToFloat64(d.m.Up) != 1 {
+			t.Error("gridgov_warehouse_up is not 1")
+		}
+		if n := testutil.CollectAndCount(d.m.QueryDuration); n < 15 {
+			t.Errorf("durations of %d queries observed, want every query named", n)
+		}
+	})
+}
+
+// Indicators fail with WAREHOUSE_UNAVAILABLE when ClickHouse does not answer, and the
+// availability gauge says so.
+func TestIndicatorsWarehouseDown(t *testing.T) {
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{"127.0.0.1:1"}, DialTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	m := warehouse.NewMetrics(prometheus.NewRegistry())
+	m.Up.Set(1)
+	r := warehouse.NewReader(&warehouse.Client{Conn: conn, Database: "gridgov"}, "gridgov", warehouse.ReaderOptions{
+		Metrics: m, AsOf: func(context.Context) (time.Time, error) { return time.Now(), nil }})
+	_, err = r.Indicators(context.Background(), warehouse.City, warehouse.Year(2026))
+	if apperr.CodeOf(err) != apperr.WarehouseUnavailable {
+		t.Fatalf("got %v, want WAREHOUSE_UNAVAILABLE", err)
+	}
+	if testutil.ToFloat64(m.Up) != 0 {
+		t.Error("gridgov_warehouse_up stays 1 while ClickHouse is down")
+	}
+}
+
+func TestScopeAndPeriod(t *testing.T) {
+	for _, s := range []warehouse.Scope{warehouse.City, {Level: warehouse.LevelStreet, ID: 3}, {Level: warehouse.LevelCommunity, ID: 4}, {Level: warehouse.LevelGrid, ID: 5}} {
+		got, err := warehouse.ParseScope(s.GlobalID())
+		if err != nil || got != s {
+			t.Errorf("ParseScope(%s) = %v, %v; want %v", s.GlobalID(), got, err, s)
+		}
+	}
+	for _, bad := range []string{"", "town", "VW5pdDox"} { // VW5pdDox is Unit:1
+		if _, err := warehouse.ParseScope(bad); apperr.CodeOf(err) != apperr.BadUserInput {
+			t.Errorf("ParseScope(%q): %v", bad, err)
+		}
+	}
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	for _, c := range []struct {
+		p        warehouse.Period
+		from, to string
+	}{
+		{warehouse.Month(2024, 2), "2024-02-01", "2024-02-29"},
+		{warehouse.Quarter(2026, 4), "2026-10-01", "2026-12-31"},
+		{warehouse.Year(2025), "2025-01-01", "2025-12-31"},
+		{warehouse.Range(day("2026-03-05"), day("2026-03-05")), "2026-03-05", "2026-03-05"},
+	} {
+		s, err := c.p.Bounds()
+		if err != nil || s.From.Format(time.DateOnly) != c.from || s.To.Format(time.DateOnly) != c.to {
+			t.Errorf("%+v: %v–%v %v", c.p, s.From, s.To, err)
+		}
+	}
+	for _, bad := range []warehouse.Period{warehouse.Month(2026, 0), warehouse.Quarter(2026, 5), warehouse.Year(1999),
+		warehouse.Range(day("2026-03-05"), day("2026-03-04")), {Kind: "WEEK", Year: 2026}} {
+		if _, err := bad.Bounds(); apperr.CodeOf(err) != apperr.BadUserInput {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+}
+
+func TestBind(t *testing.T) {
+	got, err := warehouse.Bind("SELECT ?, '?', ?, ?, ?, ?, 7 IN ?", int64(3), "it's", warehouse.Day{Time: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)},
+		time.Unix(100, 0), uint64(7), []uint64{1, 2})
+	want := `SELECT 3, '?', 'it\'s', toDate('2026-01-02'), toDateTime(100), 7, 7 IN (1, 2)`
+	if err != nil || got != want {
+		t.Errorf("Bind = %s, %v\nwant %s", got, err, want)
+	}
+	if _, err := warehouse.Bind("SELECT ?, ?", 1); err == nil {
+		t.Error("too few arguments accepted")
+	}
+	if _, err := warehouse.Bind("SELECT ?", 1.5); err == nil {
+		t.Error("a float accepted")
+	}
+}
+
+func periodName(p warehouse.Period) string {
+	s, _ := p.Bounds()
+	return s.From.Format("20060102") + "-" + s.To.Format("20060102")
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs(b)) }
+
+func plus(a, b warehouse.BreakdownValues) warehouse.BreakdownValues {
+	a.Checkins.Expected += b.Checkins.Expected
+	a.Checkins.CheckedIn += b.Checkins.CheckedIn
+	a.Issues.Reported += b.Issues.Reported
+	a.Issues.Resolved += b.Issues.Resolved
+	a.Issues.Closed += b.Issues.Closed
+	a.Issues.Overdue += b.Issues.Overdue
+	a.Orders.Posted += b.Orders.Posted
+	a.Orders.Claimed += b.Orders.Claimed
+	a.Orders.Completed += b.Orders.Completed
+	a.Volunteers.Registered += b.Volunteers.Registered
+	a.Volunteers.Police += b.Volunteers.Police
+	a.Activities.Events += b.Activities.Events
+	a.Activities.PeopleServed += b.Activities.PeopleServed
+	a.Coverage.Grids += b.Coverage.Grids
+	a.Coverage.Buildings += b.Coverage.Buildings
+	return a
+}
+
+func sumEvents(ind *warehouse.Indicators) (n int64) {
+	for _, a := range ind.Activities {
+		n += a.Events
+	}
+	return n
+}
+
+func sumServed(ind *warehouse.Indicators) (n int64) {
+	for _, a := range ind.Activities {
+		n += a.PeopleServed
+	}
+	return n
+}
+
+// fromIndicators flattens the values recompute checks.
+func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
+	m := map[string]float64{
+		"checkins.expected": f64(ind.Checkins.Expected), "checkins.checkedIn": f64(ind.Checkins.CheckedIn),
+		"issues.reported": f64(ind.Issues.Reported), "issues.resolved": f64(ind.Issues.Resolved), "issues.closed": f64(ind.Issues.Closed),
+		"issues.overdue": f64(ind.Issues.Overdue), "issues.disputesMediated": f64(ind.Issues.DisputesMediated),
+		"orders.posted": f64(ind.Orders.Posted), "orders.claimed": f64(ind.Orders.Claimed), "orders.completed": f64(ind.Orders.Completed),
+		"volunteers.registered": f64(ind.Volunteers.Registered), "volunteers.police": f64(ind.Volunteers.Police),
+		"coverage.grids": f64(ind.Coverage.Grids), "coverage.gridsWithCadre": f64(ind.Coverage.GridsWithCadre),
+		"coverage.gridsWithInstructor": f64(ind.Coverage.GridsWithInstructor), "coverage.buildings": f64(ind.Coverage.Buildings),
+		"coverage.buildingsWithLeader": f64(ind.Coverage.BuildingsWithLeader),
+		"activities.events":            f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
+		"meetings.mattersDiscussed": f64(ind.JointMeetings.MattersDiscussed),
+	}
+	var pt int64
+	for _, a := range ind.Activities {
+		pt += a.PersonTimes
+	}
+	m["activities.personTimes"] = f64(pt)
+	opt := func(k string, v *float64) {
+		if v == nil {
+			m[k] = -1
+		} else {
+			m[k] = *v
+		}
+	}
+	opt("issues.medianHoursToClose", ind.Issues.MedianHoursToClose)
+	opt("issues.p90HoursToClose", ind.Issues.P90HoursToClose)
+	opt("orders.medianHoursToClaim", ind.Orders.MedianHoursToClaim)
+	opt("orders.averageRating", ind.Orders.AverageRating)
+	var hours float64
+	for _, q := range ind.Orders.ServiceHours {
+		hours += q.Hours
+	}
+	m["orders.serviceHours"] = hours
+	if ind.Orders.Ratings != nil {
+		m["ratings.good"] = f64(ind.Orders.Ratings.Good)
+		m["ratings.poor"] = f64(ind.Orders.Ratings.Poor)
+	}
+	return m
+}
+
+func f64(n int64) float64 { return float64(n) }
+
+// recompute computes the same indicators directly in Postgres, written independently of the
+// warehouse queries: local days in Asia/Shanghai, percentiles with percentile_disc.
+func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Span, asOf time.Time) map[string]float64 {
+	t.Helper()
+	scope := func(table string) string {
+		col := map[warehouse.Level]string{warehouse.LevelStreet: "street_id", warehouse.LevelCommunity: "community_id", warehouse.LevelGrid: "grid_id"}[s.Level]
+		if table == "grids" && s.Level == warehouse.LevelGrid {
+			col = "id"
+		}
+		if col == "" {
+			return "true"
+		}
+		return fmt.Sprintf("%s.%s = %d", table, col, s.ID)
+	}
+	days := func(col string) string {
+		return fmt.Sprintf("(%s AT TIME ZONE 'Asia/Shanghai')::date BETWEEN '%s' AND '%s'", col, p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))
+	}
+	queries := map[string]string{
+		"checkins.expected":  "SELECT count(*) FROM party_members WHERE deleted_at IS NULL AND " + scope("party_members"),
+		"checkins.checkedIn": "SELECT count(*) FROM checkins WHERE deleted_at IS NULL AND state = 'verified' AND " + scope("checkins"),
+		"issues.reported":    "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.resolved":    "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.closed":      "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.overdue": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state NOT IN ('resolved', 'closed') AND due_at < $1 AND " +
+			scope("issues") + " AND " + days("reported_at"),
+		"issues.disputesMediated": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND is_dispute AND dispute_outcome = 'mediated' AND " +
+			scope("issues") + " AND " + days("reported_at"),
+		"issues.medianHoursToClose": "SELECT coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at) / 3600), -1) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND closed_at IS NOT NULL AND " +
+			scope("issues") + " AND " + days("reported_at"),
+		"issues.p90HoursToClose": "SELECT coalesce(percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at) / 3600), -1) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND closed_at IS NOT NULL AND " +
+			scope("issues") + " AND " + days("reported_at"),
+		"orders.posted":    "SELECT count(*) FROM service_orders WHERE deleted_at IS NULL AND " + scope("service_orders") + " AND " + days("posted_at"),
+		"orders.claimed":   "SELECT count(*) FROM service_orders WHERE deleted_at IS NULL AND claimed_at IS NOT NULL AND " + scope("service_orders") + " AND " + days("posted_at"),
+		"orders.completed": "SELECT count(*) FROM service_orders WHERE deleted_at IS NULL AND state IN ('completed', 'rated') AND " + scope("service_orders") + " AND " + days("posted_at"),
+		"orders.averageRating": "SELECT coalesce(avg(rating), -1) FROM service_orders WHERE deleted_at IS NULL AND " + scope("service_orders") + " AND " +
+			days("posted_at"),
+		"orders.medianHoursToClaim": "SELECT coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM claimed_at - posted_at) / 3600), -1) FROM service_orders WHERE deleted_at IS NULL AND claimed_at IS NOT NULL AND " +
+			scope("service_orders") + " AND " + days("posted_at"),
+		"orders.serviceHours": "SELECT coalesce(sum(hours), 0) FROM service_records WHERE deleted_at IS NULL AND " + scope("service_records") +
+			fmt.Sprintf(" AND served_on BETWEEN '%s' AND '%s'", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)),
+		"volunteers.registered": "SELECT count(*) FROM volunteers WHERE deleted_at IS NULL AND " + scope("volunteers"),
+		"volunteers.police": "SELECT count(*) FROM volunteers v JOIN volunteer_teams t ON t.id = v.team_id AND t.deleted_at IS NULL AND t.is_volunteer_police WHERE v.deleted_at IS NULL AND " +
+			scope("v"),
+		"coverage.grids": "SELECT count(*) FROM grids WHERE deleted_at IS NULL AND " + scope("grids"),
+		"coverage.gridsWithCadre": "SELECT count(*) FROM grids WHERE deleted_at IS NULL AND " + scope("grids") +
+			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'liaison' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
+		"coverage.gridsWithInstructor": "SELECT count(*) FROM grids WHERE deleted_at IS NULL AND " + scope("grids") +
+			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'instructor' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
+		"coverage.buildings": "SELECT count(*) FROM buildings WHERE deleted_at IS NULL AND " + scope("buildings"),
+		"coverage.buildingsWithLeader": "SELECT count(*) FROM buildings WHERE deleted_at IS NULL AND " + scope("buildings") +
+			" AND EXISTS (SELECT 1 FROM building_appointments a WHERE a.building_id = buildings.id AND a.role = 'building_leader' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
+		"activities.events":       "SELECT count(*) FROM activities WHERE deleted_at IS NULL AND " + scope("activities") + " AND " + days("starts_at"),
+		"activities.peopleServed": "SELECT coalesce(sum(people_served), 0) FROM activities WHERE deleted_at IS NULL AND " + scope("activities") + " AND " + days("starts_at"),
+		"activities.personTimes": "SELECT count(*) FROM activity_participants p JOIN activities activities ON activities.id = p.activity_id WHERE p.deleted_at IS NULL AND activities.deleted_at IS NULL AND " +
+			scope("activities") + " AND " + days("activities.starts_at"),
+	}
+	if s.Level != warehouse.LevelGrid {
+		queries["meetings.mattersDiscussed"] = "SELECT count(*) FROM meeting_matters mm JOIN joint_meetings jm ON jm.id = mm.meeting_id WHERE mm.deleted_at IS NULL AND jm.deleted_at IS NULL AND mm.kind = 'major_matter' AND " +
+			scope("jm") + fmt.Sprintf(" AND jm.held_on BETWEEN '%s' AND '%s'", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))
+		years := fmt.Sprintf(" AND year BETWEEN %d AND %d", p.From.Year(), p.To.Year())
+		queries["ratings.good"] = "SELECT count(*) FROM year_ratings WHERE deleted_at IS NULL AND grade = 'good' AND " + scope("year_ratings") + years
+		queries["ratings.poor"] = "SELECT count(*) FROM year_ratings WHERE deleted_at IS NULL AND grade = 'poor' AND " + scope("year_ratings") + years
+	}
+	out := map[string]float64{}
+	for k, q := range queries {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, asOf)
+		}
+		var v float64
+		if err := pg.QueryRow(context.Background(), "SELECT ("+q+")::float8", args...).Scan(&v); err != nil {
+			t.Fatalf("%s: %v\n%s", k, err, q)
+		}
+		out[k] = v
+	}
+	return out
+}

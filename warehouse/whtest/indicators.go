@@ -1,0 +1,312 @@
+package whtest
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gridgov/warehouse"
+)
+
+// IndicatorConformance applies the DDL to an empty database db on e, writes a small city whose
+// indicators are known by hand (with superseded versions and tombstones, a street-wide
+// activity, an issue reported at 23:30 local time), and checks what warehouse.Reader computes
+// from it. It runs on ClickHouse 18.16 (warehouse tests) and on chDB (warehouse/chdbtest): the
+// same indicator SQL must give the same numbers on both.
+func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
+	ctx := context.Background()
+	if _, err := warehouse.Migrate(ctx, e, db, warehouse.Topology{}); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	f := fixture{t: t, e: e, db: db}
+	f.load()
+	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	r := warehouse.NewReader(e, db, warehouse.ReaderOptions{AsOf: func(context.Context) (time.Time, error) { return asOf, nil }})
+	get := func(s warehouse.Scope, p warehouse.Period) *warehouse.Indicators {
+		t.Helper()
+		ind, err := r.Indicators(ctx, s, p)
+		if err != nil {
+			t.Fatalf("indicators %s: %v", s, err)
+		}
+		return ind
+	}
+	street1 := warehouse.Scope{Level: warehouse.LevelStreet, ID: 1}
+	comm11 := warehouse.Scope{Level: warehouse.LevelCommunity, ID: 11}
+	grid111 := warehouse.Scope{Level: warehouse.LevelGrid, ID: 111}
+
+	city := get(warehouse.City, warehouse.Year(2026))
+	check(t, "city 2026", map[string]float64{
+		"checkins.expected": 4, "checkins.checkedIn": 2, "checkins.rate": 0.5,
+		"issues.reported": 5, "issues.resolved": 3, "issues.closed": 2, "issues.overdue": 1,
+		"issues.median": 10, "issues.p90": 30, "issues.disputesMediated": 1, "issues.disputesMediatedByCadres": 1,
+		"issues.greening.quantity": 12.5,
+		"orders.posted":            2, "orders.claimed": 1, "orders.completed": 1, "orders.medianHoursToClaim": 3, "orders.averageRating": 4,
+		"orders.serviceHours": 3.75, "ratings.good": 1, "ratings.poor": 1,
+		"volunteers.registered": 3, "volunteers.police": 1, "volunteers.teams": 3, "teams.social_organisation": 1,
+		"coverage.grids": 4, "coverage.gridsWithCadre": 1, "coverage.gridsWithInstructor": 2, "coverage.buildings": 2, "coverage.buildingsWithLeader": 1,
+		"activities.themed_party_day.events": 1, "activities.themed_party_day.personTimes": 2, "activities.legal_publicity.peopleServed": 100,
+		"activities.themed_party_day.partyMembers": 2,
+		"meetings.matters":                         2, "meetings.mattersDiscussed": 1, "meetings.disputesJointlyMediated": 1,
+		"workLogs.frontline_service.peopleServed": 5, "organisation.communities": 3, "organisation.gridInstructors": 1,
+		"breakdown.count": 2, "trend.count": 12,
+	}, flatten(city))
+	if got := city.Breakdown; len(got) == 2 && (got[0].Scope.Name != "East Street" || got[0].Issues.Reported != 3 || got[1].Issues.Reported != 2) {
+		t.Errorf("city breakdown: %+v", got)
+	}
+
+	march := get(warehouse.City, warehouse.Month(2026, 3))
+	check(t, "city March 2026", map[string]float64{
+		"issues.reported": 3, "issues.resolved": 2, "issues.closed": 1, "issues.median": 10, "issues.p90": 10,
+		"orders.posted": 2, "activities.themed_party_day.events": 1, "trend.count": 12,
+	}, flatten(march))
+	if last := march.Trend[len(march.Trend)-1]; last.Month != "2026-03" || last.IssuesReported != 3 || last.OrdersPosted != 2 {
+		t.Errorf("trend's last month %+v", last)
+	}
+
+	s1 := get(street1, warehouse.Year(2026))
+	check(t, "street 1", map[string]float64{
+		"checkins.expected": 3, "checkins.checkedIn": 2, "issues.reported": 3, "issues.overdue": 1, "issues.median": 10,
+		"orders.posted": 1, "volunteers.registered": 2, "volunteers.teams": 1, "coverage.grids": 3,
+		"activities.legal_publicity.events": 1, "breakdown.count": 2, "unassigned.activities.events": 1,
+	}, flatten(s1))
+	if s1.Breakdown[0].Scope.Name != "Lake Community" || s1.Breakdown[0].Activities.Events != 1 {
+		t.Errorf("street 1 breakdown: %+v", s1.Breakdown)
+	}
+
+	c11 := get(comm11, warehouse.Year(2026))
+	check(t, "community 11", map[string]float64{
+		"checkins.expected": 2, "checkins.checkedIn": 1, "breakdown.count": 2, "unassigned.checkins.expected": 1,
+		"coverage.grids": 2, "issues.reported": 2,
+	}, flatten(c11))
+
+	g := get(grid111, warehouse.Year(2026))
+	check(t, "grid 111", map[string]float64{
+		"checkins.expected": 1, "issues.reported": 1, "breakdown.count": 0, "coverage.grids": 1, "coverage.buildingsWithLeader": 1,
+		"meetings.matters": 0,
+	}, flatten(g))
+	if g.Orders.Ratings != nil {
+		t.Error("ratings at grid scope: they are kept per community")
+	}
+
+	// The data dictionary's worked examples run here too.
+	for i, ex := range warehouse.Examples {
+		rows, err := e.Query(ctx, QualifyTables(ex.SQL, db))
+		if err != nil {
+			t.Errorf("example %d (%s): %v", i+1, ex.Title, err)
+			continue
+		}
+		if i == 0 && (len(rows) != 2 || rows[0][0] != "East Street" || rows[0][1] != "3" || rows[0][2] != "2") {
+			t.Errorf("example 1: %v", rows)
+		}
+	}
+}
+
+var tableName = regexp.MustCompile(`\b((?:dim|fact|role)_[a-z_]+)\b`)
+
+// QualifyTables prefixes the warehouse tables an example names with database db, as a
+// statistician's connection (whose current database is the warehouse) would read them.
+func QualifyTables(sql, db string) string {
+	return tableName.ReplaceAllStringFunc(sql, func(t string) string { return warehouse.Qualified(db, t) })
+}
+
+// check compares the named values; names missing from got count as 0.
+func check(t *testing.T, what string, want, got map[string]float64) {
+	t.Helper()
+	for k, w := range want {
+		if g := got[k]; g < w-1e-9 || g > w+1e-9 {
+			t.Errorf("%s: %s = %v, want %v", what, k, g, w)
+		}
+	}
+}
+
+func flatten(ind *warehouse.Indicators) map[string]float64 {
+	m := map[string]float64{
+		"checkins.expected": float64(ind.Checkins.Expected), "checkins.checkedIn": float64(ind.Checkins.CheckedIn), "checkins.rate": ind.Checkins.Rate,
+		"issues.reported": float64(ind.Issues.Reported), "issues.resolved": float64(ind.Issues.Resolved), "issues.closed": float64(ind.Issues.Closed),
+		"issues.overdue": float64(ind.Issues.Overdue), "issues.disputesMediated": float64(ind.Issues.DisputesMediated),
+		"issues.disputesMediatedByCadres": float64(ind.Issues.DisputesMediatedByCadres),
+		"orders.posted":                   float64(ind.Orders.Posted), "orders.claimed": float64(ind.Orders.Claimed), "orders.completed": float64(ind.Orders.Completed),
+		"volunteers.registered": float64(ind.Volunteers.Registered), "volunteers.police": float64(ind.Volunteers.Police),
+		"volunteers.teams": float64(ind.Volunteers.TeamCount),
+		"coverage.grids":   float64(ind.Coverage.Grids), "coverage.gridsWithCadre": float64(ind.Coverage.GridsWithCadre),
+		"coverage.gridsWithInstructor": float64(ind.Coverage.GridsWithInstructor), "coverage.buildings": float64(ind.Coverage.Buildings),
+		"coverage.buildingsWithLeader": float64(ind.Coverage.BuildingsWithLeader),
+		"meetings.matters":             float64(ind.JointMeetings.Matters), "meetings.mattersDiscussed": float64(ind.JointMeetings.MattersDiscussed),
+		"meetings.disputesJointlyMediated": float64(ind.JointMeetings.DisputesJointlyMediated),
+		"organisation.communities":         float64(ind.Organisation.Communities), "organisation.gridInstructors": float64(ind.Organisation.GridInstructors),
+		"breakdown.count": float64(len(ind.Breakdown)), "trend.count": float64(len(ind.Trend)),
+		"unassigned.activities.events": float64(ind.Unassigned.Activities.Events), "unassigned.checkins.expected": float64(ind.Unassigned.Checkins.Expected),
+	}
+	opt := func(k string, v *float64) {
+		if v != nil {
+			m[k] = *v
+		}
+	}
+	opt("issues.median", ind.Issues.MedianHoursToClose)
+	opt("issues.p90", ind.Issues.P90HoursToClose)
+	opt("orders.medianHoursToClaim", ind.Orders.MedianHoursToClaim)
+	opt("orders.averageRating", ind.Orders.AverageRating)
+	for _, c := range ind.Issues.ByCategory {
+		m["issues."+c.Category+".quantity"] = c.ResolvedQuantity
+	}
+	for _, q := range ind.Orders.ServiceHours {
+		m["orders.serviceHours"] += q.Hours
+	}
+	if r := ind.Orders.Ratings; r != nil {
+		m["ratings.good"], m["ratings.poor"] = float64(r.Good), float64(r.Poor)
+	}
+	for _, tt := range ind.Volunteers.Teams {
+		m["teams."+tt.TeamType] = float64(tt.Teams)
+	}
+	for _, a := range ind.Activities {
+		p := "activities." + a.Kind + "."
+		m[p+"events"], m[p+"personTimes"], m[p+"peopleServed"], m[p+"partyMembers"] = float64(a.Events), float64(a.PersonTimes), float64(a.PeopleServed), float64(a.PartyMembers)
+	}
+	for _, w := range ind.WorkLogs {
+		m["workLogs."+w.Kind+".peopleServed"] = float64(w.PeopleServed)
+	}
+	return m
+}
+
+type fixture struct {
+	t  *testing.T
+	e  warehouse.Engine
+	db string
+}
+
+// sh is a local (Asia/Shanghai) time literal.
+func sh(s string) string { return "toDateTime('" + s + "', 'Asia/Shanghai')" }
+
+func day(s string) string { return "toDate('" + s + "')" }
+
+// row inserts one row: the given columns as SQL literals, every other column its type's
+// zero (NULL when Nullable), version 1 and live unless given.
+func (f fixture) row(table string, vals map[string]string) {
+	f.t.Helper()
+	m, err := warehouse.Table(table)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	names := make([]string, len(m.Columns))
+	lits := make([]string, len(m.Columns))
+	for i, c := range m.Columns {
+		names[i] = warehouse.Quote(c.Name)
+		if v, ok := vals[c.Name]; ok {
+			lits[i] = v
+			delete(vals, c.Name)
+			continue
+		}
+		base, nullable := warehouse.Unwrap(c.Type)
+		switch {
+		case c.Name == "version":
+			lits[i] = "1"
+		case nullable:
+			lits[i] = "NULL"
+		case base == "String":
+			lits[i] = "''"
+		case base == "Date":
+			lits[i] = day("2024-01-01")
+		case strings.HasPrefix(base, "DateTime"):
+			lits[i] = sh("2024-01-01 00:00:00")
+		default:
+			lits[i] = "0"
+		}
+	}
+	if len(vals) > 0 {
+		f.t.Fatalf("%s has no columns %v", table, vals)
+	}
+	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s", warehouse.Qualified(f.db, table), strings.Join(names, ", "), strings.Join(lits, ", "))
+	if err := f.e.Exec(context.Background(), q); err != nil {
+		f.t.Fatalf("%s: %v", q, err)
+	}
+}
+
+type kv = map[string]string
+
+func (f fixture) load() {
+	f.row("dim_city", kv{"id": "1", "name": "'Chaohu'"})
+	f.row("dim_street", kv{"id": "1", "city_id": "1", "name": "'East Street'"})
+	f.row("dim_street", kv{"id": "2", "city_id": "1", "name": "'West Street'"})
+	f.row("dim_street", kv{"id": "3", "city_id": "1", "name": "'Gone Street'"})
+	f.row("dim_street", kv{"id": "3", "city_id": "1", "name": "'Gone Street'", "version": "2", "is_deleted": "1"})
+	for _, c := range [][3]string{{"11", "1", "Lake Community"}, {"12", "1", "Tower Community"}, {"21", "2", "Hill Community"}} {
+		f.row("dim_community", kv{"id": c[0], "street_id": c[1], "city_id": "1", "name": "'" + c[2] + "'", "has_party_org": "1"})
+	}
+	for _, g := range [][4]string{{"111", "1", "11", "Grid A"}, {"112", "1", "11", "Grid B"}, {"121", "1", "12", "Grid C"}, {"211", "2", "21", "Grid D"}} {
+		f.row("dim_grid", kv{"id": g[0], "street_id": g[1], "community_id": g[2], "city_id": "1", "name": "'" + g[3] + "'"})
+	}
+	f.row("dim_building", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111"})
+	f.row("dim_building", kv{"id": "2", "street_id": "1", "community_id": "12", "grid_id": "121"})
+	f.row("role_building_appointment", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "building_id": "1", "role": "'building_leader'"})
+	f.row("role_building_appointment", kv{"id": "2", "street_id": "1", "community_id": "12", "grid_id": "121", "building_id": "2", "role": "'building_leader'", "ended_on": day("2025-01-01")})
+	f.row("role_cadre", kv{"id": "1", "kind": "'street_cadre'", "street_id": "1", "is_leader": "1"})
+	f.row("role_grid_assignment", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "cadre_id": "1", "role": "'liaison'"})
+	f.row("role_grid_assignment", kv{"id": "2", "street_id": "1", "community_id": "11", "grid_id": "111", "cadre_id": "1", "role": "'instructor'"})
+	f.row("role_grid_assignment", kv{"id": "3", "street_id": "2", "community_id": "21", "grid_id": "211", "cadre_id": "1", "role": "'instructor'"})
+	f.row("dim_unit", kv{"id": "1", "name": "'Bureau One'"})
+	f.row("dim_unit", kv{"id": "2", "name": "'Bureau Two'"})
+
+	// Members: m1 moved from unit 1 to unit 2 (two versions), m2 not yet in a grid, m5 deleted.
+	f.row("role_party_member", kv{"id": "1", "unit_id": "1", "street_id": "1", "community_id": "11", "grid_id": "111"})
+	f.row("role_party_member", kv{"id": "1", "unit_id": "2", "street_id": "1", "community_id": "11", "grid_id": "111", "version": "2"})
+	f.row("role_party_member", kv{"id": "2", "unit_id": "1", "street_id": "1", "community_id": "11"})
+	f.row("role_party_member", kv{"id": "3", "unit_id": "1", "street_id": "1", "community_id": "12", "grid_id": "121"})
+	f.row("role_party_member", kv{"id": "4", "unit_id": "2", "street_id": "2", "community_id": "21", "grid_id": "211"})
+	f.row("role_party_member", kv{"id": "5", "unit_id": "2", "street_id": "2", "community_id": "21", "grid_id": "211"})
+	f.row("role_party_member", kv{"id": "5", "unit_id": "2", "street_id": "2", "community_id": "21", "grid_id": "211", "version": "9", "is_deleted": "1"})
+	f.row("fact_checkin", kv{"id": "1", "member_id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'verified'"})
+	f.row("fact_checkin", kv{"id": "2", "member_id": "3", "street_id": "1", "community_id": "12", "grid_id": "121", "state": "'pending'"})
+	f.row("fact_checkin", kv{"id": "2", "member_id": "3", "street_id": "1", "community_id": "12", "grid_id": "121", "state": "'verified'", "version": "2"})
+	f.row("fact_checkin", kv{"id": "3", "member_id": "4", "street_id": "2", "community_id": "21", "grid_id": "211", "state": "'pending'"})
+
+	f.row("dim_issue_category", kv{"id": "1", "code": "'greening'", "category_group": "'old_compound'", "quantity_unit": "'m2'"})
+	f.row("dim_issue_category", kv{"id": "2", "code": "'lamp'", "category_group": "'infrastructure'"})
+	// i1 reported, then closed 10 h later (version 2 wins); i2 open past its deadline; i3
+	// closed after 30 h; i4 a mediated dispute reported at 23:30 local on 31 March; i5 at
+	// 00:30 local on 1 May (16:30 UTC the day before); i6 deleted.
+	issue := func(id, street, comm, grid, cat, state, reported string, extra kv) {
+		v := kv{"id": id, "street_id": street, "community_id": comm, "grid_id": grid, "category_id": cat, "state": "'" + state + "'", "reported_at": sh(reported)}
+		for k, x := range extra {
+			v[k] = x
+		}
+		f.row("fact_issue", v)
+	}
+	issue("1", "1", "11", "111", "1", "reported", "2026-03-10 10:00:00", nil)
+	issue("1", "1", "11", "111", "1", "closed", "2026-03-10 10:00:00", kv{"version": "2", "closed_at": sh("2026-03-10 20:00:00"),
+		"resolved_at": sh("2026-03-10 15:00:00"), "resolved_quantity": "toDecimal64('12.50', 2)"})
+	issue("2", "1", "11", "112", "2", "reported", "2026-03-20 09:00:00", kv{"due_at": sh("2026-03-25 09:00:00")})
+	issue("3", "2", "21", "211", "1", "closed", "2026-04-02 08:00:00", kv{"closed_at": sh("2026-04-03 14:00:00")})
+	issue("4", "1", "12", "121", "2", "resolved", "2026-03-31 23:30:00", kv{"is_dispute": "1", "dispute_outcome": "'mediated'"})
+	issue("5", "2", "21", "211", "2", "reported", "2026-05-01 00:30:00", kv{"due_at": sh("2099-01-01 00:00:00")})
+	issue("6", "2", "21", "211", "2", "reported", "2026-03-02 00:30:00", nil)
+	issue("6", "2", "21", "211", "2", "reported", "2026-03-02 00:30:00", kv{"version": "9", "is_deleted": "1"})
+	f.row("fact_issue_mediator", kv{"id": "1", "issue_id": "4", "street_id": "1", "community_id": "12", "grid_id": "121", "role": "'cadre'"})
+
+	f.row("fact_service_order", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'rated'", "posted_at": sh("2026-03-01 08:00:00"),
+		"claimed_at": sh("2026-03-01 11:00:00"), "completed_at": sh("2026-03-02 11:00:00"), "rating": "4"})
+	f.row("fact_service_order", kv{"id": "2", "street_id": "2", "community_id": "21", "grid_id": "211", "state": "'posted'", "posted_at": sh("2026-03-05 08:00:00")})
+	f.row("fact_service_record", kv{"id": "1", "member_id": "1", "street_id": "1", "community_id": "11", "served_on": day("2026-02-10"), "hours": "toDecimal32('2.50', 2)"})
+	f.row("fact_service_record", kv{"id": "2", "member_id": "1", "street_id": "1", "community_id": "11", "served_on": day("2026-04-10"), "hours": "toDecimal32('1.25', 2)"})
+	f.row("fact_year_rating", kv{"id": "1", "member_id": "1", "street_id": "1", "community_id": "11", "year": "2026", "grade": "'good'"})
+	f.row("fact_year_rating", kv{"id": "2", "member_id": "3", "street_id": "1", "community_id": "12", "year": "2026", "grade": "'poor'"})
+
+	f.row("dim_volunteer_team", kv{"id": "1", "team_type": "'municipal_agency'", "is_volunteer_police": "1"})
+	f.row("dim_volunteer_team", kv{"id": "2", "team_type": "'town_street'", "street_id": "2"})
+	f.row("dim_volunteer_team", kv{"id": "3", "team_type": "'social_organisation'"})
+	f.row("fact_volunteer", kv{"id": "1", "team_id": "1", "street_id": "1", "community_id": "11", "grid_id": "111"})
+	f.row("fact_volunteer", kv{"id": "2", "street_id": "1", "community_id": "12"})
+	f.row("fact_volunteer", kv{"id": "3", "team_id": "2", "street_id": "2", "community_id": "21"})
+
+	f.row("fact_activity", kv{"id": "1", "kind": "'themed_party_day'", "street_id": "1", "community_id": "11", "grid_id": "111", "starts_at": sh("2026-03-05 09:00:00"), "people_served": "10"})
+	f.row("fact_activity", kv{"id": "2", "kind": "'legal_publicity'", "street_id": "1", "starts_at": sh("2026-03-06 09:00:00"), "people_served": "100"})
+	f.row("fact_activity_participant", kv{"id": "1", "activity_id": "1", "street_id": "1", "person_key": "7", "role": "'party_member'"})
+	f.row("fact_activity_participant", kv{"id": "2", "activity_id": "1", "street_id": "1", "person_key": "8", "role": "'party_member'"})
+	f.row("fact_activity_participant", kv{"id": "3", "activity_id": "2", "street_id": "1", "person_key": "7", "role": "'party_member'"})
+	f.row("fact_joint_meeting", kv{"id": "1", "street_id": "1", "community_id": "11", "held_on": day("2026-03-15")})
+	f.row("fact_meeting_matter", kv{"id": "1", "meeting_id": "1", "street_id": "1", "community_id": "11", "kind": "'major_matter'", "outcome": "'discussed'"})
+	f.row("fact_meeting_matter", kv{"id": "2", "meeting_id": "1", "street_id": "1", "community_id": "11", "kind": "'dispute'", "outcome": "'mediated'"})
+	f.row("fact_work_log", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "kind": "'frontline_service'", "logged_at": sh("2026-03-05 10:00:00"), "people_served": "5"})
+}
