@@ -1,23 +1,18 @@
 // Package auth carries who is acting in a request, and the place scope they may see.
-//
-// TODO(issue 4): the actor is taken on trust from the X-Gridgov-Actor and X-Gridgov-Role
-// headers. Issue 4 replaces this with verified bearer tokens (JWT) that carry a role and a
-// scope; Middleware is the one place that changes, and Scope then narrows from the token.
+// Middleware verifies the bearer token (JWT, see token.go); the token's subject is the acting
+// person, its role what they may do (policy.go), and its scope, narrowed by the role, the rows
+// every store query may touch.
 package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 
 	"gridgov/apperr"
-)
-
-// Header names read by Middleware until tokens arrive.
-const (
-	ActorHeader = "X-Gridgov-Actor"
-	RoleHeader  = "X-Gridgov-Role"
 )
 
 // Actor is the person acting in a request and the role they act in.
@@ -33,6 +28,12 @@ type Scope struct {
 	CommunityID int64
 	GridID      int64
 	UnitID      int64 // a unit admin's unit: members of that unit, wherever they live
+	// Self narrows person-owned rows to one person's: a resident's own reports and orders, a
+	// party member's own record, check-in, ledger and ratings. Tables without a notion of
+	// owner are hidden from such a scope (store/scope.go).
+	Self int64
+	// DemandList lets a party member see their grid's published orders besides their own.
+	DemandList bool
 }
 
 type ctxKey struct{}
@@ -63,31 +64,94 @@ func ScopeFrom(ctx context.Context) Scope {
 // record in the history.
 func Require(ctx context.Context) (*Actor, error) {
 	a := ActorFrom(ctx)
-	if a == nil {
-		return nil, apperr.New(apperr.Unauthenticated, "this operation needs an acting person (%s header)", ActorHeader)
+	if a == nil || a.PersonID == 0 {
+		return nil, apperr.New(apperr.Unauthenticated, "this operation needs a token acting for a person")
 	}
 	return a, nil
 }
 
-// Middleware reads the actor from the request headers. A malformed header is refused with
-// 401 rather than treated as anonymous, so a client bug is not silently downgraded.
-func Middleware(next http.Handler) http.Handler {
+// Narrow gives the scope a role works in, from the place its token names: residents and
+// party members are narrowed to their own rows (party members also see their grid's demand
+// list); every other role sees the place and what lies below it.
+func Narrow(role string, person int64, place Scope) Scope {
+	switch role {
+	case "resident":
+		place.Self = person
+	case "party_member":
+		place.Self, place.DemandList = person, true
+	}
+	return place
+}
+
+// personless roles need no subject: a unit admin acts for a unit, a statistician reads the
+// warehouse. Every other role acts for a person, recorded in histories and the audit log.
+func personless(role string) bool { return role == "unit_admin" || role == "statistician" }
+
+// Authenticator verifies bearer tokens and puts each request's actor and scope in its context.
+type Authenticator struct {
+	Keys Keys
+	// Complete fills in the ancestors of a place scope (a grid's community and street), so a
+	// grid scope also keeps the community and street it lies in; an unknown place is an error.
+	Complete func(ctx context.Context, s Scope) (Scope, error)
+	// Deny writes the UNAUTHENTICATED response (the server adds the request id and counts it).
+	Deny func(w http.ResponseWriter, r *http.Request, message string)
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// ErrNoToken is returned by Authenticate for a request without a bearer token.
+var ErrNoToken = errors.New("this endpoint needs a bearer token (Authorization: Bearer <token>)")
+
+// Authenticate verifies the request's bearer token and gives the actor and scope it carries.
+func (a Authenticator) Authenticate(r *http.Request) (*Actor, Scope, error) {
+	raw := r.Header.Get("Authorization")
+	if raw == "" {
+		return nil, Scope{}, ErrNoToken
+	}
+	scheme, token, ok := strings.Cut(strings.TrimSpace(raw), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return nil, Scope{}, errors.New("the Authorization header must be: Bearer <token>")
+	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	c, err := a.Keys.Verify(strings.TrimSpace(token), now())
+	if err != nil {
+		return nil, Scope{}, errors.New("the token is invalid or expired")
+	}
+	person := c.SubjectID()
+	if person == 0 && (c.Subject != "" || !personless(c.Role)) {
+		return nil, Scope{}, fmt.Errorf("a %s token needs a person id as subject", c.Role)
+	}
+	place, err := ParseScope(c.Scope)
+	if err != nil {
+		return nil, Scope{}, errors.New("the token's scope is invalid")
+	}
+	if a.Complete != nil && place.UnitID == 0 && !place.City() {
+		if place, err = a.Complete(r.Context(), place); err != nil {
+			return nil, Scope{}, errors.New("the token's scope names no place")
+		}
+	}
+	return &Actor{PersonID: person, Role: c.Role}, Narrow(c.Role, person, place), nil
+}
+
+// Middleware refuses a request without a valid bearer token with 401 UNAUTHENTICATED, and
+// puts the token's actor and scope in the context of every other request.
+func (a Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var actor *Actor
-		if raw := strings.TrimSpace(r.Header.Get(ActorHeader)); raw != "" {
-			id, err := strconv.ParseInt(raw, 10, 64)
-			if err != nil || id <= 0 {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnauthorized)
-				w.Write([]byte(`{"errors":[{"message":"malformed ` + ActorHeader + ` header","extensions":{"code":"UNAUTHENTICATED"}}]}`)) //nolint:errcheck
+		actor, sc, err := a.Authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="gridgov"`)
+			if a.Deny != nil {
+				a.Deny(w, r, err.Error())
 				return
 			}
-			role := strings.TrimSpace(r.Header.Get(RoleHeader))
-			if role == "" {
-				role = "city_admin"
-			}
-			actor = &Actor{PersonID: id, Role: role}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"errors":[{"message":"unauthenticated","extensions":{"code":"UNAUTHENTICATED"}}]}`)) //nolint:errcheck
+			return
 		}
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), actor, Scope{})))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), actor, sc)))
 	})
 }

@@ -156,6 +156,11 @@ func CheckRoleScope(role, scope string) error {
 		if s.UnitID == 0 {
 			return errors.New("role unit_admin needs a unit's id as scope")
 		}
+	case "grid_worker", "party_member", "resident":
+		// Their rows are a grid's: the demand list, the grid worked in, the grid lived in.
+		if s.GridID == 0 {
+			return fmt.Errorf("role %s needs a grid's id as scope", role)
+		}
 	default:
 		if s.UnitID != 0 {
 			return fmt.Errorf("role %s needs a place as scope, not a unit", role)

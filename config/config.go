@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,7 @@ var Vars = []Var{
 	{"GRIDGOV_CH_DATABASE", "gridgov", "ClickHouse database of the warehouse", false},
 	{"GRIDGOV_CH_USER", "default", "ClickHouse user for the ETL and indicators", false},
 	{"GRIDGOV_CH_PASSWORD", "", "ClickHouse password", true},
+	{"GRIDGOV_CH_STATISTICIAN_PASSWORD", "", "password of the read-only ClickHouse user statistician (POST /analytics/sql)", true},
 	{"GRIDGOV_CH_CLUSTER", "", "ClickHouse cluster name: replicated tables ON CLUSTER (empty: one node)", false},
 	{"GRIDGOV_PSEUDONYM_KEY", "", "key of the warehouse's pseudonymous person keys (development mode has a built-in one)", true},
 	{"GRIDGOV_LISTEN", "127.0.0.1:8080", "address `gridgov serve` listens on", false},
@@ -41,6 +43,15 @@ var Vars = []Var{
 	{"GRIDGOV_JWT_AUDIENCE", "gridgov", "audience tokens must name", false},
 	{"GRIDGOV_JWT_ISSUER", "gridgov", "issuer tokens must name", false},
 	{"GRIDGOV_JWT_LEEWAY", "30s", "clock skew tolerated on token times", false},
+	{"GRIDGOV_MAX_BODY_BYTES", "1048576", "largest GraphQL request body, in bytes (BODY_LIMIT beyond)", false},
+	{"GRIDGOV_MAX_DEPTH", "12", "deepest nesting of fields a GraphQL operation may select (DEPTH_LIMIT beyond)", false},
+	{"GRIDGOV_MAX_COMPLEXITY", "50000", "highest cost of a GraphQL operation; a connection costs its page size times its children (COMPLEXITY_LIMIT beyond)", false},
+	{"GRIDGOV_REQUEST_TIMEOUT", "10s", "how long one GraphQL request may run; its database queries are cancelled then (TIMEOUT)", false},
+	{"GRIDGOV_RATE_LIMIT", "20", "GraphQL requests per second per token (subject and role), 0 for no limit (RATE_LIMITED beyond)", false},
+	{"GRIDGOV_RATE_BURST", "40", "requests a token may make at once above the rate", false},
+	{"GRIDGOV_APQ_CACHE", "1000", "queries kept by the automatic persisted query cache", false},
+	{"GRIDGOV_ALLOWLIST", "", "serve only the operations registered in this file (JSON manifest) or directory (*.graphql): allow-list mode", false},
+	{"GRIDGOV_CORS_ORIGINS", "", "comma-separated origins allowed to call the API from a browser (empty: none)", false},
 }
 
 // DevSecret signs tokens in development mode when GRIDGOV_JWT_SECRET is unset. It is public
@@ -56,6 +67,7 @@ type Config struct {
 	CHUser          string
 	CHPassword      string
 	CHCluster       string
+	CHStatPassword  string
 	PseudonymKey    string
 	Listen          string
 	MetricsListen   string
@@ -69,6 +81,15 @@ type Config struct {
 	JWTAudience     string
 	JWTIssuer       string
 	JWTLeeway       time.Duration
+	MaxBodyBytes    int64
+	MaxDepth        int
+	MaxComplexity   int
+	RequestTimeout  time.Duration
+	RateLimit       float64
+	RateBurst       int
+	APQCache        int
+	AllowList       string
+	CORSOrigins     []string
 }
 
 // Development reports whether the server runs in development mode.
@@ -104,6 +125,7 @@ func From(getenv func(string) string) (Config, error) {
 	c.CHUser = get("GRIDGOV_CH_USER")
 	c.CHPassword = get("GRIDGOV_CH_PASSWORD")
 	c.CHCluster = get("GRIDGOV_CH_CLUSTER")
+	c.CHStatPassword = get("GRIDGOV_CH_STATISTICIAN_PASSWORD")
 	c.PseudonymKey = get("GRIDGOV_PSEUDONYM_KEY")
 	c.Listen = get("GRIDGOV_LISTEN")
 	c.MetricsListen = get("GRIDGOV_METRICS_LISTEN")
@@ -128,6 +150,42 @@ func From(getenv func(string) string) (Config, error) {
 	c.JWTAudience, c.JWTIssuer = get("GRIDGOV_JWT_AUDIENCE"), get("GRIDGOV_JWT_ISSUER")
 	if c.JWTLeeway, err = time.ParseDuration(get("GRIDGOV_JWT_LEEWAY")); err != nil || c.JWTLeeway < 0 {
 		return c, fmt.Errorf("GRIDGOV_JWT_LEEWAY: want a duration such as 30s, got %q", get("GRIDGOV_JWT_LEEWAY"))
+	}
+	n, err := positiveInt(get, "GRIDGOV_MAX_BODY_BYTES")
+	if err != nil {
+		return c, err
+	}
+	c.MaxBodyBytes = int64(n)
+	if c.MaxDepth, err = positiveInt(get, "GRIDGOV_MAX_DEPTH"); err != nil {
+		return c, err
+	}
+	if c.MaxComplexity, err = positiveInt(get, "GRIDGOV_MAX_COMPLEXITY"); err != nil {
+		return c, err
+	}
+	if c.RequestTimeout, err = time.ParseDuration(get("GRIDGOV_REQUEST_TIMEOUT")); err != nil || c.RequestTimeout <= 0 {
+		return c, fmt.Errorf("GRIDGOV_REQUEST_TIMEOUT: want a positive duration such as 10s, got %q", get("GRIDGOV_REQUEST_TIMEOUT"))
+	}
+	if c.RateLimit, err = strconv.ParseFloat(get("GRIDGOV_RATE_LIMIT"), 64); err != nil || c.RateLimit < 0 {
+		return c, fmt.Errorf("GRIDGOV_RATE_LIMIT: want requests per second, 0 or more, got %q", get("GRIDGOV_RATE_LIMIT"))
+	}
+	if c.RateBurst, err = positiveInt(get, "GRIDGOV_RATE_BURST"); err != nil {
+		return c, err
+	}
+	if c.APQCache, err = positiveInt(get, "GRIDGOV_APQ_CACHE"); err != nil {
+		return c, err
+	}
+	c.AllowList = get("GRIDGOV_ALLOWLIST")
+	for _, o := range strings.Split(get("GRIDGOV_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if o == "*" {
+			return c, fmt.Errorf("GRIDGOV_CORS_ORIGINS: name the origins; a wildcard is not accepted")
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" {
+			return c, fmt.Errorf("GRIDGOV_CORS_ORIGINS: %q is not an origin such as https://console.example.org", o)
+		}
+		c.CORSOrigins = append(c.CORSOrigins, o)
 	}
 	return c, nil
 }
@@ -167,6 +225,7 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_CH_DATABASE", c.CHDatabase},
 		{"GRIDGOV_CH_USER", c.CHUser},
 		{"GRIDGOV_CH_PASSWORD", hide(c.CHPassword)},
+		{"GRIDGOV_CH_STATISTICIAN_PASSWORD", hide(c.CHStatPassword)},
 		{"GRIDGOV_CH_CLUSTER", c.CHCluster},
 		{"GRIDGOV_PSEUDONYM_KEY", hide(c.PseudonymKey)},
 		{"GRIDGOV_LISTEN", c.Listen},
@@ -181,5 +240,14 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_JWT_AUDIENCE", c.JWTAudience},
 		{"GRIDGOV_JWT_ISSUER", c.JWTIssuer},
 		{"GRIDGOV_JWT_LEEWAY", c.JWTLeeway.String()},
+		{"GRIDGOV_MAX_BODY_BYTES", strconv.FormatInt(c.MaxBodyBytes, 10)},
+		{"GRIDGOV_MAX_DEPTH", strconv.Itoa(c.MaxDepth)},
+		{"GRIDGOV_MAX_COMPLEXITY", strconv.Itoa(c.MaxComplexity)},
+		{"GRIDGOV_REQUEST_TIMEOUT", c.RequestTimeout.String()},
+		{"GRIDGOV_RATE_LIMIT", strconv.FormatFloat(c.RateLimit, 'g', -1, 64)},
+		{"GRIDGOV_RATE_BURST", strconv.Itoa(c.RateBurst)},
+		{"GRIDGOV_APQ_CACHE", strconv.Itoa(c.APQCache)},
+		{"GRIDGOV_ALLOWLIST", c.AllowList},
+		{"GRIDGOV_CORS_ORIGINS", strings.Join(c.CORSOrigins, ",")},
 	}
 }

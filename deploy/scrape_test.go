@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"gridgov/auth"
+	"gridgov/config"
 	"gridgov/dbtest"
 	"gridgov/seed"
 	"gridgov/store"
@@ -55,8 +57,20 @@ func TestPrometheusScrapesServeAndETL(t *testing.T) {
 	for range healthChecks {
 		mustGet(t, "http://"+apiAddr+"/healthz")
 	}
+	// serve runs in development mode: its tokens are signed with the built-in secret.
+	keys, err := auth.LoadKeys("HS256", config.DevSecret, "", "", "gridgov", "gridgov", 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := keys.Issue("leader", auth.ScopeCity, "1", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range badQueries {
-		resp, err := http.Post("http://"+apiAddr+"/graphql", "application/json", strings.NewReader(`{"query":"{ nosuchfield }"}`))
+		req, _ := http.NewRequest("POST", "http://"+apiAddr+"/graphql", strings.NewReader(`{"query":"{ nosuchfield }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

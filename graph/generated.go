@@ -5,11 +5,13 @@ package graph
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"gridgov/graph/model"
 	"gridgov/resolvers/scalar"
 	"gridgov/store"
+	"gridgov/warehouse"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -33,6 +35,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Activity() ActivityResolver
 	ActivityParticipant() ActivityParticipantResolver
+	AuditRecord() AuditRecordResolver
 	Building() BuildingResolver
 	BuildingAppointment() BuildingAppointmentResolver
 	Cadre() CadreResolver
@@ -105,9 +108,23 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ActivityCounts struct {
+		Events       func(childComplexity int) int
+		PeopleServed func(childComplexity int) int
+	}
+
 	ActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ActivityKindCount struct {
+		Events        func(childComplexity int) int
+		Intersections func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		PartyMembers  func(childComplexity int) int
+		PeopleServed  func(childComplexity int) int
+		PersonTimes   func(childComplexity int) int
 	}
 
 	ActivityParticipant struct {
@@ -116,6 +133,52 @@ type ComplexityRoot struct {
 		ID       func(childComplexity int) int
 		Person   func(childComplexity int) int
 		Role     func(childComplexity int) int
+	}
+
+	AuditRecord struct {
+		Action      func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		ActorID     func(childComplexity int) int
+		After       func(childComplexity int) int
+		At          func(childComplexity int) int
+		Before      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Mutation    func(childComplexity int) int
+		RequestID   func(childComplexity int) int
+		Role        func(childComplexity int) int
+		TargetID    func(childComplexity int) int
+		TargetRowID func(childComplexity int) int
+		TargetTable func(childComplexity int) int
+	}
+
+	AuditRecordConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditRecordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BreakdownItem struct {
+		Activities func(childComplexity int) int
+		Checkins   func(childComplexity int) int
+		Coverage   func(childComplexity int) int
+		Issues     func(childComplexity int) int
+		Orders     func(childComplexity int) int
+		Scope      func(childComplexity int) int
+		Volunteers func(childComplexity int) int
+	}
+
+	BreakdownValues struct {
+		Activities func(childComplexity int) int
+		Checkins   func(childComplexity int) int
+		Coverage   func(childComplexity int) int
+		Issues     func(childComplexity int) int
+		Orders     func(childComplexity int) int
+		Volunteers func(childComplexity int) int
 	}
 
 	Building struct {
@@ -193,9 +256,22 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	CheckinCounts struct {
+		CheckedIn func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		Rate      func(childComplexity int) int
+	}
+
 	CheckinEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CheckinIndicators struct {
+		ByUnit    func(childComplexity int) int
+		CheckedIn func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		Rate      func(childComplexity int) int
 	}
 
 	City struct {
@@ -243,6 +319,19 @@ type ComplexityRoot struct {
 	CompoundEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CoverageCounts struct {
+		Buildings func(childComplexity int) int
+		Grids     func(childComplexity int) int
+	}
+
+	CoverageIndicators struct {
+		Buildings           func(childComplexity int) int
+		BuildingsWithLeader func(childComplexity int) int
+		Grids               func(childComplexity int) int
+		GridsWithCadre      func(childComplexity int) int
+		GridsWithInstructor func(childComplexity int) int
 	}
 
 	Facility struct {
@@ -332,6 +421,40 @@ type ComplexityRoot struct {
 		Records func(childComplexity int) int
 	}
 
+	IndicatorPeriod struct {
+		From func(childComplexity int) int
+		To   func(childComplexity int) int
+	}
+
+	IndicatorScope struct {
+		ID    func(childComplexity int) int
+		Level func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
+	IndicatorUnit struct {
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
+	Indicators struct {
+		Activities    func(childComplexity int) int
+		AsOf          func(childComplexity int) int
+		Breakdown     func(childComplexity int) int
+		Checkins      func(childComplexity int) int
+		Coverage      func(childComplexity int) int
+		Issues        func(childComplexity int) int
+		JointMeetings func(childComplexity int) int
+		Orders        func(childComplexity int) int
+		Organisation  func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Scope         func(childComplexity int) int
+		Trend         func(childComplexity int) int
+		Unassigned    func(childComplexity int) int
+		Volunteers    func(childComplexity int) int
+		WorkLogs      func(childComplexity int) int
+	}
+
 	Intersection struct {
 		Community func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -391,10 +514,29 @@ type ComplexityRoot struct {
 		QuantityUnit func(childComplexity int) int
 	}
 
+	IssueCategoryCount struct {
+		Category         func(childComplexity int) int
+		Closed           func(childComplexity int) int
+		Group            func(childComplexity int) int
+		Name             func(childComplexity int) int
+		NameZh           func(childComplexity int) int
+		QuantityUnit     func(childComplexity int) int
+		Reported         func(childComplexity int) int
+		Resolved         func(childComplexity int) int
+		ResolvedQuantity func(childComplexity int) int
+	}
+
 	IssueConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	IssueCounts struct {
+		Closed   func(childComplexity int) int
+		Overdue  func(childComplexity int) int
+		Reported func(childComplexity int) int
+		Resolved func(childComplexity int) int
 	}
 
 	IssueEdge struct {
@@ -410,6 +552,28 @@ type ComplexityRoot struct {
 		FromState func(childComplexity int) int
 		Note      func(childComplexity int) int
 		ToState   func(childComplexity int) int
+	}
+
+	IssueGroupCount struct {
+		Group            func(childComplexity int) int
+		Reported         func(childComplexity int) int
+		Resolved         func(childComplexity int) int
+		ResolvedQuantity func(childComplexity int) int
+	}
+
+	IssueIndicators struct {
+		ByCategory               func(childComplexity int) int
+		ByGroup                  func(childComplexity int) int
+		Closed                   func(childComplexity int) int
+		Disputes                 func(childComplexity int) int
+		DisputesMediated         func(childComplexity int) int
+		DisputesMediatedByCadres func(childComplexity int) int
+		MedianHoursToClose       func(childComplexity int) int
+		Overdue                  func(childComplexity int) int
+		P90HoursToClose          func(childComplexity int) int
+		Reported                 func(childComplexity int) int
+		ResolutionRate           func(childComplexity int) int
+		Resolved                 func(childComplexity int) int
 	}
 
 	JointMeeting struct {
@@ -431,6 +595,13 @@ type ComplexityRoot struct {
 	JointMeetingEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	JointMeetingIndicators struct {
+		DisputesJointlyMediated func(childComplexity int) int
+		Matters                 func(childComplexity int) int
+		MattersDiscussed        func(childComplexity int) int
+		Meetings                func(childComplexity int) int
 	}
 
 	Mediator struct {
@@ -496,6 +667,12 @@ type ComplexityRoot struct {
 		VerifyCheckin           func(childComplexity int, input model.VerifyCheckinInput) int
 	}
 
+	OrderCounts struct {
+		Claimed   func(childComplexity int) int
+		Completed func(childComplexity int) int
+		Posted    func(childComplexity int) int
+	}
+
 	OrderEvent struct {
 		Action    func(childComplexity int) int
 		Actor     func(childComplexity int) int
@@ -504,6 +681,36 @@ type ComplexityRoot struct {
 		FromState func(childComplexity int) int
 		Note      func(childComplexity int) int
 		ToState   func(childComplexity int) int
+	}
+
+	OrderIndicators struct {
+		AverageRating      func(childComplexity int) int
+		Claimed            func(childComplexity int) int
+		Completed          func(childComplexity int) int
+		MedianHoursToClaim func(childComplexity int) int
+		Posted             func(childComplexity int) int
+		Rated              func(childComplexity int) int
+		Ratings            func(childComplexity int) int
+		RatingsByUnit      func(childComplexity int) int
+		ServiceHours       func(childComplexity int) int
+	}
+
+	OrganisationIndicators struct {
+		BuildingLeaders         func(childComplexity int) int
+		Communities             func(childComplexity int) int
+		CommunitiesWithPartyOrg func(childComplexity int) int
+		GovernanceInstructors   func(childComplexity int) int
+		GridInstructors         func(childComplexity int) int
+		JusticeMediators        func(childComplexity int) int
+		LiaisonCadres           func(childComplexity int) int
+		MarketManagedCompounds  func(childComplexity int) int
+		OwnerRepresentatives    func(childComplexity int) int
+		PairedCivilisedUnits    func(childComplexity int) int
+		RedStewards             func(childComplexity int) int
+		ResidentRecords         func(childComplexity int) int
+		ServiceCategories       func(childComplexity int) int
+		SocialOrgPartyOrgs      func(childComplexity int) int
+		VentureProjects         func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -586,16 +793,27 @@ type ComplexityRoot struct {
 	}
 
 	Person struct {
+		Address     func(childComplexity int) int
 		Building    func(childComplexity int) int
 		Gender      func(childComplexity int) int
 		Grid        func(childComplexity int) int
 		ID          func(childComplexity int) int
+		IDNumber    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		PartyMember func(childComplexity int) int
+		Phone       func(childComplexity int) int
+	}
+
+	QuarterHours struct {
+		Hours   func(childComplexity int) int
+		Quarter func(childComplexity int) int
+		Records func(childComplexity int) int
+		Year    func(childComplexity int) int
 	}
 
 	Query struct {
 		Activities            func(childComplexity int, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		AuditRecords          func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
 		Buildings             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
 		Cadres                func(childComplexity int, filter *model.CadreFilter, first *int, after *string, last *int, before *string) int
 		Checkins              func(childComplexity int, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) int
@@ -606,6 +824,7 @@ type ComplexityRoot struct {
 		GridLedger            func(childComplexity int, gridID string, year int, quarter int) int
 		GridRoster            func(childComplexity int, gridID string) int
 		Grids                 func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Indicators            func(childComplexity int, scope string, period warehouse.Period) int
 		Intersections         func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
 		IssueCategories       func(childComplexity int) int
 		Issues                func(childComplexity int, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) int
@@ -625,6 +844,13 @@ type ComplexityRoot struct {
 		VolunteerTeams        func(childComplexity int, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) int
 		Volunteers            func(childComplexity int, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) int
 		WorkLogs              func(childComplexity int, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+	}
+
+	RatingCounts struct {
+		Average func(childComplexity int) int
+		Fair    func(childComplexity int) int
+		Good    func(childComplexity int) int
+		Poor    func(childComplexity int) int
 	}
 
 	RedSteward struct {
@@ -749,6 +975,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TeamTypeCount struct {
+		Police     func(childComplexity int) int
+		TeamType   func(childComplexity int) int
+		Teams      func(childComplexity int) int
+		Volunteers func(childComplexity int) int
+	}
+
+	TrendPoint struct {
+		IssuesReported  func(childComplexity int) int
+		IssuesResolved  func(childComplexity int) int
+		Month           func(childComplexity int) int
+		OrdersCompleted func(childComplexity int) int
+		OrdersPosted    func(childComplexity int) int
+	}
+
 	Unit struct {
 		Civilised func(childComplexity int) int
 		Code      func(childComplexity int) int
@@ -757,6 +998,13 @@ type ComplexityRoot struct {
 		Kind      func(childComplexity int) int
 		Members   func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
 		Name      func(childComplexity int) int
+	}
+
+	UnitCheckins struct {
+		CheckedIn func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		Rate      func(childComplexity int) int
+		Unit      func(childComplexity int) int
 	}
 
 	UnitConnection struct {
@@ -768,6 +1016,11 @@ type ComplexityRoot struct {
 	UnitEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	UnitRatings struct {
+		Ratings func(childComplexity int) int
+		Unit    func(childComplexity int) int
 	}
 
 	VentureProject struct {
@@ -812,9 +1065,21 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	VolunteerCounts struct {
+		Police     func(childComplexity int) int
+		Registered func(childComplexity int) int
+	}
+
 	VolunteerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	VolunteerIndicators struct {
+		Police     func(childComplexity int) int
+		Registered func(childComplexity int) int
+		TeamCount  func(childComplexity int) int
+		Teams      func(childComplexity int) int
 	}
 
 	VolunteerTeam struct {
@@ -865,6 +1130,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	WorkLogKindCount struct {
+		Entries      func(childComplexity int) int
+		Hours        func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		PeopleServed func(childComplexity int) int
+	}
+
 	YearRating struct {
 		Comment   func(childComplexity int) int
 		Community func(childComplexity int) int
@@ -902,6 +1174,16 @@ type ActivityParticipantResolver interface {
 	Activity(ctx context.Context, obj *store.ActivityParticipant) (*store.Activity, error)
 	Person(ctx context.Context, obj *store.ActivityParticipant) (*store.Person, error)
 	Role(ctx context.Context, obj *store.ActivityParticipant) (model.ParticipantRole, error)
+}
+type AuditRecordResolver interface {
+	ID(ctx context.Context, obj *store.AuditRecord) (string, error)
+
+	Actor(ctx context.Context, obj *store.AuditRecord) (*store.Person, error)
+	ActorID(ctx context.Context, obj *store.AuditRecord) (*string, error)
+
+	TargetID(ctx context.Context, obj *store.AuditRecord) (*string, error)
+	TargetRowID(ctx context.Context, obj *store.AuditRecord) (string, error)
+	Action(ctx context.Context, obj *store.AuditRecord) (model.AuditAction, error)
 }
 type BuildingResolver interface {
 	ID(ctx context.Context, obj *store.Building) (string, error)
@@ -1111,6 +1393,9 @@ type PartyMemberResolver interface {
 type PersonResolver interface {
 	ID(ctx context.Context, obj *store.Person) (string, error)
 
+	Phone(ctx context.Context, obj *store.Person) (*string, error)
+	IDNumber(ctx context.Context, obj *store.Person) (*string, error)
+	Address(ctx context.Context, obj *store.Person) (*string, error)
 	Gender(ctx context.Context, obj *store.Person) (*model.Gender, error)
 	Grid(ctx context.Context, obj *store.Person) (*store.Grid, error)
 	Building(ctx context.Context, obj *store.Person) (*store.Building, error)
@@ -1118,6 +1403,8 @@ type PersonResolver interface {
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (store.Entity, error)
+	AuditRecords(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditRecordConnection, error)
+	Indicators(ctx context.Context, scope string, period warehouse.Period) (*warehouse.Indicators, error)
 	Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error)
 	IssueCategories(ctx context.Context) ([]*store.IssueCategory, error)
 	MonthlyReview(ctx context.Context, communityID string, month string) (*store.MonthlyReview, error)
@@ -1390,6 +1677,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityConnection.TotalCount(childComplexity), true
 
+	case "ActivityCounts.events":
+		if e.ComplexityRoot.ActivityCounts.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCounts.Events(childComplexity), true
+	case "ActivityCounts.peopleServed":
+		if e.ComplexityRoot.ActivityCounts.PeopleServed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityCounts.PeopleServed(childComplexity), true
+
 	case "ActivityEdge.cursor":
 		if e.ComplexityRoot.ActivityEdge.Cursor == nil {
 			break
@@ -1402,6 +1702,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
+
+	case "ActivityKindCount.events":
+		if e.ComplexityRoot.ActivityKindCount.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.Events(childComplexity), true
+	case "ActivityKindCount.intersections":
+		if e.ComplexityRoot.ActivityKindCount.Intersections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.Intersections(childComplexity), true
+	case "ActivityKindCount.kind":
+		if e.ComplexityRoot.ActivityKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.Kind(childComplexity), true
+	case "ActivityKindCount.partyMembers":
+		if e.ComplexityRoot.ActivityKindCount.PartyMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.PartyMembers(childComplexity), true
+	case "ActivityKindCount.peopleServed":
+		if e.ComplexityRoot.ActivityKindCount.PeopleServed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.PeopleServed(childComplexity), true
+	case "ActivityKindCount.personTimes":
+		if e.ComplexityRoot.ActivityKindCount.PersonTimes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityKindCount.PersonTimes(childComplexity), true
 
 	case "ActivityParticipant.activity":
 		if e.ComplexityRoot.ActivityParticipant.Activity == nil {
@@ -1433,6 +1770,197 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityParticipant.Role(childComplexity), true
+
+	case "AuditRecord.action":
+		if e.ComplexityRoot.AuditRecord.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Action(childComplexity), true
+	case "AuditRecord.actor":
+		if e.ComplexityRoot.AuditRecord.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Actor(childComplexity), true
+	case "AuditRecord.actorId":
+		if e.ComplexityRoot.AuditRecord.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.ActorID(childComplexity), true
+	case "AuditRecord.after":
+		if e.ComplexityRoot.AuditRecord.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.After(childComplexity), true
+	case "AuditRecord.at":
+		if e.ComplexityRoot.AuditRecord.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.At(childComplexity), true
+	case "AuditRecord.before":
+		if e.ComplexityRoot.AuditRecord.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Before(childComplexity), true
+	case "AuditRecord.id":
+		if e.ComplexityRoot.AuditRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.ID(childComplexity), true
+	case "AuditRecord.mutation":
+		if e.ComplexityRoot.AuditRecord.Mutation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Mutation(childComplexity), true
+	case "AuditRecord.requestId":
+		if e.ComplexityRoot.AuditRecord.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.RequestID(childComplexity), true
+	case "AuditRecord.role":
+		if e.ComplexityRoot.AuditRecord.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.Role(childComplexity), true
+	case "AuditRecord.targetId":
+		if e.ComplexityRoot.AuditRecord.TargetID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.TargetID(childComplexity), true
+	case "AuditRecord.targetRowId":
+		if e.ComplexityRoot.AuditRecord.TargetRowID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.TargetRowID(childComplexity), true
+	case "AuditRecord.targetTable":
+		if e.ComplexityRoot.AuditRecord.TargetTable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecord.TargetTable(childComplexity), true
+
+	case "AuditRecordConnection.edges":
+		if e.ComplexityRoot.AuditRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordConnection.Edges(childComplexity), true
+	case "AuditRecordConnection.pageInfo":
+		if e.ComplexityRoot.AuditRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordConnection.PageInfo(childComplexity), true
+	case "AuditRecordConnection.totalCount":
+		if e.ComplexityRoot.AuditRecordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordConnection.TotalCount(childComplexity), true
+
+	case "AuditRecordEdge.cursor":
+		if e.ComplexityRoot.AuditRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordEdge.Cursor(childComplexity), true
+	case "AuditRecordEdge.node":
+		if e.ComplexityRoot.AuditRecordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditRecordEdge.Node(childComplexity), true
+
+	case "BreakdownItem.activities":
+		if e.ComplexityRoot.BreakdownItem.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Activities(childComplexity), true
+	case "BreakdownItem.checkins":
+		if e.ComplexityRoot.BreakdownItem.Checkins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Checkins(childComplexity), true
+	case "BreakdownItem.coverage":
+		if e.ComplexityRoot.BreakdownItem.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Coverage(childComplexity), true
+	case "BreakdownItem.issues":
+		if e.ComplexityRoot.BreakdownItem.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Issues(childComplexity), true
+	case "BreakdownItem.orders":
+		if e.ComplexityRoot.BreakdownItem.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Orders(childComplexity), true
+	case "BreakdownItem.scope":
+		if e.ComplexityRoot.BreakdownItem.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Scope(childComplexity), true
+	case "BreakdownItem.volunteers":
+		if e.ComplexityRoot.BreakdownItem.Volunteers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Volunteers(childComplexity), true
+
+	case "BreakdownValues.activities":
+		if e.ComplexityRoot.BreakdownValues.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Activities(childComplexity), true
+	case "BreakdownValues.checkins":
+		if e.ComplexityRoot.BreakdownValues.Checkins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Checkins(childComplexity), true
+	case "BreakdownValues.coverage":
+		if e.ComplexityRoot.BreakdownValues.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Coverage(childComplexity), true
+	case "BreakdownValues.issues":
+		if e.ComplexityRoot.BreakdownValues.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Issues(childComplexity), true
+	case "BreakdownValues.orders":
+		if e.ComplexityRoot.BreakdownValues.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Orders(childComplexity), true
+	case "BreakdownValues.volunteers":
+		if e.ComplexityRoot.BreakdownValues.Volunteers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Volunteers(childComplexity), true
 
 	case "Building.appointments":
 		if e.ComplexityRoot.Building.Appointments == nil {
@@ -1736,6 +2264,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CheckinConnection.TotalCount(childComplexity), true
 
+	case "CheckinCounts.checkedIn":
+		if e.ComplexityRoot.CheckinCounts.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.CheckedIn(childComplexity), true
+	case "CheckinCounts.expected":
+		if e.ComplexityRoot.CheckinCounts.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.Expected(childComplexity), true
+	case "CheckinCounts.rate":
+		if e.ComplexityRoot.CheckinCounts.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.Rate(childComplexity), true
+
 	case "CheckinEdge.cursor":
 		if e.ComplexityRoot.CheckinEdge.Cursor == nil {
 			break
@@ -1748,6 +2295,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckinEdge.Node(childComplexity), true
+
+	case "CheckinIndicators.byUnit":
+		if e.ComplexityRoot.CheckinIndicators.ByUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.ByUnit(childComplexity), true
+	case "CheckinIndicators.checkedIn":
+		if e.ComplexityRoot.CheckinIndicators.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.CheckedIn(childComplexity), true
+	case "CheckinIndicators.expected":
+		if e.ComplexityRoot.CheckinIndicators.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.Expected(childComplexity), true
+	case "CheckinIndicators.rate":
+		if e.ComplexityRoot.CheckinIndicators.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.Rate(childComplexity), true
 
 	case "City.code":
 		if e.ComplexityRoot.City.Code == nil {
@@ -1911,6 +2483,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompoundEdge.Node(childComplexity), true
+
+	case "CoverageCounts.buildings":
+		if e.ComplexityRoot.CoverageCounts.Buildings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.Buildings(childComplexity), true
+	case "CoverageCounts.grids":
+		if e.ComplexityRoot.CoverageCounts.Grids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCounts.Grids(childComplexity), true
+
+	case "CoverageIndicators.buildings":
+		if e.ComplexityRoot.CoverageIndicators.Buildings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.Buildings(childComplexity), true
+	case "CoverageIndicators.buildingsWithLeader":
+		if e.ComplexityRoot.CoverageIndicators.BuildingsWithLeader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.BuildingsWithLeader(childComplexity), true
+	case "CoverageIndicators.grids":
+		if e.ComplexityRoot.CoverageIndicators.Grids == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.Grids(childComplexity), true
+	case "CoverageIndicators.gridsWithCadre":
+		if e.ComplexityRoot.CoverageIndicators.GridsWithCadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.GridsWithCadre(childComplexity), true
+	case "CoverageIndicators.gridsWithInstructor":
+		if e.ComplexityRoot.CoverageIndicators.GridsWithInstructor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.GridsWithInstructor(childComplexity), true
 
 	case "Facility.community":
 		if e.ComplexityRoot.Facility.Community == nil {
@@ -2235,6 +2851,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GridLedgerEntry.Records(childComplexity), true
 
+	case "IndicatorPeriod.from":
+		if e.ComplexityRoot.IndicatorPeriod.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.From(childComplexity), true
+	case "IndicatorPeriod.to":
+		if e.ComplexityRoot.IndicatorPeriod.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorPeriod.To(childComplexity), true
+
+	case "IndicatorScope.id":
+		if e.ComplexityRoot.IndicatorScope.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScope.ID(childComplexity), true
+	case "IndicatorScope.level":
+		if e.ComplexityRoot.IndicatorScope.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScope.Level(childComplexity), true
+	case "IndicatorScope.name":
+		if e.ComplexityRoot.IndicatorScope.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorScope.Name(childComplexity), true
+
+	case "IndicatorUnit.id":
+		if e.ComplexityRoot.IndicatorUnit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorUnit.ID(childComplexity), true
+	case "IndicatorUnit.name":
+		if e.ComplexityRoot.IndicatorUnit.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorUnit.Name(childComplexity), true
+
+	case "Indicators.activities":
+		if e.ComplexityRoot.Indicators.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Activities(childComplexity), true
+	case "Indicators.asOf":
+		if e.ComplexityRoot.Indicators.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.AsOf(childComplexity), true
+	case "Indicators.breakdown":
+		if e.ComplexityRoot.Indicators.Breakdown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Breakdown(childComplexity), true
+	case "Indicators.checkins":
+		if e.ComplexityRoot.Indicators.Checkins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Checkins(childComplexity), true
+	case "Indicators.coverage":
+		if e.ComplexityRoot.Indicators.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Coverage(childComplexity), true
+	case "Indicators.issues":
+		if e.ComplexityRoot.Indicators.Issues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Issues(childComplexity), true
+	case "Indicators.jointMeetings":
+		if e.ComplexityRoot.Indicators.JointMeetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.JointMeetings(childComplexity), true
+	case "Indicators.orders":
+		if e.ComplexityRoot.Indicators.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Orders(childComplexity), true
+	case "Indicators.organisation":
+		if e.ComplexityRoot.Indicators.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Organisation(childComplexity), true
+	case "Indicators.period":
+		if e.ComplexityRoot.Indicators.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Period(childComplexity), true
+	case "Indicators.scope":
+		if e.ComplexityRoot.Indicators.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Scope(childComplexity), true
+	case "Indicators.trend":
+		if e.ComplexityRoot.Indicators.Trend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Trend(childComplexity), true
+	case "Indicators.unassigned":
+		if e.ComplexityRoot.Indicators.Unassigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Unassigned(childComplexity), true
+	case "Indicators.volunteers":
+		if e.ComplexityRoot.Indicators.Volunteers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Volunteers(childComplexity), true
+	case "Indicators.workLogs":
+		if e.ComplexityRoot.Indicators.WorkLogs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.WorkLogs(childComplexity), true
+
 	case "Intersection.community":
 		if e.ComplexityRoot.Intersection.Community == nil {
 			break
@@ -2509,6 +3261,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueCategory.QuantityUnit(childComplexity), true
 
+	case "IssueCategoryCount.category":
+		if e.ComplexityRoot.IssueCategoryCount.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.Category(childComplexity), true
+	case "IssueCategoryCount.closed":
+		if e.ComplexityRoot.IssueCategoryCount.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.Closed(childComplexity), true
+	case "IssueCategoryCount.group":
+		if e.ComplexityRoot.IssueCategoryCount.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.Group(childComplexity), true
+	case "IssueCategoryCount.name":
+		if e.ComplexityRoot.IssueCategoryCount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.Name(childComplexity), true
+	case "IssueCategoryCount.nameZh":
+		if e.ComplexityRoot.IssueCategoryCount.NameZh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.NameZh(childComplexity), true
+	case "IssueCategoryCount.quantityUnit":
+		if e.ComplexityRoot.IssueCategoryCount.QuantityUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.QuantityUnit(childComplexity), true
+	case "IssueCategoryCount.reported":
+		if e.ComplexityRoot.IssueCategoryCount.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.Reported(childComplexity), true
+	case "IssueCategoryCount.resolved":
+		if e.ComplexityRoot.IssueCategoryCount.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.Resolved(childComplexity), true
+	case "IssueCategoryCount.resolvedQuantity":
+		if e.ComplexityRoot.IssueCategoryCount.ResolvedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategoryCount.ResolvedQuantity(childComplexity), true
+
 	case "IssueConnection.edges":
 		if e.ComplexityRoot.IssueConnection.Edges == nil {
 			break
@@ -2527,6 +3334,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueConnection.TotalCount(childComplexity), true
+
+	case "IssueCounts.closed":
+		if e.ComplexityRoot.IssueCounts.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Closed(childComplexity), true
+	case "IssueCounts.overdue":
+		if e.ComplexityRoot.IssueCounts.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Overdue(childComplexity), true
+	case "IssueCounts.reported":
+		if e.ComplexityRoot.IssueCounts.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Reported(childComplexity), true
+	case "IssueCounts.resolved":
+		if e.ComplexityRoot.IssueCounts.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Resolved(childComplexity), true
 
 	case "IssueEdge.cursor":
 		if e.ComplexityRoot.IssueEdge.Cursor == nil {
@@ -2583,6 +3415,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueEvent.ToState(childComplexity), true
+
+	case "IssueGroupCount.group":
+		if e.ComplexityRoot.IssueGroupCount.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueGroupCount.Group(childComplexity), true
+	case "IssueGroupCount.reported":
+		if e.ComplexityRoot.IssueGroupCount.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueGroupCount.Reported(childComplexity), true
+	case "IssueGroupCount.resolved":
+		if e.ComplexityRoot.IssueGroupCount.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueGroupCount.Resolved(childComplexity), true
+	case "IssueGroupCount.resolvedQuantity":
+		if e.ComplexityRoot.IssueGroupCount.ResolvedQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueGroupCount.ResolvedQuantity(childComplexity), true
+
+	case "IssueIndicators.byCategory":
+		if e.ComplexityRoot.IssueIndicators.ByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.ByCategory(childComplexity), true
+	case "IssueIndicators.byGroup":
+		if e.ComplexityRoot.IssueIndicators.ByGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.ByGroup(childComplexity), true
+	case "IssueIndicators.closed":
+		if e.ComplexityRoot.IssueIndicators.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Closed(childComplexity), true
+	case "IssueIndicators.disputes":
+		if e.ComplexityRoot.IssueIndicators.Disputes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Disputes(childComplexity), true
+	case "IssueIndicators.disputesMediated":
+		if e.ComplexityRoot.IssueIndicators.DisputesMediated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.DisputesMediated(childComplexity), true
+	case "IssueIndicators.disputesMediatedByCadres":
+		if e.ComplexityRoot.IssueIndicators.DisputesMediatedByCadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.DisputesMediatedByCadres(childComplexity), true
+	case "IssueIndicators.medianHoursToClose":
+		if e.ComplexityRoot.IssueIndicators.MedianHoursToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.MedianHoursToClose(childComplexity), true
+	case "IssueIndicators.overdue":
+		if e.ComplexityRoot.IssueIndicators.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Overdue(childComplexity), true
+	case "IssueIndicators.p90HoursToClose":
+		if e.ComplexityRoot.IssueIndicators.P90HoursToClose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.P90HoursToClose(childComplexity), true
+	case "IssueIndicators.reported":
+		if e.ComplexityRoot.IssueIndicators.Reported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Reported(childComplexity), true
+	case "IssueIndicators.resolutionRate":
+		if e.ComplexityRoot.IssueIndicators.ResolutionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.ResolutionRate(childComplexity), true
+	case "IssueIndicators.resolved":
+		if e.ComplexityRoot.IssueIndicators.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Resolved(childComplexity), true
 
 	case "JointMeeting.attendees":
 		if e.ComplexityRoot.JointMeeting.Attendees == nil {
@@ -2658,6 +3588,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeetingEdge.Node(childComplexity), true
+
+	case "JointMeetingIndicators.disputesJointlyMediated":
+		if e.ComplexityRoot.JointMeetingIndicators.DisputesJointlyMediated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingIndicators.DisputesJointlyMediated(childComplexity), true
+	case "JointMeetingIndicators.matters":
+		if e.ComplexityRoot.JointMeetingIndicators.Matters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingIndicators.Matters(childComplexity), true
+	case "JointMeetingIndicators.mattersDiscussed":
+		if e.ComplexityRoot.JointMeetingIndicators.MattersDiscussed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingIndicators.MattersDiscussed(childComplexity), true
+	case "JointMeetingIndicators.meetings":
+		if e.ComplexityRoot.JointMeetingIndicators.Meetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingIndicators.Meetings(childComplexity), true
 
 	case "Mediator.person":
 		if e.ComplexityRoot.Mediator.Person == nil {
@@ -3144,6 +4099,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.VerifyCheckin(childComplexity, args["input"].(model.VerifyCheckinInput)), true
 
+	case "OrderCounts.claimed":
+		if e.ComplexityRoot.OrderCounts.Claimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Claimed(childComplexity), true
+	case "OrderCounts.completed":
+		if e.ComplexityRoot.OrderCounts.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Completed(childComplexity), true
+	case "OrderCounts.posted":
+		if e.ComplexityRoot.OrderCounts.Posted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Posted(childComplexity), true
+
 	case "OrderEvent.action":
 		if e.ComplexityRoot.OrderEvent.Action == nil {
 			break
@@ -3186,6 +4160,152 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderEvent.ToState(childComplexity), true
+
+	case "OrderIndicators.averageRating":
+		if e.ComplexityRoot.OrderIndicators.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.AverageRating(childComplexity), true
+	case "OrderIndicators.claimed":
+		if e.ComplexityRoot.OrderIndicators.Claimed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Claimed(childComplexity), true
+	case "OrderIndicators.completed":
+		if e.ComplexityRoot.OrderIndicators.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Completed(childComplexity), true
+	case "OrderIndicators.medianHoursToClaim":
+		if e.ComplexityRoot.OrderIndicators.MedianHoursToClaim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.MedianHoursToClaim(childComplexity), true
+	case "OrderIndicators.posted":
+		if e.ComplexityRoot.OrderIndicators.Posted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Posted(childComplexity), true
+	case "OrderIndicators.rated":
+		if e.ComplexityRoot.OrderIndicators.Rated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Rated(childComplexity), true
+	case "OrderIndicators.ratings":
+		if e.ComplexityRoot.OrderIndicators.Ratings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Ratings(childComplexity), true
+	case "OrderIndicators.ratingsByUnit":
+		if e.ComplexityRoot.OrderIndicators.RatingsByUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.RatingsByUnit(childComplexity), true
+	case "OrderIndicators.serviceHours":
+		if e.ComplexityRoot.OrderIndicators.ServiceHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.ServiceHours(childComplexity), true
+
+	case "OrganisationIndicators.buildingLeaders":
+		if e.ComplexityRoot.OrganisationIndicators.BuildingLeaders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.BuildingLeaders(childComplexity), true
+	case "OrganisationIndicators.communities":
+		if e.ComplexityRoot.OrganisationIndicators.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.Communities(childComplexity), true
+	case "OrganisationIndicators.communitiesWithPartyOrg":
+		if e.ComplexityRoot.OrganisationIndicators.CommunitiesWithPartyOrg == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.CommunitiesWithPartyOrg(childComplexity), true
+	case "OrganisationIndicators.governanceInstructors":
+		if e.ComplexityRoot.OrganisationIndicators.GovernanceInstructors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.GovernanceInstructors(childComplexity), true
+	case "OrganisationIndicators.gridInstructors":
+		if e.ComplexityRoot.OrganisationIndicators.GridInstructors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.GridInstructors(childComplexity), true
+	case "OrganisationIndicators.justiceMediators":
+		if e.ComplexityRoot.OrganisationIndicators.JusticeMediators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.JusticeMediators(childComplexity), true
+	case "OrganisationIndicators.liaisonCadres":
+		if e.ComplexityRoot.OrganisationIndicators.LiaisonCadres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.LiaisonCadres(childComplexity), true
+	case "OrganisationIndicators.marketManagedCompounds":
+		if e.ComplexityRoot.OrganisationIndicators.MarketManagedCompounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.MarketManagedCompounds(childComplexity), true
+	case "OrganisationIndicators.ownerRepresentatives":
+		if e.ComplexityRoot.OrganisationIndicators.OwnerRepresentatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.OwnerRepresentatives(childComplexity), true
+	case "OrganisationIndicators.pairedCivilisedUnits":
+		if e.ComplexityRoot.OrganisationIndicators.PairedCivilisedUnits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.PairedCivilisedUnits(childComplexity), true
+	case "OrganisationIndicators.redStewards":
+		if e.ComplexityRoot.OrganisationIndicators.RedStewards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.RedStewards(childComplexity), true
+	case "OrganisationIndicators.residentRecords":
+		if e.ComplexityRoot.OrganisationIndicators.ResidentRecords == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.ResidentRecords(childComplexity), true
+	case "OrganisationIndicators.serviceCategories":
+		if e.ComplexityRoot.OrganisationIndicators.ServiceCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.ServiceCategories(childComplexity), true
+	case "OrganisationIndicators.socialOrgPartyOrgs":
+		if e.ComplexityRoot.OrganisationIndicators.SocialOrgPartyOrgs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.SocialOrgPartyOrgs(childComplexity), true
+	case "OrganisationIndicators.ventureProjects":
+		if e.ComplexityRoot.OrganisationIndicators.VentureProjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.VentureProjects(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3501,6 +4621,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartyMemberEdge.Node(childComplexity), true
 
+	case "Person.address":
+		if e.ComplexityRoot.Person.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Address(childComplexity), true
 	case "Person.building":
 		if e.ComplexityRoot.Person.Building == nil {
 			break
@@ -3525,6 +4651,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.ID(childComplexity), true
+	case "Person.idNumber":
+		if e.ComplexityRoot.Person.IDNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.IDNumber(childComplexity), true
 	case "Person.name":
 		if e.ComplexityRoot.Person.Name == nil {
 			break
@@ -3537,6 +4669,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.PartyMember(childComplexity), true
+	case "Person.phone":
+		if e.ComplexityRoot.Person.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Phone(childComplexity), true
+
+	case "QuarterHours.hours":
+		if e.ComplexityRoot.QuarterHours.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterHours.Hours(childComplexity), true
+	case "QuarterHours.quarter":
+		if e.ComplexityRoot.QuarterHours.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterHours.Quarter(childComplexity), true
+	case "QuarterHours.records":
+		if e.ComplexityRoot.QuarterHours.Records == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterHours.Records(childComplexity), true
+	case "QuarterHours.year":
+		if e.ComplexityRoot.QuarterHours.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarterHours.Year(childComplexity), true
 
 	case "Query.activities":
 		if e.ComplexityRoot.Query.Activities == nil {
@@ -3549,6 +4712,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activities(childComplexity, args["filter"].(*model.ActivityFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.auditRecords":
+		if e.ComplexityRoot.Query.AuditRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditRecords(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.buildings":
 		if e.ComplexityRoot.Query.Buildings == nil {
 			break
@@ -3659,6 +4833,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Grids(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.indicators":
+		if e.ComplexityRoot.Query.Indicators == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Indicators(childComplexity, args["scope"].(string), args["period"].(warehouse.Period)), true
 	case "Query.intersections":
 		if e.ComplexityRoot.Query.Intersections == nil {
 			break
@@ -3859,6 +5044,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WorkLogs(childComplexity, args["filter"].(*model.WorkLogFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "RatingCounts.average":
+		if e.ComplexityRoot.RatingCounts.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCounts.Average(childComplexity), true
+	case "RatingCounts.fair":
+		if e.ComplexityRoot.RatingCounts.Fair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCounts.Fair(childComplexity), true
+	case "RatingCounts.good":
+		if e.ComplexityRoot.RatingCounts.Good == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCounts.Good(childComplexity), true
+	case "RatingCounts.poor":
+		if e.ComplexityRoot.RatingCounts.Poor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCounts.Poor(childComplexity), true
 
 	case "RedSteward.grid":
 		if e.ComplexityRoot.RedSteward.Grid == nil {
@@ -4325,6 +5535,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "TeamTypeCount.police":
+		if e.ComplexityRoot.TeamTypeCount.Police == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamTypeCount.Police(childComplexity), true
+	case "TeamTypeCount.teamType":
+		if e.ComplexityRoot.TeamTypeCount.TeamType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamTypeCount.TeamType(childComplexity), true
+	case "TeamTypeCount.teams":
+		if e.ComplexityRoot.TeamTypeCount.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamTypeCount.Teams(childComplexity), true
+	case "TeamTypeCount.volunteers":
+		if e.ComplexityRoot.TeamTypeCount.Volunteers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamTypeCount.Volunteers(childComplexity), true
+
+	case "TrendPoint.issuesReported":
+		if e.ComplexityRoot.TrendPoint.IssuesReported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesReported(childComplexity), true
+	case "TrendPoint.issuesResolved":
+		if e.ComplexityRoot.TrendPoint.IssuesResolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesResolved(childComplexity), true
+	case "TrendPoint.month":
+		if e.ComplexityRoot.TrendPoint.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Month(childComplexity), true
+	case "TrendPoint.ordersCompleted":
+		if e.ComplexityRoot.TrendPoint.OrdersCompleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.OrdersCompleted(childComplexity), true
+	case "TrendPoint.ordersPosted":
+		if e.ComplexityRoot.TrendPoint.OrdersPosted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.OrdersPosted(childComplexity), true
+
 	case "Unit.civilised":
 		if e.ComplexityRoot.Unit.Civilised == nil {
 			break
@@ -4373,6 +5639,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Unit.Name(childComplexity), true
 
+	case "UnitCheckins.checkedIn":
+		if e.ComplexityRoot.UnitCheckins.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCheckins.CheckedIn(childComplexity), true
+	case "UnitCheckins.expected":
+		if e.ComplexityRoot.UnitCheckins.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCheckins.Expected(childComplexity), true
+	case "UnitCheckins.rate":
+		if e.ComplexityRoot.UnitCheckins.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCheckins.Rate(childComplexity), true
+	case "UnitCheckins.unit":
+		if e.ComplexityRoot.UnitCheckins.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitCheckins.Unit(childComplexity), true
+
 	case "UnitConnection.edges":
 		if e.ComplexityRoot.UnitConnection.Edges == nil {
 			break
@@ -4404,6 +5695,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitEdge.Node(childComplexity), true
+
+	case "UnitRatings.ratings":
+		if e.ComplexityRoot.UnitRatings.Ratings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitRatings.Ratings(childComplexity), true
+	case "UnitRatings.unit":
+		if e.ComplexityRoot.UnitRatings.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitRatings.Unit(childComplexity), true
 
 	case "VentureProject.community":
 		if e.ComplexityRoot.VentureProject.Community == nil {
@@ -4572,6 +5876,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VolunteerConnection.TotalCount(childComplexity), true
 
+	case "VolunteerCounts.police":
+		if e.ComplexityRoot.VolunteerCounts.Police == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerCounts.Police(childComplexity), true
+	case "VolunteerCounts.registered":
+		if e.ComplexityRoot.VolunteerCounts.Registered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerCounts.Registered(childComplexity), true
+
 	case "VolunteerEdge.cursor":
 		if e.ComplexityRoot.VolunteerEdge.Cursor == nil {
 			break
@@ -4584,6 +5901,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VolunteerEdge.Node(childComplexity), true
+
+	case "VolunteerIndicators.police":
+		if e.ComplexityRoot.VolunteerIndicators.Police == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerIndicators.Police(childComplexity), true
+	case "VolunteerIndicators.registered":
+		if e.ComplexityRoot.VolunteerIndicators.Registered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerIndicators.Registered(childComplexity), true
+	case "VolunteerIndicators.teamCount":
+		if e.ComplexityRoot.VolunteerIndicators.TeamCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerIndicators.TeamCount(childComplexity), true
+	case "VolunteerIndicators.teams":
+		if e.ComplexityRoot.VolunteerIndicators.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerIndicators.Teams(childComplexity), true
 
 	case "VolunteerTeam.foundedOn":
 		if e.ComplexityRoot.VolunteerTeam.FoundedOn == nil {
@@ -4776,6 +6118,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WorkLogEdge.Node(childComplexity), true
 
+	case "WorkLogKindCount.entries":
+		if e.ComplexityRoot.WorkLogKindCount.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogKindCount.Entries(childComplexity), true
+	case "WorkLogKindCount.hours":
+		if e.ComplexityRoot.WorkLogKindCount.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogKindCount.Hours(childComplexity), true
+	case "WorkLogKindCount.kind":
+		if e.ComplexityRoot.WorkLogKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogKindCount.Kind(childComplexity), true
+	case "WorkLogKindCount.peopleServed":
+		if e.ComplexityRoot.WorkLogKindCount.PeopleServed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLogKindCount.PeopleServed(childComplexity), true
+
 	case "YearRating.comment":
 		if e.ComplexityRoot.YearRating.Comment == nil {
 			break
@@ -4832,6 +6199,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddActivityParticipantsInput", ec.unmarshalInputAddActivityParticipantsInput),
 			graphql.NewInputUnmarshaler("AddMediatorInput", ec.unmarshalInputAddMediatorInput),
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
 			graphql.NewInputUnmarshaler("CompleteOrderInput", ec.unmarshalInputCompleteOrderInput),
@@ -4856,6 +6224,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("PartyMemberFilter", ec.unmarshalInputPartyMemberFilter),
 			graphql.NewInputUnmarshaler("PartyMemberOrder", ec.unmarshalInputPartyMemberOrder),
+			graphql.NewInputUnmarshaler("PeriodInput", ec.unmarshalInputPeriodInput),
 			graphql.NewInputUnmarshaler("PlaceFilter", ec.unmarshalInputPlaceFilter),
 			graphql.NewInputUnmarshaler("PlaceScope", ec.unmarshalInputPlaceScope),
 			graphql.NewInputUnmarshaler("PostOrderInput", ec.unmarshalInputPostOrderInput),
@@ -4953,6 +6322,585 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/graphql/audit.graphqls", Input: `extend type Query {
+  """
+  The audit log: every row changed by a mutation, with who (person and role), what (the
+  mutation and the changed row), when, and the row before and after. Newest first. City
+  admins only; the log is append-only.
+  """
+  auditRecords("Narrow the log." filter: AuditFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): AuditRecordConnection!
+}
+
+"""
+A JSON value, as stored: a row of the operational store in an audit record.
+"""
+scalar JSON
+
+"What a change did to a row."
+enum AuditAction {
+  "The row was created."
+  INSERT
+  "The row was changed."
+  UPDATE
+  "The row was deleted."
+  DELETE
+}
+
+"""
+One row changed by a mutation, recorded in the same transaction as the change.
+"""
+type AuditRecord implements Node {
+  "Global id."
+  id: ID!
+  "When the change was made (the transaction's time)."
+  at: DateTime!
+  "The acting person, if the token named one."
+  actor: Person
+  "Global id of the acting person, even when the person is no longer readable."
+  actorId: ID
+  "The role the person acted in."
+  role: String!
+  "The mutation, e.g. dispatchIssue."
+  mutation: String!
+  "The request id (X-Request-Id) of the mutation."
+  requestId: String!
+  "The table of the changed row, e.g. issues."
+  targetTable: String!
+  "Global id of the changed row when its table is exposed as a type, else null."
+  targetId: ID
+  "Row id of the changed row in its table."
+  targetRowId: String!
+  "What the change did."
+  action: AuditAction!
+  "The row before the change; null for an insert."
+  before: JSON
+  "The row after the change; null for a delete."
+  after: JSON
+}
+
+"Narrows the audit log; all given conditions apply together."
+input AuditFilter {
+  "Only changes by this person (a Person id)."
+  actorId: ID
+  "Only changes made in this role, e.g. community_cadre."
+  role: String
+  "Only changes made by this mutation, e.g. dispatchIssue."
+  mutation: String
+  "Only changes of this object (any global id)."
+  targetId: ID
+  "Only changes of rows of this table, e.g. issues."
+  targetTable: String
+  "Only changes made in this range."
+  at: DateTimeRange
+}
+
+"A page of audit records."
+type AuditRecordConnection {
+  "The items of the page, with their cursors."
+  edges: [AuditRecordEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+
+"An audit record with its cursor."
+type AuditRecordEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The audit record."
+  node: AuditRecord!
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators (issue 6): computed in ClickHouse by gridgov/warehouse.Reader.
+# Every type below maps field by field onto a Go struct of package warehouse (named in each
+# description; graph/gqlgen.yml binds them).
+
+extend type Query {
+  """
+  Governance indicators of one place over one period, computed from the warehouse. ` + "`" + `scope` + "`" + ` is
+  "city" or the global id of a Street, Community or Grid; a token sees only its own scope and
+  the places inside it (FORBIDDEN otherwise). Fails with WAREHOUSE_UNAVAILABLE when ClickHouse
+  does not answer; the rest of the API keeps working.
+  """
+  indicators(
+    "\"city\", or the global id of a Street, Community or Grid."
+    scope: ID!
+    "The period flows are counted over."
+    period: PeriodInput!
+  ): Indicators!
+}
+
+"How a period is given (warehouse.PeriodKind)."
+enum PeriodKind {
+  "One calendar month: year and month."
+  MONTH
+  "One calendar quarter: year and quarter."
+  QUARTER
+  "One calendar year: year."
+  YEAR
+  "A range of days: from and to, both included."
+  RANGE
+}
+
+"""
+The period flow indicators count (warehouse.Period). Days are local days in Asia/Shanghai.
+Give year and month for MONTH, year and quarter for QUARTER, year for YEAR, from and to for
+RANGE; years 2000–2099.
+"""
+input PeriodInput {
+  "How the period is given."
+  kind: PeriodKind!
+  "The year, for MONTH, QUARTER and YEAR."
+  year: Int
+  "The month 1–12, for MONTH."
+  month: Int
+  "The quarter 1–4, for QUARTER."
+  quarter: Int
+  "The first day, for RANGE."
+  from: Date
+  "The last day (included), for RANGE."
+  to: Date
+}
+
+"Where a scope sits in the place tree (warehouse.Level)."
+enum ScopeLevel {
+  "The whole city."
+  CITY
+  "A street (街道) or town."
+  STREET
+  "A residents' community (社区)."
+  COMMUNITY
+  "A grid (网格)."
+  GRID
+}
+
+"""
+Governance indicators of one scope over one period (warehouse.Indicators). Stocks (members,
+check-ins, volunteers, teams, coverage, organisation) are the state as at ` + "`" + `asOf` + "`" + `; flows
+(issues, orders, service hours, ratings, activities, work logs, joint meetings) count what
+happened in the period. Issues and orders are cohorts: those reported (posted) in the period,
+with their state as at ` + "`" + `asOf` + "`" + `.
+"""
+type Indicators {
+  "Time of the warehouse data: the Postgres snapshot of the ETL run that loaded it. Overdue is judged at this time."
+  asOf: DateTime!
+  "The place the indicators are about."
+  scope: IndicatorScope!
+  "The period's first and last day."
+  period: IndicatorPeriod!
+  "Check-in (报到) of in-service party members."
+  checkins: CheckinIndicators!
+  "Registered volunteers and volunteer teams."
+  volunteers: VolunteerIndicators!
+  "Issues reported in the period and how they were handled."
+  issues: IssueIndicators!
+  "Service orders posted in the period, service hours and year-end ratings."
+  orders: OrderIndicators!
+  "Grids and buildings with the people responsible for them."
+  coverage: CoverageIndicators!
+  "Activities held in the period, by kind."
+  activities: [ActivityKindCount!]!
+  "The grid work log's entries in the period, by kind."
+  workLogs: [WorkLogKindCount!]!
+  "Joint meetings (党建联席会) held in the period. Kept per community: zero at grid scope."
+  jointMeetings: JointMeetingIndicators!
+  "The standing organisation of the scope."
+  organisation: OrganisationIndicators!
+  "One entry per place one level down (city → streets → communities → grids), zeros included; empty for a grid."
+  breakdown: [BreakdownItem!]!
+  "What the scope holds that is tied to no place one level down; breakdown plus unassigned adds up to the scope."
+  unassigned: BreakdownValues!
+  "Month by month: the period's months, or the twelve months ending with its last month when it is shorter."
+  trend: [TrendPoint!]!
+}
+
+"A resolved place (warehouse.ScopeRef)."
+type IndicatorScope {
+  "\"city\", or the global id of the street, community or grid."
+  id: ID!
+  "The place's name."
+  name: String!
+  "The place's level."
+  level: ScopeLevel!
+}
+
+"A period as days (warehouse.Span)."
+type IndicatorPeriod {
+  "The first day."
+  from: Date!
+  "The last day, included."
+  to: Date!
+}
+
+"Check-in of in-service party members, as at asOf (warehouse.Checkins)."
+type CheckinIndicators {
+  "Live party members of the scope: those expected to check in."
+  expected: Int!
+  "Verified check-ins of the scope."
+  checkedIn: Int!
+  "checkedIn ÷ expected (0 when nobody is expected)."
+  rate: Float!
+  "Per employer unit, by the members' own place, largest first."
+  byUnit: [UnitCheckins!]!
+}
+
+"Check-in of one unit's members (warehouse.UnitCheckins)."
+type UnitCheckins {
+  "The unit."
+  unit: IndicatorUnit!
+  "Its members in the scope."
+  expected: Int!
+  "Of them, members with a verified check-in."
+  checkedIn: Int!
+  "checkedIn ÷ expected."
+  rate: Float!
+}
+
+"An employer unit of party members (warehouse.Unit)."
+type IndicatorUnit {
+  "The unit's global id; empty for members of no known unit."
+  id: ID!
+  "The unit's name."
+  name: String!
+}
+
+"Volunteers and teams, as at asOf (warehouse.Volunteers)."
+type VolunteerIndicators {
+  "Live real-name volunteers registered in the scope."
+  registered: Int!
+  "Of them, members of volunteer-police teams (义警)."
+  police: Int!
+  "Every live team at city scope; below it, the teams with a volunteer in the scope."
+  teamCount: Int!
+  "Teams and volunteers by team type."
+  teams: [TeamTypeCount!]!
+}
+
+"Teams and volunteers of one team type (warehouse.TeamType)."
+type TeamTypeCount {
+  "municipal_agency (市直机关), social_organisation (社会组织), town_street (镇街), or none for volunteers in no team."
+  teamType: String!
+  "Teams of the type."
+  teams: Int!
+  "Volunteers in teams of the type."
+  volunteers: Int!
+  "Of them, volunteer police."
+  police: Int!
+}
+
+"Issues reported in the period, with their state as at asOf (warehouse.Issues)."
+type IssueIndicators {
+  "Issues reported."
+  reported: Int!
+  "Of them, resolved or closed out."
+  resolved: Int!
+  "Of them, closed out (销号)."
+  closed: Int!
+  "resolved ÷ reported."
+  resolutionRate: Float!
+  "Median hours from report to close-out of the closed issues (the value at rank ⌈n/2⌉); null when none is closed."
+  medianHoursToClose: Float
+  "90th percentile of the same (rank ⌈0.9 n⌉); null when none is closed."
+  p90HoursToClose: Float
+  "Neither resolved nor closed, and past the deadline at asOf."
+  overdue: Int!
+  "Disputes to mediate (矛盾纠纷调解)."
+  disputes: Int!
+  "Disputes with outcome mediated."
+  disputesMediated: Int!
+  "Mediated disputes with a cadre among the mediators."
+  disputesMediatedByCadres: Int!
+  "Per category with issues, most reported first."
+  byCategory: [IssueCategoryCount!]!
+  "Per category group."
+  byGroup: [IssueGroupCount!]!
+}
+
+"One issue category's counts (warehouse.IssueCategory)."
+type IssueCategoryCount {
+  "The category's stable code, e.g. greening."
+  category: String!
+  "English name."
+  name: String!
+  "Chinese name."
+  nameZh: String!
+  "Category group: old_compound, infrastructure, dispute, environment, safety, public_service or suggestion."
+  group: String!
+  "Issues reported."
+  reported: Int!
+  "Of them, resolved or closed out."
+  resolved: Int!
+  "Of them, closed out."
+  closed: Int!
+  "Sum of the resolved issues' quantities, in quantityUnit (e.g. m2 of greening); 0 when none is counted."
+  resolvedQuantity: Float!
+  "What resolvedQuantity counts; empty when nothing."
+  quantityUnit: String!
+}
+
+"One category group's counts (warehouse.IssueGroup)."
+type IssueGroupCount {
+  "The group."
+  group: String!
+  "Issues reported."
+  reported: Int!
+  "Of them, resolved or closed out."
+  resolved: Int!
+  "Sum of resolved quantities (units differ by category)."
+  resolvedQuantity: Float!
+}
+
+"Service orders posted in the period, service hours and year-end ratings (warehouse.Orders)."
+type OrderIndicators {
+  "Orders posted by residents."
+  posted: Int!
+  "Of them, accepted by a party member."
+  claimed: Int!
+  "Of them, completed (or completed and rated)."
+  completed: Int!
+  "Of them, rated by the resident."
+  rated: Int!
+  "Median hours from posting to acceptance (rank ⌈n/2⌉); null when none is claimed."
+  medianHoursToClaim: Float
+  "Average rating 1–5 of the rated orders; null when none is rated."
+  averageRating: Float
+  "The service ledger (服务台账) by quarter of the period."
+  serviceHours: [QuarterHours!]!
+  "Year-end ratings (年终考核) of the years the period touches; null at grid scope (ratings are per community)."
+  ratings: RatingCounts
+  "The same by the members' unit."
+  ratingsByUnit: [UnitRatings!]!
+}
+
+"Service time recorded in one quarter (warehouse.QuarterHours)."
+type QuarterHours {
+  "The year."
+  year: Int!
+  "The quarter 1–4."
+  quarter: Int!
+  "Ledger records."
+  records: Int!
+  "Hours served."
+  hours: Float!
+}
+
+"A distribution of year-end ratings (warehouse.RatingCounts)."
+type RatingCounts {
+  "Rated good (好)."
+  good: Int!
+  "Rated fair (较好)."
+  fair: Int!
+  "Rated average (一般)."
+  average: Int!
+  "Rated poor (差)."
+  poor: Int!
+}
+
+"The rating distribution of one unit's members (warehouse.UnitRatings)."
+type UnitRatings {
+  "The unit."
+  unit: IndicatorUnit!
+  "Its members' ratings."
+  ratings: RatingCounts!
+}
+
+"Coverage of grids and buildings, as at asOf (warehouse.Coverage)."
+type CoverageIndicators {
+  "Live grids of the scope."
+  grids: Int!
+  "Grids with a current liaison street cadre (包联)."
+  gridsWithCadre: Int!
+  "Grids with a current grid party-building instructor."
+  gridsWithInstructor: Int!
+  "Live buildings of the scope."
+  buildings: Int!
+  "Buildings with a current building leader (楼栋长)."
+  buildingsWithLeader: Int!
+}
+
+"Activities of one kind held in the period (warehouse.ActivityKind)."
+type ActivityKindCount {
+  "themed_party_day, legal_publicity, micro_classroom, intersection_duty, vaccination_drive, co_building_service, micro_welfare or volunteer_service."
+  kind: String!
+  "Activities held."
+  events: Int!
+  "Participations (person-times)."
+  personTimes: Int!
+  "People served."
+  peopleServed: Int!
+  "Distinct party members taking part."
+  partyMembers: Int!
+  "Distinct intersections covered (intersection duty)."
+  intersections: Int!
+}
+
+"Grid work-log entries of one kind in the period (warehouse.WorkLogKind)."
+type WorkLogKindCount {
+  "patrol, frontline_service, policy_consultation, convenience_service, resident_visit, environment_cleanup or dispute_mediation."
+  kind: String!
+  "Entries."
+  entries: Int!
+  "Residents served."
+  peopleServed: Int!
+  "Hours spent."
+  hours: Float!
+}
+
+"Joint meetings held in the period and their matters (warehouse.JointMeetings)."
+type JointMeetingIndicators {
+  "Meetings held."
+  meetings: Int!
+  "Matters on their agendas."
+  matters: Int!
+  "Major matters discussed (共议重大事项)."
+  mattersDiscussed: Int!
+  "Disputes jointly mediated (联合调解)."
+  disputesJointlyMediated: Int!
+}
+
+"""
+The standing organisation of the scope, as at asOf (warehouse.Organisation). Counts of rows
+kept per community or street are zero at scopes below their level; serviceCategories is
+city-wide.
+"""
+type OrganisationIndicators {
+  "Communities."
+  communities: Int!
+  "Communities with their own party organisation."
+  communitiesWithPartyOrg: Int!
+  "Distinct street leaders instructing grids (网格党建指导员)."
+  gridInstructors: Int!
+  "Distinct street cadres assigned to grids (包联)."
+  liaisonCadres: Int!
+  "Residents' information records collected."
+  residentRecords: Int!
+  "Current building leaders (楼栋长)."
+  buildingLeaders: Int!
+  "Current owner representatives (业主代表)."
+  ownerRepresentatives: Int!
+  "Market-managed residential compounds (市场化物业小区)."
+  marketManagedCompounds: Int!
+  "Distinct justice-system party members in compound mediation rooms."
+  justiceMediators: Int!
+  "Red stewards (红色小管家)."
+  redStewards: Int!
+  "Community governance instructors (retired cadres)."
+  governanceInstructors: Int!
+  "Distinct civilised units paired with community practice stations."
+  pairedCivilisedUnits: Int!
+  "Social organisations with their own party organisation."
+  socialOrgPartyOrgs: Int!
+  "Public-welfare venture projects (公益创投)."
+  ventureProjects: Int!
+  "Categories of the service-project list (项目清单)."
+  serviceCategories: Int!
+}
+
+"One place one level down and its additive values (warehouse.BreakdownItem)."
+type BreakdownItem {
+  "The place."
+  scope: IndicatorScope!
+  "Check-in."
+  checkins: CheckinCounts!
+  "Issues reported in the period."
+  issues: IssueCounts!
+  "Orders posted in the period."
+  orders: OrderCounts!
+  "Volunteers."
+  volunteers: VolunteerCounts!
+  "Activities held in the period."
+  activities: ActivityCounts!
+  "Grids and buildings."
+  coverage: CoverageCounts!
+}
+
+"Additive values of the rows tied to no place one level down (warehouse.BreakdownValues)."
+type BreakdownValues {
+  "Check-in."
+  checkins: CheckinCounts!
+  "Issues reported in the period."
+  issues: IssueCounts!
+  "Orders posted in the period."
+  orders: OrderCounts!
+  "Volunteers."
+  volunteers: VolunteerCounts!
+  "Activities held in the period."
+  activities: ActivityCounts!
+  "Grids and buildings."
+  coverage: CoverageCounts!
+}
+
+"Check-in numbers of a breakdown entry (warehouse.CheckinCounts)."
+type CheckinCounts {
+  "Members expected."
+  expected: Int!
+  "Verified check-ins."
+  checkedIn: Int!
+  "checkedIn ÷ expected."
+  rate: Float!
+}
+
+"Issue numbers of a breakdown entry (warehouse.IssueCounts)."
+type IssueCounts {
+  "Reported in the period."
+  reported: Int!
+  "Of them, resolved or closed out."
+  resolved: Int!
+  "Of them, closed out."
+  closed: Int!
+  "Of them, overdue at asOf."
+  overdue: Int!
+}
+
+"Order numbers of a breakdown entry (warehouse.OrderCounts)."
+type OrderCounts {
+  "Posted in the period."
+  posted: Int!
+  "Of them, claimed."
+  claimed: Int!
+  "Of them, completed."
+  completed: Int!
+}
+
+"Volunteer numbers of a breakdown entry (warehouse.VolunteerCounts)."
+type VolunteerCounts {
+  "Registered volunteers."
+  registered: Int!
+  "Of them, volunteer police."
+  police: Int!
+}
+
+"Activity numbers of a breakdown entry (warehouse.ActivityCounts)."
+type ActivityCounts {
+  "Activities held."
+  events: Int!
+  "People served."
+  peopleServed: Int!
+}
+
+"Coverage numbers of a breakdown entry (warehouse.CoverageCounts)."
+type CoverageCounts {
+  "Grids."
+  grids: Int!
+  "Buildings."
+  buildings: Int!
+}
+
+"One month of the trend (warehouse.TrendPoint): cohorts as in the period's indicators, so months add up."
+type TrendPoint {
+  "The month, YYYY-MM."
+  month: String!
+  "Issues reported that month."
+  issuesReported: Int!
+  "Of them, resolved or closed out as at asOf."
+  issuesResolved: Int!
+  "Orders posted that month."
+  ordersPosted: Int!
+  "Of them, completed as at asOf."
+  ordersCompleted: Int!
+}
+`, BuiltIn: false},
 	{Name: "../schema/graphql/issues.graphqls", Input: `extend type Query {
   "The issue register (反映问题和意见建议交办登记表), newest first by default."
   issues(
@@ -5665,13 +7613,21 @@ extend type Mutation {
 }
 
 """
-A person known to the system. Contact data and ID numbers are not available through this API.
+A person known to the system. Personal fields (phone, ID number, exact address) are null
+unless the caller's role needs them: the person themself, city admins, and the cadres and
+grid workers of the person's place, each as their work needs. Leaders never see them.
 """
 type Person implements Node {
   "Global id."
   id: ID!
   "Full name."
   name: String!
+  "Phone number; null when masked for the caller, or not recorded."
+  phone: String
+  "ID number (身份证号); null when masked for the caller, or not recorded."
+  idNumber: String
+  "Exact address (unit and room below the building); null when masked for the caller, or not recorded."
+  address: String
   "Gender, if recorded."
   gender: Gender
   "The grid the person lives in, if known."
@@ -6742,7 +8698,24 @@ type WorkLogEdge {
 gridgov's GraphQL API over the operational data of urban grid governance (网格化管理).
 Every object with an ` + "`" + `id` + "`" + ` is a ` + "`" + `Node` + "`" + `: its id is opaque and global, and ` + "`" + `node(id:)` + "`" + ` finds it.
 Lists are Relay connections with keyset cursors; a page holds at most 100 items.
-Mutations need an acting person; every workflow change is recorded in an immutable history.
+Mutations need an acting person; every workflow change is recorded in an immutable history,
+and every changed row in the audit log (` + "`" + `auditRecords` + "`" + `, city admins only).
+
+Every request carries a bearer token (` + "`" + `Authorization: Bearer <JWT>` + "`" + `) naming a person, a role
+and a scope; the role decides which root fields may be used, the scope which rows are seen
+(applied in the database: a row out of scope is NOT_FOUND, exactly like an absent one).
+
+Error codes (` + "`" + `errors[].extensions.code` + "`" + `):
+- ` + "`" + `UNAUTHENTICATED` + "`" + ` (HTTP 401): no token, or one expired, wrongly signed, for another audience.
+- ` + "`" + `FORBIDDEN` + "`" + `: the role may not use the field, or the person may not take the action.
+- ` + "`" + `NOT_FOUND` + "`" + `, ` + "`" + `BAD_USER_INPUT` + "`" + `, ` + "`" + `CONFLICT` + "`" + `, ` + "`" + `INVALID_TRANSITION` + "`" + `, ` + "`" + `INTERNAL` + "`" + `.
+- Refusals, nothing written: ` + "`" + `DEPTH_LIMIT` + "`" + ` (fields nested too deep), ` + "`" + `COMPLEXITY_LIMIT` + "`" + ` (a
+  connection costs its page size times what it selects; the sum is bounded), ` + "`" + `BATCH_LIMIT` + "`" + `
+  (HTTP 400: a JSON array of operations; send one per request), ` + "`" + `BODY_LIMIT` + "`" + ` (HTTP 413),
+  ` + "`" + `TIMEOUT` + "`" + ` (the request ran too long; its database work was cancelled), ` + "`" + `RATE_LIMITED` + "`" + `
+  (HTTP 429 with Retry-After: too many requests for this token), ` + "`" + `OPERATION_NOT_ALLOWED` + "`" + `
+  (allow-list mode: the operation is not registered), ` + "`" + `PERSISTED_QUERY_NOT_FOUND` + "`" + ` (send the
+  query with its hash once).
 """
 schema {
   query: Query
@@ -7622,6 +9595,16 @@ func (ec *executionContext) childFields_ActivityConnection(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ActivityConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ActivityCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "events":
+		return ec.fieldContext_ActivityCounts_events(ctx, field)
+	case "peopleServed":
+		return ec.fieldContext_ActivityCounts_peopleServed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -7630,6 +9613,24 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 		return ec.fieldContext_ActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ActivityKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ActivityKindCount_kind(ctx, field)
+	case "events":
+		return ec.fieldContext_ActivityKindCount_events(ctx, field)
+	case "personTimes":
+		return ec.fieldContext_ActivityKindCount_personTimes(ctx, field)
+	case "peopleServed":
+		return ec.fieldContext_ActivityKindCount_peopleServed(ctx, field)
+	case "partyMembers":
+		return ec.fieldContext_ActivityKindCount_partyMembers(ctx, field)
+	case "intersections":
+		return ec.fieldContext_ActivityKindCount_intersections(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ActivityKindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_ActivityParticipant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7646,6 +9647,98 @@ func (ec *executionContext) childFields_ActivityParticipant(ctx context.Context,
 		return ec.fieldContext_ActivityParticipant_hours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityParticipant", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditRecord_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditRecord_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditRecord_actor(ctx, field)
+	case "actorId":
+		return ec.fieldContext_AuditRecord_actorId(ctx, field)
+	case "role":
+		return ec.fieldContext_AuditRecord_role(ctx, field)
+	case "mutation":
+		return ec.fieldContext_AuditRecord_mutation(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AuditRecord_requestId(ctx, field)
+	case "targetTable":
+		return ec.fieldContext_AuditRecord_targetTable(ctx, field)
+	case "targetId":
+		return ec.fieldContext_AuditRecord_targetId(ctx, field)
+	case "targetRowId":
+		return ec.fieldContext_AuditRecord_targetRowId(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditRecord_action(ctx, field)
+	case "before":
+		return ec.fieldContext_AuditRecord_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AuditRecord_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditRecordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditRecordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditRecordEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditRecordEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditRecordEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakdownItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scope":
+		return ec.fieldContext_BreakdownItem_scope(ctx, field)
+	case "checkins":
+		return ec.fieldContext_BreakdownItem_checkins(ctx, field)
+	case "issues":
+		return ec.fieldContext_BreakdownItem_issues(ctx, field)
+	case "orders":
+		return ec.fieldContext_BreakdownItem_orders(ctx, field)
+	case "volunteers":
+		return ec.fieldContext_BreakdownItem_volunteers(ctx, field)
+	case "activities":
+		return ec.fieldContext_BreakdownItem_activities(ctx, field)
+	case "coverage":
+		return ec.fieldContext_BreakdownItem_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakdownItem", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakdownValues(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checkins":
+		return ec.fieldContext_BreakdownValues_checkins(ctx, field)
+	case "issues":
+		return ec.fieldContext_BreakdownValues_issues(ctx, field)
+	case "orders":
+		return ec.fieldContext_BreakdownValues_orders(ctx, field)
+	case "volunteers":
+		return ec.fieldContext_BreakdownValues_volunteers(ctx, field)
+	case "activities":
+		return ec.fieldContext_BreakdownValues_activities(ctx, field)
+	case "coverage":
+		return ec.fieldContext_BreakdownValues_coverage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakdownValues", field.Name)
 }
 
 func (ec *executionContext) childFields_Building(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7798,6 +9891,18 @@ func (ec *executionContext) childFields_CheckinConnection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CheckinConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_CheckinCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "expected":
+		return ec.fieldContext_CheckinCounts_expected(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_CheckinCounts_checkedIn(ctx, field)
+	case "rate":
+		return ec.fieldContext_CheckinCounts_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckinCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_CheckinEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -7806,6 +9911,20 @@ func (ec *executionContext) childFields_CheckinEdge(ctx context.Context, field g
 		return ec.fieldContext_CheckinEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckinEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckinIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "expected":
+		return ec.fieldContext_CheckinIndicators_expected(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_CheckinIndicators_checkedIn(ctx, field)
+	case "rate":
+		return ec.fieldContext_CheckinIndicators_rate(ctx, field)
+	case "byUnit":
+		return ec.fieldContext_CheckinIndicators_byUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckinIndicators", field.Name)
 }
 
 func (ec *executionContext) childFields_City(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7900,6 +10019,32 @@ func (ec *executionContext) childFields_CompoundEdge(ctx context.Context, field 
 		return ec.fieldContext_CompoundEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompoundEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CoverageCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grids":
+		return ec.fieldContext_CoverageCounts_grids(ctx, field)
+	case "buildings":
+		return ec.fieldContext_CoverageCounts_buildings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_CoverageIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grids":
+		return ec.fieldContext_CoverageIndicators_grids(ctx, field)
+	case "gridsWithCadre":
+		return ec.fieldContext_CoverageIndicators_gridsWithCadre(ctx, field)
+	case "gridsWithInstructor":
+		return ec.fieldContext_CoverageIndicators_gridsWithInstructor(ctx, field)
+	case "buildings":
+		return ec.fieldContext_CoverageIndicators_buildings(ctx, field)
+	case "buildingsWithLeader":
+		return ec.fieldContext_CoverageIndicators_buildingsWithLeader(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageIndicators", field.Name)
 }
 
 func (ec *executionContext) childFields_Facility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8076,6 +10221,74 @@ func (ec *executionContext) childFields_GridLedgerEntry(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type GridLedgerEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_IndicatorPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_IndicatorPeriod_from(ctx, field)
+	case "to":
+		return ec.fieldContext_IndicatorPeriod_to(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorScope(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IndicatorScope_id(ctx, field)
+	case "name":
+		return ec.fieldContext_IndicatorScope_name(ctx, field)
+	case "level":
+		return ec.fieldContext_IndicatorScope_level(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorScope", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IndicatorUnit_id(ctx, field)
+	case "name":
+		return ec.fieldContext_IndicatorUnit_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorUnit", field.Name)
+}
+
+func (ec *executionContext) childFields_Indicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_Indicators_asOf(ctx, field)
+	case "scope":
+		return ec.fieldContext_Indicators_scope(ctx, field)
+	case "period":
+		return ec.fieldContext_Indicators_period(ctx, field)
+	case "checkins":
+		return ec.fieldContext_Indicators_checkins(ctx, field)
+	case "volunteers":
+		return ec.fieldContext_Indicators_volunteers(ctx, field)
+	case "issues":
+		return ec.fieldContext_Indicators_issues(ctx, field)
+	case "orders":
+		return ec.fieldContext_Indicators_orders(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Indicators_coverage(ctx, field)
+	case "activities":
+		return ec.fieldContext_Indicators_activities(ctx, field)
+	case "workLogs":
+		return ec.fieldContext_Indicators_workLogs(ctx, field)
+	case "jointMeetings":
+		return ec.fieldContext_Indicators_jointMeetings(ctx, field)
+	case "organisation":
+		return ec.fieldContext_Indicators_organisation(ctx, field)
+	case "breakdown":
+		return ec.fieldContext_Indicators_breakdown(ctx, field)
+	case "unassigned":
+		return ec.fieldContext_Indicators_unassigned(ctx, field)
+	case "trend":
+		return ec.fieldContext_Indicators_trend(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Indicators", field.Name)
+}
+
 func (ec *executionContext) childFields_Intersection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8194,6 +10407,30 @@ func (ec *executionContext) childFields_IssueCategory(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type IssueCategory", field.Name)
 }
 
+func (ec *executionContext) childFields_IssueCategoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_IssueCategoryCount_category(ctx, field)
+	case "name":
+		return ec.fieldContext_IssueCategoryCount_name(ctx, field)
+	case "nameZh":
+		return ec.fieldContext_IssueCategoryCount_nameZh(ctx, field)
+	case "group":
+		return ec.fieldContext_IssueCategoryCount_group(ctx, field)
+	case "reported":
+		return ec.fieldContext_IssueCategoryCount_reported(ctx, field)
+	case "resolved":
+		return ec.fieldContext_IssueCategoryCount_resolved(ctx, field)
+	case "closed":
+		return ec.fieldContext_IssueCategoryCount_closed(ctx, field)
+	case "resolvedQuantity":
+		return ec.fieldContext_IssueCategoryCount_resolvedQuantity(ctx, field)
+	case "quantityUnit":
+		return ec.fieldContext_IssueCategoryCount_quantityUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueCategoryCount", field.Name)
+}
+
 func (ec *executionContext) childFields_IssueConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -8204,6 +10441,20 @@ func (ec *executionContext) childFields_IssueConnection(ctx context.Context, fie
 		return ec.fieldContext_IssueConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reported":
+		return ec.fieldContext_IssueCounts_reported(ctx, field)
+	case "resolved":
+		return ec.fieldContext_IssueCounts_resolved(ctx, field)
+	case "closed":
+		return ec.fieldContext_IssueCounts_closed(ctx, field)
+	case "overdue":
+		return ec.fieldContext_IssueCounts_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueCounts", field.Name)
 }
 
 func (ec *executionContext) childFields_IssueEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8234,6 +10485,50 @@ func (ec *executionContext) childFields_IssueEvent(ctx context.Context, field gr
 		return ec.fieldContext_IssueEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueGroupCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "group":
+		return ec.fieldContext_IssueGroupCount_group(ctx, field)
+	case "reported":
+		return ec.fieldContext_IssueGroupCount_reported(ctx, field)
+	case "resolved":
+		return ec.fieldContext_IssueGroupCount_resolved(ctx, field)
+	case "resolvedQuantity":
+		return ec.fieldContext_IssueGroupCount_resolvedQuantity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueGroupCount", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reported":
+		return ec.fieldContext_IssueIndicators_reported(ctx, field)
+	case "resolved":
+		return ec.fieldContext_IssueIndicators_resolved(ctx, field)
+	case "closed":
+		return ec.fieldContext_IssueIndicators_closed(ctx, field)
+	case "resolutionRate":
+		return ec.fieldContext_IssueIndicators_resolutionRate(ctx, field)
+	case "medianHoursToClose":
+		return ec.fieldContext_IssueIndicators_medianHoursToClose(ctx, field)
+	case "p90HoursToClose":
+		return ec.fieldContext_IssueIndicators_p90HoursToClose(ctx, field)
+	case "overdue":
+		return ec.fieldContext_IssueIndicators_overdue(ctx, field)
+	case "disputes":
+		return ec.fieldContext_IssueIndicators_disputes(ctx, field)
+	case "disputesMediated":
+		return ec.fieldContext_IssueIndicators_disputesMediated(ctx, field)
+	case "disputesMediatedByCadres":
+		return ec.fieldContext_IssueIndicators_disputesMediatedByCadres(ctx, field)
+	case "byCategory":
+		return ec.fieldContext_IssueIndicators_byCategory(ctx, field)
+	case "byGroup":
+		return ec.fieldContext_IssueIndicators_byGroup(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueIndicators", field.Name)
 }
 
 func (ec *executionContext) childFields_JointMeeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8276,6 +10571,20 @@ func (ec *executionContext) childFields_JointMeetingEdge(ctx context.Context, fi
 		return ec.fieldContext_JointMeetingEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JointMeetingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_JointMeetingIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meetings":
+		return ec.fieldContext_JointMeetingIndicators_meetings(ctx, field)
+	case "matters":
+		return ec.fieldContext_JointMeetingIndicators_matters(ctx, field)
+	case "mattersDiscussed":
+		return ec.fieldContext_JointMeetingIndicators_mattersDiscussed(ctx, field)
+	case "disputesJointlyMediated":
+		return ec.fieldContext_JointMeetingIndicators_disputesJointlyMediated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JointMeetingIndicators", field.Name)
 }
 
 func (ec *executionContext) childFields_Mediator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8332,6 +10641,18 @@ func (ec *executionContext) childFields_MonthlyReview(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type MonthlyReview", field.Name)
 }
 
+func (ec *executionContext) childFields_OrderCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "posted":
+		return ec.fieldContext_OrderCounts_posted(ctx, field)
+	case "claimed":
+		return ec.fieldContext_OrderCounts_claimed(ctx, field)
+	case "completed":
+		return ec.fieldContext_OrderCounts_completed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_OrderEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "action":
@@ -8350,6 +10671,66 @@ func (ec *executionContext) childFields_OrderEvent(ctx context.Context, field gr
 		return ec.fieldContext_OrderEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "posted":
+		return ec.fieldContext_OrderIndicators_posted(ctx, field)
+	case "claimed":
+		return ec.fieldContext_OrderIndicators_claimed(ctx, field)
+	case "completed":
+		return ec.fieldContext_OrderIndicators_completed(ctx, field)
+	case "rated":
+		return ec.fieldContext_OrderIndicators_rated(ctx, field)
+	case "medianHoursToClaim":
+		return ec.fieldContext_OrderIndicators_medianHoursToClaim(ctx, field)
+	case "averageRating":
+		return ec.fieldContext_OrderIndicators_averageRating(ctx, field)
+	case "serviceHours":
+		return ec.fieldContext_OrderIndicators_serviceHours(ctx, field)
+	case "ratings":
+		return ec.fieldContext_OrderIndicators_ratings(ctx, field)
+	case "ratingsByUnit":
+		return ec.fieldContext_OrderIndicators_ratingsByUnit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderIndicators", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "communities":
+		return ec.fieldContext_OrganisationIndicators_communities(ctx, field)
+	case "communitiesWithPartyOrg":
+		return ec.fieldContext_OrganisationIndicators_communitiesWithPartyOrg(ctx, field)
+	case "gridInstructors":
+		return ec.fieldContext_OrganisationIndicators_gridInstructors(ctx, field)
+	case "liaisonCadres":
+		return ec.fieldContext_OrganisationIndicators_liaisonCadres(ctx, field)
+	case "residentRecords":
+		return ec.fieldContext_OrganisationIndicators_residentRecords(ctx, field)
+	case "buildingLeaders":
+		return ec.fieldContext_OrganisationIndicators_buildingLeaders(ctx, field)
+	case "ownerRepresentatives":
+		return ec.fieldContext_OrganisationIndicators_ownerRepresentatives(ctx, field)
+	case "marketManagedCompounds":
+		return ec.fieldContext_OrganisationIndicators_marketManagedCompounds(ctx, field)
+	case "justiceMediators":
+		return ec.fieldContext_OrganisationIndicators_justiceMediators(ctx, field)
+	case "redStewards":
+		return ec.fieldContext_OrganisationIndicators_redStewards(ctx, field)
+	case "governanceInstructors":
+		return ec.fieldContext_OrganisationIndicators_governanceInstructors(ctx, field)
+	case "pairedCivilisedUnits":
+		return ec.fieldContext_OrganisationIndicators_pairedCivilisedUnits(ctx, field)
+	case "socialOrgPartyOrgs":
+		return ec.fieldContext_OrganisationIndicators_socialOrgPartyOrgs(ctx, field)
+	case "ventureProjects":
+		return ec.fieldContext_OrganisationIndicators_ventureProjects(ctx, field)
+	case "serviceCategories":
+		return ec.fieldContext_OrganisationIndicators_serviceCategories(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationIndicators", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8516,6 +10897,12 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_id(ctx, field)
 	case "name":
 		return ec.fieldContext_Person_name(ctx, field)
+	case "phone":
+		return ec.fieldContext_Person_phone(ctx, field)
+	case "idNumber":
+		return ec.fieldContext_Person_idNumber(ctx, field)
+	case "address":
+		return ec.fieldContext_Person_address(ctx, field)
 	case "gender":
 		return ec.fieldContext_Person_gender(ctx, field)
 	case "grid":
@@ -8526,6 +10913,34 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_partyMember(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_QuarterHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_QuarterHours_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_QuarterHours_quarter(ctx, field)
+	case "records":
+		return ec.fieldContext_QuarterHours_records(ctx, field)
+	case "hours":
+		return ec.fieldContext_QuarterHours_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuarterHours", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "good":
+		return ec.fieldContext_RatingCounts_good(ctx, field)
+	case "fair":
+		return ec.fieldContext_RatingCounts_fair(ctx, field)
+	case "average":
+		return ec.fieldContext_RatingCounts_average(ctx, field)
+	case "poor":
+		return ec.fieldContext_RatingCounts_poor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingCounts", field.Name)
 }
 
 func (ec *executionContext) childFields_RedSteward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8772,6 +11187,36 @@ func (ec *executionContext) childFields_StreetEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type StreetEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TeamTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "teamType":
+		return ec.fieldContext_TeamTypeCount_teamType(ctx, field)
+	case "teams":
+		return ec.fieldContext_TeamTypeCount_teams(ctx, field)
+	case "volunteers":
+		return ec.fieldContext_TeamTypeCount_volunteers(ctx, field)
+	case "police":
+		return ec.fieldContext_TeamTypeCount_police(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamTypeCount", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_TrendPoint_month(ctx, field)
+	case "issuesReported":
+		return ec.fieldContext_TrendPoint_issuesReported(ctx, field)
+	case "issuesResolved":
+		return ec.fieldContext_TrendPoint_issuesResolved(ctx, field)
+	case "ordersPosted":
+		return ec.fieldContext_TrendPoint_ordersPosted(ctx, field)
+	case "ordersCompleted":
+		return ec.fieldContext_TrendPoint_ordersCompleted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
+}
+
 func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8790,6 +11235,20 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_members(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitCheckins(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_UnitCheckins_unit(ctx, field)
+	case "expected":
+		return ec.fieldContext_UnitCheckins_expected(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_UnitCheckins_checkedIn(ctx, field)
+	case "rate":
+		return ec.fieldContext_UnitCheckins_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitCheckins", field.Name)
 }
 
 func (ec *executionContext) childFields_UnitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8812,6 +11271,16 @@ func (ec *executionContext) childFields_UnitEdge(ctx context.Context, field grap
 		return ec.fieldContext_UnitEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitRatings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_UnitRatings_unit(ctx, field)
+	case "ratings":
+		return ec.fieldContext_UnitRatings_ratings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitRatings", field.Name)
 }
 
 func (ec *executionContext) childFields_VentureProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8898,6 +11367,16 @@ func (ec *executionContext) childFields_VolunteerConnection(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type VolunteerConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_VolunteerCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registered":
+		return ec.fieldContext_VolunteerCounts_registered(ctx, field)
+	case "police":
+		return ec.fieldContext_VolunteerCounts_police(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerCounts", field.Name)
+}
+
 func (ec *executionContext) childFields_VolunteerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -8906,6 +11385,20 @@ func (ec *executionContext) childFields_VolunteerEdge(ctx context.Context, field
 		return ec.fieldContext_VolunteerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VolunteerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registered":
+		return ec.fieldContext_VolunteerIndicators_registered(ctx, field)
+	case "police":
+		return ec.fieldContext_VolunteerIndicators_police(ctx, field)
+	case "teamCount":
+		return ec.fieldContext_VolunteerIndicators_teamCount(ctx, field)
+	case "teams":
+		return ec.fieldContext_VolunteerIndicators_teams(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerIndicators", field.Name)
 }
 
 func (ec *executionContext) childFields_VolunteerTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9002,6 +11495,20 @@ func (ec *executionContext) childFields_WorkLogEdge(ctx context.Context, field g
 		return ec.fieldContext_WorkLogEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WorkLogEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkLogKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_WorkLogKindCount_kind(ctx, field)
+	case "entries":
+		return ec.fieldContext_WorkLogKindCount_entries(ctx, field)
+	case "peopleServed":
+		return ec.fieldContext_WorkLogKindCount_peopleServed(ctx, field)
+	case "hours":
+		return ec.fieldContext_WorkLogKindCount_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkLogKindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_YearRating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9824,6 +12331,52 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖgridgovᚋgraphᚋmodelᚐAuditFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_buildings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10249,6 +12802,28 @@ func (ec *executionContext) field_Query_grids_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (warehouse.Period, error) {
+			return ec.unmarshalNPeriodInput2gridgovᚋwarehouseᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
 	return args, nil
 }
 
@@ -11788,6 +14363,52 @@ func (ec *executionContext) fieldContext_ActivityConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("ActivityConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ActivityCounts_events(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCounts_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCounts_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityCounts_peopleServed(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityCounts_peopleServed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleServed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityCounts_peopleServed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11841,6 +14462,144 @@ func (ec *executionContext) fieldContext_ActivityEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ActivityKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityKindCount_events(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityKindCount_personTimes(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_personTimes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonTimes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_personTimes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityKindCount_peopleServed(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_peopleServed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleServed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_peopleServed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityKindCount_partyMembers(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_partyMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartyMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_partyMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityKindCount_intersections(ctx context.Context, field graphql.CollectedField, obj *warehouse.ActivityKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityKindCount_intersections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intersections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityKindCount_intersections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityKindCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ActivityParticipant_id(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
@@ -11974,6 +14733,872 @@ func (ec *executionContext) _ActivityParticipant_hours(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_ActivityParticipant_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityParticipant", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditRecord().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditRecord_at(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AuditRecord_actor(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditRecord().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditRecord_actorId(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_actorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditRecord().ActorID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_actorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditRecord_role(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecord_mutation(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_mutation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mutation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_mutation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecord_requestId(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecord_targetTable(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_targetTable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetTable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_targetTable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecord_targetId(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_targetId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditRecord().TargetID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_targetId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditRecord_targetRowId(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_targetRowId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditRecord().TargetRowID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_targetRowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditRecord_action(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditRecord().Action(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AuditAction) graphql.Marshaler {
+			return ec.marshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "AuditAction")
+}
+
+func (ec *executionContext) _AuditRecord_before(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditRecord_after(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecord_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecord_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecord", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditRecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditRecordEdge) graphql.Marshaler {
+			return ec.marshalNAuditRecordEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐAuditRecordEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRecordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditRecordEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditRecordConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRecordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditRecordConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecordConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditRecordEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditRecordEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditRecordEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditRecordEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditRecordEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.AuditRecord) graphql.Marshaler {
+			return ec.marshalNAuditRecord2ᚖgridgovᚋstoreᚐAuditRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditRecordEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditRecordEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_scope(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ScopeRef) graphql.Marshaler {
+			return ec.marshalNIndicatorScope2gridgovᚋwarehouseᚐScopeRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorScope(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_checkins(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_checkins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checkins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.CheckinCounts) graphql.Marshaler {
+			return ec.marshalNCheckinCounts2gridgovᚋwarehouseᚐCheckinCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_checkins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckinCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_issues(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.IssueCounts) graphql.Marshaler {
+			return ec.marshalNIssueCounts2gridgovᚋwarehouseᚐIssueCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_orders(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.OrderCounts) graphql.Marshaler {
+			return ec.marshalNOrderCounts2gridgovᚋwarehouseᚐOrderCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_volunteers(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_volunteers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Volunteers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.VolunteerCounts) graphql.Marshaler {
+			return ec.marshalNVolunteerCounts2gridgovᚋwarehouseᚐVolunteerCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_volunteers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_activities(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ActivityCounts) graphql.Marshaler {
+			return ec.marshalNActivityCounts2gridgovᚋwarehouseᚐActivityCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_coverage(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.CoverageCounts) graphql.Marshaler {
+			return ec.marshalNCoverageCounts2gridgovᚋwarehouseᚐCoverageCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValues_checkins(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_checkins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checkins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.CheckinCounts) graphql.Marshaler {
+			return ec.marshalNCheckinCounts2gridgovᚋwarehouseᚐCheckinCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_checkins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckinCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValues_issues(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.IssueCounts) graphql.Marshaler {
+			return ec.marshalNIssueCounts2gridgovᚋwarehouseᚐIssueCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValues_orders(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.OrderCounts) graphql.Marshaler {
+			return ec.marshalNOrderCounts2gridgovᚋwarehouseᚐOrderCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValues_volunteers(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_volunteers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Volunteers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.VolunteerCounts) graphql.Marshaler {
+			return ec.marshalNVolunteerCounts2gridgovᚋwarehouseᚐVolunteerCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_volunteers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValues_activities(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ActivityCounts) graphql.Marshaler {
+			return ec.marshalNActivityCounts2gridgovᚋwarehouseᚐActivityCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValues_coverage(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.CoverageCounts) graphql.Marshaler {
+			return ec.marshalNCoverageCounts2gridgovᚋwarehouseᚐCoverageCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Building_id(ctx context.Context, field graphql.CollectedField, obj *store.Building) (ret graphql.Marshaler) {
@@ -13272,6 +16897,75 @@ func (ec *executionContext) fieldContext_CheckinConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("CheckinConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CheckinCounts_expected(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinCounts_checkedIn(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinCounts_rate(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Float")
+}
+
 func (ec *executionContext) _CheckinEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CheckinEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13322,6 +17016,107 @@ func (ec *executionContext) fieldContext_CheckinEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckinIndicators_expected(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinIndicators_checkedIn(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinIndicators_rate(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckinIndicators_byUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_byUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.UnitCheckins) graphql.Marshaler {
+			return ec.marshalNUnitCheckins2ᚕgridgovᚋwarehouseᚐUnitCheckinsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_byUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckinIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitCheckins(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13995,6 +17790,167 @@ func (ec *executionContext) fieldContext_CompoundEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CoverageCounts_grids(ctx context.Context, field graphql.CollectedField, obj *warehouse.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_grids(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grids, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_grids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageCounts_buildings(ctx context.Context, field graphql.CollectedField, obj *warehouse.CoverageCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCounts_buildings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buildings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCounts_buildings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_grids(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_grids(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grids, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_grids(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_gridsWithCadre(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_gridsWithCadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridsWithCadre, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_gridsWithCadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_gridsWithInstructor(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_gridsWithInstructor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridsWithInstructor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_gridsWithInstructor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_buildings(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_buildings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buildings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_buildings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_buildingsWithLeader(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_buildingsWithLeader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BuildingsWithLeader, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_buildingsWithLeader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
@@ -15380,6 +19336,638 @@ func (ec *executionContext) fieldContext_GridLedgerEntry_records(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _IndicatorPeriod_from(ctx context.Context, field graphql.CollectedField, obj *warehouse.Span) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorPeriod_to(ctx context.Context, field graphql.CollectedField, obj *warehouse.Span) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorPeriod_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorPeriod_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorScope_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.ScopeRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScope_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScope_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScope", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IndicatorScope_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.ScopeRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScope_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScope_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScope", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorScope_level(ctx context.Context, field graphql.CollectedField, obj *warehouse.ScopeRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorScope_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Level) graphql.Marshaler {
+			return ec.marshalNScopeLevel2gridgovᚋwarehouseᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorScope_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorScope", field, false, false, "ScopeLevel")
+}
+
+func (ec *executionContext) _IndicatorUnit_id(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorUnit_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorUnit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorUnit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _IndicatorUnit_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorUnit_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorUnit_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorUnit", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicators_asOf(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicators", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Indicators_scope(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.ScopeRef) graphql.Marshaler {
+			return ec.marshalNIndicatorScope2gridgovᚋwarehouseᚐScopeRef(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorScope(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_period(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Span) graphql.Marshaler {
+			return ec.marshalNIndicatorPeriod2gridgovᚋwarehouseᚐSpan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_checkins(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_checkins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checkins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Checkins) graphql.Marshaler {
+			return ec.marshalNCheckinIndicators2gridgovᚋwarehouseᚐCheckins(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_checkins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckinIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_volunteers(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_volunteers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Volunteers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Volunteers) graphql.Marshaler {
+			return ec.marshalNVolunteerIndicators2gridgovᚋwarehouseᚐVolunteers(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_volunteers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_issues(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Issues) graphql.Marshaler {
+			return ec.marshalNIssueIndicators2gridgovᚋwarehouseᚐIssues(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_issues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_orders(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Orders) graphql.Marshaler {
+			return ec.marshalNOrderIndicators2gridgovᚋwarehouseᚐOrders(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_coverage(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverageIndicators2gridgovᚋwarehouseᚐCoverage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_activities(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKindCount2ᚕgridgovᚋwarehouseᚐActivityKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ActivityKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_workLogs(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_workLogs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkLogs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.WorkLogKind) graphql.Marshaler {
+			return ec.marshalNWorkLogKindCount2ᚕgridgovᚋwarehouseᚐWorkLogKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_workLogs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkLogKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_jointMeetings(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_jointMeetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JointMeetings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.JointMeetings) graphql.Marshaler {
+			return ec.marshalNJointMeetingIndicators2gridgovᚋwarehouseᚐJointMeetings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_jointMeetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeetingIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_organisation(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisationIndicators2gridgovᚋwarehouseᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_breakdown(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breakdown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.BreakdownItem) graphql.Marshaler {
+			return ec.marshalNBreakdownItem2ᚕgridgovᚋwarehouseᚐBreakdownItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakdownItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_unassigned(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_unassigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unassigned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.BreakdownValues) graphql.Marshaler {
+			return ec.marshalNBreakdownValues2gridgovᚋwarehouseᚐBreakdownValues(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_unassigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakdownValues(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_trend(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_trend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕgridgovᚋwarehouseᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_trend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Intersection_id(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16521,6 +21109,213 @@ func (ec *executionContext) fieldContext_IssueCategory_quantityUnit(_ context.Co
 	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "String")
 }
 
+func (ec *executionContext) _IssueCategoryCount_category(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueCategoryCount_name(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueCategoryCount_nameZh(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_nameZh(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameZh, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_nameZh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueCategoryCount_group(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueCategoryCount_reported(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCategoryCount_resolved(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCategoryCount_closed(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCategoryCount_resolvedQuantity(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_resolvedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_resolvedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueCategoryCount_quantityUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategoryCount_quantityUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategoryCount_quantityUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategoryCount", field, false, false, "String")
+}
+
 func (ec *executionContext) _IssueConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IssueConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16606,6 +21401,98 @@ func (ec *executionContext) _IssueConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_IssueConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_reported(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_resolved(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_closed(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_overdue(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _IssueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IssueEdge) (ret graphql.Marshaler) {
@@ -16831,6 +21718,392 @@ func (ec *executionContext) _IssueEvent_at(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_IssueEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IssueGroupCount_group(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueGroupCount_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueGroupCount_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueGroupCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueGroupCount_reported(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueGroupCount_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueGroupCount_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueGroupCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueGroupCount_resolved(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueGroupCount_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueGroupCount_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueGroupCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueGroupCount_resolvedQuantity(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueGroupCount_resolvedQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedQuantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueGroupCount_resolvedQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueGroupCount", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueIndicators_reported(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_reported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_reported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_resolved(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_closed(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_resolutionRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_resolutionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_resolutionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueIndicators_medianHoursToClose(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_medianHoursToClose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianHoursToClose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_medianHoursToClose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueIndicators_p90HoursToClose(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_p90HoursToClose(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90HoursToClose, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_p90HoursToClose(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueIndicators_overdue(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_disputes(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_disputes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disputes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_disputes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_disputesMediated(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_disputesMediated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisputesMediated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_disputesMediated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_disputesMediatedByCadres(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_disputesMediatedByCadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisputesMediatedByCadres, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_disputesMediatedByCadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_byCategory(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_byCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.IssueCategory) graphql.Marshaler {
+			return ec.marshalNIssueCategoryCount2ᚕgridgovᚋwarehouseᚐIssueCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_byCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueCategoryCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueIndicators_byGroup(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_byGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.IssueGroup) graphql.Marshaler {
+			return ec.marshalNIssueGroupCount2ᚕgridgovᚋwarehouseᚐIssueGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_byGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueGroupCount(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
@@ -17152,6 +22425,98 @@ func (ec *executionContext) fieldContext_JointMeetingEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _JointMeetingIndicators_meetings(ctx context.Context, field graphql.CollectedField, obj *warehouse.JointMeetings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingIndicators_meetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meetings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingIndicators_meetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeetingIndicators_matters(ctx context.Context, field graphql.CollectedField, obj *warehouse.JointMeetings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingIndicators_matters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingIndicators_matters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeetingIndicators_mattersDiscussed(ctx context.Context, field graphql.CollectedField, obj *warehouse.JointMeetings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingIndicators_mattersDiscussed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MattersDiscussed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingIndicators_mattersDiscussed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeetingIndicators_disputesJointlyMediated(ctx context.Context, field graphql.CollectedField, obj *warehouse.JointMeetings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingIndicators_disputesJointlyMediated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisputesJointlyMediated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingIndicators_disputesJointlyMediated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Mediator_person(ctx context.Context, field graphql.CollectedField, obj *store.IssueMediator) (ret graphql.Marshaler) {
@@ -19089,6 +24454,75 @@ func (ec *executionContext) fieldContext_Mutation_endPairing(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _OrderCounts_posted(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_posted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Posted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_posted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderCounts_claimed(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_claimed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claimed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_claimed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderCounts_completed(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _OrderEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19257,6 +24691,585 @@ func (ec *executionContext) _OrderEvent_at(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_OrderEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _OrderIndicators_posted(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_posted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Posted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_posted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_claimed(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_claimed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claimed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_claimed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_completed(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_rated(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_rated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_rated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_medianHoursToClaim(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_medianHoursToClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianHoursToClaim, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_medianHoursToClaim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrderIndicators_averageRating(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_averageRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_averageRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrderIndicators_serviceHours(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_serviceHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.QuarterHours) graphql.Marshaler {
+			return ec.marshalNQuarterHours2ᚕgridgovᚋwarehouseᚐQuarterHoursᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_serviceHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuarterHours(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderIndicators_ratings(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_ratings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.RatingCounts) graphql.Marshaler {
+			return ec.marshalORatingCounts2ᚖgridgovᚋwarehouseᚐRatingCounts(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_ratings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderIndicators_ratingsByUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_ratingsByUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatingsByUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.UnitRatings) graphql.Marshaler {
+			return ec.marshalNUnitRatings2ᚕgridgovᚋwarehouseᚐUnitRatingsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_ratingsByUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitRatings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationIndicators_communities(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_communitiesWithPartyOrg(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_communitiesWithPartyOrg(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunitiesWithPartyOrg, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_communitiesWithPartyOrg(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_gridInstructors(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_gridInstructors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridInstructors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_gridInstructors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_liaisonCadres(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_liaisonCadres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LiaisonCadres, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_liaisonCadres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_residentRecords(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_residentRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResidentRecords, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_residentRecords(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_buildingLeaders(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_buildingLeaders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BuildingLeaders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_buildingLeaders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_ownerRepresentatives(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_ownerRepresentatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerRepresentatives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_ownerRepresentatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_marketManagedCompounds(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_marketManagedCompounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MarketManagedCompounds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_marketManagedCompounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_justiceMediators(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_justiceMediators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JusticeMediators, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_justiceMediators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_redStewards(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_redStewards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RedStewards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_redStewards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_governanceInstructors(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_governanceInstructors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GovernanceInstructors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_governanceInstructors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_pairedCivilisedUnits(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_pairedCivilisedUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PairedCivilisedUnits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_pairedCivilisedUnits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_socialOrgPartyOrgs(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_socialOrgPartyOrgs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialOrgPartyOrgs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_socialOrgPartyOrgs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_ventureProjects(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_ventureProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VentureProjects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_ventureProjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationIndicators_serviceCategories(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_serviceCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceCategories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_serviceCategories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *store.PageInfo) (ret graphql.Marshaler) {
@@ -20663,6 +26676,75 @@ func (ec *executionContext) fieldContext_Person_name(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
+func (ec *executionContext) _Person_phone(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Phone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
+}
+
+func (ec *executionContext) _Person_idNumber(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_idNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().IDNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_idNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
+}
+
+func (ec *executionContext) _Person_address(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Address(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, true, true, "String")
+}
+
 func (ec *executionContext) _Person_gender(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20782,6 +26864,98 @@ func (ec *executionContext) fieldContext_Person_partyMember(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _QuarterHours_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.QuarterHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterHours_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterHours_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterHours", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterHours_quarter(ctx context.Context, field graphql.CollectedField, obj *warehouse.QuarterHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterHours_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterHours_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterHours", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterHours_records(ctx context.Context, field graphql.CollectedField, obj *warehouse.QuarterHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterHours_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Records, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterHours_records(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterHours", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QuarterHours_hours(ctx context.Context, field graphql.CollectedField, obj *warehouse.QuarterHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarterHours_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarterHours_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarterHours", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20820,6 +26994,94 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditRecords(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditRecordConnection) graphql.Marshaler {
+			return ec.marshalNAuditRecordConnection2ᚖgridgovᚋgraphᚋmodelᚐAuditRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Indicators(ctx, fc.Args["scope"].(string), fc.Args["period"].(warehouse.Period))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.Indicators) graphql.Marshaler {
+			return ec.marshalNIndicators2ᚖgridgovᚋwarehouseᚐIndicators(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicators(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22152,6 +28414,98 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RatingCounts_good(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCounts_good(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Good, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCounts_good(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingCounts_fair(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCounts_fair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fair, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCounts_fair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingCounts_average(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCounts_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCounts_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingCounts_poor(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCounts_poor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Poor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCounts_poor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
@@ -24120,6 +30474,213 @@ func (ec *executionContext) fieldContext_StreetEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _TeamTypeCount_teamType(ctx context.Context, field graphql.CollectedField, obj *warehouse.TeamType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamTypeCount_teamType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeamType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamTypeCount_teamType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamTypeCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _TeamTypeCount_teams(ctx context.Context, field graphql.CollectedField, obj *warehouse.TeamType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamTypeCount_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamTypeCount_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamTypeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TeamTypeCount_volunteers(ctx context.Context, field graphql.CollectedField, obj *warehouse.TeamType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamTypeCount_volunteers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Volunteers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamTypeCount_volunteers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamTypeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TeamTypeCount_police(ctx context.Context, field graphql.CollectedField, obj *warehouse.TeamType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamTypeCount_police(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Police, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamTypeCount_police(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamTypeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_month(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendPoint_issuesReported(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesReported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesReported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesReported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesResolved(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesResolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesResolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesResolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_ordersPosted(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_ordersPosted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrdersPosted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_ordersPosted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_ordersCompleted(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_ordersCompleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrdersCompleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_ordersCompleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24302,6 +30863,107 @@ func (ec *executionContext) fieldContext_Unit_members(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _UnitCheckins_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitCheckins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCheckins_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Unit) graphql.Marshaler {
+			return ec.marshalNIndicatorUnit2gridgovᚋwarehouseᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCheckins_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitCheckins",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitCheckins_expected(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitCheckins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCheckins_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCheckins_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCheckins", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitCheckins_checkedIn(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitCheckins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCheckins_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCheckins_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCheckins", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitCheckins_rate(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitCheckins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitCheckins_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitCheckins_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitCheckins", field, false, false, "Float")
+}
+
 func (ec *executionContext) _UnitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24439,6 +31101,70 @@ func (ec *executionContext) fieldContext_UnitEdge_node(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitRatings_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitRatings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitRatings_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Unit) graphql.Marshaler {
+			return ec.marshalNIndicatorUnit2gridgovᚋwarehouseᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitRatings_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitRatings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitRatings_ratings(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitRatings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitRatings_ratings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ratings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.RatingCounts) graphql.Marshaler {
+			return ec.marshalNRatingCounts2gridgovᚋwarehouseᚐRatingCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitRatings_ratings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitRatings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingCounts(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25164,6 +31890,52 @@ func (ec *executionContext) fieldContext_VolunteerConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("VolunteerConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _VolunteerCounts_registered(ctx context.Context, field graphql.CollectedField, obj *warehouse.VolunteerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerCounts_registered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerCounts_registered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerCounts_police(ctx context.Context, field graphql.CollectedField, obj *warehouse.VolunteerCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerCounts_police(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Police, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerCounts_police(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _VolunteerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VolunteerEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25214,6 +31986,107 @@ func (ec *executionContext) fieldContext_VolunteerEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Volunteer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerIndicators_registered(ctx context.Context, field graphql.CollectedField, obj *warehouse.Volunteers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerIndicators_registered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerIndicators_registered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerIndicators_police(ctx context.Context, field graphql.CollectedField, obj *warehouse.Volunteers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerIndicators_police(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Police, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerIndicators_police(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerIndicators_teamCount(ctx context.Context, field graphql.CollectedField, obj *warehouse.Volunteers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerIndicators_teamCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeamCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerIndicators_teamCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerIndicators_teams(ctx context.Context, field graphql.CollectedField, obj *warehouse.Volunteers) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerIndicators_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.TeamType) graphql.Marshaler {
+			return ec.marshalNTeamTypeCount2ᚕgridgovᚋwarehouseᚐTeamTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerIndicators_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamTypeCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26027,6 +32900,98 @@ func (ec *executionContext) fieldContext_WorkLogEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WorkLogKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.WorkLogKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLogKindCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _WorkLogKindCount_entries(ctx context.Context, field graphql.CollectedField, obj *warehouse.WorkLogKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogKindCount_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogKindCount_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLogKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkLogKindCount_peopleServed(ctx context.Context, field graphql.CollectedField, obj *warehouse.WorkLogKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogKindCount_peopleServed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeopleServed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogKindCount_peopleServed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLogKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WorkLogKindCount_hours(ctx context.Context, field graphql.CollectedField, obj *warehouse.WorkLogKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkLogKindCount_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkLogKindCount_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkLogKindCount", field, false, false, "Float")
 }
 
 func (ec *executionContext) _YearRating_id(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
@@ -27547,6 +34512,83 @@ func UnmarshalAppointBuildingRoleInput(ctx context.Context, raw any) (model.Appo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
+	var it model.AuditFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actorId", "role", "mutation", "targetId", "targetTable", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "mutation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mutation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mutation = data
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "targetTable":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetTable"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetTable = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalODateTimeRange2ᚖgridgovᚋgraphᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditFilter unmarshals raw into the AuditFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, error) {
+	var out model.AuditFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCadreFilter(ctx context.Context, obj any) (model.CadreFilter, error) {
 	var it model.CadreFilter
 	if obj == nil {
@@ -29035,6 +36077,83 @@ func (ec *executionContext) unmarshalInputPartyMemberOrder(ctx context.Context, 
 func UnmarshalPartyMemberOrder(ctx context.Context, raw any) (model.PartyMemberOrder, error) {
 	var out model.PartyMemberOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartyMemberOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPeriodInput(ctx context.Context, obj any) (warehouse.Period, error) {
+	var it warehouse.Period
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "year", "month", "quarter", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPeriodKind2gridgovᚋwarehouseᚐPeriodKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "month":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("month"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Month = data
+		case "quarter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quarter"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quarter = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPeriodInput unmarshals raw into the PeriodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPeriodInput(ctx context.Context, raw any) (warehouse.Period, error) {
+	var out warehouse.Period
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodInput", raw, &out)
 	return out, err
 }
 
@@ -30726,6 +37845,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Building(ctx, sel, obj)
+	case store.AuditRecord:
+		return ec._AuditRecord(ctx, sel, &obj)
+	case *store.AuditRecord:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AuditRecord(ctx, sel, obj)
 	case store.ActivityParticipant:
 		return ec._ActivityParticipant(ctx, sel, &obj)
 	case *store.ActivityParticipant:
@@ -30927,6 +38053,44 @@ func (ec *executionContext) _ActivityConnection(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var activityCountsImplementors = []string{"ActivityCounts"}
+
+func (ec *executionContext) _ActivityCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.ActivityCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityCounts")
+		case "events":
+			out.Values[i] = ec._ActivityCounts_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peopleServed":
+			out.Values[i] = ec._ActivityCounts_peopleServed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var activityEdgeImplementors = []string{"ActivityEdge"}
 
 func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ActivityEdge) graphql.Marshaler {
@@ -30945,6 +38109,64 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._ActivityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var activityKindCountImplementors = []string{"ActivityKindCount"}
+
+func (ec *executionContext) _ActivityKindCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.ActivityKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, activityKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ActivityKindCount")
+		case "kind":
+			out.Values[i] = ec._ActivityKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._ActivityKindCount_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personTimes":
+			out.Values[i] = ec._ActivityKindCount_personTimes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peopleServed":
+			out.Values[i] = ec._ActivityKindCount_peopleServed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partyMembers":
+			out.Values[i] = ec._ActivityKindCount_partyMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "intersections":
+			out.Values[i] = ec._ActivityKindCount_intersections(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31004,6 +38226,307 @@ func (ec *executionContext) _ActivityParticipant(ctx context.Context, sel ast.Se
 			out.Values[i] = ec._ActivityParticipant_hours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditRecordImplementors = []string{"AuditRecord", "Node"}
+
+func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionSet, obj *store.AuditRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditRecord")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_id(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._AuditRecord_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_actor(ctx, field, obj)
+				})
+		case "actorId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_actorId(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._AuditRecord_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mutation":
+			out.Values[i] = ec._AuditRecord_mutation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestId":
+			out.Values[i] = ec._AuditRecord_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetTable":
+			out.Values[i] = ec._AuditRecord_targetTable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_targetId(ctx, field, obj)
+				})
+		case "targetRowId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_targetRowId(ctx, field, obj)
+				})
+		case "action":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_action(ctx, field, obj)
+				})
+		case "before":
+			out.Values[i] = ec._AuditRecord_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "after":
+			out.Values[i] = ec._AuditRecord_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditRecordConnectionImplementors = []string{"AuditRecordConnection"}
+
+func (ec *executionContext) _AuditRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditRecordConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditRecordConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditRecordConnection")
+		case "edges":
+			out.Values[i] = ec._AuditRecordConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditRecordConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AuditRecordConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditRecordEdgeImplementors = []string{"AuditRecordEdge"}
+
+func (ec *executionContext) _AuditRecordEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditRecordEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditRecordEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditRecordEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditRecordEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditRecordEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var breakdownItemImplementors = []string{"BreakdownItem"}
+
+func (ec *executionContext) _BreakdownItem(ctx context.Context, sel ast.SelectionSet, obj *warehouse.BreakdownItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakdownItem")
+		case "scope":
+			out.Values[i] = ec._BreakdownItem_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkins":
+			out.Values[i] = ec._BreakdownItem_checkins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issues":
+			out.Values[i] = ec._BreakdownItem_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orders":
+			out.Values[i] = ec._BreakdownItem_orders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "volunteers":
+			out.Values[i] = ec._BreakdownItem_volunteers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activities":
+			out.Values[i] = ec._BreakdownItem_activities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._BreakdownItem_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var breakdownValuesImplementors = []string{"BreakdownValues"}
+
+func (ec *executionContext) _BreakdownValues(ctx context.Context, sel ast.SelectionSet, obj *warehouse.BreakdownValues) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownValuesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakdownValues")
+		case "checkins":
+			out.Values[i] = ec._BreakdownValues_checkins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issues":
+			out.Values[i] = ec._BreakdownValues_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orders":
+			out.Values[i] = ec._BreakdownValues_orders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "volunteers":
+			out.Values[i] = ec._BreakdownValues_volunteers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activities":
+			out.Values[i] = ec._BreakdownValues_activities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._BreakdownValues_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31533,6 +39056,49 @@ func (ec *executionContext) _CheckinConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var checkinCountsImplementors = []string{"CheckinCounts"}
+
+func (ec *executionContext) _CheckinCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.CheckinCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkinCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckinCounts")
+		case "expected":
+			out.Values[i] = ec._CheckinCounts_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedIn":
+			out.Values[i] = ec._CheckinCounts_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._CheckinCounts_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var checkinEdgeImplementors = []string{"CheckinEdge"}
 
 func (ec *executionContext) _CheckinEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CheckinEdge) graphql.Marshaler {
@@ -31551,6 +39117,54 @@ func (ec *executionContext) _CheckinEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._CheckinEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkinIndicatorsImplementors = []string{"CheckinIndicators"}
+
+func (ec *executionContext) _CheckinIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Checkins) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkinIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckinIndicators")
+		case "expected":
+			out.Values[i] = ec._CheckinIndicators_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedIn":
+			out.Values[i] = ec._CheckinIndicators_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._CheckinIndicators_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byUnit":
+			out.Values[i] = ec._CheckinIndicators_byUnit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31882,6 +39496,97 @@ func (ec *executionContext) _CompoundEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._CompoundEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageCountsImplementors = []string{"CoverageCounts"}
+
+func (ec *executionContext) _CoverageCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.CoverageCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageCounts")
+		case "grids":
+			out.Values[i] = ec._CoverageCounts_grids(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buildings":
+			out.Values[i] = ec._CoverageCounts_buildings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageIndicatorsImplementors = []string{"CoverageIndicators"}
+
+func (ec *executionContext) _CoverageIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Coverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageIndicators")
+		case "grids":
+			out.Values[i] = ec._CoverageIndicators_grids(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gridsWithCadre":
+			out.Values[i] = ec._CoverageIndicators_gridsWithCadre(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gridsWithInstructor":
+			out.Values[i] = ec._CoverageIndicators_gridsWithInstructor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buildings":
+			out.Values[i] = ec._CoverageIndicators_buildings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buildingsWithLeader":
+			out.Values[i] = ec._CoverageIndicators_buildingsWithLeader(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32508,6 +40213,228 @@ func (ec *executionContext) _GridLedgerEntry(ctx context.Context, sel ast.Select
 	return out
 }
 
+var indicatorPeriodImplementors = []string{"IndicatorPeriod"}
+
+func (ec *executionContext) _IndicatorPeriod(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Span) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorPeriod")
+		case "from":
+			out.Values[i] = ec._IndicatorPeriod_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._IndicatorPeriod_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorScopeImplementors = []string{"IndicatorScope"}
+
+func (ec *executionContext) _IndicatorScope(ctx context.Context, sel ast.SelectionSet, obj *warehouse.ScopeRef) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorScopeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorScope")
+		case "id":
+			out.Values[i] = ec._IndicatorScope_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._IndicatorScope_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._IndicatorScope_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorUnitImplementors = []string{"IndicatorUnit"}
+
+func (ec *executionContext) _IndicatorUnit(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Unit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorUnitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorUnit")
+		case "id":
+			out.Values[i] = ec._IndicatorUnit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._IndicatorUnit_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorsImplementors = []string{"Indicators"}
+
+func (ec *executionContext) _Indicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Indicators) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Indicators")
+		case "asOf":
+			out.Values[i] = ec._Indicators_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scope":
+			out.Values[i] = ec._Indicators_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._Indicators_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkins":
+			out.Values[i] = ec._Indicators_checkins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "volunteers":
+			out.Values[i] = ec._Indicators_volunteers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issues":
+			out.Values[i] = ec._Indicators_issues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orders":
+			out.Values[i] = ec._Indicators_orders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "coverage":
+			out.Values[i] = ec._Indicators_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activities":
+			out.Values[i] = ec._Indicators_activities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workLogs":
+			out.Values[i] = ec._Indicators_workLogs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "jointMeetings":
+			out.Values[i] = ec._Indicators_jointMeetings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisation":
+			out.Values[i] = ec._Indicators_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakdown":
+			out.Values[i] = ec._Indicators_breakdown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unassigned":
+			out.Values[i] = ec._Indicators_unassigned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trend":
+			out.Values[i] = ec._Indicators_trend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var intersectionImplementors = []string{"Intersection", "Node"}
 
 func (ec *executionContext) _Intersection(ctx context.Context, sel ast.SelectionSet, obj *store.Intersection) graphql.Marshaler {
@@ -32889,6 +40816,79 @@ func (ec *executionContext) _IssueCategory(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var issueCategoryCountImplementors = []string{"IssueCategoryCount"}
+
+func (ec *executionContext) _IssueCategoryCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.IssueCategory) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueCategoryCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueCategoryCount")
+		case "category":
+			out.Values[i] = ec._IssueCategoryCount_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._IssueCategoryCount_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameZh":
+			out.Values[i] = ec._IssueCategoryCount_nameZh(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._IssueCategoryCount_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reported":
+			out.Values[i] = ec._IssueCategoryCount_reported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolved":
+			out.Values[i] = ec._IssueCategoryCount_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._IssueCategoryCount_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedQuantity":
+			out.Values[i] = ec._IssueCategoryCount_resolvedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantityUnit":
+			out.Values[i] = ec._IssueCategoryCount_quantityUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var issueConnectionImplementors = []string{"IssueConnection"}
 
 func (ec *executionContext) _IssueConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IssueConnection) graphql.Marshaler {
@@ -32912,6 +40912,54 @@ func (ec *executionContext) _IssueConnection(ctx context.Context, sel ast.Select
 			}
 		case "totalCount":
 			out.Values[i] = ec._IssueConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issueCountsImplementors = []string{"IssueCounts"}
+
+func (ec *executionContext) _IssueCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.IssueCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueCounts")
+		case "reported":
+			out.Values[i] = ec._IssueCounts_reported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolved":
+			out.Values[i] = ec._IssueCounts_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._IssueCounts_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._IssueCounts_overdue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33019,6 +41067,142 @@ func (ec *executionContext) _IssueEvent(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._IssueEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issueGroupCountImplementors = []string{"IssueGroupCount"}
+
+func (ec *executionContext) _IssueGroupCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.IssueGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueGroupCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueGroupCount")
+		case "group":
+			out.Values[i] = ec._IssueGroupCount_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reported":
+			out.Values[i] = ec._IssueGroupCount_reported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolved":
+			out.Values[i] = ec._IssueGroupCount_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedQuantity":
+			out.Values[i] = ec._IssueGroupCount_resolvedQuantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issueIndicatorsImplementors = []string{"IssueIndicators"}
+
+func (ec *executionContext) _IssueIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Issues) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueIndicators")
+		case "reported":
+			out.Values[i] = ec._IssueIndicators_reported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolved":
+			out.Values[i] = ec._IssueIndicators_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._IssueIndicators_closed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolutionRate":
+			out.Values[i] = ec._IssueIndicators_resolutionRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianHoursToClose":
+			out.Values[i] = ec._IssueIndicators_medianHoursToClose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90HoursToClose":
+			out.Values[i] = ec._IssueIndicators_p90HoursToClose(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._IssueIndicators_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputes":
+			out.Values[i] = ec._IssueIndicators_disputes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputesMediated":
+			out.Values[i] = ec._IssueIndicators_disputesMediated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputesMediatedByCadres":
+			out.Values[i] = ec._IssueIndicators_disputesMediatedByCadres(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byCategory":
+			out.Values[i] = ec._IssueIndicators_byCategory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byGroup":
+			out.Values[i] = ec._IssueIndicators_byGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33164,6 +41348,54 @@ func (ec *executionContext) _JointMeetingEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._JointMeetingEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var jointMeetingIndicatorsImplementors = []string{"JointMeetingIndicators"}
+
+func (ec *executionContext) _JointMeetingIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.JointMeetings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, jointMeetingIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JointMeetingIndicators")
+		case "meetings":
+			out.Values[i] = ec._JointMeetingIndicators_meetings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matters":
+			out.Values[i] = ec._JointMeetingIndicators_matters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mattersDiscussed":
+			out.Values[i] = ec._JointMeetingIndicators_mattersDiscussed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disputesJointlyMediated":
+			out.Values[i] = ec._JointMeetingIndicators_disputesJointlyMediated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33635,6 +41867,49 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var orderCountsImplementors = []string{"OrderCounts"}
+
+func (ec *executionContext) _OrderCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.OrderCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderCounts")
+		case "posted":
+			out.Values[i] = ec._OrderCounts_posted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claimed":
+			out.Values[i] = ec._OrderCounts_claimed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._OrderCounts_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orderEventImplementors = []string{"OrderEvent"}
 
 func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSet, obj *store.OrderEvent) graphql.Marshaler {
@@ -33684,6 +41959,182 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = ec._OrderEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderIndicatorsImplementors = []string{"OrderIndicators"}
+
+func (ec *executionContext) _OrderIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Orders) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderIndicators")
+		case "posted":
+			out.Values[i] = ec._OrderIndicators_posted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claimed":
+			out.Values[i] = ec._OrderIndicators_claimed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._OrderIndicators_completed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rated":
+			out.Values[i] = ec._OrderIndicators_rated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianHoursToClaim":
+			out.Values[i] = ec._OrderIndicators_medianHoursToClaim(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageRating":
+			out.Values[i] = ec._OrderIndicators_averageRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "serviceHours":
+			out.Values[i] = ec._OrderIndicators_serviceHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratings":
+			out.Values[i] = ec._OrderIndicators_ratings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ratingsByUnit":
+			out.Values[i] = ec._OrderIndicators_ratingsByUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationIndicatorsImplementors = []string{"OrganisationIndicators"}
+
+func (ec *executionContext) _OrganisationIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Organisation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationIndicators")
+		case "communities":
+			out.Values[i] = ec._OrganisationIndicators_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communitiesWithPartyOrg":
+			out.Values[i] = ec._OrganisationIndicators_communitiesWithPartyOrg(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gridInstructors":
+			out.Values[i] = ec._OrganisationIndicators_gridInstructors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "liaisonCadres":
+			out.Values[i] = ec._OrganisationIndicators_liaisonCadres(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "residentRecords":
+			out.Values[i] = ec._OrganisationIndicators_residentRecords(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buildingLeaders":
+			out.Values[i] = ec._OrganisationIndicators_buildingLeaders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ownerRepresentatives":
+			out.Values[i] = ec._OrganisationIndicators_ownerRepresentatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "marketManagedCompounds":
+			out.Values[i] = ec._OrganisationIndicators_marketManagedCompounds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "justiceMediators":
+			out.Values[i] = ec._OrganisationIndicators_justiceMediators(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "redStewards":
+			out.Values[i] = ec._OrganisationIndicators_redStewards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "governanceInstructors":
+			out.Values[i] = ec._OrganisationIndicators_governanceInstructors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pairedCivilisedUnits":
+			out.Values[i] = ec._OrganisationIndicators_pairedCivilisedUnits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "socialOrgPartyOrgs":
+			out.Values[i] = ec._OrganisationIndicators_socialOrgPartyOrgs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ventureProjects":
+			out.Values[i] = ec._OrganisationIndicators_ventureProjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceCategories":
+			out.Values[i] = ec._OrganisationIndicators_serviceCategories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34268,6 +42719,24 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_phone(ctx, field, obj)
+				})
+		case "idNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_idNumber(ctx, field, obj)
+				})
+		case "address":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_address(ctx, field, obj)
+				})
 		case "gender":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -34309,6 +42778,54 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var quarterHoursImplementors = []string{"QuarterHours"}
+
+func (ec *executionContext) _QuarterHours(ctx context.Context, sel ast.SelectionSet, obj *warehouse.QuarterHours) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quarterHoursImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuarterHours")
+		case "year":
+			out.Values[i] = ec._QuarterHours_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarter":
+			out.Values[i] = ec._QuarterHours_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "records":
+			out.Values[i] = ec._QuarterHours_records(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._QuarterHours_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -34333,6 +42850,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
+				})
+		case "auditRecords":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditRecords(ctx, field)
+				})
+		case "indicators":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicators(ctx, field)
 				})
 		case "issues":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34521,6 +43050,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratingCountsImplementors = []string{"RatingCounts"}
+
+func (ec *executionContext) _RatingCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.RatingCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingCounts")
+		case "good":
+			out.Values[i] = ec._RatingCounts_good(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fair":
+			out.Values[i] = ec._RatingCounts_fair(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "average":
+			out.Values[i] = ec._RatingCounts_average(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "poor":
+			out.Values[i] = ec._RatingCounts_poor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35381,6 +43958,107 @@ func (ec *executionContext) _StreetEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var teamTypeCountImplementors = []string{"TeamTypeCount"}
+
+func (ec *executionContext) _TeamTypeCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TeamType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamTypeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamTypeCount")
+		case "teamType":
+			out.Values[i] = ec._TeamTypeCount_teamType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teams":
+			out.Values[i] = ec._TeamTypeCount_teams(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "volunteers":
+			out.Values[i] = ec._TeamTypeCount_volunteers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "police":
+			out.Values[i] = ec._TeamTypeCount_police(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendPointImplementors = []string{"TrendPoint"}
+
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPoint")
+		case "month":
+			out.Values[i] = ec._TrendPoint_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesReported":
+			out.Values[i] = ec._TrendPoint_issuesReported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesResolved":
+			out.Values[i] = ec._TrendPoint_issuesResolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ordersPosted":
+			out.Values[i] = ec._TrendPoint_ordersPosted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ordersCompleted":
+			out.Values[i] = ec._TrendPoint_ordersCompleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unitImplementors = []string{"Unit", "Node"}
 
 func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj *store.Unit) graphql.Marshaler {
@@ -35430,6 +44108,54 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Unit_members(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitCheckinsImplementors = []string{"UnitCheckins"}
+
+func (ec *executionContext) _UnitCheckins(ctx context.Context, sel ast.SelectionSet, obj *warehouse.UnitCheckins) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitCheckinsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitCheckins")
+		case "unit":
+			out.Values[i] = ec._UnitCheckins_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._UnitCheckins_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedIn":
+			out.Values[i] = ec._UnitCheckins_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._UnitCheckins_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35508,6 +44234,44 @@ func (ec *executionContext) _UnitEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._UnitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitRatingsImplementors = []string{"UnitRatings"}
+
+func (ec *executionContext) _UnitRatings(ctx context.Context, sel ast.SelectionSet, obj *warehouse.UnitRatings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitRatingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitRatings")
+		case "unit":
+			out.Values[i] = ec._UnitRatings_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratings":
+			out.Values[i] = ec._UnitRatings_ratings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35812,6 +44576,44 @@ func (ec *executionContext) _VolunteerConnection(ctx context.Context, sel ast.Se
 	return out
 }
 
+var volunteerCountsImplementors = []string{"VolunteerCounts"}
+
+func (ec *executionContext) _VolunteerCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.VolunteerCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerCounts")
+		case "registered":
+			out.Values[i] = ec._VolunteerCounts_registered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "police":
+			out.Values[i] = ec._VolunteerCounts_police(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var volunteerEdgeImplementors = []string{"VolunteerEdge"}
 
 func (ec *executionContext) _VolunteerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.VolunteerEdge) graphql.Marshaler {
@@ -35830,6 +44632,54 @@ func (ec *executionContext) _VolunteerEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._VolunteerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerIndicatorsImplementors = []string{"VolunteerIndicators"}
+
+func (ec *executionContext) _VolunteerIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Volunteers) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerIndicators")
+		case "registered":
+			out.Values[i] = ec._VolunteerIndicators_registered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "police":
+			out.Values[i] = ec._VolunteerIndicators_police(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teamCount":
+			out.Values[i] = ec._VolunteerIndicators_teamCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teams":
+			out.Values[i] = ec._VolunteerIndicators_teams(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36159,6 +45009,54 @@ func (ec *executionContext) _WorkLogEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._WorkLogEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workLogKindCountImplementors = []string{"WorkLogKindCount"}
+
+func (ec *executionContext) _WorkLogKindCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.WorkLogKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workLogKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkLogKindCount")
+		case "kind":
+			out.Values[i] = ec._WorkLogKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entries":
+			out.Values[i] = ec._WorkLogKindCount_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peopleServed":
+			out.Values[i] = ec._WorkLogKindCount_peopleServed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._WorkLogKindCount_hours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36624,6 +45522,10 @@ func (ec *executionContext) marshalNActivityConnection2ᚖgridgovᚋgraphᚋmode
 	return ec._ActivityConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNActivityCounts2gridgovᚋwarehouseᚐActivityCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.ActivityCounts) graphql.Marshaler {
+	return ec._ActivityCounts(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNActivityEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActivityEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -36656,6 +45558,26 @@ func (ec *executionContext) unmarshalNActivityKind2gridgovᚋgraphᚋmodelᚐAct
 
 func (ec *executionContext) marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v model.ActivityKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNActivityKindCount2gridgovᚋwarehouseᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v warehouse.ActivityKind) graphql.Marshaler {
+	return ec._ActivityKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNActivityKindCount2ᚕgridgovᚋwarehouseᚐActivityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.ActivityKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNActivityKindCount2gridgovᚋwarehouseᚐActivityKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNActivityParticipant2ᚕᚖgridgovᚋstoreᚐActivityParticipantᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ActivityParticipant) graphql.Marshaler {
@@ -36697,6 +45619,56 @@ func (ec *executionContext) unmarshalNAppointBuildingRoleInput2gridgovᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (model.AuditAction, error) {
+	var res model.AuditAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, sel ast.SelectionSet, v model.AuditAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAuditRecord2ᚖgridgovᚋstoreᚐAuditRecord(ctx context.Context, sel ast.SelectionSet, v *store.AuditRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditRecord!")
+		return graphql.Null
+	}
+	return ec._AuditRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditRecordConnection2ᚖgridgovᚋgraphᚋmodelᚐAuditRecordConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditRecordConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditRecordConnection!")
+		return graphql.Null
+	}
+	return ec._AuditRecordConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditRecordEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐAuditRecordEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditRecordEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditRecordEdge2ᚖgridgovᚋgraphᚋmodelᚐAuditRecordEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditRecordEdge2ᚖgridgovᚋgraphᚋmodelᚐAuditRecordEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditRecordEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditRecordEdge!")
+		return graphql.Null
+	}
+	return ec._AuditRecordEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36709,6 +45681,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNBreakdownItem2gridgovᚋwarehouseᚐBreakdownItem(ctx context.Context, sel ast.SelectionSet, v warehouse.BreakdownItem) graphql.Marshaler {
+	return ec._BreakdownItem(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBreakdownItem2ᚕgridgovᚋwarehouseᚐBreakdownItemᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.BreakdownItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakdownItem2gridgovᚋwarehouseᚐBreakdownItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBreakdownValues2gridgovᚋwarehouseᚐBreakdownValues(ctx context.Context, sel ast.SelectionSet, v warehouse.BreakdownValues) graphql.Marshaler {
+	return ec._BreakdownValues(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx context.Context, sel ast.SelectionSet, v *store.Building) graphql.Marshaler {
@@ -36851,6 +45847,10 @@ func (ec *executionContext) marshalNCheckinConnection2ᚖgridgovᚋgraphᚋmodel
 	return ec._CheckinConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCheckinCounts2gridgovᚋwarehouseᚐCheckinCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.CheckinCounts) graphql.Marshaler {
+	return ec._CheckinCounts(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNCheckinEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐCheckinEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckinEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -36873,6 +45873,10 @@ func (ec *executionContext) marshalNCheckinEdge2ᚖgridgovᚋgraphᚋmodelᚐChe
 		return graphql.Null
 	}
 	return ec._CheckinEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckinIndicators2gridgovᚋwarehouseᚐCheckins(ctx context.Context, sel ast.SelectionSet, v warehouse.Checkins) graphql.Marshaler {
+	return ec._CheckinIndicators(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNCheckinState2gridgovᚋgraphᚋmodelᚐCheckinState(ctx context.Context, v any) (model.CheckinState, error) {
@@ -36976,6 +45980,14 @@ func (ec *executionContext) marshalNCompoundEdge2ᚖgridgovᚋgraphᚋmodelᚐCo
 		return graphql.Null
 	}
 	return ec._CompoundEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoverageCounts2gridgovᚋwarehouseᚐCoverageCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.CoverageCounts) graphql.Marshaler {
+	return ec._CoverageCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCoverageIndicators2gridgovᚋwarehouseᚐCoverage(ctx context.Context, sel ast.SelectionSet, v warehouse.Coverage) graphql.Marshaler {
+	return ec._CoverageIndicators(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNCreateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐCreateVolunteerTeamInput(ctx context.Context, v any) (model.CreateVolunteerTeamInput, error) {
@@ -37280,6 +46292,26 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNIndicatorPeriod2gridgovᚋwarehouseᚐSpan(ctx context.Context, sel ast.SelectionSet, v warehouse.Span) graphql.Marshaler {
+	return ec._IndicatorPeriod(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorScope2gridgovᚋwarehouseᚐScopeRef(ctx context.Context, sel ast.SelectionSet, v warehouse.ScopeRef) graphql.Marshaler {
+	return ec._IndicatorScope(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicatorUnit2gridgovᚋwarehouseᚐUnit(ctx context.Context, sel ast.SelectionSet, v warehouse.Unit) graphql.Marshaler {
+	return ec._IndicatorUnit(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIndicators2ᚖgridgovᚋwarehouseᚐIndicators(ctx context.Context, sel ast.SelectionSet, v *warehouse.Indicators) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Indicators!")
+		return graphql.Null
+	}
+	return ec._Indicators(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37425,6 +46457,26 @@ func (ec *executionContext) marshalNIssueCategory2ᚖgridgovᚋstoreᚐIssueCate
 	return ec._IssueCategory(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIssueCategoryCount2gridgovᚋwarehouseᚐIssueCategory(ctx context.Context, sel ast.SelectionSet, v warehouse.IssueCategory) graphql.Marshaler {
+	return ec._IssueCategoryCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIssueCategoryCount2ᚕgridgovᚋwarehouseᚐIssueCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.IssueCategory) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIssueCategoryCount2gridgovᚋwarehouseᚐIssueCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNIssueCategoryGroup2gridgovᚋgraphᚋmodelᚐIssueCategoryGroup(ctx context.Context, v any) (model.IssueCategoryGroup, error) {
 	var res model.IssueCategoryGroup
 	err := res.UnmarshalGQL(v)
@@ -37441,6 +46493,10 @@ func (ec *executionContext) marshalNIssueConnection2ᚖgridgovᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._IssueConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssueCounts2gridgovᚋwarehouseᚐIssueCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.IssueCounts) graphql.Marshaler {
+	return ec._IssueCounts(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNIssueEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐIssueEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IssueEdge) graphql.Marshaler {
@@ -37489,6 +46545,30 @@ func (ec *executionContext) marshalNIssueEvent2ᚖgridgovᚋstoreᚐIssueEvent(c
 		return graphql.Null
 	}
 	return ec._IssueEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssueGroupCount2gridgovᚋwarehouseᚐIssueGroup(ctx context.Context, sel ast.SelectionSet, v warehouse.IssueGroup) graphql.Marshaler {
+	return ec._IssueGroupCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNIssueGroupCount2ᚕgridgovᚋwarehouseᚐIssueGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.IssueGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIssueGroupCount2gridgovᚋwarehouseᚐIssueGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIssueIndicators2gridgovᚋwarehouseᚐIssues(ctx context.Context, sel ast.SelectionSet, v warehouse.Issues) graphql.Marshaler {
+	return ec._IssueIndicators(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNIssueOrderField2gridgovᚋgraphᚋmodelᚐIssueOrderField(ctx context.Context, v any) (model.IssueOrderField, error) {
@@ -37549,6 +46629,10 @@ func (ec *executionContext) marshalNJointMeetingEdge2ᚖgridgovᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._JointMeetingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJointMeetingIndicators2gridgovᚋwarehouseᚐJointMeetings(ctx context.Context, sel ast.SelectionSet, v warehouse.JointMeetings) graphql.Marshaler {
+	return ec._JointMeetingIndicators(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNLogGridWorkInput2gridgovᚋgraphᚋmodelᚐLogGridWorkInput(ctx context.Context, v any) (model.LogGridWorkInput, error) {
@@ -37692,6 +46776,10 @@ func (ec *executionContext) unmarshalNOrderActionInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOrderCounts2gridgovᚋwarehouseᚐOrderCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.OrderCounts) graphql.Marshaler {
+	return ec._OrderCounts(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNOrderEvent2ᚕᚖgridgovᚋstoreᚐOrderEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.OrderEvent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37716,6 +46804,10 @@ func (ec *executionContext) marshalNOrderEvent2ᚖgridgovᚋstoreᚐOrderEvent(c
 	return ec._OrderEvent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNOrderIndicators2gridgovᚋwarehouseᚐOrders(ctx context.Context, sel ast.SelectionSet, v warehouse.Orders) graphql.Marshaler {
+	return ec._OrderIndicators(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, v any) (model.OrderState, error) {
 	var res model.OrderState
 	err := res.UnmarshalGQL(v)
@@ -37724,6 +46816,10 @@ func (ec *executionContext) unmarshalNOrderState2gridgovᚋgraphᚋmodelᚐOrder
 
 func (ec *executionContext) marshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, sel ast.SelectionSet, v model.OrderState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOrganisationIndicators2gridgovᚋwarehouseᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v warehouse.Organisation) graphql.Marshaler {
+	return ec._OrganisationIndicators(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
@@ -37918,6 +47014,26 @@ func (ec *executionContext) marshalNPartyMemberOrderField2gridgovᚋgraphᚋmode
 	return v
 }
 
+func (ec *executionContext) unmarshalNPeriodInput2gridgovᚋwarehouseᚐPeriod(ctx context.Context, v any) (warehouse.Period, error) {
+	res, err := ec.unmarshalInputPeriodInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPeriodKind2gridgovᚋwarehouseᚐPeriodKind(ctx context.Context, v any) (warehouse.PeriodKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.PeriodKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeriodKind2gridgovᚋwarehouseᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v warehouse.PeriodKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PeriodKind!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx context.Context, sel ast.SelectionSet, v *store.Person) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Person!")
@@ -37931,6 +47047,26 @@ func (ec *executionContext) unmarshalNPostOrderInput2gridgovᚋgraphᚋmodelᚐP
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNQuarterHours2gridgovᚋwarehouseᚐQuarterHours(ctx context.Context, sel ast.SelectionSet, v warehouse.QuarterHours) graphql.Marshaler {
+	return ec._QuarterHours(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQuarterHours2ᚕgridgovᚋwarehouseᚐQuarterHoursᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.QuarterHours) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuarterHours2gridgovᚋwarehouseᚐQuarterHours(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNRateMemberInput2gridgovᚋgraphᚋmodelᚐRateMemberInput(ctx context.Context, v any) (model.RateMemberInput, error) {
 	res, err := ec.unmarshalInputRateMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37939,6 +47075,10 @@ func (ec *executionContext) unmarshalNRateMemberInput2gridgovᚋgraphᚋmodelᚐ
 func (ec *executionContext) unmarshalNRateOrderInput2gridgovᚋgraphᚋmodelᚐRateOrderInput(ctx context.Context, v any) (model.RateOrderInput, error) {
 	res, err := ec.unmarshalInputRateOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRatingCounts2gridgovᚋwarehouseᚐRatingCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.RatingCounts) graphql.Marshaler {
+	return ec._RatingCounts(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRatingGrade(ctx context.Context, v any) (model.RatingGrade, error) {
@@ -38058,6 +47198,21 @@ func (ec *executionContext) marshalNRosterEntry2ᚖgridgovᚋstoreᚐRosterEntry
 		return graphql.Null
 	}
 	return ec._RosterEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScopeLevel2gridgovᚋwarehouseᚐLevel(ctx context.Context, v any) (warehouse.Level, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := warehouse.Level(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScopeLevel2gridgovᚋwarehouseᚐLevel(ctx context.Context, sel ast.SelectionSet, v warehouse.Level) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ScopeLevel!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNServiceCategory2ᚕᚖgridgovᚋstoreᚐServiceCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.ServiceCategory) graphql.Marshaler {
@@ -38285,12 +47440,72 @@ func (ec *executionContext) marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(
 	return v
 }
 
+func (ec *executionContext) marshalNTeamTypeCount2gridgovᚋwarehouseᚐTeamType(ctx context.Context, sel ast.SelectionSet, v warehouse.TeamType) graphql.Marshaler {
+	return ec._TeamTypeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTeamTypeCount2ᚕgridgovᚋwarehouseᚐTeamTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TeamType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeamTypeCount2gridgovᚋwarehouseᚐTeamType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2gridgovᚋwarehouseᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendPoint) graphql.Marshaler {
+	return ec._TrendPoint(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕgridgovᚋwarehouseᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2gridgovᚋwarehouseᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNUnit2ᚖgridgovᚋstoreᚐUnit(ctx context.Context, sel ast.SelectionSet, v *store.Unit) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Unit!")
 		return graphql.Null
 	}
 	return ec._Unit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitCheckins2gridgovᚋwarehouseᚐUnitCheckins(ctx context.Context, sel ast.SelectionSet, v warehouse.UnitCheckins) graphql.Marshaler {
+	return ec._UnitCheckins(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnitCheckins2ᚕgridgovᚋwarehouseᚐUnitCheckinsᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.UnitCheckins) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitCheckins2gridgovᚋwarehouseᚐUnitCheckins(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUnitConnection2ᚖgridgovᚋgraphᚋmodelᚐUnitConnection(ctx context.Context, sel ast.SelectionSet, v *model.UnitConnection) graphql.Marshaler {
@@ -38333,6 +47548,26 @@ func (ec *executionContext) unmarshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKin
 
 func (ec *executionContext) marshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(ctx context.Context, sel ast.SelectionSet, v model.UnitKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNUnitRatings2gridgovᚋwarehouseᚐUnitRatings(ctx context.Context, sel ast.SelectionSet, v warehouse.UnitRatings) graphql.Marshaler {
+	return ec._UnitRatings(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnitRatings2ᚕgridgovᚋwarehouseᚐUnitRatingsᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.UnitRatings) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitRatings2gridgovᚋwarehouseᚐUnitRatings(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNUpdateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐUpdateVolunteerTeamInput(ctx context.Context, v any) (model.UpdateVolunteerTeamInput, error) {
@@ -38427,6 +47662,10 @@ func (ec *executionContext) marshalNVolunteerConnection2ᚖgridgovᚋgraphᚋmod
 	return ec._VolunteerConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNVolunteerCounts2gridgovᚋwarehouseᚐVolunteerCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.VolunteerCounts) graphql.Marshaler {
+	return ec._VolunteerCounts(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNVolunteerEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐVolunteerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.VolunteerEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38449,6 +47688,10 @@ func (ec *executionContext) marshalNVolunteerEdge2ᚖgridgovᚋgraphᚋmodelᚐV
 		return graphql.Null
 	}
 	return ec._VolunteerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerIndicators2gridgovᚋwarehouseᚐVolunteers(ctx context.Context, sel ast.SelectionSet, v warehouse.Volunteers) graphql.Marshaler {
+	return ec._VolunteerIndicators(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNVolunteerTeam2ᚖgridgovᚋstoreᚐVolunteerTeam(ctx context.Context, sel ast.SelectionSet, v *store.VolunteerTeam) graphql.Marshaler {
@@ -38539,6 +47782,26 @@ func (ec *executionContext) marshalNWorkLogEdge2ᚖgridgovᚋgraphᚋmodelᚐWor
 		return graphql.Null
 	}
 	return ec._WorkLogEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkLogKindCount2gridgovᚋwarehouseᚐWorkLogKind(ctx context.Context, sel ast.SelectionSet, v warehouse.WorkLogKind) graphql.Marshaler {
+	return ec._WorkLogKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWorkLogKindCount2ᚕgridgovᚋwarehouseᚐWorkLogKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.WorkLogKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkLogKindCount2gridgovᚋwarehouseᚐWorkLogKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNYearRating2ᚕᚖgridgovᚋstoreᚐYearRatingᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.YearRating) graphql.Marshaler {
@@ -38751,6 +48014,14 @@ func (ec *executionContext) marshalOActivityKind2ᚕgridgovᚋgraphᚋmodelᚐAc
 	return ret
 }
 
+func (ec *executionContext) unmarshalOAuditFilter2ᚖgridgovᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38895,6 +48166,18 @@ func (ec *executionContext) marshalOCompound2ᚖgridgovᚋstoreᚐCompound(ctx c
 		return graphql.Null
 	}
 	return ec._Compound(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDate(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -39134,6 +48417,18 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -39225,6 +48520,24 @@ func (ec *executionContext) marshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalJSON(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOJointMeetingFilter2ᚖgridgovᚋgraphᚋmodelᚐJointMeetingFilter(ctx context.Context, v any) (*model.JointMeetingFilter, error) {
@@ -39460,6 +48773,13 @@ func (ec *executionContext) unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPl
 	}
 	res, err := ec.unmarshalInputPlaceScope(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORatingCounts2ᚖgridgovᚋwarehouseᚐRatingCounts(ctx context.Context, sel ast.SelectionSet, v *warehouse.RatingCounts) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RatingCounts(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORoleFilter2ᚖgridgovᚋgraphᚋmodelᚐRoleFilter(ctx context.Context, v any) (*model.RoleFilter, error) {

@@ -24,11 +24,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Request is one GraphQL operation, sent as Actor (0: anonymous).
+// Request is one GraphQL operation, sent with Token as its bearer token ("": none).
 type Request struct {
 	Query     string
 	Variables map[string]any
-	Actor     int64
+	Token     string
 }
 
 // Scenario makes the i-th request of client c. It must be safe for concurrent use.
@@ -82,8 +82,8 @@ func (c *Client) Do(ctx context.Context, r Request) (map[string]any, error) {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if r.Actor != 0 {
-		req.Header.Set("X-Gridgov-Actor", strconv.FormatInt(r.Actor, 10))
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {

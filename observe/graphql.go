@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"context"
 	"regexp"
 	"sync"
 	"time"
@@ -84,4 +85,18 @@ func (l *nameLimiter) label(name string) string {
 	}
 	l.seen[name] = true
 	return name
+}
+
+type graphqlKey struct{}
+
+// WithGraphQL puts the GraphQL metrics in ctx, for code deep in a request (dataloaders) that
+// records into them.
+func WithGraphQL(ctx context.Context, g *GraphQL) context.Context {
+	return context.WithValue(ctx, graphqlKey{}, g)
+}
+
+// GraphQLFrom gives the GraphQL metrics of the request, or nil.
+func GraphQLFrom(ctx context.Context) *GraphQL {
+	g, _ := ctx.Value(graphqlKey{}).(*GraphQL)
+	return g
 }

@@ -11,11 +11,13 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"gridgov/auth"
 	"gridgov/dbtest"
 	"gridgov/observe"
 	"gridgov/resolvers"
@@ -38,6 +40,46 @@ type env struct {
 	pool  *pgxpool.Pool
 	h     http.Handler
 	stmts *counter
+	keys  auth.Keys
+	m     *observe.GraphQL
+	reg   *prometheus.Registry
+}
+
+// testSecret signs the tests' tokens.
+const testSecret = "resolvers-test-secret-at-least-32-bytes"
+
+// testKeys are the keys of every test handler.
+func testKeys(t testing.TB) auth.Keys {
+	t.Helper()
+	k, err := auth.LoadKeys("HS256", testSecret, "", "", "gridgov", "gridgov", 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Actors of do, ok and fails besides a person id: admin reads city-wide as a city admin
+// acting for no one in particular; anon sends no token at all.
+const (
+	admin int64 = 0
+	anon  int64 = -1
+)
+
+// readerSubject is the person the admin reader acts for: no row has this id.
+const readerSubject = 1 << 40
+
+// token mints a token for role over scope, acting for subject ("" for none).
+func (e *env) token(role, scope string, subject int64) string {
+	e.t.Helper()
+	sub := ""
+	if subject != 0 {
+		sub = strconv.FormatInt(subject, 10)
+	}
+	tok, err := e.keys.Issue(role, scope, sub, time.Hour, time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
 }
 
 func newEnv(t *testing.T) *env {
@@ -54,8 +96,24 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
+	return newEnvWith(t, pool, c, nil)
+}
+
+// newEnvWith builds the handler over pool with limits (nil: the defaults without a rate
+// limit, so tests may send as fast as they like).
+func newEnvWith(t *testing.T, pool *pgxpool.Pool, c *counter, limits *server.Limits) *env {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return &env{t: t, pool: pool, h: server.GraphQL(store.New(pool), log, observe.NewGraphQL(prometheus.NewRegistry())), stmts: c}
+	l := server.DefaultLimits()
+	l.RateLimit = 0
+	if limits != nil {
+		l = *limits
+	}
+	reg := prometheus.NewRegistry()
+	m := observe.NewGraphQL(reg)
+	k := testKeys(t)
+	h := server.GraphQL(server.Options{Store: store.New(pool), Log: log, Metrics: m, Keys: k, Limits: l})
+	return &env{t: t, pool: pool, h: h, stmts: c, keys: k, m: m, reg: reg}
 }
 
 // with gives the env reporting to t (a subtest).
@@ -83,15 +141,27 @@ func (r gqlResp) code() string {
 	return c
 }
 
-// do POSTs a query as actor (0: anonymous).
+// do POSTs a query as a city admin acting for the person actor (admin: for no one in
+// particular; anon: without a token).
 func (e *env) do(actor int64, query string, vars map[string]any) gqlResp {
+	e.t.Helper()
+	switch actor {
+	case anon:
+		return e.as("", query, vars)
+	case admin:
+		return e.as(e.token("city_admin", auth.ScopeCity, readerSubject), query, vars)
+	}
+	return e.as(e.token("city_admin", auth.ScopeCity, actor), query, vars)
+}
+
+// as POSTs a query with a bearer token ("": none).
+func (e *env) as(token, query string, vars map[string]any) gqlResp {
 	e.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	if actor != 0 {
-		req.Header.Set("X-Gridgov-Actor", strconv.FormatInt(actor, 10))
-		req.Header.Set("X-Gridgov-Role", "community_cadre")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return e.serve(req)
 }

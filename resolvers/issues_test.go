@@ -89,7 +89,7 @@ func TestIssueWorkflow(t *testing.T) {
 	// A stale version is CONFLICT, and nothing is written.
 	e.fails(actor, "CONFLICT", `mutation { acceptIssue(input: {issueId: "`+id+`", version: 1}) { id } }`, nil)
 	// No actor: UNAUTHENTICATED.
-	e.fails(0, "UNAUTHENTICATED", `mutation { acceptIssue(input: {issueId: "`+id+`"}) { id } }`, nil)
+	e.fails(anon, "UNAUTHENTICATED", `mutation { acceptIssue(input: {issueId: "`+id+`"}) { id } }`, nil)
 }
 
 func inputOf(mutation string) string {

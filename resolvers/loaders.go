@@ -3,12 +3,14 @@ package resolvers
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
 
 	"gridgov/auth"
+	"gridgov/observe"
 	"gridgov/store"
 )
 
@@ -72,6 +74,7 @@ type Loaders struct {
 	Meeting              *Loader[int64, *store.JointMeeting]
 	Matter               *Loader[int64, *store.MeetingMatter]
 	Matters              *Loader[int64, []*store.MeetingMatter]
+	AuditRecord          *Loader[int64, *store.AuditRecord]
 }
 
 // batchWait is how long a loader waits for more keys when nothing prefetched them. gqlgen
@@ -163,11 +166,28 @@ func mapped[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[
 }
 
 func loader[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *Loader[K, V] {
+	fetch = observed(fetch)
 	return &Loader[K, V]{
 		Loader: dataloadgen.NewLoader(mapped(fetch), dataloadgen.WithWait(batchWait)),
 		fetch:  fetch,
 		vals:   map[K]V{},
 		staged: map[K]bool{},
+	}
+}
+
+// observed records the size of every batch a loader reads (loaded or prefetched), under the
+// name of the type it loads.
+func observed[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
+	t := reflect.TypeFor[V]()
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	name := t.Name()
+	return func(ctx context.Context, keys []K) (map[K]V, error) {
+		if m := observe.GraphQLFrom(ctx); m != nil {
+			m.Batch(name, len(keys))
+		}
+		return fetch(ctx, keys)
 	}
 }
 
@@ -229,6 +249,7 @@ func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
 		Meeting:              scoped(sc, s.MeetingsByID),
 		Matter:               scoped(sc, s.MattersByID),
 		Matters:              scoped(sc, s.MattersOf),
+		AuditRecord:          scoped(sc, s.AuditRecordsByID),
 	}
 }
 

@@ -86,6 +86,8 @@ func nodeLoader(l *Loaders, typ string) func(ctx context.Context, id int64) (sto
 		return entity(l.Meeting)
 	case "MeetingMatter":
 		return entity(l.Matter)
+	case "AuditRecord":
+		return auditEntity(l)
 	}
 	return nil
 }

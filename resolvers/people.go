@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gridgov/apperr"
+	"gridgov/auth"
 	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
@@ -29,6 +30,23 @@ func (personResolver) ID(_ context.Context, o *store.Person) (string, error) {
 }
 func (personResolver) Gender(_ context.Context, o *store.Person) (*model.Gender, error) {
 	return optEnum[model.Gender](o.Gender), nil
+}
+
+// Personal fields go through mask: auth.PersonalVisible decides, for every path to a person.
+func mask(ctx context.Context, o *store.Person, field string, v *string) *string {
+	if v == nil || !auth.PersonalVisible(ctx, o.ID, field) {
+		return nil
+	}
+	return v
+}
+func (personResolver) Phone(ctx context.Context, o *store.Person) (*string, error) {
+	return mask(ctx, o, auth.Phone, o.Phone), nil
+}
+func (personResolver) IDNumber(ctx context.Context, o *store.Person) (*string, error) {
+	return mask(ctx, o, auth.IDNumber, o.IDNumber), nil
+}
+func (personResolver) Address(ctx context.Context, o *store.Person) (*string, error) {
+	return mask(ctx, o, auth.Address, o.Address), nil
 }
 func (personResolver) Grid(ctx context.Context, o *store.Person) (*store.Grid, error) {
 	return load(ctx, For(ctx).Grid, o.GridID)

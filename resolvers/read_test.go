@@ -165,8 +165,8 @@ func TestErrorCodes(t *testing.T) {
 		{"syntax error", "BAD_USER_INPUT", `{ issues(`, nil},
 		{"unknown field", "BAD_USER_INPUT", `{ issues { secret } }`, nil},
 		{"bad date", "BAD_USER_INPUT", `{ issues(filter: {reported: {from: "yesterday"}}) { totalCount } }`, nil},
-		{"mutation without actor", "UNAUTHENTICATED", `mutation { acceptIssue(input: {issueId: "` + gid("Issue", 1) + `"}) { id } }`, nil},
 	}
+	e.fails(anon, "UNAUTHENTICATED", `mutation { acceptIssue(input: {issueId: "`+gid("Issue", 1)+`"}) { id } }`, nil)
 	// A valid cursor of the default order, to use with another order.
 	d := e.ok(0, `{ issues(first: 1) { pageInfo { endCursor } } }`, nil)
 	cases[7].vars = map[string]any{"c": dig(d, "issues", "pageInfo", "endCursor")}
@@ -190,7 +190,9 @@ func TestProtocol(t *testing.T) {
 		if op != "" {
 			v.Set("operationName", op)
 		}
-		return e.serve(httptest.NewRequest(http.MethodGet, "/graphql?"+v.Encode(), nil))
+		req := httptest.NewRequest(http.MethodGet, "/graphql?"+v.Encode(), nil)
+		req.Header.Set("Authorization", "Bearer "+e.token("city_admin", "city", readerSubject))
+		return e.serve(req)
 	}
 	if r := get(`query Cats { issueCategories { name } }`, "Cats"); r.Status != 200 || r.code() != "" {
 		t.Fatalf("GET query: %d %+v", r.Status, r.Errors)
@@ -214,6 +216,7 @@ func TestProtocol(t *testing.T) {
 	}
 	req = httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query": `))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token("city_admin", "city", readerSubject))
 	if r := e.serve(req); r.Status != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" {
 		t.Fatalf("broken JSON: %d %+v", r.Status, r.Errors)
 	}
@@ -223,9 +226,9 @@ func TestProtocol(t *testing.T) {
 	}
 	req = httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query": "{ issueCategories { name } }"}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Gridgov-Actor", "not-a-number")
+	req.Header.Set("Authorization", "Bearer not-a-token")
 	if r := e.serve(req); r.Status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
-		t.Fatalf("bad actor header: %d %+v", r.Status, r.Errors)
+		t.Fatalf("bad token: %d %+v", r.Status, r.Errors)
 	}
 	_ = w
 }

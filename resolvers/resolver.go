@@ -11,6 +11,8 @@ import (
 // Resolver holds the dependencies every resolver needs; nothing else.
 type Resolver struct {
 	Store *store.Store
+	// Warehouse answers indicators; nil when ClickHouse is not configured.
+	Warehouse IndicatorReader
 }
 
 // New builds the resolver root for the generated executor.

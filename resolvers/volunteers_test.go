@@ -54,6 +54,8 @@ func (e *env) everything(w world) map[string]int64 {
 		w.street, w.community)
 	ids["MeetingMatter"] = e.id(`INSERT INTO meeting_matters (meeting_id, street_id, community_id, kind, title, outcome)
 		VALUES ($1, $2, $3, 'major_matter', '加装电梯', 'discussed') RETURNING id`, ids["JointMeeting"], w.street, w.community)
+	ids["AuditRecord"] = e.id(`INSERT INTO audit_log (person_id, role, mutation, target_table, target_id, action, after)
+		VALUES ($1, 'city_admin', 'reportIssue', 'cities', $2, 'insert', '{}') RETURNING id`, w.cadrePerson, w.city)
 	return ids
 }
 
@@ -262,5 +264,5 @@ func TestVolunteerMutations(t *testing.T) {
 	e.fails(w.resident, "FORBIDDEN", `mutation { logGridWork(input: {gridId: "`+gid("Grid", w.grid)+`", kind: PATROL, content: "巡查"}) { id } }`, nil)
 	fails("BAD_USER_INPUT", "logGridWork", "LogGridWorkInput", map[string]any{"gridId": gid("Grid", w.grid), "kind": "PATROL", "content": "x", "hours": 25})
 	fails("BAD_USER_INPUT", "logGridWork", "LogGridWorkInput", map[string]any{"gridId": gid("Grid", w.grid), "kind": "PATROL", "content": " "})
-	e.fails(0, "UNAUTHENTICATED", `mutation { logGridWork(input: {gridId: "`+gid("Grid", w.grid)+`", kind: PATROL, content: "巡查"}) { id } }`, nil)
+	e.fails(anon, "UNAUTHENTICATED", `mutation { logGridWork(input: {gridId: "`+gid("Grid", w.grid)+`", kind: PATROL, content: "巡查"}) { id } }`, nil)
 }

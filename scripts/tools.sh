@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# tools.sh — install the command-line tools the tests drive for real: Debian's Prometheus
-# server and promtool (metrics exposition checks, scrape tests). Idempotent.
+# tools.sh — install the tools the tests drive for real: Debian's Prometheus server and
+# promtool (metrics exposition checks, scrape tests), Chromium (the dashboard page, headless)
+# with a CJK font so the page's Chinese renders in screenshots. Idempotent.
 set -euo pipefail
 
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
+command -v chromium >/dev/null || need+=(chromium)
+fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' || need+=(fonts-wqy-microhei)
 if ((${#need[@]} == 0)); then
 	exit 0
 fi

@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -27,28 +32,204 @@ import (
 	"gridgov/store"
 )
 
-// maxBody bounds a GraphQL request body; issue 4 makes it configurable.
-const maxBody = 1 << 20
+// Limits bound what one GraphQL request may cost; config documents each (GRIDGOV_MAX_*,
+// GRIDGOV_REQUEST_TIMEOUT, GRIDGOV_RATE_*, GRIDGOV_APQ_CACHE).
+type Limits struct {
+	MaxBodyBytes  int64
+	MaxDepth      int
+	MaxComplexity int
+	Timeout       time.Duration
+	RateLimit     float64 // requests per second per token; 0: no limit
+	RateBurst     int
+	APQCache      int
+}
 
-// GraphQL builds the /graphql handler: gqlgen's executor with POST (JSON) and GET (queries
-// only) transports, no websocket, the error presenter and recover func, and per request the
-// actor (auth) and the loaders.
-func GraphQL(s *store.Store, log *slog.Logger, m *observe.GraphQL) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolvers.New(s)}))
+// DefaultLimits are config's defaults.
+func DefaultLimits() Limits {
+	return Limits{MaxBodyBytes: 1 << 20, MaxDepth: 12, MaxComplexity: 50000, Timeout: 10 * time.Second,
+		RateLimit: 20, RateBurst: 40, APQCache: 1000}
+}
+
+// Options configure the GraphQL endpoint.
+type Options struct {
+	Store   *store.Store
+	Log     *slog.Logger
+	Metrics *observe.GraphQL
+	// Keys verify bearer tokens.
+	Keys auth.Keys
+	// Indicators are read from the warehouse; nil leaves them WAREHOUSE_UNAVAILABLE.
+	Indicators resolvers.IndicatorReader
+	// Dev turns introspection on; production refuses it.
+	Dev    bool
+	Limits Limits
+	// AllowList, when set, is allow-list mode: only its operations run (and APQ is off).
+	AllowList *AllowList
+	// Now is the clock of token verification and rate limits; time.Now when nil.
+	Now func() time.Time
+}
+
+// GraphQL builds the /graphql handler. In order, a request passes: the protocol guard
+// (method, content type, declared length), authentication (bearer token: 401
+// UNAUTHENTICATED), the per-token rate limit (429 RATE_LIMITED), the body limit (413
+// BODY_LIMIT) and batch refusal (400 BATCH_LIMIT), the request timeout, the loaders, and
+// gqlgen's executor with persisted queries (APQ or the allow-list), the depth and cost
+// limits, and the policy check of every root field (auth.Policy).
+func GraphQL(o Options) http.Handler {
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits()
+	}
+	s, log, m := o.Store, o.Log, o.Metrics
+	root := resolvers.New(s)
+	root.Warehouse = o.Indicators
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: root}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.Use(extension.Introspection{})
+	if o.Dev {
+		srv.Use(extension.Introspection{})
+	}
+	if o.AllowList != nil {
+		srv.Use(allowListExt{list: o.AllowList, m: m})
+	} else {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](o.Limits.APQCache)})
+	}
+	srv.Use(costLimits{maxDepth: o.Limits.MaxDepth, maxCost: o.Limits.MaxComplexity, introspection: o.Dev, m: m})
 	srv.Use(operationMetrics{m: m, log: log})
+	srv.AroundRootFields(policy)
 	srv.SetErrorPresenter(presenter(log, m))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(v))
 		return errors.New("panic")
 	})
+	authn := auth.Authenticator{Keys: o.Keys, Complete: s.CompleteScope, Now: o.Now,
+		Deny: func(w http.ResponseWriter, r *http.Request, msg string) {
+			writeGraphQLError(w, r, m, http.StatusUnauthorized, apperr.Unauthenticated, msg)
+		}}
+	limiter := newRateLimiter(o.Limits.RateLimit, o.Limits.RateBurst)
+	if o.Now != nil {
+		limiter.now = o.Now
+	}
 	var h http.Handler = srv
 	h = resolvers.Middleware(s, h)
-	h = auth.Middleware(h)
-	return protocol(h, m)
+	h = withGraphQLMetrics(h, m)
+	h = timeout(h, o.Limits.Timeout, m)
+	h = body(h, o.Limits.MaxBodyBytes, m)
+	h = rate(h, limiter, m)
+	h = authn.Middleware(h)
+	return protocol(h, o.Limits.MaxBodyBytes, m)
 }
+
+// policy enforces auth.Policy on every root field, and marks mutations for the audit log.
+func policy(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	fc := graphql.GetRootFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	// The root object is the operation's type (gqlgen puts the field name in fc.Object).
+	object := "Query"
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
+		object = "Mutation"
+	}
+	if !auth.AllowedCtx(ctx, object, fc.Field.Name) {
+		role := "anonymous"
+		if a := auth.ActorFrom(ctx); a != nil {
+			role = a.Role
+		}
+		graphql.AddError(ctx, apperr.New(apperr.Forbidden, "the role %s may not use %s", role, fc.Field.Name))
+		return graphql.Null
+	}
+	if object == "Mutation" {
+		ctx = store.WithAudit(ctx, store.AuditOp{Mutation: fc.Field.Name, RequestID: observe.RequestID(ctx)})
+	}
+	return next(ctx)
+}
+
+// writeGraphQLError answers with one GraphQL error carrying code and the request id.
+func writeGraphQLError(w http.ResponseWriter, r *http.Request, m *observe.GraphQL, status int, code apperr.Code, msg string) {
+	m.Error(string(code))
+	ext := map[string]any{"code": string(code)}
+	if id := observe.RequestID(r.Context()); id != "" {
+		ext["requestId"] = id
+	}
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
+}
+
+// rate refuses a token's request beyond its rate with 429 RATE_LIMITED and Retry-After.
+func rate(next http.Handler, l *rateLimiter, m *observe.GraphQL) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := auth.ActorFrom(r.Context()); a != nil {
+			if ok, wait := l.allow(rateKey(a.Role, a.PersonID, fmt.Sprint(auth.ScopeFrom(r.Context())))); !ok {
+				m.Refused("rate")
+				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				writeGraphQLError(w, r, m, http.StatusTooManyRequests, apperr.RateLimited, "too many requests for this token; retry later")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// body reads a POST body up to the limit (413 BODY_LIMIT beyond, also for a chunked body
+// that declared no length) and refuses batches (a JSON array) with 400 BATCH_LIMIT: one
+// operation per request, so each is authorised, limited and counted on its own.
+func body(next http.Handler, limit int64, m *observe.GraphQL) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			m.Refused("body")
+			writeGraphQLError(w, r, m, http.StatusRequestEntityTooLarge, apperr.BodyLimit, fmt.Sprintf("a request body may hold at most %d bytes", limit))
+			return
+		case err != nil:
+			writeGraphQLError(w, r, m, http.StatusBadRequest, apperr.BadUserInput, "the request body could not be read")
+			return
+		}
+		if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+			m.Refused("batch")
+			writeGraphQLError(w, r, m, http.StatusBadRequest, apperr.BatchLimit, "batched requests are not accepted: send one operation per request")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// timeout bounds a request; its context reaches pgx, so the database queries are cancelled
+// with it, and the errors they return are reported as TIMEOUT. The answer is held until the
+// handler returns: a request whose deadline passed before gqlgen could answer at all (it
+// then answers nothing) gets a TIMEOUT error instead of an empty body.
+func timeout(next http.Handler, d time.Duration, m *observe.GraphQL) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		rec := &held{header: w.Header(), status: http.StatusOK}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			m.Refused("timeout")
+			if !bytes.Contains(rec.body.Bytes(), []byte(`"errors"`)) {
+				writeGraphQLError(w, r, m, http.StatusOK, apperr.Timeout, "the request took too long and was stopped")
+				return
+			}
+		}
+		w.WriteHeader(rec.status)
+		w.Write(rec.body.Bytes()) //nolint:errcheck
+	})
+}
+
+// held is a ResponseWriter that keeps the answer until the handler has returned.
+type held struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *held) Header() http.Header         { return h.header }
+func (h *held) WriteHeader(status int)      { h.status = status }
+func (h *held) Write(b []byte) (int, error) { return h.body.Write(b) }
 
 // operationMetrics counts, times and logs each operation by name and type, with the role
 // that ran it.
@@ -87,38 +268,32 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 }
 
 // protocol enforces GraphQL over HTTP where gqlgen's transports would answer without an
-// error code: POST must carry JSON; GET may only run queries (405 for a mutation).
-func protocol(next http.Handler, m *observe.GraphQL) http.Handler {
-	writeGraphQLError := func(w http.ResponseWriter, status int, code apperr.Code, msg string) {
-		m.Error(string(code))
-		writeJSON(w, status, map[string]any{"errors": []map[string]any{{
-			"message": msg, "extensions": map[string]any{"code": string(code)},
-		}}})
-	}
+// error code: POST must carry JSON; GET may only run queries (405 for a mutation); a body
+// declared larger than the limit is refused before it is read.
+func protocol(next http.Handler, limit int64, m *observe.GraphQL) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
 			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if mt != "application/json" {
-				writeGraphQLError(w, http.StatusUnsupportedMediaType, apperr.BadUserInput, "POST a JSON body with Content-Type: application/json")
+				writeGraphQLError(w, r, m, http.StatusUnsupportedMediaType, apperr.BadUserInput, "POST a JSON body with Content-Type: application/json")
 				return
 			}
-			if r.ContentLength > maxBody {
+			if r.ContentLength > limit {
 				m.Refused("body")
-				writeGraphQLError(w, http.StatusRequestEntityTooLarge, apperr.BadUserInput, fmt.Sprintf("a request body may hold at most %d bytes", maxBody))
+				writeGraphQLError(w, r, m, http.StatusRequestEntityTooLarge, apperr.BodyLimit, fmt.Sprintf("a request body may hold at most %d bytes", limit))
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		case http.MethodGet:
 			q := r.URL.Query()
 			if isMutation(q.Get("query"), q.Get("operationName")) {
 				w.Header().Set("Allow", "POST")
-				writeGraphQLError(w, http.StatusMethodNotAllowed, apperr.BadUserInput, "mutations must be sent with POST")
+				writeGraphQLError(w, r, m, http.StatusMethodNotAllowed, apperr.BadUserInput, "mutations must be sent with POST")
 				return
 			}
 		default:
 			w.Header().Set("Allow", "GET, POST")
-			writeGraphQLError(w, http.StatusMethodNotAllowed, apperr.BadUserInput, "use GET for queries or POST")
+			writeGraphQLError(w, r, m, http.StatusMethodNotAllowed, apperr.BadUserInput, "use GET for queries or POST")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -162,6 +337,10 @@ func presenter(log *slog.Logger, m *observe.GraphQL) graphql.ErrorPresenterFunc 
 // request id and shown only as INTERNAL "internal error".
 func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &gqlerror.Error{Message: "the request took too long and was stopped", Path: gqlErr.Path,
+			Extensions: map[string]any{"code": string(apperr.Timeout)}}
+	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Code != apperr.Internal {
 		if cause := ae.Unwrap(); cause != nil {
@@ -179,11 +358,27 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 			gqlErr.Extensions = map[string]any{"code": string(apperr.BadUserInput), "reason": c}
 			return gqlErr
 		}
-		if strings.HasPrefix(ge.Message, "json request body") || strings.HasPrefix(ge.Message, "could not get json request body") {
+		if c, _ := ge.Extensions["code"].(string); c == "PERSISTED_QUERY_NOT_FOUND" {
+			return gqlErr // the client sends the full query next (automatic persisted queries)
+		}
+		if strings.HasPrefix(ge.Message, "json request body") || strings.HasPrefix(ge.Message, "could not get json request body") ||
+			strings.Contains(ge.Message, "APQ") {
 			gqlErr.Extensions = map[string]any{"code": string(apperr.BadUserInput)}
 			return gqlErr
 		}
 	}
+	if store.Unavailable(err) {
+		log.Warn("database unavailable", "request_id", observe.RequestID(ctx), "err", err.Error())
+		return &gqlerror.Error{Message: "the database is unavailable for a moment; nothing was written, try again",
+			Path: gqlErr.Path, Extensions: map[string]any{"code": string(apperr.Unavailable)}}
+	}
 	log.Error("internal error", "request_id", observe.RequestID(ctx), "path", gqlErr.Path.String(), "err", err.Error())
 	return &gqlerror.Error{Message: "internal error", Path: gqlErr.Path, Extensions: map[string]any{"code": string(apperr.Internal)}}
+}
+
+// withGraphQLMetrics lets code deep in a request (the dataloaders) record into m.
+func withGraphQLMetrics(next http.Handler, m *observe.GraphQL) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(observe.WithGraphQL(r.Context(), m)))
+	})
 }

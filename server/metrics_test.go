@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
+	"gridgov/auth"
 	"gridgov/dbtest"
 	"gridgov/server"
 )
@@ -18,10 +20,12 @@ import (
 // TestMetricsAndRequestIDs: traffic shows up in /metrics by route, status and error code; a
 // GraphQL error carries the request id the response header gives; promtool accepts it all.
 func TestMetricsAndRequestIDs(t *testing.T) {
-	h := server.New(server.Deps{Pool: dbtest.New(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	keys, token := testToken(t, "leader", "city", "7")
+	h := server.New(server.Deps{Pool: dbtest.New(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: keys})
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		return rec
@@ -72,9 +76,11 @@ func TestMetricsAndRequestIDs(t *testing.T) {
 // role and duration.
 func TestOperationLog(t *testing.T) {
 	var logs bytes.Buffer
-	h := server.New(server.Deps{Pool: dbtest.New(t), Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	keys, token := testToken(t, "leader", "city", "7")
+	h := server.New(server.Deps{Pool: dbtest.New(t), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Keys: keys})
 	req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query":"query Probe { __typename }","operationName":"Probe"}`))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("X-Request-Id", "probe-1")
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	var found bool
@@ -85,10 +91,24 @@ func TestOperationLog(t *testing.T) {
 		}
 		if rec["msg"] == "graphql" {
 			found = rec["request_id"] == "probe-1" && rec["operation"] == "Probe" && rec["type"] == "query" &&
-				rec["role"] == "anonymous" && rec["duration"] != nil
+				rec["role"] == "leader" && rec["duration"] != nil
 		}
 	}
 	if !found {
 		t.Errorf("no complete graphql log line:\n%s", logs.String())
 	}
+}
+
+// testToken gives keys and a token they verify, for role over scope acting for subject.
+func testToken(t testing.TB, role, scope, subject string) (auth.Keys, string) {
+	t.Helper()
+	keys, err := auth.LoadKeys("HS256", "server-test-secret-of-at-least-32-bytes", "", "", "gridgov", "gridgov", 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := keys.Issue(role, scope, subject, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys, tok
 }

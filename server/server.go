@@ -16,7 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gridgov/auth"
+	"gridgov/dashboard"
 	"gridgov/observe"
+	"gridgov/resolvers"
 	"gridgov/store"
 )
 
@@ -32,6 +35,19 @@ type Deps struct {
 	MetricsElsewhere bool
 	// Warehouse is ClickHouse, reported by /readyz but not required; nil when not configured.
 	Warehouse Pinger
+	// Keys verify the bearer tokens of /graphql: without a valid token only the health
+	// endpoints and /metrics answer.
+	Keys auth.Keys
+	// Limits bound each GraphQL request; DefaultLimits when zero.
+	Limits Limits
+	// AllowList, when set, serves only its registered operations.
+	AllowList *AllowList
+	// CORSOrigins may call /graphql from a browser; none by default.
+	CORSOrigins []string
+	// Indicators answer the indicators field from the warehouse; nil: WAREHOUSE_UNAVAILABLE.
+	Indicators resolvers.IndicatorReader
+	// Analytics serves POST /analytics/sql for statisticians; nil: not mounted.
+	Analytics http.Handler
 }
 
 // Pinger is what readiness needs of the warehouse.
@@ -63,7 +79,13 @@ func New(d Deps) http.Handler {
 		status, body := readiness(r.Context(), d.Pool, d.Warehouse)
 		writeJSON(w, status, body)
 	}))
-	route("/graphql", GraphQL(store.New(d.Pool), d.Log, gqlm))
+	route("/graphql", cors(GraphQL(Options{Store: store.New(d.Pool), Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
+		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators}), d.CORSOrigins))
+	if d.Analytics != nil {
+		route("/analytics/sql", d.Analytics)
+	}
+	route("GET /dashboard", dashboard.Handler())
+	route("GET /dashboard/", dashboard.Handler())
 	if d.Dev {
 		route("GET /graphiql", playground.Handler("gridgov", "/graphql"))
 	}
@@ -73,7 +95,7 @@ func New(d Deps) http.Handler {
 	route("/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found"})
 	}))
-	return mux
+	return secureHeaders(mux)
 }
 
 // Metrics serves the registry in the Prometheus exposition format.

@@ -31,9 +31,18 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. When ctx runs a mutation
+// (WithAudit), the transaction first sets the audit context, so the audit trigger records
+// every row fn changes, in this same transaction.
 func (s *Store) inTx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	err := pgx.BeginFunc(ctx, s.pool, fn)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if a := auditContext(ctx); a != "" {
+			if _, err := tx.Exec(ctx, `SELECT set_config('gridgov.audit', $1, true)`, a); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
 	return MapError(op, err)
 }
 

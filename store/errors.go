@@ -3,6 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,6 +54,9 @@ func MapError(op string, err error) error {
 	if errors.As(err, &ae) {
 		return err
 	}
+	if Unavailable(err) {
+		return apperr.Wrap(err, apperr.Unavailable, "the database is unavailable for a moment; nothing was written, try again")
+	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return fmt.Errorf("%s: %w", op, err)
@@ -78,4 +84,17 @@ func codeFor(sqlstate string) apperr.Code {
 		return apperr.Conflict
 	}
 	return apperr.BadUserInput
+}
+
+// Unavailable reports whether err means Postgres could not be reached or went away (a
+// restart, a failover), as opposed to refusing the request: such requests can be retried.
+func Unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// admin_shutdown, crash_shutdown, cannot_connect_now, and the connection exceptions.
+		return pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08")
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || errors.Is(err, io.ErrUnexpectedEOF)
 }

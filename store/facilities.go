@@ -117,12 +117,12 @@ func (s *Store) AppointmentsByID(ctx context.Context, sc auth.Scope, ids []int64
 
 // RecordsByID loads service-ledger records by id, within scope.
 func (s *Store) RecordsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*ServiceRecord, error) {
-	return loadByID(ctx, s, "load service records", `SELECT `+recordCols+` FROM service_records`, ids, sc, placeCols,
+	return loadByID(ctx, s, "load service records", `SELECT `+recordCols+` FROM service_records`, ids, sc, colsFor("service_records", ""),
 		scanRecord, func(v *ServiceRecord) int64 { return v.ID })
 }
 
 // RatingsByID loads year-end ratings by id, within scope.
 func (s *Store) RatingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*YearRating, error) {
-	return loadByID(ctx, s, "load ratings", `SELECT `+ratingCols+` FROM year_ratings`, ids, sc, communityPlaceCols,
+	return loadByID(ctx, s, "load ratings", `SELECT `+ratingCols+` FROM year_ratings`, ids, sc, colsFor("year_ratings", ""),
 		scanRating, func(v *YearRating) int64 { return v.ID })
 }

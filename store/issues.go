@@ -138,7 +138,7 @@ const openIssue = "state NOT IN ('resolved', 'closed')"
 func issueQuery(sc auth.Scope, f IssueFilter) *query {
 	q := &query{}
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, placeCols)
+	q.scoped(sc, colsFor("issues", ""))
 	f.Place.apply(q, placeCols)
 	if f.BuildingID != nil {
 		q.where("building_id = ?", *f.BuildingID)
@@ -212,7 +212,7 @@ func (s *Store) Issues(ctx context.Context, sc auth.Scope, f IssueFilter, o Issu
 
 // IssuesByID loads issues by id, within scope.
 func (s *Store) IssuesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Issue, error) {
-	return loadByID(ctx, s, "load issues", issueSQL, ids, sc, placeCols, scanIssue, func(v *Issue) int64 { return v.ID })
+	return loadByID(ctx, s, "load issues", issueSQL, ids, sc, colsFor("issues", ""), scanIssue, func(v *Issue) int64 { return v.ID })
 }
 
 // IssueCategoriesByID loads issue categories by id.
@@ -256,7 +256,7 @@ func lastEvents[T any](ctx context.Context, s *Store, op, table, fk string, sc a
 		idsArg := q.arg(ids)
 		q.where("e." + fk + " = k.id")
 		q.where("e.deleted_at IS NULL")
-		q.scoped(sc, scopeCols{"e.street_id", "e.community_id", "e.grid_id"})
+		q.scoped(sc, colsFor(table, "e."))
 		sql := `SELECT ev.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
 			prefixed("e.", issueEventCols, fk) + ` FROM ` + table + ` e` + q.sql() + ` ORDER BY e.at DESC, e.id DESC LIMIT ` +
 			q.arg(n) + `) ev`
@@ -387,7 +387,7 @@ func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 		q := &query{}
 		q.where("id = ?", id)
 		q.where("deleted_at IS NULL")
-		q.scoped(sc, placeCols)
+		q.scoped(sc, colsFor("issues", ""))
 		cur, err := scanIssue(tx.QueryRow(ctx, issueSQL+q.sql(), q.args...))
 		if isNoRows(err) {
 			return notFound("issue")
@@ -480,7 +480,7 @@ func (s *Store) AddMediator(ctx context.Context, sc auth.Scope, issueID, personI
 		q := &query{}
 		q.where("id = ?", issueID)
 		q.where("deleted_at IS NULL")
-		q.scoped(sc, placeCols)
+		q.scoped(sc, colsFor("issues", ""))
 		var err error
 		out, err = scanIssue(tx.QueryRow(ctx, issueSQL+q.sql(), q.args...))
 		if isNoRows(err) {
@@ -519,7 +519,7 @@ func (s *Store) MonthlyReview(ctx context.Context, sc auth.Scope, communityID in
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.where("community_id = ?", communityID)
-	q.scoped(sc, placeCols)
+	q.scoped(sc, colsFor("issues", ""))
 	f, t := q.arg(from), q.arg(to)
 	c := &MonthlyReview{CommunityID: communityID, Month: from.Format("2006-01"), From: from, To: to}
 	err := s.pool.QueryRow(ctx, `SELECT

@@ -55,7 +55,7 @@ func (s *Store) MemberLedgers(ctx context.Context, sc auth.Scope, keys []LedgerK
 		idsArg := q.arg(ids)
 		q.where("r.member_id = k.id")
 		q.where("r.deleted_at IS NULL")
-		q.scoped(sc, scopeCols{"r.street_id", "r.community_id", "r.grid_id"})
+		q.scoped(sc, colsFor("service_records", "r."))
 		if !sh.from.IsZero() {
 			q.where("r.served_on >= ?", sh.from)
 		}
@@ -104,7 +104,7 @@ func (s *Store) ServiceTotals(ctx context.Context, sc auth.Scope, keys []TotalsK
 		q := &query{}
 		q.where("member_id = ANY(?)", ids)
 		q.where("deleted_at IS NULL")
-		q.scoped(sc, placeCols)
+		q.scoped(sc, colsFor("service_records", ""))
 		if year != 0 {
 			q.where("served_on >= make_date(?, 1, 1) AND served_on < make_date(?, 1, 1)", year, year+1)
 		}
@@ -137,7 +137,7 @@ func (s *Store) GridLedger(ctx context.Context, sc auth.Scope, gridID int64, fro
 	q.where("r.grid_id = ?", gridID)
 	q.where("r.served_on >= ? AND r.served_on < ?", from, to)
 	q.where("r.deleted_at IS NULL")
-	q.scoped(sc, scopeCols{"r.street_id", "r.community_id", "r.grid_id"})
+	q.scoped(sc, colsFor("service_records", "r."))
 	rows, err := s.pool.Query(ctx, `SELECT `+prefixed("r.", recordCols, "issue_id")+` FROM service_records r
 		JOIN party_members m ON m.id = r.member_id JOIN people p ON p.id = m.person_id`+q.sql()+
 		` ORDER BY p.name, r.member_id, r.served_on, r.id`, q.args...)
@@ -172,7 +172,7 @@ func (s *Store) RatingsOf(ctx context.Context, sc auth.Scope, memberIDs []int64)
 	q := &query{}
 	q.where("member_id = ANY(?)", memberIDs)
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, scopeCols{street: "street_id", community: "community_id"})
+	q.scoped(sc, colsFor("year_ratings", ""))
 	rows, err := s.pool.Query(ctx, `SELECT `+ratingCols+` FROM year_ratings`+q.sql()+` ORDER BY year DESC`, q.args...)
 	if err != nil {
 		return nil, MapError("load ratings", err)
@@ -200,7 +200,7 @@ func (s *Store) RateMember(ctx context.Context, sc auth.Scope, actor auth.Actor,
 		q := &query{}
 		q.where("m.id = ?", memberID)
 		q.where("m.deleted_at IS NULL")
-		q.scoped(sc, scopeCols{"m.street_id", "m.community_id", "m.grid_id"})
+		q.scoped(sc, colsFor("party_members", "m."))
 		var street, community int64
 		var checkedIn bool
 		err = tx.QueryRow(ctx, `SELECT m.street_id, m.community_id, EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id

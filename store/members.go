@@ -38,7 +38,7 @@ func scanCheckin(r pgx.Row) (*Checkin, error) {
 
 // CheckinsByID loads check-ins by id, within scope.
 func (s *Store) CheckinsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Checkin, error) {
-	return loadByID(ctx, s, "load check-ins", `SELECT `+checkinCols+` FROM checkins`, ids, sc, placeCols, scanCheckin,
+	return loadByID(ctx, s, "load check-ins", `SELECT `+checkinCols+` FROM checkins`, ids, sc, colsFor("checkins", ""), scanCheckin,
 		func(v *Checkin) int64 { return v.ID })
 }
 
@@ -47,7 +47,7 @@ func (s *Store) LatestCheckins(ctx context.Context, sc auth.Scope, memberIDs []i
 	q := &query{}
 	q.where("member_id = ANY(?)", memberIDs)
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, scopeCols{street: "street_id", community: "community_id"})
+	q.scoped(sc, colsFor("checkins", ""))
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (member_id) `+checkinCols+` FROM checkins`+q.sql()+
 		` ORDER BY member_id, submitted_at DESC, id DESC`, q.args...)
 	if err != nil {
@@ -74,7 +74,7 @@ type CheckinFilter struct {
 func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p Page) (Conn[*Checkin], PlaceList, error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, scopeCols{street: "street_id", community: "community_id"})
+	q.scoped(sc, colsFor("checkins", ""))
 	f.Place.apply(q, placeCols)
 	if len(f.States) > 0 {
 		q.where("state = ANY(?)", f.States)
@@ -96,7 +96,7 @@ func (s *Store) RegisterCheckin(ctx context.Context, sc auth.Scope, memberID int
 		q := &query{}
 		q.where("id = ?", memberID)
 		q.where("deleted_at IS NULL")
-		q.scoped(sc, placeCols)
+		q.scoped(sc, colsFor("party_members", ""))
 		var street, community int64
 		err := tx.QueryRow(ctx, `SELECT street_id, community_id FROM party_members`+q.sql(), q.args...).Scan(&street, &community)
 		if isNoRows(err) {
@@ -135,7 +135,7 @@ func (s *Store) DecideCheckin(ctx context.Context, sc auth.Scope, actor auth.Act
 		q := &query{}
 		q.where("id = ?", id)
 		q.where("deleted_at IS NULL")
-		q.scoped(sc, scopeCols{street: "street_id", community: "community_id"})
+		q.scoped(sc, colsFor("checkins", ""))
 		cur, err := scanCheckin(tx.QueryRow(ctx, `SELECT `+checkinCols+` FROM checkins`+q.sql(), q.args...))
 		if isNoRows(err) {
 			return notFound("check-in")
@@ -201,7 +201,7 @@ func (s *Store) GridRoster(ctx context.Context, sc auth.Scope, gridID int64) ([]
 	q := &query{}
 	q.where("m.grid_id = ?", gridID)
 	q.where("m.deleted_at IS NULL")
-	q.scoped(sc, scopeCols{"m.street_id", "m.community_id", "m.grid_id"})
+	q.scoped(sc, scopeCols{street: "m.street_id", community: "m.community_id", grid: "m.grid_id"})
 	q.where("EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)")
 	rows, err := s.pool.Query(ctx, `SELECT m.id, p.name, m.unit_id, m.building_id FROM party_members m
 		JOIN people p ON p.id = m.person_id`+q.sql()+` ORDER BY p.name, m.id`, q.args...)
@@ -265,12 +265,17 @@ func (s *Store) EndAppointment(ctx context.Context, sc auth.Scope, id int64, on 
 	q.where("id = ?", id)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, placeCols)
-	a, err := scanAppointment(s.pool.QueryRow(ctx, `UPDATE building_appointments SET ended_on = `+endArg+q.sql()+
-		` AND ended_on IS NULL RETURNING `+appointmentCols, q.args...))
-	if isNoRows(err) {
-		return nil, apperr.New(apperr.NotFound, "no current appointment with that id")
-	}
-	return a, MapError("end appointment", err)
+	var a *BuildingAppointment
+	err := s.inTx(ctx, "end appointment", func(tx pgx.Tx) error {
+		var err error
+		a, err = scanAppointment(tx.QueryRow(ctx, `UPDATE building_appointments SET ended_on = `+endArg+q.sql()+
+			` AND ended_on IS NULL RETURNING `+appointmentCols, q.args...))
+		if isNoRows(err) {
+			return apperr.New(apperr.NotFound, "no current appointment with that id")
+		}
+		return err
+	})
+	return a, err
 }
 
 // CurrentAppointments loads the current appointments of each building.

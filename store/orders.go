@@ -113,7 +113,7 @@ type OrderList struct{ PlaceList }
 func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc bool, p Page) (Conn[*ServiceOrder], OrderList, error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, placeCols)
+	q.scoped(sc, colsFor("service_orders", ""))
 	f.Place.apply(q, placeCols)
 	if len(f.States) > 0 {
 		q.where("state = ANY(?)", f.States)
@@ -141,7 +141,7 @@ func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc b
 
 // OrdersByID loads orders by id, within scope.
 func (s *Store) OrdersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*ServiceOrder, error) {
-	return loadByID(ctx, s, "load service orders", orderSQL, ids, sc, placeCols, scanOrder, func(v *ServiceOrder) int64 { return v.ID })
+	return loadByID(ctx, s, "load service orders", orderSQL, ids, sc, colsFor("service_orders", ""), scanOrder, func(v *ServiceOrder) int64 { return v.ID })
 }
 
 // ServiceCategoriesByID loads service categories by id.
@@ -225,7 +225,7 @@ func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor
 		q := &query{}
 		q.where("id = ?", id)
 		q.where("deleted_at IS NULL")
-		q.scoped(sc, placeCols)
+		q.scoped(sc, colsFor("service_orders", ""))
 		cur, err := scanOrder(tx.QueryRow(ctx, orderSQL+q.sql(), q.args...))
 		if isNoRows(err) {
 			return notFound("service order")

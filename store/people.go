@@ -9,12 +9,15 @@ import (
 	"gridgov/auth"
 )
 
-// Person is someone known to the system. Only the name and the place down to the building
-// are read here: phone, ID number and the address below the building stay in Postgres.
+// Person is someone known to the system. Phone, ID number and the address below the building
+// are read too, but shown only where auth.PersonalVisible allows (the resolvers mask them).
 type Person struct {
 	ID          int64
 	Name        string
 	Gender      *string
+	Phone       *string
+	IDNumber    *string
+	Address     *string // unit and room below the building
 	StreetID    *int64
 	CommunityID *int64
 	GridID      *int64
@@ -51,7 +54,7 @@ type PartyMember struct {
 }
 
 const (
-	personSQL = `SELECT id, name, gender, street_id, community_id, grid_id, building_id, version FROM people`
+	personSQL = `SELECT id, name, gender, phone, id_number, address_detail, street_id, community_id, grid_id, building_id, version FROM people`
 	unitSQL   = `SELECT id, code, name, kind, is_justice, civilised, version FROM units`
 	// The person's name travels with the member so lists can sort and page by it.
 	memberSQL = `SELECT id, person_id, unit_id, street_id, community_id, grid_id, building_id, profession, specialty,
@@ -61,7 +64,7 @@ const (
 
 func scanPerson(r pgx.Row) (*Person, error) {
 	var p Person
-	return &p, r.Scan(&p.ID, &p.Name, &p.Gender, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version)
+	return &p, r.Scan(&p.ID, &p.Name, &p.Gender, &p.Phone, &p.IDNumber, &p.Address, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version)
 }
 
 func scanUnit(r pgx.Row) (*Unit, error) {
@@ -78,17 +81,17 @@ func scanMember(r pgx.Row) (*PartyMember, error) {
 // PeopleByID loads people by id, within scope. People without a place are visible only to
 // a city-wide scope.
 func (s *Store) PeopleByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Person, error) {
-	return loadByID(ctx, s, "load people", personSQL, ids, sc, placeCols, scanPerson, func(v *Person) int64 { return v.ID })
+	return loadByID(ctx, s, "load people", personSQL, ids, sc, colsFor("people", ""), scanPerson, func(v *Person) int64 { return v.ID })
 }
 
 // UnitsByID loads units by id. Units are city-wide.
 func (s *Store) UnitsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Unit, error) {
-	return loadByID(ctx, s, "load units", unitSQL, ids, sc, scopeCols{}, scanUnit, func(v *Unit) int64 { return v.ID })
+	return loadByID(ctx, s, "load units", unitSQL, ids, sc, colsFor("units", ""), scanUnit, func(v *Unit) int64 { return v.ID })
 }
 
 // MembersByID loads party members by id, within scope.
 func (s *Store) MembersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*PartyMember, error) {
-	return loadByID(ctx, s, "load party members", memberSQL, ids, sc, placeCols, scanMember, func(v *PartyMember) int64 { return v.ID })
+	return loadByID(ctx, s, "load party members", memberSQL, ids, sc, colsFor("party_members", ""), scanMember, func(v *PartyMember) int64 { return v.ID })
 }
 
 // MembersByPerson loads party members by their person id, within scope.
@@ -96,7 +99,7 @@ func (s *Store) MembersByPerson(ctx context.Context, sc auth.Scope, personIDs []
 	q := &query{}
 	q.where("person_id = ANY(?)", personIDs)
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, placeCols)
+	q.scoped(sc, colsFor("party_members", ""))
 	rows, err := s.pool.Query(ctx, memberSQL+q.sql(), q.args...)
 	if err != nil {
 		return nil, MapError("load members by person", err)
@@ -116,6 +119,7 @@ func (s *Store) MembersByPerson(ctx context.Context, sc auth.Scope, personIDs []
 func (s *Store) Units(ctx context.Context, sc auth.Scope, search string, kind *string, p Page) (Conn[*Unit], PlaceList, error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
+	q.scoped(sc, colsFor("units", ""))
 	if kind != nil {
 		q.where("kind = ?", *kind)
 	}
@@ -152,7 +156,7 @@ type MemberList struct{ PlaceList }
 func (s *Store) Members(ctx context.Context, sc auth.Scope, f MemberFilter, o MemberOrder, p Page) (Conn[*PartyMember], MemberList, error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, placeCols)
+	q.scoped(sc, colsFor("party_members", ""))
 	f.Place.apply(q, placeCols)
 	if f.BuildingID != nil {
 		q.where("building_id = ?", *f.BuildingID)

@@ -83,9 +83,9 @@ func (f PlaceFilter) apply(q *query, c scopeCols) {
 }
 
 var (
-	streetCols    = scopeCols{street: "id"}
-	communityCols = scopeCols{street: "street_id", community: "id"}
-	gridCols      = scopeCols{street: "street_id", community: "community_id", grid: "id"}
+	streetCols    = colsFor("streets", "")
+	communityCols = colsFor("communities", "")
+	gridCols      = colsFor("grids", "")
 	placeCols     = scopeCols{street: "street_id", community: "community_id", grid: "grid_id"}
 	nameKey       = sortKey{name: "NAME", expr: "name", kind: keyText}
 	codeKey       = sortKey{name: "CODE", expr: "code", kind: keyText}
@@ -175,7 +175,7 @@ func (s *Store) GridsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[
 
 // BuildingsByID loads buildings by id, within scope.
 func (s *Store) BuildingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Building, error) {
-	return loadByID(ctx, s, "load buildings", buildingSQL, ids, sc, placeCols, scanBuilding, func(v *Building) int64 { return v.ID })
+	return loadByID(ctx, s, "load buildings", buildingSQL, ids, sc, colsFor("buildings", ""), scanBuilding, func(v *Building) int64 { return v.ID })
 }
 
 // listPage runs one keyset page over base with q's filters, in key order.
@@ -261,7 +261,7 @@ func (s *Store) Grids(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page)
 func (s *Store) Buildings(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Building], PlaceList, error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, placeCols)
+	q.scoped(sc, colsFor("buildings", ""))
 	f.apply(q, placeCols)
 	q.textSearch(f.Search, "number")
 	c, err := listPage(ctx, s, "list buildings", buildingSQL, q, numberKey, false, p, scanBuilding,

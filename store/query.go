@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gridgov/apperr"
-	"gridgov/auth"
 )
 
 // query collects the WHERE conditions and bound arguments of one statement. Values are
@@ -50,23 +49,6 @@ func (q *query) sql() string {
 // clone copies q so a count and a page can share the filters.
 func (q *query) clone() *query {
 	return &query{args: append([]any(nil), q.args...), conds: append([]string(nil), q.conds...)}
-}
-
-// scopeCols names the place columns of a table, "" where the table has none.
-type scopeCols struct{ street, community, grid string }
-
-// scoped adds the scope's conditions for a table with the given place columns. A scope finer
-// than the table (a grid scope on communities) keeps the ancestors the scope lies in.
-func (q *query) scoped(sc auth.Scope, c scopeCols) {
-	if sc.StreetID != 0 && c.street != "" {
-		q.where(c.street+" = ?", sc.StreetID)
-	}
-	if sc.CommunityID != 0 && c.community != "" {
-		q.where(c.community+" = ?", sc.CommunityID)
-	}
-	if sc.GridID != 0 && c.grid != "" {
-		q.where(c.grid+" = ?", sc.GridID)
-	}
 }
 
 // MaxPage is the largest page a client may ask for; more is an error, not a silent cut.

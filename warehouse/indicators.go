@@ -10,7 +10,7 @@ import (
 
 // Indicators are the governance indicators of one scope over one period, computed in
 // ClickHouse from the deduplicated warehouse (see Reader). The struct maps field by field onto
-// the GraphQL type Indicators of docs/indicators.graphqls.
+// the GraphQL type Indicators of schema/graphql/indicators.graphqls.
 //
 // Two kinds of number appear. Stocks — members expected and checked in, volunteers and teams,
 // coverage, the organisation counts — are the state as at AsOf, whatever the period. Flows —

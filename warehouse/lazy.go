@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -14,7 +15,7 @@ import (
 func Dial(o Options) (*Client, error) {
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Addr:        []string{o.Addr},
-		Auth:        clickhouse.Auth{Database: "default", Username: o.User, Password: o.Password},
+		Auth:        clickhouse.Auth{Database: cmp.Or(o.DefaultDatabase, "default"), Username: o.User, Password: o.Password},
 		DialTimeout: 2 * time.Second,
 		ReadTimeout: time.Minute,
 		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},

@@ -13,10 +13,10 @@ import (
 	"gridgov/warehouse"
 )
 
-// docs/indicators.graphqls maps field by field onto the Go result structs, describes every
-// type and field, and accepts the dashboard's query.
+// schema/graphql/indicators.graphqls maps field by field onto the Go result structs, describes
+// every type and field, and accepts the dashboard's query.
 func TestIndicatorsSDL(t *testing.T) {
-	sdl, err := os.ReadFile("../docs/indicators.graphqls")
+	sdl, err := os.ReadFile("../schema/graphql/indicators.graphqls")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"gridgov/analytics"
+	"gridgov/auth"
 	"gridgov/observe"
 	"gridgov/server"
 	"gridgov/store"
@@ -28,9 +33,30 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer wh.Close()
+	keys, err := auth.LoadKeys(a.cfg.JWTAlg, a.cfg.JWTSecret, a.cfg.JWTPublicKey, a.cfg.JWTPrivateKey,
+		a.cfg.JWTAudience, a.cfg.JWTIssuer, a.cfg.JWTLeeway)
+	if err != nil {
+		return err
+	}
+	keys.Private = nil // the API only verifies
+	var allow *server.AllowList
+	if a.cfg.AllowList != "" {
+		if allow, err = server.LoadAllowList(a.cfg.AllowList); err != nil {
+			return err
+		}
+		a.log.Info("allow-list mode", "operations", allow.Len())
+	}
 	reg := observe.NewRegistry()
+	indicators, analyticsHandler, closeStat, err := warehouseServices(a, pool, wh, keys, reg)
+	if err != nil {
+		return err
+	}
+	defer closeStat()
 	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
-		MetricsElsewhere: a.cfg.MetricsListen != "", Warehouse: wh})
+		MetricsElsewhere: a.cfg.MetricsListen != "", Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
+		Indicators: indicators, Analytics: analyticsHandler,
+		Limits: server.Limits{MaxBodyBytes: a.cfg.MaxBodyBytes, MaxDepth: a.cfg.MaxDepth, MaxComplexity: a.cfg.MaxComplexity,
+			Timeout: a.cfg.RequestTimeout, RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, APQCache: a.cfg.APQCache}})
 	servers := []*http.Server{{Addr: a.cfg.Listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
 	if a.cfg.MetricsListen != "" {
 		servers = append(servers, &http.Server{Addr: a.cfg.MetricsListen, Handler: server.Metrics(reg), ReadHeaderTimeout: 10 * time.Second})
@@ -65,4 +91,20 @@ func shutdown(ctx context.Context, a *app, servers []*http.Server) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// warehouseServices builds what the API reads from ClickHouse: indicators (as the ETL's user)
+// and statisticians' SQL (as the read-only user, whose profile carries the limits). Neither
+// connects at start: ClickHouse may be down, and then only these fail.
+func warehouseServices(a *app, pool *pgxpool.Pool, wh *warehouse.Client, keys auth.Keys, reg *prometheus.Registry) (
+	*warehouse.Reader, http.Handler, func(), error) {
+	m := warehouse.NewMetrics(reg)
+	reader := warehouse.NewReader(wh, a.cfg.CHDatabase, warehouse.ReaderOptions{Metrics: m, AsOf: warehouse.CheckpointAsOf(pool)})
+	stat, err := warehouse.Dial(warehouse.Options{Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: "statistician",
+		Password: a.cfg.CHStatPassword, DefaultDatabase: a.cfg.CHDatabase})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	h := analytics.Handler(analytics.Options{Warehouse: stat, Keys: keys, Metrics: m, Log: a.log})
+	return reader, h, func() { stat.Close() }, nil
 }

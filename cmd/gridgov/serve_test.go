@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"gridgov/auth"
+	"gridgov/config"
 	"gridgov/dbtest"
 	"gridgov/gid"
 )
@@ -129,6 +130,14 @@ func waitUp(t *testing.T, url string) {
 
 // reportIssue posts one reportIssue mutation as a grid worker of the demo city's first grid.
 func reportIssue(addr, title string) (status int, ok bool, err error) {
+	keys, err := auth.LoadKeys("HS256", config.DevSecret, "", "", "gridgov", "gridgov", 30*time.Second)
+	if err != nil {
+		return 0, false, err
+	}
+	token, err := keys.Issue("grid_worker", gid.Encode("Grid", 1), "1", time.Hour, time.Now())
+	if err != nil {
+		return 0, false, err
+	}
 	body, _ := json.Marshal(map[string]any{
 		"query": `mutation($in: ReportIssueInput!) { reportIssue(input: $in) { id } }`,
 		"variables": map[string]any{"in": map[string]any{"categoryId": gid.Encode("IssueCategory", 1), "gridId": gid.Encode("Grid", 1),
@@ -136,7 +145,7 @@ func reportIssue(addr, title string) (status int, ok bool, err error) {
 	})
 	req, _ := http.NewRequest("POST", "http://"+addr+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Gridgov-Actor", strconv.Itoa(1))
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, false, err

@@ -81,6 +81,40 @@ type AppointBuildingRoleInput struct {
 	AppointedOn *time.Time `json:"appointedOn,omitempty"`
 }
 
+// Narrows the audit log; all given conditions apply together.
+type AuditFilter struct {
+	// Only changes by this person (a Person id).
+	ActorID *string `json:"actorId,omitempty"`
+	// Only changes made in this role, e.g. community_cadre.
+	Role *string `json:"role,omitempty"`
+	// Only changes made by this mutation, e.g. dispatchIssue.
+	Mutation *string `json:"mutation,omitempty"`
+	// Only changes of this object (any global id).
+	TargetID *string `json:"targetId,omitempty"`
+	// Only changes of rows of this table, e.g. issues.
+	TargetTable *string `json:"targetTable,omitempty"`
+	// Only changes made in this range.
+	At *DateTimeRange `json:"at,omitempty"`
+}
+
+// A page of audit records.
+type AuditRecordConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*AuditRecordEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// An audit record with its cursor.
+type AuditRecordEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The audit record.
+	Node *store.AuditRecord `json:"node"`
+}
+
 // A page of buildings.
 type BuildingConnection struct {
 	// The items of the page, with their cursors.
@@ -1173,6 +1207,67 @@ func (e *ActivityKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e ActivityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a change did to a row.
+type AuditAction string
+
+const (
+	// The row was created.
+	AuditActionInsert AuditAction = "INSERT"
+	// The row was changed.
+	AuditActionUpdate AuditAction = "UPDATE"
+	// The row was deleted.
+	AuditActionDelete AuditAction = "DELETE"
+)
+
+var AllAuditAction = []AuditAction{
+	AuditActionInsert,
+	AuditActionUpdate,
+	AuditActionDelete,
+}
+
+func (e AuditAction) IsValid() bool {
+	switch e {
+	case AuditActionInsert, AuditActionUpdate, AuditActionDelete:
+		return true
+	}
+	return false
+}
+
+func (e AuditAction) String() string {
+	return string(e)
+}
+
+func (e *AuditAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditAction", str)
+	}
+	return nil
+}
+
+func (e AuditAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -33,6 +33,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"gridgov/auth"
+	"gridgov/config"
 	"gridgov/loadgen"
 	"gridgov/observe"
 	"gridgov/resolvers"
@@ -112,11 +114,21 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	if len(members) == 0 {
 		return fmt.Errorf("no service records: is the database seeded?")
 	}
+	// The benchmark signs its own tokens with the development secret (serve runs in
+	// development mode) and lifts the rate limit: it measures the API, not the limiter.
+	keys, err := auth.LoadKeys("HS256", config.DevSecret, "", "", "gridgov", "gridgov", 30*time.Second)
+	if err != nil {
+		return err
+	}
+	admin, err := keys.Issue("city_admin", auth.ScopeCity, "1", 24*time.Hour, time.Now())
+	if err != nil {
+		return err
+	}
 	console := loadgen.Scenario{Name: "console page", Next: func(c, i int) loadgen.Request {
-		return loadgen.Request{Query: consoleQuery, Variables: map[string]any{"grid": resolvers.GlobalID("Grid", grid)}}
+		return loadgen.Request{Query: consoleQuery, Token: admin, Variables: map[string]any{"grid": resolvers.GlobalID("Grid", grid)}}
 	}}
 	profile := loadgen.Scenario{Name: "member profile", Next: func(c, i int) loadgen.Request {
-		return loadgen.Request{Query: profileQuery, Variables: map[string]any{"id": resolvers.GlobalID("PartyMember", members[i%len(members)])}}
+		return loadgen.Request{Query: profileQuery, Token: admin, Variables: map[string]any{"id": resolvers.GlobalID("PartyMember", members[i%len(members)])}}
 	}}
 
 	// Statement counts and the console page's SQL, from the same handler in process.
@@ -131,7 +143,10 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 		return err
 	}
 	defer tpool.Close()
-	inproc := server.GraphQL(store.New(tpool), slog.New(slog.NewTextHandler(io.Discard, nil)), observe.NewGraphQL(prometheus.NewRegistry()))
+	limits := server.DefaultLimits()
+	limits.RateLimit = 0
+	inproc := server.GraphQL(server.Options{Store: store.New(tpool), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics: observe.NewGraphQL(prometheus.NewRegistry()), Keys: keys, Limits: limits})
 	// count runs s's first request to warm the statement cache, then records its second.
 	count := func(s loadgen.Scenario) (int, []loadgen.Statement, error) {
 		ts := httptest.NewServer(inproc)
@@ -153,7 +168,7 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	if err != nil {
 		return fmt.Errorf("member profile: %w", err)
 	}
-	claims, err := newClaims(ctx, pool, 1)
+	claims, err := newClaims(ctx, pool, 1, keys)
 	if err != nil {
 		return err
 	}
@@ -175,7 +190,8 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 		return err
 	}
 	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(), "GRIDGOV_PG_URL="+pgURL, "GRIDGOV_LISTEN="+addr, "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_METRICS_LISTEN=")
+	srv.Env = append(os.Environ(), "GRIDGOV_PG_URL="+pgURL, "GRIDGOV_LISTEN="+addr, "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_METRICS_LISTEN=",
+		"GRIDGOV_MODE=development", "GRIDGOV_RATE_LIMIT=0")
 	srv.Stderr, srv.Stdout = os.Stderr, os.Stderr
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("start %s serve: %w", bin, err)
@@ -200,7 +216,7 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	}
 	for _, n := range levels {
 		// Enough orders for any rate this machine reaches, fresh for each level.
-		cl, err := newClaims(ctx, pool, 40)
+		cl, err := newClaims(ctx, pool, 40, keys)
 		if err != nil {
 			return err
 		}
@@ -253,23 +269,27 @@ func report(r loadgen.Result) {
 type claims struct {
 	loadgen.Scenario
 	orders []int64
-	actors []int64
+	tokens []string
 	next   atomic.Int64
 }
 
 // newClaims publishes perGrid orders in every grid that has checked-in members.
-func newClaims(ctx context.Context, pool *pgxpool.Pool, perGrid int) (*claims, error) {
+func newClaims(ctx context.Context, pool *pgxpool.Pool, perGrid int, keys auth.Keys) (*claims, error) {
 	rows, err := pool.Query(ctx, claimSQL, perGrid)
 	if err != nil {
 		return nil, fmt.Errorf("publish orders to claim: %w", err)
 	}
 	c := &claims{}
 	for rows.Next() {
-		var o, p int64
-		if err := rows.Scan(&o, &p); err != nil {
+		var o, p, g int64
+		if err := rows.Scan(&o, &p, &g); err != nil {
 			return nil, err
 		}
-		c.orders, c.actors = append(c.orders, o), append(c.actors, p)
+		tok, err := keys.Issue("party_member", resolvers.GlobalID("Grid", g), strconv.FormatInt(p, 10), 24*time.Hour, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		c.orders, c.tokens = append(c.orders, o), append(c.tokens, tok)
 	}
 	rows.Close()
 	if len(c.orders) == 0 {
@@ -277,7 +297,7 @@ func newClaims(ctx context.Context, pool *pgxpool.Pool, perGrid int) (*claims, e
 	}
 	c.Scenario = loadgen.Scenario{Name: "claim", Next: func(_, _ int) loadgen.Request {
 		i := int(c.next.Add(1)-1) % len(c.orders) // wraps only if the supply runs out: then claims fail, and are counted
-		return loadgen.Request{Query: claimQuery, Actor: c.actors[i],
+		return loadgen.Request{Query: claimQuery, Token: c.tokens[i],
 			Variables: map[string]any{"in": map[string]any{"orderId": resolvers.GlobalID("ServiceOrder", c.orders[i])}}}
 	}}
 	return c, nil
@@ -293,7 +313,7 @@ const claimSQL = `WITH m AS (
 		SELECT m.street_id, m.community_id, m.grid_id, (SELECT min(id) FROM service_categories),
 			(SELECT min(id) FROM people), 'benchmark order ' || g, 'published', now()
 		FROM m CROSS JOIN generate_series(1, $1::int) g RETURNING id, grid_id, title)
-	SELECT ins.id, m.person_id FROM ins JOIN m USING (grid_id) ORDER BY ins.title, ins.grid_id`
+	SELECT ins.id, m.person_id, ins.grid_id FROM ins JOIN m USING (grid_id) ORDER BY ins.title, ins.grid_id`
 
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,6 +3,7 @@
 package scalar
 
 import (
+	"encoding/json"
 	"io"
 	"strconv"
 	"time"
@@ -45,4 +46,24 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 		return time.Time{}, apperr.New(apperr.BadUserInput, "a DateTime is an RFC 3339 string such as 2024-05-01T08:30:00+08:00")
 	}
 	return t, nil
+}
+
+// MarshalJSON writes a JSON document as is; a nil or empty one is null.
+func MarshalJSON(v json.RawMessage) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		if len(v) == 0 {
+			io.WriteString(w, "null") //nolint:errcheck
+			return
+		}
+		w.Write(v) //nolint:errcheck
+	})
+}
+
+// UnmarshalJSON reads any input value as a JSON document.
+func UnmarshalJSON(v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, apperr.New(apperr.BadUserInput, "not a JSON value")
+	}
+	return b, nil
 }

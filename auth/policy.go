@@ -1,0 +1,165 @@
+package auth
+
+import (
+	"context"
+	"slices"
+)
+
+// Rule says who may read a Query field or call a Mutation field, and how the rows they get
+// are narrowed. Rows are always narrowed by the caller's scope (Narrow), inside SQL; Rows
+// says, for the reader of this table, what that means for the field.
+type Rule struct {
+	Roles []string
+	Rows  string
+}
+
+// Role groups used by the policy.
+var (
+	cadres     = []string{"city_admin", "street_cadre", "community_cadre"}
+	placeRead  = []string{"city_admin", "leader", "street_cadre", "community_cadre", "grid_worker"}
+	gridHandle = []string{"city_admin", "street_cadre", "community_cadre", "grid_worker"}
+	anyData    = []string{"city_admin", "leader", "street_cadre", "community_cadre", "grid_worker", "party_member", "unit_admin", "resident"}
+)
+
+func with(base []string, more ...string) []string { return append(slices.Clone(base), more...) }
+
+// Policy is the one table of who may do what through GraphQL: every Query and Mutation field
+// has an entry (a test walks the schema to prove it), and a field without one is refused.
+// The statistician is in no entry: warehouse analytics only.
+var Policy = map[string]Rule{
+	// Places are not personal: every role sees the places of its scope (a grid scope keeps
+	// the community and street it lies in; a unit admin's scope is the whole city).
+	"Query.node":          {anyData, "the node's table, narrowed as for its list; out of scope is NOT_FOUND"},
+	"Query.streets":       {anyData, "places at and above the scope"},
+	"Query.communities":   {anyData, "places at and above the scope"},
+	"Query.grids":         {anyData, "places at and above the scope"},
+	"Query.buildings":     {anyData, "places at and below the scope"},
+	"Query.compounds":     {placeRead, "places at and below the scope"},
+	"Query.facilities":    {placeRead, "places at and below the scope"},
+	"Query.intersections": {placeRead, "places at and below the scope"},
+
+	"Query.units":        {with(placeRead, "unit_admin", "party_member"), "city-wide; a unit admin's own unit; a party member's employer"},
+	"Query.partyMembers": {with(placeRead, "unit_admin", "party_member"), "living at or below the scope; a unit admin's unit's members; a party member's own record"},
+	"Query.checkins":     {with(placeRead, "unit_admin", "party_member"), "at or below the scope; of a unit admin's members; a party member's own"},
+	"Query.gridRoster":   {placeRead, "a grid at or below the scope"},
+	"Query.gridLedger":   {placeRead, "a grid at or below the scope"},
+
+	"Query.issues":          {with(placeRead, "resident"), "at or below the scope; a resident's own reports"},
+	"Query.issueCategories": {anyData, "reference data"},
+	"Query.monthlyReview":   {with(cadres, "leader"), "a community at or below the scope"},
+	"Query.indicators":      {with(cadres, "leader", "grid_worker"), "aggregates of the scope or a place inside it; FORBIDDEN elsewhere"},
+
+	"Query.serviceOrders":     {with(placeRead, "party_member", "resident"), "at or below the scope; a party member's grid's demand list and own orders; a resident's own orders"},
+	"Query.serviceCategories": {anyData, "reference data"},
+
+	"Query.socialOrganisations":   {placeRead, "city-wide directory"},
+	"Query.ventureProjects":       {placeRead, "at or below the scope"},
+	"Query.volunteerTeams":        {placeRead, "city-wide directory; volunteer counts within the scope"},
+	"Query.volunteers":            {placeRead, "at or below the scope"},
+	"Query.pairings":              {placeRead, "at or below the scope"},
+	"Query.activities":            {placeRead, "at or below the scope"},
+	"Query.jointMeetings":         {placeRead, "at or below the scope"},
+	"Query.cadres":                {placeRead, "at or below the scope"},
+	"Query.redStewards":           {placeRead, "at or below the scope"},
+	"Query.governanceInstructors": {placeRead, "at or below the scope"},
+	"Query.partners":              {placeRead, "at or below the scope"},
+	"Query.workLogs":              {placeRead, "at or below the scope"},
+
+	"Query.auditRecords": {[]string{"city_admin"}, "everything"},
+
+	// Workflows change at and below the scope of the cadre; a grid worker reports, handles
+	// and logs in their grid; a party member claims and completes orders of their grid and
+	// checks in; a resident reports issues, posts and rates their own orders. Leaders and
+	// unit admins change nothing.
+	"Mutation.registerCheckin":        {with(cadres, "party_member"), "a member at or below the scope; a party member's own record"},
+	"Mutation.verifyCheckin":          {cadres, "a check-in at or below the scope"},
+	"Mutation.rejectCheckin":          {cadres, "a check-in at or below the scope"},
+	"Mutation.appointBuildingRole":    {cadres, "a building at or below the scope"},
+	"Mutation.endBuildingAppointment": {cadres, "an appointment at or below the scope"},
+	"Mutation.rateMember":             {cadres, "a member at or below the scope"},
+
+	"Mutation.reportIssue":   {with(gridHandle, "resident"), "a grid at or below the scope"},
+	"Mutation.acceptIssue":   {gridHandle, "an issue at or below the scope"},
+	"Mutation.dispatchIssue": {gridHandle, "an issue at or below the scope"},
+	"Mutation.startIssue":    {gridHandle, "an issue at or below the scope"},
+	"Mutation.escalateIssue": {gridHandle, "an issue at or below the scope"},
+	"Mutation.returnIssue":   {gridHandle, "an issue at or below the scope"},
+	"Mutation.resolveIssue":  {gridHandle, "an issue at or below the scope"},
+	"Mutation.closeIssue":    {cadres, "an issue at or below the scope"},
+	"Mutation.reopenIssue":   {cadres, "an issue at or below the scope"},
+	"Mutation.addMediator":   {gridHandle, "an issue at or below the scope"},
+
+	"Mutation.postOrder":     {with(gridHandle, "resident"), "a grid at or below the scope"},
+	"Mutation.publishOrder":  {gridHandle, "an order at or below the scope"},
+	"Mutation.claimOrder":    {[]string{"city_admin", "party_member"}, "a published order of the party member's grid"},
+	"Mutation.completeOrder": {[]string{"city_admin", "party_member"}, "an order the party member claimed"},
+	"Mutation.rateOrder":     {[]string{"city_admin", "resident"}, "the resident's own order"},
+	"Mutation.cancelOrder":   {gridHandle, "an order at or below the scope"},
+
+	"Mutation.createVolunteerTeam":     {cadres, "a team of a street in the scope"},
+	"Mutation.updateVolunteerTeam":     {cadres, "a team of a street in the scope"},
+	"Mutation.registerVolunteer":       {cadres, "a community at or below the scope"},
+	"Mutation.recordActivity":          {cadres, "a place at or below the scope"},
+	"Mutation.addActivityParticipants": {cadres, "an activity at or below the scope"},
+	"Mutation.holdJointMeeting":        {cadres, "a community at or below the scope"},
+	"Mutation.recordMeetingMatter":     {cadres, "a meeting at or below the scope"},
+	"Mutation.setMatterOutcome":        {cadres, "a matter at or below the scope"},
+	"Mutation.pairUnit":                {cadres, "a community at or below the scope"},
+	"Mutation.endPairing":              {cadres, "a pairing at or below the scope"},
+	"Mutation.logGridWork":             {gridHandle, "a grid at or below the scope"},
+}
+
+// Allowed reports whether role may read or call the root field object.field ("Query",
+// "issues"). Introspection fields (__schema, __type, __typename) are always allowed; they
+// carry no data and are switched off in production by the server.
+func Allowed(role, object, field string) bool {
+	if len(field) > 1 && field[:2] == "__" {
+		return true
+	}
+	r, ok := Policy[object+"."+field]
+	return ok && slices.Contains(r.Roles, role)
+}
+
+// AllowedCtx is Allowed for the acting role of ctx; an anonymous context is never allowed.
+func AllowedCtx(ctx context.Context, object, field string) bool {
+	a := ActorFrom(ctx)
+	return a != nil && Allowed(a.Role, object, field)
+}
+
+// Personal data: phone, ID number and the exact address (below the building) are shown only
+// to roles whose work needs them, and to the person themself. Leaders, unit admins,
+// statisticians, party members and residents never see another person's.
+var (
+	phoneRoles    = []string{"city_admin", "street_cadre", "community_cadre", "grid_worker"}
+	idNumberRoles = []string{"city_admin", "community_cadre"}
+	addressRoles  = []string{"city_admin", "community_cadre", "grid_worker"}
+)
+
+// Personal field names, as PersonalVisible takes them.
+const (
+	Phone    = "phone"
+	IDNumber = "idNumber"
+	Address  = "address"
+)
+
+// PersonalVisible reports whether the caller of ctx may see field of person: the one place
+// masking is decided. The person was read within the caller's scope, so a cadre sees the
+// contact data of people of their street or community only.
+func PersonalVisible(ctx context.Context, person int64, field string) bool {
+	a := ActorFrom(ctx)
+	if a == nil {
+		return false
+	}
+	if a.PersonID != 0 && a.PersonID == person {
+		return true
+	}
+	switch field {
+	case Phone:
+		return slices.Contains(phoneRoles, a.Role)
+	case IDNumber:
+		return slices.Contains(idNumberRoles, a.Role)
+	case Address:
+		return slices.Contains(addressRoles, a.Role)
+	}
+	return false
+}

@@ -1,0 +1,118 @@
+package resolvers
+
+import (
+	"context"
+	"strconv"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+	"gridgov/graph"
+	"gridgov/graph/model"
+	"gridgov/store"
+)
+
+func (r *Resolver) AuditRecord() graph.AuditRecordResolver { return &auditResolver{r} }
+
+type auditResolver struct{ *Resolver }
+
+// tableTypes maps the tables mutations write to the GraphQL types of their rows, so an audit
+// record can name the changed object by its global id.
+var tableTypes = map[string]string{
+	"cities": "City", "streets": "Street", "communities": "Community", "grids": "Grid", "buildings": "Building",
+	"compounds": "Compound", "facilities": "Facility", "intersections": "Intersection", "people": "Person",
+	"units": "Unit", "party_members": "PartyMember", "checkins": "Checkin", "building_appointments": "BuildingAppointment",
+	"service_records": "ServiceRecord", "year_ratings": "YearRating", "cadres": "Cadre", "grid_assignments": "GridAssignment",
+	"red_stewards": "RedSteward", "governance_instructors": "GovernanceInstructor", "partners": "Partner",
+	"work_logs": "WorkLog", "issues": "Issue", "issue_categories": "IssueCategory", "service_orders": "ServiceOrder",
+	"service_categories": "ServiceCategory", "social_organisations": "SocialOrganisation", "venture_projects": "VentureProject",
+	"volunteer_teams": "VolunteerTeam", "volunteers": "Volunteer", "pairings": "Pairing", "activities": "Activity",
+	"activity_participants": "ActivityParticipant", "joint_meetings": "JointMeeting", "meeting_matters": "MeetingMatter",
+}
+
+// typeTables is tableTypes reversed, to filter by a global id.
+var typeTables = func() map[string]string {
+	m := map[string]string{}
+	for t, typ := range tableTypes {
+		m[typ] = t
+	}
+	return m
+}()
+
+// auditReader reports whether the caller may read the audit log: the policy of
+// Query.auditRecords decides it for node(id:) and nested paths too.
+func auditReader(ctx context.Context) bool { return auth.AllowedCtx(ctx, "Query", "auditRecords") }
+
+func (r *queryResolver) AuditRecords(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditRecordConnection, error) {
+	var f store.AuditFilter
+	if filter != nil {
+		var err error
+		if f.PersonID, err = optID("actorId", "Person", filter.ActorID); err != nil {
+			return nil, err
+		}
+		f.Role, f.Mutation, f.TargetTable = str(filter.Role), str(filter.Mutation), str(filter.TargetTable)
+		if filter.TargetID != nil {
+			typ, id, ok := parseGlobalID(*filter.TargetID)
+			if !ok || typeTables[typ] == "" {
+				return nil, apperr.Invalid("targetId", "not the id of an object the audit log records")
+			}
+			if f.TargetTable != "" && f.TargetTable != typeTables[typ] {
+				return &model.AuditRecordConnection{PageInfo: &store.PageInfo{}}, nil
+			}
+			f.TargetTable, f.TargetID = typeTables[typ], &id
+		}
+		if filter.At != nil {
+			f.From, f.To = filter.At.From, filter.At.To
+		}
+	}
+	if !auditReader(ctx) {
+		return &model.AuditRecordConnection{PageInfo: &store.PageInfo{}}, nil
+	}
+	c, list, err := r.Store.AuditRecords(ctx, scope(ctx), f, page(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	n, err := total(ctx, list)
+	es := edges(c, func(cur string, n *store.AuditRecord) *model.AuditRecordEdge {
+		return &model.AuditRecordEdge{Cursor: cur, Node: n}
+	})
+	return &model.AuditRecordConnection{PageInfo: &c.PageInfo, TotalCount: n, Edges: es}, err
+}
+
+func (auditResolver) ID(_ context.Context, o *store.AuditRecord) (string, error) {
+	return GlobalID("AuditRecord", o.ID), nil
+}
+func (auditResolver) Actor(ctx context.Context, o *store.AuditRecord) (*store.Person, error) {
+	return load(ctx, For(ctx).Person, o.PersonID)
+}
+func (auditResolver) ActorID(_ context.Context, o *store.AuditRecord) (*string, error) {
+	if o.PersonID == nil {
+		return nil, nil
+	}
+	id := GlobalID("Person", *o.PersonID)
+	return &id, nil
+}
+func (auditResolver) TargetID(_ context.Context, o *store.AuditRecord) (*string, error) {
+	typ, ok := tableTypes[o.TargetTable]
+	if !ok {
+		return nil, nil
+	}
+	id := GlobalID(typ, o.TargetID)
+	return &id, nil
+}
+func (auditResolver) TargetRowID(_ context.Context, o *store.AuditRecord) (string, error) {
+	return strconv.FormatInt(o.TargetID, 10), nil
+}
+func (auditResolver) Action(_ context.Context, o *store.AuditRecord) (model.AuditAction, error) {
+	return enum[model.AuditAction](o.Action), nil
+}
+
+// auditEntity is node(id:) for an audit record: city admins only, NOT_FOUND for anyone else.
+func auditEntity(l *Loaders) func(ctx context.Context, id int64) (store.Entity, error) {
+	load := entity(l.AuditRecord)
+	return func(ctx context.Context, id int64) (store.Entity, error) {
+		if !auditReader(ctx) {
+			return nil, nil
+		}
+		return load(ctx, id)
+	}
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"gridgov/apperr"
+	"gridgov/auth"
+)
+
+// scopeCols says how a scope narrows one table: its place columns ("" where it has none),
+// and what a person-narrowed (auth.Scope.Self) or unit-narrowed (auth.Scope.UnitID) scope
+// may see of it. Fail-closed: a table that names no self (or unit) condition and is not
+// open is hidden entirely from such a scope, so a new table is invisible to residents,
+// party members and unit admins until someone decides what they may see of it.
+type scopeCols struct {
+	street, community, grid string
+	// self keeps the rows a person may see of their own; :self binds the person id, :grid
+	// the scope's grid and :demand whether the scope includes the grid's demand list.
+	self string
+	// unit keeps the rows of a unit admin's unit; :unit binds the unit id.
+	unit string
+	// open tables (places, reference data) are visible to every narrowed scope within its
+	// place scope.
+	open bool
+}
+
+// Person-owned rows, as the conditions of scopeCols.self and .unit. {p} is the column prefix.
+const (
+	selfMember  = `{p}member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
+	unitMember  = `{p}member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
+	selfOrders  = `({p}resident_id = :self OR {p}claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND {p}state = 'published' AND {p}grid_id = :grid))`
+	orderSelfIn = `(resident_id = :self OR claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND state = 'published' AND grid_id = :grid))`
+)
+
+// colsFor gives the scope rules of a table whose columns are written with prefix ("r.").
+func colsFor(table, prefix string) scopeCols {
+	c, ok := tableScopes[table]
+	if !ok {
+		panic("store: no scope rules for table " + table)
+	}
+	pre := func(col string) string {
+		if col == "" {
+			return ""
+		}
+		return prefix + col
+	}
+	c.street, c.community, c.grid = pre(c.street), pre(c.community), pre(c.grid)
+	c.self = strings.ReplaceAll(c.self, "{p}", prefix)
+	c.unit = strings.ReplaceAll(c.unit, "{p}", prefix)
+	return c
+}
+
+// tableScopes holds the narrowing rules of the tables person- and unit-narrowed scopes may
+// read. Tables not listed here use the place-only column sets and are hidden from them.
+var tableScopes = map[string]scopeCols{
+	"streets":     {street: "id", open: true},
+	"communities": {street: "street_id", community: "id", open: true},
+	"grids":       {street: "street_id", community: "community_id", grid: "id", open: true},
+	"buildings":   {street: "street_id", community: "community_id", grid: "grid_id", open: true},
+	"people": {street: "street_id", community: "community_id", grid: "grid_id",
+		self: `({p}id = :self OR {p}id IN (SELECT resident_id FROM service_orders WHERE deleted_at IS NULL AND ` + orderSelfIn + `))`,
+		unit: `{p}id IN (SELECT person_id FROM party_members WHERE unit_id = :unit)`},
+	"units": {self: `{p}id IN (SELECT unit_id FROM party_members WHERE person_id = :self)`, unit: `{p}id = :unit`},
+	"party_members": {street: "street_id", community: "community_id", grid: "grid_id",
+		self: `{p}person_id = :self`, unit: `{p}unit_id = :unit`},
+	"checkins":        {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
+	"service_records": {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
+	"year_ratings":    {street: "street_id", community: "community_id", self: selfMember, unit: unitMember},
+	"issues":          {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},
+	"issue_events": {street: "street_id", community: "community_id", grid: "grid_id",
+		self: `{p}issue_id IN (SELECT id FROM issues WHERE reporter_id = :self)`},
+	"service_orders": {street: "street_id", community: "community_id", grid: "grid_id", self: selfOrders},
+	"order_events": {street: "street_id", community: "community_id", grid: "grid_id",
+		self: `{p}order_id IN (SELECT id FROM service_orders WHERE deleted_at IS NULL AND ` + orderSelfIn + `)`},
+}
+
+// scoped adds the scope's conditions for a table with the given rules. A scope finer than
+// the table (a grid scope on communities) keeps the ancestors the scope lies in: the
+// authenticator fills in a grid scope's community and street.
+func (q *query) scoped(sc auth.Scope, c scopeCols) {
+	switch {
+	case sc.UnitID != 0:
+		switch {
+		case c.unit != "":
+			q.bindNamed(c.unit, sc)
+		case !c.open:
+			q.where("false")
+		}
+		return // a unit's members live anywhere in the city
+	case sc.Self != 0:
+		switch {
+		case c.self != "":
+			// A person's own rows are theirs wherever they are; what else they see (the
+			// demand list) is bounded by the grid inside the condition.
+			q.bindNamed(c.self, sc)
+			return
+		case !c.open:
+			q.where("false")
+			return
+		}
+	}
+	if sc.StreetID != 0 && c.street != "" {
+		q.where(c.street+" = ?", sc.StreetID)
+	}
+	if sc.CommunityID != 0 && c.community != "" {
+		q.where(c.community+" = ?", sc.CommunityID)
+	}
+	if sc.GridID != 0 && c.grid != "" {
+		q.where(c.grid+" = ?", sc.GridID)
+	}
+}
+
+// bindNamed adds cond with :self, :unit, :grid and :demand bound from the scope.
+func (q *query) bindNamed(cond string, sc auth.Scope) {
+	for _, n := range []struct {
+		name string
+		val  any
+	}{{":self", sc.Self}, {":unit", sc.UnitID}, {":grid", sc.GridID}, {":demand", sc.DemandList}} {
+		if strings.Contains(cond, n.name) {
+			cond = strings.ReplaceAll(cond, n.name, q.arg(n.val))
+		}
+	}
+	q.conds = append(q.conds, cond)
+}
+
+// CompleteScope fills in the ancestors of a place scope: a grid's community and street, a
+// community's street. A place that does not exist (or was deleted) is NOT_FOUND.
+func (s *Store) CompleteScope(ctx context.Context, sc auth.Scope) (auth.Scope, error) {
+	var err error
+	switch {
+	case sc.GridID != 0:
+		err = s.pool.QueryRow(ctx, `SELECT street_id, community_id FROM grids WHERE id = $1 AND deleted_at IS NULL`,
+			sc.GridID).Scan(&sc.StreetID, &sc.CommunityID)
+	case sc.CommunityID != 0:
+		err = s.pool.QueryRow(ctx, `SELECT street_id FROM communities WHERE id = $1 AND deleted_at IS NULL`,
+			sc.CommunityID).Scan(&sc.StreetID)
+	case sc.StreetID != 0:
+		var one int
+		err = s.pool.QueryRow(ctx, `SELECT 1 FROM streets WHERE id = $1 AND deleted_at IS NULL`, sc.StreetID).Scan(&one)
+	}
+	if isNoRows(err) {
+		return sc, apperr.New(apperr.NotFound, "no such place")
+	}
+	return sc, MapError("complete scope", err)
+}
