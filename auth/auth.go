@@ -93,14 +93,19 @@ type Authenticator struct {
 	// Complete fills in the ancestors of a place scope (a grid's community and street), so a
 	// grid scope also keeps the community and street it lies in; an unknown place is an error.
 	Complete func(ctx context.Context, s Scope) (Scope, error)
-	// Deny writes the UNAUTHENTICATED response (the server adds the request id and counts it).
-	Deny func(w http.ResponseWriter, r *http.Request, message string)
+	// Deny writes the refusal: UNAUTHENTICATED, or UNAVAILABLE for ErrUnavailable (the server
+	// adds the request id and counts it).
+	Deny func(w http.ResponseWriter, r *http.Request, err error)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
 
 // ErrNoToken is returned by Authenticate for a request without a bearer token.
 var ErrNoToken = errors.New("this endpoint needs a bearer token (Authorization: Bearer <token>)")
+
+// ErrUnavailable is returned by Authenticate when the token could not be checked against the
+// database because it does not answer: the client should retry, not sign in again.
+var ErrUnavailable = errors.New("the database is unavailable for a moment; nothing was done, try again")
 
 // Authenticate verifies the request's bearer token and gives the actor and scope it carries.
 func (a Authenticator) Authenticate(r *http.Request) (*Actor, Scope, error) {
@@ -130,6 +135,9 @@ func (a Authenticator) Authenticate(r *http.Request) (*Actor, Scope, error) {
 	}
 	if a.Complete != nil && place.UnitID == 0 && !place.City() {
 		if place, err = a.Complete(r.Context(), place); err != nil {
+			if apperr.CodeOf(err) == apperr.Unavailable {
+				return nil, Scope{}, ErrUnavailable
+			}
 			return nil, Scope{}, errors.New("the token's scope names no place")
 		}
 	}
@@ -144,7 +152,7 @@ func (a Authenticator) Middleware(next http.Handler) http.Handler {
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="gridgov"`)
 			if a.Deny != nil {
-				a.Deny(w, r, err.Error())
+				a.Deny(w, r, err)
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")

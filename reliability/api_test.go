@@ -130,6 +130,7 @@ type tally struct {
 	codes     map[string]int
 	statuses  map[int]int
 	transport int
+	retry503  int
 	latencies []time.Duration
 	lastAck   time.Time
 }
@@ -144,7 +145,11 @@ func (y *tally) add(title string, r reply, took time.Duration) {
 		y.transport++
 		return
 	}
-	y.statuses[r.status]++
+	if r.status == 503 && len(r.codes) == 1 && r.codes[0] == "UNAVAILABLE" {
+		y.retry503++ // the documented retryable answer while Postgres is away, not a failure
+	} else {
+		y.statuses[r.status]++
+	}
 	for _, c := range r.codes {
 		y.codes[c]++
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"gridgov/gid"
 )
 
 // TestPostgresRestartUnderLoad restarts Postgres while clients report issues: during the
-// outage the API answers with the retryable UNAVAILABLE code (never a 5xx), it recovers by
+// outage the API answers only with the retryable UNAVAILABLE code (in a 200, or a 503 with
+// Retry-After when even the token's place cannot be checked; no other 5xx), it recovers by
 // itself, and every acknowledged report is in Postgres afterwards.
 func TestPostgresRestartUnderLoad(t *testing.T) {
 	svc := startPrivate(t)
@@ -97,6 +100,7 @@ func TestClickHouseStopStart(t *testing.T) {
 	wg := reportLoad(loadCtx, a, 2, y)
 	time.Sleep(3 * time.Second)
 	read := a.do(ctx, `{ issues(first: 5) { totalCount } }`, nil)
+	down := a.do(ctx, indicatorsQuery, indicatorsVars)
 	ready := getJSON(t, "http://"+a.addr+"/readyz")
 	svc.script("up")
 	time.Sleep(2 * time.Second)
@@ -109,6 +113,9 @@ func TestClickHouseStopStart(t *testing.T) {
 	if ready["ready"] != true {
 		t.Errorf("/readyz with ClickHouse down: %v", ready)
 	}
+	if len(down.codes) != 1 || down.codes[0] != "WAREHOUSE_UNAVAILABLE" || down.status >= 500 {
+		t.Errorf("indicators with ClickHouse down: status %d codes %v", down.status, down.codes)
+	}
 	if len(y.acked) == 0 || y.fivexx() > 0 || len(y.codes) > 0 {
 		t.Errorf("writes with ClickHouse down: %d acknowledged, %d 5xx, codes %v", len(y.acked), y.fivexx(), y.codes)
 	}
@@ -116,4 +123,11 @@ func TestClickHouseStopStart(t *testing.T) {
 		t.Fatal("the ETL exited while ClickHouse was down")
 	}
 	waitReconciled(t, svc, 60*time.Second)
+	if up := a.do(ctx, indicatorsQuery, indicatorsVars); len(up.codes) > 0 || up.data["indicators"] == nil {
+		t.Errorf("indicators once ClickHouse is back: status %d codes %v", up.status, up.codes)
+	}
 }
+
+const indicatorsQuery = `query($scope: ID!, $period: PeriodInput!) { indicators(scope: $scope, period: $period) { asOf checkins { checkedIn } } }`
+
+var indicatorsVars = map[string]any{"scope": gid.Encode("Community", 1), "period": map[string]any{"kind": "YEAR", "year": 2026}}

@@ -101,8 +101,13 @@ func GraphQL(o Options) http.Handler {
 		return errors.New("panic")
 	})
 	authn := auth.Authenticator{Keys: o.Keys, Complete: s.CompleteScope, Now: o.Now,
-		Deny: func(w http.ResponseWriter, r *http.Request, msg string) {
-			writeGraphQLError(w, r, m, http.StatusUnauthorized, apperr.Unauthenticated, msg)
+		Deny: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, auth.ErrUnavailable) {
+				w.Header().Set("Retry-After", "1")
+				writeGraphQLError(w, r, m, http.StatusServiceUnavailable, apperr.Unavailable, err.Error())
+				return
+			}
+			writeGraphQLError(w, r, m, http.StatusUnauthorized, apperr.Unauthenticated, err.Error())
 		}}
 	limiter := newRateLimiter(o.Limits.RateLimit, o.Limits.RateBurst)
 	if o.Now != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,6 +17,9 @@ import (
 // applies it in SQL; every write runs in one transaction that also appends the history.
 type Store struct {
 	pool *pgxpool.Pool
+	// places caches CompleteScope: a place never moves to another parent, and every
+	// authenticated request asks.
+	places sync.Map // auth.Scope → auth.Scope
 }
 
 // New wraps a pool.

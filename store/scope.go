@@ -127,6 +127,10 @@ func (q *query) bindNamed(cond string, sc auth.Scope) {
 // CompleteScope fills in the ancestors of a place scope: a grid's community and street, a
 // community's street. A place that does not exist (or was deleted) is NOT_FOUND.
 func (s *Store) CompleteScope(ctx context.Context, sc auth.Scope) (auth.Scope, error) {
+	if done, ok := s.places.Load(sc); ok {
+		return done.(auth.Scope), nil
+	}
+	asked := sc
 	var err error
 	switch {
 	case sc.GridID != 0:
@@ -142,5 +146,9 @@ func (s *Store) CompleteScope(ctx context.Context, sc auth.Scope) (auth.Scope, e
 	if isNoRows(err) {
 		return sc, apperr.New(apperr.NotFound, "no such place")
 	}
-	return sc, MapError("complete scope", err)
+	if err != nil {
+		return sc, MapError("complete scope", err)
+	}
+	s.places.Store(asked, sc)
+	return sc, nil
 }
