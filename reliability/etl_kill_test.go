@@ -14,9 +14,11 @@ import (
 	"gridgov/warehouse/whtest"
 )
 
-// TestETLSurvivesSIGKILL kills `gridgov etl run --once` with SIGKILL at random points while
-// the operational data keeps changing (inserts, updates, soft and hard deletes), then lets one
-// run finish: the deduplicated warehouse equals Postgres, row for row.
+// TestETLSurvivesSIGKILL kills `gridgov etl run --once` at random points while the
+// operational data keeps changing (inserts, updates, soft and hard deletes) — with SIGKILL,
+// and every third time with SIGTERM, after which the run must stop within 10 s, abandoning its
+// batch without advancing the checkpoint — then lets one run finish: the deduplicated
+// warehouse equals Postgres, row for row.
 func TestETLSurvivesSIGKILL(t *testing.T) {
 	kills := 6
 	if full {
@@ -40,8 +42,18 @@ func TestETLSurvivesSIGKILL(t *testing.T) {
 		go func() { done <- cmd.Wait() }()
 		select {
 		case <-time.After(time.Duration(10+rng.IntN(900)) * time.Millisecond): // a run takes 0.3–3 s here
-			cmd.Process.Signal(syscall.SIGKILL) //nolint:errcheck
-			<-done
+			sig := syscall.SIGKILL
+			if i%3 == 2 {
+				sig = syscall.SIGTERM
+			}
+			cmd.Process.Signal(sig) //nolint:errcheck
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill() //nolint:errcheck
+				t.Errorf("run %d did not stop within 10 s of %v", i, sig)
+				<-done
+			}
 			killed++
 		case err := <-done:
 			if err != nil {
@@ -63,7 +75,7 @@ func TestETLSurvivesSIGKILL(t *testing.T) {
 	if killed == 0 {
 		t.Error("no run was killed: the delays are too long for this machine")
 	}
-	t.Logf("%d of %d runs killed with SIGKILL; warehouse reconciles with %d mismatches", killed, kills, len(ms))
+	t.Logf("%d of %d runs stopped (SIGKILL, every third SIGTERM); warehouse reconciles with %d mismatches", killed, kills, len(ms))
 }
 
 // churn changes the operational data the way a working day does, round by round.
