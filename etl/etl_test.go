@@ -16,6 +16,13 @@ import (
 	"gridgov/etl"
 )
 
+// Postgres tables that carry row_xid (for their own reasons) but never leave Postgres.
+var notCopied = map[string]string{
+	// Old and new rows of every mutation, personal fields included: the warehouse gets no
+	// direct identifiers (issue 5).
+	"audit_log": "the audit trail stays in Postgres",
+}
+
 // Every replicated Postgres table feeds a warehouse table.
 func TestEveryReplicatedTableIsCopied(t *testing.T) {
 	v := newEnv(t)
@@ -30,6 +37,9 @@ func TestEveryReplicatedTableIsCopied(t *testing.T) {
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			t.Fatal(err)
+		}
+		if _, ok := notCopied[name]; ok {
+			continue
 		}
 		n++
 		if _, ok := etl.TableNamed(name); !ok {
