@@ -103,9 +103,9 @@ func toDecimal(v any) (any, error) {
 // out of range instead of wrapping them.
 func integer(base string) (converter, error) {
 	unsigned := strings.HasPrefix(base, "UInt")
-	bits, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(base, "U"), "Int"))
-	if err != nil || bits > 64 {
-		return nil, fmt.Errorf("the ETL does not convert ClickHouse type %s", base)
+	bits, err := intBits(base)
+	if err != nil {
+		return nil, err
 	}
 	return func(v any) (any, error) {
 		n, err := toInt64(v)
@@ -139,6 +139,15 @@ func integer(base string) (converter, error) {
 		}
 		return n, nil
 	}, nil
+}
+
+// intBits is the width of a ClickHouse (U)Int type.
+func intBits(base string) (int, error) {
+	bits, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(base, "U"), "Int"))
+	if err != nil || bits > 64 || bits < 8 {
+		return 0, fmt.Errorf("the ETL does not convert ClickHouse type %s", base)
+	}
+	return bits, nil
 }
 
 func toInt64(v any) (int64, error) {

@@ -13,7 +13,9 @@
 //
 // One ETL runs at a time per Postgres database (an advisory lock); the others wait or stop
 // with a clear message. Rows stream from a pgx cursor into clickhouse-go batches, so memory
-// stays bounded whatever the table size.
+// stays bounded whatever the table size: values are decoded from pgx's raw bytes straight
+// into typed columns (columns.go), and a loader goroutine sends one batch while the next is
+// extracted (sink.go), at most two batches in memory.
 package etl
 
 import (
@@ -44,6 +46,10 @@ type Options struct {
 	// Hook, when set, is called at named points of a run (see Point); an error it returns
 	// stops the run there, as a crash would. Tests inject crashes with it.
 	Hook func(p Point, table string) error
+	// SummaryEvery spaces the rebuilds of the indicators' summary tables: a run within this
+	// long of the last rebuild leaves them (their snapshot, and so the indicators' asOf, stays
+	// truthful), which keeps follow mode's lag low. 0 rebuilds after every run.
+	SummaryEvery time.Duration
 }
 
 // Point is a place in a run where Hook is called.
@@ -60,9 +66,10 @@ const (
 
 // ETL copies Postgres into the warehouse.
 type ETL struct {
-	pg  *pgxpool.Pool
-	ch  *warehouse.Client
-	opt Options
+	pg          *pgxpool.Pool
+	ch          *warehouse.Client
+	opt         Options
+	lastSummary time.Time // when the summaries were last refreshed by this process
 }
 
 // New prepares an ETL from pg into the warehouse ch.

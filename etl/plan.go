@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"gridgov/warehouse"
 )
@@ -21,6 +23,7 @@ type plan struct {
 	cols   []warehouse.Column
 	exprs  []string // Postgres expression per column
 	convs  []converter
+	specs  []colSpec
 	keyIdx int
 }
 
@@ -57,7 +60,12 @@ func buildPlan(t Table, cols []warehouse.Column, p *Pseudonymizer) (*plan, error
 		if err != nil {
 			return nil, fmt.Errorf("table %s: %w", t.Name, err)
 		}
+		spec, err := newColSpec(c, conv)
+		if err != nil {
+			return nil, fmt.Errorf("table %s: %w", t.Name, err)
+		}
 		pl.convs = append(pl.convs, conv)
+		pl.specs = append(pl.specs, spec)
 		pl.exprs = append(pl.exprs, t.expr(c.Name))
 		if c.Name == t.key() {
 			pl.keyIdx = i
@@ -127,8 +135,21 @@ func (p *plan) extractSQL() string {
 	return "SELECT " + strings.Join(p.exprs, ", ") + " " + p.table.fromWhere()
 }
 
-// countSQL counts what extractSQL returns, for the progress of a full load.
+// countSQL counts what extractSQL returns.
 func (p *plan) countSQL() string { return "SELECT count(*) " + p.table.fromWhere() }
+
+// estimate is the number of rows a full load of the table extracts, for its progress bar:
+// Postgres's own estimate (pg_class.reltuples), which costs nothing, where the table has
+// been analyzed; an exact count (one more scan of the table) where it has not.
+func (p *plan) estimate(ctx context.Context, tx pgx.Tx, horizon string) (int64, error) {
+	var n int64
+	err := tx.QueryRow(ctx, `SELECT reltuples::bigint FROM pg_class WHERE oid = $1::regclass`, pgQuote(p.table.Source)).Scan(&n)
+	if err != nil || n >= 0 {
+		return n, err
+	}
+	err = tx.QueryRow(ctx, p.countSQL(), horizon).Scan(&n)
+	return n, err
+}
 
 const tombstoneSQL = `SELECT row_id FROM etl_tombstones WHERE table_name = $1 AND row_xid >= $2::text::xid8`
 
@@ -142,35 +163,40 @@ func (p *plan) insertSQL(db, table string) string {
 	return fmt.Sprintf("INSERT INTO %s (%s)", warehouse.Qualified(db, table), strings.Join(names, ", "))
 }
 
-// convert turns a Postgres row into warehouse values in out. A value that does not fit fails
-// with the table, the row's key and the column named: a bad row is never dropped silently.
-func (p *plan) convert(in, out []any) error {
-	for i, v := range in {
-		x, err := p.convs[i](v)
-		if err != nil {
-			return fmt.Errorf("table %s, row %s=%v, column %s: %w", p.table.Name, p.table.key(), in[p.keyIdx], p.cols[i].Name, err)
+// rowError names the table, the row's key and the column of a value that does not fit: a bad
+// row is never dropped silently.
+func (p *plan) rowError(col int, raw [][]byte, fds []pgconn.FieldDescription, m *pgtype.Map, err error) error {
+	var key any = "?"
+	if k := raw[p.keyIdx]; k == nil {
+		key = nil
+	} else if typ, ok := m.TypeForOID(fds[p.keyIdx].DataTypeOID); ok {
+		if v, derr := typ.Codec.DecodeValue(m, fds[p.keyIdx].DataTypeOID, fds[p.keyIdx].Format, k); derr == nil {
+			key = v
 		}
-		out[i] = x
 	}
-	return nil
+	return fmt.Errorf("table %s, row %s=%v, column %s: %w", p.table.Name, p.table.key(), key, p.cols[col].Name, err)
 }
 
-// tombstone fills out with the row that deletes id in the warehouse.
-func (p *plan) tombstone(id int64, out []any) error {
+// tombstone puts into b the row that deletes id in the warehouse.
+func (p *plan) tombstone(id int64, b *rowBuf) error {
 	for i, c := range p.cols {
+		var v any
 		switch {
 		case i == p.keyIdx:
 			k, err := p.convs[i](id)
 			if err != nil {
 				return fmt.Errorf("table %s, tombstone %d: %w", p.table.Name, id, err)
 			}
-			out[i] = k
+			v = k
 		case c.Name == "version":
-			out[i] = tombstoneVersion
+			v = tombstoneVersion
 		case c.Name == "is_deleted":
-			out[i] = uint8(1)
+			v = uint8(1)
 		default:
-			out[i] = zeroFor(c.Type)
+			v = zeroFor(c.Type)
+		}
+		if err := b.cols[i].putAny(&p.specs[i], v); err != nil {
+			return fmt.Errorf("table %s, tombstone %d, column %s: %w", p.table.Name, id, c.Name, err)
 		}
 	}
 	return nil

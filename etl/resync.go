@@ -85,7 +85,7 @@ func (e *ETL) resyncTable(ctx context.Context, l *lease, t Table) (TableResult, 
 	if err != nil {
 		return r, err
 	}
-	sk := e.newSink(t.Name, p.insertSQL(db, staging))
+	sk := e.newSink(ctx, p, t.Name, p.insertSQL(db, staging))
 	defer sk.abort()
 	// From horizon 0 every live and soft-deleted row; hard-deleted rows are simply absent.
 	if err := e.extract(ctx, tx, p, 0, true, sk); err != nil {
@@ -94,7 +94,7 @@ func (e *ETL) resyncTable(ctx context.Context, l *lease, t Table) (TableResult, 
 	if err := sk.flush(); err != nil {
 		return r, err
 	}
-	r.Rows = sk.loaded
+	r.Rows = sk.loaded.Load()
 	if err := e.hook(AfterLoad, t.Name); err != nil {
 		return r, err
 	}
@@ -108,7 +108,7 @@ func (e *ETL) resyncTable(ctx context.Context, l *lease, t Table) (TableResult, 
 	}
 	// Crashing before this line is safe: the old horizon is lower, so the next run only
 	// re-extracts rows the new table already has.
-	if err := saveCheckpoint(ctx, e.pg, t.Name, snap, sk.loaded, true); err != nil {
+	if err := saveCheckpoint(ctx, e.pg, t.Name, snap, sk.loaded.Load(), true); err != nil {
 		return r, err
 	}
 	r.Duration = time.Since(start)

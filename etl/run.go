@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func errUnknownTable(name string) error {
@@ -196,6 +197,9 @@ func (e *ETL) run(ctx context.Context, l *lease) (Summary, error) {
 			return s, err
 		}
 	}
+	if err := e.refreshSummaries(ctx); err != nil {
+		return s, err
+	}
 	s.Duration = time.Since(s.Started)
 	if m := e.opt.Metrics; m != nil {
 		m.LastSuccess.Set(float64(time.Now().Unix()))
@@ -213,7 +217,7 @@ func (e *ETL) copyTable(ctx context.Context, tx pgx.Tx, t Table, horizon uint64,
 	if err != nil {
 		return r, err
 	}
-	sk := e.newSink(t.Name, p.insertSQL(e.opt.Database, t.Name))
+	sk := e.newSink(ctx, p, t.Name, p.insertSQL(e.opt.Database, t.Name))
 	defer sk.abort()
 	if err := e.extract(ctx, tx, p, horizon, full, sk); err != nil {
 		return r, err
@@ -226,11 +230,11 @@ func (e *ETL) copyTable(ctx context.Context, tx pgx.Tx, t Table, horizon uint64,
 	if err := sk.flush(); err != nil {
 		return r, err
 	}
-	r.Rows, r.Duration = sk.loaded, time.Since(start)
+	r.Rows, r.Duration = sk.loaded.Load(), time.Since(start)
 	if err := e.hook(AfterLoad, t.Name); err != nil {
 		return r, err
 	}
-	if err := saveCheckpoint(ctx, e.pg, t.Name, snap, sk.loaded, false); err != nil {
+	if err := saveCheckpoint(ctx, e.pg, t.Name, snap, sk.loaded.Load(), false); err != nil {
 		return r, err
 	}
 	return r, e.hook(AfterCheckpoint, t.Name)
@@ -241,8 +245,8 @@ func (e *ETL) extract(ctx context.Context, tx pgx.Tx, p *plan, horizon uint64, f
 	h := strconv.FormatUint(horizon, 10)
 	var prog *progress
 	if full && e.opt.Progress != nil {
-		var total int64
-		if err := tx.QueryRow(ctx, p.countSQL(), h).Scan(&total); err != nil {
+		total, err := p.estimate(ctx, tx, h)
+		if err != nil {
 			return fmt.Errorf("extract %s: count: %w", p.table.Name, err)
 		}
 		prog = newProgress(e.opt.Progress, sk.table, total)
@@ -253,17 +257,42 @@ func (e *ETL) extract(ctx context.Context, tx pgx.Tx, p *plan, horizon uint64, f
 		return fmt.Errorf("extract %s: %w", p.table.Name, err)
 	}
 	defer rows.Close()
-	out := make([]any, len(p.cols))
-	var n int64
+	var (
+		decs []decoder
+		fds  []pgconn.FieldDescription
+		m    = tx.Conn().TypeMap()
+		k    = e.opt.Pseudo.keyer()
+		n    int64
+	)
 	for rows.Next() {
-		in, err := rows.Values()
-		if err != nil {
-			return fmt.Errorf("extract %s: %w", p.table.Name, err)
+		raw := rows.RawValues()
+		if decs == nil {
+			fds = rows.FieldDescriptions()
+			if len(fds) != len(p.specs) {
+				return fmt.Errorf("extract %s: internal: %d fields for %d columns", p.table.Name, len(fds), len(p.specs))
+			}
+			decs = make([]decoder, len(fds))
+			for i := range fds {
+				decs[i] = decoderFor(&p.specs[i], fds[i], m, k)
+			}
 		}
-		if err := p.convert(in, out); err != nil {
-			return err
+		b := sk.buf()
+		for i, v := range raw {
+			c, spec := &b.cols[i], &p.specs[i]
+			var err error
+			switch {
+			case v != nil:
+				err = decs[i](c, v)
+			case spec.nullable:
+				c.putNull(spec)
+			default:
+				err = fmt.Errorf("NULL in a column that is not Nullable(%s)", spec.base)
+			}
+			if err != nil {
+				return p.rowError(i, raw, fds, m, err)
+			}
 		}
-		if err := sk.add(ctx, out); err != nil {
+		if err := sk.rowDone(); err != nil {
 			return err
 		}
 		n++
@@ -275,6 +304,7 @@ func (e *ETL) extract(ctx context.Context, tx pgx.Tx, p *plan, horizon uint64, f
 		return fmt.Errorf("extract %s: %w", p.table.Name, err)
 	}
 	if prog != nil {
+		prog.total = n // the bar ends on the exact count, whatever the estimate was
 		prog.update(n)
 	}
 	if m := e.opt.Metrics; m != nil {
@@ -290,17 +320,16 @@ func (e *ETL) tombstones(ctx context.Context, tx pgx.Tx, p *plan, horizon uint64
 		return 0, fmt.Errorf("extract tombstones of %s: %w", p.table.Source, err)
 	}
 	defer rows.Close()
-	out := make([]any, len(p.cols))
 	var n int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return n, fmt.Errorf("extract tombstones of %s: %w", p.table.Source, err)
 		}
-		if err := p.tombstone(id, out); err != nil {
+		if err := p.tombstone(id, sk.buf()); err != nil {
 			return n, err
 		}
-		if err := sk.add(ctx, out); err != nil {
+		if err := sk.rowDone(); err != nil {
 			return n, err
 		}
 		n++

@@ -145,6 +145,7 @@ type Topology struct {
 // `ENGINE = ReplacingMergeTree(...)`; Statement rewrites that for a cluster.
 const (
 	replacingEngine  = "ReplacingMergeTree"
+	summaryEngine    = "MergeTree"
 	replicatedPrefix = "Replicated"
 	replicaPath      = "'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
 )
@@ -168,22 +169,26 @@ func (m Migration) Statement(db string, t Topology) string {
 	return strings.TrimSpace(sql)
 }
 
-// EngineFor rewrites `ENGINE = ReplacingMergeTree(args)` for the topology.
+// EngineFor rewrites `ENGINE = ReplacingMergeTree(args)` (and the summaries' `ENGINE =
+// MergeTree()`) for the topology.
 func EngineFor(sql string, t Topology) string {
 	if t.Cluster == "" {
 		return sql
 	}
-	from := "ENGINE = " + replacingEngine + "("
-	i := strings.Index(sql, from)
-	if i < 0 {
-		return sql
+	for _, engine := range []string{replacingEngine, summaryEngine} {
+		from := "ENGINE = " + engine + "("
+		i := strings.Index(sql, from)
+		if i < 0 {
+			continue
+		}
+		rest := sql[i+len(from):]
+		args := replicaPath
+		if !strings.HasPrefix(rest, ")") {
+			args += ", "
+		}
+		return sql[:i] + "ENGINE = " + replicatedPrefix + engine + "(" + args + rest
 	}
-	rest := sql[i+len(from):]
-	args := replicaPath
-	if !strings.HasPrefix(rest, ")") {
-		args += ", "
-	}
-	return sql[:i] + "ENGINE = " + replicatedPrefix + replacingEngine + "(" + args + rest
+	return sql
 }
 
 // Tables lists the tables the DDL creates, with their columns, in version order.

@@ -19,6 +19,9 @@ func Dictionary() ([]byte, error) {
 		{"dim_", "Dimensions", "Places, organisations, categories, people as pseudonymous keys, and the calendar."},
 		{"role_", "Roles", "Who holds which role where. People appear only as `person_key`."},
 		{"fact_", "Facts", "What happened: issues, services, check-ins, ratings, activities, meetings and work logs."},
+		{"sum_", "Summaries", "Small tables the indicators read instead of the large facts, rebuilt whole from the deduplicated\n" +
+			"tables above (`FINAL`, `is_deleted = 0`) after each ETL run that changed their sources, and swapped in\n" +
+			"with one `RENAME`. Their rows are unique: sum them without `FINAL`. `sum_state` says which snapshot each reflects."},
 	}
 	writeExamples(&b)
 	for _, g := range groups {
@@ -57,7 +60,8 @@ and kept fresh by the ETL (` + "`gridgov etl run`" + `). Postgres remains the so
 
 ## How to read it
 
-- **Deduplicate, then drop deleted rows.** Every table is a ` + "`ReplacingMergeTree(version)`" + `:
+- **Deduplicate, then drop deleted rows.** Every table but the summaries (` + "`sum_*`" + `, below) is a
+  ` + "`ReplacingMergeTree(version)`" + `:
   a row is stored again each time it changes, and ClickHouse merges the copies only
   eventually. Read with ` + "`FINAL`" + ` and keep ` + "`is_deleted = 0`" + `:
 

@@ -20,7 +20,8 @@ import (
 // "resolved" and "resolution rate" describe the same issues as "reported".
 type Indicators struct {
 	// AsOf is the time of the warehouse data: the Postgres snapshot of the ETL run that loaded
-	// it (the oldest one among the tables read). Overdue issues are judged at this time.
+	// it (the oldest one among the tables and summary tables read). Overdue issues are judged
+	// at this time.
 	AsOf   time.Time
 	Scope  ScopeRef
 	Period Span

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"gridgov/apperr"
@@ -19,8 +20,8 @@ import (
 // AsOfFunc gives the time of the warehouse data (see Indicators.AsOf).
 type AsOfFunc func(ctx context.Context) (time.Time, error)
 
-// IndicatorTables are the warehouse tables the indicators read: AsOf is the oldest of their
-// ETL snapshots.
+// IndicatorTables are the warehouse tables the indicators read, directly or through the
+// summary tables: AsOf is the oldest of their ETL snapshots (and of the summaries').
 var IndicatorTables = []string{"dim_city", "dim_street", "dim_community", "dim_grid", "dim_building", "dim_compound",
 	"dim_unit", "dim_issue_category", "dim_service_category", "dim_social_organisation", "dim_venture_project",
 	"dim_volunteer_team", "role_cadre", "role_grid_assignment", "role_party_member", "role_building_appointment",
@@ -51,9 +52,11 @@ func CheckpointAsOf(pool *pgxpool.Pool) AsOfFunc {
 	}
 }
 
-// Reader computes indicators in ClickHouse. Every query deduplicates with FINAL, keeps
-// is_deleted = 0, applies the scope in its WHERE clause and binds its values client-side
-// (Bind), so the same text runs on ClickHouse 18.16 and on current releases.
+// Reader computes indicators in ClickHouse. The large facts are read through the summary
+// tables (Summaries: deduplicated when built, read without FINAL); the small dimensions and
+// roles are read directly, deduplicated with FINAL and is_deleted = 0. Every query applies the
+// scope in its WHERE clause and binds its values client-side (Bind), so the same text runs on
+// ClickHouse 18.16 and on current releases.
 type Reader struct {
 	e        Engine
 	db       string
@@ -79,6 +82,47 @@ func NewReader(e Engine, db string, o ReaderOptions) *Reader {
 
 // t is a warehouse table, qualified and read FINAL.
 func (r *Reader) t(table string) string { return Qualified(r.db, table) + " FINAL" }
+
+// sum is a summary table, qualified: its rows are unique, so it is read without FINAL.
+func (r *Reader) sum(table string) string { return Qualified(r.db, table) }
+
+// AsOf is the time of the warehouse data the indicators read: the older of the ETL's
+// checkpoints (ReaderOptions.AsOf) and the snapshot of the oldest summary table.
+// WAREHOUSE_UNAVAILABLE while a summary has never been built.
+func (r *Reader) AsOf(ctx context.Context) (time.Time, error) {
+	if r.asOf == nil {
+		return time.Time{}, errors.New("warehouse reader: no AsOf function")
+	}
+	type result struct {
+		rows [][]string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		rows, err := r.query(ctx, "summary_state", summaryStatesSQL(r.db))
+		ch <- result{rows, err}
+	}()
+	asOf, err := r.asOf(ctx)
+	res := <-ch
+	if err != nil {
+		return time.Time{}, err
+	}
+	if res.err != nil {
+		var ex *clickhouse.Exception
+		if errors.As(res.err, &ex) && ex.Code == 60 { // UNKNOWN_TABLE: DDL not applied yet
+			return time.Time{}, apperr.Wrap(res.err, apperr.WarehouseUnavailable, "the warehouse has no summary tables yet (gridgov warehouse migrate, then gridgov etl run)")
+		}
+		return time.Time{}, res.err
+	}
+	at, ok := summariesAsOf(parseSummaryStates(res.rows))
+	if !ok {
+		return time.Time{}, apperr.New(apperr.WarehouseUnavailable, "the warehouse summaries have not been built yet (gridgov etl run)")
+	}
+	if at.Before(asOf) {
+		asOf = at
+	}
+	return asOf, nil
+}
 
 // query binds args into sql, runs it and records its duration under name. An unreachable
 // ClickHouse gives WAREHOUSE_UNAVAILABLE.
@@ -181,19 +225,27 @@ func (r *Reader) Indicators(ctx context.Context, s Scope, p Period) (*Indicators
 	if err != nil {
 		return nil, err
 	}
-	if r.asOf == nil {
-		return nil, errors.New("warehouse reader: no AsOf function")
+	// The time of the data and the place, side by side: both are needed before the rest.
+	type resolved struct {
+		ref ScopeRef
+		err error
 	}
-	asOf, err := r.asOf(ctx)
+	place := make(chan resolved, 1)
+	go func() {
+		ref, err := r.Resolve(ctx, s)
+		place <- resolved{ref, err}
+	}()
+	asOf, err := r.AsOf(ctx)
+	res := <-place
 	if err != nil {
 		return nil, err
 	}
-	ref, err := r.Resolve(ctx, s)
-	if err != nil {
-		return nil, err
+	if res.err != nil {
+		return nil, res.err
 	}
-	c := &compute{r: r, s: s, p: pr, asOf: asOf, out: &Indicators{AsOf: asOf, Scope: ref, Period: pr},
+	c := &compute{r: r, s: s, p: pr, asOf: asOf, out: &Indicators{AsOf: asOf, Scope: res.ref, Period: pr},
 		child: map[uint64]*BreakdownValues{}}
+	c.startTrend()
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
@@ -214,6 +266,7 @@ type compute struct {
 	units    map[int64]string
 	cats     map[int64]IssueCategory
 	issueRow []issueRow
+	trendAt  map[string]int // YYYYMM: index in out.Trend
 }
 
 type childName struct {
@@ -222,9 +275,9 @@ type childName struct {
 }
 
 type issueRow struct {
-	category                                                    int64
-	reported, resolved, closed, overdue, disp, med, medByCadres int64
-	quantity                                                    float64
+	category                                           int64
+	reported, resolved, closed, disp, med, medByCadres int64
+	quantity                                           float64
 }
 
 // values gives the breakdown values of child id (0: unassigned); callers hold mu.
@@ -249,9 +302,9 @@ func (c *compute) scoped(cols placeCols, args *[]any) string {
 
 func (c *compute) run(ctx context.Context) error {
 	steps := []func(context.Context) error{
-		c.children, c.dimensions, c.checkins, c.checkinsByUnit, c.volunteers, c.teams, c.issues, c.issueTimes,
-		c.orders, c.orderTimes, c.serviceHours, c.ratings, c.coverageGrids, c.coverageBuildings,
-		c.organisation, c.activities, c.activityPlaces, c.participants, c.workLogs, c.meetings, c.trend,
+		c.children, c.dimensions, c.checkins, c.volunteers, c.teams, c.issues, c.issueTimes, c.overdue,
+		c.orders, c.orderTimes, c.serviceHours, c.ratings, c.coverage, c.organisation, c.activities, c.participants,
+		c.workLogs, c.meetings,
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -321,7 +374,6 @@ func (c *compute) finish() {
 		o.Issues.Reported += row.reported
 		o.Issues.Resolved += row.resolved
 		o.Issues.Closed += row.closed
-		o.Issues.Overdue += row.overdue
 		o.Issues.Disputes += row.disp
 		o.Issues.DisputesMediated += row.med
 		o.Issues.DisputesMediatedByCadres += row.medByCadres
@@ -436,76 +488,73 @@ func (c *compute) children(ctx context.Context) error {
 	return nil
 }
 
-// dimensions reads the small dimensions whose names the results carry.
+// dimensions reads the small dimensions whose names the results carry, in one query.
 func (c *compute) dimensions(ctx context.Context) error {
-	units, err := c.r.query(ctx, "units", "SELECT id, name FROM "+c.r.t("dim_unit")+" WHERE is_deleted = 0")
-	if err != nil {
-		return err
-	}
-	cats, err := c.r.query(ctx, "issue_categories", "SELECT id, code, name, name_zh, category_group, ifNull(quantity_unit, '') FROM "+
-		c.r.t("dim_issue_category")+" WHERE is_deleted = 0")
+	rows, err := c.r.query(ctx, "dimensions", "SELECT 'unit', id, name, '', '', '', '' FROM "+c.r.t("dim_unit")+" WHERE is_deleted = 0 "+
+		"UNION ALL SELECT 'category', id, code, name, name_zh, category_group, ifNull(quantity_unit, '') FROM "+c.r.t("dim_issue_category")+
+		" WHERE is_deleted = 0")
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.units = map[int64]string{}
-	for _, u := range units {
-		c.units[atoi(u[0])] = u[1]
-	}
 	c.cats = map[int64]IssueCategory{}
-	for _, k := range cats {
-		c.cats[atoi(k[0])] = IssueCategory{Category: k[1], Name: k[2], NameZh: k[3], Group: k[4], QuantityUnit: k[5]}
+	for _, k := range rows {
+		if k[0] == "unit" {
+			c.units[atoi(k[1])] = k[2]
+		} else {
+			c.cats[atoi(k[1])] = IssueCategory{Category: k[2], Name: k[3], NameZh: k[4], Group: k[5], QuantityUnit: k[6]}
+		}
 	}
 	return nil
 }
 
+// checkins reads, in one query, the party members expected to check in per child place and
+// per unit with, of each unit, those with a verified check-in (by the members' own place);
+// and the verified check-ins by the place of the check-in.
 func (c *compute) checkins(ctx context.Context) error {
-	var a1, a2 []any
-	expected, err := c.r.query(ctx, "checkins_expected", "SELECT "+childExpr(factCols, c.s)+" AS c, count() FROM "+c.r.t("role_party_member")+
-		" WHERE is_deleted = 0 AND "+c.scoped(factCols, &a1)+" GROUP BY c", a1...)
+	var args []any
+	sql := "SELECT 'member', " + childExpr(factCols, c.s) + " AS c, unit_id, sum(members), sum(checked_in) FROM " + c.r.sum("sum_member") +
+		" WHERE " + c.scoped(factCols, &args) + " GROUP BY c, unit_id UNION ALL SELECT 'checkin', " + childExpr(factCols, c.s) +
+		" AS c, toUInt64(0), sum(verified), toUInt64(0) FROM " + c.r.sum("sum_checkin") + " WHERE " + c.scoped(factCols, &args) + " GROUP BY c"
+	rows, err := c.r.query(ctx, "checkins", sql, args...)
 	if err != nil {
 		return err
 	}
-	verified, err := c.r.query(ctx, "checkins_verified", "SELECT "+childExpr(factCols, c.s)+" AS c, count() FROM "+c.r.t("fact_checkin")+
-		" WHERE is_deleted = 0 AND state = 'verified' AND "+c.scoped(factCols, &a2)+" GROUP BY c", a2...)
-	if err != nil {
-		return err
-	}
+	byUnit := map[int64]*UnitCheckins{}
+	var units []int64
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, row := range expected {
-		c.values(uatoi(row[0])).Checkins.Expected += atoi(row[1])
-	}
-	for _, row := range verified {
-		c.values(uatoi(row[0])).Checkins.CheckedIn += atoi(row[1])
-	}
-	return nil
-}
-
-func (c *compute) checkinsByUnit(ctx context.Context) error {
-	var args []any
-	rows, err := c.r.query(ctx, "checkins_by_unit", "SELECT unit_id, count(), countIf(id IN (SELECT member_id FROM "+c.r.t("fact_checkin")+
-		" WHERE is_deleted = 0 AND state = 'verified')) FROM "+c.r.t("role_party_member")+" WHERE is_deleted = 0 AND "+
-		c.scoped(factCols, &args)+" GROUP BY unit_id", args...)
-	if err != nil {
-		return err
-	}
-	out := make([]UnitCheckins, 0, len(rows))
 	for _, row := range rows {
-		out = append(out, UnitCheckins{Unit: Unit{RowID: atoi(row[0])}, Expected: atoi(row[1]), CheckedIn: atoi(row[2])})
+		v := c.values(uatoi(row[1]))
+		if row[0] == "checkin" {
+			v.Checkins.CheckedIn += atoi(row[3])
+			continue
+		}
+		members, checkedIn := atoi(row[3]), atoi(row[4])
+		v.Checkins.Expected += members
+		u := atoi(row[2])
+		if byUnit[u] == nil {
+			byUnit[u] = &UnitCheckins{Unit: Unit{RowID: u}}
+			units = append(units, u)
+		}
+		byUnit[u].Expected += members
+		byUnit[u].CheckedIn += checkedIn
 	}
-	c.mu.Lock()
+	out := make([]UnitCheckins, 0, len(units))
+	for _, u := range units {
+		out = append(out, *byUnit[u])
+	}
 	c.out.Checkins.ByUnit = out
-	c.mu.Unlock()
 	return nil
 }
 
 func (c *compute) volunteers(ctx context.Context) error {
 	var args []any
-	// Grouped by team before the join: the join then sees a few thousand rows, not every volunteer.
+	// Grouped by team before the join: the join then sees a few rows per team.
 	rows, err := c.r.query(ctx, "volunteers", "SELECT c, team_type, sum(n), sum(n * police) FROM (SELECT "+childExpr(factCols, c.s)+
-		" AS c, ifNull(team_id, 0) AS team_id, count() AS n FROM "+c.r.t("fact_volunteer")+" WHERE is_deleted = 0 AND "+c.scoped(factCols, &args)+
+		" AS c, team_id, sum(volunteers) AS n FROM "+c.r.sum("sum_volunteer")+" WHERE "+c.scoped(factCols, &args)+
 		" GROUP BY c, team_id) AS v ANY LEFT JOIN (SELECT id AS team_id, team_type, is_volunteer_police AS police FROM "+c.r.t("dim_volunteer_team")+
 		" WHERE is_deleted = 0) AS tm USING team_id GROUP BY c, team_type", args...)
 	if err != nil {
@@ -549,8 +598,7 @@ func (c *compute) teams(ctx context.Context) error {
 	var args []any
 	cond := "1"
 	if c.s.Level != LevelCity {
-		cond = "id IN (SELECT assumeNotNull(team_id) FROM " + c.r.t("fact_volunteer") + " WHERE is_deleted = 0 AND team_id IS NOT NULL AND " +
-			c.scoped(factCols, &args) + ")"
+		cond = "id IN (SELECT team_id FROM " + c.r.sum("sum_volunteer") + " WHERE team_id != 0 AND " + c.scoped(factCols, &args) + ")"
 	}
 	rows, err := c.r.query(ctx, "teams", "SELECT team_type, count() FROM "+c.r.t("dim_volunteer_team")+" WHERE is_deleted = 0 AND "+cond+
 		" GROUP BY team_type", args...)
@@ -569,31 +617,58 @@ func (c *compute) teams(ctx context.Context) error {
 // Issue states that count as resolved.
 const resolvedStates = "('resolved', 'closed')"
 
+// issues reads the issues by child place, category and month over the trend's months (which
+// include the period's days): those reported in the period make the issue counts, every month
+// the trend.
 func (c *compute) issues(ctx context.Context) error {
-	args := []any{c.asOf}
-	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, category_id, count(), countIf(state IN " + resolvedStates + "), countIf(state = 'closed'), " +
-		"countIf(state NOT IN " + resolvedStates + " AND due_at IS NOT NULL AND assumeNotNull(due_at) < ?), " +
-		"toString(sumIf(assumeNotNull(resolved_quantity), state IN " + resolvedStates + " AND resolved_quantity IS NOT NULL)), " +
-		"countIf(is_dispute = 1), countIf(is_dispute = 1 AND ifNull(dispute_outcome, '') = 'mediated'), " +
-		"countIf(is_dispute = 1 AND ifNull(dispute_outcome, '') = 'mediated' AND id IN (SELECT issue_id FROM " + c.r.t("fact_issue_mediator") +
-		" WHERE is_deleted = 0 AND role = 'cadre')) FROM " + c.r.t("fact_issue") + " WHERE is_deleted = 0 AND "
-	sql += c.scoped(factCols, &args) + " AND toDate(reported_at) BETWEEN ? AND ? GROUP BY c, category_id"
-	args = append(args, c.period()...)
-	rows, err := c.r.query(ctx, "issues", sql, args...)
+	tr := trendRange(c.p)
+	args := c.period()
+	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, category_id, toYYYYMM(reported_on) AS m, (reported_on BETWEEN ? AND ?) AS in_period, " +
+		"sum(reported), sum(resolved), sum(closed), toString(sum(resolved_quantity)), sum(disputes), sum(disputes_mediated), " +
+		"sum(disputes_mediated_by_cadres) FROM " + c.r.sum("sum_issue_day") + " WHERE " + c.scoped(factCols, &args) +
+		" AND reported_on BETWEEN ? AND ? GROUP BY c, category_id, m, in_period"
+	rows, err := c.r.query(ctx, "issues", sql, append(args, Day{tr.From}, Day{tr.To})...)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, row := range rows {
-		ir := issueRow{category: atoi(row[1]), reported: atoi(row[2]), resolved: atoi(row[3]), closed: atoi(row[4]), overdue: atoi(row[5]),
-			quantity: atof(row[6]), disp: atoi(row[7]), med: atoi(row[8]), medByCadres: atoi(row[9])}
+		ir := issueRow{category: atoi(row[1]), reported: atoi(row[4]), resolved: atoi(row[5]), closed: atoi(row[6]),
+			quantity: atof(row[7]), disp: atoi(row[8]), med: atoi(row[9]), medByCadres: atoi(row[10])}
+		if t := c.trendPoint(row[2]); t != nil {
+			t.IssuesReported += ir.reported
+			t.IssuesResolved += ir.resolved
+		}
+		if row[3] != "1" {
+			continue
+		}
 		c.issueRow = append(c.issueRow, ir)
 		v := c.values(uatoi(row[0]))
 		v.Issues.Reported += ir.reported
 		v.Issues.Resolved += ir.resolved
 		v.Issues.Closed += ir.closed
-		v.Issues.Overdue += ir.overdue
+	}
+	return nil
+}
+
+// overdue counts the issues of the period neither resolved nor closed and past their deadline
+// at asOf.
+func (c *compute) overdue(ctx context.Context) error {
+	args := []any{c.asOf}
+	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, count() FROM " + c.r.sum("sum_issue_item") +
+		" WHERE open_due_at IS NOT NULL AND assumeNotNull(open_due_at) < ? AND " + c.scoped(factCols, &args) +
+		" AND reported_on BETWEEN ? AND ? GROUP BY c"
+	rows, err := c.r.query(ctx, "issues_overdue", sql, append(args, c.period()...)...)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, row := range rows {
+		n := atoi(row[1])
+		c.values(uatoi(row[0])).Issues.Overdue += n
+		c.out.Issues.Overdue += n
 	}
 	return nil
 }
@@ -611,9 +686,8 @@ func percentiles(ps ...string) string {
 
 func (c *compute) issueTimes(ctx context.Context) error {
 	var args []any
-	sql := "SELECT " + percentiles("0.5", "0.9") + " FROM (SELECT arraySort(groupArray((toInt64(assumeNotNull(closed_at)) - toInt64(reported_at)) / 3600)) AS s FROM " +
-		c.r.t("fact_issue") + " WHERE is_deleted = 0 AND state = 'closed' AND closed_at IS NOT NULL AND " + c.scoped(factCols, &args) +
-		" AND toDate(reported_at) BETWEEN ? AND ?)"
+	sql := "SELECT " + percentiles("0.5", "0.9") + " FROM (SELECT arraySort(groupArray(assumeNotNull(hours_to_close))) AS s FROM " +
+		c.r.sum("sum_issue_item") + " WHERE hours_to_close IS NOT NULL AND " + c.scoped(factCols, &args) + " AND reported_on BETWEEN ? AND ?)"
 	rows, err := c.r.query(ctx, "issue_times", sql, append(args, c.period()...)...)
 	if err != nil {
 		return err
@@ -627,12 +701,14 @@ func (c *compute) issueTimes(ctx context.Context) error {
 	return nil
 }
 
+// orders reads the orders by child place and month over the trend's months, as issues does.
 func (c *compute) orders(ctx context.Context) error {
-	var args []any
-	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, count(), countIf(claimed_at IS NOT NULL), countIf(state IN ('completed', 'rated')), " +
-		"countIf(rating IS NOT NULL), sum(ifNull(rating, 0)) FROM " + c.r.t("fact_service_order") + " WHERE is_deleted = 0 AND " +
-		c.scoped(factCols, &args) + " AND toDate(posted_at) BETWEEN ? AND ? GROUP BY c"
-	rows, err := c.r.query(ctx, "orders", sql, append(args, c.period()...)...)
+	tr := trendRange(c.p)
+	args := c.period()
+	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, toYYYYMM(posted_on) AS m, (posted_on BETWEEN ? AND ?) AS in_period, sum(posted), " +
+		"sum(claimed), sum(completed), sum(rated), sum(rating_sum) FROM " + c.r.sum("sum_order_day") + " WHERE " + c.scoped(factCols, &args) +
+		" AND posted_on BETWEEN ? AND ? GROUP BY c, m, in_period"
+	rows, err := c.r.query(ctx, "orders", sql, append(args, Day{tr.From}, Day{tr.To})...)
 	if err != nil {
 		return err
 	}
@@ -640,12 +716,20 @@ func (c *compute) orders(ctx context.Context) error {
 	defer c.mu.Unlock()
 	var rated, sum int64
 	for _, row := range rows {
+		posted, completed := atoi(row[3]), atoi(row[5])
+		if t := c.trendPoint(row[1]); t != nil {
+			t.OrdersPosted += posted
+			t.OrdersCompleted += completed
+		}
+		if row[2] != "1" {
+			continue
+		}
 		v := c.values(uatoi(row[0]))
-		v.Orders.Posted += atoi(row[1])
-		v.Orders.Claimed += atoi(row[2])
-		v.Orders.Completed += atoi(row[3])
-		rated += atoi(row[4])
-		sum += atoi(row[5])
+		v.Orders.Posted += posted
+		v.Orders.Claimed += atoi(row[4])
+		v.Orders.Completed += completed
+		rated += atoi(row[6])
+		sum += atoi(row[7])
 	}
 	c.out.Orders.Rated = rated
 	if rated > 0 {
@@ -657,9 +741,8 @@ func (c *compute) orders(ctx context.Context) error {
 
 func (c *compute) orderTimes(ctx context.Context) error {
 	var args []any
-	sql := "SELECT " + percentiles("0.5") + " FROM (SELECT arraySort(groupArray((toInt64(assumeNotNull(claimed_at)) - toInt64(posted_at)) / 3600)) AS s FROM " +
-		c.r.t("fact_service_order") + " WHERE is_deleted = 0 AND claimed_at IS NOT NULL AND " + c.scoped(factCols, &args) +
-		" AND toDate(posted_at) BETWEEN ? AND ?)"
+	sql := "SELECT " + percentiles("0.5") + " FROM (SELECT arraySort(groupArray(hours_to_claim)) AS s FROM " +
+		c.r.sum("sum_order_claim") + " WHERE " + c.scoped(factCols, &args) + " AND posted_on BETWEEN ? AND ?)"
 	rows, err := c.r.query(ctx, "order_times", sql, append(args, c.period()...)...)
 	if err != nil {
 		return err
@@ -675,8 +758,8 @@ func (c *compute) orderTimes(ctx context.Context) error {
 
 func (c *compute) serviceHours(ctx context.Context) error {
 	var args []any
-	sql := "SELECT toYear(served_on) AS y, toQuarter(served_on) AS q, count(), toString(sum(hours)) FROM " + c.r.t("fact_service_record") +
-		" WHERE is_deleted = 0 AND " + c.scoped(factCols, &args) + " AND served_on BETWEEN ? AND ? GROUP BY y, q ORDER BY y, q"
+	sql := "SELECT toYear(served_on) AS y, toQuarter(served_on) AS q, sum(records), toString(sum(hours)) FROM " + c.r.sum("sum_service_day") +
+		" WHERE " + c.scoped(factCols, &args) + " AND served_on BETWEEN ? AND ? GROUP BY y, q ORDER BY y, q"
 	rows, err := c.r.query(ctx, "service_hours", sql, append(args, c.period()...)...)
 	if err != nil {
 		return err
@@ -696,9 +779,8 @@ func (c *compute) ratings(ctx context.Context) error {
 		return nil // ratings are given per community
 	}
 	var args []any
-	sql := "SELECT unit_id, grade, count() FROM (SELECT member_id, grade FROM " + c.r.t("fact_year_rating") + " WHERE is_deleted = 0 AND " +
-		c.scoped(communityCols, &args) + " AND year BETWEEN ? AND ?) AS r ANY LEFT JOIN (SELECT id AS member_id, unit_id FROM " +
-		c.r.t("role_party_member") + " WHERE is_deleted = 0) AS m USING member_id GROUP BY unit_id, grade"
+	sql := "SELECT unit_id, grade, sum(ratings) FROM " + c.r.sum("sum_rating") + " WHERE " + c.scoped(communityCols, &args) +
+		" AND year BETWEEN ? AND ? GROUP BY unit_id, grade"
 	args = append(args, c.p.From.Year(), c.p.To.Year())
 	rows, err := c.r.query(ctx, "ratings", sql, args...)
 	if err != nil {
@@ -738,41 +820,34 @@ func (rc *RatingCounts) addGrade(grade string, n int64) {
 	}
 }
 
-func (c *compute) coverageGrids(ctx context.Context) error {
+// coverage reads, in one query, the grids with and without a liaison cadre and an instructor,
+// and the buildings with and without a building leader.
+func (c *compute) coverage(ctx context.Context) error {
 	var args []any
-	assigned := func(role string) string {
-		return "id IN (SELECT grid_id FROM " + c.r.t("role_grid_assignment") + " WHERE is_deleted = 0 AND role = '" + role + "' AND ended_on IS NULL)"
+	current := func(table, col, role string) string {
+		return "id IN (SELECT " + col + " FROM " + c.r.t(table) + " WHERE is_deleted = 0 AND role = '" + role + "' AND ended_on IS NULL)"
 	}
-	sql := "SELECT " + childExpr(gridDimCols, c.s) + " AS c, count(), countIf(" + assigned("liaison") + "), countIf(" + assigned("instructor") +
-		") FROM " + c.r.t("dim_grid") + " WHERE is_deleted = 0 AND " + c.scoped(gridDimCols, &args) + " GROUP BY c"
-	rows, err := c.r.query(ctx, "coverage_grids", sql, args...)
+	sql := "SELECT 'grid', " + childExpr(gridDimCols, c.s) + " AS c, count(), countIf(" + current("role_grid_assignment", "grid_id", "liaison") +
+		"), countIf(" + current("role_grid_assignment", "grid_id", "instructor") + ") FROM " + c.r.t("dim_grid") + " WHERE is_deleted = 0 AND " +
+		c.scoped(gridDimCols, &args) + " GROUP BY c UNION ALL SELECT 'building', " + childExpr(factCols, c.s) + " AS c, count(), countIf(" +
+		current("role_building_appointment", "building_id", "building_leader") + "), toUInt64(0) FROM " + c.r.t("dim_building") +
+		" WHERE is_deleted = 0 AND " + c.scoped(factCols, &args) + " GROUP BY c"
+	rows, err := c.r.query(ctx, "coverage", sql, args...)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, row := range rows {
-		c.values(uatoi(row[0])).Coverage.Grids += atoi(row[1])
-		c.out.Coverage.GridsWithCadre += atoi(row[2])
-		c.out.Coverage.GridsWithInstructor += atoi(row[3])
-	}
-	return nil
-}
-
-func (c *compute) coverageBuildings(ctx context.Context) error {
-	var args []any
-	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, count(), countIf(id IN (SELECT building_id FROM " + c.r.t("role_building_appointment") +
-		" WHERE is_deleted = 0 AND role = 'building_leader' AND ended_on IS NULL)) FROM " + c.r.t("dim_building") + " WHERE is_deleted = 0 AND " +
-		c.scoped(factCols, &args) + " GROUP BY c"
-	rows, err := c.r.query(ctx, "coverage_buildings", sql, args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		c.values(uatoi(row[0])).Coverage.Buildings += atoi(row[1])
-		c.out.Coverage.BuildingsWithLeader += atoi(row[2])
+		v := c.values(uatoi(row[1]))
+		if row[0] == "grid" {
+			v.Coverage.Grids += atoi(row[2])
+			c.out.Coverage.GridsWithCadre += atoi(row[3])
+			c.out.Coverage.GridsWithInstructor += atoi(row[4])
+		} else {
+			v.Coverage.Buildings += atoi(row[2])
+			c.out.Coverage.BuildingsWithLeader += atoi(row[3])
+		}
 	}
 	return nil
 }
@@ -785,19 +860,18 @@ func (c *compute) organisation(ctx context.Context) error {
 	}
 	leaders := "cadre_id IN (SELECT id FROM " + c.r.t("role_cadre") + " WHERE is_deleted = 0 AND is_leader = 1)"
 	streetCadres := "cadre_id IN (SELECT id FROM " + c.r.t("role_cadre") + " WHERE is_deleted = 0 AND kind = 'street_cadre')"
-	justice := "member_id IN (SELECT id FROM " + c.r.t("role_party_member") + " WHERE is_deleted = 0 AND unit_id IN (SELECT id FROM " +
-		c.r.t("dim_unit") + " WHERE is_deleted = 0 AND is_justice = 1))"
+	justice := "unit_id IN (SELECT id FROM " + c.r.t("dim_unit") + " WHERE is_deleted = 0 AND is_justice = 1)"
 	civilised := "unit_id IN (SELECT id FROM " + c.r.t("dim_unit") + " WHERE is_deleted = 0 AND civilised = 1)"
 	exprs := []string{
 		count("count()", "dim_community", commDimCols, "1"),
 		count("count()", "dim_community", commDimCols, "has_party_org = 1"),
 		count("uniqExact(cadre_id)", "role_grid_assignment", factCols, "role = 'instructor' AND ended_on IS NULL AND "+leaders),
 		count("uniqExact(cadre_id)", "role_grid_assignment", factCols, "role = 'liaison' AND ended_on IS NULL AND "+streetCadres),
-		count("count()", "role_resident", factCols, "1"),
+		"(SELECT sum(residents) FROM " + c.r.sum("sum_resident") + " WHERE " + c.scoped(factCols, &args) + ")",
 		count("count()", "role_building_appointment", factCols, "role = 'building_leader' AND ended_on IS NULL"),
 		count("count()", "role_building_appointment", factCols, "role = 'owner_representative' AND ended_on IS NULL"),
 		count("count()", "dim_compound", communityCols, "market_managed = 1"),
-		count("uniqExact(member_id)", "role_mediation_room_member", communityCols, justice),
+		"(SELECT uniqExact(member_id) FROM " + c.r.sum("sum_mediation_member") + " WHERE " + justice + " AND " + c.scoped(communityCols, &args) + ")",
 		count("count()", "role_red_steward", factCols, "1"),
 		count("count()", "role_governance_instructor", communityCols, "1"),
 		count("uniqExact(unit_id)", "fact_pairing", communityCols, "kind = 'practice_station' AND ended_on IS NULL AND "+civilised),
@@ -825,25 +899,34 @@ func (c *compute) organisation(ctx context.Context) error {
 	return nil
 }
 
-// activityFilter keeps the activities of the scope that started in the period.
+// activityFilter keeps the activities of the scope that started in the period (in
+// sum_activity and sum_activity_member).
 func (c *compute) activityFilter(args *[]any) string {
-	cond := "is_deleted = 0 AND " + c.scoped(factCols, args) + " AND toDate(starts_at) BETWEEN ? AND ?"
+	cond := c.scoped(factCols, args) + " AND started_on BETWEEN ? AND ?"
 	*args = append(*args, c.period()...)
 	return cond
 }
 
+// activities counts events, people served and participations by kind and child place (an
+// activity's scope and period decide, whoever takes part).
 func (c *compute) activities(ctx context.Context) error {
 	var args []any
-	rows, err := c.r.query(ctx, "activities", "SELECT kind, count(), sum(people_served), uniqExact(intersection_id) FROM "+c.r.t("fact_activity")+
-		" WHERE "+c.activityFilter(&args)+" GROUP BY kind ORDER BY kind", args...)
+	rows, err := c.r.query(ctx, "activities", "SELECT kind, "+childExpr(factCols, c.s)+" AS c, count(), sum(people_served), sum(participations) FROM "+
+		c.r.sum("sum_activity")+" WHERE "+c.activityFilter(&args)+" GROUP BY kind, c", args...)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, row := range rows {
+		events, served := atoi(row[2]), atoi(row[3])
 		a := c.activityKind(row[0])
-		a.Events, a.PeopleServed, a.Intersections = atoi(row[1]), atoi(row[2]), atoi(row[3])
+		a.Events += events
+		a.PeopleServed += served
+		a.PersonTimes += atoi(row[4])
+		v := c.values(uatoi(row[1]))
+		v.Activities.Events += events
+		v.Activities.PeopleServed += served
 	}
 	return nil
 }
@@ -860,46 +943,34 @@ func (c *compute) activityKind(kind string) *ActivityKind {
 	return &(*as)[i]
 }
 
-func (c *compute) activityPlaces(ctx context.Context) error {
-	var args []any
-	rows, err := c.r.query(ctx, "activity_places", "SELECT "+childExpr(factCols, c.s)+" AS c, count(), sum(people_served) FROM "+
-		c.r.t("fact_activity")+" WHERE "+c.activityFilter(&args)+" GROUP BY c", args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		v := c.values(uatoi(row[0]))
-		v.Activities.Events += atoi(row[1])
-		v.Activities.PeopleServed += atoi(row[2])
-	}
-	return nil
-}
-
-// participants counts participations by the activity's kind; an activity's scope and period
-// decide, whoever takes part.
+// participants counts, by kind, the distinct party members taking part and the distinct
+// intersections: counts that do not add up over places, so not in activities.
 func (c *compute) participants(ctx context.Context) error {
 	var args []any
-	rows, err := c.r.query(ctx, "activity_participants", "SELECT kind, count(), uniqExactIf(person_key, role = 'party_member') FROM (SELECT activity_id, person_key, role FROM "+
-		c.r.t("fact_activity_participant")+" WHERE is_deleted = 0) AS p ALL INNER JOIN (SELECT id AS activity_id, kind FROM "+c.r.t("fact_activity")+
-		" WHERE "+c.activityFilter(&args)+") AS a USING activity_id GROUP BY kind", args...)
+	sql := "SELECT 'members', kind, uniqExact(person_key) FROM " + c.r.sum("sum_activity_member") + " WHERE " + c.activityFilter(&args) +
+		" GROUP BY kind UNION ALL SELECT 'intersections', kind, uniqExact(intersection_id) FROM " + c.r.sum("sum_activity") + " WHERE " +
+		c.activityFilter(&args) + " GROUP BY kind"
+	rows, err := c.r.query(ctx, "activity_participants", sql, args...)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, row := range rows {
-		a := c.activityKind(row[0])
-		a.PersonTimes, a.PartyMembers = atoi(row[1]), atoi(row[2])
+		a := c.activityKind(row[1])
+		if row[0] == "members" {
+			a.PartyMembers = atoi(row[2])
+		} else {
+			a.Intersections = atoi(row[2])
+		}
 	}
 	return nil
 }
 
 func (c *compute) workLogs(ctx context.Context) error {
 	var args []any
-	sql := "SELECT kind, count(), sum(people_served), toString(sum(hours)) FROM " + c.r.t("fact_work_log") + " WHERE is_deleted = 0 AND " +
-		c.scoped(factCols, &args) + " AND toDate(logged_at) BETWEEN ? AND ? GROUP BY kind ORDER BY kind"
+	sql := "SELECT kind, sum(entries), sum(people_served), toString(sum(hours)) FROM " + c.r.sum("sum_work_log_day") + " WHERE " +
+		c.scoped(factCols, &args) + " AND logged_on BETWEEN ? AND ? GROUP BY kind ORDER BY kind"
 	rows, err := c.r.query(ctx, "work_logs", sql, append(args, c.period()...)...)
 	if err != nil {
 		return err
@@ -915,16 +986,10 @@ func (c *compute) workLogs(ctx context.Context) error {
 }
 
 func (c *compute) meetings(ctx context.Context) error {
-	var a1, a2 []any
-	held := func(args *[]any) string {
-		cond := "(SELECT id FROM " + c.r.t("fact_joint_meeting") + " WHERE is_deleted = 0 AND " + c.scoped(communityCols, args) + " AND held_on BETWEEN ? AND ?)"
-		*args = append(*args, c.period()...)
-		return cond
-	}
-	first := "(SELECT count() FROM " + c.r.t("fact_joint_meeting") + " WHERE id IN " + held(&a1) + ")"
-	sql := "SELECT " + first + ", count(), countIf(kind = 'major_matter'), countIf(kind = 'dispute' AND outcome = 'mediated') FROM " +
-		c.r.t("fact_meeting_matter") + " WHERE is_deleted = 0 AND meeting_id IN " + held(&a2)
-	rows, err := c.r.query(ctx, "joint_meetings", sql, append(a1, a2...)...)
+	var args []any
+	sql := "SELECT sum(meetings), sum(matters), sum(major_matters), sum(disputes_mediated) FROM " + c.r.sum("sum_meeting_day") + " WHERE " +
+		c.scoped(communityCols, &args) + " AND held_on BETWEEN ? AND ?"
+	rows, err := c.r.query(ctx, "joint_meetings", sql, append(args, c.period()...)...)
 	if err != nil {
 		return err
 	}
@@ -938,40 +1003,23 @@ func (c *compute) meetings(ctx context.Context) error {
 	return nil
 }
 
-func (c *compute) trend(ctx context.Context) error {
+// startTrend lays out the trend's months; issues and orders fill them in.
+func (c *compute) startTrend() {
 	tr := trendRange(c.p)
-	span := []any{Day{tr.From}, Day{tr.To}}
-	var a1, a2 []any
-	issues, err := c.r.query(ctx, "trend_issues", "SELECT toYYYYMM(reported_at) AS m, count(), countIf(state IN "+resolvedStates+") FROM "+
-		c.r.t("fact_issue")+" WHERE is_deleted = 0 AND "+c.scoped(factCols, &a1)+" AND toDate(reported_at) BETWEEN ? AND ? GROUP BY m", append(a1, span...)...)
-	if err != nil {
-		return err
-	}
-	orders, err := c.r.query(ctx, "trend_orders", "SELECT toYYYYMM(posted_at) AS m, count(), countIf(state IN ('completed', 'rated')) FROM "+
-		c.r.t("fact_service_order")+" WHERE is_deleted = 0 AND "+c.scoped(factCols, &a2)+" AND toDate(posted_at) BETWEEN ? AND ? GROUP BY m", append(a2, span...)...)
-	if err != nil {
-		return err
-	}
 	ms := months(tr.From, tr.To)
-	out := make([]TrendPoint, len(ms))
-	idx := map[string]int{}
+	c.out.Trend = make([]TrendPoint, len(ms))
+	c.trendAt = make(map[string]int, len(ms))
 	for i, m := range ms {
-		out[i].Month = m.Format("2006-01")
-		idx[m.Format("200601")] = i
+		c.out.Trend[i].Month = m.Format("2006-01")
+		c.trendAt[m.Format("200601")] = i
 	}
-	for _, row := range issues {
-		if i, ok := idx[row[0]]; ok {
-			out[i].IssuesReported, out[i].IssuesResolved = atoi(row[1]), atoi(row[2])
-		}
+}
+
+// trendPoint is the trend's month yyyymm, nil outside it; callers hold mu.
+func (c *compute) trendPoint(yyyymm string) *TrendPoint {
+	if i, ok := c.trendAt[yyyymm]; ok {
+		return &c.out.Trend[i]
 	}
-	for _, row := range orders {
-		if i, ok := idx[row[0]]; ok {
-			out[i].OrdersPosted, out[i].OrdersCompleted = atoi(row[1]), atoi(row[2])
-		}
-	}
-	c.mu.Lock()
-	c.out.Trend = out
-	c.mu.Unlock()
 	return nil
 }
 

@@ -34,7 +34,17 @@ func TestDDLShape(t *testing.T) {
 		if m.Description == "" {
 			t.Errorf("%s: no description comment at the top of the file", m.Name)
 		}
-		if !strings.Contains(m.SQL, "ENGINE = ReplacingMergeTree(") || !strings.Contains(m.SQL, "ORDER BY ") {
+		summary := warehouse.IsSummary(m.Table) && m.Table != "sum_state"
+		if _, listed := warehouse.SummaryNamed(m.Table); summary != listed {
+			t.Errorf("%s: a sum_* table must be listed in warehouse.Summaries, and only those", m.Table)
+		}
+		switch {
+		case summary:
+			// Built whole, one INSERT … GROUP BY into a staging table: unique rows, read without FINAL.
+			if !strings.Contains(m.SQL, "ENGINE = MergeTree()") || !strings.Contains(m.SQL, "ORDER BY ") {
+				t.Errorf("%s: want ENGINE = MergeTree() and an explicit ORDER BY", m.Name)
+			}
+		case !strings.Contains(m.SQL, "ENGINE = ReplacingMergeTree(") || !strings.Contains(m.SQL, "ORDER BY "):
 			t.Errorf("%s: want ENGINE = ReplacingMergeTree(...) and an explicit ORDER BY", m.Name)
 		}
 		for _, c := range m.Columns {
@@ -45,7 +55,7 @@ func TestDDLShape(t *testing.T) {
 				t.Errorf("%s.%s: personal data must not reach the warehouse", m.Table, c.Name)
 			}
 		}
-		if m.Table == "dim_date" {
+		if m.Table == "dim_date" || warehouse.IsSummary(m.Table) {
 			continue
 		}
 		names := map[string]bool{}

@@ -37,6 +37,7 @@ func cmdETL(ctx context.Context, a *app, args []string) error {
 	once := fs.Bool("once", false, "run once and exit")
 	follow := fs.Bool("follow", false, "run continuously")
 	interval := fs.Duration("interval", 2*time.Second, "pause between runs with --follow")
+	summaries := fs.Duration("summaries-every", 30*time.Second, "with --follow, rebuild the indicators' summary tables at most this often")
 	wait := fs.Bool("wait", false, "wait for a running ETL instead of exiting")
 	batch := fs.Int("batch", 50_000, "rows per ClickHouse batch")
 	metricsAddr := fs.String("metrics-listen", "", "serve /metrics on this address while running")
@@ -71,14 +72,15 @@ func cmdETL(ctx context.Context, a *app, args []string) error {
 		defer srv.Close()
 	}
 	e := etl.New(pg, ch, etl.Options{
-		Database:  a.cfg.CHDatabase,
-		BatchSize: *batch,
-		Pseudo:    pseudo,
-		Metrics:   etl.NewMetrics(reg),
-		Log:       a.log,
-		Progress:  a.stderr,
-		Tables:    tables,
-		Wait:      *wait,
+		Database:     a.cfg.CHDatabase,
+		BatchSize:    *batch,
+		Pseudo:       pseudo,
+		Metrics:      etl.NewMetrics(reg),
+		Log:          a.log,
+		Progress:     a.stderr,
+		Tables:       tables,
+		Wait:         *wait,
+		SummaryEvery: summaryEvery(*follow, *summaries),
 	})
 
 	switch args[0] {
@@ -161,4 +163,13 @@ func (m *multiFlag) String() string { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error {
 	*m = append(*m, v)
 	return nil
+}
+
+// summaryEvery spaces summary rebuilds in follow mode only: a single run leaves the
+// summaries as fresh as the data it loaded.
+func summaryEvery(follow bool, every time.Duration) time.Duration {
+	if follow {
+		return every
+	}
+	return 0
 }

@@ -24,7 +24,12 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 	f := fixture{t: t, e: e, db: db}
 	f.load()
 	asOf := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
-	r := warehouse.NewReader(e, db, warehouse.ReaderOptions{AsOf: func(context.Context) (time.Time, error) { return asOf, nil }})
+	// The summaries reflect a snapshot a day older than the checkpoints: asOf is the older.
+	if err := warehouse.BuildSummaries(ctx, e, db, asOf); err != nil {
+		t.Fatalf("build summaries: %v", err)
+	}
+	later := asOf.Add(24 * time.Hour)
+	r := warehouse.NewReader(e, db, warehouse.ReaderOptions{AsOf: func(context.Context) (time.Time, error) { return later, nil }})
 	get := func(s warehouse.Scope, p warehouse.Period) *warehouse.Indicators {
 		t.Helper()
 		ind, err := r.Indicators(ctx, s, p)
@@ -38,6 +43,9 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 	grid111 := warehouse.Scope{Level: warehouse.LevelGrid, ID: 111}
 
 	city := get(warehouse.City, warehouse.Year(2026))
+	if !city.AsOf.Equal(asOf) {
+		t.Errorf("asOf = %s, want the summaries' snapshot %s", city.AsOf, asOf)
+	}
 	check(t, "city 2026", map[string]float64{
 		"checkins.expected": 4, "checkins.checkedIn": 2, "checkins.rate": 0.5,
 		"issues.reported": 5, "issues.resolved": 3, "issues.closed": 2, "issues.overdue": 1,
