@@ -353,9 +353,14 @@ func BenchmarkFollowLag(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	summaryEvery, err := time.ParseDuration(envOr("GRIDGOV_ETLBENCH_SUMMARY_EVERY", "30s"))
+	if err != nil {
+		b.Fatal(err)
+	}
 	for i := 0; i < b.N; i++ {
 		v.fresh(b)
-		e := New(v.pg, v.ch, Options{Database: v.db})
+		// As `gridgov etl run --follow` does by default: summaries rebuilt at most every 30 s.
+		e := New(v.pg, v.ch, Options{Database: v.db, SummaryEvery: summaryEvery})
 		if _, err := e.RunOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
