@@ -40,7 +40,6 @@ type ResolverRoot interface {
 	BuildingAppointment() BuildingAppointmentResolver
 	Cadre() CadreResolver
 	Checkin() CheckinResolver
-	City() CityResolver
 	Community() CommunityResolver
 	Compound() CompoundResolver
 	Facility() FacilityResolver
@@ -49,7 +48,6 @@ type ResolverRoot interface {
 	GridAssignment() GridAssignmentResolver
 	Intersection() IntersectionResolver
 	Issue() IssueResolver
-	IssueCategory() IssueCategoryResolver
 	IssueEvent() IssueEventResolver
 	JointMeeting() JointMeetingResolver
 	Mediator() MediatorResolver
@@ -64,7 +62,6 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RedSteward() RedStewardResolver
 	RosterEntry() RosterEntryResolver
-	ServiceCategory() ServiceCategoryResolver
 	ServiceOrder() ServiceOrderResolver
 	ServiceRecord() ServiceRecordResolver
 	SocialOrganisation() SocialOrganisationResolver
@@ -84,10 +81,10 @@ type ComplexityRoot struct {
 	Activity struct {
 		Community          func(childComplexity int) int
 		EndsAt             func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
 		Grid               func(childComplexity int) int
-		ID                 func(childComplexity int) int
 		Intersection       func(childComplexity int) int
-		Kind               func(childComplexity int) int
+		KindEnum           func(childComplexity int) int
 		OrganiserUnit      func(childComplexity int) int
 		ParticipantCount   func(childComplexity int) int
 		Participants       func(childComplexity int) int
@@ -129,26 +126,26 @@ type ComplexityRoot struct {
 
 	ActivityParticipant struct {
 		Activity func(childComplexity int) int
+		GlobalID func(childComplexity int) int
 		Hours    func(childComplexity int) int
-		ID       func(childComplexity int) int
 		Person   func(childComplexity int) int
-		Role     func(childComplexity int) int
+		RoleEnum func(childComplexity int) int
 	}
 
 	AuditRecord struct {
-		Action      func(childComplexity int) int
-		Actor       func(childComplexity int) int
-		ActorID     func(childComplexity int) int
-		After       func(childComplexity int) int
-		At          func(childComplexity int) int
-		Before      func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Mutation    func(childComplexity int) int
-		RequestID   func(childComplexity int) int
-		Role        func(childComplexity int) int
-		TargetID    func(childComplexity int) int
-		TargetRowID func(childComplexity int) int
-		TargetTable func(childComplexity int) int
+		ActionEnum        func(childComplexity int) int
+		Actor             func(childComplexity int) int
+		ActorGlobalID     func(childComplexity int) int
+		After             func(childComplexity int) int
+		At                func(childComplexity int) int
+		Before            func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		Mutation          func(childComplexity int) int
+		RequestID         func(childComplexity int) int
+		Role              func(childComplexity int) int
+		TargetID          func(childComplexity int) int
+		TargetRowIDString func(childComplexity int) int
+		TargetTable       func(childComplexity int) int
 	}
 
 	AuditRecordConnection struct {
@@ -186,9 +183,9 @@ type ComplexityRoot struct {
 		Community         func(childComplexity int) int
 		CovenantAdoptedOn func(childComplexity int) int
 		Floors            func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		Grid              func(childComplexity int) int
 		Households        func(childComplexity int) int
-		ID                func(childComplexity int) int
 		Number            func(childComplexity int) int
 		Version           func(childComplexity int) int
 	}
@@ -197,9 +194,9 @@ type ComplexityRoot struct {
 		AppointedOn func(childComplexity int) int
 		Building    func(childComplexity int) int
 		EndedOn     func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Member      func(childComplexity int) int
-		Role        func(childComplexity int) int
+		RoleEnum    func(childComplexity int) int
 	}
 
 	BuildingConnection struct {
@@ -216,9 +213,9 @@ type ComplexityRoot struct {
 	Cadre struct {
 		Assignments func(childComplexity int, current *bool) int
 		Community   func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		IsLeader    func(childComplexity int) int
-		Kind        func(childComplexity int) int
+		KindEnum    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Person      func(childComplexity int) int
 		Street      func(childComplexity int) int
@@ -240,12 +237,12 @@ type ComplexityRoot struct {
 	Checkin struct {
 		Community    func(childComplexity int) int
 		DecidedAt    func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		Grid         func(childComplexity int) int
-		ID           func(childComplexity int) int
 		LetterNo     func(childComplexity int) int
 		Member       func(childComplexity int) int
 		RejectReason func(childComplexity int) int
-		State        func(childComplexity int) int
+		StateEnum    func(childComplexity int) int
 		SubmittedAt  func(childComplexity int) int
 		Version      func(childComplexity int) int
 	}
@@ -275,15 +272,15 @@ type ComplexityRoot struct {
 	}
 
 	City struct {
-		Code func(childComplexity int) int
-		ID   func(childComplexity int) int
-		Name func(childComplexity int) int
+		Code     func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Name     func(childComplexity int) int
 	}
 
 	Community struct {
 		Code        func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		HasPartyOrg func(childComplexity int) int
-		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Street      func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -303,7 +300,7 @@ type ComplexityRoot struct {
 	Compound struct {
 		BuiltYear       func(childComplexity int) int
 		Community       func(childComplexity int) int
-		ID              func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
 		MarketManaged   func(childComplexity int) int
 		Name            func(childComplexity int) int
 		PropertyCompany func(childComplexity int) int
@@ -337,8 +334,8 @@ type ComplexityRoot struct {
 	Facility struct {
 		Community func(childComplexity int) int
 		Compound  func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Kind      func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		KindEnum  func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Version   func(childComplexity int) int
 	}
@@ -358,7 +355,7 @@ type ComplexityRoot struct {
 		AppointedOn func(childComplexity int) int
 		Community   func(childComplexity int) int
 		FormerPost  func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Person      func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -379,8 +376,8 @@ type ComplexityRoot struct {
 		Assignments func(childComplexity int, current *bool) int
 		Code        func(childComplexity int) int
 		Community   func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Households  func(childComplexity int) int
-		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Street      func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -389,9 +386,9 @@ type ComplexityRoot struct {
 	GridAssignment struct {
 		Cadre     func(childComplexity int) int
 		EndedOn   func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		Grid      func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Role      func(childComplexity int) int
+		RoleEnum  func(childComplexity int) int
 		StartedOn func(childComplexity int) int
 	}
 
@@ -457,7 +454,7 @@ type ComplexityRoot struct {
 
 	Intersection struct {
 		Community func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Version   func(childComplexity int) int
 	}
@@ -474,41 +471,41 @@ type ComplexityRoot struct {
 	}
 
 	Issue struct {
-		AllowedActions   func(childComplexity int) int
-		Building         func(childComplexity int) int
-		Category         func(childComplexity int) int
-		ClosedAt         func(childComplexity int) int
-		Community        func(childComplexity int) int
-		Description      func(childComplexity int) int
-		DisputeOutcome   func(childComplexity int) int
-		DueAt            func(childComplexity int) int
-		EscalationLevel  func(childComplexity int) int
-		Events           func(childComplexity int, last *int) int
-		Grid             func(childComplexity int) int
-		Handler          func(childComplexity int) int
-		HandlerKind      func(childComplexity int) int
-		HandlerUnit      func(childComplexity int) int
-		ID               func(childComplexity int) int
-		IsDispute        func(childComplexity int) int
-		Mediators        func(childComplexity int) int
-		Overdue          func(childComplexity int) int
-		ReportedAt       func(childComplexity int) int
-		Reporter         func(childComplexity int) int
-		ReporterRole     func(childComplexity int) int
-		Resolution       func(childComplexity int) int
-		ResolvedAt       func(childComplexity int) int
-		ResolvedQuantity func(childComplexity int) int
-		State            func(childComplexity int) int
-		Title            func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		Version          func(childComplexity int) int
+		AllowedActions      func(childComplexity int) int
+		Building            func(childComplexity int) int
+		Category            func(childComplexity int) int
+		ClosedAt            func(childComplexity int) int
+		Community           func(childComplexity int) int
+		Description         func(childComplexity int) int
+		DisputeOutcomeEnum  func(childComplexity int) int
+		DueAt               func(childComplexity int) int
+		EscalationLevelEnum func(childComplexity int) int
+		Events              func(childComplexity int, last *int) int
+		GlobalID            func(childComplexity int) int
+		Grid                func(childComplexity int) int
+		Handler             func(childComplexity int) int
+		HandlerKindEnum     func(childComplexity int) int
+		HandlerUnit         func(childComplexity int) int
+		IsDispute           func(childComplexity int) int
+		Mediators           func(childComplexity int) int
+		OverdueNow          func(childComplexity int) int
+		ReportedAt          func(childComplexity int) int
+		Reporter            func(childComplexity int) int
+		ReporterRoleEnum    func(childComplexity int) int
+		Resolution          func(childComplexity int) int
+		ResolvedAt          func(childComplexity int) int
+		ResolvedQuantity    func(childComplexity int) int
+		StateEnum           func(childComplexity int) int
+		Title               func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	IssueCategory struct {
 		Code         func(childComplexity int) int
 		DeadlineDays func(childComplexity int) int
-		Group        func(childComplexity int) int
-		ID           func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		GroupEnum    func(childComplexity int) int
 		Name         func(childComplexity int) int
 		NameZh       func(childComplexity int) int
 		QuantityUnit func(childComplexity int) int
@@ -545,13 +542,13 @@ type ComplexityRoot struct {
 	}
 
 	IssueEvent struct {
-		Action    func(childComplexity int) int
-		Actor     func(childComplexity int) int
-		ActorRole func(childComplexity int) int
-		At        func(childComplexity int) int
-		FromState func(childComplexity int) int
-		Note      func(childComplexity int) int
-		ToState   func(childComplexity int) int
+		ActionEnum    func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		ActorRole     func(childComplexity int) int
+		At            func(childComplexity int) int
+		FromStateEnum func(childComplexity int) int
+		Note          func(childComplexity int) int
+		ToStateEnum   func(childComplexity int) int
 	}
 
 	IssueGroupCount struct {
@@ -579,8 +576,8 @@ type ComplexityRoot struct {
 	JointMeeting struct {
 		Attendees func(childComplexity int) int
 		Community func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		HeldOn    func(childComplexity int) int
-		ID        func(childComplexity int) int
 		Matters   func(childComplexity int) int
 		Title     func(childComplexity int) int
 		Version   func(childComplexity int) int
@@ -605,16 +602,16 @@ type ComplexityRoot struct {
 	}
 
 	Mediator struct {
-		Person func(childComplexity int) int
-		Role   func(childComplexity int) int
+		Person   func(childComplexity int) int
+		RoleEnum func(childComplexity int) int
 	}
 
 	MeetingMatter struct {
 		AllowedOutcomes func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		KindEnum        func(childComplexity int) int
 		Meeting         func(childComplexity int) int
-		Outcome         func(childComplexity int) int
+		OutcomeEnum     func(childComplexity int) int
 		Title           func(childComplexity int) int
 		Version         func(childComplexity int) int
 	}
@@ -674,13 +671,13 @@ type ComplexityRoot struct {
 	}
 
 	OrderEvent struct {
-		Action    func(childComplexity int) int
-		Actor     func(childComplexity int) int
-		ActorRole func(childComplexity int) int
-		At        func(childComplexity int) int
-		FromState func(childComplexity int) int
-		Note      func(childComplexity int) int
-		ToState   func(childComplexity int) int
+		ActionEnum    func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		ActorRole     func(childComplexity int) int
+		At            func(childComplexity int) int
+		FromStateEnum func(childComplexity int) int
+		Note          func(childComplexity int) int
+		ToStateEnum   func(childComplexity int) int
 	}
 
 	OrderIndicators struct {
@@ -723,8 +720,8 @@ type ComplexityRoot struct {
 	Pairing struct {
 		Community       func(childComplexity int) int
 		EndedOn         func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Kind            func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
+		KindEnum        func(childComplexity int) int
 		PracticeStation func(childComplexity int) int
 		StartedOn       func(childComplexity int) int
 		Unit            func(childComplexity int) int
@@ -744,8 +741,8 @@ type ComplexityRoot struct {
 
 	Partner struct {
 		Community    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
+		KindEnum     func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Organisation func(childComplexity int) int
 		Person       func(childComplexity int) int
@@ -767,8 +764,8 @@ type ComplexityRoot struct {
 		Building      func(childComplexity int) int
 		Checkin       func(childComplexity int) int
 		Community     func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
 		Grid          func(childComplexity int) int
-		ID            func(childComplexity int) int
 		JoinedPartyOn func(childComplexity int) int
 		Ledger        func(childComplexity int, served *model.DateRange, last *int) int
 		Name          func(childComplexity int) int
@@ -795,9 +792,9 @@ type ComplexityRoot struct {
 	Person struct {
 		Address     func(childComplexity int) int
 		Building    func(childComplexity int) int
-		Gender      func(childComplexity int) int
+		GenderEnum  func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Grid        func(childComplexity int) int
-		ID          func(childComplexity int) int
 		IDNumber    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		PartyMember func(childComplexity int) int
@@ -854,8 +851,8 @@ type ComplexityRoot struct {
 	}
 
 	RedSteward struct {
+		GlobalID   func(childComplexity int) int
 		Grid       func(childComplexity int) int
-		ID         func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Person     func(childComplexity int) int
 		SelectedOn func(childComplexity int) int
@@ -881,10 +878,10 @@ type ComplexityRoot struct {
 	}
 
 	ServiceCategory struct {
-		Code   func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Name   func(childComplexity int) int
-		NameZh func(childComplexity int) int
+		Code     func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Name     func(childComplexity int) int
+		NameZh   func(childComplexity int) int
 	}
 
 	ServiceOrder struct {
@@ -895,16 +892,16 @@ type ComplexityRoot struct {
 		CompletedAt   func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Events        func(childComplexity int, last *int) int
+		GlobalID      func(childComplexity int) int
 		Grid          func(childComplexity int) int
 		Hours         func(childComplexity int) int
-		ID            func(childComplexity int) int
 		PostedAt      func(childComplexity int) int
 		PublishedAt   func(childComplexity int) int
 		Rating        func(childComplexity int) int
 		RatingComment func(childComplexity int) int
 		Resident      func(childComplexity int) int
 		Result        func(childComplexity int) int
-		State         func(childComplexity int) int
+		StateEnum     func(childComplexity int) int
 		Title         func(childComplexity int) int
 		Version       func(childComplexity int) int
 	}
@@ -922,8 +919,8 @@ type ComplexityRoot struct {
 
 	ServiceRecord struct {
 		Content  func(childComplexity int) int
+		GlobalID func(childComplexity int) int
 		Hours    func(childComplexity int) int
-		ID       func(childComplexity int) int
 		Member   func(childComplexity int) int
 		Order    func(childComplexity int) int
 		ServedOn func(childComplexity int) int
@@ -935,8 +932,8 @@ type ComplexityRoot struct {
 	}
 
 	SocialOrganisation struct {
+		GlobalID        func(childComplexity int) int
 		HasPartyOrg     func(childComplexity int) int
-		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		RegisteredOn    func(childComplexity int) int
 		Street          func(childComplexity int) int
@@ -956,12 +953,12 @@ type ComplexityRoot struct {
 	}
 
 	Street struct {
-		City    func(childComplexity int) int
-		Code    func(childComplexity int) int
-		ID      func(childComplexity int) int
-		Kind    func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Version func(childComplexity int) int
+		City     func(childComplexity int) int
+		Code     func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		KindEnum func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	StreetConnection struct {
@@ -993,9 +990,9 @@ type ComplexityRoot struct {
 	Unit struct {
 		Civilised func(childComplexity int) int
 		Code      func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		IsJustice func(childComplexity int) int
-		Kind      func(childComplexity int) int
+		KindEnum  func(childComplexity int) int
 		Members   func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
 		Name      func(childComplexity int) int
 	}
@@ -1027,11 +1024,11 @@ type ComplexityRoot struct {
 		Community          func(childComplexity int) int
 		EndedOn            func(childComplexity int) int
 		FundingYuan        func(childComplexity int) int
-		ID                 func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
 		Name               func(childComplexity int) int
 		SocialOrganisation func(childComplexity int) int
 		StartedOn          func(childComplexity int) int
-		Theme              func(childComplexity int) int
+		ThemeEnum          func(childComplexity int) int
 		Version            func(childComplexity int) int
 	}
 
@@ -1048,8 +1045,8 @@ type ComplexityRoot struct {
 
 	Volunteer struct {
 		Community         func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		Grid              func(childComplexity int) int
-		ID                func(childComplexity int) int
 		IsVolunteerPolice func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Person            func(childComplexity int) int
@@ -1084,12 +1081,12 @@ type ComplexityRoot struct {
 
 	VolunteerTeam struct {
 		FoundedOn          func(childComplexity int) int
-		ID                 func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
 		IsVolunteerPolice  func(childComplexity int) int
 		Name               func(childComplexity int) int
 		SocialOrganisation func(childComplexity int) int
 		Street             func(childComplexity int) int
-		TeamType           func(childComplexity int) int
+		TeamTypeEnum       func(childComplexity int) int
 		Unit               func(childComplexity int) int
 		Version            func(childComplexity int) int
 		VolunteerCount     func(childComplexity int) int
@@ -1110,10 +1107,10 @@ type ComplexityRoot struct {
 	WorkLog struct {
 		Cadre        func(childComplexity int) int
 		Content      func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		Grid         func(childComplexity int) int
 		Hours        func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
+		KindEnum     func(childComplexity int) int
 		LoggedAt     func(childComplexity int) int
 		PeopleServed func(childComplexity int) int
 		Version      func(childComplexity int) int
@@ -1140,8 +1137,8 @@ type ComplexityRoot struct {
 	YearRating struct {
 		Comment   func(childComplexity int) int
 		Community func(childComplexity int) int
-		Grade     func(childComplexity int) int
-		ID        func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		GradeEnum func(childComplexity int) int
 		Member    func(childComplexity int) int
 		RatedAt   func(childComplexity int) int
 		Year      func(childComplexity int) int
@@ -1153,9 +1150,6 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ActivityResolver interface {
-	ID(ctx context.Context, obj *store.Activity) (string, error)
-	Kind(ctx context.Context, obj *store.Activity) (model.ActivityKind, error)
-
 	Street(ctx context.Context, obj *store.Activity) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Activity) (*store.Community, error)
 	Grid(ctx context.Context, obj *store.Activity) (*store.Grid, error)
@@ -1170,147 +1164,91 @@ type ActivityResolver interface {
 	TotalHours(ctx context.Context, obj *store.Activity) (float64, error)
 }
 type ActivityParticipantResolver interface {
-	ID(ctx context.Context, obj *store.ActivityParticipant) (string, error)
 	Activity(ctx context.Context, obj *store.ActivityParticipant) (*store.Activity, error)
 	Person(ctx context.Context, obj *store.ActivityParticipant) (*store.Person, error)
-	Role(ctx context.Context, obj *store.ActivityParticipant) (model.ParticipantRole, error)
 }
 type AuditRecordResolver interface {
-	ID(ctx context.Context, obj *store.AuditRecord) (string, error)
-
 	Actor(ctx context.Context, obj *store.AuditRecord) (*store.Person, error)
-	ActorID(ctx context.Context, obj *store.AuditRecord) (*string, error)
 
 	TargetID(ctx context.Context, obj *store.AuditRecord) (*string, error)
-	TargetRowID(ctx context.Context, obj *store.AuditRecord) (string, error)
-	Action(ctx context.Context, obj *store.AuditRecord) (model.AuditAction, error)
 }
 type BuildingResolver interface {
-	ID(ctx context.Context, obj *store.Building) (string, error)
-
 	Grid(ctx context.Context, obj *store.Building) (*store.Grid, error)
 	Community(ctx context.Context, obj *store.Building) (*store.Community, error)
 	Appointments(ctx context.Context, obj *store.Building) ([]*store.BuildingAppointment, error)
 }
 type BuildingAppointmentResolver interface {
-	ID(ctx context.Context, obj *store.BuildingAppointment) (string, error)
 	Building(ctx context.Context, obj *store.BuildingAppointment) (*store.Building, error)
 	Member(ctx context.Context, obj *store.BuildingAppointment) (*store.PartyMember, error)
-	Role(ctx context.Context, obj *store.BuildingAppointment) (model.BuildingRole, error)
 }
 type CadreResolver interface {
-	ID(ctx context.Context, obj *store.Cadre) (string, error)
 	Person(ctx context.Context, obj *store.Cadre) (*store.Person, error)
-
-	Kind(ctx context.Context, obj *store.Cadre) (model.CadreKind, error)
 
 	Street(ctx context.Context, obj *store.Cadre) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Cadre) (*store.Community, error)
 	Assignments(ctx context.Context, obj *store.Cadre, current *bool) ([]*store.GridAssignment, error)
 }
 type CheckinResolver interface {
-	ID(ctx context.Context, obj *store.Checkin) (string, error)
 	Member(ctx context.Context, obj *store.Checkin) (*store.PartyMember, error)
 	Community(ctx context.Context, obj *store.Checkin) (*store.Community, error)
 	Grid(ctx context.Context, obj *store.Checkin) (*store.Grid, error)
-
-	State(ctx context.Context, obj *store.Checkin) (model.CheckinState, error)
-}
-type CityResolver interface {
-	ID(ctx context.Context, obj *store.City) (string, error)
 }
 type CommunityResolver interface {
-	ID(ctx context.Context, obj *store.Community) (string, error)
-
 	Street(ctx context.Context, obj *store.Community) (*store.Street, error)
 }
 type CompoundResolver interface {
-	ID(ctx context.Context, obj *store.Compound) (string, error)
-
 	Community(ctx context.Context, obj *store.Compound) (*store.Community, error)
 }
 type FacilityResolver interface {
-	ID(ctx context.Context, obj *store.Facility) (string, error)
-	Kind(ctx context.Context, obj *store.Facility) (model.FacilityKind, error)
-
 	Community(ctx context.Context, obj *store.Facility) (*store.Community, error)
 	Compound(ctx context.Context, obj *store.Facility) (*store.Compound, error)
 }
 type GovernanceInstructorResolver interface {
-	ID(ctx context.Context, obj *store.GovernanceInstructor) (string, error)
 	Person(ctx context.Context, obj *store.GovernanceInstructor) (*store.Person, error)
 
 	Community(ctx context.Context, obj *store.GovernanceInstructor) (*store.Community, error)
 }
 type GridResolver interface {
-	ID(ctx context.Context, obj *store.Grid) (string, error)
-
 	Street(ctx context.Context, obj *store.Grid) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Grid) (*store.Community, error)
 
 	Assignments(ctx context.Context, obj *store.Grid, current *bool) ([]*store.GridAssignment, error)
 }
 type GridAssignmentResolver interface {
-	ID(ctx context.Context, obj *store.GridAssignment) (string, error)
 	Grid(ctx context.Context, obj *store.GridAssignment) (*store.Grid, error)
 	Cadre(ctx context.Context, obj *store.GridAssignment) (*store.Cadre, error)
-	Role(ctx context.Context, obj *store.GridAssignment) (model.GridRole, error)
 }
 type IntersectionResolver interface {
-	ID(ctx context.Context, obj *store.Intersection) (string, error)
-
 	Community(ctx context.Context, obj *store.Intersection) (*store.Community, error)
 }
 type IssueResolver interface {
-	ID(ctx context.Context, obj *store.Issue) (string, error)
-
 	Category(ctx context.Context, obj *store.Issue) (*store.IssueCategory, error)
-	State(ctx context.Context, obj *store.Issue) (model.IssueState, error)
+
 	Grid(ctx context.Context, obj *store.Issue) (*store.Grid, error)
 	Community(ctx context.Context, obj *store.Issue) (*store.Community, error)
 	Building(ctx context.Context, obj *store.Issue) (*store.Building, error)
 	Reporter(ctx context.Context, obj *store.Issue) (*store.Person, error)
-	ReporterRole(ctx context.Context, obj *store.Issue) (model.ReporterRole, error)
-	HandlerKind(ctx context.Context, obj *store.Issue) (*model.HandlerKind, error)
+
 	Handler(ctx context.Context, obj *store.Issue) (*store.Person, error)
 	HandlerUnit(ctx context.Context, obj *store.Issue) (*store.Unit, error)
-	EscalationLevel(ctx context.Context, obj *store.Issue) (*model.EscalationLevel, error)
 
-	Overdue(ctx context.Context, obj *store.Issue) (bool, error)
-
-	DisputeOutcome(ctx context.Context, obj *store.Issue) (*model.DisputeOutcome, error)
 	Mediators(ctx context.Context, obj *store.Issue) ([]*store.IssueMediator, error)
 	Events(ctx context.Context, obj *store.Issue, last *int) ([]*store.IssueEvent, error)
 	AllowedActions(ctx context.Context, obj *store.Issue) ([]model.IssueAction, error)
 }
-type IssueCategoryResolver interface {
-	ID(ctx context.Context, obj *store.IssueCategory) (string, error)
-
-	Group(ctx context.Context, obj *store.IssueCategory) (model.IssueCategoryGroup, error)
-}
 type IssueEventResolver interface {
-	Action(ctx context.Context, obj *store.IssueEvent) (model.IssueAction, error)
 	Actor(ctx context.Context, obj *store.IssueEvent) (*store.Person, error)
-
-	FromState(ctx context.Context, obj *store.IssueEvent) (*model.IssueState, error)
-	ToState(ctx context.Context, obj *store.IssueEvent) (model.IssueState, error)
 }
 type JointMeetingResolver interface {
-	ID(ctx context.Context, obj *store.JointMeeting) (string, error)
-
 	Community(ctx context.Context, obj *store.JointMeeting) (*store.Community, error)
 	Matters(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingMatter, error)
 }
 type MediatorResolver interface {
 	Person(ctx context.Context, obj *store.IssueMediator) (*store.Person, error)
-	Role(ctx context.Context, obj *store.IssueMediator) (model.MediatorRole, error)
 }
 type MeetingMatterResolver interface {
-	ID(ctx context.Context, obj *store.MeetingMatter) (string, error)
 	Meeting(ctx context.Context, obj *store.MeetingMatter) (*store.JointMeeting, error)
-	Kind(ctx context.Context, obj *store.MeetingMatter) (model.MatterKind, error)
 
-	Outcome(ctx context.Context, obj *store.MeetingMatter) (model.MatterOutcome, error)
 	AllowedOutcomes(ctx context.Context, obj *store.MeetingMatter) ([]model.MatterOutcome, error)
 }
 type MonthlyReviewResolver interface {
@@ -1355,29 +1293,19 @@ type MutationResolver interface {
 	EndPairing(ctx context.Context, input model.EndPairingInput) (*store.Pairing, error)
 }
 type OrderEventResolver interface {
-	Action(ctx context.Context, obj *store.OrderEvent) (model.OrderAction, error)
 	Actor(ctx context.Context, obj *store.OrderEvent) (*store.Person, error)
-
-	FromState(ctx context.Context, obj *store.OrderEvent) (*model.OrderState, error)
-	ToState(ctx context.Context, obj *store.OrderEvent) (model.OrderState, error)
 }
 type PairingResolver interface {
-	ID(ctx context.Context, obj *store.Pairing) (string, error)
 	Unit(ctx context.Context, obj *store.Pairing) (*store.Unit, error)
 	Community(ctx context.Context, obj *store.Pairing) (*store.Community, error)
 	PracticeStation(ctx context.Context, obj *store.Pairing) (*store.Facility, error)
-	Kind(ctx context.Context, obj *store.Pairing) (model.PairingKind, error)
 }
 type PartnerResolver interface {
-	ID(ctx context.Context, obj *store.Partner) (string, error)
 	Person(ctx context.Context, obj *store.Partner) (*store.Person, error)
-
-	Kind(ctx context.Context, obj *store.Partner) (model.PartnerKind, error)
 
 	Community(ctx context.Context, obj *store.Partner) (*store.Community, error)
 }
 type PartyMemberResolver interface {
-	ID(ctx context.Context, obj *store.PartyMember) (string, error)
 	Person(ctx context.Context, obj *store.PartyMember) (*store.Person, error)
 
 	Unit(ctx context.Context, obj *store.PartyMember) (*store.Unit, error)
@@ -1391,12 +1319,10 @@ type PartyMemberResolver interface {
 	Ratings(ctx context.Context, obj *store.PartyMember) ([]*store.YearRating, error)
 }
 type PersonResolver interface {
-	ID(ctx context.Context, obj *store.Person) (string, error)
-
 	Phone(ctx context.Context, obj *store.Person) (*string, error)
 	IDNumber(ctx context.Context, obj *store.Person) (*string, error)
 	Address(ctx context.Context, obj *store.Person) (*string, error)
-	Gender(ctx context.Context, obj *store.Person) (*model.Gender, error)
+
 	Grid(ctx context.Context, obj *store.Person) (*store.Grid, error)
 	Building(ctx context.Context, obj *store.Person) (*store.Building, error)
 	PartyMember(ctx context.Context, obj *store.Person) (*store.PartyMember, error)
@@ -1436,7 +1362,6 @@ type QueryResolver interface {
 	JointMeetings(ctx context.Context, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) (*model.JointMeetingConnection, error)
 }
 type RedStewardResolver interface {
-	ID(ctx context.Context, obj *store.RedSteward) (string, error)
 	Person(ctx context.Context, obj *store.RedSteward) (*store.Person, error)
 
 	Grid(ctx context.Context, obj *store.RedSteward) (*store.Grid, error)
@@ -1447,14 +1372,9 @@ type RosterEntryResolver interface {
 	Unit(ctx context.Context, obj *store.RosterEntry) (*store.Unit, error)
 	Building(ctx context.Context, obj *store.RosterEntry) (*store.Building, error)
 }
-type ServiceCategoryResolver interface {
-	ID(ctx context.Context, obj *store.ServiceCategory) (string, error)
-}
 type ServiceOrderResolver interface {
-	ID(ctx context.Context, obj *store.ServiceOrder) (string, error)
-
 	Category(ctx context.Context, obj *store.ServiceOrder) (*store.ServiceCategory, error)
-	State(ctx context.Context, obj *store.ServiceOrder) (model.OrderState, error)
+
 	Grid(ctx context.Context, obj *store.ServiceOrder) (*store.Grid, error)
 	Building(ctx context.Context, obj *store.ServiceOrder) (*store.Building, error)
 	Resident(ctx context.Context, obj *store.ServiceOrder) (*store.Person, error)
@@ -1464,41 +1384,26 @@ type ServiceOrderResolver interface {
 	Events(ctx context.Context, obj *store.ServiceOrder, last *int) ([]*store.OrderEvent, error)
 }
 type ServiceRecordResolver interface {
-	ID(ctx context.Context, obj *store.ServiceRecord) (string, error)
 	Member(ctx context.Context, obj *store.ServiceRecord) (*store.PartyMember, error)
 
 	Order(ctx context.Context, obj *store.ServiceRecord) (*store.ServiceOrder, error)
 }
 type SocialOrganisationResolver interface {
-	ID(ctx context.Context, obj *store.SocialOrganisation) (string, error)
-
 	Street(ctx context.Context, obj *store.SocialOrganisation) (*store.Street, error)
 
 	VentureProjects(ctx context.Context, obj *store.SocialOrganisation) ([]*store.VentureProject, error)
 }
 type StreetResolver interface {
-	ID(ctx context.Context, obj *store.Street) (string, error)
-
-	Kind(ctx context.Context, obj *store.Street) (model.StreetKind, error)
 	City(ctx context.Context, obj *store.Street) (*store.City, error)
 }
 type UnitResolver interface {
-	ID(ctx context.Context, obj *store.Unit) (string, error)
-
-	Kind(ctx context.Context, obj *store.Unit) (model.UnitKind, error)
-
 	Members(ctx context.Context, obj *store.Unit, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) (*model.PartyMemberConnection, error)
 }
 type VentureProjectResolver interface {
-	ID(ctx context.Context, obj *store.VentureProject) (string, error)
-
-	Theme(ctx context.Context, obj *store.VentureProject) (model.VentureTheme, error)
-
 	SocialOrganisation(ctx context.Context, obj *store.VentureProject) (*store.SocialOrganisation, error)
 	Community(ctx context.Context, obj *store.VentureProject) (*store.Community, error)
 }
 type VolunteerResolver interface {
-	ID(ctx context.Context, obj *store.Volunteer) (string, error)
 	Person(ctx context.Context, obj *store.Volunteer) (*store.Person, error)
 
 	Team(ctx context.Context, obj *store.Volunteer) (*store.VolunteerTeam, error)
@@ -1507,9 +1412,6 @@ type VolunteerResolver interface {
 	Grid(ctx context.Context, obj *store.Volunteer) (*store.Grid, error)
 }
 type VolunteerTeamResolver interface {
-	ID(ctx context.Context, obj *store.VolunteerTeam) (string, error)
-
-	TeamType(ctx context.Context, obj *store.VolunteerTeam) (model.TeamType, error)
 	Unit(ctx context.Context, obj *store.VolunteerTeam) (*store.Unit, error)
 	SocialOrganisation(ctx context.Context, obj *store.VolunteerTeam) (*store.SocialOrganisation, error)
 	Street(ctx context.Context, obj *store.VolunteerTeam) (*store.Street, error)
@@ -1518,17 +1420,12 @@ type VolunteerTeamResolver interface {
 	Volunteers(ctx context.Context, obj *store.VolunteerTeam, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error)
 }
 type WorkLogResolver interface {
-	ID(ctx context.Context, obj *store.WorkLog) (string, error)
 	Grid(ctx context.Context, obj *store.WorkLog) (*store.Grid, error)
 	Cadre(ctx context.Context, obj *store.WorkLog) (*store.Cadre, error)
-	Kind(ctx context.Context, obj *store.WorkLog) (model.WorkKind, error)
 }
 type YearRatingResolver interface {
-	ID(ctx context.Context, obj *store.YearRating) (string, error)
 	Member(ctx context.Context, obj *store.YearRating) (*store.PartyMember, error)
 	Community(ctx context.Context, obj *store.YearRating) (*store.Community, error)
-
-	Grade(ctx context.Context, obj *store.YearRating) (model.RatingGrade, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1561,18 +1458,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.EndsAt(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.GlobalID(childComplexity), true
 	case "Activity.grid":
 		if e.ComplexityRoot.Activity.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Activity.Grid(childComplexity), true
-	case "Activity.id":
-		if e.ComplexityRoot.Activity.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Activity.ID(childComplexity), true
 	case "Activity.intersection":
 		if e.ComplexityRoot.Activity.Intersection == nil {
 			break
@@ -1580,11 +1477,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Activity.Intersection(childComplexity), true
 	case "Activity.kind":
-		if e.ComplexityRoot.Activity.Kind == nil {
+		if e.ComplexityRoot.Activity.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Activity.Kind(childComplexity), true
+		return e.ComplexityRoot.Activity.KindEnum(childComplexity), true
 	case "Activity.organiserUnit":
 		if e.ComplexityRoot.Activity.OrganiserUnit == nil {
 			break
@@ -1746,18 +1643,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityParticipant.Activity(childComplexity), true
+	case "ActivityParticipant.id":
+		if e.ComplexityRoot.ActivityParticipant.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityParticipant.GlobalID(childComplexity), true
 	case "ActivityParticipant.hours":
 		if e.ComplexityRoot.ActivityParticipant.Hours == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ActivityParticipant.Hours(childComplexity), true
-	case "ActivityParticipant.id":
-		if e.ComplexityRoot.ActivityParticipant.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ActivityParticipant.ID(childComplexity), true
 	case "ActivityParticipant.person":
 		if e.ComplexityRoot.ActivityParticipant.Person == nil {
 			break
@@ -1765,18 +1662,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityParticipant.Person(childComplexity), true
 	case "ActivityParticipant.role":
-		if e.ComplexityRoot.ActivityParticipant.Role == nil {
+		if e.ComplexityRoot.ActivityParticipant.RoleEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActivityParticipant.Role(childComplexity), true
+		return e.ComplexityRoot.ActivityParticipant.RoleEnum(childComplexity), true
 
 	case "AuditRecord.action":
-		if e.ComplexityRoot.AuditRecord.Action == nil {
+		if e.ComplexityRoot.AuditRecord.ActionEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.Action(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.ActionEnum(childComplexity), true
 	case "AuditRecord.actor":
 		if e.ComplexityRoot.AuditRecord.Actor == nil {
 			break
@@ -1784,11 +1681,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditRecord.Actor(childComplexity), true
 	case "AuditRecord.actorId":
-		if e.ComplexityRoot.AuditRecord.ActorID == nil {
+		if e.ComplexityRoot.AuditRecord.ActorGlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.ActorID(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.ActorGlobalID(childComplexity), true
 	case "AuditRecord.after":
 		if e.ComplexityRoot.AuditRecord.After == nil {
 			break
@@ -1808,11 +1705,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditRecord.Before(childComplexity), true
 	case "AuditRecord.id":
-		if e.ComplexityRoot.AuditRecord.ID == nil {
+		if e.ComplexityRoot.AuditRecord.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.ID(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.GlobalID(childComplexity), true
 	case "AuditRecord.mutation":
 		if e.ComplexityRoot.AuditRecord.Mutation == nil {
 			break
@@ -1838,11 +1735,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditRecord.TargetID(childComplexity), true
 	case "AuditRecord.targetRowId":
-		if e.ComplexityRoot.AuditRecord.TargetRowID == nil {
+		if e.ComplexityRoot.AuditRecord.TargetRowIDString == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.TargetRowID(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.TargetRowIDString(childComplexity), true
 	case "AuditRecord.targetTable":
 		if e.ComplexityRoot.AuditRecord.TargetTable == nil {
 			break
@@ -1986,6 +1883,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Building.Floors(childComplexity), true
+	case "Building.id":
+		if e.ComplexityRoot.Building.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Building.GlobalID(childComplexity), true
 	case "Building.grid":
 		if e.ComplexityRoot.Building.Grid == nil {
 			break
@@ -1998,12 +1901,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Building.Households(childComplexity), true
-	case "Building.id":
-		if e.ComplexityRoot.Building.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Building.ID(childComplexity), true
 	case "Building.number":
 		if e.ComplexityRoot.Building.Number == nil {
 			break
@@ -2036,11 +1933,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BuildingAppointment.EndedOn(childComplexity), true
 	case "BuildingAppointment.id":
-		if e.ComplexityRoot.BuildingAppointment.ID == nil {
+		if e.ComplexityRoot.BuildingAppointment.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BuildingAppointment.ID(childComplexity), true
+		return e.ComplexityRoot.BuildingAppointment.GlobalID(childComplexity), true
 	case "BuildingAppointment.member":
 		if e.ComplexityRoot.BuildingAppointment.Member == nil {
 			break
@@ -2048,11 +1945,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BuildingAppointment.Member(childComplexity), true
 	case "BuildingAppointment.role":
-		if e.ComplexityRoot.BuildingAppointment.Role == nil {
+		if e.ComplexityRoot.BuildingAppointment.RoleEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BuildingAppointment.Role(childComplexity), true
+		return e.ComplexityRoot.BuildingAppointment.RoleEnum(childComplexity), true
 
 	case "BuildingConnection.edges":
 		if e.ComplexityRoot.BuildingConnection.Edges == nil {
@@ -2104,11 +2001,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Cadre.Community(childComplexity), true
 	case "Cadre.id":
-		if e.ComplexityRoot.Cadre.ID == nil {
+		if e.ComplexityRoot.Cadre.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Cadre.ID(childComplexity), true
+		return e.ComplexityRoot.Cadre.GlobalID(childComplexity), true
 	case "Cadre.isLeader":
 		if e.ComplexityRoot.Cadre.IsLeader == nil {
 			break
@@ -2116,11 +2013,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Cadre.IsLeader(childComplexity), true
 	case "Cadre.kind":
-		if e.ComplexityRoot.Cadre.Kind == nil {
+		if e.ComplexityRoot.Cadre.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Cadre.Kind(childComplexity), true
+		return e.ComplexityRoot.Cadre.KindEnum(childComplexity), true
 	case "Cadre.name":
 		if e.ComplexityRoot.Cadre.Name == nil {
 			break
@@ -2196,18 +2093,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Checkin.DecidedAt(childComplexity), true
+	case "Checkin.id":
+		if e.ComplexityRoot.Checkin.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.GlobalID(childComplexity), true
 	case "Checkin.grid":
 		if e.ComplexityRoot.Checkin.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Checkin.Grid(childComplexity), true
-	case "Checkin.id":
-		if e.ComplexityRoot.Checkin.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Checkin.ID(childComplexity), true
 	case "Checkin.letterNo":
 		if e.ComplexityRoot.Checkin.LetterNo == nil {
 			break
@@ -2227,11 +2124,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Checkin.RejectReason(childComplexity), true
 	case "Checkin.state":
-		if e.ComplexityRoot.Checkin.State == nil {
+		if e.ComplexityRoot.Checkin.StateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Checkin.State(childComplexity), true
+		return e.ComplexityRoot.Checkin.StateEnum(childComplexity), true
 	case "Checkin.submittedAt":
 		if e.ComplexityRoot.Checkin.SubmittedAt == nil {
 			break
@@ -2328,11 +2225,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.City.Code(childComplexity), true
 	case "City.id":
-		if e.ComplexityRoot.City.ID == nil {
+		if e.ComplexityRoot.City.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.City.ID(childComplexity), true
+		return e.ComplexityRoot.City.GlobalID(childComplexity), true
 	case "City.name":
 		if e.ComplexityRoot.City.Name == nil {
 			break
@@ -2346,18 +2243,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Code(childComplexity), true
+	case "Community.id":
+		if e.ComplexityRoot.Community.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.GlobalID(childComplexity), true
 	case "Community.hasPartyOrg":
 		if e.ComplexityRoot.Community.HasPartyOrg == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Community.HasPartyOrg(childComplexity), true
-	case "Community.id":
-		if e.ComplexityRoot.Community.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Community.ID(childComplexity), true
 	case "Community.name":
 		if e.ComplexityRoot.Community.Name == nil {
 			break
@@ -2422,11 +2319,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Compound.Community(childComplexity), true
 	case "Compound.id":
-		if e.ComplexityRoot.Compound.ID == nil {
+		if e.ComplexityRoot.Compound.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Compound.ID(childComplexity), true
+		return e.ComplexityRoot.Compound.GlobalID(childComplexity), true
 	case "Compound.marketManaged":
 		if e.ComplexityRoot.Compound.MarketManaged == nil {
 			break
@@ -2541,17 +2438,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Facility.Compound(childComplexity), true
 	case "Facility.id":
-		if e.ComplexityRoot.Facility.ID == nil {
+		if e.ComplexityRoot.Facility.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Facility.ID(childComplexity), true
+		return e.ComplexityRoot.Facility.GlobalID(childComplexity), true
 	case "Facility.kind":
-		if e.ComplexityRoot.Facility.Kind == nil {
+		if e.ComplexityRoot.Facility.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Facility.Kind(childComplexity), true
+		return e.ComplexityRoot.Facility.KindEnum(childComplexity), true
 	case "Facility.name":
 		if e.ComplexityRoot.Facility.Name == nil {
 			break
@@ -2616,11 +2513,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GovernanceInstructor.FormerPost(childComplexity), true
 	case "GovernanceInstructor.id":
-		if e.ComplexityRoot.GovernanceInstructor.ID == nil {
+		if e.ComplexityRoot.GovernanceInstructor.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GovernanceInstructor.ID(childComplexity), true
+		return e.ComplexityRoot.GovernanceInstructor.GlobalID(childComplexity), true
 	case "GovernanceInstructor.name":
 		if e.ComplexityRoot.GovernanceInstructor.Name == nil {
 			break
@@ -2695,18 +2592,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grid.Community(childComplexity), true
+	case "Grid.id":
+		if e.ComplexityRoot.Grid.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grid.GlobalID(childComplexity), true
 	case "Grid.households":
 		if e.ComplexityRoot.Grid.Households == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Grid.Households(childComplexity), true
-	case "Grid.id":
-		if e.ComplexityRoot.Grid.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Grid.ID(childComplexity), true
 	case "Grid.name":
 		if e.ComplexityRoot.Grid.Name == nil {
 			break
@@ -2738,24 +2635,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridAssignment.EndedOn(childComplexity), true
+	case "GridAssignment.id":
+		if e.ComplexityRoot.GridAssignment.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.GlobalID(childComplexity), true
 	case "GridAssignment.grid":
 		if e.ComplexityRoot.GridAssignment.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.GridAssignment.Grid(childComplexity), true
-	case "GridAssignment.id":
-		if e.ComplexityRoot.GridAssignment.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.GridAssignment.ID(childComplexity), true
 	case "GridAssignment.role":
-		if e.ComplexityRoot.GridAssignment.Role == nil {
+		if e.ComplexityRoot.GridAssignment.RoleEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GridAssignment.Role(childComplexity), true
+		return e.ComplexityRoot.GridAssignment.RoleEnum(childComplexity), true
 	case "GridAssignment.startedOn":
 		if e.ComplexityRoot.GridAssignment.StartedOn == nil {
 			break
@@ -2994,11 +2891,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Intersection.Community(childComplexity), true
 	case "Intersection.id":
-		if e.ComplexityRoot.Intersection.ID == nil {
+		if e.ComplexityRoot.Intersection.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Intersection.ID(childComplexity), true
+		return e.ComplexityRoot.Intersection.GlobalID(childComplexity), true
 	case "Intersection.name":
 		if e.ComplexityRoot.Intersection.Name == nil {
 			break
@@ -3081,11 +2978,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Description(childComplexity), true
 	case "Issue.disputeOutcome":
-		if e.ComplexityRoot.Issue.DisputeOutcome == nil {
+		if e.ComplexityRoot.Issue.DisputeOutcomeEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.DisputeOutcome(childComplexity), true
+		return e.ComplexityRoot.Issue.DisputeOutcomeEnum(childComplexity), true
 	case "Issue.dueAt":
 		if e.ComplexityRoot.Issue.DueAt == nil {
 			break
@@ -3093,11 +2990,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.DueAt(childComplexity), true
 	case "Issue.escalationLevel":
-		if e.ComplexityRoot.Issue.EscalationLevel == nil {
+		if e.ComplexityRoot.Issue.EscalationLevelEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.EscalationLevel(childComplexity), true
+		return e.ComplexityRoot.Issue.EscalationLevelEnum(childComplexity), true
 	case "Issue.events":
 		if e.ComplexityRoot.Issue.Events == nil {
 			break
@@ -3109,6 +3006,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Events(childComplexity, args["last"].(*int)), true
+	case "Issue.id":
+		if e.ComplexityRoot.Issue.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.GlobalID(childComplexity), true
 	case "Issue.grid":
 		if e.ComplexityRoot.Issue.Grid == nil {
 			break
@@ -3122,23 +3025,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Handler(childComplexity), true
 	case "Issue.handlerKind":
-		if e.ComplexityRoot.Issue.HandlerKind == nil {
+		if e.ComplexityRoot.Issue.HandlerKindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.HandlerKind(childComplexity), true
+		return e.ComplexityRoot.Issue.HandlerKindEnum(childComplexity), true
 	case "Issue.handlerUnit":
 		if e.ComplexityRoot.Issue.HandlerUnit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Issue.HandlerUnit(childComplexity), true
-	case "Issue.id":
-		if e.ComplexityRoot.Issue.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Issue.ID(childComplexity), true
 	case "Issue.isDispute":
 		if e.ComplexityRoot.Issue.IsDispute == nil {
 			break
@@ -3152,11 +3049,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Mediators(childComplexity), true
 	case "Issue.overdue":
-		if e.ComplexityRoot.Issue.Overdue == nil {
+		if e.ComplexityRoot.Issue.OverdueNow == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.Overdue(childComplexity), true
+		return e.ComplexityRoot.Issue.OverdueNow(childComplexity), true
 	case "Issue.reportedAt":
 		if e.ComplexityRoot.Issue.ReportedAt == nil {
 			break
@@ -3170,11 +3067,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Reporter(childComplexity), true
 	case "Issue.reporterRole":
-		if e.ComplexityRoot.Issue.ReporterRole == nil {
+		if e.ComplexityRoot.Issue.ReporterRoleEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.ReporterRole(childComplexity), true
+		return e.ComplexityRoot.Issue.ReporterRoleEnum(childComplexity), true
 	case "Issue.resolution":
 		if e.ComplexityRoot.Issue.Resolution == nil {
 			break
@@ -3194,11 +3091,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.ResolvedQuantity(childComplexity), true
 	case "Issue.state":
-		if e.ComplexityRoot.Issue.State == nil {
+		if e.ComplexityRoot.Issue.StateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.State(childComplexity), true
+		return e.ComplexityRoot.Issue.StateEnum(childComplexity), true
 	case "Issue.title":
 		if e.ComplexityRoot.Issue.Title == nil {
 			break
@@ -3230,18 +3127,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCategory.DeadlineDays(childComplexity), true
-	case "IssueCategory.group":
-		if e.ComplexityRoot.IssueCategory.Group == nil {
-			break
-		}
-
-		return e.ComplexityRoot.IssueCategory.Group(childComplexity), true
 	case "IssueCategory.id":
-		if e.ComplexityRoot.IssueCategory.ID == nil {
+		if e.ComplexityRoot.IssueCategory.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueCategory.ID(childComplexity), true
+		return e.ComplexityRoot.IssueCategory.GlobalID(childComplexity), true
+	case "IssueCategory.group":
+		if e.ComplexityRoot.IssueCategory.GroupEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.GroupEnum(childComplexity), true
 	case "IssueCategory.name":
 		if e.ComplexityRoot.IssueCategory.Name == nil {
 			break
@@ -3374,11 +3271,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.IssueEdge.Node(childComplexity), true
 
 	case "IssueEvent.action":
-		if e.ComplexityRoot.IssueEvent.Action == nil {
+		if e.ComplexityRoot.IssueEvent.ActionEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueEvent.Action(childComplexity), true
+		return e.ComplexityRoot.IssueEvent.ActionEnum(childComplexity), true
 	case "IssueEvent.actor":
 		if e.ComplexityRoot.IssueEvent.Actor == nil {
 			break
@@ -3398,11 +3295,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueEvent.At(childComplexity), true
 	case "IssueEvent.fromState":
-		if e.ComplexityRoot.IssueEvent.FromState == nil {
+		if e.ComplexityRoot.IssueEvent.FromStateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueEvent.FromState(childComplexity), true
+		return e.ComplexityRoot.IssueEvent.FromStateEnum(childComplexity), true
 	case "IssueEvent.note":
 		if e.ComplexityRoot.IssueEvent.Note == nil {
 			break
@@ -3410,11 +3307,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueEvent.Note(childComplexity), true
 	case "IssueEvent.toState":
-		if e.ComplexityRoot.IssueEvent.ToState == nil {
+		if e.ComplexityRoot.IssueEvent.ToStateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueEvent.ToState(childComplexity), true
+		return e.ComplexityRoot.IssueEvent.ToStateEnum(childComplexity), true
 
 	case "IssueGroupCount.group":
 		if e.ComplexityRoot.IssueGroupCount.Group == nil {
@@ -3526,18 +3423,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeeting.Community(childComplexity), true
+	case "JointMeeting.id":
+		if e.ComplexityRoot.JointMeeting.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.GlobalID(childComplexity), true
 	case "JointMeeting.heldOn":
 		if e.ComplexityRoot.JointMeeting.HeldOn == nil {
 			break
 		}
 
 		return e.ComplexityRoot.JointMeeting.HeldOn(childComplexity), true
-	case "JointMeeting.id":
-		if e.ComplexityRoot.JointMeeting.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JointMeeting.ID(childComplexity), true
 	case "JointMeeting.matters":
 		if e.ComplexityRoot.JointMeeting.Matters == nil {
 			break
@@ -3621,11 +3518,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mediator.Person(childComplexity), true
 	case "Mediator.role":
-		if e.ComplexityRoot.Mediator.Role == nil {
+		if e.ComplexityRoot.Mediator.RoleEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Mediator.Role(childComplexity), true
+		return e.ComplexityRoot.Mediator.RoleEnum(childComplexity), true
 
 	case "MeetingMatter.allowedOutcomes":
 		if e.ComplexityRoot.MeetingMatter.AllowedOutcomes == nil {
@@ -3634,17 +3531,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingMatter.AllowedOutcomes(childComplexity), true
 	case "MeetingMatter.id":
-		if e.ComplexityRoot.MeetingMatter.ID == nil {
+		if e.ComplexityRoot.MeetingMatter.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MeetingMatter.ID(childComplexity), true
+		return e.ComplexityRoot.MeetingMatter.GlobalID(childComplexity), true
 	case "MeetingMatter.kind":
-		if e.ComplexityRoot.MeetingMatter.Kind == nil {
+		if e.ComplexityRoot.MeetingMatter.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MeetingMatter.Kind(childComplexity), true
+		return e.ComplexityRoot.MeetingMatter.KindEnum(childComplexity), true
 	case "MeetingMatter.meeting":
 		if e.ComplexityRoot.MeetingMatter.Meeting == nil {
 			break
@@ -3652,11 +3549,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingMatter.Meeting(childComplexity), true
 	case "MeetingMatter.outcome":
-		if e.ComplexityRoot.MeetingMatter.Outcome == nil {
+		if e.ComplexityRoot.MeetingMatter.OutcomeEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MeetingMatter.Outcome(childComplexity), true
+		return e.ComplexityRoot.MeetingMatter.OutcomeEnum(childComplexity), true
 	case "MeetingMatter.title":
 		if e.ComplexityRoot.MeetingMatter.Title == nil {
 			break
@@ -4119,11 +4016,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.OrderCounts.Posted(childComplexity), true
 
 	case "OrderEvent.action":
-		if e.ComplexityRoot.OrderEvent.Action == nil {
+		if e.ComplexityRoot.OrderEvent.ActionEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrderEvent.Action(childComplexity), true
+		return e.ComplexityRoot.OrderEvent.ActionEnum(childComplexity), true
 	case "OrderEvent.actor":
 		if e.ComplexityRoot.OrderEvent.Actor == nil {
 			break
@@ -4143,11 +4040,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderEvent.At(childComplexity), true
 	case "OrderEvent.fromState":
-		if e.ComplexityRoot.OrderEvent.FromState == nil {
+		if e.ComplexityRoot.OrderEvent.FromStateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrderEvent.FromState(childComplexity), true
+		return e.ComplexityRoot.OrderEvent.FromStateEnum(childComplexity), true
 	case "OrderEvent.note":
 		if e.ComplexityRoot.OrderEvent.Note == nil {
 			break
@@ -4155,11 +4052,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderEvent.Note(childComplexity), true
 	case "OrderEvent.toState":
-		if e.ComplexityRoot.OrderEvent.ToState == nil {
+		if e.ComplexityRoot.OrderEvent.ToStateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrderEvent.ToState(childComplexity), true
+		return e.ComplexityRoot.OrderEvent.ToStateEnum(childComplexity), true
 
 	case "OrderIndicators.averageRating":
 		if e.ComplexityRoot.OrderIndicators.AverageRating == nil {
@@ -4345,17 +4242,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Pairing.EndedOn(childComplexity), true
 	case "Pairing.id":
-		if e.ComplexityRoot.Pairing.ID == nil {
+		if e.ComplexityRoot.Pairing.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Pairing.ID(childComplexity), true
+		return e.ComplexityRoot.Pairing.GlobalID(childComplexity), true
 	case "Pairing.kind":
-		if e.ComplexityRoot.Pairing.Kind == nil {
+		if e.ComplexityRoot.Pairing.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Pairing.Kind(childComplexity), true
+		return e.ComplexityRoot.Pairing.KindEnum(childComplexity), true
 	case "Pairing.practiceStation":
 		if e.ComplexityRoot.Pairing.PracticeStation == nil {
 			break
@@ -4420,17 +4317,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Partner.Community(childComplexity), true
 	case "Partner.id":
-		if e.ComplexityRoot.Partner.ID == nil {
+		if e.ComplexityRoot.Partner.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Partner.ID(childComplexity), true
+		return e.ComplexityRoot.Partner.GlobalID(childComplexity), true
 	case "Partner.kind":
-		if e.ComplexityRoot.Partner.Kind == nil {
+		if e.ComplexityRoot.Partner.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Partner.Kind(childComplexity), true
+		return e.ComplexityRoot.Partner.KindEnum(childComplexity), true
 	case "Partner.name":
 		if e.ComplexityRoot.Partner.Name == nil {
 			break
@@ -4506,18 +4403,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartyMember.Community(childComplexity), true
+	case "PartyMember.id":
+		if e.ComplexityRoot.PartyMember.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartyMember.GlobalID(childComplexity), true
 	case "PartyMember.grid":
 		if e.ComplexityRoot.PartyMember.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PartyMember.Grid(childComplexity), true
-	case "PartyMember.id":
-		if e.ComplexityRoot.PartyMember.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PartyMember.ID(childComplexity), true
 	case "PartyMember.joinedPartyOn":
 		if e.ComplexityRoot.PartyMember.JoinedPartyOn == nil {
 			break
@@ -4634,23 +4531,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.Building(childComplexity), true
 	case "Person.gender":
-		if e.ComplexityRoot.Person.Gender == nil {
+		if e.ComplexityRoot.Person.GenderEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Person.Gender(childComplexity), true
+		return e.ComplexityRoot.Person.GenderEnum(childComplexity), true
+	case "Person.id":
+		if e.ComplexityRoot.Person.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.GlobalID(childComplexity), true
 	case "Person.grid":
 		if e.ComplexityRoot.Person.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Person.Grid(childComplexity), true
-	case "Person.id":
-		if e.ComplexityRoot.Person.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Person.ID(childComplexity), true
 	case "Person.idNumber":
 		if e.ComplexityRoot.Person.IDNumber == nil {
 			break
@@ -5070,18 +4967,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RatingCounts.Poor(childComplexity), true
 
+	case "RedSteward.id":
+		if e.ComplexityRoot.RedSteward.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.GlobalID(childComplexity), true
 	case "RedSteward.grid":
 		if e.ComplexityRoot.RedSteward.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RedSteward.Grid(childComplexity), true
-	case "RedSteward.id":
-		if e.ComplexityRoot.RedSteward.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RedSteward.ID(childComplexity), true
 	case "RedSteward.name":
 		if e.ComplexityRoot.RedSteward.Name == nil {
 			break
@@ -5171,11 +5068,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceCategory.Code(childComplexity), true
 	case "ServiceCategory.id":
-		if e.ComplexityRoot.ServiceCategory.ID == nil {
+		if e.ComplexityRoot.ServiceCategory.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ServiceCategory.ID(childComplexity), true
+		return e.ComplexityRoot.ServiceCategory.GlobalID(childComplexity), true
 	case "ServiceCategory.name":
 		if e.ComplexityRoot.ServiceCategory.Name == nil {
 			break
@@ -5236,6 +5133,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.Events(childComplexity, args["last"].(*int)), true
+	case "ServiceOrder.id":
+		if e.ComplexityRoot.ServiceOrder.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.GlobalID(childComplexity), true
 	case "ServiceOrder.grid":
 		if e.ComplexityRoot.ServiceOrder.Grid == nil {
 			break
@@ -5248,12 +5151,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.Hours(childComplexity), true
-	case "ServiceOrder.id":
-		if e.ComplexityRoot.ServiceOrder.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ServiceOrder.ID(childComplexity), true
 	case "ServiceOrder.postedAt":
 		if e.ComplexityRoot.ServiceOrder.PostedAt == nil {
 			break
@@ -5291,11 +5188,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceOrder.Result(childComplexity), true
 	case "ServiceOrder.state":
-		if e.ComplexityRoot.ServiceOrder.State == nil {
+		if e.ComplexityRoot.ServiceOrder.StateEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ServiceOrder.State(childComplexity), true
+		return e.ComplexityRoot.ServiceOrder.StateEnum(childComplexity), true
 	case "ServiceOrder.title":
 		if e.ComplexityRoot.ServiceOrder.Title == nil {
 			break
@@ -5347,18 +5244,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceRecord.Content(childComplexity), true
+	case "ServiceRecord.id":
+		if e.ComplexityRoot.ServiceRecord.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRecord.GlobalID(childComplexity), true
 	case "ServiceRecord.hours":
 		if e.ComplexityRoot.ServiceRecord.Hours == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ServiceRecord.Hours(childComplexity), true
-	case "ServiceRecord.id":
-		if e.ComplexityRoot.ServiceRecord.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ServiceRecord.ID(childComplexity), true
 	case "ServiceRecord.member":
 		if e.ComplexityRoot.ServiceRecord.Member == nil {
 			break
@@ -5391,18 +5288,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceTotals.Records(childComplexity), true
 
+	case "SocialOrganisation.id":
+		if e.ComplexityRoot.SocialOrganisation.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.GlobalID(childComplexity), true
 	case "SocialOrganisation.hasPartyOrg":
 		if e.ComplexityRoot.SocialOrganisation.HasPartyOrg == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SocialOrganisation.HasPartyOrg(childComplexity), true
-	case "SocialOrganisation.id":
-		if e.ComplexityRoot.SocialOrganisation.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SocialOrganisation.ID(childComplexity), true
 	case "SocialOrganisation.name":
 		if e.ComplexityRoot.SocialOrganisation.Name == nil {
 			break
@@ -5479,17 +5376,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Street.Code(childComplexity), true
 	case "Street.id":
-		if e.ComplexityRoot.Street.ID == nil {
+		if e.ComplexityRoot.Street.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Street.ID(childComplexity), true
+		return e.ComplexityRoot.Street.GlobalID(childComplexity), true
 	case "Street.kind":
-		if e.ComplexityRoot.Street.Kind == nil {
+		if e.ComplexityRoot.Street.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Street.Kind(childComplexity), true
+		return e.ComplexityRoot.Street.KindEnum(childComplexity), true
 	case "Street.name":
 		if e.ComplexityRoot.Street.Name == nil {
 			break
@@ -5604,11 +5501,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Unit.Code(childComplexity), true
 	case "Unit.id":
-		if e.ComplexityRoot.Unit.ID == nil {
+		if e.ComplexityRoot.Unit.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Unit.ID(childComplexity), true
+		return e.ComplexityRoot.Unit.GlobalID(childComplexity), true
 	case "Unit.isJustice":
 		if e.ComplexityRoot.Unit.IsJustice == nil {
 			break
@@ -5616,11 +5513,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Unit.IsJustice(childComplexity), true
 	case "Unit.kind":
-		if e.ComplexityRoot.Unit.Kind == nil {
+		if e.ComplexityRoot.Unit.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Unit.Kind(childComplexity), true
+		return e.ComplexityRoot.Unit.KindEnum(childComplexity), true
 	case "Unit.members":
 		if e.ComplexityRoot.Unit.Members == nil {
 			break
@@ -5728,11 +5625,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VentureProject.FundingYuan(childComplexity), true
 	case "VentureProject.id":
-		if e.ComplexityRoot.VentureProject.ID == nil {
+		if e.ComplexityRoot.VentureProject.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VentureProject.ID(childComplexity), true
+		return e.ComplexityRoot.VentureProject.GlobalID(childComplexity), true
 	case "VentureProject.name":
 		if e.ComplexityRoot.VentureProject.Name == nil {
 			break
@@ -5752,11 +5649,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VentureProject.StartedOn(childComplexity), true
 	case "VentureProject.theme":
-		if e.ComplexityRoot.VentureProject.Theme == nil {
+		if e.ComplexityRoot.VentureProject.ThemeEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VentureProject.Theme(childComplexity), true
+		return e.ComplexityRoot.VentureProject.ThemeEnum(childComplexity), true
 	case "VentureProject.version":
 		if e.ComplexityRoot.VentureProject.Version == nil {
 			break
@@ -5802,18 +5699,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Volunteer.Community(childComplexity), true
+	case "Volunteer.id":
+		if e.ComplexityRoot.Volunteer.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.GlobalID(childComplexity), true
 	case "Volunteer.grid":
 		if e.ComplexityRoot.Volunteer.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Volunteer.Grid(childComplexity), true
-	case "Volunteer.id":
-		if e.ComplexityRoot.Volunteer.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Volunteer.ID(childComplexity), true
 	case "Volunteer.isVolunteerPolice":
 		if e.ComplexityRoot.Volunteer.IsVolunteerPolice == nil {
 			break
@@ -5934,11 +5831,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VolunteerTeam.FoundedOn(childComplexity), true
 	case "VolunteerTeam.id":
-		if e.ComplexityRoot.VolunteerTeam.ID == nil {
+		if e.ComplexityRoot.VolunteerTeam.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VolunteerTeam.ID(childComplexity), true
+		return e.ComplexityRoot.VolunteerTeam.GlobalID(childComplexity), true
 	case "VolunteerTeam.isVolunteerPolice":
 		if e.ComplexityRoot.VolunteerTeam.IsVolunteerPolice == nil {
 			break
@@ -5964,11 +5861,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VolunteerTeam.Street(childComplexity), true
 	case "VolunteerTeam.teamType":
-		if e.ComplexityRoot.VolunteerTeam.TeamType == nil {
+		if e.ComplexityRoot.VolunteerTeam.TeamTypeEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VolunteerTeam.TeamType(childComplexity), true
+		return e.ComplexityRoot.VolunteerTeam.TeamTypeEnum(childComplexity), true
 	case "VolunteerTeam.unit":
 		if e.ComplexityRoot.VolunteerTeam.Unit == nil {
 			break
@@ -6043,6 +5940,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkLog.Content(childComplexity), true
+	case "WorkLog.id":
+		if e.ComplexityRoot.WorkLog.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.GlobalID(childComplexity), true
 	case "WorkLog.grid":
 		if e.ComplexityRoot.WorkLog.Grid == nil {
 			break
@@ -6055,18 +5958,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkLog.Hours(childComplexity), true
-	case "WorkLog.id":
-		if e.ComplexityRoot.WorkLog.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.WorkLog.ID(childComplexity), true
 	case "WorkLog.kind":
-		if e.ComplexityRoot.WorkLog.Kind == nil {
+		if e.ComplexityRoot.WorkLog.KindEnum == nil {
 			break
 		}
 
-		return e.ComplexityRoot.WorkLog.Kind(childComplexity), true
+		return e.ComplexityRoot.WorkLog.KindEnum(childComplexity), true
 	case "WorkLog.loggedAt":
 		if e.ComplexityRoot.WorkLog.LoggedAt == nil {
 			break
@@ -6155,18 +6052,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.YearRating.Community(childComplexity), true
-	case "YearRating.grade":
-		if e.ComplexityRoot.YearRating.Grade == nil {
-			break
-		}
-
-		return e.ComplexityRoot.YearRating.Grade(childComplexity), true
 	case "YearRating.id":
-		if e.ComplexityRoot.YearRating.ID == nil {
+		if e.ComplexityRoot.YearRating.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.YearRating.ID(childComplexity), true
+		return e.ComplexityRoot.YearRating.GlobalID(childComplexity), true
+	case "YearRating.grade":
+		if e.ComplexityRoot.YearRating.GradeEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.GradeEnum(childComplexity), true
 	case "YearRating.member":
 		if e.ComplexityRoot.YearRating.Member == nil {
 			break
@@ -13790,7 +13687,7 @@ func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Activity_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Activity().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13801,7 +13698,7 @@ func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Activity", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Activity", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
@@ -13813,18 +13710,18 @@ func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Activity_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Activity().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ActivityKind) graphql.Marshaler {
-			return ec.marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNActivityKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Activity", field, true, true, "ActivityKind")
+	return graphql.NewScalarFieldContext("Activity", field, true, false, "ActivityKind")
 }
 
 func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
@@ -14611,7 +14508,7 @@ func (ec *executionContext) _ActivityParticipant_id(ctx context.Context, field g
 			return ec.fieldContext_ActivityParticipant_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActivityParticipant().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14622,7 +14519,7 @@ func (ec *executionContext) _ActivityParticipant_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ActivityParticipant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ActivityParticipant_activity(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
@@ -14698,18 +14595,18 @@ func (ec *executionContext) _ActivityParticipant_role(ctx context.Context, field
 			return ec.fieldContext_ActivityParticipant_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ActivityParticipant().Role(ctx, obj)
+			return obj.RoleEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
-			return ec.marshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNParticipantRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ActivityParticipant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, true, "ParticipantRole")
+	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, false, "ParticipantRole")
 }
 
 func (ec *executionContext) _ActivityParticipant_hours(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
@@ -14744,7 +14641,7 @@ func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_AuditRecord_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditRecord().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14755,7 +14652,7 @@ func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "ID")
 }
 
 func (ec *executionContext) _AuditRecord_at(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -14822,7 +14719,7 @@ func (ec *executionContext) _AuditRecord_actorId(ctx context.Context, field grap
 			return ec.fieldContext_AuditRecord_actorId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditRecord().ActorID(ctx, obj)
+			return obj.ActorGlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -14833,7 +14730,7 @@ func (ec *executionContext) _AuditRecord_actorId(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_actorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "ID")
 }
 
 func (ec *executionContext) _AuditRecord_role(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -14960,7 +14857,7 @@ func (ec *executionContext) _AuditRecord_targetRowId(ctx context.Context, field 
 			return ec.fieldContext_AuditRecord_targetRowId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditRecord().TargetRowID(ctx, obj)
+			return obj.TargetRowIDString(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14971,7 +14868,7 @@ func (ec *executionContext) _AuditRecord_targetRowId(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_targetRowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "String")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "String")
 }
 
 func (ec *executionContext) _AuditRecord_action(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -14983,18 +14880,18 @@ func (ec *executionContext) _AuditRecord_action(ctx context.Context, field graph
 			return ec.fieldContext_AuditRecord_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditRecord().Action(ctx, obj)
+			return obj.ActionEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.AuditAction) graphql.Marshaler {
-			return ec.marshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNAuditAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "AuditAction")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "AuditAction")
 }
 
 func (ec *executionContext) _AuditRecord_before(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -15610,7 +15507,7 @@ func (ec *executionContext) _Building_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Building_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Building().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15621,7 +15518,7 @@ func (ec *executionContext) _Building_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Building_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Building", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Building", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Building_number(ctx context.Context, field graphql.CollectedField, obj *store.Building) (ret graphql.Marshaler) {
@@ -15844,7 +15741,7 @@ func (ec *executionContext) _BuildingAppointment_id(ctx context.Context, field g
 			return ec.fieldContext_BuildingAppointment_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BuildingAppointment().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15855,7 +15752,7 @@ func (ec *executionContext) _BuildingAppointment_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_BuildingAppointment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, false, "ID")
 }
 
 func (ec *executionContext) _BuildingAppointment_building(ctx context.Context, field graphql.CollectedField, obj *store.BuildingAppointment) (ret graphql.Marshaler) {
@@ -15931,18 +15828,18 @@ func (ec *executionContext) _BuildingAppointment_role(ctx context.Context, field
 			return ec.fieldContext_BuildingAppointment_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BuildingAppointment().Role(ctx, obj)
+			return obj.RoleEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.BuildingRole) graphql.Marshaler {
-			return ec.marshalNBuildingRole2gridgovᚋgraphᚋmodelᚐBuildingRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNBuildingRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_BuildingAppointment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, true, "BuildingRole")
+	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, false, "BuildingRole")
 }
 
 func (ec *executionContext) _BuildingAppointment_appointedOn(ctx context.Context, field graphql.CollectedField, obj *store.BuildingAppointment) (ret graphql.Marshaler) {
@@ -16142,7 +16039,7 @@ func (ec *executionContext) _Cadre_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Cadre_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Cadre().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16153,7 +16050,7 @@ func (ec *executionContext) _Cadre_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Cadre_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Cadre", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Cadre", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Cadre_person(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
@@ -16220,18 +16117,18 @@ func (ec *executionContext) _Cadre_kind(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Cadre_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Cadre().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.CadreKind) graphql.Marshaler {
-			return ec.marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNCadreKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Cadre_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Cadre", field, true, true, "CadreKind")
+	return graphql.NewScalarFieldContext("Cadre", field, true, false, "CadreKind")
 }
 
 func (ec *executionContext) _Cadre_title(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
@@ -16562,7 +16459,7 @@ func (ec *executionContext) _Checkin_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Checkin_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Checkin().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16573,7 +16470,7 @@ func (ec *executionContext) _Checkin_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Checkin_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Checkin", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Checkin", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Checkin_member(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
@@ -16704,18 +16601,18 @@ func (ec *executionContext) _Checkin_state(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Checkin_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Checkin().State(ctx, obj)
+			return obj.StateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.CheckinState) graphql.Marshaler {
-			return ec.marshalNCheckinState2gridgovᚋgraphᚋmodelᚐCheckinState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNCheckinState2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Checkin_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Checkin", field, true, true, "CheckinState")
+	return graphql.NewScalarFieldContext("Checkin", field, true, false, "CheckinState")
 }
 
 func (ec *executionContext) _Checkin_submittedAt(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
@@ -17131,7 +17028,7 @@ func (ec *executionContext) _City_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_City_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.City().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17142,7 +17039,7 @@ func (ec *executionContext) _City_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_City_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("City", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("City", field, true, false, "ID")
 }
 
 func (ec *executionContext) _City_code(ctx context.Context, field graphql.CollectedField, obj *store.City) (ret graphql.Marshaler) {
@@ -17200,7 +17097,7 @@ func (ec *executionContext) _Community_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Community_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Community().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17211,7 +17108,7 @@ func (ec *executionContext) _Community_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Community", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Community_code(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
@@ -17489,7 +17386,7 @@ func (ec *executionContext) _Compound_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Compound_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Compound().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17500,7 +17397,7 @@ func (ec *executionContext) _Compound_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Compound_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Compound", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Compound", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Compound_name(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
@@ -17962,7 +17859,7 @@ func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Facility_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Facility().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17973,7 +17870,7 @@ func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Facility_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Facility", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Facility", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Facility_kind(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
@@ -17985,18 +17882,18 @@ func (ec *executionContext) _Facility_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Facility_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Facility().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.FacilityKind) graphql.Marshaler {
-			return ec.marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNFacilityKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Facility_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Facility", field, true, true, "FacilityKind")
+	return graphql.NewScalarFieldContext("Facility", field, true, false, "FacilityKind")
 }
 
 func (ec *executionContext) _Facility_name(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
@@ -18260,7 +18157,7 @@ func (ec *executionContext) _GovernanceInstructor_id(ctx context.Context, field 
 			return ec.fieldContext_GovernanceInstructor_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GovernanceInstructor().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18271,7 +18168,7 @@ func (ec *executionContext) _GovernanceInstructor_id(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_GovernanceInstructor_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GovernanceInstructor", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, true, false, "ID")
 }
 
 func (ec *executionContext) _GovernanceInstructor_person(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
@@ -18581,7 +18478,7 @@ func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Grid_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Grid().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18592,7 +18489,7 @@ func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Grid_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Grid", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Grid", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Grid_code(ctx context.Context, field graphql.CollectedField, obj *store.Grid) (ret graphql.Marshaler) {
@@ -18804,7 +18701,7 @@ func (ec *executionContext) _GridAssignment_id(ctx context.Context, field graphq
 			return ec.fieldContext_GridAssignment_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GridAssignment().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18815,7 +18712,7 @@ func (ec *executionContext) _GridAssignment_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_GridAssignment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GridAssignment", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("GridAssignment", field, true, false, "ID")
 }
 
 func (ec *executionContext) _GridAssignment_grid(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
@@ -18891,18 +18788,18 @@ func (ec *executionContext) _GridAssignment_role(ctx context.Context, field grap
 			return ec.fieldContext_GridAssignment_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GridAssignment().Role(ctx, obj)
+			return obj.RoleEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.GridRole) graphql.Marshaler {
-			return ec.marshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNGridRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_GridAssignment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GridAssignment", field, true, true, "GridRole")
+	return graphql.NewScalarFieldContext("GridAssignment", field, true, false, "GridRole")
 }
 
 func (ec *executionContext) _GridAssignment_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
@@ -19977,7 +19874,7 @@ func (ec *executionContext) _Intersection_id(ctx context.Context, field graphql.
 			return ec.fieldContext_Intersection_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Intersection().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19988,7 +19885,7 @@ func (ec *executionContext) _Intersection_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Intersection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Intersection", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Intersection", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Intersection_name(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
@@ -20220,7 +20117,7 @@ func (ec *executionContext) _Issue_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Issue_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Issue().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20231,7 +20128,7 @@ func (ec *executionContext) _Issue_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Issue_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Issue", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Issue_title(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -20321,18 +20218,18 @@ func (ec *executionContext) _Issue_state(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Issue_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Issue().State(ctx, obj)
+			return obj.StateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IssueState) graphql.Marshaler {
-			return ec.marshalNIssueState2gridgovᚋgraphᚋmodelᚐIssueState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNIssueState2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, true, "IssueState")
+	return graphql.NewScalarFieldContext("Issue", field, true, false, "IssueState")
 }
 
 func (ec *executionContext) _Issue_grid(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -20472,18 +20369,18 @@ func (ec *executionContext) _Issue_reporterRole(ctx context.Context, field graph
 			return ec.fieldContext_Issue_reporterRole(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Issue().ReporterRole(ctx, obj)
+			return obj.ReporterRoleEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReporterRole) graphql.Marshaler {
-			return ec.marshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNReporterRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_reporterRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, true, "ReporterRole")
+	return graphql.NewScalarFieldContext("Issue", field, true, false, "ReporterRole")
 }
 
 func (ec *executionContext) _Issue_handlerKind(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -20495,18 +20392,18 @@ func (ec *executionContext) _Issue_handlerKind(ctx context.Context, field graphq
 			return ec.fieldContext_Issue_handlerKind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Issue().HandlerKind(ctx, obj)
+			return obj.HandlerKindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.HandlerKind) graphql.Marshaler {
-			return ec.marshalOHandlerKind2ᚖgridgovᚋgraphᚋmodelᚐHandlerKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalOHandlerKind2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_handlerKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, true, "HandlerKind")
+	return graphql.NewScalarFieldContext("Issue", field, true, false, "HandlerKind")
 }
 
 func (ec *executionContext) _Issue_handler(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -20582,18 +20479,18 @@ func (ec *executionContext) _Issue_escalationLevel(ctx context.Context, field gr
 			return ec.fieldContext_Issue_escalationLevel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Issue().EscalationLevel(ctx, obj)
+			return obj.EscalationLevelEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationLevel) graphql.Marshaler {
-			return ec.marshalOEscalationLevel2ᚖgridgovᚋgraphᚋmodelᚐEscalationLevel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalOEscalationLevel2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_escalationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, true, "EscalationLevel")
+	return graphql.NewScalarFieldContext("Issue", field, true, false, "EscalationLevel")
 }
 
 func (ec *executionContext) _Issue_dueAt(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -20628,7 +20525,7 @@ func (ec *executionContext) _Issue_overdue(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Issue_overdue(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Issue().Overdue(ctx, obj)
+			return obj.OverdueNow(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -20639,7 +20536,7 @@ func (ec *executionContext) _Issue_overdue(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Issue_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("Issue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _Issue_reportedAt(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -20789,18 +20686,18 @@ func (ec *executionContext) _Issue_disputeOutcome(ctx context.Context, field gra
 			return ec.fieldContext_Issue_disputeOutcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Issue().DisputeOutcome(ctx, obj)
+			return obj.DisputeOutcomeEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputeOutcome) graphql.Marshaler {
-			return ec.marshalODisputeOutcome2ᚖgridgovᚋgraphᚋmodelᚐDisputeOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalODisputeOutcome2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_disputeOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, true, "DisputeOutcome")
+	return graphql.NewScalarFieldContext("Issue", field, true, false, "DisputeOutcome")
 }
 
 func (ec *executionContext) _Issue_mediators(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -20957,7 +20854,7 @@ func (ec *executionContext) _IssueCategory_id(ctx context.Context, field graphql
 			return ec.fieldContext_IssueCategory_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.IssueCategory().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20968,7 +20865,7 @@ func (ec *executionContext) _IssueCategory_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_IssueCategory_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueCategory", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("IssueCategory", field, true, false, "ID")
 }
 
 func (ec *executionContext) _IssueCategory_code(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
@@ -21049,18 +20946,18 @@ func (ec *executionContext) _IssueCategory_group(ctx context.Context, field grap
 			return ec.fieldContext_IssueCategory_group(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.IssueCategory().Group(ctx, obj)
+			return obj.GroupEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IssueCategoryGroup) graphql.Marshaler {
-			return ec.marshalNIssueCategoryGroup2gridgovᚋgraphᚋmodelᚐIssueCategoryGroup(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNIssueCategoryGroup2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_IssueCategory_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueCategory", field, true, true, "IssueCategoryGroup")
+	return graphql.NewScalarFieldContext("IssueCategory", field, true, false, "IssueCategoryGroup")
 }
 
 func (ec *executionContext) _IssueCategory_deadlineDays(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
@@ -21559,18 +21456,18 @@ func (ec *executionContext) _IssueEvent_action(ctx context.Context, field graphq
 			return ec.fieldContext_IssueEvent_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.IssueEvent().Action(ctx, obj)
+			return obj.ActionEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IssueAction) graphql.Marshaler {
-			return ec.marshalNIssueAction2gridgovᚋgraphᚋmodelᚐIssueAction(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNIssueAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_IssueEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueEvent", field, true, true, "IssueAction")
+	return graphql.NewScalarFieldContext("IssueEvent", field, true, false, "IssueAction")
 }
 
 func (ec *executionContext) _IssueEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.IssueEvent) (ret graphql.Marshaler) {
@@ -21637,18 +21534,18 @@ func (ec *executionContext) _IssueEvent_fromState(ctx context.Context, field gra
 			return ec.fieldContext_IssueEvent_fromState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.IssueEvent().FromState(ctx, obj)
+			return obj.FromStateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueState) graphql.Marshaler {
-			return ec.marshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssueState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalOIssueState2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_IssueEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueEvent", field, true, true, "IssueState")
+	return graphql.NewScalarFieldContext("IssueEvent", field, true, false, "IssueState")
 }
 
 func (ec *executionContext) _IssueEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.IssueEvent) (ret graphql.Marshaler) {
@@ -21660,18 +21557,18 @@ func (ec *executionContext) _IssueEvent_toState(ctx context.Context, field graph
 			return ec.fieldContext_IssueEvent_toState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.IssueEvent().ToState(ctx, obj)
+			return obj.ToStateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.IssueState) graphql.Marshaler {
-			return ec.marshalNIssueState2gridgovᚋgraphᚋmodelᚐIssueState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNIssueState2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_IssueEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueEvent", field, true, true, "IssueState")
+	return graphql.NewScalarFieldContext("IssueEvent", field, true, false, "IssueState")
 }
 
 func (ec *executionContext) _IssueEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.IssueEvent) (ret graphql.Marshaler) {
@@ -22115,7 +22012,7 @@ func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.
 			return ec.fieldContext_JointMeeting_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.JointMeeting().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22126,7 +22023,7 @@ func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_JointMeeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JointMeeting", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("JointMeeting", field, true, false, "ID")
 }
 
 func (ec *executionContext) _JointMeeting_title(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
@@ -22560,18 +22457,18 @@ func (ec *executionContext) _Mediator_role(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Mediator_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mediator().Role(ctx, obj)
+			return obj.RoleEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.MediatorRole) graphql.Marshaler {
-			return ec.marshalNMediatorRole2gridgovᚋgraphᚋmodelᚐMediatorRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNMediatorRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Mediator_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mediator", field, true, true, "MediatorRole")
+	return graphql.NewScalarFieldContext("Mediator", field, true, false, "MediatorRole")
 }
 
 func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -22583,7 +22480,7 @@ func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql
 			return ec.fieldContext_MeetingMatter_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingMatter().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22594,7 +22491,7 @@ func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_MeetingMatter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, false, "ID")
 }
 
 func (ec *executionContext) _MeetingMatter_meeting(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -22638,18 +22535,18 @@ func (ec *executionContext) _MeetingMatter_kind(ctx context.Context, field graph
 			return ec.fieldContext_MeetingMatter_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingMatter().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.MatterKind) graphql.Marshaler {
-			return ec.marshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNMatterKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingMatter_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterKind")
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, false, "MatterKind")
 }
 
 func (ec *executionContext) _MeetingMatter_title(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -22684,18 +22581,18 @@ func (ec *executionContext) _MeetingMatter_outcome(ctx context.Context, field gr
 			return ec.fieldContext_MeetingMatter_outcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MeetingMatter().Outcome(ctx, obj)
+			return obj.OutcomeEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.MatterOutcome) graphql.Marshaler {
-			return ec.marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingMatter_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterOutcome")
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, false, "MatterOutcome")
 }
 
 func (ec *executionContext) _MeetingMatter_allowedOutcomes(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -24532,18 +24429,18 @@ func (ec *executionContext) _OrderEvent_action(ctx context.Context, field graphq
 			return ec.fieldContext_OrderEvent_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OrderEvent().Action(ctx, obj)
+			return obj.ActionEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrderAction) graphql.Marshaler {
-			return ec.marshalNOrderAction2gridgovᚋgraphᚋmodelᚐOrderAction(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNOrderAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, "OrderAction")
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, false, "OrderAction")
 }
 
 func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
@@ -24610,18 +24507,18 @@ func (ec *executionContext) _OrderEvent_fromState(ctx context.Context, field gra
 			return ec.fieldContext_OrderEvent_fromState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OrderEvent().FromState(ctx, obj)
+			return obj.FromStateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderState) graphql.Marshaler {
-			return ec.marshalOOrderState2ᚖgridgovᚋgraphᚋmodelᚐOrderState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalOOrderState2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, "OrderState")
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, false, "OrderState")
 }
 
 func (ec *executionContext) _OrderEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
@@ -24633,18 +24530,18 @@ func (ec *executionContext) _OrderEvent_toState(ctx context.Context, field graph
 			return ec.fieldContext_OrderEvent_toState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.OrderEvent().ToState(ctx, obj)
+			return obj.ToStateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrderState) graphql.Marshaler {
-			return ec.marshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNOrderState2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, "OrderState")
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, false, "OrderState")
 }
 
 func (ec *executionContext) _OrderEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
@@ -25373,7 +25270,7 @@ func (ec *executionContext) _Pairing_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Pairing_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Pairing().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25384,7 +25281,7 @@ func (ec *executionContext) _Pairing_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Pairing_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pairing", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Pairing", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Pairing_unit(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
@@ -25492,18 +25389,18 @@ func (ec *executionContext) _Pairing_kind(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Pairing_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Pairing().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PairingKind) graphql.Marshaler {
-			return ec.marshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairingKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNPairingKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Pairing_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pairing", field, true, true, "PairingKind")
+	return graphql.NewScalarFieldContext("Pairing", field, true, false, "PairingKind")
 }
 
 func (ec *executionContext) _Pairing_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
@@ -25726,7 +25623,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Partner_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Partner().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25737,7 +25634,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Partner", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Partner_person(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
@@ -25804,18 +25701,18 @@ func (ec *executionContext) _Partner_kind(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Partner_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Partner().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.PartnerKind) graphql.Marshaler {
-			return ec.marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNPartnerKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, true, true, "PartnerKind")
+	return graphql.NewScalarFieldContext("Partner", field, true, false, "PartnerKind")
 }
 
 func (ec *executionContext) _Partner_organisation(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
@@ -26047,7 +25944,7 @@ func (ec *executionContext) _PartyMember_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_PartyMember_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PartyMember().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -26058,7 +25955,7 @@ func (ec *executionContext) _PartyMember_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_PartyMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartyMember", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("PartyMember", field, true, false, "ID")
 }
 
 func (ec *executionContext) _PartyMember_person(ctx context.Context, field graphql.CollectedField, obj *store.PartyMember) (ret graphql.Marshaler) {
@@ -26639,7 +26536,7 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Person_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -26650,7 +26547,7 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Person", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
@@ -26754,18 +26651,18 @@ func (ec *executionContext) _Person_gender(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Person_gender(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Person().Gender(ctx, obj)
+			return obj.GenderEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Gender) graphql.Marshaler {
-			return ec.marshalOGender2ᚖgridgovᚋgraphᚋmodelᚐGender(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalOGender2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, true, "Gender")
+	return graphql.NewScalarFieldContext("Person", field, true, false, "Gender")
 }
 
 func (ec *executionContext) _Person_grid(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
@@ -28517,7 +28414,7 @@ func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_RedSteward_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.RedSteward().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -28528,7 +28425,7 @@ func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_RedSteward_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RedSteward", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("RedSteward", field, true, false, "ID")
 }
 
 func (ec *executionContext) _RedSteward_person(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
@@ -28934,7 +28831,7 @@ func (ec *executionContext) _ServiceCategory_id(ctx context.Context, field graph
 			return ec.fieldContext_ServiceCategory_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ServiceCategory().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -28945,7 +28842,7 @@ func (ec *executionContext) _ServiceCategory_id(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ServiceCategory_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceCategory", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ServiceCategory", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ServiceCategory_code(ctx context.Context, field graphql.CollectedField, obj *store.ServiceCategory) (ret graphql.Marshaler) {
@@ -29026,7 +28923,7 @@ func (ec *executionContext) _ServiceOrder_id(ctx context.Context, field graphql.
 			return ec.fieldContext_ServiceOrder_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ServiceOrder().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -29037,7 +28934,7 @@ func (ec *executionContext) _ServiceOrder_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_ServiceOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceOrder", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ServiceOrder", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ServiceOrder_title(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
@@ -29127,18 +29024,18 @@ func (ec *executionContext) _ServiceOrder_state(ctx context.Context, field graph
 			return ec.fieldContext_ServiceOrder_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ServiceOrder().State(ctx, obj)
+			return obj.StateEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OrderState) graphql.Marshaler {
-			return ec.marshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNOrderState2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ServiceOrder_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceOrder", field, true, true, "OrderState")
+	return graphql.NewScalarFieldContext("ServiceOrder", field, true, false, "OrderState")
 }
 
 func (ec *executionContext) _ServiceOrder_grid(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
@@ -29671,7 +29568,7 @@ func (ec *executionContext) _ServiceRecord_id(ctx context.Context, field graphql
 			return ec.fieldContext_ServiceRecord_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ServiceRecord().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -29682,7 +29579,7 @@ func (ec *executionContext) _ServiceRecord_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ServiceRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceRecord", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ServiceRecord", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ServiceRecord_member(ctx context.Context, field graphql.CollectedField, obj *store.ServiceRecord) (ret graphql.Marshaler) {
@@ -29873,7 +29770,7 @@ func (ec *executionContext) _SocialOrganisation_id(ctx context.Context, field gr
 			return ec.fieldContext_SocialOrganisation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SocialOrganisation().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -29884,7 +29781,7 @@ func (ec *executionContext) _SocialOrganisation_id(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SocialOrganisation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SocialOrganisation", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, true, false, "ID")
 }
 
 func (ec *executionContext) _SocialOrganisation_name(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
@@ -30194,7 +30091,7 @@ func (ec *executionContext) _Street_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Street_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Street().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30205,7 +30102,7 @@ func (ec *executionContext) _Street_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Street_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Street", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Street", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Street_code(ctx context.Context, field graphql.CollectedField, obj *store.Street) (ret graphql.Marshaler) {
@@ -30263,18 +30160,18 @@ func (ec *executionContext) _Street_kind(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Street_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Street().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.StreetKind) graphql.Marshaler {
-			return ec.marshalNStreetKind2gridgovᚋgraphᚋmodelᚐStreetKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNStreetKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Street_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Street", field, true, true, "StreetKind")
+	return graphql.NewScalarFieldContext("Street", field, true, false, "StreetKind")
 }
 
 func (ec *executionContext) _Street_city(ctx context.Context, field graphql.CollectedField, obj *store.Street) (ret graphql.Marshaler) {
@@ -30690,7 +30587,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Unit_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Unit().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30701,7 +30598,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Unit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Unit", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Unit", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Unit_code(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
@@ -30759,18 +30656,18 @@ func (ec *executionContext) _Unit_kind(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Unit_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Unit().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.UnitKind) graphql.Marshaler {
-			return ec.marshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNUnitKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Unit_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Unit", field, true, true, "UnitKind")
+	return graphql.NewScalarFieldContext("Unit", field, true, false, "UnitKind")
 }
 
 func (ec *executionContext) _Unit_isJustice(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
@@ -31179,7 +31076,7 @@ func (ec *executionContext) _VentureProject_id(ctx context.Context, field graphq
 			return ec.fieldContext_VentureProject_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.VentureProject().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -31190,7 +31087,7 @@ func (ec *executionContext) _VentureProject_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_VentureProject_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VentureProject", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("VentureProject", field, true, false, "ID")
 }
 
 func (ec *executionContext) _VentureProject_name(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
@@ -31225,18 +31122,18 @@ func (ec *executionContext) _VentureProject_theme(ctx context.Context, field gra
 			return ec.fieldContext_VentureProject_theme(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.VentureProject().Theme(ctx, obj)
+			return obj.ThemeEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.VentureTheme) graphql.Marshaler {
-			return ec.marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNVentureTheme2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_VentureProject_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VentureProject", field, true, true, "VentureTheme")
+	return graphql.NewScalarFieldContext("VentureProject", field, true, false, "VentureTheme")
 }
 
 func (ec *executionContext) _VentureProject_fundingYuan(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
@@ -31546,7 +31443,7 @@ func (ec *executionContext) _Volunteer_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Volunteer_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Volunteer().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -31557,7 +31454,7 @@ func (ec *executionContext) _Volunteer_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Volunteer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Volunteer", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Volunteer", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Volunteer_person(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
@@ -32101,7 +31998,7 @@ func (ec *executionContext) _VolunteerTeam_id(ctx context.Context, field graphql
 			return ec.fieldContext_VolunteerTeam_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.VolunteerTeam().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -32112,7 +32009,7 @@ func (ec *executionContext) _VolunteerTeam_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_VolunteerTeam_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, false, "ID")
 }
 
 func (ec *executionContext) _VolunteerTeam_name(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
@@ -32147,18 +32044,18 @@ func (ec *executionContext) _VolunteerTeam_teamType(ctx context.Context, field g
 			return ec.fieldContext_VolunteerTeam_teamType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.VolunteerTeam().TeamType(ctx, obj)
+			return obj.TeamTypeEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.TeamType) graphql.Marshaler {
-			return ec.marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNTeamType2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_VolunteerTeam_teamType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, true, "TeamType")
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, false, "TeamType")
 }
 
 func (ec *executionContext) _VolunteerTeam_unit(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
@@ -32544,7 +32441,7 @@ func (ec *executionContext) _WorkLog_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_WorkLog_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.WorkLog().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -32555,7 +32452,7 @@ func (ec *executionContext) _WorkLog_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_WorkLog_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WorkLog", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("WorkLog", field, true, false, "ID")
 }
 
 func (ec *executionContext) _WorkLog_grid(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
@@ -32631,18 +32528,18 @@ func (ec *executionContext) _WorkLog_kind(ctx context.Context, field graphql.Col
 			return ec.fieldContext_WorkLog_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.WorkLog().Kind(ctx, obj)
+			return obj.KindEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.WorkKind) graphql.Marshaler {
-			return ec.marshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNWorkKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_WorkLog_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WorkLog", field, true, true, "WorkKind")
+	return graphql.NewScalarFieldContext("WorkLog", field, true, false, "WorkKind")
 }
 
 func (ec *executionContext) _WorkLog_loggedAt(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
@@ -33003,7 +32900,7 @@ func (ec *executionContext) _YearRating_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_YearRating_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.YearRating().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -33014,7 +32911,7 @@ func (ec *executionContext) _YearRating_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_YearRating_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("YearRating", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("YearRating", field, true, false, "ID")
 }
 
 func (ec *executionContext) _YearRating_member(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
@@ -33113,18 +33010,18 @@ func (ec *executionContext) _YearRating_grade(ctx context.Context, field graphql
 			return ec.fieldContext_YearRating_grade(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.YearRating().Grade(ctx, obj)
+			return obj.GradeEnum(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.RatingGrade) graphql.Marshaler {
-			return ec.marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRatingGrade(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNRatingGrade2gridgovᚋstoreᚐEnum(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_YearRating_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("YearRating", field, true, true, "RatingGrade")
+	return graphql.NewScalarFieldContext("YearRating", field, true, false, "RatingGrade")
 }
 
 func (ec *executionContext) _YearRating_ratedAt(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
@@ -37891,17 +37788,15 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Activity")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Activity_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Activity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Activity_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Activity_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Activity_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -38199,11 +38094,10 @@ func (ec *executionContext) _ActivityParticipant(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ActivityParticipant")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ActivityParticipant_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ActivityParticipant_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "activity":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -38217,11 +38111,10 @@ func (ec *executionContext) _ActivityParticipant(ctx context.Context, sel ast.Se
 					return ec._ActivityParticipant_person(ctx, field, obj)
 				})
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ActivityParticipant_role(ctx, field, obj)
-				})
+			out.Values[i] = ec._ActivityParticipant_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "hours":
 			out.Values[i] = ec._ActivityParticipant_hours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -38256,11 +38149,10 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AuditRecord")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditRecord_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._AuditRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "at":
 			out.Values[i] = ec._AuditRecord_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -38273,11 +38165,10 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 					return ec._AuditRecord_actor(ctx, field, obj)
 				})
 		case "actorId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditRecord_actorId(ctx, field, obj)
-				})
+			out.Values[i] = ec._AuditRecord_actorId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "role":
 			out.Values[i] = ec._AuditRecord_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -38305,17 +38196,15 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 					return ec._AuditRecord_targetId(ctx, field, obj)
 				})
 		case "targetRowId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditRecord_targetRowId(ctx, field, obj)
-				})
+			out.Values[i] = ec._AuditRecord_targetRowId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "action":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditRecord_action(ctx, field, obj)
-				})
+			out.Values[i] = ec._AuditRecord_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "before":
 			out.Values[i] = ec._AuditRecord_before(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -38557,11 +38446,10 @@ func (ec *executionContext) _Building(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Building")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Building_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Building_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "number":
 			out.Values[i] = ec._Building_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -38634,11 +38522,10 @@ func (ec *executionContext) _BuildingAppointment(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BuildingAppointment")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BuildingAppointment_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._BuildingAppointment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "building":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -38652,11 +38539,10 @@ func (ec *executionContext) _BuildingAppointment(ctx context.Context, sel ast.Se
 					return ec._BuildingAppointment_member(ctx, field, obj)
 				})
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BuildingAppointment_role(ctx, field, obj)
-				})
+			out.Values[i] = ec._BuildingAppointment_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "appointedOn":
 			out.Values[i] = ec._BuildingAppointment_appointedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -38777,11 +38663,10 @@ func (ec *executionContext) _Cadre(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Cadre")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Cadre_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Cadre_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -38794,11 +38679,10 @@ func (ec *executionContext) _Cadre(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Cadre_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Cadre_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Cadre_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -38942,11 +38826,10 @@ func (ec *executionContext) _Checkin(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Checkin")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Checkin_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Checkin_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -38971,11 +38854,10 @@ func (ec *executionContext) _Checkin(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Checkin_state(ctx, field, obj)
-				})
+			out.Values[i] = ec._Checkin_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "submittedAt":
 			out.Values[i] = ec._Checkin_submittedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39197,20 +39079,19 @@ func (ec *executionContext) _City(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("City")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._City_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._City_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "code":
 			out.Values[i] = ec._City_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._City_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39241,11 +39122,10 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Community")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Community_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Community_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Community_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39382,11 +39262,10 @@ func (ec *executionContext) _Compound(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Compound")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Compound_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Compound_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Compound_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39619,17 +39498,15 @@ func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Facility")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Facility_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Facility_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Facility_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Facility_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Facility_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39762,11 +39639,10 @@ func (ec *executionContext) _GovernanceInstructor(ctx context.Context, sel ast.S
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GovernanceInstructor")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GovernanceInstructor_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._GovernanceInstructor_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -39909,11 +39785,10 @@ func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Grid")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Grid_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Grid_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Grid_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -39981,11 +39856,10 @@ func (ec *executionContext) _GridAssignment(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GridAssignment")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GridAssignment_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._GridAssignment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -39999,11 +39873,10 @@ func (ec *executionContext) _GridAssignment(ctx context.Context, sel ast.Selecti
 					return ec._GridAssignment_cadre(ctx, field, obj)
 				})
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GridAssignment_role(ctx, field, obj)
-				})
+			out.Values[i] = ec._GridAssignment_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startedOn":
 			out.Values[i] = ec._GridAssignment_startedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40447,11 +40320,10 @@ func (ec *executionContext) _Intersection(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Intersection")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Intersection_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Intersection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Intersection_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40578,11 +40450,10 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Issue")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Issue_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Issue_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Issue_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40600,11 +40471,10 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Issue_category(ctx, field, obj)
 				})
 		case "state":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Issue_state(ctx, field, obj)
-				})
+			out.Values[i] = ec._Issue_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -40630,17 +40500,15 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Issue_reporter(ctx, field, obj)
 				})
 		case "reporterRole":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Issue_reporterRole(ctx, field, obj)
-				})
+			out.Values[i] = ec._Issue_reporterRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "handlerKind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Issue_handlerKind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Issue_handlerKind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "handler":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -40654,22 +40522,20 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Issue_handlerUnit(ctx, field, obj)
 				})
 		case "escalationLevel":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Issue_escalationLevel(ctx, field, obj)
-				})
+			out.Values[i] = ec._Issue_escalationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dueAt":
 			out.Values[i] = ec._Issue_dueAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "overdue":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Issue_overdue(ctx, field, obj)
-				})
+			out.Values[i] = ec._Issue_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "reportedAt":
 			out.Values[i] = ec._Issue_reportedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40701,11 +40567,10 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "disputeOutcome":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Issue_disputeOutcome(ctx, field, obj)
-				})
+			out.Values[i] = ec._Issue_disputeOutcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "mediators":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -40763,41 +40628,39 @@ func (ec *executionContext) _IssueCategory(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IssueCategory")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._IssueCategory_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._IssueCategory_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "code":
 			out.Values[i] = ec._IssueCategory_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._IssueCategory_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nameZh":
 			out.Values[i] = ec._IssueCategory_nameZh(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "group":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._IssueCategory_group(ctx, field, obj)
-				})
+			out.Values[i] = ec._IssueCategory_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "deadlineDays":
 			out.Values[i] = ec._IssueCategory_deadlineDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "quantityUnit":
 			out.Values[i] = ec._IssueCategory_quantityUnit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -41030,11 +40893,10 @@ func (ec *executionContext) _IssueEvent(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IssueEvent")
 		case "action":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._IssueEvent_action(ctx, field, obj)
-				})
+			out.Values[i] = ec._IssueEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -41047,17 +40909,15 @@ func (ec *executionContext) _IssueEvent(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromState":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._IssueEvent_fromState(ctx, field, obj)
-				})
+			out.Values[i] = ec._IssueEvent_fromState(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "toState":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._IssueEvent_toState(ctx, field, obj)
-				})
+			out.Values[i] = ec._IssueEvent_toState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "note":
 			out.Values[i] = ec._IssueEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41233,11 +41093,10 @@ func (ec *executionContext) _JointMeeting(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("JointMeeting")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._JointMeeting_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._JointMeeting_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._JointMeeting_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41434,11 +41293,10 @@ func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet,
 					return ec._Mediator_person(ctx, field, obj)
 				})
 		case "role":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Mediator_role(ctx, field, obj)
-				})
+			out.Values[i] = ec._Mediator_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41468,11 +41326,10 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MeetingMatter")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingMatter_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingMatter_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "meeting":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -41480,22 +41337,20 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 					return ec._MeetingMatter_meeting(ctx, field, obj)
 				})
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingMatter_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingMatter_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._MeetingMatter_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "outcome":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MeetingMatter_outcome(ctx, field, obj)
-				})
+			out.Values[i] = ec._MeetingMatter_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "allowedOutcomes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -41922,11 +41777,10 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderEvent")
 		case "action":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrderEvent_action(ctx, field, obj)
-				})
+			out.Values[i] = ec._OrderEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -41939,17 +41793,15 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromState":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrderEvent_fromState(ctx, field, obj)
-				})
+			out.Values[i] = ec._OrderEvent_fromState(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "toState":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._OrderEvent_toState(ctx, field, obj)
-				})
+			out.Values[i] = ec._OrderEvent_toState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "note":
 			out.Values[i] = ec._OrderEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42213,11 +42065,10 @@ func (ec *executionContext) _Pairing(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Pairing")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Pairing_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Pairing_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "unit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42237,11 +42088,10 @@ func (ec *executionContext) _Pairing(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Pairing_practiceStation(ctx, field, obj)
 				})
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Pairing_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Pairing_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startedOn":
 			out.Values[i] = ec._Pairing_startedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42367,11 +42217,10 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Partner")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42384,11 +42233,10 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partner_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partner_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organisation":
 			out.Values[i] = ec._Partner_organisation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42515,11 +42363,10 @@ func (ec *executionContext) _PartyMember(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PartyMember")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PartyMember_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._PartyMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42709,11 +42556,10 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Person")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Person_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42738,11 +42584,10 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Person_address(ctx, field, obj)
 				})
 		case "gender":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Person_gender(ctx, field, obj)
-				})
+			out.Values[i] = ec._Person_gender(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -43128,11 +42973,10 @@ func (ec *executionContext) _RedSteward(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RedSteward")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._RedSteward_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._RedSteward_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -43321,25 +43165,24 @@ func (ec *executionContext) _ServiceCategory(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ServiceCategory")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ServiceCategory_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ServiceCategory_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "code":
 			out.Values[i] = ec._ServiceCategory_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._ServiceCategory_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "nameZh":
 			out.Values[i] = ec._ServiceCategory_nameZh(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43370,11 +43213,10 @@ func (ec *executionContext) _ServiceOrder(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ServiceOrder")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ServiceOrder_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ServiceOrder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._ServiceOrder_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43392,11 +43234,10 @@ func (ec *executionContext) _ServiceOrder(ctx context.Context, sel ast.Selection
 					return ec._ServiceOrder_category(ctx, field, obj)
 				})
 		case "state":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ServiceOrder_state(ctx, field, obj)
-				})
+			out.Values[i] = ec._ServiceOrder_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -43582,11 +43423,10 @@ func (ec *executionContext) _ServiceRecord(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ServiceRecord")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ServiceRecord_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ServiceRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -43681,11 +43521,10 @@ func (ec *executionContext) _SocialOrganisation(ctx context.Context, sel ast.Sel
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SocialOrganisation")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SocialOrganisation_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._SocialOrganisation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._SocialOrganisation_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43828,11 +43667,10 @@ func (ec *executionContext) _Street(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Street")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Street_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Street_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Street_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43844,11 +43682,10 @@ func (ec *executionContext) _Street(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Street_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Street_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "city":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -44071,11 +43908,10 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Unit")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Unit_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Unit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Unit_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44087,11 +43923,10 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Unit_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._Unit_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "isJustice":
 			out.Values[i] = ec._Unit_isJustice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44304,22 +44139,20 @@ func (ec *executionContext) _VentureProject(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VentureProject")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._VentureProject_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._VentureProject_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._VentureProject_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "theme":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._VentureProject_theme(ctx, field, obj)
-				})
+			out.Values[i] = ec._VentureProject_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "fundingYuan":
 			out.Values[i] = ec._VentureProject_fundingYuan(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44462,11 +44295,10 @@ func (ec *executionContext) _Volunteer(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Volunteer")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Volunteer_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Volunteer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -44712,22 +44544,20 @@ func (ec *executionContext) _VolunteerTeam(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VolunteerTeam")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._VolunteerTeam_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._VolunteerTeam_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._VolunteerTeam_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teamType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._VolunteerTeam_teamType(ctx, field, obj)
-				})
+			out.Values[i] = ec._VolunteerTeam_teamType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "unit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44883,11 +44713,10 @@ func (ec *executionContext) _WorkLog(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("WorkLog")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._WorkLog_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._WorkLog_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -44901,11 +44730,10 @@ func (ec *executionContext) _WorkLog(ctx context.Context, sel ast.SelectionSet, 
 					return ec._WorkLog_cadre(ctx, field, obj)
 				})
 		case "kind":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._WorkLog_kind(ctx, field, obj)
-				})
+			out.Values[i] = ec._WorkLog_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "loggedAt":
 			out.Values[i] = ec._WorkLog_loggedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45089,11 +44917,10 @@ func (ec *executionContext) _YearRating(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("YearRating")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._YearRating_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._YearRating_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -45112,11 +44939,10 @@ func (ec *executionContext) _YearRating(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "grade":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._YearRating_grade(ctx, field, obj)
-				})
+			out.Values[i] = ec._YearRating_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "ratedAt":
 			out.Values[i] = ec._YearRating_ratedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45560,6 +45386,16 @@ func (ec *executionContext) marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActiv
 	return v
 }
 
+func (ec *executionContext) unmarshalNActivityKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNActivityKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNActivityKindCount2gridgovᚋwarehouseᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v warehouse.ActivityKind) graphql.Marshaler {
 	return ec._ActivityKindCount(ctx, sel, &v)
 }
@@ -45619,13 +45455,13 @@ func (ec *executionContext) unmarshalNAppointBuildingRoleInput2gridgovᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (model.AuditAction, error) {
-	var res model.AuditAction
+func (ec *executionContext) unmarshalNAuditAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, sel ast.SelectionSet, v model.AuditAction) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -45781,6 +45617,16 @@ func (ec *executionContext) marshalNBuildingRole2gridgovᚋgraphᚋmodelᚐBuild
 	return v
 }
 
+func (ec *executionContext) unmarshalNBuildingRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBuildingRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCadre2ᚖgridgovᚋstoreᚐCadre(ctx context.Context, sel ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Cadre!")
@@ -45828,6 +45674,16 @@ func (ec *executionContext) unmarshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreK
 }
 
 func (ec *executionContext) marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx context.Context, sel ast.SelectionSet, v model.CadreKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCadreKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCadreKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -45886,6 +45742,16 @@ func (ec *executionContext) unmarshalNCheckinState2gridgovᚋgraphᚋmodelᚐChe
 }
 
 func (ec *executionContext) marshalNCheckinState2gridgovᚋgraphᚋmodelᚐCheckinState(ctx context.Context, sel ast.SelectionSet, v model.CheckinState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCheckinState2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckinState2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -46103,6 +45969,16 @@ func (ec *executionContext) marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacil
 	return v
 }
 
+func (ec *executionContext) unmarshalNFacilityKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFacilityKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloat(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46253,13 +46129,13 @@ func (ec *executionContext) marshalNGridLedgerEntry2ᚖgridgovᚋgraphᚋmodel�
 	return ec._GridLedgerEntry(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, v any) (model.GridRole, error) {
-	var res model.GridRole
+func (ec *executionContext) unmarshalNGridRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, sel ast.SelectionSet, v model.GridRole) graphql.Marshaler {
+func (ec *executionContext) marshalNGridRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -46398,6 +46274,16 @@ func (ec *executionContext) marshalNIssueAction2gridgovᚋgraphᚋmodelᚐIssueA
 	return v
 }
 
+func (ec *executionContext) unmarshalNIssueAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNIssueAction2ᚕgridgovᚋgraphᚋmodelᚐIssueActionᚄ(ctx context.Context, v any) ([]model.IssueAction, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -46477,13 +46363,13 @@ func (ec *executionContext) marshalNIssueCategoryCount2ᚕgridgovᚋwarehouseᚐ
 	return ret
 }
 
-func (ec *executionContext) unmarshalNIssueCategoryGroup2gridgovᚋgraphᚋmodelᚐIssueCategoryGroup(ctx context.Context, v any) (model.IssueCategoryGroup, error) {
-	var res model.IssueCategoryGroup
+func (ec *executionContext) unmarshalNIssueCategoryGroup2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNIssueCategoryGroup2gridgovᚋgraphᚋmodelᚐIssueCategoryGroup(ctx context.Context, sel ast.SelectionSet, v model.IssueCategoryGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNIssueCategoryGroup2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -46591,6 +46477,16 @@ func (ec *executionContext) marshalNIssueState2gridgovᚋgraphᚋmodelᚐIssueSt
 	return v
 }
 
+func (ec *executionContext) unmarshalNIssueState2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIssueState2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx context.Context, sel ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JointMeeting!")
@@ -46655,6 +46551,16 @@ func (ec *executionContext) marshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterK
 	return v
 }
 
+func (ec *executionContext) unmarshalNMatterKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, v any) (model.MatterOutcome, error) {
 	var res model.MatterOutcome
 	err := res.UnmarshalGQL(v)
@@ -46662,6 +46568,16 @@ func (ec *executionContext) unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMa
 }
 
 func (ec *executionContext) marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, sel ast.SelectionSet, v model.MatterOutcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -46729,6 +46645,16 @@ func (ec *executionContext) marshalNMediatorRole2gridgovᚋgraphᚋmodelᚐMedia
 	return v
 }
 
+func (ec *executionContext) unmarshalNMediatorRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMediatorRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMeetingMatter2ᚕᚖgridgovᚋstoreᚐMeetingMatterᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MeetingMatter) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -46761,13 +46687,13 @@ func (ec *executionContext) marshalNMonthlyReview2ᚖgridgovᚋstoreᚐMonthlyRe
 	return ec._MonthlyReview(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrderAction2gridgovᚋgraphᚋmodelᚐOrderAction(ctx context.Context, v any) (model.OrderAction, error) {
-	var res model.OrderAction
+func (ec *executionContext) unmarshalNOrderAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrderAction2gridgovᚋgraphᚋmodelᚐOrderAction(ctx context.Context, sel ast.SelectionSet, v model.OrderAction) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -46815,6 +46741,16 @@ func (ec *executionContext) unmarshalNOrderState2gridgovᚋgraphᚋmodelᚐOrder
 }
 
 func (ec *executionContext) marshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, sel ast.SelectionSet, v model.OrderState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOrderState2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderState2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -46885,6 +46821,16 @@ func (ec *executionContext) marshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairin
 	return v
 }
 
+func (ec *executionContext) unmarshalNPairingKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPairingKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -46911,6 +46857,16 @@ func (ec *executionContext) unmarshalNParticipantRole2gridgovᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNParticipantRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNParticipantRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -46961,6 +46917,16 @@ func (ec *executionContext) unmarshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPart
 }
 
 func (ec *executionContext) marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx context.Context, sel ast.SelectionSet, v model.PartnerKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPartnerKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartnerKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -47091,6 +47057,16 @@ func (ec *executionContext) marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRating
 	return v
 }
 
+func (ec *executionContext) unmarshalNRatingGrade2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRatingGrade2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRecordActivityInput2gridgovᚋgraphᚋmodelᚐRecordActivityInput(ctx context.Context, v any) (model.RecordActivityInput, error) {
 	res, err := ec.unmarshalInputRecordActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47168,6 +47144,16 @@ func (ec *executionContext) unmarshalNReporterRole2gridgovᚋgraphᚋmodelᚐRep
 }
 
 func (ec *executionContext) marshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, sel ast.SelectionSet, v model.ReporterRole) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReporterRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReporterRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -47406,13 +47392,13 @@ func (ec *executionContext) marshalNStreetEdge2ᚖgridgovᚋgraphᚋmodelᚐStre
 	return ec._StreetEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNStreetKind2gridgovᚋgraphᚋmodelᚐStreetKind(ctx context.Context, v any) (model.StreetKind, error) {
-	var res model.StreetKind
+func (ec *executionContext) unmarshalNStreetKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStreetKind2gridgovᚋgraphᚋmodelᚐStreetKind(ctx context.Context, sel ast.SelectionSet, v model.StreetKind) graphql.Marshaler {
+func (ec *executionContext) marshalNStreetKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -47437,6 +47423,16 @@ func (ec *executionContext) unmarshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamTyp
 }
 
 func (ec *executionContext) marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx context.Context, sel ast.SelectionSet, v model.TeamType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTeamType2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTeamType2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -47540,13 +47536,13 @@ func (ec *executionContext) marshalNUnitEdge2ᚖgridgovᚋgraphᚋmodelᚐUnitEd
 	return ec._UnitEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(ctx context.Context, v any) (model.UnitKind, error) {
-	var res model.UnitKind
+func (ec *executionContext) unmarshalNUnitKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(ctx context.Context, sel ast.SelectionSet, v model.UnitKind) graphql.Marshaler {
+func (ec *executionContext) marshalNUnitKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -47638,6 +47634,16 @@ func (ec *executionContext) unmarshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVen
 }
 
 func (ec *executionContext) marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx context.Context, sel ast.SelectionSet, v model.VentureTheme) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNVentureTheme2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVentureTheme2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -47741,6 +47747,16 @@ func (ec *executionContext) unmarshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKin
 }
 
 func (ec *executionContext) marshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx context.Context, sel ast.SelectionSet, v model.WorkKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNWorkKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -48248,16 +48264,32 @@ func (ec *executionContext) marshalODisputeOutcome2ᚖgridgovᚋgraphᚋmodelᚐ
 	return v
 }
 
-func (ec *executionContext) unmarshalOEscalationLevel2ᚖgridgovᚋgraphᚋmodelᚐEscalationLevel(ctx context.Context, v any) (*model.EscalationLevel, error) {
+func (ec *executionContext) unmarshalODisputeOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.EscalationLevel)
+	var res = new(store.Enum)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOEscalationLevel2ᚖgridgovᚋgraphᚋmodelᚐEscalationLevel(ctx context.Context, sel ast.SelectionSet, v *model.EscalationLevel) graphql.Marshaler {
+func (ec *executionContext) marshalODisputeOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEscalationLevel2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(store.Enum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEscalationLevel2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -48325,16 +48357,16 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalOGender2ᚖgridgovᚋgraphᚋmodelᚐGender(ctx context.Context, v any) (*model.Gender, error) {
+func (ec *executionContext) unmarshalOGender2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.Gender)
+	var res = new(store.Enum)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOGender2ᚖgridgovᚋgraphᚋmodelᚐGender(ctx context.Context, sel ast.SelectionSet, v *model.Gender) graphql.Marshaler {
+func (ec *executionContext) marshalOGender2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -48348,16 +48380,16 @@ func (ec *executionContext) marshalOGrid2ᚖgridgovᚋstoreᚐGrid(ctx context.C
 	return ec._Grid(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOHandlerKind2ᚖgridgovᚋgraphᚋmodelᚐHandlerKind(ctx context.Context, v any) (*model.HandlerKind, error) {
+func (ec *executionContext) unmarshalOHandlerKind2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.HandlerKind)
+	var res = new(store.Enum)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOHandlerKind2ᚖgridgovᚋgraphᚋmodelᚐHandlerKind(ctx context.Context, sel ast.SelectionSet, v *model.HandlerKind) graphql.Marshaler {
+func (ec *executionContext) marshalOHandlerKind2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -48506,16 +48538,16 @@ func (ec *executionContext) marshalOIssueState2ᚕgridgovᚋgraphᚋmodelᚐIssu
 	return ret
 }
 
-func (ec *executionContext) unmarshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssueState(ctx context.Context, v any) (*model.IssueState, error) {
+func (ec *executionContext) unmarshalOIssueState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.IssueState)
+	var res = new(store.Enum)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssueState(ctx context.Context, sel ast.SelectionSet, v *model.IssueState) graphql.Marshaler {
+func (ec *executionContext) marshalOIssueState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -48608,16 +48640,16 @@ func (ec *executionContext) marshalOOrderState2ᚕgridgovᚋgraphᚋmodelᚐOrde
 	return ret
 }
 
-func (ec *executionContext) unmarshalOOrderState2ᚖgridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, v any) (*model.OrderState, error) {
+func (ec *executionContext) unmarshalOOrderState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.OrderState)
+	var res = new(store.Enum)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOOrderState2ᚖgridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, sel ast.SelectionSet, v *model.OrderState) graphql.Marshaler {
+func (ec *executionContext) marshalOOrderState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"strconv"
 
 	"gridgov/apperr"
 	"gridgov/auth"
@@ -78,18 +77,8 @@ func (r *queryResolver) AuditRecords(ctx context.Context, filter *model.AuditFil
 	return &model.AuditRecordConnection{PageInfo: &c.PageInfo, TotalCount: n, Edges: es}, err
 }
 
-func (auditResolver) ID(_ context.Context, o *store.AuditRecord) (string, error) {
-	return GlobalID("AuditRecord", o.ID), nil
-}
 func (auditResolver) Actor(ctx context.Context, o *store.AuditRecord) (*store.Person, error) {
 	return load(ctx, For(ctx).Person, o.PersonID)
-}
-func (auditResolver) ActorID(_ context.Context, o *store.AuditRecord) (*string, error) {
-	if o.PersonID == nil {
-		return nil, nil
-	}
-	id := GlobalID("Person", *o.PersonID)
-	return &id, nil
 }
 func (auditResolver) TargetID(_ context.Context, o *store.AuditRecord) (*string, error) {
 	typ, ok := tableTypes[o.TargetTable]
@@ -98,12 +87,6 @@ func (auditResolver) TargetID(_ context.Context, o *store.AuditRecord) (*string,
 	}
 	id := GlobalID(typ, o.TargetID)
 	return &id, nil
-}
-func (auditResolver) TargetRowID(_ context.Context, o *store.AuditRecord) (string, error) {
-	return strconv.FormatInt(o.TargetID, 10), nil
-}
-func (auditResolver) Action(_ context.Context, o *store.AuditRecord) (model.AuditAction, error) {
-	return enum[model.AuditAction](o.Action), nil
 }
 
 // auditEntity is node(id:) for an audit record: city admins only, NOT_FOUND for anyone else.

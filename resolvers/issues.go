@@ -12,7 +12,6 @@ import (
 )
 
 func (r *Resolver) Issue() graph.IssueResolver                 { return &issueResolver{r} }
-func (r *Resolver) IssueCategory() graph.IssueCategoryResolver { return &issueCategoryResolver{r} }
 func (r *Resolver) IssueEvent() graph.IssueEventResolver       { return &issueEventResolver{r} }
 func (r *Resolver) Mediator() graph.MediatorResolver           { return &mediatorResolver{r} }
 func (r *Resolver) MonthlyReview() graph.MonthlyReviewResolver { return &monthlyReviewResolver{r} }
@@ -110,14 +109,8 @@ func (r monthlyReviewResolver) OverdueIssues(ctx context.Context, o *store.Month
 
 type issueResolver struct{ *Resolver }
 
-func (issueResolver) ID(_ context.Context, o *store.Issue) (string, error) {
-	return GlobalID("Issue", o.ID), nil
-}
 func (issueResolver) Category(ctx context.Context, o *store.Issue) (*store.IssueCategory, error) {
 	return must(ctx, For(ctx).IssueCategory, o.CategoryID, "issue category")
-}
-func (issueResolver) State(_ context.Context, o *store.Issue) (model.IssueState, error) {
-	return enum[model.IssueState](o.State), nil
 }
 func (issueResolver) Grid(ctx context.Context, o *store.Issue) (*store.Grid, error) {
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
@@ -131,26 +124,11 @@ func (issueResolver) Building(ctx context.Context, o *store.Issue) (*store.Build
 func (issueResolver) Reporter(ctx context.Context, o *store.Issue) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.ReporterID, "reporter")
 }
-func (issueResolver) ReporterRole(_ context.Context, o *store.Issue) (model.ReporterRole, error) {
-	return enum[model.ReporterRole](o.ReporterRole), nil
-}
-func (issueResolver) HandlerKind(_ context.Context, o *store.Issue) (*model.HandlerKind, error) {
-	return optEnum[model.HandlerKind](o.HandlerKind), nil
-}
 func (issueResolver) Handler(ctx context.Context, o *store.Issue) (*store.Person, error) {
 	return load(ctx, For(ctx).Person, o.HandlerPersonID)
 }
 func (issueResolver) HandlerUnit(ctx context.Context, o *store.Issue) (*store.Unit, error) {
 	return load(ctx, For(ctx).Unit, o.HandlerUnitID)
-}
-func (issueResolver) EscalationLevel(_ context.Context, o *store.Issue) (*model.EscalationLevel, error) {
-	return optEnum[model.EscalationLevel](o.EscalationLevel), nil
-}
-func (issueResolver) Overdue(_ context.Context, o *store.Issue) (bool, error) {
-	return o.Overdue(time.Now()), nil
-}
-func (issueResolver) DisputeOutcome(_ context.Context, o *store.Issue) (*model.DisputeOutcome, error) {
-	return optEnum[model.DisputeOutcome](o.DisputeOutcome), nil
 }
 func (issueResolver) Mediators(ctx context.Context, o *store.Issue) ([]*store.IssueMediator, error) {
 	return For(ctx).Mediators.Load(ctx, o.ID)
@@ -180,37 +158,16 @@ func eventCount(last *int) (int, error) {
 	return *last, nil
 }
 
-type issueCategoryResolver struct{ *Resolver }
-
-func (issueCategoryResolver) ID(_ context.Context, o *store.IssueCategory) (string, error) {
-	return GlobalID("IssueCategory", o.ID), nil
-}
-func (issueCategoryResolver) Group(_ context.Context, o *store.IssueCategory) (model.IssueCategoryGroup, error) {
-	return enum[model.IssueCategoryGroup](o.Group), nil
-}
-
 type issueEventResolver struct{ *Resolver }
 
-func (issueEventResolver) Action(_ context.Context, o *store.IssueEvent) (model.IssueAction, error) {
-	return enum[model.IssueAction](o.Action), nil
-}
 func (issueEventResolver) Actor(ctx context.Context, o *store.IssueEvent) (*store.Person, error) {
 	return load(ctx, For(ctx).Person, o.ActorID)
-}
-func (issueEventResolver) FromState(_ context.Context, o *store.IssueEvent) (*model.IssueState, error) {
-	return optEnum[model.IssueState](o.FromState), nil
-}
-func (issueEventResolver) ToState(_ context.Context, o *store.IssueEvent) (model.IssueState, error) {
-	return enum[model.IssueState](o.ToState), nil
 }
 
 type mediatorResolver struct{ *Resolver }
 
 func (mediatorResolver) Person(ctx context.Context, o *store.IssueMediator) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "mediator")
-}
-func (mediatorResolver) Role(_ context.Context, o *store.IssueMediator) (model.MediatorRole, error) {
-	return enum[model.MediatorRole](o.Role), nil
 }
 
 // Mutations of the issue register. Each decodes its input and hands one step to the store,

@@ -10,10 +10,7 @@ import (
 )
 
 func (r *Resolver) ServiceOrder() graph.ServiceOrderResolver { return &orderResolver{r} }
-func (r *Resolver) ServiceCategory() graph.ServiceCategoryResolver {
-	return &serviceCategoryResolver{r}
-}
-func (r *Resolver) OrderEvent() graph.OrderEventResolver { return &orderEventResolver{r} }
+func (r *Resolver) OrderEvent() graph.OrderEventResolver     { return &orderEventResolver{r} }
 
 func (r *queryResolver) ServiceOrders(ctx context.Context, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ServiceOrderConnection, error) {
 	f, err := orderFilter(filter)
@@ -63,14 +60,8 @@ func (r *queryResolver) ServiceCategories(ctx context.Context) ([]*store.Service
 
 type orderResolver struct{ *Resolver }
 
-func (orderResolver) ID(_ context.Context, o *store.ServiceOrder) (string, error) {
-	return GlobalID("ServiceOrder", o.ID), nil
-}
 func (orderResolver) Category(ctx context.Context, o *store.ServiceOrder) (*store.ServiceCategory, error) {
 	return must(ctx, For(ctx).ServiceCategory, o.CategoryID, "service category")
-}
-func (orderResolver) State(_ context.Context, o *store.ServiceOrder) (model.OrderState, error) {
-	return enum[model.OrderState](o.State), nil
 }
 func (orderResolver) Grid(ctx context.Context, o *store.ServiceOrder) (*store.Grid, error) {
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
@@ -92,25 +83,10 @@ func (orderResolver) Events(ctx context.Context, o *store.ServiceOrder, last *in
 	return For(ctx).OrderEvents.Load(ctx, store.EventsKey{ID: o.ID, Last: n})
 }
 
-type serviceCategoryResolver struct{ *Resolver }
-
-func (serviceCategoryResolver) ID(_ context.Context, o *store.ServiceCategory) (string, error) {
-	return GlobalID("ServiceCategory", o.ID), nil
-}
-
 type orderEventResolver struct{ *Resolver }
 
-func (orderEventResolver) Action(_ context.Context, o *store.OrderEvent) (model.OrderAction, error) {
-	return enum[model.OrderAction](o.Action), nil
-}
 func (orderEventResolver) Actor(ctx context.Context, o *store.OrderEvent) (*store.Person, error) {
 	return load(ctx, For(ctx).Person, o.ActorID)
-}
-func (orderEventResolver) FromState(_ context.Context, o *store.OrderEvent) (*model.OrderState, error) {
-	return optEnum[model.OrderState](o.FromState), nil
-}
-func (orderEventResolver) ToState(_ context.Context, o *store.OrderEvent) (model.OrderState, error) {
-	return enum[model.OrderState](o.ToState), nil
 }
 
 func (r *mutationResolver) PostOrder(ctx context.Context, in model.PostOrderInput) (*store.ServiceOrder, error) {

@@ -25,13 +25,6 @@ func (r *Resolver) YearRating() graph.YearRatingResolver       { return &ratingR
 
 type personResolver struct{ *Resolver }
 
-func (personResolver) ID(_ context.Context, o *store.Person) (string, error) {
-	return GlobalID("Person", o.ID), nil
-}
-func (personResolver) Gender(_ context.Context, o *store.Person) (*model.Gender, error) {
-	return optEnum[model.Gender](o.Gender), nil
-}
-
 // Personal fields go through mask: auth.PersonalVisible decides, for every path to a person.
 func mask(ctx context.Context, o *store.Person, field string, v *string) *string {
 	if v == nil || !auth.PersonalVisible(ctx, o.ID, field) {
@@ -59,13 +52,6 @@ func (personResolver) PartyMember(ctx context.Context, o *store.Person) (*store.
 }
 
 type unitResolver struct{ *Resolver }
-
-func (unitResolver) ID(_ context.Context, o *store.Unit) (string, error) {
-	return GlobalID("Unit", o.ID), nil
-}
-func (unitResolver) Kind(_ context.Context, o *store.Unit) (model.UnitKind, error) {
-	return enum[model.UnitKind](o.Kind), nil
-}
 
 // Members lists a unit's members: the unit's view of its members' check-in, ledger totals
 // and ratings.
@@ -139,9 +125,6 @@ func memberFilter(in *model.PartyMemberFilter) (store.MemberFilter, error) {
 
 type memberResolver struct{ *Resolver }
 
-func (memberResolver) ID(_ context.Context, o *store.PartyMember) (string, error) {
-	return GlobalID("PartyMember", o.ID), nil
-}
 func (memberResolver) Person(ctx context.Context, o *store.PartyMember) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "person")
 }
@@ -190,9 +173,6 @@ func (memberResolver) Ratings(ctx context.Context, o *store.PartyMember) ([]*sto
 
 type checkinResolver struct{ *Resolver }
 
-func (checkinResolver) ID(_ context.Context, o *store.Checkin) (string, error) {
-	return GlobalID("Checkin", o.ID), nil
-}
 func (checkinResolver) Member(ctx context.Context, o *store.Checkin) (*store.PartyMember, error) {
 	return must(ctx, For(ctx).Member, o.MemberID, "party member")
 }
@@ -201,9 +181,6 @@ func (checkinResolver) Community(ctx context.Context, o *store.Checkin) (*store.
 }
 func (checkinResolver) Grid(ctx context.Context, o *store.Checkin) (*store.Grid, error) {
 	return load(ctx, For(ctx).Grid, o.GridID)
-}
-func (checkinResolver) State(_ context.Context, o *store.Checkin) (model.CheckinState, error) {
-	return enum[model.CheckinState](o.State), nil
 }
 
 func (r *queryResolver) Checkins(ctx context.Context, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) (*model.CheckinConnection, error) {
@@ -292,24 +269,15 @@ func (r *queryResolver) GridLedger(ctx context.Context, gridID string, year int,
 
 type appointmentResolver struct{ *Resolver }
 
-func (appointmentResolver) ID(_ context.Context, o *store.BuildingAppointment) (string, error) {
-	return GlobalID("BuildingAppointment", o.ID), nil
-}
 func (appointmentResolver) Building(ctx context.Context, o *store.BuildingAppointment) (*store.Building, error) {
 	return must(ctx, For(ctx).Building, o.BuildingID, "building")
 }
 func (appointmentResolver) Member(ctx context.Context, o *store.BuildingAppointment) (*store.PartyMember, error) {
 	return must(ctx, For(ctx).Member, o.MemberID, "party member")
 }
-func (appointmentResolver) Role(_ context.Context, o *store.BuildingAppointment) (model.BuildingRole, error) {
-	return enum[model.BuildingRole](o.Role), nil
-}
 
 type recordResolver struct{ *Resolver }
 
-func (recordResolver) ID(_ context.Context, o *store.ServiceRecord) (string, error) {
-	return GlobalID("ServiceRecord", o.ID), nil
-}
 func (recordResolver) Member(ctx context.Context, o *store.ServiceRecord) (*store.PartyMember, error) {
 	return must(ctx, For(ctx).Member, o.MemberID, "party member")
 }
@@ -319,17 +287,11 @@ func (recordResolver) Order(ctx context.Context, o *store.ServiceRecord) (*store
 
 type ratingResolver struct{ *Resolver }
 
-func (ratingResolver) ID(_ context.Context, o *store.YearRating) (string, error) {
-	return GlobalID("YearRating", o.ID), nil
-}
 func (ratingResolver) Member(ctx context.Context, o *store.YearRating) (*store.PartyMember, error) {
 	return must(ctx, For(ctx).Member, o.MemberID, "party member")
 }
 func (ratingResolver) Community(ctx context.Context, o *store.YearRating) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-func (ratingResolver) Grade(_ context.Context, o *store.YearRating) (model.RatingGrade, error) {
-	return enum[model.RatingGrade](o.Grade), nil
 }
 
 func (r *mutationResolver) RegisterCheckin(ctx context.Context, in model.RegisterCheckinInput) (*store.Checkin, error) {

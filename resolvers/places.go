@@ -8,44 +8,25 @@ import (
 	"gridgov/store"
 )
 
-func (r *Resolver) City() graph.CityResolver           { return &cityResolver{r} }
 func (r *Resolver) Street() graph.StreetResolver       { return &streetResolver{r} }
 func (r *Resolver) Community() graph.CommunityResolver { return &communityResolver{r} }
 func (r *Resolver) Grid() graph.GridResolver           { return &gridResolver{r} }
 func (r *Resolver) Building() graph.BuildingResolver   { return &buildingResolver{r} }
 
-type cityResolver struct{ *Resolver }
-
-func (cityResolver) ID(_ context.Context, o *store.City) (string, error) {
-	return GlobalID("City", o.ID), nil
-}
-
 type streetResolver struct{ *Resolver }
 
-func (streetResolver) ID(_ context.Context, o *store.Street) (string, error) {
-	return GlobalID("Street", o.ID), nil
-}
-func (streetResolver) Kind(_ context.Context, o *store.Street) (model.StreetKind, error) {
-	return enum[model.StreetKind](o.Kind), nil
-}
 func (streetResolver) City(ctx context.Context, o *store.Street) (*store.City, error) {
 	return must(ctx, For(ctx).City, o.CityID, "city")
 }
 
 type communityResolver struct{ *Resolver }
 
-func (communityResolver) ID(_ context.Context, o *store.Community) (string, error) {
-	return GlobalID("Community", o.ID), nil
-}
 func (communityResolver) Street(ctx context.Context, o *store.Community) (*store.Street, error) {
 	return must(ctx, For(ctx).Street, o.StreetID, "street")
 }
 
 type gridResolver struct{ *Resolver }
 
-func (gridResolver) ID(_ context.Context, o *store.Grid) (string, error) {
-	return GlobalID("Grid", o.ID), nil
-}
 func (gridResolver) Street(ctx context.Context, o *store.Grid) (*store.Street, error) {
 	return must(ctx, For(ctx).Street, o.StreetID, "street")
 }
@@ -55,9 +36,6 @@ func (gridResolver) Community(ctx context.Context, o *store.Grid) (*store.Commun
 
 type buildingResolver struct{ *Resolver }
 
-func (buildingResolver) ID(_ context.Context, o *store.Building) (string, error) {
-	return GlobalID("Building", o.ID), nil
-}
 func (buildingResolver) Grid(ctx context.Context, o *store.Building) (*store.Grid, error) {
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
 }
@@ -182,21 +160,12 @@ func (r *queryResolver) Intersections(ctx context.Context, filter *model.PlaceFi
 
 type compoundResolver struct{ *Resolver }
 
-func (compoundResolver) ID(_ context.Context, o *store.Compound) (string, error) {
-	return GlobalID("Compound", o.ID), nil
-}
 func (compoundResolver) Community(ctx context.Context, o *store.Compound) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")
 }
 
 type facilityResolver struct{ *Resolver }
 
-func (facilityResolver) ID(_ context.Context, o *store.Facility) (string, error) {
-	return GlobalID("Facility", o.ID), nil
-}
-func (facilityResolver) Kind(_ context.Context, o *store.Facility) (model.FacilityKind, error) {
-	return enum[model.FacilityKind](o.Kind), nil
-}
 func (facilityResolver) Community(ctx context.Context, o *store.Facility) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")
 }
@@ -206,9 +175,6 @@ func (facilityResolver) Compound(ctx context.Context, o *store.Facility) (*store
 
 type intersectionResolver struct{ *Resolver }
 
-func (intersectionResolver) ID(_ context.Context, o *store.Intersection) (string, error) {
-	return GlobalID("Intersection", o.ID), nil
-}
 func (intersectionResolver) Community(ctx context.Context, o *store.Intersection) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")
 }

@@ -143,14 +143,8 @@ func (r *mutationResolver) LogGridWork(ctx context.Context, in model.LogGridWork
 
 type cadreResolver struct{ *Resolver }
 
-func (cadreResolver) ID(_ context.Context, o *store.Cadre) (string, error) {
-	return GlobalID("Cadre", o.ID), nil
-}
 func (cadreResolver) Person(ctx context.Context, o *store.Cadre) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "person")
-}
-func (cadreResolver) Kind(_ context.Context, o *store.Cadre) (model.CadreKind, error) {
-	return enum[model.CadreKind](o.Kind), nil
 }
 func (cadreResolver) Street(ctx context.Context, o *store.Cadre) (*store.Street, error) {
 	return must(ctx, For(ctx).Street, o.StreetID, "street")
@@ -168,24 +162,15 @@ func (gridResolver) Assignments(ctx context.Context, o *store.Grid, current *boo
 
 type assignmentResolver struct{ *Resolver }
 
-func (assignmentResolver) ID(_ context.Context, o *store.GridAssignment) (string, error) {
-	return GlobalID("GridAssignment", o.ID), nil
-}
 func (assignmentResolver) Grid(ctx context.Context, o *store.GridAssignment) (*store.Grid, error) {
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
 }
 func (assignmentResolver) Cadre(ctx context.Context, o *store.GridAssignment) (*store.Cadre, error) {
 	return must(ctx, For(ctx).Cadre, o.CadreID, "cadre")
 }
-func (assignmentResolver) Role(_ context.Context, o *store.GridAssignment) (model.GridRole, error) {
-	return enum[model.GridRole](o.Role), nil
-}
 
 type stewardResolver struct{ *Resolver }
 
-func (stewardResolver) ID(_ context.Context, o *store.RedSteward) (string, error) {
-	return GlobalID("RedSteward", o.ID), nil
-}
 func (stewardResolver) Person(ctx context.Context, o *store.RedSteward) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "person")
 }
@@ -195,9 +180,6 @@ func (stewardResolver) Grid(ctx context.Context, o *store.RedSteward) (*store.Gr
 
 type instructorResolver struct{ *Resolver }
 
-func (instructorResolver) ID(_ context.Context, o *store.GovernanceInstructor) (string, error) {
-	return GlobalID("GovernanceInstructor", o.ID), nil
-}
 func (instructorResolver) Person(ctx context.Context, o *store.GovernanceInstructor) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "person")
 }
@@ -207,14 +189,8 @@ func (instructorResolver) Community(ctx context.Context, o *store.GovernanceInst
 
 type partnerResolver struct{ *Resolver }
 
-func (partnerResolver) ID(_ context.Context, o *store.Partner) (string, error) {
-	return GlobalID("Partner", o.ID), nil
-}
 func (partnerResolver) Person(ctx context.Context, o *store.Partner) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "person")
-}
-func (partnerResolver) Kind(_ context.Context, o *store.Partner) (model.PartnerKind, error) {
-	return enum[model.PartnerKind](o.Kind), nil
 }
 func (partnerResolver) Community(ctx context.Context, o *store.Partner) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")
@@ -222,15 +198,9 @@ func (partnerResolver) Community(ctx context.Context, o *store.Partner) (*store.
 
 type workLogResolver struct{ *Resolver }
 
-func (workLogResolver) ID(_ context.Context, o *store.WorkLog) (string, error) {
-	return GlobalID("WorkLog", o.ID), nil
-}
 func (workLogResolver) Grid(ctx context.Context, o *store.WorkLog) (*store.Grid, error) {
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
 }
 func (workLogResolver) Cadre(ctx context.Context, o *store.WorkLog) (*store.Cadre, error) {
 	return must(ctx, For(ctx).Cadre, o.CadreID, "cadre")
-}
-func (workLogResolver) Kind(_ context.Context, o *store.WorkLog) (model.WorkKind, error) {
-	return enum[model.WorkKind](o.Kind), nil
 }

@@ -195,9 +195,6 @@ func (r *queryResolver) JointMeetings(ctx context.Context, filter *model.JointMe
 
 type orgResolver struct{ *Resolver }
 
-func (orgResolver) ID(_ context.Context, o *store.SocialOrganisation) (string, error) {
-	return GlobalID("SocialOrganisation", o.ID), nil
-}
 func (orgResolver) Street(ctx context.Context, o *store.SocialOrganisation) (*store.Street, error) {
 	return load(ctx, For(ctx).Street, o.StreetID)
 }
@@ -207,12 +204,6 @@ func (orgResolver) VentureProjects(ctx context.Context, o *store.SocialOrganisat
 
 type projectResolver struct{ *Resolver }
 
-func (projectResolver) ID(_ context.Context, o *store.VentureProject) (string, error) {
-	return GlobalID("VentureProject", o.ID), nil
-}
-func (projectResolver) Theme(_ context.Context, o *store.VentureProject) (model.VentureTheme, error) {
-	return enum[model.VentureTheme](o.Theme), nil
-}
 func (projectResolver) SocialOrganisation(ctx context.Context, o *store.VentureProject) (*store.SocialOrganisation, error) {
 	return must(ctx, For(ctx).SocialOrganisation, o.SocialOrganisationID, "social organisation")
 }
@@ -222,12 +213,6 @@ func (projectResolver) Community(ctx context.Context, o *store.VentureProject) (
 
 type teamResolver struct{ *Resolver }
 
-func (teamResolver) ID(_ context.Context, o *store.VolunteerTeam) (string, error) {
-	return GlobalID("VolunteerTeam", o.ID), nil
-}
-func (teamResolver) TeamType(_ context.Context, o *store.VolunteerTeam) (model.TeamType, error) {
-	return enum[model.TeamType](o.TeamType), nil
-}
 func (teamResolver) Unit(ctx context.Context, o *store.VolunteerTeam) (*store.Unit, error) {
 	return load(ctx, For(ctx).Unit, o.UnitID)
 }
@@ -246,9 +231,6 @@ func (r teamResolver) Volunteers(ctx context.Context, o *store.VolunteerTeam, fi
 
 type volunteerResolver struct{ *Resolver }
 
-func (volunteerResolver) ID(_ context.Context, o *store.Volunteer) (string, error) {
-	return GlobalID("Volunteer", o.ID), nil
-}
 func (volunteerResolver) Person(ctx context.Context, o *store.Volunteer) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "person")
 }
@@ -264,9 +246,6 @@ func (volunteerResolver) Grid(ctx context.Context, o *store.Volunteer) (*store.G
 
 type pairingResolver struct{ *Resolver }
 
-func (pairingResolver) ID(_ context.Context, o *store.Pairing) (string, error) {
-	return GlobalID("Pairing", o.ID), nil
-}
 func (pairingResolver) Unit(ctx context.Context, o *store.Pairing) (*store.Unit, error) {
 	return must(ctx, For(ctx).Unit, o.UnitID, "unit")
 }
@@ -276,18 +255,9 @@ func (pairingResolver) Community(ctx context.Context, o *store.Pairing) (*store.
 func (pairingResolver) PracticeStation(ctx context.Context, o *store.Pairing) (*store.Facility, error) {
 	return load(ctx, For(ctx).Facility, o.FacilityID)
 }
-func (pairingResolver) Kind(_ context.Context, o *store.Pairing) (model.PairingKind, error) {
-	return enum[model.PairingKind](o.Kind), nil
-}
 
 type activityResolver struct{ *Resolver }
 
-func (activityResolver) ID(_ context.Context, o *store.Activity) (string, error) {
-	return GlobalID("Activity", o.ID), nil
-}
-func (activityResolver) Kind(_ context.Context, o *store.Activity) (model.ActivityKind, error) {
-	return enum[model.ActivityKind](o.Kind), nil
-}
 func (activityResolver) Street(ctx context.Context, o *store.Activity) (*store.Street, error) {
 	return must(ctx, For(ctx).Street, o.StreetID, "street")
 }
@@ -330,24 +300,15 @@ func (activityResolver) TotalHours(ctx context.Context, o *store.Activity) (floa
 
 type participantResolver struct{ *Resolver }
 
-func (participantResolver) ID(_ context.Context, o *store.ActivityParticipant) (string, error) {
-	return GlobalID("ActivityParticipant", o.ID), nil
-}
 func (participantResolver) Activity(ctx context.Context, o *store.ActivityParticipant) (*store.Activity, error) {
 	return must(ctx, For(ctx).Activity, o.ActivityID, "activity")
 }
 func (participantResolver) Person(ctx context.Context, o *store.ActivityParticipant) (*store.Person, error) {
 	return must(ctx, For(ctx).Person, o.PersonID, "person")
 }
-func (participantResolver) Role(_ context.Context, o *store.ActivityParticipant) (model.ParticipantRole, error) {
-	return enum[model.ParticipantRole](o.Role), nil
-}
 
 type meetingResolver struct{ *Resolver }
 
-func (meetingResolver) ID(_ context.Context, o *store.JointMeeting) (string, error) {
-	return GlobalID("JointMeeting", o.ID), nil
-}
 func (meetingResolver) Community(ctx context.Context, o *store.JointMeeting) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")
 }
@@ -357,17 +318,8 @@ func (meetingResolver) Matters(ctx context.Context, o *store.JointMeeting) ([]*s
 
 type matterResolver struct{ *Resolver }
 
-func (matterResolver) ID(_ context.Context, o *store.MeetingMatter) (string, error) {
-	return GlobalID("MeetingMatter", o.ID), nil
-}
 func (matterResolver) Meeting(ctx context.Context, o *store.MeetingMatter) (*store.JointMeeting, error) {
 	return must(ctx, For(ctx).Meeting, o.MeetingID, "joint meeting")
-}
-func (matterResolver) Kind(_ context.Context, o *store.MeetingMatter) (model.MatterKind, error) {
-	return enum[model.MatterKind](o.Kind), nil
-}
-func (matterResolver) Outcome(_ context.Context, o *store.MeetingMatter) (model.MatterOutcome, error) {
-	return enum[model.MatterOutcome](o.Outcome), nil
 }
 func (matterResolver) AllowedOutcomes(_ context.Context, o *store.MeetingMatter) ([]model.MatterOutcome, error) {
 	out := []model.MatterOutcome{}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -211,7 +212,9 @@ func timeout(next http.Handler, d time.Duration, m *observe.GraphQL) http.Handle
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		rec := &held{header: w.Header(), status: http.StatusOK}
+		rec := heldPool.Get().(*held)
+		rec.header, rec.status = w.Header(), http.StatusOK
+		defer rec.release()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			m.Refused("timeout")
@@ -230,6 +233,20 @@ type held struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+}
+
+// heldPool recycles the buffers of held answers (a console page is ~25 KB of JSON).
+var heldPool = sync.Pool{New: func() any { return new(held) }}
+
+// release returns h to the pool once its answer is written; a very large buffer is dropped
+// rather than kept.
+func (h *held) release() {
+	h.header = nil
+	if h.body.Cap() > 1<<20 {
+		return
+	}
+	h.body.Reset()
+	heldPool.Put(h)
 }
 
 func (h *held) Header() http.Header         { return h.header }

@@ -215,8 +215,9 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 		}
 	}
 	for _, n := range levels {
-		// Enough orders for any rate this machine reaches, fresh for each level.
-		cl, err := newClaims(ctx, pool, 40, keys)
+		// Enough orders for any rate this machine reaches, fresh for each level: 40 per grid ran
+		// out at 32 clients once the API got faster (the wrapped claims then failed).
+		cl, err := newClaims(ctx, pool, 150, keys)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"gridgov/auth"
+	"gridgov/config"
+	"gridgov/observe"
+	"gridgov/resolvers"
+	"gridgov/server"
+	"gridgov/store"
+)
+
+// The console page and member profile through the GraphQL handler in process, without the
+// network: the CPU and allocations the API spends per request. On a seeded benchmark
+// database (make bench-api creates one):
+//
+//	GRIDGOV_APIBENCH_PG_URL=postgres://…/gridgov_bench go test ./loadgen/apibench -run '^$' -bench . -benchmem
+
+type fixture struct {
+	h       http.Handler
+	token   string
+	grid    int64
+	members []int64
+}
+
+func setup(b testing.TB) fixture {
+	url := os.Getenv("GRIDGOV_APIBENCH_PG_URL")
+	if url == "" {
+		b.Skip("GRIDGOV_APIBENCH_PG_URL is not set")
+	}
+	ctx := context.Background()
+	pool, err := store.Open(ctx, url, 16) // gridgov serve's default pool size
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	var f fixture
+	if err := pool.QueryRow(ctx, `SELECT grid_id FROM issues WHERE deleted_at IS NULL GROUP BY grid_id ORDER BY count(*) DESC, grid_id LIMIT 1`).Scan(&f.grid); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := pool.Query(ctx, `SELECT member_id FROM service_records GROUP BY member_id ORDER BY count(*) DESC, member_id LIMIT 1000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		f.members = append(f.members, id)
+	}
+	rows.Close()
+	keys, err := auth.LoadKeys("HS256", config.DevSecret, "", "", "gridgov", "gridgov", 30*time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if f.token, err = keys.Issue("city_admin", auth.ScopeCity, "1", 24*time.Hour, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	limits := server.DefaultLimits()
+	limits.RateLimit = 0
+	f.h = server.GraphQL(server.Options{Store: store.New(pool), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics: observe.NewGraphQL(prometheus.NewRegistry()), Keys: keys, Limits: limits})
+	return f
+}
+
+func (f fixture) do(b testing.TB, query string, vars map[string]any) []byte {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), `"errors"`) {
+		b.Fatalf("status %d: %.300s", w.Code, w.Body.String())
+	}
+	return w.Body.Bytes()
+}
+
+func BenchmarkConsolePage(b *testing.B) {
+	f := setup(b)
+	vars := map[string]any{"grid": resolvers.GlobalID("Grid", f.grid)}
+	f.do(b, consoleQuery, vars)
+	b.ReportAllocs()
+	for b.Loop() {
+		f.do(b, consoleQuery, vars)
+	}
+}
+
+func BenchmarkConsolePageParallel(b *testing.B) {
+	f := setup(b)
+	vars := map[string]any{"grid": resolvers.GlobalID("Grid", f.grid)}
+	f.do(b, consoleQuery, vars)
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			f.do(b, consoleQuery, vars)
+		}
+	})
+}
+
+func BenchmarkMemberProfile(b *testing.B) {
+	f := setup(b)
+	f.do(b, profileQuery, map[string]any{"id": resolvers.GlobalID("PartyMember", f.members[0])})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		f.do(b, profileQuery, map[string]any{"id": resolvers.GlobalID("PartyMember", f.members[i%len(f.members)])})
+		i++
+	}
+}
