@@ -349,15 +349,30 @@ func (s *Store) ReportIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 	return out, err
 }
 
-func appendIssueEvent(ctx context.Context, tx pgx.Tx, i *Issue, actor auth.Actor, action, from, to, note string) error {
+// historyEvent is one row of a workflow's append-only history: who moved the record from
+// one state to another, when (now), with a note.
+type historyEvent struct {
+	table, parentColumn               string // issue_events/issue_id, order_events/order_id
+	parentID, street, community, grid int64
+	action, from, to, note            string
+}
+
+// appendEvent writes e in the transaction that made the change, so history and state never
+// disagree.
+func appendEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, e historyEvent) error {
 	var fromArg any
-	if from != "" {
-		fromArg = from
+	if e.from != "" {
+		fromArg = e.from
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO issue_events (issue_id, street_id, community_id, grid_id, actor_id, actor_role,
-		action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		i.ID, i.StreetID, i.CommunityID, i.GridID, actor.PersonID, actor.Role, action, fromArg, to, note)
+	_, err := tx.Exec(ctx, `INSERT INTO `+e.table+` (`+e.parentColumn+`, street_id, community_id, grid_id, actor_id,
+		actor_role, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		e.parentID, e.street, e.community, e.grid, actor.PersonID, actor.Role, e.action, fromArg, e.to, e.note)
 	return err
+}
+
+func appendIssueEvent(ctx context.Context, tx pgx.Tx, i *Issue, actor auth.Actor, action, from, to, note string) error {
+	return appendEvent(ctx, tx, actor, historyEvent{"issue_events", "issue_id", i.ID, i.StreetID, i.CommunityID, i.GridID,
+		action, from, to, note})
 }
 
 // IssueChange is one transition request with its arguments.

@@ -198,14 +198,8 @@ func (s *Store) PostOrder(ctx context.Context, sc auth.Scope, actor auth.Actor, 
 }
 
 func appendOrderEvent(ctx context.Context, tx pgx.Tx, o *ServiceOrder, actor auth.Actor, action, from, to, note string) error {
-	var fromArg any
-	if from != "" {
-		fromArg = from
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, street_id, community_id, grid_id, actor_id, actor_role,
-		action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		o.ID, o.StreetID, o.CommunityID, o.GridID, actor.PersonID, actor.Role, action, fromArg, to, note)
-	return err
+	return appendEvent(ctx, tx, actor, historyEvent{"order_events", "order_id", o.ID, o.StreetID, o.CommunityID, o.GridID,
+		action, from, to, note})
 }
 
 // OrderChange is one transition request on an order.
