@@ -3,6 +3,7 @@ package etl
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"gridgov/warehouse"
@@ -30,7 +31,11 @@ func (e *ETL) refreshSummaries(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("refresh summaries: %w", err)
 	}
-	e.opt.Log.Info("summaries refreshed", "rebuilt", res.Rebuilt, "advanced", res.Advanced, "skipped", res.Skipped)
+	level := slog.LevelInfo
+	if len(res.Rebuilt) == 0 {
+		level = slog.LevelDebug // only moved their snapshots on: not worth a line every 30 s
+	}
+	e.opt.Log.Log(ctx, level, "summaries refreshed", "rebuilt", res.Rebuilt, "advanced", res.Advanced, "skipped", res.Skipped)
 	e.lastSummary = time.Now()
 	return nil
 }
