@@ -396,19 +396,10 @@ func (s *Store) AddParticipants(ctx context.Context, sc auth.Scope, activityID i
 	}
 	var out *Activity
 	err := s.inTx(ctx, "add participants", func(tx pgx.Tx) error {
-		q := &query{}
-		q.where("id = ?", activityID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, placeCols)
-		cur, err := scanActivity(tx.QueryRow(ctx, activitySQL+q.sql(), q.args...))
-		if isNoRows(err) {
-			return notFound("activity")
-		}
+		cur, err := current(ctx, tx, activitySQL, activityID, sc, placeCols, scanActivity,
+			func(v *Activity) int64 { return v.Version }, expectedVersion, "activity")
 		if err != nil {
 			return err
-		}
-		if expectedVersion != nil && *expectedVersion != cur.Version {
-			return errConflict("activity")
 		}
 		out, err = scanActivity(tx.QueryRow(ctx, `UPDATE activities SET people_served = people_served WHERE id = $1 AND version = $2
 			RETURNING `+activityCols, cur.ID, cur.Version))
@@ -500,19 +491,10 @@ func (s *Store) RecordMatter(ctx context.Context, sc auth.Scope, meetingID int64
 	}
 	var out *JointMeeting
 	err := s.inTx(ctx, "record meeting matter", func(tx pgx.Tx) error {
-		q := &query{}
-		q.where("id = ?", meetingID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, communityPlaceCols)
-		cur, err := scanMeeting(tx.QueryRow(ctx, meetingSQL+q.sql(), q.args...))
-		if isNoRows(err) {
-			return notFound("joint meeting")
-		}
+		cur, err := current(ctx, tx, meetingSQL, meetingID, sc, communityPlaceCols, scanMeeting,
+			func(v *JointMeeting) int64 { return v.Version }, expectedVersion, "joint meeting")
 		if err != nil {
 			return err
-		}
-		if expectedVersion != nil && *expectedVersion != cur.Version {
-			return errConflict("joint meeting")
 		}
 		out, err = scanMeeting(tx.QueryRow(ctx, `UPDATE joint_meetings SET attendees = attendees WHERE id = $1 AND version = $2
 			RETURNING `+meetingCols, cur.ID, cur.Version))
@@ -534,19 +516,10 @@ func (s *Store) RecordMatter(ctx context.Context, sc auth.Scope, meetingID int64
 func (s *Store) SetMatterOutcome(ctx context.Context, sc auth.Scope, matterID int64, outcome string, expectedVersion *int64) (*MeetingMatter, error) {
 	var out *MeetingMatter
 	err := s.inTx(ctx, "set matter outcome", func(tx pgx.Tx) error {
-		q := &query{}
-		q.where("id = ?", matterID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, communityPlaceCols)
-		cur, err := scanMatter(tx.QueryRow(ctx, matterSQL+q.sql(), q.args...))
-		if isNoRows(err) {
-			return notFound("meeting matter")
-		}
+		cur, err := current(ctx, tx, matterSQL, matterID, sc, communityPlaceCols, scanMatter,
+			func(v *MeetingMatter) int64 { return v.Version }, expectedVersion, "meeting matter")
 		if err != nil {
 			return err
-		}
-		if expectedVersion != nil && *expectedVersion != cur.Version {
-			return errConflict("meeting matter")
 		}
 		if err := workflow.NextOutcome(workflow.MatterKind(cur.Kind), workflow.MatterOutcome(cur.Outcome), workflow.MatterOutcome(outcome)); err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"gridgov/apperr"
+	"gridgov/auth"
 )
 
 // Store reads and writes the operational entities. Every read takes an auth.Scope and
@@ -92,3 +93,25 @@ func wrap(op string, err error) error {
 // Entity is any record the API exposes as a Node with a global id. It has no methods: the
 // API layer derives the global id from the concrete type.
 type Entity interface{}
+
+// current reads the row a change starts from, in the change's transaction: by id, live, within
+// the caller's scope (else NOT_FOUND naming what), and at the version the client last saw when
+// it says one (else CONFLICT). Every version-checked change of a single row starts here.
+func current[T any](ctx context.Context, tx pgx.Tx, selectSQL string, id int64, sc auth.Scope, cols scopeCols,
+	scan func(pgx.Row) (*T, error), version func(*T) int64, expected *int64, what string) (*T, error) {
+	q := &query{}
+	q.where("id = ?", id)
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, cols)
+	cur, err := scan(tx.QueryRow(ctx, selectSQL+q.sql(), q.args...))
+	if isNoRows(err) {
+		return nil, notFound(what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if expected != nil && *expected != version(cur) {
+		return nil, errConflict(what)
+	}
+	return cur, nil
+}

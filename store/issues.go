@@ -223,12 +223,17 @@ func (s *Store) IssueCategoriesByID(ctx context.Context, ids []int64) (map[int64
 
 // IssueCategories lists every issue category by code; the list is short and fixed.
 func (s *Store) IssueCategories(ctx context.Context) ([]*IssueCategory, error) {
-	rows, err := s.pool.Query(ctx, issueCategorySQL+` WHERE deleted_at IS NULL ORDER BY code`)
+	return referenceList(ctx, s, "list issue categories", issueCategorySQL, scanIssueCategory)
+}
+
+// referenceList lists every live row of a small reference table (categories) by code.
+func referenceList[T any](ctx context.Context, s *Store, op, selectSQL string, scan func(pgx.Row) (*T, error)) ([]*T, error) {
+	rows, err := s.pool.Query(ctx, selectSQL+` WHERE deleted_at IS NULL ORDER BY code`)
 	if err != nil {
-		return nil, MapError("list issue categories", err)
+		return nil, MapError(op, err)
 	}
-	out, err := collect(rows, scanIssueCategory)
-	return out, MapError("list issue categories", err)
+	out, err := collect(rows, scan)
+	return out, MapError(op, err)
 }
 
 // EventsKey asks for the last N events of one issue or order.

@@ -132,19 +132,10 @@ func (s *Store) DecideCheckin(ctx context.Context, sc auth.Scope, actor auth.Act
 		if err != nil {
 			return err
 		}
-		q := &query{}
-		q.where("id = ?", id)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, colsFor("checkins", ""))
-		cur, err := scanCheckin(tx.QueryRow(ctx, `SELECT `+checkinCols+` FROM checkins`+q.sql(), q.args...))
-		if isNoRows(err) {
-			return notFound("check-in")
-		}
+		cur, err := current(ctx, tx, `SELECT `+checkinCols+` FROM checkins`, id, sc, colsFor("checkins", ""), scanCheckin,
+			func(v *Checkin) int64 { return v.Version }, expectedVersion, "check-in")
 		if err != nil {
 			return err
-		}
-		if expectedVersion != nil && *expectedVersion != cur.Version {
-			return errConflict("check-in")
 		}
 		if action == workflow.CheckinVerify {
 			var home *int64

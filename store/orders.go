@@ -152,12 +152,7 @@ func (s *Store) ServiceCategoriesByID(ctx context.Context, ids []int64) (map[int
 
 // ServiceCategories lists the service categories by code.
 func (s *Store) ServiceCategories(ctx context.Context) ([]*ServiceCategory, error) {
-	rows, err := s.pool.Query(ctx, serviceCategorySQL+` WHERE deleted_at IS NULL ORDER BY code`)
-	if err != nil {
-		return nil, MapError("list service categories", err)
-	}
-	out, err := collect(rows, scanServiceCategory)
-	return out, MapError("list service categories", err)
+	return referenceList(ctx, s, "list service categories", serviceCategorySQL, scanServiceCategory)
 }
 
 // OrderEvents loads, for each key, the last N events of an order, oldest first.

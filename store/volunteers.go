@@ -604,19 +604,10 @@ func (s *Store) PairUnit(ctx context.Context, sc auth.Scope, unitID, communityID
 func (s *Store) EndPairing(ctx context.Context, sc auth.Scope, id int64, endedOn time.Time, expectedVersion *int64) (*Pairing, error) {
 	var out *Pairing
 	err := s.inTx(ctx, "end pairing", func(tx pgx.Tx) error {
-		q := &query{}
-		q.where("id = ?", id)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, communityPlaceCols)
-		cur, err := scanPairing(tx.QueryRow(ctx, pairingSQL+q.sql(), q.args...))
-		if isNoRows(err) {
-			return notFound("pairing")
-		}
+		cur, err := current(ctx, tx, pairingSQL, id, sc, communityPlaceCols, scanPairing,
+			func(v *Pairing) int64 { return v.Version }, expectedVersion, "pairing")
 		if err != nil {
 			return err
-		}
-		if expectedVersion != nil && *expectedVersion != cur.Version {
-			return errConflict("pairing")
 		}
 		if cur.EndedOn != nil {
 			return apperr.New(apperr.InvalidTransition, "the pairing already ended on %s", cur.EndedOn.Format(time.DateOnly))
