@@ -23,6 +23,14 @@ func roleFilter(place *model.PlaceScope, search *string) (store.PersonRoleFilter
 	return store.PersonRoleFilter{Place: pf, Search: str(search)}, err
 }
 
+// plainRoleFilter reads a filter of place and search only; nil filters nothing.
+func plainRoleFilter(filter *model.RoleFilter) (store.PersonRoleFilter, error) {
+	if filter == nil {
+		return store.PersonRoleFilter{}, nil
+	}
+	return roleFilter(filter.Place, filter.Search)
+}
+
 func (r *queryResolver) Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error) {
 	var f store.PersonRoleFilter
 	if filter != nil {
@@ -41,12 +49,9 @@ func (r *queryResolver) Cadres(ctx context.Context, filter *model.CadreFilter, f
 }
 
 func (r *queryResolver) RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error) {
-	var f store.PersonRoleFilter
-	if filter != nil {
-		var err error
-		if f, err = roleFilter(filter.Place, filter.Search); err != nil {
-			return nil, err
-		}
+	f, err := plainRoleFilter(filter)
+	if err != nil {
+		return nil, err
 	}
 	c, list, err := r.Store.RedStewards(ctx, scope(ctx), f, page(first, after, last, before))
 	if err != nil {
@@ -59,12 +64,9 @@ func (r *queryResolver) RedStewards(ctx context.Context, filter *model.RoleFilte
 }
 
 func (r *queryResolver) GovernanceInstructors(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.GovernanceInstructorConnection, error) {
-	var f store.PersonRoleFilter
-	if filter != nil {
-		var err error
-		if f, err = roleFilter(filter.Place, filter.Search); err != nil {
-			return nil, err
-		}
+	f, err := plainRoleFilter(filter)
+	if err != nil {
+		return nil, err
 	}
 	c, list, err := r.Store.GovernanceInstructors(ctx, scope(ctx), f, page(first, after, last, before))
 	if err != nil {
