@@ -9,13 +9,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// GraphQL counts operations, errors by code, refusals by limit and dataloader batch sizes.
+// GraphQL counts operations, errors by code, refusals by limit, dataloader batch sizes and
+// the fast read path's answers.
 type GraphQL struct {
 	ops      *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
 	refusals *prometheus.CounterVec
 	batches  *prometheus.HistogramVec
+	fast     *prometheus.CounterVec
 	names    nameLimiter
 }
 
@@ -34,9 +36,12 @@ func NewGraphQL(reg prometheus.Registerer) *GraphQL {
 		batches: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Subsystem: "graphql",
 			Name: "dataloader_batch_size", Help: "Keys per dataloader batch, by loader.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 9)}, []string{"loader"}),
+		fast: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
+			Name: "fast_path_total", Help: "Root fields the fast read path was offered, by field and by who answered (fast, or gqlgen after a fallback)."},
+			[]string{"field", "answered_by"}),
 		names: nameLimiter{max: 200, seen: map[string]bool{}},
 	}
-	reg.MustRegister(g.ops, g.duration, g.errors, g.refusals, g.batches)
+	reg.MustRegister(g.ops, g.duration, g.errors, g.refusals, g.batches, g.fast)
 	return g
 }
 
@@ -57,6 +62,15 @@ func (g *GraphQL) Refused(limit string) { g.refusals.WithLabelValues(limit).Inc(
 // Batch records the size of one dataloader batch.
 func (g *GraphQL) Batch(loader string, keys int) {
 	g.batches.WithLabelValues(loader).Observe(float64(keys))
+}
+
+// FastPath records whether the fast read path answered a root field or handed it to gqlgen.
+func (g *GraphQL) FastPath(field string, answered bool) {
+	by := "gqlgen"
+	if answered {
+		by = "fast"
+	}
+	g.fast.WithLabelValues(field, by).Inc()
 }
 
 var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)

@@ -78,7 +78,7 @@ func (r *queryResolver) AuditRecords(ctx context.Context, filter *model.AuditFil
 }
 
 func (auditResolver) Actor(ctx context.Context, o *store.AuditRecord) (*store.Person, error) {
-	return load(ctx, For(ctx).Person, o.PersonID)
+	return load(ctx, For(ctx).RelatedPerson, o.PersonID)
 }
 func (auditResolver) TargetID(_ context.Context, o *store.AuditRecord) (*string, error) {
 	typ, ok := tableTypes[o.TargetTable]

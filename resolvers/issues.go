@@ -20,6 +20,9 @@ func (r *Resolver) MonthlyReview() graph.MonthlyReviewResolver { return &monthly
 const maxEvents = 100
 
 func (r *queryResolver) Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
+	if c, ok := fastResult[*model.IssueConnection](ctx); ok {
+		return c, nil
+	}
 	f, err := issueFilter(filter)
 	if err != nil {
 		return nil, err
@@ -122,10 +125,10 @@ func (issueResolver) Building(ctx context.Context, o *store.Issue) (*store.Build
 	return load(ctx, For(ctx).Building, o.BuildingID)
 }
 func (issueResolver) Reporter(ctx context.Context, o *store.Issue) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.ReporterID, "reporter")
+	return must(ctx, For(ctx).RelatedPerson, o.ReporterID, "reporter")
 }
 func (issueResolver) Handler(ctx context.Context, o *store.Issue) (*store.Person, error) {
-	return load(ctx, For(ctx).Person, o.HandlerPersonID)
+	return load(ctx, For(ctx).RelatedPerson, o.HandlerPersonID)
 }
 func (issueResolver) HandlerUnit(ctx context.Context, o *store.Issue) (*store.Unit, error) {
 	return load(ctx, For(ctx).Unit, o.HandlerUnitID)
@@ -161,13 +164,13 @@ func eventCount(last *int) (int, error) {
 type issueEventResolver struct{ *Resolver }
 
 func (issueEventResolver) Actor(ctx context.Context, o *store.IssueEvent) (*store.Person, error) {
-	return load(ctx, For(ctx).Person, o.ActorID)
+	return load(ctx, For(ctx).RelatedPerson, o.ActorID)
 }
 
 type mediatorResolver struct{ *Resolver }
 
 func (mediatorResolver) Person(ctx context.Context, o *store.IssueMediator) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "mediator")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "mediator")
 }
 
 // Mutations of the issue register. Each decodes its input and hands one step to the store,

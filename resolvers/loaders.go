@@ -29,7 +29,8 @@ type Loaders struct {
 	Community       *Loader[int64, *store.Community]
 	Grid            *Loader[int64, *store.Grid]
 	Building        *Loader[int64, *store.Building]
-	Person          *Loader[int64, *store.Person]
+	Person          *Loader[int64, *store.Person] // node(id:): people within scope only
+	RelatedPerson   *Loader[int64, *store.Person] // the people records in scope name (store.RelatedPeople)
 	Unit            *Loader[int64, *store.Unit]
 	Member          *Loader[int64, *store.PartyMember]
 	MemberByPerson  *Loader[int64, *store.PartyMember]
@@ -205,6 +206,7 @@ func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
 		Grid:            scoped(sc, s.GridsByID),
 		Building:        scoped(sc, s.BuildingsByID),
 		Person:          scoped(sc, s.PeopleByID),
+		RelatedPerson:   scoped(sc, s.RelatedPeople),
 		Unit:            scoped(sc, s.UnitsByID),
 		Member:          scoped(sc, s.MembersByID),
 		MemberByPerson:  scoped(sc, s.MembersByPerson),

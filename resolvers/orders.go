@@ -70,7 +70,7 @@ func (orderResolver) Building(ctx context.Context, o *store.ServiceOrder) (*stor
 	return load(ctx, For(ctx).Building, o.BuildingID)
 }
 func (orderResolver) Resident(ctx context.Context, o *store.ServiceOrder) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.ResidentID, "resident")
+	return must(ctx, For(ctx).RelatedPerson, o.ResidentID, "resident")
 }
 func (orderResolver) ClaimedBy(ctx context.Context, o *store.ServiceOrder) (*store.PartyMember, error) {
 	return load(ctx, For(ctx).Member, o.ClaimedBy)
@@ -86,7 +86,7 @@ func (orderResolver) Events(ctx context.Context, o *store.ServiceOrder, last *in
 type orderEventResolver struct{ *Resolver }
 
 func (orderEventResolver) Actor(ctx context.Context, o *store.OrderEvent) (*store.Person, error) {
-	return load(ctx, For(ctx).Person, o.ActorID)
+	return load(ctx, For(ctx).RelatedPerson, o.ActorID)
 }
 
 func (r *mutationResolver) PostOrder(ctx context.Context, in model.PostOrderInput) (*store.ServiceOrder, error) {

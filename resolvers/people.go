@@ -25,9 +25,10 @@ func (r *Resolver) YearRating() graph.YearRatingResolver       { return &ratingR
 
 type personResolver struct{ *Resolver }
 
-// Personal fields go through mask: auth.PersonalVisible decides, for every path to a person.
+// Personal fields go through mask: auth.PersonalVisible decides, for every path to a person
+// living in the caller's scope; a person outside it (named by a record in scope) never shows them.
 func mask(ctx context.Context, o *store.Person, field string, v *string) *string {
-	if v == nil || !auth.PersonalVisible(ctx, o.ID, field) {
+	if v == nil || o.OutOfScope || !auth.PersonalVisible(ctx, o.ID, field) {
 		return nil
 	}
 	return v
@@ -126,7 +127,7 @@ func memberFilter(in *model.PartyMemberFilter) (store.MemberFilter, error) {
 type memberResolver struct{ *Resolver }
 
 func (memberResolver) Person(ctx context.Context, o *store.PartyMember) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "person")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
 }
 func (memberResolver) Unit(ctx context.Context, o *store.PartyMember) (*store.Unit, error) {
 	return must(ctx, For(ctx).Unit, o.UnitID, "unit")

@@ -281,9 +281,9 @@ func (p *planner) issues(os []*store.Issue, sel ast.SelectionSet) []step {
 		case "building":
 			out = append(out, rel(p.l.Building, optIDsOfObjs(os, func(o *store.Issue) *int64 { return o.BuildingID }), then(p.buildings, f.Selections)))
 		case "reporter":
-			out = append(out, rel(p.l.Person, idsOfObjs(os, func(o *store.Issue) int64 { return o.ReporterID }), then(p.people, f.Selections)))
+			out = append(out, rel(p.l.RelatedPerson, idsOfObjs(os, func(o *store.Issue) int64 { return o.ReporterID }), then(p.people, f.Selections)))
 		case "handler":
-			out = append(out, rel(p.l.Person, optIDsOfObjs(os, func(o *store.Issue) *int64 { return o.HandlerPersonID }), then(p.people, f.Selections)))
+			out = append(out, rel(p.l.RelatedPerson, optIDsOfObjs(os, func(o *store.Issue) *int64 { return o.HandlerPersonID }), then(p.people, f.Selections)))
 		case "handlerUnit":
 			out = append(out, rel(p.l.Unit, optIDsOfObjs(os, func(o *store.Issue) *int64 { return o.HandlerUnitID }), nil))
 		case "events":
@@ -313,7 +313,7 @@ func intPtr(n int, ok bool) *int {
 func (p *planner) issueEvents(es []*store.IssueEvent, sel ast.SelectionSet) []step {
 	for _, f := range p.fields(sel, "IssueEvent") {
 		if f.Name == "actor" {
-			return []step{rel(p.l.Person, optIDsOfObjs(es, func(o *store.IssueEvent) *int64 { return o.ActorID }), then(p.people, f.Selections))}
+			return []step{rel(p.l.RelatedPerson, optIDsOfObjs(es, func(o *store.IssueEvent) *int64 { return o.ActorID }), then(p.people, f.Selections))}
 		}
 	}
 	return nil
@@ -322,7 +322,7 @@ func (p *planner) issueEvents(es []*store.IssueEvent, sel ast.SelectionSet) []st
 func (p *planner) mediators(ms []*store.IssueMediator, sel ast.SelectionSet) []step {
 	for _, f := range p.fields(sel, "Mediator") {
 		if f.Name == "person" {
-			return []step{rel(p.l.Person, idsOfObjs(ms, func(o *store.IssueMediator) int64 { return o.PersonID }), then(p.people, f.Selections))}
+			return []step{rel(p.l.RelatedPerson, idsOfObjs(ms, func(o *store.IssueMediator) int64 { return o.PersonID }), then(p.people, f.Selections))}
 		}
 	}
 	return nil
@@ -339,7 +339,7 @@ func (p *planner) orders(os []*store.ServiceOrder, sel ast.SelectionSet) []step 
 		case "building":
 			out = append(out, rel(p.l.Building, optIDsOfObjs(os, func(o *store.ServiceOrder) *int64 { return o.BuildingID }), then(p.buildings, f.Selections)))
 		case "resident":
-			out = append(out, rel(p.l.Person, idsOfObjs(os, func(o *store.ServiceOrder) int64 { return o.ResidentID }), then(p.people, f.Selections)))
+			out = append(out, rel(p.l.RelatedPerson, idsOfObjs(os, func(o *store.ServiceOrder) int64 { return o.ResidentID }), then(p.people, f.Selections)))
 		case "claimedBy":
 			out = append(out, rel(p.l.Member, optIDsOfObjs(os, func(o *store.ServiceOrder) *int64 { return o.ClaimedBy }), then(p.members, f.Selections)))
 		case "events":
@@ -360,7 +360,7 @@ func (p *planner) orders(os []*store.ServiceOrder, sel ast.SelectionSet) []step 
 func (p *planner) orderEvents(es []*store.OrderEvent, sel ast.SelectionSet) []step {
 	for _, f := range p.fields(sel, "OrderEvent") {
 		if f.Name == "actor" {
-			return []step{rel(p.l.Person, optIDsOfObjs(es, func(o *store.OrderEvent) *int64 { return o.ActorID }), then(p.people, f.Selections))}
+			return []step{rel(p.l.RelatedPerson, optIDsOfObjs(es, func(o *store.OrderEvent) *int64 { return o.ActorID }), then(p.people, f.Selections))}
 		}
 	}
 	return nil
@@ -386,7 +386,7 @@ func (p *planner) members(ms []*store.PartyMember, sel ast.SelectionSet) []step 
 	for _, f := range p.fields(sel, "PartyMember") {
 		switch f.Name {
 		case "person":
-			out = append(out, rel(p.l.Person, idsOfObjs(ms, func(o *store.PartyMember) int64 { return o.PersonID }), then(p.people, f.Selections)))
+			out = append(out, rel(p.l.RelatedPerson, idsOfObjs(ms, func(o *store.PartyMember) int64 { return o.PersonID }), then(p.people, f.Selections)))
 		case "unit":
 			out = append(out, rel(p.l.Unit, idsOfObjs(ms, func(o *store.PartyMember) int64 { return o.UnitID }), nil))
 		case "community":
@@ -534,7 +534,7 @@ func (p *planner) cadres(cs []*store.Cadre, sel ast.SelectionSet) []step {
 	for _, f := range p.fields(sel, "Cadre") {
 		switch f.Name {
 		case "person":
-			out = append(out, rel(p.l.Person, idsOfObjs(cs, func(o *store.Cadre) int64 { return o.PersonID }), then(p.people, f.Selections)))
+			out = append(out, rel(p.l.RelatedPerson, idsOfObjs(cs, func(o *store.Cadre) int64 { return o.PersonID }), then(p.people, f.Selections)))
 		case "street":
 			out = append(out, rel(p.l.Street, idsOfObjs(cs, func(o *store.Cadre) int64 { return o.StreetID }), then(p.streets, f.Selections)))
 		case "community":
@@ -570,7 +570,7 @@ func (p *planner) personRoles(personIDs []int64, typ string, sel ast.SelectionSe
 	for _, f := range p.fields(sel, typ) {
 		switch f.Name {
 		case "person":
-			out = append(out, rel(p.l.Person, personIDs, then(p.people, f.Selections)))
+			out = append(out, rel(p.l.RelatedPerson, personIDs, then(p.people, f.Selections)))
 		case "grid":
 			out = append(out, rel(p.l.Grid, places["grid"], then(p.grids, f.Selections)))
 		case "community":
@@ -611,7 +611,7 @@ func (p *planner) activities(as []*store.Activity, sel ast.SelectionSet) []step 
 func (p *planner) participants(ps []*store.ActivityParticipant, sel ast.SelectionSet) []step {
 	for _, f := range p.fields(sel, "ActivityParticipant") {
 		if f.Name == "person" {
-			return []step{rel(p.l.Person, idsOfObjs(ps, func(o *store.ActivityParticipant) int64 { return o.PersonID }), then(p.people, f.Selections))}
+			return []step{rel(p.l.RelatedPerson, idsOfObjs(ps, func(o *store.ActivityParticipant) int64 { return o.PersonID }), then(p.people, f.Selections))}
 		}
 	}
 	return nil
@@ -622,7 +622,7 @@ func (p *planner) volunteers(vs []*store.Volunteer, sel ast.SelectionSet) []step
 	for _, f := range p.fields(sel, "Volunteer") {
 		switch f.Name {
 		case "person":
-			out = append(out, rel(p.l.Person, idsOfObjs(vs, func(o *store.Volunteer) int64 { return o.PersonID }), then(p.people, f.Selections)))
+			out = append(out, rel(p.l.RelatedPerson, idsOfObjs(vs, func(o *store.Volunteer) int64 { return o.PersonID }), then(p.people, f.Selections)))
 		case "team":
 			out = append(out, rel(p.l.Team, optIDsOfObjs(vs, func(o *store.Volunteer) *int64 { return o.TeamID }), then(p.teams, f.Selections)))
 		case "community":

@@ -146,7 +146,7 @@ func (r *mutationResolver) LogGridWork(ctx context.Context, in model.LogGridWork
 type cadreResolver struct{ *Resolver }
 
 func (cadreResolver) Person(ctx context.Context, o *store.Cadre) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "person")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
 }
 func (cadreResolver) Street(ctx context.Context, o *store.Cadre) (*store.Street, error) {
 	return must(ctx, For(ctx).Street, o.StreetID, "street")
@@ -174,7 +174,7 @@ func (assignmentResolver) Cadre(ctx context.Context, o *store.GridAssignment) (*
 type stewardResolver struct{ *Resolver }
 
 func (stewardResolver) Person(ctx context.Context, o *store.RedSteward) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "person")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
 }
 func (stewardResolver) Grid(ctx context.Context, o *store.RedSteward) (*store.Grid, error) {
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
@@ -183,7 +183,7 @@ func (stewardResolver) Grid(ctx context.Context, o *store.RedSteward) (*store.Gr
 type instructorResolver struct{ *Resolver }
 
 func (instructorResolver) Person(ctx context.Context, o *store.GovernanceInstructor) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "person")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
 }
 func (instructorResolver) Community(ctx context.Context, o *store.GovernanceInstructor) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")
@@ -192,7 +192,7 @@ func (instructorResolver) Community(ctx context.Context, o *store.GovernanceInst
 type partnerResolver struct{ *Resolver }
 
 func (partnerResolver) Person(ctx context.Context, o *store.Partner) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "person")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
 }
 func (partnerResolver) Community(ctx context.Context, o *store.Partner) (*store.Community, error) {
 	return must(ctx, For(ctx).Community, o.CommunityID, "community")

@@ -232,7 +232,7 @@ func (r teamResolver) Volunteers(ctx context.Context, o *store.VolunteerTeam, fi
 type volunteerResolver struct{ *Resolver }
 
 func (volunteerResolver) Person(ctx context.Context, o *store.Volunteer) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "person")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
 }
 func (volunteerResolver) Team(ctx context.Context, o *store.Volunteer) (*store.VolunteerTeam, error) {
 	return load(ctx, For(ctx).Team, o.TeamID)
@@ -304,7 +304,7 @@ func (participantResolver) Activity(ctx context.Context, o *store.ActivityPartic
 	return must(ctx, For(ctx).Activity, o.ActivityID, "activity")
 }
 func (participantResolver) Person(ctx context.Context, o *store.ActivityParticipant) (*store.Person, error) {
-	return must(ctx, For(ctx).Person, o.PersonID, "person")
+	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
 }
 
 type meetingResolver struct{ *Resolver }

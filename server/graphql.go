@@ -67,14 +67,21 @@ type Options struct {
 	AllowList *AllowList
 	// Now is the clock of token verification and rate limits; time.Now when nil.
 	Now func() time.Time
+	// GqlgenOnly turns the fast read path off (resolvers.FastRootField): every field runs on
+	// gqlgen's executor. Tests compare the two; benchmarks measure both.
+	GqlgenOnly bool
 }
+
+// queryCacheSize bounds the parsed-document cache (entries).
+const queryCacheSize = 1000
 
 // GraphQL builds the /graphql handler. In order, a request passes: the protocol guard
 // (method, content type, declared length), authentication (bearer token: 401
 // UNAUTHENTICATED), the per-token rate limit (429 RATE_LIMITED), the body limit (413
 // BODY_LIMIT) and batch refusal (400 BATCH_LIMIT), the request timeout, the loaders, and
 // gqlgen's executor with persisted queries (APQ or the allow-list), the depth and cost
-// limits, and the policy check of every root field (auth.Policy).
+// limits, the policy check of every root field (auth.Policy), and then the fast read path
+// for the root fields it knows.
 func GraphQL(o Options) http.Handler {
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits()
@@ -85,6 +92,8 @@ func GraphQL(o Options) http.Handler {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: root}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// Parsed and validated documents, by query text: a console sends the same few queries.
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
 	if o.Dev {
 		srv.Use(extension.Introspection{})
 	}
@@ -96,6 +105,9 @@ func GraphQL(o Options) http.Handler {
 	srv.Use(costLimits{maxDepth: o.Limits.MaxDepth, maxCost: o.Limits.MaxComplexity, introspection: o.Dev, m: m})
 	srv.Use(operationMetrics{m: m, log: log})
 	srv.AroundRootFields(policy)
+	if !o.GqlgenOnly {
+		srv.AroundRootFields(root.FastRootField)
+	}
 	srv.SetErrorPresenter(presenter(log, m))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		log.Error("panic in resolver", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(v))

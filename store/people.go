@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,9 @@ type Person struct {
 	GridID      *int64
 	BuildingID  *int64
 	Version     int64
+	// OutOfScope marks a person read through a record that names them (RelatedPeople) who
+	// lives outside the caller's scope: their name shows, their personal fields never do.
+	OutOfScope bool
 }
 
 // Unit is an employer of in-service party members (单位).
@@ -82,6 +86,41 @@ func scanMember(r pgx.Row) (*PartyMember, error) {
 // a city-wide scope.
 func (s *Store) PeopleByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Person, error) {
 	return loadByID(ctx, s, "load people", personSQL, ids, sc, colsFor("people", ""), scanPerson, func(v *Person) int64 { return v.ID })
+}
+
+// RelatedPeople loads the people that records in scope name — an issue's reporter, handler,
+// mediators and actors, an order's resident, a member's or a role's person — wherever they
+// live: a record the caller may read shows who is on it. One statement: whether each person
+// lives in the scope is computed beside the row (OutOfScope), not filtered on.
+func (s *Store) RelatedPeople(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Person, error) {
+	q := &query{}
+	q.scoped(sc, colsFor("people", ""))
+	inScope := "true"
+	if len(q.conds) > 0 {
+		inScope = strings.Join(q.conds, " AND ")
+	}
+	q.conds = nil
+	q.where("id = ANY(?)", ids)
+	q.where("deleted_at IS NULL")
+	rows, err := s.pool.Query(ctx, strings.Replace(personSQL, " FROM", ", coalesce("+inScope+", false) FROM", 1)+q.sql(), q.args...)
+	if err != nil {
+		return nil, MapError("load related people", err)
+	}
+	list, err := collect(rows, func(r pgx.Row) (*Person, error) {
+		var p Person
+		var in bool
+		err := r.Scan(&p.ID, &p.Name, &p.Gender, &p.Phone, &p.IDNumber, &p.Address, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version, &in)
+		p.OutOfScope = !in
+		return &p, err
+	})
+	if err != nil {
+		return nil, MapError("load related people", err)
+	}
+	out := make(map[int64]*Person, len(list))
+	for _, p := range list {
+		out[p.ID] = p
+	}
+	return out, nil
 }
 
 // UnitsByID loads units by id. Units are city-wide.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,7 +31,8 @@ import (
 //	GRIDGOV_APIBENCH_PG_URL=postgres://…/gridgov_bench go test ./loadgen/apibench -run '^$' -bench . -benchmem
 
 type fixture struct {
-	h       http.Handler
+	h       http.Handler // gridgov's handler, with the fast read path
+	gqlgen  http.Handler // the same handler with every field on gqlgen's executor
 	token   string
 	grid    int64
 	members []int64
@@ -71,12 +74,23 @@ func setup(b testing.TB) fixture {
 	}
 	limits := server.DefaultLimits()
 	limits.RateLimit = 0
-	f.h = server.GraphQL(server.Options{Store: store.New(pool), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics: observe.NewGraphQL(prometheus.NewRegistry()), Keys: keys, Limits: limits})
+	for _, gqlgenOnly := range []bool{false, true} {
+		h := server.GraphQL(server.Options{Store: store.New(pool), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Metrics: observe.NewGraphQL(prometheus.NewRegistry()), Keys: keys, Limits: limits, GqlgenOnly: gqlgenOnly})
+		if gqlgenOnly {
+			f.gqlgen = h
+		} else {
+			f.h = h
+		}
+	}
 	return f
 }
 
 func (f fixture) do(b testing.TB, query string, vars map[string]any) []byte {
+	return f.doOn(b, f.h, query, vars)
+}
+
+func (f fixture) doOn(b testing.TB, h http.Handler, query string, vars map[string]any) []byte {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		b.Fatal(err)
@@ -85,21 +99,43 @@ func (f fixture) do(b testing.TB, query string, vars map[string]any) []byte {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+f.token)
 	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, req)
+	h.ServeHTTP(w, req)
 	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), `"errors"`) {
 		b.Fatalf("status %d: %.300s", w.Code, w.Body.String())
 	}
 	return w.Body.Bytes()
 }
 
+// BenchmarkConsolePage runs the page on the fast read path and on gqlgen's executor alone,
+// side by side in one run, after checking that both give the same bytes.
 func BenchmarkConsolePage(b *testing.B) {
 	f := setup(b)
 	vars := map[string]any{"grid": resolvers.GlobalID("Grid", f.grid)}
-	f.do(b, consoleQuery, vars)
-	b.ReportAllocs()
-	for b.Loop() {
-		f.do(b, consoleQuery, vars)
+	if fast, slow := f.doOn(b, f.h, consoleQuery, vars), f.doOn(b, f.gqlgen, consoleQuery, vars); !bytes.Equal(fast, slow) {
+		b.Fatalf("the fast path and gqlgen disagree:\n%s\n%s", fast, slow)
 	}
+	for _, run := range []struct {
+		name string
+		h    http.Handler
+	}{{"fast", f.h}, {"gqlgen", f.gqlgen}} {
+		b.Run(run.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := cpuTime(b)
+			for b.Loop() {
+				f.doOn(b, run.h, consoleQuery, vars)
+			}
+			b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkConsolePageParallel(b *testing.B) {

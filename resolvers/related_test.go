@@ -1,0 +1,47 @@
+package resolvers_test
+
+import (
+	"testing"
+)
+
+// A record in scope shows who is on it, wherever they live: a community cadre's issue list
+// names a reporter and a handler living in another community, and their actions in the
+// history, but never their personal fields; the people themselves stay NOT_FOUND by id.
+func TestRelatedPeopleOutsideScope(t *testing.T) {
+	e := newEnv(t)
+	w := e.world()
+	other := e.id(`INSERT INTO communities (street_id, code, name) VALUES ($1, 'C2', '另一社区') RETURNING id`, w.street)
+	outsider := e.id(`INSERT INTO people (name, phone, id_number, street_id, community_id) VALUES ('外来人', '13900000000', '340181199001011234', $1, $2) RETURNING id`, w.street, other)
+	nowhere := e.id(`INSERT INTO people (name, phone) VALUES ('无住址', '13700000000') RETURNING id`)
+	issue := e.id(`INSERT INTO issues (street_id, community_id, grid_id, category_id, title, reporter_id, reporter_role, handler_kind, handler_person_id, state)
+		VALUES ($1, $2, $3, $4, '路灯不亮', $5, 'resident', 'cadre', $6, 'dispatched') RETURNING id`, w.street, w.community, w.grid, w.issueCat, outsider, nowhere)
+	e.id(`INSERT INTO issue_events (issue_id, street_id, community_id, grid_id, actor_id, actor_role, action, to_state)
+		VALUES ($1, $2, $3, $4, $5, 'resident', 'report', 'reported') RETURNING id`, issue, w.street, w.community, w.grid, outsider)
+
+	cadre := e.token("community_cadre", gid("Community", w.community), w.cadrePerson)
+	q := `{ issues(first: 10) { edges { node { reporter { name phone idNumber } handler { name phone } events { actor { name phone } } } } } }`
+	r := e.as(cadre, q, nil)
+	if len(r.Errors) > 0 {
+		t.Fatalf("%+v", r.Errors)
+	}
+	node := dig(r.Data, "issues", "edges", 0, "node")
+	if dig(node, "reporter", "name") != "外来人" || dig(node, "handler", "name") != "无住址" || dig(node, "events", 0, "actor", "name") != "外来人" {
+		t.Fatalf("people on the issue: %v", node)
+	}
+	for _, path := range [][]any{{"reporter", "phone"}, {"reporter", "idNumber"}, {"handler", "phone"}, {"events", 0, "actor", "phone"}} {
+		if v := dig(node, path...); v != nil {
+			t.Fatalf("%v of a person outside the scope leaked: %v", path, v)
+		}
+	}
+	// The same people inside the scope show their phone to the cadre.
+	r = e.as(e.token("city_admin", "city", readerSubject), q, nil)
+	if dig(r.Data, "issues", "edges", 0, "node", "reporter", "phone") != "13900000000" {
+		t.Fatalf("a city admin sees the reporter's phone: %v", r.Data)
+	}
+	for _, id := range []int64{outsider, nowhere} {
+		r := e.as(cadre, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": gid("Person", id)})
+		if r.code() != "NOT_FOUND" {
+			t.Fatalf("node of a person outside the scope: %+v", r)
+		}
+	}
+}
