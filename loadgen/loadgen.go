@@ -4,7 +4,9 @@
 // latency percentiles. Recorder captures the SQL a pool issues (for statement counts and
 // for replaying it with pgbench); PgbenchScript writes captured statements as a pgbench
 // script with their constants inlined. apibench/ is the API benchmark built on it; a mixed
-// workload is a Scenario that picks among requests.
+// workload is a Scenario that picks among requests. RunPaced is the open-loop
+// counterpart of Run: a weighted mix sent at a fixed rate whatever the latency, for the
+// reliability suite.
 package loadgen
 
 import (
@@ -87,24 +89,7 @@ func (c *Client) Do(ctx context.Context, r Request) (map[string]any, error) {
 // generator, which shares the machine with the server it measures, spends as little CPU as
 // it can on each answer (it still reads it whole and checks it for errors).
 func (c *Client) Send(ctx context.Context, r Request) (json.RawMessage, error) {
-	body, err := json.Marshal(map[string]any{"query": r.Query, "variables": r.Variables})
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if r.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.Token)
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	status, raw, err := c.post(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -113,12 +98,35 @@ func (c *Client) Send(ctx context.Context, r Request) (json.RawMessage, error) {
 		Errors []json.RawMessage `json:"errors"`
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("status %d: %.200s", resp.StatusCode, raw)
+		return nil, fmt.Errorf("status %d: %.200s", status, raw)
 	}
-	if resp.StatusCode != http.StatusOK || len(out.Errors) > 0 {
-		return out.Data, fmt.Errorf("status %d: %.300s", resp.StatusCode, raw)
+	if status != http.StatusOK || len(out.Errors) > 0 {
+		return out.Data, fmt.Errorf("status %d: %.300s", status, raw)
 	}
 	return out.Data, nil
+}
+
+// post sends r and gives the HTTP status and the whole body.
+func (c *Client) post(ctx context.Context, r Request) (int, []byte, error) {
+	body, err := json.Marshal(map[string]any{"query": r.Query, "variables": r.Variables})
+	if err != nil {
+		return 0, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if r.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+r.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
 }
 
 // Run plays s from clients concurrent clients for d (after a warm-up of warm, not counted).
@@ -294,4 +302,175 @@ func literal(v any) (string, error) {
 		return quote("{"+strings.Join(parts, ",")+"}") + "::text[]", nil
 	}
 	return "", fmt.Errorf("no literal for %T", v)
+}
+
+// Answer is everything one request got back, for callers that judge answers themselves.
+type Answer struct {
+	Status int             // HTTP status; 0 when the request failed in transport
+	Data   json.RawMessage // the data member, raw
+	Codes  []string        // extensions.code of each GraphQL error ("" for an error without one)
+	Err    error           // transport failure, or a body that is not a GraphQL answer
+}
+
+// Exchange sends r and gives the whole answer, GraphQL errors included.
+func (c *Client) Exchange(ctx context.Context, r Request) Answer {
+	status, raw, err := c.post(ctx, r)
+	a := Answer{Status: status, Err: err}
+	if err != nil {
+		return a
+	}
+	var out struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []struct {
+			Extensions struct {
+				Code string `json:"code"`
+			} `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		a.Err = fmt.Errorf("status %d, not a GraphQL answer: %.200s", status, raw)
+		return a
+	}
+	a.Data = out.Data
+	for _, e := range out.Errors {
+		a.Codes = append(a.Codes, e.Extensions.Code)
+	}
+	return a
+}
+
+// Kind is one kind of request in a fixed-rate mix: it takes Weight of every sum-of-weights
+// slots (Weight > 0).
+type Kind struct {
+	Name   string
+	Weight int
+	// Together is how many requests a slot of the kind sends at the same instant, each made by
+	// its own call of Next (0 means 1): rivals for one row, say.
+	Together int
+	// Next makes the i-th request of the kind and, if not nil, a function that is given its
+	// answer (to record acknowledged writes). RunPaced calls Next from one goroutine, the
+	// answer functions from many. A request without a Query is not sent: it counts as skipped.
+	Next func(i int) (Request, func(Answer))
+}
+
+// Latency is the latency distribution of some requests of a fixed-rate run.
+type Latency struct {
+	Kind          string
+	Requests      int
+	Skipped       int
+	P50, P99, Max time.Duration
+}
+
+func (l Latency) String() string {
+	return fmt.Sprintf("%-12s %6d requests  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms", l.Kind, l.Requests, ms(l.P50), ms(l.P99), ms(l.Max))
+}
+
+// PacedResult is what a fixed-rate run measured. Latencies are per kind in the order given,
+// then "all".
+type PacedResult struct {
+	Rate      float64       // the rate asked for, slots per second
+	Sent      int           // requests sent
+	Elapsed   time.Duration // from the first scheduled send to the last answer
+	Achieved  float64       // requests answered per second of Elapsed
+	MaxLag    time.Duration // the most a send fell behind its schedule (the generator's own lag)
+	Latencies []Latency
+}
+
+// RunPaced sends the mix at rate slots per second for d, open loop: slot s is due at start +
+// s/rate and its request (or Together requests) goes out then whether or not earlier ones have
+// been answered, and latency runs from when it was due, so a server that falls behind is
+// charged for the queue it causes (no coordinated omission). Kinds take the slots in a
+// fixed, evenly spread order (smooth weighted round robin).
+func RunPaced(ctx context.Context, c *Client, kinds []Kind, rate float64, d time.Duration) PacedResult {
+	p := &pacer{c: c, kinds: kinds, lat: make([][]time.Duration, len(kinds)), skipped: make([]int, len(kinds)), seen: make([]int, len(kinds))}
+	p.res.Rate = rate
+	order := spread(kinds)
+	interval := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	for s := 0; time.Duration(s)*interval < d && ctx.Err() == nil; s++ {
+		due := start.Add(time.Duration(s) * interval)
+		time.Sleep(time.Until(due))
+		p.res.MaxLag = max(p.res.MaxLag, time.Since(due))
+		p.slot(ctx, order[s%len(order)], due)
+	}
+	p.wg.Wait()
+	return p.result(time.Since(start))
+}
+
+// pacer is the state of one RunPaced.
+type pacer struct {
+	c             *Client
+	kinds         []Kind
+	mu            sync.Mutex
+	wg            sync.WaitGroup
+	lat           [][]time.Duration
+	skipped, seen []int
+	res           PacedResult
+}
+
+// slot sends the request (or requests) of a slot of kind k, due at due.
+func (p *pacer) slot(ctx context.Context, k int, due time.Time) {
+	for range max(1, p.kinds[k].Together) {
+		req, done := p.kinds[k].Next(p.seen[k])
+		p.seen[k]++
+		if req.Query == "" {
+			p.skipped[k]++
+			continue
+		}
+		p.res.Sent++
+		p.wg.Go(func() {
+			a := p.c.Exchange(ctx, req)
+			took := time.Since(due)
+			if done != nil {
+				done(a)
+			}
+			p.mu.Lock()
+			p.lat[k] = append(p.lat[k], took)
+			p.mu.Unlock()
+		})
+	}
+}
+
+func (p *pacer) result(elapsed time.Duration) PacedResult {
+	res := p.res
+	res.Elapsed = elapsed
+	res.Achieved = float64(res.Sent) / elapsed.Seconds()
+	var all []time.Duration
+	for k, l := range p.lat {
+		res.Latencies = append(res.Latencies, distribution(p.kinds[k].Name, l, p.skipped[k]))
+		all = append(all, l...)
+	}
+	res.Latencies = append(res.Latencies, distribution("all", all, 0))
+	return res
+}
+
+// spread gives one cycle of kind indexes, each kind Weight times, evenly interleaved.
+func spread(kinds []Kind) []int {
+	total := 0
+	for _, k := range kinds {
+		total += k.Weight
+	}
+	current := make([]int, len(kinds))
+	order := make([]int, 0, total)
+	for range total {
+		best := 0
+		for i, k := range kinds {
+			current[i] += k.Weight
+			if current[i] > current[best] {
+				best = i
+			}
+		}
+		current[best] -= total
+		order = append(order, best)
+	}
+	return order
+}
+
+func distribution(kind string, l []time.Duration, skipped int) Latency {
+	out := Latency{Kind: kind, Requests: len(l), Skipped: skipped}
+	if len(l) == 0 {
+		return out
+	}
+	slices.Sort(l)
+	out.P50, out.P99, out.Max = l[len(l)*50/100], l[min(len(l)-1, len(l)*99/100)], l[len(l)-1]
+	return out
 }

@@ -71,14 +71,23 @@ func (a *api) actAsCadre(t *testing.T, pgURL string) {
 		t.Fatal(err)
 	}
 	a.role = "community_cadre"
+	a.token = mint(t, a.role, gid.Encode("Community", 1), a.person)
+}
+
+// mint signs a token for role over scope, acting for person, with the development secret
+// that `gridgov serve` runs with in these tests.
+func mint(t *testing.T, role, scope string, person int64) string {
+	t.Helper()
 	cfg, _ := config.From(func(k string) string { return map[string]string{"GRIDGOV_MODE": "development"}[k] })
 	keys, err := auth.LoadKeys(cfg.JWTAlg, cfg.JWTSecret, "", "", cfg.JWTAudience, cfg.JWTIssuer, cfg.JWTLeeway)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.token, err = keys.Issue(a.role, gid.Encode("Community", 1), strconv.FormatInt(a.person, 10), time.Hour, time.Now()); err != nil {
+	token, err := keys.Issue(role, scope, strconv.FormatInt(person, 10), 24*time.Hour, time.Now())
+	if err != nil {
 		t.Fatal(err)
 	}
+	return token
 }
 
 // reply is what one request got back.

@@ -45,3 +45,17 @@ func TestRelatedPeopleOutsideScope(t *testing.T) {
 		}
 	}
 }
+
+// U+0000 cannot be stored in Postgres text: a search or a report holding it is refused as
+// BAD_USER_INPUT (it was INTERNAL), and nothing is written.
+func TestNULInTextIsRefused(t *testing.T) {
+	e := newEnv(t)
+	w := e.world()
+	e.fails(admin, "BAD_USER_INPUT", `{ issues(first: 5, filter: {search: "a\u0000b"}) { totalCount } }`, nil)
+	e.fails(w.cadrePerson, "BAD_USER_INPUT", `mutation($in: ReportIssueInput!) { reportIssue(input: $in) { id } }`,
+		map[string]any{"in": map[string]any{"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid),
+			"title": "漏水\x00", "reporterRole": "CADRE"}})
+	if n := e.id(`SELECT count(*) FROM issues`); n != 0 {
+		t.Fatalf("%d issues written", n)
+	}
+}

@@ -73,6 +73,8 @@ func MapError(op string, err error) error {
 		return apperr.Wrap(err, apperr.BadUserInput, "a referenced record does not exist, or is still referenced")
 	case "23514", "23502", "22P02", "22003", "22007", "22008", "23P01":
 		return apperr.Wrap(err, apperr.BadUserInput, "a value is out of range or missing")
+	case "22021", "22P05": // character_not_in_repertoire, untranslatable_character: U+0000 in text
+		return apperr.Wrap(err, apperr.BadUserInput, "a text holds a character that cannot be stored (such as U+0000)")
 	case "40001", "40P01":
 		return apperr.Wrap(err, apperr.Conflict, "the record was changed concurrently; try again")
 	}
