@@ -52,11 +52,13 @@ func CheckpointAsOf(pool *pgxpool.Pool) AsOfFunc {
 	}
 }
 
-// Reader computes indicators in ClickHouse. The large facts are read through the summary
-// tables (Summaries: deduplicated when built, read without FINAL); the small dimensions and
-// roles are read directly, deduplicated with FINAL and is_deleted = 0. Every query applies the
-// scope in its WHERE clause and binds its values client-side (Bind), so the same text runs on
-// ClickHouse 18.16 and on current releases.
+// Reader computes indicators in ClickHouse. The facts, and the roles the coverage and the
+// organisation count, are read through the summary tables (Summaries: deduplicated when built,
+// read without FINAL); the few small dimensions whose names the results carry are read
+// directly, deduplicated with FINAL and is_deleted = 0. The indicators' aggregates (parts) run
+// as a few queries of UNION ALL side by side (see part). Every part applies the scope in its
+// WHERE clause and binds its values client-side (Bind), so the same text runs on ClickHouse
+// 18.16 and on current releases.
 type Reader struct {
 	e        Engine
 	db       string
@@ -69,13 +71,13 @@ type Reader struct {
 type ReaderOptions struct {
 	Metrics  *Metrics // nil: none
 	AsOf     AsOfFunc // required: usually CheckpointAsOf
-	Parallel int      // queries in flight per Indicators call; default 4
+	Parallel int      // queries the indicators' parts are dealt into, run side by side; default 2
 }
 
 // NewReader reads the warehouse database db on e.
 func NewReader(e Engine, db string, o ReaderOptions) *Reader {
 	if o.Parallel <= 0 {
-		o.Parallel = 4
+		o.Parallel = 2
 	}
 	return &Reader{e: e, db: db, m: o.Metrics, asOf: o.AsOf, parallel: o.Parallel}
 }
@@ -124,6 +126,13 @@ func (r *Reader) AsOf(ctx context.Context) (time.Time, error) {
 	return asOf, nil
 }
 
+// querySettings apply to every query of a Reader on a ClickHouse server (chDB ignores them).
+// The summaries' column files are a few kilobytes, yet ClickHouse 18.16 allocates a read buffer
+// of max_read_buffer_size (1 MiB) for each one it opens, about 100 MB per indicators call:
+// 64 KiB buffers save about a sixth of the server's CPU time. The uncompressed cache (which
+// holds the small summaries whole) saves another twentieth.
+var querySettings = clickhouse.Settings{"max_read_buffer_size": 64 << 10, "use_uncompressed_cache": 1}
+
 // query binds args into sql, runs it and records its duration under name. An unreachable
 // ClickHouse gives WAREHOUSE_UNAVAILABLE.
 func (r *Reader) query(ctx context.Context, name, sql string, args ...any) ([][]string, error) {
@@ -132,6 +141,7 @@ func (r *Reader) query(ctx context.Context, name, sql string, args ...any) ([][]
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	began := time.Now()
+	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(querySettings))
 	rows, err := r.e.Query(ctx, q)
 	if r.m != nil {
 		r.m.QueryDuration.WithLabelValues(name).Observe(time.Since(began).Seconds())
@@ -150,28 +160,54 @@ func (r *Reader) query(ctx context.Context, name, sql string, args ...any) ([][]
 
 // Resolve finds a scope's place: its name and ancestors. An unknown place is NOT_FOUND.
 func (r *Reader) Resolve(ctx context.Context, s Scope) (ScopeRef, error) {
-	ref := ScopeRef{ID: s.GlobalID(), Level: s.Level, Place: s}
-	var sql string
+	sql, args, err := r.placeSQL(s)
+	var rows [][]string
+	if err == nil {
+		rows, err = r.query(ctx, "scope", sql, args...)
+	}
+	if err != nil {
+		return ScopeRef{ID: s.GlobalID(), Level: s.Level, Place: s}, err
+	}
+	for i := range rows {
+		rows[i] = rows[i][1:] // the tag
+	}
+	return resolved(s, rows)
+}
+
+// placeSQL selects the place of scope s as a part tagged "scope" (see cols): its name and
+// ancestors.
+func (r *Reader) placeSQL(s Scope) (string, []any, error) {
+	var exprs []string
+	var from string
 	switch s.Level {
 	case LevelCity:
-		sql = "SELECT name, toUInt64(0), toUInt64(0) FROM " + r.t("dim_city") + " WHERE is_deleted = 0 ORDER BY id LIMIT 1"
+		exprs, from = []string{"name", "toUInt64(0)", "toUInt64(0)"}, r.t("dim_city")+" WHERE is_deleted = 0 ORDER BY id LIMIT 1"
 	case LevelStreet:
-		sql = "SELECT name, id, toUInt64(0) FROM " + r.t("dim_street") + " WHERE is_deleted = 0 AND id = ?"
+		exprs, from = []string{"name", "id", "toUInt64(0)"}, r.t("dim_street")+" WHERE is_deleted = 0 AND id = ?"
 	case LevelCommunity:
-		sql = "SELECT name, street_id, id FROM " + r.t("dim_community") + " WHERE is_deleted = 0 AND id = ?"
+		exprs, from = []string{"name", "street_id", "id"}, r.t("dim_community")+" WHERE is_deleted = 0 AND id = ?"
 	case LevelGrid:
-		sql = "SELECT name, street_id, community_id FROM " + r.t("dim_grid") + " WHERE is_deleted = 0 AND id = ?"
+		exprs, from = []string{"name", "street_id", "community_id"}, r.t("dim_grid")+" WHERE is_deleted = 0 AND id = ?"
 	default:
-		return ref, apperr.Invalid("scope", "unknown level %q", s.Level)
+		return "", nil, apperr.Invalid("scope", "unknown level %q", s.Level)
 	}
 	var args []any
 	if s.Level != LevelCity {
 		args = []any{s.ID}
 	}
-	rows, err := r.query(ctx, "scope", sql, args...)
-	if err != nil {
-		return ref, err
-	}
+	return "SELECT " + cols("scope", exprs...) + " FROM " + from, args, nil
+}
+
+// place resolves the scope's place into out.Scope, or placeErr (its level was checked by
+// Indicators).
+func (c *compute) place() part {
+	sql, args, _ := c.r.placeSQL(c.s)
+	return part{tag: "scope", sql: sql, args: args, read: func(rows [][]string) { c.out.Scope, c.placeErr = resolved(c.s, rows) }}
+}
+
+// resolved is the place of scope s from the rows of placeSQL, without their tag.
+func resolved(s Scope, rows [][]string) (ScopeRef, error) {
+	ref := ScopeRef{ID: s.GlobalID(), Level: s.Level, Place: s}
 	if len(rows) == 0 {
 		if s.Level == LevelCity {
 			return ref, apperr.New(apperr.WarehouseUnavailable, "the warehouse holds no city yet (gridgov etl run)")
@@ -225,26 +261,10 @@ func (r *Reader) Indicators(ctx context.Context, s Scope, p Period) (*Indicators
 	if err != nil {
 		return nil, err
 	}
-	// The time of the data and the place, side by side: both are needed before the rest.
-	type resolved struct {
-		ref ScopeRef
-		err error
-	}
-	place := make(chan resolved, 1)
-	go func() {
-		ref, err := r.Resolve(ctx, s)
-		place <- resolved{ref, err}
-	}()
-	asOf, err := r.AsOf(ctx)
-	res := <-place
-	if err != nil {
+	if _, _, err := r.placeSQL(s); err != nil {
 		return nil, err
 	}
-	if res.err != nil {
-		return nil, res.err
-	}
-	c := &compute{r: r, s: s, p: pr, asOf: asOf, out: &Indicators{AsOf: asOf, Scope: res.ref, Period: pr},
-		child: map[uint64]*BreakdownValues{}}
+	c := &compute{r: r, s: s, p: pr, out: &Indicators{Period: pr}, child: map[uint64]*BreakdownValues{}, dated: make(chan struct{})}
 	c.startTrend()
 	if err := c.run(ctx); err != nil {
 		return nil, err
@@ -254,17 +274,20 @@ func (r *Reader) Indicators(ctx context.Context, s Scope, p Period) (*Indicators
 
 // compute is one Indicators call: its queries fill out and the per-child values.
 type compute struct {
-	r    *Reader
-	s    Scope
-	p    Span
-	asOf time.Time
-	out  *Indicators
+	r     *Reader
+	s     Scope
+	p     Span
+	asOf  time.Time
+	dated chan struct{} // closed once asOf is known
+	out   *Indicators
+
+	placeErr error // NOT_FOUND and the like, from place
 
 	mu       sync.Mutex
 	child    map[uint64]*BreakdownValues // 0: unassigned
 	names    []childName
-	units    map[int64]string
-	cats     map[int64]IssueCategory
+	unitName map[int64]string
+	category map[int64]IssueCategory
 	issueRow []issueRow
 	trendAt  map[string]int // YYYYMM: index in out.Trend
 }
@@ -290,8 +313,6 @@ func (c *compute) values(id uint64) *BreakdownValues {
 	return v
 }
 
-func (c *compute) period() []any { return []any{Day{c.p.From}, Day{c.p.To}} }
-
 // scoped renders the scope condition of a table with the given place columns, appending its
 // arguments to args.
 func (c *compute) scoped(cols placeCols, args *[]any) string {
@@ -300,27 +321,20 @@ func (c *compute) scoped(cols placeCols, args *[]any) string {
 	return cond
 }
 
+// run reads the time of the data, and the place and the parts in batches, all side by side but
+// for the parts that need the time of the data (overdue), which start as soon as it is known.
 func (c *compute) run(ctx context.Context) error {
-	steps := []func(context.Context) error{
-		c.children, c.dimensions, c.checkins, c.volunteers, c.teams, c.issues, c.issueTimes, c.overdue,
-		c.orders, c.orderTimes, c.serviceHours, c.ratings, c.coverage, c.organisation, c.activities, c.participants,
-		c.workLogs, c.meetings,
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	sem := make(chan struct{}, c.r.parallel)
-	errs := make([]error, len(steps))
+	// In the order their errors are reported.
+	tasks := append([]func(context.Context) error{c.readAsOf}, c.batches()...)
+	errs := make([]error, len(tasks))
 	var wg sync.WaitGroup
-	for i, step := range steps {
+	for i, task := range tasks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			if err := step(ctx); err != nil {
+			if err := task(ctx); err != nil {
 				errs[i] = err
 				cancel()
 			}
@@ -328,18 +342,70 @@ func (c *compute) run(ctx context.Context) error {
 	}
 	wg.Wait()
 	for _, err := range errs {
-		// The first failure caused the cancellations: report it, not a context error.
+		// A failure caused the cancellations: report it, not a context error.
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return err
 		}
 	}
-	for _, err := range errs {
+	for _, err := range append(errs, c.placeErr) {
 		if err != nil {
 			return err
 		}
 	}
 	c.finish()
 	return nil
+}
+
+func (c *compute) readAsOf(ctx context.Context) error {
+	at, err := c.r.AsOf(ctx)
+	if err != nil {
+		return err
+	}
+	c.asOf = at
+	close(c.dated)
+	c.mu.Lock()
+	c.out.AsOf = at
+	c.mu.Unlock()
+	return nil
+}
+
+// batches deals the parts round r.parallel batches, which so cost about the same, and adds one
+// for the parts that need asOf, which waits for it.
+func (c *compute) batches() []func(context.Context) error {
+	// The parts, costliest first (as measured on ClickHouse 18.16 at city scope).
+	parts := []func() part{
+		c.issueTimes, c.volunteers, c.issuesByCategory, c.ordersByChild, c.orderTimes, c.activityMembers, c.workLogs,
+		c.issuesByChild, c.serviceHours, c.activities, c.orderTrend, c.issueTrend, c.meetings, c.checkinsByUnit, c.standing,
+		c.coverage, c.ratings, c.justiceMediators, c.intersections, c.categories, c.checkinsByChild, c.membersByChild, c.teams,
+		c.serviceCategories, c.children, c.residents, c.units, c.place,
+	}
+	groups := make([][]func() part, c.r.parallel)
+	for i, p := range parts {
+		groups[i%len(groups)] = append(groups[i%len(groups)], p)
+	}
+	out := make([]func(context.Context) error, 0, len(groups)+1)
+	for i, g := range groups {
+		out = append(out, c.batchTask(fmt.Sprintf("indicators_%d", i+1), nil, g))
+	}
+	return append(out, c.batchTask("issues_overdue", c.dated, []func() part{c.overdue}))
+}
+
+// batchTask runs the parts as one batch named name, once wait (unless nil) is closed.
+func (c *compute) batchTask(name string, wait <-chan struct{}, parts []func() part) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if wait != nil {
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		built := make([]part, len(parts))
+		for i, build := range parts {
+			built[i] = build()
+		}
+		return c.batch(ctx, name, built)
+	}
 }
 
 // finish assembles what the queries left: names, totals of the breakdown, rates, sort order.
@@ -351,7 +417,7 @@ func (c *compute) finish() {
 	for _, row := range c.issueRow {
 		ic := byCat[row.category]
 		if ic == nil {
-			meta, ok := c.cats[row.category]
+			meta, ok := c.category[row.category]
 			if !ok {
 				meta = IssueCategory{Category: "unknown", Name: "unknown category " + strconv.FormatInt(row.category, 10), Group: "unknown"}
 			}
@@ -404,7 +470,7 @@ func (c *compute) finish() {
 
 	for i := range o.Checkins.ByUnit {
 		u := &o.Checkins.ByUnit[i]
-		u.Unit = unitOf(u.Unit.RowID, c.units)
+		u.Unit = unitOf(u.Unit.RowID, c.unitName)
 		u.Rate = ratio(u.CheckedIn, u.Expected)
 	}
 	sort.Slice(o.Checkins.ByUnit, func(i, j int) bool {
@@ -412,7 +478,7 @@ func (c *compute) finish() {
 		return a.Expected > b.Expected || (a.Expected == b.Expected && a.Unit.RowID < b.Unit.RowID)
 	})
 	for i := range o.Orders.RatingsByUnit {
-		o.Orders.RatingsByUnit[i].Unit = unitOf(o.Orders.RatingsByUnit[i].Unit.RowID, c.units)
+		o.Orders.RatingsByUnit[i].Unit = unitOf(o.Orders.RatingsByUnit[i].Unit.RowID, c.unitName)
 	}
 
 	// The breakdown: every child place, in name order, then what is tied to none.
@@ -460,547 +526,6 @@ func (v *BreakdownValues) add(w BreakdownValues) {
 	v.Activities.PeopleServed += w.Activities.PeopleServed
 	v.Coverage.Grids += w.Coverage.Grids
 	v.Coverage.Buildings += w.Coverage.Buildings
-}
-
-// children lists the places one level down, with their names.
-func (c *compute) children(ctx context.Context) error {
-	var sql string
-	var args []any
-	switch c.s.Level {
-	case LevelCity:
-		sql = "SELECT id, name FROM " + c.r.t("dim_street") + " WHERE is_deleted = 0"
-	case LevelStreet:
-		sql, args = "SELECT id, name FROM "+c.r.t("dim_community")+" WHERE is_deleted = 0 AND street_id = ?", []any{c.s.ID}
-	case LevelCommunity:
-		sql, args = "SELECT id, name FROM "+c.r.t("dim_grid")+" WHERE is_deleted = 0 AND community_id = ?", []any{c.s.ID}
-	default:
-		return nil
-	}
-	rows, err := c.r.query(ctx, "children", sql+" ORDER BY name, id", args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		c.names = append(c.names, childName{uint64(atoi(row[0])), row[1]})
-	}
-	return nil
-}
-
-// dimensions reads the small dimensions whose names the results carry, in one query.
-func (c *compute) dimensions(ctx context.Context) error {
-	rows, err := c.r.query(ctx, "dimensions", "SELECT 'unit', id, name, '', '', '', '' FROM "+c.r.t("dim_unit")+" WHERE is_deleted = 0 "+
-		"UNION ALL SELECT 'category', id, code, name, name_zh, category_group, ifNull(quantity_unit, '') FROM "+c.r.t("dim_issue_category")+
-		" WHERE is_deleted = 0")
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.units = map[int64]string{}
-	c.cats = map[int64]IssueCategory{}
-	for _, k := range rows {
-		if k[0] == "unit" {
-			c.units[atoi(k[1])] = k[2]
-		} else {
-			c.cats[atoi(k[1])] = IssueCategory{Category: k[2], Name: k[3], NameZh: k[4], Group: k[5], QuantityUnit: k[6]}
-		}
-	}
-	return nil
-}
-
-// checkins reads, in one query, the party members expected to check in per child place and
-// per unit with, of each unit, those with a verified check-in (by the members' own place);
-// and the verified check-ins by the place of the check-in.
-func (c *compute) checkins(ctx context.Context) error {
-	var args []any
-	sql := "SELECT 'member', " + childExpr(factCols, c.s) + " AS c, unit_id, sum(members), sum(checked_in) FROM " + c.r.sum("sum_member") +
-		" WHERE " + c.scoped(factCols, &args) + " GROUP BY c, unit_id UNION ALL SELECT 'checkin', " + childExpr(factCols, c.s) +
-		" AS c, toUInt64(0), sum(verified), toUInt64(0) FROM " + c.r.sum("sum_checkin") + " WHERE " + c.scoped(factCols, &args) + " GROUP BY c"
-	rows, err := c.r.query(ctx, "checkins", sql, args...)
-	if err != nil {
-		return err
-	}
-	byUnit := map[int64]*UnitCheckins{}
-	var units []int64
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		v := c.values(uatoi(row[1]))
-		if row[0] == "checkin" {
-			v.Checkins.CheckedIn += atoi(row[3])
-			continue
-		}
-		members, checkedIn := atoi(row[3]), atoi(row[4])
-		v.Checkins.Expected += members
-		u := atoi(row[2])
-		if byUnit[u] == nil {
-			byUnit[u] = &UnitCheckins{Unit: Unit{RowID: u}}
-			units = append(units, u)
-		}
-		byUnit[u].Expected += members
-		byUnit[u].CheckedIn += checkedIn
-	}
-	out := make([]UnitCheckins, 0, len(units))
-	for _, u := range units {
-		out = append(out, *byUnit[u])
-	}
-	c.out.Checkins.ByUnit = out
-	return nil
-}
-
-func (c *compute) volunteers(ctx context.Context) error {
-	var args []any
-	// Grouped by team before the join: the join then sees a few rows per team.
-	rows, err := c.r.query(ctx, "volunteers", "SELECT c, team_type, sum(n), sum(n * police) FROM (SELECT "+childExpr(factCols, c.s)+
-		" AS c, team_id, sum(volunteers) AS n FROM "+c.r.sum("sum_volunteer")+" WHERE "+c.scoped(factCols, &args)+
-		" GROUP BY c, team_id) AS v ANY LEFT JOIN (SELECT id AS team_id, team_type, is_volunteer_police AS police FROM "+c.r.t("dim_volunteer_team")+
-		" WHERE is_deleted = 0) AS tm USING team_id GROUP BY c, team_type", args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		v := c.values(uatoi(row[0]))
-		v.Volunteers.Registered += atoi(row[2])
-		v.Volunteers.Police += atoi(row[3])
-		typ := row[1]
-		if typ == "" {
-			typ = "none"
-		}
-		c.teamType(typ).Volunteers += atoi(row[2])
-		c.teamType(typ).Police += atoi(row[3])
-	}
-	return nil
-}
-
-// teamType finds or adds a team type's entry; callers hold mu.
-func (c *compute) teamType(typ string) *TeamType {
-	v := &c.out.Volunteers
-	for i := range v.Teams {
-		if v.Teams[i].TeamType == typ {
-			return &v.Teams[i]
-		}
-	}
-	v.Teams = append(v.Teams, TeamType{TeamType: typ})
-	sort.Slice(v.Teams, func(i, j int) bool { return v.Teams[i].TeamType < v.Teams[j].TeamType })
-	for i := range v.Teams {
-		if v.Teams[i].TeamType == typ {
-			return &v.Teams[i]
-		}
-	}
-	return nil
-}
-
-func (c *compute) teams(ctx context.Context) error {
-	var args []any
-	cond := "1"
-	if c.s.Level != LevelCity {
-		cond = "id IN (SELECT team_id FROM " + c.r.sum("sum_volunteer") + " WHERE team_id != 0 AND " + c.scoped(factCols, &args) + ")"
-	}
-	rows, err := c.r.query(ctx, "teams", "SELECT team_type, count() FROM "+c.r.t("dim_volunteer_team")+" WHERE is_deleted = 0 AND "+cond+
-		" GROUP BY team_type", args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		c.teamType(row[0]).Teams += atoi(row[1])
-		c.out.Volunteers.TeamCount += atoi(row[1])
-	}
-	return nil
-}
-
-// Issue states that count as resolved.
-const resolvedStates = "('resolved', 'closed')"
-
-// issues reads the issues by child place, category and month over the trend's months (which
-// include the period's days): those reported in the period make the issue counts, every month
-// the trend.
-func (c *compute) issues(ctx context.Context) error {
-	tr := trendRange(c.p)
-	args := c.period()
-	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, category_id, toYYYYMM(reported_on) AS m, (reported_on BETWEEN ? AND ?) AS in_period, " +
-		"sum(reported), sum(resolved), sum(closed), toString(sum(resolved_quantity)), sum(disputes), sum(disputes_mediated), " +
-		"sum(disputes_mediated_by_cadres) FROM " + c.r.sum("sum_issue_day") + " WHERE " + c.scoped(factCols, &args) +
-		" AND reported_on BETWEEN ? AND ? GROUP BY c, category_id, m, in_period"
-	rows, err := c.r.query(ctx, "issues", sql, append(args, Day{tr.From}, Day{tr.To})...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		ir := issueRow{category: atoi(row[1]), reported: atoi(row[4]), resolved: atoi(row[5]), closed: atoi(row[6]),
-			quantity: atof(row[7]), disp: atoi(row[8]), med: atoi(row[9]), medByCadres: atoi(row[10])}
-		if t := c.trendPoint(row[2]); t != nil {
-			t.IssuesReported += ir.reported
-			t.IssuesResolved += ir.resolved
-		}
-		if row[3] != "1" {
-			continue
-		}
-		c.issueRow = append(c.issueRow, ir)
-		v := c.values(uatoi(row[0]))
-		v.Issues.Reported += ir.reported
-		v.Issues.Resolved += ir.resolved
-		v.Issues.Closed += ir.closed
-	}
-	return nil
-}
-
-// overdue counts the issues of the period neither resolved nor closed and past their deadline
-// at asOf.
-func (c *compute) overdue(ctx context.Context) error {
-	args := []any{c.asOf}
-	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, count() FROM " + c.r.sum("sum_issue_item") +
-		" WHERE open_due_at IS NOT NULL AND assumeNotNull(open_due_at) < ? AND " + c.scoped(factCols, &args) +
-		" AND reported_on BETWEEN ? AND ? GROUP BY c"
-	rows, err := c.r.query(ctx, "issues_overdue", sql, append(args, c.period()...)...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		n := atoi(row[1])
-		c.values(uatoi(row[0])).Issues.Overdue += n
-		c.out.Issues.Overdue += n
-	}
-	return nil
-}
-
-// percentiles is SQL giving count, then the values at rank ⌈p·n⌉ of the sorted array s for
-// each p (percentile_disc). Written with arraySort and indexing rather than a quantile
-// function because quantile semantics differ between ClickHouse releases.
-func percentiles(ps ...string) string {
-	out := "length(s)"
-	for _, p := range ps {
-		out += ", s[toUInt64(greatest(ceil(length(s) * " + p + "), 1))]"
-	}
-	return out
-}
-
-func (c *compute) issueTimes(ctx context.Context) error {
-	var args []any
-	sql := "SELECT " + percentiles("0.5", "0.9") + " FROM (SELECT arraySort(groupArray(assumeNotNull(hours_to_close))) AS s FROM " +
-		c.r.sum("sum_issue_item") + " WHERE hours_to_close IS NOT NULL AND " + c.scoped(factCols, &args) + " AND reported_on BETWEEN ? AND ?)"
-	rows, err := c.r.query(ctx, "issue_times", sql, append(args, c.period()...)...)
-	if err != nil {
-		return err
-	}
-	if len(rows) == 1 && atoi(rows[0][0]) > 0 {
-		med, p90 := atof(rows[0][1]), atof(rows[0][2])
-		c.mu.Lock()
-		c.out.Issues.MedianHoursToClose, c.out.Issues.P90HoursToClose = &med, &p90
-		c.mu.Unlock()
-	}
-	return nil
-}
-
-// orders reads the orders by child place and month over the trend's months, as issues does.
-func (c *compute) orders(ctx context.Context) error {
-	tr := trendRange(c.p)
-	args := c.period()
-	sql := "SELECT " + childExpr(factCols, c.s) + " AS c, toYYYYMM(posted_on) AS m, (posted_on BETWEEN ? AND ?) AS in_period, sum(posted), " +
-		"sum(claimed), sum(completed), sum(rated), sum(rating_sum) FROM " + c.r.sum("sum_order_day") + " WHERE " + c.scoped(factCols, &args) +
-		" AND posted_on BETWEEN ? AND ? GROUP BY c, m, in_period"
-	rows, err := c.r.query(ctx, "orders", sql, append(args, Day{tr.From}, Day{tr.To})...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var rated, sum int64
-	for _, row := range rows {
-		posted, completed := atoi(row[3]), atoi(row[5])
-		if t := c.trendPoint(row[1]); t != nil {
-			t.OrdersPosted += posted
-			t.OrdersCompleted += completed
-		}
-		if row[2] != "1" {
-			continue
-		}
-		v := c.values(uatoi(row[0]))
-		v.Orders.Posted += posted
-		v.Orders.Claimed += atoi(row[4])
-		v.Orders.Completed += completed
-		rated += atoi(row[6])
-		sum += atoi(row[7])
-	}
-	c.out.Orders.Rated = rated
-	if rated > 0 {
-		avg := float64(sum) / float64(rated)
-		c.out.Orders.AverageRating = &avg
-	}
-	return nil
-}
-
-func (c *compute) orderTimes(ctx context.Context) error {
-	var args []any
-	sql := "SELECT " + percentiles("0.5") + " FROM (SELECT arraySort(groupArray(hours_to_claim)) AS s FROM " +
-		c.r.sum("sum_order_claim") + " WHERE " + c.scoped(factCols, &args) + " AND posted_on BETWEEN ? AND ?)"
-	rows, err := c.r.query(ctx, "order_times", sql, append(args, c.period()...)...)
-	if err != nil {
-		return err
-	}
-	if len(rows) == 1 && atoi(rows[0][0]) > 0 {
-		med := atof(rows[0][1])
-		c.mu.Lock()
-		c.out.Orders.MedianHoursToClaim = &med
-		c.mu.Unlock()
-	}
-	return nil
-}
-
-func (c *compute) serviceHours(ctx context.Context) error {
-	var args []any
-	sql := "SELECT toYear(served_on) AS y, toQuarter(served_on) AS q, sum(records), toString(sum(hours)) FROM " + c.r.sum("sum_service_day") +
-		" WHERE " + c.scoped(factCols, &args) + " AND served_on BETWEEN ? AND ? GROUP BY y, q ORDER BY y, q"
-	rows, err := c.r.query(ctx, "service_hours", sql, append(args, c.period()...)...)
-	if err != nil {
-		return err
-	}
-	out := make([]QuarterHours, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, QuarterHours{Year: int(atoi(row[0])), Quarter: int(atoi(row[1])), Records: atoi(row[2]), Hours: atof(row[3])})
-	}
-	c.mu.Lock()
-	c.out.Orders.ServiceHours = out
-	c.mu.Unlock()
-	return nil
-}
-
-func (c *compute) ratings(ctx context.Context) error {
-	if c.s.Level == LevelGrid {
-		return nil // ratings are given per community
-	}
-	var args []any
-	sql := "SELECT unit_id, grade, sum(ratings) FROM " + c.r.sum("sum_rating") + " WHERE " + c.scoped(communityCols, &args) +
-		" AND year BETWEEN ? AND ? GROUP BY unit_id, grade"
-	args = append(args, c.p.From.Year(), c.p.To.Year())
-	rows, err := c.r.query(ctx, "ratings", sql, args...)
-	if err != nil {
-		return err
-	}
-	total := &RatingCounts{}
-	byUnit := map[int64]*RatingCounts{}
-	for _, row := range rows {
-		u := atoi(row[0])
-		if byUnit[u] == nil {
-			byUnit[u] = &RatingCounts{}
-		}
-		total.addGrade(row[1], atoi(row[2]))
-		byUnit[u].addGrade(row[1], atoi(row[2]))
-	}
-	out := make([]UnitRatings, 0, len(byUnit))
-	for u, rc := range byUnit {
-		out = append(out, UnitRatings{Unit: Unit{RowID: u}, Ratings: *rc})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Unit.RowID < out[j].Unit.RowID })
-	c.mu.Lock()
-	c.out.Orders.Ratings, c.out.Orders.RatingsByUnit = total, out
-	c.mu.Unlock()
-	return nil
-}
-
-func (rc *RatingCounts) addGrade(grade string, n int64) {
-	switch grade {
-	case "good":
-		rc.Good += n
-	case "fair":
-		rc.Fair += n
-	case "average":
-		rc.Average += n
-	case "poor":
-		rc.Poor += n
-	}
-}
-
-// coverage reads, in one query, the grids with and without a liaison cadre and an instructor,
-// and the buildings with and without a building leader.
-func (c *compute) coverage(ctx context.Context) error {
-	var args []any
-	current := func(table, col, role string) string {
-		return "id IN (SELECT " + col + " FROM " + c.r.t(table) + " WHERE is_deleted = 0 AND role = '" + role + "' AND ended_on IS NULL)"
-	}
-	sql := "SELECT 'grid', " + childExpr(gridDimCols, c.s) + " AS c, count(), countIf(" + current("role_grid_assignment", "grid_id", "liaison") +
-		"), countIf(" + current("role_grid_assignment", "grid_id", "instructor") + ") FROM " + c.r.t("dim_grid") + " WHERE is_deleted = 0 AND " +
-		c.scoped(gridDimCols, &args) + " GROUP BY c UNION ALL SELECT 'building', " + childExpr(factCols, c.s) + " AS c, count(), countIf(" +
-		current("role_building_appointment", "building_id", "building_leader") + "), toUInt64(0) FROM " + c.r.t("dim_building") +
-		" WHERE is_deleted = 0 AND " + c.scoped(factCols, &args) + " GROUP BY c"
-	rows, err := c.r.query(ctx, "coverage", sql, args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		v := c.values(uatoi(row[1]))
-		if row[0] == "grid" {
-			v.Coverage.Grids += atoi(row[2])
-			c.out.Coverage.GridsWithCadre += atoi(row[3])
-			c.out.Coverage.GridsWithInstructor += atoi(row[4])
-		} else {
-			v.Coverage.Buildings += atoi(row[2])
-			c.out.Coverage.BuildingsWithLeader += atoi(row[3])
-		}
-	}
-	return nil
-}
-
-// organisation counts the standing organisation in one query of scalar subqueries.
-func (c *compute) organisation(ctx context.Context) error {
-	var args []any
-	count := func(expr, table string, cols placeCols, cond string) string {
-		return "(SELECT " + expr + " FROM " + c.r.t(table) + " WHERE is_deleted = 0 AND " + cond + " AND " + c.scoped(cols, &args) + ")"
-	}
-	leaders := "cadre_id IN (SELECT id FROM " + c.r.t("role_cadre") + " WHERE is_deleted = 0 AND is_leader = 1)"
-	streetCadres := "cadre_id IN (SELECT id FROM " + c.r.t("role_cadre") + " WHERE is_deleted = 0 AND kind = 'street_cadre')"
-	justice := "unit_id IN (SELECT id FROM " + c.r.t("dim_unit") + " WHERE is_deleted = 0 AND is_justice = 1)"
-	civilised := "unit_id IN (SELECT id FROM " + c.r.t("dim_unit") + " WHERE is_deleted = 0 AND civilised = 1)"
-	exprs := []string{
-		count("count()", "dim_community", commDimCols, "1"),
-		count("count()", "dim_community", commDimCols, "has_party_org = 1"),
-		count("uniqExact(cadre_id)", "role_grid_assignment", factCols, "role = 'instructor' AND ended_on IS NULL AND "+leaders),
-		count("uniqExact(cadre_id)", "role_grid_assignment", factCols, "role = 'liaison' AND ended_on IS NULL AND "+streetCadres),
-		"(SELECT sum(residents) FROM " + c.r.sum("sum_resident") + " WHERE " + c.scoped(factCols, &args) + ")",
-		count("count()", "role_building_appointment", factCols, "role = 'building_leader' AND ended_on IS NULL"),
-		count("count()", "role_building_appointment", factCols, "role = 'owner_representative' AND ended_on IS NULL"),
-		count("count()", "dim_compound", communityCols, "market_managed = 1"),
-		"(SELECT uniqExact(member_id) FROM " + c.r.sum("sum_mediation_member") + " WHERE " + justice + " AND " + c.scoped(communityCols, &args) + ")",
-		count("count()", "role_red_steward", factCols, "1"),
-		count("count()", "role_governance_instructor", communityCols, "1"),
-		count("uniqExact(unit_id)", "fact_pairing", communityCols, "kind = 'practice_station' AND ended_on IS NULL AND "+civilised),
-		count("count()", "dim_social_organisation", streetCols, "has_party_org = 1"),
-		count("count()", "dim_venture_project", communityCols, "1"),
-		"(SELECT count() FROM " + c.r.t("dim_service_category") + " WHERE is_deleted = 0)",
-	}
-	rows, err := c.r.query(ctx, "organisation", "SELECT "+strings.Join(exprs, ", "), args...)
-	if err != nil {
-		return err
-	}
-	if len(rows) != 1 || len(rows[0]) != len(exprs) {
-		return fmt.Errorf("organisation: got %v", rows)
-	}
-	v := make([]int64, len(exprs))
-	for i := range v {
-		v[i] = atoi(rows[0][i])
-	}
-	c.mu.Lock()
-	c.out.Organisation = Organisation{Communities: v[0], CommunitiesWithPartyOrg: v[1], GridInstructors: v[2], LiaisonCadres: v[3],
-		ResidentRecords: v[4], BuildingLeaders: v[5], OwnerRepresentatives: v[6], MarketManagedCompounds: v[7], JusticeMediators: v[8],
-		RedStewards: v[9], GovernanceInstructors: v[10], PairedCivilisedUnits: v[11], SocialOrgPartyOrgs: v[12], VentureProjects: v[13],
-		ServiceCategories: v[14]}
-	c.mu.Unlock()
-	return nil
-}
-
-// activityFilter keeps the activities of the scope that started in the period (in
-// sum_activity and sum_activity_member).
-func (c *compute) activityFilter(args *[]any) string {
-	cond := c.scoped(factCols, args) + " AND started_on BETWEEN ? AND ?"
-	*args = append(*args, c.period()...)
-	return cond
-}
-
-// activities counts events, people served and participations by kind and child place (an
-// activity's scope and period decide, whoever takes part).
-func (c *compute) activities(ctx context.Context) error {
-	var args []any
-	rows, err := c.r.query(ctx, "activities", "SELECT kind, "+childExpr(factCols, c.s)+" AS c, count(), sum(people_served), sum(participations) FROM "+
-		c.r.sum("sum_activity")+" WHERE "+c.activityFilter(&args)+" GROUP BY kind, c", args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		events, served := atoi(row[2]), atoi(row[3])
-		a := c.activityKind(row[0])
-		a.Events += events
-		a.PeopleServed += served
-		a.PersonTimes += atoi(row[4])
-		v := c.values(uatoi(row[1]))
-		v.Activities.Events += events
-		v.Activities.PeopleServed += served
-	}
-	return nil
-}
-
-// activityKind finds or adds a kind's entry, in kind order; callers hold mu.
-func (c *compute) activityKind(kind string) *ActivityKind {
-	as := &c.out.Activities
-	i := sort.Search(len(*as), func(i int) bool { return (*as)[i].Kind >= kind })
-	if i == len(*as) || (*as)[i].Kind != kind {
-		*as = append(*as, ActivityKind{})
-		copy((*as)[i+1:], (*as)[i:])
-		(*as)[i] = ActivityKind{Kind: kind}
-	}
-	return &(*as)[i]
-}
-
-// participants counts, by kind, the distinct party members taking part and the distinct
-// intersections: counts that do not add up over places, so not in activities.
-func (c *compute) participants(ctx context.Context) error {
-	var args []any
-	sql := "SELECT 'members', kind, uniqExact(person_key) FROM " + c.r.sum("sum_activity_member") + " WHERE " + c.activityFilter(&args) +
-		" GROUP BY kind UNION ALL SELECT 'intersections', kind, uniqExact(intersection_id) FROM " + c.r.sum("sum_activity") + " WHERE " +
-		c.activityFilter(&args) + " GROUP BY kind"
-	rows, err := c.r.query(ctx, "activity_participants", sql, args...)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, row := range rows {
-		a := c.activityKind(row[1])
-		if row[0] == "members" {
-			a.PartyMembers = atoi(row[2])
-		} else {
-			a.Intersections = atoi(row[2])
-		}
-	}
-	return nil
-}
-
-func (c *compute) workLogs(ctx context.Context) error {
-	var args []any
-	sql := "SELECT kind, sum(entries), sum(people_served), toString(sum(hours)) FROM " + c.r.sum("sum_work_log_day") + " WHERE " +
-		c.scoped(factCols, &args) + " AND logged_on BETWEEN ? AND ? GROUP BY kind ORDER BY kind"
-	rows, err := c.r.query(ctx, "work_logs", sql, append(args, c.period()...)...)
-	if err != nil {
-		return err
-	}
-	out := make([]WorkLogKind, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, WorkLogKind{Kind: row[0], Entries: atoi(row[1]), PeopleServed: atoi(row[2]), Hours: atof(row[3])})
-	}
-	c.mu.Lock()
-	c.out.WorkLogs = out
-	c.mu.Unlock()
-	return nil
-}
-
-func (c *compute) meetings(ctx context.Context) error {
-	var args []any
-	sql := "SELECT sum(meetings), sum(matters), sum(major_matters), sum(disputes_mediated) FROM " + c.r.sum("sum_meeting_day") + " WHERE " +
-		c.scoped(communityCols, &args) + " AND held_on BETWEEN ? AND ?"
-	rows, err := c.r.query(ctx, "joint_meetings", sql, append(args, c.period()...)...)
-	if err != nil {
-		return err
-	}
-	if len(rows) != 1 {
-		return fmt.Errorf("joint_meetings: got %v", rows)
-	}
-	c.mu.Lock()
-	c.out.JointMeetings = JointMeetings{Meetings: atoi(rows[0][0]), Matters: atoi(rows[0][1]), MattersDiscussed: atoi(rows[0][2]),
-		DisputesJointlyMediated: atoi(rows[0][3])}
-	c.mu.Unlock()
-	return nil
 }
 
 // startTrend lays out the trend's months; issues and orders fill them in.

@@ -110,6 +110,50 @@ var Summaries = []Summary{
 		return "SELECT toDate(logged_at) AS day, street_id, community_id, grid_id, kind, count(), sum(people_served), sum(hours) FROM " +
 			t("fact_work_log") + " WHERE is_deleted = 0 GROUP BY day, street_id, community_id, grid_id, kind"
 	}},
+	{"sum_standing", []string{"dim_community", "dim_grid", "dim_building", "dim_compound", "dim_unit", "dim_social_organisation",
+		"dim_venture_project", "role_cadre", "role_grid_assignment", "role_building_appointment", "role_red_steward",
+		"role_governance_instructor", "fact_pairing"}, standingSelect},
+}
+
+// standingSelect gives the rows of sum_standing: per measure, the live rows of its source that
+// count towards it, with their place (street, community, grid: 0 where the source keeps none) and
+// the item counted. DISTINCT makes the rows unique where many rows name the same cadre or unit.
+func standingSelect(t func(string) string) string {
+	const (
+		grid      = "street_id, community_id, grid_id"
+		community = "street_id, community_id, toUInt64(0)"
+	)
+	in := func(col, sel, table, cond string) string {
+		return col + " IN (SELECT " + sel + " FROM " + t(table) + " WHERE is_deleted = 0 AND " + cond + ")"
+	}
+	current := func(col, sel, table, role string) string {
+		return in(col, sel, table, "role = '"+role+"' AND ended_on IS NULL")
+	}
+	rows := func(measure, table, place, item, cond string) string {
+		return "SELECT DISTINCT '" + measure + "', " + place + ", " + item + " FROM " + t(table) + " WHERE is_deleted = 0 AND " + cond
+	}
+	return strings.Join([]string{
+		rows("grids", "dim_grid", "street_id, community_id, id", "id", "1"),
+		rows("grids_with_cadre", "dim_grid", "street_id, community_id, id", "id", current("id", "grid_id", "role_grid_assignment", "liaison")),
+		rows("grids_with_instructor", "dim_grid", "street_id, community_id, id", "id", current("id", "grid_id", "role_grid_assignment", "instructor")),
+		rows("buildings", "dim_building", grid, "id", "1"),
+		rows("buildings_with_leader", "dim_building", grid, "id", current("id", "building_id", "role_building_appointment", "building_leader")),
+		rows("communities", "dim_community", "street_id, id, toUInt64(0)", "id", "1"),
+		rows("communities_with_party_org", "dim_community", "street_id, id, toUInt64(0)", "id", "has_party_org = 1"),
+		rows("grid_instructors", "role_grid_assignment", grid, "cadre_id", "role = 'instructor' AND ended_on IS NULL AND "+
+			in("cadre_id", "id", "role_cadre", "is_leader = 1")),
+		rows("liaison_cadres", "role_grid_assignment", grid, "cadre_id", "role = 'liaison' AND ended_on IS NULL AND "+
+			in("cadre_id", "id", "role_cadre", "kind = 'street_cadre'")),
+		rows("building_leaders", "role_building_appointment", grid, "id", "role = 'building_leader' AND ended_on IS NULL"),
+		rows("owner_representatives", "role_building_appointment", grid, "id", "role = 'owner_representative' AND ended_on IS NULL"),
+		rows("market_managed_compounds", "dim_compound", community, "id", "market_managed = 1"),
+		rows("red_stewards", "role_red_steward", grid, "id", "1"),
+		rows("governance_instructors", "role_governance_instructor", community, "id", "1"),
+		rows("paired_civilised_units", "fact_pairing", community, "unit_id", "kind = 'practice_station' AND ended_on IS NULL AND "+
+			in("unit_id", "id", "dim_unit", "civilised = 1")),
+		rows("social_org_party_orgs", "dim_social_organisation", "ifNull(street_id, 0), toUInt64(0), toUInt64(0)", "id", "has_party_org = 1"),
+		rows("venture_projects", "dim_venture_project", community, "id", "1"),
+	}, " UNION ALL ")
 }
 
 // SummaryNamed finds a summary by its table.

@@ -90,18 +90,25 @@ func (c *Client) Query(ctx context.Context, query string) ([][]string, error) {
 	}
 	defer rows.Close()
 	types := rows.ColumnTypes()
+	// One set of destinations for every row: each row is rendered as text before the next.
+	dest := make([]any, len(types))
+	names := make([]string, len(types))
+	for i, t := range types {
+		dest[i] = reflect.New(t.ScanType()).Interface()
+		names[i] = t.DatabaseTypeName()
+	}
 	var out [][]string
 	for rows.Next() {
-		dest := make([]any, len(types))
-		for i, t := range types {
-			dest[i] = reflect.New(t.ScanType()).Interface()
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		row := make([]string, len(dest))
 		for i, d := range dest {
-			row[i] = text(reflect.ValueOf(d).Elem(), types[i].DatabaseTypeName())
+			if s, ok := d.(*string); ok { // a String column: its text as it is
+				row[i] = *s
+				continue
+			}
+			row[i] = text(reflect.ValueOf(d).Elem(), names[i])
 		}
 		out = append(out, row)
 	}
@@ -139,15 +146,21 @@ func CreateDatabase(ctx context.Context, e Engine, db string) error {
 	return nil
 }
 
+// The escapers of Quote and QuoteString, built once.
+var (
+	identEscaper  = strings.NewReplacer(`\`, `\\`, "`", "\\`")
+	stringEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+)
+
 // Quote quotes a ClickHouse identifier. Every identifier that reaches SQL goes through it.
 func Quote(ident string) string {
-	return "`" + strings.NewReplacer(`\`, `\\`, "`", "\\`").Replace(ident) + "`"
+	return "`" + identEscaper.Replace(ident) + "`"
 }
 
 // QuoteString renders a ClickHouse string literal, for the few statements that carry a value
 // where no bound parameter is possible (DDL, chDB).
 func QuoteString(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+	return "'" + stringEscaper.Replace(s) + "'"
 }
 
 // Qualified is db.table, both quoted.
