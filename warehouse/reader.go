@@ -126,13 +126,6 @@ func (r *Reader) AsOf(ctx context.Context) (time.Time, error) {
 	return asOf, nil
 }
 
-// querySettings apply to every query of a Reader on a ClickHouse server (chDB ignores them).
-// The summaries' column files are a few kilobytes, yet ClickHouse 18.16 allocates a read buffer
-// of max_read_buffer_size (1 MiB) for each one it opens, about 100 MB per indicators call:
-// 64 KiB buffers save about a sixth of the server's CPU time. The uncompressed cache (which
-// holds the small summaries whole) saves another twentieth.
-var querySettings = clickhouse.Settings{"max_read_buffer_size": 64 << 10, "use_uncompressed_cache": 1}
-
 // query binds args into sql, runs it and records its duration under name. An unreachable
 // ClickHouse gives WAREHOUSE_UNAVAILABLE.
 func (r *Reader) query(ctx context.Context, name, sql string, args ...any) ([][]string, error) {
@@ -141,7 +134,6 @@ func (r *Reader) query(ctx context.Context, name, sql string, args ...any) ([][]
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	began := time.Now()
-	ctx = clickhouse.Context(ctx, clickhouse.WithSettings(querySettings))
 	rows, err := r.e.Query(ctx, q)
 	if r.m != nil {
 		r.m.QueryDuration.WithLabelValues(name).Observe(time.Since(began).Seconds())
