@@ -116,11 +116,7 @@ func (s *Store) RelatedPeople(ctx context.Context, sc auth.Scope, ids []int64) (
 	if err != nil {
 		return nil, MapError("load related people", err)
 	}
-	out := make(map[int64]*Person, len(list))
-	for _, p := range list {
-		out[p.ID] = p
-	}
-	return out, nil
+	return byID(list, func(p *Person) int64 { return p.ID }), nil
 }
 
 // UnitsByID loads units by id. Units are city-wide.

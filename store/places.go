@@ -146,11 +146,16 @@ func loadByID[T any](ctx context.Context, s *Store, op, base string, ids []int64
 	if err != nil {
 		return nil, MapError(op, err)
 	}
+	return byID(list, id), nil
+}
+
+// byID indexes rows by their id.
+func byID[T any](list []*T, id func(*T) int64) map[int64]*T {
 	out := make(map[int64]*T, len(list))
 	for _, v := range list {
 		out[id(v)] = v
 	}
-	return out, nil
+	return out
 }
 
 // CitiesByID loads cities by id.
