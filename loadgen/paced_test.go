@@ -61,3 +61,36 @@ func TestSpreadInterleaves(t *testing.T) {
 		}
 	}
 }
+
+// Check accepts only a whole answer without errors, and Run counts every other one.
+func TestCheckRefusesErrorsAndBrokenAnswers(t *testing.T) {
+	answers := map[string]struct {
+		status int
+		body   string
+		ok     bool
+	}{
+		"data":      {http.StatusOK, `{"data":{"ok":true}}`, true},
+		"errors":    {http.StatusOK, `{"errors":[{"message":"no","extensions":{"code":"FORBIDDEN"}}],"data":null}`, false},
+		"status":    {http.StatusInternalServerError, `{"data":{"ok":true}}`, false},
+		"truncated": {http.StatusOK, `{"data":{"ok":tr`, false},
+		"not json":  {http.StatusOK, `<html>`, false},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := answers[r.Header.Get("Authorization")[len("Bearer "):]]
+		w.WriteHeader(a.status)
+		w.Write([]byte(a.body)) //nolint:errcheck
+	}))
+	defer srv.Close()
+	c := NewClient(srv.URL, 4)
+	for name, a := range answers {
+		if err := c.Check(context.Background(), Request{Query: "{ ok }", Token: name}); (err == nil) != a.ok {
+			t.Errorf("%s: Check gave %v, want ok=%v", name, err, a.ok)
+		}
+	}
+	res := Run(context.Background(), c, Scenario{Name: "mixed", Next: func(_, i int) Request {
+		return Request{Query: "{ ok }", Token: []string{"data", "errors"}[i%2]}
+	}}, 2, 0, 200*time.Millisecond)
+	if res.Requests < 10 || res.Errors < res.Requests/2-2 || res.Errors > res.Requests/2+2 {
+		t.Fatalf("Run counted %d errors in %d requests, want about half", res.Errors, res.Requests)
+	}
+}

@@ -209,9 +209,9 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	var results []loadgen.Result
 	for _, s := range []loadgen.Scenario{console, profile} {
 		for _, n := range levels {
-			r := loadgen.Run(ctx, loadgen.NewClient(url, n), s, n, warm, dur)
-			results = append(results, r)
-			report(r)
+			results = append(results, measured(srv.Process.Pid, warm, dur, func() loadgen.Result {
+				return loadgen.Run(ctx, loadgen.NewClient(url, n), s, n, warm, dur)
+			}))
 		}
 	}
 	for _, n := range levels {
@@ -221,9 +221,9 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 		if err != nil {
 			return err
 		}
-		r := loadgen.Run(ctx, loadgen.NewClient(url, n), cl.Scenario, n, warm, dur)
-		results = append(results, r)
-		report(r)
+		results = append(results, measured(srv.Process.Pid, warm, dur, func() loadgen.Result {
+			return loadgen.Run(ctx, loadgen.NewClient(url, n), cl.Scenario, n, warm, dur)
+		}))
 	}
 	rss, err := peakRSS(srv.Process.Pid)
 	if err != nil {
@@ -235,10 +235,13 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	fmt.Printf("database limit: pgbench -n -f %s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
 		scriptPath, int(dur.Seconds()), consoleN)
 	for _, n := range levels {
-		tps, lat, err := pgbench(pgURL, scriptPath, n, dur)
+		before := postgresCPU()
+		tps, lat, own, err := pgbench(pgURL, scriptPath, n, dur)
 		if err != nil {
 			return err
 		}
+		pages := tps * dur.Seconds()
+		pgCPU := float64(postgresCPU()-before) / float64(time.Millisecond) / pages
 		api := 0.0
 		for _, r := range results {
 			if r.Scenario == console.Name && r.Clients == n {
@@ -246,6 +249,7 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 			}
 		}
 		fmt.Printf("  c=%-3d pgbench %8.1f pages/s (mean %.2f ms)   API %8.1f req/s = %5.1f%% of the limit\n", n, tps, lat, api, 100*api/tps)
+		fmt.Printf("        CPU per page: Postgres %.2f ms, pgbench %.2f ms\n", pgCPU, float64(own)/float64(time.Millisecond)/pages)
 	}
 	return nil
 }
@@ -257,6 +261,17 @@ func loadavg() string {
 		return "unknown\n"
 	}
 	return string(b)
+}
+
+// measured runs one load level, reports it with the CPU its measured window cost per request.
+func measured(serverPID int, warm, dur time.Duration, run func() loadgen.Result) loadgen.Result {
+	window := measureCPU(serverPID, time.Now().Add(warm), dur)
+	r := run()
+	report(r)
+	if s := <-window; r.PerSecond > 0 {
+		fmt.Printf("    %s\n", s[0].per(s[1], r.PerSecond*dur.Seconds()))
+	}
+	return r
 }
 
 func report(r loadgen.Result) {
@@ -354,18 +369,19 @@ func peakRSS(pid int) (int64, error) {
 var tpsRE = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
 var latRE = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
 
-// pgbench runs the script at n clients and gives its transactions per second and mean latency.
-func pgbench(pgURL, script string, n int, d time.Duration) (float64, float64, error) {
+// pgbench runs the script at n clients and gives its transactions per second, mean latency
+// and its own CPU time.
+func pgbench(pgURL, script string, n int, d time.Duration) (float64, float64, time.Duration, error) {
 	cmd := exec.Command("pgbench", "-n", "-f", script, "-c", strconv.Itoa(n), "-j", "2", "-T", strconv.Itoa(int(d.Seconds())), pgURL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, 0, fmt.Errorf("pgbench: %w: %s", err, out)
+		return 0, 0, 0, fmt.Errorf("pgbench: %w: %s", err, out)
 	}
 	m, l := tpsRE.FindSubmatch(out), latRE.FindSubmatch(out)
 	if m == nil || l == nil {
-		return 0, 0, fmt.Errorf("pgbench output not understood: %s", out)
+		return 0, 0, 0, fmt.Errorf("pgbench output not understood: %s", out)
 	}
 	tps, _ := strconv.ParseFloat(string(m[1]), 64)
 	lat, _ := strconv.ParseFloat(string(l[1]), 64)
-	return tps, lat, nil
+	return tps, lat, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }
