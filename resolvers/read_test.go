@@ -1,6 +1,8 @@
 package resolvers_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -219,6 +221,36 @@ func TestProtocol(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+e.token("city_admin", "city", readerSubject))
 	if r := e.serve(req); r.Status != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" {
 		t.Fatalf("broken JSON: %d %+v", r.Status, r.Errors)
+	}
+	// The answer's type follows Accept; a document that does not parse is 422 as
+	// application/json and 400 as application/graphql-response+json; an answer is one JSON
+	// object, also when its data holds characters JSON may escape.
+	const gqlType = "application/graphql-response+json"
+	for _, c := range []struct {
+		accept, query, ctype string
+		status               int
+	}{
+		{"", "{ nope", "application/json", http.StatusUnprocessableEntity},
+		{gqlType, "{ nope", gqlType, http.StatusBadRequest},
+		{"text/html, " + gqlType + ";q=0.9, application/json", "{ nope", gqlType, http.StatusBadRequest},
+		{"*/*", "{ nope", "application/json", http.StatusUnprocessableEntity},
+		{gqlType, `{ issues(filter: {search: "<&>\u2028"}) { totalCount } }`, gqlType, http.StatusOK},
+	} {
+		body, _ := json.Marshal(map[string]any{"query": c.query})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", c.accept)
+		req.Header.Set("Authorization", "Bearer "+e.token("city_admin", "city", readerSubject))
+		rec := httptest.NewRecorder()
+		e.h.ServeHTTP(rec, req)
+		var answer struct {
+			Data   json.RawMessage   `json:"data"`
+			Errors []json.RawMessage `json:"errors"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil || rec.Code != c.status || rec.Header().Get("Content-Type") != c.ctype ||
+			(c.status == http.StatusOK) != (len(answer.Errors) == 0) {
+			t.Fatalf("Accept %q, %s: %d %s %s (want %d %s)", c.accept, c.query, rec.Code, rec.Header().Get("Content-Type"), rec.Body, c.status, c.ctype)
+		}
 	}
 	req = httptest.NewRequest(http.MethodPut, "/graphql", nil)
 	if r := e.serve(req); r.Status != http.StatusMethodNotAllowed {

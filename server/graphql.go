@@ -91,7 +91,7 @@ func GraphQL(o Options) http.Handler {
 	root.Warehouse = o.Indicators
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: root}))
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(post{})
 	// Parsed and validated documents, by query text: a console sends the same few queries.
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
 	if o.Dev {
