@@ -173,13 +173,38 @@ func related[T any](w *fastWriter, v *T, err error, nullable bool, write func(*T
 
 func (w *fastWriter) null()                   { w.buf.WriteString("null") }
 func (w *fastWriter) put(m graphql.Marshaler) { m.MarshalGQL(&w.buf) }
-func (w *fastWriter) str(s string)            { w.put(graphql.MarshalString(s)) }
-func (w *fastWriter) id(s string)             { w.put(graphql.MarshalID(s)) }
+func (w *fastWriter) id(s string)             { w.str(s) } // an ID is written as a String
 func (w *fastWriter) boolean(b bool)          { w.put(graphql.MarshalBoolean(b)) }
 func (w *fastWriter) int(n int)               { w.put(graphql.MarshalInt(n)) }
 func (w *fastWriter) int64(n int64)           { w.put(graphql.MarshalInt64(n)) }
-func (w *fastWriter) time(t time.Time)        { w.put(scalar.MarshalDateTime(t)) }
 func (w *fastWriter) enum(e store.Enum)       { e.MarshalGQL(&w.buf) }
+
+// str writes a String as graphql.MarshalString does; a string with nothing to escape (a
+// control character, a quote or a backslash: all single bytes in UTF-8) is copied as it is.
+func (w *fastWriter) str(s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			w.put(graphql.MarshalString(s))
+			return
+		}
+	}
+	w.buf.WriteByte('"')
+	w.buf.WriteString(s)
+	w.buf.WriteByte('"')
+}
+
+// time writes a DateTime as scalar.MarshalDateTime does (RFC 3339 with nanoseconds; the zero
+// time is null), formatted straight into the buffer.
+func (w *fastWriter) time(t time.Time) {
+	if t.IsZero() {
+		w.null()
+		return
+	}
+	var b [40]byte
+	w.buf.WriteByte('"')
+	w.buf.Write(t.AppendFormat(b[:0], time.RFC3339Nano))
+	w.buf.WriteByte('"')
+}
 
 func (w *fastWriter) optStr(s *string) {
 	if s == nil {
