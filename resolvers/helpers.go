@@ -120,7 +120,7 @@ func placeFilter(p *model.PlaceScope, search *string) (store.PlaceFilter, error)
 }
 
 // connection finishes a root list: it prefetches what the query selects below its nodes
-// and, at the same time, counts the total when asked for.
+// and, beside the first level, counts the total when asked for.
 func connection[T any, E any](ctx context.Context, c store.Conn[T], l counter, mk func(cursor string, node T) E) ([]E, *store.PageInfo, int, error) {
 	nodes := make([]T, len(c.Edges))
 	for i, e := range c.Edges {
@@ -128,12 +128,6 @@ func connection[T any, E any](ctx context.Context, c store.Conn[T], l counter, m
 	}
 	var n int
 	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		n, err = total(ctx, l)
-	}()
-	prefetchPage(ctx, nodes)
-	<-done
+	prefetchPage(ctx, nodes, func(ctx context.Context) { n, err = total(ctx, l) })
 	return edges(c, mk), &c.PageInfo, n, err
 }

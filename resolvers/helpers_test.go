@@ -25,14 +25,24 @@ import (
 	"gridgov/store"
 )
 
-// counter is a pgx tracer that counts the statements a pool runs.
-type counter struct{ n atomic.Int64 }
+// counter is a pgx tracer that counts the statements a pool runs, and the batches that
+// carried several of them in one round trip.
+type counter struct{ n, trips atomic.Int64 }
 
 func (c *counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
 	c.n.Add(1)
 	return ctx
 }
 func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A batch's statements count one by one; trips counts round trips that carried several.
+func (c *counter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	c.n.Add(int64(d.Batch.Len()))
+	c.trips.Add(1)
+	return ctx
+}
+func (c *counter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
 // env is one test's API: a fresh database, the real HTTP handler, and a statement counter.
 type env struct {

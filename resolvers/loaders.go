@@ -76,6 +76,8 @@ type Loaders struct {
 	Matter               *Loader[int64, *store.MeetingMatter]
 	Matters              *Loader[int64, []*store.MeetingMatter]
 	AuditRecord          *Loader[int64, *store.AuditRecord]
+
+	store *store.Store // for the pipelines of prefetch levels
 }
 
 // batchWait is how long a loader waits for more keys when nothing prefetched them. gqlgen
@@ -252,6 +254,8 @@ func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
 		Matter:               scoped(sc, s.MattersByID),
 		Matters:              scoped(sc, s.MattersOf),
 		AuditRecord:          scoped(sc, s.AuditRecordsByID),
+
+		store: s,
 	}
 }
 

@@ -54,12 +54,16 @@ type planner struct {
 	l  *Loaders
 }
 
-// prefetchPage reads what a connection's query selects below edges.node for nodes.
-func prefetchPage[T any](ctx context.Context, nodes []T) {
+// prefetchPage reads what a connection's query selects below edges.node for nodes; the
+// reads in with (the page's total count) run beside its first level.
+func prefetchPage[T any](ctx context.Context, nodes []T, with ...func(context.Context)) {
 	if len(nodes) == 0 || !graphql.HasOperationContext(ctx) {
+		for _, f := range with {
+			f(ctx)
+		}
 		return
 	}
-	prefetch(ctx, nodes, below(ctx, "edges", "node"))
+	prefetch(ctx, nodes, below(ctx, "edges", "node"), with...)
 }
 
 // prefetchOne reads what the query selects below the field resolving to v (node, a mutation).
@@ -74,10 +78,11 @@ func prefetchOne[T any](ctx context.Context, v *T) {
 	prefetch(ctx, []*T{v}, fc.Field.Selections)
 }
 
-func prefetch(ctx context.Context, nodes any, sel ast.SelectionSet) {
-	p := &planner{oc: graphql.GetOperationContext(ctx), l: For(ctx)}
+func prefetch(ctx context.Context, nodes any, sel ast.SelectionSet, with ...func(context.Context)) {
+	l := For(ctx)
+	p := &planner{oc: graphql.GetOperationContext(ctx), l: l}
 	steps := p.plan(nodes, sel)
-	for depth := 0; len(steps) > 0 && depth < maxPrefetchDepth; depth++ {
+	for depth := 0; (len(steps) > 0 || len(with) > 0) && depth < maxPrefetchDepth; depth++ {
 		var fs []flusher
 		seen := map[flusher]bool{}
 		for _, s := range steps {
@@ -86,17 +91,9 @@ func prefetch(ctx context.Context, nodes any, sel ast.SelectionSet) {
 				fs = append(fs, s.f)
 			}
 		}
-		var wg sync.WaitGroup
-		var failed atomic.Bool
-		for _, f := range fs {
-			wg.Go(func() {
-				if f.flush(ctx) != nil {
-					failed.Store(true)
-				}
-			})
-		}
-		wg.Wait()
-		if failed.Load() {
+		ok := l.together(ctx, fs, with)
+		with = nil
+		if !ok {
 			return // the resolvers load (and report) what is missing
 		}
 		var next []step
@@ -105,6 +102,40 @@ func prefetch(ctx context.Context, nodes any, sel ast.SelectionSet) {
 		}
 		steps = next
 	}
+}
+
+// together flushes fs and runs with side by side, their statements sent in one round trip
+// (store.Pipeline); it reports whether every flush succeeded.
+func (l *Loaders) together(ctx context.Context, fs []flusher, with []func(context.Context)) bool {
+	var p *store.Pipeline
+	if n := len(fs) + len(with); n > 1 && l.store != nil {
+		p = l.store.NewPipeline(ctx, n)
+	}
+	run := func(f func(context.Context)) {
+		if p == nil {
+			f(ctx)
+			return
+		}
+		member := p.Join(ctx)
+		defer p.Leave(member)
+		f(member)
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for _, f := range fs {
+		wg.Go(func() {
+			run(func(ctx context.Context) {
+				if f.flush(ctx) != nil {
+					failed.Store(true)
+				}
+			})
+		})
+	}
+	for _, f := range with {
+		wg.Go(func() { run(f) })
+	}
+	wg.Wait()
+	return !failed.Load()
 }
 
 // below gives the selections under a path of fields of the field being resolved.

@@ -94,25 +94,30 @@ func TestStatementCountDoesNotGrowWithRows(t *testing.T) {
 	q := `{ issues(first: 100, filter: {place: {gridId: "%s"}}) { totalCount edges { node {
 		title grid { name community { name street { name } } } reporter { name partyMember { unit { name } } }
 		handler { name } category { name } events(last: 3) { action actor { name } } } } } }`
-	run := func(n int) int64 {
+	run := func(n int) (stmts, batches int64) {
 		e := newEnv(t)
 		w := e.world()
 		e.addIssues(w, n, 0)
-		before := e.stmts.n.Load()
+		before, trips := e.stmts.n.Load(), e.stmts.trips.Load()
 		d := e.ok(0, fmt.Sprintf(q, gid("Grid", w.grid)), nil)
 		if got := len(dig(d, "issues", "edges").([]any)); got != n {
 			t.Fatalf("want %d issues, got %d", n, got)
 		}
-		return e.stmts.n.Load() - before
+		return e.stmts.n.Load() - before, e.stmts.trips.Load() - trips
 	}
-	// page + count; then, prefetched level by level: grids, people (reporters and handlers
-	// together), categories, events; communities, members by person (event actors are the
-	// reporters, already read); streets. Units are not read: no reporter is a member.
-	const want = 9
-	small, large := run(3), run(100)
-	t.Logf("statements: %d for 3 issues, %d for 100", small, large)
+	// The page; then, prefetched level by level: the count beside grids, people (reporters
+	// and handlers together), categories and events; communities and members by person
+	// (event actors are the reporters, already read); streets. Units are not read: no
+	// reporter is a member. The two levels of several statements each go in one round trip.
+	const want, wantBatches = 9, 2
+	small, smallBatches := run(3)
+	large, largeBatches := run(100)
+	t.Logf("statements: %d for 3 issues, %d for 100; batches %d and %d", small, large, smallBatches, largeBatches)
 	if small != want || large != want {
 		t.Fatalf("want %d statements whatever the rows, got %d for 3 and %d for 100", want, small, large)
+	}
+	if smallBatches != wantBatches || largeBatches != wantBatches {
+		t.Fatalf("want the %d levels of several statements in %d batches, got %d and %d", wantBatches, wantBatches, smallBatches, largeBatches)
 	}
 }
 

@@ -139,7 +139,7 @@ func childrenOf[T any](ctx context.Context, s *Store, op, base, fk string, paren
 	q.where(fk+" = ANY(?)", parents)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, c)
-	rows, err := s.pool.Query(ctx, base+q.sql()+` ORDER BY id`, q.args...)
+	rows, err := s.query(ctx, base+q.sql()+` ORDER BY id`, q.args...)
 	if err != nil {
 		return nil, MapError(op, err)
 	}

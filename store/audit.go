@@ -123,7 +123,7 @@ func (s *Store) AuditRecordsByID(ctx context.Context, sc auth.Scope, ids []int64
 	q := &query{}
 	q.where("id = ANY(?)", ids)
 	auditScoped(q, sc)
-	rows, err := s.pool.Query(ctx, auditSQL+q.sql(), q.args...)
+	rows, err := s.query(ctx, auditSQL+q.sql(), q.args...)
 	if err != nil {
 		return nil, MapError("load audit records", err)
 	}

@@ -228,7 +228,7 @@ func (s *Store) IssueCategories(ctx context.Context) ([]*IssueCategory, error) {
 
 // referenceList lists every live row of a small reference table (categories) by code.
 func referenceList[T any](ctx context.Context, s *Store, op, selectSQL string, scan func(pgx.Row) (*T, error)) ([]*T, error) {
-	rows, err := s.pool.Query(ctx, selectSQL+` WHERE deleted_at IS NULL ORDER BY code`)
+	rows, err := s.query(ctx, selectSQL+` WHERE deleted_at IS NULL ORDER BY code`)
 	if err != nil {
 		return nil, MapError(op, err)
 	}
@@ -265,7 +265,7 @@ func lastEvents[T any](ctx context.Context, s *Store, op, table, fk string, sc a
 		sql := `SELECT ev.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
 			prefixed("e.", issueEventCols, fk) + ` FROM ` + table + ` e` + q.sql() + ` ORDER BY e.at DESC, e.id DESC LIMIT ` +
 			q.arg(n) + `) ev`
-		rows, err := s.pool.Query(ctx, sql, q.args...)
+		rows, err := s.query(ctx, sql, q.args...)
 		if err != nil {
 			return nil, MapError(op, err)
 		}
@@ -288,7 +288,7 @@ func (s *Store) IssueMediators(ctx context.Context, sc auth.Scope, issueIDs []in
 	q.where("issue_id = ANY(?)", issueIDs)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, placeCols)
-	rows, err := s.pool.Query(ctx, `SELECT id, issue_id, person_id, role FROM issue_mediators`+q.sql()+` ORDER BY id`, q.args...)
+	rows, err := s.query(ctx, `SELECT id, issue_id, person_id, role FROM issue_mediators`+q.sql()+` ORDER BY id`, q.args...)
 	if err != nil {
 		return nil, MapError("load mediators", err)
 	}

@@ -65,7 +65,7 @@ func (s *Store) MemberLedgers(ctx context.Context, sc auth.Scope, keys []LedgerK
 		sql := `SELECT x.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
 			prefixed("r.", recordCols, "issue_id") + ` FROM service_records r` + q.sql() +
 			` ORDER BY r.served_on DESC, r.id DESC LIMIT ` + q.arg(sh.last) + `) x`
-		rows, err := s.pool.Query(ctx, sql, q.args...)
+		rows, err := s.query(ctx, sql, q.args...)
 		if err != nil {
 			return nil, MapError("load ledgers", err)
 		}
@@ -108,7 +108,7 @@ func (s *Store) ServiceTotals(ctx context.Context, sc auth.Scope, keys []TotalsK
 		if year != 0 {
 			q.where("served_on >= make_date(?, 1, 1) AND served_on < make_date(?, 1, 1)", year, year+1)
 		}
-		rows, err := s.pool.Query(ctx, `SELECT member_id, count(*), coalesce(sum(hours), 0)::float8 FROM service_records`+
+		rows, err := s.query(ctx, `SELECT member_id, count(*), coalesce(sum(hours), 0)::float8 FROM service_records`+
 			q.sql()+` GROUP BY member_id`, q.args...)
 		if err != nil {
 			return nil, MapError("load service totals", err)
@@ -138,7 +138,7 @@ func (s *Store) GridLedger(ctx context.Context, sc auth.Scope, gridID int64, fro
 	q.where("r.served_on >= ? AND r.served_on < ?", from, to)
 	q.where("r.deleted_at IS NULL")
 	q.scoped(sc, colsFor("service_records", "r."))
-	rows, err := s.pool.Query(ctx, `SELECT `+prefixed("r.", recordCols, "issue_id")+` FROM service_records r
+	rows, err := s.query(ctx, `SELECT `+prefixed("r.", recordCols, "issue_id")+` FROM service_records r
 		JOIN party_members m ON m.id = r.member_id JOIN people p ON p.id = m.person_id`+q.sql()+
 		` ORDER BY p.name, r.member_id, r.served_on, r.id`, q.args...)
 	if err != nil {
@@ -173,7 +173,7 @@ func (s *Store) RatingsOf(ctx context.Context, sc auth.Scope, memberIDs []int64)
 	q.where("member_id = ANY(?)", memberIDs)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("year_ratings", ""))
-	rows, err := s.pool.Query(ctx, `SELECT `+ratingCols+` FROM year_ratings`+q.sql()+` ORDER BY year DESC`, q.args...)
+	rows, err := s.query(ctx, `SELECT `+ratingCols+` FROM year_ratings`+q.sql()+` ORDER BY year DESC`, q.args...)
 	if err != nil {
 		return nil, MapError("load ratings", err)
 	}

@@ -48,7 +48,7 @@ func (s *Store) LatestCheckins(ctx context.Context, sc auth.Scope, memberIDs []i
 	q.where("member_id = ANY(?)", memberIDs)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("checkins", ""))
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (member_id) `+checkinCols+` FROM checkins`+q.sql()+
+	rows, err := s.query(ctx, `SELECT DISTINCT ON (member_id) `+checkinCols+` FROM checkins`+q.sql()+
 		` ORDER BY member_id, submitted_at DESC, id DESC`, q.args...)
 	if err != nil {
 		return nil, MapError("load latest check-ins", err)
@@ -194,7 +194,7 @@ func (s *Store) GridRoster(ctx context.Context, sc auth.Scope, gridID int64) ([]
 	q.where("m.deleted_at IS NULL")
 	q.scoped(sc, scopeCols{street: "m.street_id", community: "m.community_id", grid: "m.grid_id"})
 	q.where("EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)")
-	rows, err := s.pool.Query(ctx, `SELECT m.id, p.name, m.unit_id, m.building_id FROM party_members m
+	rows, err := s.query(ctx, `SELECT m.id, p.name, m.unit_id, m.building_id FROM party_members m
 		JOIN people p ON p.id = m.person_id`+q.sql()+` ORDER BY p.name, m.id`, q.args...)
 	if err != nil {
 		return nil, MapError("grid roster", err)
@@ -275,7 +275,7 @@ func (s *Store) CurrentAppointments(ctx context.Context, sc auth.Scope, building
 	q.where("building_id = ANY(?)", buildingIDs)
 	q.where("ended_on IS NULL AND deleted_at IS NULL")
 	q.scoped(sc, placeCols)
-	rows, err := s.pool.Query(ctx, `SELECT `+appointmentCols+` FROM building_appointments`+q.sql()+` ORDER BY role, id`, q.args...)
+	rows, err := s.query(ctx, `SELECT `+appointmentCols+` FROM building_appointments`+q.sql()+` ORDER BY role, id`, q.args...)
 	if err != nil {
 		return nil, MapError("load appointments", err)
 	}

@@ -102,7 +102,7 @@ func (s *Store) RelatedPeople(ctx context.Context, sc auth.Scope, ids []int64) (
 	q.conds = nil
 	q.where("id = ANY(?)", ids)
 	q.where("deleted_at IS NULL")
-	rows, err := s.pool.Query(ctx, strings.Replace(personSQL, " FROM", ", coalesce("+inScope+", false) FROM", 1)+q.sql(), q.args...)
+	rows, err := s.query(ctx, strings.Replace(personSQL, " FROM", ", coalesce("+inScope+", false) FROM", 1)+q.sql(), q.args...)
 	if err != nil {
 		return nil, MapError("load related people", err)
 	}
@@ -135,7 +135,7 @@ func (s *Store) MembersByPerson(ctx context.Context, sc auth.Scope, personIDs []
 	q.where("person_id = ANY(?)", personIDs)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("party_members", ""))
-	rows, err := s.pool.Query(ctx, memberSQL+q.sql(), q.args...)
+	rows, err := s.query(ctx, memberSQL+q.sql(), q.args...)
 	if err != nil {
 		return nil, MapError("load members by person", err)
 	}

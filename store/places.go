@@ -138,7 +138,7 @@ func idsQuery(base string, ids []int64, sc auth.Scope, c scopeCols) (string, []a
 func loadByID[T any](ctx context.Context, s *Store, op, base string, ids []int64, sc auth.Scope, c scopeCols,
 	scan func(pgx.Row) (*T, error), id func(*T) int64) (map[int64]*T, error) {
 	sql, args := idsQuery(base, ids, sc, c)
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.query(ctx, sql, args...)
 	if err != nil {
 		return nil, MapError(op, err)
 	}
@@ -199,7 +199,7 @@ func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, k
 	}
 	q = q.clone()
 	tail := keyset(q, key, desc, spec)
-	rows, err := s.pool.Query(ctx, base+q.sql()+tail, q.args...)
+	rows, err := s.query(ctx, base+q.sql()+tail, q.args...)
 	if err != nil {
 		return Conn[T]{}, MapError(op, err)
 	}
@@ -212,8 +212,11 @@ func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, k
 
 // count runs SELECT count(*) over table with q's filters.
 func (s *Store) count(ctx context.Context, op, table string, q *query) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...).Scan(&n)
+	rows, err := s.query(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...)
+	if err != nil {
+		return 0, MapError(op, err)
+	}
+	n, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[int])
 	return n, MapError(op, err)
 }
 

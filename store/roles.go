@@ -209,7 +209,7 @@ func (s *Store) assignmentsOf(ctx context.Context, sc auth.Scope, col string, ke
 			q.where("ended_on IS NULL")
 		}
 		q.scoped(sc, placeCols)
-		rows, err := s.pool.Query(ctx, gridAssignSQL+q.sql()+` ORDER BY role, started_on, id`, q.args...)
+		rows, err := s.query(ctx, gridAssignSQL+q.sql()+` ORDER BY role, started_on, id`, q.args...)
 		if err != nil {
 			return nil, MapError("load grid assignments", err)
 		}

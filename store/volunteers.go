@@ -141,7 +141,7 @@ func (s *Store) ProjectsOfOrganisations(ctx context.Context, sc auth.Scope, orgI
 	q.where("social_organisation_id = ANY(?)", orgIDs)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
-	rows, err := s.pool.Query(ctx, projectSQL+q.sql()+` ORDER BY started_on DESC, id DESC`, q.args...)
+	rows, err := s.query(ctx, projectSQL+q.sql()+` ORDER BY started_on DESC, id DESC`, q.args...)
 	if err != nil {
 		return nil, MapError("load venture projects", err)
 	}
@@ -167,7 +167,7 @@ func (s *Store) TeamSizes(ctx context.Context, sc auth.Scope, teamIDs []int64) (
 	q.where("team_id = ANY(?)", teamIDs)
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, placeCols)
-	rows, err := s.pool.Query(ctx, `SELECT team_id, count(*) FROM volunteers`+q.sql()+` GROUP BY team_id`, q.args...)
+	rows, err := s.query(ctx, `SELECT team_id, count(*) FROM volunteers`+q.sql()+` GROUP BY team_id`, q.args...)
 	if err != nil {
 		return nil, MapError("count team members", err)
 	}
