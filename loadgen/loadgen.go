@@ -214,17 +214,20 @@ func Run(ctx context.Context, c *Client, s Scenario, clients int, warm, d time.D
 	return r
 }
 
-// Statement is one SQL statement with its arguments, as a pool sent it.
+// Statement is one SQL statement with its arguments, as a pool sent it. Statements sent
+// together in one round trip (a pgx batch) share a Batch number above zero.
 type Statement struct {
-	SQL  string
-	Args []any
+	SQL   string
+	Args  []any
+	Batch int
 }
 
-// Recorder is a pgx QueryTracer that records every statement while Recording is on.
+// Recorder is a pgx query and batch tracer that records every statement while Recording is on.
 type Recorder struct {
 	mu        sync.Mutex
 	on        bool
 	stmts     []Statement
+	batches   int
 	Statement atomic.Int64 // statements seen, recording or not
 }
 
@@ -257,12 +260,44 @@ func (r *Recorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Trace
 // TraceQueryEnd does nothing.
 func (r *Recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// TraceBatchStart records the statements of a batch, numbered as one round trip.
+func (r *Recorder) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	r.Statement.Add(int64(d.Batch.Len()))
+	r.mu.Lock()
+	if r.on {
+		r.batches++
+		for _, q := range d.Batch.QueuedQueries {
+			r.stmts = append(r.stmts, Statement{SQL: q.SQL, Args: q.Arguments, Batch: r.batches})
+		}
+	}
+	r.mu.Unlock()
+	return ctx
+}
+
+// TraceBatchQuery does nothing.
+func (r *Recorder) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+// TraceBatchEnd does nothing.
+func (r *Recorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // PgbenchScript writes statements as a pgbench script: each statement on its own, ended by
 // a semicolon, with its arguments inlined as SQL literals (pgbench's simple protocol then
 // parses and plans them as the server does for the API's prepared statements).
-func PgbenchScript(stmts []Statement) (string, error) {
+//
+// With pipelined, the statements the API sent in one round trip are sent so by pgbench too
+// (\startpipeline … \endpipeline, which needs pgbench -M extended or prepared).
+func PgbenchScript(stmts []Statement, pipelined bool) (string, error) {
 	var b strings.Builder
-	for _, s := range stmts {
+	open := 0 // the batch a pipeline is open for
+	for i, s := range stmts {
+		if pipelined && s.Batch != open {
+			if open != 0 {
+				b.WriteString("\\endpipeline\n")
+			}
+			if open = s.Batch; open != 0 {
+				b.WriteString("\\startpipeline\n")
+			}
+		}
 		sql := s.SQL
 		// Replace from the highest placeholder down, so $1 does not eat into $10.
 		for i := len(s.Args); i >= 1; i-- {
@@ -275,6 +310,9 @@ func PgbenchScript(stmts []Statement) (string, error) {
 		sql = strings.Join(strings.Fields(sql), " ")
 		b.WriteString(sql)
 		b.WriteString(";\n")
+		if open != 0 && i == len(stmts)-1 {
+			b.WriteString("\\endpipeline\n")
+		}
 	}
 	return b.String(), nil
 }

@@ -68,14 +68,15 @@ func main() {
 		warm    = flag.Duration("warm", 2*time.Second, "warm-up per run, not measured")
 		clients = flag.String("clients", "1,8,32", "client counts")
 		script  = flag.String("script", "console.pgbench.sql", "where to write the captured console-page statements")
+		only    = flag.Bool("console-only", false, "run only the console page and its limits (for comparing builds)")
 	)
 	flag.Parse()
-	if err := run(context.Background(), *pgURL, *bin, *dur, *warm, *clients, *script); err != nil {
+	if err := run(context.Background(), *pgURL, *bin, *dur, *warm, *clients, *script, *only); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, clientList, scriptPath string) error {
+func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, clientList, scriptPath string, consoleOnly bool) error {
 	if pgURL == "" {
 		return fmt.Errorf("give -pg or GRIDGOV_PG_URL")
 	}
@@ -176,12 +177,18 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	if err != nil {
 		return fmt.Errorf("claim: %w", err)
 	}
-	pgScript, err := loadgen.PgbenchScript(consoleSQL)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(scriptPath, []byte(pgScript), 0o644); err != nil {
-		return err
+	// Two limits: the page's statements one by one, parsed and planned each time (pgbench's
+	// simple protocol), and as the API sends them — prepared once, a prefetch level's
+	// statements in one round trip.
+	dbLimits := []limit{{"one by one", scriptPath, "simple"}, {"as the API sends them", pipelinedPath(scriptPath), "prepared"}}
+	for i, l := range dbLimits {
+		pgScript, err := loadgen.PgbenchScript(consoleSQL, i == 1)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(l.script, []byte(pgScript), 0o644); err != nil {
+			return err
+		}
 	}
 
 	// The API as its own process.
@@ -207,14 +214,18 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	fmt.Printf("load average at start: %s", loadavg())
 	fmt.Printf("SQL statements per request: console page %d, member profile %d, claim %d\n\n", consoleN, profileN, claimN)
 	var results []loadgen.Result
-	for _, s := range []loadgen.Scenario{console, profile} {
+	scenarios, claimLevels := []loadgen.Scenario{console, profile}, levels
+	if consoleOnly {
+		scenarios, claimLevels = scenarios[:1], nil
+	}
+	for _, s := range scenarios {
 		for _, n := range levels {
 			results = append(results, measured(srv.Process.Pid, warm, dur, func() loadgen.Result {
 				return loadgen.Run(ctx, loadgen.NewClient(url, n), s, n, warm, dur)
 			}))
 		}
 	}
-	for _, n := range levels {
+	for _, n := range claimLevels {
 		// Enough orders for any rate this machine reaches, fresh for each level: 40 per grid ran
 		// out at 32 clients once the API got faster (the wrapped claims then failed).
 		cl, err := newClaims(ctx, pool, 150, keys)
@@ -232,24 +243,26 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 	fmt.Printf("load average after the API runs: %s", loadavg())
 	fmt.Printf("\nserver peak RSS (VmHWM): %.1f MiB\n\n", float64(rss)/1024)
 
-	fmt.Printf("database limit: pgbench -n -f %s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
-		scriptPath, int(dur.Seconds()), consoleN)
-	for _, n := range levels {
-		before := postgresCPU()
-		tps, lat, own, err := pgbench(pgURL, scriptPath, n, dur)
-		if err != nil {
-			return err
-		}
-		pages := tps * dur.Seconds()
-		pgCPU := float64(postgresCPU()-before) / float64(time.Millisecond) / pages
-		api := 0.0
-		for _, r := range results {
-			if r.Scenario == console.Name && r.Clients == n {
-				api = r.PerSecond
+	for _, l := range dbLimits {
+		fmt.Printf("database limit, %s: pgbench -n -M %s -f %s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
+			l.name, l.mode, l.script, int(dur.Seconds()), consoleN)
+		for _, n := range levels {
+			before := postgresCPU()
+			tps, lat, own, err := pgbench(pgURL, l.script, l.mode, n, dur)
+			if err != nil {
+				return err
 			}
+			pages := tps * dur.Seconds()
+			pgCPU := float64(postgresCPU()-before) / float64(time.Millisecond) / pages
+			api := 0.0
+			for _, r := range results {
+				if r.Scenario == console.Name && r.Clients == n {
+					api = r.PerSecond
+				}
+			}
+			fmt.Printf("  c=%-3d pgbench %8.1f pages/s (mean %.2f ms)   API %8.1f req/s = %5.1f%% of the limit\n", n, tps, lat, api, 100*api/tps)
+			fmt.Printf("        CPU per page: Postgres %.2f ms, pgbench %.2f ms\n", pgCPU, float64(own)/float64(time.Millisecond)/pages)
 		}
-		fmt.Printf("  c=%-3d pgbench %8.1f pages/s (mean %.2f ms)   API %8.1f req/s = %5.1f%% of the limit\n", n, tps, lat, api, 100*api/tps)
-		fmt.Printf("        CPU per page: Postgres %.2f ms, pgbench %.2f ms\n", pgCPU, float64(own)/float64(time.Millisecond)/pages)
 	}
 	return nil
 }
@@ -369,10 +382,18 @@ func peakRSS(pid int) (int64, error) {
 var tpsRE = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
 var latRE = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
 
-// pgbench runs the script at n clients and gives its transactions per second, mean latency
-// and its own CPU time.
-func pgbench(pgURL, script string, n int, d time.Duration) (float64, float64, time.Duration, error) {
-	cmd := exec.Command("pgbench", "-n", "-f", script, "-c", strconv.Itoa(n), "-j", "2", "-T", strconv.Itoa(int(d.Seconds())), pgURL)
+// limit is one way of replaying the console page's statements with pgbench.
+type limit struct{ name, script, mode string }
+
+// pipelinedPath names the pipelined script beside the plain one.
+func pipelinedPath(script string) string {
+	return strings.TrimSuffix(script, ".sql") + ".pipelined.sql"
+}
+
+// pgbench runs the script at n clients in the given query mode and gives its transactions
+// per second, mean latency and its own CPU time.
+func pgbench(pgURL, script, mode string, n int, d time.Duration) (float64, float64, time.Duration, error) {
+	cmd := exec.Command("pgbench", "-n", "-M", mode, "-f", script, "-c", strconv.Itoa(n), "-j", "2", "-T", strconv.Itoa(int(d.Seconds())), pgURL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("pgbench: %w: %s", err, out)
