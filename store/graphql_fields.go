@@ -26,20 +26,26 @@ type Enum string
 // MarshalGQL writes the value upper-cased as a JSON string.
 func (e Enum) MarshalGQL(w io.Writer) {
 	var buf [64]byte
-	b := append(buf[:0], '"')
+	w.Write(e.AppendGQL(buf[:0])) //nolint:errcheck
+}
+
+// AppendGQL appends the value as MarshalGQL writes it: a plain value (letters, digits, _)
+// upper-cased in quotes, anything else upper-cased and quoted the general way.
+func (e Enum) AppendGQL(b []byte) []byte {
+	start := len(b)
+	b = append(b, '"')
 	for i := 0; i < len(e); i++ {
 		c := e[i]
 		switch {
 		case 'a' <= c && c <= 'z':
 			c -= 'a' - 'A'
 		case 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_':
-		default: // not a plain enum value: quote it the general way
-			io.WriteString(w, strconv.Quote(strings.ToUpper(string(e)))) //nolint:errcheck
-			return
+		default:
+			return strconv.AppendQuote(b[:start], strings.ToUpper(string(e)))
 		}
 		b = append(b, c)
 	}
-	w.Write(append(b, '"')) //nolint:errcheck
+	return append(b, '"')
 }
 
 // UnmarshalGQL reads a GraphQL enum value as its stored form.
