@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"testing"
 	"unicode/utf8"
@@ -21,6 +23,9 @@ func FuzzCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw, order, key string, id int64) {
 		decoded(t, raw, order)
 		c := cursor{Order: order, Key: key, ID: id}
+		if b, _ := json.Marshal(c); encodeCursor(c) != base64.RawURLEncoding.EncodeToString(b) {
+			t.Fatalf("encodeCursor(%+v) = %s, encoding/json gives %s", c, encodeCursor(c), base64.RawURLEncoding.EncodeToString(b))
+		}
 		got, err := decodeCursor(encodeCursor(c), order, "before")
 		switch {
 		case id <= 0:

@@ -119,9 +119,33 @@ type cursor struct {
 	ID    int64  `json:"i"`
 }
 
+// encodeCursor writes c as base64url JSON. A page encodes one cursor per edge, so the
+// common case — order and key of plain printable ASCII, which JSON copies as they are — is
+// written by hand; anything else goes through encoding/json. Both give the same bytes.
 func encodeCursor(c cursor) string {
-	b, _ := json.Marshal(c)
+	if !plainJSON(c.Order) || !plainJSON(c.Key) {
+		b, _ := json.Marshal(c)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	var buf [128]byte
+	b := append(buf[:0], `{"o":"`...)
+	b = append(b, c.Order...)
+	b = append(b, `","k":"`...)
+	b = append(b, c.Key...)
+	b = append(b, `","i":`...)
+	b = strconv.AppendInt(b, c.ID, 10)
+	b = append(b, '}')
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// plainJSON reports whether encoding/json writes s inside quotes unchanged.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 func decodeCursor(raw, order, field string) (cursor, error) {
