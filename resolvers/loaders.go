@@ -86,11 +86,14 @@ type Loaders struct {
 const batchWait = 5 * time.Millisecond
 
 // Loader is a dataloadgen loader that can also be filled ahead of the resolvers: keys are
-// staged with want, and flush reads them all in one call of the fetch function and primes
-// the cache, so later Loads of those keys return at once.
+// staged with want, and flush reads them all in one call of the fetch function, so later
+// Loads of those keys return at once. A request builds every loader and uses a few, so a
+// loader costs nothing until it is used: its dataloadgen loader is made on the first Load
+// of a key flush has not read.
 type Loader[K comparable, V any] struct {
-	*dataloadgen.Loader[K, V]
 	fetch func(context.Context, []K) (map[K]V, error)
+	once  sync.Once
+	dl    *dataloadgen.Loader[K, V]
 
 	mu      sync.Mutex
 	vals    map[K]V // values read by flush (nil or zero for a key without a row)
@@ -98,10 +101,43 @@ type Loader[K comparable, V any] struct {
 	staged  map[K]bool
 }
 
+// Load gives the value of one key: read by flush, or batched with the keys other resolvers
+// ask for within batchWait.
+func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	l.mu.Lock()
+	v, ok := l.vals[key]
+	l.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	return l.batched().Load(ctx, key)
+}
+
+// LoadAll gives the values of keys, as Load does for each.
+func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
+	return l.batched().LoadAll(ctx, keys)
+}
+
+func (l *Loader[K, V]) batched() *dataloadgen.Loader[K, V] {
+	l.once.Do(func() {
+		dl := dataloadgen.NewLoader(mapped(l.fetch), dataloadgen.WithWait(batchWait))
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for k, v := range l.vals { // what flush read stays read
+			dl.Prime(k, v)
+		}
+		l.dl = dl // flush primes it from now on
+	})
+	return l.dl
+}
+
 // want stages keys for the next flush; keys already read or staged are skipped.
 func (l *Loader[K, V]) want(keys ...K) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.staged == nil {
+		l.staged = map[K]bool{}
+	}
 	for _, k := range keys {
 		if _, done := l.vals[k]; done || l.staged[k] {
 			continue
@@ -111,8 +147,8 @@ func (l *Loader[K, V]) want(keys ...K) {
 	}
 }
 
-// flush reads every staged key in one fetch and primes the cache with the values; a key
-// without a row is primed with the zero value, as a Load would give.
+// flush reads every staged key in one fetch; a key without a row reads as the zero value,
+// as a Load would give.
 func (l *Loader[K, V]) flush(ctx context.Context) error {
 	l.mu.Lock()
 	keys := l.pending
@@ -128,9 +164,14 @@ func (l *Loader[K, V]) flush(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.vals == nil {
+		l.vals = make(map[K]V, len(keys))
+	}
 	for _, k := range keys {
 		l.vals[k] = m[k]
-		l.Prime(k, m[k])
+		if l.dl != nil {
+			l.dl.Prime(k, m[k])
+		}
 	}
 	return nil
 }
@@ -169,29 +210,27 @@ func mapped[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[
 }
 
 func loader[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *Loader[K, V] {
-	fetch = observed(fetch)
-	return &Loader[K, V]{
-		Loader: dataloadgen.NewLoader(mapped(fetch), dataloadgen.WithWait(batchWait)),
-		fetch:  fetch,
-		vals:   map[K]V{},
-		staged: map[K]bool{},
-	}
+	return &Loader[K, V]{fetch: observed(fetch)}
 }
 
 // observed records the size of every batch a loader reads (loaded or prefetched), under the
 // name of the type it loads.
 func observed[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
+	return func(ctx context.Context, keys []K) (map[K]V, error) {
+		if m := observe.GraphQLFrom(ctx); m != nil {
+			m.Batch(typeName[V](), len(keys))
+		}
+		return fetch(ctx, keys)
+	}
+}
+
+// typeName names the type a loader of V loads: V without pointers and slices.
+func typeName[V any]() string {
 	t := reflect.TypeFor[V]()
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
-	name := t.Name()
-	return func(ctx context.Context, keys []K) (map[K]V, error) {
-		if m := observe.GraphQLFrom(ctx); m != nil {
-			m.Batch(name, len(keys))
-		}
-		return fetch(ctx, keys)
-	}
+	return t.Name()
 }
 
 // scoped binds a store read to the request's scope.
