@@ -76,6 +76,9 @@ type Loaders struct {
 	Matter               *Loader[int64, *store.MeetingMatter]
 	Matters              *Loader[int64, []*store.MeetingMatter]
 	AuditRecord          *Loader[int64, *store.AuditRecord]
+	Resident             *Loader[int64, *store.Resident]
+	DutyShift            *Loader[int64, *store.DutyShift]
+	MediationRoomMember  *Loader[int64, *store.MediationRoomMember]
 }
 
 // batchWait is how long a loader waits for more keys when nothing prefetched them. gqlgen
@@ -252,6 +255,9 @@ func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
 		Matter:               scoped(sc, s.MattersByID),
 		Matters:              scoped(sc, s.MattersOf),
 		AuditRecord:          scoped(sc, s.AuditRecordsByID),
+		Resident:             scoped(sc, s.ResidentsByID),
+		DutyShift:            scoped(sc, s.DutyShiftsByID),
+		MediationRoomMember:  scoped(sc, s.MediationRoomMembersByID),
 	}
 }
 

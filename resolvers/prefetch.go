@@ -264,6 +264,12 @@ func (p *planner) plan(nodes any, sel ast.SelectionSet) []step {
 	case []*store.Partner:
 		return p.personRoles(idsOfObjs(v, func(o *store.Partner) int64 { return o.PersonID }), "Partner", sel,
 			map[string][]int64{"community": idsOfObjs(v, func(o *store.Partner) int64 { return o.CommunityID })})
+	case []*store.Resident:
+		return p.residents(v, sel)
+	case []*store.DutyShift:
+		return p.dutyShifts(v, sel)
+	case []*store.MediationRoomMember:
+		return p.mediationMembers(v, sel)
 	}
 	return nil
 }
