@@ -51,6 +51,7 @@ type ResolverRoot interface {
 	Issue() IssueResolver
 	IssueEvent() IssueEventResolver
 	JointMeeting() JointMeetingResolver
+	MatterEvent() MatterEventResolver
 	MediationRoomMember() MediationRoomMemberResolver
 	Mediator() MediatorResolver
 	MeetingMatter() MeetingMatterResolver
@@ -624,6 +625,16 @@ type ComplexityRoot struct {
 		Meetings                func(childComplexity int) int
 	}
 
+	MatterEvent struct {
+		ActionEnum    func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		ActorRole     func(childComplexity int) int
+		At            func(childComplexity int) int
+		FromStateEnum func(childComplexity int) int
+		Note          func(childComplexity int) int
+		ToStateEnum   func(childComplexity int) int
+	}
+
 	MediationRoomMember struct {
 		Community func(childComplexity int) int
 		Facility  func(childComplexity int) int
@@ -653,6 +664,7 @@ type ComplexityRoot struct {
 	MeetingMatter struct {
 		AllowedOutcomes func(childComplexity int) int
 		GlobalID        func(childComplexity int) int
+		History         func(childComplexity int, last *int) int
 		KindEnum        func(childComplexity int) int
 		Meeting         func(childComplexity int) int
 		OutcomeEnum     func(childComplexity int) int
@@ -1319,6 +1331,9 @@ type JointMeetingResolver interface {
 	Community(ctx context.Context, obj *store.JointMeeting) (*store.Community, error)
 	Matters(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingMatter, error)
 }
+type MatterEventResolver interface {
+	Actor(ctx context.Context, obj *store.MatterEvent) (*store.Person, error)
+}
 type MediationRoomMemberResolver interface {
 	Member(ctx context.Context, obj *store.MediationRoomMember) (*store.PartyMember, error)
 
@@ -1332,6 +1347,7 @@ type MeetingMatterResolver interface {
 	Meeting(ctx context.Context, obj *store.MeetingMatter) (*store.JointMeeting, error)
 
 	AllowedOutcomes(ctx context.Context, obj *store.MeetingMatter) ([]model.MatterOutcome, error)
+	History(ctx context.Context, obj *store.MeetingMatter, last *int) ([]*store.MatterEvent, error)
 }
 type MonthlyReviewResolver interface {
 	Community(ctx context.Context, obj *store.MonthlyReview) (*store.Community, error)
@@ -3673,6 +3689,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JointMeetingIndicators.Meetings(childComplexity), true
 
+	case "MatterEvent.action":
+		if e.ComplexityRoot.MatterEvent.ActionEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.ActionEnum(childComplexity), true
+	case "MatterEvent.actor":
+		if e.ComplexityRoot.MatterEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.Actor(childComplexity), true
+	case "MatterEvent.actorRole":
+		if e.ComplexityRoot.MatterEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.ActorRole(childComplexity), true
+	case "MatterEvent.at":
+		if e.ComplexityRoot.MatterEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.At(childComplexity), true
+	case "MatterEvent.fromOutcome":
+		if e.ComplexityRoot.MatterEvent.FromStateEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.FromStateEnum(childComplexity), true
+	case "MatterEvent.note":
+		if e.ComplexityRoot.MatterEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.Note(childComplexity), true
+	case "MatterEvent.toOutcome":
+		if e.ComplexityRoot.MatterEvent.ToStateEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.ToStateEnum(childComplexity), true
+
 	case "MediationRoomMember.community":
 		if e.ComplexityRoot.MediationRoomMember.Community == nil {
 			break
@@ -3773,6 +3832,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingMatter.GlobalID(childComplexity), true
+	case "MeetingMatter.history":
+		if e.ComplexityRoot.MeetingMatter.History == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingMatter_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingMatter.History(childComplexity, args["last"].(*int)), true
 	case "MeetingMatter.kind":
 		if e.ComplexityRoot.MeetingMatter.KindEnum == nil {
 			break
@@ -9600,8 +9670,39 @@ type MeetingMatter implements Node {
   outcome: MatterOutcome!
   "Outcomes it can move to."
   allowedOutcomes: [MatterOutcome!]!
+  "The latest entries of its immutable history, newest last: its recording and every change of outcome."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [MatterEvent!]!
   "Row version: pass it back in a change to detect concurrent edits."
   version: Int!
+}
+
+"What an entry of a matter's history did."
+enum MatterAction {
+  "The matter was recorded at a meeting with its first outcome (holdJointMeeting, recordMeetingMatter)."
+  RECORD
+  "The matter moved to a new outcome (setMatterOutcome)."
+  SET_OUTCOME
+}
+
+"""
+One entry of a meeting matter's immutable history: who did what, when, from which outcome to
+which, with a note.
+"""
+type MatterEvent {
+  "What was done."
+  action: MatterAction!
+  "Who did it."
+  actor: Person
+  "The role they acted in."
+  actorRole: String!
+  "Outcome before; null for the recording."
+  fromOutcome: MatterOutcome
+  "Outcome after."
+  toOutcome: MatterOutcome!
+  "Note given with the change."
+  note: String!
+  "When."
+  at: DateTime!
 }
 
 "Narrows a list of venture projects."
@@ -9836,6 +9937,8 @@ input SetMatterOutcomeInput {
   matterId: ID!
   "The new outcome."
   outcome: MatterOutcome!
+  "Note recorded in the matter's history, e.g. the meeting that decided it."
+  note: String
   "The version the client last saw; a mismatch is CONFLICT."
   version: Int
 }
@@ -11068,6 +11171,26 @@ func (ec *executionContext) childFields_JointMeetingIndicators(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type JointMeetingIndicators", field.Name)
 }
 
+func (ec *executionContext) childFields_MatterEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_MatterEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_MatterEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_MatterEvent_actorRole(ctx, field)
+	case "fromOutcome":
+		return ec.fieldContext_MatterEvent_fromOutcome(ctx, field)
+	case "toOutcome":
+		return ec.fieldContext_MatterEvent_toOutcome(ctx, field)
+	case "note":
+		return ec.fieldContext_MatterEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_MatterEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatterEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_MediationRoomMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11134,6 +11257,8 @@ func (ec *executionContext) childFields_MeetingMatter(ctx context.Context, field
 		return ec.fieldContext_MeetingMatter_outcome(ctx, field)
 	case "allowedOutcomes":
 		return ec.fieldContext_MeetingMatter_allowedOutcomes(ctx, field)
+	case "history":
+		return ec.fieldContext_MeetingMatter_history(ctx, field)
 	case "version":
 		return ec.fieldContext_MeetingMatter_version(ctx, field)
 	}
@@ -12247,6 +12372,20 @@ func (ec *executionContext) field_Grid_assignments_args(ctx context.Context, raw
 }
 
 func (ec *executionContext) field_Issue_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MeetingMatter_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
@@ -23543,6 +23682,176 @@ func (ec *executionContext) fieldContext_JointMeetingIndicators_disputesJointlyM
 	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _MatterEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionEnum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNMatterAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterAction")
+}
+
+func (ec *executionContext) _MatterEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatterEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatterEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatterEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatterEvent_fromOutcome(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_fromOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStateEnum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_fromOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterOutcome")
+}
+
+func (ec *executionContext) _MatterEvent_toOutcome(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_toOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStateEnum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_toOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterOutcome")
+}
+
+func (ec *executionContext) _MatterEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatterEvent_at(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _MediationRoomMember_id(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24073,6 +24382,50 @@ func (ec *executionContext) _MeetingMatter_allowedOutcomes(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_MeetingMatter_allowedOutcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterOutcome")
+}
+
+func (ec *executionContext) _MeetingMatter_history(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MeetingMatter().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.MatterEvent) graphql.Marshaler {
+			return ec.marshalNMatterEvent2ᚕᚖgridgovᚋstoreᚐMatterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingMatter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingMatter_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MeetingMatter_version(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -39238,7 +39591,7 @@ func (ec *executionContext) unmarshalInputSetMatterOutcomeInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"matterId", "outcome", "version"}
+	fieldsInOrder := [...]string{"matterId", "outcome", "note", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39259,6 +39612,13 @@ func (ec *executionContext) unmarshalInputSetMatterOutcomeInput(ctx context.Cont
 				return it, err
 			}
 			it.Outcome = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -43645,6 +44005,70 @@ func (ec *executionContext) _JointMeetingIndicators(ctx context.Context, sel ast
 	return out
 }
 
+var matterEventImplementors = []string{"MatterEvent"}
+
+func (ec *executionContext) _MatterEvent(ctx context.Context, sel ast.SelectionSet, obj *store.MatterEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matterEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatterEvent")
+		case "action":
+			out.Values[i] = ec._MatterEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatterEvent_actor(ctx, field, obj)
+				})
+		case "actorRole":
+			out.Values[i] = ec._MatterEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromOutcome":
+			out.Values[i] = ec._MatterEvent_fromOutcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toOutcome":
+			out.Values[i] = ec._MatterEvent_toOutcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._MatterEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._MatterEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mediationRoomMemberImplementors = []string{"MediationRoomMember", "Node"}
 
 func (ec *executionContext) _MediationRoomMember(ctx context.Context, sel ast.SelectionSet, obj *store.MediationRoomMember) graphql.Marshaler {
@@ -43873,6 +44297,12 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MeetingMatter_allowedOutcomes(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_history(ctx, field, obj)
 				})
 		case "version":
 			out.Values[i] = ec._MeetingMatter_version(ctx, field, obj)
@@ -49274,6 +49704,40 @@ func (ec *executionContext) unmarshalNLogGridWorkInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMatterAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMatterEvent2ᚕᚖgridgovᚋstoreᚐMatterEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MatterEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterEvent2ᚖgridgovᚋstoreᚐMatterEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatterEvent2ᚖgridgovᚋstoreᚐMatterEvent(ctx context.Context, sel ast.SelectionSet, v *store.MatterEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterEvent!")
+		return graphql.Null
+	}
+	return ec._MatterEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMatterInput2ᚖgridgovᚋgraphᚋmodelᚐMatterInput(ctx context.Context, v any) (*model.MatterInput, error) {
 	res, err := ec.unmarshalInputMatterInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -51428,6 +51892,22 @@ func (ec *executionContext) unmarshalOMatterInput2ᚕᚖgridgovᚋgraphᚋmodel�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(store.Enum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOMediationRoomMemberFilter2ᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberFilter(ctx context.Context, v any) (*model.MediationRoomMemberFilter, error) {

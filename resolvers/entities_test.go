@@ -646,8 +646,9 @@ func TestMediationRoomMembers(t *testing.T) {
 	})
 }
 
-// The statements a page of residents, duty shifts or mediation-room members runs depend on
-// the query's shape, never on its rows: the prefetch plans read each relation once per level.
+// The statements a page of residents, duty shifts, mediation-room members or meetings with
+// their matters' histories runs depend on the query's shape, never on its rows: the prefetch
+// plans read each relation once per level.
 func TestNewListsStatementCount(t *testing.T) {
 	queries := []struct {
 		name, query string
@@ -664,6 +665,9 @@ func TestNewListsStatementCount(t *testing.T) {
 		// members, facilities, communities; the members' people, units, compounds.
 		{"mediationRoomMembers", `{ mediationRoomMembers(first: 100) { totalCount edges { node { name member { person { name } unit { name } }
 			facility { name compound { name } } community { name } } } } }`, 2 + 3 + 3},
+		// matters; their histories; the actors.
+		{"jointMeetings", `{ jointMeetings(first: 50) { totalCount edges { node { title matters { title
+			history(last: 2) { action actor { name } } } } } } }`, 2 + 1 + 1 + 1},
 	}
 	run := func(n int) map[string]int64 {
 		e := newEnv(t)
@@ -680,6 +684,15 @@ func TestNewListsStatementCount(t *testing.T) {
 			_, member := e.member(fmt.Sprintf("党员%02d", i), w, false)
 			e.id(`INSERT INTO mediation_room_members (street_id, community_id, facility_id, member_id, joined_on) VALUES ($1, $2, $3, $4, '2024-01-01') RETURNING id`,
 				w.street, w.community, room, member)
+			meeting := e.id(`INSERT INTO joint_meetings (street_id, community_id, held_on, title) VALUES ($1, $2, date '2024-01-01' + $3::int, $4) RETURNING id`,
+				w.street, w.community, i, fmt.Sprintf("联席会%02d", i))
+			for _, kind := range []string{"major_matter", "urgent_matter"} {
+				matter := e.id(`INSERT INTO meeting_matters (meeting_id, street_id, community_id, kind, title, outcome) VALUES ($1, $2, $3, $4, '事项', 'decided') RETURNING id`,
+					meeting, w.street, w.community, kind)
+				e.id(`WITH ins AS (INSERT INTO matter_events (matter_id, street_id, community_id, actor_id, actor_role, action, from_state, to_state)
+					VALUES ($1, $2, $3, $4, 'community_cadre', 'record', NULL, 'discussed'), ($1, $2, $3, $5, 'street_cadre', 'set_outcome', 'discussed', 'decided')
+					RETURNING id) SELECT count(*) FROM ins`, matter, w.street, w.community, w.cadrePerson, w.resident)
+			}
 		}
 		out := map[string]int64{}
 		for _, c := range queries {
@@ -689,6 +702,13 @@ func TestNewListsStatementCount(t *testing.T) {
 				t.Fatalf("%s: want %d items, got %d", c.name, n, got)
 			}
 			out[c.name] = e.stmts.n.Load() - before
+		}
+		if n > 2 {
+			// Every relation resolved: the last meeting's last matter names both actors.
+			d := e.ok(admin, `{ jointMeetings(first: 1) { edges { node { matters { history(last: 2) { actor { name } } } } } } }`, nil)
+			if dig(d, "jointMeetings", "edges", 0, "node", "matters", 1, "history", 1, "actor", "name") != "李居民" {
+				t.Fatalf("history actors: %v", d)
+			}
 		}
 		return out
 	}

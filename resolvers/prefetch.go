@@ -270,6 +270,8 @@ func (p *planner) plan(nodes any, sel ast.SelectionSet) []step {
 		return p.dutyShifts(v, sel)
 	case []*store.MediationRoomMember:
 		return p.mediationMembers(v, sel)
+	case []*store.MeetingMatter:
+		return p.matters(v, sel)
 	}
 	return nil
 }
@@ -664,7 +666,7 @@ func (p *planner) meetings(ms []*store.JointMeeting, sel ast.SelectionSet) []ste
 		case "community":
 			out = append(out, rel(p.l.Community, idsOfObjs(ms, func(o *store.JointMeeting) int64 { return o.CommunityID }), then(p.communities, f.Selections)))
 		case "matters":
-			out = append(out, rel(p.l.Matters, idsOfObjs(ms, func(o *store.JointMeeting) int64 { return o.ID }), nil))
+			out = append(out, rel(p.l.Matters, idsOfObjs(ms, func(o *store.JointMeeting) int64 { return o.ID }), thenList(p.matters, f.Selections)))
 		}
 	}
 	return out

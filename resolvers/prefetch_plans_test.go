@@ -17,9 +17,9 @@ import (
 	"gridgov/store"
 )
 
-// The prefetch plans of residents, duty shifts and mediation-room members, run directly: a
-// page's relations must be read by the prefetch itself, level by level, one statement per
-// loader and level, before any resolver asks. (Through the HTTP handler the
+// The prefetch plans of residents, duty shifts, mediation-room members and meeting matters,
+// run directly: a page's relations must be read by the prefetch itself, level by level, one
+// statement per loader and level, before any resolver asks. (Through the HTTP handler the
 // loaders' batching hides a missing plan on an idle machine; here nothing else can fill the
 // caches.)
 
@@ -59,7 +59,7 @@ func cached[K comparable, V any](l *Loader[K, V], keys ...K) bool {
 	return true
 }
 
-func TestPrefetchPlansOfRoles(t *testing.T) {
+func TestPrefetchPlansOfRolesAndMatters(t *testing.T) {
 	cfg, err := pgxpool.ParseConfig(dbtest.NewURL(t))
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +92,7 @@ func TestPrefetchPlansOfRoles(t *testing.T) {
 		street, community, compound)
 	room := id(`INSERT INTO facilities (street_id, community_id, compound_id, kind, name) VALUES ($1, $2, $3, 'mediation_room', '调解室') RETURNING id`,
 		street, community, compound)
+	meeting := id(`INSERT INTO joint_meetings (street_id, community_id, held_on, title) VALUES ($1, $2, '2024-03-01', '联席会') RETURNING id`, street, community)
 	var people, members []int64
 	for i := range 3 {
 		p := id(`INSERT INTO people (name, street_id, community_id, grid_id, building_id) VALUES ('居民' || $1::int, $2, $3, $4, $5) RETURNING id`,
@@ -106,6 +107,10 @@ func TestPrefetchPlansOfRoles(t *testing.T) {
 		members = append(members, m)
 		id(`INSERT INTO mediation_room_members (street_id, community_id, facility_id, member_id, joined_on) VALUES ($1, $2, $3, $4, '2024-01-01') RETURNING id`,
 			street, community, room, m)
+		matter := id(`INSERT INTO meeting_matters (meeting_id, street_id, community_id, kind, title, outcome) VALUES ($1, $2, $3, 'major_matter', '事项', 'decided') RETURNING id`,
+			meeting, street, community)
+		id(`INSERT INTO matter_events (matter_id, street_id, community_id, actor_id, actor_role, action, from_state, to_state)
+			VALUES ($1, $2, $3, $4, 'community_cadre', 'set_outcome', 'discussed', 'decided') RETURNING id`, matter, street, community, p)
 	}
 	s := store.New(pool)
 	city0 := auth.Scope{}
@@ -148,6 +153,19 @@ func TestPrefetchPlansOfRoles(t *testing.T) {
 				return cached(l.Member, members...) && cached(l.Facility, room) && cached(l.Community, community) &&
 					cached(l.RelatedPerson, people...) && cached(l.Unit, unit) && cached(l.Compound, compound)
 			}},
+		{"jointMeetings", `{ jointMeetings { edges { node { matters { meeting { title } history(last: 3) { actor { name } } } } } } }`,
+			func(*Loaders) any {
+				c, _, err := s.Meetings(context.Background(), city0, store.MeetingFilter{}, all)
+				return nodesOf(t, c, err)
+			},
+			1 + 2 + 1, // matters; their meeting and histories; the actors
+			func(l *Loaders) bool {
+				keys := []store.EventsKey{}
+				for _, m := range l.Matters.got([]int64{meeting})[0] {
+					keys = append(keys, store.EventsKey{ID: m.ID, Last: 3})
+				}
+				return len(keys) == 3 && cached(l.Meeting, meeting) && cached(l.MatterEvents, keys...) && cached(l.RelatedPerson, people...)
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -161,6 +179,8 @@ func TestPrefetchPlansOfRoles(t *testing.T) {
 			case []*store.DutyShift:
 				prefetchPage(ctx, v)
 			case []*store.MediationRoomMember:
+				prefetchPage(ctx, v)
+			case []*store.JointMeeting:
 				prefetchPage(ctx, v)
 			}
 			if got := stmts.n.Load() - before; got != c.statements {

@@ -1014,6 +1014,8 @@ type SetMatterOutcomeInput struct {
 	MatterID string `json:"matterId"`
 	// The new outcome.
 	Outcome MatterOutcome `json:"outcome"`
+	// Note recorded in the matter's history, e.g. the meeting that decided it.
+	Note *string `json:"note,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
 }
@@ -2202,6 +2204,64 @@ func (e *IssueState) UnmarshalJSON(b []byte) error {
 }
 
 func (e IssueState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an entry of a matter's history did.
+type MatterAction string
+
+const (
+	// The matter was recorded at a meeting with its first outcome (holdJointMeeting, recordMeetingMatter).
+	MatterActionRecord MatterAction = "RECORD"
+	// The matter moved to a new outcome (setMatterOutcome).
+	MatterActionSetOutcome MatterAction = "SET_OUTCOME"
+)
+
+var AllMatterAction = []MatterAction{
+	MatterActionRecord,
+	MatterActionSetOutcome,
+}
+
+func (e MatterAction) IsValid() bool {
+	switch e {
+	case MatterActionRecord, MatterActionSetOutcome:
+		return true
+	}
+	return false
+}
+
+func (e MatterAction) String() string {
+	return string(e)
+}
+
+func (e *MatterAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MatterAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MatterAction", str)
+	}
+	return nil
+}
+
+func (e MatterAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MatterAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MatterAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
