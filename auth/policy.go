@@ -64,6 +64,9 @@ var Policy = map[string]Rule{
 	"Query.governanceInstructors": {placeRead, "at or below the scope"},
 	"Query.partners":              {placeRead, "at or below the scope"},
 	"Query.workLogs":              {placeRead, "at or below the scope"},
+	"Query.residents":             {placeRead, "living at or below the scope; personal fields through person, masked as for Person"},
+	"Query.dutyShifts":            {placeRead, "at or below the scope (a grid scope sees its community's)"},
+	"Query.mediationRoomMembers":  {placeRead, "at or below the scope (a grid scope sees its community's)"},
 
 	"Query.auditRecords": {[]string{"city_admin"}, "everything"},
 

@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	Checkin() CheckinResolver
 	Community() CommunityResolver
 	Compound() CompoundResolver
+	DutyShift() DutyShiftResolver
 	Facility() FacilityResolver
 	GovernanceInstructor() GovernanceInstructorResolver
 	Grid() GridResolver
@@ -50,6 +51,8 @@ type ResolverRoot interface {
 	Issue() IssueResolver
 	IssueEvent() IssueEventResolver
 	JointMeeting() JointMeetingResolver
+	MatterEvent() MatterEventResolver
+	MediationRoomMember() MediationRoomMemberResolver
 	Mediator() MediatorResolver
 	MeetingMatter() MeetingMatterResolver
 	MonthlyReview() MonthlyReviewResolver
@@ -61,6 +64,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Query() QueryResolver
 	RedSteward() RedStewardResolver
+	Resident() ResidentResolver
 	RosterEntry() RosterEntryResolver
 	ServiceOrder() ServiceOrderResolver
 	ServiceRecord() ServiceRecordResolver
@@ -329,6 +333,26 @@ type ComplexityRoot struct {
 		Grids               func(childComplexity int) int
 		GridsWithCadre      func(childComplexity int) int
 		GridsWithInstructor func(childComplexity int) int
+	}
+
+	DutyShift struct {
+		Cadre     func(childComplexity int) int
+		Community func(childComplexity int) int
+		Facility  func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		OnDate    func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	DutyShiftConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DutyShiftEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Facility struct {
@@ -601,6 +625,37 @@ type ComplexityRoot struct {
 		Meetings                func(childComplexity int) int
 	}
 
+	MatterEvent struct {
+		ActionEnum    func(childComplexity int) int
+		Actor         func(childComplexity int) int
+		ActorRole     func(childComplexity int) int
+		At            func(childComplexity int) int
+		FromStateEnum func(childComplexity int) int
+		Note          func(childComplexity int) int
+		ToStateEnum   func(childComplexity int) int
+	}
+
+	MediationRoomMember struct {
+		Community func(childComplexity int) int
+		Facility  func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		JoinedOn  func(childComplexity int) int
+		Member    func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	MediationRoomMemberConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MediationRoomMemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Mediator struct {
 		Person   func(childComplexity int) int
 		RoleEnum func(childComplexity int) int
@@ -609,6 +664,7 @@ type ComplexityRoot struct {
 	MeetingMatter struct {
 		AllowedOutcomes func(childComplexity int) int
 		GlobalID        func(childComplexity int) int
+		History         func(childComplexity int, last *int) int
 		KindEnum        func(childComplexity int) int
 		Meeting         func(childComplexity int) int
 		OutcomeEnum     func(childComplexity int) int
@@ -816,6 +872,7 @@ type ComplexityRoot struct {
 		Checkins              func(childComplexity int, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) int
 		Communities           func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
 		Compounds             func(childComplexity int, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) int
+		DutyShifts            func(childComplexity int, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 		Facilities            func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) int
 		GovernanceInstructors func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
 		GridLedger            func(childComplexity int, gridID string, year int, quarter int) int
@@ -826,12 +883,14 @@ type ComplexityRoot struct {
 		IssueCategories       func(childComplexity int) int
 		Issues                func(childComplexity int, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) int
 		JointMeetings         func(childComplexity int, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) int
+		MediationRoomMembers  func(childComplexity int, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) int
 		MonthlyReview         func(childComplexity int, communityID string, month string) int
 		Node                  func(childComplexity int, id string) int
 		Pairings              func(childComplexity int, filter *model.PairingFilter, first *int, after *string, last *int, before *string) int
 		Partners              func(childComplexity int, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) int
 		PartyMembers          func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
 		RedStewards           func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
+		Residents             func(childComplexity int, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) int
 		ServiceCategories     func(childComplexity int) int
 		ServiceOrders         func(childComplexity int, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 		SocialOrganisations   func(childComplexity int, streetID *string, search *string, first *int, after *string, last *int, before *string) int
@@ -866,6 +925,30 @@ type ComplexityRoot struct {
 	}
 
 	RedStewardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Resident struct {
+		Building      func(childComplexity int) int
+		CollectedAt   func(childComplexity int) int
+		CollectedBy   func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		Grid          func(childComplexity int) int
+		HouseholdSize func(childComplexity int) int
+		IsPartyMember func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Person        func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	ResidentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ResidentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -1199,6 +1282,11 @@ type CommunityResolver interface {
 type CompoundResolver interface {
 	Community(ctx context.Context, obj *store.Compound) (*store.Community, error)
 }
+type DutyShiftResolver interface {
+	Cadre(ctx context.Context, obj *store.DutyShift) (*store.Cadre, error)
+	Facility(ctx context.Context, obj *store.DutyShift) (*store.Facility, error)
+	Community(ctx context.Context, obj *store.DutyShift) (*store.Community, error)
+}
 type FacilityResolver interface {
 	Community(ctx context.Context, obj *store.Facility) (*store.Community, error)
 	Compound(ctx context.Context, obj *store.Facility) (*store.Compound, error)
@@ -1243,6 +1331,15 @@ type JointMeetingResolver interface {
 	Community(ctx context.Context, obj *store.JointMeeting) (*store.Community, error)
 	Matters(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingMatter, error)
 }
+type MatterEventResolver interface {
+	Actor(ctx context.Context, obj *store.MatterEvent) (*store.Person, error)
+}
+type MediationRoomMemberResolver interface {
+	Member(ctx context.Context, obj *store.MediationRoomMember) (*store.PartyMember, error)
+
+	Facility(ctx context.Context, obj *store.MediationRoomMember) (*store.Facility, error)
+	Community(ctx context.Context, obj *store.MediationRoomMember) (*store.Community, error)
+}
 type MediatorResolver interface {
 	Person(ctx context.Context, obj *store.IssueMediator) (*store.Person, error)
 }
@@ -1250,6 +1347,7 @@ type MeetingMatterResolver interface {
 	Meeting(ctx context.Context, obj *store.MeetingMatter) (*store.JointMeeting, error)
 
 	AllowedOutcomes(ctx context.Context, obj *store.MeetingMatter) ([]model.MatterOutcome, error)
+	History(ctx context.Context, obj *store.MeetingMatter, last *int) ([]*store.MatterEvent, error)
 }
 type MonthlyReviewResolver interface {
 	Community(ctx context.Context, obj *store.MonthlyReview) (*store.Community, error)
@@ -1348,11 +1446,14 @@ type QueryResolver interface {
 	Compounds(ctx context.Context, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) (*model.CompoundConnection, error)
 	Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
 	Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error)
+	Residents(ctx context.Context, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) (*model.ResidentConnection, error)
 	Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error)
 	RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error)
 	GovernanceInstructors(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.GovernanceInstructorConnection, error)
 	Partners(ctx context.Context, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
 	WorkLogs(ctx context.Context, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.WorkLogConnection, error)
+	DutyShifts(ctx context.Context, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.DutyShiftConnection, error)
+	MediationRoomMembers(ctx context.Context, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) (*model.MediationRoomMemberConnection, error)
 	SocialOrganisations(ctx context.Context, streetID *string, search *string, first *int, after *string, last *int, before *string) (*model.SocialOrganisationConnection, error)
 	VentureProjects(ctx context.Context, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) (*model.VentureProjectConnection, error)
 	VolunteerTeams(ctx context.Context, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) (*model.VolunteerTeamConnection, error)
@@ -1365,6 +1466,14 @@ type RedStewardResolver interface {
 	Person(ctx context.Context, obj *store.RedSteward) (*store.Person, error)
 
 	Grid(ctx context.Context, obj *store.RedSteward) (*store.Grid, error)
+}
+type ResidentResolver interface {
+	Person(ctx context.Context, obj *store.Resident) (*store.Person, error)
+
+	Grid(ctx context.Context, obj *store.Resident) (*store.Grid, error)
+	Building(ctx context.Context, obj *store.Resident) (*store.Building, error)
+
+	CollectedBy(ctx context.Context, obj *store.Resident) (*store.Cadre, error)
 }
 type RosterEntryResolver interface {
 	Member(ctx context.Context, obj *store.RosterEntry) (*store.PartyMember, error)
@@ -2424,6 +2533,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageIndicators.GridsWithInstructor(childComplexity), true
+
+	case "DutyShift.cadre":
+		if e.ComplexityRoot.DutyShift.Cadre == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.Cadre(childComplexity), true
+	case "DutyShift.community":
+		if e.ComplexityRoot.DutyShift.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.Community(childComplexity), true
+	case "DutyShift.facility":
+		if e.ComplexityRoot.DutyShift.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.Facility(childComplexity), true
+	case "DutyShift.id":
+		if e.ComplexityRoot.DutyShift.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.GlobalID(childComplexity), true
+	case "DutyShift.onDate":
+		if e.ComplexityRoot.DutyShift.OnDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.OnDate(childComplexity), true
+	case "DutyShift.version":
+		if e.ComplexityRoot.DutyShift.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.Version(childComplexity), true
+
+	case "DutyShiftConnection.edges":
+		if e.ComplexityRoot.DutyShiftConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShiftConnection.Edges(childComplexity), true
+	case "DutyShiftConnection.pageInfo":
+		if e.ComplexityRoot.DutyShiftConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShiftConnection.PageInfo(childComplexity), true
+	case "DutyShiftConnection.totalCount":
+		if e.ComplexityRoot.DutyShiftConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShiftConnection.TotalCount(childComplexity), true
+
+	case "DutyShiftEdge.cursor":
+		if e.ComplexityRoot.DutyShiftEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShiftEdge.Cursor(childComplexity), true
+	case "DutyShiftEdge.node":
+		if e.ComplexityRoot.DutyShiftEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShiftEdge.Node(childComplexity), true
 
 	case "Facility.community":
 		if e.ComplexityRoot.Facility.Community == nil {
@@ -3511,6 +3689,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JointMeetingIndicators.Meetings(childComplexity), true
 
+	case "MatterEvent.action":
+		if e.ComplexityRoot.MatterEvent.ActionEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.ActionEnum(childComplexity), true
+	case "MatterEvent.actor":
+		if e.ComplexityRoot.MatterEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.Actor(childComplexity), true
+	case "MatterEvent.actorRole":
+		if e.ComplexityRoot.MatterEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.ActorRole(childComplexity), true
+	case "MatterEvent.at":
+		if e.ComplexityRoot.MatterEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.At(childComplexity), true
+	case "MatterEvent.fromOutcome":
+		if e.ComplexityRoot.MatterEvent.FromStateEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.FromStateEnum(childComplexity), true
+	case "MatterEvent.note":
+		if e.ComplexityRoot.MatterEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.Note(childComplexity), true
+	case "MatterEvent.toOutcome":
+		if e.ComplexityRoot.MatterEvent.ToStateEnum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterEvent.ToStateEnum(childComplexity), true
+
+	case "MediationRoomMember.community":
+		if e.ComplexityRoot.MediationRoomMember.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMember.Community(childComplexity), true
+	case "MediationRoomMember.facility":
+		if e.ComplexityRoot.MediationRoomMember.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMember.Facility(childComplexity), true
+	case "MediationRoomMember.id":
+		if e.ComplexityRoot.MediationRoomMember.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMember.GlobalID(childComplexity), true
+	case "MediationRoomMember.joinedOn":
+		if e.ComplexityRoot.MediationRoomMember.JoinedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMember.JoinedOn(childComplexity), true
+	case "MediationRoomMember.member":
+		if e.ComplexityRoot.MediationRoomMember.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMember.Member(childComplexity), true
+	case "MediationRoomMember.name":
+		if e.ComplexityRoot.MediationRoomMember.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMember.Name(childComplexity), true
+	case "MediationRoomMember.version":
+		if e.ComplexityRoot.MediationRoomMember.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMember.Version(childComplexity), true
+
+	case "MediationRoomMemberConnection.edges":
+		if e.ComplexityRoot.MediationRoomMemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMemberConnection.Edges(childComplexity), true
+	case "MediationRoomMemberConnection.pageInfo":
+		if e.ComplexityRoot.MediationRoomMemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMemberConnection.PageInfo(childComplexity), true
+	case "MediationRoomMemberConnection.totalCount":
+		if e.ComplexityRoot.MediationRoomMemberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMemberConnection.TotalCount(childComplexity), true
+
+	case "MediationRoomMemberEdge.cursor":
+		if e.ComplexityRoot.MediationRoomMemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMemberEdge.Cursor(childComplexity), true
+	case "MediationRoomMemberEdge.node":
+		if e.ComplexityRoot.MediationRoomMemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MediationRoomMemberEdge.Node(childComplexity), true
+
 	case "Mediator.person":
 		if e.ComplexityRoot.Mediator.Person == nil {
 			break
@@ -3536,6 +3832,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingMatter.GlobalID(childComplexity), true
+	case "MeetingMatter.history":
+		if e.ComplexityRoot.MeetingMatter.History == nil {
+			break
+		}
+
+		args, err := ec.field_MeetingMatter_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MeetingMatter.History(childComplexity, args["last"].(*int)), true
 	case "MeetingMatter.kind":
 		if e.ComplexityRoot.MeetingMatter.KindEnum == nil {
 			break
@@ -4675,6 +4982,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Compounds(childComplexity, args["filter"].(*model.PlaceFilter), args["marketManaged"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.dutyShifts":
+		if e.ComplexityRoot.Query.DutyShifts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dutyShifts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DutyShifts(childComplexity, args["filter"].(*model.DutyShiftFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.facilities":
 		if e.ComplexityRoot.Query.Facilities == nil {
 			break
@@ -4781,6 +5099,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.JointMeetings(childComplexity, args["filter"].(*model.JointMeetingFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.mediationRoomMembers":
+		if e.ComplexityRoot.Query.MediationRoomMembers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mediationRoomMembers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MediationRoomMembers(childComplexity, args["filter"].(*model.MediationRoomMemberFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.monthlyReview":
 		if e.ComplexityRoot.Query.MonthlyReview == nil {
 			break
@@ -4847,6 +5176,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RedStewards(childComplexity, args["filter"].(*model.RoleFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.residents":
+		if e.ComplexityRoot.Query.Residents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_residents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Residents(childComplexity, args["filter"].(*model.ResidentFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.serviceCategories":
 		if e.ComplexityRoot.Query.ServiceCategories == nil {
 			break
@@ -5035,6 +5375,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RedStewardEdge.Node(childComplexity), true
+
+	case "Resident.building":
+		if e.ComplexityRoot.Resident.Building == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Building(childComplexity), true
+	case "Resident.collectedAt":
+		if e.ComplexityRoot.Resident.CollectedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.CollectedAt(childComplexity), true
+	case "Resident.collectedBy":
+		if e.ComplexityRoot.Resident.CollectedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.CollectedBy(childComplexity), true
+	case "Resident.id":
+		if e.ComplexityRoot.Resident.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.GlobalID(childComplexity), true
+	case "Resident.grid":
+		if e.ComplexityRoot.Resident.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Grid(childComplexity), true
+	case "Resident.householdSize":
+		if e.ComplexityRoot.Resident.HouseholdSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.HouseholdSize(childComplexity), true
+	case "Resident.isPartyMember":
+		if e.ComplexityRoot.Resident.IsPartyMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.IsPartyMember(childComplexity), true
+	case "Resident.name":
+		if e.ComplexityRoot.Resident.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Name(childComplexity), true
+	case "Resident.person":
+		if e.ComplexityRoot.Resident.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Person(childComplexity), true
+	case "Resident.version":
+		if e.ComplexityRoot.Resident.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Version(childComplexity), true
+
+	case "ResidentConnection.edges":
+		if e.ComplexityRoot.ResidentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentConnection.Edges(childComplexity), true
+	case "ResidentConnection.pageInfo":
+		if e.ComplexityRoot.ResidentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentConnection.PageInfo(childComplexity), true
+	case "ResidentConnection.totalCount":
+		if e.ComplexityRoot.ResidentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentConnection.TotalCount(childComplexity), true
+
+	case "ResidentEdge.cursor":
+		if e.ComplexityRoot.ResidentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentEdge.Cursor(childComplexity), true
+	case "ResidentEdge.node":
+		if e.ComplexityRoot.ResidentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidentEdge.Node(childComplexity), true
 
 	case "RosterEntry.building":
 		if e.ComplexityRoot.RosterEntry.Building == nil {
@@ -6104,6 +6537,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
 			graphql.NewInputUnmarshaler("DispatchIssueInput", ec.unmarshalInputDispatchIssueInput),
+			graphql.NewInputUnmarshaler("DutyShiftFilter", ec.unmarshalInputDutyShiftFilter),
 			graphql.NewInputUnmarshaler("EndBuildingAppointmentInput", ec.unmarshalInputEndBuildingAppointmentInput),
 			graphql.NewInputUnmarshaler("EndPairingInput", ec.unmarshalInputEndPairingInput),
 			graphql.NewInputUnmarshaler("EscalateIssueInput", ec.unmarshalInputEscalateIssueInput),
@@ -6114,6 +6548,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("JointMeetingFilter", ec.unmarshalInputJointMeetingFilter),
 			graphql.NewInputUnmarshaler("LogGridWorkInput", ec.unmarshalInputLogGridWorkInput),
 			graphql.NewInputUnmarshaler("MatterInput", ec.unmarshalInputMatterInput),
+			graphql.NewInputUnmarshaler("MediationRoomMemberFilter", ec.unmarshalInputMediationRoomMemberFilter),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
 			graphql.NewInputUnmarshaler("PairUnitInput", ec.unmarshalInputPairUnitInput),
 			graphql.NewInputUnmarshaler("PairingFilter", ec.unmarshalInputPairingFilter),
@@ -6133,6 +6568,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterVolunteerInput", ec.unmarshalInputRegisterVolunteerInput),
 			graphql.NewInputUnmarshaler("RejectCheckinInput", ec.unmarshalInputRejectCheckinInput),
 			graphql.NewInputUnmarshaler("ReportIssueInput", ec.unmarshalInputReportIssueInput),
+			graphql.NewInputUnmarshaler("ResidentFilter", ec.unmarshalInputResidentFilter),
 			graphql.NewInputUnmarshaler("ResolveIssueInput", ec.unmarshalInputResolveIssueInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("ServiceOrderFilter", ec.unmarshalInputServiceOrderFilter),
@@ -8255,6 +8691,72 @@ type IntersectionEdge {
   node: Intersection!
 }
 `, BuiltIn: false},
+	{Name: "../schema/graphql/residents.graphqls", Input: `extend type Query {
+  "Residents' information records (居民信息) collected by cadres in the grids, by name."
+  residents("Narrow the list." filter: ResidentFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): ResidentConnection!
+}
+
+"""
+A resident's information record (居民信息), collected by a cadre in the grid. Who the resident
+is lives on ` + "`" + `person` + "`" + `: its phone, ID number and exact address are masked exactly as Person
+masks them for the caller.
+"""
+type Resident implements Node {
+  "Global id."
+  id: ID!
+  "The person (phone, ID number and address masked as for any Person)."
+  person: Person!
+  "Full name (the person's)."
+  name: String!
+  "The grid lived in."
+  grid: Grid!
+  "The building lived in (楼栋)."
+  building: Building!
+  "Number of people in the household (家庭人口)."
+  householdSize: Int!
+  "Whether the resident is a party member (党员)."
+  isPartyMember: Boolean!
+  "The cadre who collected the record, if known and visible to the caller."
+  collectedBy: Cadre
+  "When the record was collected."
+  collectedAt: DateTime!
+  "Row version."
+  version: Int!
+}
+
+"Narrows a list of residents' records."
+input ResidentFilter {
+  "Only residents living in this part of the tree."
+  place: PlaceScope
+  "Only residents of this building."
+  buildingId: ID
+  "Only records collected by this cadre."
+  collectedById: ID
+  "Only records collected in this range."
+  collected: DateTimeRange
+  "Only party members (true) or others (false)."
+  isPartyMember: Boolean
+  "Case-insensitive text in the name."
+  search: String
+}
+
+"A page of residents' records."
+type ResidentConnection {
+  "The items of the page, with their cursors."
+  edges: [ResidentEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A resident's record with its cursor."
+type ResidentEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The resident's record."
+  node: Resident!
+}
+`, BuiltIn: false},
 	{Name: "../schema/graphql/roles.graphqls", Input: `extend type Query {
   "Street and community cadres (街道干部 / 社区干部), by name."
   cadres("Narrow the list." filter: CadreFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): CadreConnection!
@@ -8711,6 +9213,118 @@ input PlaceScope {
   gridId: ID
 }
 `, BuiltIn: false},
+	{Name: "../schema/graphql/stations.graphqls", Input: `# Who is stationed at a community's facilities: cadres on duty at the service centre, and
+# justice-system party members in a compound's mediation room.
+
+extend type Query {
+  "Duty at the service centres (党群服务中心值班), by day; newest first by default."
+  dutyShifts("Narrow the list." filter: DutyShiftFilter, "Direction of the day; DESC by default." direction: SortDirection, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): DutyShiftConnection!
+  "Justice-system party members stationed in compounds' mediation rooms (法律调解室), by name."
+  mediationRoomMembers("Narrow the list." filter: MediationRoomMemberFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): MediationRoomMemberConnection!
+}
+
+"""
+A community cadre's day on duty at the community's party-mass service centre (社区党群服务中心):
+one or two cadres each workday.
+"""
+type DutyShift implements Node {
+  "Global id."
+  id: ID!
+  "The cadre on duty."
+  cadre: Cadre!
+  "The service centre (社区党群服务中心) where the duty is kept."
+  facility: Facility!
+  "The community."
+  community: Community!
+  "Day of duty."
+  onDate: Date!
+  "Row version."
+  version: Int!
+}
+
+"""
+A justice-system party member (公检法司在职党员) stationed in a compound's legal mediation room
+(法律调解室).
+"""
+type MediationRoomMember implements Node {
+  "Global id."
+  id: ID!
+  """
+  The party member; null when their member record lies outside the caller's scope (a grid
+  worker sees the records of members living in their grid only). The name always shows.
+  """
+  member: PartyMember
+  "Full name (the member's)."
+  name: String!
+  "The mediation room (法律调解室)."
+  facility: Facility!
+  "The community."
+  community: Community!
+  "First day in the room."
+  joinedOn: Date!
+  "Row version."
+  version: Int!
+}
+
+"Narrows the duty roster."
+input DutyShiftFilter {
+  "Only shifts in this part of the tree; a grid narrows to the community it lies in (shifts belong to a community)."
+  place: PlaceScope
+  "Only shifts of this cadre."
+  cadreId: ID
+  "Only shifts at this service centre."
+  facilityId: ID
+  "Only shifts on days in this range."
+  on: DateRange
+}
+
+"Narrows a list of mediation-room members."
+input MediationRoomMemberFilter {
+  "Only members stationed in this part of the tree; a grid narrows to the community it lies in (rooms belong to a community)."
+  place: PlaceScope
+  "Only members of this mediation room."
+  facilityId: ID
+  "Only members employed by this unit (单位), e.g. the court or the justice bureau."
+  unitId: ID
+  "Only members who joined the room on days in this range."
+  joined: DateRange
+  "Case-insensitive text in the name."
+  search: String
+}
+
+"A page of duty shifts."
+type DutyShiftConnection {
+  "The items of the page, with their cursors."
+  edges: [DutyShiftEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A duty shift with its cursor."
+type DutyShiftEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The duty shift."
+  node: DutyShift!
+}
+"A page of mediation-room members."
+type MediationRoomMemberConnection {
+  "The items of the page, with their cursors."
+  edges: [MediationRoomMemberEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A mediation-room member with its cursor."
+type MediationRoomMemberEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The mediation-room member."
+  node: MediationRoomMember!
+}
+`, BuiltIn: false},
 	{Name: "../schema/graphql/volunteers.graphqls", Input: `extend type Query {
   "Social organisations (社会组织), by name. A city-wide directory."
   socialOrganisations("Only organisations registered in this street." streetId: ID, "Case-insensitive text in the name." search: String, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): SocialOrganisationConnection!
@@ -9056,8 +9670,39 @@ type MeetingMatter implements Node {
   outcome: MatterOutcome!
   "Outcomes it can move to."
   allowedOutcomes: [MatterOutcome!]!
+  "The latest entries of its immutable history, newest last: its recording and every change of outcome."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [MatterEvent!]!
   "Row version: pass it back in a change to detect concurrent edits."
   version: Int!
+}
+
+"What an entry of a matter's history did."
+enum MatterAction {
+  "The matter was recorded at a meeting with its first outcome (holdJointMeeting, recordMeetingMatter)."
+  RECORD
+  "The matter moved to a new outcome (setMatterOutcome)."
+  SET_OUTCOME
+}
+
+"""
+One entry of a meeting matter's immutable history: who did what, when, from which outcome to
+which, with a note.
+"""
+type MatterEvent {
+  "What was done."
+  action: MatterAction!
+  "Who did it."
+  actor: Person
+  "The role they acted in."
+  actorRole: String!
+  "Outcome before; null for the recording."
+  fromOutcome: MatterOutcome
+  "Outcome after."
+  toOutcome: MatterOutcome!
+  "Note given with the change."
+  note: String!
+  "When."
+  at: DateTime!
 }
 
 "Narrows a list of venture projects."
@@ -9292,6 +9937,8 @@ input SetMatterOutcomeInput {
   matterId: ID!
   "The new outcome."
   outcome: MatterOutcome!
+  "Note recorded in the matter's history, e.g. the meeting that decided it."
+  note: String
   "The version the client last saw; a mismatch is CONFLICT."
   version: Int
 }
@@ -9944,6 +10591,46 @@ func (ec *executionContext) childFields_CoverageIndicators(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CoverageIndicators", field.Name)
 }
 
+func (ec *executionContext) childFields_DutyShift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DutyShift_id(ctx, field)
+	case "cadre":
+		return ec.fieldContext_DutyShift_cadre(ctx, field)
+	case "facility":
+		return ec.fieldContext_DutyShift_facility(ctx, field)
+	case "community":
+		return ec.fieldContext_DutyShift_community(ctx, field)
+	case "onDate":
+		return ec.fieldContext_DutyShift_onDate(ctx, field)
+	case "version":
+		return ec.fieldContext_DutyShift_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyShift", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyShiftConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DutyShiftConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DutyShiftConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DutyShiftConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyShiftConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DutyShiftEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DutyShiftEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DutyShiftEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DutyShiftEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Facility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10484,6 +11171,68 @@ func (ec *executionContext) childFields_JointMeetingIndicators(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type JointMeetingIndicators", field.Name)
 }
 
+func (ec *executionContext) childFields_MatterEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_MatterEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_MatterEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_MatterEvent_actorRole(ctx, field)
+	case "fromOutcome":
+		return ec.fieldContext_MatterEvent_fromOutcome(ctx, field)
+	case "toOutcome":
+		return ec.fieldContext_MatterEvent_toOutcome(ctx, field)
+	case "note":
+		return ec.fieldContext_MatterEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_MatterEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatterEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_MediationRoomMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MediationRoomMember_id(ctx, field)
+	case "member":
+		return ec.fieldContext_MediationRoomMember_member(ctx, field)
+	case "name":
+		return ec.fieldContext_MediationRoomMember_name(ctx, field)
+	case "facility":
+		return ec.fieldContext_MediationRoomMember_facility(ctx, field)
+	case "community":
+		return ec.fieldContext_MediationRoomMember_community(ctx, field)
+	case "joinedOn":
+		return ec.fieldContext_MediationRoomMember_joinedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_MediationRoomMember_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediationRoomMember", field.Name)
+}
+
+func (ec *executionContext) childFields_MediationRoomMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MediationRoomMemberConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MediationRoomMemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MediationRoomMemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediationRoomMemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MediationRoomMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MediationRoomMemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MediationRoomMemberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MediationRoomMemberEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Mediator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "person":
@@ -10508,6 +11257,8 @@ func (ec *executionContext) childFields_MeetingMatter(ctx context.Context, field
 		return ec.fieldContext_MeetingMatter_outcome(ctx, field)
 	case "allowedOutcomes":
 		return ec.fieldContext_MeetingMatter_allowedOutcomes(ctx, field)
+	case "history":
+		return ec.fieldContext_MeetingMatter_history(ctx, field)
 	case "version":
 		return ec.fieldContext_MeetingMatter_version(ctx, field)
 	}
@@ -10878,6 +11629,54 @@ func (ec *executionContext) childFields_RedStewardEdge(ctx context.Context, fiel
 		return ec.fieldContext_RedStewardEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RedStewardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Resident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Resident_id(ctx, field)
+	case "person":
+		return ec.fieldContext_Resident_person(ctx, field)
+	case "name":
+		return ec.fieldContext_Resident_name(ctx, field)
+	case "grid":
+		return ec.fieldContext_Resident_grid(ctx, field)
+	case "building":
+		return ec.fieldContext_Resident_building(ctx, field)
+	case "householdSize":
+		return ec.fieldContext_Resident_householdSize(ctx, field)
+	case "isPartyMember":
+		return ec.fieldContext_Resident_isPartyMember(ctx, field)
+	case "collectedBy":
+		return ec.fieldContext_Resident_collectedBy(ctx, field)
+	case "collectedAt":
+		return ec.fieldContext_Resident_collectedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Resident_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Resident", field.Name)
+}
+
+func (ec *executionContext) childFields_ResidentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ResidentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ResidentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ResidentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResidentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ResidentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ResidentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ResidentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResidentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_RosterEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11573,6 +12372,20 @@ func (ec *executionContext) field_Grid_assignments_args(ctx context.Context, raw
 }
 
 func (ec *executionContext) field_Issue_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_MeetingMatter_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
@@ -12512,6 +13325,60 @@ func (ec *executionContext) field_Query_compounds_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_dutyShifts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.DutyShiftFilter, error) {
+			return ec.unmarshalODutyShiftFilter2ᚖgridgovᚋgraphᚋmodelᚐDutyShiftFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.SortDirection, error) {
+			return ec.unmarshalOSortDirection2ᚖgridgovᚋgraphᚋmodelᚐSortDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_facilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12870,6 +13737,52 @@ func (ec *executionContext) field_Query_jointMeetings_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_mediationRoomMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.MediationRoomMemberFilter, error) {
+			return ec.unmarshalOMediationRoomMemberFilter2ᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_monthlyReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13058,6 +13971,52 @@ func (ec *executionContext) field_Query_redStewards_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.RoleFilter, error) {
 			return ec.unmarshalORoleFilter2ᚖgridgovᚋgraphᚋmodelᚐRoleFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_residents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ResidentFilter, error) {
+			return ec.unmarshalOResidentFilter2ᚖgridgovᚋgraphᚋmodelᚐResidentFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17850,6 +18809,313 @@ func (ec *executionContext) fieldContext_CoverageIndicators_buildingsWithLeader(
 	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DutyShift_id(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, true, false, "ID")
+}
+
+func (ec *executionContext) _DutyShift_cadre(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_cadre(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyShift().Cadre(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+			return ec.marshalNCadre2ᚖgridgovᚋstoreᚐCadre(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_cadre(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyShift",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadre(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyShift_facility(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyShift().Facility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Facility) graphql.Marshaler {
+			return ec.marshalNFacility2ᚖgridgovᚋstoreᚐFacility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyShift",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyShift_community(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyShift().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyShift",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyShift_onDate(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_onDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_onDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DutyShift_version(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DutyShiftConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DutyShiftConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShiftConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DutyShiftEdge) graphql.Marshaler {
+			return ec.marshalNDutyShiftEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐDutyShiftEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShiftConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyShiftConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyShiftEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyShiftConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DutyShiftConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShiftConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShiftConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyShiftConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DutyShiftConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DutyShiftConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShiftConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShiftConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShiftConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DutyShiftEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DutyShiftEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShiftEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShiftEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShiftEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DutyShiftEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DutyShiftEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShiftEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.DutyShift) graphql.Marshaler {
+			return ec.marshalNDutyShift2ᚖgridgovᚋstoreᚐDutyShift(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShiftEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DutyShiftEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyShift(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22416,6 +23682,506 @@ func (ec *executionContext) fieldContext_JointMeetingIndicators_disputesJointlyM
 	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _MatterEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActionEnum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNMatterAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterAction")
+}
+
+func (ec *executionContext) _MatterEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatterEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatterEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatterEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatterEvent_fromOutcome(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_fromOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStateEnum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+			return ec.marshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_fromOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterOutcome")
+}
+
+func (ec *executionContext) _MatterEvent_toOutcome(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_toOutcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStateEnum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
+			return ec.marshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_toOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterOutcome")
+}
+
+func (ec *executionContext) _MatterEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatterEvent_at(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _MediationRoomMember_id(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMember_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationRoomMember", field, true, false, "ID")
+}
+
+func (ec *executionContext) _MediationRoomMember_member(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMember_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MediationRoomMember().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PartyMember) graphql.Marshaler {
+			return ec.marshalOPartyMember2ᚖgridgovᚋstoreᚐPartyMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMember_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationRoomMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartyMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationRoomMember_name(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMember_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMember_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationRoomMember", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediationRoomMember_facility(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMember_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MediationRoomMember().Facility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Facility) graphql.Marshaler {
+			return ec.marshalNFacility2ᚖgridgovᚋstoreᚐFacility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMember_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationRoomMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationRoomMember_community(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMember_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MediationRoomMember().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMember_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationRoomMember",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationRoomMember_joinedOn(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMember_joinedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JoinedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMember_joinedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationRoomMember", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MediationRoomMember_version(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMember_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMember_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationRoomMember", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MediationRoomMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MediationRoomMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MediationRoomMemberEdge) graphql.Marshaler {
+			return ec.marshalNMediationRoomMemberEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationRoomMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationRoomMemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationRoomMemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MediationRoomMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationRoomMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MediationRoomMemberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MediationRoomMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMemberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationRoomMemberConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MediationRoomMemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MediationRoomMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MediationRoomMemberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MediationRoomMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MediationRoomMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MediationRoomMemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.MediationRoomMember) graphql.Marshaler {
+			return ec.marshalNMediationRoomMember2ᚖgridgovᚋstoreᚐMediationRoomMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MediationRoomMemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MediationRoomMemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationRoomMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mediator_person(ctx context.Context, field graphql.CollectedField, obj *store.IssueMediator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22616,6 +24382,50 @@ func (ec *executionContext) _MeetingMatter_allowedOutcomes(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_MeetingMatter_allowedOutcomes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterOutcome")
+}
+
+func (ec *executionContext) _MeetingMatter_history(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MeetingMatter().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.MatterEvent) graphql.Marshaler {
+			return ec.marshalNMatterEvent2ᚕᚖgridgovᚋstoreᚐMatterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingMatter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MeetingMatter_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MeetingMatter_version(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -27709,6 +29519,50 @@ func (ec *executionContext) fieldContext_Query_intersections(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_residents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_residents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Residents(ctx, fc.Args["filter"].(*model.ResidentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResidentConnection) graphql.Marshaler {
+			return ec.marshalNResidentConnection2ᚖgridgovᚋgraphᚋmodelᚐResidentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_residents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResidentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_residents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_cadres(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27923,6 +29777,94 @@ func (ec *executionContext) fieldContext_Query_workLogs(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_workLogs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dutyShifts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dutyShifts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DutyShifts(ctx, fc.Args["filter"].(*model.DutyShiftFilter), fc.Args["direction"].(*model.SortDirection), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DutyShiftConnection) graphql.Marshaler {
+			return ec.marshalNDutyShiftConnection2ᚖgridgovᚋgraphᚋmodelᚐDutyShiftConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dutyShifts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyShiftConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dutyShifts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mediationRoomMembers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mediationRoomMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MediationRoomMembers(ctx, fc.Args["filter"].(*model.MediationRoomMemberFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MediationRoomMemberConnection) graphql.Marshaler {
+			return ec.marshalNMediationRoomMemberConnection2ᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mediationRoomMembers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MediationRoomMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mediationRoomMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28698,6 +30640,414 @@ func (ec *executionContext) fieldContext_RedStewardEdge_node(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RedSteward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_id(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Resident_person(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resident().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_name(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resident_grid(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resident().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalNGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_building(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_building(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resident().Building(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Building) graphql.Marshaler {
+			return ec.marshalNBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_building(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Building(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_householdSize(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_householdSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HouseholdSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_householdSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Resident_isPartyMember(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_isPartyMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsPartyMember, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_isPartyMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Resident_collectedBy(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_collectedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resident().CollectedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+			return ec.marshalOCadre2ᚖgridgovᚋstoreᚐCadre(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_collectedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadre(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_collectedAt(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_collectedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CollectedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_collectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Resident_version(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResidentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ResidentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ResidentEdge) graphql.Marshaler {
+			return ec.marshalNResidentEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐResidentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResidentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResidentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResidentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ResidentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResidentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResidentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ResidentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResidentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ResidentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ResidentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResidentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResidentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ResidentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖgridgovᚋstoreᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResidentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34913,6 +37263,69 @@ func UnmarshalDispatchIssueInput(ctx context.Context, raw any) (model.DispatchIs
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDutyShiftFilter(ctx context.Context, obj any) (model.DutyShiftFilter, error) {
+	var it model.DutyShiftFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "cadreId", "facilityId", "on"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "cadreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cadreId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CadreID = data
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FacilityID = data
+		case "on":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("on"))
+			data, err := ec.unmarshalODateRange2ᚖgridgovᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.On = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDutyShiftFilter unmarshals raw into the DutyShiftFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDutyShiftFilter(ctx context.Context, raw any) (model.DutyShiftFilter, error) {
+	var out model.DutyShiftFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DutyShiftFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEndBuildingAppointmentInput(ctx context.Context, obj any) (model.EndBuildingAppointmentInput, error) {
 	var it model.EndBuildingAppointmentInput
 	if obj == nil {
@@ -35561,6 +37974,76 @@ func (ec *executionContext) unmarshalInputMatterInput(ctx context.Context, obj a
 func UnmarshalMatterInput(ctx context.Context, raw any) (model.MatterInput, error) {
 	var out model.MatterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MatterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMediationRoomMemberFilter(ctx context.Context, obj any) (model.MediationRoomMemberFilter, error) {
+	var it model.MediationRoomMemberFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "facilityId", "unitId", "joined", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FacilityID = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "joined":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("joined"))
+			data, err := ec.unmarshalODateRange2ᚖgridgovᚋgraphᚋmodelᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Joined = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMediationRoomMemberFilter unmarshals raw into the MediationRoomMemberFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMediationRoomMemberFilter(ctx context.Context, raw any) (model.MediationRoomMemberFilter, error) {
+	var out model.MediationRoomMemberFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MediationRoomMemberFilter", raw, &out)
 	return out, err
 }
 
@@ -36810,6 +39293,83 @@ func UnmarshalReportIssueInput(ctx context.Context, raw any) (model.ReportIssueI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputResidentFilter(ctx context.Context, obj any) (model.ResidentFilter, error) {
+	var it model.ResidentFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "buildingId", "collectedById", "collected", "isPartyMember", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "buildingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buildingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuildingID = data
+		case "collectedById":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collectedById"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CollectedByID = data
+		case "collected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("collected"))
+			data, err := ec.unmarshalODateTimeRange2ᚖgridgovᚋgraphᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Collected = data
+		case "isPartyMember":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isPartyMember"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsPartyMember = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResidentFilter unmarshals raw into the ResidentFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResidentFilter(ctx context.Context, raw any) (model.ResidentFilter, error) {
+	var out model.ResidentFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResidentFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResolveIssueInput(ctx context.Context, obj any) (model.ResolveIssueInput, error) {
 	var it model.ResolveIssueInput
 	if obj == nil {
@@ -37031,7 +39591,7 @@ func (ec *executionContext) unmarshalInputSetMatterOutcomeInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"matterId", "outcome", "version"}
+	fieldsInOrder := [...]string{"matterId", "outcome", "note", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37052,6 +39612,13 @@ func (ec *executionContext) unmarshalInputSetMatterOutcomeInput(ctx context.Cont
 				return it, err
 			}
 			it.Outcome = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -37595,6 +40162,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ServiceCategory(ctx, sel, obj)
+	case store.Resident:
+		return ec._Resident(ctx, sel, &obj)
+	case *store.Resident:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Resident(ctx, sel, obj)
 	case store.RedSteward:
 		return ec._RedSteward(ctx, sel, &obj)
 	case *store.RedSteward:
@@ -37637,6 +40211,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._MeetingMatter(ctx, sel, obj)
+	case store.MediationRoomMember:
+		return ec._MediationRoomMember(ctx, sel, &obj)
+	case *store.MediationRoomMember:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MediationRoomMember(ctx, sel, obj)
 	case store.JointMeeting:
 		return ec._JointMeeting(ctx, sel, &obj)
 	case *store.JointMeeting:
@@ -37693,6 +40274,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Facility(ctx, sel, obj)
+	case store.DutyShift:
+		return ec._DutyShift(ctx, sel, &obj)
+	case *store.DutyShift:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DutyShift(ctx, sel, obj)
 	case store.Compound:
 		return ec._Compound(ctx, sel, &obj)
 	case *store.Compound:
@@ -39466,6 +42054,148 @@ func (ec *executionContext) _CoverageIndicators(ctx context.Context, sel ast.Sel
 			}
 		case "buildingsWithLeader":
 			out.Values[i] = ec._CoverageIndicators_buildingsWithLeader(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyShiftImplementors = []string{"DutyShift", "Node"}
+
+func (ec *executionContext) _DutyShift(ctx context.Context, sel ast.SelectionSet, obj *store.DutyShift) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyShiftImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyShift")
+		case "id":
+			out.Values[i] = ec._DutyShift_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cadre":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyShift_cadre(ctx, field, obj)
+				})
+		case "facility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyShift_facility(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyShift_community(ctx, field, obj)
+				})
+		case "onDate":
+			out.Values[i] = ec._DutyShift_onDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._DutyShift_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyShiftConnectionImplementors = []string{"DutyShiftConnection"}
+
+func (ec *executionContext) _DutyShiftConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DutyShiftConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyShiftConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyShiftConnection")
+		case "edges":
+			out.Values[i] = ec._DutyShiftConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DutyShiftConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DutyShiftConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dutyShiftEdgeImplementors = []string{"DutyShiftEdge"}
+
+func (ec *executionContext) _DutyShiftEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DutyShiftEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dutyShiftEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DutyShiftEdge")
+		case "cursor":
+			out.Values[i] = ec._DutyShiftEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DutyShiftEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -41275,6 +44005,217 @@ func (ec *executionContext) _JointMeetingIndicators(ctx context.Context, sel ast
 	return out
 }
 
+var matterEventImplementors = []string{"MatterEvent"}
+
+func (ec *executionContext) _MatterEvent(ctx context.Context, sel ast.SelectionSet, obj *store.MatterEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matterEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatterEvent")
+		case "action":
+			out.Values[i] = ec._MatterEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatterEvent_actor(ctx, field, obj)
+				})
+		case "actorRole":
+			out.Values[i] = ec._MatterEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromOutcome":
+			out.Values[i] = ec._MatterEvent_fromOutcome(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toOutcome":
+			out.Values[i] = ec._MatterEvent_toOutcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._MatterEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._MatterEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediationRoomMemberImplementors = []string{"MediationRoomMember", "Node"}
+
+func (ec *executionContext) _MediationRoomMember(ctx context.Context, sel ast.SelectionSet, obj *store.MediationRoomMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationRoomMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediationRoomMember")
+		case "id":
+			out.Values[i] = ec._MediationRoomMember_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediationRoomMember_member(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._MediationRoomMember_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "facility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediationRoomMember_facility(ctx, field, obj)
+				})
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediationRoomMember_community(ctx, field, obj)
+				})
+		case "joinedOn":
+			out.Values[i] = ec._MediationRoomMember_joinedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._MediationRoomMember_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediationRoomMemberConnectionImplementors = []string{"MediationRoomMemberConnection"}
+
+func (ec *executionContext) _MediationRoomMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MediationRoomMemberConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationRoomMemberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediationRoomMemberConnection")
+		case "edges":
+			out.Values[i] = ec._MediationRoomMemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MediationRoomMemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MediationRoomMemberConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mediationRoomMemberEdgeImplementors = []string{"MediationRoomMemberEdge"}
+
+func (ec *executionContext) _MediationRoomMemberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MediationRoomMemberEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mediationRoomMemberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MediationRoomMemberEdge")
+		case "cursor":
+			out.Values[i] = ec._MediationRoomMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MediationRoomMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mediatorImplementors = []string{"Mediator"}
 
 func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet, obj *store.IssueMediator) graphql.Marshaler {
@@ -41356,6 +44297,12 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MeetingMatter_allowedOutcomes(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_history(ctx, field, obj)
 				})
 		case "version":
 			out.Values[i] = ec._MeetingMatter_version(ctx, field, obj)
@@ -42810,6 +45757,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_intersections(ctx, field)
 				})
+		case "residents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_residents(ctx, field)
+				})
 		case "cadres":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -42839,6 +45792,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workLogs(ctx, field)
+				})
+		case "dutyShifts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dutyShifts(ctx, field)
+				})
+		case "mediationRoomMembers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mediationRoomMembers(ctx, field)
 				})
 		case "socialOrganisations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -43082,6 +46047,169 @@ func (ec *executionContext) _RedStewardEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "node":
 			out.Values[i] = ec._RedStewardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var residentImplementors = []string{"Resident", "Node"}
+
+func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet, obj *store.Resident) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, residentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Resident")
+		case "id":
+			out.Values[i] = ec._Resident_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_person(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._Resident_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_grid(ctx, field, obj)
+				})
+		case "building":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_building(ctx, field, obj)
+				})
+		case "householdSize":
+			out.Values[i] = ec._Resident_householdSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isPartyMember":
+			out.Values[i] = ec._Resident_isPartyMember(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "collectedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_collectedBy(ctx, field, obj)
+				})
+		case "collectedAt":
+			out.Values[i] = ec._Resident_collectedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Resident_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var residentConnectionImplementors = []string{"ResidentConnection"}
+
+func (ec *executionContext) _ResidentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ResidentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, residentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResidentConnection")
+		case "edges":
+			out.Values[i] = ec._ResidentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ResidentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ResidentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var residentEdgeImplementors = []string{"ResidentEdge"}
+
+func (ec *executionContext) _ResidentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ResidentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, residentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResidentEdge")
+		case "cursor":
+			out.Values[i] = ec._ResidentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ResidentEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -45894,6 +49022,46 @@ func (ec *executionContext) unmarshalNDispatchIssueInput2gridgovᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDutyShift2ᚖgridgovᚋstoreᚐDutyShift(ctx context.Context, sel ast.SelectionSet, v *store.DutyShift) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyShift!")
+		return graphql.Null
+	}
+	return ec._DutyShift(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDutyShiftConnection2ᚖgridgovᚋgraphᚋmodelᚐDutyShiftConnection(ctx context.Context, sel ast.SelectionSet, v *model.DutyShiftConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyShiftConnection!")
+		return graphql.Null
+	}
+	return ec._DutyShiftConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDutyShiftEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐDutyShiftEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DutyShiftEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDutyShiftEdge2ᚖgridgovᚋgraphᚋmodelᚐDutyShiftEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDutyShiftEdge2ᚖgridgovᚋgraphᚋmodelᚐDutyShiftEdge(ctx context.Context, sel ast.SelectionSet, v *model.DutyShiftEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DutyShiftEdge!")
+		return graphql.Null
+	}
+	return ec._DutyShiftEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNEndBuildingAppointmentInput2gridgovᚋgraphᚋmodelᚐEndBuildingAppointmentInput(ctx context.Context, v any) (model.EndBuildingAppointmentInput, error) {
 	res, err := ec.unmarshalInputEndBuildingAppointmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -46536,6 +49704,40 @@ func (ec *executionContext) unmarshalNLogGridWorkInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMatterAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
+	var res store.Enum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMatterEvent2ᚕᚖgridgovᚋstoreᚐMatterEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MatterEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterEvent2ᚖgridgovᚋstoreᚐMatterEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatterEvent2ᚖgridgovᚋstoreᚐMatterEvent(ctx context.Context, sel ast.SelectionSet, v *store.MatterEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterEvent!")
+		return graphql.Null
+	}
+	return ec._MatterEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMatterInput2ᚖgridgovᚋgraphᚋmodelᚐMatterInput(ctx context.Context, v any) (*model.MatterInput, error) {
 	res, err := ec.unmarshalInputMatterInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -46609,6 +49811,46 @@ func (ec *executionContext) marshalNMatterOutcome2ᚕgridgovᚋgraphᚋmodelᚐM
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNMediationRoomMember2ᚖgridgovᚋstoreᚐMediationRoomMember(ctx context.Context, sel ast.SelectionSet, v *store.MediationRoomMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediationRoomMember!")
+		return graphql.Null
+	}
+	return ec._MediationRoomMember(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMediationRoomMemberConnection2ᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberConnection(ctx context.Context, sel ast.SelectionSet, v *model.MediationRoomMemberConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediationRoomMemberConnection!")
+		return graphql.Null
+	}
+	return ec._MediationRoomMemberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMediationRoomMemberEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MediationRoomMemberEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMediationRoomMemberEdge2ᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMediationRoomMemberEdge2ᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberEdge(ctx context.Context, sel ast.SelectionSet, v *model.MediationRoomMemberEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MediationRoomMemberEdge!")
+		return graphql.Null
+	}
+	return ec._MediationRoomMemberEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMediator2ᚕᚖgridgovᚋstoreᚐIssueMediatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.IssueMediator) graphql.Marshaler {
@@ -47155,6 +50397,46 @@ func (ec *executionContext) unmarshalNReporterRole2gridgovᚋstoreᚐEnum(ctx co
 
 func (ec *executionContext) marshalNReporterRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNResident2ᚖgridgovᚋstoreᚐResident(ctx context.Context, sel ast.SelectionSet, v *store.Resident) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Resident!")
+		return graphql.Null
+	}
+	return ec._Resident(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResidentConnection2ᚖgridgovᚋgraphᚋmodelᚐResidentConnection(ctx context.Context, sel ast.SelectionSet, v *model.ResidentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResidentConnection!")
+		return graphql.Null
+	}
+	return ec._ResidentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResidentEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐResidentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ResidentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResidentEdge2ᚖgridgovᚋgraphᚋmodelᚐResidentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResidentEdge2ᚖgridgovᚋgraphᚋmodelᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v *model.ResidentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResidentEdge!")
+		return graphql.Null
+	}
+	return ec._ResidentEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResolveIssueInput2gridgovᚋgraphᚋmodelᚐResolveIssueInput(ctx context.Context, v any) (model.ResolveIssueInput, error) {
@@ -48075,6 +51357,13 @@ func (ec *executionContext) marshalOBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx c
 	return ec._Building(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCadre2ᚖgridgovᚋstoreᚐCadre(ctx context.Context, sel ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Cadre(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCadreFilter2ᚖgridgovᚋgraphᚋmodelᚐCadreFilter(ctx context.Context, v any) (*model.CadreFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -48278,6 +51567,14 @@ func (ec *executionContext) marshalODisputeOutcome2ᚖgridgovᚋstoreᚐEnum(ctx
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODutyShiftFilter2ᚖgridgovᚋgraphᚋmodelᚐDutyShiftFilter(ctx context.Context, v any) (*model.DutyShiftFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDutyShiftFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOEscalationLevel2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
@@ -48597,6 +51894,30 @@ func (ec *executionContext) unmarshalOMatterInput2ᚕᚖgridgovᚋgraphᚋmodel�
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(store.Enum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMediationRoomMemberFilter2ᚖgridgovᚋgraphᚋmodelᚐMediationRoomMemberFilter(ctx context.Context, v any) (*model.MediationRoomMemberFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMediationRoomMemberFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalONode2gridgovᚋstoreᚐEntity(ctx context.Context, sel ast.SelectionSet, v store.Entity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -48812,6 +52133,14 @@ func (ec *executionContext) marshalORatingCounts2ᚖgridgovᚋwarehouseᚐRating
 		return graphql.Null
 	}
 	return ec._RatingCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOResidentFilter2ᚖgridgovᚋgraphᚋmodelᚐResidentFilter(ctx context.Context, v any) (*model.ResidentFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputResidentFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalORoleFilter2ᚖgridgovᚋgraphᚋmodelᚐRoleFilter(ctx context.Context, v any) (*model.RoleFilter, error) {

@@ -26,6 +26,7 @@ var tableTypes = map[string]string{
 	"service_categories": "ServiceCategory", "social_organisations": "SocialOrganisation", "venture_projects": "VentureProject",
 	"volunteer_teams": "VolunteerTeam", "volunteers": "Volunteer", "pairings": "Pairing", "activities": "Activity",
 	"activity_participants": "ActivityParticipant", "joint_meetings": "JointMeeting", "meeting_matters": "MeetingMatter",
+	"residents": "Resident", "duty_shifts": "DutyShift", "mediation_room_members": "MediationRoomMember",
 }
 
 // typeTables is tableTypes reversed, to filter by a global id.

@@ -76,6 +76,10 @@ type Loaders struct {
 	Matter               *Loader[int64, *store.MeetingMatter]
 	Matters              *Loader[int64, []*store.MeetingMatter]
 	AuditRecord          *Loader[int64, *store.AuditRecord]
+	MatterEvents         *Loader[store.EventsKey, []*store.MatterEvent]
+	Resident             *Loader[int64, *store.Resident]
+	DutyShift            *Loader[int64, *store.DutyShift]
+	MediationRoomMember  *Loader[int64, *store.MediationRoomMember]
 
 	store *store.Store // for the pipelines of prefetch levels
 }
@@ -293,6 +297,10 @@ func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
 		Matter:               scoped(sc, s.MattersByID),
 		Matters:              scoped(sc, s.MattersOf),
 		AuditRecord:          scoped(sc, s.AuditRecordsByID),
+		MatterEvents:         scoped(sc, s.MatterEvents),
+		Resident:             scoped(sc, s.ResidentsByID),
+		DutyShift:            scoped(sc, s.DutyShiftsByID),
+		MediationRoomMember:  scoped(sc, s.MediationRoomMembersByID),
 
 		store: s,
 	}

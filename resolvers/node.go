@@ -88,6 +88,12 @@ func nodeLoader(l *Loaders, typ string) func(ctx context.Context, id int64) (sto
 		return entity(l.Matter)
 	case "AuditRecord":
 		return auditEntity(l)
+	case "Resident":
+		return entity(l.Resident)
+	case "DutyShift":
+		return entity(l.DutyShift)
+	case "MediationRoomMember":
+		return entity(l.MediationRoomMember)
 	}
 	return nil
 }

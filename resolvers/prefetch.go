@@ -295,6 +295,14 @@ func (p *planner) plan(nodes any, sel ast.SelectionSet) []step {
 	case []*store.Partner:
 		return p.personRoles(idsOfObjs(v, func(o *store.Partner) int64 { return o.PersonID }), "Partner", sel,
 			map[string][]int64{"community": idsOfObjs(v, func(o *store.Partner) int64 { return o.CommunityID })})
+	case []*store.Resident:
+		return p.residents(v, sel)
+	case []*store.DutyShift:
+		return p.dutyShifts(v, sel)
+	case []*store.MediationRoomMember:
+		return p.mediationMembers(v, sel)
+	case []*store.MeetingMatter:
+		return p.matters(v, sel)
 	}
 	return nil
 }
@@ -689,7 +697,7 @@ func (p *planner) meetings(ms []*store.JointMeeting, sel ast.SelectionSet) []ste
 		case "community":
 			out = append(out, rel(p.l.Community, idsOfObjs(ms, func(o *store.JointMeeting) int64 { return o.CommunityID }), then(p.communities, f.Selections)))
 		case "matters":
-			out = append(out, rel(p.l.Matters, idsOfObjs(ms, func(o *store.JointMeeting) int64 { return o.ID }), nil))
+			out = append(out, rel(p.l.Matters, idsOfObjs(ms, func(o *store.JointMeeting) int64 { return o.ID }), thenList(p.matters, f.Selections)))
 		}
 	}
 	return out

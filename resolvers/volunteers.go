@@ -468,7 +468,8 @@ func matter(m *model.MatterInput) store.NewMatter {
 }
 
 func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJointMeetingInput) (*store.JointMeeting, error) {
-	if _, err := actor(ctx); err != nil {
+	a, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	community, err := idOf("communityId", "Community", in.CommunityID)
@@ -482,33 +483,40 @@ func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJo
 	for _, m := range in.Matters {
 		nm.Matters = append(nm.Matters, matter(m))
 	}
-	out, err := r.Store.HoldMeeting(ctx, scope(ctx), nm)
+	out, err := r.Store.HoldMeeting(ctx, scope(ctx), a, nm)
 	prefetchOne(ctx, out)
 	return out, err
 }
 
 func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.RecordMeetingMatterInput) (*store.JointMeeting, error) {
-	if _, err := actor(ctx); err != nil {
+	a, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	id, err := idOf("meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.RecordMatter(ctx, scope(ctx), id, version(in.Version), matter(in.Matter))
+	out, err := r.Store.RecordMatter(ctx, scope(ctx), a, id, version(in.Version), matter(in.Matter))
 	prefetchOne(ctx, out)
 	return out, err
 }
 
 func (r *mutationResolver) SetMatterOutcome(ctx context.Context, in model.SetMatterOutcomeInput) (*store.MeetingMatter, error) {
-	if _, err := actor(ctx); err != nil {
+	a, err := actor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	id, err := idOf("matterId", "MeetingMatter", in.MatterID)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.SetMatterOutcome(ctx, scope(ctx), id, stored(in.Outcome), version(in.Version))
+	out, err := r.Store.SetMatterOutcome(ctx, scope(ctx), a, id, stored(in.Outcome), str(in.Note), version(in.Version))
+	if err != nil {
+		return nil, err
+	}
+	prefetchOne(ctx, out) // the history asked for, the new entry included
+	return out, nil
 }
 
 func (r *mutationResolver) PairUnit(ctx context.Context, in model.PairUnitInput) (*store.Pairing, error) {

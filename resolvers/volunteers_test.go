@@ -54,6 +54,15 @@ func (e *env) everything(w world) map[string]int64 {
 		w.street, w.community)
 	ids["MeetingMatter"] = e.id(`INSERT INTO meeting_matters (meeting_id, street_id, community_id, kind, title, outcome)
 		VALUES ($1, $2, $3, 'major_matter', '加装电梯', 'discussed') RETURNING id`, ids["JointMeeting"], w.street, w.community)
+	ids["Resident"] = e.id(`INSERT INTO residents (person_id, street_id, community_id, grid_id, building_id, household_size, collected_by)
+		VALUES ($1, $2, $3, $4, $5, 3, $6) RETURNING id`, w.resident, w.street, w.community, w.grid, w.building, w.cadre)
+	centre := e.id(`INSERT INTO facilities (street_id, community_id, kind, name) VALUES ($1, $2, 'service_centre', '党群服务中心') RETURNING id`, w.street, w.community)
+	ids["DutyShift"] = e.id(`INSERT INTO duty_shifts (street_id, community_id, facility_id, cadre_id, on_date) VALUES ($1, $2, $3, $4, '2024-05-06') RETURNING id`,
+		w.street, w.community, centre, w.cadre)
+	room := e.id(`INSERT INTO facilities (street_id, community_id, compound_id, kind, name) VALUES ($1, $2, $3, 'mediation_room', '法律调解室') RETURNING id`,
+		w.street, w.community, ids["Compound"])
+	ids["MediationRoomMember"] = e.id(`INSERT INTO mediation_room_members (street_id, community_id, facility_id, member_id, joined_on) VALUES ($1, $2, $3, $4, '2023-06-01') RETURNING id`,
+		w.street, w.community, room, member)
 	ids["AuditRecord"] = e.id(`INSERT INTO audit_log (person_id, role, mutation, target_table, target_id, action, after)
 		VALUES ($1, 'city_admin', 'reportIssue', 'cities', $2, 'insert', '{}') RETURNING id`, w.cadrePerson, w.city)
 	return ids

@@ -437,8 +437,9 @@ func checkMatter(m NewMatter) error {
 	return workflow.FirstOutcome(workflow.MatterKind(m.Kind), workflow.MatterOutcome(m.Outcome))
 }
 
-// HoldMeeting records a community's joint meeting (党建联席会) with the matters it handled.
-func (s *Store) HoldMeeting(ctx context.Context, sc auth.Scope, in NewMeeting) (*JointMeeting, error) {
+// HoldMeeting records a community's joint meeting (党建联席会) with the matters it handled;
+// each matter's history starts with its recording by actor.
+func (s *Store) HoldMeeting(ctx context.Context, sc auth.Scope, actor auth.Actor, in NewMeeting) (*JointMeeting, error) {
 	in.Title = strings.TrimSpace(in.Title)
 	switch {
 	case in.Title == "":
@@ -473,8 +474,7 @@ func (s *Store) HoldMeeting(ctx context.Context, sc auth.Scope, in NewMeeting) (
 			return err
 		}
 		for _, m := range in.Matters {
-			if _, err := tx.Exec(ctx, `INSERT INTO meeting_matters (meeting_id, street_id, community_id, kind, title, outcome)
-				VALUES ($1, $2, $3, $4, $5, $6)`, out.ID, out.StreetID, out.CommunityID, m.Kind, strings.TrimSpace(m.Title), m.Outcome); err != nil {
+			if err := insertMatter(ctx, tx, actor, out, m); err != nil {
 				return err
 			}
 		}
@@ -483,9 +483,20 @@ func (s *Store) HoldMeeting(ctx context.Context, sc auth.Scope, in NewMeeting) (
 	return out, err
 }
 
+// insertMatter adds a matter to meeting and starts its history with the recording.
+func insertMatter(ctx context.Context, tx pgx.Tx, actor auth.Actor, meeting *JointMeeting, m NewMatter) error {
+	row, err := scanMatter(tx.QueryRow(ctx, `INSERT INTO meeting_matters (meeting_id, street_id, community_id, kind, title, outcome)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+matterCols,
+		meeting.ID, meeting.StreetID, meeting.CommunityID, m.Kind, strings.TrimSpace(m.Title), m.Outcome))
+	if err != nil {
+		return err
+	}
+	return appendMatterEvent(ctx, tx, actor, row, MatterRecord, "", "")
+}
+
 // RecordMatter adds a matter to a meeting, if nobody changed the meeting since the client
 // read expectedVersion.
-func (s *Store) RecordMatter(ctx context.Context, sc auth.Scope, meetingID int64, expectedVersion *int64, m NewMatter) (*JointMeeting, error) {
+func (s *Store) RecordMatter(ctx context.Context, sc auth.Scope, actor auth.Actor, meetingID int64, expectedVersion *int64, m NewMatter) (*JointMeeting, error) {
 	if err := checkMatter(m); err != nil {
 		return nil, err
 	}
@@ -504,16 +515,16 @@ func (s *Store) RecordMatter(ctx context.Context, sc auth.Scope, meetingID int64
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO meeting_matters (meeting_id, street_id, community_id, kind, title, outcome)
-			VALUES ($1, $2, $3, $4, $5, $6)`, out.ID, out.StreetID, out.CommunityID, m.Kind, strings.TrimSpace(m.Title), m.Outcome)
-		return err
+		return insertMatter(ctx, tx, actor, out, m)
 	})
 	return out, err
 }
 
 // SetMatterOutcome moves a matter to a new outcome (a discussed matter decided at a later
-// meeting, an unresolved dispute mediated), as the outcome machine allows.
-func (s *Store) SetMatterOutcome(ctx context.Context, sc auth.Scope, matterID int64, outcome string, expectedVersion *int64) (*MeetingMatter, error) {
+// meeting, an unresolved dispute mediated), as the outcome machine allows, and appends the
+// change (actor, from, to, note) to the matter's history in the same transaction: a refused
+// or conflicting change writes neither.
+func (s *Store) SetMatterOutcome(ctx context.Context, sc auth.Scope, actor auth.Actor, matterID int64, outcome, note string, expectedVersion *int64) (*MeetingMatter, error) {
 	var out *MeetingMatter
 	err := s.inTx(ctx, "set matter outcome", func(tx pgx.Tx) error {
 		cur, err := current(ctx, tx, matterSQL, matterID, sc, communityPlaceCols, scanMatter,
@@ -529,7 +540,10 @@ func (s *Store) SetMatterOutcome(ctx context.Context, sc auth.Scope, matterID in
 		if isNoRows(err) {
 			return errConflict("meeting matter")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return appendMatterEvent(ctx, tx, actor, out, MatterSetOutcome, cur.Outcome, note)
 	})
 	return out, err
 }

@@ -73,6 +73,9 @@ var tableScopes = map[string]scopeCols{
 	"service_orders": {street: "street_id", community: "community_id", grid: "grid_id", self: selfOrders},
 	"order_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}order_id IN (SELECT id FROM service_orders WHERE deleted_at IS NULL AND ` + orderSelfIn + `)`},
+	// Place columns only (lastEvents reads histories through colsFor): hidden from narrowed
+	// scopes, as the matters themselves are.
+	"matter_events": {street: "street_id", community: "community_id"},
 }
 
 // scoped adds the scope's conditions for a table with the given rules. A scope finer than

@@ -285,6 +285,36 @@ type DispatchIssueInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// A page of duty shifts.
+type DutyShiftConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*DutyShiftEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A duty shift with its cursor.
+type DutyShiftEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The duty shift.
+	Node *store.DutyShift `json:"node"`
+}
+
+// Narrows the duty roster.
+type DutyShiftFilter struct {
+	// Only shifts in this part of the tree; a grid narrows to the community it lies in (shifts belong to a community).
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only shifts of this cadre.
+	CadreID *string `json:"cadreId,omitempty"`
+	// Only shifts at this service centre.
+	FacilityID *string `json:"facilityId,omitempty"`
+	// Only shifts on days in this range.
+	On *DateRange `json:"on,omitempty"`
+}
+
 // Input of endBuildingAppointment.
 type EndBuildingAppointmentInput struct {
 	// The appointment.
@@ -543,6 +573,38 @@ type MatterInput struct {
 	Title string `json:"title"`
 	// Outcome: DISCUSSED, DECIDED or UNRESOLVED for a matter; MEDIATED or UNRESOLVED for a dispute.
 	Outcome MatterOutcome `json:"outcome"`
+}
+
+// A page of mediation-room members.
+type MediationRoomMemberConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*MediationRoomMemberEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A mediation-room member with its cursor.
+type MediationRoomMemberEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The mediation-room member.
+	Node *store.MediationRoomMember `json:"node"`
+}
+
+// Narrows a list of mediation-room members.
+type MediationRoomMemberFilter struct {
+	// Only members stationed in this part of the tree; a grid narrows to the community it lies in (rooms belong to a community).
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only members of this mediation room.
+	FacilityID *string `json:"facilityId,omitempty"`
+	// Only members employed by this unit (单位), e.g. the court or the justice bureau.
+	UnitID *string `json:"unitId,omitempty"`
+	// Only members who joined the room on days in this range.
+	Joined *DateRange `json:"joined,omitempty"`
+	// Case-insensitive text in the name.
+	Search *string `json:"search,omitempty"`
 }
 
 // The root of all changes. Every mutation needs an acting person.
@@ -852,6 +914,40 @@ type ReportIssueInput struct {
 	IsDispute *bool `json:"isDispute,omitempty"`
 }
 
+// A page of residents' records.
+type ResidentConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*ResidentEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A resident's record with its cursor.
+type ResidentEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The resident's record.
+	Node *store.Resident `json:"node"`
+}
+
+// Narrows a list of residents' records.
+type ResidentFilter struct {
+	// Only residents living in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only residents of this building.
+	BuildingID *string `json:"buildingId,omitempty"`
+	// Only records collected by this cadre.
+	CollectedByID *string `json:"collectedById,omitempty"`
+	// Only records collected in this range.
+	Collected *DateTimeRange `json:"collected,omitempty"`
+	// Only party members (true) or others (false).
+	IsPartyMember *bool `json:"isPartyMember,omitempty"`
+	// Case-insensitive text in the name.
+	Search *string `json:"search,omitempty"`
+}
+
 // Input of resolveIssue.
 type ResolveIssueInput struct {
 	// The issue.
@@ -918,6 +1014,8 @@ type SetMatterOutcomeInput struct {
 	MatterID string `json:"matterId"`
 	// The new outcome.
 	Outcome MatterOutcome `json:"outcome"`
+	// Note recorded in the matter's history, e.g. the meeting that decided it.
+	Note *string `json:"note,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
 }
@@ -2106,6 +2204,64 @@ func (e *IssueState) UnmarshalJSON(b []byte) error {
 }
 
 func (e IssueState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an entry of a matter's history did.
+type MatterAction string
+
+const (
+	// The matter was recorded at a meeting with its first outcome (holdJointMeeting, recordMeetingMatter).
+	MatterActionRecord MatterAction = "RECORD"
+	// The matter moved to a new outcome (setMatterOutcome).
+	MatterActionSetOutcome MatterAction = "SET_OUTCOME"
+)
+
+var AllMatterAction = []MatterAction{
+	MatterActionRecord,
+	MatterActionSetOutcome,
+}
+
+func (e MatterAction) IsValid() bool {
+	switch e {
+	case MatterActionRecord, MatterActionSetOutcome:
+		return true
+	}
+	return false
+}
+
+func (e MatterAction) String() string {
+	return string(e)
+}
+
+func (e *MatterAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MatterAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MatterAction", str)
+	}
+	return nil
+}
+
+func (e MatterAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MatterAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MatterAction) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/auth"
+)
+
+// MatterEvent is one entry of a joint-meeting matter's immutable history (matter_events,
+// schema/postgres/00013_matter_events.sql): who recorded the matter or moved its outcome,
+// when, from which outcome to which, with a note. A matter's "state" is its outcome, so the
+// columns keep the from_state/to_state names of the other histories.
+type MatterEvent struct {
+	ID        int64
+	MatterID  int64
+	ActorID   *int64
+	ActorRole string
+	Action    string
+	FromState *string
+	ToState   string
+	Note      string
+	At        time.Time
+}
+
+// Actions of a matter's history.
+const (
+	MatterRecord     = "record"      // recorded at a meeting with its first outcome
+	MatterSetOutcome = "set_outcome" // moved to a new outcome (setMatterOutcome)
+)
+
+func scanMatterEvent(r pgx.Row) (*MatterEvent, error) {
+	var e MatterEvent
+	return &e, r.Scan(&e.ID, &e.MatterID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
+}
+
+// MatterEvents loads, for each key, the last N entries of a matter's history, oldest first
+// (newest last): one statement per distinct N.
+func (s *Store) MatterEvents(ctx context.Context, sc auth.Scope, keys []EventsKey) (map[EventsKey][]*MatterEvent, error) {
+	return lastEvents(ctx, s, "load matter events", "matter_events", "matter_id", sc, keys, scanMatterEvent,
+		func(e *MatterEvent) int64 { return e.MatterID })
+}
+
+// appendMatterEvent writes one history row for m in the transaction that changed it, so the
+// history and the outcome never disagree: a change that fails writes neither. from is ""
+// for the matter's first outcome.
+func appendMatterEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, m *MeetingMatter, action, from, note string) error {
+	var fromArg any
+	if from != "" {
+		fromArg = from
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO matter_events (matter_id, street_id, community_id, actor_id, actor_role, action,
+		from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		m.ID, m.StreetID, m.CommunityID, actor.PersonID, actor.Role, action, fromArg, m.Outcome, note)
+	return err
+}
+
+// ActionEnum is Action as the GraphQL enum MatterAction (field action; see graphql_fields.go).
+func (o *MatterEvent) ActionEnum() Enum { return Enum(o.Action) }
+
+// FromStateEnum is FromState as the GraphQL enum MatterOutcome (field fromOutcome); nil stays null.
+func (o *MatterEvent) FromStateEnum() *Enum { return (*Enum)(o.FromState) }
+
+// ToStateEnum is ToState as the GraphQL enum MatterOutcome (field toOutcome).
+func (o *MatterEvent) ToStateEnum() Enum { return Enum(o.ToState) }

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/auth"
+	"gridgov/gid"
+)
+
+// Resident is a resident's information record (居民信息) collected by a cadre in the grid.
+// Who the resident is (name, phone, ID number, address) lives on the person; the record holds
+// where they live and what the cadre noted.
+type Resident struct {
+	ID            int64
+	PersonID      int64
+	StreetID      int64
+	CommunityID   int64
+	GridID        int64
+	BuildingID    int64
+	HouseholdSize int
+	IsPartyMember bool
+	CollectedBy   *int64 // the cadre who collected the record
+	CollectedAt   time.Time
+	Version       int64
+	Name          string // the person's name, for sorting
+}
+
+const residentCols = `id, person_id, street_id, community_id, grid_id, building_id, household_size, is_party_member,
+	collected_by, collected_at, version, person_name`
+
+var residentSQL = `SELECT ` + residentCols + ` FROM ` + withName("residents")
+
+func scanResident(r pgx.Row) (*Resident, error) {
+	var v Resident
+	return &v, r.Scan(&v.ID, &v.PersonID, &v.StreetID, &v.CommunityID, &v.GridID, &v.BuildingID, &v.HouseholdSize,
+		&v.IsPartyMember, &v.CollectedBy, &v.CollectedAt, &v.Version, &v.Name)
+}
+
+// ResidentsByID loads residents' records by id, within scope.
+func (s *Store) ResidentsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Resident, error) {
+	return loadByID(ctx, s, "load residents", residentSQL, ids, sc, placeCols, scanResident, func(v *Resident) int64 { return v.ID })
+}
+
+// ResidentFilter narrows the residents' records: place, building, the collecting cadre, when
+// the record was collected, party membership and name.
+type ResidentFilter struct {
+	Place         PlaceFilter
+	BuildingID    *int64
+	CollectedBy   *int64
+	From, To      *time.Time // collected_at in [From, To)
+	IsPartyMember *bool
+	Search        string
+}
+
+// Residents lists residents' records by name.
+func (s *Store) Residents(ctx context.Context, sc auth.Scope, f ResidentFilter, p Page) (Conn[*Resident], PlaceList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, placeCols)
+	f.Place.apply(q, placeCols)
+	if f.BuildingID != nil {
+		q.where("building_id = ?", *f.BuildingID)
+	}
+	if f.CollectedBy != nil {
+		q.where("collected_by = ?", *f.CollectedBy)
+	}
+	if f.From != nil {
+		q.where("collected_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q.where("collected_at < ?", *f.To)
+	}
+	if f.IsPartyMember != nil {
+		q.where("is_party_member = ?", *f.IsPartyMember)
+	}
+	q.textSearch(f.Search, "person_name")
+	c, err := listPage(ctx, s, "list residents", residentSQL, q, personNameKey, false, p, scanResident,
+		func(v *Resident) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, withName("residents"), q}, err
+}
+
+// GlobalID is the Resident's global id (the GraphQL field id; see graphql_fields.go).
+func (o *Resident) GlobalID() string { return gid.Encode("Resident", o.ID) }

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"gridgov/auth"
+	"gridgov/gid"
+)
+
+// Who is stationed at a community's facilities: cadres on duty at the service centre and
+// justice-system party members in a compound's mediation room. Both rows belong to a
+// community, not a grid.
+
+// DutyShift is a cadre's day on duty at a community's service centre (党群服务中心值班).
+type DutyShift struct {
+	ID          int64
+	StreetID    int64
+	CommunityID int64
+	FacilityID  int64
+	CadreID     int64
+	OnDate      time.Time
+	Version     int64
+}
+
+// MediationRoomMember is a justice-system party member stationed in a compound's legal
+// mediation room (法律调解室).
+type MediationRoomMember struct {
+	ID          int64
+	StreetID    int64
+	CommunityID int64
+	FacilityID  int64
+	MemberID    int64
+	JoinedOn    time.Time
+	Version     int64
+	Name        string // the member's name, for sorting
+}
+
+const (
+	dutyShiftCols    = `id, street_id, community_id, facility_id, cadre_id, on_date, version`
+	dutyShiftSQL     = `SELECT ` + dutyShiftCols + ` FROM duty_shifts`
+	mediationMemCols = `id, street_id, community_id, facility_id, member_id, joined_on, version, person_name`
+	// The member's name (and unit, to filter by) travel with the row so lists can sort,
+	// search and filter by them; the alias keeps the table's name for filters.
+	mediationMemFrom = `(SELECT t.*, p.name AS person_name, m.unit_id FROM mediation_room_members t
+		JOIN party_members m ON m.id = t.member_id JOIN people p ON p.id = m.person_id) mediation_room_members`
+	mediationMemSQL = `SELECT ` + mediationMemCols + ` FROM ` + mediationMemFrom
+)
+
+func scanDutyShift(r pgx.Row) (*DutyShift, error) {
+	var v DutyShift
+	return &v, r.Scan(&v.ID, &v.StreetID, &v.CommunityID, &v.FacilityID, &v.CadreID, &v.OnDate, &v.Version)
+}
+
+func scanMediationMember(r pgx.Row) (*MediationRoomMember, error) {
+	var v MediationRoomMember
+	return &v, r.Scan(&v.ID, &v.StreetID, &v.CommunityID, &v.FacilityID, &v.MemberID, &v.JoinedOn, &v.Version, &v.Name)
+}
+
+// DutyShiftsByID loads duty shifts by id, within scope.
+func (s *Store) DutyShiftsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*DutyShift, error) {
+	return loadByID(ctx, s, "load duty shifts", dutyShiftSQL, ids, sc, communityPlaceCols, scanDutyShift,
+		func(v *DutyShift) int64 { return v.ID })
+}
+
+// MediationRoomMembersByID loads mediation-room members by id, within scope.
+func (s *Store) MediationRoomMembersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*MediationRoomMember, error) {
+	return loadByID(ctx, s, "load mediation room members", mediationMemSQL, ids, sc, communityPlaceCols, scanMediationMember,
+		func(v *MediationRoomMember) int64 { return v.ID })
+}
+
+// DutyShiftFilter narrows the duty roster: place, cadre, service centre and days.
+type DutyShiftFilter struct {
+	Place      PlaceFilter
+	CadreID    *int64
+	FacilityID *int64
+	From, To   *time.Time // on_date in [From, To)
+}
+
+// gridToCommunity narrows a community-level list filtered by a grid to the grid's community
+// (an absent grid matches nothing): the rows belong to a community, and PlaceFilter.apply
+// skips a grid on a table without one, which would silently drop the filter.
+func gridToCommunity(q *query, f PlaceFilter) {
+	if f.GridID != nil {
+		q.where("community_id = (SELECT community_id FROM grids WHERE id = ?)", *f.GridID)
+	}
+}
+
+// DutyShifts lists duty shifts by day, newest first by default.
+func (s *Store) DutyShifts(ctx context.Context, sc auth.Scope, f DutyShiftFilter, desc bool, p Page) (Conn[*DutyShift], PlaceList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, communityPlaceCols)
+	f.Place.apply(q, communityPlaceCols)
+	gridToCommunity(q, f.Place)
+	if f.CadreID != nil {
+		q.where("cadre_id = ?", *f.CadreID)
+	}
+	if f.FacilityID != nil {
+		q.where("facility_id = ?", *f.FacilityID)
+	}
+	if f.From != nil {
+		q.where("on_date >= ?", *f.From)
+	}
+	if f.To != nil {
+		q.where("on_date < ?", *f.To)
+	}
+	// Days sort as ISO text, as joint meetings' and pairings' do: a date cursor then never
+	// depends on the session's time zone.
+	c, err := listPage(ctx, s, "list duty shifts", dutyShiftSQL, q, sortKey{name: "ON_DATE", expr: "on_date::text", kind: keyText}, desc, p,
+		scanDutyShift, func(v *DutyShift) (any, int64) { return v.OnDate.Format(time.DateOnly), v.ID })
+	return c, PlaceList{s, "duty_shifts", q}, err
+}
+
+// MediationRoomMemberFilter narrows the members stationed in mediation rooms: place, room,
+// the members' unit, when they joined and name.
+type MediationRoomMemberFilter struct {
+	Place      PlaceFilter
+	FacilityID *int64
+	UnitID     *int64
+	From, To   *time.Time // joined_on in [From, To)
+	Search     string
+}
+
+// MediationRoomMembers lists mediation-room members by name.
+func (s *Store) MediationRoomMembers(ctx context.Context, sc auth.Scope, f MediationRoomMemberFilter, p Page) (Conn[*MediationRoomMember], PlaceList, error) {
+	q := &query{}
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, communityPlaceCols)
+	f.Place.apply(q, communityPlaceCols)
+	gridToCommunity(q, f.Place)
+	if f.FacilityID != nil {
+		q.where("facility_id = ?", *f.FacilityID)
+	}
+	if f.UnitID != nil {
+		q.where("unit_id = ?", *f.UnitID)
+	}
+	if f.From != nil {
+		q.where("joined_on >= ?", *f.From)
+	}
+	if f.To != nil {
+		q.where("joined_on < ?", *f.To)
+	}
+	q.textSearch(f.Search, "person_name")
+	c, err := listPage(ctx, s, "list mediation room members", mediationMemSQL, q, personNameKey, false, p, scanMediationMember,
+		func(v *MediationRoomMember) (any, int64) { return v.Name, v.ID })
+	return c, PlaceList{s, mediationMemFrom, q}, err
+}
+
+// GlobalID is the DutyShift's global id (the GraphQL field id; see graphql_fields.go).
+func (o *DutyShift) GlobalID() string { return gid.Encode("DutyShift", o.ID) }
+
+// GlobalID is the MediationRoomMember's global id (the GraphQL field id; see graphql_fields.go).
+func (o *MediationRoomMember) GlobalID() string { return gid.Encode("MediationRoomMember", o.ID) }
