@@ -108,6 +108,35 @@ func postgresCPU() time.Duration {
 	return total
 }
 
+// settle waits (at most 3 s) until no Postgres backend is exiting: pgbench's backends end
+// after pgbench does, and one that has exited but is not yet reaped shows no CPU time at
+// all, while the postmaster has not yet counted it either.
+func settle() {
+	for range 300 {
+		if !postgresExiting() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// postgresExiting reports whether a Postgres process is a zombie.
+func postgresExiting() bool {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil || comm(pid) != "postgres" {
+			continue
+		}
+		if b, err := os.ReadFile(d + "/stat"); err == nil {
+			if i := bytes.LastIndexByte(b, ')'); i >= 0 && bytes.HasPrefix(bytes.TrimSpace(b[i+1:]), []byte("Z")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func comm(pid int) string {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	return string(bytes.TrimSpace(b))

@@ -247,12 +247,14 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 		fmt.Printf("database limit, %s: pgbench -n -M %s -f %s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
 			l.name, l.mode, l.script, int(dur.Seconds()), consoleN)
 		for _, n := range levels {
+			settle()
 			before := postgresCPU()
 			tps, lat, own, err := pgbench(pgURL, l.script, l.mode, n, dur)
 			if err != nil {
 				return err
 			}
 			pages := tps * dur.Seconds()
+			settle()
 			pgCPU := float64(postgresCPU()-before) / float64(time.Millisecond) / pages
 			api := 0.0
 			for _, r := range results {
