@@ -720,3 +720,35 @@ func TestNewListsStatementCount(t *testing.T) {
 		}
 	}
 }
+
+// A place filter finer than a list's rows narrows to the place holding it: facilities (rows
+// of a community) by a grid are the grid's community's; communities and streets by a grid are
+// the grid's own; an absent grid matches nothing. The filter used to be skipped on such
+// lists, answering everything in scope.
+func TestPlaceFilterFinerThanTheRows(t *testing.T) {
+	e := newEnv(t)
+	w := e.world()
+	commB, gridB, _, _ := e.communityB(w)
+	e.id(`INSERT INTO facilities (street_id, community_id, kind, name) VALUES ($1, $2, 'service_centre', '健康社区党群服务中心') RETURNING id`, w.street, w.community)
+	e.id(`INSERT INTO facilities (street_id, community_id, kind, name) VALUES ($1, $2, 'service_centre', '半汤社区党群服务中心') RETURNING id`, w.street, commB)
+	for _, c := range []struct {
+		list string
+		grid string
+		want []any
+	}{
+		{"facilities", gid("Grid", gridB), []any{"半汤社区党群服务中心"}},
+		{"facilities", gid("Grid", w.grid), []any{"健康社区党群服务中心"}},
+		{"facilities", gid("Grid", 1<<40), nil},
+		{"communities", gid("Grid", gridB), []any{"半汤社区"}},
+		{"streets", gid("Grid", gridB), []any{dig(e.ok(0, `{ streets { edges { node { name } } } }`, nil), "streets", "edges").([]any)[0].(map[string]any)["node"].(map[string]any)["name"]}},
+	} {
+		d := e.ok(0, `query($g: ID) { list: `+c.list+`(filter: {place: {gridId: $g}}) { edges { node { name } } } }`, map[string]any{"g": c.grid})
+		var got []any
+		for _, ed := range dig(d, "list", "edges").([]any) {
+			got = append(got, dig(ed, "node", "name"))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s by grid %s: %v, want %v", c.list, c.grid, got, c.want)
+		}
+	}
+}

@@ -70,15 +70,32 @@ type PlaceFilter struct {
 	Search      string
 }
 
+// apply narrows q to the place f names, in the columns c gives the table's places.
+// A place finer than the table records narrows to the place that holds it: a community-level
+// list (partners, meetings, facilities) filtered by a grid gives the rows of the grid's
+// community, a street-level one those of its street; an absent place matches nothing. (The
+// filter was once skipped on such tables, which answered the whole scope.)
 func (f PlaceFilter) apply(q *query, c scopeCols) {
 	if f.StreetID != nil && c.street != "" {
 		q.where(c.street+" = ?", *f.StreetID)
 	}
-	if f.CommunityID != nil && c.community != "" {
-		q.where(c.community+" = ?", *f.CommunityID)
+	if f.CommunityID != nil {
+		switch {
+		case c.community != "":
+			q.where(c.community+" = ?", *f.CommunityID)
+		case c.street != "":
+			q.where(c.street+" = (SELECT street_id FROM communities WHERE id = ?)", *f.CommunityID)
+		}
 	}
-	if f.GridID != nil && c.grid != "" {
-		q.where(c.grid+" = ?", *f.GridID)
+	if f.GridID != nil {
+		switch {
+		case c.grid != "":
+			q.where(c.grid+" = ?", *f.GridID)
+		case c.community != "":
+			q.where(c.community+" = (SELECT community_id FROM grids WHERE id = ?)", *f.GridID)
+		case c.street != "":
+			q.where(c.street+" = (SELECT street_id FROM grids WHERE id = ?)", *f.GridID)
+		}
 	}
 }
 

@@ -79,22 +79,12 @@ type DutyShiftFilter struct {
 	From, To   *time.Time // on_date in [From, To)
 }
 
-// gridToCommunity narrows a community-level list filtered by a grid to the grid's community
-// (an absent grid matches nothing): the rows belong to a community, and PlaceFilter.apply
-// skips a grid on a table without one, which would silently drop the filter.
-func gridToCommunity(q *query, f PlaceFilter) {
-	if f.GridID != nil {
-		q.where("community_id = (SELECT community_id FROM grids WHERE id = ?)", *f.GridID)
-	}
-}
-
 // DutyShifts lists duty shifts by day, newest first by default.
 func (s *Store) DutyShifts(ctx context.Context, sc auth.Scope, f DutyShiftFilter, desc bool, p Page) (Conn[*DutyShift], PlaceList, error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
 	f.Place.apply(q, communityPlaceCols)
-	gridToCommunity(q, f.Place)
 	if f.CadreID != nil {
 		q.where("cadre_id = ?", *f.CadreID)
 	}
@@ -130,7 +120,6 @@ func (s *Store) MediationRoomMembers(ctx context.Context, sc auth.Scope, f Media
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
 	f.Place.apply(q, communityPlaceCols)
-	gridToCommunity(q, f.Place)
 	if f.FacilityID != nil {
 		q.where("facility_id = ?", *f.FacilityID)
 	}
