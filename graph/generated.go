@@ -8716,7 +8716,7 @@ type Resident implements Node {
   householdSize: Int!
   "Whether the resident is a party member (党员)."
   isPartyMember: Boolean!
-  "The cadre who collected the record, if known and visible to the caller."
+  "The cadre who collected the record, if known (also a cadre serving outside the caller's place)."
   collectedBy: Cadre
   "When the record was collected."
   collectedAt: DateTime!

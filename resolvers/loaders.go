@@ -54,7 +54,8 @@ type Loaders struct {
 	Compound             *Loader[int64, *store.Compound]
 	Facility             *Loader[int64, *store.Facility]
 	Intersection         *Loader[int64, *store.Intersection]
-	Cadre                *Loader[int64, *store.Cadre]
+	Cadre                *Loader[int64, *store.Cadre] // node(id:) and lists: cadres within scope only
+	RelatedCadre         *Loader[int64, *store.Cadre] // the cadres records in scope name (store.RelatedCadres)
 	GridAssignment       *Loader[int64, *store.GridAssignment]
 	GridAssignments      *Loader[store.AssignmentsKey, []*store.GridAssignment]
 	CadreAssignments     *Loader[store.AssignmentsKey, []*store.GridAssignment]
@@ -276,6 +277,7 @@ func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
 		Facility:             scoped(sc, s.FacilitiesByID),
 		Intersection:         scoped(sc, s.IntersectionsByID),
 		Cadre:                scoped(sc, s.CadresByID),
+		RelatedCadre:         scoped(sc, s.RelatedCadres),
 		GridAssignment:       scoped(sc, s.GridAssignmentsByID),
 		GridAssignments:      scoped(sc, s.AssignmentsOfGrids),
 		CadreAssignments:     scoped(sc, s.AssignmentsOfCadres),

@@ -562,7 +562,7 @@ func (p *planner) assignments(as []*store.GridAssignment, sel ast.SelectionSet) 
 		case "grid":
 			out = append(out, rel(p.l.Grid, idsOfObjs(as, func(o *store.GridAssignment) int64 { return o.GridID }), then(p.grids, f.Selections)))
 		case "cadre":
-			out = append(out, rel(p.l.Cadre, idsOfObjs(as, func(o *store.GridAssignment) int64 { return o.CadreID }), then(p.cadres, f.Selections)))
+			out = append(out, rel(p.l.RelatedCadre, idsOfObjs(as, func(o *store.GridAssignment) int64 { return o.CadreID }), then(p.cadres, f.Selections)))
 		}
 	}
 	return out
@@ -597,7 +597,7 @@ func (p *planner) workLogs(ws []*store.WorkLog, sel ast.SelectionSet) []step {
 		case "grid":
 			out = append(out, rel(p.l.Grid, idsOfObjs(ws, func(o *store.WorkLog) int64 { return o.GridID }), then(p.grids, f.Selections)))
 		case "cadre":
-			out = append(out, rel(p.l.Cadre, idsOfObjs(ws, func(o *store.WorkLog) int64 { return o.CadreID }), then(p.cadres, f.Selections)))
+			out = append(out, rel(p.l.RelatedCadre, idsOfObjs(ws, func(o *store.WorkLog) int64 { return o.CadreID }), then(p.cadres, f.Selections)))
 		}
 	}
 	return out

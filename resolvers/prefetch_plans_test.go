@@ -139,7 +139,7 @@ func TestPrefetchPlansOfRolesAndMatters(t *testing.T) {
 			4 + 3 + 1, // people, grids, buildings, cadres; members by person, communities, the cadre's person; units
 			func(l *Loaders) bool {
 				return cached(l.RelatedPerson, append(people, cadrePerson)...) && cached(l.Grid, grid) && cached(l.Building, building) &&
-					cached(l.Cadre, cadre) && cached(l.MemberByPerson, people...) && cached(l.Community, community) && cached(l.Unit, unit)
+					cached(l.RelatedCadre, cadre) && cached(l.MemberByPerson, people...) && cached(l.Community, community) && cached(l.Unit, unit)
 			}},
 		{"dutyShifts", `{ dutyShifts { edges { node { cadre { person { name } } facility { compound { name } community { name } } community { street { name } } } } } }`,
 			func(*Loaders) any {
@@ -148,7 +148,7 @@ func TestPrefetchPlansOfRolesAndMatters(t *testing.T) {
 			},
 			3 + 3, // cadres, facilities, communities; the cadre's person, compounds, streets (the facility's community is read)
 			func(l *Loaders) bool {
-				return cached(l.Cadre, cadre) && cached(l.Facility, centre) && cached(l.Community, community) &&
+				return cached(l.RelatedCadre, cadre) && cached(l.Facility, centre) && cached(l.Community, community) &&
 					cached(l.RelatedPerson, cadrePerson) && cached(l.Compound, compound) && cached(l.Street, street)
 			}},
 		{"mediationRoomMembers", `{ mediationRoomMembers { edges { node { member { person { name } unit { name } } facility { compound { name } } community { name } } } } }`,

@@ -1,6 +1,8 @@
 package resolvers_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +59,35 @@ func TestNULInTextIsRefused(t *testing.T) {
 			"title": "漏水\x00", "reporterRole": "CADRE"}})
 	if n := e.id(`SELECT count(*) FROM issues`); n != 0 {
 		t.Fatalf("%d issues written", n)
+	}
+}
+
+// A street cadre (no community) who logged work, kept duty or was assigned in a community's
+// grid shows on those records to the community's cadre, instead of failing the page; the
+// cadre's own node stays NOT_FOUND to that scope.
+func TestRelatedCadreOutsideScope(t *testing.T) {
+	e := newEnv(t)
+	w := e.world()
+	streetCadre := e.id(`INSERT INTO cadres (person_id, kind, street_id) VALUES ($1, 'street_cadre', $2) RETURNING id`,
+		e.id(`INSERT INTO people (name, street_id) VALUES ('街道李干部', $1) RETURNING id`, w.street), w.street)
+	e.id(`INSERT INTO work_logs (street_id, community_id, grid_id, cadre_id, kind, logged_at, content, people_served, hours)
+		VALUES ($1, $2, $3, $4, 'patrol', '2024-02-01 09:00+08', '街道巡查', 3, 1.5) RETURNING id`, w.street, w.community, w.grid, streetCadre)
+	e.id(`INSERT INTO grid_assignments (street_id, community_id, grid_id, cadre_id, role, started_on)
+		VALUES ($1, $2, $3, $4, 'grid_leader', '2024-01-01') RETURNING id`, w.street, w.community, w.grid, streetCadre)
+	cadre := e.token("community_cadre", gid("Community", w.community), w.cadrePerson)
+	for _, c := range []struct{ list, query string }{
+		{"workLogs", `{ workLogs(first: 10) { edges { node { content cadre { name community { name } } } } } }`},
+		{"grid", `query($g: ID!) { node(id: $g) { ... on Grid { assignments { cadre { name } } } } }`},
+	} {
+		r := e.as(cadre, c.query, map[string]any{"g": gid("Grid", w.grid)})
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", c.list, r.Errors)
+		}
+		if !strings.Contains(fmt.Sprint(r.Data), "街道李干部") {
+			t.Fatalf("%s: the street cadre is missing: %v", c.list, r.Data)
+		}
+	}
+	if r := e.as(cadre, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": gid("Cadre", streetCadre)}); r.code() != "NOT_FOUND" {
+		t.Fatalf("node of a cadre outside the scope: %+v", r)
 	}
 }

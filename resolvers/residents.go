@@ -54,10 +54,10 @@ func (residentResolver) Building(ctx context.Context, o *store.Resident) (*store
 	return must(ctx, For(ctx).Building, o.BuildingID, "building")
 }
 
-// CollectedBy is null when the cadre is not recorded, or lies outside the caller's scope (a
-// street cadre seen from a community).
+// CollectedBy is null when the cadre is not recorded; a cadre serving outside the caller's
+// scope (a street cadre seen from a community) is shown, as the record names them.
 func (residentResolver) CollectedBy(ctx context.Context, o *store.Resident) (*store.Cadre, error) {
-	return load(ctx, For(ctx).Cadre, o.CollectedBy)
+	return load(ctx, For(ctx).RelatedCadre, o.CollectedBy)
 }
 
 func (p *planner) residents(rs []*store.Resident, sel ast.SelectionSet) []step {
@@ -71,7 +71,7 @@ func (p *planner) residents(rs []*store.Resident, sel ast.SelectionSet) []step {
 		case "building":
 			out = append(out, rel(p.l.Building, idsOfObjs(rs, func(o *store.Resident) int64 { return o.BuildingID }), then(p.buildings, f.Selections)))
 		case "collectedBy":
-			out = append(out, rel(p.l.Cadre, optIDsOfObjs(rs, func(o *store.Resident) *int64 { return o.CollectedBy }), then(p.cadres, f.Selections)))
+			out = append(out, rel(p.l.RelatedCadre, optIDsOfObjs(rs, func(o *store.Resident) *int64 { return o.CollectedBy }), then(p.cadres, f.Selections)))
 		}
 	}
 	return out

@@ -168,7 +168,7 @@ func (assignmentResolver) Grid(ctx context.Context, o *store.GridAssignment) (*s
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
 }
 func (assignmentResolver) Cadre(ctx context.Context, o *store.GridAssignment) (*store.Cadre, error) {
-	return must(ctx, For(ctx).Cadre, o.CadreID, "cadre")
+	return must(ctx, For(ctx).RelatedCadre, o.CadreID, "cadre")
 }
 
 type stewardResolver struct{ *Resolver }
@@ -204,5 +204,5 @@ func (workLogResolver) Grid(ctx context.Context, o *store.WorkLog) (*store.Grid,
 	return must(ctx, For(ctx).Grid, o.GridID, "grid")
 }
 func (workLogResolver) Cadre(ctx context.Context, o *store.WorkLog) (*store.Cadre, error) {
-	return must(ctx, For(ctx).Cadre, o.CadreID, "cadre")
+	return must(ctx, For(ctx).RelatedCadre, o.CadreID, "cadre")
 }

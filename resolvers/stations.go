@@ -74,7 +74,7 @@ func (r *queryResolver) MediationRoomMembers(ctx context.Context, filter *model.
 type dutyShiftResolver struct{ *Resolver }
 
 func (dutyShiftResolver) Cadre(ctx context.Context, o *store.DutyShift) (*store.Cadre, error) {
-	return must(ctx, For(ctx).Cadre, o.CadreID, "cadre")
+	return must(ctx, For(ctx).RelatedCadre, o.CadreID, "cadre")
 }
 func (dutyShiftResolver) Facility(ctx context.Context, o *store.DutyShift) (*store.Facility, error) {
 	return must(ctx, For(ctx).Facility, o.FacilityID, "facility")
@@ -102,7 +102,7 @@ func (p *planner) dutyShifts(ds []*store.DutyShift, sel ast.SelectionSet) []step
 	for _, f := range p.fields(sel, "DutyShift") {
 		switch f.Name {
 		case "cadre":
-			out = append(out, rel(p.l.Cadre, idsOfObjs(ds, func(o *store.DutyShift) int64 { return o.CadreID }), then(p.cadres, f.Selections)))
+			out = append(out, rel(p.l.RelatedCadre, idsOfObjs(ds, func(o *store.DutyShift) int64 { return o.CadreID }), then(p.cadres, f.Selections)))
 		case "facility":
 			out = append(out, rel(p.l.Facility, idsOfObjs(ds, func(o *store.DutyShift) int64 { return o.FacilityID }), then(p.facilities, f.Selections)))
 		case "community":

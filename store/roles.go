@@ -152,6 +152,16 @@ func (s *Store) CadresByID(ctx context.Context, sc auth.Scope, ids []int64) (map
 	return loadByID(ctx, s, "load cadres", cadreSQL, ids, sc, communityPlaceCols, scanCadre, func(v *Cadre) int64 { return v.ID })
 }
 
+// RelatedCadres loads the cadres that records in scope name — a work log's, duty shift's or
+// grid assignment's cadre, a resident record's collector — wherever they serve. A street
+// cadre has no community, so a community's scope hides them, and a record in that community
+// naming one failed whole (its cadre is non-null). What a cadre leads to (person,
+// assignments) is still read within the caller's scope; node(id:) of such a cadre stays
+// NOT_FOUND.
+func (s *Store) RelatedCadres(ctx context.Context, _ auth.Scope, ids []int64) (map[int64]*Cadre, error) {
+	return loadByID(ctx, s, "load related cadres", cadreSQL, ids, auth.Scope{}, communityPlaceCols, scanCadre, func(v *Cadre) int64 { return v.ID })
+}
+
 // GridAssignmentsByID loads grid assignments by id, within scope.
 func (s *Store) GridAssignmentsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*GridAssignment, error) {
 	return loadByID(ctx, s, "load grid assignments", gridAssignSQL, ids, sc, placeCols, scanGridAssignment,
