@@ -240,6 +240,12 @@ func TestIndicatorsDemoCity(t *testing.T) {
 		if apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("unknown street: %v", err)
 		}
+		for _, allowed := range []auth.Scope{{}, {StreetID: 1}} { // a city-wide token, a street's
+			_, err = d.r.IndicatorsFor(ctx, allowed, warehouse.Scope{Level: warehouse.LevelStreet, ID: 999999}, warehouse.AllTime)
+			if apperr.CodeOf(err) != apperr.NotFound {
+				t.Errorf("unknown street for a token scoped %+v: %v", allowed, err)
+			}
+		}
 		_, err = d.r.Indicators(ctx, warehouse.City, warehouse.Month(2026, 13))
 		if apperr.CodeOf(err) != apperr.BadUserInput {
 			t.Errorf("month 13: %v", err)

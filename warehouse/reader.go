@@ -236,12 +236,17 @@ func (r *Reader) IndicatorsFor(ctx context.Context, allowed auth.Scope, s Scope,
 	if _, err := p.Bounds(); err != nil {
 		return nil, err
 	}
-	ref, err := r.Resolve(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	if !ref.Within(allowed.StreetID, allowed.CommunityID, allowed.GridID) {
-		return nil, apperr.New(apperr.Forbidden, "this token may not see %s", ref.ID)
+	// A token without a place restriction may see every place: Indicators itself resolves
+	// the place (NOT_FOUND for an unknown one) inside its batch, so only a narrower token
+	// costs the lookup first.
+	if allowed.StreetID != 0 || allowed.CommunityID != 0 || allowed.GridID != 0 {
+		ref, err := r.Resolve(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if !ref.Within(allowed.StreetID, allowed.CommunityID, allowed.GridID) {
+			return nil, apperr.New(apperr.Forbidden, "this token may not see %s", ref.ID)
+		}
 	}
 	return r.Indicators(ctx, s, p)
 }
