@@ -34,25 +34,14 @@ func (p *planner) matters(ms []*store.MeetingMatter, sel ast.SelectionSet) []ste
 		case "meeting":
 			out = append(out, rel(p.l.Meeting, idsOfObjs(ms, func(o *store.MeetingMatter) int64 { return o.MeetingID }), then(p.meetings, f.Selections)))
 		case "history":
-			n, err := eventCount(intPtr(intArg(p.args(f), "last")))
-			if err != nil {
-				continue
+			if keys, ok := p.lastEvents(f, idsOfObjs(ms, func(o *store.MeetingMatter) int64 { return o.ID })); ok {
+				out = append(out, rel(p.l.MatterEvents, keys, thenList(p.matterEvents, f.Selections)))
 			}
-			keys := make([]store.EventsKey, len(ms))
-			for i, o := range ms {
-				keys[i] = store.EventsKey{ID: o.ID, Last: n}
-			}
-			out = append(out, rel(p.l.MatterEvents, keys, thenList(p.matterEvents, f.Selections)))
 		}
 	}
 	return out
 }
 
 func (p *planner) matterEvents(es []*store.MatterEvent, sel ast.SelectionSet) []step {
-	for _, f := range p.fields(sel, "MatterEvent") {
-		if f.Name == "actor" {
-			return []step{rel(p.l.RelatedPerson, optIDsOfObjs(es, func(o *store.MatterEvent) *int64 { return o.ActorID }), then(p.people, f.Selections))}
-		}
-	}
-	return nil
+	return p.actors(sel, "MatterEvent", optIDsOfObjs(es, func(o *store.MatterEvent) *int64 { return o.ActorID }))
 }

@@ -326,15 +326,9 @@ func (p *planner) issues(os []*store.Issue, sel ast.SelectionSet) []step {
 		case "handlerUnit":
 			out = append(out, rel(p.l.Unit, optIDsOfObjs(os, func(o *store.Issue) *int64 { return o.HandlerUnitID }), nil))
 		case "events":
-			n, err := eventCount(intPtr(intArg(p.args(f), "last")))
-			if err != nil {
-				continue
+			if keys, ok := p.lastEvents(f, idsOfObjs(os, func(o *store.Issue) int64 { return o.ID })); ok {
+				out = append(out, rel(p.l.IssueEvents, keys, thenList(p.issueEvents, f.Selections)))
 			}
-			keys := make([]store.EventsKey, len(os))
-			for i, o := range os {
-				keys[i] = store.EventsKey{ID: o.ID, Last: n}
-			}
-			out = append(out, rel(p.l.IssueEvents, keys, thenList(p.issueEvents, f.Selections)))
 		case "mediators":
 			out = append(out, rel(p.l.Mediators, idsOfObjs(os, func(o *store.Issue) int64 { return o.ID }), thenList(p.mediators, f.Selections)))
 		}
@@ -350,9 +344,28 @@ func intPtr(n int, ok bool) *int {
 }
 
 func (p *planner) issueEvents(es []*store.IssueEvent, sel ast.SelectionSet) []step {
-	for _, f := range p.fields(sel, "IssueEvent") {
+	return p.actors(sel, "IssueEvent", optIDsOfObjs(es, func(o *store.IssueEvent) *int64 { return o.ActorID }))
+}
+
+// lastEvents gives the keys of the last N entries (a history field's last argument) of the
+// histories of ids; ok is false for a count the field refuses.
+func (p *planner) lastEvents(f graphql.CollectedField, ids []int64) ([]store.EventsKey, bool) {
+	n, err := eventCount(intPtr(intArg(p.args(f), "last")))
+	if err != nil {
+		return nil, false
+	}
+	keys := make([]store.EventsKey, len(ids))
+	for i, id := range ids {
+		keys[i] = store.EventsKey{ID: id, Last: n}
+	}
+	return keys, true
+}
+
+// actors plans the actor (a person) of history entries of type typ.
+func (p *planner) actors(sel ast.SelectionSet, typ string, actorIDs []int64) []step {
+	for _, f := range p.fields(sel, typ) {
 		if f.Name == "actor" {
-			return []step{rel(p.l.RelatedPerson, optIDsOfObjs(es, func(o *store.IssueEvent) *int64 { return o.ActorID }), then(p.people, f.Selections))}
+			return []step{rel(p.l.RelatedPerson, actorIDs, then(p.people, f.Selections))}
 		}
 	}
 	return nil
@@ -382,27 +395,16 @@ func (p *planner) orders(os []*store.ServiceOrder, sel ast.SelectionSet) []step 
 		case "claimedBy":
 			out = append(out, rel(p.l.Member, optIDsOfObjs(os, func(o *store.ServiceOrder) *int64 { return o.ClaimedBy }), then(p.members, f.Selections)))
 		case "events":
-			n, err := eventCount(intPtr(intArg(p.args(f), "last")))
-			if err != nil {
-				continue
+			if keys, ok := p.lastEvents(f, idsOfObjs(os, func(o *store.ServiceOrder) int64 { return o.ID })); ok {
+				out = append(out, rel(p.l.OrderEvents, keys, thenList(p.orderEvents, f.Selections)))
 			}
-			keys := make([]store.EventsKey, len(os))
-			for i, o := range os {
-				keys[i] = store.EventsKey{ID: o.ID, Last: n}
-			}
-			out = append(out, rel(p.l.OrderEvents, keys, thenList(p.orderEvents, f.Selections)))
 		}
 	}
 	return out
 }
 
 func (p *planner) orderEvents(es []*store.OrderEvent, sel ast.SelectionSet) []step {
-	for _, f := range p.fields(sel, "OrderEvent") {
-		if f.Name == "actor" {
-			return []step{rel(p.l.RelatedPerson, optIDsOfObjs(es, func(o *store.OrderEvent) *int64 { return o.ActorID }), then(p.people, f.Selections))}
-		}
-	}
-	return nil
+	return p.actors(sel, "OrderEvent", optIDsOfObjs(es, func(o *store.OrderEvent) *int64 { return o.ActorID }))
 }
 
 func (p *planner) people(ps []*store.Person, sel ast.SelectionSet) []step {
