@@ -229,6 +229,7 @@ type Recorder struct {
 	stmts     []Statement
 	batches   int
 	Statement atomic.Int64 // statements seen, recording or not
+	Batches   atomic.Int64 // round trips that carried several statements (pgx batches), recording or not
 }
 
 // Start clears the record and starts recording.
@@ -263,6 +264,7 @@ func (r *Recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndDa
 // TraceBatchStart records the statements of a batch, numbered as one round trip.
 func (r *Recorder) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
 	r.Statement.Add(int64(d.Batch.Len()))
+	r.Batches.Add(1)
 	r.mu.Lock()
 	if r.on {
 		r.batches++

@@ -696,12 +696,12 @@ func TestNewListsStatementCount(t *testing.T) {
 		}
 		out := map[string]int64{}
 		for _, c := range queries {
-			before := e.stmts.n.Load()
+			before := e.stmts.Statement.Load()
 			d := e.ok(admin, c.query, nil)
 			if got := len(dig(d, c.name, "edges").([]any)); got != n {
 				t.Fatalf("%s: want %d items, got %d", c.name, n, got)
 			}
-			out[c.name] = e.stmts.n.Load() - before
+			out[c.name] = e.stmts.Statement.Load() - before
 		}
 		if n > 2 {
 			// Every relation resolved: the last meeting's last matter names both actors.

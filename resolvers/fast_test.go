@@ -22,6 +22,7 @@ import (
 
 	"gridgov/dbtest"
 	"gridgov/graph/model"
+	"gridgov/loadgen"
 	"gridgov/observe"
 	"gridgov/seed"
 	"gridgov/server"
@@ -51,7 +52,7 @@ func newTwin(t *testing.T) *twin {
 	if _, err := seed.Run(ctx, pool, seed.Options{Profile: "chaohu", Seed: 7, Scale: 1, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	e := newEnvWith(t, pool, &counter{}, nil)
+	e := newEnvWith(t, pool, &loadgen.Recorder{}, nil)
 	l := server.DefaultLimits()
 	l.RateLimit = 0
 	tw := &twin{env: e, gqlgen: server.GraphQL(server.Options{Store: store.New(pool), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),

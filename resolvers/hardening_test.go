@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"gridgov/dbtest"
+	"gridgov/loadgen"
 	"gridgov/server"
 	"gridgov/store"
 )
@@ -105,7 +106,7 @@ func TestRefusalsHaveCodes(t *testing.T) {
 	pool := dbtest.New(t)
 	limits := server.Limits{MaxBodyBytes: 4096, MaxDepth: 5, MaxComplexity: 2000, Timeout: 10 * time.Second,
 		RateLimit: 0.001, RateBurst: 12, APQCache: 10}
-	e := newEnvWith(t, pool, &counter{}, &limits)
+	e := newEnvWith(t, pool, &loadgen.Recorder{}, &limits)
 	w := e.world()
 	tok := e.token("city_admin", "city", w.cadrePerson)
 	before := e.rows()
@@ -154,7 +155,7 @@ func TestRefusalsHaveCodes(t *testing.T) {
 	// A request that outlives its timeout is cancelled in the database and says TIMEOUT.
 	short := server.DefaultLimits()
 	short.RateLimit, short.Timeout = 0, time.Nanosecond
-	te := newEnvWith(t, pool, &counter{}, &short)
+	te := newEnvWith(t, pool, &loadgen.Recorder{}, &short)
 	r := te.post(te.token("city_admin", "city", w.cadrePerson), reportBody(w, "timed out"))
 	if r.code() != "TIMEOUT" {
 		t.Errorf("timeout: %d %+v %v", r.Status, r.Errors, r.Data)
@@ -201,7 +202,7 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 // queries register a query by hash; allow-list mode runs only registered operations.
 func TestPersistedQueriesAndIntrospection(t *testing.T) {
 	pool := dbtest.New(t)
-	e := newEnvWith(t, pool, &counter{}, nil)
+	e := newEnvWith(t, pool, &loadgen.Recorder{}, nil)
 	w := e.world()
 	tok := e.token("leader", "city", w.cadrePerson)
 	if r := e.as(tok, `{ __schema { types { name } } }`, nil); r.code() != "FORBIDDEN" {

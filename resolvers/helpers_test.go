@@ -9,47 +9,27 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"gridgov/auth"
 	"gridgov/dbtest"
+	"gridgov/loadgen"
 	"gridgov/observe"
 	"gridgov/resolvers"
 	"gridgov/server"
 	"gridgov/store"
 )
 
-// counter is a pgx tracer that counts the statements a pool runs, and the batches that
-// carried several of them in one round trip.
-type counter struct{ n, trips atomic.Int64 }
-
-func (c *counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// A batch's statements count one by one; trips counts round trips that carried several.
-func (c *counter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
-	c.n.Add(int64(d.Batch.Len()))
-	c.trips.Add(1)
-	return ctx
-}
-func (c *counter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
-
 // env is one test's API: a fresh database, the real HTTP handler, and a statement counter.
 type env struct {
 	t     *testing.T
 	pool  *pgxpool.Pool
 	h     http.Handler
-	stmts *counter
+	stmts *loadgen.Recorder
 	keys  auth.Keys
 	m     *observe.GraphQL
 	reg   *prometheus.Registry
@@ -98,7 +78,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &counter{}
+	c := &loadgen.Recorder{}
 	cfg.ConnConfig.Tracer = c
 	cfg.MaxConns = 16
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
@@ -111,7 +91,7 @@ func newEnv(t *testing.T) *env {
 
 // newEnvWith builds the handler over pool with limits (nil: the defaults without a rate
 // limit, so tests may send as fast as they like).
-func newEnvWith(t *testing.T, pool *pgxpool.Pool, c *counter, limits *server.Limits) *env {
+func newEnvWith(t *testing.T, pool *pgxpool.Pool, c *loadgen.Recorder, limits *server.Limits) *env {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	l := server.DefaultLimits()

@@ -2,11 +2,9 @@ package resolvers
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -14,6 +12,7 @@ import (
 	"gridgov/auth"
 	"gridgov/dbtest"
 	"gridgov/graph"
+	"gridgov/loadgen"
 	"gridgov/store"
 )
 
@@ -22,22 +21,6 @@ import (
 // statement per loader and level, before any resolver asks. (Through the HTTP handler the
 // loaders' batching hides a missing plan on an idle machine; here nothing else can fill the
 // caches.)
-
-type stmtCounter struct{ n atomic.Int64 }
-
-func (c *stmtCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-func (c *stmtCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// A level's statements go as one batch (store.Pipeline); each counts.
-func (c *stmtCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
-	c.n.Add(int64(d.Batch.Len()))
-	return ctx
-}
-func (c *stmtCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (c *stmtCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
 // planCtx gives the context a root field resolving query's only root field would have.
 func planCtx(t *testing.T, l *Loaders, query string) context.Context {
@@ -72,7 +55,7 @@ func TestPrefetchPlansOfRolesAndMatters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stmts := &stmtCounter{}
+	stmts := &loadgen.Recorder{}
 	cfg.ConnConfig.Tracer = stmts
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
@@ -180,7 +163,7 @@ func TestPrefetchPlansOfRolesAndMatters(t *testing.T) {
 			l := NewLoaders(s, city0)
 			nodes := c.nodes(l)
 			ctx := planCtx(t, l, c.query)
-			before := stmts.n.Load()
+			before := stmts.Statement.Load()
 			switch v := nodes.(type) {
 			case []*store.Resident:
 				prefetchPage(ctx, v)
@@ -191,7 +174,7 @@ func TestPrefetchPlansOfRolesAndMatters(t *testing.T) {
 			case []*store.JointMeeting:
 				prefetchPage(ctx, v)
 			}
-			if got := stmts.n.Load() - before; got != c.statements {
+			if got := stmts.Statement.Load() - before; got != c.statements {
 				t.Errorf("prefetch ran %d statements, want %d", got, c.statements)
 			}
 			if !c.read(l) {

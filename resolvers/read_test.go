@@ -98,12 +98,12 @@ func TestStatementCountDoesNotGrowWithRows(t *testing.T) {
 		e := newEnv(t)
 		w := e.world()
 		e.addIssues(w, n, 0)
-		before, trips := e.stmts.n.Load(), e.stmts.trips.Load()
+		before, trips := e.stmts.Statement.Load(), e.stmts.Batches.Load()
 		d := e.ok(0, fmt.Sprintf(q, gid("Grid", w.grid)), nil)
 		if got := len(dig(d, "issues", "edges").([]any)); got != n {
 			t.Fatalf("want %d issues, got %d", n, got)
 		}
-		return e.stmts.n.Load() - before, e.stmts.trips.Load() - trips
+		return e.stmts.Statement.Load() - before, e.stmts.Batches.Load() - trips
 	}
 	// The page; then, prefetched level by level: the count beside grids, people (reporters
 	// and handlers together), categories and events; communities and members by person

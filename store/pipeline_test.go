@@ -4,40 +4,23 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"gridgov/apperr"
 	"gridgov/auth"
 	"gridgov/dbtest"
+	"gridgov/loadgen"
 	"gridgov/store"
 )
 
-// tripCounter counts single statements and batches.
-type tripCounter struct{ single, batches, batched atomic.Int64 }
-
-func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.single.Add(1)
-	return ctx
-}
-func (c *tripCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
-	c.batches.Add(1)
-	c.batched.Add(int64(d.Batch.Len()))
-	return ctx
-}
-func (c *tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (c *tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
-
-func pipelineStore(t *testing.T) (*store.Store, *tripCounter) {
+func pipelineStore(t *testing.T) (*store.Store, *loadgen.Recorder) {
 	cfg, err := pgxpool.ParseConfig(dbtest.NewURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tc := &tripCounter{}
+	tc := &loadgen.Recorder{}
 	cfg.ConnConfig.Tracer = tc
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
@@ -52,6 +35,25 @@ func pipelineStore(t *testing.T) (*store.Store, *tripCounter) {
 	return store.New(pool), tc
 }
 
+// trips counts the batches among recorded statements, the statements they carried, and the
+// statements sent alone.
+func trips(stmts []loadgen.Statement) (batches, batched, alone int) {
+	seen := map[int]bool{}
+	for _, st := range stmts {
+		switch {
+		case st.Batch == 0:
+			alone++
+		case !seen[st.Batch]:
+			seen[st.Batch] = true
+			batches++
+			fallthrough
+		default:
+			batched++
+		}
+	}
+	return batches, batched, alone
+}
+
 // Reads side by side under a pipeline: the first statement of each member goes in one batch
 // and each member gets its own rows; a member that reads nothing does not hold the batch
 // back; a member's second statement runs alone; the answers are those without a pipeline.
@@ -60,9 +62,7 @@ func TestPipelineBatchesFirstStatements(t *testing.T) {
 	ctx := context.Background()
 	city := auth.Scope{}
 	for round := range 20 { // goroutines arrive in any order
-		tc.single.Store(0)
-		tc.batches.Store(0)
-		tc.batched.Store(0)
+		tc.Start()
 		p := s.NewPipeline(ctx, 4)
 		var wg sync.WaitGroup
 		var cities map[int64]*store.City
@@ -99,9 +99,10 @@ func TestPipelineBatchesFirstStatements(t *testing.T) {
 			len(again) != 1 || again[2] == nil || communities[1] == nil || communities[1].Name != "东风社区" {
 			t.Fatalf("round %d: wrong answers: %v %v %v %v", round, cities, streets, again, communities)
 		}
-		if tc.batches.Load() != 1 || tc.batched.Load() != 3 || tc.single.Load() != 1 {
+		batches, batched, alone := trips(tc.Stop())
+		if batches != 1 || batched != 3 || alone != 1 {
 			t.Fatalf("round %d: %d batches of %d statements and %d alone; want 1 of 3 and 1 alone",
-				round, tc.batches.Load(), tc.batched.Load(), tc.single.Load())
+				round, batches, batched, alone)
 		}
 	}
 }
