@@ -93,13 +93,8 @@ func procCPU(pid int, children bool) (time.Duration, error) {
 // postmaster (the one whose parent is not postgres) also its exited children, so a backend
 // that ends during a window still counts.
 func postgresCPU() time.Duration {
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	var total time.Duration
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(filepath.Base(d))
-		if err != nil || comm(pid) != "postgres" {
-			continue
-		}
+	for _, pid := range postgresPIDs() {
 		t, err := procCPU(pid, comm(ppid(pid)) != "postgres")
 		if err == nil {
 			total += t
@@ -122,19 +117,26 @@ func settle() {
 
 // postgresExiting reports whether a Postgres process is a zombie.
 func postgresExiting() bool {
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(filepath.Base(d))
-		if err != nil || comm(pid) != "postgres" {
-			continue
-		}
-		if b, err := os.ReadFile(d + "/stat"); err == nil {
+	for _, pid := range postgresPIDs() {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
 			if i := bytes.LastIndexByte(b, ')'); i >= 0 && bytes.HasPrefix(bytes.TrimSpace(b[i+1:]), []byte("Z")) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// postgresPIDs lists the processes named postgres.
+func postgresPIDs() []int {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []int
+	for _, d := range dirs {
+		if pid, err := strconv.Atoi(filepath.Base(d)); err == nil && comm(pid) == "postgres" {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 func comm(pid int) string {
