@@ -178,12 +178,7 @@ func (s *Store) Activities(ctx context.Context, sc auth.Scope, f ActivityFilter,
 	if len(f.Kinds) > 0 {
 		q.where("kind = ANY(?)", f.Kinds)
 	}
-	if f.StartsFrom != nil {
-		q.where("starts_at >= ?", *f.StartsFrom)
-	}
-	if f.StartsTo != nil {
-		q.where("starts_at < ?", *f.StartsTo)
-	}
+	q.span("starts_at", f.StartsFrom, f.StartsTo)
 	for _, c := range []struct {
 		col string
 		v   *int64
@@ -212,12 +207,7 @@ func (s *Store) Meetings(ctx context.Context, sc auth.Scope, f MeetingFilter, p 
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
 	f.Place.apply(q, communityPlaceCols)
-	if f.HeldFrom != nil {
-		q.where("held_on >= ?", *f.HeldFrom)
-	}
-	if f.HeldTo != nil {
-		q.where("held_on < ?", *f.HeldTo)
-	}
+	q.span("held_on", f.HeldFrom, f.HeldTo)
 	q.textSearch(f.Search, "title")
 	c, err := listPage(ctx, s, "list joint meetings", meetingSQL, q, sortKey{name: "HELD_ON", expr: "held_on::text", kind: keyText}, true, p,
 		scanMeeting, func(v *JointMeeting) (any, int64) { return v.HeldOn.Format(time.DateOnly), v.ID })

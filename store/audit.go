@@ -107,12 +107,7 @@ func (s *Store) AuditRecords(ctx context.Context, sc auth.Scope, f AuditFilter, 
 	if f.TargetID != nil {
 		q.where("target_id = ?", *f.TargetID)
 	}
-	if f.From != nil {
-		q.where("at >= ?", *f.From)
-	}
-	if f.To != nil {
-		q.where("at < ?", *f.To)
-	}
+	q.span("at", f.From, f.To)
 	c, err := listPage(ctx, s, "list audit log", auditSQL, q, sortKey{name: "AT", expr: "at", kind: keyTime}, true, p, scanAudit,
 		func(a *AuditRecord) (any, int64) { return a.At, a.ID })
 	return c, AuditList{PlaceList{s, "audit_log", q}}, err

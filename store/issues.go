@@ -149,12 +149,7 @@ func issueQuery(sc auth.Scope, f IssueFilter) *query {
 	if len(f.CategoryIDs) > 0 {
 		q.where("category_id = ANY(?)", f.CategoryIDs)
 	}
-	if f.ReportedFrom != nil {
-		q.where("reported_at >= ?", *f.ReportedFrom)
-	}
-	if f.ReportedBefore != nil {
-		q.where("reported_at < ?", *f.ReportedBefore)
-	}
+	q.span("reported_at", f.ReportedFrom, f.ReportedBefore)
 	if f.DueBefore != nil {
 		q.where("due_at < ?", *f.DueBefore)
 	}

@@ -121,12 +121,7 @@ func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc b
 	if len(f.CategoryIDs) > 0 {
 		q.where("category_id = ANY(?)", f.CategoryIDs)
 	}
-	if f.PostedFrom != nil {
-		q.where("posted_at >= ?", *f.PostedFrom)
-	}
-	if f.PostedTo != nil {
-		q.where("posted_at < ?", *f.PostedTo)
-	}
+	q.span("posted_at", f.PostedFrom, f.PostedTo)
 	q.gramSearch(f.Search)
 	if f.ResidentID != nil {
 		q.where("resident_id = ?", *f.ResidentID)

@@ -38,6 +38,16 @@ func (q *query) where(cond string, vals ...any) {
 	q.conds = append(q.conds, b.String())
 }
 
+// span keeps rows whose col lies in [from, to); a nil bound is open.
+func (q *query) span(col string, from, to *time.Time) {
+	if from != nil {
+		q.where(col+" >= ?", *from)
+	}
+	if to != nil {
+		q.where(col+" < ?", *to)
+	}
+}
+
 // sql gives " WHERE a AND b", or "" with no conditions.
 func (q *query) sql() string {
 	if len(q.conds) == 0 {

@@ -67,12 +67,7 @@ func (s *Store) Residents(ctx context.Context, sc auth.Scope, f ResidentFilter, 
 	if f.CollectedBy != nil {
 		q.where("collected_by = ?", *f.CollectedBy)
 	}
-	if f.From != nil {
-		q.where("collected_at >= ?", *f.From)
-	}
-	if f.To != nil {
-		q.where("collected_at < ?", *f.To)
-	}
+	q.span("collected_at", f.From, f.To)
 	if f.IsPartyMember != nil {
 		q.where("is_party_member = ?", *f.IsPartyMember)
 	}

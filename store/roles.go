@@ -313,12 +313,7 @@ func (s *Store) WorkLogs(ctx context.Context, sc auth.Scope, f WorkLogFilter, de
 	if len(f.Kinds) > 0 {
 		q.where("kind = ANY(?)", f.Kinds)
 	}
-	if f.From != nil {
-		q.where("logged_at >= ?", *f.From)
-	}
-	if f.To != nil {
-		q.where("logged_at < ?", *f.To)
-	}
+	q.span("logged_at", f.From, f.To)
 	q.textSearch(f.Search, "content")
 	c, err := listPage(ctx, s, "list work logs", workLogSQL, q, sortKey{name: "LOGGED_AT", expr: "logged_at", kind: keyTime}, desc, p,
 		scanWorkLog, func(v *WorkLog) (any, int64) { return v.LoggedAt, v.ID })

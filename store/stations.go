@@ -91,12 +91,7 @@ func (s *Store) DutyShifts(ctx context.Context, sc auth.Scope, f DutyShiftFilter
 	if f.FacilityID != nil {
 		q.where("facility_id = ?", *f.FacilityID)
 	}
-	if f.From != nil {
-		q.where("on_date >= ?", *f.From)
-	}
-	if f.To != nil {
-		q.where("on_date < ?", *f.To)
-	}
+	q.span("on_date", f.From, f.To)
 	// Days sort as ISO text, as joint meetings' and pairings' do: a date cursor then never
 	// depends on the session's time zone.
 	c, err := listPage(ctx, s, "list duty shifts", dutyShiftSQL, q, sortKey{name: "ON_DATE", expr: "on_date::text", kind: keyText}, desc, p,
@@ -126,12 +121,7 @@ func (s *Store) MediationRoomMembers(ctx context.Context, sc auth.Scope, f Media
 	if f.UnitID != nil {
 		q.where("unit_id = ?", *f.UnitID)
 	}
-	if f.From != nil {
-		q.where("joined_on >= ?", *f.From)
-	}
-	if f.To != nil {
-		q.where("joined_on < ?", *f.To)
-	}
+	q.span("joined_on", f.From, f.To)
 	q.textSearch(f.Search, "person_name")
 	c, err := listPage(ctx, s, "list mediation room members", mediationMemSQL, q, personNameKey, false, p, scanMediationMember,
 		func(v *MediationRoomMember) (any, int64) { return v.Name, v.ID })

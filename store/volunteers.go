@@ -293,12 +293,7 @@ func (s *Store) Volunteers(ctx context.Context, sc auth.Scope, f VolunteerFilter
 	if f.VolunteerPolice != nil {
 		q.where("police = ?", *f.VolunteerPolice)
 	}
-	if f.RegisteredFrom != nil {
-		q.where("registered_on >= ?", *f.RegisteredFrom)
-	}
-	if f.RegisteredTo != nil {
-		q.where("registered_on < ?", *f.RegisteredTo)
-	}
+	q.span("registered_on", f.RegisteredFrom, f.RegisteredTo)
 	q.textSearch(f.Search, "person_name", "skills")
 	c, err := listPage(ctx, s, "list volunteers", volunteerSQL, q, personNameKey, false, p, scanVolunteer,
 		func(v *Volunteer) (any, int64) { return v.Name, v.ID })
