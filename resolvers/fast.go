@@ -129,10 +129,10 @@ func (w *fastWriter) object(sel ast.SelectionSet, implementors []string, field f
 		if i > 0 {
 			w.buf.WriteByte(',')
 		}
-		graphql.MarshalString(f.Alias).MarshalGQL(&w.buf)
+		w.str(f.Alias)
 		w.buf.WriteByte(':')
 		if f.Name == "__typename" {
-			graphql.MarshalString(implementors[0]).MarshalGQL(&w.buf)
+			w.str(implementors[0])
 			continue
 		}
 		if err := field(f); err != nil {

@@ -86,7 +86,38 @@ const (
 	issueEventCols   = `id, issue_id, actor_id, actor_role, action, from_state, to_state, note, at`
 )
 
-func scanIssue(r pgx.Row) (*Issue, error) {
+func scanIssue(r pgx.Row) (*Issue, error) { return scanFast(r, issueOIDs, decodeIssue, scanIssueSlow) }
+
+var issueOIDs = []uint32{oidInt8, oidInt8, oidInt8, oidInt8, oidInt8, oidInt8, oidText, oidText, oidInt8, oidText,
+	oidText, oidText, oidInt8, oidInt8, oidText, oidTimestamptz, oidTimestamptz, oidTimestamptz, oidTimestamptz, oidText,
+	oidFloat8, oidBool, oidText, oidInt8, oidTimestamptz}
+
+// issueRow is an Issue with room for its nullable values, allocated as one.
+type issueRow struct {
+	Issue
+	buildingID, handlerPersonID, handlerUnitID        int64
+	handlerKind, escalationLevel, resolution, outcome string
+	dueAt, resolvedAt, closedAt                       time.Time
+	resolvedQuantity                                  float64
+}
+
+// decodeIssue reads issueCols (see rawrow.go).
+func decodeIssue(r *rawRow) *Issue {
+	v := &issueRow{}
+	i := &v.Issue
+	i.ID, i.StreetID, i.CommunityID, i.GridID = r.int8(0), r.int8(1), r.int8(2), r.int8(3)
+	i.BuildingID, i.CategoryID = r.optInt8(4, &v.buildingID), r.int8(5)
+	i.Title, i.Description, i.ReporterID, i.ReporterRole = r.text(6), r.text(7), r.int8(8), r.label(9)
+	i.State, i.HandlerKind = r.label(10), r.optLabel(11, &v.handlerKind)
+	i.HandlerPersonID, i.HandlerUnitID = r.optInt8(12, &v.handlerPersonID), r.optInt8(13, &v.handlerUnitID)
+	i.EscalationLevel, i.DueAt, i.ReportedAt = r.optLabel(14, &v.escalationLevel), r.optTime(15, &v.dueAt), r.time(16)
+	i.ResolvedAt, i.ClosedAt, i.Resolution = r.optTime(17, &v.resolvedAt), r.optTime(18, &v.closedAt), r.optText(19, &v.resolution)
+	i.ResolvedQuantity, i.IsDispute = r.optFloat8(20, &v.resolvedQuantity), r.bool(21)
+	i.DisputeOutcome, i.Version, i.UpdatedAt = r.optLabel(22, &v.outcome), r.int8(23), r.time(24)
+	return i
+}
+
+func scanIssueSlow(r pgx.Row) (*Issue, error) {
 	var i Issue
 	return &i, r.Scan(&i.ID, &i.StreetID, &i.CommunityID, &i.GridID, &i.BuildingID, &i.CategoryID, &i.Title,
 		&i.Description, &i.ReporterID, &i.ReporterRole, &i.State, &i.HandlerKind, &i.HandlerPersonID,
@@ -100,6 +131,28 @@ func scanIssueCategory(r pgx.Row) (*IssueCategory, error) {
 }
 
 func scanIssueEvent(r pgx.Row) (*IssueEvent, error) {
+	return scanFast(r, issueEventOIDs, decodeIssueEvent, scanIssueEventSlow)
+}
+
+var issueEventOIDs = []uint32{oidInt8, oidInt8, oidInt8, oidText, oidText, oidText, oidText, oidText, oidTimestamptz}
+
+type issueEventRow struct {
+	IssueEvent
+	actorID   int64
+	fromState string
+}
+
+// decodeIssueEvent reads issueEventCols (see rawrow.go).
+func decodeIssueEvent(r *rawRow) *IssueEvent {
+	v := &issueEventRow{}
+	e := &v.IssueEvent
+	e.ID, e.IssueID, e.ActorID = r.int8(0), r.int8(1), r.optInt8(2, &v.actorID)
+	e.ActorRole, e.Action, e.FromState = r.label(3), r.label(4), r.optLabel(5, &v.fromState)
+	e.ToState, e.Note, e.At = r.label(6), r.text(7), r.time(8)
+	return e
+}
+
+func scanIssueEventSlow(r pgx.Row) (*IssueEvent, error) {
 	var e IssueEvent
 	return &e, r.Scan(&e.ID, &e.IssueID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
 }

@@ -67,6 +67,29 @@ const (
 )
 
 func scanPerson(r pgx.Row) (*Person, error) {
+	return scanFast(r, personOIDs, decodePerson, scanPersonSlow)
+}
+
+var personOIDs = []uint32{oidInt8, oidText, oidText, oidText, oidText, oidText, oidInt8, oidInt8, oidInt8, oidInt8, oidInt8}
+
+type personRow struct {
+	Person
+	gender, phone, idNumber, address  string
+	street, community, grid, building int64
+}
+
+// decodePerson reads personSQL's columns (see rawrow.go).
+func decodePerson(r *rawRow) *Person {
+	v := &personRow{}
+	p := &v.Person
+	p.ID, p.Name, p.Gender = r.int8(0), r.text(1), r.optLabel(2, &v.gender)
+	p.Phone, p.IDNumber, p.Address = r.optText(3, &v.phone), r.optText(4, &v.idNumber), r.optText(5, &v.address)
+	p.StreetID, p.CommunityID = r.optInt8(6, &v.street), r.optInt8(7, &v.community)
+	p.GridID, p.BuildingID, p.Version = r.optInt8(8, &v.grid), r.optInt8(9, &v.building), r.int8(10)
+	return p
+}
+
+func scanPersonSlow(r pgx.Row) (*Person, error) {
 	var p Person
 	return &p, r.Scan(&p.ID, &p.Name, &p.Gender, &p.Phone, &p.IDNumber, &p.Address, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version)
 }
@@ -106,17 +129,32 @@ func (s *Store) RelatedPeople(ctx context.Context, sc auth.Scope, ids []int64) (
 	if err != nil {
 		return nil, MapError("load related people", err)
 	}
-	list, err := collect(rows, func(r pgx.Row) (*Person, error) {
-		var p Person
-		var in bool
-		err := r.Scan(&p.ID, &p.Name, &p.Gender, &p.Phone, &p.IDNumber, &p.Address, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version, &in)
-		p.OutOfScope = !in
-		return &p, err
-	})
+	list, err := collect(rows, scanRelatedPerson)
 	if err != nil {
 		return nil, MapError("load related people", err)
 	}
 	return byID(list, func(p *Person) int64 { return p.ID }), nil
+}
+
+// scanRelatedPerson reads personSQL's columns and whether the person is in scope.
+func scanRelatedPerson(r pgx.Row) (*Person, error) {
+	return scanFast(r, relatedPersonOIDs, decodeRelatedPerson, scanRelatedPersonSlow)
+}
+
+func scanRelatedPersonSlow(r pgx.Row) (*Person, error) {
+	var p Person
+	var in bool
+	err := r.Scan(&p.ID, &p.Name, &p.Gender, &p.Phone, &p.IDNumber, &p.Address, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version, &in)
+	p.OutOfScope = !in
+	return &p, err
+}
+
+var relatedPersonOIDs = append(personOIDs[:len(personOIDs):len(personOIDs)], oidBool)
+
+func decodeRelatedPerson(r *rawRow) *Person {
+	p := decodePerson(r)
+	p.OutOfScope = !r.bool(len(personOIDs))
+	return p
 }
 
 // UnitsByID loads units by id. Units are city-wide.
