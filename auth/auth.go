@@ -98,6 +98,8 @@ type Authenticator struct {
 	Deny func(w http.ResponseWriter, r *http.Request, err error)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Cache, when set, verifies Keys' tokens in place of Keys and remembers them.
+	Cache *TokenCache
 }
 
 // ErrNoToken is returned by Authenticate for a request without a bearer token.
@@ -121,7 +123,11 @@ func (a Authenticator) Authenticate(r *http.Request) (*Actor, Scope, error) {
 	if a.Now != nil {
 		now = a.Now
 	}
-	c, err := a.Keys.Verify(strings.TrimSpace(token), now())
+	verify := a.Keys.Verify
+	if a.Cache != nil {
+		verify = a.Cache.Verify
+	}
+	c, err := verify(strings.TrimSpace(token), now())
 	if err != nil {
 		return nil, Scope{}, errors.New("the token is invalid or expired")
 	}

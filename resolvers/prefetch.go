@@ -120,20 +120,25 @@ func (l *Loaders) together(ctx context.Context, fs []flusher, with []func(contex
 		defer p.Leave(member)
 		f(member)
 	}
-	var wg sync.WaitGroup
 	var failed atomic.Bool
+	tasks := make([]func(context.Context), 0, len(fs)+len(with))
 	for _, f := range fs {
-		wg.Go(func() {
-			run(func(ctx context.Context) {
-				if f.flush(ctx) != nil {
-					failed.Store(true)
-				}
-			})
+		tasks = append(tasks, func(ctx context.Context) {
+			if f.flush(ctx) != nil {
+				failed.Store(true)
+			}
 		})
 	}
-	for _, f := range with {
-		wg.Go(func() { run(f) })
+	tasks = append(tasks, with...)
+	if len(tasks) == 0 {
+		return true
 	}
+	// The last task runs on this goroutine: one goroutine fewer to start, grow and wake.
+	var wg sync.WaitGroup
+	for _, t := range tasks[:len(tasks)-1] {
+		wg.Go(func() { run(t) })
+	}
+	run(tasks[len(tasks)-1])
 	wg.Wait()
 	return !failed.Load()
 }

@@ -75,6 +75,9 @@ type Options struct {
 // queryCacheSize bounds the parsed-document cache (entries).
 const queryCacheSize = 1000
 
+// tokenCacheSize bounds the verified-token cache (entries; one per client session in use).
+const tokenCacheSize = 10_000
+
 // GraphQL builds the /graphql handler. In order, a request passes: the protocol guard
 // (method, content type, declared length), authentication (bearer token: 401
 // UNAUTHENTICATED), the per-token rate limit (429 RATE_LIMITED), the body limit (413
@@ -113,7 +116,7 @@ func GraphQL(o Options) http.Handler {
 		log.Error("panic in resolver", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(v))
 		return errors.New("panic")
 	})
-	authn := auth.Authenticator{Keys: o.Keys, Complete: s.CompleteScope, Now: o.Now,
+	authn := auth.Authenticator{Keys: o.Keys, Complete: s.CompleteScope, Now: o.Now, Cache: auth.NewTokenCache(o.Keys, tokenCacheSize),
 		Deny: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, auth.ErrUnavailable) {
 				w.Header().Set("Retry-After", "1")
