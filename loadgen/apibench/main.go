@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -69,14 +70,25 @@ func main() {
 		clients = flag.String("clients", "1,8,32", "client counts")
 		script  = flag.String("script", "console.pgbench.sql", "where to write the captured console-page statements")
 		only    = flag.Bool("console-only", false, "run only the console page and its limits (for comparing builds)")
+		rounds  = flag.Int("rounds", 1, "times to measure the console page and its limits, back to back, at each client count")
 	)
 	flag.Parse()
-	if err := run(context.Background(), *pgURL, *bin, *dur, *warm, *clients, *script, *only); err != nil {
+	o := options{pgURL: *pgURL, bin: *bin, dur: *dur, warm: *warm, clients: *clients, script: *script, consoleOnly: *only, rounds: *rounds}
+	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, clientList, scriptPath string, consoleOnly bool) error {
+// options are the command's flags.
+type options struct {
+	pgURL, bin, clients, script string
+	dur, warm                   time.Duration
+	consoleOnly                 bool
+	rounds                      int
+}
+
+func run(ctx context.Context, o options) error {
+	pgURL, bin, dur, warm, clientList, scriptPath := o.pgURL, o.bin, o.dur, o.warm, o.clients, o.script
 	if pgURL == "" {
 		return fmt.Errorf("give -pg or GRIDGOV_PG_URL")
 	}
@@ -213,60 +225,91 @@ func run(ctx context.Context, pgURL, bin string, dur, warm time.Duration, client
 		grid, len(members), dur, warm, runtime.NumCPU())
 	fmt.Printf("load average at start: %s", loadavg())
 	fmt.Printf("SQL statements per request: console page %d, member profile %d, claim %d\n\n", consoleN, profileN, claimN)
-	var results []loadgen.Result
-	scenarios, claimLevels := []loadgen.Scenario{console, profile}, levels
-	if consoleOnly {
-		scenarios, claimLevels = scenarios[:1], nil
+	// The console page and its limits, back to back at each client count, so that each ratio
+	// compares runs minutes apart at most: other work on a shared machine moves both.
+	for _, n := range levels {
+		var ratios [2][]float64
+		for r := 0; r < o.rounds; r++ {
+			api := measured(srv.Process.Pid, warm, dur, func() loadgen.Result {
+				return loadgen.Run(ctx, loadgen.NewClient(url, n), console, n, warm, dur)
+			})
+			for i, l := range dbLimits {
+				tps, err := dbLimit(pgURL, l, n, dur, api.PerSecond)
+				if err != nil {
+					return err
+				}
+				ratios[i] = append(ratios[i], api.PerSecond/tps)
+			}
+		}
+		if o.rounds > 1 {
+			fmt.Printf("  c=%-3d median of %d rounds: %.1f%% of the limit one by one, %.1f%% as sent\n", n, o.rounds,
+				100*median(ratios[0]), 100*median(ratios[1]))
+		}
+		fmt.Println()
 	}
-	for _, s := range scenarios {
-		for _, n := range levels {
-			results = append(results, measured(srv.Process.Pid, warm, dur, func() loadgen.Result {
-				return loadgen.Run(ctx, loadgen.NewClient(url, n), s, n, warm, dur)
-			}))
+	if !o.consoleOnly {
+		if err := others(ctx, srv.Process.Pid, pool, keys, url, levels, warm, dur, profile); err != nil {
+			return err
 		}
 	}
-	for _, n := range claimLevels {
+	rss, err := peakRSS(srv.Process.Pid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("load average at the end: %s", loadavg())
+	fmt.Printf("\nserver peak RSS (VmHWM): %.1f MiB\n", float64(rss)/1024)
+	fmt.Printf("database limits: pgbench -n -M simple|prepared -f %s|%s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
+		dbLimits[0].script, dbLimits[1].script, int(dur.Seconds()), consoleN)
+	return nil
+}
+
+// others measures the member profile and the claim mutation at each client count.
+func others(ctx context.Context, pid int, pool *pgxpool.Pool, keys auth.Keys, url string, levels []int, warm, dur time.Duration,
+	profile loadgen.Scenario) error {
+	for _, n := range levels {
+		measured(pid, warm, dur, func() loadgen.Result {
+			return loadgen.Run(ctx, loadgen.NewClient(url, n), profile, n, warm, dur)
+		})
+	}
+	for _, n := range levels {
 		// Enough orders for any rate this machine reaches, fresh for each level: 40 per grid ran
 		// out at 32 clients once the API got faster (the wrapped claims then failed).
 		cl, err := newClaims(ctx, pool, 150, keys)
 		if err != nil {
 			return err
 		}
-		results = append(results, measured(srv.Process.Pid, warm, dur, func() loadgen.Result {
+		measured(pid, warm, dur, func() loadgen.Result {
 			return loadgen.Run(ctx, loadgen.NewClient(url, n), cl.Scenario, n, warm, dur)
-		}))
-	}
-	rss, err := peakRSS(srv.Process.Pid)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("load average after the API runs: %s", loadavg())
-	fmt.Printf("\nserver peak RSS (VmHWM): %.1f MiB\n\n", float64(rss)/1024)
-
-	for _, l := range dbLimits {
-		fmt.Printf("database limit, %s: pgbench -n -M %s -f %s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
-			l.name, l.mode, l.script, int(dur.Seconds()), consoleN)
-		for _, n := range levels {
-			settle()
-			before := postgresCPU()
-			tps, lat, own, err := pgbench(pgURL, l.script, l.mode, n, dur)
-			if err != nil {
-				return err
-			}
-			pages := tps * dur.Seconds()
-			settle()
-			pgCPU := float64(postgresCPU()-before) / float64(time.Millisecond) / pages
-			api := 0.0
-			for _, r := range results {
-				if r.Scenario == console.Name && r.Clients == n {
-					api = r.PerSecond
-				}
-			}
-			fmt.Printf("  c=%-3d pgbench %8.1f pages/s (mean %.2f ms)   API %8.1f req/s = %5.1f%% of the limit\n", n, tps, lat, api, 100*api/tps)
-			fmt.Printf("        CPU per page: Postgres %.2f ms, pgbench %.2f ms\n", pgCPU, float64(own)/float64(time.Millisecond)/pages)
-		}
+		})
 	}
 	return nil
+}
+
+// dbLimit runs pgbench on one limit's script at n clients and reports its rate, the API's
+// share of it, and the CPU it cost Postgres and pgbench per page.
+func dbLimit(pgURL string, l limit, n int, dur time.Duration, api float64) (float64, error) {
+	settle()
+	before := postgresCPU()
+	tps, lat, own, err := pgbench(pgURL, l.script, l.mode, n, dur)
+	if err != nil {
+		return 0, err
+	}
+	pages := tps * dur.Seconds()
+	settle()
+	pgCPU := float64(postgresCPU()-before) / float64(time.Millisecond) / pages
+	fmt.Printf("  limit %s: pgbench %.1f pages/s (mean %.2f ms), API %.1f%% of it; CPU per page: Postgres %.2f ms, pgbench %.2f ms\n",
+		l.name, tps, lat, 100*api/tps, pgCPU, float64(own)/float64(time.Millisecond)/pages)
+	return tps, nil
+}
+
+// median of a non-empty list.
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // loadavg gives /proc/loadavg: other work on the machine skews every figure.
