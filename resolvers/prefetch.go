@@ -135,8 +135,12 @@ func (l *Loaders) together(ctx context.Context, fs []flusher, with []func(contex
 	}
 	// The last task runs on this goroutine: one goroutine fewer to start, grow and wake.
 	var wg sync.WaitGroup
+	wg.Add(len(tasks) - 1)
 	for _, t := range tasks[:len(tasks)-1] {
-		wg.Go(func() { run(t) })
+		store.Go(func() {
+			defer wg.Done()
+			run(t)
+		})
 	}
 	run(tasks[len(tasks)-1])
 	wg.Wait()

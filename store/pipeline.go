@@ -85,7 +85,8 @@ func (p *Pipeline) arrived() {
 		case 1: // nothing to share a round trip with
 			p.queued[0].answer <- pipedAnswer{alone: true}
 		default:
-			go p.send(p.queued)
+			qs := p.queued
+			Go(func() { p.send(qs) })
 		}
 	}
 }
