@@ -28,6 +28,7 @@ func pagedLists(c *fuzzCity) []pagedList {
 		{"issues", `filter: {}`, c.issues, &ordering{at, true}},
 		{"serviceOrders", `direction: ASC`, c.orders, &ordering{at, false}},
 		{"partyMembers", `orderBy: {field: NAME, direction: ASC}`, nil, nil},
+		{"residents", `filter: {}`, nil, nil}, // sorted by NAME too, but another list
 	}
 }
 
@@ -72,11 +73,12 @@ func forge(template map[string]any, key string, id int64) string {
 
 // FuzzCursorPaging pages lists from cursors the fuzzer makes, through the real handler against
 // the fuzz city in Postgres: raw strings, and well-formed cursors with any sort value and
-// row id, of this list's order or another's, forward and backward. Never a 5xx or INTERNAL,
-// every error coded; a cursor of another order, a row id below 1 or a page size beyond
-// 0–100 is BAD_USER_INPUT; any other refusal is BAD_USER_INPUT too (a sort value Postgres
-// cannot read as the column's type); and a cursor whose sort value is an RFC 3339 instant
-// gives exactly the rows an independent reading puts after (before) it.
+// row id, of this list's order or another's (or another list's of the same order), forward
+// and backward. Never a 5xx or INTERNAL, every error coded; a cursor of another list or
+// order, a row id below 1 or a page size beyond 0–100 is BAD_USER_INPUT; any other refusal
+// is BAD_USER_INPUT too (a sort value Postgres cannot read as the column's type); and a
+// cursor whose sort value is an RFC 3339 instant gives exactly the rows an independent
+// reading puts after (before) it.
 func FuzzCursorPaging(f *testing.F) {
 	c := newFuzzCity(f)
 	lists := pagedLists(c)
@@ -88,6 +90,7 @@ func FuzzCursorPaging(f *testing.F) {
 	f.Add(uint8(1), "infinity", int64(1<<40), "", uint8(1), true, int8(100))
 	f.Add(uint8(5), "王", int64(3), "", uint8(5), false, int8(5))
 	f.Add(uint8(3), "", int64(0), "not-a-cursor", uint8(3), true, int8(1))
+	f.Add(uint8(6), "居民1", int64(2), "", uint8(5), false, int8(5)) // a party members' cursor on residents
 	f.Fuzz(func(t *testing.T, list uint8, key string, id int64, raw string, other uint8, backward bool, n int8) {
 		li, oi := int(list)%len(lists), int(other)%len(lists)
 		l, cur := lists[li], raw

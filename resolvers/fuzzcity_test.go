@@ -21,7 +21,7 @@ import (
 )
 
 // fuzzCitySQL builds the small city the filter and cursor fuzz targets read: 2 streets, 4
-// communities, 8 grids with a building each, 40 people, 600 issues and 300 service orders that
+// communities, 8 grids with a building each, 40 people (all residents), 600 issues and 300 service orders that
 // vary every filtered column (states, categories, places, buildings, reporters, handlers,
 // times on both sides of today, disputes, ASCII and Chinese text with % _ and \), a few
 // soft-deleted.
@@ -34,6 +34,7 @@ INSERT INTO buildings (street_id, community_id, grid_id, number) SELECT street_i
 INSERT INTO people (name, street_id, community_id, grid_id, building_id)
 	SELECT '居民' || p, b.street_id, b.community_id, b.grid_id, b.id FROM generate_series(0, 39) p
 	JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS k, * FROM buildings) b ON b.k = p % 8;
+INSERT INTO residents (person_id, street_id, community_id, grid_id, building_id) SELECT id, street_id, community_id, grid_id, building_id FROM people;
 INSERT INTO units (code, name, kind) VALUES ('U1', '市司法局', 'municipal_agency');
 INSERT INTO party_members (person_id, unit_id, street_id, community_id, building_id, grid_id)
 	SELECT DISTINCT ON (grid_id) id, (SELECT min(id) FROM units), street_id, community_id, building_id, grid_id FROM people ORDER BY grid_id, id;

@@ -189,6 +189,43 @@ func TestErrorCodes(t *testing.T) {
 	}
 }
 
+// A cursor belongs to one list: one of cadres, sorted by name like residents and volunteers,
+// is refused by them as BAD_USER_INPUT on the argument that carried it, instead of paging
+// them from a position in another table.
+func TestCursorOfAnotherListIsRefused(t *testing.T) {
+	e := newEnv(t)
+	w := e.world()
+	e.id(`INSERT INTO residents (person_id, street_id, community_id, grid_id, building_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		w.resident, w.street, w.community, w.grid, w.building)
+	e.id(`INSERT INTO volunteers (person_id, street_id, community_id, registered_on) VALUES ($1, $2, $3, '2025-01-01') RETURNING id`,
+		w.cadrePerson, w.street, w.community)
+	first := func(list string) any {
+		d := e.ok(admin, `{ `+list+`(first: 1) { pageInfo { endCursor } } }`, nil)
+		return dig(d, list, "pageInfo", "endCursor")
+	}
+	cadre, resident := first("cadres"), first("residents")
+	cases := []struct {
+		list, arg string
+		cursor    any
+	}{
+		{"residents", "after", cadre},
+		{"volunteers", "after", cadre},
+		{"volunteers", "before", resident},
+		{"cadres", "before", resident},
+	}
+	for _, c := range cases {
+		t.Run(c.list+" "+c.arg, func(t *testing.T) {
+			q := `query($c: String) { ` + c.list + `(` + c.arg + `: $c) { totalCount } }`
+			r := e.with(t).fails(admin, "BAD_USER_INPUT", q, map[string]any{"c": c.cursor})
+			if f := r.Errors[0].Extensions["field"]; f != c.arg {
+				t.Fatalf("error names field %v, want %s: %+v", f, c.arg, r.Errors)
+			}
+		})
+	}
+	// The list's own cursor still pages it.
+	e.ok(admin, `query($c: String) { cadres(after: $c) { totalCount } }`, map[string]any{"c": cadre})
+}
+
 func TestProtocol(t *testing.T) {
 	e := newEnv(t)
 	w := e.world()

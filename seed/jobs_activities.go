@@ -113,6 +113,7 @@ func (w *world) activityJobs() []job {
 		w.participantJob(as),
 		w.meetingJob(),
 		w.matterJob(),
+		w.matterEventJob(),
 	}
 }
 
@@ -159,37 +160,149 @@ func (w *world) invitee(a activity, k int) int64 {
 
 func (w *world) meetings() int { return len(w.communities) * 8 }
 
+// meetingStart is the first day of the quarter of meeting i: each community meets once in
+// each of the last eight quarters, i%8 counting from the oldest.
+func (w *world) meetingStart(i int) time.Time {
+	q := time.Date(w.asOf.Year(), time.Month((int(w.asOf.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
+	return q.AddDate(0, -3*(8-i%8), 0)
+}
+
+// meetingHeld is the day meeting i was held: the first draw of its row, so r must stand at
+// the meeting's place in the joint_meetings stream. Held within 10–80 days of the quarter's
+// start, a community's meetings come in the order of their quarters.
+func (w *world) meetingHeld(r *rowRand, i int) time.Time {
+	return w.meetingStart(i).AddDate(0, 0, r.between(10, 80))
+}
+
 // meetingJob holds a joint meeting in each community in each of the last eight quarters.
 func (w *world) meetingJob() job {
-	q := time.Date(w.asOf.Year(), time.Month((int(w.asOf.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC)
 	return fixed("joint_meetings", w.meetings(), []string{"id", "street_id", "community_id", "held_on", "title", "attendees"},
 		func(r *rowRand, i int, row func(...any)) {
 			c := w.communities[i/8]
-			start := q.AddDate(0, -3*(8-i%8), 0)
-			held := start.AddDate(0, 0, r.between(10, 80))
+			start := w.meetingStart(i)
+			held := w.meetingHeld(r, i)
 			row(int64(i+1), c.street, c.id, held, fmt.Sprintf("%s%d年第%d季度党建联席会", c.name, start.Year(), (int(start.Month())-1)/3+1), r.between(8, 20))
 		})
 }
 
-func (w *world) matterJob() job {
+// matter is one seeded meeting matter: the meeting (index) that recorded it and where it
+// stands now.
+type matter struct {
+	id                   int64
+	meeting              int
+	street, community    int64
+	kind, title, outcome string
+}
+
+func (w *world) matterTotal() int {
+	n := w.n
+	return n.majorMatters + n.disputesMediated + 20*w.opts.Scale + n.otherMatters
+}
+
+// matter draws matter i from its own stream (meeting_matters), so the matter's history can
+// draw it again, then go on in the same stream.
+func (w *world) matter(r *rowRand, i int) matter {
+	r.at("meeting_matters", i)
 	n := w.n
 	unresolved := 20 * w.opts.Scale
-	total := n.majorMatters + n.disputesMediated + unresolved + n.otherMatters
-	return job{name: "meeting_matters", table: "meeting_matters", entities: total,
+	m := i % w.meetings()
+	c := w.communities[m/8]
+	kind, outcome, title := "major_matter", pick(r, []string{"decided", "decided", "discussed"}), pick(r, []string{"老旧小区改造方案", "停车位规划", "加装电梯", "物业选聘"})
+	switch {
+	case i < n.majorMatters:
+	case i < n.majorMatters+n.disputesMediated:
+		kind, outcome, title = "dispute", "mediated", pick(r, []string{"物业费纠纷联合调解", "邻里漏水纠纷联合调解", "停车纠纷联合调解"})
+	case i < n.majorMatters+n.disputesMediated+unresolved:
+		kind, outcome, title = "dispute", "unresolved", "房屋买卖纠纷"
+	default:
+		kind, title = pick(r, []string{"practical_matter", "urgent_matter"}), pick(r, []string{"困难家庭帮扶", "汛期排涝", "冬季供暖"})
+	}
+	return matter{id: int64(i + 1), meeting: m, street: c.street, community: c.id, kind: kind, title: title, outcome: outcome}
+}
+
+func (w *world) matterJob() job {
+	return job{name: "meeting_matters", table: "meeting_matters", entities: w.matterTotal(),
 		columns: []string{"id", "meeting_id", "street_id", "community_id", "kind", "title", "outcome"},
 		emit: func(r *rowRand, i int, row func(...any)) {
-			m := i % w.meetings()
-			c := w.communities[m/8]
-			kind, outcome, title := "major_matter", pick(r, []string{"decided", "decided", "discussed"}), pick(r, []string{"老旧小区改造方案", "停车位规划", "加装电梯", "物业选聘"})
-			switch {
-			case i < n.majorMatters:
-			case i < n.majorMatters+n.disputesMediated:
-				kind, outcome, title = "dispute", "mediated", pick(r, []string{"物业费纠纷联合调解", "邻里漏水纠纷联合调解", "停车纠纷联合调解"})
-			case i < n.majorMatters+n.disputesMediated+unresolved:
-				kind, outcome, title = "dispute", "unresolved", "房屋买卖纠纷"
-			default:
-				kind, title = pick(r, []string{"practical_matter", "urgent_matter"}), pick(r, []string{"困难家庭帮扶", "汛期排涝", "冬季供暖"})
+			m := w.matter(r, i)
+			row(m.id, int64(m.meeting+1), m.street, m.community, m.kind, m.title, m.outcome)
+		}}
+}
+
+// matterPaths are the ways to a seeded outcome, each with the share of the matters that took
+// it when the community met often enough after the recording; the rest were recorded with
+// their outcome. A path is the outcome recorded, then one per later meeting, as the outcome
+// machine (workflow.NextOutcome) allows: major matters discussed and decided later, or left
+// unresolved and taken up again; disputes mediated at a later meeting.
+var matterPaths = map[string][]struct {
+	share float64
+	path  []string
+}{
+	"decided":   {{0.35, []string{"discussed", "decided"}}, {0.10, []string{"unresolved", "discussed", "decided"}}},
+	"discussed": {{0.20, []string{"unresolved", "discussed"}}},
+	"mediated":  {{0.30, []string{"unresolved", "mediated"}}},
+}
+
+// matterNotes are what the cadre noted when a later meeting moved a matter to an outcome.
+var matterNotes = map[string]string{
+	"discussed": "重新提交联席会议讨论",
+	"decided":   "经联席会议再议，表决通过",
+	"mediated":  "再次联合调解，双方达成协议",
+}
+
+// matterEvent is one row of a matter's history.
+type matterEvent struct {
+	action, from, to, note string
+	actor                  int64
+	at                     time.Time
+}
+
+// matterHistory is how m came to its outcome: recorded at its meeting by one of the
+// community's cadres, moved at the community's next meetings, each change during that
+// meeting's working day (09:00–17:00 in Chaohu). It draws from r after m's own draws, and
+// reads the meetings' days through days (any rowRand of the seed).
+func (w *world) matterHistory(r *rowRand, m matter, days *rowRand) []matterEvent {
+	path := []string{m.outcome}
+	x, later := r.Float64(), 7-m.meeting%8
+	for _, p := range matterPaths[m.outcome] {
+		if x < p.share {
+			if len(p.path)-1 <= later {
+				path = p.path
 			}
-			row(int64(i+1), int64(m+1), c.street, c.id, kind, title, outcome)
+			break
+		}
+		x -= p.share
+	}
+	cadres := w.communities[m.meeting/8].cadres
+	events := make([]matterEvent, len(path))
+	for k, to := range path {
+		held := w.meetingHeld(days.at("joint_meetings", m.meeting+k), m.meeting+k)
+		e := matterEvent{action: "set_outcome", to: to, note: matterNotes[to], actor: w.cadres[pick(r, cadres)].person,
+			at: held.Add(time.Duration(r.between(60, 540)) * time.Minute)}
+		if k == 0 {
+			e.action, e.note = "record", ""
+		} else {
+			e.from = path[k-1]
+		}
+		events[k] = e
+	}
+	return events
+}
+
+// matterEventJob writes each matter's history (matter_events), as recording a matter and
+// setting its outcome do.
+func (w *world) matterEventJob() job {
+	days := newRowRand(w.opts.Seed)
+	return job{name: "matter_events", table: "matter_events", entities: w.matterTotal(),
+		columns: []string{"id", "matter_id", "street_id", "community_id", "actor_id", "actor_role", "action", "from_state", "to_state", "note", "at"},
+		emit: func(r *rowRand, i int, row func(...any)) {
+			m := w.matter(r, i)
+			for k, e := range w.matterHistory(r, m, days) {
+				var from any
+				if e.from != "" {
+					from = e.from
+				}
+				row(m.id*4+int64(k), m.id, m.street, m.community, e.actor, "community_cadre", e.action, from, e.to, e.note, e.at)
+			}
 		}}
 }

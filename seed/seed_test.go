@@ -12,6 +12,7 @@ import (
 
 	"gridgov/dbtest"
 	"gridgov/seed"
+	"gridgov/workflow"
 )
 
 var asOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
@@ -154,5 +155,87 @@ func TestResume(t *testing.T) {
 	other.Seed = 9
 	if _, err := seed.Run(ctx, pool, other); !errors.Is(err, seed.ErrDifferentSeed) {
 		t.Errorf("seeding over another seed: %v, want ErrDifferentSeed", err)
+	}
+}
+
+// matterStep is one row of a seeded matter's history, with the matter it belongs to.
+type matterStep struct {
+	matter              int64
+	kind, outcome       string
+	action, from, to    *string
+	at                  *time.Time
+	inPlace, byItsCadre bool
+}
+
+// TestMatterHistories checks every seeded matter's history as the API would have written it:
+// recorded first (from no outcome) with an outcome its kind may be recorded with, then each
+// change from the outcome before it as the outcome machine allows, later than the one before,
+// before --as-of, in the matter's place, by a cadre of its community; the last to-state is
+// the matter's outcome.
+func TestMatterHistories(t *testing.T) {
+	pool := seeded(t, 3)
+	rows, err := pool.Query(context.Background(), `SELECT m.id, m.kind, m.outcome, e.action, e.from_state, e.to_state, e.at,
+		e.street_id = m.street_id AND e.community_id = m.community_id,
+		EXISTS (SELECT 1 FROM cadres c WHERE c.person_id = e.actor_id AND c.community_id = m.community_id)
+		FROM meeting_matters m LEFT JOIN matter_events e ON e.matter_id = m.id ORDER BY m.id, e.at, e.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []matterStep
+	for rows.Next() {
+		var s matterStep
+		var inPlace *bool
+		if err := rows.Scan(&s.matter, &s.kind, &s.outcome, &s.action, &s.from, &s.to, &s.at, &inPlace, &s.byItsCadre); err != nil {
+			t.Fatal(err)
+		}
+		s.inPlace = inPlace != nil && *inPlace
+		steps = append(steps, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	matters, changed := 0, 0
+	for i := 0; i < len(steps); {
+		j := i + 1
+		for j < len(steps) && steps[j].matter == steps[i].matter {
+			j++
+		}
+		checkMatterHistory(t, steps[i:j])
+		matters++
+		if j-i > 1 {
+			changed++
+		}
+		i = j
+	}
+	if matters < 800 || changed == 0 {
+		t.Fatalf("%d matters, %d with a changed outcome: want the demo city's matters, some changed", matters, changed)
+	}
+}
+
+// checkMatterHistory checks the history of one matter, its steps in time order.
+func checkMatterHistory(t *testing.T, steps []matterStep) {
+	t.Helper()
+	m := steps[0]
+	if m.action == nil {
+		t.Fatalf("matter %d has no history", m.matter)
+	}
+	if *m.action != "record" || m.from != nil || workflow.FirstOutcome(workflow.MatterKind(m.kind), workflow.MatterOutcome(*m.to)) != nil {
+		t.Fatalf("matter %d (%s) starts with %s %v -> %s, want its recording with an outcome it may have", m.matter, m.kind, *m.action, m.from, *m.to)
+	}
+	for k, s := range steps {
+		if !s.inPlace || !s.byItsCadre || !s.at.Before(asOf) {
+			t.Fatalf("matter %d step %d: in its place %v, by a cadre of its community %v, at %v (as of %v)", s.matter, k, s.inPlace, s.byItsCadre, s.at, asOf)
+		}
+		if k == 0 {
+			continue
+		}
+		prev := steps[k-1]
+		err := workflow.NextOutcome(workflow.MatterKind(s.kind), workflow.MatterOutcome(*prev.to), workflow.MatterOutcome(*s.to))
+		if *s.action != "set_outcome" || s.from == nil || *s.from != *prev.to || err != nil || !s.at.After(*prev.at) {
+			t.Fatalf("matter %d step %d: %s %v -> %s at %v after %s at %v (%v)", s.matter, k, *s.action, s.from, *s.to, s.at, *prev.to, prev.at, err)
+		}
+	}
+	if last := steps[len(steps)-1]; *last.to != m.outcome {
+		t.Fatalf("matter %d: history ends at %s, the matter is %s", m.matter, *last.to, m.outcome)
 	}
 }

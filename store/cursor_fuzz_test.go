@@ -4,6 +4,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"hash/fnv"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -64,4 +71,59 @@ func refused(t *testing.T, err error, field string) {
 	if !errors.As(err, &ae) || ae.Code != apperr.BadUserInput || ae.Field != field {
 		t.Fatalf("want BAD_USER_INPUT on %s, got %v", field, err)
 	}
+}
+
+// TestListTagsDiffer reads every listPage call of the package and checks that the operation
+// names are literals whose list tags differ: two lists sharing a tag would take each other's
+// cursors. It also holds listTag to the FNV-1a its comment names.
+func TestListTagsDiffer(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := map[string]string{}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || !isIdent(call.Fun, "listPage") {
+				return true
+			}
+			lit, ok := call.Args[2].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				t.Fatalf("%s: listPage's operation is not a string literal", fset.Position(call.Pos()))
+			}
+			op, _ := strconv.Unquote(lit.Value)
+			if other, dup := tags[listTag(op)]; dup {
+				t.Errorf("%q and %q share the list tag %s", op, other, listTag(op))
+			}
+			tags[listTag(op)] = op
+			return true
+		})
+	}
+	if len(tags) < 20 {
+		t.Fatalf("found %d lists, want every listPage call (20 or more)", len(tags))
+	}
+	h := fnv.New32a()
+	h.Write([]byte("list cadres"))
+	s := h.Sum32()
+	if want := base64.RawURLEncoding.EncodeToString([]byte{byte(s >> 16), byte(s >> 8), byte(s)}); listTag("list cadres") != want {
+		t.Fatalf("listTag(list cadres) = %s, FNV-1a gives %s", listTag("list cadres"), want)
+	}
+}
+
+// isIdent reports whether e is the identifier name (a generic call's instantiation aside).
+func isIdent(e ast.Expr, name string) bool {
+	if ix, ok := e.(*ast.IndexExpr); ok {
+		e = ix.X
+	}
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
 }

@@ -139,8 +139,8 @@ func (s *Store) GridLedger(ctx context.Context, sc auth.Scope, gridID int64, fro
 	q.where("r.deleted_at IS NULL")
 	q.scoped(sc, colsFor("service_records", "r."))
 	rows, err := s.query(ctx, `SELECT `+prefixed("r.", recordCols, "issue_id")+` FROM service_records r
-		JOIN party_members m ON m.id = r.member_id JOIN people p ON p.id = m.person_id`+q.sql()+
-		` ORDER BY p.name, r.member_id, r.served_on, r.id`, q.args...)
+		JOIN party_members m ON m.id = r.member_id`+q.sql()+
+		` ORDER BY m.person_name, r.member_id, r.served_on, r.id`, q.args...)
 	if err != nil {
 		return nil, MapError("grid ledger", err)
 	}

@@ -194,8 +194,8 @@ func (s *Store) GridRoster(ctx context.Context, sc auth.Scope, gridID int64) ([]
 	q.where("m.deleted_at IS NULL")
 	q.scoped(sc, scopeCols{street: "m.street_id", community: "m.community_id", grid: "m.grid_id"})
 	q.where("EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)")
-	rows, err := s.query(ctx, `SELECT m.id, p.name, m.unit_id, m.building_id FROM party_members m
-		JOIN people p ON p.id = m.person_id`+q.sql()+` ORDER BY p.name, m.id`, q.args...)
+	rows, err := s.query(ctx, `SELECT m.id, m.person_name, m.unit_id, m.building_id FROM party_members m`+q.sql()+
+		` ORDER BY m.person_name, m.id`, q.args...)
 	if err != nil {
 		return nil, MapError("grid roster", err)
 	}

@@ -60,10 +60,10 @@ type PartyMember struct {
 const (
 	personSQL = `SELECT id, name, gender, phone, id_number, address_detail, street_id, community_id, grid_id, building_id, version FROM people`
 	unitSQL   = `SELECT id, code, name, kind, is_justice, civilised, version FROM units`
-	// The person's name travels with the member so lists can sort and page by it.
+	// The person's name travels with the member (person_name, kept by the database) so lists
+	// can sort and page by it.
 	memberSQL = `SELECT id, person_id, unit_id, street_id, community_id, grid_id, building_id, profession, specialty,
-		joined_party_on, version, created_at, person_name FROM (SELECT m.*, p.name AS person_name
-		FROM party_members m JOIN people p ON p.id = m.person_id) party_members`
+		joined_party_on, version, created_at, person_name FROM party_members`
 )
 
 func scanPerson(r pgx.Row) (*Person, error) {
@@ -256,5 +256,5 @@ func (s *Store) Members(ctx context.Context, sc auth.Scope, f MemberFilter, o Me
 			}
 			return v.CreatedAt, v.ID
 		})
-	return c, MemberList{PlaceList{s, "(SELECT m.*, p.name AS person_name FROM party_members m JOIN people p ON p.id = m.person_id) party_members", q}}, err
+	return c, MemberList{PlaceList{s, "party_members", q}}, err
 }

@@ -203,10 +203,7 @@ func (s *Store) BuildingsByID(ctx context.Context, sc auth.Scope, ids []int64) (
 // listPage runs one keyset page over base with q's filters, in key order.
 func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, key sortKey, desc bool, p Page,
 	scan func(pgx.Row) (T, error), keyOf func(T) (any, int64)) (Conn[T], error) {
-	order := key.name
-	if desc {
-		order += "_DESC"
-	}
+	order := listOrder(op, key, desc)
 	spec, err := checkPage(p, order)
 	if err != nil {
 		return Conn[T]{}, err

@@ -31,7 +31,7 @@ type Resident struct {
 const residentCols = `id, person_id, street_id, community_id, grid_id, building_id, household_size, is_party_member,
 	collected_by, collected_at, version, person_name`
 
-var residentSQL = `SELECT ` + residentCols + ` FROM ` + withName("residents")
+const residentSQL = `SELECT ` + residentCols + ` FROM residents`
 
 func scanResident(r pgx.Row) (*Resident, error) {
 	var v Resident
@@ -74,7 +74,7 @@ func (s *Store) Residents(ctx context.Context, sc auth.Scope, f ResidentFilter, 
 	q.textSearch(f.Search, "person_name")
 	c, err := listPage(ctx, s, "list residents", residentSQL, q, personNameKey, false, p, scanResident,
 		func(v *Resident) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, withName("residents"), q}, err
+	return c, PlaceList{s, "residents", q}, err
 }
 
 // GlobalID is the Resident's global id (the GraphQL field id; see graphql_fields.go).

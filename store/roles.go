@@ -90,31 +90,25 @@ type WorkLog struct {
 	Version      int64
 }
 
-// withName wraps a role table so each row carries its person's name (for sorting and search)
-// while keeping the table's own name for the column references of filters.
-func withName(table string) string {
-	return `(SELECT t.*, p.name AS person_name FROM ` + table + ` t JOIN people p ON p.id = t.person_id) ` + table
-}
-
 const (
-	cadreCols       = `id, person_id, kind, street_id, community_id, title, is_leader, version, person_name`
-	assignmentCols  = `id, street_id, community_id, grid_id, cadre_id, role, started_on, ended_on, version`
-	stewardCols     = `id, person_id, street_id, community_id, grid_id, selected_on, version, person_name`
-	instructorCols  = `id, person_id, street_id, community_id, former_post, appointed_on, version, person_name`
-	partnerCols     = `id, person_id, street_id, community_id, kind, organisation, version, person_name`
-	workLogCols     = `id, street_id, community_id, grid_id, cadre_id, kind, logged_at, content, people_served, hours::float8, version`
-	gridAssignSQL   = `SELECT ` + assignmentCols + ` FROM grid_assignments`
-	workLogSQL      = `SELECT ` + workLogCols + ` FROM work_logs`
-	personNameOrder = "person_name"
+	cadreCols      = `id, person_id, kind, street_id, community_id, title, is_leader, version, person_name`
+	assignmentCols = `id, street_id, community_id, grid_id, cadre_id, role, started_on, ended_on, version`
+	stewardCols    = `id, person_id, street_id, community_id, grid_id, selected_on, version, person_name`
+	instructorCols = `id, person_id, street_id, community_id, former_post, appointed_on, version, person_name`
+	partnerCols    = `id, person_id, street_id, community_id, kind, organisation, version, person_name`
+	workLogCols    = `id, street_id, community_id, grid_id, cadre_id, kind, logged_at, content, people_served, hours::float8, version`
+	gridAssignSQL  = `SELECT ` + assignmentCols + ` FROM grid_assignments`
+	workLogSQL     = `SELECT ` + workLogCols + ` FROM work_logs`
+	cadreSQL       = `SELECT ` + cadreCols + ` FROM cadres`
+	stewardSQL     = `SELECT ` + stewardCols + ` FROM red_stewards`
+	instructorSQL  = `SELECT ` + instructorCols + ` FROM governance_instructors`
+	partnerSQL     = `SELECT ` + partnerCols + ` FROM partners`
 )
 
-var (
-	cadreSQL      = `SELECT ` + cadreCols + ` FROM ` + withName("cadres")
-	stewardSQL    = `SELECT ` + stewardCols + ` FROM ` + withName("red_stewards")
-	instructorSQL = `SELECT ` + instructorCols + ` FROM ` + withName("governance_instructors")
-	partnerSQL    = `SELECT ` + partnerCols + ` FROM ` + withName("partners")
-	personNameKey = sortKey{name: "NAME", expr: personNameOrder, kind: keyText}
-)
+// personNameKey sorts a role's rows by their person's name: person_name, the copy of
+// people.name the database keeps on the row (schema/postgres/00015_person_names.sql), so
+// the large lists read their page from an index instead of joining people.
+var personNameKey = sortKey{name: "NAME", expr: "person_name", kind: keyText}
 
 func scanCadre(r pgx.Row) (*Cadre, error) {
 	var c Cadre
@@ -263,7 +257,7 @@ func (s *Store) Cadres(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p
 	q := roleQuery(sc, f, communityPlaceCols)
 	c, err := listPage(ctx, s, "list cadres", cadreSQL, q, personNameKey, false, p, scanCadre,
 		func(v *Cadre) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, withName("cadres"), q}, err
+	return c, PlaceList{s, "cadres", q}, err
 }
 
 // RedStewards lists red stewards by name.
@@ -272,7 +266,7 @@ func (s *Store) RedStewards(ctx context.Context, sc auth.Scope, f PersonRoleFilt
 	q := roleQuery(sc, f, placeCols)
 	c, err := listPage(ctx, s, "list red stewards", stewardSQL, q, personNameKey, false, p, scanSteward,
 		func(v *RedSteward) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, withName("red_stewards"), q}, err
+	return c, PlaceList{s, "red_stewards", q}, err
 }
 
 // GovernanceInstructors lists governance instructors by name.
@@ -281,7 +275,7 @@ func (s *Store) GovernanceInstructors(ctx context.Context, sc auth.Scope, f Pers
 	q := roleQuery(sc, f, communityPlaceCols)
 	c, err := listPage(ctx, s, "list governance instructors", instructorSQL, q, personNameKey, false, p, scanInstructor,
 		func(v *GovernanceInstructor) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, withName("governance_instructors"), q}, err
+	return c, PlaceList{s, "governance_instructors", q}, err
 }
 
 // Partners lists co-building partners by name.
@@ -289,7 +283,7 @@ func (s *Store) Partners(ctx context.Context, sc auth.Scope, f PersonRoleFilter,
 	q := roleQuery(sc, f, communityPlaceCols)
 	c, err := listPage(ctx, s, "list partners", partnerSQL, q, personNameKey, false, p, scanPartner,
 		func(v *Partner) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, withName("partners"), q}, err
+	return c, PlaceList{s, "partners", q}, err
 }
 
 // WorkLogFilter narrows the grid work log.

@@ -44,8 +44,8 @@ const (
 	mediationMemCols = `id, street_id, community_id, facility_id, member_id, joined_on, version, person_name`
 	// The member's name (and unit, to filter by) travel with the row so lists can sort,
 	// search and filter by them; the alias keeps the table's name for filters.
-	mediationMemFrom = `(SELECT t.*, p.name AS person_name, m.unit_id FROM mediation_room_members t
-		JOIN party_members m ON m.id = t.member_id JOIN people p ON p.id = m.person_id) mediation_room_members`
+	mediationMemFrom = `(SELECT t.*, m.person_name, m.unit_id FROM mediation_room_members t
+		JOIN party_members m ON m.id = t.member_id) mediation_room_members`
 	mediationMemSQL = `SELECT ` + mediationMemCols + ` FROM ` + mediationMemFrom
 )
 
