@@ -296,8 +296,13 @@ func dbLimit(pgURL string, l limit, n int, dur time.Duration, api float64) (floa
 	}
 	pages := tps * dur.Seconds()
 	settle()
-	pgCPU := float64(postgresCPU()-before) / float64(time.Millisecond) / pages
-	fmt.Printf("  limit %s: pgbench %.1f pages/s (mean %.2f ms), API %.1f%% of it; CPU per page: Postgres %.2f ms, pgbench %.2f ms\n",
+	// A backend that ends between the listing of processes and the reading of the
+	// postmaster's totals is missed (seen as 0.00 ms at one client): say so rather than 0.
+	pgCPU := "unknown"
+	if d := postgresCPU() - before; d > 0 {
+		pgCPU = fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)/pages)
+	}
+	fmt.Printf("  limit %s: pgbench %.1f pages/s (mean %.2f ms), API %.1f%% of it; CPU per page: Postgres %s, pgbench %.2f ms\n",
 		l.name, tps, lat, 100*api/tps, pgCPU, float64(own)/float64(time.Millisecond)/pages)
 	return tps, nil
 }
