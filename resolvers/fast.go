@@ -61,12 +61,12 @@ func (r *Resolver) FastRootField(ctx context.Context, next graphql.RootResolver)
 
 // fastWriter writes one root field's value as JSON.
 type fastWriter struct {
-	ctx       context.Context
-	oc        *graphql.OperationContext
-	r         *Resolver
-	buf       bytes.Buffer
-	collected map[collectKey][]graphql.CollectedField
-	result    any // what the root field's resolver returned, for gqlgen after a fallback
+	ctx    context.Context
+	oc     *graphql.OperationContext
+	r      *Resolver
+	buf    bytes.Buffer
+	plans  map[planKey]any // *fastPlan[T] per selection set and type, made once per request
+	result any             // what the root field's resolver returned, for gqlgen after a fallback
 }
 
 // fastResultKey holds, in the context of a root field handed back to gqlgen, what its
@@ -79,12 +79,14 @@ func fastResult[T any](ctx context.Context) (T, bool) {
 	return v, ok
 }
 
-type collectKey struct {
+// planKey names a selection set (by its first selection, which belongs to it alone) written
+// for one type.
+type planKey struct {
 	sel ast.Selection
 	typ string
 }
 
-var fastWriters = sync.Pool{New: func() any { return &fastWriter{collected: map[collectKey][]graphql.CollectedField{}} }}
+var fastWriters = sync.Pool{New: func() any { return &fastWriter{plans: map[planKey]any{}} }}
 
 func newFastWriter(ctx context.Context, oc *graphql.OperationContext, r *Resolver) *fastWriter {
 	w := fastWriters.Get().(*fastWriter)
@@ -95,52 +97,8 @@ func newFastWriter(ctx context.Context, oc *graphql.OperationContext, r *Resolve
 func (w *fastWriter) release() {
 	w.ctx, w.oc, w.r, w.result = nil, nil, nil, nil
 	w.buf.Reset()
-	clear(w.collected)
+	clear(w.plans)
 	fastWriters.Put(w)
-}
-
-// fields collects sel for an object of the given implementors once per request.
-func (w *fastWriter) fields(sel ast.SelectionSet, implementors []string) ([]graphql.CollectedField, error) {
-	if len(sel) == 0 {
-		return nil, errSlow
-	}
-	k := collectKey{sel[0], implementors[0]}
-	fs, ok := w.collected[k]
-	if !ok {
-		fs = graphql.CollectFields(w.oc, sel, implementors)
-		for _, f := range fs {
-			if len(f.Deferrables) > 0 {
-				return nil, errSlow
-			}
-		}
-		w.collected[k] = fs
-	}
-	return fs, nil
-}
-
-// object writes {"alias": value, …}, value written by field for each collected field.
-func (w *fastWriter) object(sel ast.SelectionSet, implementors []string, field func(graphql.CollectedField) error) error {
-	fs, err := w.fields(sel, implementors)
-	if err != nil {
-		return err
-	}
-	w.buf.WriteByte('{')
-	for i, f := range fs {
-		if i > 0 {
-			w.buf.WriteByte(',')
-		}
-		w.str(f.Alias)
-		w.buf.WriteByte(':')
-		if f.Name == "__typename" {
-			w.str(implementors[0])
-			continue
-		}
-		if err := field(f); err != nil {
-			return err
-		}
-	}
-	w.buf.WriteByte('}')
-	return nil
 }
 
 // list writes [item(0), …, item(n-1)].

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"gridgov/auth"
 	"gridgov/graph/model"
@@ -22,15 +23,75 @@ type fastType[T any] struct {
 // fastField writes one field of o; f is the field as collected, with its own selections.
 type fastField[T any] func(w *fastWriter, o *T, f graphql.CollectedField) error
 
-// write writes o with the selections under parent.
-func (t *fastType[T]) write(w *fastWriter, o *T, parent graphql.CollectedField) error {
-	return w.object(parent.Selections, t.implementors, func(f graphql.CollectedField) error {
-		write, ok := t.fields[f.Name]
-		if !ok {
-			return errSlow
+// fastPlan is how one selection set is written for one type: per collected field, its key
+// (`"alias":`, keys[ends[i-1]:ends[i]]) and its writer (nil for __typename). A plan is made
+// once per request and selection set, so writing an object looks up nothing.
+type fastPlan[T any] struct {
+	fields []graphql.CollectedField
+	keys   []byte
+	ends   []int
+	writes []fastField[T]
+}
+
+// plan gives the plan of sel for t, made on first use; a deferred fragment or a field t does
+// not know sends the root field back to gqlgen.
+func (t *fastType[T]) plan(w *fastWriter, sel ast.SelectionSet) (*fastPlan[T], error) {
+	if len(sel) == 0 {
+		return nil, errSlow
+	}
+	k := planKey{sel[0], t.implementors[0]}
+	if p, ok := w.plans[k]; ok {
+		return p.(*fastPlan[T]), nil
+	}
+	fs := graphql.CollectFields(w.oc, sel, t.implementors)
+	p := &fastPlan[T]{fields: fs, keys: make([]byte, 0, 16*len(fs)), ends: make([]int, len(fs)), writes: make([]fastField[T], len(fs))}
+	for i, f := range fs {
+		if len(f.Deferrables) > 0 {
+			return nil, errSlow
 		}
-		return write(w, o, f)
-	})
+		write, ok := t.fields[f.Name]
+		if !ok && f.Name != "__typename" {
+			return nil, errSlow
+		}
+		p.keys = appendKey(p.keys, f.Alias)
+		p.ends[i], p.writes[i] = len(p.keys), write
+	}
+	w.plans[k] = p
+	return p, nil
+}
+
+// appendKey appends `"alias":`. An alias is a GraphQL name ([_A-Za-z][_0-9A-Za-z]*): nothing
+// in it needs escaping.
+func appendKey(b []byte, alias string) []byte {
+	b = append(b, '"')
+	b = append(b, alias...)
+	return append(b, '"', ':')
+}
+
+// write writes o as {"alias": value, …} with the selections under parent.
+func (t *fastType[T]) write(w *fastWriter, o *T, parent graphql.CollectedField) error {
+	p, err := t.plan(w, parent.Selections)
+	if err != nil {
+		return err
+	}
+	w.buf.WriteByte('{')
+	start := 0
+	for i, f := range p.fields {
+		if i > 0 {
+			w.buf.WriteByte(',')
+		}
+		w.buf.Write(p.keys[start:p.ends[i]])
+		start = p.ends[i]
+		if p.writes[i] == nil {
+			w.str(t.implementors[0])
+			continue
+		}
+		if err := p.writes[i](w, o, f); err != nil {
+			return err
+		}
+	}
+	w.buf.WriteByte('}')
+	return nil
 }
 
 // value is a field that writes a value of the object, needing nothing else.
