@@ -102,7 +102,8 @@ type issueRow struct {
 }
 
 // decodeIssue reads issueCols (see rawrow.go).
-func decodeIssue(r *rawRow) *Issue {
+func decodeIssue(vals [][]byte) (*Issue, bool) {
+	r := rawRow{vals: vals}
 	v := &issueRow{}
 	i := &v.Issue
 	i.ID, i.StreetID, i.CommunityID, i.GridID = r.int8(0), r.int8(1), r.int8(2), r.int8(3)
@@ -114,7 +115,7 @@ func decodeIssue(r *rawRow) *Issue {
 	i.ResolvedAt, i.ClosedAt, i.Resolution = r.optTime(17, &v.resolvedAt), r.optTime(18, &v.closedAt), r.optText(19, &v.resolution)
 	i.ResolvedQuantity, i.IsDispute = r.optFloat8(20, &v.resolvedQuantity), r.bool(21)
 	i.DisputeOutcome, i.Version, i.UpdatedAt = r.optLabel(22, &v.outcome), r.int8(23), r.time(24)
-	return i
+	return i, !r.bad
 }
 
 func scanIssueSlow(r pgx.Row) (*Issue, error) {
@@ -143,13 +144,14 @@ type issueEventRow struct {
 }
 
 // decodeIssueEvent reads issueEventCols (see rawrow.go).
-func decodeIssueEvent(r *rawRow) *IssueEvent {
+func decodeIssueEvent(vals [][]byte) (*IssueEvent, bool) {
+	r := rawRow{vals: vals}
 	v := &issueEventRow{}
 	e := &v.IssueEvent
 	e.ID, e.IssueID, e.ActorID = r.int8(0), r.int8(1), r.optInt8(2, &v.actorID)
 	e.ActorRole, e.Action, e.FromState = r.label(3), r.label(4), r.optLabel(5, &v.fromState)
 	e.ToState, e.Note, e.At = r.label(6), r.text(7), r.time(8)
-	return e
+	return e, !r.bad
 }
 
 func scanIssueEventSlow(r pgx.Row) (*IssueEvent, error) {

@@ -79,14 +79,15 @@ type personRow struct {
 }
 
 // decodePerson reads personSQL's columns (see rawrow.go).
-func decodePerson(r *rawRow) *Person {
+func decodePerson(vals [][]byte) (*Person, bool) {
+	r := rawRow{vals: vals}
 	v := &personRow{}
 	p := &v.Person
 	p.ID, p.Name, p.Gender = r.int8(0), r.text(1), r.optLabel(2, &v.gender)
 	p.Phone, p.IDNumber, p.Address = r.optText(3, &v.phone), r.optText(4, &v.idNumber), r.optText(5, &v.address)
 	p.StreetID, p.CommunityID = r.optInt8(6, &v.street), r.optInt8(7, &v.community)
 	p.GridID, p.BuildingID, p.Version = r.optInt8(8, &v.grid), r.optInt8(9, &v.building), r.int8(10)
-	return p
+	return p, !r.bad
 }
 
 func scanPersonSlow(r pgx.Row) (*Person, error) {
@@ -151,10 +152,11 @@ func scanRelatedPersonSlow(r pgx.Row) (*Person, error) {
 
 var relatedPersonOIDs = append(personOIDs[:len(personOIDs):len(personOIDs)], oidBool)
 
-func decodeRelatedPerson(r *rawRow) *Person {
-	p := decodePerson(r)
+func decodeRelatedPerson(vals [][]byte) (*Person, bool) {
+	p, ok := decodePerson(vals)
+	r := rawRow{vals: vals}
 	p.OutOfScope = !r.bool(len(personOIDs))
-	return p
+	return p, ok && !r.bad
 }
 
 // UnitsByID loads units by id. Units are city-wide.

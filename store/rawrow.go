@@ -40,32 +40,35 @@ type rawRow struct {
 
 // binaryRow gives r's raw values when r is a row of a result whose columns are, in order,
 // of the given types and in the binary format (text is the same bytes in either format).
-func binaryRow(r pgx.Row, oids []uint32) (rawRow, bool) {
+func binaryRow(r pgx.Row, oids []uint32) ([][]byte, bool) {
 	rows, ok := r.(pgx.Rows)
 	if !ok {
-		return rawRow{}, false
+		return nil, false
 	}
 	fds := rows.FieldDescriptions()
 	if len(fds) != len(oids) {
-		return rawRow{}, false
+		return nil, false
 	}
 	for i, fd := range fds {
 		if fd.DataTypeOID != oids[i] || fd.Format != pgx.BinaryFormatCode && oids[i] != oidText {
-			return rawRow{}, false
+			return nil, false
 		}
 	}
 	vals := rows.RawValues()
-	return rawRow{vals: vals}, len(vals) == len(oids)
+	return vals, len(vals) == len(oids)
 }
 
-// scanFast reads a row with decode when its columns arrive as oids says, else with scan.
-func scanFast[T any](r pgx.Row, oids []uint32, decode func(*rawRow) T, scan func(pgx.Row) (T, error)) (T, error) {
-	row, ok := binaryRow(r, oids)
+// scanFast reads a row with decode when its columns arrive as oids says and decode takes
+// every value, else with scan. A decoder keeps its rawRow on its own stack (a rawRow passed
+// to a function value would be allocated for every row) and reports whether it was read
+// whole.
+func scanFast[T any](r pgx.Row, oids []uint32, decode func([][]byte) (T, bool), scan func(pgx.Row) (T, error)) (T, error) {
+	vals, ok := binaryRow(r, oids)
 	if !ok {
 		return scan(r)
 	}
-	v := decode(&row)
-	if row.bad {
+	v, ok := decode(vals)
+	if !ok {
 		return scan(r)
 	}
 	return v, nil
