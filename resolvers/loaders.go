@@ -96,7 +96,9 @@ const batchWait = 5 * time.Millisecond
 // loader costs nothing until it is used: its dataloadgen loader is made on the first Load
 // of a key flush has not read.
 type Loader[K comparable, V any] struct {
-	fetch func(context.Context, []K) (map[K]V, error)
+	read  reader[K, V]
+	store *store.Store
+	scope auth.Scope
 	once  sync.Once
 	dl    *dataloadgen.Loader[K, V]
 
@@ -214,19 +216,18 @@ func mapped[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[
 	}
 }
 
-func loader[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *Loader[K, V] {
-	return &Loader[K, V]{fetch: observed(fetch)}
-}
+// reader is a store's batch read of one kind of value, for a scope, as a method expression
+// ((*store.Store).GridsByID): a loader holds it with its store and scope instead of a
+// closure over them, so building a request's fifty-odd loaders allocates only the loaders.
+type reader[K comparable, V any] func(*store.Store, context.Context, auth.Scope, []K) (map[K]V, error)
 
-// observed records the size of every batch a loader reads (loaded or prefetched), under the
-// name of the type it loads.
-func observed[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) func(context.Context, []K) (map[K]V, error) {
-	return func(ctx context.Context, keys []K) (map[K]V, error) {
-		if m := observe.GraphQLFrom(ctx); m != nil {
-			m.Batch(typeName[V](), len(keys))
-		}
-		return fetch(ctx, keys)
+// fetch reads keys, recording the size of the batch (loaded or prefetched) under the name of
+// the type the loader reads.
+func (l *Loader[K, V]) fetch(ctx context.Context, keys []K) (map[K]V, error) {
+	if m := observe.GraphQLFrom(ctx); m != nil {
+		m.Batch(typeName[V](), len(keys))
 	}
+	return l.read(l.store, ctx, l.scope, keys)
 }
 
 // typeName names the type a loader of V loads: V without pointers and slices.
@@ -238,71 +239,83 @@ func typeName[V any]() string {
 	return t.Name()
 }
 
-// scoped binds a store read to the request's scope.
-func scoped[K comparable, V any](sc auth.Scope, f func(context.Context, auth.Scope, []K) (map[K]V, error)) *Loader[K, V] {
-	return loader(func(ctx context.Context, keys []K) (map[K]V, error) { return f(ctx, sc, keys) })
+// scoped is a loader of read within the caller's scope.
+func scoped[K comparable, V any](s *store.Store, sc auth.Scope, read reader[K, V]) *Loader[K, V] {
+	return &Loader[K, V]{read: read, store: s, scope: sc}
 }
+
+// cityWide adapts a read that needs no scope (categories are the same for everyone).
+func cityWide[V any](read func(*store.Store, context.Context, []int64) (map[int64]V, error)) reader[int64, V] {
+	return func(s *store.Store, ctx context.Context, _ auth.Scope, keys []int64) (map[int64]V, error) {
+		return read(s, ctx, keys)
+	}
+}
+
+var (
+	readIssueCategories   = cityWide((*store.Store).IssueCategoriesByID)
+	readServiceCategories = cityWide((*store.Store).ServiceCategoriesByID)
+)
 
 // NewLoaders builds the loaders of one request for the given scope.
 func NewLoaders(s *store.Store, sc auth.Scope) *Loaders {
 	return &Loaders{
-		City:            scoped(sc, s.CitiesByID),
-		Street:          scoped(sc, s.StreetsByID),
-		Community:       scoped(sc, s.CommunitiesByID),
-		Grid:            scoped(sc, s.GridsByID),
-		Building:        scoped(sc, s.BuildingsByID),
-		Person:          scoped(sc, s.PeopleByID),
-		RelatedPerson:   scoped(sc, s.RelatedPeople),
-		Unit:            scoped(sc, s.UnitsByID),
-		Member:          scoped(sc, s.MembersByID),
-		MemberByPerson:  scoped(sc, s.MembersByPerson),
-		Checkin:         scoped(sc, s.CheckinsByID),
-		LatestCheckin:   scoped(sc, s.LatestCheckins),
-		Issue:           scoped(sc, s.IssuesByID),
-		IssueCategory:   loader(s.IssueCategoriesByID),
-		IssueEvents:     scoped(sc, s.IssueEvents),
-		Mediators:       scoped(sc, s.IssueMediators),
-		Order:           scoped(sc, s.OrdersByID),
-		ServiceCategory: loader(s.ServiceCategoriesByID),
-		OrderEvents:     scoped(sc, s.OrderEvents),
-		Ledger:          scoped(sc, s.MemberLedgers),
-		ServiceTotals:   scoped(sc, s.ServiceTotals),
-		Ratings:         scoped(sc, s.RatingsOf),
-		Appointments:    scoped(sc, s.CurrentAppointments),
-		Appointment:     scoped(sc, s.AppointmentsByID),
-		Record:          scoped(sc, s.RecordsByID),
-		Rating:          scoped(sc, s.RatingsByID),
+		City:            scoped(s, sc, (*store.Store).CitiesByID),
+		Street:          scoped(s, sc, (*store.Store).StreetsByID),
+		Community:       scoped(s, sc, (*store.Store).CommunitiesByID),
+		Grid:            scoped(s, sc, (*store.Store).GridsByID),
+		Building:        scoped(s, sc, (*store.Store).BuildingsByID),
+		Person:          scoped(s, sc, (*store.Store).PeopleByID),
+		RelatedPerson:   scoped(s, sc, (*store.Store).RelatedPeople),
+		Unit:            scoped(s, sc, (*store.Store).UnitsByID),
+		Member:          scoped(s, sc, (*store.Store).MembersByID),
+		MemberByPerson:  scoped(s, sc, (*store.Store).MembersByPerson),
+		Checkin:         scoped(s, sc, (*store.Store).CheckinsByID),
+		LatestCheckin:   scoped(s, sc, (*store.Store).LatestCheckins),
+		Issue:           scoped(s, sc, (*store.Store).IssuesByID),
+		IssueCategory:   scoped(s, sc, readIssueCategories),
+		IssueEvents:     scoped(s, sc, (*store.Store).IssueEvents),
+		Mediators:       scoped(s, sc, (*store.Store).IssueMediators),
+		Order:           scoped(s, sc, (*store.Store).OrdersByID),
+		ServiceCategory: scoped(s, sc, readServiceCategories),
+		OrderEvents:     scoped(s, sc, (*store.Store).OrderEvents),
+		Ledger:          scoped(s, sc, (*store.Store).MemberLedgers),
+		ServiceTotals:   scoped(s, sc, (*store.Store).ServiceTotals),
+		Ratings:         scoped(s, sc, (*store.Store).RatingsOf),
+		Appointments:    scoped(s, sc, (*store.Store).CurrentAppointments),
+		Appointment:     scoped(s, sc, (*store.Store).AppointmentsByID),
+		Record:          scoped(s, sc, (*store.Store).RecordsByID),
+		Rating:          scoped(s, sc, (*store.Store).RatingsByID),
 
-		Compound:             scoped(sc, s.CompoundsByID),
-		Facility:             scoped(sc, s.FacilitiesByID),
-		Intersection:         scoped(sc, s.IntersectionsByID),
-		Cadre:                scoped(sc, s.CadresByID),
-		RelatedCadre:         scoped(sc, s.RelatedCadres),
-		GridAssignment:       scoped(sc, s.GridAssignmentsByID),
-		GridAssignments:      scoped(sc, s.AssignmentsOfGrids),
-		CadreAssignments:     scoped(sc, s.AssignmentsOfCadres),
-		RedSteward:           scoped(sc, s.RedStewardsByID),
-		GovernanceInstructor: scoped(sc, s.GovernanceInstructorsByID),
-		Partner:              scoped(sc, s.PartnersByID),
-		WorkLog:              scoped(sc, s.WorkLogsByID),
-		SocialOrganisation:   scoped(sc, s.SocialOrganisationsByID),
-		VentureProject:       scoped(sc, s.VentureProjectsByID),
-		OrgProjects:          scoped(sc, s.ProjectsOfOrganisations),
-		Team:                 scoped(sc, s.TeamsByID),
-		TeamSize:             scoped(sc, s.TeamSizes),
-		Volunteer:            scoped(sc, s.VolunteersByID),
-		Pairing:              scoped(sc, s.PairingsByID),
-		Activity:             scoped(sc, s.ActivitiesByID),
-		Participant:          scoped(sc, s.ParticipantsByID),
-		Participants:         scoped(sc, s.ParticipantsOf),
-		Meeting:              scoped(sc, s.MeetingsByID),
-		Matter:               scoped(sc, s.MattersByID),
-		Matters:              scoped(sc, s.MattersOf),
-		AuditRecord:          scoped(sc, s.AuditRecordsByID),
-		MatterEvents:         scoped(sc, s.MatterEvents),
-		Resident:             scoped(sc, s.ResidentsByID),
-		DutyShift:            scoped(sc, s.DutyShiftsByID),
-		MediationRoomMember:  scoped(sc, s.MediationRoomMembersByID),
+		Compound:             scoped(s, sc, (*store.Store).CompoundsByID),
+		Facility:             scoped(s, sc, (*store.Store).FacilitiesByID),
+		Intersection:         scoped(s, sc, (*store.Store).IntersectionsByID),
+		Cadre:                scoped(s, sc, (*store.Store).CadresByID),
+		RelatedCadre:         scoped(s, sc, (*store.Store).RelatedCadres),
+		GridAssignment:       scoped(s, sc, (*store.Store).GridAssignmentsByID),
+		GridAssignments:      scoped(s, sc, (*store.Store).AssignmentsOfGrids),
+		CadreAssignments:     scoped(s, sc, (*store.Store).AssignmentsOfCadres),
+		RedSteward:           scoped(s, sc, (*store.Store).RedStewardsByID),
+		GovernanceInstructor: scoped(s, sc, (*store.Store).GovernanceInstructorsByID),
+		Partner:              scoped(s, sc, (*store.Store).PartnersByID),
+		WorkLog:              scoped(s, sc, (*store.Store).WorkLogsByID),
+		SocialOrganisation:   scoped(s, sc, (*store.Store).SocialOrganisationsByID),
+		VentureProject:       scoped(s, sc, (*store.Store).VentureProjectsByID),
+		OrgProjects:          scoped(s, sc, (*store.Store).ProjectsOfOrganisations),
+		Team:                 scoped(s, sc, (*store.Store).TeamsByID),
+		TeamSize:             scoped(s, sc, (*store.Store).TeamSizes),
+		Volunteer:            scoped(s, sc, (*store.Store).VolunteersByID),
+		Pairing:              scoped(s, sc, (*store.Store).PairingsByID),
+		Activity:             scoped(s, sc, (*store.Store).ActivitiesByID),
+		Participant:          scoped(s, sc, (*store.Store).ParticipantsByID),
+		Participants:         scoped(s, sc, (*store.Store).ParticipantsOf),
+		Meeting:              scoped(s, sc, (*store.Store).MeetingsByID),
+		Matter:               scoped(s, sc, (*store.Store).MattersByID),
+		Matters:              scoped(s, sc, (*store.Store).MattersOf),
+		AuditRecord:          scoped(s, sc, (*store.Store).AuditRecordsByID),
+		MatterEvents:         scoped(s, sc, (*store.Store).MatterEvents),
+		Resident:             scoped(s, sc, (*store.Store).ResidentsByID),
+		DutyShift:            scoped(s, sc, (*store.Store).DutyShiftsByID),
+		MediationRoomMember:  scoped(s, sc, (*store.Store).MediationRoomMembersByID),
 
 		store: s,
 	}
