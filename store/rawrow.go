@@ -19,9 +19,10 @@ import (
 // decoders here read the row's raw values in the formats pgx asks for, keep a row's
 // nullable values in the one allocation that holds the row, and share the strings of
 // low-cardinality columns (states, roles, actions). A row whose columns do not arrive
-// exactly as a decoder expects — another type, the text format, a QueryRow, a value out of
-// range — goes through Scan as before, so a decoder only ever changes how fast a row is
-// read, never what it reads: rawrow_test.go compares the two on real rows.
+// exactly as a decoder expects — another type, a non-text column in the text format, a
+// QueryRow, a value out of range — goes through Scan as before, so a decoder only ever
+// changes how fast a row is read, never what it reads: rawrow_test.go compares the two on
+// rows Postgres sends.
 
 // Type OIDs of the columns the decoders read.
 const (
