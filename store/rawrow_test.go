@@ -16,16 +16,8 @@ import (
 // timestamps at the edges of the decoded range and beyond it — through an extended-protocol
 // query like the pool's, and compares the decoder's row with Scan's.
 func TestHandDecodersMatchScan(t *testing.T) {
-	cfg, err := config.From(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, cfg.PGURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t)
 
 	const times = `('2026-11-27 10:11:12.345678+08'), ('0001-01-01 00:00:00+00'), ('9999-12-31 23:59:59.999999+00'),
 		('1999-12-31 23:59:59.999999+00'), ('2000-01-01 00:00:00+00'), ('4713-01-01 BC')`
@@ -108,16 +100,8 @@ func anyScan[T any](scan func(pgx.Row) (T, error)) func(pgx.Row) (any, error) {
 
 // A value Scan refuses (an infinite timestamp into a time.Time) is refused the same way.
 func TestHandDecoderLeavesRefusalsToScan(t *testing.T) {
-	cfg, err := config.From(os.Getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, cfg.PGURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t)
 	read := func(scan func(pgx.Row) (*IssueEvent, error)) error {
 		rows, err := conn.Query(ctx, `SELECT 1::bigint, 2::bigint, NULL::bigint, 'cadre', 'dispatch', NULL::text,
 			'dispatched', '', 'infinity'::timestamptz`)
@@ -135,4 +119,20 @@ func TestHandDecoderLeavesRefusalsToScan(t *testing.T) {
 	if fast == nil || slow == nil || fast.Error() != slow.Error() {
 		t.Fatalf("decoder: %v; Scan: %v", fast, slow)
 	}
+}
+
+// connect opens a connection to the configured Postgres for the test (dbtest imports store,
+// so an internal test of store cannot use it).
+func connect(t *testing.T) *pgx.Conn {
+	t.Helper()
+	cfg, err := config.From(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(context.Background(), cfg.PGURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
