@@ -89,7 +89,8 @@ func personless(role string) bool { return role == "unit_admin" || role == "stat
 
 // Authenticator verifies bearer tokens and puts each request's actor and scope in its context.
 type Authenticator struct {
-	Keys Keys
+	// Tokens verifies a token and gives its claims: Keys, or a TokenCache in front of them.
+	Tokens Verifier
 	// Complete fills in the ancestors of a place scope (a grid's community and street), so a
 	// grid scope also keeps the community and street it lies in; an unknown place is an error.
 	Complete func(ctx context.Context, s Scope) (Scope, error)
@@ -98,8 +99,11 @@ type Authenticator struct {
 	Deny func(w http.ResponseWriter, r *http.Request, err error)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// Cache, when set, verifies Keys' tokens in place of Keys and remembers them.
-	Cache *TokenCache
+}
+
+// Verifier checks a token at an instant and gives its claims (Keys, TokenCache).
+type Verifier interface {
+	Verify(token string, now time.Time) (Claims, error)
 }
 
 // ErrNoToken is returned by Authenticate for a request without a bearer token.
@@ -123,11 +127,7 @@ func (a Authenticator) Authenticate(r *http.Request) (*Actor, Scope, error) {
 	if a.Now != nil {
 		now = a.Now
 	}
-	verify := a.Keys.Verify
-	if a.Cache != nil {
-		verify = a.Cache.Verify
-	}
-	c, err := verify(strings.TrimSpace(token), now())
+	c, err := a.Tokens.Verify(strings.TrimSpace(token), now())
 	if err != nil {
 		return nil, Scope{}, errors.New("the token is invalid or expired")
 	}

@@ -116,7 +116,7 @@ func GraphQL(o Options) http.Handler {
 		log.Error("panic in resolver", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(v))
 		return errors.New("panic")
 	})
-	authn := auth.Authenticator{Keys: o.Keys, Complete: s.CompleteScope, Now: o.Now, Cache: auth.NewTokenCache(o.Keys, tokenCacheSize),
+	authn := auth.Authenticator{Tokens: auth.NewTokenCache(o.Keys, tokenCacheSize), Complete: s.CompleteScope, Now: o.Now,
 		Deny: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, auth.ErrUnavailable) {
 				w.Header().Set("Retry-After", "1")
