@@ -88,19 +88,18 @@ type options struct {
 }
 
 func run(ctx context.Context, o options) error {
-	pgURL, bin, dur, warm, clientList, scriptPath := o.pgURL, o.bin, o.dur, o.warm, o.clients, o.script
-	if pgURL == "" {
+	if o.pgURL == "" {
 		return fmt.Errorf("give -pg or GRIDGOV_PG_URL")
 	}
 	var levels []int
-	for _, s := range strings.Split(clientList, ",") {
+	for _, s := range strings.Split(o.clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
-			return fmt.Errorf("bad -clients %q", clientList)
+			return fmt.Errorf("bad -clients %q", o.clients)
 		}
 		levels = append(levels, n)
 	}
-	pool, err := pgxpool.New(ctx, pgURL)
+	pool, err := pgxpool.New(ctx, o.pgURL)
 	if err != nil {
 		return err
 	}
@@ -146,7 +145,7 @@ func run(ctx context.Context, o options) error {
 
 	// Statement counts and the console page's SQL, from the same handler in process.
 	rec := &loadgen.Recorder{}
-	cfg, err := pgxpool.ParseConfig(pgURL)
+	cfg, err := pgxpool.ParseConfig(o.pgURL)
 	if err != nil {
 		return err
 	}
@@ -192,7 +191,7 @@ func run(ctx context.Context, o options) error {
 	// Two limits: the page's statements one by one, parsed and planned each time (pgbench's
 	// simple protocol), and as the API sends them — prepared once, a prefetch level's
 	// statements in one round trip.
-	dbLimits := []limit{{"one by one", scriptPath, "simple"}, {"as the API sends them", pipelinedPath(scriptPath), "prepared"}}
+	dbLimits := []limit{{"one by one", o.script, "simple"}, {"as the API sends them", pipelinedPath(o.script), "prepared"}}
 	for i, l := range dbLimits {
 		pgScript, err := loadgen.PgbenchScript(consoleSQL, i == 1)
 		if err != nil {
@@ -208,12 +207,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(), "GRIDGOV_PG_URL="+pgURL, "GRIDGOV_LISTEN="+addr, "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_METRICS_LISTEN=",
+	srv := exec.Command(o.bin, "serve")
+	srv.Env = append(os.Environ(), "GRIDGOV_PG_URL="+o.pgURL, "GRIDGOV_LISTEN="+addr, "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_METRICS_LISTEN=",
 		"GRIDGOV_MODE=development", "GRIDGOV_RATE_LIMIT=0")
 	srv.Stderr, srv.Stdout = os.Stderr, os.Stderr
 	if err := srv.Start(); err != nil {
-		return fmt.Errorf("start %s serve: %w", bin, err)
+		return fmt.Errorf("start %s serve: %w", o.bin, err)
 	}
 	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }() //nolint:errcheck
 	if err := waitHealthy("http://" + addr + "/healthz"); err != nil {
@@ -222,7 +221,7 @@ func run(ctx context.Context, o options) error {
 	url := "http://" + addr + "/graphql"
 
 	fmt.Printf("gridgov API benchmark: grid %d, %d members, %s per run (+%s warm-up), GOMAXPROCS of this machine: %d CPUs\n\n",
-		grid, len(members), dur, warm, runtime.NumCPU())
+		grid, len(members), o.dur, o.warm, runtime.NumCPU())
 	fmt.Printf("load average at start: %s", loadavg())
 	fmt.Printf("SQL statements per request: console page %d, member profile %d, claim %d\n\n", consoleN, profileN, claimN)
 	// The console page and its limits, back to back at each client count, so that each ratio
@@ -230,11 +229,11 @@ func run(ctx context.Context, o options) error {
 	for _, n := range levels {
 		var ratios [2][]float64
 		for r := 0; r < o.rounds; r++ {
-			api := measured(srv.Process.Pid, warm, dur, func() loadgen.Result {
-				return loadgen.Run(ctx, loadgen.NewClient(url, n), console, n, warm, dur)
+			api := measured(srv.Process.Pid, o.warm, o.dur, func() loadgen.Result {
+				return loadgen.Run(ctx, loadgen.NewClient(url, n), console, n, o.warm, o.dur)
 			})
 			for i, l := range dbLimits {
-				tps, err := dbLimit(pgURL, l, n, dur, api.PerSecond)
+				tps, err := dbLimit(o.pgURL, l, n, o.dur, api.PerSecond)
 				if err != nil {
 					return err
 				}
@@ -248,7 +247,7 @@ func run(ctx context.Context, o options) error {
 		fmt.Println()
 	}
 	if !o.consoleOnly {
-		if err := others(ctx, srv.Process.Pid, pool, keys, url, levels, warm, dur, profile); err != nil {
+		if err := others(ctx, srv.Process.Pid, pool, keys, url, levels, o.warm, o.dur, profile); err != nil {
 			return err
 		}
 	}
@@ -259,7 +258,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("load average at the end: %s", loadavg())
 	fmt.Printf("\nserver peak RSS (VmHWM): %.1f MiB\n", float64(rss)/1024)
 	fmt.Printf("database limits: pgbench -n -M simple|prepared -f %s|%s -c N -j 2 -T %d (the %d statements of one console page per transaction)\n",
-		dbLimits[0].script, dbLimits[1].script, int(dur.Seconds()), consoleN)
+		dbLimits[0].script, dbLimits[1].script, int(o.dur.Seconds()), consoleN)
 	return nil
 }
 
