@@ -33,6 +33,7 @@ var Vars = []Var{
 	{"GRIDGOV_PSEUDONYM_KEY", "", "key of the warehouse's pseudonymous person keys (development mode has a built-in one)", true},
 	{"GRIDGOV_LISTEN", "127.0.0.1:8080", "address `gridgov serve` listens on", false},
 	{"GRIDGOV_METRICS_LISTEN", "", "serve /metrics on this address instead of GRIDGOV_LISTEN", false},
+	{"GRIDGOV_DEBUG_LISTEN", "", "serve Go's profiler (/debug/pprof/) on this address; keep it on loopback (off when empty)", false},
 	{"GRIDGOV_LOG_LEVEL", "info", "log level: debug, info, warn, error", false},
 	{"GRIDGOV_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight work", false},
 	{"GRIDGOV_MODE", "production", "production, or development (GraphiQL, introspection, a built-in token secret)", false},
@@ -71,6 +72,7 @@ type Config struct {
 	PseudonymKey    string
 	Listen          string
 	MetricsListen   string
+	DebugListen     string
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	Mode            string
@@ -129,6 +131,7 @@ func From(getenv func(string) string) (Config, error) {
 	c.PseudonymKey = get("GRIDGOV_PSEUDONYM_KEY")
 	c.Listen = get("GRIDGOV_LISTEN")
 	c.MetricsListen = get("GRIDGOV_METRICS_LISTEN")
+	c.DebugListen = get("GRIDGOV_DEBUG_LISTEN")
 	c.LogLevel = get("GRIDGOV_LOG_LEVEL")
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -230,6 +233,7 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_PSEUDONYM_KEY", hide(c.PseudonymKey)},
 		{"GRIDGOV_LISTEN", c.Listen},
 		{"GRIDGOV_METRICS_LISTEN", c.MetricsListen},
+		{"GRIDGOV_DEBUG_LISTEN", c.DebugListen},
 		{"GRIDGOV_LOG_LEVEL", c.LogLevel},
 		{"GRIDGOV_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
 		{"GRIDGOV_MODE", c.Mode},

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -101,6 +102,19 @@ func New(d Deps) http.Handler {
 // Metrics serves the registry in the Prometheus exposition format.
 func Metrics(reg *prometheus.Registry) http.Handler {
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+}
+
+// Profiler serves Go's runtime profiles (net/http/pprof) for an operator or a benchmark to
+// read under load. It holds nothing but the profiler, for a listener of its own: the profiles
+// show code paths and timings, so they are never served beside the API.
+func Profiler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // readiness reports whether Postgres answers and carries every migration this binary knows.

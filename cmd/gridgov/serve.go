@@ -64,6 +64,9 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if a.cfg.MetricsListen != "" {
 		servers = append(servers, &http.Server{Addr: a.cfg.MetricsListen, Handler: server.Metrics(reg), ReadHeaderTimeout: 10 * time.Second})
 	}
+	if a.cfg.DebugListen != "" {
+		servers = append(servers, &http.Server{Addr: a.cfg.DebugListen, Handler: server.Profiler(), ReadHeaderTimeout: 10 * time.Second})
+	}
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
 		ln, err := net.Listen("tcp", srv.Addr)

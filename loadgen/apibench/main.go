@@ -23,6 +23,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"sort"
@@ -71,9 +72,11 @@ func main() {
 		script  = flag.String("script", "console.pgbench.sql", "where to write the captured console-page statements")
 		only    = flag.Bool("console-only", false, "run only the console page and its limits (for comparing builds)")
 		rounds  = flag.Int("rounds", 1, "times to measure the console page and its limits, back to back, at each client count")
+		profile = flag.String("cpuprofile", "", "a directory to write the server's CPU profile of each console-page run into")
 	)
 	flag.Parse()
-	o := options{pgURL: *pgURL, bin: *bin, dur: *dur, warm: *warm, clients: *clients, script: *script, consoleOnly: *only, rounds: *rounds}
+	o := options{pgURL: *pgURL, bin: *bin, dur: *dur, warm: *warm, clients: *clients, script: *script, consoleOnly: *only, rounds: *rounds,
+		profiles: *profile}
 	if err := run(context.Background(), o); err != nil {
 		log.Fatal(err)
 	}
@@ -82,6 +85,7 @@ func main() {
 // options are the command's flags.
 type options struct {
 	pgURL, bin, clients, script string
+	profiles                    string // a directory for CPU profiles, or none
 	dur, warm                   time.Duration
 	consoleOnly                 bool
 	rounds                      int
@@ -210,6 +214,13 @@ func run(ctx context.Context, o options) error {
 	srv := exec.Command(o.bin, "serve")
 	srv.Env = append(os.Environ(), "GRIDGOV_PG_URL="+o.pgURL, "GRIDGOV_LISTEN="+addr, "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_METRICS_LISTEN=",
 		"GRIDGOV_MODE=development", "GRIDGOV_RATE_LIMIT=0")
+	var debugAddr string
+	if o.profiles != "" {
+		if debugAddr, err = freeAddr(); err != nil {
+			return err
+		}
+		srv.Env = append(srv.Env, "GRIDGOV_DEBUG_LISTEN="+debugAddr)
+	}
 	srv.Stderr, srv.Stdout = os.Stderr, os.Stderr
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("start %s serve: %w", o.bin, err)
@@ -229,9 +240,13 @@ func run(ctx context.Context, o options) error {
 	for _, n := range levels {
 		var ratios [2][]float64
 		for r := 0; r < o.rounds; r++ {
+			profiled := cpuProfile(debugAddr, filepath.Join(o.profiles, fmt.Sprintf("console-c%d-r%d.pprof", n, r+1)), o.warm, o.dur)
 			api := measured(srv.Process.Pid, o.warm, o.dur, func() loadgen.Result {
 				return loadgen.Run(ctx, loadgen.NewClient(url, n), console, n, o.warm, o.dur)
 			})
+			if err := <-profiled; err != nil {
+				return err
+			}
 			for i, l := range dbLimits {
 				tps, err := dbLimit(o.pgURL, l, n, o.dur, api.PerSecond)
 				if err != nil {
@@ -392,6 +407,37 @@ const claimSQL = `WITH m AS (
 			(SELECT min(id) FROM people), 'benchmark order ' || g, 'published', now()
 		FROM m CROSS JOIN generate_series(1, $1::int) g RETURNING id, grid_id, title)
 	SELECT ins.id, m.person_id, ins.grid_id FROM ins JOIN m USING (grid_id) ORDER BY ins.title, ins.grid_id`
+
+// cpuProfile asks the server at debugAddr for a CPU profile of the measured window (after
+// warm, for dur) and writes it to path; without debugAddr it does nothing.
+func cpuProfile(debugAddr, path string, warm, dur time.Duration) <-chan error {
+	done := make(chan error, 1)
+	if debugAddr == "" {
+		done <- nil
+		return done
+	}
+	go func() {
+		time.Sleep(warm)
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, int(dur.Seconds())))
+		if err != nil {
+			done <- fmt.Errorf("cpu profile: %w", err)
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("status %d: %.200s", resp.StatusCode, b)
+		}
+		if err == nil {
+			err = os.WriteFile(path, b, 0o644)
+		}
+		if err != nil {
+			err = fmt.Errorf("cpu profile: %w", err)
+		}
+		done <- err
+	}()
+	return done
+}
 
 func freeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
