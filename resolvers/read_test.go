@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -305,6 +306,39 @@ func TestProtocol(t *testing.T) {
 		t.Fatalf("bad token: %d %+v", r.Status, r.Errors)
 	}
 	_ = w
+}
+
+// An answer goes out with its length, not chunked: net/http then writes it in one piece
+// after the headers. The answer here (9 kB) is larger than net/http's buffers.
+func TestAnswersCarryTheirLength(t *testing.T) {
+	e := newEnv(t)
+	srv := httptest.NewServer(e.h)
+	defer srv.Close()
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range 600 {
+		fmt.Fprintf(&q, " a%d: __typename", i)
+	}
+	q.WriteString(" }")
+	body, _ := json.Marshal(map[string]any{"query": q.String()})
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token("city_admin", "city", readerSubject))
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || len(answer) < 8000 || bytes.Contains(answer, []byte(`"errors"`)) {
+		t.Fatalf("status %d, %d bytes: %.300s", resp.StatusCode, len(answer), answer)
+	}
+	if resp.ContentLength != int64(len(answer)) || len(resp.TransferEncoding) > 0 {
+		t.Fatalf("Content-Length %d and Transfer-Encoding %v for an answer of %d bytes", resp.ContentLength, resp.TransferEncoding, len(answer))
+	}
 }
 
 // Text search finds Chinese substrings of one, two or more characters, and Latin text
