@@ -34,8 +34,9 @@ func NewGraphQL(reg prometheus.Registerer) *GraphQL {
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
 			Name: "refusals_total", Help: "Requests refused by a limit (depth, complexity, rate, body, batch, timeout)."}, []string{"limit"}),
 		batches: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Subsystem: "graphql",
-			Name: "dataloader_batch_size", Help: "Keys per dataloader batch, by loader.",
-			Buckets: prometheus.ExponentialBuckets(1, 2, 9)}, []string{"loader"}),
+			Name: "dataloader_batch_size", Help: "Keys per dataloader batch, by loader and by how the keys were gathered: " +
+				"prefetch (read ahead of the resolvers) or window (gathered from resolvers during a batch wait, which the request waits out).",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 9)}, []string{"loader", "gathered"}),
 		fast: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
 			Name: "fast_path_total", Help: "Root fields the fast read path was offered, by field and by who answered (fast, or gqlgen after a fallback)."},
 			[]string{"field", "answered_by"}),
@@ -59,9 +60,14 @@ func (g *GraphQL) Error(code string) { g.errors.WithLabelValues(code).Inc() }
 // Refused records a request refused by a limit.
 func (g *GraphQL) Refused(limit string) { g.refusals.WithLabelValues(limit).Inc() }
 
-// Batch records the size of one dataloader batch.
-func (g *GraphQL) Batch(loader string, keys int) {
-	g.batches.WithLabelValues(loader).Observe(float64(keys))
+// Batch records the size of one dataloader batch; waited says its keys were gathered in a
+// batch window rather than read ahead.
+func (g *GraphQL) Batch(loader string, keys int, waited bool) {
+	gathered := "prefetch"
+	if waited {
+		gathered = "window"
+	}
+	g.batches.WithLabelValues(loader, gathered).Observe(float64(keys))
 }
 
 // FastPath records whether the fast read path answered a root field or handed it to gqlgen.

@@ -120,6 +120,26 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	return l.batched().Load(ctx, key)
 }
 
+// LoadNow gives the value of one key without waiting for a batch: the value read before, or
+// a fetch of this key alone, at once. A root field that reads one row (node) has nothing to
+// batch with, and Load would hold it for batchWait first.
+func (l *Loader[K, V]) LoadNow(ctx context.Context, key K) (V, error) {
+	l.mu.Lock()
+	v, ok := l.vals[key]
+	l.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	l.want(key)
+	if err := l.flush(ctx); err != nil {
+		var zero V
+		return zero, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.vals[key], nil
+}
+
 // LoadAll gives the values of keys, as Load does for each.
 func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 	return l.batched().LoadAll(ctx, keys)
@@ -127,7 +147,8 @@ func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 
 func (l *Loader[K, V]) batched() *dataloadgen.Loader[K, V] {
 	l.once.Do(func() {
-		dl := dataloadgen.NewLoader(mapped(l.fetch), dataloadgen.WithWait(batchWait))
+		window := func(ctx context.Context, keys []K) (map[K]V, error) { return l.fetch(ctx, keys, true) }
+		dl := dataloadgen.NewLoader(mapped(window), dataloadgen.WithWait(batchWait))
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		for k, v := range l.vals { // what flush read stays read
@@ -165,7 +186,7 @@ func (l *Loader[K, V]) flush(ctx context.Context) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	m, err := l.fetch(ctx, keys)
+	m, err := l.fetch(ctx, keys, false)
 	if err != nil {
 		return err
 	}
@@ -221,11 +242,11 @@ func mapped[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[
 // closure over them, so building a request's fifty-odd loaders allocates only the loaders.
 type reader[K comparable, V any] func(*store.Store, context.Context, auth.Scope, []K) (map[K]V, error)
 
-// fetch reads keys, recording the size of the batch (loaded or prefetched) under the name of
-// the type the loader reads.
-func (l *Loader[K, V]) fetch(ctx context.Context, keys []K) (map[K]V, error) {
+// fetch reads keys, recording the size of the batch under the name of the type the loader
+// reads and whether its keys were gathered in a batch window (waited) or read ahead.
+func (l *Loader[K, V]) fetch(ctx context.Context, keys []K, waited bool) (map[K]V, error) {
 	if m := observe.GraphQLFrom(ctx); m != nil {
-		m.Batch(typeName[V](), len(keys))
+		m.Batch(typeName[V](), len(keys), waited)
 	}
 	return l.read(l.store, ctx, l.scope, keys)
 }

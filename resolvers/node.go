@@ -98,10 +98,11 @@ func nodeLoader(l *Loaders, typ string) func(ctx context.Context, id int64) (sto
 	return nil
 }
 
-// entity reads one row through a loader, then prefetches what the query selects below it.
+// entity reads one row through a loader, at once, then prefetches what the query selects
+// below it.
 func entity[V any](l *Loader[int64, *V]) func(ctx context.Context, id int64) (store.Entity, error) {
 	return func(ctx context.Context, id int64) (store.Entity, error) {
-		v, err := l.Load(ctx, id)
+		v, err := l.LoadNow(ctx, id)
 		if err != nil || v == nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -66,7 +67,24 @@ func prefetchPage[T any](ctx context.Context, nodes []T, with ...func(context.Co
 	prefetch(ctx, nodes, below(ctx, "edges", "node"), with...)
 }
 
-// prefetchOne reads what the query selects below the field resolving to v (node, a mutation).
+// PrefetchMutationResults is a field middleware (server installs it): the object a mutation
+// returns has what the query selects below it read before gqlgen resolves those fields, as
+// node's object has, so no relation of it waits for a loader's batch window.
+func PrefetchMutationResults(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if err != nil || fc == nil || fc.Object != "Mutation" || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
+		return res, err
+	}
+	if v := reflect.ValueOf(res); v.Kind() == reflect.Pointer && !v.IsNil() {
+		nodes := reflect.MakeSlice(reflect.SliceOf(v.Type()), 1, 1)
+		nodes.Index(0).Set(v)
+		prefetch(ctx, nodes.Interface(), fc.Field.Selections)
+	}
+	return res, err
+}
+
+// prefetchOne reads what the query selects below the field resolving to v (node).
 func prefetchOne[T any](ctx context.Context, v *T) {
 	if v == nil || !graphql.HasOperationContext(ctx) {
 		return

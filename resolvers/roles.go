@@ -138,9 +138,7 @@ func (r *mutationResolver) LogGridWork(ctx context.Context, in model.LogGridWork
 	if in.Hours != nil {
 		nw.Hours = *in.Hours
 	}
-	out, err := r.Store.LogWork(ctx, scope(ctx), a, nw)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.LogWork(ctx, scope(ctx), a, nw)
 }
 
 type cadreResolver struct{ *Resolver }

@@ -359,9 +359,7 @@ func (r *mutationResolver) CreateVolunteerTeam(ctx context.Context, in model.Cre
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.CreateTeam(ctx, scope(ctx), ti)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.CreateTeam(ctx, scope(ctx), ti)
 }
 
 func (r *mutationResolver) UpdateVolunteerTeam(ctx context.Context, in model.UpdateVolunteerTeamInput) (*store.VolunteerTeam, error) {
@@ -376,9 +374,7 @@ func (r *mutationResolver) UpdateVolunteerTeam(ctx context.Context, in model.Upd
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.UpdateTeam(ctx, scope(ctx), id, version(in.Version), ti)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.UpdateTeam(ctx, scope(ctx), id, version(in.Version), ti)
 }
 
 func (r *mutationResolver) RegisterVolunteer(ctx context.Context, in model.RegisterVolunteerInput) (*store.Volunteer, error) {
@@ -399,9 +395,7 @@ func (r *mutationResolver) RegisterVolunteer(ctx context.Context, in model.Regis
 	if nv.TeamID, err = optID("teamId", "VolunteerTeam", in.TeamID); err != nil {
 		return nil, err
 	}
-	out, err := r.Store.RegisterVolunteer(ctx, scope(ctx), nv)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.RegisterVolunteer(ctx, scope(ctx), nv)
 }
 
 func participants(in []*model.ParticipantInput) ([]store.NewParticipant, error) {
@@ -441,9 +435,7 @@ func (r *mutationResolver) RecordActivity(ctx context.Context, in model.RecordAc
 	if na.Participants, err = participants(in.Participants); err != nil {
 		return nil, err
 	}
-	out, err := r.Store.RecordActivity(ctx, scope(ctx), na)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.RecordActivity(ctx, scope(ctx), na)
 }
 
 func (r *mutationResolver) AddActivityParticipants(ctx context.Context, in model.AddActivityParticipantsInput) (*store.Activity, error) {
@@ -458,9 +450,7 @@ func (r *mutationResolver) AddActivityParticipants(ctx context.Context, in model
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.AddParticipants(ctx, scope(ctx), id, version(in.Version), ps)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.AddParticipants(ctx, scope(ctx), id, version(in.Version), ps)
 }
 
 func matter(m *model.MatterInput) store.NewMatter {
@@ -483,9 +473,7 @@ func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJo
 	for _, m := range in.Matters {
 		nm.Matters = append(nm.Matters, matter(m))
 	}
-	out, err := r.Store.HoldMeeting(ctx, scope(ctx), a, nm)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.HoldMeeting(ctx, scope(ctx), a, nm)
 }
 
 func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.RecordMeetingMatterInput) (*store.JointMeeting, error) {
@@ -497,9 +485,7 @@ func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.Rec
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.RecordMatter(ctx, scope(ctx), a, id, version(in.Version), matter(in.Matter))
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.RecordMatter(ctx, scope(ctx), a, id, version(in.Version), matter(in.Matter))
 }
 
 func (r *mutationResolver) SetMatterOutcome(ctx context.Context, in model.SetMatterOutcomeInput) (*store.MeetingMatter, error) {
@@ -511,12 +497,7 @@ func (r *mutationResolver) SetMatterOutcome(ctx context.Context, in model.SetMat
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.SetMatterOutcome(ctx, scope(ctx), a, id, stored(in.Outcome), str(in.Note), version(in.Version))
-	if err != nil {
-		return nil, err
-	}
-	prefetchOne(ctx, out) // the history asked for, the new entry included
-	return out, nil
+	return r.Store.SetMatterOutcome(ctx, scope(ctx), a, id, stored(in.Outcome), str(in.Note), version(in.Version))
 }
 
 func (r *mutationResolver) PairUnit(ctx context.Context, in model.PairUnitInput) (*store.Pairing, error) {
@@ -539,9 +520,7 @@ func (r *mutationResolver) PairUnit(ctx context.Context, in model.PairUnitInput)
 	if in.StartedOn != nil {
 		on = *in.StartedOn
 	}
-	out, err := r.Store.PairUnit(ctx, scope(ctx), unit, community, station, on)
-	prefetchOne(ctx, out)
-	return out, err
+	return r.Store.PairUnit(ctx, scope(ctx), unit, community, station, on)
 }
 
 func (r *mutationResolver) EndPairing(ctx context.Context, in model.EndPairingInput) (*store.Pairing, error) {

@@ -108,6 +108,7 @@ func GraphQL(o Options) http.Handler {
 	srv.Use(costLimits{maxDepth: o.Limits.MaxDepth, maxCost: o.Limits.MaxComplexity, introspection: o.Dev, m: m})
 	srv.Use(operationMetrics{m: m, log: log})
 	srv.AroundRootFields(policy)
+	srv.AroundFields(resolvers.PrefetchMutationResults)
 	if !o.GqlgenOnly {
 		srv.AroundRootFields(root.FastRootField)
 	}
