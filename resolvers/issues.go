@@ -86,7 +86,7 @@ func (r *queryResolver) MonthlyReview(ctx context.Context, communityID string, m
 	if err != nil {
 		return nil, apperr.Invalid("month", "a month is written YYYY-MM")
 	}
-	if _, err := must(ctx, For(ctx).Community, id, "community"); err != nil {
+	if _, err := mustNow(ctx, For(ctx).Community, id, "community"); err != nil {
 		return nil, err
 	}
 	return r.Store.MonthlyReview(ctx, scope(ctx), id, from, from.AddDate(0, 1, 0))

@@ -124,20 +124,27 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 // a fetch of this key alone, at once. A root field that reads one row (node) has nothing to
 // batch with, and Load would hold it for batchWait first.
 func (l *Loader[K, V]) LoadNow(ctx context.Context, key K) (V, error) {
-	l.mu.Lock()
-	v, ok := l.vals[key]
-	l.mu.Unlock()
-	if ok {
-		return v, nil
-	}
-	l.want(key)
-	if err := l.flush(ctx); err != nil {
+	vs, err := l.LoadAllNow(ctx, []K{key})
+	if err != nil {
 		var zero V
 		return zero, err
 	}
+	return vs[0], nil
+}
+
+// LoadAllNow gives the values of keys as LoadNow does: the keys not read before in one fetch.
+func (l *Loader[K, V]) LoadAllNow(ctx context.Context, keys []K) ([]V, error) {
+	l.want(keys...)
+	if err := l.flush(ctx); err != nil {
+		return nil, err
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.vals[key], nil
+	out := make([]V, len(keys))
+	for i, k := range keys {
+		out[i] = l.vals[k]
+	}
+	return out, nil
 }
 
 // LoadAll gives the values of keys, as Load does for each.
@@ -370,6 +377,17 @@ func load[V any](ctx context.Context, l *Loader[int64, *V], id *int64) (*V, erro
 // rather than a null in a non-null field.
 func must[V any](ctx context.Context, l *Loader[int64, *V], id int64, what string) (*V, error) {
 	v, err := l.Load(ctx, id)
+	return required(v, err, what)
+}
+
+// mustNow is must for a root field: it reads at once (LoadNow), as there is nothing to batch.
+func mustNow[V any](ctx context.Context, l *Loader[int64, *V], id int64, what string) (*V, error) {
+	v, err := l.LoadNow(ctx, id)
+	return required(v, err, what)
+}
+
+// required turns a missing row into NOT_FOUND naming what was looked for.
+func required[V any](v *V, err error, what string) (*V, error) {
 	if err == nil && v == nil {
 		return nil, notFound(what)
 	}

@@ -206,7 +206,11 @@ func (r *queryResolver) GridRoster(ctx context.Context, gridID string) ([]*store
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.GridRoster(ctx, scope(ctx), id)
+	entries, err := r.Store.GridRoster(ctx, scope(ctx), id)
+	if err == nil {
+		prefetchField(ctx, entries)
+	}
+	return entries, err
 }
 
 type rosterResolver struct{ *Resolver }
@@ -232,7 +236,7 @@ func (r *queryResolver) GridLedger(ctx context.Context, gridID string, year int,
 	if year < 2000 || year > 2100 {
 		return nil, apperr.Invalid("year", "year out of range")
 	}
-	grid, err := must(ctx, For(ctx).Grid, id, "grid")
+	grid, err := mustNow(ctx, For(ctx).Grid, id, "grid")
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +259,7 @@ func (r *queryResolver) GridLedger(ctx context.Context, gridID string, year int,
 		e.Hours += rec.Hours
 		e.Records = append(e.Records, rec)
 	}
-	members, err := For(ctx).Member.LoadAll(ctx, memberIDs)
+	members, err := For(ctx).Member.LoadAllNow(ctx, memberIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +269,8 @@ func (r *queryResolver) GridLedger(ctx context.Context, gridID string, year int,
 		}
 		out.Entries[i].Member, out.Entries[i].Name = m, m.Name
 	}
+	prefetchRoots(ctx, []prefetchRoot{{[]*store.Grid{grid}, below(ctx, "grid")},
+		{members, below(ctx, "entries", "member")}, {records, below(ctx, "entries", "records")}})
 	return out, nil
 }
 

@@ -58,7 +58,7 @@ type planner struct {
 // prefetchPage reads what a connection's query selects below edges.node for nodes; the
 // reads in with (the page's total count) run beside its first level.
 func prefetchPage[T any](ctx context.Context, nodes []T, with ...func(context.Context)) {
-	if len(nodes) == 0 || !graphql.HasOperationContext(ctx) {
+	if len(nodes) == 0 {
 		for _, f := range with {
 			f(ctx)
 		}
@@ -86,20 +86,43 @@ func PrefetchMutationResults(ctx context.Context, next graphql.Resolver) (any, e
 
 // prefetchOne reads what the query selects below the field resolving to v (node).
 func prefetchOne[T any](ctx context.Context, v *T) {
-	if v == nil || !graphql.HasOperationContext(ctx) {
-		return
+	if v != nil {
+		prefetchField(ctx, []*T{v})
 	}
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil {
-		return
+}
+
+// prefetchField reads what the query selects below the field being resolved for its nodes
+// (a slice of pointers to one store type).
+func prefetchField(ctx context.Context, nodes any) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+		prefetch(ctx, nodes, fc.Field.Selections)
 	}
-	prefetch(ctx, []*T{v}, fc.Field.Selections)
 }
 
 func prefetch(ctx context.Context, nodes any, sel ast.SelectionSet, with ...func(context.Context)) {
+	prefetchRoots(ctx, []prefetchRoot{{nodes, sel}}, with...)
+}
+
+// prefetchRoot is a slice of nodes of one store type and the selections below them.
+type prefetchRoot struct {
+	nodes any
+	sel   ast.SelectionSet
+}
+
+// prefetchRoots reads below several roots at once: their first levels together, and so on.
+func prefetchRoots(ctx context.Context, roots []prefetchRoot, with ...func(context.Context)) {
+	if !graphql.HasOperationContext(ctx) {
+		for _, f := range with {
+			f(ctx)
+		}
+		return
+	}
 	l := For(ctx)
 	p := &planner{oc: graphql.GetOperationContext(ctx), l: l}
-	steps := p.plan(nodes, sel)
+	var steps []step
+	for _, r := range roots {
+		steps = append(steps, p.plan(r.nodes, r.sel)...)
+	}
 	for depth := 0; (len(steps) > 0 || len(with) > 0) && depth < maxPrefetchDepth; depth++ {
 		var fs []flusher
 		seen := map[flusher]bool{}
@@ -330,6 +353,8 @@ func (p *planner) plan(nodes any, sel ast.SelectionSet) []step {
 		return p.mediationMembers(v, sel)
 	case []*store.MeetingMatter:
 		return p.matters(v, sel)
+	case []*store.RosterEntry:
+		return p.roster(v, sel)
 	}
 	return nil
 }
@@ -498,6 +523,21 @@ func (p *planner) members(ms []*store.PartyMember, sel ast.SelectionSet) []step 
 				keys[i] = store.LedgerKey{MemberID: m.ID, Last: n, From: from.From, To: to.To}
 			}
 			out = append(out, rel(p.l.Ledger, keys, thenList(p.records, f.Selections)))
+		}
+	}
+	return out
+}
+
+func (p *planner) roster(es []*store.RosterEntry, sel ast.SelectionSet) []step {
+	var out []step
+	for _, f := range p.fields(sel, "RosterEntry") {
+		switch f.Name {
+		case "member":
+			out = append(out, rel(p.l.Member, idsOfObjs(es, func(o *store.RosterEntry) int64 { return o.MemberID }), then(p.members, f.Selections)))
+		case "unit":
+			out = append(out, rel(p.l.Unit, idsOfObjs(es, func(o *store.RosterEntry) int64 { return o.UnitID }), nil))
+		case "building":
+			out = append(out, rel(p.l.Building, optIDsOfObjs(es, func(o *store.RosterEntry) *int64 { return o.BuildingID }), then(p.buildings, f.Selections)))
 		}
 	}
 	return out
