@@ -31,11 +31,12 @@ import (
 //	GRIDGOV_APIBENCH_PG_URL=postgres://…/gridgov_bench go test ./loadgen/apibench -run '^$' -bench . -benchmem
 
 type fixture struct {
-	h       http.Handler // gridgov's handler, with the fast read path
-	gqlgen  http.Handler // the same handler with every field on gqlgen's executor
-	token   string
-	grid    int64
-	members []int64
+	h         http.Handler // gridgov's handler, with the fast read path
+	gqlgen    http.Handler // the same handler with every field on gqlgen's executor
+	token     string
+	grid      int64
+	community int64 // the grid's
+	members   []int64
 }
 
 func setup(b testing.TB) fixture {
@@ -51,6 +52,9 @@ func setup(b testing.TB) fixture {
 	b.Cleanup(pool.Close)
 	var f fixture
 	if err := pool.QueryRow(ctx, `SELECT grid_id FROM issues WHERE deleted_at IS NULL GROUP BY grid_id ORDER BY count(*) DESC, grid_id LIMIT 1`).Scan(&f.grid); err != nil {
+		b.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT community_id FROM grids WHERE id = $1`, f.grid).Scan(&f.community); err != nil {
 		b.Fatal(err)
 	}
 	rows, err := pool.Query(ctx, `SELECT member_id FROM service_records GROUP BY member_id ORDER BY count(*) DESC, member_id LIMIT 1000`)
@@ -159,5 +163,29 @@ func BenchmarkMemberProfile(b *testing.B) {
 	for b.Loop() {
 		f.do(b, profileQuery, map[string]any{"id": resolvers.GlobalID("PartyMember", f.members[i%len(f.members)])})
 		i++
+	}
+}
+
+// BenchmarkReports runs the workflows' root reports on the grid of the console page: its
+// public roster, its quarterly service ledger and its community's monthly review.
+func BenchmarkReports(b *testing.B) {
+	f := setup(b)
+	grid := resolvers.GlobalID("Grid", f.grid)
+	reports := []struct{ name, query string }{
+		{"roster", `query($g: ID!) { gridRoster(gridId: $g) { name unit { name } building { number } } }`},
+		{"ledger", `query($g: ID!) { gridLedger(gridId: $g, year: 2026, quarter: 3) { grid { name } totalHours
+			entries { name hours member { unit { name } } records { servedOn hours content order { title } } } } }`},
+		{"review", `query($c: ID!) { monthlyReview(communityId: $c, month: "2026-10") { community { name } openCount overdueCount
+			overdueIssues(first: 20) { edges { node { title dueAt grid { name } handler { name } } } } } }`},
+	}
+	vars := map[string]any{"g": grid, "c": resolvers.GlobalID("Community", f.community)}
+	for _, r := range reports {
+		b.Run(r.name, func(b *testing.B) {
+			f.do(b, r.query, vars)
+			b.ReportAllocs()
+			for b.Loop() {
+				f.do(b, r.query, vars)
+			}
+		})
 	}
 }
