@@ -65,8 +65,20 @@ type fastWriter struct {
 	oc     *graphql.OperationContext
 	r      *Resolver
 	buf    bytes.Buffer
-	plans  map[planKey]any // *fastPlan[T] per selection set and type, made once per request
-	result any             // what the root field's resolver returned, for gqlgen after a fallback
+	plans  map[planKey]any               // *fastPlan[T] per selection set and type, made once per request
+	args   map[*ast.Field]map[string]any // a nested field's arguments, read once per request
+	result any                           // what the root field's resolver returned, for gqlgen after a fallback
+}
+
+// argsOf gives f's arguments with the request's variables: the same for every object f is
+// written for (an issue's events(last:) for each issue of a page), so read once.
+func (w *fastWriter) argsOf(f graphql.CollectedField) map[string]any {
+	if a, ok := w.args[f.Field]; ok {
+		return a
+	}
+	a := f.ArgumentMap(w.oc.Variables)
+	w.args[f.Field] = a
+	return a
 }
 
 // fastResultKey holds, in the context of a root field handed back to gqlgen, what its
@@ -80,13 +92,15 @@ func fastResult[T any](ctx context.Context) (T, bool) {
 }
 
 // planKey names a selection set (by its first selection, which belongs to it alone) written
-// for one type.
+// for one type (its *fastType: a pointer hashes faster than a name).
 type planKey struct {
 	sel ast.Selection
-	typ string
+	typ any
 }
 
-var fastWriters = sync.Pool{New: func() any { return &fastWriter{plans: map[planKey]any{}} }}
+var fastWriters = sync.Pool{New: func() any {
+	return &fastWriter{plans: map[planKey]any{}, args: map[*ast.Field]map[string]any{}}
+}}
 
 func newFastWriter(ctx context.Context, oc *graphql.OperationContext, r *Resolver) *fastWriter {
 	w := fastWriters.Get().(*fastWriter)
@@ -98,6 +112,7 @@ func (w *fastWriter) release() {
 	w.ctx, w.oc, w.r, w.result = nil, nil, nil, nil
 	w.buf.Reset()
 	clear(w.plans)
+	clear(w.args)
 	fastWriters.Put(w)
 }
 

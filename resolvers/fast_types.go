@@ -39,7 +39,7 @@ func (t *fastType[T]) plan(w *fastWriter, sel ast.SelectionSet) (*fastPlan[T], e
 	if len(sel) == 0 {
 		return nil, errSlow
 	}
-	k := planKey{sel[0], t.implementors[0]}
+	k := planKey{sel[0], t}
 	if p, ok := w.plans[k]; ok {
 		return p.(*fastPlan[T]), nil
 	}
@@ -189,7 +189,7 @@ var fastIssue = &fastType[store.Issue]{[]string{"Issue", "Node"}, map[string]fas
 		return issueResolver{w.r}.HandlerUnit(w.ctx, o)
 	}),
 	"events": func(w *fastWriter, o *store.Issue, f graphql.CollectedField) error {
-		last, err := decodeOpt(f.ArgumentMap(w.oc.Variables), "last", graphql.UnmarshalInt)
+		last, err := decodeOpt(w.argsOf(f), "last", graphql.UnmarshalInt)
 		if err != nil {
 			return err
 		}
