@@ -71,11 +71,10 @@ func (r *queryResolver) AuditRecords(ctx context.Context, filter *model.AuditFil
 	if err != nil {
 		return nil, err
 	}
-	n, err := total(ctx, list)
-	es := edges(c, func(cur string, n *store.AuditRecord) *model.AuditRecordEdge {
+	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.AuditRecord) *model.AuditRecordEdge {
 		return &model.AuditRecordEdge{Cursor: cur, Node: n}
 	})
-	return &model.AuditRecordConnection{PageInfo: &c.PageInfo, TotalCount: n, Edges: es}, err
+	return &model.AuditRecordConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
 }
 
 func (auditResolver) Actor(ctx context.Context, o *store.AuditRecord) (*store.Person, error) {

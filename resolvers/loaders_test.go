@@ -3,10 +3,14 @@ package resolvers
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"gridgov/auth"
+	"gridgov/observe"
 	"gridgov/store"
 )
 
@@ -53,5 +57,50 @@ func TestLoadNowReadsOneKeyOnce(t *testing.T) {
 	fail = false
 	if v, err := l.LoadNow(ctx, 8); err != nil || v == nil {
 		t.Fatalf("LoadNow(8) after the failure = %v, %v", v, err)
+	}
+}
+
+// A loader's batch metric says how the keys were gathered: read ahead (flush, LoadNow) or
+// in a batch window (Load of a key nothing read ahead).
+func TestLoaderReportsHowKeysWereGathered(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	ctx := observe.WithGraphQL(context.Background(), observe.NewGraphQL(reg))
+	read := func(_ *store.Store, _ context.Context, _ auth.Scope, keys []int64) (map[int64]*store.Grid, error) {
+		out := map[int64]*store.Grid{}
+		for _, k := range keys {
+			out[k] = &store.Grid{ID: k}
+		}
+		return out, nil
+	}
+	l := scoped(nil, auth.Scope{}, read)
+	if _, err := l.LoadNow(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	l.want(2, 3)
+	if err := l.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Load(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]uint64{}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "gridgov_graphql_dataloader_batch_size" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				labels[lp.GetName()] = lp.GetValue()
+			}
+			got[labels["loader"]+"/"+labels["gathered"]] = m.GetHistogram().GetSampleCount()
+		}
+	}
+	if want := map[string]uint64{"Grid/prefetch": 2, "Grid/window": 1}; !maps.Equal(got, want) {
+		t.Fatalf("batches %v, want %v", got, want)
 	}
 }

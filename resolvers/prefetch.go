@@ -355,6 +355,24 @@ func (p *planner) plan(nodes any, sel ast.SelectionSet) []step {
 		return p.matters(v, sel)
 	case []*store.RosterEntry:
 		return p.roster(v, sel)
+	case []*store.Facility:
+		return p.facilities(v, sel)
+	case []*store.Compound:
+		return p.compounds(v, sel)
+	case []*store.Intersection:
+		return p.intersections(v, sel)
+	case []*store.SocialOrganisation:
+		return p.organisations(v, sel)
+	case []*store.VentureProject:
+		return p.projects(v, sel)
+	case []*store.YearRating:
+		return p.ratings(v, sel)
+	case []*store.BuildingAppointment:
+		return p.appointments(v, sel)
+	case []*store.ActivityParticipant:
+		return p.participants(v, sel)
+	case []*store.AuditRecord:
+		return p.auditRecords(v, sel)
 	}
 	return nil
 }
@@ -491,7 +509,7 @@ func (p *planner) members(ms []*store.PartyMember, sel ast.SelectionSet) []step 
 		case "checkin":
 			out = append(out, rel(p.l.LatestCheckin, idsOfObjs(ms, func(o *store.PartyMember) int64 { return o.ID }), then(p.checkins, f.Selections)))
 		case "ratings":
-			out = append(out, rel(p.l.Ratings, idsOfObjs(ms, func(o *store.PartyMember) int64 { return o.ID }), nil))
+			out = append(out, rel(p.l.Ratings, idsOfObjs(ms, func(o *store.PartyMember) int64 { return o.ID }), thenList(p.ratings, f.Selections)))
 		case "serviceTotals":
 			year, _ := intArg(p.args(f), "year")
 			keys := make([]store.TotalsKey, len(ms))
@@ -618,7 +636,7 @@ func (p *planner) buildings(bs []*store.Building, sel ast.SelectionSet) []step {
 		case "community":
 			out = append(out, rel(p.l.Community, idsOfObjs(bs, func(o *store.Building) int64 { return o.CommunityID }), then(p.communities, f.Selections)))
 		case "appointments":
-			out = append(out, rel(p.l.Appointments, idsOfObjs(bs, func(o *store.Building) int64 { return o.ID }), nil))
+			out = append(out, rel(p.l.Appointments, idsOfObjs(bs, func(o *store.Building) int64 { return o.ID }), thenList(p.appointments, f.Selections)))
 		}
 	}
 	return out
@@ -699,15 +717,15 @@ func (p *planner) activities(as []*store.Activity, sel ast.SelectionSet) []step 
 		case "grid":
 			out = append(out, rel(p.l.Grid, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.GridID }), then(p.grids, f.Selections)))
 		case "intersection":
-			out = append(out, rel(p.l.Intersection, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.IntersectionID }), nil))
+			out = append(out, rel(p.l.Intersection, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.IntersectionID }), then(p.intersections, f.Selections)))
 		case "organiserUnit":
 			out = append(out, rel(p.l.Unit, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.OrganiserUnitID }), nil))
 		case "team":
 			out = append(out, rel(p.l.Team, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.TeamID }), then(p.teams, f.Selections)))
 		case "socialOrganisation":
-			out = append(out, rel(p.l.SocialOrganisation, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.SocialOrganisationID }), nil))
+			out = append(out, rel(p.l.SocialOrganisation, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.SocialOrganisationID }), then(p.organisations, f.Selections)))
 		case "ventureProject":
-			out = append(out, rel(p.l.VentureProject, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.VentureProjectID }), nil))
+			out = append(out, rel(p.l.VentureProject, optIDsOfObjs(as, func(o *store.Activity) *int64 { return o.VentureProjectID }), then(p.projects, f.Selections)))
 		case "participants", "participantCount", "totalHours":
 			out = append(out, rel(p.l.Participants, idsOfObjs(as, func(o *store.Activity) int64 { return o.ID }),
 				thenList(p.participants, f.Selections)))
@@ -717,9 +735,92 @@ func (p *planner) activities(as []*store.Activity, sel ast.SelectionSet) []step 
 }
 
 func (p *planner) participants(ps []*store.ActivityParticipant, sel ast.SelectionSet) []step {
+	var out []step
 	for _, f := range p.fields(sel, "ActivityParticipant") {
-		if f.Name == "person" {
-			return []step{rel(p.l.RelatedPerson, idsOfObjs(ps, func(o *store.ActivityParticipant) int64 { return o.PersonID }), then(p.people, f.Selections))}
+		switch f.Name {
+		case "person":
+			out = append(out, rel(p.l.RelatedPerson, idsOfObjs(ps, func(o *store.ActivityParticipant) int64 { return o.PersonID }), then(p.people, f.Selections)))
+		case "activity":
+			out = append(out, rel(p.l.Activity, idsOfObjs(ps, func(o *store.ActivityParticipant) int64 { return o.ActivityID }), then(p.activities, f.Selections)))
+		}
+	}
+	return out
+}
+
+func (p *planner) organisations(os []*store.SocialOrganisation, sel ast.SelectionSet) []step {
+	var out []step
+	for _, f := range p.fields(sel, "SocialOrganisation") {
+		switch f.Name {
+		case "street":
+			out = append(out, rel(p.l.Street, optIDsOfObjs(os, func(o *store.SocialOrganisation) *int64 { return o.StreetID }), then(p.streets, f.Selections)))
+		case "ventureProjects":
+			out = append(out, rel(p.l.OrgProjects, idsOfObjs(os, func(o *store.SocialOrganisation) int64 { return o.ID }), thenList(p.projects, f.Selections)))
+		}
+	}
+	return out
+}
+
+func (p *planner) projects(ps []*store.VentureProject, sel ast.SelectionSet) []step {
+	var out []step
+	for _, f := range p.fields(sel, "VentureProject") {
+		switch f.Name {
+		case "socialOrganisation":
+			out = append(out, rel(p.l.SocialOrganisation, idsOfObjs(ps, func(o *store.VentureProject) int64 { return o.SocialOrganisationID }), then(p.organisations, f.Selections)))
+		case "community":
+			out = append(out, rel(p.l.Community, idsOfObjs(ps, func(o *store.VentureProject) int64 { return o.CommunityID }), then(p.communities, f.Selections)))
+		}
+	}
+	return out
+}
+
+func (p *planner) ratings(rs []*store.YearRating, sel ast.SelectionSet) []step {
+	var out []step
+	for _, f := range p.fields(sel, "YearRating") {
+		switch f.Name {
+		case "member":
+			out = append(out, rel(p.l.Member, idsOfObjs(rs, func(o *store.YearRating) int64 { return o.MemberID }), then(p.members, f.Selections)))
+		case "community":
+			out = append(out, rel(p.l.Community, idsOfObjs(rs, func(o *store.YearRating) int64 { return o.CommunityID }), then(p.communities, f.Selections)))
+		}
+	}
+	return out
+}
+
+func (p *planner) appointments(as []*store.BuildingAppointment, sel ast.SelectionSet) []step {
+	var out []step
+	for _, f := range p.fields(sel, "BuildingAppointment") {
+		switch f.Name {
+		case "member":
+			out = append(out, rel(p.l.Member, idsOfObjs(as, func(o *store.BuildingAppointment) int64 { return o.MemberID }), then(p.members, f.Selections)))
+		case "building":
+			out = append(out, rel(p.l.Building, idsOfObjs(as, func(o *store.BuildingAppointment) int64 { return o.BuildingID }), then(p.buildings, f.Selections)))
+		}
+	}
+	return out
+}
+
+func (p *planner) compounds(cs []*store.Compound, sel ast.SelectionSet) []step {
+	for _, f := range p.fields(sel, "Compound") {
+		if f.Name == "community" {
+			return []step{rel(p.l.Community, idsOfObjs(cs, func(o *store.Compound) int64 { return o.CommunityID }), then(p.communities, f.Selections))}
+		}
+	}
+	return nil
+}
+
+func (p *planner) intersections(is []*store.Intersection, sel ast.SelectionSet) []step {
+	for _, f := range p.fields(sel, "Intersection") {
+		if f.Name == "community" {
+			return []step{rel(p.l.Community, idsOfObjs(is, func(o *store.Intersection) int64 { return o.CommunityID }), then(p.communities, f.Selections))}
+		}
+	}
+	return nil
+}
+
+func (p *planner) auditRecords(rs []*store.AuditRecord, sel ast.SelectionSet) []step {
+	for _, f := range p.fields(sel, "AuditRecord") {
+		if f.Name == "actor" {
+			return []step{rel(p.l.RelatedPerson, optIDsOfObjs(rs, func(o *store.AuditRecord) *int64 { return o.PersonID }), then(p.people, f.Selections))}
 		}
 	}
 	return nil
@@ -781,7 +882,7 @@ func (p *planner) pairings(ps []*store.Pairing, sel ast.SelectionSet) []step {
 		case "community":
 			out = append(out, rel(p.l.Community, idsOfObjs(ps, func(o *store.Pairing) int64 { return o.CommunityID }), then(p.communities, f.Selections)))
 		case "practiceStation":
-			out = append(out, rel(p.l.Facility, optIDsOfObjs(ps, func(o *store.Pairing) *int64 { return o.FacilityID }), nil))
+			out = append(out, rel(p.l.Facility, optIDsOfObjs(ps, func(o *store.Pairing) *int64 { return o.FacilityID }), then(p.facilities, f.Selections)))
 		}
 	}
 	return out

@@ -135,7 +135,7 @@ func (p *planner) facilities(fs []*store.Facility, sel ast.SelectionSet) []step 
 		case "community":
 			out = append(out, rel(p.l.Community, idsOfObjs(fs, func(o *store.Facility) int64 { return o.CommunityID }), then(p.communities, f.Selections)))
 		case "compound":
-			out = append(out, rel(p.l.Compound, optIDsOfObjs(fs, func(o *store.Facility) *int64 { return o.CompoundID }), nil))
+			out = append(out, rel(p.l.Compound, optIDsOfObjs(fs, func(o *store.Facility) *int64 { return o.CompoundID }), then(p.compounds, f.Selections)))
 		}
 	}
 	return out
