@@ -72,14 +72,12 @@ func prefetchPage[T any](ctx context.Context, nodes []T, with ...func(context.Co
 // node's object has, so no relation of it waits for a loader's batch window.
 func PrefetchMutationResults(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
-	fc := graphql.GetFieldContext(ctx)
-	if err != nil || fc == nil || fc.Object != "Mutation" || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
-		return res, err
-	}
-	if v := reflect.ValueOf(res); v.Kind() == reflect.Pointer && !v.IsNil() {
-		nodes := reflect.MakeSlice(reflect.SliceOf(v.Type()), 1, 1)
-		nodes.Index(0).Set(v)
-		prefetch(ctx, nodes.Interface(), fc.Field.Selections)
+	if fc := graphql.GetFieldContext(ctx); err == nil && fc != nil && fc.Object == "Mutation" {
+		if v := reflect.ValueOf(res); v.Kind() == reflect.Pointer && !v.IsNil() {
+			nodes := reflect.MakeSlice(reflect.SliceOf(v.Type()), 1, 1) // []*T of the answer
+			nodes.Index(0).Set(v)
+			prefetchField(ctx, nodes.Interface())
+		}
 	}
 	return res, err
 }

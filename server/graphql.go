@@ -239,8 +239,9 @@ func timeout(next http.Handler, d time.Duration, m *observe.GraphQL) http.Handle
 				return
 			}
 		}
-		// The whole answer is known: its length lets net/http send it without chunking, in
-		// one write after the headers instead of three (TestAnswersCarryTheirLength).
+		// The whole answer is known: with its length net/http sends it unchunked, in two
+		// socket writes (the headers with the body's start, then the rest) instead of three
+		// (TestAnswersCarryTheirLength).
 		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
 		w.WriteHeader(rec.status)
 		w.Write(rec.body.Bytes()) //nolint:errcheck
