@@ -176,24 +176,31 @@ func bodyOf(q string, w world) string {
 
 // refusals reads the refusal counter of one limit from the env's registry.
 func refusals(e *env, limit string) float64 {
+	return metricSum(e, "gridgov_graphql_refusals_total", "limit", limit)
+}
+
+// metricSum adds up, in the env's registry, the series of one metric whose label has the
+// given value: counters' values, histograms' sample counts.
+func metricSum(e *env, name, label, value string) float64 {
 	e.t.Helper()
 	mfs, err := e.reg.Gather()
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	sum := 0.0
 	for _, mf := range mfs {
-		if mf.GetName() != "gridgov_graphql_refusals_total" {
+		if mf.GetName() != name {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "limit" && l.GetValue() == limit {
-					return m.GetCounter().GetValue()
+				if l.GetName() == label && l.GetValue() == value {
+					sum += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
 				}
 			}
 		}
 	}
-	return 0
+	return sum
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -97,23 +97,5 @@ func lists(t *testing.T, e *env, w world, member int64) {
 
 // windows counts the loader batches whose keys were gathered in a batch window.
 func windows(e *env) float64 {
-	e.t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	n := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != "gridgov_graphql_dataloader_batch_size" {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "gathered" && l.GetValue() == "window" {
-					n += float64(m.GetHistogram().GetSampleCount())
-				}
-			}
-		}
-	}
-	return n
+	return metricSum(e, "gridgov_graphql_dataloader_batch_size", "gathered", "window")
 }
