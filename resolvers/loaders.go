@@ -133,10 +133,23 @@ func (l *Loader[K, V]) LoadNow(ctx context.Context, key K) (V, error) {
 }
 
 // LoadAllNow gives the values of keys as LoadNow does: the keys not read before in one fetch.
+// It reads them itself rather than through flush, which would leave it empty-handed when
+// another caller's flush has taken the same keys and is still reading them.
 func (l *Loader[K, V]) LoadAllNow(ctx context.Context, keys []K) ([]V, error) {
-	l.want(keys...)
-	if err := l.flush(ctx); err != nil {
-		return nil, err
+	l.mu.Lock()
+	var missing []K
+	for _, k := range keys {
+		if _, ok := l.vals[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) > 0 {
+		m, err := l.fetch(ctx, missing, false)
+		if err != nil {
+			return nil, err
+		}
+		l.keep(missing, m)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -197,6 +210,13 @@ func (l *Loader[K, V]) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	l.keep(keys, m)
+	return nil
+}
+
+// keep records what a read gave for keys (a key without a row as the zero value) for later
+// Loads, and for the batching loader if it has been made.
+func (l *Loader[K, V]) keep(keys []K, m map[K]V) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.vals == nil {
@@ -208,7 +228,6 @@ func (l *Loader[K, V]) flush(ctx context.Context) error {
 			l.dl.Prime(k, m[k])
 		}
 	}
-	return nil
 }
 
 // got gives the values flush read for keys, skipping keys it has not read.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -102,5 +104,36 @@ func TestLoaderReportsHowKeysWereGathered(t *testing.T) {
 	}
 	if want := map[string]uint64{"Grid/prefetch": 2, "Grid/window": 1}; !maps.Equal(got, want) {
 		t.Fatalf("batches %v, want %v", got, want)
+	}
+}
+
+// Concurrent LoadNows of one key (two aliased node fields, say) each get the value, also
+// while another caller's read of that key is still under way.
+func TestConcurrentLoadNowsAllGetTheValue(t *testing.T) {
+	read := func(_ *store.Store, _ context.Context, _ auth.Scope, keys []int64) (map[int64]*store.Grid, error) {
+		time.Sleep(20 * time.Millisecond) // a read long enough for the others to arrive during it
+		out := map[int64]*store.Grid{}
+		for _, k := range keys {
+			out[k] = &store.Grid{ID: k}
+		}
+		return out, nil
+	}
+	l := scoped(nil, auth.Scope{}, read)
+	var wg sync.WaitGroup
+	got := make([]*store.Grid, 8)
+	for i := range got {
+		wg.Go(func() {
+			g, err := l.LoadNow(context.Background(), 7)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = g
+		})
+	}
+	wg.Wait()
+	for i, g := range got {
+		if g == nil || g.ID != 7 {
+			t.Errorf("caller %d got %v, want grid 7", i, g)
+		}
 	}
 }
