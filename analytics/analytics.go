@@ -1,27 +1,32 @@
 // Package analytics serves POST /analytics/sql: one read-only SELECT of a statistician over
 // the warehouse, answered as JSON or CSV and streamed, with clear errors.
 //
-// Safety does not rest on this package's checks. The query runs on a connection of the
-// ClickHouse user "statistician" (deploy/clickhouse/users.xml): readonly = 1, so ClickHouse
-// itself refuses writes, DDL, SET and SETTINGS clauses; its profile bounds execution time,
-// result rows, rows read and memory, and its quota the hour's totals; it sees the warehouse
-// database only. The checks here come first to give clear answers without a round trip, and
-// to refuse what 18.16 cannot (it lets every user read the system database).
+// Two fences stand between a statistician and anything but the warehouse's tables, and each
+// holds without the other where it can:
+//   - ClickHouse: the query runs as the user "statistician" (deploy/clickhouse/users.xml),
+//     readonly = 1 (no writes, DDL, SET or SETTINGS; on 18.16 no table functions), confined to
+//     the warehouse database (allow_databases on 18.16, a grant on current releases), bounded
+//     by its profile (time, rows and bytes read and returned, memory) and an hourly quota.
+//   - This package: Check reads the SQL as ClickHouse's lexer does and refuses what the server
+//     cannot (18.16 lets every user read the system database, e.g. other users' running
+//     queries in system.processes) and what it should never see (other databases, table
+//     functions, SETTINGS, FORMAT, INTO OUTFILE). testdata/bypass.txt is the corpus of
+//     attempts both fences are tested against.
+//
+// The answer is capped in bytes (Options.MaxResultBytes), and CSV cells that a spreadsheet
+// would run as a formula are neutralised (see csvText).
 package analytics
 
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"reflect"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,10 +46,10 @@ const Role = "statistician"
 // The error codes of the endpoint, beside apperr's UNAUTHENTICATED, FORBIDDEN,
 // BAD_USER_INPUT, WAREHOUSE_UNAVAILABLE and INTERNAL.
 const (
-	CodeReadOnly           = "READ_ONLY"           // not a SELECT: writes and DDL are refused
+	CodeReadOnly           = "READ_ONLY"           // not a SELECT, or SETTINGS: writes, DDL and limit changes are refused
 	CodeMultipleStatements = "MULTIPLE_STATEMENTS" // more than one statement
 	CodeTimeout            = "TIMEOUT"             // longer than the time limit
-	CodeLimitExceeded      = "LIMIT_EXCEEDED"      // result rows, rows read or memory over the limit
+	CodeLimitExceeded      = "LIMIT_EXCEEDED"      // result rows or bytes, rows read or memory over the limit
 	CodeQuotaExceeded      = "QUOTA_EXCEEDED"      // the hourly quota is spent
 	CodeQueryError         = "QUERY_ERROR"         // ClickHouse refused the query (syntax, unknown column...)
 )
@@ -55,27 +60,34 @@ type Options struct {
 	// the limits (see deploy/clickhouse/users.xml): warehouse.Open with User "statistician",
 	// the password of GRIDGOV_CH_STATISTICIAN_PASSWORD and DefaultDatabase the warehouse.
 	Warehouse *warehouse.Client
-	Keys      auth.Keys
-	Now       func() time.Time // default time.Now
+	// Database is the warehouse database, the only one whose tables a query may name;
+	// default Warehouse.Database.
+	Database string
+	Keys     auth.Keys
+	Now      func() time.Time // default time.Now
 	// Timeout bounds a query from the API's side too (default 35 s, just above the
 	// profile's max_execution_time of 30 s, which normally answers first).
 	Timeout time.Duration
-	MaxSQL  int64              // longest SQL accepted, in bytes; default 64 KiB
-	Metrics *warehouse.Metrics // query="analytics_sql"; nil: none
-	Log     *slog.Logger       // nil: discard
+	MaxSQL  int64 // longest SQL accepted, in bytes; default 64 KiB (the profile's max_query_size)
+	// MaxResultBytes caps the body of an answer (default 32 MiB). ClickHouse's own
+	// max_result_bytes counts a constant column once per block, so a few rows of a long
+	// constant string pass it; this cap counts what is sent.
+	MaxResultBytes int64
+	Metrics        *warehouse.Metrics // query="analytics_sql"; nil: none
+	Log            *slog.Logger       // nil: discard
 }
-
-// SystemTables are the system tables a statistician may read through the endpoint: enough to
-// discover the schema and to generate rows.
-var SystemTables = map[string]bool{"one": true, "numbers": true, "tables": true, "columns": true}
 
 // Handler serves POST /analytics/sql. The request is the SQL as the body (text/plain), or
 // JSON {"sql": "...", "format": "json"|"csv"}; CSV is chosen by ?format=csv, "format":
 // "csv" or Accept: text/csv. The answer streams: JSON {"columns": [{"name", "type"}],
-// "rows": [[...]...], "complete": true}, or CSV with a header line. An error before the
-// first row is {"error": {"code", "message"}} with a 4xx/5xx status; one after it ends a JSON
-// answer with "error" and "complete": false, and aborts a CSV answer (the client sees a
-// truncated transfer, never a silently short file).
+// "rows": [[...]...], "complete": true}, or CSV with a header line.
+//
+// An error known before the answer starts is {"error": {"code", "message"}} with a 4xx/5xx
+// status. The first 64 KiB of an answer are held back, so a small answer over a limit gets
+// that status too. An error after the answer has started (a limit ClickHouse reports after
+// its first blocks, MaxResultBytes reached, a timeout) ends a JSON answer with "complete":
+// false and "error"; a CSV answer is aborted, so the client sees a truncated transfer (no
+// final chunk), never a silently short file.
 func Handler(o Options) http.Handler {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -86,6 +98,12 @@ func Handler(o Options) http.Handler {
 	if o.MaxSQL <= 0 {
 		o.MaxSQL = 64 << 10
 	}
+	if o.MaxResultBytes <= 0 {
+		o.MaxResultBytes = 32 << 20
+	}
+	if o.Database == "" && o.Warehouse != nil {
+		o.Database = o.Warehouse.Database
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -94,22 +112,10 @@ func Handler(o Options) http.Handler {
 
 type handler struct{ o Options }
 
-type failure struct {
-	status  int
-	code    string
-	message string
-}
-
-func (f failure) Error() string { return f.code + ": " + f.message }
-
-func fail(status int, code, format string, args ...any) failure {
-	return failure{status, code, fmt.Sprintf(format, args...)}
-}
-
-func writeError(w http.ResponseWriter, f failure) {
+func writeError(w http.ResponseWriter, e Error) {
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(f.status)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": f.code, "message": f.message}}) //nolint:errcheck
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}}) //nolint:errcheck
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -118,45 +124,44 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail(http.StatusMethodNotAllowed, string(apperr.BadUserInput), "use POST with the SQL as the body"))
 		return
 	}
-	if f, ok := h.authorize(r); !ok {
-		writeError(w, f)
+	if err := h.authorize(r); err != nil {
+		writeError(w, err.(Error))
 		return
 	}
-	sql, format, f, ok := h.read(r)
-	if !ok {
-		writeError(w, f)
-		return
+	sql, format, err := h.read(r)
+	if err == nil {
+		err = Check(sql, h.o.Database)
 	}
-	if f, ok := Check(sql); !ok {
-		writeError(w, f)
+	if err != nil {
+		writeError(w, err.(Error))
 		return
 	}
 	h.run(w, r, sql, format)
 }
 
-func (h *handler) authorize(r *http.Request) (failure, bool) {
+func (h *handler) authorize(r *http.Request) error {
 	raw, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !found || strings.TrimSpace(raw) == "" {
-		return fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "send a statistician's token: Authorization: Bearer <token>"), false
+		return fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "send a statistician's token: Authorization: Bearer <token>")
 	}
 	c, err := h.o.Keys.Verify(strings.TrimSpace(raw), h.o.Now())
 	if err != nil {
-		return fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "the token is invalid or expired"), false
+		return fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "the token is invalid or expired")
 	}
 	if c.Role != Role {
-		return fail(http.StatusForbidden, string(apperr.Forbidden), "only the statistician role may run SQL (this token's role is %s)", c.Role), false
+		return fail(http.StatusForbidden, string(apperr.Forbidden), "only the statistician role may run SQL (this token's role is %s)", c.Role)
 	}
-	return failure{}, true
+	return nil
 }
 
 // read takes the SQL and the output format from the request.
-func (h *handler) read(r *http.Request) (sql, format string, f failure, ok bool) {
+func (h *handler) read(r *http.Request) (sql, format string, err error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.o.MaxSQL+1))
 	if err != nil {
-		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "cannot read the request body"), false
+		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "cannot read the request body")
 	}
 	if int64(len(body)) > h.o.MaxSQL {
-		return "", "", fail(http.StatusRequestEntityTooLarge, string(apperr.BadUserInput), "the SQL is longer than %d bytes", h.o.MaxSQL), false
+		return "", "", fail(http.StatusRequestEntityTooLarge, string(apperr.BadUserInput), "the SQL is longer than %d bytes", h.o.MaxSQL)
 	}
 	format = "json"
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
@@ -167,7 +172,7 @@ func (h *handler) read(r *http.Request) (sql, format string, f failure, ok bool)
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), `want JSON {"sql": "SELECT ...", "format": "json" or "csv"}`), false
+			return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), `want JSON {"sql": "SELECT ...", "format": "json" or "csv"}`)
 		}
 		sql = in.SQL
 		if in.Format != "" {
@@ -185,85 +190,12 @@ func (h *handler) read(r *http.Request) (sql, format string, f failure, ok bool)
 		format = q
 	}
 	if format != "json" && format != "csv" {
-		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "format: want json or csv"), false
+		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "format: want json or csv")
 	}
 	if strings.TrimSpace(sql) == "" {
-		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "no SQL: send one SELECT as the body"), false
+		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "no SQL: send one SELECT as the body")
 	}
-	return sql, format, failure{}, true
-}
-
-var (
-	leadingKeyword = regexp.MustCompile(`^\(*\s*([A-Za-z]+)`)
-	systemRef      = regexp.MustCompile("(?i)(?:\\bsystem|`system`)\\s*\\.\\s*(?:`([^`]+)`|(\\w+))")
-	formatClause   = regexp.MustCompile(`(?i)\b(FORMAT|INTO\s+OUTFILE)\b`)
-)
-
-// Check accepts one SELECT (or WITH ... SELECT) statement, a trailing semicolon allowed, that
-// reads no system table beyond SystemTables and names no output format of its own.
-func Check(sql string) (failure, bool) {
-	code := stripLiterals(sql)
-	code = strings.TrimSpace(code)
-	code = strings.TrimSpace(strings.TrimSuffix(code, ";"))
-	if strings.Contains(code, ";") {
-		return fail(http.StatusBadRequest, CodeMultipleStatements, "send one statement at a time"), false
-	}
-	m := leadingKeyword.FindStringSubmatch(code)
-	if m == nil || (!strings.EqualFold(m[1], "SELECT") && !strings.EqualFold(m[1], "WITH")) {
-		word := "this statement"
-		if m != nil {
-			word = strings.ToUpper(m[1])
-		}
-		return fail(http.StatusForbidden, CodeReadOnly, "the warehouse is read-only: only SELECT is allowed, not %s", word), false
-	}
-	for _, ref := range systemRef.FindAllStringSubmatch(code, -1) {
-		name := ref[1] + ref[2]
-		if !SystemTables[strings.ToLower(name)] {
-			return fail(http.StatusForbidden, string(apperr.Forbidden), "system.%s is not available to statisticians (allowed: system.one, numbers, tables, columns)", name), false
-		}
-	}
-	if formatClause.MatchString(code) {
-		return fail(http.StatusBadRequest, string(apperr.BadUserInput), "leave out FORMAT and INTO OUTFILE: ask for CSV with Accept: text/csv or ?format=csv"), false
-	}
-	return failure{}, true
-}
-
-// stripLiterals empties string literals and removes comments, so that checks see only the
-// statement's code (a ';' or "system." inside a string is no statement).
-func stripLiterals(sql string) string {
-	var b strings.Builder
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
-		switch {
-		case c == '\'':
-			b.WriteString("''")
-			for i++; i < len(sql); i++ {
-				if sql[i] == '\\' {
-					i++
-					continue
-				}
-				if sql[i] == '\'' {
-					break
-				}
-			}
-		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			for i < len(sql) && sql[i] != '\n' {
-				i++
-			}
-			b.WriteByte(' ')
-		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
-			end := strings.Index(sql[i+2:], "*/")
-			if end < 0 {
-				i = len(sql)
-			} else {
-				i += end + 3
-			}
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+	return sql, format, nil
 }
 
 // run executes the query and streams its rows.
@@ -291,39 +223,38 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, sql, format string
 		writeError(w, h.classify(err, timedOut.Load()))
 		return
 	}
-	defer rows.Close()
+	// Cancelled first: Close alone would read the rest of the result.
+	defer func() { cancel(); rows.Close() }()
 	if h.o.Metrics != nil {
 		h.o.Metrics.Up.Set(1)
 	}
-	out := newWriter(w, format, rows.ColumnTypes())
-	n := 0
+	out := newWriter(w, format, rows.ColumnTypes(), h.o.MaxResultBytes)
 	for rows.Next() {
 		vals, err := scan(rows)
 		if err != nil {
-			out.fail(h.classify(err, timedOut.Load()))
 			observe()
+			out.fail(h.classify(err, timedOut.Load()))
 			return
 		}
-		out.row(vals)
-		n++
+		if err := out.row(vals); err != nil {
+			observe()
+			h.o.Log.Info("analytics sql over the result cap", "rows", out.n, "bytes", out.size, "format", format)
+			out.fail(err.(Error))
+			return
+		}
 	}
 	err = rows.Err()
 	observe()
 	if err != nil {
-		f := h.classify(err, timedOut.Load())
-		if !out.started {
-			writeError(w, f)
-			return
-		}
-		out.fail(f)
+		out.fail(h.classify(err, timedOut.Load()))
 		return
 	}
 	out.end()
-	h.o.Log.Info("analytics sql", "rows", n, "seconds", time.Since(began).Seconds(), "format", format)
+	h.o.Log.Info("analytics sql", "rows", out.n, "bytes", out.size, "seconds", time.Since(began).Seconds(), "format", format)
 }
 
 // classify maps a ClickHouse error to the endpoint's codes.
-func (h *handler) classify(err error, timedOut bool) failure {
+func (h *handler) classify(err error, timedOut bool) Error {
 	if timedOut {
 		return fail(http.StatusGatewayTimeout, CodeTimeout, "the query ran longer than %s", h.o.Timeout)
 	}
@@ -393,110 +324,4 @@ func plain(v reflect.Value) any {
 		return out
 	}
 	return v.Interface()
-}
-
-// writer streams rows; nothing is written before the first row or the end, so an early error
-// still gets a proper status.
-type writer struct {
-	w       http.ResponseWriter
-	format  string
-	cols    []driver.ColumnType
-	started bool
-	csv     *csv.Writer
-	enc     *json.Encoder
-	n       int
-}
-
-func newWriter(w http.ResponseWriter, format string, cols []driver.ColumnType) *writer {
-	return &writer{w: w, format: format, cols: cols}
-}
-
-func (o *writer) start() {
-	if o.started {
-		return
-	}
-	o.started = true
-	if o.format == "csv" {
-		o.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		o.w.WriteHeader(http.StatusOK)
-		o.csv = csv.NewWriter(o.w)
-		head := make([]string, len(o.cols))
-		for i, c := range o.cols {
-			head[i] = c.Name()
-		}
-		o.csv.Write(head) //nolint:errcheck
-		return
-	}
-	o.w.Header().Set("Content-Type", "application/json")
-	o.w.WriteHeader(http.StatusOK)
-	type col struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	}
-	cols := make([]col, len(o.cols))
-	for i, c := range o.cols {
-		cols[i] = col{c.Name(), c.DatabaseTypeName()}
-	}
-	head, _ := json.Marshal(cols)
-	fmt.Fprintf(o.w, `{"columns":%s,"rows":[`, head)
-	o.enc = json.NewEncoder(o.w)
-}
-
-func (o *writer) row(vals []any) {
-	o.start()
-	if o.format == "csv" {
-		rec := make([]string, len(vals))
-		for i, v := range vals {
-			if v != nil {
-				if s, ok := v.(string); ok {
-					rec[i] = s
-				} else if b, err := json.Marshal(v); err == nil {
-					rec[i] = strings.Trim(string(b), `"`)
-				}
-			}
-		}
-		o.csv.Write(rec) //nolint:errcheck
-	} else {
-		if o.n > 0 {
-			o.w.Write([]byte(",")) //nolint:errcheck
-		}
-		o.enc.Encode(vals) //nolint:errcheck
-	}
-	o.n++
-	if o.n%1000 == 0 {
-		o.flush()
-	}
-}
-
-func (o *writer) flush() {
-	if o.csv != nil {
-		o.csv.Flush()
-	}
-	if f, ok := o.w.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (o *writer) end() {
-	o.start()
-	if o.format == "json" {
-		o.w.Write([]byte(`],"complete":true}` + "\n")) //nolint:errcheck
-	}
-	o.flush()
-}
-
-// fail ends a started answer with an error: a JSON "error" member, or an aborted CSV transfer.
-func (o *writer) fail(f failure) {
-	if !o.started {
-		writeError(o.w, f)
-		return
-	}
-	if o.format == "json" {
-		e, _ := json.Marshal(map[string]string{"code": f.code, "message": f.message})
-		fmt.Fprintf(o.w, `],"complete":false,"error":%s}`+"\n", e)
-		o.flush()
-		return
-	}
-	o.flush()
-	panic(http.ErrAbortHandler)
 }

@@ -1,13 +1,11 @@
 package analytics_test
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,82 +17,7 @@ import (
 	"gridgov/analytics"
 	"gridgov/auth"
 	"gridgov/warehouse"
-	"gridgov/warehouse/whtest"
 )
-
-// warehouseDB is the database the statistician may read (allow_databases in users.xml).
-const warehouseDB = "gridgov"
-
-// statistician connects as the ClickHouse user "statistician", after making sure the
-// warehouse database has its tables (as the service account: migrating is idempotent).
-func statistician(t *testing.T) *warehouse.Client {
-	t.Helper()
-	admin := whtest.Open(t)
-	if _, err := warehouse.Migrate(context.Background(), admin, warehouseDB, warehouse.Topology{}); err != nil {
-		t.Fatalf("migrate %s: %v", warehouseDB, err)
-	}
-	o := whtest.Options(t)
-	c, err := warehouse.Open(context.Background(), warehouse.Options{Addr: o.Addr, User: "statistician",
-		Password: os.Getenv("GRIDGOV_CH_STATISTICIAN_PASSWORD"), DefaultDatabase: warehouseDB})
-	if err != nil {
-		t.Fatalf("connect as statistician (deploy/clickhouse/users.xml; restart ClickHouse after editing it): %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// The ClickHouse user itself refuses writes, DDL, raising its limits and other databases,
-// whatever client a statistician uses.
-func TestStatisticianUser(t *testing.T) {
-	c := statistician(t)
-	ctx := context.Background()
-	rows, err := c.Query(ctx, "SELECT count() FROM dim_date FINAL")
-	if err != nil || len(rows) != 1 || rows[0][0] != "36525" {
-		t.Fatalf("SELECT on the warehouse: %v %v", rows, err)
-	}
-	refused := map[string]string{
-		"INSERT":          "INSERT INTO gridgov.dim_city (id, code, name, created_at, updated_at, version, is_deleted) SELECT 99, 'x', 'x', now(), now(), 1, 0",
-		"CREATE":          "CREATE TABLE gridgov.statistician_was_here (a UInt8) ENGINE = Memory",
-		"DROP":            "DROP TABLE gridgov.dim_date",
-		"ALTER":           "ALTER TABLE gridgov.dim_city DELETE WHERE 1",
-		"SET higher":      "SET max_result_rows = 1000000000",
-		"SETTINGS higher": "SELECT count() FROM dim_date SETTINGS max_execution_time = 100000",
-		"other database":  "SELECT count() FROM default.t",
-		"table function":  "SELECT * FROM url('http://127.0.0.1:1/', CSV, 'a String')",
-	}
-	for name, q := range refused {
-		if err := c.Exec(ctx, q); err == nil {
-			t.Errorf("%s: accepted: %s", name, q)
-		} else {
-			t.Logf("%s: %v", name, err)
-		}
-	}
-	// The profile's limits, as the statistician sees them.
-	want := map[string]string{"readonly": "1", "max_execution_time": "30", "max_result_rows": "100000",
-		"max_rows_to_read": "200000000", "max_memory_usage": "4000000000", "result_overflow_mode": "throw"}
-	rows, err = c.Query(ctx, "SELECT name, value FROM system.settings WHERE name IN ('readonly', 'max_execution_time', 'max_result_rows', 'max_rows_to_read', 'max_memory_usage', 'result_overflow_mode')")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows {
-		if want[r[0]] != r[1] {
-			t.Errorf("setting %s = %s, want %s", r[0], r[1], want[r[0]])
-		}
-		delete(want, r[0])
-	}
-	if len(want) > 0 {
-		t.Errorf("settings not reported: %v", want)
-	}
-	rows, err = c.Query(ctx, "SELECT count() FROM system.quotas WHERE name = 'statistician'")
-	if err == nil && len(rows) == 1 && rows[0][0] == "0" {
-		t.Log("system.quotas does not list the quota on this version")
-	}
-	// ClickHouse 18.16 lets every user read the system database (no grants, no row policies):
-	// the endpoint refuses it (TestSystemTablesRefused); here we only record what the server does.
-	if _, err := c.Query(ctx, "SELECT count() FROM system.processes"); err == nil {
-		t.Log("this ClickHouse lets the statistician read system.processes directly (18.16: every user reads system)")
-	}
-}
 
 type env struct {
 	srv   *httptest.Server
@@ -103,12 +26,14 @@ type env struct {
 	token string
 }
 
-func newEnv(t *testing.T, timeout time.Duration) env {
+// newEnv serves the endpoint over a statistician's connection; o carries the options a test
+// sets (Timeout, MaxResultBytes), the rest is filled in here.
+func newEnv(t *testing.T, o analytics.Options) env {
 	t.Helper()
 	keys := auth.Keys{Method: jwt.SigningMethodHS256, Secret: []byte("analytics-test-secret-0123456789abcdef"), Audience: "gridgov", Issuer: "gridgov"}
 	m := warehouse.NewMetrics(prometheus.NewRegistry())
-	h := analytics.Handler(analytics.Options{Warehouse: statistician(t), Keys: keys, Metrics: m, Timeout: timeout})
-	srv := httptest.NewServer(h)
+	o.Warehouse, o.Keys, o.Metrics = statistician(t), keys, m
+	srv := httptest.NewServer(analytics.Handler(o))
 	t.Cleanup(srv.Close)
 	tok, err := keys.Issue("statistician", "city", "42", time.Hour, time.Now())
 	if err != nil {
@@ -147,26 +72,36 @@ func errorCode(t *testing.T, body string) string {
 		Error struct{ Code, Message string }
 	}
 	if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
-		t.Fatalf("want {\"error\":{\"code\",\"message\"}}, got %s", body)
+		t.Fatalf("want {\"error\":{\"code\",\"message\"}}, got %.300s", body)
 	}
 	return e.Error.Code
 }
 
+// answer is a JSON answer of the endpoint.
+type answer struct {
+	Columns  []struct{ Name, Type string }
+	Rows     [][]any
+	Complete bool
+	Error    struct{ Code, Message string }
+}
+
+func decode(t *testing.T, body string) answer {
+	t.Helper()
+	var a answer
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatalf("%v: %.300s", err, body)
+	}
+	return a
+}
+
 func TestSelectAsJSONAndCSV(t *testing.T) {
-	e := newEnv(t, 0)
+	e := newEnv(t, analytics.Options{})
 	q := "SELECT year, count() AS days, toDate(min(date)) AS first FROM dim_date FINAL WHERE year IN (2024, 2025) GROUP BY year ORDER BY year"
 	resp, body := e.post(t, "/analytics/sql", e.token, "application/json", "", `{"sql": "`+q+`"}`)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
-	var out struct {
-		Columns  []struct{ Name, Type string }
-		Rows     [][]any
-		Complete bool
-	}
-	if err := json.Unmarshal([]byte(body), &out); err != nil {
-		t.Fatalf("%v: %s", err, body)
-	}
+	out := decode(t, body)
 	if len(out.Columns) != 3 || out.Columns[1].Name != "days" || len(out.Rows) != 2 || !out.Complete ||
 		out.Rows[0][1] != float64(366) || out.Rows[1][1] != float64(365) {
 		t.Errorf("JSON answer: %s", body)
@@ -189,10 +124,10 @@ func TestSelectAsJSONAndCSV(t *testing.T) {
 
 // A large answer streams: 100,000 rows (the result limit) arrive complete.
 func TestStreamsLargeResults(t *testing.T) {
-	e := newEnv(t, 0)
-	resp, body := e.post(t, "/analytics/sql?format=csv", e.token, "", "", "SELECT number, toString(number) AS s FROM system.numbers LIMIT 100000")
+	e := newEnv(t, analytics.Options{})
+	resp, body := e.post(t, "/analytics/sql?format=csv", e.token, "", "", "SELECT year, toString(date) AS s FROM dim_date ARRAY JOIN range(3) AS k LIMIT 100000")
 	if resp.StatusCode != 200 {
-		t.Fatalf("%d %s", resp.StatusCode, body[:min(len(body), 300)])
+		t.Fatalf("%d %.300s", resp.StatusCode, body)
 	}
 	if n := strings.Count(body, "\n"); n != 100001 {
 		t.Errorf("%d lines, want a header and 100000 rows", n)
@@ -200,7 +135,7 @@ func TestStreamsLargeResults(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	e := newEnv(t, 0)
+	e := newEnv(t, analytics.Options{})
 	leader, _ := e.keys.Issue("leader", "city", "7", time.Hour, time.Now())
 	for _, c := range []struct {
 		name, token, sql string
@@ -216,12 +151,15 @@ func TestRefusals(t *testing.T) {
 		{"set", e.token, "SET max_result_rows = 1000000000", 403, analytics.CodeReadOnly},
 		{"settings clause", e.token, "SELECT 1 SETTINGS max_result_rows = 1000000000", 403, analytics.CodeReadOnly},
 		{"two statements", e.token, "SELECT 1; SELECT 2", 400, analytics.CodeMultipleStatements},
-		{"two statements hidden", e.token, "SELECT 1; DROP TABLE dim_date", 400, analytics.CodeMultipleStatements},
-		{"rows read", e.token, "SELECT count() FROM (SELECT number FROM system.numbers LIMIT 300000000)", 422, analytics.CodeLimitExceeded},
+		{"two statements hidden", e.token, `SELECT 1 AS "a'b"; DROP TABLE dim_date --'`, 400, analytics.CodeMultipleStatements},
+		{"result rows", e.token, "SELECT arrayJoin(range(100001))", 422, analytics.CodeLimitExceeded},
 		{"syntax", e.token, "SELECT FROM WHERE", 400, analytics.CodeQueryError},
 		{"unknown table", e.token, "SELECT * FROM no_such_table", 400, analytics.CodeQueryError},
 		{"other database", e.token, "SELECT * FROM default.t", 403, "FORBIDDEN"},
+		{"system", e.token, `SELECT user, address, query FROM "system"."processes"`, 403, "FORBIDDEN"},
+		{"table function", e.token, "SELECT * FROM numbers(1e12)", 403, "FORBIDDEN"},
 		{"format", e.token, "SELECT 1 FORMAT TabSeparated", 400, "BAD_USER_INPUT"},
+		{"nested comment", e.token, "SELECT 1 /* /* */ , query FROM system.processes -- */", 400, "BAD_USER_INPUT"},
 		{"empty", e.token, "  ", 400, "BAD_USER_INPUT"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -231,44 +169,37 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
-	// A semicolon or "system." inside a string is no statement and no table.
+	// A semicolon or "system." inside a string or a comment is no statement and no table.
 	resp, body := e.post(t, "/analytics/sql", e.token, "text/plain", "", "SELECT 'a;b', 'system.processes' -- ; comment")
 	if resp.StatusCode != 200 {
 		t.Errorf("literal with ';': %d %s", resp.StatusCode, body)
 	}
 }
 
-// The system database: schema discovery yes, other users' queries no (18.16 itself would
-// let the statistician user read them).
+// The system database is refused whole, schema discovery included: the data dictionary
+// (docs/warehouse.md) describes the warehouse's tables.
 func TestSystemTablesRefused(t *testing.T) {
-	e := newEnv(t, 0)
+	e := newEnv(t, analytics.Options{})
 	for _, q := range []string{"SELECT * FROM system.processes", "SELECT query FROM system.query_log", "SELECT * FROM `system`.`users`",
-		"SELECT * FROM system . parts", "SELECT name FROM system.tables WHERE database IN (SELECT database FROM system.query_log)"} {
+		"SELECT * FROM system . parts", "SELECT name FROM system.tables WHERE database = 'gridgov'",
+		"SELECT name, type FROM system.columns WHERE database = 'gridgov' AND table = 'dim_date'", "SELECT number FROM system.numbers LIMIT 3"} {
 		resp, body := e.post(t, "/analytics/sql", e.token, "text/plain", "", q)
 		if resp.StatusCode != 403 || errorCode(t, body) != "FORBIDDEN" {
 			t.Errorf("%s: %d %s", q, resp.StatusCode, body)
 		}
 	}
-	resp, body := e.post(t, "/analytics/sql", e.token, "text/plain", "", "SELECT name, type FROM system.columns WHERE database = 'gridgov' AND table = 'dim_date'")
-	if resp.StatusCode != 200 || !strings.Contains(body, "yyyymm") {
-		t.Errorf("schema discovery: %d %s", resp.StatusCode, body)
-	}
 }
 
-// Over the result-row limit: ClickHouse says so after streaming the first blocks, so the
-// answer has started; JSON ends with the error and "complete": false, CSV is cut off.
+// Over the result-row limit after the first blocks: ClickHouse says so once the answer has
+// started, so JSON ends with the error and "complete": false, and CSV is cut off.
 func TestResultLimitMidStream(t *testing.T) {
-	e := newEnv(t, 0)
-	q := "SELECT number FROM system.numbers LIMIT 100001"
+	e := newEnv(t, analytics.Options{})
+	// Three blocks of 36,525 rows: the third takes the result past 100,000 rows.
+	q := "SELECT d FROM (SELECT toString(date) AS d FROM dim_date UNION ALL SELECT toString(date) FROM dim_date UNION ALL SELECT toString(date) FROM dim_date)"
 	resp, body := e.post(t, "/analytics/sql", e.token, "text/plain", "", q)
-	var out struct {
-		Rows     [][]any
-		Complete bool
-		Error    struct{ Code, Message string }
-	}
-	if err := json.Unmarshal([]byte(body), &out); err != nil || resp.StatusCode != 200 || out.Complete || out.Error.Code != analytics.CodeLimitExceeded ||
-		!strings.Contains(out.Error.Message, "max rows") {
-		t.Errorf("JSON: %d complete=%v error=%+v (%v)", resp.StatusCode, out.Complete, out.Error, err)
+	out := decode(t, body)
+	if resp.StatusCode != 200 || out.Complete || out.Error.Code != analytics.CodeLimitExceeded || !strings.Contains(out.Error.Message, "max rows") {
+		t.Errorf("JSON: %d complete=%v error=%+v, %d rows", resp.StatusCode, out.Complete, out.Error, len(out.Rows))
 	}
 	_, body = e.post(t, "/analytics/sql?format=csv", e.token, "text/plain", "", q)
 	if !strings.Contains(body, "read error") {
@@ -276,8 +207,73 @@ func TestResultLimitMidStream(t *testing.T) {
 	}
 }
 
+// The endpoint's own cap on the answer's bytes: refused with a status while the answer is
+// held back, ended with "complete": false (JSON) or cut off (CSV) once it has started.
+func TestResultByteCap(t *testing.T) {
+	small := newEnv(t, analytics.Options{MaxResultBytes: 10 << 10})
+	q := "SELECT toString(date) AS d FROM dim_date FINAL ORDER BY date LIMIT 5000" // about 80 KB as JSON
+	for _, path := range []string{"/analytics/sql", "/analytics/sql?format=csv"} {
+		resp, body := small.post(t, path, small.token, "text/plain", "", q)
+		if resp.StatusCode != 422 || errorCode(t, body) != analytics.CodeLimitExceeded {
+			t.Errorf("%s over a 10 KiB cap: %d %.300s", path, resp.StatusCode, body)
+		}
+	}
+
+	const limit = 200 << 10
+	mid := newEnv(t, analytics.Options{MaxResultBytes: limit})
+	q = "SELECT toString(date) AS d FROM dim_date FINAL ORDER BY date" // 36,525 rows, about 550 KB
+	resp, body := mid.post(t, "/analytics/sql", mid.token, "text/plain", "", q)
+	out := decode(t, body)
+	if resp.StatusCode != 200 || out.Complete || out.Error.Code != analytics.CodeLimitExceeded || len(out.Rows) == 0 || len(out.Rows) >= 36525 {
+		t.Errorf("JSON past a 200 KiB cap: %d complete=%v error=%+v, %d rows", resp.StatusCode, out.Complete, out.Error, len(out.Rows))
+	}
+	if len(body) > limit+1024 {
+		t.Errorf("JSON past a 200 KiB cap: %d bytes sent", len(body))
+	}
+	_, body = mid.post(t, "/analytics/sql?format=csv", mid.token, "text/plain", "", q)
+	if !strings.Contains(body, "read error") || len(body) > limit+1024 {
+		t.Errorf("CSV past a 200 KiB cap was not cut off (%d bytes)", len(body))
+	}
+
+	// 50 rows of a 1 MB constant string: 18.16's max_result_bytes lets them through (a
+	// constant counts once per block); the default cap of 32 MiB stops them.
+	dflt := newEnv(t, analytics.Options{})
+	resp, body = dflt.post(t, "/analytics/sql", dflt.token, "text/plain", "", "SELECT arrayStringConcat(arrayResize(['x'], 1000000, 'x')) AS s FROM dim_date LIMIT 50")
+	out = decode(t, body)
+	if resp.StatusCode != 200 || out.Complete || out.Error.Code != analytics.CodeLimitExceeded || len(out.Rows) >= 50 || len(body) > 32<<20+1024 {
+		t.Errorf("50 MB answer: %d complete=%v error=%+v, %d rows, %d bytes", resp.StatusCode, out.Complete, out.Error, len(out.Rows), len(body))
+	}
+}
+
+// CSV cells that a spreadsheet would run as a formula start with a single quote; numbers,
+// negative ones included, and JSON answers are left as they are.
+func TestCSVNeutralisesFormulas(t *testing.T) {
+	e := newEnv(t, analytics.Options{})
+	q := `SELECT '=HYPERLINK("http://evil.example/","minutes")' AS title, '+1' AS plus, '-2' AS minus, '@SUM(A1)' AS at,
+		'\tx' AS tab, '\rx' AS cr, '＝1' AS wide, 'plain' AS plain, -3 AS n, toDecimal32(-1.5, 2) AS d, toFloat64(-0.25) AS f,
+		1 AS "=cmd|' /C calc'!A0"`
+	_, body := e.post(t, "/analytics/sql?format=csv", e.token, "text/plain", "", q)
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("%v: %q", err, body)
+	}
+	want := []string{`'=HYPERLINK("http://evil.example/","minutes")`, "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "'＝1", "plain", "-3", "-1.5", "-0.25", "1"}
+	for i, w := range want {
+		if recs[1][i] != w {
+			t.Errorf("column %s: %q, want %q", recs[0][i], recs[1][i], w)
+		}
+	}
+	if h := recs[0][len(recs[0])-1]; h != `'=cmd|' /C calc'!A0` {
+		t.Errorf("header %q: a column name is neutralised too", h)
+	}
+	_, body = e.post(t, "/analytics/sql", e.token, "text/plain", "", q)
+	if out := decode(t, body); len(out.Rows) != 1 || out.Rows[0][0] != `=HYPERLINK("http://evil.example/","minutes")` || out.Rows[0][1] != "+1" {
+		t.Errorf("JSON is data, not a spreadsheet: %v", out.Rows)
+	}
+}
+
 func TestTimeout(t *testing.T) {
-	e := newEnv(t, 500*time.Millisecond)
+	e := newEnv(t, analytics.Options{Timeout: 500 * time.Millisecond})
 	began := time.Now()
 	resp, body := e.post(t, "/analytics/sql", e.token, "text/plain", "", "SELECT sleep(2)")
 	if resp.StatusCode != 504 || errorCode(t, body) != analytics.CodeTimeout {

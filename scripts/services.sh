@@ -5,6 +5,7 @@
 #   scripts/services.sh status say whether each service answers, and where
 #   scripts/services.sh down [postgres|clickhouse]   stop only what this script started
 #   scripts/services.sh env    print export lines: eval "$(scripts/services.sh env)"
+#                              (GRIDGOV_PG_URL, GRIDGOV_CH_ADDR, GRIDGOV_CH_STATISTICIAN_PASSWORD)
 #
 # For each service `up` takes the first that works:
 #   a) the server named by GRIDGOV_PG_URL / GRIDGOV_CH_ADDR, or one already answering on
@@ -13,6 +14,12 @@
 #   c) Debian packages (installed with apt-get when missing), started as a project-local
 #      server whose data lives under .local/ (gitignored) and which listens on 127.0.0.1.
 # Servers started by c) are recorded in .local/run/*.pid; `down` stops only those.
+#
+# The read-only ClickHouse user "statistician" of a server this script starts (b or c) has
+# a random password, generated once into .local/clickhouse/statistician.password, and may
+# connect only from the networks of GRIDGOV_CH_STATISTICIAN_NETWORKS (space-separated
+# addresses or CIDR networks; default loopback). For a project-local server both are written
+# into its users.d/ at every `up`, which ClickHouse reloads without a restart.
 #
 # Tests need real services (no mocks, no skips), and CI runs on fresh machines, so this
 # script is the one place that knows how to get them.
@@ -26,6 +33,8 @@ STATE="$RUN/services.env"
 PG_DIR="$LOCAL/postgres"       # project-local Postgres data directory
 CH_DIR="$LOCAL/clickhouse"     # project-local ClickHouse config, data and logs
 CH_TEMPLATES="$REPO/deploy/clickhouse"
+CH_STAT_PASSWORD_FILE="$CH_DIR/statistician.password"
+CH_STAT_NETWORKS=${GRIDGOV_CH_STATISTICIAN_NETWORKS:-127.0.0.1 ::1}
 
 PG_PORT=${GRIDGOV_PG_PORT:-5432}
 CH_PORT=${GRIDGOV_CH_PORT:-9000}
@@ -37,6 +46,7 @@ PG_MIN_VERSION=150000          # the ETL relies on pg_current_snapshot() & co.
 # Results of `up`, written to $STATE.
 PG_URL=""
 CH_ADDR=""
+CH_STAT_PASSWORD="" # the statistician's password, when this script knows it
 
 # ---------------------------------------------------------------- helpers
 
@@ -392,20 +402,92 @@ ch_use() {
 		say "clickhouse: created database $DB"
 	fi
 	CH_ADDR="$host:$port"
+	ch_statistician "$host" "$port"
 }
 
-# ch_render TEMPLATE OUT — substitute @NAME@ placeholders. Values are paths and ports;
-# none contains '|'.
+# ch_statistician HOST PORT — learn the statistician's password for `env`: on a project-local
+# server, (re)write its password and networks and wait until ClickHouse has reloaded them; on
+# the docker compose service, the password compose was given; elsewhere, the caller's
+# GRIDGOV_CH_STATISTICIAN_PASSWORD, if any.
+ch_statistician() {
+	local host=$1 port=$2
+	if pid_alive "$RUN/clickhouse.pid" clickhouse && ((EUID != 0)); then
+		# Only root writes the server's files (and reads the password file).
+		if [[ -r $CH_STAT_PASSWORD_FILE ]]; then CH_STAT_PASSWORD=$(<"$CH_STAT_PASSWORD_FILE"); fi
+	elif pid_alive "$RUN/clickhouse.pid" clickhouse; then
+		ch_render_users
+		CH_STAT_PASSWORD=$(ch_statistician_password)
+		# The check connects from 127.0.0.1: only meaningful when that is an allowed network.
+		if [[ " $CH_STAT_NETWORKS " =~ [[:space:]](127\.[0-9./]*|0\.0\.0\.0/0|::/0)[[:space:]] ]]; then
+			wait_for 30 ch_statistician_answers "$host" "$port" ||
+				die_with_log clickhouse "the statistician cannot log in with $(rel "$CH_STAT_PASSWORD_FILE") (users.d/statistician.xml not reloaded?)" \
+					"$CH_DIR/log/clickhouse-server.err.log"
+		fi
+	elif [[ -e $RUN/clickhouse.docker ]]; then
+		CH_STAT_PASSWORD=$(ch_statistician_password)
+	else
+		CH_STAT_PASSWORD=${GRIDGOV_CH_STATISTICIAN_PASSWORD:-}
+		[[ -n $CH_STAT_PASSWORD ]] ||
+			say "clickhouse: the statistician's password of $host:$port is not known here; set GRIDGOV_CH_STATISTICIAN_PASSWORD for the analytics tests"
+	fi
+}
+
+# ch_statistician_password — print the statistician's password, generated on first use: 32
+# hex digits from /dev/urandom, readable by root only.
+ch_statistician_password() {
+	if [[ ! -s $CH_STAT_PASSWORD_FILE ]]; then
+		mkdir -p "$CH_DIR"
+		(umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$CH_STAT_PASSWORD_FILE.tmp")
+		mv "$CH_STAT_PASSWORD_FILE.tmp" "$CH_STAT_PASSWORD_FILE"
+	fi
+	cat "$CH_STAT_PASSWORD_FILE"
+}
+
+# ch_render_users — the users of the project-local server: users.xml as it is, and
+# users.d/statistician.xml with the statistician's password hash and networks.
+ch_render_users() {
+	local hash net nets=""
+	ch_statistician_password >/dev/null
+	hash=$(sha256sum "$CH_STAT_PASSWORD_FILE" | cut -d' ' -f1)
+	for net in $CH_STAT_NETWORKS; do
+		[[ $net =~ ^[0-9A-Fa-f:./]+$ ]] ||
+			die "clickhouse: GRIDGOV_CH_STATISTICIAN_NETWORKS: '$net' is not an IP address or network"
+		nets+="                <ip>$net</ip>\\n"
+	done
+	[[ -n $nets ]] || die "clickhouse: GRIDGOV_CH_STATISTICIAN_NETWORKS names no network"
+	mkdir -p "$CH_DIR/users.d"
+	ch_render "$CH_TEMPLATES/users.xml" "$CH_DIR/users.xml"
+	ch_render "$CH_TEMPLATES/statistician.xml.tmpl" "$CH_DIR/users.d/statistician.xml" \
+		-e "s|@CH_STATISTICIAN_PASSWORD_SHA256@|$hash|g" -e "s|@CH_STATISTICIAN_NETWORKS@|${nets%\\n}|g"
+	chown -R clickhouse:clickhouse "$CH_DIR/users.xml" "$CH_DIR/users.d"
+}
+
+# ch_statistician_answers HOST PORT — the statistician logs in with its password (given in a
+# private client config file, not on the command line).
+ch_statistician_answers() {
+	local cfg ok=1
+	((${#CH_CLIENT[@]})) || ch_find_client || return 0 # no client: nothing to check with
+	cfg=$(umask 077 && mktemp)
+	printf '<config><user>statistician</user><password>%s</password></config>\n' "$(ch_statistician_password)" >"$cfg"
+	[[ $(timeout 20 "${CH_CLIENT[@]}" --config-file "$cfg" --host "$1" --port "$2" -q 'SELECT 1' 2>/dev/null) == 1 ]] || ok=0
+	rm -f "$cfg"
+	((ok))
+}
+
+# ch_render TEMPLATE OUT [SED-ARGS...] — substitute @NAME@ placeholders (more with
+# SED-ARGS). Values are paths, ports, hex digits and addresses; none contains '|'.
 ch_render() {
-	sed -e "s|@CH_DIR@|$CH_DIR|g" \
+	local in=$1 out=$2
+	shift 2
+	sed "$@" -e "s|@CH_DIR@|$CH_DIR|g" \
 		-e "s|@CH_LISTEN_HOST@|127.0.0.1|g" \
 		-e "s|@CH_TCP_PORT@|$CH_PORT|g" \
 		-e "s|@CH_HTTP_PORT@|$CH_HTTP_PORT|g" \
-		"$1" >"$2.tmp"
-	if grep -q '@[A-Z_]*@' "$2.tmp"; then
-		die "clickhouse: unknown placeholder in $1: $(grep -o '@[A-Z_]*@' "$2.tmp" | sort -u | tr '\n' ' ')"
+		"$in" >"$out.tmp"
+	if grep -q '@[A-Z_0-9]*@' "$out.tmp"; then
+		die "clickhouse: unknown placeholder in $in: $(grep -o '@[A-Z_0-9]*@' "$out.tmp" | sort -u | tr '\n' ' ')"
 	fi
-	mv "$2.tmp" "$2"
+	mv "$out.tmp" "$out"
 }
 
 ch_start_local() {
@@ -435,11 +517,12 @@ ch_start_local() {
 	for d in data tmp user_files format_schemas log; do mkdir -p "$CH_DIR/$d"; done
 	# Re-rendered at every start, so template edits take effect on the next `up`.
 	ch_render "$CH_TEMPLATES/config.xml.tmpl" "$CH_DIR/config.xml"
-	ch_render "$CH_TEMPLATES/users.xml" "$CH_DIR/users.xml"
+	ch_render_users
 	# A fresh error log per start, so a failure shows this start's errors only.
 	[[ ! -e $CH_DIR/log/clickhouse-server.err.log ]] ||
 		mv -f "$CH_DIR/log/clickhouse-server.err.log" "$CH_DIR/log/clickhouse-server.err.log.prev"
 	chown -R clickhouse:clickhouse "$CH_DIR"
+	chown root:root "$CH_STAT_PASSWORD_FILE" # the server needs only the hash
 	make_reachable clickhouse "$CH_DIR"
 
 	# In the background under setsid (its own session, so it outlives this shell and the
@@ -485,7 +568,8 @@ ch_up() {
 
 	if docker_ok; then
 		say "clickhouse: starting via docker compose"
-		compose up -d clickhouse >/dev/null 9>&- || die "clickhouse: docker compose up -d clickhouse failed"
+		GRIDGOV_CH_STATISTICIAN_PASSWORD=$(ch_statistician_password) compose up -d clickhouse >/dev/null 9>&- ||
+			die "clickhouse: docker compose up -d clickhouse failed"
 		mkdir -p "$RUN" && : >"$RUN/clickhouse.docker"
 		wait_for "$TIMEOUT" ch_answers 127.0.0.1 "$CH_PORT" ||
 			die "clickhouse: the docker compose service does not answer on 127.0.0.1:$CH_PORT within ${TIMEOUT}s (docker compose logs clickhouse)"
@@ -527,12 +611,18 @@ cmd_up() {
 	lock
 	pg_up
 	ch_up
-	{
-		printf 'export GRIDGOV_PG_URL=%s\n' "$(shquote "$PG_URL")"
-		printf 'export GRIDGOV_CH_ADDR=%s\n' "$(shquote "$CH_ADDR")"
-	} >"$STATE.tmp"
+	# Private: it holds the statistician's password.
+	rm -f "$STATE.tmp"
+	(
+		umask 077
+		{
+			printf 'export GRIDGOV_PG_URL=%s\n' "$(shquote "$PG_URL")"
+			printf 'export GRIDGOV_CH_ADDR=%s\n' "$(shquote "$CH_ADDR")"
+			[[ -z $CH_STAT_PASSWORD ]] || printf 'export GRIDGOV_CH_STATISTICIAN_PASSWORD=%s\n' "$(shquote "$CH_STAT_PASSWORD")"
+		} >"$STATE.tmp"
+	)
 	mv "$STATE.tmp" "$STATE"
-	say "services: ready; eval \"\$(scripts/services.sh env)\" exports GRIDGOV_PG_URL and GRIDGOV_CH_ADDR"
+	say "services: ready; eval \"\$(scripts/services.sh env)\" exports GRIDGOV_PG_URL, GRIDGOV_CH_ADDR and GRIDGOV_CH_STATISTICIAN_PASSWORD"
 }
 
 cmd_env() {
@@ -542,6 +632,8 @@ cmd_env() {
 		echo "services.sh: no state from 'up' yet; printing the defaults" >&2
 		printf 'export GRIDGOV_PG_URL=%s\n' "$(shquote "${GRIDGOV_PG_URL:-$(pg_default_url)}")"
 		printf 'export GRIDGOV_CH_ADDR=%s\n' "$(shquote "${GRIDGOV_CH_ADDR:-127.0.0.1:$CH_PORT}")"
+		[[ ! -r $CH_STAT_PASSWORD_FILE ]] ||
+			printf 'export GRIDGOV_CH_STATISTICIAN_PASSWORD=%s\n' "$(shquote "$(<"$CH_STAT_PASSWORD_FILE")")"
 	fi
 }
 

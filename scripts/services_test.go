@@ -6,7 +6,9 @@ import (
 	"context"
 	"net"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +138,27 @@ func TestServicesScriptIdempotent(t *testing.T) {
 		"SELECT name FROM system.databases WHERE name = 'gridgov'")
 	if got := query(t, client[0], args...); got != "gridgov" {
 		t.Errorf("clickhouse: database gridgov missing (got %q)", got)
+	}
+
+	// The read-only statistician logs in with the password env prints, and only with it.
+	password := env["GRIDGOV_CH_STATISTICIAN_PASSWORD"]
+	if len(password) < 16 {
+		t.Fatalf("services.sh env: GRIDGOV_CH_STATISTICIAN_PASSWORD is %q, want a generated password", password)
+	}
+	statistician := func(password string) (string, error) {
+		cfg := filepath.Join(t.TempDir(), "client.xml")
+		xml := "<config><user>statistician</user><password>" + password + "</password></config>"
+		if err := os.WriteFile(cfg, []byte(xml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := append(client[1:], "--config-file", cfg, "--host", host, "--port", port, "-q", "SELECT 1")
+		out, err := exec.CommandContext(t.Context(), client[0], args...).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	if out, err := statistician(password); err != nil || out != "1" {
+		t.Errorf("clickhouse: the statistician cannot log in with the password from env: %v %s", err, out)
+	}
+	if out, err := statistician(""); err == nil {
+		t.Errorf("clickhouse: the statistician logs in without a password: %s", out)
 	}
 }
