@@ -129,7 +129,7 @@ var valueUpdates = map[string]string{
 	"activities":     `UPDATE activities SET people_served = people_served + 3 WHERE id = $1`,
 	"service_orders": `UPDATE service_orders SET rating = 1 + rating % 5 WHERE id = $1`,
 	"joint_meetings": `UPDATE joint_meetings SET attendees = attendees + 1 WHERE id = $1`,
-	"party_members":  `UPDATE party_members SET joined_party_on = joined_party_on + 366 WHERE id = $1`,
+	"party_members":  `UPDATE party_members SET specialty = specialty || '+' WHERE id = $1`,
 }
 
 // mutate applies count random changes across every table: value updates, plain updates

@@ -16,7 +16,8 @@ type Table struct {
 	Parents []string
 	// Exprs gives the Postgres expression of a warehouse column when it is not t.<column>.
 	// Columns named *_key are pseudonymised: their expression yields a person id, which the
-	// ETL replaces by a keyed hash.
+	// ETL replaces by a keyed hash. Coarsened columns (a birth cohort for the year of birth:
+	// see warehouse/privacy.go) are computed here, so the finer value never leaves Postgres.
 	Exprs map[string]string
 }
 
@@ -45,7 +46,8 @@ var Tables = []Table{
 	{Name: "dim_facility", Source: "facilities"},
 	{Name: "dim_intersection", Source: "intersections"},
 	{Name: "dim_unit", Source: "units"},
-	{Name: "dim_person", Source: "people", Key: "person_key", Exprs: map[string]string{"person_key": "t.id"}},
+	{Name: "dim_person", Source: "people", Key: "person_key", Exprs: map[string]string{
+		"person_key": "t.id", "birth_cohort": "t.birth_year / 5 * 5"}},
 	{Name: "dim_issue_category", Source: "issue_categories"},
 	{Name: "dim_service_category", Source: "service_categories"},
 	{Name: "dim_social_organisation", Source: "social_organisations"},
@@ -54,11 +56,10 @@ var Tables = []Table{
 
 	{Name: "role_cadre", Source: "cadres", Exprs: personKey},
 	{Name: "role_grid_assignment", Source: "grid_assignments"},
-	{Name: "role_party_member", Source: "party_members", Exprs: map[string]string{
-		"person_key": "t.person_id", "joined_party_year": "extract(year FROM t.joined_party_on)::integer"}},
+	{Name: "role_party_member", Source: "party_members"},
 	{Name: "role_building_appointment", Source: "building_appointments"},
 	{Name: "role_mediation_room_member", Source: "mediation_room_members"},
-	{Name: "role_resident", Source: "residents", Exprs: personKey},
+	{Name: "role_resident", Source: "residents"},
 	{Name: "role_red_steward", Source: "red_stewards", Exprs: personKey},
 	{Name: "role_governance_instructor", Source: "governance_instructors", Exprs: personKey},
 	{Name: "role_partner", Source: "partners", Exprs: personKey},

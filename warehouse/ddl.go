@@ -3,6 +3,7 @@ package warehouse
 import (
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -16,12 +17,27 @@ type Migration struct {
 	Version int
 	Name    string // file name without number and extension
 	SQL     string // the statement as written, comments included
-	// Table is the table the statement creates (Kind "create") or fills (Kind "insert").
+	// Table is the table the statement creates (Kind "create"), fills (Kind "insert") or
+	// alters (Kind "alter").
 	Table string
 	Kind  string
 	// Description is the leading comment of the file, the table's entry in the dictionary.
 	Description string
-	Columns     []Column
+	// Columns are the columns a CREATE declares; from Tables, as the later ALTER files leave them.
+	Columns []Column
+	// Changes are the column changes of an ALTER, in order.
+	Changes []Change
+	// Mutation is set for an ALTER ... UPDATE or DELETE: ClickHouse rewrites the rows in the
+	// background, and Migrate waits until it is done before the next file.
+	Mutation bool
+}
+
+// Change is one column change of an ALTER: ADD COLUMN name Type [AFTER column], DROP COLUMN
+// name, or COMMENT COLUMN name 'text'.
+type Change struct {
+	Op     string // "add", "drop" or "comment"
+	Column Column // the name; with the type (add) or the comment (comment)
+	After  string // add: the column it follows; "" for the end
 }
 
 // Column is a column of a warehouse table as declared in its DDL.
@@ -34,6 +50,7 @@ type Column struct {
 var (
 	createRe = regexp.MustCompile(`(?m)^CREATE TABLE IF NOT EXISTS (\w+)`)
 	insertRe = regexp.MustCompile(`(?m)^INSERT INTO (\w+)`)
+	alterRe  = regexp.MustCompile(`(?m)^ALTER TABLE (\w+)`)
 	columnRe = regexp.MustCompile(`^\s+(\w+)\s+(.+?)\s+COMMENT\s+'((?:[^'\\]|\\.)*)',?$`)
 )
 
@@ -75,8 +92,10 @@ func parseMigration(base, body string) (Migration, error) {
 		m.Kind, m.Table = "create", c[1]
 	} else if c := insertRe.FindStringSubmatch(body); c != nil {
 		m.Kind, m.Table = "insert", c[1]
+	} else if c := alterRe.FindStringSubmatch(body); c != nil {
+		m.Kind, m.Table = "alter", c[1]
 	} else {
-		return m, fmt.Errorf("want one CREATE TABLE IF NOT EXISTS or INSERT INTO statement")
+		return m, fmt.Errorf("want one CREATE TABLE IF NOT EXISTS, INSERT INTO or ALTER TABLE statement")
 	}
 	if statementEnds(strings.TrimRight(stripComments(body), " \n;")) > 0 {
 		return m, fmt.Errorf("one statement per file: ClickHouse DDL is not transactional")
@@ -99,7 +118,114 @@ func parseMigration(base, body string) (Migration, error) {
 			return m, fmt.Errorf("no columns found: write one `name Type COMMENT '...'` per line")
 		}
 	}
+	if m.Kind == "alter" {
+		sql := stripComments(body)
+		head := alterRe.FindStringIndex(sql)
+		if err := m.parseAlter(strings.TrimSpace(sql[head[1]:])); err != nil {
+			return m, err
+		}
+	}
 	return m, nil
+}
+
+var (
+	addRe     = regexp.MustCompile(`^ADD\s+COLUMN\s+(\w+)\s+(.+?)(?:\s+AFTER\s+(\w+))?$`)
+	dropRe    = regexp.MustCompile(`^DROP\s+COLUMN\s+(\w+)$`)
+	commentRe = regexp.MustCompile(`^COMMENT\s+COLUMN\s+(\w+)\s+'((?:[^'\\]|\\.)*)'$`)
+	// columnClauseRe finds what may follow a type in a column declaration.
+	columnClauseRe = regexp.MustCompile(`\s(COMMENT|DEFAULT|MATERIALIZED|ALIAS|CODEC|TTL)\b`)
+)
+
+// parseAlter reads the commands of an ALTER: column changes separated by commas, or one
+// UPDATE or DELETE (a mutation, alone in its file). Only what both ClickHouse 18.16 and
+// current releases accept: no IF [NOT] EXISTS, and no COMMENT inside ADD COLUMN (18.16
+// drops it silently), so a new column's comment is a COMMENT COLUMN of its own.
+func (m *Migration) parseAlter(commands string) error {
+	if strings.HasPrefix(commands, "UPDATE ") || strings.HasPrefix(commands, "DELETE ") {
+		m.Mutation = true
+		return nil
+	}
+	for _, cmd := range splitTopLevel(commands) {
+		cmd = strings.TrimSpace(cmd)
+		switch {
+		case addRe.MatchString(cmd):
+			c := addRe.FindStringSubmatch(cmd)
+			if columnClauseRe.MatchString(c[2]) {
+				return fmt.Errorf("ADD COLUMN %s: give the type only, and its comment in a COMMENT COLUMN command", c[1])
+			}
+			m.Changes = append(m.Changes, Change{Op: "add", Column: Column{Name: c[1], Type: c[2]}, After: c[3]})
+		case dropRe.MatchString(cmd):
+			m.Changes = append(m.Changes, Change{Op: "drop", Column: Column{Name: dropRe.FindStringSubmatch(cmd)[1]}})
+		case commentRe.MatchString(cmd):
+			c := commentRe.FindStringSubmatch(cmd)
+			m.Changes = append(m.Changes, Change{Op: "comment", Column: Column{Name: c[1], Comment: unescape(c[2])}})
+		default:
+			return fmt.Errorf("ALTER: want ADD COLUMN, DROP COLUMN, COMMENT COLUMN, or one UPDATE or DELETE; got %q", cmd)
+		}
+	}
+	if len(m.Changes) == 0 {
+		return fmt.Errorf("ALTER without commands")
+	}
+	return nil
+}
+
+// splitTopLevel splits at the commas outside parentheses and string literals.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, quoted, start := 0, false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && quoted:
+			i++
+		case c == '\'':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ',' && depth == 0:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// apply returns cols changed by the ALTER, refusing a change that does not fit them (a column
+// added twice, dropped or commented while absent, added after a missing one).
+func (m Migration) apply(cols []Column) ([]Column, error) {
+	out := append([]Column(nil), cols...)
+	find := func(name string) int {
+		for i, c := range out {
+			if c.Name == name {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, ch := range m.Changes {
+		i := find(ch.Column.Name)
+		switch {
+		case ch.Op == "add" && i >= 0:
+			return nil, fmt.Errorf("adds column %s, which %s has", ch.Column.Name, m.Table)
+		case ch.Op != "add" && i < 0:
+			return nil, fmt.Errorf("%ss column %s, which %s does not have", ch.Op, ch.Column.Name, m.Table)
+		case ch.Op == "add":
+			at := len(out)
+			if ch.After != "" {
+				if at = find(ch.After) + 1; at == 0 {
+					return nil, fmt.Errorf("adds column %s after %s, which %s does not have", ch.Column.Name, ch.After, m.Table)
+				}
+			}
+			out = append(out[:at], append([]Column{ch.Column}, out[at:]...)...)
+		case ch.Op == "drop":
+			out = append(out[:i], out[i+1:]...)
+		case ch.Op == "comment":
+			out[i].Comment = ch.Column.Comment
+		}
+	}
+	return out, nil
 }
 
 // statementEnds counts the semicolons outside string literals.
@@ -165,6 +291,12 @@ func (m Migration) Statement(db string, t Topology) string {
 		sql = EngineFor(sql, t)
 	case "insert":
 		sql = insertRe.ReplaceAllLiteralString(sql, "INSERT INTO "+target)
+	case "alter":
+		head := "ALTER TABLE " + target
+		if t.Cluster != "" {
+			head += " ON CLUSTER " + Quote(t.Cluster)
+		}
+		sql = alterRe.ReplaceAllLiteralString(sql, head)
 	}
 	return strings.TrimSpace(sql)
 }
@@ -191,16 +323,34 @@ func EngineFor(sql string, t Topology) string {
 	return sql
 }
 
-// Tables lists the tables the DDL creates, with their columns, in version order.
-func Tables() ([]Migration, error) {
+// Tables lists the tables the DDL creates, in the order of their CREATE files, with their
+// columns as every ALTER file leaves them: the shape of a migrated warehouse.
+func Tables() ([]Migration, error) { return TablesAt(math.MaxInt) }
+
+// TablesAt lists the tables as the migrations up to version leave them.
+func TablesAt(version int) ([]Migration, error) {
 	ms, err := Migrations()
 	if err != nil {
 		return nil, err
 	}
 	var out []Migration
+	index := map[string]int{}
 	for _, m := range ms {
-		if m.Kind == "create" {
+		if m.Version > version {
+			break
+		}
+		switch m.Kind {
+		case "create":
+			index[m.Table] = len(out)
 			out = append(out, m)
+		case "alter":
+			i, ok := index[m.Table]
+			if !ok {
+				return nil, fmt.Errorf("warehouse ddl %05d_%s: alters %s, which no earlier file creates", m.Version, m.Name, m.Table)
+			}
+			if out[i].Columns, err = m.apply(out[i].Columns); err != nil {
+				return nil, fmt.Errorf("warehouse ddl %05d_%s: %w", m.Version, m.Name, err)
+			}
 		}
 	}
 	return out, nil

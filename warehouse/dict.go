@@ -15,9 +15,12 @@ func Dictionary() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.WriteString(dictionaryIntro)
+	if err := writePrivacy(&b); err != nil {
+		return nil, err
+	}
 	groups := []struct{ prefix, title, intro string }{
 		{"dim_", "Dimensions", "Places, organisations, categories, people as pseudonymous keys, and the calendar."},
-		{"role_", "Roles", "Who holds which role where. People appear only as `person_key`."},
+		{"role_", "Roles", "Who holds which role where. People appear only as `person_key`, or not at all (see Privacy)."},
 		{"fact_", "Facts", "What happened: issues, services, check-ins, ratings, activities, meetings and work logs."},
 		{"sum_", "Summaries", "Small tables the indicators read instead of the large facts, rebuilt whole from the deduplicated\n" +
 			"tables above (`FINAL`, `is_deleted = 0`) after each ETL run that changed their sources, and swapped in\n" +
@@ -78,15 +81,22 @@ and kept fresh by the ETL (` + "`gridgov etl run`" + `). Postgres remains the so
 - **Places.** Every fact carries the ids of its street, community and grid; the dimensions
   ` + "`dim_street`" + `, ` + "`dim_community`" + `, ` + "`dim_grid`" + ` and ` + "`dim_building`" + ` carry the whole path
   (ids and names) up to the city, so drilling down is one join.
-- **People are pseudonymous.** Names, phone numbers, ID numbers, addresses below building
-  level and free text that may name people never leave Postgres. A person appears as a
-  ` + "`*_key`" + ` column: a keyed hash of their id, the same in every table, so one person's roles and
-  actions can be joined without knowing who they are.
+- **People are pseudonymous.** Names, phone numbers, ID numbers, addresses and free text that
+  may name people never leave Postgres. A person appears as a ` + "`*_key`" + ` column: a keyed hash of
+  their id, the same in every table, so one person's roles and actions can be joined without
+  knowing who they are. What could single a person out is coarsened (see Privacy).
 - **Time.** Times are ` + "`DateTime('Asia/Shanghai')`" + `, to the second; ` + "`toDate(reported_at)`" + ` is the
   local day, which joins ` + "`dim_date.date`" + `.
 - **Freshness.** ` + "`gridgov etl status`" + ` says, per table, how far the copy lags behind Postgres.
-- **Statisticians** connect as the read-only ClickHouse user ` + "`statistician`" + ` (password: the
-  server's ` + "`GRIDGOV_CH_STATISTICIAN_PASSWORD`" + `), or send one SELECT to ` + "`POST /analytics/sql`" + ` with
-  a statistician's token. Both are bounded: 30 s per query, 100,000 result rows, 200 million
-  rows read, 4 GB of memory, and an hourly quota; ` + "`SET`" + ` and ` + "`SETTINGS`" + ` cannot raise them.
+- **Statisticians** connect as the read-only ClickHouse user ` + "`statistician`" + ` with its password
+  (` + "`GRIDGOV_CH_STATISTICIAN_PASSWORD`" + `: ` + "`scripts/services.sh env`" + ` prints the one generated for a
+  development server; docker compose requires one), from loopback or the networks the server
+  allows; or they send one SELECT to ` + "`POST /analytics/sql`" + ` with a statistician's token. ClickHouse
+  bounds both: read-only (no writes, ` + "`SET`" + ` or ` + "`SETTINGS`" + `), the warehouse database only, 30 s per
+  query, 100,000 result rows and 32 MB, 200 million rows or 20 GB read, 4 GB of memory, 8 queries
+  at once, and an hourly quota for the account. The endpoint also refuses the ` + "`system`" + ` and
+  ` + "`information_schema`" + ` databases (ClickHouse 18.16 shows every user's running queries in
+  ` + "`system.processes`" + `), table functions, ` + "`FORMAT`" + ` and ` + "`INTO OUTFILE`" + `; it stops an answer at
+  32 MiB, and starts a CSV cell that a spreadsheet would run as a formula (` + "`=`" + `, ` + "`+`" + `, ` + "`-`" + `,
+  ` + "`@`" + `, a tab or CR) with ` + "`'`" + `.
 `

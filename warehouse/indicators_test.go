@@ -273,6 +273,26 @@ func TestIndicatorsDemoCity(t *testing.T) {
 		}
 	})
 
+	// What a statistician can join to one person describes at least MinGroupSize people: the
+	// count runs in ClickHouse, on the warehouse as loaded, over the quasi-identifiers the DDL's
+	// classification names (warehouse.PersonTables).
+	t.Run("no combination of quasi-identifiers singles a person out", func(t *testing.T) {
+		q, err := warehouse.GroupSizeQuery(d.ch.Database)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := d.ch.Query(ctx, q)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%v %v", rows, err)
+		}
+		var smallest, people, groups, small int64
+		fmt.Sscan(strings.Join(rows[0], " "), &smallest, &people, &groups, &small)
+		t.Logf("%d people in %d groups of quasi-identifiers; the smallest has %d", people, groups, smallest)
+		if people < 100_000 || smallest < warehouse.MinGroupSize || small != 0 {
+			t.Errorf("%d people in %d groups: %d groups smaller than %d, the smallest %d", people, groups, small, warehouse.MinGroupSize, smallest)
+		}
+	})
+
 	t.Run("metrics", func(t *testing.T) {
 		if testutil.ToFloat64(d.m.Up) != 1 {
 			t.Error("gridgov_warehouse_up is not 1")

@@ -17,6 +17,23 @@ func TestConformanceClickHouse18(t *testing.T) {
 	whtest.Conformance(t, c, c.Database)
 }
 
+// The ALTER files take a filled warehouse to the DDL's shape. The same checks run on chDB in
+// warehouse/chdbtest.
+func TestReshapeClickHouse18(t *testing.T) {
+	c := whtest.Empty(t)
+	whtest.Reshape(t, c, c.Database)
+	t.Run("interrupted", func(t *testing.T) {
+		c := whtest.Empty(t)
+		whtest.InterruptedAlter(t, c, c.Database)
+	})
+}
+
+// The same checks run on chDB in warehouse/chdbtest.
+func TestGroupSizesClickHouse18(t *testing.T) {
+	c := whtest.Empty(t)
+	whtest.GroupSizes(t, c, c.Database)
+}
+
 func TestDDLShape(t *testing.T) {
 	ms, err := warehouse.Migrations()
 	if err != nil {
@@ -28,9 +45,16 @@ func TestDDLShape(t *testing.T) {
 		"rating_comment": true, "result": true, "comment": true, "person_id": true, "reporter_id": true,
 		"resident_id": true, "actor_id": true, "handler_person_id": true, "published_by": true}
 	for _, m := range ms {
-		if m.Kind != "create" {
-			continue
+		if m.Kind == "alter" && m.Description == "" {
+			t.Errorf("%s: no comment at the top of the file saying why the table changes", m.Name)
 		}
+	}
+	// The tables as the migrations leave them.
+	ms, err = warehouse.Tables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
 		if m.Description == "" {
 			t.Errorf("%s: no description comment at the top of the file", m.Name)
 		}
@@ -83,6 +107,19 @@ func TestClusterStatement(t *testing.T) {
 	for _, want := range []string{"ON CLUSTER `grid`", "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)"} {
 		if !strings.Contains(cluster, want) {
 			t.Errorf("cluster statement lacks %q:\n%s", want, cluster)
+		}
+	}
+	ms, err := warehouse.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Kind != "alter" {
+			continue
+		}
+		head := "ALTER TABLE `wh`.`" + m.Table + "` ON CLUSTER `grid`"
+		if got := m.Statement("wh", warehouse.Topology{Cluster: "grid"}); !strings.HasPrefix(got, head+" ") && !strings.HasPrefix(got, head+"\n") {
+			t.Errorf("%s on a cluster:\n%s", m.Name, got)
 		}
 	}
 }

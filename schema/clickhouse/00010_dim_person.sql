@@ -1,6 +1,8 @@
--- People as pseudonymous keys with non-identifying attributes only.
--- Names, phone numbers, ID numbers and addresses below building level never leave Postgres.
+-- People as pseudonymous keys with coarse attributes only: gender, a five-year birth cohort and the
+-- community of residence. Names, phone numbers, ID numbers, addresses, the year of birth and the
+-- street, grid and building of residence never leave Postgres.
 CREATE TABLE IF NOT EXISTS dim_person
+-- As first created: 00060 to 00062 replace birth_year by birth_cohort and drop street_id, grid_id and building_id.
 (
     person_key   UInt64                    COMMENT 'pseudonymous key of the person: a keyed hash (HMAC-SHA256, truncated) of the Postgres id; the deduplication key',
     gender       Nullable(String)          COMMENT 'male or female; NULL when unknown',

@@ -1,5 +1,7 @@
--- In-service party members (在职党员), expected to check in where they live.
+-- In-service party members (在职党员), expected to check in where they live. A member is named by
+-- id (member_id in the facts) and by no person key: see the privacy section.
 CREATE TABLE IF NOT EXISTS role_party_member
+-- As first created: 00064 drops person_key, building_id and joined_party_year.
 (
     id                UInt64                    COMMENT 'party member id, as in Postgres; the deduplication key',
     person_key        UInt64                    COMMENT 'pseudonymous key of the member (keyed hash of the person id); joins dim_person.person_key',

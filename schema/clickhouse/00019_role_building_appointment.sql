@@ -1,5 +1,7 @@
--- Building leaders (楼栋长) and owner representatives (业主代表) appointed from party members.
+-- Building leaders (楼栋长) and owner representatives (业主代表) appointed from party members, by
+-- building; which member holds an appointment stays in Postgres.
 CREATE TABLE IF NOT EXISTS role_building_appointment
+-- As first created: 00065 drops member_id.
 (
     id           UInt64                    COMMENT 'appointment id, as in Postgres; the deduplication key',
     street_id    UInt64                    COMMENT 'street (街道) or town; join dim_street',

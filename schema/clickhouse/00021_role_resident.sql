@@ -1,5 +1,7 @@
--- Residents' information records collected by cadres in the grid (居民信息).
+-- Residents' information records collected by cadres in the grid (居民信息), by grid: which person a
+-- record is about stays in Postgres.
 CREATE TABLE IF NOT EXISTS role_resident
+-- As first created: 00063 drops person_key and building_id.
 (
     id              UInt64                    COMMENT 'record id, as in Postgres; the deduplication key',
     person_key      UInt64                    COMMENT 'pseudonymous key of the resident (keyed hash of the person id); joins dim_person.person_key',

@@ -1,6 +1,7 @@
 -- The issue register (反映问题和意见建议交办登记表): reported problems and suggestions and how they were handled.
 -- Free text (title, description, resolution) stays in Postgres: it may name people.
 CREATE TABLE IF NOT EXISTS fact_issue
+-- As first created: 00066 drops building_id.
 (
     id                UInt64                              COMMENT 'issue id, as in Postgres; the deduplication key',
     street_id         UInt64                              COMMENT 'street (街道) or town; join dim_street',

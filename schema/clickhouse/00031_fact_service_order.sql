@@ -1,6 +1,7 @@
 -- Service orders: a resident orders, the grid publishes, a party member accepts (群众点单、网格下单、党员接单).
 -- Free text stays in Postgres.
 CREATE TABLE IF NOT EXISTS fact_service_order
+-- As first created: 00067 drops building_id.
 (
     id               UInt64                              COMMENT 'order id, as in Postgres; the deduplication key',
     street_id        UInt64                              COMMENT 'street (街道) or town; join dim_street',

@@ -3,6 +3,7 @@ package whtest
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,27 +42,47 @@ func Conformance(t *testing.T, e warehouse.Engine, db string) {
 		t.Run(tbl.Table, func(t *testing.T) { checkTable(t, e, db, tbl) })
 	}
 	t.Run("swap", func(t *testing.T) { checkSwap(t, e, db) })
+	t.Run("group sizes", func(t *testing.T) { checkGroupSizes(t, e, db) })
 }
 
-// Rows written to every table: id 1 twice (version 2 wins), id 2 live then deleted by a
-// tombstone, id 3 once with NULLs. Live after deduplication: 1 and 3.
+// checkGroupSizes runs the privacy count on the rows checkTable left: every live row about a
+// person is one person, each with values of their own, so every group has one person.
+func checkGroupSizes(t *testing.T, e warehouse.Engine, db string) {
+	q, err := warehouse.GroupSizeQuery(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := e.Query(context.Background(), q)
+	if err != nil || len(rows) != 1 || len(rows[0]) != 4 {
+		t.Fatalf("%v %v\n%s", rows, err, q)
+	}
+	smallest, people, groups, small := rows[0][0], rows[0][1], rows[0][2], rows[0][3]
+	if n, _ := strconv.Atoi(people); smallest != "1" || people != groups || small != groups || n < 2 {
+		t.Errorf("smallest group %s, %s people in %s groups, %s of them small; want groups of 1, at least 2",
+			smallest, people, groups, small)
+	}
+}
+
+// conformanceRows are written to every table: id 1 twice (version 2 wins), id 2 live then
+// deleted by a tombstone, id 3 once with NULLs. Live after deduplication: 1 and 3.
+var conformanceRows = []struct {
+	id, version uint64
+	deleted     bool
+	nulls       bool
+}{{1, 1, false, false}, {1, 2, false, false}, {2, 1, false, false}, {2, 1 << 63, true, false}, {3, 1, false, true}}
+
 func checkTable(t *testing.T, e warehouse.Engine, db string, tbl warehouse.Migration) {
 	key := "id"
 	if tbl.Table == "dim_person" {
 		key = "person_key"
 	}
-	rows := []struct {
-		id, version uint64
-		deleted     bool
-		nulls       bool
-	}{{1, 1, false, false}, {1, 2, false, false}, {2, 1, false, false}, {2, 1 << 63, true, false}, {3, 1, false, true}}
 	names := make([]string, len(tbl.Columns))
 	for i, c := range tbl.Columns {
 		names[i] = warehouse.Quote(c.Name)
 	}
 	// One INSERT ... SELECT per row: 18.16 does not parse VALUES sent over the native protocol
 	// (its client does), and its UNION ALL wants equal types in every branch.
-	for _, r := range rows {
+	for _, r := range conformanceRows {
 		vals := make([]string, len(tbl.Columns))
 		for i, c := range tbl.Columns {
 			vals[i] = literal(c, key, r.id, r.version, r.deleted, r.nulls)
