@@ -35,9 +35,13 @@ demo: services build
 	  $(BIN) serve; }
 
 # Every test. Services are started first; chDB's engine is fetched for the warehouse tests.
+# Then the tests of what runs side by side within a request (pipelines, worker goroutines,
+# prefetch, loaders, clients that hang up, panics) once more under the race detector.
+RACE_TESTS := ^(TestPipeline|TestGo|TestTogether|TestBatchedLoad|TestConcurrent|TestClientsThatHangUp|TestPanicIn)
 test: services tools
 	$(WITH_ENV) export CHDB_LIB_PATH="$${CHDB_LIB_PATH:-$$(bash scripts/chdb.sh)}"; \
 	go test -count=1 -timeout 40m ./...
+	$(WITH_ENV) go test -race -count=1 -timeout 10m -run '$(RACE_TESTS)' ./store ./resolvers
 
 # Formatting, vet, and generated code that must match its sources.
 check:

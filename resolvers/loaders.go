@@ -2,9 +2,11 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -117,7 +119,7 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	if ok {
 		return v, nil
 	}
-	return l.batched().Load(ctx, key)
+	return raised(l.batched().Load(ctx, key))
 }
 
 // LoadNow gives the value of one key without waiting for a batch: the value read before, or
@@ -162,12 +164,29 @@ func (l *Loader[K, V]) LoadAllNow(ctx context.Context, keys []K) ([]V, error) {
 
 // LoadAll gives the values of keys, as Load does for each.
 func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
-	return l.batched().LoadAll(ctx, keys)
+	return raised(l.batched().LoadAll(ctx, keys))
+}
+
+// raised passes a batch's answer on, but raises a panic of its fetch again on the caller's
+// goroutine, where gqlgen's recover func makes it an INTERNAL error and logs its stack.
+func raised[T any](v T, err error) (T, error) {
+	var pn *store.Panic
+	if err != nil && errors.As(err, &pn) {
+		panic(pn)
+	}
+	return v, err
 }
 
 func (l *Loader[K, V]) batched() *dataloadgen.Loader[K, V] {
 	l.once.Do(func() {
-		window := func(ctx context.Context, keys []K) (map[K]V, error) { return l.fetch(ctx, keys, true) }
+		window := func(ctx context.Context, keys []K) (m map[K]V, err error) {
+			// dataloadgen turns a panic of its fetch goroutine into an error without the
+			// stack; store.Run keeps the stack for the waiting Loads to raise.
+			if pn := store.Run(func() { m, err = l.fetch(ctx, keys, true) }); pn != nil {
+				return nil, pn
+			}
+			return m, err
+		}
 		dl := dataloadgen.NewLoader(mapped(window), dataloadgen.WithWait(batchWait))
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -274,8 +293,15 @@ func (l *Loader[K, V]) fetch(ctx context.Context, keys []K, waited bool) (map[K]
 	if m := observe.GraphQLFrom(ctx); m != nil {
 		m.Batch(typeName[V](), len(keys), waited)
 	}
+	if hook := fetchHook.Load(); hook != nil {
+		(*hook)(typeName[V](), keys)
+	}
 	return l.read(l.store, ctx, l.scope, keys)
 }
+
+// fetchHook, when set (by tests only), runs before every fetch with the name of the type
+// read and the keys ([]K): a test injects a failure into one read of one request with it.
+var fetchHook atomic.Pointer[func(loader string, keys any)]
 
 // typeName names the type a loader of V loads: V without pointers and slices.
 func typeName[V any]() string {

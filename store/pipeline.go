@@ -17,6 +17,12 @@ import (
 // connection, and each member reads its own rows in turn, in the order they were queued. A
 // member's later statements, and any statement queued after the batch has gone, run alone
 // as usual, so a pipeline changes only how statements travel, never what they return.
+//
+// pgx's batch and rows are for one goroutine at a time. A member's rows are its own from
+// the moment the batch hands them over until it closes them (or leaves); only then does the
+// batch read the next result. Which side closes the rows of a member that gives up (its
+// context ended) is decided under the pipeline's mutex: the batch, if it has not handed
+// them over yet, else the member.
 type Pipeline struct {
 	s       *Store
 	ctx     context.Context
@@ -29,7 +35,11 @@ type Pipeline struct {
 type pipedQuery struct {
 	sql    string
 	args   []any
-	answer chan pipedAnswer
+	answer chan pipedAnswer // buffered: the batch never waits to hand it over
+	// Under the pipeline's mutex. answered: the answer is in the channel, and its rows are
+	// the member's to close. abandoned: the member gave up first, and whatever the batch
+	// reads for it the batch closes. At most one of the two is ever set.
+	answered, abandoned bool
 }
 
 type pipedAnswer struct {
@@ -43,6 +53,7 @@ type pipelineMember struct {
 	p      *Pipeline
 	queued bool // its first statement went to the pipeline
 	left   bool
+	rows   pgx.Rows // what the batch handed it, closed by Leave at the latest
 }
 
 type pipelineKey struct{}
@@ -57,12 +68,16 @@ func (p *Pipeline) Join(ctx context.Context) context.Context {
 	return context.WithValue(ctx, pipelineKey{}, &pipelineMember{p: p})
 }
 
-// Leave ends a member (whether or not it read anything); the batch goes once no member is
-// still expected.
+// Leave ends a member (whether or not it read anything), on the goroutine that ran its reads;
+// the batch goes once no member is still expected. Rows the batch handed the member and it
+// left open (it panicked while reading them) are closed here, so the batch goes on.
 func (p *Pipeline) Leave(ctx context.Context) {
 	m, ok := ctx.Value(pipelineKey{}).(*pipelineMember)
 	if !ok || m.p != p {
 		return
+	}
+	if m.rows != nil {
+		m.rows.Close()
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -83,16 +98,32 @@ func (p *Pipeline) arrived() {
 		switch len(p.queued) {
 		case 0:
 		case 1: // nothing to share a round trip with
-			p.queued[0].answer <- pipedAnswer{alone: true}
+			p.queued[0].give(pipedAnswer{alone: true})
 		default:
 			qs := p.queued
-			Go(func() { p.send(qs) })
+			Go(func() { p.send(qs) }, func(pn *Panic) {
+				if pn != nil {
+					p.fail(qs, pn)
+				}
+			})
 		}
 	}
 }
 
+// give hands a to q's member (p.mu held); false when the member has given up.
+func (q *pipedQuery) give(a pipedAnswer) bool {
+	if q.abandoned {
+		return false
+	}
+	q.answered = true
+	q.answer <- a
+	return true
+}
+
 // query runs a statement for the member in ctx: its first through the pipeline, any other
-// alone. ok is false when ctx is not a member's.
+// alone. ok is false when ctx is not a member's. A member that is handed rows owns them and
+// closes them, as with any query; one whose context ends before it takes its answer
+// returns the context's error, and its rows are closed by whichever side holds them.
 func (p *Pipeline) query(ctx context.Context, sql string, args []any) (pgx.Rows, error, bool) {
 	m, ok := ctx.Value(pipelineKey{}).(*pipelineMember)
 	if !ok || m.p != p {
@@ -110,36 +141,88 @@ func (p *Pipeline) query(ctx context.Context, sql string, args []any) (pgx.Rows,
 	p.mu.Unlock()
 	select {
 	case a := <-q.answer:
-		return a.rows, a.err, !a.alone
+		m.rows = a.rows
+		return a.taken()
 	case <-ctx.Done():
-		// The batch still answers q (into its buffer) and drains its rows, so nothing waits on us.
+		if a, ok := p.abandon(q); ok && a.rows != nil {
+			a.rows.Close() // handed over in the meantime: ours to close
+		}
 		return nil, ctx.Err(), true
 	}
 }
 
-// send runs the queued statements as one batch and hands each member its rows in turn: the
-// next result is read only once the previous member has closed its rows.
+// taken gives a member its answer as query returns it; a panic of the batch is raised again
+// in the member, whose caller waits for it (resolvers' Loaders.together).
+func (a pipedAnswer) taken() (pgx.Rows, error, bool) {
+	if pn, ok := a.err.(*Panic); ok {
+		panic(pn)
+	}
+	return a.rows, a.err, !a.alone
+}
+
+// abandon gives up q for its member: the answer when the batch has already handed it over
+// (ok), else a mark that tells the batch to keep and close what it reads for q.
+func (p *Pipeline) abandon(q *pipedQuery) (a pipedAnswer, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if q.answered {
+		return <-q.answer, true
+	}
+	q.abandoned = true
+	return pipedAnswer{}, false
+}
+
+// send runs the queued statements as one batch and hands each member its rows in turn. Rows
+// and the batch are read by one goroutine at a time: a member's rows are its own from the
+// hand-over until it closes them, and only then does the batch read the next result. When
+// the request ends, pgx cancels the statements through p.ctx and the reads fail (the
+// member's rows report the error), so no one waits for long.
 func (p *Pipeline) send(qs []*pipedQuery) {
 	b := &pgx.Batch{}
 	for _, q := range qs {
 		b.Queue(q.sql, q.args...)
 	}
-	br := p.s.pool.SendBatch(p.ctx, b)
+	conn, err := p.s.pool.Acquire(p.ctx)
+	if err != nil {
+		for _, q := range qs {
+			p.hand(q, pipedAnswer{err: err})
+		}
+		return
+	}
+	defer conn.Release() // also when pgx panics: a panic costs no connection
+	br := conn.SendBatch(p.ctx, b)
+	defer br.Close() //nolint:errcheck // each member has seen its own statement's error
 	for _, q := range qs {
 		rows, err := br.Query()
 		if err != nil {
-			q.answer <- pipedAnswer{err: err}
+			p.hand(q, pipedAnswer{err: err})
 			continue
 		}
 		pr := &pipedRows{Rows: rows, closed: make(chan struct{})}
-		q.answer <- pipedAnswer{rows: pr} // buffered: never blocks
-		select {
-		case <-pr.closed:
-		case <-p.ctx.Done():
-			rows.Close()
+		if !p.hand(q, pipedAnswer{rows: pr}) {
+			rows.Close() // nobody else has seen them
+			continue
+		}
+		<-pr.closed
+	}
+}
+
+// hand gives q's member its answer unless it has given up.
+func (p *Pipeline) hand(q *pipedQuery, a pipedAnswer) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return q.give(a)
+}
+
+// fail answers every member the batch has not answered yet with the batch's panic.
+func (p *Pipeline) fail(qs []*pipedQuery, pn *Panic) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, q := range qs {
+		if !q.answered {
+			q.give(pipedAnswer{err: pn})
 		}
 	}
-	br.Close() //nolint:errcheck // each member has seen its own statement's error
 }
 
 // pipedRows signals the batch when its member has closed them.

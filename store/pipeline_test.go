@@ -1,10 +1,15 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -26,7 +31,7 @@ func pipelineStore(t *testing.T) (*store.Store, *loadgen.Recorder) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(func() { closeWithin(t, pool, 10*time.Second) })
 	if _, err := pool.Exec(context.Background(), `INSERT INTO cities (id, code, name) VALUES (1, 'c', '巢湖市');
 		INSERT INTO streets (id, city_id, code, name, kind) VALUES (1, 1, 's1', '卧牛山街道', 'street'), (2, 1, 's2', '亚父街道', 'street');
 		INSERT INTO communities (id, street_id, code, name) VALUES (1, 1, 'm', '东风社区')`); err != nil {
@@ -147,5 +152,172 @@ func TestPipelineFailureReachesTheMember(t *testing.T) {
 	wg.Wait()
 	if errs[0] == nil || errs[1] == nil {
 		t.Fatalf("cancelled request: want errors, got %v", errs)
+	}
+}
+
+// A request whose context ends while its members read their rows (a client that hung up), at
+// a random moment, many times: each member returns its whole answer or an error, never part
+// of one, and the batch lets go of its connection. Under -race, rows read by a member while
+// another goroutine closes them fail the test.
+func TestPipelineCancelledWhileReading(t *testing.T) {
+	s, _ := pipelineStore(t)
+	bg := context.Background()
+	const streets = 3000
+	if _, err := s.Pool().Exec(bg, `INSERT INTO streets (id, city_id, code, name, kind)
+		SELECT g, 1, 's' || g, '街道' || g, 'street' FROM generate_series(3, $1) g`, streets); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, streets)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	const members = 3
+	rounds, cancelled := 150, 0
+	for round := range rounds {
+		ctx, cancel := context.WithCancel(bg)
+		p := s.NewPipeline(ctx, members)
+		got := make([]map[int64]*store.Street, members)
+		errs := make([]error, members)
+		var wg sync.WaitGroup
+		for i := range members {
+			wg.Go(func() {
+				ctx := p.Join(ctx)
+				defer p.Leave(ctx)
+				got[i], errs[i] = s.StreetsByID(ctx, auth.Scope{}, ids)
+			})
+		}
+		stop := time.AfterFunc(time.Duration(rand.Int64N(int64(6*time.Millisecond))), cancel)
+		wg.Wait()
+		if !stop.Stop() {
+			cancelled++
+		}
+		cancel()
+		for i := range members {
+			if errs[i] != nil {
+				if !errors.Is(errs[i], context.Canceled) {
+					t.Fatalf("round %d: member %d: %v, want the context's error", round, i, errs[i])
+				}
+				continue
+			}
+			if len(got[i]) != streets || got[i][streets].Name != fmt.Sprint("街道", streets) {
+				t.Fatalf("round %d: member %d read %d streets without an error, want %d", round, i, len(got[i]), streets)
+			}
+		}
+	}
+	if cancelled < rounds/4 {
+		t.Fatalf("only %d of %d rounds were cancelled before their members finished", cancelled, rounds)
+	}
+	waitIdle(t, s.Pool())
+}
+
+// closeWithin closes pool, reporting rather than waiting forever when a connection is never
+// given back (Close waits for every connection).
+func closeWithin(t *testing.T, pool *pgxpool.Pool, d time.Duration) {
+	closed := make(chan struct{})
+	go func() { pool.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(d):
+		t.Errorf("the pool did not close within %s: %d connections still in use", d, pool.Stat().AcquiredConns())
+	}
+}
+
+// waitIdle waits until no connection of pool is in use: every batch and every rows closed.
+func waitIdle(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); pool.Stat().AcquiredConns() > 0; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still in use", pool.Stat().AcquiredConns())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// panicsWhenSent is an argument whose encoding panics: a panic inside pgx, on the batch's
+// goroutine.
+type panicsWhenSent struct{}
+
+func (panicsWhenSent) Value() (driver.Value, error) { panic("cannot encode") }
+
+// A panic on the batch's goroutine reaches every member that waits for an answer, raised
+// again in each with the stack it was raised on; the process lives, and the batch's
+// connection goes back to the pool.
+func TestPipelinePanicReachesEveryMember(t *testing.T) {
+	s, _ := pipelineStore(t)
+	ctx := context.Background()
+	p := s.NewPipeline(ctx, 2)
+	got := make([]any, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			ctx := p.Join(ctx)
+			defer p.Leave(ctx)
+			defer func() { got[i] = recover() }()
+			var arg any = "fine"
+			if i == 0 {
+				arg = panicsWhenSent{}
+			}
+			if rows, err := s.ReadRows(ctx, `SELECT $1::text`, arg); err == nil {
+				rows.Close()
+			}
+		})
+	}
+	wg.Wait()
+	for i, v := range got {
+		pn, ok := v.(*store.Panic)
+		// (pgx's batch tracer panics again while the panic unwinds: the value is its own.)
+		if !ok || !bytes.Contains(pn.Stack, []byte("panicsWhenSent.Value")) {
+			t.Fatalf("member %d got %v, want the batch's *store.Panic with its stack", i, v)
+		}
+	}
+	waitIdle(t, s.Pool())
+	if cities, err := s.CitiesByID(ctx, auth.Scope{}, []int64{1}); err != nil || len(cities) != 1 {
+		t.Fatalf("after the panic: %v, %v", cities, err)
+	}
+}
+
+// A member that panics while it reads its rows, leaving them open: Leave closes them, so the
+// batch answers the members behind it and lets go of its connection.
+func TestPipelineMemberThatPanicsHoldingRows(t *testing.T) {
+	s, _ := pipelineStore(t)
+	ctx := context.Background()
+	for round := range 10 {
+		p := s.NewPipeline(ctx, 3)
+		var cities []map[int64]*store.City
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range 3 {
+			wg.Go(func() {
+				ctx := p.Join(ctx)
+				defer p.Leave(ctx)
+				if i > 0 {
+					c, err := s.CitiesByID(ctx, auth.Scope{}, []int64{1})
+					if err != nil {
+						t.Errorf("round %d: %v", round, err)
+					}
+					mu.Lock()
+					cities = append(cities, c)
+					mu.Unlock()
+					return
+				}
+				defer func() { recover() }() // the panic below is the test's own
+				rows, err := s.ReadRows(ctx, `SELECT g FROM generate_series(1, 5000) g`)
+				if err == nil {
+					rows.Next()
+					panic("while reading")
+				}
+			})
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: the members behind a panicked one got no answer", round)
+		}
+		if len(cities) != 2 || cities[0][1] == nil || cities[1][1] == nil {
+			t.Fatalf("round %d: %v", round, cities)
+		}
+		waitIdle(t, s.Pool())
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"sync"
 	"testing"
 	"time"
@@ -17,11 +18,15 @@ func TestGoRunsEveryFunctionAndKeepsFewIdle(t *testing.T) {
 	wg.Add(n)
 	for i := range n {
 		Go(func() {
-			defer wg.Done()
 			<-release // all n run at once: more goroutines than may stay idle
 			mu.Lock()
 			ran[i]++
 			mu.Unlock()
+		}, func(p *Panic) {
+			if p != nil {
+				t.Errorf("function %d panicked: %v", i, p)
+			}
+			wg.Done()
 		})
 	}
 	close(release)
@@ -42,3 +47,28 @@ func TestGoRunsEveryFunctionAndKeepsFewIdle(t *testing.T) {
 		t.Fatal("no worker stayed to be reused")
 	}
 }
+
+// A panic in a function given to Go reaches done with its value and the stack it was raised
+// on; the process lives, and the workers go on running functions.
+func TestGoHandsAPanicToDone(t *testing.T) {
+	for range 2 * maxIdleWorkers { // more than the idle workers: reused ones panic too
+		got := make(chan *Panic, 1)
+		Go(panicsInAWorker, func(p *Panic) { got <- p })
+		p := <-got
+		if p == nil || p.Value != "boom" || !bytes.Contains(p.Stack, []byte("store.panicsInAWorker")) {
+			t.Fatalf("done got %v, want the panic with the stack of panicsInAWorker", p)
+		}
+	}
+	ran := make(chan *Panic, 1)
+	Go(func() {}, func(p *Panic) { ran <- p })
+	if p := <-ran; p != nil {
+		t.Fatalf("a function that returned reported %v", p)
+	}
+	// A panic raised again keeps the stack it was first raised on.
+	first := Run(panicsInAWorker)
+	if again := Run(func() { panic(first) }); again != first {
+		t.Fatalf("a *Panic raised again came back as %v", again)
+	}
+}
+
+func panicsInAWorker() { panic("boom") }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,7 +102,11 @@ func (r *Reader) AsOf(ctx context.Context) (time.Time, error) {
 	}
 	ch := make(chan result, 1)
 	go func() {
-		rows, err := r.query(ctx, "summary_state", summaryStatesSQL(r.db))
+		var rows [][]string
+		err := protect(ctx, func(ctx context.Context) (err error) {
+			rows, err = r.query(ctx, "summary_state", summaryStatesSQL(r.db))
+			return err
+		})
 		ch <- result{rows, err}
 	}()
 	asOf, err := r.asOf(ctx)
@@ -331,7 +336,7 @@ func (c *compute) run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := task(ctx); err != nil {
+			if err := protect(ctx, task); err != nil {
 				errs[i] = err
 				cancel()
 			}
@@ -561,4 +566,16 @@ func uatoi(s string) uint64 {
 func atof(s string) float64 {
 	f, _ := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	return f
+}
+
+// protect runs task; a panic in it becomes its error, with the stack for the log, so a bug
+// in one indicator query fails that request and never the process (the goroutines here
+// run outside gqlgen's recover).
+func protect(ctx context.Context, task func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("warehouse: panic: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return task(ctx)
 }
