@@ -19,7 +19,10 @@ const (
 	Forbidden         Code = "FORBIDDEN"
 	Conflict          Code = "CONFLICT"
 	InvalidTransition Code = "INVALID_TRANSITION"
-	Internal          Code = "INTERNAL"
+	// ConflictOfInterest: the acting person is a party to what they would decide (their own
+	// order, check-in, dispute or rating); someone else must do it.
+	ConflictOfInterest Code = "CONFLICT_OF_INTEREST"
+	Internal           Code = "INTERNAL"
 	// Unavailable: the operational database does not answer for a moment (a restart, a
 	// failover); nothing was written, and the same request can be retried.
 	Unavailable Code = "UNAVAILABLE"

@@ -22,7 +22,7 @@ type Actor struct {
 }
 
 // Scope is the part of the place tree a request may see. The zero Scope is the whole city.
-// Every store query applies it in SQL; issue 4 sets it from the token.
+// Every store query applies it in SQL; the authenticator sets it from the token.
 type Scope struct {
 	StreetID    int64
 	CommunityID int64

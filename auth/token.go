@@ -16,7 +16,7 @@ import (
 	"gridgov/gid"
 )
 
-// Roles are the roles a token may carry, as issue 4 names them.
+// Roles are the roles a token may carry.
 var Roles = []string{"city_admin", "leader", "street_cadre", "community_cadre", "grid_worker",
 	"party_member", "unit_admin", "resident", "statistician"}
 
@@ -165,8 +165,39 @@ func CheckRoleScope(role, scope string) error {
 		if s.UnitID != 0 {
 			return fmt.Errorf("role %s needs a place as scope, not a unit", role)
 		}
+		if s.level() < cadreLevels[role] {
+			return fmt.Errorf("role %s works at most over one %s", role, levelNames[cadreLevels[role]])
+		}
 	}
 	return nil
+}
+
+// Place levels, from the city down.
+const (
+	levelCity = iota
+	levelStreet
+	levelCommunity
+	levelGrid
+)
+
+var levelNames = []string{"city", "street", "community", "grid"}
+
+// cadreLevels are the highest levels a cadre role works over: a token scoped above its
+// role's level (a community cadre over a street or the city) is refused when minted and when
+// presented.
+var cadreLevels = map[string]int{"street_cadre": levelStreet, "community_cadre": levelCommunity}
+
+// level gives the level of a place scope as a token names it.
+func (s Scope) level() int {
+	switch {
+	case s.GridID != 0:
+		return levelGrid
+	case s.CommunityID != 0:
+		return levelCommunity
+	case s.StreetID != 0:
+		return levelStreet
+	}
+	return levelCity
 }
 
 // ParseScope reads "city" or the global id of a street, community, grid or unit.

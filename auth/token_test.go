@@ -158,3 +158,32 @@ func TestLoadKeysRefusesWeakConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// TestScopeAboveRoleLevel: a cadre's token may not reach above the cadre's level: neither
+// minted nor, when signed by someone else with the right key, accepted. At or below the level
+// is fine.
+func TestScopeAboveRoleLevel(t *testing.T) {
+	k := hsKeys(t)
+	street, community, grid := gid.Encode("Street", 1), gid.Encode("Community", 2), gid.Encode("Grid", 3)
+	for _, c := range []struct {
+		role, scope string
+		ok          bool
+	}{
+		{"community_cadre", "city", false}, {"community_cadre", street, false}, {"community_cadre", community, true},
+		{"community_cadre", grid, true}, {"street_cadre", "city", false}, {"street_cadre", street, true},
+		{"street_cadre", community, true}, {"leader", "city", true}, {"leader", street, true},
+	} {
+		_, err := k.Issue(c.role, c.scope, "7", time.Hour, now)
+		if (err == nil) != c.ok {
+			t.Errorf("mint %s over %s: %v, want ok=%v", c.role, c.scope, err, c.ok)
+		}
+		forged, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "7", "role": c.role, "scope": c.scope,
+			"aud": "gridgov", "iss": "gridgov", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}).SignedString([]byte(secret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Verify(forged, now); (err == nil) != c.ok {
+			t.Errorf("verify %s over %s: %v, want ok=%v", c.role, c.scope, err, c.ok)
+		}
+	}
+}

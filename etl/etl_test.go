@@ -19,7 +19,7 @@ import (
 // Postgres tables that carry row_xid (for their own reasons) but never leave Postgres.
 var notCopied = map[string]string{
 	// Old and new rows of every mutation, personal fields included: the warehouse gets no
-	// direct identifiers (issue 5).
+	// direct identifiers.
 	"audit_log": "the audit trail stays in Postgres",
 	// Append-only like the issue and order histories, but nothing in the warehouse reads it:
 	// a matter's outcome reaches fact_meeting_matter with the matter.

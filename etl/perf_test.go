@@ -1,6 +1,6 @@
 package etl
 
-// The performance benchmarks of issue 5, run against a seeded demo city (not the small test
+// The ETL performance benchmarks, run against a seeded demo city (not the small test
 // fixtures): a full load beside the raw COPY | clickhouse-client pipe, and the lag of --follow
 // under a steady write load. They skip unless pointed at a seeded database; how they were run
 // and what they gave is in docs/benchmarks.md ("ETL").

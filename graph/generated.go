@@ -6745,7 +6745,7 @@ type AuditRecordEdge {
   node: AuditRecord!
 }
 `, BuiltIn: false},
-	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators (issue 6): computed in ClickHouse by gridgov/warehouse.Reader.
+	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators: computed in ClickHouse by gridgov/warehouse.Reader.
 # Every type below maps field by field onto a Go struct of package warehouse (named in each
 # description; graph/gqlgen.yml binds them).
 
@@ -7575,17 +7575,21 @@ type IssueEdge {
 "Input of reportIssue."
 input ReportIssueInput {
   "Category."
-  categoryId: ID!
+  categoryId: ID! @ref(type: "IssueCategory")
   "Grid the issue is in."
-  gridId: ID!
+  gridId: ID! @ref(type: "Grid")
   "Building it concerns, if any; must be in the grid."
-  buildingId: ID
+  buildingId: ID @ref(type: "Building")
   "Short title."
   title: String!
   "What is reported."
   description: String
-  "In what capacity the actor reports it."
-  reporterRole: ReporterRole!
+  """
+  Ignored: the capacity of the report follows from the token's role (a resident reports as
+  RESIDENT, a grid worker as GRID_WORKER, a cadre as CADRE). A value that differs from it is
+  BAD_USER_INPUT.
+  """
+  reporterRole: ReporterRole @deprecated(reason: "The reporter's role comes from the token; leave it out.")
   "Whether it is a dispute (矛盾纠纷)."
   isDispute: Boolean
 }
@@ -7593,7 +7597,7 @@ input ReportIssueInput {
 "Input of a transition that needs nothing but the issue and an optional note."
 input IssueActionInput {
   "The issue."
-  issueId: ID!
+  issueId: ID! @ref(type: "Issue")
   "Note recorded in the history (required for returnIssue)."
   note: String
   "The version the client last saw; a mismatch is CONFLICT."
@@ -7603,13 +7607,13 @@ input IssueActionInput {
 "Input of dispatchIssue. A unit handler is given by handlerUnitId, any other by handlerPersonId."
 input DispatchIssueInput {
   "The issue."
-  issueId: ID!
+  issueId: ID! @ref(type: "Issue")
   "Kind of handler."
   handlerKind: HandlerKind!
   "The person handling it (a Person id)."
-  handlerPersonId: ID
+  handlerPersonId: ID @ref(type: "Person")
   "The unit handling it."
-  handlerUnitId: ID
+  handlerUnitId: ID @ref(type: "Unit")
   "Note recorded in the history."
   note: String
   "The version the client last saw; a mismatch is CONFLICT."
@@ -7619,7 +7623,7 @@ input DispatchIssueInput {
 "Input of escalateIssue."
 input EscalateIssueInput {
   "The issue."
-  issueId: ID!
+  issueId: ID! @ref(type: "Issue")
   "Level to escalate to; higher than any earlier escalation."
   level: EscalationLevel!
   "Note recorded in the history."
@@ -7631,7 +7635,7 @@ input EscalateIssueInput {
 "Input of resolveIssue."
 input ResolveIssueInput {
   "The issue."
-  issueId: ID!
+  issueId: ID! @ref(type: "Issue")
   "The result of handling it."
   result: String!
   "Quantity resolved, in the category's unit."
@@ -7647,9 +7651,9 @@ input ResolveIssueInput {
 "Input of addMediator."
 input AddMediatorInput {
   "The dispute."
-  issueId: ID!
+  issueId: ID! @ref(type: "Issue")
   "The mediator (a Person id)."
-  personId: ID!
+  personId: ID! @ref(type: "Person")
   "In what role."
   role: MediatorRole!
 }
@@ -7862,11 +7866,11 @@ type ServiceOrderEdge {
 "Input of postOrder."
 input PostOrderInput {
   "Category."
-  categoryId: ID!
+  categoryId: ID! @ref(type: "ServiceCategory")
   "Grid the resident lives in."
-  gridId: ID!
+  gridId: ID! @ref(type: "Grid")
   "Building, if any; must be in the grid."
-  buildingId: ID
+  buildingId: ID @ref(type: "Building")
   "Short title."
   title: String!
   "What is needed."
@@ -7876,7 +7880,7 @@ input PostOrderInput {
 "Input of a transition that needs nothing but the order and an optional note."
 input OrderActionInput {
   "The order."
-  orderId: ID!
+  orderId: ID! @ref(type: "ServiceOrder")
   "Note recorded in the history."
   note: String
   "The version the client last saw; a mismatch is CONFLICT."
@@ -7886,7 +7890,7 @@ input OrderActionInput {
 "Input of completeOrder."
 input CompleteOrderInput {
   "The order."
-  orderId: ID!
+  orderId: ID! @ref(type: "ServiceOrder")
   "Hours of service, more than 0 and at most 24."
   hours: Float!
   "What was done."
@@ -7898,7 +7902,7 @@ input CompleteOrderInput {
 "Input of rateOrder."
 input RateOrderInput {
   "The order."
-  orderId: ID!
+  orderId: ID! @ref(type: "ServiceOrder")
   "Rating, 1 to 5."
   rating: Int!
   "Comment."
@@ -8133,7 +8137,7 @@ input CheckinFilter {
 "Input of registerCheckin."
 input RegisterCheckinInput {
   "The member checking in."
-  memberId: ID!
+  memberId: ID! @ref(type: "PartyMember")
   "Number of the unit's letter (介绍信)."
   letterNo: String!
 }
@@ -8141,9 +8145,9 @@ input RegisterCheckinInput {
 "Input of verifyCheckin."
 input VerifyCheckinInput {
   "The check-in."
-  checkinId: ID!
+  checkinId: ID! @ref(type: "Checkin")
   "Grid to assign; required only when the member's building is unknown."
-  gridId: ID
+  gridId: ID @ref(type: "Grid")
   "The version the client last saw; a mismatch is CONFLICT."
   version: Int
 }
@@ -8151,7 +8155,7 @@ input VerifyCheckinInput {
 "Input of rejectCheckin."
 input RejectCheckinInput {
   "The check-in."
-  checkinId: ID!
+  checkinId: ID! @ref(type: "Checkin")
   "Why it is rejected."
   reason: String!
   "The version the client last saw; a mismatch is CONFLICT."
@@ -8201,9 +8205,9 @@ type BuildingAppointment implements Node {
 "Input of appointBuildingRole."
 input AppointBuildingRoleInput {
   "The building."
-  buildingId: ID!
+  buildingId: ID! @ref(type: "Building")
   "The member appointed."
-  memberId: ID!
+  memberId: ID! @ref(type: "PartyMember")
   "The role."
   role: BuildingRole!
   "First day; today by default."
@@ -8213,7 +8217,7 @@ input AppointBuildingRoleInput {
 "Input of endBuildingAppointment."
 input EndBuildingAppointmentInput {
   "The appointment."
-  appointmentId: ID!
+  appointmentId: ID! @ref(type: "BuildingAppointment")
   "Last day; today by default."
   endedOn: Date
 }
@@ -8279,7 +8283,7 @@ type YearRating implements Node {
 "Input of rateMember."
 input RateMemberInput {
   "The member."
-  memberId: ID!
+  memberId: ID! @ref(type: "PartyMember")
   "Calendar year rated."
   year: Int!
   "Grade."
@@ -8999,7 +9003,7 @@ input WorkLogFilter {
 "Input of logGridWork."
 input LogGridWorkInput {
   "The grid worked in."
-  gridId: ID!
+  gridId: ID! @ref(type: "Grid")
   "Kind of work."
   kind: WorkKind!
   "When it was done; now by default."
@@ -9107,14 +9111,24 @@ and a scope; the role decides which root fields may be used, the scope which row
 Error codes (` + "`" + `errors[].extensions.code` + "`" + `):
 - ` + "`" + `UNAUTHENTICATED` + "`" + ` (HTTP 401): no token, or one expired, wrongly signed, for another audience.
 - ` + "`" + `FORBIDDEN` + "`" + `: the role may not use the field, or the person may not take the action.
+- ` + "`" + `CONFLICT_OF_INTEREST` + "`" + `: the acting person is a party to what they would decide: claiming,
+  completing or rating their own service order, verifying their own check-in, mediating a
+  dispute they reported, rating themselves.
 - ` + "`" + `NOT_FOUND` + "`" + `, ` + "`" + `BAD_USER_INPUT` + "`" + `, ` + "`" + `CONFLICT` + "`" + `, ` + "`" + `INVALID_TRANSITION` + "`" + `, ` + "`" + `INTERNAL` + "`" + `.
 - Refusals, nothing written: ` + "`" + `DEPTH_LIMIT` + "`" + ` (fields nested too deep), ` + "`" + `COMPLEXITY_LIMIT` + "`" + ` (a
-  connection costs its page size times what it selects; the sum is bounded), ` + "`" + `BATCH_LIMIT` + "`" + `
+  connection costs its page size times what it selects and the sum is bounded; before it is
+  validated, a document holds at most 2,000 tokens and 200 fields, fragment spreads, inline
+  fragments, arguments, directives and variable definitions, by default), ` + "`" + `BATCH_LIMIT` + "`" + `
   (HTTP 400: a JSON array of operations; send one per request), ` + "`" + `BODY_LIMIT` + "`" + ` (HTTP 413),
   ` + "`" + `TIMEOUT` + "`" + ` (the request ran too long; its database work was cancelled), ` + "`" + `RATE_LIMITED` + "`" + `
   (HTTP 429 with Retry-After: too many requests for this token), ` + "`" + `OPERATION_NOT_ALLOWED` + "`" + `
   (allow-list mode: the operation is not registered), ` + "`" + `PERSISTED_QUERY_NOT_FOUND` + "`" + ` (send the
   query with its hash once).
+
+Input limits, checked before anything runs (` + "`" + `BAD_USER_INPUT` + "`" + `, ` + "`" + `extensions.field` + "`" + ` naming the
+argument's path): a ` + "`" + `search` + "`" + ` argument or input field holds at most 64 characters, an ` + "`" + `ID` + "`" + ` 64
+bytes, any other text (a title, a note, a description) 2,000 characters; a list holds at most
+1,000 items.
 """
 schema {
   query: Query
@@ -9136,6 +9150,16 @@ type Query {
 The root of all changes. Every mutation needs an acting person.
 """
 type Mutation
+
+"""
+Marks an ID in a mutation's input with the type of object it names. Before a mutation writes
+anything, every such id is resolved inside the caller's scope, in the mutation's own
+transaction: an id naming nothing the caller may reach (absent, deleted or out of scope alike)
+is NOT_FOUND with the same message, and ` + "`" + `extensions.field` + "`" + ` gives its path in the input. An id
+of the mutation's own result type names the object being changed, which the caller must be
+allowed to change.
+"""
+directive @ref("The GraphQL type of the object the id names." type: String!) on INPUT_FIELD_DEFINITION
 
 """
 An object with a global id.
@@ -9796,11 +9820,11 @@ input CreateVolunteerTeamInput {
   "Type."
   teamType: TeamType!
   "The municipal agency, for MUNICIPAL_AGENCY."
-  unitId: ID
+  unitId: ID @ref(type: "Unit")
   "The social organisation, for SOCIAL_ORGANISATION."
-  socialOrganisationId: ID
+  socialOrganisationId: ID @ref(type: "SocialOrganisation")
   "The street, for TOWN_STREET."
-  streetId: ID
+  streetId: ID @ref(type: "Street")
   "Whether it is a volunteer-police team (义警); false by default."
   isVolunteerPolice: Boolean
   "Day it was founded; today by default."
@@ -9810,17 +9834,17 @@ input CreateVolunteerTeamInput {
 "Input of updateVolunteerTeam; fields left out keep their value. A new type needs its owner."
 input UpdateVolunteerTeamInput {
   "The team."
-  teamId: ID!
+  teamId: ID! @ref(type: "VolunteerTeam")
   "New name."
   name: String
   "New type."
   teamType: TeamType
   "New municipal agency."
-  unitId: ID
+  unitId: ID @ref(type: "Unit")
   "New social organisation."
-  socialOrganisationId: ID
+  socialOrganisationId: ID @ref(type: "SocialOrganisation")
   "New street."
-  streetId: ID
+  streetId: ID @ref(type: "Street")
   "Whether it is a volunteer-police team."
   isVolunteerPolice: Boolean
   "Day it was founded."
@@ -9832,13 +9856,13 @@ input UpdateVolunteerTeamInput {
 "Input of registerVolunteer."
 input RegisterVolunteerInput {
   "The person; needs an ID number on record (real-name registration)."
-  personId: ID!
+  personId: ID! @ref(type: "Person")
   "The community served."
-  communityId: ID!
+  communityId: ID! @ref(type: "Community")
   "The grid served, if one; must be in the community."
-  gridId: ID
+  gridId: ID @ref(type: "Grid")
   "The team joined, if any."
-  teamId: ID
+  teamId: ID @ref(type: "VolunteerTeam")
   "Skills offered."
   skills: String
   "Day of registration; today by default."
@@ -9848,7 +9872,7 @@ input RegisterVolunteerInput {
 "One participant of an activity."
 input ParticipantInput {
   "The person."
-  personId: ID!
+  personId: ID! @ref(type: "Person")
   "In what role; the person must be registered in it (a resident needs nothing)."
   role: ParticipantRole!
   "Hours, at most the activity's length."
@@ -9862,21 +9886,21 @@ input RecordActivityInput {
   "Title."
   title: String!
   "The street, for a street-wide activity."
-  streetId: ID
+  streetId: ID @ref(type: "Street")
   "The community."
-  communityId: ID
+  communityId: ID @ref(type: "Community")
   "The grid, if one."
-  gridId: ID
+  gridId: ID @ref(type: "Grid")
   "The intersection, for intersection duty."
-  intersectionId: ID
+  intersectionId: ID @ref(type: "Intersection")
   "The organising unit."
-  organiserUnitId: ID
+  organiserUnitId: ID @ref(type: "Unit")
   "The volunteer team."
-  teamId: ID
+  teamId: ID @ref(type: "VolunteerTeam")
   "The social organisation."
-  socialOrganisationId: ID
+  socialOrganisationId: ID @ref(type: "SocialOrganisation")
   "The venture project."
-  ventureProjectId: ID
+  ventureProjectId: ID @ref(type: "VentureProject")
   "When it started."
   startsAt: DateTime!
   "When it ended."
@@ -9890,7 +9914,7 @@ input RecordActivityInput {
 "Input of addActivityParticipants."
 input AddActivityParticipantsInput {
   "The activity."
-  activityId: ID!
+  activityId: ID! @ref(type: "Activity")
   "Participants to add."
   participants: [ParticipantInput!]!
   "The version the client last saw; a mismatch is CONFLICT."
@@ -9910,7 +9934,7 @@ input MatterInput {
 "Input of holdJointMeeting."
 input HoldJointMeetingInput {
   "The community."
-  communityId: ID!
+  communityId: ID! @ref(type: "Community")
   "Day it was held; not in the future."
   heldOn: Date!
   "Title."
@@ -9924,7 +9948,7 @@ input HoldJointMeetingInput {
 "Input of recordMeetingMatter."
 input RecordMeetingMatterInput {
   "The meeting."
-  meetingId: ID!
+  meetingId: ID! @ref(type: "JointMeeting")
   "The matter."
   matter: MatterInput!
   "The version the client last saw; a mismatch is CONFLICT."
@@ -9934,7 +9958,7 @@ input RecordMeetingMatterInput {
 "Input of setMatterOutcome."
 input SetMatterOutcomeInput {
   "The matter."
-  matterId: ID!
+  matterId: ID! @ref(type: "MeetingMatter")
   "The new outcome."
   outcome: MatterOutcome!
   "Note recorded in the matter's history, e.g. the meeting that decided it."
@@ -9946,11 +9970,11 @@ input SetMatterOutcomeInput {
 "Input of pairUnit."
 input PairUnitInput {
   "The unit."
-  unitId: ID!
+  unitId: ID! @ref(type: "Unit")
   "The community."
-  communityId: ID!
+  communityId: ID! @ref(type: "Community")
   "The community's practice station, to pair with it rather than the community."
-  practiceStationId: ID
+  practiceStationId: ID @ref(type: "Facility")
   "First day; today by default."
   startedOn: Date
 }
@@ -9958,7 +9982,7 @@ input PairUnitInput {
 "Input of endPairing."
 input EndPairingInput {
   "The pairing."
-  pairingId: ID!
+  pairingId: ID! @ref(type: "Pairing")
   "Last day; today by default."
   endedOn: Date
   "The version the client last saw; a mismatch is CONFLICT."
@@ -39264,7 +39288,7 @@ func (ec *executionContext) unmarshalInputReportIssueInput(ctx context.Context, 
 			it.Description = data
 		case "reporterRole":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reporterRole"))
-			data, err := ec.unmarshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx, v)
+			data, err := ec.unmarshalOReporterRole2ᚖgridgovᚋgraphᚋmodelᚐReporterRole(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -50379,16 +50403,6 @@ func (ec *executionContext) unmarshalNReportIssueInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, v any) (model.ReporterRole, error) {
-	var res model.ReporterRole
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, sel ast.SelectionSet, v model.ReporterRole) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNReporterRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
 	var res store.Enum
 	err := res.UnmarshalGQL(v)
@@ -52133,6 +52147,22 @@ func (ec *executionContext) marshalORatingCounts2ᚖgridgovᚋwarehouseᚐRating
 		return graphql.Null
 	}
 	return ec._RatingCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReporterRole2ᚖgridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, v any) (*model.ReporterRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ReporterRole)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReporterRole2ᚖgridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, sel ast.SelectionSet, v *model.ReporterRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOResidentFilter2ᚖgridgovᚋgraphᚋmodelᚐResidentFilter(ctx context.Context, v any) (*model.ResidentFilter, error) {

@@ -48,7 +48,7 @@ const reportMutation = `mutation($in: ReportIssueInput!) { reportIssue(input: $i
 
 func reportBody(w world, title string) string {
 	b, _ := json.Marshal(map[string]any{"query": reportMutation, "variables": map[string]any{"in": map[string]any{
-		"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid), "title": title, "reporterRole": "CADRE"}}})
+		"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid), "title": title}}})
 	return string(b)
 }
 
@@ -170,7 +170,7 @@ func TestRefusalsHaveCodes(t *testing.T) {
 
 func bodyOf(q string, w world) string {
 	b, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"in": map[string]any{
-		"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid), "title": "refused", "reporterRole": "CADRE"}}})
+		"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid), "title": "refused"}}})
 	return string(b)
 }
 

@@ -16,7 +16,7 @@ import (
 func notFound(what string) error { return apperr.New(apperr.NotFound, "%s not found", what) }
 
 // scope is the access-check hook every read goes through: the part of the place tree the
-// caller may see, applied by the store in SQL. Issue 4 narrows it from the token.
+// caller may see, applied by the store in SQL, as the token narrows it.
 func scope(ctx context.Context) auth.Scope { return auth.ScopeFrom(ctx) }
 
 // actor is the access-check hook of every mutation: who acts, or UNAUTHENTICATED.

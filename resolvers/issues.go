@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gridgov/apperr"
+	"gridgov/auth"
 	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
@@ -193,9 +194,32 @@ func (r *mutationResolver) ReportIssue(ctx context.Context, in model.ReportIssue
 	if err != nil {
 		return nil, err
 	}
+	role, err := reporterRole(a, in.ReporterRole)
+	if err != nil {
+		return nil, err
+	}
 	return r.Store.ReportIssue(ctx, scope(ctx), a, store.NewIssue{CategoryID: cat, GridID: grid, BuildingID: building,
-		Title: in.Title, Description: str(in.Description), ReporterRole: stored(in.ReporterRole),
+		Title: in.Title, Description: str(in.Description), ReporterRole: stored(role),
 		IsDispute: in.IsDispute != nil && *in.IsDispute})
+}
+
+// reporterRoles gives the capacity a token's role reports in.
+var reporterRoles = map[string]model.ReporterRole{
+	"city_admin": model.ReporterRoleCadre, "street_cadre": model.ReporterRoleCadre, "community_cadre": model.ReporterRoleCadre,
+	"grid_worker": model.ReporterRoleGridWorker, "party_member": model.ReporterRolePartyMember, "resident": model.ReporterRoleResident,
+}
+
+// reporterRole is the capacity of a report: the token's, never the input's; an input that
+// claims another is refused.
+func reporterRole(a auth.Actor, claimed *model.ReporterRole) (model.ReporterRole, error) {
+	role, ok := reporterRoles[a.Role]
+	if !ok {
+		return "", apperr.New(apperr.Forbidden, "the role %s does not report issues", a.Role)
+	}
+	if claimed != nil && *claimed != role {
+		return "", apperr.Invalid("reporterRole", "a %s token reports as %s", a.Role, role)
+	}
+	return role, nil
 }
 
 // change runs one issue transition for the acting person.

@@ -17,7 +17,7 @@ func TestIssueWorkflow(t *testing.T) {
 
 	d := e.ok(actor, `mutation($in: ReportIssueInput!) { reportIssue(input: $in) { `+issueFields+` reporter { name } grid { name } building { number } } }`,
 		map[string]any{"in": map[string]any{"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid),
-			"buildingId": gid("Building", w.building), "title": "路面塌陷", "description": "1栋门前", "reporterRole": "GRID_WORKER"}})
+			"buildingId": gid("Building", w.building), "title": "路面塌陷", "description": "1栋门前"}})
 	issue := dig(d, "reportIssue").(map[string]any)
 	id := issue["id"].(string)
 	if issue["state"] != "REPORTED" || dig(issue, "reporter", "name") != "王干部" || dig(issue, "events", 0, "action") != "REPORT" {
@@ -114,10 +114,14 @@ func TestDisputeMediation(t *testing.T) {
 	w := e.world()
 	d := e.ok(w.cadrePerson, `mutation($in: ReportIssueInput!) { reportIssue(input: $in) { id } }`,
 		map[string]any{"in": map[string]any{"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid),
-			"title": "邻里噪音纠纷", "reporterRole": "RESIDENT", "isDispute": true}})
+			"title": "邻里噪音纠纷", "isDispute": true}})
 	id := dig(d, "reportIssue", "id").(string)
-	d = e.ok(w.cadrePerson, `mutation { addMediator(input: {issueId: "`+id+`", personId: "`+gid("Person", w.cadrePerson)+`", role: CADRE}) { mediators { role person { name } } } }`, nil)
-	if dig(d, "addMediator", "mediators", 0, "person", "name") != "王干部" {
+	addMediator := `mutation($issue: ID!, $person: ID!) { addMediator(input: {issueId: $issue, personId: $person, role: CADRE}) { mediators { role person { name } } } }`
+	// The cadre reported the dispute: they are a party to it, not its mediator.
+	e.fails(w.cadrePerson, "CONFLICT_OF_INTEREST", addMediator, map[string]any{"issue": id, "person": gid("Person", w.cadrePerson)})
+	mediator := e.person("调解员", w)
+	d = e.ok(w.cadrePerson, addMediator, map[string]any{"issue": id, "person": gid("Person", mediator)})
+	if dig(d, "addMediator", "mediators", 0, "person", "name") != "调解员" || len(dig(d, "addMediator", "mediators").([]any)) != 1 {
 		t.Fatalf("mediators: %v", d)
 	}
 	e.ok(w.cadrePerson, `mutation { acceptIssue(input: {issueId: "`+id+`"}) { id } }`, nil)
@@ -138,7 +142,7 @@ func TestConcurrentTransitions(t *testing.T) {
 	w := e.world()
 	d := e.ok(w.cadrePerson, `mutation($in: ReportIssueInput!) { reportIssue(input: $in) { id } }`,
 		map[string]any{"in": map[string]any{"categoryId": gid("IssueCategory", w.issueCat), "gridId": gid("Grid", w.grid),
-			"title": "x", "reporterRole": "CADRE"}})
+			"title": "x"}})
 	id := dig(d, "reportIssue", "id").(string)
 	const n = 12
 	codes := make([]string, n)

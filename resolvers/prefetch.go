@@ -3,7 +3,6 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
-	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -65,21 +64,6 @@ func prefetchPage[T any](ctx context.Context, nodes []T, with ...func(context.Co
 		return
 	}
 	prefetch(ctx, nodes, below(ctx, "edges", "node"), with...)
-}
-
-// PrefetchMutationResults is a field middleware (server installs it): the object a mutation
-// returns has what the query selects below it read before gqlgen resolves those fields, as
-// node's object has, so no relation of it waits for a loader's batch window.
-func PrefetchMutationResults(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if fc := graphql.GetFieldContext(ctx); err == nil && fc != nil && fc.Object == "Mutation" {
-		if v := reflect.ValueOf(res); v.Kind() == reflect.Pointer && !v.IsNil() {
-			nodes := reflect.MakeSlice(reflect.SliceOf(v.Type()), 1, 1) // []*T of the answer
-			nodes.Index(0).Set(v)
-			prefetchField(ctx, nodes.Interface())
-		}
-	}
-	return res, err
 }
 
 // prefetchOne reads what the query selects below the field resolving to v (node).
@@ -144,7 +128,9 @@ func prefetchRoots(ctx context.Context, roots []prefetchRoot, with ...func(conte
 }
 
 // together flushes fs and runs with side by side, their statements sent in one round trip
-// (store.Pipeline); it reports whether every flush succeeded.
+// (store.Pipeline); it reports whether every flush succeeded. A panic in any of them is
+// raised again here, once all have finished, on the resolver's goroutine: gqlgen's recover
+// func makes it the request's INTERNAL error instead of a dead process.
 func (l *Loaders) together(ctx context.Context, fs []flusher, with []func(context.Context)) bool {
 	var p *store.Pipeline
 	if n := len(fs) + len(with); n > 1 && l.store != nil {
@@ -172,17 +158,24 @@ func (l *Loaders) together(ctx context.Context, fs []flusher, with []func(contex
 	if len(tasks) == 0 {
 		return true
 	}
-	// The last task runs on this goroutine: one goroutine fewer to start, grow and wake.
 	var wg sync.WaitGroup
-	wg.Add(len(tasks) - 1)
-	for _, t := range tasks[:len(tasks)-1] {
-		store.Go(func() {
-			defer wg.Done()
-			run(t)
-		})
+	var panicked atomic.Pointer[store.Panic]
+	finished := func(pn *store.Panic) {
+		if pn != nil {
+			panicked.CompareAndSwap(nil, pn)
+		}
+		wg.Done()
 	}
-	run(tasks[len(tasks)-1])
+	wg.Add(len(tasks))
+	// The last task runs on this goroutine: one goroutine fewer to start, grow and wake.
+	for _, t := range tasks[:len(tasks)-1] {
+		store.Go(func() { run(t) }, finished)
+	}
+	finished(store.Run(func() { run(tasks[len(tasks)-1]) }))
 	wg.Wait()
+	if pn := panicked.Load(); pn != nil {
+		panic(pn)
+	}
 	return !failed.Load()
 }
 

@@ -36,18 +36,31 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-// inTx runs fn in a transaction, committing when it returns nil. When ctx runs a mutation
+// txKey carries the transaction of a Write in its context.
+type txKey struct{}
+
+// Write runs fn in one transaction, committing when it returns nil; every store change made
+// with the context fn is given joins it. A mutation runs in one Write: the resolution of the
+// ids it names and its changes commit, or roll back, together. When ctx runs a mutation
 // (WithAudit), the transaction first sets the audit context, so the audit trigger records
-// every row fn changes, in this same transaction.
-func (s *Store) inTx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// every row it changes, in this same transaction. A Write inside a Write joins the outer one.
+func (s *Store) Write(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+		return fn(ctx)
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if a := auditContext(ctx); a != "" {
 			if _, err := tx.Exec(ctx, `SELECT set_config('gridgov.audit', $1, true)`, a); err != nil {
 				return err
 			}
 		}
-		return fn(tx)
+		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
+}
+
+// inTx runs fn in the transaction of the Write that ctx is in, or in a Write of its own.
+func (s *Store) inTx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	err := s.Write(ctx, func(ctx context.Context) error { return fn(ctx.Value(txKey{}).(pgx.Tx)) })
 	return MapError(op, err)
 }
 

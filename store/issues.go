@@ -480,7 +480,7 @@ func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 		set := "state = " + u.arg(string(to))
 		switch ch.Step.Action {
 		case workflow.IssueDispatch:
-			if err := checkHandler(ctx, tx, ch); err != nil {
+			if err := checkHandler(ctx, tx, sc, ch); err != nil {
 				return err
 			}
 			set += ", handler_kind = " + u.arg(ch.HandlerKind) + ", handler_person_id = " + u.arg(ch.HandlerPersonID) +
@@ -514,8 +514,9 @@ func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 	return out, err
 }
 
-// checkHandler makes sure a dispatch names a handler of the right kind that exists.
-func checkHandler(ctx context.Context, tx pgx.Tx, ch IssueChange) error {
+// checkHandler makes sure a dispatch names a handler of the right kind: a unit, or a person
+// registered in that capacity within the caller's scope.
+func checkHandler(ctx context.Context, tx pgx.Tx, sc auth.Scope, ch IssueChange) error {
 	switch ch.HandlerKind {
 	case "unit":
 		if ch.HandlerUnitID == nil || ch.HandlerPersonID != nil {
@@ -531,12 +532,15 @@ func checkHandler(ctx context.Context, tx pgx.Tx, ch IssueChange) error {
 		if ch.HandlerPersonID == nil || ch.HandlerUnitID != nil {
 			return apperr.Invalid("handlerPersonId", "a %s handler is given by handlerPersonId alone", ch.HandlerKind)
 		}
+		table := handlerTables[ch.HandlerKind] // from a fixed map, never from input
+		q := &query{}
+		q.where("person_id = ?", *ch.HandlerPersonID)
+		q.where("deleted_at IS NULL")
+		q.scoped(sc, colsFor(table, ""))
 		var ok bool
-		// The table name comes from a fixed map, never from input.
-		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+handlerTables[ch.HandlerKind]+
-			` WHERE person_id = $1 AND deleted_at IS NULL)`, *ch.HandlerPersonID).Scan(&ok)
+		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+q.sql()+`)`, q.args...).Scan(&ok)
 		if err == nil && !ok {
-			return apperr.Invalid("handlerPersonId", "that person is not registered as a %s", ch.HandlerKind)
+			return apperr.Invalid("handlerPersonId", "that person is not registered as a %s here", ch.HandlerKind)
 		}
 		return err
 	}
@@ -564,6 +568,9 @@ func (s *Store) AddMediator(ctx context.Context, sc auth.Scope, issueID, personI
 		}
 		if !workflow.IssueState(out.State).Open() {
 			return apperr.New(apperr.InvalidTransition, "cannot add a mediator to a dispute that is %s", out.State)
+		}
+		if personID == out.ReporterID {
+			return apperr.New(apperr.ConflictOfInterest, "no one mediates a dispute they reported")
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO issue_mediators (issue_id, street_id, community_id, grid_id, person_id, role)
 			VALUES ($1, $2, $3, $4, $5, $6)`, out.ID, out.StreetID, out.CommunityID, out.GridID, personID, role)

@@ -214,6 +214,9 @@ func (s *Store) RateMember(ctx context.Context, sc auth.Scope, actor auth.Actor,
 		if !checkedIn {
 			return apperr.Invalid("memberId", "only a checked-in member is rated")
 		}
+		if err := notOwn(ctx, tx, actor, memberID, "rates themselves"); err != nil {
+			return err
+		}
 		out, err = scanRating(tx.QueryRow(ctx, `INSERT INTO year_ratings (member_id, street_id, community_id, year, grade,
 			rated_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+ratingCols,
 			memberID, street, community, year, grade, cadreID, comment))

@@ -137,6 +137,9 @@ func (s *Store) DecideCheckin(ctx context.Context, sc auth.Scope, actor auth.Act
 		if err != nil {
 			return err
 		}
+		if err := notOwn(ctx, tx, actor, cur.MemberID, "decides their own check-in"); err != nil {
+			return err
+		}
 		if action == workflow.CheckinVerify {
 			var home *int64
 			if err := tx.QueryRow(ctx, `SELECT b.grid_id FROM party_members m LEFT JOIN buildings b ON b.id = m.building_id

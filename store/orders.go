@@ -230,12 +230,18 @@ func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor
 		case workflow.OrderPublish:
 			set += ", published_at = now(), published_by = " + u.arg(actor.PersonID)
 		case workflow.OrderClaim:
+			if cur.ResidentID == actor.PersonID {
+				return ownOrder("serve")
+			}
 			memberID, err := claimant(ctx, tx, actor, cur)
 			if err != nil {
 				return err
 			}
 			set += ", claimed_by = " + u.arg(memberID) + ", claimed_at = now()"
 		case workflow.OrderComplete:
+			if cur.ResidentID == actor.PersonID {
+				return ownOrder("complete")
+			}
 			if err := mustBeClaimant(ctx, tx, actor, cur); err != nil {
 				return err
 			}
@@ -243,6 +249,11 @@ func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor
 		case workflow.OrderRate:
 			if actor.PersonID != cur.ResidentID {
 				return apperr.New(apperr.Forbidden, "only the resident who posted the order can rate it")
+			}
+			if cur.ClaimedBy != nil {
+				if err := notOwn(ctx, tx, actor, *cur.ClaimedBy, "rates an order they served"); err != nil {
+					return err
+				}
 			}
 			set += ", rating = " + u.arg(ch.Step.Rating) + ", rating_comment = " + u.arg(ch.RatingComment) + ", rated_at = now()"
 		}
@@ -289,8 +300,7 @@ func claimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder)
 }
 
 func mustBeClaimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder) error {
-	var personID int64
-	err := tx.QueryRow(ctx, `SELECT person_id FROM party_members WHERE id = $1`, *o.ClaimedBy).Scan(&personID)
+	personID, err := memberPerson(ctx, tx, *o.ClaimedBy)
 	if err != nil {
 		return err
 	}
@@ -298,4 +308,31 @@ func mustBeClaimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *Service
 		return apperr.New(apperr.Forbidden, "only the member who claimed the order can complete it")
 	}
 	return nil
+}
+
+// memberPerson gives the person a party-member record belongs to.
+func memberPerson(ctx context.Context, q querier, memberID int64) (int64, error) {
+	var personID int64
+	err := q.QueryRow(ctx, `SELECT person_id FROM party_members WHERE id = $1`, memberID).Scan(&personID)
+	return personID, err
+}
+
+// notOwn refuses, with CONFLICT_OF_INTEREST, a decision about the party member memberID taken
+// by that member themself: what a check-in, a rating or a served order says must come from
+// someone else.
+func notOwn(ctx context.Context, q querier, actor auth.Actor, memberID int64, what string) error {
+	person, err := memberPerson(ctx, q, memberID)
+	if err != nil {
+		return err
+	}
+	if person == actor.PersonID {
+		return apperr.New(apperr.ConflictOfInterest, "no one %s", what)
+	}
+	return nil
+}
+
+// ownOrder refuses to let the resident who posted an order serve or complete it: the service
+// ledger would hold hours they gave themselves.
+func ownOrder(what string) error {
+	return apperr.New(apperr.ConflictOfInterest, "the same person cannot post an order and %s it", what)
 }

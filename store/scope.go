@@ -51,8 +51,9 @@ func colsFor(table, prefix string) scopeCols {
 	return c
 }
 
-// tableScopes holds the narrowing rules of the tables person- and unit-narrowed scopes may
-// read. Tables not listed here use the place-only column sets and are hidden from them.
+// tableScopes holds the narrowing rules of every table the API reads or a write may name (a
+// table without an entry panics in colsFor). Tables with place columns only are hidden from
+// person- and unit-narrowed scopes.
 var tableScopes = map[string]scopeCols{
 	"streets":     {street: "id", open: true},
 	"communities": {street: "street_id", community: "id", open: true},
@@ -73,9 +74,36 @@ var tableScopes = map[string]scopeCols{
 	"service_orders": {street: "street_id", community: "community_id", grid: "grid_id", self: selfOrders},
 	"order_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}order_id IN (SELECT id FROM service_orders WHERE deleted_at IS NULL AND ` + orderSelfIn + `)`},
-	// Place columns only (lastEvents reads histories through colsFor): hidden from narrowed
-	// scopes, as the matters themselves are.
-	"matter_events": {street: "street_id", community: "community_id"},
+	// Place columns only: hidden from person- and unit-narrowed scopes.
+	"matter_events":          {street: "street_id", community: "community_id"},
+	"compounds":              {street: "street_id", community: "community_id"},
+	"facilities":             {street: "street_id", community: "community_id"},
+	"intersections":          {street: "street_id", community: "community_id"},
+	"cadres":                 {street: "street_id", community: "community_id"},
+	"grid_assignments":       {street: "street_id", community: "community_id", grid: "grid_id"},
+	"building_appointments":  {street: "street_id", community: "community_id", grid: "grid_id"},
+	"mediation_room_members": {street: "street_id", community: "community_id"},
+	"residents":              {street: "street_id", community: "community_id", grid: "grid_id"},
+	"red_stewards":           {street: "street_id", community: "community_id", grid: "grid_id"},
+	"governance_instructors": {street: "street_id", community: "community_id"},
+	"partners":               {street: "street_id", community: "community_id"},
+	"duty_shifts":            {street: "street_id", community: "community_id"},
+	"issue_mediators":        {street: "street_id", community: "community_id", grid: "grid_id"},
+	"work_logs":              {street: "street_id", community: "community_id", grid: "grid_id"},
+	"venture_projects":       {street: "street_id", community: "community_id"},
+	"volunteers":             {street: "street_id", community: "community_id", grid: "grid_id"},
+	"pairings":               {street: "street_id", community: "community_id"},
+	"activities":             {street: "street_id", community: "community_id", grid: "grid_id"},
+	"activity_participants":  {street: "street_id", community: "community_id", grid: "grid_id"},
+	"joint_meetings":         {street: "street_id", community: "community_id"},
+	"meeting_matters":        {street: "street_id", community: "community_id"},
+	// City-wide directories: every place-scoped role reads all of them.
+	"cities":               {},
+	"social_organisations": {},
+	"volunteer_teams":      {},
+	// Reference data: every role reads all of it.
+	"issue_categories":   {open: true},
+	"service_categories": {open: true},
 }
 
 // scoped adds the scope's conditions for a table with the given rules. A scope finer than

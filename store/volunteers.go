@@ -420,19 +420,15 @@ func (s *Store) CreateTeam(ctx context.Context, sc auth.Scope, in TeamInput) (*V
 }
 
 // UpdateTeam changes a team's name, type and owner, or volunteer-police flag, if nobody
-// changed it since the client read expectedVersion.
+// changed it since the client read expectedVersion. Every cadre reads the directory of teams,
+// but only the team's own street (or the city) changes it.
 func (s *Store) UpdateTeam(ctx context.Context, sc auth.Scope, id int64, expectedVersion *int64, in TeamInput) (*VolunteerTeam, error) {
 	var out *VolunteerTeam
 	err := s.inTx(ctx, "update volunteer team", func(tx pgx.Tx) error {
-		t, err := scanTeam(tx.QueryRow(ctx, teamSQL+` WHERE id = $1 AND deleted_at IS NULL`, id))
-		if isNoRows(err) {
-			return notFound("volunteer team")
-		}
+		t, err := current(ctx, tx, teamSQL, id, sc, writeScopes["volunteer_teams"], scanTeam,
+			func(v *VolunteerTeam) int64 { return v.Version }, expectedVersion, "volunteer team")
 		if err != nil {
 			return err
-		}
-		if expectedVersion != nil && *expectedVersion != t.Version {
-			return errConflict("volunteer team")
 		}
 		if in.Name != nil {
 			if t.Name = strings.TrimSpace(*in.Name); t.Name == "" {

@@ -908,8 +908,10 @@ type ReportIssueInput struct {
 	Title string `json:"title"`
 	// What is reported.
 	Description *string `json:"description,omitempty"`
-	// In what capacity the actor reports it.
-	ReporterRole ReporterRole `json:"reporterRole"`
+	// Ignored: the capacity of the report follows from the token's role (a resident reports as
+	// RESIDENT, a grid worker as GRID_WORKER, a cadre as CADRE). A value that differs from it is
+	// BAD_USER_INPUT.
+	ReporterRole *ReporterRole `json:"reporterRole,omitempty"`
 	// Whether it is a dispute (矛盾纠纷).
 	IsDispute *bool `json:"isDispute,omitempty"`
 }
