@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -32,10 +33,15 @@ var Vars = []Var{
 	{"GRIDGOV_CH_CLUSTER", "", "ClickHouse cluster name: replicated tables ON CLUSTER (empty: one node)", false},
 	{"GRIDGOV_PSEUDONYM_KEY", "", "key of the warehouse's pseudonymous person keys (development mode has a built-in one)", true},
 	{"GRIDGOV_LISTEN", "127.0.0.1:8080", "address `gridgov serve` listens on", false},
-	{"GRIDGOV_METRICS_LISTEN", "", "serve /metrics on this address instead of GRIDGOV_LISTEN", false},
+	{"GRIDGOV_METRICS_LISTEN", "127.0.0.1:9091", "where /metrics is served, without a token: an address of its own (keep it on loopback or a private network), `api` for GRIDGOV_LISTEN beside the API, or `off`; development mode defaults to `api`", false},
 	{"GRIDGOV_DEBUG_LISTEN", "", "serve Go's profiler (/debug/pprof/) on this address; keep it on loopback (off when empty)", false},
 	{"GRIDGOV_LOG_LEVEL", "info", "log level: debug, info, warn, error", false},
 	{"GRIDGOV_SHUTDOWN_TIMEOUT", "15s", "how long shutdown waits for in-flight work", false},
+	{"GRIDGOV_READ_HEADER_TIMEOUT", "5s", "how long a client may take to send a request's headers; the connection is closed then", false},
+	{"GRIDGOV_READ_TIMEOUT", "30s", "how long a client may take to send a whole request, headers and body; a slower body is cut off", false},
+	{"GRIDGOV_WRITE_TIMEOUT", "1m", "how long one answer may take, from the end of its request's headers to its last byte; longer than GRIDGOV_REQUEST_TIMEOUT (POST /analytics/sql streams for up to 10m)", false},
+	{"GRIDGOV_IDLE_TIMEOUT", "2m", "how long an idle keep-alive connection stays open", false},
+	{"GRIDGOV_MAX_HEADER_BYTES", "65536", "largest request line and headers, in bytes (a GET query travels in the request line)", false},
 	{"GRIDGOV_MODE", "production", "production, or development (GraphiQL, introspection, a built-in token secret)", false},
 	{"GRIDGOV_JWT_ALG", "HS256", "token signature algorithm: HS256, RS256 or ES256", false},
 	{"GRIDGOV_JWT_SECRET", "", "HS256 secret, at least 32 bytes (development mode has a built-in one)", true},
@@ -44,9 +50,11 @@ var Vars = []Var{
 	{"GRIDGOV_JWT_AUDIENCE", "gridgov", "audience tokens must name", false},
 	{"GRIDGOV_JWT_ISSUER", "gridgov", "issuer tokens must name", false},
 	{"GRIDGOV_JWT_LEEWAY", "30s", "clock skew tolerated on token times", false},
-	{"GRIDGOV_MAX_BODY_BYTES", "1048576", "largest GraphQL request body, in bytes (BODY_LIMIT beyond)", false},
+	{"GRIDGOV_MAX_BODY_BYTES", "65536", "largest GraphQL request body, in bytes (BODY_LIMIT beyond)", false},
 	{"GRIDGOV_MAX_DEPTH", "12", "deepest nesting of fields a GraphQL operation may select (DEPTH_LIMIT beyond)", false},
 	{"GRIDGOV_MAX_COMPLEXITY", "50000", "highest cost of a GraphQL operation; a connection costs its page size times its children (COMPLEXITY_LIMIT beyond)", false},
+	{"GRIDGOV_MAX_TOKENS", "2000", "most lexical tokens (names, punctuation, values, comments) a GraphQL document may hold; checked before it is parsed (COMPLEXITY_LIMIT beyond)", false},
+	{"GRIDGOV_MAX_FIELDS", "200", "most fields (aliases included), fragment spreads, inline fragments, arguments, directives and variable definitions a GraphQL document may hold, each fragment definition counted once; checked before validation (COMPLEXITY_LIMIT beyond)", false},
 	{"GRIDGOV_REQUEST_TIMEOUT", "10s", "how long one GraphQL request may run; its database queries are cancelled then (TIMEOUT)", false},
 	{"GRIDGOV_RATE_LIMIT", "20", "GraphQL requests per second per token (subject and role), 0 for no limit (RATE_LIMITED beyond)", false},
 	{"GRIDGOV_RATE_BURST", "40", "requests a token may make at once above the rate", false},
@@ -86,12 +94,21 @@ type Config struct {
 	MaxBodyBytes    int64
 	MaxDepth        int
 	MaxComplexity   int
+	MaxTokens       int
+	MaxFields       int
 	RequestTimeout  time.Duration
 	RateLimit       float64
 	RateBurst       int
 	APQCache        int
 	AllowList       string
 	CORSOrigins     []string
+
+	// Connection limits of the API's listener.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
 }
 
 // Development reports whether the server runs in development mode.
@@ -130,7 +147,6 @@ func From(getenv func(string) string) (Config, error) {
 	c.CHStatPassword = get("GRIDGOV_CH_STATISTICIAN_PASSWORD")
 	c.PseudonymKey = get("GRIDGOV_PSEUDONYM_KEY")
 	c.Listen = get("GRIDGOV_LISTEN")
-	c.MetricsListen = get("GRIDGOV_METRICS_LISTEN")
 	c.DebugListen = get("GRIDGOV_DEBUG_LISTEN")
 	c.LogLevel = get("GRIDGOV_LOG_LEVEL")
 	switch c.LogLevel {
@@ -144,6 +160,18 @@ func From(getenv func(string) string) (Config, error) {
 	c.Mode = get("GRIDGOV_MODE")
 	if c.Mode != "production" && c.Mode != "development" {
 		return c, fmt.Errorf("GRIDGOV_MODE: want production or development, got %q", c.Mode)
+	}
+	c.MetricsListen = get("GRIDGOV_METRICS_LISTEN")
+	if getenv("GRIDGOV_METRICS_LISTEN") == "" && c.Development() {
+		c.MetricsListen = MetricsOnAPI
+	}
+	if a := c.MetricsAddress(); a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil || a == c.Listen {
+			return c, fmt.Errorf("GRIDGOV_METRICS_LISTEN: want an address other than GRIDGOV_LISTEN (such as 127.0.0.1:9091), %s or %s, got %q", MetricsOnAPI, MetricsOff, a)
+		}
+	}
+	if err := c.connectionLimits(get); err != nil {
+		return c, err
 	}
 	c.JWTAlg, c.JWTSecret = get("GRIDGOV_JWT_ALG"), get("GRIDGOV_JWT_SECRET")
 	if c.JWTSecret == "" && c.Development() {
@@ -165,8 +193,17 @@ func From(getenv func(string) string) (Config, error) {
 	if c.MaxComplexity, err = positiveInt(get, "GRIDGOV_MAX_COMPLEXITY"); err != nil {
 		return c, err
 	}
-	if c.RequestTimeout, err = time.ParseDuration(get("GRIDGOV_REQUEST_TIMEOUT")); err != nil || c.RequestTimeout <= 0 {
-		return c, fmt.Errorf("GRIDGOV_REQUEST_TIMEOUT: want a positive duration such as 10s, got %q", get("GRIDGOV_REQUEST_TIMEOUT"))
+	if c.MaxTokens, err = positiveInt(get, "GRIDGOV_MAX_TOKENS"); err != nil {
+		return c, err
+	}
+	if c.MaxFields, err = positiveInt(get, "GRIDGOV_MAX_FIELDS"); err != nil {
+		return c, err
+	}
+	if c.RequestTimeout, err = positiveDuration(get, "GRIDGOV_REQUEST_TIMEOUT", "10s"); err != nil {
+		return c, err
+	}
+	if c.WriteTimeout <= c.RequestTimeout {
+		return c, fmt.Errorf("GRIDGOV_WRITE_TIMEOUT (%s) must be longer than GRIDGOV_REQUEST_TIMEOUT (%s): a GraphQL answer is written after its request ran", c.WriteTimeout, c.RequestTimeout)
 	}
 	if c.RateLimit, err = strconv.ParseFloat(get("GRIDGOV_RATE_LIMIT"), 64); err != nil || c.RateLimit < 0 {
 		return c, fmt.Errorf("GRIDGOV_RATE_LIMIT: want requests per second, 0 or more, got %q", get("GRIDGOV_RATE_LIMIT"))
@@ -191,6 +228,53 @@ func From(getenv func(string) string) (Config, error) {
 		c.CORSOrigins = append(c.CORSOrigins, o)
 	}
 	return c, nil
+}
+
+// The values of GRIDGOV_METRICS_LISTEN that are not addresses.
+const (
+	MetricsOnAPI = "api" // /metrics on GRIDGOV_LISTEN, beside the API
+	MetricsOff   = "off" // no /metrics
+)
+
+// MetricsAddress gives the address of the metrics' own listener, or "" when /metrics is
+// served beside the API or not at all.
+func (c Config) MetricsAddress() string {
+	if c.MetricsListen == MetricsOnAPI || c.MetricsListen == MetricsOff {
+		return ""
+	}
+	return c.MetricsListen
+}
+
+// connectionLimits reads the limits of the API's connections.
+func (c *Config) connectionLimits(get func(string) string) error {
+	var err error
+	if c.ReadHeaderTimeout, err = positiveDuration(get, "GRIDGOV_READ_HEADER_TIMEOUT", "5s"); err != nil {
+		return err
+	}
+	if c.ReadTimeout, err = positiveDuration(get, "GRIDGOV_READ_TIMEOUT", "30s"); err != nil {
+		return err
+	}
+	if c.ReadHeaderTimeout > c.ReadTimeout {
+		return fmt.Errorf("GRIDGOV_READ_HEADER_TIMEOUT (%s) cannot be longer than GRIDGOV_READ_TIMEOUT (%s)", c.ReadHeaderTimeout, c.ReadTimeout)
+	}
+	if c.WriteTimeout, err = positiveDuration(get, "GRIDGOV_WRITE_TIMEOUT", "1m"); err != nil {
+		return err
+	}
+	if c.IdleTimeout, err = positiveDuration(get, "GRIDGOV_IDLE_TIMEOUT", "2m"); err != nil {
+		return err
+	}
+	if c.MaxHeaderBytes, err = positiveInt(get, "GRIDGOV_MAX_HEADER_BYTES"); err != nil {
+		return err
+	}
+	return nil
+}
+
+func positiveDuration(get func(string) string, name, example string) (time.Duration, error) {
+	d, err := time.ParseDuration(get(name))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: want a positive duration such as %s, got %q", name, example, get(name))
+	}
+	return d, nil
 }
 
 func positiveInt(get func(string) string, name string) (int, error) {
@@ -236,6 +320,11 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_DEBUG_LISTEN", c.DebugListen},
 		{"GRIDGOV_LOG_LEVEL", c.LogLevel},
 		{"GRIDGOV_SHUTDOWN_TIMEOUT", c.ShutdownTimeout.String()},
+		{"GRIDGOV_READ_HEADER_TIMEOUT", c.ReadHeaderTimeout.String()},
+		{"GRIDGOV_READ_TIMEOUT", c.ReadTimeout.String()},
+		{"GRIDGOV_WRITE_TIMEOUT", c.WriteTimeout.String()},
+		{"GRIDGOV_IDLE_TIMEOUT", c.IdleTimeout.String()},
+		{"GRIDGOV_MAX_HEADER_BYTES", strconv.Itoa(c.MaxHeaderBytes)},
 		{"GRIDGOV_MODE", c.Mode},
 		{"GRIDGOV_JWT_ALG", c.JWTAlg},
 		{"GRIDGOV_JWT_SECRET", hide(c.JWTSecret)},
@@ -247,6 +336,8 @@ func (c Config) Masked() [][2]string {
 		{"GRIDGOV_MAX_BODY_BYTES", strconv.FormatInt(c.MaxBodyBytes, 10)},
 		{"GRIDGOV_MAX_DEPTH", strconv.Itoa(c.MaxDepth)},
 		{"GRIDGOV_MAX_COMPLEXITY", strconv.Itoa(c.MaxComplexity)},
+		{"GRIDGOV_MAX_TOKENS", strconv.Itoa(c.MaxTokens)},
+		{"GRIDGOV_MAX_FIELDS", strconv.Itoa(c.MaxFields)},
 		{"GRIDGOV_REQUEST_TIMEOUT", c.RequestTimeout.String()},
 		{"GRIDGOV_RATE_LIMIT", strconv.FormatFloat(c.RateLimit, 'g', -1, 64)},
 		{"GRIDGOV_RATE_BURST", strconv.Itoa(c.RateBurst)},

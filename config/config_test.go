@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"gridgov/config"
 )
@@ -54,5 +55,65 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 		if !strings.Contains(string(readme), "| `"+v.Name+"` | "+def+" |") {
 			t.Errorf("README lacks %s with default %s", v.Name, def)
 		}
+	}
+}
+
+// TestMetricsListen: /metrics has a loopback listener of its own by default, the API's in
+// development mode; `api` and `off` are the other choices, and an address must differ from
+// GRIDGOV_LISTEN.
+func TestMetricsListen(t *testing.T) {
+	cases := []struct {
+		env           map[string]string
+		listen, addr  string
+		wantErrSubstr string
+	}{
+		{nil, "127.0.0.1:9091", "127.0.0.1:9091", ""},
+		{map[string]string{"GRIDGOV_MODE": "development"}, config.MetricsOnAPI, "", ""},
+		{map[string]string{"GRIDGOV_MODE": "development", "GRIDGOV_METRICS_LISTEN": "127.0.0.1:9200"}, "127.0.0.1:9200", "127.0.0.1:9200", ""},
+		{map[string]string{"GRIDGOV_METRICS_LISTEN": "api"}, config.MetricsOnAPI, "", ""},
+		{map[string]string{"GRIDGOV_METRICS_LISTEN": "off"}, config.MetricsOff, "", ""},
+		{map[string]string{"GRIDGOV_METRICS_LISTEN": "127.0.0.1:8080"}, "", "", "GRIDGOV_METRICS_LISTEN"},
+		{map[string]string{"GRIDGOV_METRICS_LISTEN": "loopback"}, "", "", "GRIDGOV_METRICS_LISTEN"},
+	}
+	for _, c := range cases {
+		cfg, err := config.From(env(c.env))
+		if c.wantErrSubstr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErrSubstr) {
+				t.Errorf("%v: error %v, want one naming %s", c.env, err, c.wantErrSubstr)
+			}
+			continue
+		}
+		if err != nil || cfg.MetricsListen != c.listen || cfg.MetricsAddress() != c.addr {
+			t.Errorf("%v: %v, listen %q address %q; want %q %q", c.env, err, cfg.MetricsListen, cfg.MetricsAddress(), c.listen, c.addr)
+		}
+	}
+}
+
+// TestRequestAndConnectionLimits: the limits' defaults, and bad values refused naming the
+// variable.
+func TestRequestAndConnectionLimits(t *testing.T) {
+	c, err := config.From(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxTokens != 2000 || c.MaxFields != 200 || c.MaxBodyBytes != 64<<10 || c.ReadHeaderTimeout != 5*time.Second ||
+		c.ReadTimeout != 30*time.Second || c.WriteTimeout != time.Minute || c.IdleTimeout != 2*time.Minute || c.MaxHeaderBytes != 64<<10 {
+		t.Errorf("defaults: %+v", c)
+	}
+	for name, value := range map[string]string{
+		"GRIDGOV_MAX_TOKENS":          "0",
+		"GRIDGOV_MAX_FIELDS":          "many",
+		"GRIDGOV_READ_HEADER_TIMEOUT": "0s",
+		"GRIDGOV_READ_TIMEOUT":        "soon",
+		"GRIDGOV_IDLE_TIMEOUT":        "-1s",
+		"GRIDGOV_MAX_HEADER_BYTES":    "-5",
+		"GRIDGOV_WRITE_TIMEOUT":       "10s", // not longer than the request timeout
+	} {
+		if _, err := config.From(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
+	}
+	if _, err := config.From(env(map[string]string{"GRIDGOV_READ_HEADER_TIMEOUT": "1m"})); err == nil {
+		t.Error("a header timeout longer than the read timeout was accepted")
 	}
 }

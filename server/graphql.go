@@ -39,16 +39,46 @@ type Limits struct {
 	MaxBodyBytes  int64
 	MaxDepth      int
 	MaxComplexity int
-	Timeout       time.Duration
-	RateLimit     float64 // requests per second per token; 0: no limit
-	RateBurst     int
-	APQCache      int
+	// MaxTokens and MaxFields bound a document before it is validated; zero takes the
+	// default.
+	MaxTokens int
+	MaxFields int
+	Timeout   time.Duration
+	RateLimit float64 // requests per second per token; 0: no limit
+	RateBurst int
+	APQCache  int
 }
 
 // DefaultLimits are config's defaults.
 func DefaultLimits() Limits {
-	return Limits{MaxBodyBytes: 1 << 20, MaxDepth: 12, MaxComplexity: 50000, Timeout: 10 * time.Second,
-		RateLimit: 20, RateBurst: 40, APQCache: 1000}
+	return Limits{MaxBodyBytes: DefaultMaxBodyBytes, MaxDepth: 12, MaxComplexity: 50000, MaxTokens: DefaultMaxTokens, MaxFields: DefaultMaxFields,
+		Timeout: 10 * time.Second, RateLimit: 20, RateBurst: 40, APQCache: 1000}
+}
+
+// The defaults of the request limits. The largest operations the console and the tests
+// send hold about 400 tokens and 140 nodes (documentLimits); the largest mutation a few
+// texts of up to 2,000 characters. Decoding a JSON body takes about 10 ns a byte (60 for a
+// body of many small values), parsing about 0.6 µs a token, and validation grows with the
+// square of a document's nodes: the worst request within these limits costs a few
+// milliseconds (BenchmarkWorstRequest).
+const (
+	DefaultMaxBodyBytes = 64 << 10
+	DefaultMaxTokens    = 2000
+	DefaultMaxFields    = 200
+)
+
+// withDefaults fills the limits left zero that have a default of their own.
+func (l Limits) withDefaults() Limits {
+	if l == (Limits{}) {
+		return DefaultLimits()
+	}
+	if l.MaxTokens == 0 {
+		l.MaxTokens = DefaultMaxTokens
+	}
+	if l.MaxFields == 0 {
+		l.MaxFields = DefaultMaxFields
+	}
+	return l
 }
 
 // Options configure the GraphQL endpoint.
@@ -72,8 +102,9 @@ type Options struct {
 	GqlgenOnly bool
 }
 
-// queryCacheSize bounds the parsed-document cache (entries).
-const queryCacheSize = 1000
+// maxCachedQuery is the longest query text the APQ cache keeps (bytes): a console's queries
+// are a few kilobytes; a longer one is sent in full each time.
+const maxCachedQuery = 32 << 10
 
 // tokenCacheSize bounds the verified-token cache (entries; one per client session in use).
 const tokenCacheSize = 10_000
@@ -82,41 +113,50 @@ const tokenCacheSize = 10_000
 // (method, content type, declared length), authentication (bearer token: 401
 // UNAUTHENTICATED), the per-token rate limit (429 RATE_LIMITED), the body limit (413
 // BODY_LIMIT) and batch refusal (400 BATCH_LIMIT), the request timeout, the loaders, and
-// gqlgen's executor with persisted queries (APQ or the allow-list), the depth and cost
-// limits, the policy check of every root field (auth.Policy), and then the fast read path
-// for the root fields it knows.
+// gqlgen's executor with persisted queries (APQ or the allow-list) and the document limits
+// (tokens and fields, before validation), the depth and cost limits and the text limits
+// (after validation, before anything runs), the policy check of every root field
+// (auth.Policy), and then the fast read path for the root fields it knows.
 func GraphQL(o Options) http.Handler {
-	if o.Limits == (Limits{}) {
-		o.Limits = DefaultLimits()
-	}
+	o.Limits = o.Limits.withDefaults()
 	s, log, m := o.Store, o.Log, o.Metrics
 	root := resolvers.New(s)
 	root.Warehouse = o.Indicators
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: root}))
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: root})
+	srv := handler.New(schema)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(post{})
 	// Parsed and validated documents, by query text: a console sends the same few queries.
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
+	validated := newTextCache[*ast.QueryDocument](docCacheBytes)
+	srv.SetQueryCache(validated)
+	// A backstop: documentLimits has refused a longer document before gqlgen parses it.
+	srv.SetParserTokenLimit(o.Limits.MaxTokens)
+	srv.SetValidationRulesFn(cappedRules)
+	// Suggestions ("did you mean") compare an unknown name with every known one.
+	srv.SetDisableSuggestion(!o.Dev)
 	if o.Dev {
 		srv.Use(extension.Introspection{})
 	}
+	docLimits := documentLimits{maxTokens: o.Limits.MaxTokens, maxFields: o.Limits.MaxFields, validated: validated, m: m}
 	if o.AllowList != nil {
 		srv.Use(allowListExt{list: o.AllowList, m: m})
+		srv.Use(docLimits)
 	} else {
-		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](o.Limits.APQCache)})
+		// Limits first: the APQ cache only ever holds documents that passed them.
+		srv.Use(docLimits)
+		srv.Use(extension.AutomaticPersistedQuery{Cache: shortValues{lru.New[string](o.Limits.APQCache)}})
 	}
 	srv.Use(costLimits{maxDepth: o.Limits.MaxDepth, maxCost: o.Limits.MaxComplexity, introspection: o.Dev, m: m})
+	srv.Use(inputLimits{schema: schema.Schema(), m: m})
 	srv.Use(operationMetrics{m: m, log: log})
+	srv.AroundRootFields(recoverRootField) // first, so outermost: see recoverRootField
 	srv.AroundRootFields(policy)
-	srv.AroundFields(resolvers.PrefetchMutationResults)
+	srv.AroundFields(root.Mutations)
 	if !o.GqlgenOnly {
 		srv.AroundRootFields(root.FastRootField)
 	}
 	srv.SetErrorPresenter(presenter(log, m))
-	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		log.Error("panic in resolver", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(v))
-		return errors.New("panic")
-	})
+	srv.SetRecoverFunc(recoverFunc(log))
 	authn := auth.Authenticator{Tokens: auth.NewTokenCache(o.Keys, tokenCacheSize), Complete: s.CompleteScope, Now: o.Now,
 		Deny: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, auth.ErrUnavailable) {
@@ -137,7 +177,17 @@ func GraphQL(o Options) http.Handler {
 	h = body(h, o.Limits.MaxBodyBytes, m)
 	h = rate(h, limiter, m)
 	h = authn.Middleware(h)
-	return protocol(h, o.Limits.MaxBodyBytes, m)
+	return protocol(h, o.Limits, m)
+}
+
+// shortValues is the APQ cache (hash to query text): it keeps no query text longer than
+// maxCachedQuery; the client sends such a query in full again.
+type shortValues struct{ graphql.Cache[string] }
+
+func (c shortValues) Add(ctx context.Context, hash, query string) {
+	if len(query) <= maxCachedQuery {
+		c.Cache.Add(ctx, hash, query)
+	}
 }
 
 // policy enforces auth.Policy on every root field, and marks mutations for the audit log.
@@ -312,7 +362,8 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 // protocol enforces GraphQL over HTTP where gqlgen's transports would answer without an
 // error code: POST must carry JSON; GET may only run queries (405 for a mutation); a body
 // declared larger than the limit is refused before it is read.
-func protocol(next http.Handler, limit int64, m *observe.GraphQL) http.Handler {
+func protocol(next http.Handler, l Limits, m *observe.GraphQL) http.Handler {
+	limit := l.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
@@ -328,7 +379,7 @@ func protocol(next http.Handler, limit int64, m *observe.GraphQL) http.Handler {
 			}
 		case http.MethodGet:
 			q := r.URL.Query()
-			if isMutation(q.Get("query"), q.Get("operationName")) {
+			if isMutation(q.Get("query"), q.Get("operationName"), l.MaxTokens) {
 				w.Header().Set("Allow", "POST")
 				writeGraphQLError(w, r, m, http.StatusMethodNotAllowed, apperr.BadUserInput, "mutations must be sent with POST")
 				return
@@ -343,9 +394,9 @@ func protocol(next http.Handler, limit int64, m *observe.GraphQL) http.Handler {
 }
 
 // isMutation reports whether the operation a GET would run is a mutation. A query that does
-// not parse is left to the executor, which reports it properly.
-func isMutation(query, name string) bool {
-	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+// not parse (or is longer than maxTokens) is left to the executor, which reports it properly.
+func isMutation(query, name string, maxTokens int) bool {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, maxTokens)
 	if err != nil {
 		return false
 	}
@@ -423,4 +474,28 @@ func withGraphQLMetrics(next http.Handler, m *observe.GraphQL) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(observe.WithGraphQL(r.Context(), m)))
 	})
+}
+
+// recoverFunc makes a panic while a request is resolved the request's INTERNAL error, and logs
+// it with the stack it was raised on: in a resolver, or on a goroutine that worked for the
+// resolver and handed its panic back (a store.Panic raised again).
+func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, v any) error {
+		pn := store.Recovered(v)
+		log.Error("panic", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(pn.Value), "stack", string(pn.Stack))
+		return apperr.Wrap(pn, apperr.Internal, "internal error")
+	}
+}
+
+// recoverRootField recovers a panic in the root-field middleware (the policy check, the fast
+// read path), which gqlgen runs outside its own recover, on a goroutine of its own when the
+// operation has several root fields: the root field is null with an INTERNAL error.
+func recoverRootField(ctx context.Context, next graphql.RootResolver) (res graphql.Marshaler) {
+	defer func() {
+		if v := recover(); v != nil {
+			graphql.AddError(ctx, graphql.GetOperationContext(ctx).Recover(ctx, v))
+			res = graphql.Null
+		}
+	}()
+	return next(ctx)
 }

@@ -21,7 +21,7 @@ import (
 // GraphQL error carries the request id the response header gives; promtool accepts it all.
 func TestMetricsAndRequestIDs(t *testing.T) {
 	keys, token := testToken(t, "leader", "city", "7")
-	h := server.New(server.Deps{Pool: dbtest.New(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: keys})
+	h := server.New(server.Deps{Pool: dbtest.New(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: keys, MetricsOnAPI: true})
 	do := func(method, path, body string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

@@ -49,7 +49,11 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	if resp == nil { // the request ended first: a hang-up, or a deadline that timeout answers
+		return
+	}
+	writeResponse(w, resp)
 }
 
 // writeResponse writes {"data":…} for a plain answer, and any other through encoding/json.

@@ -1,6 +1,7 @@
 // Package server assembles gridgov's HTTP surface: health and readiness probes, the GraphQL
-// endpoint (with GraphiQL in development mode), and metrics and dashboard as they are added. It holds routing and
-// cross-cutting middleware only; the work is done by the packages it mounts.
+// endpoint (with GraphiQL in development mode) and its limits, the dashboard, statisticians'
+// SQL and, where configured, the metrics. It holds routing and cross-cutting middleware
+// only; the work is done by the packages it mounts.
 package server
 
 import (
@@ -32,12 +33,13 @@ type Deps struct {
 	Dev bool
 	// Registry receives the server's metrics; a new one is made when nil.
 	Registry *prometheus.Registry
-	// MetricsElsewhere leaves /metrics off this handler (served on its own address).
-	MetricsElsewhere bool
+	// MetricsOnAPI serves /metrics on this handler, without a token; by default it is absent
+	// here (404) and served on a listener of its own (GRIDGOV_METRICS_LISTEN).
+	MetricsOnAPI bool
 	// Warehouse is ClickHouse, reported by /readyz but not required; nil when not configured.
 	Warehouse Pinger
 	// Keys verify the bearer tokens of /graphql: without a valid token only the health
-	// endpoints and /metrics answer.
+	// endpoints (and /metrics, with MetricsOnAPI) answer.
 	Keys auth.Keys
 	// Limits bound each GraphQL request; DefaultLimits when zero.
 	Limits Limits
@@ -83,20 +85,35 @@ func New(d Deps) http.Handler {
 	route("/graphql", cors(GraphQL(Options{Store: store.New(d.Pool), Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
 		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators}), d.CORSOrigins))
 	if d.Analytics != nil {
-		route("/analytics/sql", d.Analytics)
+		route("/analytics/sql", longWrite(d.Analytics, AnalyticsWriteTimeout))
 	}
 	route("GET /dashboard", dashboard.Handler())
 	route("GET /dashboard/", dashboard.Handler())
 	if d.Dev {
 		route("GET /graphiql", playground.Handler("gridgov", "/graphql"))
 	}
-	if !d.MetricsElsewhere {
+	if d.MetricsOnAPI {
 		route("GET /metrics", Metrics(d.Registry))
 	}
 	route("/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found"})
 	}))
 	return secureHeaders(mux)
+}
+
+// AnalyticsWriteTimeout bounds the answer of POST /analytics/sql, which streams up to the
+// statistician profile's max_result_rows as ClickHouse reads them, past the server's write
+// timeout (which the GraphQL answers, held until complete, fit well within).
+const AnalyticsWriteTimeout = 10 * time.Minute
+
+// longWrite gives next's answers a write deadline of d from the start of the request, in
+// place of the server's.
+func longWrite(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Where the writer cannot move its deadline (a test's recorder), the server's stays.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d))
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Metrics serves the registry in the Prometheus exposition format.

@@ -15,6 +15,7 @@ import (
 
 	"gridgov/analytics"
 	"gridgov/auth"
+	"gridgov/config"
 	"gridgov/observe"
 	"gridgov/server"
 	"gridgov/store"
@@ -56,16 +57,20 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	defer closeStat()
 	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
-		MetricsElsewhere: a.cfg.MetricsListen != "", Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
+		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
 		Indicators: indicators, Analytics: analyticsHandler,
 		Limits: server.Limits{MaxBodyBytes: a.cfg.MaxBodyBytes, MaxDepth: a.cfg.MaxDepth, MaxComplexity: a.cfg.MaxComplexity,
-			Timeout: a.cfg.RequestTimeout, RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, APQCache: a.cfg.APQCache}})
-	servers := []*http.Server{{Addr: a.cfg.Listen, Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
-	if a.cfg.MetricsListen != "" {
-		servers = append(servers, &http.Server{Addr: a.cfg.MetricsListen, Handler: server.Metrics(reg), ReadHeaderTimeout: 10 * time.Second})
+			MaxTokens: a.cfg.MaxTokens, MaxFields: a.cfg.MaxFields, Timeout: a.cfg.RequestTimeout,
+			RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, APQCache: a.cfg.APQCache}})
+	servers := []*http.Server{apiServer(a.cfg, handler)}
+	if addr := a.cfg.MetricsAddress(); addr != "" {
+		servers = append(servers, sideServer(addr, server.Metrics(reg)))
 	}
 	if a.cfg.DebugListen != "" {
-		servers = append(servers, &http.Server{Addr: a.cfg.DebugListen, Handler: server.Profiler(), ReadHeaderTimeout: 10 * time.Second})
+		// No write timeout: a CPU profile or trace is written after the seconds it samples.
+		debug := sideServer(a.cfg.DebugListen, server.Profiler())
+		debug.WriteTimeout = 0
+		servers = append(servers, debug)
 	}
 	errc := make(chan error, len(servers))
 	for _, srv := range servers {
@@ -82,6 +87,23 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	case <-ctx.Done():
 	}
 	return shutdown(ctx, a, servers)
+}
+
+// apiServer is the API's http.Server with the configured connection limits: a client that
+// sends its headers or its body too slowly is cut off (ReadHeaderTimeout, ReadTimeout), an
+// answer the client does not read in time is abandoned (WriteTimeout; POST /analytics/sql
+// moves its own deadline), idle keep-alive connections are closed (IdleTimeout), and the
+// request line and headers are bounded (MaxHeaderBytes).
+func apiServer(cfg config.Config, h http.Handler) *http.Server {
+	return &http.Server{Addr: cfg.Listen, Handler: h, ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout,
+		WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout, MaxHeaderBytes: cfg.MaxHeaderBytes}
+}
+
+// sideServer serves metrics or the profiler on a listener of their own, with fixed limits:
+// their clients are a scraper and an operator, and their requests carry no body.
+func sideServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
 }
 
 // GC tuning of the API, applied only when the operator has set neither GOGC nor GOMEMLIMIT.
