@@ -111,7 +111,7 @@ func newFuzzCity(f *testing.F) *fuzzCity {
 		sql string
 	}{{&c.streets, "streets"}, {&c.communities, "communities"}, {&c.grids, "grids"}, {&c.buildings, "buildings"}, {&c.people, "people"},
 		{&c.members, "party_members"}, {&c.issueCats, "issue_categories"}, {&c.serviceCats, "service_categories"}} {
-		*l.to = fuzzIDs(f, c.pool, "SELECT id FROM "+l.sql+" ORDER BY id")
+		*l.to = rowIDs(f, c.pool, "SELECT id FROM "+l.sql+" ORDER BY id")
 	}
 	c.issues = fuzzRows(f, c.pool, `SELECT id, street_id, community_id, grid_id, category_id, reporter_id, building_id, handler_person_id,
 		state, title, description, reported_at, updated_at, due_at, is_dispute, deleted_at IS NOT NULL FROM issues`)
@@ -129,11 +129,13 @@ func newFuzzCity(f *testing.F) *fuzzCity {
 	return c
 }
 
-func fuzzIDs(f *testing.F, pool *pgxpool.Pool, sql string) []int64 {
+// rowIDs reads the ids sql selects; none is a broken fixture.
+func rowIDs(t testing.TB, pool *pgxpool.Pool, sql string) []int64 {
+	t.Helper()
 	rows, _ := pool.Query(context.Background(), sql)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil || len(ids) == 0 {
-		f.Fatalf("%s: %d rows, %v", sql, len(ids), err)
+		t.Fatalf("%s: %d rows, %v", sql, len(ids), err)
 	}
 	return ids
 }

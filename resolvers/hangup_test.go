@@ -101,8 +101,8 @@ func newHangupCity(t *testing.T) *hangupCity {
 		t.Fatalf("city: %v", err)
 	}
 	c := &hangupCity{pool: pool, batches: batches, logs: &lockedBuffer{}}
-	c.members = hangupIDs(t, pool, `SELECT id FROM party_members ORDER BY id`)
-	c.grids = hangupIDs(t, pool, `SELECT id FROM grids ORDER BY id`)
+	c.members = rowIDs(t, pool, `SELECT id FROM party_members ORDER BY id`)
+	c.grids = rowIDs(t, pool, `SELECT id FROM grids ORDER BY id`)
 	limits := server.DefaultLimits()
 	limits.RateLimit = 0
 	keys := testKeys(t)
@@ -117,16 +117,6 @@ func newHangupCity(t *testing.T) *hangupCity {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func hangupIDs(t *testing.T, pool *pgxpool.Pool, sql string) []int64 {
-	t.Helper()
-	rows, _ := pool.Query(context.Background(), sql)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil || len(ids) == 0 {
-		t.Fatalf("%s: %d rows, %v", sql, len(ids), err)
-	}
-	return ids
 }
 
 // hangupRequest is one query with its variables.
