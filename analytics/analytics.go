@@ -262,15 +262,15 @@ func (h *handler) classify(err error, timedOut bool) Error {
 	if errors.As(err, &ex) {
 		msg := ex.Message
 		switch ex.Code {
-		case 159: // TIMEOUT_EXCEEDED
+		case warehouse.CodeTimeoutExceeded:
 			return fail(http.StatusGatewayTimeout, CodeTimeout, "%s", msg)
-		case 158, 396, 307, 241: // TOO_MANY_ROWS, TOO_MANY_ROWS_OR_BYTES, TOO_MANY_BYTES, MEMORY_LIMIT_EXCEEDED
+		case warehouse.CodeTooManyRows, warehouse.CodeTooManyRowsOrBytes, warehouse.CodeTooManyBytes, warehouse.CodeMemoryLimitExceeded:
 			return fail(http.StatusUnprocessableEntity, CodeLimitExceeded, "%s", msg)
-		case 201: // QUOTA_EXPIRED
+		case warehouse.CodeQuotaExpired:
 			return fail(http.StatusTooManyRequests, CodeQuotaExceeded, "%s", msg)
-		case 164: // READONLY
+		case warehouse.CodeReadonly:
 			return fail(http.StatusForbidden, CodeReadOnly, "%s", msg)
-		case 291, 497: // DATABASE_ACCESS_DENIED, ACCESS_DENIED
+		case warehouse.CodeDatabaseAccessDenied, warehouse.CodeAccessDenied:
 			return fail(http.StatusForbidden, string(apperr.Forbidden), "%s", msg)
 		}
 		return fail(http.StatusBadRequest, CodeQueryError, "%s", msg)

@@ -40,18 +40,27 @@ func TestTokenCacheAgreesWithVerify(t *testing.T) {
 	}
 }
 
-// A full cache starts again and still verifies.
+// A full cache holds no more than its size: it starts again, keeps the token it just
+// verified, and still verifies; a token it holds is taken from it without growing it.
 func TestTokenCacheBounded(t *testing.T) {
 	keys := hsKeys(t)
 	cache := auth.NewTokenCache(keys, 2)
+	var tokens []string
 	for i, subject := range []string{"1", "2", "3", "4", "5"} {
 		tok, err := keys.Issue("leader", "city", subject, time.Minute, now)
 		if err != nil {
 			t.Fatal(err)
 		}
+		tokens = append(tokens, tok)
 		c, err := cache.Verify(tok, now)
 		if err != nil || c.Subject != subject {
 			t.Fatalf("token %d: %+v, %v", i, c, err)
 		}
+		if want := i%2 + 1; cache.Len() != want { // 1, 2, then emptied and 1 again, ...
+			t.Errorf("after token %d the cache holds %d tokens, want %d", i, cache.Len(), want)
+		}
+	}
+	if c, err := cache.Verify(tokens[4], now); err != nil || c.Subject != "5" || cache.Len() != 1 {
+		t.Errorf("the token last verified, again: %+v, %v; the cache holds %d, want 1", c, err, cache.Len())
 	}
 }

@@ -42,7 +42,7 @@ func TestDashboardEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reader := warehouse.NewReader(ch, ch.Database, warehouse.ReaderOptions{AsOf: warehouse.CheckpointAsOf(pool)})
+	reader := warehouse.NewReader(ch, ch.Database, warehouse.ReaderOptions{AsOf: etl.CheckpointAsOf(pool, warehouse.IndicatorTables)})
 	srv := httptest.NewServer(server.New(server.Deps{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: keys, Indicators: reader}))
 	defer srv.Close()
 	token, err := keys.Issue("leader", auth.ScopeCity, "1", time.Hour, time.Now())

@@ -100,7 +100,7 @@ func exposedMetrics(t *testing.T) map[string]bool {
 	}
 	// The warehouse as serve wires it, here unreachable: indicator queries fail and are counted.
 	wh, _ := warehouse.Dial(warehouse.Options{Addr: "127.0.0.1:1", Database: "gridgov"})
-	reader := warehouse.NewReader(wh, "gridgov", warehouse.ReaderOptions{Metrics: warehouse.NewMetrics(reg), AsOf: warehouse.CheckpointAsOf(pool)})
+	reader := warehouse.NewReader(wh, "gridgov", warehouse.ReaderOptions{Metrics: warehouse.NewMetrics(reg), AsOf: etl.CheckpointAsOf(pool, warehouse.IndicatorTables)})
 	h := server.New(server.Deps{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: reg, Keys: keys, Indicators: reader})
 	for _, r := range []*http.Request{
 		httptest.NewRequest("GET", "/healthz", nil),

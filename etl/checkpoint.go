@@ -8,6 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"gridgov/apperr"
+	"gridgov/warehouse"
 )
 
 // snapshot is the Postgres snapshot a run reads from.
@@ -104,6 +107,28 @@ func saveCheckpoint(ctx context.Context, pool *pgxpool.Pool, table string, snap 
 func saveFailure(ctx context.Context, pool *pgxpool.Pool, table string, cause error) {
 	pool.Exec(ctx, `UPDATE etl_checkpoints SET last_error = $2, last_error_at = now() WHERE table_name = $1`, //nolint:errcheck // best effort: Postgres may be what failed
 		table, cause.Error())
+}
+
+// CheckpointAsOf gives the time as of which the warehouse holds everything committed in
+// Postgres to tables: the oldest snapshot_at among their checkpoints. A checkpoint is stored
+// only after ClickHouse acknowledged its table's rows, so the copy is at least that fresh.
+// While any of tables has never been loaded there is no such time, and the answer is
+// WAREHOUSE_UNAVAILABLE. The warehouse's reader gets it injected (warehouse.AsOfFunc): the
+// checkpoints are the ETL's record of progress, kept in Postgres.
+func CheckpointAsOf(pool *pgxpool.Pool, tables []string) warehouse.AsOfFunc {
+	return func(ctx context.Context) (time.Time, error) {
+		var n int
+		var at *time.Time
+		err := pool.QueryRow(ctx, `SELECT count(*), min(snapshot_at) FROM etl_checkpoints WHERE table_name = ANY($1)`,
+			tables).Scan(&n, &at)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("read etl checkpoints: %w", err)
+		}
+		if n < len(tables) || at == nil {
+			return time.Time{}, apperr.New(apperr.WarehouseUnavailable, "the warehouse has not been loaded yet (gridgov etl run)")
+		}
+		return *at, nil
+	}
 }
 
 // Status lists the checkpoint of every table, loaded or not, in the order of Tables.

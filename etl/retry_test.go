@@ -11,6 +11,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"gridgov/warehouse"
 )
 
 func TestRetryable(t *testing.T) {
@@ -21,13 +23,18 @@ func TestRetryable(t *testing.T) {
 	}{
 		{"connection refused", fmt.Errorf("load x: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), true},
 		{"eof", fmt.Errorf("load x: %w", io.EOF), true},
-		{"clickhouse too many parts", &clickhouse.Exception{Code: 252}, true},
-		{"clickhouse memory limit", &clickhouse.Exception{Code: 241}, true},
-		{"clickhouse syntax error", &clickhouse.Exception{Code: 62}, false},
-		{"clickhouse type mismatch", &clickhouse.Exception{Code: 53}, false},
+		{"no clickhouse connection free", fmt.Errorf("load x: %w", clickhouse.ErrAcquireConnTimeout), true},
+		{"clickhouse too many parts", &clickhouse.Exception{Code: warehouse.CodeTooManyParts}, true},
+		{"clickhouse memory limit", &clickhouse.Exception{Code: warehouse.CodeMemoryLimitExceeded}, true},
+		{"clickhouse unknown table", &clickhouse.Exception{Code: warehouse.CodeUnknownTable}, false},
+		{"clickhouse syntax error", &clickhouse.Exception{Code: 62}, false},  // SYNTAX_ERROR
+		{"clickhouse type mismatch", &clickhouse.Exception{Code: 53}, false}, // TYPE_MISMATCH
+		{"deadline exceeded", fmt.Errorf("extract x: %w", context.DeadlineExceeded), true},
 		{"postgres admin shutdown", &pgconn.PgError{Code: "57P01"}, true},
 		{"postgres connection failure", &pgconn.PgError{Code: "08006"}, true},
 		{"postgres serialization", &pgconn.PgError{Code: "40001"}, true},
+		{"postgres deadlock", &pgconn.PgError{Code: "40P01"}, true},
+		{"postgres too many connections", &pgconn.PgError{Code: "53300"}, true},
 		{"postgres undefined column", &pgconn.PgError{Code: "42703"}, false},
 		{"postgres query cancelled", &pgconn.PgError{Code: "57014"}, false},
 		{"bad row", errors.New("table dim_building, row id=1, column covenant_adopted_on: out of range"), false},

@@ -75,7 +75,7 @@ func MapError(op string, err error) error {
 		return apperr.Wrap(err, apperr.BadUserInput, "a value is out of range or missing")
 	case "22021", "22P05": // character_not_in_repertoire, untranslatable_character: U+0000 in text
 		return apperr.Wrap(err, apperr.BadUserInput, "a text holds a character that cannot be stored (such as U+0000)")
-	case "40001", "40P01":
+	case stateSerializationFailure, stateDeadlockDetected:
 		return apperr.Wrap(err, apperr.Conflict, "the record was changed concurrently; try again")
 	}
 	return fmt.Errorf("%s: %w", op, err)
@@ -88,15 +88,53 @@ func codeFor(sqlstate string) apperr.Code {
 	return apperr.BadUserInput
 }
 
+// SQLSTATE codes and classes (PostgreSQL's errcodes.txt) by which Unavailable and Transient
+// classify an error; MapError answers the first two with CONFLICT.
+const (
+	classConnectionException   = "08"
+	classInsufficientResources = "53"
+	classOperatorIntervention  = "57"
+	stateSerializationFailure  = "40001"
+	stateDeadlockDetected      = "40P01"
+	stateQueryCanceled         = "57014"
+	stateAdminShutdown         = "57P01"
+	stateCrashShutdown         = "57P02"
+	stateCannotConnectNow      = "57P03"
+)
+
 // Unavailable reports whether err means Postgres could not be reached or went away (a
 // restart, a failover), as opposed to refusing the request: such requests can be retried.
 func Unavailable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		// admin_shutdown, crash_shutdown, cannot_connect_now, and the connection exceptions.
-		return pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08")
+		switch pe.Code {
+		case stateAdminShutdown, stateCrashShutdown, stateCannotConnectNow:
+			return true
+		}
+		return strings.HasPrefix(pe.Code, classConnectionException)
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error
 	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// Transient reports whether err is worth retrying against Postgres: it is Unavailable, or it
+// refused for a moment (a serialization failure, a deadlock, resources exhausted, an
+// operator's intervention other than cancelling the query), or the client timed out.
+func Transient(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case stateSerializationFailure, stateDeadlockDetected:
+			return true
+		case stateQueryCanceled: // cancelled on purpose, by this process or an operator
+			return false
+		}
+		switch pe.Code[:min(2, len(pe.Code))] {
+		case classConnectionException, classInsufficientResources, classOperatorIntervention:
+			return true
+		}
+		return false
+	}
+	return Unavailable(err) || pgconn.Timeout(err)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"gridgov/config"
+	"gridgov/etl"
 	"gridgov/warehouse"
 )
 
@@ -41,10 +42,10 @@ func BenchmarkIndicatorsCity(b *testing.B) {
 	}
 	defer pg.Close()
 	m := warehouse.NewMetrics(prometheus.NewRegistry())
-	r := warehouse.NewReader(ch, cfg.CHDatabase, warehouse.ReaderOptions{Metrics: m, AsOf: warehouse.CheckpointAsOf(pg)})
+	r := warehouse.NewReader(ch, cfg.CHDatabase, warehouse.ReaderOptions{Metrics: m, AsOf: etl.CheckpointAsOf(pg, warehouse.IndicatorTables)})
 	period := warehouse.Year(2026)
 	span, _ := period.Bounds()
-	asOf, err := warehouse.CheckpointAsOf(pg)(ctx)
+	asOf, err := etl.CheckpointAsOf(pg, warehouse.IndicatorTables)(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -48,9 +48,9 @@ func newDemo(t *testing.T) demo {
 	}
 	t.Logf("seeded in %s, loaded the warehouse in %s", seeded.Round(time.Millisecond), (time.Since(began) - seeded).Round(time.Millisecond))
 	d.m = warehouse.NewMetrics(prometheus.NewRegistry())
-	d.r = warehouse.NewReader(d.ch, d.ch.Database, warehouse.ReaderOptions{Metrics: d.m, AsOf: warehouse.CheckpointAsOf(d.pg)})
+	d.r = warehouse.NewReader(d.ch, d.ch.Database, warehouse.ReaderOptions{Metrics: d.m, AsOf: etl.CheckpointAsOf(d.pg, warehouse.IndicatorTables)})
 	var err error
-	if d.asOf, err = warehouse.CheckpointAsOf(d.pg)(ctx); err != nil {
+	if d.asOf, err = etl.CheckpointAsOf(d.pg, warehouse.IndicatorTables)(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return d

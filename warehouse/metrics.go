@@ -1,17 +1,6 @@
 package warehouse
 
-import (
-	"context"
-	"errors"
-	"io"
-	"net"
-	"syscall"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/prometheus/client_golang/prometheus"
-
-	"gridgov/apperr"
-)
+import "github.com/prometheus/client_golang/prometheus"
 
 // Metrics are the warehouse readers' Prometheus metrics, registered on a registry the caller
 // owns.
@@ -35,31 +24,4 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(m.QueryDuration, m.Up)
 	return m
-}
-
-// IsUnavailable tells whether err means ClickHouse could not be reached (refused, reset,
-// timed out, no connection to be had), as opposed to an error ClickHouse reported.
-func IsUnavailable(err error) bool {
-	if err == nil {
-		return false
-	}
-	var ex *clickhouse.Exception
-	if errors.As(err, &ex) || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var ne net.Error
-	var oe *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, clickhouse.ErrAcquireConnTimeout) ||
-		errors.Is(err, context.DeadlineExceeded)
-}
-
-// Unavailable wraps err as WAREHOUSE_UNAVAILABLE when ClickHouse could not be reached, and
-// leaves any other error as it is.
-func Unavailable(err error) error {
-	if IsUnavailable(err) {
-		return apperr.Wrap(err, apperr.WarehouseUnavailable, "the warehouse (ClickHouse) is unavailable; indicators cannot be computed now")
-	}
-	return err
 }

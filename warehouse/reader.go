@@ -11,14 +11,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"gridgov/apperr"
 	"gridgov/auth"
 )
 
-// AsOfFunc gives the time of the warehouse data (see Indicators.AsOf).
+// AsOfFunc gives the time as of which the warehouse holds everything Postgres committed in
+// IndicatorTables (see Reader.AsOf). The ETL's checkpoints are that record, and package etl
+// owns them, so the function is passed in: etl.CheckpointAsOf(pool, IndicatorTables).
 type AsOfFunc func(ctx context.Context) (time.Time, error)
 
 // IndicatorTables are the warehouse tables the indicators read, directly or through the
@@ -30,28 +29,6 @@ var IndicatorTables = []string{"dim_city", "dim_street", "dim_community", "dim_g
 	"fact_checkin", "fact_issue", "fact_issue_mediator", "fact_work_log", "fact_service_order", "fact_service_record",
 	"fact_year_rating", "fact_volunteer", "fact_pairing", "fact_activity", "fact_activity_participant",
 	"fact_joint_meeting", "fact_meeting_matter"}
-
-// CheckpointAsOf reads AsOf from the ETL's checkpoints in Postgres (etl_checkpoints): the
-// oldest snapshot_at among IndicatorTables. The ETL stores a table's checkpoint only after
-// ClickHouse acknowledged its rows, so the warehouse holds at least everything committed in
-// Postgres before that time. It is read from Postgres rather than kept in ClickHouse because
-// the checkpoints are the ETL's one record of progress; a warehouse never loaded has no AsOf
-// and its indicators fail with WAREHOUSE_UNAVAILABLE.
-func CheckpointAsOf(pool *pgxpool.Pool) AsOfFunc {
-	return func(ctx context.Context) (time.Time, error) {
-		var n int
-		var at *time.Time
-		err := pool.QueryRow(ctx, `SELECT count(*), min(snapshot_at) FROM etl_checkpoints WHERE table_name = ANY($1)`,
-			IndicatorTables).Scan(&n, &at)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("read etl checkpoints: %w", err)
-		}
-		if n < len(IndicatorTables) || at == nil {
-			return time.Time{}, apperr.New(apperr.WarehouseUnavailable, "the warehouse has not been loaded yet (gridgov etl run)")
-		}
-		return *at, nil
-	}
-}
 
 // Reader computes indicators in ClickHouse. The facts, and the roles the coverage and the
 // organisation count, are read through the summary tables (Summaries: deduplicated when built,
@@ -71,7 +48,7 @@ type Reader struct {
 // ReaderOptions tune a Reader.
 type ReaderOptions struct {
 	Metrics  *Metrics // nil: none
-	AsOf     AsOfFunc // required: usually CheckpointAsOf
+	AsOf     AsOfFunc // required: etl.CheckpointAsOf(pool, IndicatorTables) outside tests
 	Parallel int      // queries the indicators' parts are dealt into, run side by side; default 2
 }
 
@@ -115,8 +92,7 @@ func (r *Reader) AsOf(ctx context.Context) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if res.err != nil {
-		var ex *clickhouse.Exception
-		if errors.As(res.err, &ex) && ex.Code == 60 { // UNKNOWN_TABLE: DDL not applied yet
+		if HasCode(res.err, CodeUnknownTable) { // the DDL has not been applied yet
 			return time.Time{}, apperr.Wrap(res.err, apperr.WarehouseUnavailable, "the warehouse has no summary tables yet (gridgov warehouse migrate, then gridgov etl run)")
 		}
 		return time.Time{}, res.err

@@ -16,6 +16,7 @@ import (
 	"gridgov/analytics"
 	"gridgov/auth"
 	"gridgov/config"
+	"gridgov/etl"
 	"gridgov/observe"
 	"gridgov/server"
 	"gridgov/store"
@@ -106,25 +107,24 @@ func sideServer(addr string, h http.Handler) *http.Server {
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
 }
 
-// GC tuning of the API, applied only when the operator has set neither GOGC nor GOMEMLIMIT.
-// A request allocates a lot that is garbage once it is answered (≈1.8 MB for a console page of
-// 50 issues, mostly gqlgen's per-field contexts) while the live heap stays small (tens of MiB),
-// so with Go's default GOGC=100 the collector runs many times a second under load. GOGC=400
-// lets the heap grow to five times the live heap between collections; the soft limit keeps
-// the process inside its memory budget (issue 3: < 200 MiB resident), since past it the
-// collector runs as often as it must. docs/benchmarks.md ("GraphQL API") has the measurement.
-const (
-	serveGCPercent   = 400
-	serveMemoryLimit = 180 << 20
-)
+// serveGCPercent is the API's GOGC. A request allocates a lot that is garbage once it is
+// answered (≈1.8 MB for a console page of 50 issues, mostly gqlgen's per-field contexts)
+// while the live heap stays small (tens of MiB), so with Go's default GOGC=100 the collector
+// runs many times a second under load. GOGC=400 lets the heap grow to five times the live
+// heap between collections; the soft memory limit (GRIDGOV_MEMORY_LIMIT) keeps the process
+// inside its memory budget, since past it the collector runs as often as it must.
+// docs/benchmarks.md ("GraphQL API") has the measurement.
+const serveGCPercent = 400
 
+// tuneGC applies serveGCPercent and GRIDGOV_MEMORY_LIMIT, unless the operator has set Go's
+// own GOGC or GOMEMLIMIT: then the runtime's settings stand alone.
 func tuneGC(a *app) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	debug.SetGCPercent(serveGCPercent)
-	debug.SetMemoryLimit(serveMemoryLimit)
-	a.log.Debug("gc tuned", "gogc", serveGCPercent, "memory_limit_bytes", serveMemoryLimit)
+	debug.SetMemoryLimit(a.cfg.MemoryLimit)
+	a.log.Debug("gc tuned", "gogc", serveGCPercent, "memory_limit_bytes", a.cfg.MemoryLimit)
 }
 
 // shutdown stops accepting, lets in-flight requests finish within the configured deadline,
@@ -148,7 +148,7 @@ func shutdown(ctx context.Context, a *app, servers []*http.Server) error {
 func warehouseServices(a *app, pool *pgxpool.Pool, wh *warehouse.Client, keys auth.Keys, reg *prometheus.Registry) (
 	*warehouse.Reader, http.Handler, func(), error) {
 	m := warehouse.NewMetrics(reg)
-	reader := warehouse.NewReader(wh, a.cfg.CHDatabase, warehouse.ReaderOptions{Metrics: m, AsOf: warehouse.CheckpointAsOf(pool)})
+	reader := warehouse.NewReader(wh, a.cfg.CHDatabase, warehouse.ReaderOptions{Metrics: m, AsOf: etl.CheckpointAsOf(pool, warehouse.IndicatorTables)})
 	stat, err := warehouse.Dial(warehouse.Options{Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: "statistician",
 		Password: a.cfg.CHStatPassword, DefaultDatabase: a.cfg.CHDatabase})
 	if err != nil {
