@@ -3,4 +3,4 @@
 // `go generate ./graph/`.
 package graph
 
-//go:generate go tool gqlgen generate --config gqlgen.yml
+//go:generate go run ../resolvers/gen

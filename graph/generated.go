@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	BuildingAppointment() BuildingAppointmentResolver
 	Cadre() CadreResolver
 	Checkin() CheckinResolver
+	City() CityResolver
 	Community() CommunityResolver
 	Compound() CompoundResolver
 	DutyShift() DutyShiftResolver
@@ -49,6 +50,7 @@ type ResolverRoot interface {
 	GridAssignment() GridAssignmentResolver
 	Intersection() IntersectionResolver
 	Issue() IssueResolver
+	IssueCategory() IssueCategoryResolver
 	IssueEvent() IssueEventResolver
 	JointMeeting() JointMeetingResolver
 	MatterEvent() MatterEventResolver
@@ -66,6 +68,7 @@ type ResolverRoot interface {
 	RedSteward() RedStewardResolver
 	Resident() ResidentResolver
 	RosterEntry() RosterEntryResolver
+	ServiceCategory() ServiceCategoryResolver
 	ServiceOrder() ServiceOrderResolver
 	ServiceRecord() ServiceRecordResolver
 	SocialOrganisation() SocialOrganisationResolver
@@ -85,10 +88,10 @@ type ComplexityRoot struct {
 	Activity struct {
 		Community          func(childComplexity int) int
 		EndsAt             func(childComplexity int) int
-		GlobalID           func(childComplexity int) int
 		Grid               func(childComplexity int) int
+		ID                 func(childComplexity int) int
 		Intersection       func(childComplexity int) int
-		KindEnum           func(childComplexity int) int
+		Kind               func(childComplexity int) int
 		OrganiserUnit      func(childComplexity int) int
 		ParticipantCount   func(childComplexity int) int
 		Participants       func(childComplexity int) int
@@ -130,26 +133,26 @@ type ComplexityRoot struct {
 
 	ActivityParticipant struct {
 		Activity func(childComplexity int) int
-		GlobalID func(childComplexity int) int
 		Hours    func(childComplexity int) int
+		ID       func(childComplexity int) int
 		Person   func(childComplexity int) int
-		RoleEnum func(childComplexity int) int
+		Role     func(childComplexity int) int
 	}
 
 	AuditRecord struct {
-		ActionEnum        func(childComplexity int) int
-		Actor             func(childComplexity int) int
-		ActorGlobalID     func(childComplexity int) int
-		After             func(childComplexity int) int
-		At                func(childComplexity int) int
-		Before            func(childComplexity int) int
-		GlobalID          func(childComplexity int) int
-		Mutation          func(childComplexity int) int
-		RequestID         func(childComplexity int) int
-		Role              func(childComplexity int) int
-		TargetID          func(childComplexity int) int
-		TargetRowIDString func(childComplexity int) int
-		TargetTable       func(childComplexity int) int
+		Action      func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		ActorID     func(childComplexity int) int
+		After       func(childComplexity int) int
+		At          func(childComplexity int) int
+		Before      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Mutation    func(childComplexity int) int
+		RequestID   func(childComplexity int) int
+		Role        func(childComplexity int) int
+		TargetID    func(childComplexity int) int
+		TargetRowID func(childComplexity int) int
+		TargetTable func(childComplexity int) int
 	}
 
 	AuditRecordConnection struct {
@@ -187,9 +190,9 @@ type ComplexityRoot struct {
 		Community         func(childComplexity int) int
 		CovenantAdoptedOn func(childComplexity int) int
 		Floors            func(childComplexity int) int
-		GlobalID          func(childComplexity int) int
 		Grid              func(childComplexity int) int
 		Households        func(childComplexity int) int
+		ID                func(childComplexity int) int
 		Number            func(childComplexity int) int
 		Version           func(childComplexity int) int
 	}
@@ -198,9 +201,9 @@ type ComplexityRoot struct {
 		AppointedOn func(childComplexity int) int
 		Building    func(childComplexity int) int
 		EndedOn     func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
+		ID          func(childComplexity int) int
 		Member      func(childComplexity int) int
-		RoleEnum    func(childComplexity int) int
+		Role        func(childComplexity int) int
 	}
 
 	BuildingConnection struct {
@@ -217,9 +220,9 @@ type ComplexityRoot struct {
 	Cadre struct {
 		Assignments func(childComplexity int, current *bool) int
 		Community   func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
+		ID          func(childComplexity int) int
 		IsLeader    func(childComplexity int) int
-		KindEnum    func(childComplexity int) int
+		Kind        func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Person      func(childComplexity int) int
 		Street      func(childComplexity int) int
@@ -241,12 +244,12 @@ type ComplexityRoot struct {
 	Checkin struct {
 		Community    func(childComplexity int) int
 		DecidedAt    func(childComplexity int) int
-		GlobalID     func(childComplexity int) int
 		Grid         func(childComplexity int) int
+		ID           func(childComplexity int) int
 		LetterNo     func(childComplexity int) int
 		Member       func(childComplexity int) int
 		RejectReason func(childComplexity int) int
-		StateEnum    func(childComplexity int) int
+		State        func(childComplexity int) int
 		SubmittedAt  func(childComplexity int) int
 		Version      func(childComplexity int) int
 	}
@@ -276,15 +279,15 @@ type ComplexityRoot struct {
 	}
 
 	City struct {
-		Code     func(childComplexity int) int
-		GlobalID func(childComplexity int) int
-		Name     func(childComplexity int) int
+		Code func(childComplexity int) int
+		ID   func(childComplexity int) int
+		Name func(childComplexity int) int
 	}
 
 	Community struct {
 		Code        func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
 		HasPartyOrg func(childComplexity int) int
+		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Street      func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -304,7 +307,7 @@ type ComplexityRoot struct {
 	Compound struct {
 		BuiltYear       func(childComplexity int) int
 		Community       func(childComplexity int) int
-		GlobalID        func(childComplexity int) int
+		ID              func(childComplexity int) int
 		MarketManaged   func(childComplexity int) int
 		Name            func(childComplexity int) int
 		PropertyCompany func(childComplexity int) int
@@ -339,7 +342,7 @@ type ComplexityRoot struct {
 		Cadre     func(childComplexity int) int
 		Community func(childComplexity int) int
 		Facility  func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
+		ID        func(childComplexity int) int
 		OnDate    func(childComplexity int) int
 		Version   func(childComplexity int) int
 	}
@@ -358,8 +361,8 @@ type ComplexityRoot struct {
 	Facility struct {
 		Community func(childComplexity int) int
 		Compound  func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
-		KindEnum  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Version   func(childComplexity int) int
 	}
@@ -379,7 +382,7 @@ type ComplexityRoot struct {
 		AppointedOn func(childComplexity int) int
 		Community   func(childComplexity int) int
 		FormerPost  func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
+		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Person      func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -400,8 +403,8 @@ type ComplexityRoot struct {
 		Assignments func(childComplexity int, current *bool) int
 		Code        func(childComplexity int) int
 		Community   func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
 		Households  func(childComplexity int) int
+		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Street      func(childComplexity int) int
 		Version     func(childComplexity int) int
@@ -410,9 +413,9 @@ type ComplexityRoot struct {
 	GridAssignment struct {
 		Cadre     func(childComplexity int) int
 		EndedOn   func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
 		Grid      func(childComplexity int) int
-		RoleEnum  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Role      func(childComplexity int) int
 		StartedOn func(childComplexity int) int
 	}
 
@@ -478,7 +481,7 @@ type ComplexityRoot struct {
 
 	Intersection struct {
 		Community func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
+		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Version   func(childComplexity int) int
 	}
@@ -495,41 +498,41 @@ type ComplexityRoot struct {
 	}
 
 	Issue struct {
-		AllowedActions      func(childComplexity int) int
-		Building            func(childComplexity int) int
-		Category            func(childComplexity int) int
-		ClosedAt            func(childComplexity int) int
-		Community           func(childComplexity int) int
-		Description         func(childComplexity int) int
-		DisputeOutcomeEnum  func(childComplexity int) int
-		DueAt               func(childComplexity int) int
-		EscalationLevelEnum func(childComplexity int) int
-		Events              func(childComplexity int, last *int) int
-		GlobalID            func(childComplexity int) int
-		Grid                func(childComplexity int) int
-		Handler             func(childComplexity int) int
-		HandlerKindEnum     func(childComplexity int) int
-		HandlerUnit         func(childComplexity int) int
-		IsDispute           func(childComplexity int) int
-		Mediators           func(childComplexity int) int
-		OverdueNow          func(childComplexity int) int
-		ReportedAt          func(childComplexity int) int
-		Reporter            func(childComplexity int) int
-		ReporterRoleEnum    func(childComplexity int) int
-		Resolution          func(childComplexity int) int
-		ResolvedAt          func(childComplexity int) int
-		ResolvedQuantity    func(childComplexity int) int
-		StateEnum           func(childComplexity int) int
-		Title               func(childComplexity int) int
-		UpdatedAt           func(childComplexity int) int
-		Version             func(childComplexity int) int
+		AllowedActions   func(childComplexity int) int
+		Building         func(childComplexity int) int
+		Category         func(childComplexity int) int
+		ClosedAt         func(childComplexity int) int
+		Community        func(childComplexity int) int
+		Description      func(childComplexity int) int
+		DisputeOutcome   func(childComplexity int) int
+		DueAt            func(childComplexity int) int
+		EscalationLevel  func(childComplexity int) int
+		Events           func(childComplexity int, last *int) int
+		Grid             func(childComplexity int) int
+		Handler          func(childComplexity int) int
+		HandlerKind      func(childComplexity int) int
+		HandlerUnit      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IsDispute        func(childComplexity int) int
+		Mediators        func(childComplexity int) int
+		Overdue          func(childComplexity int) int
+		ReportedAt       func(childComplexity int) int
+		Reporter         func(childComplexity int) int
+		ReporterRole     func(childComplexity int) int
+		Resolution       func(childComplexity int) int
+		ResolvedAt       func(childComplexity int) int
+		ResolvedQuantity func(childComplexity int) int
+		State            func(childComplexity int) int
+		Title            func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	IssueCategory struct {
 		Code         func(childComplexity int) int
 		DeadlineDays func(childComplexity int) int
-		GlobalID     func(childComplexity int) int
-		GroupEnum    func(childComplexity int) int
+		Group        func(childComplexity int) int
+		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
 		NameZh       func(childComplexity int) int
 		QuantityUnit func(childComplexity int) int
@@ -566,13 +569,13 @@ type ComplexityRoot struct {
 	}
 
 	IssueEvent struct {
-		ActionEnum    func(childComplexity int) int
-		Actor         func(childComplexity int) int
-		ActorRole     func(childComplexity int) int
-		At            func(childComplexity int) int
-		FromStateEnum func(childComplexity int) int
-		Note          func(childComplexity int) int
-		ToStateEnum   func(childComplexity int) int
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		FromState func(childComplexity int) int
+		Note      func(childComplexity int) int
+		ToState   func(childComplexity int) int
 	}
 
 	IssueGroupCount struct {
@@ -600,8 +603,8 @@ type ComplexityRoot struct {
 	JointMeeting struct {
 		Attendees func(childComplexity int) int
 		Community func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
 		HeldOn    func(childComplexity int) int
+		ID        func(childComplexity int) int
 		Matters   func(childComplexity int) int
 		Title     func(childComplexity int) int
 		Version   func(childComplexity int) int
@@ -626,19 +629,19 @@ type ComplexityRoot struct {
 	}
 
 	MatterEvent struct {
-		ActionEnum    func(childComplexity int) int
-		Actor         func(childComplexity int) int
-		ActorRole     func(childComplexity int) int
-		At            func(childComplexity int) int
-		FromStateEnum func(childComplexity int) int
-		Note          func(childComplexity int) int
-		ToStateEnum   func(childComplexity int) int
+		Action      func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		ActorRole   func(childComplexity int) int
+		At          func(childComplexity int) int
+		FromOutcome func(childComplexity int) int
+		Note        func(childComplexity int) int
+		ToOutcome   func(childComplexity int) int
 	}
 
 	MediationRoomMember struct {
 		Community func(childComplexity int) int
 		Facility  func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
+		ID        func(childComplexity int) int
 		JoinedOn  func(childComplexity int) int
 		Member    func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -657,17 +660,17 @@ type ComplexityRoot struct {
 	}
 
 	Mediator struct {
-		Person   func(childComplexity int) int
-		RoleEnum func(childComplexity int) int
+		Person func(childComplexity int) int
+		Role   func(childComplexity int) int
 	}
 
 	MeetingMatter struct {
 		AllowedOutcomes func(childComplexity int) int
-		GlobalID        func(childComplexity int) int
 		History         func(childComplexity int, last *int) int
-		KindEnum        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
 		Meeting         func(childComplexity int) int
-		OutcomeEnum     func(childComplexity int) int
+		Outcome         func(childComplexity int) int
 		Title           func(childComplexity int) int
 		Version         func(childComplexity int) int
 	}
@@ -727,13 +730,13 @@ type ComplexityRoot struct {
 	}
 
 	OrderEvent struct {
-		ActionEnum    func(childComplexity int) int
-		Actor         func(childComplexity int) int
-		ActorRole     func(childComplexity int) int
-		At            func(childComplexity int) int
-		FromStateEnum func(childComplexity int) int
-		Note          func(childComplexity int) int
-		ToStateEnum   func(childComplexity int) int
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		FromState func(childComplexity int) int
+		Note      func(childComplexity int) int
+		ToState   func(childComplexity int) int
 	}
 
 	OrderIndicators struct {
@@ -776,8 +779,8 @@ type ComplexityRoot struct {
 	Pairing struct {
 		Community       func(childComplexity int) int
 		EndedOn         func(childComplexity int) int
-		GlobalID        func(childComplexity int) int
-		KindEnum        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
 		PracticeStation func(childComplexity int) int
 		StartedOn       func(childComplexity int) int
 		Unit            func(childComplexity int) int
@@ -797,8 +800,8 @@ type ComplexityRoot struct {
 
 	Partner struct {
 		Community    func(childComplexity int) int
-		GlobalID     func(childComplexity int) int
-		KindEnum     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Organisation func(childComplexity int) int
 		Person       func(childComplexity int) int
@@ -820,8 +823,8 @@ type ComplexityRoot struct {
 		Building      func(childComplexity int) int
 		Checkin       func(childComplexity int) int
 		Community     func(childComplexity int) int
-		GlobalID      func(childComplexity int) int
 		Grid          func(childComplexity int) int
+		ID            func(childComplexity int) int
 		JoinedPartyOn func(childComplexity int) int
 		Ledger        func(childComplexity int, served *model.DateRange, last *int) int
 		Name          func(childComplexity int) int
@@ -848,9 +851,9 @@ type ComplexityRoot struct {
 	Person struct {
 		Address     func(childComplexity int) int
 		Building    func(childComplexity int) int
-		GenderEnum  func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
+		Gender      func(childComplexity int) int
 		Grid        func(childComplexity int) int
+		ID          func(childComplexity int) int
 		IDNumber    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		PartyMember func(childComplexity int) int
@@ -910,8 +913,8 @@ type ComplexityRoot struct {
 	}
 
 	RedSteward struct {
-		GlobalID   func(childComplexity int) int
 		Grid       func(childComplexity int) int
+		ID         func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Person     func(childComplexity int) int
 		SelectedOn func(childComplexity int) int
@@ -933,9 +936,9 @@ type ComplexityRoot struct {
 		Building      func(childComplexity int) int
 		CollectedAt   func(childComplexity int) int
 		CollectedBy   func(childComplexity int) int
-		GlobalID      func(childComplexity int) int
 		Grid          func(childComplexity int) int
 		HouseholdSize func(childComplexity int) int
+		ID            func(childComplexity int) int
 		IsPartyMember func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Person        func(childComplexity int) int
@@ -961,10 +964,10 @@ type ComplexityRoot struct {
 	}
 
 	ServiceCategory struct {
-		Code     func(childComplexity int) int
-		GlobalID func(childComplexity int) int
-		Name     func(childComplexity int) int
-		NameZh   func(childComplexity int) int
+		Code   func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Name   func(childComplexity int) int
+		NameZh func(childComplexity int) int
 	}
 
 	ServiceOrder struct {
@@ -975,16 +978,16 @@ type ComplexityRoot struct {
 		CompletedAt   func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Events        func(childComplexity int, last *int) int
-		GlobalID      func(childComplexity int) int
 		Grid          func(childComplexity int) int
 		Hours         func(childComplexity int) int
+		ID            func(childComplexity int) int
 		PostedAt      func(childComplexity int) int
 		PublishedAt   func(childComplexity int) int
 		Rating        func(childComplexity int) int
 		RatingComment func(childComplexity int) int
 		Resident      func(childComplexity int) int
 		Result        func(childComplexity int) int
-		StateEnum     func(childComplexity int) int
+		State         func(childComplexity int) int
 		Title         func(childComplexity int) int
 		Version       func(childComplexity int) int
 	}
@@ -1002,8 +1005,8 @@ type ComplexityRoot struct {
 
 	ServiceRecord struct {
 		Content  func(childComplexity int) int
-		GlobalID func(childComplexity int) int
 		Hours    func(childComplexity int) int
+		ID       func(childComplexity int) int
 		Member   func(childComplexity int) int
 		Order    func(childComplexity int) int
 		ServedOn func(childComplexity int) int
@@ -1015,8 +1018,8 @@ type ComplexityRoot struct {
 	}
 
 	SocialOrganisation struct {
-		GlobalID        func(childComplexity int) int
 		HasPartyOrg     func(childComplexity int) int
+		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		RegisteredOn    func(childComplexity int) int
 		Street          func(childComplexity int) int
@@ -1036,12 +1039,12 @@ type ComplexityRoot struct {
 	}
 
 	Street struct {
-		City     func(childComplexity int) int
-		Code     func(childComplexity int) int
-		GlobalID func(childComplexity int) int
-		KindEnum func(childComplexity int) int
-		Name     func(childComplexity int) int
-		Version  func(childComplexity int) int
+		City    func(childComplexity int) int
+		Code    func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Version func(childComplexity int) int
 	}
 
 	StreetConnection struct {
@@ -1073,9 +1076,9 @@ type ComplexityRoot struct {
 	Unit struct {
 		Civilised func(childComplexity int) int
 		Code      func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
+		ID        func(childComplexity int) int
 		IsJustice func(childComplexity int) int
-		KindEnum  func(childComplexity int) int
+		Kind      func(childComplexity int) int
 		Members   func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
 		Name      func(childComplexity int) int
 	}
@@ -1107,11 +1110,11 @@ type ComplexityRoot struct {
 		Community          func(childComplexity int) int
 		EndedOn            func(childComplexity int) int
 		FundingYuan        func(childComplexity int) int
-		GlobalID           func(childComplexity int) int
+		ID                 func(childComplexity int) int
 		Name               func(childComplexity int) int
 		SocialOrganisation func(childComplexity int) int
 		StartedOn          func(childComplexity int) int
-		ThemeEnum          func(childComplexity int) int
+		Theme              func(childComplexity int) int
 		Version            func(childComplexity int) int
 	}
 
@@ -1128,8 +1131,8 @@ type ComplexityRoot struct {
 
 	Volunteer struct {
 		Community         func(childComplexity int) int
-		GlobalID          func(childComplexity int) int
 		Grid              func(childComplexity int) int
+		ID                func(childComplexity int) int
 		IsVolunteerPolice func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Person            func(childComplexity int) int
@@ -1164,12 +1167,12 @@ type ComplexityRoot struct {
 
 	VolunteerTeam struct {
 		FoundedOn          func(childComplexity int) int
-		GlobalID           func(childComplexity int) int
+		ID                 func(childComplexity int) int
 		IsVolunteerPolice  func(childComplexity int) int
 		Name               func(childComplexity int) int
 		SocialOrganisation func(childComplexity int) int
 		Street             func(childComplexity int) int
-		TeamTypeEnum       func(childComplexity int) int
+		TeamType           func(childComplexity int) int
 		Unit               func(childComplexity int) int
 		Version            func(childComplexity int) int
 		VolunteerCount     func(childComplexity int) int
@@ -1190,10 +1193,10 @@ type ComplexityRoot struct {
 	WorkLog struct {
 		Cadre        func(childComplexity int) int
 		Content      func(childComplexity int) int
-		GlobalID     func(childComplexity int) int
 		Grid         func(childComplexity int) int
 		Hours        func(childComplexity int) int
-		KindEnum     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
 		LoggedAt     func(childComplexity int) int
 		PeopleServed func(childComplexity int) int
 		Version      func(childComplexity int) int
@@ -1220,8 +1223,8 @@ type ComplexityRoot struct {
 	YearRating struct {
 		Comment   func(childComplexity int) int
 		Community func(childComplexity int) int
-		GlobalID  func(childComplexity int) int
-		GradeEnum func(childComplexity int) int
+		Grade     func(childComplexity int) int
+		ID        func(childComplexity int) int
 		Member    func(childComplexity int) int
 		RatedAt   func(childComplexity int) int
 		Year      func(childComplexity int) int
@@ -1233,6 +1236,9 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ActivityResolver interface {
+	ID(ctx context.Context, obj *store.Activity) (string, error)
+	Kind(ctx context.Context, obj *store.Activity) (model.ActivityKind, error)
+
 	Street(ctx context.Context, obj *store.Activity) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Activity) (*store.Community, error)
 	Grid(ctx context.Context, obj *store.Activity) (*store.Grid, error)
@@ -1247,94 +1253,152 @@ type ActivityResolver interface {
 	TotalHours(ctx context.Context, obj *store.Activity) (float64, error)
 }
 type ActivityParticipantResolver interface {
+	ID(ctx context.Context, obj *store.ActivityParticipant) (string, error)
 	Activity(ctx context.Context, obj *store.ActivityParticipant) (*store.Activity, error)
 	Person(ctx context.Context, obj *store.ActivityParticipant) (*store.Person, error)
+	Role(ctx context.Context, obj *store.ActivityParticipant) (model.ParticipantRole, error)
 }
 type AuditRecordResolver interface {
+	ID(ctx context.Context, obj *store.AuditRecord) (string, error)
+
 	Actor(ctx context.Context, obj *store.AuditRecord) (*store.Person, error)
+	ActorID(ctx context.Context, obj *store.AuditRecord) (*string, error)
 
 	TargetID(ctx context.Context, obj *store.AuditRecord) (*string, error)
+	TargetRowID(ctx context.Context, obj *store.AuditRecord) (string, error)
+	Action(ctx context.Context, obj *store.AuditRecord) (model.AuditAction, error)
 }
 type BuildingResolver interface {
+	ID(ctx context.Context, obj *store.Building) (string, error)
+
 	Grid(ctx context.Context, obj *store.Building) (*store.Grid, error)
 	Community(ctx context.Context, obj *store.Building) (*store.Community, error)
 	Appointments(ctx context.Context, obj *store.Building) ([]*store.BuildingAppointment, error)
 }
 type BuildingAppointmentResolver interface {
+	ID(ctx context.Context, obj *store.BuildingAppointment) (string, error)
 	Building(ctx context.Context, obj *store.BuildingAppointment) (*store.Building, error)
 	Member(ctx context.Context, obj *store.BuildingAppointment) (*store.PartyMember, error)
+	Role(ctx context.Context, obj *store.BuildingAppointment) (model.BuildingRole, error)
 }
 type CadreResolver interface {
+	ID(ctx context.Context, obj *store.Cadre) (string, error)
 	Person(ctx context.Context, obj *store.Cadre) (*store.Person, error)
+
+	Kind(ctx context.Context, obj *store.Cadre) (model.CadreKind, error)
 
 	Street(ctx context.Context, obj *store.Cadre) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Cadre) (*store.Community, error)
 	Assignments(ctx context.Context, obj *store.Cadre, current *bool) ([]*store.GridAssignment, error)
 }
 type CheckinResolver interface {
+	ID(ctx context.Context, obj *store.Checkin) (string, error)
 	Member(ctx context.Context, obj *store.Checkin) (*store.PartyMember, error)
 	Community(ctx context.Context, obj *store.Checkin) (*store.Community, error)
 	Grid(ctx context.Context, obj *store.Checkin) (*store.Grid, error)
+
+	State(ctx context.Context, obj *store.Checkin) (model.CheckinState, error)
+}
+type CityResolver interface {
+	ID(ctx context.Context, obj *store.City) (string, error)
 }
 type CommunityResolver interface {
+	ID(ctx context.Context, obj *store.Community) (string, error)
+
 	Street(ctx context.Context, obj *store.Community) (*store.Street, error)
 }
 type CompoundResolver interface {
+	ID(ctx context.Context, obj *store.Compound) (string, error)
+
 	Community(ctx context.Context, obj *store.Compound) (*store.Community, error)
 }
 type DutyShiftResolver interface {
+	ID(ctx context.Context, obj *store.DutyShift) (string, error)
 	Cadre(ctx context.Context, obj *store.DutyShift) (*store.Cadre, error)
 	Facility(ctx context.Context, obj *store.DutyShift) (*store.Facility, error)
 	Community(ctx context.Context, obj *store.DutyShift) (*store.Community, error)
 }
 type FacilityResolver interface {
+	ID(ctx context.Context, obj *store.Facility) (string, error)
+	Kind(ctx context.Context, obj *store.Facility) (model.FacilityKind, error)
+
 	Community(ctx context.Context, obj *store.Facility) (*store.Community, error)
 	Compound(ctx context.Context, obj *store.Facility) (*store.Compound, error)
 }
 type GovernanceInstructorResolver interface {
+	ID(ctx context.Context, obj *store.GovernanceInstructor) (string, error)
 	Person(ctx context.Context, obj *store.GovernanceInstructor) (*store.Person, error)
 
 	Community(ctx context.Context, obj *store.GovernanceInstructor) (*store.Community, error)
 }
 type GridResolver interface {
+	ID(ctx context.Context, obj *store.Grid) (string, error)
+
 	Street(ctx context.Context, obj *store.Grid) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Grid) (*store.Community, error)
 
 	Assignments(ctx context.Context, obj *store.Grid, current *bool) ([]*store.GridAssignment, error)
 }
 type GridAssignmentResolver interface {
+	ID(ctx context.Context, obj *store.GridAssignment) (string, error)
 	Grid(ctx context.Context, obj *store.GridAssignment) (*store.Grid, error)
 	Cadre(ctx context.Context, obj *store.GridAssignment) (*store.Cadre, error)
+	Role(ctx context.Context, obj *store.GridAssignment) (model.GridRole, error)
 }
 type IntersectionResolver interface {
+	ID(ctx context.Context, obj *store.Intersection) (string, error)
+
 	Community(ctx context.Context, obj *store.Intersection) (*store.Community, error)
 }
 type IssueResolver interface {
-	Category(ctx context.Context, obj *store.Issue) (*store.IssueCategory, error)
+	ID(ctx context.Context, obj *store.Issue) (string, error)
 
+	Category(ctx context.Context, obj *store.Issue) (*store.IssueCategory, error)
+	State(ctx context.Context, obj *store.Issue) (model.IssueState, error)
 	Grid(ctx context.Context, obj *store.Issue) (*store.Grid, error)
 	Community(ctx context.Context, obj *store.Issue) (*store.Community, error)
 	Building(ctx context.Context, obj *store.Issue) (*store.Building, error)
 	Reporter(ctx context.Context, obj *store.Issue) (*store.Person, error)
-
+	ReporterRole(ctx context.Context, obj *store.Issue) (model.ReporterRole, error)
+	HandlerKind(ctx context.Context, obj *store.Issue) (*model.HandlerKind, error)
 	Handler(ctx context.Context, obj *store.Issue) (*store.Person, error)
 	HandlerUnit(ctx context.Context, obj *store.Issue) (*store.Unit, error)
+	EscalationLevel(ctx context.Context, obj *store.Issue) (*model.EscalationLevel, error)
 
+	Overdue(ctx context.Context, obj *store.Issue) (bool, error)
+
+	DisputeOutcome(ctx context.Context, obj *store.Issue) (*model.DisputeOutcome, error)
 	Mediators(ctx context.Context, obj *store.Issue) ([]*store.IssueMediator, error)
 	Events(ctx context.Context, obj *store.Issue, last *int) ([]*store.IssueEvent, error)
 	AllowedActions(ctx context.Context, obj *store.Issue) ([]model.IssueAction, error)
 }
+type IssueCategoryResolver interface {
+	ID(ctx context.Context, obj *store.IssueCategory) (string, error)
+
+	Group(ctx context.Context, obj *store.IssueCategory) (model.IssueCategoryGroup, error)
+}
 type IssueEventResolver interface {
+	Action(ctx context.Context, obj *store.IssueEvent) (model.IssueAction, error)
 	Actor(ctx context.Context, obj *store.IssueEvent) (*store.Person, error)
+
+	FromState(ctx context.Context, obj *store.IssueEvent) (*model.IssueState, error)
+	ToState(ctx context.Context, obj *store.IssueEvent) (model.IssueState, error)
 }
 type JointMeetingResolver interface {
+	ID(ctx context.Context, obj *store.JointMeeting) (string, error)
+
 	Community(ctx context.Context, obj *store.JointMeeting) (*store.Community, error)
 	Matters(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingMatter, error)
 }
 type MatterEventResolver interface {
+	Action(ctx context.Context, obj *store.MatterEvent) (model.MatterAction, error)
 	Actor(ctx context.Context, obj *store.MatterEvent) (*store.Person, error)
+
+	FromOutcome(ctx context.Context, obj *store.MatterEvent) (*model.MatterOutcome, error)
+	ToOutcome(ctx context.Context, obj *store.MatterEvent) (model.MatterOutcome, error)
 }
 type MediationRoomMemberResolver interface {
+	ID(ctx context.Context, obj *store.MediationRoomMember) (string, error)
 	Member(ctx context.Context, obj *store.MediationRoomMember) (*store.PartyMember, error)
 
 	Facility(ctx context.Context, obj *store.MediationRoomMember) (*store.Facility, error)
@@ -1342,10 +1406,14 @@ type MediationRoomMemberResolver interface {
 }
 type MediatorResolver interface {
 	Person(ctx context.Context, obj *store.IssueMediator) (*store.Person, error)
+	Role(ctx context.Context, obj *store.IssueMediator) (model.MediatorRole, error)
 }
 type MeetingMatterResolver interface {
+	ID(ctx context.Context, obj *store.MeetingMatter) (string, error)
 	Meeting(ctx context.Context, obj *store.MeetingMatter) (*store.JointMeeting, error)
+	Kind(ctx context.Context, obj *store.MeetingMatter) (model.MatterKind, error)
 
+	Outcome(ctx context.Context, obj *store.MeetingMatter) (model.MatterOutcome, error)
 	AllowedOutcomes(ctx context.Context, obj *store.MeetingMatter) ([]model.MatterOutcome, error)
 	History(ctx context.Context, obj *store.MeetingMatter, last *int) ([]*store.MatterEvent, error)
 }
@@ -1391,19 +1459,29 @@ type MutationResolver interface {
 	EndPairing(ctx context.Context, input model.EndPairingInput) (*store.Pairing, error)
 }
 type OrderEventResolver interface {
+	Action(ctx context.Context, obj *store.OrderEvent) (model.OrderAction, error)
 	Actor(ctx context.Context, obj *store.OrderEvent) (*store.Person, error)
+
+	FromState(ctx context.Context, obj *store.OrderEvent) (*model.OrderState, error)
+	ToState(ctx context.Context, obj *store.OrderEvent) (model.OrderState, error)
 }
 type PairingResolver interface {
+	ID(ctx context.Context, obj *store.Pairing) (string, error)
 	Unit(ctx context.Context, obj *store.Pairing) (*store.Unit, error)
 	Community(ctx context.Context, obj *store.Pairing) (*store.Community, error)
 	PracticeStation(ctx context.Context, obj *store.Pairing) (*store.Facility, error)
+	Kind(ctx context.Context, obj *store.Pairing) (model.PairingKind, error)
 }
 type PartnerResolver interface {
+	ID(ctx context.Context, obj *store.Partner) (string, error)
 	Person(ctx context.Context, obj *store.Partner) (*store.Person, error)
+
+	Kind(ctx context.Context, obj *store.Partner) (model.PartnerKind, error)
 
 	Community(ctx context.Context, obj *store.Partner) (*store.Community, error)
 }
 type PartyMemberResolver interface {
+	ID(ctx context.Context, obj *store.PartyMember) (string, error)
 	Person(ctx context.Context, obj *store.PartyMember) (*store.Person, error)
 
 	Unit(ctx context.Context, obj *store.PartyMember) (*store.Unit, error)
@@ -1417,10 +1495,12 @@ type PartyMemberResolver interface {
 	Ratings(ctx context.Context, obj *store.PartyMember) ([]*store.YearRating, error)
 }
 type PersonResolver interface {
+	ID(ctx context.Context, obj *store.Person) (string, error)
+
 	Phone(ctx context.Context, obj *store.Person) (*string, error)
 	IDNumber(ctx context.Context, obj *store.Person) (*string, error)
 	Address(ctx context.Context, obj *store.Person) (*string, error)
-
+	Gender(ctx context.Context, obj *store.Person) (*model.Gender, error)
 	Grid(ctx context.Context, obj *store.Person) (*store.Grid, error)
 	Building(ctx context.Context, obj *store.Person) (*store.Building, error)
 	PartyMember(ctx context.Context, obj *store.Person) (*store.PartyMember, error)
@@ -1463,11 +1543,13 @@ type QueryResolver interface {
 	JointMeetings(ctx context.Context, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) (*model.JointMeetingConnection, error)
 }
 type RedStewardResolver interface {
+	ID(ctx context.Context, obj *store.RedSteward) (string, error)
 	Person(ctx context.Context, obj *store.RedSteward) (*store.Person, error)
 
 	Grid(ctx context.Context, obj *store.RedSteward) (*store.Grid, error)
 }
 type ResidentResolver interface {
+	ID(ctx context.Context, obj *store.Resident) (string, error)
 	Person(ctx context.Context, obj *store.Resident) (*store.Person, error)
 
 	Grid(ctx context.Context, obj *store.Resident) (*store.Grid, error)
@@ -1481,9 +1563,14 @@ type RosterEntryResolver interface {
 	Unit(ctx context.Context, obj *store.RosterEntry) (*store.Unit, error)
 	Building(ctx context.Context, obj *store.RosterEntry) (*store.Building, error)
 }
+type ServiceCategoryResolver interface {
+	ID(ctx context.Context, obj *store.ServiceCategory) (string, error)
+}
 type ServiceOrderResolver interface {
-	Category(ctx context.Context, obj *store.ServiceOrder) (*store.ServiceCategory, error)
+	ID(ctx context.Context, obj *store.ServiceOrder) (string, error)
 
+	Category(ctx context.Context, obj *store.ServiceOrder) (*store.ServiceCategory, error)
+	State(ctx context.Context, obj *store.ServiceOrder) (model.OrderState, error)
 	Grid(ctx context.Context, obj *store.ServiceOrder) (*store.Grid, error)
 	Building(ctx context.Context, obj *store.ServiceOrder) (*store.Building, error)
 	Resident(ctx context.Context, obj *store.ServiceOrder) (*store.Person, error)
@@ -1493,26 +1580,41 @@ type ServiceOrderResolver interface {
 	Events(ctx context.Context, obj *store.ServiceOrder, last *int) ([]*store.OrderEvent, error)
 }
 type ServiceRecordResolver interface {
+	ID(ctx context.Context, obj *store.ServiceRecord) (string, error)
 	Member(ctx context.Context, obj *store.ServiceRecord) (*store.PartyMember, error)
 
 	Order(ctx context.Context, obj *store.ServiceRecord) (*store.ServiceOrder, error)
 }
 type SocialOrganisationResolver interface {
+	ID(ctx context.Context, obj *store.SocialOrganisation) (string, error)
+
 	Street(ctx context.Context, obj *store.SocialOrganisation) (*store.Street, error)
 
 	VentureProjects(ctx context.Context, obj *store.SocialOrganisation) ([]*store.VentureProject, error)
 }
 type StreetResolver interface {
+	ID(ctx context.Context, obj *store.Street) (string, error)
+
+	Kind(ctx context.Context, obj *store.Street) (model.StreetKind, error)
 	City(ctx context.Context, obj *store.Street) (*store.City, error)
 }
 type UnitResolver interface {
+	ID(ctx context.Context, obj *store.Unit) (string, error)
+
+	Kind(ctx context.Context, obj *store.Unit) (model.UnitKind, error)
+
 	Members(ctx context.Context, obj *store.Unit, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) (*model.PartyMemberConnection, error)
 }
 type VentureProjectResolver interface {
+	ID(ctx context.Context, obj *store.VentureProject) (string, error)
+
+	Theme(ctx context.Context, obj *store.VentureProject) (model.VentureTheme, error)
+
 	SocialOrganisation(ctx context.Context, obj *store.VentureProject) (*store.SocialOrganisation, error)
 	Community(ctx context.Context, obj *store.VentureProject) (*store.Community, error)
 }
 type VolunteerResolver interface {
+	ID(ctx context.Context, obj *store.Volunteer) (string, error)
 	Person(ctx context.Context, obj *store.Volunteer) (*store.Person, error)
 
 	Team(ctx context.Context, obj *store.Volunteer) (*store.VolunteerTeam, error)
@@ -1521,6 +1623,9 @@ type VolunteerResolver interface {
 	Grid(ctx context.Context, obj *store.Volunteer) (*store.Grid, error)
 }
 type VolunteerTeamResolver interface {
+	ID(ctx context.Context, obj *store.VolunteerTeam) (string, error)
+
+	TeamType(ctx context.Context, obj *store.VolunteerTeam) (model.TeamType, error)
 	Unit(ctx context.Context, obj *store.VolunteerTeam) (*store.Unit, error)
 	SocialOrganisation(ctx context.Context, obj *store.VolunteerTeam) (*store.SocialOrganisation, error)
 	Street(ctx context.Context, obj *store.VolunteerTeam) (*store.Street, error)
@@ -1529,12 +1634,17 @@ type VolunteerTeamResolver interface {
 	Volunteers(ctx context.Context, obj *store.VolunteerTeam, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error)
 }
 type WorkLogResolver interface {
+	ID(ctx context.Context, obj *store.WorkLog) (string, error)
 	Grid(ctx context.Context, obj *store.WorkLog) (*store.Grid, error)
 	Cadre(ctx context.Context, obj *store.WorkLog) (*store.Cadre, error)
+	Kind(ctx context.Context, obj *store.WorkLog) (model.WorkKind, error)
 }
 type YearRatingResolver interface {
+	ID(ctx context.Context, obj *store.YearRating) (string, error)
 	Member(ctx context.Context, obj *store.YearRating) (*store.PartyMember, error)
 	Community(ctx context.Context, obj *store.YearRating) (*store.Community, error)
+
+	Grade(ctx context.Context, obj *store.YearRating) (model.RatingGrade, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1567,18 +1677,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Activity.EndsAt(childComplexity), true
-	case "Activity.id":
-		if e.ComplexityRoot.Activity.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Activity.GlobalID(childComplexity), true
 	case "Activity.grid":
 		if e.ComplexityRoot.Activity.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Activity.Grid(childComplexity), true
+	case "Activity.id":
+		if e.ComplexityRoot.Activity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Activity.ID(childComplexity), true
 	case "Activity.intersection":
 		if e.ComplexityRoot.Activity.Intersection == nil {
 			break
@@ -1586,11 +1696,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Activity.Intersection(childComplexity), true
 	case "Activity.kind":
-		if e.ComplexityRoot.Activity.KindEnum == nil {
+		if e.ComplexityRoot.Activity.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Activity.KindEnum(childComplexity), true
+		return e.ComplexityRoot.Activity.Kind(childComplexity), true
 	case "Activity.organiserUnit":
 		if e.ComplexityRoot.Activity.OrganiserUnit == nil {
 			break
@@ -1752,18 +1862,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityParticipant.Activity(childComplexity), true
-	case "ActivityParticipant.id":
-		if e.ComplexityRoot.ActivityParticipant.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ActivityParticipant.GlobalID(childComplexity), true
 	case "ActivityParticipant.hours":
 		if e.ComplexityRoot.ActivityParticipant.Hours == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ActivityParticipant.Hours(childComplexity), true
+	case "ActivityParticipant.id":
+		if e.ComplexityRoot.ActivityParticipant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityParticipant.ID(childComplexity), true
 	case "ActivityParticipant.person":
 		if e.ComplexityRoot.ActivityParticipant.Person == nil {
 			break
@@ -1771,18 +1881,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityParticipant.Person(childComplexity), true
 	case "ActivityParticipant.role":
-		if e.ComplexityRoot.ActivityParticipant.RoleEnum == nil {
+		if e.ComplexityRoot.ActivityParticipant.Role == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ActivityParticipant.RoleEnum(childComplexity), true
+		return e.ComplexityRoot.ActivityParticipant.Role(childComplexity), true
 
 	case "AuditRecord.action":
-		if e.ComplexityRoot.AuditRecord.ActionEnum == nil {
+		if e.ComplexityRoot.AuditRecord.Action == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.ActionEnum(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.Action(childComplexity), true
 	case "AuditRecord.actor":
 		if e.ComplexityRoot.AuditRecord.Actor == nil {
 			break
@@ -1790,11 +1900,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditRecord.Actor(childComplexity), true
 	case "AuditRecord.actorId":
-		if e.ComplexityRoot.AuditRecord.ActorGlobalID == nil {
+		if e.ComplexityRoot.AuditRecord.ActorID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.ActorGlobalID(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.ActorID(childComplexity), true
 	case "AuditRecord.after":
 		if e.ComplexityRoot.AuditRecord.After == nil {
 			break
@@ -1814,11 +1924,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditRecord.Before(childComplexity), true
 	case "AuditRecord.id":
-		if e.ComplexityRoot.AuditRecord.GlobalID == nil {
+		if e.ComplexityRoot.AuditRecord.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.GlobalID(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.ID(childComplexity), true
 	case "AuditRecord.mutation":
 		if e.ComplexityRoot.AuditRecord.Mutation == nil {
 			break
@@ -1844,11 +1954,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditRecord.TargetID(childComplexity), true
 	case "AuditRecord.targetRowId":
-		if e.ComplexityRoot.AuditRecord.TargetRowIDString == nil {
+		if e.ComplexityRoot.AuditRecord.TargetRowID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditRecord.TargetRowIDString(childComplexity), true
+		return e.ComplexityRoot.AuditRecord.TargetRowID(childComplexity), true
 	case "AuditRecord.targetTable":
 		if e.ComplexityRoot.AuditRecord.TargetTable == nil {
 			break
@@ -1992,12 +2102,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Building.Floors(childComplexity), true
-	case "Building.id":
-		if e.ComplexityRoot.Building.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Building.GlobalID(childComplexity), true
 	case "Building.grid":
 		if e.ComplexityRoot.Building.Grid == nil {
 			break
@@ -2010,6 +2114,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Building.Households(childComplexity), true
+	case "Building.id":
+		if e.ComplexityRoot.Building.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Building.ID(childComplexity), true
 	case "Building.number":
 		if e.ComplexityRoot.Building.Number == nil {
 			break
@@ -2042,11 +2152,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BuildingAppointment.EndedOn(childComplexity), true
 	case "BuildingAppointment.id":
-		if e.ComplexityRoot.BuildingAppointment.GlobalID == nil {
+		if e.ComplexityRoot.BuildingAppointment.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BuildingAppointment.GlobalID(childComplexity), true
+		return e.ComplexityRoot.BuildingAppointment.ID(childComplexity), true
 	case "BuildingAppointment.member":
 		if e.ComplexityRoot.BuildingAppointment.Member == nil {
 			break
@@ -2054,11 +2164,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BuildingAppointment.Member(childComplexity), true
 	case "BuildingAppointment.role":
-		if e.ComplexityRoot.BuildingAppointment.RoleEnum == nil {
+		if e.ComplexityRoot.BuildingAppointment.Role == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BuildingAppointment.RoleEnum(childComplexity), true
+		return e.ComplexityRoot.BuildingAppointment.Role(childComplexity), true
 
 	case "BuildingConnection.edges":
 		if e.ComplexityRoot.BuildingConnection.Edges == nil {
@@ -2110,11 +2220,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Cadre.Community(childComplexity), true
 	case "Cadre.id":
-		if e.ComplexityRoot.Cadre.GlobalID == nil {
+		if e.ComplexityRoot.Cadre.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Cadre.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Cadre.ID(childComplexity), true
 	case "Cadre.isLeader":
 		if e.ComplexityRoot.Cadre.IsLeader == nil {
 			break
@@ -2122,11 +2232,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Cadre.IsLeader(childComplexity), true
 	case "Cadre.kind":
-		if e.ComplexityRoot.Cadre.KindEnum == nil {
+		if e.ComplexityRoot.Cadre.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Cadre.KindEnum(childComplexity), true
+		return e.ComplexityRoot.Cadre.Kind(childComplexity), true
 	case "Cadre.name":
 		if e.ComplexityRoot.Cadre.Name == nil {
 			break
@@ -2202,18 +2312,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Checkin.DecidedAt(childComplexity), true
-	case "Checkin.id":
-		if e.ComplexityRoot.Checkin.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Checkin.GlobalID(childComplexity), true
 	case "Checkin.grid":
 		if e.ComplexityRoot.Checkin.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Checkin.Grid(childComplexity), true
+	case "Checkin.id":
+		if e.ComplexityRoot.Checkin.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.ID(childComplexity), true
 	case "Checkin.letterNo":
 		if e.ComplexityRoot.Checkin.LetterNo == nil {
 			break
@@ -2233,11 +2343,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Checkin.RejectReason(childComplexity), true
 	case "Checkin.state":
-		if e.ComplexityRoot.Checkin.StateEnum == nil {
+		if e.ComplexityRoot.Checkin.State == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Checkin.StateEnum(childComplexity), true
+		return e.ComplexityRoot.Checkin.State(childComplexity), true
 	case "Checkin.submittedAt":
 		if e.ComplexityRoot.Checkin.SubmittedAt == nil {
 			break
@@ -2334,11 +2444,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.City.Code(childComplexity), true
 	case "City.id":
-		if e.ComplexityRoot.City.GlobalID == nil {
+		if e.ComplexityRoot.City.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.City.GlobalID(childComplexity), true
+		return e.ComplexityRoot.City.ID(childComplexity), true
 	case "City.name":
 		if e.ComplexityRoot.City.Name == nil {
 			break
@@ -2352,18 +2462,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Code(childComplexity), true
-	case "Community.id":
-		if e.ComplexityRoot.Community.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Community.GlobalID(childComplexity), true
 	case "Community.hasPartyOrg":
 		if e.ComplexityRoot.Community.HasPartyOrg == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Community.HasPartyOrg(childComplexity), true
+	case "Community.id":
+		if e.ComplexityRoot.Community.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.ID(childComplexity), true
 	case "Community.name":
 		if e.ComplexityRoot.Community.Name == nil {
 			break
@@ -2428,11 +2538,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Compound.Community(childComplexity), true
 	case "Compound.id":
-		if e.ComplexityRoot.Compound.GlobalID == nil {
+		if e.ComplexityRoot.Compound.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Compound.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Compound.ID(childComplexity), true
 	case "Compound.marketManaged":
 		if e.ComplexityRoot.Compound.MarketManaged == nil {
 			break
@@ -2553,11 +2663,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DutyShift.Facility(childComplexity), true
 	case "DutyShift.id":
-		if e.ComplexityRoot.DutyShift.GlobalID == nil {
+		if e.ComplexityRoot.DutyShift.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.DutyShift.GlobalID(childComplexity), true
+		return e.ComplexityRoot.DutyShift.ID(childComplexity), true
 	case "DutyShift.onDate":
 		if e.ComplexityRoot.DutyShift.OnDate == nil {
 			break
@@ -2616,17 +2726,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Facility.Compound(childComplexity), true
 	case "Facility.id":
-		if e.ComplexityRoot.Facility.GlobalID == nil {
+		if e.ComplexityRoot.Facility.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Facility.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Facility.ID(childComplexity), true
 	case "Facility.kind":
-		if e.ComplexityRoot.Facility.KindEnum == nil {
+		if e.ComplexityRoot.Facility.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Facility.KindEnum(childComplexity), true
+		return e.ComplexityRoot.Facility.Kind(childComplexity), true
 	case "Facility.name":
 		if e.ComplexityRoot.Facility.Name == nil {
 			break
@@ -2691,11 +2801,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GovernanceInstructor.FormerPost(childComplexity), true
 	case "GovernanceInstructor.id":
-		if e.ComplexityRoot.GovernanceInstructor.GlobalID == nil {
+		if e.ComplexityRoot.GovernanceInstructor.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GovernanceInstructor.GlobalID(childComplexity), true
+		return e.ComplexityRoot.GovernanceInstructor.ID(childComplexity), true
 	case "GovernanceInstructor.name":
 		if e.ComplexityRoot.GovernanceInstructor.Name == nil {
 			break
@@ -2770,18 +2880,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grid.Community(childComplexity), true
-	case "Grid.id":
-		if e.ComplexityRoot.Grid.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Grid.GlobalID(childComplexity), true
 	case "Grid.households":
 		if e.ComplexityRoot.Grid.Households == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Grid.Households(childComplexity), true
+	case "Grid.id":
+		if e.ComplexityRoot.Grid.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grid.ID(childComplexity), true
 	case "Grid.name":
 		if e.ComplexityRoot.Grid.Name == nil {
 			break
@@ -2813,24 +2923,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridAssignment.EndedOn(childComplexity), true
-	case "GridAssignment.id":
-		if e.ComplexityRoot.GridAssignment.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.GridAssignment.GlobalID(childComplexity), true
 	case "GridAssignment.grid":
 		if e.ComplexityRoot.GridAssignment.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.GridAssignment.Grid(childComplexity), true
-	case "GridAssignment.role":
-		if e.ComplexityRoot.GridAssignment.RoleEnum == nil {
+	case "GridAssignment.id":
+		if e.ComplexityRoot.GridAssignment.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GridAssignment.RoleEnum(childComplexity), true
+		return e.ComplexityRoot.GridAssignment.ID(childComplexity), true
+	case "GridAssignment.role":
+		if e.ComplexityRoot.GridAssignment.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.Role(childComplexity), true
 	case "GridAssignment.startedOn":
 		if e.ComplexityRoot.GridAssignment.StartedOn == nil {
 			break
@@ -3069,11 +3179,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Intersection.Community(childComplexity), true
 	case "Intersection.id":
-		if e.ComplexityRoot.Intersection.GlobalID == nil {
+		if e.ComplexityRoot.Intersection.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Intersection.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Intersection.ID(childComplexity), true
 	case "Intersection.name":
 		if e.ComplexityRoot.Intersection.Name == nil {
 			break
@@ -3156,11 +3266,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Description(childComplexity), true
 	case "Issue.disputeOutcome":
-		if e.ComplexityRoot.Issue.DisputeOutcomeEnum == nil {
+		if e.ComplexityRoot.Issue.DisputeOutcome == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.DisputeOutcomeEnum(childComplexity), true
+		return e.ComplexityRoot.Issue.DisputeOutcome(childComplexity), true
 	case "Issue.dueAt":
 		if e.ComplexityRoot.Issue.DueAt == nil {
 			break
@@ -3168,11 +3278,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.DueAt(childComplexity), true
 	case "Issue.escalationLevel":
-		if e.ComplexityRoot.Issue.EscalationLevelEnum == nil {
+		if e.ComplexityRoot.Issue.EscalationLevel == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.EscalationLevelEnum(childComplexity), true
+		return e.ComplexityRoot.Issue.EscalationLevel(childComplexity), true
 	case "Issue.events":
 		if e.ComplexityRoot.Issue.Events == nil {
 			break
@@ -3184,12 +3294,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Events(childComplexity, args["last"].(*int)), true
-	case "Issue.id":
-		if e.ComplexityRoot.Issue.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Issue.GlobalID(childComplexity), true
 	case "Issue.grid":
 		if e.ComplexityRoot.Issue.Grid == nil {
 			break
@@ -3203,17 +3307,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Handler(childComplexity), true
 	case "Issue.handlerKind":
-		if e.ComplexityRoot.Issue.HandlerKindEnum == nil {
+		if e.ComplexityRoot.Issue.HandlerKind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.HandlerKindEnum(childComplexity), true
+		return e.ComplexityRoot.Issue.HandlerKind(childComplexity), true
 	case "Issue.handlerUnit":
 		if e.ComplexityRoot.Issue.HandlerUnit == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Issue.HandlerUnit(childComplexity), true
+	case "Issue.id":
+		if e.ComplexityRoot.Issue.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.ID(childComplexity), true
 	case "Issue.isDispute":
 		if e.ComplexityRoot.Issue.IsDispute == nil {
 			break
@@ -3227,11 +3337,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Mediators(childComplexity), true
 	case "Issue.overdue":
-		if e.ComplexityRoot.Issue.OverdueNow == nil {
+		if e.ComplexityRoot.Issue.Overdue == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.OverdueNow(childComplexity), true
+		return e.ComplexityRoot.Issue.Overdue(childComplexity), true
 	case "Issue.reportedAt":
 		if e.ComplexityRoot.Issue.ReportedAt == nil {
 			break
@@ -3245,11 +3355,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.Reporter(childComplexity), true
 	case "Issue.reporterRole":
-		if e.ComplexityRoot.Issue.ReporterRoleEnum == nil {
+		if e.ComplexityRoot.Issue.ReporterRole == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.ReporterRoleEnum(childComplexity), true
+		return e.ComplexityRoot.Issue.ReporterRole(childComplexity), true
 	case "Issue.resolution":
 		if e.ComplexityRoot.Issue.Resolution == nil {
 			break
@@ -3269,11 +3379,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Issue.ResolvedQuantity(childComplexity), true
 	case "Issue.state":
-		if e.ComplexityRoot.Issue.StateEnum == nil {
+		if e.ComplexityRoot.Issue.State == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Issue.StateEnum(childComplexity), true
+		return e.ComplexityRoot.Issue.State(childComplexity), true
 	case "Issue.title":
 		if e.ComplexityRoot.Issue.Title == nil {
 			break
@@ -3305,18 +3415,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCategory.DeadlineDays(childComplexity), true
-	case "IssueCategory.id":
-		if e.ComplexityRoot.IssueCategory.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.IssueCategory.GlobalID(childComplexity), true
 	case "IssueCategory.group":
-		if e.ComplexityRoot.IssueCategory.GroupEnum == nil {
+		if e.ComplexityRoot.IssueCategory.Group == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueCategory.GroupEnum(childComplexity), true
+		return e.ComplexityRoot.IssueCategory.Group(childComplexity), true
+	case "IssueCategory.id":
+		if e.ComplexityRoot.IssueCategory.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.ID(childComplexity), true
 	case "IssueCategory.name":
 		if e.ComplexityRoot.IssueCategory.Name == nil {
 			break
@@ -3449,11 +3559,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.IssueEdge.Node(childComplexity), true
 
 	case "IssueEvent.action":
-		if e.ComplexityRoot.IssueEvent.ActionEnum == nil {
+		if e.ComplexityRoot.IssueEvent.Action == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueEvent.ActionEnum(childComplexity), true
+		return e.ComplexityRoot.IssueEvent.Action(childComplexity), true
 	case "IssueEvent.actor":
 		if e.ComplexityRoot.IssueEvent.Actor == nil {
 			break
@@ -3473,11 +3583,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueEvent.At(childComplexity), true
 	case "IssueEvent.fromState":
-		if e.ComplexityRoot.IssueEvent.FromStateEnum == nil {
+		if e.ComplexityRoot.IssueEvent.FromState == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueEvent.FromStateEnum(childComplexity), true
+		return e.ComplexityRoot.IssueEvent.FromState(childComplexity), true
 	case "IssueEvent.note":
 		if e.ComplexityRoot.IssueEvent.Note == nil {
 			break
@@ -3485,11 +3595,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueEvent.Note(childComplexity), true
 	case "IssueEvent.toState":
-		if e.ComplexityRoot.IssueEvent.ToStateEnum == nil {
+		if e.ComplexityRoot.IssueEvent.ToState == nil {
 			break
 		}
 
-		return e.ComplexityRoot.IssueEvent.ToStateEnum(childComplexity), true
+		return e.ComplexityRoot.IssueEvent.ToState(childComplexity), true
 
 	case "IssueGroupCount.group":
 		if e.ComplexityRoot.IssueGroupCount.Group == nil {
@@ -3601,18 +3711,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeeting.Community(childComplexity), true
-	case "JointMeeting.id":
-		if e.ComplexityRoot.JointMeeting.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.JointMeeting.GlobalID(childComplexity), true
 	case "JointMeeting.heldOn":
 		if e.ComplexityRoot.JointMeeting.HeldOn == nil {
 			break
 		}
 
 		return e.ComplexityRoot.JointMeeting.HeldOn(childComplexity), true
+	case "JointMeeting.id":
+		if e.ComplexityRoot.JointMeeting.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.ID(childComplexity), true
 	case "JointMeeting.matters":
 		if e.ComplexityRoot.JointMeeting.Matters == nil {
 			break
@@ -3690,11 +3800,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.JointMeetingIndicators.Meetings(childComplexity), true
 
 	case "MatterEvent.action":
-		if e.ComplexityRoot.MatterEvent.ActionEnum == nil {
+		if e.ComplexityRoot.MatterEvent.Action == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MatterEvent.ActionEnum(childComplexity), true
+		return e.ComplexityRoot.MatterEvent.Action(childComplexity), true
 	case "MatterEvent.actor":
 		if e.ComplexityRoot.MatterEvent.Actor == nil {
 			break
@@ -3714,11 +3824,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MatterEvent.At(childComplexity), true
 	case "MatterEvent.fromOutcome":
-		if e.ComplexityRoot.MatterEvent.FromStateEnum == nil {
+		if e.ComplexityRoot.MatterEvent.FromOutcome == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MatterEvent.FromStateEnum(childComplexity), true
+		return e.ComplexityRoot.MatterEvent.FromOutcome(childComplexity), true
 	case "MatterEvent.note":
 		if e.ComplexityRoot.MatterEvent.Note == nil {
 			break
@@ -3726,11 +3836,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MatterEvent.Note(childComplexity), true
 	case "MatterEvent.toOutcome":
-		if e.ComplexityRoot.MatterEvent.ToStateEnum == nil {
+		if e.ComplexityRoot.MatterEvent.ToOutcome == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MatterEvent.ToStateEnum(childComplexity), true
+		return e.ComplexityRoot.MatterEvent.ToOutcome(childComplexity), true
 
 	case "MediationRoomMember.community":
 		if e.ComplexityRoot.MediationRoomMember.Community == nil {
@@ -3745,11 +3855,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MediationRoomMember.Facility(childComplexity), true
 	case "MediationRoomMember.id":
-		if e.ComplexityRoot.MediationRoomMember.GlobalID == nil {
+		if e.ComplexityRoot.MediationRoomMember.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MediationRoomMember.GlobalID(childComplexity), true
+		return e.ComplexityRoot.MediationRoomMember.ID(childComplexity), true
 	case "MediationRoomMember.joinedOn":
 		if e.ComplexityRoot.MediationRoomMember.JoinedOn == nil {
 			break
@@ -3814,11 +3924,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mediator.Person(childComplexity), true
 	case "Mediator.role":
-		if e.ComplexityRoot.Mediator.RoleEnum == nil {
+		if e.ComplexityRoot.Mediator.Role == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Mediator.RoleEnum(childComplexity), true
+		return e.ComplexityRoot.Mediator.Role(childComplexity), true
 
 	case "MeetingMatter.allowedOutcomes":
 		if e.ComplexityRoot.MeetingMatter.AllowedOutcomes == nil {
@@ -3826,12 +3936,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingMatter.AllowedOutcomes(childComplexity), true
-	case "MeetingMatter.id":
-		if e.ComplexityRoot.MeetingMatter.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.MeetingMatter.GlobalID(childComplexity), true
 	case "MeetingMatter.history":
 		if e.ComplexityRoot.MeetingMatter.History == nil {
 			break
@@ -3843,12 +3947,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingMatter.History(childComplexity, args["last"].(*int)), true
-	case "MeetingMatter.kind":
-		if e.ComplexityRoot.MeetingMatter.KindEnum == nil {
+	case "MeetingMatter.id":
+		if e.ComplexityRoot.MeetingMatter.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MeetingMatter.KindEnum(childComplexity), true
+		return e.ComplexityRoot.MeetingMatter.ID(childComplexity), true
+	case "MeetingMatter.kind":
+		if e.ComplexityRoot.MeetingMatter.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.Kind(childComplexity), true
 	case "MeetingMatter.meeting":
 		if e.ComplexityRoot.MeetingMatter.Meeting == nil {
 			break
@@ -3856,11 +3966,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingMatter.Meeting(childComplexity), true
 	case "MeetingMatter.outcome":
-		if e.ComplexityRoot.MeetingMatter.OutcomeEnum == nil {
+		if e.ComplexityRoot.MeetingMatter.Outcome == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MeetingMatter.OutcomeEnum(childComplexity), true
+		return e.ComplexityRoot.MeetingMatter.Outcome(childComplexity), true
 	case "MeetingMatter.title":
 		if e.ComplexityRoot.MeetingMatter.Title == nil {
 			break
@@ -4323,11 +4433,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.OrderCounts.Posted(childComplexity), true
 
 	case "OrderEvent.action":
-		if e.ComplexityRoot.OrderEvent.ActionEnum == nil {
+		if e.ComplexityRoot.OrderEvent.Action == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrderEvent.ActionEnum(childComplexity), true
+		return e.ComplexityRoot.OrderEvent.Action(childComplexity), true
 	case "OrderEvent.actor":
 		if e.ComplexityRoot.OrderEvent.Actor == nil {
 			break
@@ -4347,11 +4457,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderEvent.At(childComplexity), true
 	case "OrderEvent.fromState":
-		if e.ComplexityRoot.OrderEvent.FromStateEnum == nil {
+		if e.ComplexityRoot.OrderEvent.FromState == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrderEvent.FromStateEnum(childComplexity), true
+		return e.ComplexityRoot.OrderEvent.FromState(childComplexity), true
 	case "OrderEvent.note":
 		if e.ComplexityRoot.OrderEvent.Note == nil {
 			break
@@ -4359,11 +4469,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderEvent.Note(childComplexity), true
 	case "OrderEvent.toState":
-		if e.ComplexityRoot.OrderEvent.ToStateEnum == nil {
+		if e.ComplexityRoot.OrderEvent.ToState == nil {
 			break
 		}
 
-		return e.ComplexityRoot.OrderEvent.ToStateEnum(childComplexity), true
+		return e.ComplexityRoot.OrderEvent.ToState(childComplexity), true
 
 	case "OrderIndicators.averageRating":
 		if e.ComplexityRoot.OrderIndicators.AverageRating == nil {
@@ -4549,17 +4659,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Pairing.EndedOn(childComplexity), true
 	case "Pairing.id":
-		if e.ComplexityRoot.Pairing.GlobalID == nil {
+		if e.ComplexityRoot.Pairing.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Pairing.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Pairing.ID(childComplexity), true
 	case "Pairing.kind":
-		if e.ComplexityRoot.Pairing.KindEnum == nil {
+		if e.ComplexityRoot.Pairing.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Pairing.KindEnum(childComplexity), true
+		return e.ComplexityRoot.Pairing.Kind(childComplexity), true
 	case "Pairing.practiceStation":
 		if e.ComplexityRoot.Pairing.PracticeStation == nil {
 			break
@@ -4624,17 +4734,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Partner.Community(childComplexity), true
 	case "Partner.id":
-		if e.ComplexityRoot.Partner.GlobalID == nil {
+		if e.ComplexityRoot.Partner.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Partner.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Partner.ID(childComplexity), true
 	case "Partner.kind":
-		if e.ComplexityRoot.Partner.KindEnum == nil {
+		if e.ComplexityRoot.Partner.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Partner.KindEnum(childComplexity), true
+		return e.ComplexityRoot.Partner.Kind(childComplexity), true
 	case "Partner.name":
 		if e.ComplexityRoot.Partner.Name == nil {
 			break
@@ -4710,18 +4820,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartyMember.Community(childComplexity), true
-	case "PartyMember.id":
-		if e.ComplexityRoot.PartyMember.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PartyMember.GlobalID(childComplexity), true
 	case "PartyMember.grid":
 		if e.ComplexityRoot.PartyMember.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PartyMember.Grid(childComplexity), true
+	case "PartyMember.id":
+		if e.ComplexityRoot.PartyMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartyMember.ID(childComplexity), true
 	case "PartyMember.joinedPartyOn":
 		if e.ComplexityRoot.PartyMember.JoinedPartyOn == nil {
 			break
@@ -4838,23 +4948,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.Building(childComplexity), true
 	case "Person.gender":
-		if e.ComplexityRoot.Person.GenderEnum == nil {
+		if e.ComplexityRoot.Person.Gender == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Person.GenderEnum(childComplexity), true
-	case "Person.id":
-		if e.ComplexityRoot.Person.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Person.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Person.Gender(childComplexity), true
 	case "Person.grid":
 		if e.ComplexityRoot.Person.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Person.Grid(childComplexity), true
+	case "Person.id":
+		if e.ComplexityRoot.Person.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.ID(childComplexity), true
 	case "Person.idNumber":
 		if e.ComplexityRoot.Person.IDNumber == nil {
 			break
@@ -5307,18 +5417,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RatingCounts.Poor(childComplexity), true
 
-	case "RedSteward.id":
-		if e.ComplexityRoot.RedSteward.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RedSteward.GlobalID(childComplexity), true
 	case "RedSteward.grid":
 		if e.ComplexityRoot.RedSteward.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RedSteward.Grid(childComplexity), true
+	case "RedSteward.id":
+		if e.ComplexityRoot.RedSteward.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.ID(childComplexity), true
 	case "RedSteward.name":
 		if e.ComplexityRoot.RedSteward.Name == nil {
 			break
@@ -5394,12 +5504,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.CollectedBy(childComplexity), true
-	case "Resident.id":
-		if e.ComplexityRoot.Resident.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Resident.GlobalID(childComplexity), true
 	case "Resident.grid":
 		if e.ComplexityRoot.Resident.Grid == nil {
 			break
@@ -5412,6 +5516,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.HouseholdSize(childComplexity), true
+	case "Resident.id":
+		if e.ComplexityRoot.Resident.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.ID(childComplexity), true
 	case "Resident.isPartyMember":
 		if e.ComplexityRoot.Resident.IsPartyMember == nil {
 			break
@@ -5501,11 +5611,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceCategory.Code(childComplexity), true
 	case "ServiceCategory.id":
-		if e.ComplexityRoot.ServiceCategory.GlobalID == nil {
+		if e.ComplexityRoot.ServiceCategory.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ServiceCategory.GlobalID(childComplexity), true
+		return e.ComplexityRoot.ServiceCategory.ID(childComplexity), true
 	case "ServiceCategory.name":
 		if e.ComplexityRoot.ServiceCategory.Name == nil {
 			break
@@ -5566,12 +5676,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.Events(childComplexity, args["last"].(*int)), true
-	case "ServiceOrder.id":
-		if e.ComplexityRoot.ServiceOrder.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ServiceOrder.GlobalID(childComplexity), true
 	case "ServiceOrder.grid":
 		if e.ComplexityRoot.ServiceOrder.Grid == nil {
 			break
@@ -5584,6 +5688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.Hours(childComplexity), true
+	case "ServiceOrder.id":
+		if e.ComplexityRoot.ServiceOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.ID(childComplexity), true
 	case "ServiceOrder.postedAt":
 		if e.ComplexityRoot.ServiceOrder.PostedAt == nil {
 			break
@@ -5621,11 +5731,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceOrder.Result(childComplexity), true
 	case "ServiceOrder.state":
-		if e.ComplexityRoot.ServiceOrder.StateEnum == nil {
+		if e.ComplexityRoot.ServiceOrder.State == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ServiceOrder.StateEnum(childComplexity), true
+		return e.ComplexityRoot.ServiceOrder.State(childComplexity), true
 	case "ServiceOrder.title":
 		if e.ComplexityRoot.ServiceOrder.Title == nil {
 			break
@@ -5677,18 +5787,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceRecord.Content(childComplexity), true
-	case "ServiceRecord.id":
-		if e.ComplexityRoot.ServiceRecord.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ServiceRecord.GlobalID(childComplexity), true
 	case "ServiceRecord.hours":
 		if e.ComplexityRoot.ServiceRecord.Hours == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ServiceRecord.Hours(childComplexity), true
+	case "ServiceRecord.id":
+		if e.ComplexityRoot.ServiceRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRecord.ID(childComplexity), true
 	case "ServiceRecord.member":
 		if e.ComplexityRoot.ServiceRecord.Member == nil {
 			break
@@ -5721,18 +5831,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceTotals.Records(childComplexity), true
 
-	case "SocialOrganisation.id":
-		if e.ComplexityRoot.SocialOrganisation.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.SocialOrganisation.GlobalID(childComplexity), true
 	case "SocialOrganisation.hasPartyOrg":
 		if e.ComplexityRoot.SocialOrganisation.HasPartyOrg == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SocialOrganisation.HasPartyOrg(childComplexity), true
+	case "SocialOrganisation.id":
+		if e.ComplexityRoot.SocialOrganisation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.ID(childComplexity), true
 	case "SocialOrganisation.name":
 		if e.ComplexityRoot.SocialOrganisation.Name == nil {
 			break
@@ -5809,17 +5919,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Street.Code(childComplexity), true
 	case "Street.id":
-		if e.ComplexityRoot.Street.GlobalID == nil {
+		if e.ComplexityRoot.Street.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Street.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Street.ID(childComplexity), true
 	case "Street.kind":
-		if e.ComplexityRoot.Street.KindEnum == nil {
+		if e.ComplexityRoot.Street.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Street.KindEnum(childComplexity), true
+		return e.ComplexityRoot.Street.Kind(childComplexity), true
 	case "Street.name":
 		if e.ComplexityRoot.Street.Name == nil {
 			break
@@ -5934,11 +6044,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Unit.Code(childComplexity), true
 	case "Unit.id":
-		if e.ComplexityRoot.Unit.GlobalID == nil {
+		if e.ComplexityRoot.Unit.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Unit.GlobalID(childComplexity), true
+		return e.ComplexityRoot.Unit.ID(childComplexity), true
 	case "Unit.isJustice":
 		if e.ComplexityRoot.Unit.IsJustice == nil {
 			break
@@ -5946,11 +6056,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Unit.IsJustice(childComplexity), true
 	case "Unit.kind":
-		if e.ComplexityRoot.Unit.KindEnum == nil {
+		if e.ComplexityRoot.Unit.Kind == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Unit.KindEnum(childComplexity), true
+		return e.ComplexityRoot.Unit.Kind(childComplexity), true
 	case "Unit.members":
 		if e.ComplexityRoot.Unit.Members == nil {
 			break
@@ -6058,11 +6168,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VentureProject.FundingYuan(childComplexity), true
 	case "VentureProject.id":
-		if e.ComplexityRoot.VentureProject.GlobalID == nil {
+		if e.ComplexityRoot.VentureProject.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VentureProject.GlobalID(childComplexity), true
+		return e.ComplexityRoot.VentureProject.ID(childComplexity), true
 	case "VentureProject.name":
 		if e.ComplexityRoot.VentureProject.Name == nil {
 			break
@@ -6082,11 +6192,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VentureProject.StartedOn(childComplexity), true
 	case "VentureProject.theme":
-		if e.ComplexityRoot.VentureProject.ThemeEnum == nil {
+		if e.ComplexityRoot.VentureProject.Theme == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VentureProject.ThemeEnum(childComplexity), true
+		return e.ComplexityRoot.VentureProject.Theme(childComplexity), true
 	case "VentureProject.version":
 		if e.ComplexityRoot.VentureProject.Version == nil {
 			break
@@ -6132,18 +6242,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Volunteer.Community(childComplexity), true
-	case "Volunteer.id":
-		if e.ComplexityRoot.Volunteer.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Volunteer.GlobalID(childComplexity), true
 	case "Volunteer.grid":
 		if e.ComplexityRoot.Volunteer.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Volunteer.Grid(childComplexity), true
+	case "Volunteer.id":
+		if e.ComplexityRoot.Volunteer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Volunteer.ID(childComplexity), true
 	case "Volunteer.isVolunteerPolice":
 		if e.ComplexityRoot.Volunteer.IsVolunteerPolice == nil {
 			break
@@ -6264,11 +6374,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VolunteerTeam.FoundedOn(childComplexity), true
 	case "VolunteerTeam.id":
-		if e.ComplexityRoot.VolunteerTeam.GlobalID == nil {
+		if e.ComplexityRoot.VolunteerTeam.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VolunteerTeam.GlobalID(childComplexity), true
+		return e.ComplexityRoot.VolunteerTeam.ID(childComplexity), true
 	case "VolunteerTeam.isVolunteerPolice":
 		if e.ComplexityRoot.VolunteerTeam.IsVolunteerPolice == nil {
 			break
@@ -6294,11 +6404,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VolunteerTeam.Street(childComplexity), true
 	case "VolunteerTeam.teamType":
-		if e.ComplexityRoot.VolunteerTeam.TeamTypeEnum == nil {
+		if e.ComplexityRoot.VolunteerTeam.TeamType == nil {
 			break
 		}
 
-		return e.ComplexityRoot.VolunteerTeam.TeamTypeEnum(childComplexity), true
+		return e.ComplexityRoot.VolunteerTeam.TeamType(childComplexity), true
 	case "VolunteerTeam.unit":
 		if e.ComplexityRoot.VolunteerTeam.Unit == nil {
 			break
@@ -6373,12 +6483,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkLog.Content(childComplexity), true
-	case "WorkLog.id":
-		if e.ComplexityRoot.WorkLog.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.WorkLog.GlobalID(childComplexity), true
 	case "WorkLog.grid":
 		if e.ComplexityRoot.WorkLog.Grid == nil {
 			break
@@ -6391,12 +6495,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkLog.Hours(childComplexity), true
-	case "WorkLog.kind":
-		if e.ComplexityRoot.WorkLog.KindEnum == nil {
+	case "WorkLog.id":
+		if e.ComplexityRoot.WorkLog.ID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.WorkLog.KindEnum(childComplexity), true
+		return e.ComplexityRoot.WorkLog.ID(childComplexity), true
+	case "WorkLog.kind":
+		if e.ComplexityRoot.WorkLog.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkLog.Kind(childComplexity), true
 	case "WorkLog.loggedAt":
 		if e.ComplexityRoot.WorkLog.LoggedAt == nil {
 			break
@@ -6485,18 +6595,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.YearRating.Community(childComplexity), true
-	case "YearRating.id":
-		if e.ComplexityRoot.YearRating.GlobalID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.YearRating.GlobalID(childComplexity), true
 	case "YearRating.grade":
-		if e.ComplexityRoot.YearRating.GradeEnum == nil {
+		if e.ComplexityRoot.YearRating.Grade == nil {
 			break
 		}
 
-		return e.ComplexityRoot.YearRating.GradeEnum(childComplexity), true
+		return e.ComplexityRoot.YearRating.Grade(childComplexity), true
+	case "YearRating.id":
+		if e.ComplexityRoot.YearRating.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.ID(childComplexity), true
 	case "YearRating.member":
 		if e.ComplexityRoot.YearRating.Member == nil {
 			break
@@ -14670,7 +14780,7 @@ func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Activity_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Activity().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14681,7 +14791,7 @@ func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Activity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Activity", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
@@ -14693,18 +14803,18 @@ func (ec *executionContext) _Activity_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Activity_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.Activity().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNActivityKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.ActivityKind) graphql.Marshaler {
+			return ec.marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActivityKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Activity_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Activity", field, true, false, "ActivityKind")
+	return graphql.NewScalarFieldContext("Activity", field, true, true, "ActivityKind")
 }
 
 func (ec *executionContext) _Activity_title(ctx context.Context, field graphql.CollectedField, obj *store.Activity) (ret graphql.Marshaler) {
@@ -15491,7 +15601,7 @@ func (ec *executionContext) _ActivityParticipant_id(ctx context.Context, field g
 			return ec.fieldContext_ActivityParticipant_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.ActivityParticipant().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15502,7 +15612,7 @@ func (ec *executionContext) _ActivityParticipant_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ActivityParticipant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, true, "ID")
 }
 
 func (ec *executionContext) _ActivityParticipant_activity(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
@@ -15578,18 +15688,18 @@ func (ec *executionContext) _ActivityParticipant_role(ctx context.Context, field
 			return ec.fieldContext_ActivityParticipant_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RoleEnum(), nil
+			return ec.Resolvers.ActivityParticipant().Role(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNParticipantRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
+			return ec.marshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ActivityParticipant_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, false, "ParticipantRole")
+	return graphql.NewScalarFieldContext("ActivityParticipant", field, true, true, "ParticipantRole")
 }
 
 func (ec *executionContext) _ActivityParticipant_hours(ctx context.Context, field graphql.CollectedField, obj *store.ActivityParticipant) (ret graphql.Marshaler) {
@@ -15624,7 +15734,7 @@ func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_AuditRecord_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.AuditRecord().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15635,7 +15745,7 @@ func (ec *executionContext) _AuditRecord_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "ID")
 }
 
 func (ec *executionContext) _AuditRecord_at(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -15702,7 +15812,7 @@ func (ec *executionContext) _AuditRecord_actorId(ctx context.Context, field grap
 			return ec.fieldContext_AuditRecord_actorId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ActorGlobalID(), nil
+			return ec.Resolvers.AuditRecord().ActorID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -15713,7 +15823,7 @@ func (ec *executionContext) _AuditRecord_actorId(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_actorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "ID")
 }
 
 func (ec *executionContext) _AuditRecord_role(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -15840,7 +15950,7 @@ func (ec *executionContext) _AuditRecord_targetRowId(ctx context.Context, field 
 			return ec.fieldContext_AuditRecord_targetRowId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TargetRowIDString(), nil
+			return ec.Resolvers.AuditRecord().TargetRowID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15851,7 +15961,7 @@ func (ec *executionContext) _AuditRecord_targetRowId(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_targetRowId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "String")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "String")
 }
 
 func (ec *executionContext) _AuditRecord_action(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -15863,18 +15973,18 @@ func (ec *executionContext) _AuditRecord_action(ctx context.Context, field graph
 			return ec.fieldContext_AuditRecord_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ActionEnum(), nil
+			return ec.Resolvers.AuditRecord().Action(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNAuditAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.AuditAction) graphql.Marshaler {
+			return ec.marshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditRecord_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditRecord", field, true, false, "AuditAction")
+	return graphql.NewScalarFieldContext("AuditRecord", field, true, true, "AuditAction")
 }
 
 func (ec *executionContext) _AuditRecord_before(ctx context.Context, field graphql.CollectedField, obj *store.AuditRecord) (ret graphql.Marshaler) {
@@ -16490,7 +16600,7 @@ func (ec *executionContext) _Building_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Building_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Building().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16501,7 +16611,7 @@ func (ec *executionContext) _Building_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Building_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Building", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Building", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Building_number(ctx context.Context, field graphql.CollectedField, obj *store.Building) (ret graphql.Marshaler) {
@@ -16724,7 +16834,7 @@ func (ec *executionContext) _BuildingAppointment_id(ctx context.Context, field g
 			return ec.fieldContext_BuildingAppointment_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.BuildingAppointment().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16735,7 +16845,7 @@ func (ec *executionContext) _BuildingAppointment_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_BuildingAppointment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, true, "ID")
 }
 
 func (ec *executionContext) _BuildingAppointment_building(ctx context.Context, field graphql.CollectedField, obj *store.BuildingAppointment) (ret graphql.Marshaler) {
@@ -16811,18 +16921,18 @@ func (ec *executionContext) _BuildingAppointment_role(ctx context.Context, field
 			return ec.fieldContext_BuildingAppointment_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RoleEnum(), nil
+			return ec.Resolvers.BuildingAppointment().Role(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNBuildingRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.BuildingRole) graphql.Marshaler {
+			return ec.marshalNBuildingRole2gridgovᚋgraphᚋmodelᚐBuildingRole(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_BuildingAppointment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, false, "BuildingRole")
+	return graphql.NewScalarFieldContext("BuildingAppointment", field, true, true, "BuildingRole")
 }
 
 func (ec *executionContext) _BuildingAppointment_appointedOn(ctx context.Context, field graphql.CollectedField, obj *store.BuildingAppointment) (ret graphql.Marshaler) {
@@ -17022,7 +17132,7 @@ func (ec *executionContext) _Cadre_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Cadre_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Cadre().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17033,7 +17143,7 @@ func (ec *executionContext) _Cadre_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Cadre_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Cadre", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Cadre", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Cadre_person(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
@@ -17100,18 +17210,18 @@ func (ec *executionContext) _Cadre_kind(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Cadre_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.Cadre().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNCadreKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CadreKind) graphql.Marshaler {
+			return ec.marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Cadre_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Cadre", field, true, false, "CadreKind")
+	return graphql.NewScalarFieldContext("Cadre", field, true, true, "CadreKind")
 }
 
 func (ec *executionContext) _Cadre_title(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
@@ -17442,7 +17552,7 @@ func (ec *executionContext) _Checkin_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Checkin_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Checkin().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17453,7 +17563,7 @@ func (ec *executionContext) _Checkin_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Checkin_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Checkin", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Checkin", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Checkin_member(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
@@ -17584,18 +17694,18 @@ func (ec *executionContext) _Checkin_state(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Checkin_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StateEnum(), nil
+			return ec.Resolvers.Checkin().State(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNCheckinState2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CheckinState) graphql.Marshaler {
+			return ec.marshalNCheckinState2gridgovᚋgraphᚋmodelᚐCheckinState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Checkin_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Checkin", field, true, false, "CheckinState")
+	return graphql.NewScalarFieldContext("Checkin", field, true, true, "CheckinState")
 }
 
 func (ec *executionContext) _Checkin_submittedAt(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
@@ -18011,7 +18121,7 @@ func (ec *executionContext) _City_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_City_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.City().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18022,7 +18132,7 @@ func (ec *executionContext) _City_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_City_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("City", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("City", field, true, true, "ID")
 }
 
 func (ec *executionContext) _City_code(ctx context.Context, field graphql.CollectedField, obj *store.City) (ret graphql.Marshaler) {
@@ -18080,7 +18190,7 @@ func (ec *executionContext) _Community_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Community_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Community().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18091,7 +18201,7 @@ func (ec *executionContext) _Community_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Community", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Community", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Community_code(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
@@ -18369,7 +18479,7 @@ func (ec *executionContext) _Compound_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Compound_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Compound().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18380,7 +18490,7 @@ func (ec *executionContext) _Compound_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Compound_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Compound", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Compound", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Compound_name(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
@@ -18842,7 +18952,7 @@ func (ec *executionContext) _DutyShift_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_DutyShift_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.DutyShift().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18853,7 +18963,7 @@ func (ec *executionContext) _DutyShift_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_DutyShift_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DutyShift", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("DutyShift", field, true, true, "ID")
 }
 
 func (ec *executionContext) _DutyShift_cadre(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
@@ -19149,7 +19259,7 @@ func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Facility_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Facility().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19160,7 +19270,7 @@ func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Facility_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Facility", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Facility", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Facility_kind(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
@@ -19172,18 +19282,18 @@ func (ec *executionContext) _Facility_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Facility_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.Facility().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNFacilityKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.FacilityKind) graphql.Marshaler {
+			return ec.marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Facility_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Facility", field, true, false, "FacilityKind")
+	return graphql.NewScalarFieldContext("Facility", field, true, true, "FacilityKind")
 }
 
 func (ec *executionContext) _Facility_name(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
@@ -19447,7 +19557,7 @@ func (ec *executionContext) _GovernanceInstructor_id(ctx context.Context, field 
 			return ec.fieldContext_GovernanceInstructor_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.GovernanceInstructor().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19458,7 +19568,7 @@ func (ec *executionContext) _GovernanceInstructor_id(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_GovernanceInstructor_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GovernanceInstructor", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, true, true, "ID")
 }
 
 func (ec *executionContext) _GovernanceInstructor_person(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
@@ -19768,7 +19878,7 @@ func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Grid_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Grid().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -19779,7 +19889,7 @@ func (ec *executionContext) _Grid_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Grid_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Grid", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Grid", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Grid_code(ctx context.Context, field graphql.CollectedField, obj *store.Grid) (ret graphql.Marshaler) {
@@ -19991,7 +20101,7 @@ func (ec *executionContext) _GridAssignment_id(ctx context.Context, field graphq
 			return ec.fieldContext_GridAssignment_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.GridAssignment().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -20002,7 +20112,7 @@ func (ec *executionContext) _GridAssignment_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_GridAssignment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GridAssignment", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("GridAssignment", field, true, true, "ID")
 }
 
 func (ec *executionContext) _GridAssignment_grid(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
@@ -20078,18 +20188,18 @@ func (ec *executionContext) _GridAssignment_role(ctx context.Context, field grap
 			return ec.fieldContext_GridAssignment_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RoleEnum(), nil
+			return ec.Resolvers.GridAssignment().Role(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNGridRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.GridRole) graphql.Marshaler {
+			return ec.marshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_GridAssignment_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GridAssignment", field, true, false, "GridRole")
+	return graphql.NewScalarFieldContext("GridAssignment", field, true, true, "GridRole")
 }
 
 func (ec *executionContext) _GridAssignment_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
@@ -21164,7 +21274,7 @@ func (ec *executionContext) _Intersection_id(ctx context.Context, field graphql.
 			return ec.fieldContext_Intersection_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Intersection().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -21175,7 +21285,7 @@ func (ec *executionContext) _Intersection_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Intersection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Intersection", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Intersection", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Intersection_name(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
@@ -21407,7 +21517,7 @@ func (ec *executionContext) _Issue_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Issue_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Issue().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -21418,7 +21528,7 @@ func (ec *executionContext) _Issue_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Issue_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Issue_title(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -21508,18 +21618,18 @@ func (ec *executionContext) _Issue_state(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Issue_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StateEnum(), nil
+			return ec.Resolvers.Issue().State(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNIssueState2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.IssueState) graphql.Marshaler {
+			return ec.marshalNIssueState2gridgovᚋgraphᚋmodelᚐIssueState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, false, "IssueState")
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "IssueState")
 }
 
 func (ec *executionContext) _Issue_grid(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -21659,18 +21769,18 @@ func (ec *executionContext) _Issue_reporterRole(ctx context.Context, field graph
 			return ec.fieldContext_Issue_reporterRole(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ReporterRoleEnum(), nil
+			return ec.Resolvers.Issue().ReporterRole(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNReporterRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReporterRole) graphql.Marshaler {
+			return ec.marshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_reporterRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, false, "ReporterRole")
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "ReporterRole")
 }
 
 func (ec *executionContext) _Issue_handlerKind(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -21682,18 +21792,18 @@ func (ec *executionContext) _Issue_handlerKind(ctx context.Context, field graphq
 			return ec.fieldContext_Issue_handlerKind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.HandlerKindEnum(), nil
+			return ec.Resolvers.Issue().HandlerKind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-			return ec.marshalOHandlerKind2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HandlerKind) graphql.Marshaler {
+			return ec.marshalOHandlerKind2ᚖgridgovᚋgraphᚋmodelᚐHandlerKind(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_handlerKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, false, "HandlerKind")
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "HandlerKind")
 }
 
 func (ec *executionContext) _Issue_handler(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -21769,18 +21879,18 @@ func (ec *executionContext) _Issue_escalationLevel(ctx context.Context, field gr
 			return ec.fieldContext_Issue_escalationLevel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.EscalationLevelEnum(), nil
+			return ec.Resolvers.Issue().EscalationLevel(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-			return ec.marshalOEscalationLevel2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EscalationLevel) graphql.Marshaler {
+			return ec.marshalOEscalationLevel2ᚖgridgovᚋgraphᚋmodelᚐEscalationLevel(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_escalationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, false, "EscalationLevel")
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "EscalationLevel")
 }
 
 func (ec *executionContext) _Issue_dueAt(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -21815,7 +21925,7 @@ func (ec *executionContext) _Issue_overdue(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Issue_overdue(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.OverdueNow(), nil
+			return ec.Resolvers.Issue().Overdue(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -21826,7 +21936,7 @@ func (ec *executionContext) _Issue_overdue(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Issue_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, false, "Boolean")
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Issue_reportedAt(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -21976,18 +22086,18 @@ func (ec *executionContext) _Issue_disputeOutcome(ctx context.Context, field gra
 			return ec.fieldContext_Issue_disputeOutcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.DisputeOutcomeEnum(), nil
+			return ec.Resolvers.Issue().DisputeOutcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-			return ec.marshalODisputeOutcome2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisputeOutcome) graphql.Marshaler {
+			return ec.marshalODisputeOutcome2ᚖgridgovᚋgraphᚋmodelᚐDisputeOutcome(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Issue_disputeOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Issue", field, true, false, "DisputeOutcome")
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "DisputeOutcome")
 }
 
 func (ec *executionContext) _Issue_mediators(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
@@ -22144,7 +22254,7 @@ func (ec *executionContext) _IssueCategory_id(ctx context.Context, field graphql
 			return ec.fieldContext_IssueCategory_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.IssueCategory().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22155,7 +22265,7 @@ func (ec *executionContext) _IssueCategory_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_IssueCategory_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueCategory", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("IssueCategory", field, true, true, "ID")
 }
 
 func (ec *executionContext) _IssueCategory_code(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
@@ -22236,18 +22346,18 @@ func (ec *executionContext) _IssueCategory_group(ctx context.Context, field grap
 			return ec.fieldContext_IssueCategory_group(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GroupEnum(), nil
+			return ec.Resolvers.IssueCategory().Group(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNIssueCategoryGroup2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.IssueCategoryGroup) graphql.Marshaler {
+			return ec.marshalNIssueCategoryGroup2gridgovᚋgraphᚋmodelᚐIssueCategoryGroup(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_IssueCategory_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueCategory", field, true, false, "IssueCategoryGroup")
+	return graphql.NewScalarFieldContext("IssueCategory", field, true, true, "IssueCategoryGroup")
 }
 
 func (ec *executionContext) _IssueCategory_deadlineDays(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
@@ -22746,18 +22856,18 @@ func (ec *executionContext) _IssueEvent_action(ctx context.Context, field graphq
 			return ec.fieldContext_IssueEvent_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ActionEnum(), nil
+			return ec.Resolvers.IssueEvent().Action(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNIssueAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.IssueAction) graphql.Marshaler {
+			return ec.marshalNIssueAction2gridgovᚋgraphᚋmodelᚐIssueAction(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_IssueEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueEvent", field, true, false, "IssueAction")
+	return graphql.NewScalarFieldContext("IssueEvent", field, true, true, "IssueAction")
 }
 
 func (ec *executionContext) _IssueEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.IssueEvent) (ret graphql.Marshaler) {
@@ -22824,18 +22934,18 @@ func (ec *executionContext) _IssueEvent_fromState(ctx context.Context, field gra
 			return ec.fieldContext_IssueEvent_fromState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromStateEnum(), nil
+			return ec.Resolvers.IssueEvent().FromState(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-			return ec.marshalOIssueState2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IssueState) graphql.Marshaler {
+			return ec.marshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssueState(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_IssueEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueEvent", field, true, false, "IssueState")
+	return graphql.NewScalarFieldContext("IssueEvent", field, true, true, "IssueState")
 }
 
 func (ec *executionContext) _IssueEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.IssueEvent) (ret graphql.Marshaler) {
@@ -22847,18 +22957,18 @@ func (ec *executionContext) _IssueEvent_toState(ctx context.Context, field graph
 			return ec.fieldContext_IssueEvent_toState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ToStateEnum(), nil
+			return ec.Resolvers.IssueEvent().ToState(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNIssueState2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.IssueState) graphql.Marshaler {
+			return ec.marshalNIssueState2gridgovᚋgraphᚋmodelᚐIssueState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_IssueEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("IssueEvent", field, true, false, "IssueState")
+	return graphql.NewScalarFieldContext("IssueEvent", field, true, true, "IssueState")
 }
 
 func (ec *executionContext) _IssueEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.IssueEvent) (ret graphql.Marshaler) {
@@ -23302,7 +23412,7 @@ func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.
 			return ec.fieldContext_JointMeeting_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.JointMeeting().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23313,7 +23423,7 @@ func (ec *executionContext) _JointMeeting_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_JointMeeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("JointMeeting", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("JointMeeting", field, true, true, "ID")
 }
 
 func (ec *executionContext) _JointMeeting_title(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
@@ -23715,18 +23825,18 @@ func (ec *executionContext) _MatterEvent_action(ctx context.Context, field graph
 			return ec.fieldContext_MatterEvent_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ActionEnum(), nil
+			return ec.Resolvers.MatterEvent().Action(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNMatterAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.MatterAction) graphql.Marshaler {
+			return ec.marshalNMatterAction2gridgovᚋgraphᚋmodelᚐMatterAction(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterAction")
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, true, "MatterAction")
 }
 
 func (ec *executionContext) _MatterEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
@@ -23793,18 +23903,18 @@ func (ec *executionContext) _MatterEvent_fromOutcome(ctx context.Context, field 
 			return ec.fieldContext_MatterEvent_fromOutcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromStateEnum(), nil
+			return ec.Resolvers.MatterEvent().FromOutcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-			return ec.marshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MatterOutcome) graphql.Marshaler {
+			return ec.marshalOMatterOutcome2ᚖgridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_MatterEvent_fromOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterOutcome")
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, true, "MatterOutcome")
 }
 
 func (ec *executionContext) _MatterEvent_toOutcome(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
@@ -23816,18 +23926,18 @@ func (ec *executionContext) _MatterEvent_toOutcome(ctx context.Context, field gr
 			return ec.fieldContext_MatterEvent_toOutcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ToStateEnum(), nil
+			return ec.Resolvers.MatterEvent().ToOutcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.MatterOutcome) graphql.Marshaler {
+			return ec.marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterEvent_toOutcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MatterEvent", field, true, false, "MatterOutcome")
+	return graphql.NewScalarFieldContext("MatterEvent", field, true, true, "MatterOutcome")
 }
 
 func (ec *executionContext) _MatterEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
@@ -23885,7 +23995,7 @@ func (ec *executionContext) _MediationRoomMember_id(ctx context.Context, field g
 			return ec.fieldContext_MediationRoomMember_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.MediationRoomMember().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23896,7 +24006,7 @@ func (ec *executionContext) _MediationRoomMember_id(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_MediationRoomMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MediationRoomMember", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("MediationRoomMember", field, true, true, "ID")
 }
 
 func (ec *executionContext) _MediationRoomMember_member(ctx context.Context, field graphql.CollectedField, obj *store.MediationRoomMember) (ret graphql.Marshaler) {
@@ -24247,18 +24357,18 @@ func (ec *executionContext) _Mediator_role(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Mediator_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RoleEnum(), nil
+			return ec.Resolvers.Mediator().Role(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNMediatorRole2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.MediatorRole) graphql.Marshaler {
+			return ec.marshalNMediatorRole2gridgovᚋgraphᚋmodelᚐMediatorRole(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Mediator_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mediator", field, true, false, "MediatorRole")
+	return graphql.NewScalarFieldContext("Mediator", field, true, true, "MediatorRole")
 }
 
 func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -24270,7 +24380,7 @@ func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql
 			return ec.fieldContext_MeetingMatter_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.MeetingMatter().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -24281,7 +24391,7 @@ func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_MeetingMatter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingMatter", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "ID")
 }
 
 func (ec *executionContext) _MeetingMatter_meeting(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -24325,18 +24435,18 @@ func (ec *executionContext) _MeetingMatter_kind(ctx context.Context, field graph
 			return ec.fieldContext_MeetingMatter_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.MeetingMatter().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNMatterKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.MatterKind) graphql.Marshaler {
+			return ec.marshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingMatter_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingMatter", field, true, false, "MatterKind")
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterKind")
 }
 
 func (ec *executionContext) _MeetingMatter_title(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -24371,18 +24481,18 @@ func (ec *executionContext) _MeetingMatter_outcome(ctx context.Context, field gr
 			return ec.fieldContext_MeetingMatter_outcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.OutcomeEnum(), nil
+			return ec.Resolvers.MeetingMatter().Outcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.MatterOutcome) graphql.Marshaler {
+			return ec.marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingMatter_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MeetingMatter", field, true, false, "MatterOutcome")
+	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterOutcome")
 }
 
 func (ec *executionContext) _MeetingMatter_allowedOutcomes(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
@@ -26263,18 +26373,18 @@ func (ec *executionContext) _OrderEvent_action(ctx context.Context, field graphq
 			return ec.fieldContext_OrderEvent_action(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ActionEnum(), nil
+			return ec.Resolvers.OrderEvent().Action(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNOrderAction2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrderAction) graphql.Marshaler {
+			return ec.marshalNOrderAction2gridgovᚋgraphᚋmodelᚐOrderAction(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, true, false, "OrderAction")
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, "OrderAction")
 }
 
 func (ec *executionContext) _OrderEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
@@ -26341,18 +26451,18 @@ func (ec *executionContext) _OrderEvent_fromState(ctx context.Context, field gra
 			return ec.fieldContext_OrderEvent_fromState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FromStateEnum(), nil
+			return ec.Resolvers.OrderEvent().FromState(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-			return ec.marshalOOrderState2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderState) graphql.Marshaler {
+			return ec.marshalOOrderState2ᚖgridgovᚋgraphᚋmodelᚐOrderState(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, true, false, "OrderState")
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, "OrderState")
 }
 
 func (ec *executionContext) _OrderEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
@@ -26364,18 +26474,18 @@ func (ec *executionContext) _OrderEvent_toState(ctx context.Context, field graph
 			return ec.fieldContext_OrderEvent_toState(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ToStateEnum(), nil
+			return ec.Resolvers.OrderEvent().ToState(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNOrderState2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrderState) graphql.Marshaler {
+			return ec.marshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_OrderEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrderEvent", field, true, false, "OrderState")
+	return graphql.NewScalarFieldContext("OrderEvent", field, true, true, "OrderState")
 }
 
 func (ec *executionContext) _OrderEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
@@ -27104,7 +27214,7 @@ func (ec *executionContext) _Pairing_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Pairing_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Pairing().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -27115,7 +27225,7 @@ func (ec *executionContext) _Pairing_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Pairing_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pairing", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Pairing", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Pairing_unit(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
@@ -27223,18 +27333,18 @@ func (ec *executionContext) _Pairing_kind(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Pairing_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.Pairing().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNPairingKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.PairingKind) graphql.Marshaler {
+			return ec.marshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairingKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Pairing_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Pairing", field, true, false, "PairingKind")
+	return graphql.NewScalarFieldContext("Pairing", field, true, true, "PairingKind")
 }
 
 func (ec *executionContext) _Pairing_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.Pairing) (ret graphql.Marshaler) {
@@ -27457,7 +27567,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Partner_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Partner().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -27468,7 +27578,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Partner", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Partner_person(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
@@ -27535,18 +27645,18 @@ func (ec *executionContext) _Partner_kind(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Partner_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.Partner().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNPartnerKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartnerKind) graphql.Marshaler {
+			return ec.marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Partner_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, true, false, "PartnerKind")
+	return graphql.NewScalarFieldContext("Partner", field, true, true, "PartnerKind")
 }
 
 func (ec *executionContext) _Partner_organisation(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
@@ -27778,7 +27888,7 @@ func (ec *executionContext) _PartyMember_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_PartyMember_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.PartyMember().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -27789,7 +27899,7 @@ func (ec *executionContext) _PartyMember_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_PartyMember_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartyMember", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("PartyMember", field, true, true, "ID")
 }
 
 func (ec *executionContext) _PartyMember_person(ctx context.Context, field graphql.CollectedField, obj *store.PartyMember) (ret graphql.Marshaler) {
@@ -28370,7 +28480,7 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Person_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Person().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -28381,7 +28491,7 @@ func (ec *executionContext) _Person_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Person_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Person", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Person_name(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
@@ -28485,18 +28595,18 @@ func (ec *executionContext) _Person_gender(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Person_gender(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GenderEnum(), nil
+			return ec.Resolvers.Person().Gender(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-			return ec.marshalOGender2ᚖgridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gender) graphql.Marshaler {
+			return ec.marshalOGender2ᚖgridgovᚋgraphᚋmodelᚐGender(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, true, false, "Gender")
+	return graphql.NewScalarFieldContext("Person", field, true, true, "Gender")
 }
 
 func (ec *executionContext) _Person_grid(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
@@ -30380,7 +30490,7 @@ func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_RedSteward_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.RedSteward().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30391,7 +30501,7 @@ func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_RedSteward_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RedSteward", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("RedSteward", field, true, true, "ID")
 }
 
 func (ec *executionContext) _RedSteward_person(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
@@ -30678,7 +30788,7 @@ func (ec *executionContext) _Resident_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Resident_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Resident().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -30689,7 +30799,7 @@ func (ec *executionContext) _Resident_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Resident_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Resident", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Resident", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Resident_person(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
@@ -31205,7 +31315,7 @@ func (ec *executionContext) _ServiceCategory_id(ctx context.Context, field graph
 			return ec.fieldContext_ServiceCategory_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.ServiceCategory().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -31216,7 +31326,7 @@ func (ec *executionContext) _ServiceCategory_id(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ServiceCategory_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceCategory", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("ServiceCategory", field, true, true, "ID")
 }
 
 func (ec *executionContext) _ServiceCategory_code(ctx context.Context, field graphql.CollectedField, obj *store.ServiceCategory) (ret graphql.Marshaler) {
@@ -31297,7 +31407,7 @@ func (ec *executionContext) _ServiceOrder_id(ctx context.Context, field graphql.
 			return ec.fieldContext_ServiceOrder_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.ServiceOrder().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -31308,7 +31418,7 @@ func (ec *executionContext) _ServiceOrder_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_ServiceOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceOrder", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("ServiceOrder", field, true, true, "ID")
 }
 
 func (ec *executionContext) _ServiceOrder_title(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
@@ -31398,18 +31508,18 @@ func (ec *executionContext) _ServiceOrder_state(ctx context.Context, field graph
 			return ec.fieldContext_ServiceOrder_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StateEnum(), nil
+			return ec.Resolvers.ServiceOrder().State(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNOrderState2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrderState) graphql.Marshaler {
+			return ec.marshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ServiceOrder_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceOrder", field, true, false, "OrderState")
+	return graphql.NewScalarFieldContext("ServiceOrder", field, true, true, "OrderState")
 }
 
 func (ec *executionContext) _ServiceOrder_grid(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
@@ -31942,7 +32052,7 @@ func (ec *executionContext) _ServiceRecord_id(ctx context.Context, field graphql
 			return ec.fieldContext_ServiceRecord_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.ServiceRecord().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -31953,7 +32063,7 @@ func (ec *executionContext) _ServiceRecord_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ServiceRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ServiceRecord", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("ServiceRecord", field, true, true, "ID")
 }
 
 func (ec *executionContext) _ServiceRecord_member(ctx context.Context, field graphql.CollectedField, obj *store.ServiceRecord) (ret graphql.Marshaler) {
@@ -32144,7 +32254,7 @@ func (ec *executionContext) _SocialOrganisation_id(ctx context.Context, field gr
 			return ec.fieldContext_SocialOrganisation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.SocialOrganisation().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -32155,7 +32265,7 @@ func (ec *executionContext) _SocialOrganisation_id(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SocialOrganisation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SocialOrganisation", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, true, true, "ID")
 }
 
 func (ec *executionContext) _SocialOrganisation_name(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
@@ -32465,7 +32575,7 @@ func (ec *executionContext) _Street_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Street_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Street().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -32476,7 +32586,7 @@ func (ec *executionContext) _Street_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Street_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Street", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Street", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Street_code(ctx context.Context, field graphql.CollectedField, obj *store.Street) (ret graphql.Marshaler) {
@@ -32534,18 +32644,18 @@ func (ec *executionContext) _Street_kind(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Street_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.Street().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNStreetKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.StreetKind) graphql.Marshaler {
+			return ec.marshalNStreetKind2gridgovᚋgraphᚋmodelᚐStreetKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Street_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Street", field, true, false, "StreetKind")
+	return graphql.NewScalarFieldContext("Street", field, true, true, "StreetKind")
 }
 
 func (ec *executionContext) _Street_city(ctx context.Context, field graphql.CollectedField, obj *store.Street) (ret graphql.Marshaler) {
@@ -32961,7 +33071,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Unit_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Unit().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -32972,7 +33082,7 @@ func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Unit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Unit", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Unit", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Unit_code(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
@@ -33030,18 +33140,18 @@ func (ec *executionContext) _Unit_kind(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Unit_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.Unit().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNUnitKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.UnitKind) graphql.Marshaler {
+			return ec.marshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Unit_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Unit", field, true, false, "UnitKind")
+	return graphql.NewScalarFieldContext("Unit", field, true, true, "UnitKind")
 }
 
 func (ec *executionContext) _Unit_isJustice(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
@@ -33450,7 +33560,7 @@ func (ec *executionContext) _VentureProject_id(ctx context.Context, field graphq
 			return ec.fieldContext_VentureProject_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.VentureProject().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -33461,7 +33571,7 @@ func (ec *executionContext) _VentureProject_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_VentureProject_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VentureProject", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("VentureProject", field, true, true, "ID")
 }
 
 func (ec *executionContext) _VentureProject_name(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
@@ -33496,18 +33606,18 @@ func (ec *executionContext) _VentureProject_theme(ctx context.Context, field gra
 			return ec.fieldContext_VentureProject_theme(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ThemeEnum(), nil
+			return ec.Resolvers.VentureProject().Theme(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNVentureTheme2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.VentureTheme) graphql.Marshaler {
+			return ec.marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_VentureProject_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VentureProject", field, true, false, "VentureTheme")
+	return graphql.NewScalarFieldContext("VentureProject", field, true, true, "VentureTheme")
 }
 
 func (ec *executionContext) _VentureProject_fundingYuan(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
@@ -33817,7 +33927,7 @@ func (ec *executionContext) _Volunteer_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Volunteer_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.Volunteer().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -33828,7 +33938,7 @@ func (ec *executionContext) _Volunteer_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Volunteer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Volunteer", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("Volunteer", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Volunteer_person(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
@@ -34372,7 +34482,7 @@ func (ec *executionContext) _VolunteerTeam_id(ctx context.Context, field graphql
 			return ec.fieldContext_VolunteerTeam_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.VolunteerTeam().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -34383,7 +34493,7 @@ func (ec *executionContext) _VolunteerTeam_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_VolunteerTeam_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, true, "ID")
 }
 
 func (ec *executionContext) _VolunteerTeam_name(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
@@ -34418,18 +34528,18 @@ func (ec *executionContext) _VolunteerTeam_teamType(ctx context.Context, field g
 			return ec.fieldContext_VolunteerTeam_teamType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TeamTypeEnum(), nil
+			return ec.Resolvers.VolunteerTeam().TeamType(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNTeamType2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.TeamType) graphql.Marshaler {
+			return ec.marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_VolunteerTeam_teamType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, false, "TeamType")
+	return graphql.NewScalarFieldContext("VolunteerTeam", field, true, true, "TeamType")
 }
 
 func (ec *executionContext) _VolunteerTeam_unit(ctx context.Context, field graphql.CollectedField, obj *store.VolunteerTeam) (ret graphql.Marshaler) {
@@ -34815,7 +34925,7 @@ func (ec *executionContext) _WorkLog_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_WorkLog_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.WorkLog().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -34826,7 +34936,7 @@ func (ec *executionContext) _WorkLog_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_WorkLog_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WorkLog", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("WorkLog", field, true, true, "ID")
 }
 
 func (ec *executionContext) _WorkLog_grid(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
@@ -34902,18 +35012,18 @@ func (ec *executionContext) _WorkLog_kind(ctx context.Context, field graphql.Col
 			return ec.fieldContext_WorkLog_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.KindEnum(), nil
+			return ec.Resolvers.WorkLog().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNWorkKind2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.WorkKind) graphql.Marshaler {
+			return ec.marshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_WorkLog_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WorkLog", field, true, false, "WorkKind")
+	return graphql.NewScalarFieldContext("WorkLog", field, true, true, "WorkKind")
 }
 
 func (ec *executionContext) _WorkLog_loggedAt(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
@@ -35274,7 +35384,7 @@ func (ec *executionContext) _YearRating_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_YearRating_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
+			return ec.Resolvers.YearRating().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -35285,7 +35395,7 @@ func (ec *executionContext) _YearRating_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_YearRating_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("YearRating", field, true, false, "ID")
+	return graphql.NewScalarFieldContext("YearRating", field, true, true, "ID")
 }
 
 func (ec *executionContext) _YearRating_member(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
@@ -35384,18 +35494,18 @@ func (ec *executionContext) _YearRating_grade(ctx context.Context, field graphql
 			return ec.fieldContext_YearRating_grade(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.GradeEnum(), nil
+			return ec.Resolvers.YearRating().Grade(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v store.Enum) graphql.Marshaler {
-			return ec.marshalNRatingGrade2gridgovᚋstoreᚐEnum(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.RatingGrade) graphql.Marshaler {
+			return ec.marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRatingGrade(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_YearRating_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("YearRating", field, true, false, "RatingGrade")
+	return graphql.NewScalarFieldContext("YearRating", field, true, true, "RatingGrade")
 }
 
 func (ec *executionContext) _YearRating_ratedAt(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
@@ -40400,15 +40510,17 @@ func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Activity")
 		case "id":
-			out.Values[i] = ec._Activity_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_id(ctx, field, obj)
+				})
 		case "kind":
-			out.Values[i] = ec._Activity_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Activity_kind(ctx, field, obj)
+				})
 		case "title":
 			out.Values[i] = ec._Activity_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40706,10 +40818,11 @@ func (ec *executionContext) _ActivityParticipant(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ActivityParticipant")
 		case "id":
-			out.Values[i] = ec._ActivityParticipant_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityParticipant_id(ctx, field, obj)
+				})
 		case "activity":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -40723,10 +40836,11 @@ func (ec *executionContext) _ActivityParticipant(ctx context.Context, sel ast.Se
 					return ec._ActivityParticipant_person(ctx, field, obj)
 				})
 		case "role":
-			out.Values[i] = ec._ActivityParticipant_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ActivityParticipant_role(ctx, field, obj)
+				})
 		case "hours":
 			out.Values[i] = ec._ActivityParticipant_hours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40761,10 +40875,11 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AuditRecord")
 		case "id":
-			out.Values[i] = ec._AuditRecord_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_id(ctx, field, obj)
+				})
 		case "at":
 			out.Values[i] = ec._AuditRecord_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40777,10 +40892,11 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 					return ec._AuditRecord_actor(ctx, field, obj)
 				})
 		case "actorId":
-			out.Values[i] = ec._AuditRecord_actorId(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_actorId(ctx, field, obj)
+				})
 		case "role":
 			out.Values[i] = ec._AuditRecord_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -40808,15 +40924,17 @@ func (ec *executionContext) _AuditRecord(ctx context.Context, sel ast.SelectionS
 					return ec._AuditRecord_targetId(ctx, field, obj)
 				})
 		case "targetRowId":
-			out.Values[i] = ec._AuditRecord_targetRowId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_targetRowId(ctx, field, obj)
+				})
 		case "action":
-			out.Values[i] = ec._AuditRecord_action(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditRecord_action(ctx, field, obj)
+				})
 		case "before":
 			out.Values[i] = ec._AuditRecord_before(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -41058,10 +41176,11 @@ func (ec *executionContext) _Building(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Building")
 		case "id":
-			out.Values[i] = ec._Building_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Building_id(ctx, field, obj)
+				})
 		case "number":
 			out.Values[i] = ec._Building_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41134,10 +41253,11 @@ func (ec *executionContext) _BuildingAppointment(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BuildingAppointment")
 		case "id":
-			out.Values[i] = ec._BuildingAppointment_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingAppointment_id(ctx, field, obj)
+				})
 		case "building":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -41151,10 +41271,11 @@ func (ec *executionContext) _BuildingAppointment(ctx context.Context, sel ast.Se
 					return ec._BuildingAppointment_member(ctx, field, obj)
 				})
 		case "role":
-			out.Values[i] = ec._BuildingAppointment_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingAppointment_role(ctx, field, obj)
+				})
 		case "appointedOn":
 			out.Values[i] = ec._BuildingAppointment_appointedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41275,10 +41396,11 @@ func (ec *executionContext) _Cadre(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Cadre")
 		case "id":
-			out.Values[i] = ec._Cadre_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_id(ctx, field, obj)
+				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -41291,10 +41413,11 @@ func (ec *executionContext) _Cadre(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.Values[i] = ec._Cadre_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cadre_kind(ctx, field, obj)
+				})
 		case "title":
 			out.Values[i] = ec._Cadre_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41438,10 +41561,11 @@ func (ec *executionContext) _Checkin(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Checkin")
 		case "id":
-			out.Values[i] = ec._Checkin_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_id(ctx, field, obj)
+				})
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -41466,10 +41590,11 @@ func (ec *executionContext) _Checkin(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
-			out.Values[i] = ec._Checkin_state(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_state(ctx, field, obj)
+				})
 		case "submittedAt":
 			out.Values[i] = ec._Checkin_submittedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41691,19 +41816,20 @@ func (ec *executionContext) _City(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("City")
 		case "id":
-			out.Values[i] = ec._City_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._City_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._City_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._City_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -41734,10 +41860,11 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Community")
 		case "id":
-			out.Values[i] = ec._Community_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._Community_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41874,10 +42001,11 @@ func (ec *executionContext) _Compound(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Compound")
 		case "id":
-			out.Values[i] = ec._Compound_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Compound_id(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._Compound_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42110,10 +42238,11 @@ func (ec *executionContext) _DutyShift(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("DutyShift")
 		case "id":
-			out.Values[i] = ec._DutyShift_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyShift_id(ctx, field, obj)
+				})
 		case "cadre":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42252,15 +42381,17 @@ func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Facility")
 		case "id":
-			out.Values[i] = ec._Facility_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Facility_id(ctx, field, obj)
+				})
 		case "kind":
-			out.Values[i] = ec._Facility_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Facility_kind(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._Facility_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42393,10 +42524,11 @@ func (ec *executionContext) _GovernanceInstructor(ctx context.Context, sel ast.S
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GovernanceInstructor")
 		case "id":
-			out.Values[i] = ec._GovernanceInstructor_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GovernanceInstructor_id(ctx, field, obj)
+				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42539,10 +42671,11 @@ func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Grid")
 		case "id":
-			out.Values[i] = ec._Grid_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grid_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._Grid_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -42610,10 +42743,11 @@ func (ec *executionContext) _GridAssignment(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GridAssignment")
 		case "id":
-			out.Values[i] = ec._GridAssignment_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridAssignment_id(ctx, field, obj)
+				})
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -42627,10 +42761,11 @@ func (ec *executionContext) _GridAssignment(ctx context.Context, sel ast.Selecti
 					return ec._GridAssignment_cadre(ctx, field, obj)
 				})
 		case "role":
-			out.Values[i] = ec._GridAssignment_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GridAssignment_role(ctx, field, obj)
+				})
 		case "startedOn":
 			out.Values[i] = ec._GridAssignment_startedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43074,10 +43209,11 @@ func (ec *executionContext) _Intersection(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Intersection")
 		case "id":
-			out.Values[i] = ec._Intersection_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Intersection_id(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._Intersection_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43204,10 +43340,11 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Issue")
 		case "id":
-			out.Values[i] = ec._Issue_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_id(ctx, field, obj)
+				})
 		case "title":
 			out.Values[i] = ec._Issue_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43225,10 +43362,11 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Issue_category(ctx, field, obj)
 				})
 		case "state":
-			out.Values[i] = ec._Issue_state(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_state(ctx, field, obj)
+				})
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -43254,15 +43392,17 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Issue_reporter(ctx, field, obj)
 				})
 		case "reporterRole":
-			out.Values[i] = ec._Issue_reporterRole(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_reporterRole(ctx, field, obj)
+				})
 		case "handlerKind":
-			out.Values[i] = ec._Issue_handlerKind(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_handlerKind(ctx, field, obj)
+				})
 		case "handler":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -43276,20 +43416,22 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Issue_handlerUnit(ctx, field, obj)
 				})
 		case "escalationLevel":
-			out.Values[i] = ec._Issue_escalationLevel(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_escalationLevel(ctx, field, obj)
+				})
 		case "dueAt":
 			out.Values[i] = ec._Issue_dueAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "overdue":
-			out.Values[i] = ec._Issue_overdue(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_overdue(ctx, field, obj)
+				})
 		case "reportedAt":
 			out.Values[i] = ec._Issue_reportedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43321,10 +43463,11 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "disputeOutcome":
-			out.Values[i] = ec._Issue_disputeOutcome(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_disputeOutcome(ctx, field, obj)
+				})
 		case "mediators":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -43382,39 +43525,41 @@ func (ec *executionContext) _IssueCategory(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IssueCategory")
 		case "id":
-			out.Values[i] = ec._IssueCategory_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueCategory_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._IssueCategory_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._IssueCategory_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nameZh":
 			out.Values[i] = ec._IssueCategory_nameZh(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "group":
-			out.Values[i] = ec._IssueCategory_group(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueCategory_group(ctx, field, obj)
+				})
 		case "deadlineDays":
 			out.Values[i] = ec._IssueCategory_deadlineDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "quantityUnit":
 			out.Values[i] = ec._IssueCategory_quantityUnit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43647,10 +43792,11 @@ func (ec *executionContext) _IssueEvent(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("IssueEvent")
 		case "action":
-			out.Values[i] = ec._IssueEvent_action(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueEvent_action(ctx, field, obj)
+				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -43663,15 +43809,17 @@ func (ec *executionContext) _IssueEvent(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromState":
-			out.Values[i] = ec._IssueEvent_fromState(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueEvent_fromState(ctx, field, obj)
+				})
 		case "toState":
-			out.Values[i] = ec._IssueEvent_toState(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueEvent_toState(ctx, field, obj)
+				})
 		case "note":
 			out.Values[i] = ec._IssueEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -43847,10 +43995,11 @@ func (ec *executionContext) _JointMeeting(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("JointMeeting")
 		case "id":
-			out.Values[i] = ec._JointMeeting_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_id(ctx, field, obj)
+				})
 		case "title":
 			out.Values[i] = ec._JointMeeting_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44041,10 +44190,11 @@ func (ec *executionContext) _MatterEvent(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MatterEvent")
 		case "action":
-			out.Values[i] = ec._MatterEvent_action(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatterEvent_action(ctx, field, obj)
+				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44057,15 +44207,17 @@ func (ec *executionContext) _MatterEvent(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromOutcome":
-			out.Values[i] = ec._MatterEvent_fromOutcome(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatterEvent_fromOutcome(ctx, field, obj)
+				})
 		case "toOutcome":
-			out.Values[i] = ec._MatterEvent_toOutcome(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatterEvent_toOutcome(ctx, field, obj)
+				})
 		case "note":
 			out.Values[i] = ec._MatterEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44105,10 +44257,11 @@ func (ec *executionContext) _MediationRoomMember(ctx context.Context, sel ast.Se
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MediationRoomMember")
 		case "id":
-			out.Values[i] = ec._MediationRoomMember_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MediationRoomMember_id(ctx, field, obj)
+				})
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44258,10 +44411,11 @@ func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet,
 					return ec._Mediator_person(ctx, field, obj)
 				})
 		case "role":
-			out.Values[i] = ec._Mediator_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mediator_role(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44291,10 +44445,11 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MeetingMatter")
 		case "id":
-			out.Values[i] = ec._MeetingMatter_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_id(ctx, field, obj)
+				})
 		case "meeting":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -44302,20 +44457,22 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 					return ec._MeetingMatter_meeting(ctx, field, obj)
 				})
 		case "kind":
-			out.Values[i] = ec._MeetingMatter_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_kind(ctx, field, obj)
+				})
 		case "title":
 			out.Values[i] = ec._MeetingMatter_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "outcome":
-			out.Values[i] = ec._MeetingMatter_outcome(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_outcome(ctx, field, obj)
+				})
 		case "allowedOutcomes":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -44748,10 +44905,11 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("OrderEvent")
 		case "action":
-			out.Values[i] = ec._OrderEvent_action(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderEvent_action(ctx, field, obj)
+				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44764,15 +44922,17 @@ func (ec *executionContext) _OrderEvent(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fromState":
-			out.Values[i] = ec._OrderEvent_fromState(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderEvent_fromState(ctx, field, obj)
+				})
 		case "toState":
-			out.Values[i] = ec._OrderEvent_toState(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrderEvent_toState(ctx, field, obj)
+				})
 		case "note":
 			out.Values[i] = ec._OrderEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45036,10 +45196,11 @@ func (ec *executionContext) _Pairing(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Pairing")
 		case "id":
-			out.Values[i] = ec._Pairing_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pairing_id(ctx, field, obj)
+				})
 		case "unit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -45059,10 +45220,11 @@ func (ec *executionContext) _Pairing(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Pairing_practiceStation(ctx, field, obj)
 				})
 		case "kind":
-			out.Values[i] = ec._Pairing_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pairing_kind(ctx, field, obj)
+				})
 		case "startedOn":
 			out.Values[i] = ec._Pairing_startedOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45188,10 +45350,11 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Partner")
 		case "id":
-			out.Values[i] = ec._Partner_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_id(ctx, field, obj)
+				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -45204,10 +45367,11 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.Values[i] = ec._Partner_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partner_kind(ctx, field, obj)
+				})
 		case "organisation":
 			out.Values[i] = ec._Partner_organisation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45334,10 +45498,11 @@ func (ec *executionContext) _PartyMember(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PartyMember")
 		case "id":
-			out.Values[i] = ec._PartyMember_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PartyMember_id(ctx, field, obj)
+				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -45527,10 +45692,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Person")
 		case "id":
-			out.Values[i] = ec._Person_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_id(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._Person_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -45555,10 +45721,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Person_address(ctx, field, obj)
 				})
 		case "gender":
-			out.Values[i] = ec._Person_gender(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_gender(ctx, field, obj)
+				})
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -45962,10 +46129,11 @@ func (ec *executionContext) _RedSteward(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("RedSteward")
 		case "id":
-			out.Values[i] = ec._RedSteward_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RedSteward_id(ctx, field, obj)
+				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -46103,10 +46271,11 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Resident")
 		case "id":
-			out.Values[i] = ec._Resident_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_id(ctx, field, obj)
+				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -46317,24 +46486,25 @@ func (ec *executionContext) _ServiceCategory(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ServiceCategory")
 		case "id":
-			out.Values[i] = ec._ServiceCategory_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceCategory_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._ServiceCategory_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._ServiceCategory_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nameZh":
 			out.Values[i] = ec._ServiceCategory_nameZh(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -46365,10 +46535,11 @@ func (ec *executionContext) _ServiceOrder(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ServiceOrder")
 		case "id":
-			out.Values[i] = ec._ServiceOrder_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceOrder_id(ctx, field, obj)
+				})
 		case "title":
 			out.Values[i] = ec._ServiceOrder_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46386,10 +46557,11 @@ func (ec *executionContext) _ServiceOrder(ctx context.Context, sel ast.Selection
 					return ec._ServiceOrder_category(ctx, field, obj)
 				})
 		case "state":
-			out.Values[i] = ec._ServiceOrder_state(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceOrder_state(ctx, field, obj)
+				})
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -46575,10 +46747,11 @@ func (ec *executionContext) _ServiceRecord(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ServiceRecord")
 		case "id":
-			out.Values[i] = ec._ServiceRecord_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceRecord_id(ctx, field, obj)
+				})
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -46673,10 +46846,11 @@ func (ec *executionContext) _SocialOrganisation(ctx context.Context, sel ast.Sel
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SocialOrganisation")
 		case "id":
-			out.Values[i] = ec._SocialOrganisation_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialOrganisation_id(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._SocialOrganisation_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46819,10 +46993,11 @@ func (ec *executionContext) _Street(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Street")
 		case "id":
-			out.Values[i] = ec._Street_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Street_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._Street_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46834,10 +47009,11 @@ func (ec *executionContext) _Street(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.Values[i] = ec._Street_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Street_kind(ctx, field, obj)
+				})
 		case "city":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -47060,10 +47236,11 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Unit")
 		case "id":
-			out.Values[i] = ec._Unit_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_id(ctx, field, obj)
+				})
 		case "code":
 			out.Values[i] = ec._Unit_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47075,10 +47252,11 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.Values[i] = ec._Unit_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Unit_kind(ctx, field, obj)
+				})
 		case "isJustice":
 			out.Values[i] = ec._Unit_isJustice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47291,20 +47469,22 @@ func (ec *executionContext) _VentureProject(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VentureProject")
 		case "id":
-			out.Values[i] = ec._VentureProject_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VentureProject_id(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._VentureProject_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "theme":
-			out.Values[i] = ec._VentureProject_theme(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VentureProject_theme(ctx, field, obj)
+				})
 		case "fundingYuan":
 			out.Values[i] = ec._VentureProject_fundingYuan(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -47447,10 +47627,11 @@ func (ec *executionContext) _Volunteer(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Volunteer")
 		case "id":
-			out.Values[i] = ec._Volunteer_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Volunteer_id(ctx, field, obj)
+				})
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -47696,20 +47877,22 @@ func (ec *executionContext) _VolunteerTeam(ctx context.Context, sel ast.Selectio
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("VolunteerTeam")
 		case "id":
-			out.Values[i] = ec._VolunteerTeam_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_id(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._VolunteerTeam_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teamType":
-			out.Values[i] = ec._VolunteerTeam_teamType(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VolunteerTeam_teamType(ctx, field, obj)
+				})
 		case "unit":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -47865,10 +48048,11 @@ func (ec *executionContext) _WorkLog(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("WorkLog")
 		case "id":
-			out.Values[i] = ec._WorkLog_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkLog_id(ctx, field, obj)
+				})
 		case "grid":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -47882,10 +48066,11 @@ func (ec *executionContext) _WorkLog(ctx context.Context, sel ast.SelectionSet, 
 					return ec._WorkLog_cadre(ctx, field, obj)
 				})
 		case "kind":
-			out.Values[i] = ec._WorkLog_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkLog_kind(ctx, field, obj)
+				})
 		case "loggedAt":
 			out.Values[i] = ec._WorkLog_loggedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -48069,10 +48254,11 @@ func (ec *executionContext) _YearRating(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("YearRating")
 		case "id":
-			out.Values[i] = ec._YearRating_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YearRating_id(ctx, field, obj)
+				})
 		case "member":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -48091,10 +48277,11 @@ func (ec *executionContext) _YearRating(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "grade":
-			out.Values[i] = ec._YearRating_grade(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YearRating_grade(ctx, field, obj)
+				})
 		case "ratedAt":
 			out.Values[i] = ec._YearRating_ratedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -48538,16 +48725,6 @@ func (ec *executionContext) marshalNActivityKind2gridgovᚋgraphᚋmodelᚐActiv
 	return v
 }
 
-func (ec *executionContext) unmarshalNActivityKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNActivityKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) marshalNActivityKindCount2gridgovᚋwarehouseᚐActivityKind(ctx context.Context, sel ast.SelectionSet, v warehouse.ActivityKind) graphql.Marshaler {
 	return ec._ActivityKindCount(ctx, sel, &v)
 }
@@ -48607,13 +48784,13 @@ func (ec *executionContext) unmarshalNAppointBuildingRoleInput2gridgovᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAuditAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (model.AuditAction, error) {
+	var res model.AuditAction
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAuditAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, sel ast.SelectionSet, v model.AuditAction) graphql.Marshaler {
 	return v
 }
 
@@ -48769,16 +48946,6 @@ func (ec *executionContext) marshalNBuildingRole2gridgovᚋgraphᚋmodelᚐBuild
 	return v
 }
 
-func (ec *executionContext) unmarshalNBuildingRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNBuildingRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) marshalNCadre2ᚖgridgovᚋstoreᚐCadre(ctx context.Context, sel ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Cadre!")
@@ -48826,16 +48993,6 @@ func (ec *executionContext) unmarshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreK
 }
 
 func (ec *executionContext) marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx context.Context, sel ast.SelectionSet, v model.CadreKind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNCadreKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCadreKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -48894,16 +49051,6 @@ func (ec *executionContext) unmarshalNCheckinState2gridgovᚋgraphᚋmodelᚐChe
 }
 
 func (ec *executionContext) marshalNCheckinState2gridgovᚋgraphᚋmodelᚐCheckinState(ctx context.Context, sel ast.SelectionSet, v model.CheckinState) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNCheckinState2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCheckinState2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -49161,16 +49308,6 @@ func (ec *executionContext) marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacil
 	return v
 }
 
-func (ec *executionContext) unmarshalNFacilityKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNFacilityKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloat(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -49321,13 +49458,13 @@ func (ec *executionContext) marshalNGridLedgerEntry2ᚖgridgovᚋgraphᚋmodel�
 	return ec._GridLedgerEntry(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNGridRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, v any) (model.GridRole, error) {
+	var res model.GridRole
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGridRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, sel ast.SelectionSet, v model.GridRole) graphql.Marshaler {
 	return v
 }
 
@@ -49466,16 +49603,6 @@ func (ec *executionContext) marshalNIssueAction2gridgovᚋgraphᚋmodelᚐIssueA
 	return v
 }
 
-func (ec *executionContext) unmarshalNIssueAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNIssueAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNIssueAction2ᚕgridgovᚋgraphᚋmodelᚐIssueActionᚄ(ctx context.Context, v any) ([]model.IssueAction, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -49555,13 +49682,13 @@ func (ec *executionContext) marshalNIssueCategoryCount2ᚕgridgovᚋwarehouseᚐ
 	return ret
 }
 
-func (ec *executionContext) unmarshalNIssueCategoryGroup2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNIssueCategoryGroup2gridgovᚋgraphᚋmodelᚐIssueCategoryGroup(ctx context.Context, v any) (model.IssueCategoryGroup, error) {
+	var res model.IssueCategoryGroup
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNIssueCategoryGroup2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNIssueCategoryGroup2gridgovᚋgraphᚋmodelᚐIssueCategoryGroup(ctx context.Context, sel ast.SelectionSet, v model.IssueCategoryGroup) graphql.Marshaler {
 	return v
 }
 
@@ -49669,16 +49796,6 @@ func (ec *executionContext) marshalNIssueState2gridgovᚋgraphᚋmodelᚐIssueSt
 	return v
 }
 
-func (ec *executionContext) unmarshalNIssueState2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNIssueState2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx context.Context, sel ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JointMeeting!")
@@ -49728,13 +49845,13 @@ func (ec *executionContext) unmarshalNLogGridWorkInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNMatterAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNMatterAction2gridgovᚋgraphᚋmodelᚐMatterAction(ctx context.Context, v any) (model.MatterAction, error) {
+	var res model.MatterAction
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMatterAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNMatterAction2gridgovᚋgraphᚋmodelᚐMatterAction(ctx context.Context, sel ast.SelectionSet, v model.MatterAction) graphql.Marshaler {
 	return v
 }
 
@@ -49777,16 +49894,6 @@ func (ec *executionContext) marshalNMatterKind2gridgovᚋgraphᚋmodelᚐMatterK
 	return v
 }
 
-func (ec *executionContext) unmarshalNMatterKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMatterKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, v any) (model.MatterOutcome, error) {
 	var res model.MatterOutcome
 	err := res.UnmarshalGQL(v)
@@ -49794,16 +49901,6 @@ func (ec *executionContext) unmarshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMa
 }
 
 func (ec *executionContext) marshalNMatterOutcome2gridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, sel ast.SelectionSet, v model.MatterOutcome) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMatterOutcome2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -49911,16 +50008,6 @@ func (ec *executionContext) marshalNMediatorRole2gridgovᚋgraphᚋmodelᚐMedia
 	return v
 }
 
-func (ec *executionContext) unmarshalNMediatorRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMediatorRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) marshalNMeetingMatter2ᚕᚖgridgovᚋstoreᚐMeetingMatterᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MeetingMatter) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -49953,13 +50040,13 @@ func (ec *executionContext) marshalNMonthlyReview2ᚖgridgovᚋstoreᚐMonthlyRe
 	return ec._MonthlyReview(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNOrderAction2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNOrderAction2gridgovᚋgraphᚋmodelᚐOrderAction(ctx context.Context, v any) (model.OrderAction, error) {
+	var res model.OrderAction
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOrderAction2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNOrderAction2gridgovᚋgraphᚋmodelᚐOrderAction(ctx context.Context, sel ast.SelectionSet, v model.OrderAction) graphql.Marshaler {
 	return v
 }
 
@@ -50007,16 +50094,6 @@ func (ec *executionContext) unmarshalNOrderState2gridgovᚋgraphᚋmodelᚐOrder
 }
 
 func (ec *executionContext) marshalNOrderState2gridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, sel ast.SelectionSet, v model.OrderState) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNOrderState2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNOrderState2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -50087,16 +50164,6 @@ func (ec *executionContext) marshalNPairingKind2gridgovᚋgraphᚋmodelᚐPairin
 	return v
 }
 
-func (ec *executionContext) unmarshalNPairingKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPairingKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐParticipantInputᚄ(ctx context.Context, v any) ([]*model.ParticipantInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -50123,16 +50190,6 @@ func (ec *executionContext) unmarshalNParticipantRole2gridgovᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNParticipantRole2gridgovᚋgraphᚋmodelᚐParticipantRole(ctx context.Context, sel ast.SelectionSet, v model.ParticipantRole) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNParticipantRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNParticipantRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -50183,16 +50240,6 @@ func (ec *executionContext) unmarshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPart
 }
 
 func (ec *executionContext) marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx context.Context, sel ast.SelectionSet, v model.PartnerKind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNPartnerKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNPartnerKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -50323,16 +50370,6 @@ func (ec *executionContext) marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRating
 	return v
 }
 
-func (ec *executionContext) unmarshalNRatingGrade2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNRatingGrade2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNRecordActivityInput2gridgovᚋgraphᚋmodelᚐRecordActivityInput(ctx context.Context, v any) (model.RecordActivityInput, error) {
 	res, err := ec.unmarshalInputRecordActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -50403,13 +50440,13 @@ func (ec *executionContext) unmarshalNReportIssueInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNReporterRole2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, v any) (model.ReporterRole, error) {
+	var res model.ReporterRole
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReporterRole2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, sel ast.SelectionSet, v model.ReporterRole) graphql.Marshaler {
 	return v
 }
 
@@ -50688,13 +50725,13 @@ func (ec *executionContext) marshalNStreetEdge2ᚖgridgovᚋgraphᚋmodelᚐStre
 	return ec._StreetEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNStreetKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNStreetKind2gridgovᚋgraphᚋmodelᚐStreetKind(ctx context.Context, v any) (model.StreetKind, error) {
+	var res model.StreetKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNStreetKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNStreetKind2gridgovᚋgraphᚋmodelᚐStreetKind(ctx context.Context, sel ast.SelectionSet, v model.StreetKind) graphql.Marshaler {
 	return v
 }
 
@@ -50719,16 +50756,6 @@ func (ec *executionContext) unmarshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamTyp
 }
 
 func (ec *executionContext) marshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx context.Context, sel ast.SelectionSet, v model.TeamType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNTeamType2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNTeamType2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -50832,13 +50859,13 @@ func (ec *executionContext) marshalNUnitEdge2ᚖgridgovᚋgraphᚋmodelᚐUnitEd
 	return ec._UnitEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUnitKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
+func (ec *executionContext) unmarshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(ctx context.Context, v any) (model.UnitKind, error) {
+	var res model.UnitKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUnitKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(ctx context.Context, sel ast.SelectionSet, v model.UnitKind) graphql.Marshaler {
 	return v
 }
 
@@ -50930,16 +50957,6 @@ func (ec *executionContext) unmarshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVen
 }
 
 func (ec *executionContext) marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx context.Context, sel ast.SelectionSet, v model.VentureTheme) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNVentureTheme2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNVentureTheme2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -51043,16 +51060,6 @@ func (ec *executionContext) unmarshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKin
 }
 
 func (ec *executionContext) marshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx context.Context, sel ast.SelectionSet, v model.WorkKind) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNWorkKind2gridgovᚋstoreᚐEnum(ctx context.Context, v any) (store.Enum, error) {
-	var res store.Enum
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNWorkKind2gridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v store.Enum) graphql.Marshaler {
 	return v
 }
 
@@ -51567,22 +51574,6 @@ func (ec *executionContext) marshalODisputeOutcome2ᚖgridgovᚋgraphᚋmodelᚐ
 	return v
 }
 
-func (ec *executionContext) unmarshalODisputeOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(store.Enum)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalODisputeOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
-}
-
 func (ec *executionContext) unmarshalODutyShiftFilter2ᚖgridgovᚋgraphᚋmodelᚐDutyShiftFilter(ctx context.Context, v any) (*model.DutyShiftFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -51591,16 +51582,16 @@ func (ec *executionContext) unmarshalODutyShiftFilter2ᚖgridgovᚋgraphᚋmodel
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOEscalationLevel2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+func (ec *executionContext) unmarshalOEscalationLevel2ᚖgridgovᚋgraphᚋmodelᚐEscalationLevel(ctx context.Context, v any) (*model.EscalationLevel, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Enum)
+	var res = new(model.EscalationLevel)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOEscalationLevel2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalOEscalationLevel2ᚖgridgovᚋgraphᚋmodelᚐEscalationLevel(ctx context.Context, sel ast.SelectionSet, v *model.EscalationLevel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -51668,16 +51659,16 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalOGender2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+func (ec *executionContext) unmarshalOGender2ᚖgridgovᚋgraphᚋmodelᚐGender(ctx context.Context, v any) (*model.Gender, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Enum)
+	var res = new(model.Gender)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOGender2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalOGender2ᚖgridgovᚋgraphᚋmodelᚐGender(ctx context.Context, sel ast.SelectionSet, v *model.Gender) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -51691,16 +51682,16 @@ func (ec *executionContext) marshalOGrid2ᚖgridgovᚋstoreᚐGrid(ctx context.C
 	return ec._Grid(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOHandlerKind2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+func (ec *executionContext) unmarshalOHandlerKind2ᚖgridgovᚋgraphᚋmodelᚐHandlerKind(ctx context.Context, v any) (*model.HandlerKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Enum)
+	var res = new(model.HandlerKind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOHandlerKind2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalOHandlerKind2ᚖgridgovᚋgraphᚋmodelᚐHandlerKind(ctx context.Context, sel ast.SelectionSet, v *model.HandlerKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -51849,16 +51840,16 @@ func (ec *executionContext) marshalOIssueState2ᚕgridgovᚋgraphᚋmodelᚐIssu
 	return ret
 }
 
-func (ec *executionContext) unmarshalOIssueState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+func (ec *executionContext) unmarshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssueState(ctx context.Context, v any) (*model.IssueState, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Enum)
+	var res = new(model.IssueState)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOIssueState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalOIssueState2ᚖgridgovᚋgraphᚋmodelᚐIssueState(ctx context.Context, sel ast.SelectionSet, v *model.IssueState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -51908,16 +51899,16 @@ func (ec *executionContext) unmarshalOMatterInput2ᚕᚖgridgovᚋgraphᚋmodel�
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+func (ec *executionContext) unmarshalOMatterOutcome2ᚖgridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, v any) (*model.MatterOutcome, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Enum)
+	var res = new(model.MatterOutcome)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOMatterOutcome2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalOMatterOutcome2ᚖgridgovᚋgraphᚋmodelᚐMatterOutcome(ctx context.Context, sel ast.SelectionSet, v *model.MatterOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -51975,16 +51966,16 @@ func (ec *executionContext) marshalOOrderState2ᚕgridgovᚋgraphᚋmodelᚐOrde
 	return ret
 }
 
-func (ec *executionContext) unmarshalOOrderState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, v any) (*store.Enum, error) {
+func (ec *executionContext) unmarshalOOrderState2ᚖgridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, v any) (*model.OrderState, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(store.Enum)
+	var res = new(model.OrderState)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOOrderState2ᚖgridgovᚋstoreᚐEnum(ctx context.Context, sel ast.SelectionSet, v *store.Enum) graphql.Marshaler {
+func (ec *executionContext) marshalOOrderState2ᚖgridgovᚋgraphᚋmodelᚐOrderState(ctx context.Context, sel ast.SelectionSet, v *model.OrderState) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

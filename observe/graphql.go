@@ -3,14 +3,15 @@ package observe
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// GraphQL counts operations, errors by code, refusals by limit, dataloader batch sizes and
-// the fast read path's answers.
+// GraphQL counts operations, errors by code, refusals by limit, the statements of each round
+// trip a query's levels are read in, and who answered each root field.
 type GraphQL struct {
 	ops      *prometheus.CounterVec
 	duration *prometheus.HistogramVec
@@ -34,11 +35,10 @@ func NewGraphQL(reg prometheus.Registerer) *GraphQL {
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
 			Name: "refusals_total", Help: "Requests refused by a limit (depth, complexity, rate, body, batch, timeout)."}, []string{"limit"}),
 		batches: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: Namespace, Subsystem: "graphql",
-			Name: "dataloader_batch_size", Help: "Keys per dataloader batch, by loader and by how the keys were gathered: " +
-				"prefetch (read ahead of the resolvers) or window (gathered from resolvers during a batch wait, which the request waits out).",
-			Buckets: prometheus.ExponentialBuckets(1, 2, 9)}, []string{"loader", "gathered"}),
+			Name: "read_batch_statements", Help: "Statements per round trip a query level was read in, by how many store sources the level read.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 7)}, []string{"sources"}),
 		fast: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Subsystem: "graphql",
-			Name: "fast_path_total", Help: "Root fields the fast read path was offered, by field and by who answered (fast, or gqlgen after a fallback)."},
+			Name: "root_fields_total", Help: "Root fields answered, by field and by who answered: the executor, or gqlgen's executor after a hand-back."},
 			[]string{"field", "answered_by"}),
 		names: nameLimiter{max: 200, seen: map[string]bool{}},
 	}
@@ -60,21 +60,17 @@ func (g *GraphQL) Error(code string) { g.errors.WithLabelValues(code).Inc() }
 // Refused records a request refused by a limit.
 func (g *GraphQL) Refused(limit string) { g.refusals.WithLabelValues(limit).Inc() }
 
-// Batch records the size of one dataloader batch; waited says its keys were gathered in a
-// batch window rather than read ahead.
-func (g *GraphQL) Batch(loader string, keys int, waited bool) {
-	gathered := "prefetch"
-	if waited {
-		gathered = "window"
-	}
-	g.batches.WithLabelValues(loader, gathered).Observe(float64(keys))
+// ReadBatch records one round trip of a query level: how many sources it read, in how many
+// statements.
+func (g *GraphQL) ReadBatch(sources, statements int) {
+	g.batches.WithLabelValues(strconv.Itoa(min(sources, 10))).Observe(float64(statements))
 }
 
-// FastPath records whether the fast read path answered a root field or handed it to gqlgen.
-func (g *GraphQL) FastPath(field string, answered bool) {
+// Answered records who answered a root field: the executor, or gqlgen's after a hand-back.
+func (g *GraphQL) Answered(field string, byExecutor bool) {
 	by := "gqlgen"
-	if answered {
-		by = "fast"
+	if byExecutor {
+		by = "executor"
 	}
 	g.fast.WithLabelValues(field, by).Inc()
 }
@@ -109,7 +105,7 @@ func (l *nameLimiter) label(name string) string {
 
 type graphqlKey struct{}
 
-// WithGraphQL puts the GraphQL metrics in ctx, for code deep in a request (dataloaders) that
+// WithGraphQL puts the GraphQL metrics in ctx, for code deep in a request (the executor) that
 // records into them.
 func WithGraphQL(ctx context.Context, g *GraphQL) context.Context {
 	return context.WithValue(ctx, graphqlKey{}, g)

@@ -5,14 +5,9 @@ import (
 
 	"gridgov/apperr"
 	"gridgov/auth"
-	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
 )
-
-func (r *Resolver) AuditRecord() graph.AuditRecordResolver { return &auditResolver{r} }
-
-type auditResolver struct{ *Resolver }
 
 // tableTypes maps the tables mutations write to the GraphQL types of their rows, so an audit
 // record can name the changed object by its global id.
@@ -75,27 +70,4 @@ func (r *queryResolver) AuditRecords(ctx context.Context, filter *model.AuditFil
 		return &model.AuditRecordEdge{Cursor: cur, Node: n}
 	})
 	return &model.AuditRecordConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
-}
-
-func (auditResolver) Actor(ctx context.Context, o *store.AuditRecord) (*store.Person, error) {
-	return load(ctx, For(ctx).RelatedPerson, o.PersonID)
-}
-func (auditResolver) TargetID(_ context.Context, o *store.AuditRecord) (*string, error) {
-	typ, ok := tableTypes[o.TargetTable]
-	if !ok {
-		return nil, nil
-	}
-	id := GlobalID(typ, o.TargetID)
-	return &id, nil
-}
-
-// auditEntity is node(id:) for an audit record: city admins only, NOT_FOUND for anyone else.
-func auditEntity(l *Loaders) func(ctx context.Context, id int64) (store.Entity, error) {
-	load := entity(l.AuditRecord)
-	return func(ctx context.Context, id int64) (store.Entity, error) {
-		if !auditReader(ctx) {
-			return nil, nil
-		}
-		return load(ctx, id)
-	}
 }

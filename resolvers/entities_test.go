@@ -647,8 +647,8 @@ func TestMediationRoomMembers(t *testing.T) {
 }
 
 // The statements a page of residents, duty shifts, mediation-room members or meetings with
-// their matters' histories runs depend on the query's shape, never on its rows: the prefetch
-// plans read each relation once per level.
+// their matters' histories runs depend on the query's shape, never on its rows: the executor
+// reads each relation once per level.
 func TestNewListsStatementCount(t *testing.T) {
 	queries := []struct {
 		name, query string

@@ -52,8 +52,8 @@ INSERT INTO issue_events (issue_id, street_id, community_id, grid_id, actor_id, 
 	FROM issues i, generate_series(1, 4) e;
 `
 
-// The two prefetch-heavy reads: a member's profile with ledger (node), and the console's
-// issue page with people and events (the fast path).
+// The two reads of many levels: a member's profile with ledger (node), and the console's
+// issue page with people and events.
 const (
 	hangupProfile = `query Profile($id: ID!) {
   node(id: $id) { ... on PartyMember { id name profession specialty
@@ -217,12 +217,12 @@ func (c *hangupCity) answersAgain(t *testing.T, reqs []hangupRequest, want []han
 	}
 }
 
-// Clients that hang up at a random moment 0-50 ms into a prefetch-heavy request (member
+// Clients that hang up at a random moment 0-50 ms into a request of many levels (member
 // profiles, issue pages), while other clients read the same pages to the end: every answer a
 // client receives is the whole right answer, no panic is logged, no connection is left in
 // use, and the server answers as before afterwards. Under -race, rows or a batch read by two
 // goroutines fail the test.
-func TestClientsThatHangUpMidPrefetch(t *testing.T) {
+func TestClientsThatHangUpMidRead(t *testing.T) {
 	c := newHangupCity(t)
 	reqs := c.requests()
 	want := c.baseline(t, reqs)
@@ -278,10 +278,10 @@ func TestClientsThatHangUpMidPrefetch(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	all, cut := c.batches.all.Load(), c.batches.cut.Load()
-	t.Logf("%d requests hung up, %d answered before their client gave up, %d steady answers; %d of %d pipeline batches cut off",
+	t.Logf("%d requests hung up, %d answered before their client gave up, %d steady answers; %d of %d read batches cut off",
 		hungUp.Load(), answered.Load(), steadyDone.Load(), cut, all)
 	if hungUp.Load() < hangers*perHanger/4 || steadyDone.Load() < steady || cut < 5 {
-		t.Fatalf("too few requests hung up, completed, or were cut off inside a pipeline batch to show anything")
+		t.Fatalf("too few requests hung up, completed, or were cut off inside a read batch to show anything")
 	}
 	for line := range strings.Lines(c.logs.String()) {
 		if strings.Contains(line, "panic") {
@@ -291,26 +291,31 @@ func TestClientsThatHangUpMidPrefetch(t *testing.T) {
 	c.answersAgain(t, reqs, want)
 }
 
-// A panic inside a prefetch (a loader's flush on a worker goroutine, or the fast path of an
-// issue page answering two root fields, one on a goroutine gqlgen starts) fails only the
-// request it happened in, with INTERNAL "internal error" and the panic logged with its stack;
-// concurrent requests are answered rightly, and the same requests succeed once the fault is
-// gone.
-func TestPanicInPrefetchFailsOnlyItsRequest(t *testing.T) {
+// A panic while a request's levels are read (here: raised by the driver as it starts a
+// statement, as a bug deep in a read would) fails only the request it happened in, with
+// INTERNAL "internal error" and the panic logged with its stack; the connection it held is
+// not lost, concurrent requests are answered rightly, and the same requests succeed once the
+// fault is gone. An operation of two root fields, each with a panic, gets two errors.
+func TestPanicWhileReadingFailsOnlyItsRequest(t *testing.T) {
 	c := newHangupCity(t)
 	reqs := c.requests()
 	want := c.baseline(t, reqs)
 	var poisoned atomic.Int64 // the member whose ledger read panics
 	poisoned.Store(c.members[0])
 	var poisonPeople atomic.Bool
-	defer resolvers.SetFetchHook(func(loader string, keys any) {
-		if ks, ok := keys.([]store.LedgerKey); ok && slices.ContainsFunc(ks, func(k store.LedgerKey) bool { return k.MemberID == poisoned.Load() }) {
+	poison := func(sql string, args []any) {
+		if strings.Contains(sql, "FROM service_records r") && slices.ContainsFunc(args, func(a any) bool {
+			ids, ok := a.([]int64)
+			return ok && slices.Contains(ids, poisoned.Load())
+		}) {
 			injectedPanic("ledger")
 		}
-		if loader == "Person" && poisonPeople.Load() {
+		if strings.Contains(sql, "FROM people") && poisonPeople.Load() {
 			injectedPanic("people")
 		}
-	})()
+	}
+	c.batches.poison.Store(&poison)
+	defer c.batches.poison.Store(nil)
 	internal := func(a hangupAnswer, err error) error {
 		if err != nil || len(a.Errors) != 1 || a.Errors[0].Extensions["code"] != "INTERNAL" || a.Errors[0].Message != "internal error" {
 			return fmt.Errorf("answered %v %+v, want one INTERNAL \"internal error\"", err, a.Errors)
@@ -385,15 +390,28 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// batchCounter counts the pipeline batches (pgx batches) that ended, and those that ended
+// batchCounter counts the read batches (pgx batches) that ended, and those that ended
 // in an error: cut off by a request's end.
-type batchCounter struct{ all, cut atomic.Int32 }
+// A poison function, when set, sees every statement as it starts and may panic, as a bug in a
+// read would.
+type batchCounter struct {
+	all, cut atomic.Int32
+	poison   atomic.Pointer[func(sql string, args []any)]
+}
 
-func (b *batchCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+func (b *batchCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if poison := b.poison.Load(); poison != nil {
+		(*poison)(d.SQL, d.Args)
+	}
 	return ctx
 }
 func (b *batchCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-func (b *batchCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+func (b *batchCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	if poison := b.poison.Load(); poison != nil {
+		for _, q := range d.Batch.QueuedQueries {
+			(*poison)(q.SQL, q.Arguments)
+		}
+	}
 	return ctx
 }
 func (b *batchCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}

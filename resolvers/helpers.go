@@ -10,6 +10,7 @@ import (
 	"gridgov/apperr"
 	"gridgov/auth"
 	"gridgov/graph/model"
+	"gridgov/loaders"
 	"gridgov/store"
 )
 
@@ -119,15 +120,21 @@ func placeFilter(p *model.PlaceScope, search *string) (store.PlaceFilter, error)
 	return f, nil
 }
 
-// connection finishes a root list: it prefetches what the query selects below its nodes
-// and, beside the first level, counts the total when asked for.
+// connection finishes a list: its edges, and the total when the query asks for it.
 func connection[T any, E any](ctx context.Context, c store.Conn[T], l counter, mk func(cursor string, node T) E) ([]E, *store.PageInfo, int, error) {
-	nodes := make([]T, len(c.Edges))
-	for i, e := range c.Edges {
-		nodes[i] = e.Node
-	}
-	var n int
-	var err error
-	prefetchPage(ctx, nodes, func(ctx context.Context) { n, err = total(ctx, l) })
+	n, err := total(ctx, l)
 	return edges(c, mk), &c.PageInfo, n, err
+}
+
+// storeOf gives the store of the request (the one its cache reads from).
+func storeOf(ctx context.Context) *store.Store { return loaders.For(ctx).Store() }
+
+// mustRead reads one row by id for a root field; a missing row (deleted, or out of scope) is
+// NOT_FOUND naming what was looked for.
+func mustRead[V any](ctx context.Context, src *store.Source[int64, *V], id int64, what string) (*V, error) {
+	v, err := loaders.Load(ctx, loaders.For(ctx), src, id)
+	if err == nil && v == nil {
+		return nil, notFound(what)
+	}
+	return v, err
 }

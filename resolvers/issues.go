@@ -6,24 +6,15 @@ import (
 
 	"gridgov/apperr"
 	"gridgov/auth"
-	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
 	"gridgov/workflow"
 )
 
-func (r *Resolver) Issue() graph.IssueResolver                 { return &issueResolver{r} }
-func (r *Resolver) IssueEvent() graph.IssueEventResolver       { return &issueEventResolver{r} }
-func (r *Resolver) Mediator() graph.MediatorResolver           { return &mediatorResolver{r} }
-func (r *Resolver) MonthlyReview() graph.MonthlyReviewResolver { return &monthlyReviewResolver{r} }
-
 // maxEvents bounds how much history one field returns.
 const maxEvents = 100
 
 func (r *queryResolver) Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
-	if c, ok := fastResult[*model.IssueConnection](ctx); ok {
-		return c, nil
-	}
 	f, err := issueFilter(filter)
 	if err != nil {
 		return nil, err
@@ -32,11 +23,11 @@ func (r *queryResolver) Issues(ctx context.Context, filter *model.IssueFilter, o
 	if orderBy != nil {
 		o = store.IssueOrder{Key: string(orderBy.Field), Desc: orderBy.Direction == model.SortDirectionDesc}
 	}
-	return r.issueConn(ctx, f, o, page(first, after, last, before))
+	return issueConn(ctx, f, o, page(first, after, last, before))
 }
 
-func (r *Resolver) issueConn(ctx context.Context, f store.IssueFilter, o store.IssueOrder, p store.Page) (*model.IssueConnection, error) {
-	c, list, err := r.Store.Issues(ctx, scope(ctx), f, o, p)
+func issueConn(ctx context.Context, f store.IssueFilter, o store.IssueOrder, p store.Page) (*model.IssueConnection, error) {
+	c, list, err := storeOf(ctx).Issues(ctx, scope(ctx), f, o, p)
 	if err != nil {
 		return nil, err
 	}
@@ -87,69 +78,10 @@ func (r *queryResolver) MonthlyReview(ctx context.Context, communityID string, m
 	if err != nil {
 		return nil, apperr.Invalid("month", "a month is written YYYY-MM")
 	}
-	if _, err := mustNow(ctx, For(ctx).Community, id, "community"); err != nil {
+	if _, err := mustRead(ctx, store.CommunitiesByID, id, "community"); err != nil {
 		return nil, err
 	}
 	return r.Store.MonthlyReview(ctx, scope(ctx), id, from, from.AddDate(0, 1, 0))
-}
-
-type monthlyReviewResolver struct{ *Resolver }
-
-func (monthlyReviewResolver) Community(ctx context.Context, o *store.MonthlyReview) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-
-func (r monthlyReviewResolver) OpenIssues(ctx context.Context, o *store.MonthlyReview, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
-	open := true
-	f := store.IssueFilter{Place: store.PlaceFilter{CommunityID: &o.CommunityID}, ReportedBefore: &o.To, Open: &open}
-	return r.issueConn(ctx, f, store.IssueOrder{Key: "REPORTED_AT"}, page(first, after, last, before))
-}
-
-func (r monthlyReviewResolver) OverdueIssues(ctx context.Context, o *store.MonthlyReview, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
-	overdue := true
-	f := store.IssueFilter{Place: store.PlaceFilter{CommunityID: &o.CommunityID}, ReportedBefore: &o.To, Overdue: &overdue}
-	return r.issueConn(ctx, f, store.IssueOrder{Key: "DUE_AT"}, page(first, after, last, before))
-}
-
-type issueResolver struct{ *Resolver }
-
-func (issueResolver) Category(ctx context.Context, o *store.Issue) (*store.IssueCategory, error) {
-	return must(ctx, For(ctx).IssueCategory, o.CategoryID, "issue category")
-}
-func (issueResolver) Grid(ctx context.Context, o *store.Issue) (*store.Grid, error) {
-	return must(ctx, For(ctx).Grid, o.GridID, "grid")
-}
-func (issueResolver) Community(ctx context.Context, o *store.Issue) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-func (issueResolver) Building(ctx context.Context, o *store.Issue) (*store.Building, error) {
-	return load(ctx, For(ctx).Building, o.BuildingID)
-}
-func (issueResolver) Reporter(ctx context.Context, o *store.Issue) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.ReporterID, "reporter")
-}
-func (issueResolver) Handler(ctx context.Context, o *store.Issue) (*store.Person, error) {
-	return load(ctx, For(ctx).RelatedPerson, o.HandlerPersonID)
-}
-func (issueResolver) HandlerUnit(ctx context.Context, o *store.Issue) (*store.Unit, error) {
-	return load(ctx, For(ctx).Unit, o.HandlerUnitID)
-}
-func (issueResolver) Mediators(ctx context.Context, o *store.Issue) ([]*store.IssueMediator, error) {
-	return For(ctx).Mediators.Load(ctx, o.ID)
-}
-func (issueResolver) Events(ctx context.Context, o *store.Issue, last *int) ([]*store.IssueEvent, error) {
-	n, err := eventCount(last)
-	if err != nil {
-		return nil, err
-	}
-	return For(ctx).IssueEvents.Load(ctx, store.EventsKey{ID: o.ID, Last: n})
-}
-func (issueResolver) AllowedActions(_ context.Context, o *store.Issue) ([]model.IssueAction, error) {
-	var out []model.IssueAction
-	for _, a := range workflow.IssueActions(workflow.IssueState(o.State)) {
-		out = append(out, enum[model.IssueAction](string(a)))
-	}
-	return out, nil
 }
 
 func eventCount(last *int) (int, error) {
@@ -160,18 +92,6 @@ func eventCount(last *int) (int, error) {
 		return 0, apperr.Invalid("last", "last must be between 0 and %d", maxEvents)
 	}
 	return *last, nil
-}
-
-type issueEventResolver struct{ *Resolver }
-
-func (issueEventResolver) Actor(ctx context.Context, o *store.IssueEvent) (*store.Person, error) {
-	return load(ctx, For(ctx).RelatedPerson, o.ActorID)
-}
-
-type mediatorResolver struct{ *Resolver }
-
-func (mediatorResolver) Person(ctx context.Context, o *store.IssueMediator) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "mediator")
 }
 
 // Mutations of the issue register. Each decodes its input and hands one step to the store,

@@ -3,14 +3,10 @@ package resolvers
 import (
 	"context"
 
-	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
 	"gridgov/workflow"
 )
-
-func (r *Resolver) ServiceOrder() graph.ServiceOrderResolver { return &orderResolver{r} }
-func (r *Resolver) OrderEvent() graph.OrderEventResolver     { return &orderEventResolver{r} }
 
 func (r *queryResolver) ServiceOrders(ctx context.Context, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ServiceOrderConnection, error) {
 	f, err := orderFilter(filter)
@@ -56,37 +52,6 @@ func orderFilter(in *model.ServiceOrderFilter) (store.OrderFilter, error) {
 
 func (r *queryResolver) ServiceCategories(ctx context.Context) ([]*store.ServiceCategory, error) {
 	return r.Store.ServiceCategories(ctx)
-}
-
-type orderResolver struct{ *Resolver }
-
-func (orderResolver) Category(ctx context.Context, o *store.ServiceOrder) (*store.ServiceCategory, error) {
-	return must(ctx, For(ctx).ServiceCategory, o.CategoryID, "service category")
-}
-func (orderResolver) Grid(ctx context.Context, o *store.ServiceOrder) (*store.Grid, error) {
-	return must(ctx, For(ctx).Grid, o.GridID, "grid")
-}
-func (orderResolver) Building(ctx context.Context, o *store.ServiceOrder) (*store.Building, error) {
-	return load(ctx, For(ctx).Building, o.BuildingID)
-}
-func (orderResolver) Resident(ctx context.Context, o *store.ServiceOrder) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.ResidentID, "resident")
-}
-func (orderResolver) ClaimedBy(ctx context.Context, o *store.ServiceOrder) (*store.PartyMember, error) {
-	return load(ctx, For(ctx).Member, o.ClaimedBy)
-}
-func (orderResolver) Events(ctx context.Context, o *store.ServiceOrder, last *int) ([]*store.OrderEvent, error) {
-	n, err := eventCount(last)
-	if err != nil {
-		return nil, err
-	}
-	return For(ctx).OrderEvents.Load(ctx, store.EventsKey{ID: o.ID, Last: n})
-}
-
-type orderEventResolver struct{ *Resolver }
-
-func (orderEventResolver) Actor(ctx context.Context, o *store.OrderEvent) (*store.Person, error) {
-	return load(ctx, For(ctx).RelatedPerson, o.ActorID)
 }
 
 func (r *mutationResolver) PostOrder(ctx context.Context, in model.PostOrderInput) (*store.ServiceOrder, error) {

@@ -3,48 +3,9 @@ package resolvers
 import (
 	"context"
 
-	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
 )
-
-func (r *Resolver) Street() graph.StreetResolver       { return &streetResolver{r} }
-func (r *Resolver) Community() graph.CommunityResolver { return &communityResolver{r} }
-func (r *Resolver) Grid() graph.GridResolver           { return &gridResolver{r} }
-func (r *Resolver) Building() graph.BuildingResolver   { return &buildingResolver{r} }
-
-type streetResolver struct{ *Resolver }
-
-func (streetResolver) City(ctx context.Context, o *store.Street) (*store.City, error) {
-	return must(ctx, For(ctx).City, o.CityID, "city")
-}
-
-type communityResolver struct{ *Resolver }
-
-func (communityResolver) Street(ctx context.Context, o *store.Community) (*store.Street, error) {
-	return must(ctx, For(ctx).Street, o.StreetID, "street")
-}
-
-type gridResolver struct{ *Resolver }
-
-func (gridResolver) Street(ctx context.Context, o *store.Grid) (*store.Street, error) {
-	return must(ctx, For(ctx).Street, o.StreetID, "street")
-}
-func (gridResolver) Community(ctx context.Context, o *store.Grid) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-
-type buildingResolver struct{ *Resolver }
-
-func (buildingResolver) Grid(ctx context.Context, o *store.Building) (*store.Grid, error) {
-	return must(ctx, For(ctx).Grid, o.GridID, "grid")
-}
-func (buildingResolver) Community(ctx context.Context, o *store.Building) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-func (buildingResolver) Appointments(ctx context.Context, o *store.Building) ([]*store.BuildingAppointment, error) {
-	return For(ctx).Appointments.Load(ctx, o.ID)
-}
 
 func (r *queryResolver) Streets(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.StreetConnection, error) {
 	f, err := placeFilterOf(filter)
@@ -109,10 +70,6 @@ func placeFilterOf(f *model.PlaceFilter) (store.PlaceFilter, error) {
 	return placeFilter(f.Place, f.Search)
 }
 
-func (r *Resolver) Compound() graph.CompoundResolver         { return &compoundResolver{r} }
-func (r *Resolver) Facility() graph.FacilityResolver         { return &facilityResolver{r} }
-func (r *Resolver) Intersection() graph.IntersectionResolver { return &intersectionResolver{r} }
-
 func (r *queryResolver) Compounds(ctx context.Context, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) (*model.CompoundConnection, error) {
 	f, err := placeFilterOf(filter)
 	if err != nil {
@@ -156,25 +113,4 @@ func (r *queryResolver) Intersections(ctx context.Context, filter *model.PlaceFi
 		return &model.IntersectionEdge{Cursor: cur, Node: n}
 	})
 	return &model.IntersectionConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
-}
-
-type compoundResolver struct{ *Resolver }
-
-func (compoundResolver) Community(ctx context.Context, o *store.Compound) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-
-type facilityResolver struct{ *Resolver }
-
-func (facilityResolver) Community(ctx context.Context, o *store.Facility) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-func (facilityResolver) Compound(ctx context.Context, o *store.Facility) (*store.Compound, error) {
-	return load(ctx, For(ctx).Compound, o.CompoundID)
-}
-
-type intersectionResolver struct{ *Resolver }
-
-func (intersectionResolver) Community(ctx context.Context, o *store.Intersection) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
 }

@@ -106,7 +106,7 @@ func TestStatementCountDoesNotGrowWithRows(t *testing.T) {
 		}
 		return e.stmts.Statement.Load() - before, e.stmts.Batches.Load() - trips
 	}
-	// The page; then, prefetched level by level: the count beside grids, people (reporters
+	// The page and its count; then, level by level: grids, people (reporters
 	// and handlers together), categories and events; communities and members by person
 	// (event actors are the reporters, already read); streets. Units are not read: no
 	// reporter is a member. The two levels of several statements each go in one round trip.

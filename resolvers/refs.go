@@ -169,17 +169,12 @@ func joinPath(path, name string) string {
 	return path + "." + name
 }
 
-// Mutations is a field middleware (server installs it) that runs every mutation in one
-// transaction (store.Write): first the ids its input names are resolved inside the caller's
-// scope (Store.Resolve), so a write never reaches a row the caller may not, then the
-// resolver, whose store calls join the transaction. Any error rolls everything back. After
-// the commit, what the query selects below the answer is prefetched, as for node's object.
-func (r *Resolver) Mutations(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Object != "Mutation" {
-		return next(ctx)
-	}
-	refs, err := mutationRefs(ctx, fc)
+// inWrite runs resolve, the resolver of the mutation being resolved, in one transaction
+// (store.Write): first the ids its input names are resolved inside the caller's scope
+// (Store.Resolve), so a write never reaches a row the caller may not, then the resolver, whose
+// store calls join the transaction. Any error rolls everything back.
+func (r *Resolver) inWrite(ctx context.Context, resolve func(context.Context) (any, error)) (any, error) {
+	refs, err := mutationRefs(ctx, graphql.GetFieldContext(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -189,16 +184,11 @@ func (r *Resolver) Mutations(ctx context.Context, next graphql.Resolver) (any, e
 			return err
 		}
 		var err error
-		res, err = next(ctx)
+		res, err = resolve(ctx)
 		return err
 	})
 	if err != nil {
-		return nil, store.MapError("mutation "+fc.Field.Name, err)
-	}
-	if v := reflect.ValueOf(res); v.Kind() == reflect.Pointer && !v.IsNil() {
-		nodes := reflect.MakeSlice(reflect.SliceOf(v.Type()), 1, 1) // []*T of the answer
-		nodes.Index(0).Set(v)
-		prefetchField(ctx, nodes.Interface())
+		return nil, store.MapError("mutation", err)
 	}
 	return res, nil
 }

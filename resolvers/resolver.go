@@ -1,6 +1,9 @@
-// Package resolvers implements gridgov's GraphQL resolvers over the store. Resolvers stay
-// short: arguments → access check (scope and actor from auth) → one store call or loader →
-// map. Child fields always go through the per-request loaders in loaders.go.
+// Package resolvers answers gridgov's GraphQL API over the store. The root fields' resolvers
+// are written by hand and stay short: arguments → access check (scope and actor from auth) →
+// one store call. Every other field is declared once with its type (types.go, declare.go);
+// from the declarations, the API's executor (exec.go) reads a query level by level, one
+// round trip a level, and writes the answer, and gqlgen's executor, the reference it is
+// compared with, resolves them through generated one-line resolvers (fields_gen.go).
 package resolvers
 
 import (

@@ -4,19 +4,9 @@ import (
 	"context"
 	"time"
 
-	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
 )
-
-func (r *Resolver) Cadre() graph.CadreResolver                   { return &cadreResolver{r} }
-func (r *Resolver) GridAssignment() graph.GridAssignmentResolver { return &assignmentResolver{r} }
-func (r *Resolver) RedSteward() graph.RedStewardResolver         { return &stewardResolver{r} }
-func (r *Resolver) GovernanceInstructor() graph.GovernanceInstructorResolver {
-	return &instructorResolver{r}
-}
-func (r *Resolver) Partner() graph.PartnerResolver { return &partnerResolver{r} }
-func (r *Resolver) WorkLog() graph.WorkLogResolver { return &workLogResolver{r} }
 
 func roleFilter(place *model.PlaceScope, search *string) (store.PersonRoleFilter, error) {
 	pf, err := placeFilter(place, nil)
@@ -139,68 +129,4 @@ func (r *mutationResolver) LogGridWork(ctx context.Context, in model.LogGridWork
 		nw.Hours = *in.Hours
 	}
 	return r.Store.LogWork(ctx, scope(ctx), a, nw)
-}
-
-type cadreResolver struct{ *Resolver }
-
-func (cadreResolver) Person(ctx context.Context, o *store.Cadre) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
-}
-func (cadreResolver) Street(ctx context.Context, o *store.Cadre) (*store.Street, error) {
-	return must(ctx, For(ctx).Street, o.StreetID, "street")
-}
-func (cadreResolver) Community(ctx context.Context, o *store.Cadre) (*store.Community, error) {
-	return load(ctx, For(ctx).Community, o.CommunityID)
-}
-func (cadreResolver) Assignments(ctx context.Context, o *store.Cadre, current *bool) ([]*store.GridAssignment, error) {
-	return For(ctx).CadreAssignments.Load(ctx, store.AssignmentsKey{ID: o.ID, Current: current == nil || *current})
-}
-
-func (gridResolver) Assignments(ctx context.Context, o *store.Grid, current *bool) ([]*store.GridAssignment, error) {
-	return For(ctx).GridAssignments.Load(ctx, store.AssignmentsKey{ID: o.ID, Current: current == nil || *current})
-}
-
-type assignmentResolver struct{ *Resolver }
-
-func (assignmentResolver) Grid(ctx context.Context, o *store.GridAssignment) (*store.Grid, error) {
-	return must(ctx, For(ctx).Grid, o.GridID, "grid")
-}
-func (assignmentResolver) Cadre(ctx context.Context, o *store.GridAssignment) (*store.Cadre, error) {
-	return must(ctx, For(ctx).RelatedCadre, o.CadreID, "cadre")
-}
-
-type stewardResolver struct{ *Resolver }
-
-func (stewardResolver) Person(ctx context.Context, o *store.RedSteward) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
-}
-func (stewardResolver) Grid(ctx context.Context, o *store.RedSteward) (*store.Grid, error) {
-	return must(ctx, For(ctx).Grid, o.GridID, "grid")
-}
-
-type instructorResolver struct{ *Resolver }
-
-func (instructorResolver) Person(ctx context.Context, o *store.GovernanceInstructor) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
-}
-func (instructorResolver) Community(ctx context.Context, o *store.GovernanceInstructor) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-
-type partnerResolver struct{ *Resolver }
-
-func (partnerResolver) Person(ctx context.Context, o *store.Partner) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
-}
-func (partnerResolver) Community(ctx context.Context, o *store.Partner) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-
-type workLogResolver struct{ *Resolver }
-
-func (workLogResolver) Grid(ctx context.Context, o *store.WorkLog) (*store.Grid, error) {
-	return must(ctx, For(ctx).Grid, o.GridID, "grid")
-}
-func (workLogResolver) Cadre(ctx context.Context, o *store.WorkLog) (*store.Cadre, error) {
-	return must(ctx, For(ctx).RelatedCadre, o.CadreID, "cadre")
 }

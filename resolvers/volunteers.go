@@ -4,23 +4,9 @@ import (
 	"context"
 	"time"
 
-	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
-	"gridgov/workflow"
 )
-
-func (r *Resolver) SocialOrganisation() graph.SocialOrganisationResolver { return &orgResolver{r} }
-func (r *Resolver) VentureProject() graph.VentureProjectResolver         { return &projectResolver{r} }
-func (r *Resolver) VolunteerTeam() graph.VolunteerTeamResolver           { return &teamResolver{r} }
-func (r *Resolver) Volunteer() graph.VolunteerResolver                   { return &volunteerResolver{r} }
-func (r *Resolver) Pairing() graph.PairingResolver                       { return &pairingResolver{r} }
-func (r *Resolver) Activity() graph.ActivityResolver                     { return &activityResolver{r} }
-func (r *Resolver) ActivityParticipant() graph.ActivityParticipantResolver {
-	return &participantResolver{r}
-}
-func (r *Resolver) JointMeeting() graph.JointMeetingResolver   { return &meetingResolver{r} }
-func (r *Resolver) MeetingMatter() graph.MeetingMatterResolver { return &matterResolver{r} }
 
 // Reads.
 
@@ -101,11 +87,11 @@ func (r *queryResolver) Volunteers(ctx context.Context, filter *model.VolunteerF
 			f.RegisteredFrom, f.RegisteredTo = filter.Registered.From, filter.Registered.To
 		}
 	}
-	return r.volunteerConn(ctx, f, page(first, after, last, before))
+	return volunteerConn(ctx, f, page(first, after, last, before))
 }
 
-func (r *Resolver) volunteerConn(ctx context.Context, f store.VolunteerFilter, p store.Page) (*model.VolunteerConnection, error) {
-	c, list, err := r.Store.Volunteers(ctx, scope(ctx), f, p)
+func volunteerConn(ctx context.Context, f store.VolunteerFilter, p store.Page) (*model.VolunteerConnection, error) {
+	c, list, err := storeOf(ctx).Volunteers(ctx, scope(ctx), f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -192,144 +178,6 @@ func (r *queryResolver) JointMeetings(ctx context.Context, filter *model.JointMe
 }
 
 // Fields.
-
-type orgResolver struct{ *Resolver }
-
-func (orgResolver) Street(ctx context.Context, o *store.SocialOrganisation) (*store.Street, error) {
-	return load(ctx, For(ctx).Street, o.StreetID)
-}
-func (orgResolver) VentureProjects(ctx context.Context, o *store.SocialOrganisation) ([]*store.VentureProject, error) {
-	return For(ctx).OrgProjects.Load(ctx, o.ID)
-}
-
-type projectResolver struct{ *Resolver }
-
-func (projectResolver) SocialOrganisation(ctx context.Context, o *store.VentureProject) (*store.SocialOrganisation, error) {
-	return must(ctx, For(ctx).SocialOrganisation, o.SocialOrganisationID, "social organisation")
-}
-func (projectResolver) Community(ctx context.Context, o *store.VentureProject) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-
-type teamResolver struct{ *Resolver }
-
-func (teamResolver) Unit(ctx context.Context, o *store.VolunteerTeam) (*store.Unit, error) {
-	return load(ctx, For(ctx).Unit, o.UnitID)
-}
-func (teamResolver) SocialOrganisation(ctx context.Context, o *store.VolunteerTeam) (*store.SocialOrganisation, error) {
-	return load(ctx, For(ctx).SocialOrganisation, o.SocialOrganisationID)
-}
-func (teamResolver) Street(ctx context.Context, o *store.VolunteerTeam) (*store.Street, error) {
-	return load(ctx, For(ctx).Street, o.StreetID)
-}
-func (teamResolver) VolunteerCount(ctx context.Context, o *store.VolunteerTeam) (int, error) {
-	return For(ctx).TeamSize.Load(ctx, o.ID)
-}
-func (r teamResolver) Volunteers(ctx context.Context, o *store.VolunteerTeam, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error) {
-	return r.volunteerConn(ctx, store.VolunteerFilter{TeamID: &o.ID}, page(first, after, last, before))
-}
-
-type volunteerResolver struct{ *Resolver }
-
-func (volunteerResolver) Person(ctx context.Context, o *store.Volunteer) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
-}
-func (volunteerResolver) Team(ctx context.Context, o *store.Volunteer) (*store.VolunteerTeam, error) {
-	return load(ctx, For(ctx).Team, o.TeamID)
-}
-func (volunteerResolver) Community(ctx context.Context, o *store.Volunteer) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-func (volunteerResolver) Grid(ctx context.Context, o *store.Volunteer) (*store.Grid, error) {
-	return load(ctx, For(ctx).Grid, o.GridID)
-}
-
-type pairingResolver struct{ *Resolver }
-
-func (pairingResolver) Unit(ctx context.Context, o *store.Pairing) (*store.Unit, error) {
-	return must(ctx, For(ctx).Unit, o.UnitID, "unit")
-}
-func (pairingResolver) Community(ctx context.Context, o *store.Pairing) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-func (pairingResolver) PracticeStation(ctx context.Context, o *store.Pairing) (*store.Facility, error) {
-	return load(ctx, For(ctx).Facility, o.FacilityID)
-}
-
-type activityResolver struct{ *Resolver }
-
-func (activityResolver) Street(ctx context.Context, o *store.Activity) (*store.Street, error) {
-	return must(ctx, For(ctx).Street, o.StreetID, "street")
-}
-func (activityResolver) Community(ctx context.Context, o *store.Activity) (*store.Community, error) {
-	return load(ctx, For(ctx).Community, o.CommunityID)
-}
-func (activityResolver) Grid(ctx context.Context, o *store.Activity) (*store.Grid, error) {
-	return load(ctx, For(ctx).Grid, o.GridID)
-}
-func (activityResolver) Intersection(ctx context.Context, o *store.Activity) (*store.Intersection, error) {
-	return load(ctx, For(ctx).Intersection, o.IntersectionID)
-}
-func (activityResolver) OrganiserUnit(ctx context.Context, o *store.Activity) (*store.Unit, error) {
-	return load(ctx, For(ctx).Unit, o.OrganiserUnitID)
-}
-func (activityResolver) Team(ctx context.Context, o *store.Activity) (*store.VolunteerTeam, error) {
-	return load(ctx, For(ctx).Team, o.TeamID)
-}
-func (activityResolver) SocialOrganisation(ctx context.Context, o *store.Activity) (*store.SocialOrganisation, error) {
-	return load(ctx, For(ctx).SocialOrganisation, o.SocialOrganisationID)
-}
-func (activityResolver) VentureProject(ctx context.Context, o *store.Activity) (*store.VentureProject, error) {
-	return load(ctx, For(ctx).VentureProject, o.VentureProjectID)
-}
-func (activityResolver) Participants(ctx context.Context, o *store.Activity) ([]*store.ActivityParticipant, error) {
-	return For(ctx).Participants.Load(ctx, o.ID)
-}
-func (activityResolver) ParticipantCount(ctx context.Context, o *store.Activity) (int, error) {
-	ps, err := For(ctx).Participants.Load(ctx, o.ID)
-	return len(ps), err
-}
-func (activityResolver) TotalHours(ctx context.Context, o *store.Activity) (float64, error) {
-	ps, err := For(ctx).Participants.Load(ctx, o.ID)
-	sum := 0.0
-	for _, p := range ps {
-		sum += p.Hours
-	}
-	return sum, err
-}
-
-type participantResolver struct{ *Resolver }
-
-func (participantResolver) Activity(ctx context.Context, o *store.ActivityParticipant) (*store.Activity, error) {
-	return must(ctx, For(ctx).Activity, o.ActivityID, "activity")
-}
-func (participantResolver) Person(ctx context.Context, o *store.ActivityParticipant) (*store.Person, error) {
-	return must(ctx, For(ctx).RelatedPerson, o.PersonID, "person")
-}
-
-type meetingResolver struct{ *Resolver }
-
-func (meetingResolver) Community(ctx context.Context, o *store.JointMeeting) (*store.Community, error) {
-	return must(ctx, For(ctx).Community, o.CommunityID, "community")
-}
-func (meetingResolver) Matters(ctx context.Context, o *store.JointMeeting) ([]*store.MeetingMatter, error) {
-	return For(ctx).Matters.Load(ctx, o.ID)
-}
-
-type matterResolver struct{ *Resolver }
-
-func (matterResolver) Meeting(ctx context.Context, o *store.MeetingMatter) (*store.JointMeeting, error) {
-	return must(ctx, For(ctx).Meeting, o.MeetingID, "joint meeting")
-}
-func (matterResolver) AllowedOutcomes(_ context.Context, o *store.MeetingMatter) ([]model.MatterOutcome, error) {
-	out := []model.MatterOutcome{}
-	for _, to := range model.AllMatterOutcome {
-		if workflow.NextOutcome(workflow.MatterKind(o.Kind), workflow.MatterOutcome(o.Outcome), workflow.MatterOutcome(stored(to))) == nil {
-			out = append(out, to)
-		}
-	}
-	return out, nil
-}
 
 // Mutations: each decodes its input, checks for an acting person, and hands one change to
 // the store, which validates it and writes it in one transaction.

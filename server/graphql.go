@@ -10,6 +10,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +29,7 @@ import (
 	"gridgov/apperr"
 	"gridgov/auth"
 	"gridgov/graph"
+	"gridgov/loaders"
 	"gridgov/observe"
 	"gridgov/resolvers"
 	"gridgov/store"
@@ -97,8 +99,8 @@ type Options struct {
 	AllowList *AllowList
 	// Now is the clock of token verification and rate limits; time.Now when nil.
 	Now func() time.Time
-	// GqlgenOnly turns the fast read path off (resolvers.FastRootField): every field runs on
-	// gqlgen's executor. Tests compare the two; benchmarks measure both.
+	// GqlgenOnly turns the API's executor off (resolvers.Execute): every field runs on gqlgen's
+	// executor, the reference. Tests compare the two; benchmarks measure both.
 	GqlgenOnly bool
 }
 
@@ -112,11 +114,12 @@ const tokenCacheSize = 10_000
 // GraphQL builds the /graphql handler. In order, a request passes: the protocol guard
 // (method, content type, declared length), authentication (bearer token: 401
 // UNAUTHENTICATED), the per-token rate limit (429 RATE_LIMITED), the body limit (413
-// BODY_LIMIT) and batch refusal (400 BATCH_LIMIT), the request timeout, the loaders, and
-// gqlgen's executor with persisted queries (APQ or the allow-list) and the document limits
-// (tokens and fields, before validation), the depth and cost limits and the text limits
-// (after validation, before anything runs), the policy check of every root field
-// (auth.Policy), and then the fast read path for the root fields it knows.
+// BODY_LIMIT) and batch refusal (400 BATCH_LIMIT), the request timeout, the request's cache
+// of what it reads (loaders), and gqlgen's handler with persisted queries (APQ or the
+// allow-list) and the document limits (tokens and fields, before validation), the depth and
+// cost limits and the text limits (after validation, before anything runs), the policy check
+// of every root field (auth.Policy), and then the API's executor (resolvers.Execute), which
+// hands a root field to gqlgen's executor only to report its errors.
 func GraphQL(o Options) http.Handler {
 	o.Limits = o.Limits.withDefaults()
 	s, log, m := o.Store, o.Log, o.Metrics
@@ -151,9 +154,9 @@ func GraphQL(o Options) http.Handler {
 	srv.Use(operationMetrics{m: m, log: log})
 	srv.AroundRootFields(recoverRootField) // first, so outermost: see recoverRootField
 	srv.AroundRootFields(policy)
-	srv.AroundFields(root.Mutations)
+	srv.AroundFields(root.Fields)
 	if !o.GqlgenOnly {
-		srv.AroundRootFields(root.FastRootField)
+		srv.AroundRootFields(root.Execute)
 	}
 	srv.SetErrorPresenter(presenter(log, m))
 	srv.SetRecoverFunc(recoverFunc(log))
@@ -171,7 +174,7 @@ func GraphQL(o Options) http.Handler {
 		limiter.now = o.Now
 	}
 	var h http.Handler = srv
-	h = resolvers.Middleware(s, h)
+	h = loaders.Middleware(s, m.ReadBatch, h)
 	h = withGraphQLMetrics(h, m)
 	h = timeout(h, o.Limits.Timeout, m)
 	h = body(h, o.Limits.MaxBodyBytes, m)
@@ -469,7 +472,7 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	return &gqlerror.Error{Message: "internal error", Path: gqlErr.Path, Extensions: map[string]any{"code": string(apperr.Internal)}}
 }
 
-// withGraphQLMetrics lets code deep in a request (the dataloaders) record into m.
+// withGraphQLMetrics lets code deep in a request (the executor) record into m.
 func withGraphQLMetrics(next http.Handler, m *observe.GraphQL) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(observe.WithGraphQL(r.Context(), m)))
@@ -477,18 +480,16 @@ func withGraphQLMetrics(next http.Handler, m *observe.GraphQL) http.Handler {
 }
 
 // recoverFunc makes a panic while a request is resolved the request's INTERNAL error, and logs
-// it with the stack it was raised on: in a resolver, or on a goroutine that worked for the
-// resolver and handed its panic back (a store.Panic raised again).
+// it with the stack it was raised on (a recover func runs on the panicking goroutine).
 func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
-		pn := store.Recovered(v)
-		log.Error("panic", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(pn.Value), "stack", string(pn.Stack))
-		return apperr.Wrap(pn, apperr.Internal, "internal error")
+		log.Error("panic", "request_id", observe.RequestID(ctx), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		return apperr.Wrap(fmt.Errorf("panic: %v", v), apperr.Internal, "internal error")
 	}
 }
 
-// recoverRootField recovers a panic in the root-field middleware (the policy check, the fast
-// read path), which gqlgen runs outside its own recover, on a goroutine of its own when the
+// recoverRootField recovers a panic in the root-field middleware (the policy check, the API's
+// executor), which gqlgen runs outside its own recover, on a goroutine of its own when the
 // operation has several root fields: the root field is null with an INTERNAL error.
 func recoverRootField(ctx context.Context, next graphql.RootResolver) (res graphql.Marshaler) {
 	defer func() {

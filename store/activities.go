@@ -99,63 +99,24 @@ func scanMatter(r pgx.Row) (*MeetingMatter, error) {
 }
 
 // ActivitiesByID loads activities by id, within scope.
-func (s *Store) ActivitiesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Activity, error) {
-	return loadByID(ctx, s, "load activities", activitySQL, ids, sc, placeCols, scanActivity, func(v *Activity) int64 { return v.ID })
-}
+var ActivitiesByID = rowsByID("load activities", activitySQL, "activities", scanActivity, func(v *Activity) int64 { return v.ID })
 
 // ParticipantsByID loads activity participants by id, within scope.
-func (s *Store) ParticipantsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*ActivityParticipant, error) {
-	return loadByID(ctx, s, "load participants", participantSQL, ids, sc, placeCols, scanParticipant,
-		func(v *ActivityParticipant) int64 { return v.ID })
-}
+var ParticipantsByID = rowsByID("load participants", participantSQL, "activity_participants", scanParticipant, func(v *ActivityParticipant) int64 { return v.ID })
 
-// ParticipantsOf loads each activity's participants, in the order they were recorded.
-func (s *Store) ParticipantsOf(ctx context.Context, sc auth.Scope, activityIDs []int64) (map[int64][]*ActivityParticipant, error) {
-	return childrenOf(ctx, s, "load participants", participantSQL, "activity_id", activityIDs, sc, placeCols, scanParticipant,
-		func(v *ActivityParticipant) int64 { return v.ActivityID })
-}
+// ParticipantsOf reads each activity's participants, in the order they were recorded.
+var ParticipantsOf = children("load participants", participantSQL, "activity_participants", "activity_id", "id", scanParticipant,
+	func(v *ActivityParticipant) int64 { return v.ActivityID })
 
 // MeetingsByID loads joint meetings by id, within scope.
-func (s *Store) MeetingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*JointMeeting, error) {
-	return loadByID(ctx, s, "load joint meetings", meetingSQL, ids, sc, communityPlaceCols, scanMeeting, func(v *JointMeeting) int64 { return v.ID })
-}
+var MeetingsByID = rowsByID("load joint meetings", meetingSQL, "joint_meetings", scanMeeting, func(v *JointMeeting) int64 { return v.ID })
 
 // MattersByID loads meeting matters by id, within scope.
-func (s *Store) MattersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*MeetingMatter, error) {
-	return loadByID(ctx, s, "load meeting matters", matterSQL, ids, sc, communityPlaceCols, scanMatter, func(v *MeetingMatter) int64 { return v.ID })
-}
+var MattersByID = rowsByID("load meeting matters", matterSQL, "meeting_matters", scanMatter, func(v *MeetingMatter) int64 { return v.ID })
 
-// MattersOf loads each meeting's matters, in the order they were recorded.
-func (s *Store) MattersOf(ctx context.Context, sc auth.Scope, meetingIDs []int64) (map[int64][]*MeetingMatter, error) {
-	return childrenOf(ctx, s, "load meeting matters", matterSQL, "meeting_id", meetingIDs, sc, communityPlaceCols, scanMatter,
-		func(v *MeetingMatter) int64 { return v.MeetingID })
-}
-
-// childrenOf loads the rows of a child table for many parents in one statement; fk is a
-// fixed column name of this package, never input.
-func childrenOf[T any](ctx context.Context, s *Store, op, base, fk string, parents []int64, sc auth.Scope, c scopeCols,
-	scan func(pgx.Row) (*T, error), parent func(*T) int64) (map[int64][]*T, error) {
-	q := &query{}
-	q.where(fk+" = ANY(?)", parents)
-	q.where("deleted_at IS NULL")
-	q.scoped(sc, c)
-	rows, err := s.query(ctx, base+q.sql()+` ORDER BY id`, q.args...)
-	if err != nil {
-		return nil, MapError(op, err)
-	}
-	list, err := collect(rows, scan)
-	if err != nil {
-		return nil, MapError(op, err)
-	}
-	out := make(map[int64][]*T, len(parents))
-	for _, p := range parents {
-		out[p] = []*T{}
-	}
-	for _, v := range list {
-		out[parent(v)] = append(out[parent(v)], v)
-	}
-	return out, nil
-}
+// MattersOf reads each meeting's matters, in the order they were recorded.
+var MattersOf = children("load meeting matters", matterSQL, "meeting_matters", "meeting_id", "id", scanMatter,
+	func(v *MeetingMatter) int64 { return v.MeetingID })
 
 // ActivityFilter narrows the list of activities.
 type ActivityFilter struct {

@@ -113,22 +113,10 @@ func (s *Store) AuditRecords(ctx context.Context, sc auth.Scope, f AuditFilter, 
 	return c, AuditList{PlaceList{s, "audit_log", q}}, err
 }
 
-// AuditRecordsByID loads audit records by id (a city-wide scope only).
-func (s *Store) AuditRecordsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*AuditRecord, error) {
+// AuditRecordsByID reads audit records by id (a city-wide scope only).
+var AuditRecordsByID = &Source[int64, *AuditRecord]{name: "load audit records", reads: func(sc auth.Scope, ids []int64, put func(int64, *AuditRecord)) []Read {
 	q := &query{}
 	q.where("id = ANY(?)", ids)
 	auditScoped(q, sc)
-	rows, err := s.query(ctx, auditSQL+q.sql(), q.args...)
-	if err != nil {
-		return nil, MapError("load audit records", err)
-	}
-	list, err := collect(rows, scanAudit)
-	if err != nil {
-		return nil, MapError("load audit records", err)
-	}
-	out := make(map[int64]*AuditRecord, len(list))
-	for _, a := range list {
-		out[a.ID] = a
-	}
-	return out, nil
-}
+	return []Read{scanned("load audit records", auditSQL+q.sql(), q.args, scanAudit, func(a *AuditRecord) { put(a.ID, a) })}
+}}

@@ -65,19 +65,13 @@ func scanIntersection(r pgx.Row) (*Intersection, error) {
 }
 
 // CompoundsByID loads compounds by id, within scope.
-func (s *Store) CompoundsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Compound, error) {
-	return loadByID(ctx, s, "load compounds", compoundSQL, ids, sc, communityPlaceCols, scanCompound, func(v *Compound) int64 { return v.ID })
-}
+var CompoundsByID = rowsByID("load compounds", compoundSQL, "compounds", scanCompound, func(v *Compound) int64 { return v.ID })
 
 // FacilitiesByID loads facilities by id, within scope.
-func (s *Store) FacilitiesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Facility, error) {
-	return loadByID(ctx, s, "load facilities", facilitySQL, ids, sc, communityPlaceCols, scanFacility, func(v *Facility) int64 { return v.ID })
-}
+var FacilitiesByID = rowsByID("load facilities", facilitySQL, "facilities", scanFacility, func(v *Facility) int64 { return v.ID })
 
 // IntersectionsByID loads intersections by id, within scope.
-func (s *Store) IntersectionsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Intersection, error) {
-	return loadByID(ctx, s, "load intersections", intersectionSQL, ids, sc, communityPlaceCols, scanIntersection, func(v *Intersection) int64 { return v.ID })
-}
+var IntersectionsByID = rowsByID("load intersections", intersectionSQL, "intersections", scanIntersection, func(v *Intersection) int64 { return v.ID })
 
 // Compounds lists compounds by name.
 func (s *Store) Compounds(ctx context.Context, sc auth.Scope, f PlaceFilter, marketManaged *bool, p Page) (Conn[*Compound], PlaceList, error) {
@@ -110,19 +104,10 @@ func (s *Store) Intersections(ctx context.Context, sc auth.Scope, f PlaceFilter,
 }
 
 // AppointmentsByID loads building appointments by id, current or ended, within scope.
-func (s *Store) AppointmentsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*BuildingAppointment, error) {
-	return loadByID(ctx, s, "load appointments", `SELECT `+appointmentCols+` FROM building_appointments`, ids, sc, placeCols,
-		scanAppointment, func(v *BuildingAppointment) int64 { return v.ID })
-}
+var AppointmentsByID = rowsByID("load appointments", `SELECT `+appointmentCols+` FROM building_appointments`, "building_appointments", scanAppointment, func(v *BuildingAppointment) int64 { return v.ID })
 
 // RecordsByID loads service-ledger records by id, within scope.
-func (s *Store) RecordsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*ServiceRecord, error) {
-	return loadByID(ctx, s, "load service records", `SELECT `+recordCols+` FROM service_records`, ids, sc, colsFor("service_records", ""),
-		scanRecord, func(v *ServiceRecord) int64 { return v.ID })
-}
+var RecordsByID = rowsByID("load service records", `SELECT `+recordCols+` FROM service_records`, "service_records", scanRecord, func(v *ServiceRecord) int64 { return v.ID })
 
 // RatingsByID loads year-end ratings by id, within scope.
-func (s *Store) RatingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*YearRating, error) {
-	return loadByID(ctx, s, "load ratings", `SELECT `+ratingCols+` FROM year_ratings`, ids, sc, colsFor("year_ratings", ""),
-		scanRating, func(v *YearRating) int64 { return v.ID })
-}
+var RatingsByID = rowsByID("load ratings", `SELECT `+ratingCols+` FROM year_ratings`, "year_ratings", scanRating, func(v *YearRating) int64 { return v.ID })

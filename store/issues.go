@@ -261,15 +261,10 @@ func (s *Store) Issues(ctx context.Context, sc auth.Scope, f IssueFilter, o Issu
 }
 
 // IssuesByID loads issues by id, within scope.
-func (s *Store) IssuesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Issue, error) {
-	return loadByID(ctx, s, "load issues", issueSQL, ids, sc, colsFor("issues", ""), scanIssue, func(v *Issue) int64 { return v.ID })
-}
+var IssuesByID = rowsByID("load issues", issueSQL, "issues", scanIssue, func(v *Issue) int64 { return v.ID })
 
 // IssueCategoriesByID loads issue categories by id.
-func (s *Store) IssueCategoriesByID(ctx context.Context, ids []int64) (map[int64]*IssueCategory, error) {
-	return loadByID(ctx, s, "load issue categories", issueCategorySQL, ids, auth.Scope{}, scopeCols{}, scanIssueCategory,
-		func(v *IssueCategory) int64 { return v.ID })
-}
+var IssueCategoriesByID = rowsByID("load issue categories", issueCategorySQL, "issue_categories", scanIssueCategory, func(v *IssueCategory) int64 { return v.ID })
 
 // IssueCategories lists every issue category by code; the list is short and fixed.
 func (s *Store) IssueCategories(ctx context.Context) ([]*IssueCategory, error) {
@@ -278,7 +273,7 @@ func (s *Store) IssueCategories(ctx context.Context) ([]*IssueCategory, error) {
 
 // referenceList lists every live row of a small reference table (categories) by code.
 func referenceList[T any](ctx context.Context, s *Store, op, selectSQL string, scan func(pgx.Row) (*T, error)) ([]*T, error) {
-	rows, err := s.query(ctx, selectSQL+` WHERE deleted_at IS NULL ORDER BY code`)
+	rows, err := s.querier(ctx).Query(ctx, selectSQL+` WHERE deleted_at IS NULL ORDER BY code`)
 	if err != nil {
 		return nil, MapError(op, err)
 	}
@@ -292,69 +287,38 @@ type EventsKey struct {
 	Last int
 }
 
-// IssueEvents loads, for each key, the last N events of an issue, oldest first: one
+// IssueEvents reads, for each key, the last N events of an issue, oldest first: one
 // statement per distinct N.
-func (s *Store) IssueEvents(ctx context.Context, sc auth.Scope, keys []EventsKey) (map[EventsKey][]*IssueEvent, error) {
-	return lastEvents(ctx, s, "load issue events", "issue_events", "issue_id", sc, keys, scanIssueEvent,
-		func(e *IssueEvent) int64 { return e.IssueID })
+var IssueEvents = lastEvents("load issue events", "issue_events", "issue_id", scanIssueEvent, func(e *IssueEvent) int64 { return e.IssueID })
+
+// lastEvents is a source of the last N entries of histories kept in table, by owner (fk).
+func lastEvents[T any](op, table, fk string, scan func(pgx.Row) (*T, error), owner func(*T) int64) *Source[EventsKey, []*T] {
+	return &Source[EventsKey, []*T]{name: op, reads: func(sc auth.Scope, keys []EventsKey, put func(EventsKey, []*T)) []Read {
+		lasts, groups := byShape(keys, func(k EventsKey) int { return k.Last })
+		reads := make([]Read, 0, len(lasts))
+		for _, n := range lasts {
+			ids := idsOf(groups[n], func(k EventsKey) int64 { return k.ID })
+			q := &query{}
+			idsArg := q.arg(ids)
+			q.where("e." + fk + " = k.id")
+			q.where("e.deleted_at IS NULL")
+			q.scoped(sc, colsFor(table, "e."))
+			// Oldest first within each history: the newest N, read backwards.
+			sql := `SELECT ev.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT * FROM (SELECT ` +
+				prefixed("e.", issueEventCols, fk) + ` FROM ` + table + ` e` + q.sql() + ` ORDER BY e.at DESC, e.id DESC LIMIT ` +
+				q.arg(n) + `) last ORDER BY at, id) ev`
+			reads = append(reads, grouped(op, sql, q.args, scan, groups[n], func(e *T) EventsKey { return EventsKey{owner(e), n} }, put))
+		}
+		return reads
+	}}
 }
 
-func lastEvents[T any](ctx context.Context, s *Store, op, table, fk string, sc auth.Scope, keys []EventsKey,
-	scan func(pgx.Row) (*T, error), owner func(*T) int64) (map[EventsKey][]*T, error) {
-	byLast := map[int][]int64{}
-	for _, k := range keys {
-		byLast[k.Last] = append(byLast[k.Last], k.ID)
-	}
-	out := make(map[EventsKey][]*T, len(keys))
-	for n, ids := range byLast {
-		q := &query{}
-		idsArg := q.arg(ids)
-		q.where("e." + fk + " = k.id")
-		q.where("e.deleted_at IS NULL")
-		q.scoped(sc, colsFor(table, "e."))
-		sql := `SELECT ev.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
-			prefixed("e.", issueEventCols, fk) + ` FROM ` + table + ` e` + q.sql() + ` ORDER BY e.at DESC, e.id DESC LIMIT ` +
-			q.arg(n) + `) ev`
-		rows, err := s.query(ctx, sql, q.args...)
-		if err != nil {
-			return nil, MapError(op, err)
-		}
-		list, err := collect(rows, scan)
-		if err != nil {
-			return nil, MapError(op, err)
-		}
-		// Newest first from SQL; the history reads oldest first.
-		for i := len(list) - 1; i >= 0; i-- {
-			k := EventsKey{ID: owner(list[i]), Last: n}
-			out[k] = append(out[k], list[i])
-		}
-	}
-	return out, nil
-}
-
-// IssueMediators loads the mediators of each issue.
-func (s *Store) IssueMediators(ctx context.Context, sc auth.Scope, issueIDs []int64) (map[int64][]*IssueMediator, error) {
-	q := &query{}
-	q.where("issue_id = ANY(?)", issueIDs)
-	q.where("deleted_at IS NULL")
-	q.scoped(sc, placeCols)
-	rows, err := s.query(ctx, `SELECT id, issue_id, person_id, role FROM issue_mediators`+q.sql()+` ORDER BY id`, q.args...)
-	if err != nil {
-		return nil, MapError("load mediators", err)
-	}
-	list, err := collect(rows, func(r pgx.Row) (*IssueMediator, error) {
+// IssueMediators reads the mediators of each issue.
+var IssueMediators = children("load mediators", `SELECT id, issue_id, person_id, role FROM issue_mediators`, "issue_mediators",
+	"issue_id", "id", func(r pgx.Row) (*IssueMediator, error) {
 		var m IssueMediator
 		return &m, r.Scan(&m.ID, &m.IssueID, &m.PersonID, &m.Role)
-	})
-	if err != nil {
-		return nil, MapError("load mediators", err)
-	}
-	out := map[int64][]*IssueMediator{}
-	for _, m := range list {
-		out[m.IssueID] = append(out[m.IssueID], m)
-	}
-	return out, nil
-}
+	}, func(m *IssueMediator) int64 { return m.IssueID })
 
 // NewIssue is what a report carries.
 type NewIssue struct {

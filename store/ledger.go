@@ -37,49 +37,38 @@ type LedgerKey struct {
 	From, To time.Time // zero: unbounded
 }
 
-// MemberLedgers loads, for each key, the member's latest records newest first: one
-// statement per distinct (N, From, To).
-func (s *Store) MemberLedgers(ctx context.Context, sc auth.Scope, keys []LedgerKey) (map[LedgerKey][]*ServiceRecord, error) {
-	type shape struct {
-		last     int
-		from, to time.Time
-	}
-	groups := map[shape][]int64{}
-	for _, k := range keys {
-		sh := shape{k.Last, k.From, k.To}
-		groups[sh] = append(groups[sh], k.MemberID)
-	}
-	out := map[LedgerKey][]*ServiceRecord{}
-	for sh, ids := range groups {
-		q := &query{}
-		idsArg := q.arg(ids)
-		q.where("r.member_id = k.id")
-		q.where("r.deleted_at IS NULL")
-		q.scoped(sc, colsFor("service_records", "r."))
-		if !sh.from.IsZero() {
-			q.where("r.served_on >= ?", sh.from)
+// MemberLedgers reads, for each key, the member's latest records newest first: one statement
+// per distinct (N, From, To).
+var MemberLedgers = &Source[LedgerKey, []*ServiceRecord]{name: "load ledgers",
+	reads: func(sc auth.Scope, keys []LedgerKey, put func(LedgerKey, []*ServiceRecord)) []Read {
+		type shape struct {
+			last     int
+			from, to time.Time
 		}
-		if !sh.to.IsZero() {
-			q.where("r.served_on < ?", sh.to)
+		shapes, groups := byShape(keys, func(k LedgerKey) shape { return shape{k.Last, k.From, k.To} })
+		reads := make([]Read, 0, len(shapes))
+		for _, sh := range shapes {
+			ids := idsOf(groups[sh], func(k LedgerKey) int64 { return k.MemberID })
+			q := &query{}
+			idsArg := q.arg(ids)
+			q.where("r.member_id = k.id")
+			q.where("r.deleted_at IS NULL")
+			q.scoped(sc, colsFor("service_records", "r."))
+			if !sh.from.IsZero() {
+				q.where("r.served_on >= ?", sh.from)
+			}
+			if !sh.to.IsZero() {
+				q.where("r.served_on < ?", sh.to)
+			}
+			sql := `SELECT x.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
+				prefixed("r.", recordCols, "issue_id") + ` FROM service_records r` + q.sql() +
+				` ORDER BY r.served_on DESC, r.id DESC LIMIT ` + q.arg(sh.last) + `) x`
+			reads = append(reads, grouped("load ledgers", sql, q.args, scanRecord, groups[sh], func(r *ServiceRecord) LedgerKey {
+				return LedgerKey{MemberID: r.MemberID, Last: sh.last, From: sh.from, To: sh.to}
+			}, put))
 		}
-		sql := `SELECT x.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
-			prefixed("r.", recordCols, "issue_id") + ` FROM service_records r` + q.sql() +
-			` ORDER BY r.served_on DESC, r.id DESC LIMIT ` + q.arg(sh.last) + `) x`
-		rows, err := s.query(ctx, sql, q.args...)
-		if err != nil {
-			return nil, MapError("load ledgers", err)
-		}
-		list, err := collect(rows, scanRecord)
-		if err != nil {
-			return nil, MapError("load ledgers", err)
-		}
-		for _, r := range list {
-			k := LedgerKey{MemberID: r.MemberID, Last: sh.last, From: sh.from, To: sh.to}
-			out[k] = append(out[k], r)
-		}
-	}
-	return out, nil
-}
+		return reads
+	}}
 
 // ServiceTotal is a member's service count and hours over a period.
 type ServiceTotal struct {
@@ -93,42 +82,31 @@ type TotalsKey struct {
 	Year     int
 }
 
-// ServiceTotals loads members' service totals, one statement per distinct year.
-func (s *Store) ServiceTotals(ctx context.Context, sc auth.Scope, keys []TotalsKey) (map[TotalsKey]ServiceTotal, error) {
-	groups := map[int][]int64{}
-	for _, k := range keys {
-		groups[k.Year] = append(groups[k.Year], k.MemberID)
-	}
-	out := map[TotalsKey]ServiceTotal{}
-	for year, ids := range groups {
-		q := &query{}
-		q.where("member_id = ANY(?)", ids)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, colsFor("service_records", ""))
-		if year != 0 {
-			q.where("served_on >= make_date(?, 1, 1) AND served_on < make_date(?, 1, 1)", year, year+1)
-		}
-		rows, err := s.query(ctx, `SELECT member_id, count(*), coalesce(sum(hours), 0)::float8 FROM service_records`+
-			q.sql()+` GROUP BY member_id`, q.args...)
-		if err != nil {
-			return nil, MapError("load service totals", err)
-		}
-		for rows.Next() {
-			var id int64
-			var t ServiceTotal
-			if err := rows.Scan(&id, &t.Records, &t.Hours); err != nil {
-				rows.Close()
-				return nil, MapError("load service totals", err)
+// ServiceTotals reads members' service totals, one statement per distinct year.
+var ServiceTotals = &Source[TotalsKey, ServiceTotal]{name: "load service totals",
+	reads: func(sc auth.Scope, keys []TotalsKey, put func(TotalsKey, ServiceTotal)) []Read {
+		years, groups := byShape(keys, func(k TotalsKey) int { return k.Year })
+		reads := make([]Read, 0, len(years))
+		for _, year := range years {
+			ids := idsOf(groups[year], func(k TotalsKey) int64 { return k.MemberID })
+			q := &query{}
+			q.where("member_id = ANY(?)", ids)
+			q.where("deleted_at IS NULL")
+			q.scoped(sc, colsFor("service_records", ""))
+			if year != 0 {
+				q.where("served_on >= make_date(?, 1, 1) AND served_on < make_date(?, 1, 1)", year, year+1)
 			}
-			out[TotalsKey{id, year}] = t
+			sql := `SELECT member_id, count(*), coalesce(sum(hours), 0)::float8 FROM service_records` + q.sql() + ` GROUP BY member_id`
+			type total struct {
+				member int64
+				ServiceTotal
+			}
+			reads = append(reads, scanned("load service totals", sql, q.args, func(r pgx.Row) (t total, err error) {
+				return t, r.Scan(&t.member, &t.Records, &t.Hours)
+			}, func(t total) { put(TotalsKey{MemberID: t.member, Year: year}, t.ServiceTotal) }))
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, MapError("load service totals", err)
-		}
-	}
-	return out, nil
-}
+		return reads
+	}}
 
 // GridLedger gives a grid's service records in [from, to), by member then date: the
 // quarterly ledger as published to the grid group.
@@ -138,7 +116,7 @@ func (s *Store) GridLedger(ctx context.Context, sc auth.Scope, gridID int64, fro
 	q.where("r.served_on >= ? AND r.served_on < ?", from, to)
 	q.where("r.deleted_at IS NULL")
 	q.scoped(sc, colsFor("service_records", "r."))
-	rows, err := s.query(ctx, `SELECT `+prefixed("r.", recordCols, "issue_id")+` FROM service_records r
+	rows, err := s.querier(ctx).Query(ctx, `SELECT `+prefixed("r.", recordCols, "issue_id")+` FROM service_records r
 		JOIN party_members m ON m.id = r.member_id`+q.sql()+
 		` ORDER BY m.person_name, r.member_id, r.served_on, r.id`, q.args...)
 	if err != nil {
@@ -167,26 +145,9 @@ func scanRating(r pgx.Row) (*YearRating, error) {
 	return &y, r.Scan(&y.ID, &y.MemberID, &y.CommunityID, &y.Year, &y.Grade, &y.RatedBy, &y.RatedAt, &y.Comment)
 }
 
-// RatingsOf loads each member's ratings, newest year first.
-func (s *Store) RatingsOf(ctx context.Context, sc auth.Scope, memberIDs []int64) (map[int64][]*YearRating, error) {
-	q := &query{}
-	q.where("member_id = ANY(?)", memberIDs)
-	q.where("deleted_at IS NULL")
-	q.scoped(sc, colsFor("year_ratings", ""))
-	rows, err := s.query(ctx, `SELECT `+ratingCols+` FROM year_ratings`+q.sql()+` ORDER BY year DESC`, q.args...)
-	if err != nil {
-		return nil, MapError("load ratings", err)
-	}
-	list, err := collect(rows, scanRating)
-	if err != nil {
-		return nil, MapError("load ratings", err)
-	}
-	out := map[int64][]*YearRating{}
-	for _, r := range list {
-		out[r.MemberID] = append(out[r.MemberID], r)
-	}
-	return out, nil
-}
+// RatingsOf reads each member's ratings, newest year first.
+var RatingsOf = children("load ratings", `SELECT `+ratingCols+` FROM year_ratings`, "year_ratings", "member_id", "year DESC",
+	scanRating, func(r *YearRating) int64 { return r.MemberID })
 
 // RateMember records the community's year-end rating of a checked-in member; a member is
 // rated once per year.

@@ -36,12 +36,9 @@ func scanMatterEvent(r pgx.Row) (*MatterEvent, error) {
 	return &e, r.Scan(&e.ID, &e.MatterID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
 }
 
-// MatterEvents loads, for each key, the last N entries of a matter's history, oldest first
+// MatterEvents reads, for each key, the last N entries of a matter's history, oldest first
 // (newest last): one statement per distinct N.
-func (s *Store) MatterEvents(ctx context.Context, sc auth.Scope, keys []EventsKey) (map[EventsKey][]*MatterEvent, error) {
-	return lastEvents(ctx, s, "load matter events", "matter_events", "matter_id", sc, keys, scanMatterEvent,
-		func(e *MatterEvent) int64 { return e.MatterID })
-}
+var MatterEvents = lastEvents("load matter events", "matter_events", "matter_id", scanMatterEvent, func(e *MatterEvent) int64 { return e.MatterID })
 
 // appendMatterEvent writes one history row for m in the transaction that changed it, so the
 // history and the outcome never disagree: a change that fails writes neither. from is ""
@@ -56,12 +53,3 @@ func appendMatterEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, m *Meet
 		m.ID, m.StreetID, m.CommunityID, actor.PersonID, actor.Role, action, fromArg, m.Outcome, note)
 	return err
 }
-
-// ActionEnum is Action as the GraphQL enum MatterAction (field action; see graphql_fields.go).
-func (o *MatterEvent) ActionEnum() Enum { return Enum(o.Action) }
-
-// FromStateEnum is FromState as the GraphQL enum MatterOutcome (field fromOutcome); nil stays null.
-func (o *MatterEvent) FromStateEnum() *Enum { return (*Enum)(o.FromState) }
-
-// ToStateEnum is ToState as the GraphQL enum MatterOutcome (field toOutcome).
-func (o *MatterEvent) ToStateEnum() Enum { return Enum(o.ToState) }

@@ -37,32 +37,11 @@ func scanCheckin(r pgx.Row) (*Checkin, error) {
 }
 
 // CheckinsByID loads check-ins by id, within scope.
-func (s *Store) CheckinsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Checkin, error) {
-	return loadByID(ctx, s, "load check-ins", `SELECT `+checkinCols+` FROM checkins`, ids, sc, colsFor("checkins", ""), scanCheckin,
-		func(v *Checkin) int64 { return v.ID })
-}
+var CheckinsByID = rowsByID("load check-ins", `SELECT `+checkinCols+` FROM checkins`, "checkins", scanCheckin, func(v *Checkin) int64 { return v.ID })
 
-// LatestCheckins loads each member's most recent check-in.
-func (s *Store) LatestCheckins(ctx context.Context, sc auth.Scope, memberIDs []int64) (map[int64]*Checkin, error) {
-	q := &query{}
-	q.where("member_id = ANY(?)", memberIDs)
-	q.where("deleted_at IS NULL")
-	q.scoped(sc, colsFor("checkins", ""))
-	rows, err := s.query(ctx, `SELECT DISTINCT ON (member_id) `+checkinCols+` FROM checkins`+q.sql()+
-		` ORDER BY member_id, submitted_at DESC, id DESC`, q.args...)
-	if err != nil {
-		return nil, MapError("load latest check-ins", err)
-	}
-	list, err := collect(rows, scanCheckin)
-	if err != nil {
-		return nil, MapError("load latest check-ins", err)
-	}
-	out := map[int64]*Checkin{}
-	for _, c := range list {
-		out[c.MemberID] = c
-	}
-	return out, nil
-}
+// LatestCheckins reads each member's most recent check-in.
+var LatestCheckins = rowsBy("load latest check-ins", `SELECT DISTINCT ON (member_id) `+checkinCols+` FROM checkins`, "checkins",
+	"member_id", "member_id, submitted_at DESC, id DESC", scanCheckin, func(c *Checkin) int64 { return c.MemberID })
 
 // CheckinFilter narrows a list of check-ins.
 type CheckinFilter struct {
@@ -197,7 +176,7 @@ func (s *Store) GridRoster(ctx context.Context, sc auth.Scope, gridID int64) ([]
 	q.where("m.deleted_at IS NULL")
 	q.scoped(sc, scopeCols{street: "m.street_id", community: "m.community_id", grid: "m.grid_id"})
 	q.where("EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)")
-	rows, err := s.query(ctx, `SELECT m.id, m.person_name, m.unit_id, m.building_id FROM party_members m`+q.sql()+
+	rows, err := s.querier(ctx).Query(ctx, `SELECT m.id, m.person_name, m.unit_id, m.building_id FROM party_members m`+q.sql()+
 		` ORDER BY m.person_name, m.id`, q.args...)
 	if err != nil {
 		return nil, MapError("grid roster", err)
@@ -272,23 +251,13 @@ func (s *Store) EndAppointment(ctx context.Context, sc auth.Scope, id int64, on 
 	return a, err
 }
 
-// CurrentAppointments loads the current appointments of each building.
-func (s *Store) CurrentAppointments(ctx context.Context, sc auth.Scope, buildingIDs []int64) (map[int64][]*BuildingAppointment, error) {
-	q := &query{}
-	q.where("building_id = ANY(?)", buildingIDs)
-	q.where("ended_on IS NULL AND deleted_at IS NULL")
-	q.scoped(sc, placeCols)
-	rows, err := s.query(ctx, `SELECT `+appointmentCols+` FROM building_appointments`+q.sql()+` ORDER BY role, id`, q.args...)
-	if err != nil {
-		return nil, MapError("load appointments", err)
-	}
-	list, err := collect(rows, scanAppointment)
-	if err != nil {
-		return nil, MapError("load appointments", err)
-	}
-	out := map[int64][]*BuildingAppointment{}
-	for _, a := range list {
-		out[a.BuildingID] = append(out[a.BuildingID], a)
-	}
-	return out, nil
-}
+// CurrentAppointments reads the current appointments of each building.
+var CurrentAppointments = &Source[int64, []*BuildingAppointment]{name: "load appointments",
+	reads: func(sc auth.Scope, buildings []int64, put func(int64, []*BuildingAppointment)) []Read {
+		q := &query{}
+		q.where("building_id = ANY(?)", buildings)
+		q.where("ended_on IS NULL AND deleted_at IS NULL")
+		q.scoped(sc, colsFor("building_appointments", ""))
+		return []Read{grouped("load appointments", `SELECT `+appointmentCols+` FROM building_appointments`+q.sql()+` ORDER BY role, id`,
+			q.args, scanAppointment, buildings, func(a *BuildingAppointment) int64 { return a.BuildingID }, put)}
+	}}

@@ -135,26 +135,18 @@ func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc b
 }
 
 // OrdersByID loads orders by id, within scope.
-func (s *Store) OrdersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*ServiceOrder, error) {
-	return loadByID(ctx, s, "load service orders", orderSQL, ids, sc, colsFor("service_orders", ""), scanOrder, func(v *ServiceOrder) int64 { return v.ID })
-}
+var OrdersByID = rowsByID("load service orders", orderSQL, "service_orders", scanOrder, func(v *ServiceOrder) int64 { return v.ID })
 
 // ServiceCategoriesByID loads service categories by id.
-func (s *Store) ServiceCategoriesByID(ctx context.Context, ids []int64) (map[int64]*ServiceCategory, error) {
-	return loadByID(ctx, s, "load service categories", serviceCategorySQL, ids, auth.Scope{}, scopeCols{}, scanServiceCategory,
-		func(v *ServiceCategory) int64 { return v.ID })
-}
+var ServiceCategoriesByID = rowsByID("load service categories", serviceCategorySQL, "service_categories", scanServiceCategory, func(v *ServiceCategory) int64 { return v.ID })
 
 // ServiceCategories lists the service categories by code.
 func (s *Store) ServiceCategories(ctx context.Context) ([]*ServiceCategory, error) {
 	return referenceList(ctx, s, "list service categories", serviceCategorySQL, scanServiceCategory)
 }
 
-// OrderEvents loads, for each key, the last N events of an order, oldest first.
-func (s *Store) OrderEvents(ctx context.Context, sc auth.Scope, keys []EventsKey) (map[EventsKey][]*OrderEvent, error) {
-	return lastEvents(ctx, s, "load order events", "order_events", "order_id", sc, keys, scanOrderEvent,
-		func(e *OrderEvent) int64 { return e.OrderID })
-}
+// OrderEvents reads, for each key, the last N events of an order, oldest first.
+var OrderEvents = lastEvents("load order events", "order_events", "order_id", scanOrderEvent, func(e *OrderEvent) int64 { return e.OrderID })
 
 // NewOrder is what a resident's posting carries.
 type NewOrder struct {

@@ -108,15 +108,13 @@ func scanMember(r pgx.Row) (*PartyMember, error) {
 
 // PeopleByID loads people by id, within scope. People without a place are visible only to
 // a city-wide scope.
-func (s *Store) PeopleByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Person, error) {
-	return loadByID(ctx, s, "load people", personSQL, ids, sc, colsFor("people", ""), scanPerson, func(v *Person) int64 { return v.ID })
-}
+var PeopleByID = rowsByID("load people", personSQL, "people", scanPerson, func(v *Person) int64 { return v.ID })
 
-// RelatedPeople loads the people that records in scope name — an issue's reporter, handler,
+// RelatedPeople reads the people that records in scope name — an issue's reporter, handler,
 // mediators and actors, an order's resident, a member's or a role's person — wherever they
 // live: a record the caller may read shows who is on it. One statement: whether each person
 // lives in the scope is computed beside the row (OutOfScope), not filtered on.
-func (s *Store) RelatedPeople(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Person, error) {
+var RelatedPeople = &Source[int64, *Person]{name: "load related people", reads: func(sc auth.Scope, ids []int64, put func(int64, *Person)) []Read {
 	q := &query{}
 	q.scoped(sc, colsFor("people", ""))
 	inScope := "true"
@@ -126,16 +124,9 @@ func (s *Store) RelatedPeople(ctx context.Context, sc auth.Scope, ids []int64) (
 	q.conds = nil
 	q.where("id = ANY(?)", ids)
 	q.where("deleted_at IS NULL")
-	rows, err := s.query(ctx, strings.Replace(personSQL, " FROM", ", coalesce("+inScope+", false) FROM", 1)+q.sql(), q.args...)
-	if err != nil {
-		return nil, MapError("load related people", err)
-	}
-	list, err := collect(rows, scanRelatedPerson)
-	if err != nil {
-		return nil, MapError("load related people", err)
-	}
-	return byID(list, func(p *Person) int64 { return p.ID }), nil
-}
+	sql := strings.Replace(personSQL, " FROM", ", coalesce("+inScope+", false) FROM", 1) + q.sql()
+	return []Read{scanned("load related people", sql, q.args, scanRelatedPerson, func(p *Person) { put(p.ID, p) })}
+}}
 
 // scanRelatedPerson reads personSQL's columns and whether the person is in scope.
 func scanRelatedPerson(r pgx.Row) (*Person, error) {
@@ -160,35 +151,14 @@ func decodeRelatedPerson(vals [][]byte) (*Person, bool) {
 }
 
 // UnitsByID loads units by id. Units are city-wide.
-func (s *Store) UnitsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Unit, error) {
-	return loadByID(ctx, s, "load units", unitSQL, ids, sc, colsFor("units", ""), scanUnit, func(v *Unit) int64 { return v.ID })
-}
+var UnitsByID = rowsByID("load units", unitSQL, "units", scanUnit, func(v *Unit) int64 { return v.ID })
 
 // MembersByID loads party members by id, within scope.
-func (s *Store) MembersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*PartyMember, error) {
-	return loadByID(ctx, s, "load party members", memberSQL, ids, sc, colsFor("party_members", ""), scanMember, func(v *PartyMember) int64 { return v.ID })
-}
+var MembersByID = rowsByID("load party members", memberSQL, "party_members", scanMember, func(v *PartyMember) int64 { return v.ID })
 
-// MembersByPerson loads party members by their person id, within scope.
-func (s *Store) MembersByPerson(ctx context.Context, sc auth.Scope, personIDs []int64) (map[int64]*PartyMember, error) {
-	q := &query{}
-	q.where("person_id = ANY(?)", personIDs)
-	q.where("deleted_at IS NULL")
-	q.scoped(sc, colsFor("party_members", ""))
-	rows, err := s.query(ctx, memberSQL+q.sql(), q.args...)
-	if err != nil {
-		return nil, MapError("load members by person", err)
-	}
-	list, err := collect(rows, scanMember)
-	if err != nil {
-		return nil, MapError("load members by person", err)
-	}
-	out := map[int64]*PartyMember{}
-	for _, m := range list {
-		out[m.PersonID] = m
-	}
-	return out, nil
-}
+// MembersByPerson reads party members by their person id, within scope.
+var MembersByPerson = rowsBy("load members by person", memberSQL, "party_members", "person_id", "", scanMember,
+	func(m *PartyMember) int64 { return m.PersonID })
 
 // Units lists units by name.
 func (s *Store) Units(ctx context.Context, sc auth.Scope, search string, kind *string, p Page) (Conn[*Unit], PlaceList, error) {

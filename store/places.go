@@ -152,53 +152,20 @@ func idsQuery(base string, ids []int64, sc auth.Scope, c scopeCols) (string, []a
 	return base + q.sql(), q.args
 }
 
-func loadByID[T any](ctx context.Context, s *Store, op, base string, ids []int64, sc auth.Scope, c scopeCols,
-	scan func(pgx.Row) (*T, error), id func(*T) int64) (map[int64]*T, error) {
-	sql, args := idsQuery(base, ids, sc, c)
-	rows, err := s.query(ctx, sql, args...)
-	if err != nil {
-		return nil, MapError(op, err)
-	}
-	list, err := collect(rows, scan)
-	if err != nil {
-		return nil, MapError(op, err)
-	}
-	return byID(list, id), nil
-}
-
-// byID indexes rows by their id.
-func byID[T any](list []*T, id func(*T) int64) map[int64]*T {
-	out := make(map[int64]*T, len(list))
-	for _, v := range list {
-		out[id(v)] = v
-	}
-	return out
-}
-
 // CitiesByID loads cities by id.
-func (s *Store) CitiesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*City, error) {
-	return loadByID(ctx, s, "load cities", citySQL, ids, sc, scopeCols{}, scanCity, func(c *City) int64 { return c.ID })
-}
+var CitiesByID = rowsByID("load cities", citySQL, "cities", scanCity, func(c *City) int64 { return c.ID })
 
 // StreetsByID loads streets by id, within scope.
-func (s *Store) StreetsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Street, error) {
-	return loadByID(ctx, s, "load streets", streetSQL, ids, sc, streetCols, scanStreet, func(v *Street) int64 { return v.ID })
-}
+var StreetsByID = rowsByID("load streets", streetSQL, "streets", scanStreet, func(v *Street) int64 { return v.ID })
 
 // CommunitiesByID loads communities by id, within scope.
-func (s *Store) CommunitiesByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Community, error) {
-	return loadByID(ctx, s, "load communities", communitySQL, ids, sc, communityCols, scanCommunity, func(v *Community) int64 { return v.ID })
-}
+var CommunitiesByID = rowsByID("load communities", communitySQL, "communities", scanCommunity, func(v *Community) int64 { return v.ID })
 
 // GridsByID loads grids by id, within scope.
-func (s *Store) GridsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Grid, error) {
-	return loadByID(ctx, s, "load grids", gridSQL, ids, sc, gridCols, scanGrid, func(v *Grid) int64 { return v.ID })
-}
+var GridsByID = rowsByID("load grids", gridSQL, "grids", scanGrid, func(v *Grid) int64 { return v.ID })
 
 // BuildingsByID loads buildings by id, within scope.
-func (s *Store) BuildingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Building, error) {
-	return loadByID(ctx, s, "load buildings", buildingSQL, ids, sc, colsFor("buildings", ""), scanBuilding, func(v *Building) int64 { return v.ID })
-}
+var BuildingsByID = rowsByID("load buildings", buildingSQL, "buildings", scanBuilding, func(v *Building) int64 { return v.ID })
 
 // listPage runs one keyset page over base with q's filters, in key order.
 func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, key sortKey, desc bool, p Page,
@@ -213,7 +180,7 @@ func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, k
 	}
 	q = q.clone()
 	tail := keyset(q, key, desc, spec)
-	rows, err := s.query(ctx, base+q.sql()+tail, q.args...)
+	rows, err := s.querier(ctx).Query(ctx, base+q.sql()+tail, q.args...)
 	if err != nil {
 		return Conn[T]{}, MapError(op, err)
 	}
@@ -226,7 +193,7 @@ func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, k
 
 // count runs SELECT count(*) over table with q's filters.
 func (s *Store) count(ctx context.Context, op, table string, q *query) (int, error) {
-	rows, err := s.query(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...)
+	rows, err := s.querier(ctx).Query(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...)
 	if err != nil {
 		return 0, MapError(op, err)
 	}

@@ -40,9 +40,7 @@ func scanResident(r pgx.Row) (*Resident, error) {
 }
 
 // ResidentsByID loads residents' records by id, within scope.
-func (s *Store) ResidentsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Resident, error) {
-	return loadByID(ctx, s, "load residents", residentSQL, ids, sc, placeCols, scanResident, func(v *Resident) int64 { return v.ID })
-}
+var ResidentsByID = rowsByID("load residents", residentSQL, "residents", scanResident, func(v *Resident) int64 { return v.ID })
 
 // ResidentFilter narrows the residents' records: place, building, the collecting cadre, when
 // the record was collected, party membership and name.

@@ -142,9 +142,7 @@ func scanWorkLog(r pgx.Row) (*WorkLog, error) {
 }
 
 // CadresByID loads cadres by id, within scope.
-func (s *Store) CadresByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Cadre, error) {
-	return loadByID(ctx, s, "load cadres", cadreSQL, ids, sc, communityPlaceCols, scanCadre, func(v *Cadre) int64 { return v.ID })
-}
+var CadresByID = rowsByID("load cadres", cadreSQL, "cadres", scanCadre, func(v *Cadre) int64 { return v.ID })
 
 // RelatedCadres loads the cadres that records in scope name — a work log's, duty shift's or
 // grid assignment's cadre, a resident record's collector — wherever they serve. A street
@@ -152,36 +150,22 @@ func (s *Store) CadresByID(ctx context.Context, sc auth.Scope, ids []int64) (map
 // naming one failed whole (its cadre is non-null). What a cadre leads to (person,
 // assignments) is still read within the caller's scope; node(id:) of such a cadre stays
 // NOT_FOUND.
-func (s *Store) RelatedCadres(ctx context.Context, _ auth.Scope, ids []int64) (map[int64]*Cadre, error) {
-	return loadByID(ctx, s, "load related cadres", cadreSQL, ids, auth.Scope{}, communityPlaceCols, scanCadre, func(v *Cadre) int64 { return v.ID })
-}
+var RelatedCadres = unscoped(rowsByID("load related cadres", cadreSQL, "cadres", scanCadre, func(v *Cadre) int64 { return v.ID }))
 
 // GridAssignmentsByID loads grid assignments by id, within scope.
-func (s *Store) GridAssignmentsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*GridAssignment, error) {
-	return loadByID(ctx, s, "load grid assignments", gridAssignSQL, ids, sc, placeCols, scanGridAssignment,
-		func(v *GridAssignment) int64 { return v.ID })
-}
+var GridAssignmentsByID = rowsByID("load grid assignments", gridAssignSQL, "grid_assignments", scanGridAssignment, func(v *GridAssignment) int64 { return v.ID })
 
 // RedStewardsByID loads red stewards by id, within scope.
-func (s *Store) RedStewardsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*RedSteward, error) {
-	return loadByID(ctx, s, "load red stewards", stewardSQL, ids, sc, placeCols, scanSteward, func(v *RedSteward) int64 { return v.ID })
-}
+var RedStewardsByID = rowsByID("load red stewards", stewardSQL, "red_stewards", scanSteward, func(v *RedSteward) int64 { return v.ID })
 
 // GovernanceInstructorsByID loads governance instructors by id, within scope.
-func (s *Store) GovernanceInstructorsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*GovernanceInstructor, error) {
-	return loadByID(ctx, s, "load governance instructors", instructorSQL, ids, sc, communityPlaceCols, scanInstructor,
-		func(v *GovernanceInstructor) int64 { return v.ID })
-}
+var GovernanceInstructorsByID = rowsByID("load governance instructors", instructorSQL, "governance_instructors", scanInstructor, func(v *GovernanceInstructor) int64 { return v.ID })
 
 // PartnersByID loads co-building partners by id, within scope.
-func (s *Store) PartnersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Partner, error) {
-	return loadByID(ctx, s, "load partners", partnerSQL, ids, sc, communityPlaceCols, scanPartner, func(v *Partner) int64 { return v.ID })
-}
+var PartnersByID = rowsByID("load partners", partnerSQL, "partners", scanPartner, func(v *Partner) int64 { return v.ID })
 
 // WorkLogsByID loads work-log entries by id, within scope.
-func (s *Store) WorkLogsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*WorkLog, error) {
-	return loadByID(ctx, s, "load work logs", workLogSQL, ids, sc, placeCols, scanWorkLog, func(v *WorkLog) int64 { return v.ID })
-}
+var WorkLogsByID = rowsByID("load work logs", workLogSQL, "work_logs", scanWorkLog, func(v *WorkLog) int64 { return v.ID })
 
 // AssignmentsKey asks for the assignments of one grid or cadre, current ones only or all.
 type AssignmentsKey struct {
@@ -189,48 +173,34 @@ type AssignmentsKey struct {
 	Current bool
 }
 
-// AssignmentsOfGrids loads each grid's assignments by role, one statement per kind of key.
-func (s *Store) AssignmentsOfGrids(ctx context.Context, sc auth.Scope, keys []AssignmentsKey) (map[AssignmentsKey][]*GridAssignment, error) {
-	return s.assignmentsOf(ctx, sc, "grid_id", keys)
-}
+// AssignmentsOfGrids reads each grid's assignments by role, one statement per kind of key.
+var AssignmentsOfGrids = assignmentsOf("grid_id", func(a *GridAssignment) int64 { return a.GridID })
 
-// AssignmentsOfCadres loads each cadre's grid assignments, one statement per kind of key.
-func (s *Store) AssignmentsOfCadres(ctx context.Context, sc auth.Scope, keys []AssignmentsKey) (map[AssignmentsKey][]*GridAssignment, error) {
-	return s.assignmentsOf(ctx, sc, "cadre_id", keys)
-}
+// AssignmentsOfCadres reads each cadre's grid assignments, one statement per kind of key.
+var AssignmentsOfCadres = assignmentsOf("cadre_id", func(a *GridAssignment) int64 { return a.CadreID })
 
-func (s *Store) assignmentsOf(ctx context.Context, sc auth.Scope, col string, keys []AssignmentsKey) (map[AssignmentsKey][]*GridAssignment, error) {
-	groups := map[bool][]int64{}
-	for _, k := range keys {
-		groups[k.Current] = append(groups[k.Current], k.ID)
-	}
-	out := map[AssignmentsKey][]*GridAssignment{}
-	for current, ids := range groups {
-		q := &query{}
-		q.where(col+" = ANY(?)", ids) // col is one of two fixed names
-		q.where("deleted_at IS NULL")
-		if current {
-			q.where("ended_on IS NULL")
-		}
-		q.scoped(sc, placeCols)
-		rows, err := s.query(ctx, gridAssignSQL+q.sql()+` ORDER BY role, started_on, id`, q.args...)
-		if err != nil {
-			return nil, MapError("load grid assignments", err)
-		}
-		list, err := collect(rows, scanGridAssignment)
-		if err != nil {
-			return nil, MapError("load grid assignments", err)
-		}
-		for _, a := range list {
-			owner := a.GridID
-			if col == "cadre_id" {
-				owner = a.CadreID
+// assignmentsOf is a source of the assignments of grids or cadres (col, a fixed name; owner
+// gives an assignment's grid or cadre).
+func assignmentsOf(col string, owner func(*GridAssignment) int64) *Source[AssignmentsKey, []*GridAssignment] {
+	const op = "load grid assignments"
+	return &Source[AssignmentsKey, []*GridAssignment]{name: op,
+		reads: func(sc auth.Scope, keys []AssignmentsKey, put func(AssignmentsKey, []*GridAssignment)) []Read {
+			kinds, groups := byShape(keys, func(k AssignmentsKey) bool { return k.Current })
+			reads := make([]Read, 0, len(kinds))
+			for _, current := range kinds {
+				ids := idsOf(groups[current], func(k AssignmentsKey) int64 { return k.ID })
+				q := &query{}
+				q.where(col+" = ANY(?)", ids)
+				q.where("deleted_at IS NULL")
+				if current {
+					q.where("ended_on IS NULL")
+				}
+				q.scoped(sc, colsFor("grid_assignments", ""))
+				reads = append(reads, grouped(op, gridAssignSQL+q.sql()+` ORDER BY role, started_on, id`, q.args, scanGridAssignment,
+					groups[current], func(a *GridAssignment) AssignmentsKey { return AssignmentsKey{ID: owner(a), Current: current} }, put))
 			}
-			k := AssignmentsKey{ID: owner, Current: current}
-			out[k] = append(out[k], a)
-		}
-	}
-	return out, nil
+			return reads
+		}}
 }
 
 // PersonRoleFilter narrows a list of people holding a role: place, kind and name.

@@ -60,16 +60,10 @@ func scanMediationMember(r pgx.Row) (*MediationRoomMember, error) {
 }
 
 // DutyShiftsByID loads duty shifts by id, within scope.
-func (s *Store) DutyShiftsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*DutyShift, error) {
-	return loadByID(ctx, s, "load duty shifts", dutyShiftSQL, ids, sc, communityPlaceCols, scanDutyShift,
-		func(v *DutyShift) int64 { return v.ID })
-}
+var DutyShiftsByID = rowsByID("load duty shifts", dutyShiftSQL, "duty_shifts", scanDutyShift, func(v *DutyShift) int64 { return v.ID })
 
 // MediationRoomMembersByID loads mediation-room members by id, within scope.
-func (s *Store) MediationRoomMembersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*MediationRoomMember, error) {
-	return loadByID(ctx, s, "load mediation room members", mediationMemSQL, ids, sc, communityPlaceCols, scanMediationMember,
-		func(v *MediationRoomMember) int64 { return v.ID })
-}
+var MediationRoomMembersByID = rowsByID("load mediation room members", mediationMemSQL, "mediation_room_members", scanMediationMember, func(v *MediationRoomMember) int64 { return v.ID })
 
 // DutyShiftFilter narrows the duty roster: place, cadre, service centre and days.
 type DutyShiftFilter struct {

@@ -127,76 +127,37 @@ func scanPairing(r pgx.Row) (*Pairing, error) {
 }
 
 // SocialOrganisationsByID loads social organisations by id.
-func (s *Store) SocialOrganisationsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*SocialOrganisation, error) {
-	return loadByID(ctx, s, "load social organisations", orgSQL, ids, sc, scopeCols{}, scanOrg, func(v *SocialOrganisation) int64 { return v.ID })
-}
+var SocialOrganisationsByID = rowsByID("load social organisations", orgSQL, "social_organisations", scanOrg, func(v *SocialOrganisation) int64 { return v.ID })
 
 // VentureProjectsByID loads venture projects by id, within scope.
-func (s *Store) VentureProjectsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*VentureProject, error) {
-	return loadByID(ctx, s, "load venture projects", projectSQL, ids, sc, communityPlaceCols, scanProject, func(v *VentureProject) int64 { return v.ID })
-}
+var VentureProjectsByID = rowsByID("load venture projects", projectSQL, "venture_projects", scanProject, func(v *VentureProject) int64 { return v.ID })
 
-// ProjectsOfOrganisations loads each organisation's venture projects within scope, newest first.
-func (s *Store) ProjectsOfOrganisations(ctx context.Context, sc auth.Scope, orgIDs []int64) (map[int64][]*VentureProject, error) {
-	q := &query{}
-	q.where("social_organisation_id = ANY(?)", orgIDs)
-	q.where("deleted_at IS NULL")
-	q.scoped(sc, communityPlaceCols)
-	rows, err := s.query(ctx, projectSQL+q.sql()+` ORDER BY started_on DESC, id DESC`, q.args...)
-	if err != nil {
-		return nil, MapError("load venture projects", err)
-	}
-	list, err := collect(rows, scanProject)
-	if err != nil {
-		return nil, MapError("load venture projects", err)
-	}
-	out := map[int64][]*VentureProject{}
-	for _, p := range list {
-		out[p.SocialOrganisationID] = append(out[p.SocialOrganisationID], p)
-	}
-	return out, nil
-}
+// ProjectsOfOrganisations reads each organisation's venture projects within scope, newest first.
+var ProjectsOfOrganisations = children("load venture projects", projectSQL, "venture_projects", "social_organisation_id",
+	"started_on DESC, id DESC", scanProject, func(p *VentureProject) int64 { return p.SocialOrganisationID })
 
 // TeamsByID loads volunteer teams by id.
-func (s *Store) TeamsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*VolunteerTeam, error) {
-	return loadByID(ctx, s, "load volunteer teams", teamSQL, ids, sc, scopeCols{}, scanTeam, func(v *VolunteerTeam) int64 { return v.ID })
-}
+var TeamsByID = rowsByID("load volunteer teams", teamSQL, "volunteer_teams", scanTeam, func(v *VolunteerTeam) int64 { return v.ID })
 
 // TeamSizes counts each team's registered volunteers within scope.
-func (s *Store) TeamSizes(ctx context.Context, sc auth.Scope, teamIDs []int64) (map[int64]int, error) {
+var TeamSizes = &Source[int64, int]{name: "count team members", reads: func(sc auth.Scope, teams []int64, put func(int64, int)) []Read {
 	q := &query{}
-	q.where("team_id = ANY(?)", teamIDs)
+	q.where("team_id = ANY(?)", teams)
 	q.where("deleted_at IS NULL")
-	q.scoped(sc, placeCols)
-	rows, err := s.query(ctx, `SELECT team_id, count(*) FROM volunteers`+q.sql()+` GROUP BY team_id`, q.args...)
-	if err != nil {
-		return nil, MapError("count team members", err)
+	q.scoped(sc, colsFor("volunteers", ""))
+	type size struct {
+		team int64
+		n    int
 	}
-	defer rows.Close()
-	out := make(map[int64]int, len(teamIDs))
-	for _, id := range teamIDs {
-		out[id] = 0
-	}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, MapError("count team members", err)
-		}
-		out[id] = n
-	}
-	return out, MapError("count team members", rows.Err())
-}
+	return []Read{scanned("count team members", `SELECT team_id, count(*) FROM volunteers`+q.sql()+` GROUP BY team_id`, q.args,
+		func(r pgx.Row) (s size, err error) { return s, r.Scan(&s.team, &s.n) }, func(s size) { put(s.team, s.n) })}
+}}
 
 // VolunteersByID loads volunteers by id, within scope.
-func (s *Store) VolunteersByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Volunteer, error) {
-	return loadByID(ctx, s, "load volunteers", volunteerSQL, ids, sc, placeCols, scanVolunteer, func(v *Volunteer) int64 { return v.ID })
-}
+var VolunteersByID = rowsByID("load volunteers", volunteerSQL, "volunteers", scanVolunteer, func(v *Volunteer) int64 { return v.ID })
 
 // PairingsByID loads pairings by id, within scope.
-func (s *Store) PairingsByID(ctx context.Context, sc auth.Scope, ids []int64) (map[int64]*Pairing, error) {
-	return loadByID(ctx, s, "load pairings", pairingSQL, ids, sc, communityPlaceCols, scanPairing, func(v *Pairing) int64 { return v.ID })
-}
+var PairingsByID = rowsByID("load pairings", pairingSQL, "pairings", scanPairing, func(v *Pairing) int64 { return v.ID })
 
 // SocialOrganisations lists social organisations by name.
 func (s *Store) SocialOrganisations(ctx context.Context, sc auth.Scope, streetID *int64, search string, p Page) (Conn[*SocialOrganisation], PlaceList, error) {
