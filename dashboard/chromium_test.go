@@ -197,7 +197,7 @@ func launch(t *testing.T, bin string) *browser {
 		t.Fatalf("start chromium: %v", err)
 	}
 	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck // the group of the browser we started
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck // the group of the browser this test started
 		cancel()
 		cmd.Wait() //nolint:errcheck
 		for i := 0; i < 20 && os.RemoveAll(dir) != nil; i++ {

@@ -14,7 +14,7 @@ import (
 //
 // Extraction and loading overlap: the extracting goroutine decodes rows into one batch while
 // a loader goroutine sends the previous one and waits for ClickHouse's acknowledgement, so
-// Postgres producing rows and ClickHouse writing them no longer take turns. Two batches
+// Postgres producing rows and ClickHouse writing them work at the same time. Two batches
 // exist, handed over through an unbuffered channel: memory is bounded by twice the batch
 // size, whatever the table size. The loader starts with the table's first row; a table with
 // nothing to copy costs no goroutine.

@@ -13,7 +13,7 @@ import (
 
 // seedNeeds is the last migration the demo-city generator writes to: from it on, the city can
 // be seeded as an older release would have held it, and every later migration applied on top.
-// 13 since the generator writes matters' histories (matter_events).
+// 13: the generator writes matters' histories (matter_events, migration 00013).
 const seedNeeds = 13
 
 // TestMigrationsForwardOnDemoCity seeds the demo city into a database migrated only as far as

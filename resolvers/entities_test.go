@@ -723,8 +723,8 @@ func TestNewListsStatementCount(t *testing.T) {
 
 // A place filter finer than a list's rows narrows to the place holding it: facilities (rows
 // of a community) by a grid are the grid's community's; communities and streets by a grid are
-// the grid's own; an absent grid matches nothing. The filter used to be skipped on such
-// lists, answering everything in scope.
+// the grid's own; an absent grid matches nothing. Skipping the filter on such lists would
+// answer everything in scope.
 func TestPlaceFilterFinerThanTheRows(t *testing.T) {
 	e := newEnv(t)
 	w := e.world()

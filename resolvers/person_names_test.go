@@ -21,8 +21,8 @@ var (
 // volunteers, party members — city-wide and in a street's, a community's and a grid's scope,
 // first page and next, and asks Postgres for the plan of each page's statement with sorting
 // disabled: the page must come from an index in (person_name, id) order, its keyset in the
-// index condition, with no Sort. Through a join with people (the name's only home before
-// 00015) no index gave that order, and every page sorted its whole scope.
+// index condition, with no Sort. A join with people could use no index for that order:
+// every page would sort its whole scope.
 func TestNameSortedPagesReadAnIndexInOrder(t *testing.T) {
 	e := newEnv(t)
 	w := e.world()

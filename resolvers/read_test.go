@@ -16,7 +16,7 @@ import (
 func (e *env) addIssues(w world, n int, from int) {
 	e.t.Helper()
 	e.id(`WITH ins AS (INSERT INTO issues (street_id, community_id, grid_id, category_id, title, reporter_id, reporter_role, reported_at)
-		SELECT $1, $2, $3, $4, 'issue ' || i, $5, 'resident', timestamptz '2024-01-01' + i * interval '1 hour'
+		SELECT $1, $2, $3, $4, '问题-' || i, $5, 'resident', timestamptz '2024-01-01' + i * interval '1 hour'
 		FROM generate_series($6::int, $6::int + $7::int - 1) AS i RETURNING id, street_id, community_id, grid_id, reporter_id),
 		ev AS (INSERT INTO issue_events (issue_id, street_id, community_id, grid_id, actor_id, actor_role, action, to_state)
 		SELECT id, street_id, community_id, grid_id, reporter_id, 'resident', a, 'reported'
@@ -55,11 +55,11 @@ func TestPaginationBothWaysOverChangingTable(t *testing.T) {
 		vars = map[string]any{"first": 10, "after": dig(d, "issues", "pageInfo", "endCursor")}
 	}
 	for i := 100; i < 145; i++ {
-		if seen[fmt.Sprintf("issue %d", i)] != 1 {
-			t.Fatalf("issue %d seen %d times (order %v)", i, seen[fmt.Sprintf("issue %d", i)], order)
+		if seen[fmt.Sprintf("问题-%d", i)] != 1 {
+			t.Fatalf("issue %d seen %d times (order %v)", i, seen[fmt.Sprintf("问题-%d", i)], order)
 		}
 	}
-	if order[0] != "issue 144" || order[44] != "issue 100" {
+	if order[0] != "问题-144" || order[44] != "问题-100" {
 		t.Fatalf("forward order: first %s, last %s", order[0], order[44])
 	}
 
@@ -85,7 +85,7 @@ func TestPaginationBothWaysOverChangingTable(t *testing.T) {
 			t.Fatalf("duplicate %s", back[i])
 		}
 	}
-	if len(back) != 45+added || back[len(back)-1] != "issue 100" || back[0] != fmt.Sprintf("issue %d", 1000+added-1) {
+	if len(back) != 45+added || back[len(back)-1] != "问题-100" || back[0] != fmt.Sprintf("问题-%d", 1000+added-1) {
 		t.Fatalf("backward walk: %d items, last %s", len(back), back[len(back)-1])
 	}
 }

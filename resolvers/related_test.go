@@ -49,7 +49,7 @@ func TestRelatedPeopleOutsideScope(t *testing.T) {
 }
 
 // U+0000 cannot be stored in Postgres text: a search or a report holding it is refused as
-// BAD_USER_INPUT (it was INTERNAL), and nothing is written.
+// BAD_USER_INPUT, never INTERNAL, and nothing is written.
 func TestNULInTextIsRefused(t *testing.T) {
 	e := newEnv(t)
 	w := e.world()

@@ -93,7 +93,7 @@ port_open() { # HOST PORT
 	timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
-# pid_alive PIDFILE WORD — the recorded process still runs and is what we think it is
+# pid_alive PIDFILE WORD — the recorded process still runs and is what the pid file says it is
 # (guards against a recycled pid after a reboot).
 pid_alive() {
 	local pid
@@ -361,7 +361,7 @@ ch_server_cmd() {
 }
 
 # ch_query HOST PORT SQL — over the native protocol with clickhouse-client; without a
-# client, over HTTP, but only for the loopback server whose HTTP port we know (a Docker
+# client, over HTTP, but only for the loopback server whose HTTP port is known (a Docker
 # setup needs no client on the host).
 ch_query() {
 	local host=$1 port=$2 sql=$3

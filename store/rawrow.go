@@ -20,7 +20,7 @@ import (
 // nullable values in the one allocation that holds the row, and share the strings of
 // low-cardinality columns (states, roles, actions). A row whose columns do not arrive
 // exactly as a decoder expects — another type, a non-text column in the text format, a
-// QueryRow, a value out of range — goes through Scan as before, so a decoder only ever
+// QueryRow, a value out of range — goes through Scan, so a decoder only ever
 // changes how fast a row is read, never what it reads: rawrow_test.go compares the two on
 // rows Postgres sends.
 
