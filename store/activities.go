@@ -65,38 +65,56 @@ type MeetingMatter struct {
 	Version     int64
 }
 
-const (
-	activityCols = `id, kind, title, street_id, community_id, grid_id, intersection_id, organiser_unit_id, team_id,
-		social_organisation_id, venture_project_id, starts_at, ends_at, people_served, version`
-	participantCols = `id, activity_id, person_id, role, hours::float8, version`
-	meetingCols     = `id, street_id, community_id, held_on, title, attendees, version`
-	matterCols      = `id, meeting_id, street_id, community_id, kind, title, outcome, version`
+var (
+	activityCols    = activityColumns.list("")
+	participantCols = participantColumns.list("")
+	meetingCols     = meetingColumns.list("")
+	matterCols      = matterColumns.list("")
 	activitySQL     = `SELECT ` + activityCols + ` FROM activities`
 	participantSQL  = `SELECT ` + participantCols + ` FROM activity_participants`
 	meetingSQL      = `SELECT ` + meetingCols + ` FROM joint_meetings`
 	matterSQL       = `SELECT ` + matterCols + ` FROM meeting_matters`
 )
 
-func scanActivity(r pgx.Row) (*Activity, error) {
-	var a Activity
-	return &a, r.Scan(&a.ID, &a.Kind, &a.Title, &a.StreetID, &a.CommunityID, &a.GridID, &a.IntersectionID, &a.OrganiserUnitID,
-		&a.TeamID, &a.SocialOrganisationID, &a.VentureProjectID, &a.StartsAt, &a.EndsAt, &a.PeopleServed, &a.Version)
-}
+var activityColumns = cols(func(o *Activity) []column {
+	return []column{
+		col("id", &o.ID), label("kind", &o.Kind), col("title", &o.Title), col("street_id", &o.StreetID),
+		col("community_id", &o.CommunityID), col("grid_id", &o.GridID), col("intersection_id", &o.IntersectionID),
+		col("organiser_unit_id", &o.OrganiserUnitID), col("team_id", &o.TeamID),
+		col("social_organisation_id", &o.SocialOrganisationID), col("venture_project_id", &o.VentureProjectID),
+		col("starts_at", &o.StartsAt), col("ends_at", &o.EndsAt), col("people_served", &o.PeopleServed),
+		col("version", &o.Version),
+	}
+})
 
-func scanParticipant(r pgx.Row) (*ActivityParticipant, error) {
-	var p ActivityParticipant
-	return &p, r.Scan(&p.ID, &p.ActivityID, &p.PersonID, &p.Role, &p.Hours, &p.Version)
-}
+func scanActivity(r pgx.Row) (*Activity, error) { return activityColumns.scan(r) }
 
-func scanMeeting(r pgx.Row) (*JointMeeting, error) {
-	var m JointMeeting
-	return &m, r.Scan(&m.ID, &m.StreetID, &m.CommunityID, &m.HeldOn, &m.Title, &m.Attendees, &m.Version)
-}
+var participantColumns = cols(func(o *ActivityParticipant) []column {
+	return []column{
+		col("id", &o.ID), col("activity_id", &o.ActivityID), col("person_id", &o.PersonID), label("role", &o.Role),
+		col("hours::float8", &o.Hours), col("version", &o.Version),
+	}
+})
 
-func scanMatter(r pgx.Row) (*MeetingMatter, error) {
-	var m MeetingMatter
-	return &m, r.Scan(&m.ID, &m.MeetingID, &m.StreetID, &m.CommunityID, &m.Kind, &m.Title, &m.Outcome, &m.Version)
-}
+func scanParticipant(r pgx.Row) (*ActivityParticipant, error) { return participantColumns.scan(r) }
+
+var meetingColumns = cols(func(o *JointMeeting) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("held_on", &o.HeldOn),
+		col("title", &o.Title), col("attendees", &o.Attendees), col("version", &o.Version),
+	}
+})
+
+func scanMeeting(r pgx.Row) (*JointMeeting, error) { return meetingColumns.scan(r) }
+
+var matterColumns = cols(func(o *MeetingMatter) []column {
+	return []column{
+		col("id", &o.ID), col("meeting_id", &o.MeetingID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		label("kind", &o.Kind), col("title", &o.Title), label("outcome", &o.Outcome), col("version", &o.Version),
+	}
+})
+
+func scanMatter(r pgx.Row) (*MeetingMatter, error) { return matterColumns.scan(r) }
 
 // ActivitiesByID loads activities by id, within scope.
 var ActivitiesByID = rowsByID("load activities", activitySQL, "activities", scanActivity, func(v *Activity) int64 { return v.ID })

@@ -43,26 +43,39 @@ type Intersection struct {
 
 var communityPlaceCols = scopeCols{street: "street_id", community: "community_id"}
 
-const (
-	compoundSQL     = `SELECT id, street_id, community_id, name, market_managed, property_company, built_year, version FROM compounds`
-	facilitySQL     = `SELECT id, street_id, community_id, compound_id, kind, name, version FROM facilities`
-	intersectionSQL = `SELECT id, street_id, community_id, name, version FROM intersections`
+var (
+	compoundSQL     = `SELECT ` + compoundColumns.list("") + ` FROM compounds`
+	facilitySQL     = `SELECT ` + facilityColumns.list("") + ` FROM facilities`
+	intersectionSQL = `SELECT ` + intersectionColumns.list("") + ` FROM intersections`
 )
 
-func scanCompound(r pgx.Row) (*Compound, error) {
-	var c Compound
-	return &c, r.Scan(&c.ID, &c.StreetID, &c.CommunityID, &c.Name, &c.MarketManaged, &c.PropertyCompany, &c.BuiltYear, &c.Version)
-}
+var compoundColumns = cols(func(o *Compound) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("name", &o.Name),
+		col("market_managed", &o.MarketManaged), col("property_company", &o.PropertyCompany),
+		col("built_year", &o.BuiltYear), col("version", &o.Version),
+	}
+})
 
-func scanFacility(r pgx.Row) (*Facility, error) {
-	var f Facility
-	return &f, r.Scan(&f.ID, &f.StreetID, &f.CommunityID, &f.CompoundID, &f.Kind, &f.Name, &f.Version)
-}
+func scanCompound(r pgx.Row) (*Compound, error) { return compoundColumns.scan(r) }
 
-func scanIntersection(r pgx.Row) (*Intersection, error) {
-	var i Intersection
-	return &i, r.Scan(&i.ID, &i.StreetID, &i.CommunityID, &i.Name, &i.Version)
-}
+var facilityColumns = cols(func(o *Facility) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("compound_id", &o.CompoundID), label("kind", &o.Kind), col("name", &o.Name), col("version", &o.Version),
+	}
+})
+
+func scanFacility(r pgx.Row) (*Facility, error) { return facilityColumns.scan(r) }
+
+var intersectionColumns = cols(func(o *Intersection) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("name", &o.Name),
+		col("version", &o.Version),
+	}
+})
+
+func scanIntersection(r pgx.Row) (*Intersection, error) { return intersectionColumns.scan(r) }
 
 // CompoundsByID loads compounds by id, within scope.
 var CompoundsByID = rowsByID("load compounds", compoundSQL, "compounds", scanCompound, func(v *Compound) int64 { return v.ID })

@@ -77,86 +77,48 @@ type IssueMediator struct {
 	Role     string
 }
 
-const (
-	issueCols = `id, street_id, community_id, grid_id, building_id, category_id, title, description, reporter_id,
-		reporter_role, state, handler_kind, handler_person_id, handler_unit_id, escalation_level, due_at, reported_at,
-		resolved_at, closed_at, resolution, resolved_quantity::float8, is_dispute, dispute_outcome, version, updated_at`
-	issueSQL         = `SELECT ` + issueCols + ` FROM issues`
-	issueCategorySQL = `SELECT id, code, name, name_zh, category_group, deadline_days, quantity_unit FROM issue_categories`
-	issueEventCols   = `id, issue_id, actor_id, actor_role, action, from_state, to_state, note, at`
+var (
+	issueSQL         = `SELECT ` + issueColumns.list("") + ` FROM issues`
+	issueCategorySQL = `SELECT ` + issueCategoryColumns.list("") + ` FROM issue_categories`
 )
 
-func scanIssue(r pgx.Row) (*Issue, error) { return scanFast(r, issueOIDs, decodeIssue, scanIssueSlow) }
+var issueColumns = cols(func(o *Issue) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("grid_id", &o.GridID),
+		col("building_id", &o.BuildingID), col("category_id", &o.CategoryID), col("title", &o.Title),
+		col("description", &o.Description), col("reporter_id", &o.ReporterID), label("reporter_role", &o.ReporterRole),
+		label("state", &o.State), label("handler_kind", &o.HandlerKind), col("handler_person_id", &o.HandlerPersonID),
+		col("handler_unit_id", &o.HandlerUnitID), label("escalation_level", &o.EscalationLevel), col("due_at", &o.DueAt),
+		col("reported_at", &o.ReportedAt), col("resolved_at", &o.ResolvedAt), col("closed_at", &o.ClosedAt),
+		col("resolution", &o.Resolution), col("resolved_quantity::float8", &o.ResolvedQuantity),
+		col("is_dispute", &o.IsDispute), label("dispute_outcome", &o.DisputeOutcome), col("version", &o.Version),
+		col("updated_at", &o.UpdatedAt),
+	}
+})
 
-var issueOIDs = []uint32{oidInt8, oidInt8, oidInt8, oidInt8, oidInt8, oidInt8, oidText, oidText, oidInt8, oidText,
-	oidText, oidText, oidInt8, oidInt8, oidText, oidTimestamptz, oidTimestamptz, oidTimestamptz, oidTimestamptz, oidText,
-	oidFloat8, oidBool, oidText, oidInt8, oidTimestamptz}
+func scanIssue(r pgx.Row) (*Issue, error) { return issueColumns.scan(r) }
 
-// issueRow is an Issue with room for its nullable values, allocated as one.
-type issueRow struct {
-	Issue
-	buildingID, handlerPersonID, handlerUnitID        int64
-	handlerKind, escalationLevel, resolution, outcome string
-	dueAt, resolvedAt, closedAt                       time.Time
-	resolvedQuantity                                  float64
-}
+var issueCategoryColumns = cols(func(o *IssueCategory) []column {
+	return []column{
+		col("id", &o.ID), col("code", &o.Code), col("name", &o.Name), col("name_zh", &o.NameZh),
+		label("category_group", &o.Group), col("deadline_days", &o.DeadlineDays), col("quantity_unit", &o.QuantityUnit),
+	}
+})
 
-// decodeIssue reads issueCols (see rawrow.go).
-func decodeIssue(vals [][]byte) (*Issue, bool) {
-	r := rawRow{vals: vals}
-	v := &issueRow{}
-	i := &v.Issue
-	i.ID, i.StreetID, i.CommunityID, i.GridID = r.int8(0), r.int8(1), r.int8(2), r.int8(3)
-	i.BuildingID, i.CategoryID = r.optInt8(4, &v.buildingID), r.int8(5)
-	i.Title, i.Description, i.ReporterID, i.ReporterRole = r.text(6), r.text(7), r.int8(8), r.label(9)
-	i.State, i.HandlerKind = r.label(10), r.optLabel(11, &v.handlerKind)
-	i.HandlerPersonID, i.HandlerUnitID = r.optInt8(12, &v.handlerPersonID), r.optInt8(13, &v.handlerUnitID)
-	i.EscalationLevel, i.DueAt, i.ReportedAt = r.optLabel(14, &v.escalationLevel), r.optTime(15, &v.dueAt), r.time(16)
-	i.ResolvedAt, i.ClosedAt, i.Resolution = r.optTime(17, &v.resolvedAt), r.optTime(18, &v.closedAt), r.optText(19, &v.resolution)
-	i.ResolvedQuantity, i.IsDispute = r.optFloat8(20, &v.resolvedQuantity), r.bool(21)
-	i.DisputeOutcome, i.Version, i.UpdatedAt = r.optLabel(22, &v.outcome), r.int8(23), r.time(24)
-	return i, !r.bad
-}
+func scanIssueCategory(r pgx.Row) (*IssueCategory, error) { return issueCategoryColumns.scan(r) }
 
-func scanIssueSlow(r pgx.Row) (*Issue, error) {
-	var i Issue
-	return &i, r.Scan(&i.ID, &i.StreetID, &i.CommunityID, &i.GridID, &i.BuildingID, &i.CategoryID, &i.Title,
-		&i.Description, &i.ReporterID, &i.ReporterRole, &i.State, &i.HandlerKind, &i.HandlerPersonID,
-		&i.HandlerUnitID, &i.EscalationLevel, &i.DueAt, &i.ReportedAt, &i.ResolvedAt, &i.ClosedAt, &i.Resolution,
-		&i.ResolvedQuantity, &i.IsDispute, &i.DisputeOutcome, &i.Version, &i.UpdatedAt)
-}
+// issueEventColumns are an issue's history entries: the columns every history shares, with its
+// owner's.
+var issueEventColumns = cols(func(o *IssueEvent) []column {
+	return historyColumns("issue_id", &o.IssueID, &o.ID, &o.ActorID, &o.ActorRole, &o.Action, &o.FromState, &o.ToState, &o.Note, &o.At)
+})
 
-func scanIssueCategory(r pgx.Row) (*IssueCategory, error) {
-	var c IssueCategory
-	return &c, r.Scan(&c.ID, &c.Code, &c.Name, &c.NameZh, &c.Group, &c.DeadlineDays, &c.QuantityUnit)
-}
-
-func scanIssueEvent(r pgx.Row) (*IssueEvent, error) {
-	return scanFast(r, issueEventOIDs, decodeIssueEvent, scanIssueEventSlow)
-}
-
-var issueEventOIDs = []uint32{oidInt8, oidInt8, oidInt8, oidText, oidText, oidText, oidText, oidText, oidTimestamptz}
-
-type issueEventRow struct {
-	IssueEvent
-	actorID   int64
-	fromState string
-}
-
-// decodeIssueEvent reads issueEventCols (see rawrow.go).
-func decodeIssueEvent(vals [][]byte) (*IssueEvent, bool) {
-	r := rawRow{vals: vals}
-	v := &issueEventRow{}
-	e := &v.IssueEvent
-	e.ID, e.IssueID, e.ActorID = r.int8(0), r.int8(1), r.optInt8(2, &v.actorID)
-	e.ActorRole, e.Action, e.FromState = r.label(3), r.label(4), r.optLabel(5, &v.fromState)
-	e.ToState, e.Note, e.At = r.label(6), r.text(7), r.time(8)
-	return e, !r.bad
-}
-
-func scanIssueEventSlow(r pgx.Row) (*IssueEvent, error) {
-	var e IssueEvent
-	return &e, r.Scan(&e.ID, &e.IssueID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
+// historyColumns are the columns of a history (issue, order, matter events), with the owner's
+// column fk.
+func historyColumns(fk string, owner, id *int64, actor **int64, actorRole, action *string, from **string, to, note *string,
+	at *time.Time) []column {
+	return []column{col("id", id), col(fk, owner), col("actor_id", actor), label("actor_role", actorRole), label("action", action),
+		label("from_state", from), label("to_state", to), col("note", note), col("at", at)}
 }
 
 // IssueFilter narrows the issue register. All set fields combine with AND in one query.
@@ -289,10 +251,10 @@ type EventsKey struct {
 
 // IssueEvents reads, for each key, the last N events of an issue, oldest first: one
 // statement per distinct N.
-var IssueEvents = lastEvents("load issue events", "issue_events", "issue_id", scanIssueEvent, func(e *IssueEvent) int64 { return e.IssueID })
+var IssueEvents = lastEvents("load issue events", "issue_events", "issue_id", issueEventColumns, func(e *IssueEvent) int64 { return e.IssueID })
 
 // lastEvents is a source of the last N entries of histories kept in table, by owner (fk).
-func lastEvents[T any](op, table, fk string, scan func(pgx.Row) (*T, error), owner func(*T) int64) *Source[EventsKey, []*T] {
+func lastEvents[T any](op, table, fk string, cs *columns[T], owner func(*T) int64) *Source[EventsKey, []*T] {
 	return &Source[EventsKey, []*T]{name: op, reads: func(sc auth.Scope, keys []EventsKey, put func(EventsKey, []*T)) []Read {
 		lasts, groups := byShape(keys, func(k EventsKey) int { return k.Last })
 		reads := make([]Read, 0, len(lasts))
@@ -305,9 +267,9 @@ func lastEvents[T any](op, table, fk string, scan func(pgx.Row) (*T, error), own
 			q.scoped(sc, colsFor(table, "e."))
 			// Oldest first within each history: the newest N, read backwards.
 			sql := `SELECT ev.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT * FROM (SELECT ` +
-				prefixed("e.", issueEventCols, fk) + ` FROM ` + table + ` e` + q.sql() + ` ORDER BY e.at DESC, e.id DESC LIMIT ` +
+				cs.list("e.") + ` FROM ` + table + ` e` + q.sql() + ` ORDER BY e.at DESC, e.id DESC LIMIT ` +
 				q.arg(n) + `) last ORDER BY at, id) ev`
-			reads = append(reads, grouped(op, sql, q.args, scan, groups[n], func(e *T) EventsKey { return EventsKey{owner(e), n} }, put))
+			reads = append(reads, grouped(op, sql, q.args, cs.scan, groups[n], func(e *T) EventsKey { return EventsKey{owner(e), n} }, put))
 		}
 		return reads
 	}}
@@ -357,7 +319,7 @@ func (s *Store) ReportIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 		}
 		out, err = scanIssue(tx.QueryRow(ctx, `INSERT INTO issues (street_id, community_id, grid_id, building_id,
 			category_id, title, description, reporter_id, reporter_role, is_dispute)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+issueCols,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+issueColumns.list(""),
 			street, community, in.GridID, in.BuildingID, in.CategoryID, in.Title, in.Description, actor.PersonID,
 			in.ReporterRole, in.IsDispute))
 		if err != nil {
@@ -465,7 +427,7 @@ func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 			set += ", resolved_at = NULL, closed_at = NULL, resolution = NULL, resolved_quantity = NULL, dispute_outcome = NULL"
 		}
 		sql := "UPDATE issues SET " + set + " WHERE id = " + u.arg(cur.ID) + " AND version = " + u.arg(cur.Version) +
-			" RETURNING " + issueCols
+			" RETURNING " + issueColumns.list("")
 		out, err = scanIssue(tx.QueryRow(ctx, sql, u.args...))
 		if isNoRows(err) {
 			return errConflict("issue")
@@ -574,21 +536,4 @@ func (s *Store) MonthlyReview(ctx context.Context, sc auth.Scope, communityID in
 		return nil, MapError("monthly review", err)
 	}
 	return c, nil
-}
-
-// prefixed writes cols (comma-separated) with a table prefix; fk is accepted for symmetry of
-// the event tables, whose owner column differs.
-func prefixed(prefix, cols, fk string) string {
-	out := ""
-	for i, c := range splitCols(cols) {
-		if i > 0 {
-			out += ", "
-		}
-		if c == "issue_id" && fk != "issue_id" {
-			out += prefix + fk
-			continue
-		}
-		out += prefix + c
-	}
-	return out
 }

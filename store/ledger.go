@@ -23,12 +23,17 @@ type ServiceRecord struct {
 	Content     string
 }
 
-const recordCols = `id, member_id, street_id, community_id, grid_id, order_id, served_on, hours::float8, content`
+var recordCols = recordColumns.list("")
 
-func scanRecord(r pgx.Row) (*ServiceRecord, error) {
-	var s ServiceRecord
-	return &s, r.Scan(&s.ID, &s.MemberID, &s.StreetID, &s.CommunityID, &s.GridID, &s.OrderID, &s.ServedOn, &s.Hours, &s.Content)
-}
+var recordColumns = cols(func(o *ServiceRecord) []column {
+	return []column{
+		col("id", &o.ID), col("member_id", &o.MemberID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("grid_id", &o.GridID), col("order_id", &o.OrderID), col("served_on", &o.ServedOn), col("hours::float8", &o.Hours),
+		col("content", &o.Content),
+	}
+})
+
+func scanRecord(r pgx.Row) (*ServiceRecord, error) { return recordColumns.scan(r) }
 
 // LedgerKey asks for a member's latest N records, optionally within [From, To).
 type LedgerKey struct {
@@ -61,7 +66,7 @@ var MemberLedgers = &Source[LedgerKey, []*ServiceRecord]{name: "load ledgers",
 				q.where("r.served_on < ?", sh.to)
 			}
 			sql := `SELECT x.* FROM unnest(` + idsArg + `::bigint[]) AS k(id) CROSS JOIN LATERAL (SELECT ` +
-				prefixed("r.", recordCols, "issue_id") + ` FROM service_records r` + q.sql() +
+				recordColumns.list("r.") + ` FROM service_records r` + q.sql() +
 				` ORDER BY r.served_on DESC, r.id DESC LIMIT ` + q.arg(sh.last) + `) x`
 			reads = append(reads, grouped("load ledgers", sql, q.args, scanRecord, groups[sh], func(r *ServiceRecord) LedgerKey {
 				return LedgerKey{MemberID: r.MemberID, Last: sh.last, From: sh.from, To: sh.to}
@@ -116,7 +121,7 @@ func (s *Store) GridLedger(ctx context.Context, sc auth.Scope, gridID int64, fro
 	q.where("r.served_on >= ? AND r.served_on < ?", from, to)
 	q.where("r.deleted_at IS NULL")
 	q.scoped(sc, colsFor("service_records", "r."))
-	rows, err := s.querier(ctx).Query(ctx, `SELECT `+prefixed("r.", recordCols, "issue_id")+` FROM service_records r
+	rows, err := s.querier(ctx).Query(ctx, `SELECT `+recordColumns.list("r.")+` FROM service_records r
 		JOIN party_members m ON m.id = r.member_id`+q.sql()+
 		` ORDER BY m.person_name, r.member_id, r.served_on, r.id`, q.args...)
 	if err != nil {
@@ -138,12 +143,16 @@ type YearRating struct {
 	Comment     string
 }
 
-const ratingCols = `id, member_id, community_id, year, grade, rated_by, rated_at, comment`
+var ratingCols = ratingColumns.list("")
 
-func scanRating(r pgx.Row) (*YearRating, error) {
-	var y YearRating
-	return &y, r.Scan(&y.ID, &y.MemberID, &y.CommunityID, &y.Year, &y.Grade, &y.RatedBy, &y.RatedAt, &y.Comment)
-}
+var ratingColumns = cols(func(o *YearRating) []column {
+	return []column{
+		col("id", &o.ID), col("member_id", &o.MemberID), col("community_id", &o.CommunityID), col("year", &o.Year),
+		label("grade", &o.Grade), col("rated_by", &o.RatedBy), col("rated_at", &o.RatedAt), col("comment", &o.Comment),
+	}
+})
+
+func scanRating(r pgx.Row) (*YearRating, error) { return ratingColumns.scan(r) }
 
 // RatingsOf reads each member's ratings, newest year first.
 var RatingsOf = children("load ratings", `SELECT `+ratingCols+` FROM year_ratings`, "year_ratings", "member_id", "year DESC",

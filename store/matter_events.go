@@ -31,14 +31,13 @@ const (
 	MatterSetOutcome = "set_outcome" // moved to a new outcome (setMatterOutcome)
 )
 
-func scanMatterEvent(r pgx.Row) (*MatterEvent, error) {
-	var e MatterEvent
-	return &e, r.Scan(&e.ID, &e.MatterID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
-}
+var matterEventColumns = cols(func(o *MatterEvent) []column {
+	return historyColumns("matter_id", &o.MatterID, &o.ID, &o.ActorID, &o.ActorRole, &o.Action, &o.FromState, &o.ToState, &o.Note, &o.At)
+})
 
 // MatterEvents reads, for each key, the last N entries of a matter's history, oldest first
 // (newest last): one statement per distinct N.
-var MatterEvents = lastEvents("load matter events", "matter_events", "matter_id", scanMatterEvent, func(e *MatterEvent) int64 { return e.MatterID })
+var MatterEvents = lastEvents("load matter events", "matter_events", "matter_id", matterEventColumns, func(e *MatterEvent) int64 { return e.MatterID })
 
 // appendMatterEvent writes one history row for m in the transaction that changed it, so the
 // history and the outcome never disagree: a change that fails writes neither. from is ""

@@ -27,14 +27,18 @@ type Checkin struct {
 	Version      int64
 }
 
-const checkinCols = `id, member_id, street_id, community_id, grid_id, letter_no, state, submitted_at, decided_at,
-	decided_by, reject_reason, version`
+var checkinCols = checkinColumns.list("")
 
-func scanCheckin(r pgx.Row) (*Checkin, error) {
-	var c Checkin
-	return &c, r.Scan(&c.ID, &c.MemberID, &c.StreetID, &c.CommunityID, &c.GridID, &c.LetterNo, &c.State,
-		&c.SubmittedAt, &c.DecidedAt, &c.DecidedBy, &c.RejectReason, &c.Version)
-}
+var checkinColumns = cols(func(o *Checkin) []column {
+	return []column{
+		col("id", &o.ID), col("member_id", &o.MemberID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("grid_id", &o.GridID), col("letter_no", &o.LetterNo), label("state", &o.State),
+		col("submitted_at", &o.SubmittedAt), col("decided_at", &o.DecidedAt), col("decided_by", &o.DecidedBy),
+		col("reject_reason", &o.RejectReason), col("version", &o.Version),
+	}
+})
+
+func scanCheckin(r pgx.Row) (*Checkin, error) { return checkinColumns.scan(r) }
 
 // CheckinsByID loads check-ins by id, within scope.
 var CheckinsByID = rowsByID("load check-ins", `SELECT `+checkinCols+` FROM checkins`, "checkins", scanCheckin, func(v *Checkin) int64 { return v.ID })
@@ -199,12 +203,16 @@ type BuildingAppointment struct {
 	Version     int64
 }
 
-const appointmentCols = `id, building_id, member_id, role, appointed_on, ended_on, version`
+var appointmentCols = appointmentColumns.list("")
 
-func scanAppointment(r pgx.Row) (*BuildingAppointment, error) {
-	var a BuildingAppointment
-	return &a, r.Scan(&a.ID, &a.BuildingID, &a.MemberID, &a.Role, &a.AppointedOn, &a.EndedOn, &a.Version)
-}
+var appointmentColumns = cols(func(o *BuildingAppointment) []column {
+	return []column{
+		col("id", &o.ID), col("building_id", &o.BuildingID), col("member_id", &o.MemberID), label("role", &o.Role),
+		col("appointed_on", &o.AppointedOn), col("ended_on", &o.EndedOn), col("version", &o.Version),
+	}
+})
+
+func scanAppointment(r pgx.Row) (*BuildingAppointment, error) { return appointmentColumns.scan(r) }
 
 // Appoint names a member building leader or owner representative of a building. A building
 // has one current leader; the database refuses a second.

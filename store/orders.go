@@ -59,36 +59,37 @@ type OrderEvent struct {
 	At        time.Time
 }
 
-const (
-	orderCols = `id, street_id, community_id, grid_id, building_id, category_id, resident_id, title, description, state,
-		posted_at, published_at, published_by, claimed_by, claimed_at, completed_at, hours::float8, result, rating,
-		rating_comment, rated_at, version`
+var (
+	orderCols          = orderColumns.list("")
 	orderSQL           = `SELECT ` + orderCols + ` FROM service_orders`
-	serviceCategorySQL = `SELECT id, code, name, name_zh FROM service_categories`
+	serviceCategorySQL = `SELECT ` + serviceCategoryColumns.list("") + ` FROM service_categories`
 )
 
-func scanOrder(r pgx.Row) (*ServiceOrder, error) {
-	var o ServiceOrder
-	var rating *int16
-	err := r.Scan(&o.ID, &o.StreetID, &o.CommunityID, &o.GridID, &o.BuildingID, &o.CategoryID, &o.ResidentID,
-		&o.Title, &o.Description, &o.State, &o.PostedAt, &o.PublishedAt, &o.PublishedBy, &o.ClaimedBy, &o.ClaimedAt,
-		&o.CompletedAt, &o.Hours, &o.Result, &rating, &o.RatingComment, &o.RatedAt, &o.Version)
-	if rating != nil {
-		v := int(*rating)
-		o.Rating = &v
+var orderColumns = cols(func(o *ServiceOrder) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("grid_id", &o.GridID),
+		col("building_id", &o.BuildingID), col("category_id", &o.CategoryID), col("resident_id", &o.ResidentID),
+		col("title", &o.Title), col("description", &o.Description), label("state", &o.State), col("posted_at", &o.PostedAt),
+		col("published_at", &o.PublishedAt), col("published_by", &o.PublishedBy), col("claimed_by", &o.ClaimedBy),
+		col("claimed_at", &o.ClaimedAt), col("completed_at", &o.CompletedAt), col("hours::float8", &o.Hours),
+		col("result", &o.Result), col("rating", &o.Rating), col("rating_comment", &o.RatingComment),
+		col("rated_at", &o.RatedAt), col("version", &o.Version),
 	}
-	return &o, err
-}
+})
 
-func scanServiceCategory(r pgx.Row) (*ServiceCategory, error) {
-	var c ServiceCategory
-	return &c, r.Scan(&c.ID, &c.Code, &c.Name, &c.NameZh)
-}
+func scanOrder(r pgx.Row) (*ServiceOrder, error) { return orderColumns.scan(r) }
 
-func scanOrderEvent(r pgx.Row) (*OrderEvent, error) {
-	var e OrderEvent
-	return &e, r.Scan(&e.ID, &e.OrderID, &e.ActorID, &e.ActorRole, &e.Action, &e.FromState, &e.ToState, &e.Note, &e.At)
-}
+var serviceCategoryColumns = cols(func(o *ServiceCategory) []column {
+	return []column{
+		col("id", &o.ID), col("code", &o.Code), col("name", &o.Name), col("name_zh", &o.NameZh),
+	}
+})
+
+func scanServiceCategory(r pgx.Row) (*ServiceCategory, error) { return serviceCategoryColumns.scan(r) }
+
+var orderEventColumns = cols(func(o *OrderEvent) []column {
+	return historyColumns("order_id", &o.OrderID, &o.ID, &o.ActorID, &o.ActorRole, &o.Action, &o.FromState, &o.ToState, &o.Note, &o.At)
+})
 
 // OrderFilter narrows a list of service orders.
 type OrderFilter struct {
@@ -146,7 +147,7 @@ func (s *Store) ServiceCategories(ctx context.Context) ([]*ServiceCategory, erro
 }
 
 // OrderEvents reads, for each key, the last N events of an order, oldest first.
-var OrderEvents = lastEvents("load order events", "order_events", "order_id", scanOrderEvent, func(e *OrderEvent) int64 { return e.OrderID })
+var OrderEvents = lastEvents("load order events", "order_events", "order_id", orderEventColumns, func(e *OrderEvent) int64 { return e.OrderID })
 
 // NewOrder is what a resident's posting carries.
 type NewOrder struct {

@@ -57,54 +57,52 @@ type PartyMember struct {
 	Name          string // the person's name, for sorting
 }
 
-const (
-	personSQL = `SELECT id, name, gender, phone, id_number, address_detail, street_id, community_id, grid_id, building_id, version FROM people`
-	unitSQL   = `SELECT id, code, name, kind, is_justice, civilised, version FROM units`
+var (
+	personSQL = `SELECT ` + personColumns.list("") + ` FROM people`
+	unitSQL   = `SELECT ` + unitColumns.list("") + ` FROM units`
 	// The person's name travels with the member (person_name, kept by the database) so lists
 	// can sort and page by it.
-	memberSQL = `SELECT id, person_id, unit_id, street_id, community_id, grid_id, building_id, profession, specialty,
-		joined_party_on, version, created_at, person_name FROM party_members`
+	memberSQL = `SELECT ` + memberColumns.list("") + ` FROM party_members`
 )
 
-func scanPerson(r pgx.Row) (*Person, error) {
-	return scanFast(r, personOIDs, decodePerson, scanPersonSlow)
+var personColumns = cols(func(o *Person) []column { return personCols(o) })
+
+// personCols are a person's columns; the address column is the address below the building.
+func personCols(o *Person) []column {
+	return []column{
+		col("id", &o.ID), col("name", &o.Name), label("gender", &o.Gender), col("phone", &o.Phone), col("id_number", &o.IDNumber),
+		col("address_detail", &o.Address), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("grid_id", &o.GridID), col("building_id", &o.BuildingID), col("version", &o.Version),
+	}
 }
 
-var personOIDs = []uint32{oidInt8, oidText, oidText, oidText, oidText, oidText, oidInt8, oidInt8, oidInt8, oidInt8, oidInt8}
+// relatedPersonColumns are a person's columns and whether they live outside the caller's
+// scope: its expression is the reader's to write (RelatedPeople).
+var relatedPersonColumns = cols(func(o *Person) []column {
+	return append(personCols(o), col("out_of_scope", &o.OutOfScope))
+})
 
-type personRow struct {
-	Person
-	gender, phone, idNumber, address  string
-	street, community, grid, building int64
-}
+func scanPerson(r pgx.Row) (*Person, error) { return personColumns.scan(r) }
 
-// decodePerson reads personSQL's columns (see rawrow.go).
-func decodePerson(vals [][]byte) (*Person, bool) {
-	r := rawRow{vals: vals}
-	v := &personRow{}
-	p := &v.Person
-	p.ID, p.Name, p.Gender = r.int8(0), r.text(1), r.optLabel(2, &v.gender)
-	p.Phone, p.IDNumber, p.Address = r.optText(3, &v.phone), r.optText(4, &v.idNumber), r.optText(5, &v.address)
-	p.StreetID, p.CommunityID = r.optInt8(6, &v.street), r.optInt8(7, &v.community)
-	p.GridID, p.BuildingID, p.Version = r.optInt8(8, &v.grid), r.optInt8(9, &v.building), r.int8(10)
-	return p, !r.bad
-}
+var unitColumns = cols(func(o *Unit) []column {
+	return []column{
+		col("id", &o.ID), col("code", &o.Code), col("name", &o.Name), label("kind", &o.Kind), col("is_justice", &o.IsJustice),
+		col("civilised", &o.Civilised), col("version", &o.Version),
+	}
+})
 
-func scanPersonSlow(r pgx.Row) (*Person, error) {
-	var p Person
-	return &p, r.Scan(&p.ID, &p.Name, &p.Gender, &p.Phone, &p.IDNumber, &p.Address, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version)
-}
+func scanUnit(r pgx.Row) (*Unit, error) { return unitColumns.scan(r) }
 
-func scanUnit(r pgx.Row) (*Unit, error) {
-	var u Unit
-	return &u, r.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.IsJustice, &u.Civilised, &u.Version)
-}
+var memberColumns = cols(func(o *PartyMember) []column {
+	return []column{
+		col("id", &o.ID), col("person_id", &o.PersonID), col("unit_id", &o.UnitID), col("street_id", &o.StreetID),
+		col("community_id", &o.CommunityID), col("grid_id", &o.GridID), col("building_id", &o.BuildingID),
+		col("profession", &o.Profession), col("specialty", &o.Specialty), col("joined_party_on", &o.JoinedPartyOn),
+		col("version", &o.Version), col("created_at", &o.CreatedAt), col("person_name", &o.Name),
+	}
+})
 
-func scanMember(r pgx.Row) (*PartyMember, error) {
-	var m PartyMember
-	return &m, r.Scan(&m.ID, &m.PersonID, &m.UnitID, &m.StreetID, &m.CommunityID, &m.GridID, &m.BuildingID,
-		&m.Profession, &m.Specialty, &m.JoinedPartyOn, &m.Version, &m.CreatedAt, &m.Name)
-}
+func scanMember(r pgx.Row) (*PartyMember, error) { return memberColumns.scan(r) }
 
 // PeopleByID loads people by id, within scope. People without a place are visible only to
 // a city-wide scope.
@@ -124,31 +122,10 @@ var RelatedPeople = &Source[int64, *Person]{name: "load related people", reads: 
 	q.conds = nil
 	q.where("id = ANY(?)", ids)
 	q.where("deleted_at IS NULL")
-	sql := strings.Replace(personSQL, " FROM", ", coalesce("+inScope+", false) FROM", 1) + q.sql()
-	return []Read{scanned("load related people", sql, q.args, scanRelatedPerson, func(p *Person) { put(p.ID, p) })}
+	sql := `SELECT ` + personColumns.list("") + `, NOT coalesce(` + inScope + `, false) FROM people` + q.sql()
+	return []Read{scanned("load related people", sql, q.args, relatedPersonColumns.scan, func(p *Person) { put(p.ID, p) })}
 }}
 
-// scanRelatedPerson reads personSQL's columns and whether the person is in scope.
-func scanRelatedPerson(r pgx.Row) (*Person, error) {
-	return scanFast(r, relatedPersonOIDs, decodeRelatedPerson, scanRelatedPersonSlow)
-}
-
-func scanRelatedPersonSlow(r pgx.Row) (*Person, error) {
-	var p Person
-	var in bool
-	err := r.Scan(&p.ID, &p.Name, &p.Gender, &p.Phone, &p.IDNumber, &p.Address, &p.StreetID, &p.CommunityID, &p.GridID, &p.BuildingID, &p.Version, &in)
-	p.OutOfScope = !in
-	return &p, err
-}
-
-var relatedPersonOIDs = append(personOIDs[:len(personOIDs):len(personOIDs)], oidBool)
-
-func decodeRelatedPerson(vals [][]byte) (*Person, bool) {
-	p, ok := decodePerson(vals)
-	r := rawRow{vals: vals}
-	p.OutOfScope = !r.bool(len(personOIDs))
-	return p, ok && !r.bad
-}
 
 // UnitsByID loads units by id. Units are city-wide.
 var UnitsByID = rowsByID("load units", unitSQL, "units", scanUnit, func(v *Unit) int64 { return v.ID })

@@ -109,39 +109,58 @@ var (
 	numberKey     = sortKey{name: "NUMBER", expr: "number", kind: keyText}
 )
 
-const (
-	citySQL      = `SELECT id, code, name, version FROM cities`
-	streetSQL    = `SELECT id, city_id, code, name, kind, version FROM streets`
-	communitySQL = `SELECT id, street_id, code, name, has_party_org, version FROM communities`
-	gridSQL      = `SELECT id, street_id, community_id, code, name, households, version FROM grids`
-	buildingSQL  = `SELECT id, street_id, community_id, grid_id, compound_id, number, floors, households, covenant_adopted_on, version FROM buildings`
+var (
+	citySQL      = `SELECT ` + cityColumns.list("") + ` FROM cities`
+	streetSQL    = `SELECT ` + streetColumns.list("") + ` FROM streets`
+	communitySQL = `SELECT ` + communityColumns.list("") + ` FROM communities`
+	gridSQL      = `SELECT ` + gridColumns.list("") + ` FROM grids`
+	buildingSQL  = `SELECT ` + buildingColumns.list("") + ` FROM buildings`
 )
 
-func scanCity(r pgx.Row) (*City, error) {
-	var c City
-	return &c, r.Scan(&c.ID, &c.Code, &c.Name, &c.Version)
-}
+var cityColumns = cols(func(o *City) []column {
+	return []column{
+		col("id", &o.ID), col("code", &o.Code), col("name", &o.Name), col("version", &o.Version),
+	}
+})
 
-func scanStreet(r pgx.Row) (*Street, error) {
-	var s Street
-	return &s, r.Scan(&s.ID, &s.CityID, &s.Code, &s.Name, &s.Kind, &s.Version)
-}
+func scanCity(r pgx.Row) (*City, error) { return cityColumns.scan(r) }
 
-func scanCommunity(r pgx.Row) (*Community, error) {
-	var c Community
-	return &c, r.Scan(&c.ID, &c.StreetID, &c.Code, &c.Name, &c.HasPartyOrg, &c.Version)
-}
+var streetColumns = cols(func(o *Street) []column {
+	return []column{
+		col("id", &o.ID), col("city_id", &o.CityID), col("code", &o.Code), col("name", &o.Name), label("kind", &o.Kind),
+		col("version", &o.Version),
+	}
+})
 
-func scanGrid(r pgx.Row) (*Grid, error) {
-	var g Grid
-	return &g, r.Scan(&g.ID, &g.StreetID, &g.CommunityID, &g.Code, &g.Name, &g.Households, &g.Version)
-}
+func scanStreet(r pgx.Row) (*Street, error) { return streetColumns.scan(r) }
 
-func scanBuilding(r pgx.Row) (*Building, error) {
-	var b Building
-	return &b, r.Scan(&b.ID, &b.StreetID, &b.CommunityID, &b.GridID, &b.CompoundID, &b.Number, &b.Floors,
-		&b.Households, &b.CovenantAdoptedOn, &b.Version)
-}
+var communityColumns = cols(func(o *Community) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("code", &o.Code), col("name", &o.Name),
+		col("has_party_org", &o.HasPartyOrg), col("version", &o.Version),
+	}
+})
+
+func scanCommunity(r pgx.Row) (*Community, error) { return communityColumns.scan(r) }
+
+var gridColumns = cols(func(o *Grid) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("code", &o.Code),
+		col("name", &o.Name), col("households", &o.Households), col("version", &o.Version),
+	}
+})
+
+func scanGrid(r pgx.Row) (*Grid, error) { return gridColumns.scan(r) }
+
+var buildingColumns = cols(func(o *Building) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("grid_id", &o.GridID),
+		col("compound_id", &o.CompoundID), col("number", &o.Number), col("floors", &o.Floors),
+		col("households", &o.Households), col("covenant_adopted_on", &o.CovenantAdoptedOn), col("version", &o.Version),
+	}
+})
+
+func scanBuilding(r pgx.Row) (*Building, error) { return buildingColumns.scan(r) }
 
 // idsQuery builds "base WHERE id = ANY($1) AND deleted_at IS NULL AND scope".
 func idsQuery(base string, ids []int64, sc auth.Scope, c scopeCols) (string, []any) {

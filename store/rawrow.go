@@ -6,73 +6,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// Decoding the rows of the hottest reads by hand.
-//
-// pgx's Scan finds a plan for every column of every row through interfaces and reflection,
-// and allocates a value for every nullable column it fills. On a console page (50 issues,
-// their people and their last events) that was over half of the request's allocations. The
-// decoders here read the row's raw values in the formats pgx asks for, keep a row's
-// nullable values in the one allocation that holds the row, and share the strings of
-// low-cardinality columns (states, roles, actions). A row whose columns do not arrive
-// exactly as a decoder expects — another type, a non-text column in the text format, a
-// QueryRow, a value out of range — goes through Scan, so a decoder only ever
-// changes how fast a row is read, never what it reads: rawrow_test.go compares the two on
-// rows Postgres sends.
-
-// Type OIDs of the columns the decoders read.
-const (
-	oidBool        = pgtype.BoolOID
-	oidInt8        = pgtype.Int8OID
-	oidText        = pgtype.TextOID
-	oidFloat8      = pgtype.Float8OID
-	oidTimestamptz = pgtype.TimestamptzOID
-)
-
-// rawRow is one row's raw values; bad records that a value was not what the decoder expected.
+// rawRow is one row's raw values, as the declared columns' decoder reads them (columns.go);
+// bad records that a value was not what the decoder expected, and the row goes through Scan.
 type rawRow struct {
 	vals [][]byte
 	bad  bool
-}
-
-// binaryRow gives r's raw values when r is a row of a result whose columns are, in order,
-// of the given types and in the binary format (text is the same bytes in either format).
-func binaryRow(r pgx.Row, oids []uint32) ([][]byte, bool) {
-	rows, ok := r.(pgx.Rows)
-	if !ok {
-		return nil, false
-	}
-	fds := rows.FieldDescriptions()
-	if len(fds) != len(oids) {
-		return nil, false
-	}
-	for i, fd := range fds {
-		if fd.DataTypeOID != oids[i] || fd.Format != pgx.BinaryFormatCode && oids[i] != oidText {
-			return nil, false
-		}
-	}
-	vals := rows.RawValues()
-	return vals, len(vals) == len(oids)
-}
-
-// scanFast reads a row with decode when its columns arrive as oids says and decode takes
-// every value, else with scan. A decoder keeps its rawRow on its own stack (a rawRow passed
-// to a function value would be allocated for every row) and reports whether it was read
-// whole.
-func scanFast[T any](r pgx.Row, oids []uint32, decode func([][]byte) (T, bool), scan func(pgx.Row) (T, error)) (T, error) {
-	vals, ok := binaryRow(r, oids)
-	if !ok {
-		return scan(r)
-	}
-	v, ok := decode(vals)
-	if !ok {
-		return scan(r)
-	}
-	return v, nil
 }
 
 func (r *rawRow) int8(i int) int64 {
@@ -131,6 +71,15 @@ func (r *rawRow) bool(i int) bool {
 		return false
 	}
 	return v[0] == 1
+}
+
+func (r *rawRow) float8(i int) float64 {
+	v := r.vals[i]
+	if len(v) != 8 {
+		r.bad = true
+		return 0
+	}
+	return math.Float64frombits(binary.BigEndian.Uint64(v))
 }
 
 func (r *rawRow) optFloat8(i int, box *float64) *float64 {

@@ -28,16 +28,20 @@ type Resident struct {
 	Name          string // the person's name, for sorting
 }
 
-const residentCols = `id, person_id, street_id, community_id, grid_id, building_id, household_size, is_party_member,
-	collected_by, collected_at, version, person_name`
+var residentCols = residentColumns.list("")
 
-const residentSQL = `SELECT ` + residentCols + ` FROM residents`
+var residentSQL = `SELECT ` + residentCols + ` FROM residents`
 
-func scanResident(r pgx.Row) (*Resident, error) {
-	var v Resident
-	return &v, r.Scan(&v.ID, &v.PersonID, &v.StreetID, &v.CommunityID, &v.GridID, &v.BuildingID, &v.HouseholdSize,
-		&v.IsPartyMember, &v.CollectedBy, &v.CollectedAt, &v.Version, &v.Name)
-}
+var residentColumns = cols(func(o *Resident) []column {
+	return []column{
+		col("id", &o.ID), col("person_id", &o.PersonID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("grid_id", &o.GridID), col("building_id", &o.BuildingID), col("household_size", &o.HouseholdSize),
+		col("is_party_member", &o.IsPartyMember), col("collected_by", &o.CollectedBy), col("collected_at", &o.CollectedAt),
+		col("version", &o.Version), col("person_name", &o.Name),
+	}
+})
+
+func scanResident(r pgx.Row) (*Resident, error) { return residentColumns.scan(r) }
 
 // ResidentsByID loads residents' records by id, within scope.
 var ResidentsByID = rowsByID("load residents", residentSQL, "residents", scanResident, func(v *Resident) int64 { return v.ID })

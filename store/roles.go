@@ -90,13 +90,13 @@ type WorkLog struct {
 	Version      int64
 }
 
-const (
-	cadreCols      = `id, person_id, kind, street_id, community_id, title, is_leader, version, person_name`
-	assignmentCols = `id, street_id, community_id, grid_id, cadre_id, role, started_on, ended_on, version`
-	stewardCols    = `id, person_id, street_id, community_id, grid_id, selected_on, version, person_name`
-	instructorCols = `id, person_id, street_id, community_id, former_post, appointed_on, version, person_name`
-	partnerCols    = `id, person_id, street_id, community_id, kind, organisation, version, person_name`
-	workLogCols    = `id, street_id, community_id, grid_id, cadre_id, kind, logged_at, content, people_served, hours::float8, version`
+var (
+	cadreCols      = cadreColumns.list("")
+	assignmentCols = assignmentColumns.list("")
+	stewardCols    = stewardColumns.list("")
+	instructorCols = instructorColumns.list("")
+	partnerCols    = partnerColumns.list("")
+	workLogCols    = workLogColumns.list("")
 	gridAssignSQL  = `SELECT ` + assignmentCols + ` FROM grid_assignments`
 	workLogSQL     = `SELECT ` + workLogCols + ` FROM work_logs`
 	cadreSQL       = `SELECT ` + cadreCols + ` FROM cadres`
@@ -110,36 +110,64 @@ const (
 // the large lists read their page from an index instead of joining people.
 var personNameKey = sortKey{name: "NAME", expr: "person_name", kind: keyText}
 
-func scanCadre(r pgx.Row) (*Cadre, error) {
-	var c Cadre
-	return &c, r.Scan(&c.ID, &c.PersonID, &c.Kind, &c.StreetID, &c.CommunityID, &c.Title, &c.IsLeader, &c.Version, &c.Name)
-}
+var cadreColumns = cols(func(o *Cadre) []column {
+	return []column{
+		col("id", &o.ID), col("person_id", &o.PersonID), label("kind", &o.Kind), col("street_id", &o.StreetID),
+		col("community_id", &o.CommunityID), col("title", &o.Title), col("is_leader", &o.IsLeader), col("version", &o.Version),
+		col("person_name", &o.Name),
+	}
+})
 
-func scanGridAssignment(r pgx.Row) (*GridAssignment, error) {
-	var a GridAssignment
-	return &a, r.Scan(&a.ID, &a.StreetID, &a.CommunityID, &a.GridID, &a.CadreID, &a.Role, &a.StartedOn, &a.EndedOn, &a.Version)
-}
+func scanCadre(r pgx.Row) (*Cadre, error) { return cadreColumns.scan(r) }
 
-func scanSteward(r pgx.Row) (*RedSteward, error) {
-	var s RedSteward
-	return &s, r.Scan(&s.ID, &s.PersonID, &s.StreetID, &s.CommunityID, &s.GridID, &s.SelectedOn, &s.Version, &s.Name)
-}
+var assignmentColumns = cols(func(o *GridAssignment) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("grid_id", &o.GridID),
+		col("cadre_id", &o.CadreID), label("role", &o.Role), col("started_on", &o.StartedOn), col("ended_on", &o.EndedOn),
+		col("version", &o.Version),
+	}
+})
 
-func scanInstructor(r pgx.Row) (*GovernanceInstructor, error) {
-	var g GovernanceInstructor
-	return &g, r.Scan(&g.ID, &g.PersonID, &g.StreetID, &g.CommunityID, &g.FormerPost, &g.AppointedOn, &g.Version, &g.Name)
-}
+func scanGridAssignment(r pgx.Row) (*GridAssignment, error) { return assignmentColumns.scan(r) }
 
-func scanPartner(r pgx.Row) (*Partner, error) {
-	var p Partner
-	return &p, r.Scan(&p.ID, &p.PersonID, &p.StreetID, &p.CommunityID, &p.Kind, &p.Organisation, &p.Version, &p.Name)
-}
+var stewardColumns = cols(func(o *RedSteward) []column {
+	return []column{
+		col("id", &o.ID), col("person_id", &o.PersonID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("grid_id", &o.GridID), col("selected_on", &o.SelectedOn), col("version", &o.Version), col("person_name", &o.Name),
+	}
+})
 
-func scanWorkLog(r pgx.Row) (*WorkLog, error) {
-	var w WorkLog
-	return &w, r.Scan(&w.ID, &w.StreetID, &w.CommunityID, &w.GridID, &w.CadreID, &w.Kind, &w.LoggedAt, &w.Content,
-		&w.PeopleServed, &w.Hours, &w.Version)
-}
+func scanSteward(r pgx.Row) (*RedSteward, error) { return stewardColumns.scan(r) }
+
+var instructorColumns = cols(func(o *GovernanceInstructor) []column {
+	return []column{
+		col("id", &o.ID), col("person_id", &o.PersonID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("former_post", &o.FormerPost), col("appointed_on", &o.AppointedOn), col("version", &o.Version),
+		col("person_name", &o.Name),
+	}
+})
+
+func scanInstructor(r pgx.Row) (*GovernanceInstructor, error) { return instructorColumns.scan(r) }
+
+var partnerColumns = cols(func(o *Partner) []column {
+	return []column{
+		col("id", &o.ID), col("person_id", &o.PersonID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		label("kind", &o.Kind), col("organisation", &o.Organisation), col("version", &o.Version),
+		col("person_name", &o.Name),
+	}
+})
+
+func scanPartner(r pgx.Row) (*Partner, error) { return partnerColumns.scan(r) }
+
+var workLogColumns = cols(func(o *WorkLog) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("grid_id", &o.GridID),
+		col("cadre_id", &o.CadreID), label("kind", &o.Kind), col("logged_at", &o.LoggedAt), col("content", &o.Content),
+		col("people_served", &o.PeopleServed), col("hours::float8", &o.Hours), col("version", &o.Version),
+	}
+})
+
+func scanWorkLog(r pgx.Row) (*WorkLog, error) { return workLogColumns.scan(r) }
 
 // CadresByID loads cadres by id, within scope.
 var CadresByID = rowsByID("load cadres", cadreSQL, "cadres", scanCadre, func(v *Cadre) int64 { return v.ID })

@@ -38,10 +38,10 @@ type MediationRoomMember struct {
 	Name        string // the member's name, for sorting
 }
 
-const (
-	dutyShiftCols    = `id, street_id, community_id, facility_id, cadre_id, on_date, version`
+var (
+	dutyShiftCols    = dutyShiftColumns.list("")
 	dutyShiftSQL     = `SELECT ` + dutyShiftCols + ` FROM duty_shifts`
-	mediationMemCols = `id, street_id, community_id, facility_id, member_id, joined_on, version, person_name`
+	mediationMemCols = mediationMemColumns.list("")
 	// The member's name (and unit, to filter by) travel with the row so lists can sort,
 	// search and filter by them; the alias keeps the table's name for filters.
 	mediationMemFrom = `(SELECT t.*, m.person_name, m.unit_id FROM mediation_room_members t
@@ -49,15 +49,24 @@ const (
 	mediationMemSQL = `SELECT ` + mediationMemCols + ` FROM ` + mediationMemFrom
 )
 
-func scanDutyShift(r pgx.Row) (*DutyShift, error) {
-	var v DutyShift
-	return &v, r.Scan(&v.ID, &v.StreetID, &v.CommunityID, &v.FacilityID, &v.CadreID, &v.OnDate, &v.Version)
-}
+var dutyShiftColumns = cols(func(o *DutyShift) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("facility_id", &o.FacilityID), col("cadre_id", &o.CadreID), col("on_date", &o.OnDate), col("version", &o.Version),
+	}
+})
 
-func scanMediationMember(r pgx.Row) (*MediationRoomMember, error) {
-	var v MediationRoomMember
-	return &v, r.Scan(&v.ID, &v.StreetID, &v.CommunityID, &v.FacilityID, &v.MemberID, &v.JoinedOn, &v.Version, &v.Name)
-}
+func scanDutyShift(r pgx.Row) (*DutyShift, error) { return dutyShiftColumns.scan(r) }
+
+var mediationMemColumns = cols(func(o *MediationRoomMember) []column {
+	return []column{
+		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("facility_id", &o.FacilityID), col("member_id", &o.MemberID), col("joined_on", &o.JoinedOn),
+		col("version", &o.Version), col("person_name", &o.Name),
+	}
+})
+
+func scanMediationMember(r pgx.Row) (*MediationRoomMember, error) { return mediationMemColumns.scan(r) }
 
 // DutyShiftsByID loads duty shifts by id, within scope.
 var DutyShiftsByID = rowsByID("load duty shifts", dutyShiftSQL, "duty_shifts", scanDutyShift, func(v *DutyShift) int64 { return v.ID })

@@ -81,11 +81,11 @@ type Pairing struct {
 	Version     int64
 }
 
-const (
-	orgCols     = `id, name, has_party_org, street_id, registered_on, version`
-	projectCols = `id, social_organisation_id, street_id, community_id, name, theme, funding_yuan::float8, started_on, ended_on, version`
-	teamCols    = `id, name, team_type, unit_id, social_organisation_id, street_id, is_volunteer_police, founded_on, version`
-	pairingCols = `id, unit_id, street_id, community_id, facility_id, kind, started_on, ended_on, version`
+var (
+	orgCols     = orgColumns.list("")
+	projectCols = projectColumns.list("")
+	teamCols    = teamColumns.list("")
+	pairingCols = pairingColumns.list("")
 	orgSQL      = `SELECT ` + orgCols + ` FROM social_organisations`
 	projectSQL  = `SELECT ` + projectCols + ` FROM venture_projects`
 	teamSQL     = `SELECT ` + teamCols + ` FROM volunteer_teams`
@@ -94,37 +94,59 @@ const (
 	// so a count of volunteers reads only the table (a LEFT JOIN, though removed by the planner,
 	// still kept its count from being an index-only scan).
 	volunteerPolice = `EXISTS (SELECT 1 FROM volunteer_teams t WHERE t.id = volunteers.team_id AND t.is_volunteer_police)`
-	volunteerCols   = `id, person_id, team_id, street_id, community_id, grid_id, registered_on, skills, version, person_name, ` + volunteerPolice
-	volunteerSQL    = `SELECT ` + volunteerCols + ` FROM volunteers`
+	volunteerSQL    = `SELECT ` + volunteerColumns.list("") + ` FROM volunteers`
 )
 
-func scanOrg(r pgx.Row) (*SocialOrganisation, error) {
-	var o SocialOrganisation
-	return &o, r.Scan(&o.ID, &o.Name, &o.HasPartyOrg, &o.StreetID, &o.RegisteredOn, &o.Version)
-}
+var orgColumns = cols(func(o *SocialOrganisation) []column {
+	return []column{
+		col("id", &o.ID), col("name", &o.Name), col("has_party_org", &o.HasPartyOrg), col("street_id", &o.StreetID),
+		col("registered_on", &o.RegisteredOn), col("version", &o.Version),
+	}
+})
 
-func scanProject(r pgx.Row) (*VentureProject, error) {
-	var p VentureProject
-	return &p, r.Scan(&p.ID, &p.SocialOrganisationID, &p.StreetID, &p.CommunityID, &p.Name, &p.Theme, &p.FundingYuan,
-		&p.StartedOn, &p.EndedOn, &p.Version)
-}
+func scanOrg(r pgx.Row) (*SocialOrganisation, error) { return orgColumns.scan(r) }
 
-func scanTeam(r pgx.Row) (*VolunteerTeam, error) {
-	var t VolunteerTeam
-	return &t, r.Scan(&t.ID, &t.Name, &t.TeamType, &t.UnitID, &t.SocialOrganisationID, &t.StreetID, &t.IsVolunteerPolice,
-		&t.FoundedOn, &t.Version)
-}
+var projectColumns = cols(func(o *VentureProject) []column {
+	return []column{
+		col("id", &o.ID), col("social_organisation_id", &o.SocialOrganisationID), col("street_id", &o.StreetID),
+		col("community_id", &o.CommunityID), col("name", &o.Name), label("theme", &o.Theme),
+		col("funding_yuan::float8", &o.FundingYuan), col("started_on", &o.StartedOn), col("ended_on", &o.EndedOn),
+		col("version", &o.Version),
+	}
+})
 
-func scanVolunteer(r pgx.Row) (*Volunteer, error) {
-	var v Volunteer
-	return &v, r.Scan(&v.ID, &v.PersonID, &v.TeamID, &v.StreetID, &v.CommunityID, &v.GridID, &v.RegisteredOn, &v.Skills,
-		&v.Version, &v.Name, &v.IsVolunteerPolice)
-}
+func scanProject(r pgx.Row) (*VentureProject, error) { return projectColumns.scan(r) }
 
-func scanPairing(r pgx.Row) (*Pairing, error) {
-	var p Pairing
-	return &p, r.Scan(&p.ID, &p.UnitID, &p.StreetID, &p.CommunityID, &p.FacilityID, &p.Kind, &p.StartedOn, &p.EndedOn, &p.Version)
-}
+var teamColumns = cols(func(o *VolunteerTeam) []column {
+	return []column{
+		col("id", &o.ID), col("name", &o.Name), label("team_type", &o.TeamType), col("unit_id", &o.UnitID),
+		col("social_organisation_id", &o.SocialOrganisationID), col("street_id", &o.StreetID),
+		col("is_volunteer_police", &o.IsVolunteerPolice), col("founded_on", &o.FoundedOn), col("version", &o.Version),
+	}
+})
+
+func scanTeam(r pgx.Row) (*VolunteerTeam, error) { return teamColumns.scan(r) }
+
+var volunteerColumns = cols(func(o *Volunteer) []column {
+	return []column{
+		col("id", &o.ID), col("person_id", &o.PersonID), col("team_id", &o.TeamID), col("street_id", &o.StreetID),
+		col("community_id", &o.CommunityID), col("grid_id", &o.GridID), col("registered_on", &o.RegisteredOn),
+		col("skills", &o.Skills), col("version", &o.Version), col("person_name", &o.Name),
+		col(volunteerPolice, &o.IsVolunteerPolice),
+	}
+})
+
+func scanVolunteer(r pgx.Row) (*Volunteer, error) { return volunteerColumns.scan(r) }
+
+var pairingColumns = cols(func(o *Pairing) []column {
+	return []column{
+		col("id", &o.ID), col("unit_id", &o.UnitID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
+		col("facility_id", &o.FacilityID), label("kind", &o.Kind), col("started_on", &o.StartedOn),
+		col("ended_on", &o.EndedOn), col("version", &o.Version),
+	}
+})
+
+func scanPairing(r pgx.Row) (*Pairing, error) { return pairingColumns.scan(r) }
 
 // SocialOrganisationsByID loads social organisations by id.
 var SocialOrganisationsByID = rowsByID("load social organisations", orgSQL, "social_organisations", scanOrg, func(v *SocialOrganisation) int64 { return v.ID })
