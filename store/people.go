@@ -126,7 +126,6 @@ var RelatedPeople = &Source[int64, *Person]{name: "load related people", reads: 
 	return []Read{scanned("load related people", sql, q.args, relatedPersonColumns.scan, func(p *Person) { put(p.ID, p) })}
 }}
 
-
 // UnitsByID loads units by id. Units are city-wide.
 var UnitsByID = rowsByID("load units", unitSQL, "units", scanUnit, func(v *Unit) int64 { return v.ID })
 
