@@ -244,6 +244,7 @@ type ComplexityRoot struct {
 	Checkin struct {
 		Community    func(childComplexity int) int
 		DecidedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
 		Grid         func(childComplexity int) int
 		ID           func(childComplexity int) int
 		LetterNo     func(childComplexity int) int
@@ -1298,6 +1299,8 @@ type CheckinResolver interface {
 	Grid(ctx context.Context, obj *store.Checkin) (*store.Grid, error)
 
 	State(ctx context.Context, obj *store.Checkin) (model.CheckinState, error)
+
+	DecidedBy(ctx context.Context, obj *store.Checkin) (*store.Cadre, error)
 }
 type CityResolver interface {
 	ID(ctx context.Context, obj *store.City) (string, error)
@@ -2312,6 +2315,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Checkin.DecidedAt(childComplexity), true
+	case "Checkin.decidedBy":
+		if e.ComplexityRoot.Checkin.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.DecidedBy(childComplexity), true
 	case "Checkin.grid":
 		if e.ComplexityRoot.Checkin.Grid == nil {
 			break
@@ -8230,6 +8239,8 @@ type Checkin implements Node {
   submittedAt: DateTime!
   "When it was verified or rejected."
   decidedAt: DateTime
+  "The cadre who verified or rejected it."
+  decidedBy: Cadre
   "Why it was rejected."
   rejectReason: String
   "Row version."
@@ -10549,6 +10560,8 @@ func (ec *executionContext) childFields_Checkin(ctx context.Context, field graph
 		return ec.fieldContext_Checkin_submittedAt(ctx, field)
 	case "decidedAt":
 		return ec.fieldContext_Checkin_decidedAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_Checkin_decidedBy(ctx, field)
 	case "rejectReason":
 		return ec.fieldContext_Checkin_rejectReason(ctx, field)
 	case "version":
@@ -17752,6 +17765,38 @@ func (ec *executionContext) _Checkin_decidedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Checkin_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Checkin", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Checkin_decidedBy(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Checkin().DecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+			return ec.marshalOCadre2ᚖgridgovᚋstoreᚐCadre(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Checkin",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadre(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Checkin_rejectReason(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
@@ -41605,6 +41650,12 @@ func (ec *executionContext) _Checkin(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_decidedBy(ctx, field, obj)
+				})
 		case "rejectReason":
 			out.Values[i] = ec._Checkin_rejectReason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

@@ -355,6 +355,10 @@ func (checkinFields) State(ctx context.Context, obj *store.Checkin) (model.Check
 	return resolve[model.CheckinState](ctx, obj)
 }
 
+func (checkinFields) DecidedBy(ctx context.Context, obj *store.Checkin) (*store.Cadre, error) {
+	return resolve[*store.Cadre](ctx, obj)
+}
+
 // City resolves City's fields from their declarations.
 func (r *Resolver) City() graph.CityResolver { return cityFields{} }
 

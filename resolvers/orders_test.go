@@ -124,8 +124,10 @@ func TestCheckinRosterAppointmentsRatings(t *testing.T) {
 	if r.Errors[0].Extensions["field"] != "gridId" {
 		t.Fatalf("wrong grid: %v", r.Errors)
 	}
-	d = e.ok(w.cadrePerson, `mutation { verifyCheckin(input: {checkinId: "`+cid+`"}) { state grid { code } member { grid { code } } } }`, nil)
-	if dig(d, "verifyCheckin", "state") != "VERIFIED" || dig(d, "verifyCheckin", "member", "grid", "code") != "G1" {
+	d = e.ok(w.cadrePerson, `mutation { verifyCheckin(input: {checkinId: "`+cid+`"}) { state grid { code } member { grid { code } }
+		decidedBy { person { name } } } }`, nil)
+	if dig(d, "verifyCheckin", "state") != "VERIFIED" || dig(d, "verifyCheckin", "member", "grid", "code") != "G1" ||
+		dig(d, "verifyCheckin", "decidedBy", "person", "name") != "王干部" {
 		t.Fatalf("verify: %v", d)
 	}
 	e.fails(w.cadrePerson, "INVALID_TRANSITION", `mutation { rejectCheckin(input: {checkinId: "`+cid+`", reason: "x"}) { id } }`, nil)
