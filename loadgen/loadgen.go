@@ -1,12 +1,13 @@
 // Package loadgen drives gridgov's GraphQL API with concurrent clients and measures what
 // the database underneath can do for the same work. It is a library: a scenario says what
 // one request is; Run plays it from N clients for a while and reports throughput and
-// latency percentiles. Recorder captures the SQL a pool issues (for statement counts and
-// for replaying it with pgbench); PgbenchScript writes captured statements as a pgbench
-// script with their constants inlined. apibench/ is the API benchmark built on it; a mixed
-// workload is a Scenario that picks among requests. RunPaced is the open-loop
-// counterpart of Run: a weighted mix sent at a fixed rate whatever the latency, for the
-// reliability suite.
+// latency percentiles. A Tap is a proxy in front of Postgres that records, from the wire,
+// the statements a process sends and its round trips; Describe, OneByOne and AsSent turn
+// such a capture into pgbench scripts that replay it. Recorder captures the SQL a pgx pool
+// in this process issues, for tests. apibench/ is the API benchmark built on it; a mixed
+// workload is a Scenario that picks among requests. RunPaced is the open-loop counterpart
+// of Run: a weighted mix sent at a fixed rate whatever the latency, for the reliability
+// suite.
 package loadgen
 
 import (
@@ -17,7 +18,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -282,91 +282,9 @@ func (r *Recorder) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQue
 // TraceBatchEnd does nothing.
 func (r *Recorder) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
-// PgbenchScript writes statements as a pgbench script: each statement on its own, ended by
-// a semicolon, with its arguments inlined as SQL literals (pgbench's simple protocol then
-// parses and plans them as the server does for the API's prepared statements).
-//
-// With pipelined, the statements the API sent in one round trip are sent so by pgbench too
-// (\startpipeline … \endpipeline, which needs pgbench -M extended or prepared).
-func PgbenchScript(stmts []Statement, pipelined bool) (string, error) {
-	var b strings.Builder
-	open := 0 // the batch a pipeline is open for
-	for i, s := range stmts {
-		if pipelined && s.Batch != open {
-			if open != 0 {
-				b.WriteString("\\endpipeline\n")
-			}
-			if open = s.Batch; open != 0 {
-				b.WriteString("\\startpipeline\n")
-			}
-		}
-		sql := s.SQL
-		// Replace from the highest placeholder down, so $1 does not eat into $10.
-		for i := len(s.Args); i >= 1; i-- {
-			lit, err := literal(s.Args[i-1])
-			if err != nil {
-				return "", fmt.Errorf("statement %q arg %d: %w", firstLine(sql), i, err)
-			}
-			sql = strings.ReplaceAll(sql, "$"+strconv.Itoa(i), lit)
-		}
-		sql = strings.Join(strings.Fields(sql), " ")
-		b.WriteString(sql)
-		b.WriteString(";\n")
-		if open != 0 && i == len(stmts)-1 {
-			b.WriteString("\\endpipeline\n")
-		}
-	}
-	return b.String(), nil
-}
-
 func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// literal renders one argument as a typed SQL literal.
-func literal(v any) (string, error) {
-	switch x := v.(type) {
-	case nil:
-		return "NULL", nil
-	case int:
-		return "(" + strconv.Itoa(x) + ")", nil
-	case int32:
-		return "(" + strconv.FormatInt(int64(x), 10) + ")", nil
-	case int64:
-		return "(" + strconv.FormatInt(x, 10) + ")", nil
-	case *int64:
-		if x == nil {
-			return "NULL", nil
-		}
-		return literal(*x)
-	case float64:
-		return "(" + strconv.FormatFloat(x, 'g', -1, 64) + ")::float8", nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	case string:
-		return quote(x) + "::text", nil
-	case *string:
-		if x == nil {
-			return "NULL", nil
-		}
-		return literal(*x)
-	case time.Time:
-		return quote(x.Format(time.RFC3339Nano)) + "::timestamptz", nil
-	case []int64:
-		parts := make([]string, len(x))
-		for i, n := range x {
-			parts[i] = strconv.FormatInt(n, 10)
-		}
-		return quote("{"+strings.Join(parts, ",")+"}") + "::bigint[]", nil
-	case []string:
-		parts := make([]string, len(x))
-		for i, s := range x {
-			parts[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-		}
-		return quote("{"+strings.Join(parts, ",")+"}") + "::text[]", nil
-	}
-	return "", fmt.Errorf("no literal for %T", v)
-}
 
 // Answer is everything one request got back, for callers that judge answers themselves.
 type Answer struct {

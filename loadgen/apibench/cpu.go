@@ -2,54 +2,51 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
-	"path/filepath"
+	"regexp"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Where the CPU of a run goes. The API, the load generator and Postgres share this
-// machine's cores, so a page's rate is bounded by the CPU all three spend on it: the split
-// says which part to make cheaper. Figures come from /proc (clock ticks of 10 ms: Linux's
-// USER_HZ is 100) over the measured window only.
+// machine's cores, so a request's rate is bounded by the CPU all three spend on it: the
+// split says which part to make cheaper. Figures come from /proc (clock ticks of 10 ms:
+// Linux's USER_HZ is 100) over the measured window only. Postgres is counted by the
+// backends that serve one client, named by the application_name its connections carry, so
+// that other databases' work on a shared server is left out (and so is Postgres's own
+// background work, the WAL writer's and checkpointer's).
 
 const tick = 10 * time.Millisecond
 
-// cpuSample is the CPU used so far by the server, this process and every Postgres process.
-type cpuSample struct{ server, self, postgres time.Duration }
-
-// cpuSplit is a window's CPU per request, in milliseconds.
-type cpuSplit struct{ server, self, postgres float64 }
-
-func (s cpuSplit) String() string {
-	return fmt.Sprintf("CPU per request: server %.2f ms, load generator %.2f ms, Postgres %.2f ms",
-		s.server, s.self, s.postgres)
-}
-
-func sampleCPU(serverPID int) cpuSample {
-	srv, _ := procCPU(serverPID, false)
-	return cpuSample{server: srv, self: selfCPU(), postgres: postgresCPU()}
-}
-
-// per gives the CPU between two samples divided among n requests.
-func (a cpuSample) per(b cpuSample, n float64) cpuSplit {
-	f := func(x, y time.Duration) float64 { return float64(y-x) / float64(time.Millisecond) / n }
-	return cpuSplit{server: f(a.server, b.server), self: f(a.self, b.self), postgres: f(a.postgres, b.postgres)}
-}
-
-// measureCPU samples at the start and the end of the window [from, from+d) of a run that
-// is in progress; the result arrives when the window has closed.
-func measureCPU(serverPID int, from time.Time, d time.Duration) <-chan [2]cpuSample {
-	out := make(chan [2]cpuSample, 1)
-	go func() {
-		time.Sleep(time.Until(from))
-		a := sampleCPU(serverPID)
-		time.Sleep(time.Until(from.Add(d)))
-		out <- [2]cpuSample{a, sampleCPU(serverPID)}
-	}()
-	return out
+// procCPU reads a process's user and system time from /proc/pid/stat.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name (which may hold spaces) in parentheses: state is field 3,
+	// utime 14, stime 15.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, _ := strconv.ParseInt(string(s), 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * tick, nil
 }
 
 func selfCPU() time.Duration {
@@ -60,103 +57,109 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// procCPU reads a process's user and system time from /proc/pid/stat; with children, also
-// that of its children that have exited and been waited for.
-func procCPU(pid int, children bool) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+// backends follows the CPU time of the Postgres backends whose connections carry one
+// application_name. It samples them when it starts, every interval, and when it stops: a
+// backend seen at the start counts from there, one that appears later from its birth, and
+// one that ends counts until its last sample (at most an interval of its CPU is missed).
+type backends struct {
+	pool  *pgxpool.Pool
+	app   string
+	mu    sync.Mutex
+	first map[int]time.Duration
+	last  map[int]time.Duration
+	err   error
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// watchBackends starts following the backends of app.
+func watchBackends(ctx context.Context, pool *pgxpool.Pool, app string, every time.Duration) *backends {
+	b := &backends{pool: pool, app: app, first: map[int]time.Duration{}, last: map[int]time.Duration{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+	b.sample(ctx, true)
+	go func() {
+		defer close(b.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-b.stop:
+				return
+			case <-t.C:
+				b.sample(ctx, false)
+			}
+		}
+	}()
+	return b
+}
+
+// Stop samples a last time and gives the CPU the backends used since the start, and how
+// many there were.
+func (b *backends) Stop(ctx context.Context) (time.Duration, int, error) {
+	close(b.stop)
+	<-b.done
+	b.sample(ctx, false)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var total time.Duration
+	for pid, t := range b.last {
+		total += t - b.first[pid]
+	}
+	return total, len(b.last), b.err
+}
+
+func (b *backends) sample(ctx context.Context, start bool) {
+	rows, err := b.pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, b.app)
+	var pids []int
+	if err == nil {
+		pids, err = pgx.CollectRows(rows, pgx.RowTo[int])
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err != nil {
+		if b.err == nil {
+			b.err = fmt.Errorf("list the backends of %s: %w", b.app, err)
+		}
+		return
+	}
+	for _, pid := range pids {
+		t, err := procCPU(pid)
+		if err != nil {
+			continue // it ended since it was listed
+		}
+		if start {
+			b.first[pid] = t
+		}
+		b.last[pid] = t
+	}
+}
+
+var hwmRE = regexp.MustCompile(`VmHWM:\s+(\d+) kB`)
+
+// peakRSS reads a process's peak resident set (VmHWM) in KiB.
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
-	// Fields after the command name (which may hold spaces) in parentheses: state is field 3,
-	// utime 14, stime 15, cutime 16, cstime 17.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	m := hwmRE.FindSubmatch(b)
+	if m == nil {
+		return 0, fmt.Errorf("no VmHWM for pid %d", pid)
 	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 15 {
-		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	last := 13 // utime, stime
-	if children {
-		last = 15 // and cutime, cstime
-	}
-	var ticks int64
-	for _, s := range f[11:last] {
-		n, _ := strconv.ParseInt(string(s), 10, 64)
-		ticks += n
-	}
-	return time.Duration(ticks) * tick, nil
+	return strconv.ParseInt(string(m[1]), 10, 64)
 }
 
-// postgresCPU sums every process named postgres: live ones by their own time, and for the
-// postmaster (the one whose parent is not postgres) also its exited children, so a backend
-// that ends during a window still counts.
-func postgresCPU() time.Duration {
-	var total time.Duration
-	for _, pid := range postgresPIDs() {
-		t, err := procCPU(pid, comm(ppid(pid)) != "postgres")
-		if err == nil {
-			total += t
-		}
-	}
-	return total
+// resetPeakRSS sets a process's peak resident set back to its current one (Linux's
+// clear_refs, value 5), so that each run's peak is its own; false where it is refused.
+func resetPeakRSS(pid int) bool {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) == nil
 }
 
-// settle waits (at most 3 s) until no Postgres backend is exiting: pgbench's backends end
-// after pgbench does, and one that has exited but is not yet reaped shows no CPU time at
-// all, while the postmaster has not yet counted it either.
-func settle() {
-	for range 300 {
-		if !postgresExiting() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// postgresExiting reports whether a Postgres process is a zombie.
-func postgresExiting() bool {
-	for _, pid := range postgresPIDs() {
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-			if i := bytes.LastIndexByte(b, ')'); i >= 0 && bytes.HasPrefix(bytes.TrimSpace(b[i+1:]), []byte("Z")) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// postgresPIDs lists the processes named postgres.
-func postgresPIDs() []int {
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	var out []int
-	for _, d := range dirs {
-		if pid, err := strconv.Atoi(filepath.Base(d)); err == nil && comm(pid) == "postgres" {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-func comm(pid int) string {
-	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-	return string(bytes.TrimSpace(b))
-}
-
-func ppid(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+// loadavg gives /proc/loadavg: other work on the machine skews every figure.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
-		return 0
+		return "unknown"
 	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	f := bytes.Fields(b[i+1:])
-	if len(f) < 2 {
-		return 0
-	}
-	n, _ := strconv.Atoi(string(f[1]))
-	return n
+	return string(bytes.TrimSpace(b))
 }
