@@ -33,9 +33,9 @@ func (a args) int(name string) *int {
 	return n
 }
 
-// page gives a connection's page arguments.
-func (a args) page() store.Page {
-	var p store.Page
+// page gives a connection's page arguments, asking for the total when the field reads it.
+func (a args) page(ctx context.Context) store.Page {
+	p := store.Page{Total: wantsTotal(ctx)}
 	_ = a.into("first", &p.First)
 	_ = a.into("after", &p.After)
 	_ = a.into("last", &p.Last)

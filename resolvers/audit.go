@@ -62,12 +62,12 @@ func (r *queryResolver) AuditRecords(ctx context.Context, filter *model.AuditFil
 	if !auditReader(ctx) {
 		return &model.AuditRecordConnection{PageInfo: &store.PageInfo{}}, nil
 	}
-	c, list, err := r.Store.AuditRecords(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.AuditRecords(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.AuditRecord) *model.AuditRecordEdge {
+	es, pi, n := connection(c, func(cur string, n *store.AuditRecord) *model.AuditRecordEdge {
 		return &model.AuditRecordEdge{Cursor: cur, Node: n}
 	})
-	return &model.AuditRecordConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	return &model.AuditRecordConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }

@@ -68,27 +68,15 @@ func version(v *int) *int64 {
 	return &x
 }
 
-func page(first *int, after *string, last *int, before *string) store.Page {
-	return store.Page{First: first, After: after, Last: last, Before: before}
+// page gives a store page; it asks for the total when the connection being resolved reads it.
+func page(ctx context.Context, first *int, after *string, last *int, before *string) store.Page {
+	return store.Page{First: first, After: after, Last: last, Before: before, Total: wantsTotal(ctx)}
 }
 
 // wantsTotal reports whether the connection being resolved asks for totalCount, so the
 // count statement runs only when a client reads it.
 func wantsTotal(ctx context.Context) bool {
 	return slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
-}
-
-// counter is what every store list offers for totalCount.
-type counter interface {
-	Count(ctx context.Context) (int, error)
-}
-
-// total runs the count when asked for.
-func total(ctx context.Context, c counter) (int, error) {
-	if !wantsTotal(ctx) {
-		return 0, nil
-	}
-	return c.Count(ctx)
 }
 
 // edges maps a store page to GraphQL edges.
@@ -120,10 +108,9 @@ func placeFilter(p *model.PlaceScope, search *string) (store.PlaceFilter, error)
 	return f, nil
 }
 
-// connection finishes a list: its edges, and the total when the query asks for it.
-func connection[T any, E any](ctx context.Context, c store.Conn[T], l counter, mk func(cursor string, node T) E) ([]E, *store.PageInfo, int, error) {
-	n, err := total(ctx, l)
-	return edges(c, mk), &c.PageInfo, n, err
+// connection finishes a list: its edges, page information and total.
+func connection[T any, E any](c store.Conn[T], mk func(cursor string, node T) E) ([]E, *store.PageInfo, int) {
+	return edges(c, mk), &c.PageInfo, c.Total
 }
 
 // storeOf gives the store of the request (the one its cache reads from).

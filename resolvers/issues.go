@@ -23,16 +23,16 @@ func (r *queryResolver) Issues(ctx context.Context, filter *model.IssueFilter, o
 	if orderBy != nil {
 		o = store.IssueOrder{Key: string(orderBy.Field), Desc: orderBy.Direction == model.SortDirectionDesc}
 	}
-	return issueConn(ctx, f, o, page(first, after, last, before))
+	return issueConn(ctx, f, o, page(ctx, first, after, last, before))
 }
 
 func issueConn(ctx context.Context, f store.IssueFilter, o store.IssueOrder, p store.Page) (*model.IssueConnection, error) {
-	c, list, err := storeOf(ctx).Issues(ctx, scope(ctx), f, o, p)
+	c, err := storeOf(ctx).Issues(ctx, scope(ctx), f, o, p)
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Issue) *model.IssueEdge { return &model.IssueEdge{Cursor: cur, Node: n} })
-	return &model.IssueConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	es, pi, n := connection(c, func(cur string, n *store.Issue) *model.IssueEdge { return &model.IssueEdge{Cursor: cur, Node: n} })
+	return &model.IssueConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func issueFilter(in *model.IssueFilter) (store.IssueFilter, error) {

@@ -14,14 +14,14 @@ func (r *queryResolver) ServiceOrders(ctx context.Context, filter *model.Service
 		return nil, err
 	}
 	desc := direction == nil || *direction == model.SortDirectionDesc
-	c, list, err := r.Store.Orders(ctx, scope(ctx), f, desc, page(first, after, last, before))
+	c, err := r.Store.Orders(ctx, scope(ctx), f, desc, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.ServiceOrder) *model.ServiceOrderEdge {
+	es, pi, n := connection(c, func(cur string, n *store.ServiceOrder) *model.ServiceOrderEdge {
 		return &model.ServiceOrderEdge{Cursor: cur, Node: n}
 	})
-	return &model.ServiceOrderConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	return &model.ServiceOrderConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func orderFilter(in *model.ServiceOrderFilter) (store.OrderFilter, error) {

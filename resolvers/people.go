@@ -26,12 +26,12 @@ func (r *queryResolver) Units(ctx context.Context, search *string, kind *model.U
 		s := stored(*kind)
 		k = &s
 	}
-	c, list, err := r.Store.Units(ctx, scope(ctx), str(search), k, page(first, after, last, before))
+	c, err := r.Store.Units(ctx, scope(ctx), str(search), k, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Unit) *model.UnitEdge { return &model.UnitEdge{Cursor: cur, Node: n} })
-	return &model.UnitConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	es, pi, n := connection(c, func(cur string, n *store.Unit) *model.UnitEdge { return &model.UnitEdge{Cursor: cur, Node: n} })
+	return &model.UnitConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func (r *queryResolver) PartyMembers(ctx context.Context, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) (*model.PartyMemberConnection, error) {
@@ -39,7 +39,7 @@ func (r *queryResolver) PartyMembers(ctx context.Context, filter *model.PartyMem
 	if err != nil {
 		return nil, err
 	}
-	return memberConn(ctx, f, orderBy, page(first, after, last, before))
+	return memberConn(ctx, f, orderBy, page(ctx, first, after, last, before))
 }
 
 func memberConn(ctx context.Context, f store.MemberFilter, orderBy *model.PartyMemberOrder, p store.Page) (*model.PartyMemberConnection, error) {
@@ -50,14 +50,14 @@ func memberConn(ctx context.Context, f store.MemberFilter, orderBy *model.PartyM
 			o.Key = "NAME"
 		}
 	}
-	c, list, err := storeOf(ctx).Members(ctx, scope(ctx), f, o, p)
+	c, err := storeOf(ctx).Members(ctx, scope(ctx), f, o, p)
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.PartyMember) *model.PartyMemberEdge {
+	es, pi, n := connection(c, func(cur string, n *store.PartyMember) *model.PartyMemberEdge {
 		return &model.PartyMemberEdge{Cursor: cur, Node: n}
 	})
-	return &model.PartyMemberConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	return &model.PartyMemberConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func memberFilter(in *model.PartyMemberFilter) (store.MemberFilter, error) {
@@ -88,12 +88,12 @@ func (r *queryResolver) Checkins(ctx context.Context, filter *model.CheckinFilte
 		}
 		f.States = storedAll(filter.States)
 	}
-	c, list, err := r.Store.Checkins(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Checkins(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Checkin) *model.CheckinEdge { return &model.CheckinEdge{Cursor: cur, Node: n} })
-	return &model.CheckinConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	es, pi, n := connection(c, func(cur string, n *store.Checkin) *model.CheckinEdge { return &model.CheckinEdge{Cursor: cur, Node: n} })
+	return &model.CheckinConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func (r *queryResolver) GridRoster(ctx context.Context, gridID string) ([]*store.RosterEntry, error) {

@@ -12,12 +12,12 @@ func (r *queryResolver) Streets(ctx context.Context, filter *model.PlaceFilter, 
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.Streets(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Streets(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Street) *model.StreetEdge { return &model.StreetEdge{Cursor: cur, Node: n} })
-	return &model.StreetConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	es, pi, n := connection(c, func(cur string, n *store.Street) *model.StreetEdge { return &model.StreetEdge{Cursor: cur, Node: n} })
+	return &model.StreetConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func (r *queryResolver) Communities(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.CommunityConnection, error) {
@@ -25,14 +25,14 @@ func (r *queryResolver) Communities(ctx context.Context, filter *model.PlaceFilt
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.Communities(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Communities(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Community) *model.CommunityEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Community) *model.CommunityEdge {
 		return &model.CommunityEdge{Cursor: cur, Node: n}
 	})
-	return &model.CommunityConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	return &model.CommunityConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func (r *queryResolver) Grids(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.GridConnection, error) {
@@ -40,12 +40,12 @@ func (r *queryResolver) Grids(ctx context.Context, filter *model.PlaceFilter, fi
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.Grids(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Grids(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Grid) *model.GridEdge { return &model.GridEdge{Cursor: cur, Node: n} })
-	return &model.GridConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	es, pi, n := connection(c, func(cur string, n *store.Grid) *model.GridEdge { return &model.GridEdge{Cursor: cur, Node: n} })
+	return &model.GridConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func (r *queryResolver) Buildings(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.BuildingConnection, error) {
@@ -53,14 +53,14 @@ func (r *queryResolver) Buildings(ctx context.Context, filter *model.PlaceFilter
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.Buildings(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Buildings(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Building) *model.BuildingEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Building) *model.BuildingEdge {
 		return &model.BuildingEdge{Cursor: cur, Node: n}
 	})
-	return &model.BuildingConnection{PageInfo: pi, TotalCount: n, Edges: es}, err
+	return &model.BuildingConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
 func placeFilterOf(f *model.PlaceFilter) (store.PlaceFilter, error) {
@@ -75,14 +75,14 @@ func (r *queryResolver) Compounds(ctx context.Context, filter *model.PlaceFilter
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.Compounds(ctx, scope(ctx), f, marketManaged, page(first, after, last, before))
+	c, err := r.Store.Compounds(ctx, scope(ctx), f, marketManaged, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Compound) *model.CompoundEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Compound) *model.CompoundEdge {
 		return &model.CompoundEdge{Cursor: cur, Node: n}
 	})
-	return &model.CompoundConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.CompoundConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error) {
@@ -90,14 +90,14 @@ func (r *queryResolver) Facilities(ctx context.Context, filter *model.PlaceFilte
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.Facilities(ctx, scope(ctx), f, storedAll(kinds), page(first, after, last, before))
+	c, err := r.Store.Facilities(ctx, scope(ctx), f, storedAll(kinds), page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Facility) *model.FacilityEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Facility) *model.FacilityEdge {
 		return &model.FacilityEdge{Cursor: cur, Node: n}
 	})
-	return &model.FacilityConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.FacilityConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error) {
@@ -105,12 +105,12 @@ func (r *queryResolver) Intersections(ctx context.Context, filter *model.PlaceFi
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.Intersections(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Intersections(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Intersection) *model.IntersectionEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Intersection) *model.IntersectionEdge {
 		return &model.IntersectionEdge{Cursor: cur, Node: n}
 	})
-	return &model.IntersectionConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.IntersectionConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }

@@ -27,12 +27,12 @@ func (r *queryResolver) Residents(ctx context.Context, filter *model.ResidentFil
 		}
 		f.IsPartyMember, f.Search = filter.IsPartyMember, str(filter.Search)
 	}
-	c, list, err := r.Store.Residents(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Residents(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Resident) *model.ResidentEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Resident) *model.ResidentEdge {
 		return &model.ResidentEdge{Cursor: cur, Node: n}
 	})
-	return &model.ResidentConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.ResidentConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }

@@ -30,12 +30,12 @@ func (r *queryResolver) Cadres(ctx context.Context, filter *model.CadreFilter, f
 		}
 		f.Kinds = storedAll(filter.Kinds)
 	}
-	c, list, err := r.Store.Cadres(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Cadres(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Cadre) *model.CadreEdge { return &model.CadreEdge{Cursor: cur, Node: n} })
-	return &model.CadreConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	es, pi, n := connection(c, func(cur string, n *store.Cadre) *model.CadreEdge { return &model.CadreEdge{Cursor: cur, Node: n} })
+	return &model.CadreConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error) {
@@ -43,14 +43,14 @@ func (r *queryResolver) RedStewards(ctx context.Context, filter *model.RoleFilte
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.RedStewards(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.RedStewards(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.RedSteward) *model.RedStewardEdge {
+	es, pi, n := connection(c, func(cur string, n *store.RedSteward) *model.RedStewardEdge {
 		return &model.RedStewardEdge{Cursor: cur, Node: n}
 	})
-	return &model.RedStewardConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.RedStewardConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) GovernanceInstructors(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.GovernanceInstructorConnection, error) {
@@ -58,14 +58,14 @@ func (r *queryResolver) GovernanceInstructors(ctx context.Context, filter *model
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.GovernanceInstructors(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.GovernanceInstructors(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.GovernanceInstructor) *model.GovernanceInstructorEdge {
+	es, pi, n := connection(c, func(cur string, n *store.GovernanceInstructor) *model.GovernanceInstructorEdge {
 		return &model.GovernanceInstructorEdge{Cursor: cur, Node: n}
 	})
-	return &model.GovernanceInstructorConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.GovernanceInstructorConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) Partners(ctx context.Context, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error) {
@@ -77,12 +77,12 @@ func (r *queryResolver) Partners(ctx context.Context, filter *model.PartnerFilte
 		}
 		f.Kinds = storedAll(filter.Kinds)
 	}
-	c, list, err := r.Store.Partners(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Partners(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Partner) *model.PartnerEdge { return &model.PartnerEdge{Cursor: cur, Node: n} })
-	return &model.PartnerConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	es, pi, n := connection(c, func(cur string, n *store.Partner) *model.PartnerEdge { return &model.PartnerEdge{Cursor: cur, Node: n} })
+	return &model.PartnerConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) WorkLogs(ctx context.Context, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.WorkLogConnection, error) {
@@ -101,12 +101,12 @@ func (r *queryResolver) WorkLogs(ctx context.Context, filter *model.WorkLogFilte
 		}
 	}
 	desc := direction == nil || *direction == model.SortDirectionDesc
-	c, list, err := r.Store.WorkLogs(ctx, scope(ctx), f, desc, page(first, after, last, before))
+	c, err := r.Store.WorkLogs(ctx, scope(ctx), f, desc, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.WorkLog) *model.WorkLogEdge { return &model.WorkLogEdge{Cursor: cur, Node: n} })
-	return &model.WorkLogConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	es, pi, n := connection(c, func(cur string, n *store.WorkLog) *model.WorkLogEdge { return &model.WorkLogEdge{Cursor: cur, Node: n} })
+	return &model.WorkLogConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *mutationResolver) LogGridWork(ctx context.Context, in model.LogGridWorkInput) (*store.WorkLog, error) {

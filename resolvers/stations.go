@@ -25,14 +25,14 @@ func (r *queryResolver) DutyShifts(ctx context.Context, filter *model.DutyShiftF
 		}
 	}
 	desc := direction == nil || *direction == model.SortDirectionDesc
-	c, list, err := r.Store.DutyShifts(ctx, scope(ctx), f, desc, page(first, after, last, before))
+	c, err := r.Store.DutyShifts(ctx, scope(ctx), f, desc, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.DutyShift) *model.DutyShiftEdge {
+	es, pi, n := connection(c, func(cur string, n *store.DutyShift) *model.DutyShiftEdge {
 		return &model.DutyShiftEdge{Cursor: cur, Node: n}
 	})
-	return &model.DutyShiftConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.DutyShiftConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) MediationRoomMembers(ctx context.Context, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) (*model.MediationRoomMemberConnection, error) {
@@ -53,12 +53,12 @@ func (r *queryResolver) MediationRoomMembers(ctx context.Context, filter *model.
 		}
 		f.Search = str(filter.Search)
 	}
-	c, list, err := r.Store.MediationRoomMembers(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.MediationRoomMembers(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.MediationRoomMember) *model.MediationRoomMemberEdge {
+	es, pi, n := connection(c, func(cur string, n *store.MediationRoomMember) *model.MediationRoomMemberEdge {
 		return &model.MediationRoomMemberEdge{Cursor: cur, Node: n}
 	})
-	return &model.MediationRoomMemberConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.MediationRoomMemberConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }

@@ -68,7 +68,7 @@ var declared = []*objectType{
 				return nil, err
 			}
 			f.UnitID = &o.ID
-			return memberConn(ctx, f, order, a.page())
+			return memberConn(ctx, f, order, a.page(ctx))
 		})),
 	object("PartyMember", store.MembersByID,
 		one("person", store.RelatedPeople, func(o *store.PartyMember) int64 { return o.PersonID }),
@@ -133,12 +133,12 @@ var declared = []*objectType{
 		own("openIssues", func(ctx context.Context, o *store.MonthlyReview, a args) (*model.IssueConnection, error) {
 			open := true
 			f := store.IssueFilter{Place: store.PlaceFilter{CommunityID: &o.CommunityID}, ReportedBefore: &o.To, Open: &open}
-			return issueConn(ctx, f, store.IssueOrder{Key: "REPORTED_AT"}, a.page())
+			return issueConn(ctx, f, store.IssueOrder{Key: "REPORTED_AT"}, a.page(ctx))
 		}),
 		own("overdueIssues", func(ctx context.Context, o *store.MonthlyReview, a args) (*model.IssueConnection, error) {
 			overdue := true
 			f := store.IssueFilter{Place: store.PlaceFilter{CommunityID: &o.CommunityID}, ReportedBefore: &o.To, Overdue: &overdue}
-			return issueConn(ctx, f, store.IssueOrder{Key: "DUE_AT"}, a.page())
+			return issueConn(ctx, f, store.IssueOrder{Key: "DUE_AT"}, a.page(ctx))
 		})),
 
 	object("ServiceCategory", store.ServiceCategoriesByID),
@@ -202,7 +202,7 @@ var declared = []*objectType{
 		opt("street", store.StreetsByID, func(o *store.VolunteerTeam) *int64 { return o.StreetID }),
 		byKey("volunteerCount", store.TeamSizes, func(o *store.VolunteerTeam, _ args) (int64, error) { return o.ID, nil }),
 		own("volunteers", func(ctx context.Context, o *store.VolunteerTeam, a args) (*model.VolunteerConnection, error) {
-			return volunteerConn(ctx, store.VolunteerFilter{TeamID: &o.ID}, a.page())
+			return volunteerConn(ctx, store.VolunteerFilter{TeamID: &o.ID}, a.page(ctx))
 		})),
 	object("Volunteer", store.VolunteersByID,
 		one("person", store.RelatedPeople, func(o *store.Volunteer) int64 { return o.PersonID }),

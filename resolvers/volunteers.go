@@ -15,14 +15,14 @@ func (r *queryResolver) SocialOrganisations(ctx context.Context, streetID *strin
 	if err != nil {
 		return nil, err
 	}
-	c, list, err := r.Store.SocialOrganisations(ctx, scope(ctx), street, str(search), page(first, after, last, before))
+	c, err := r.Store.SocialOrganisations(ctx, scope(ctx), street, str(search), page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.SocialOrganisation) *model.SocialOrganisationEdge {
+	es, pi, n := connection(c, func(cur string, n *store.SocialOrganisation) *model.SocialOrganisationEdge {
 		return &model.SocialOrganisationEdge{Cursor: cur, Node: n}
 	})
-	return &model.SocialOrganisationConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.SocialOrganisationConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) VentureProjects(ctx context.Context, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) (*model.VentureProjectConnection, error) {
@@ -37,14 +37,14 @@ func (r *queryResolver) VentureProjects(ctx context.Context, filter *model.Ventu
 		}
 		f.Themes, f.Search = storedAll(filter.Themes), str(filter.Search)
 	}
-	c, list, err := r.Store.VentureProjects(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.VentureProjects(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.VentureProject) *model.VentureProjectEdge {
+	es, pi, n := connection(c, func(cur string, n *store.VentureProject) *model.VentureProjectEdge {
 		return &model.VentureProjectEdge{Cursor: cur, Node: n}
 	})
-	return &model.VentureProjectConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.VentureProjectConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) VolunteerTeams(ctx context.Context, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) (*model.VolunteerTeamConnection, error) {
@@ -62,14 +62,14 @@ func (r *queryResolver) VolunteerTeams(ctx context.Context, filter *model.Volunt
 		}
 		f.Types, f.VolunteerPolice, f.Search = storedAll(filter.Types), filter.VolunteerPolice, str(filter.Search)
 	}
-	c, list, err := r.Store.Teams(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Teams(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.VolunteerTeam) *model.VolunteerTeamEdge {
+	es, pi, n := connection(c, func(cur string, n *store.VolunteerTeam) *model.VolunteerTeamEdge {
 		return &model.VolunteerTeamEdge{Cursor: cur, Node: n}
 	})
-	return &model.VolunteerTeamConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.VolunteerTeamConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) Volunteers(ctx context.Context, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error) {
@@ -87,18 +87,18 @@ func (r *queryResolver) Volunteers(ctx context.Context, filter *model.VolunteerF
 			f.RegisteredFrom, f.RegisteredTo = filter.Registered.From, filter.Registered.To
 		}
 	}
-	return volunteerConn(ctx, f, page(first, after, last, before))
+	return volunteerConn(ctx, f, page(ctx, first, after, last, before))
 }
 
 func volunteerConn(ctx context.Context, f store.VolunteerFilter, p store.Page) (*model.VolunteerConnection, error) {
-	c, list, err := storeOf(ctx).Volunteers(ctx, scope(ctx), f, p)
+	c, err := storeOf(ctx).Volunteers(ctx, scope(ctx), f, p)
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Volunteer) *model.VolunteerEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Volunteer) *model.VolunteerEdge {
 		return &model.VolunteerEdge{Cursor: cur, Node: n}
 	})
-	return &model.VolunteerConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.VolunteerConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) Pairings(ctx context.Context, filter *model.PairingFilter, first *int, after *string, last *int, before *string) (*model.PairingConnection, error) {
@@ -113,12 +113,12 @@ func (r *queryResolver) Pairings(ctx context.Context, filter *model.PairingFilte
 		}
 		f.Kinds, f.Current = storedAll(filter.Kinds), filter.Current
 	}
-	c, list, err := r.Store.Pairings(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Pairings(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Pairing) *model.PairingEdge { return &model.PairingEdge{Cursor: cur, Node: n} })
-	return &model.PairingConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	es, pi, n := connection(c, func(cur string, n *store.Pairing) *model.PairingEdge { return &model.PairingEdge{Cursor: cur, Node: n} })
+	return &model.PairingConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) Activities(ctx context.Context, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error) {
@@ -145,14 +145,14 @@ func (r *queryResolver) Activities(ctx context.Context, filter *model.ActivityFi
 		}
 	}
 	desc := direction == nil || *direction == model.SortDirectionDesc
-	c, list, err := r.Store.Activities(ctx, scope(ctx), f, desc, page(first, after, last, before))
+	c, err := r.Store.Activities(ctx, scope(ctx), f, desc, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.Activity) *model.ActivityEdge {
+	es, pi, n := connection(c, func(cur string, n *store.Activity) *model.ActivityEdge {
 		return &model.ActivityEdge{Cursor: cur, Node: n}
 	})
-	return &model.ActivityConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.ActivityConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 func (r *queryResolver) JointMeetings(ctx context.Context, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) (*model.JointMeetingConnection, error) {
@@ -167,14 +167,14 @@ func (r *queryResolver) JointMeetings(ctx context.Context, filter *model.JointMe
 			f.HeldFrom, f.HeldTo = filter.Held.From, filter.Held.To
 		}
 	}
-	c, list, err := r.Store.Meetings(ctx, scope(ctx), f, page(first, after, last, before))
+	c, err := r.Store.Meetings(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	es, pi, n, err := connection(ctx, c, list, func(cur string, n *store.JointMeeting) *model.JointMeetingEdge {
+	es, pi, n := connection(c, func(cur string, n *store.JointMeeting) *model.JointMeetingEdge {
 		return &model.JointMeetingEdge{Cursor: cur, Node: n}
 	})
-	return &model.JointMeetingConnection{Edges: es, PageInfo: pi, TotalCount: n}, err
+	return &model.JointMeetingConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
 // Fields.

@@ -149,7 +149,7 @@ type ActivityFilter struct {
 }
 
 // Activities lists activities by start, newest first by default.
-func (s *Store) Activities(ctx context.Context, sc auth.Scope, f ActivityFilter, desc bool, p Page) (Conn[*Activity], PlaceList, error) {
+func (s *Store) Activities(ctx context.Context, sc auth.Scope, f ActivityFilter, desc bool, p Page) (Conn[*Activity], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, placeCols)
@@ -168,9 +168,8 @@ func (s *Store) Activities(ctx context.Context, sc auth.Scope, f ActivityFilter,
 		}
 	}
 	q.textSearch(f.Search, "title")
-	c, err := listPage(ctx, s, "list activities", activitySQL, q, sortKey{name: "STARTS_AT", expr: "starts_at", kind: keyTime}, desc, p,
+	return listPage(ctx, s, "list activities", "activities", activitySQL, q, sortKey{name: "STARTS_AT", expr: "starts_at", kind: keyTime}, desc, p,
 		scanActivity, func(v *Activity) (any, int64) { return v.StartsAt, v.ID })
-	return c, PlaceList{s, "activities", q}, err
 }
 
 // MeetingFilter narrows the list of joint meetings.
@@ -181,16 +180,15 @@ type MeetingFilter struct {
 }
 
 // Meetings lists joint meetings, newest first.
-func (s *Store) Meetings(ctx context.Context, sc auth.Scope, f MeetingFilter, p Page) (Conn[*JointMeeting], PlaceList, error) {
+func (s *Store) Meetings(ctx context.Context, sc auth.Scope, f MeetingFilter, p Page) (Conn[*JointMeeting], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
 	f.Place.apply(q, communityPlaceCols)
 	q.span("held_on", f.HeldFrom, f.HeldTo)
 	q.textSearch(f.Search, "title")
-	c, err := listPage(ctx, s, "list joint meetings", meetingSQL, q, sortKey{name: "HELD_ON", expr: "held_on::text", kind: keyText}, true, p,
+	return listPage(ctx, s, "list joint meetings", "joint_meetings", meetingSQL, q, sortKey{name: "HELD_ON", expr: "held_on::text", kind: keyText}, true, p,
 		scanMeeting, func(v *JointMeeting) (any, int64) { return v.HeldOn.Format(time.DateOnly), v.ID })
-	return c, PlaceList{s, "joint_meetings", q}, err
 }
 
 // NewParticipant is one person taking part in an activity.

@@ -85,11 +85,8 @@ type AuditFilter struct {
 	From, To    *time.Time
 }
 
-// AuditList is a filtered audit log; Count gives its total.
-type AuditList struct{ PlaceList }
-
 // AuditRecords lists the audit log, newest first.
-func (s *Store) AuditRecords(ctx context.Context, sc auth.Scope, f AuditFilter, p Page) (Conn[*AuditRecord], AuditList, error) {
+func (s *Store) AuditRecords(ctx context.Context, sc auth.Scope, f AuditFilter, p Page) (Conn[*AuditRecord], error) {
 	q := &query{}
 	auditScoped(q, sc)
 	if f.PersonID != nil {
@@ -108,9 +105,8 @@ func (s *Store) AuditRecords(ctx context.Context, sc auth.Scope, f AuditFilter, 
 		q.where("target_id = ?", *f.TargetID)
 	}
 	q.span("at", f.From, f.To)
-	c, err := listPage(ctx, s, "list audit log", auditSQL, q, sortKey{name: "AT", expr: "at", kind: keyTime}, true, p, scanAudit,
+	return listPage(ctx, s, "list audit log", "audit_log", auditSQL, q, sortKey{name: "AT", expr: "at", kind: keyTime}, true, p, scanAudit,
 		func(a *AuditRecord) (any, int64) { return a.At, a.ID })
-	return c, AuditList{PlaceList{s, "audit_log", q}}, err
 }
 
 // AuditRecordsByID reads audit records by id (a city-wide scope only).

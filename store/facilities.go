@@ -87,33 +87,30 @@ var FacilitiesByID = rowsByID("load facilities", facilitySQL, "facilities", scan
 var IntersectionsByID = rowsByID("load intersections", intersectionSQL, "intersections", scanIntersection, func(v *Intersection) int64 { return v.ID })
 
 // Compounds lists compounds by name.
-func (s *Store) Compounds(ctx context.Context, sc auth.Scope, f PlaceFilter, marketManaged *bool, p Page) (Conn[*Compound], PlaceList, error) {
+func (s *Store) Compounds(ctx context.Context, sc auth.Scope, f PlaceFilter, marketManaged *bool, p Page) (Conn[*Compound], error) {
 	q := placeQuery(sc, f, communityPlaceCols)
 	if marketManaged != nil {
 		q.where("market_managed = ?", *marketManaged)
 	}
-	c, err := listPage(ctx, s, "list compounds", compoundSQL, q, nameKey, false, p, scanCompound,
+	return listPage(ctx, s, "list compounds", "compounds", compoundSQL, q, nameKey, false, p, scanCompound,
 		func(v *Compound) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "compounds", q}, err
 }
 
 // Facilities lists facilities by name, optionally of some kinds.
-func (s *Store) Facilities(ctx context.Context, sc auth.Scope, f PlaceFilter, kinds []string, p Page) (Conn[*Facility], PlaceList, error) {
+func (s *Store) Facilities(ctx context.Context, sc auth.Scope, f PlaceFilter, kinds []string, p Page) (Conn[*Facility], error) {
 	q := placeQuery(sc, f, communityPlaceCols)
 	if len(kinds) > 0 {
 		q.where("kind = ANY(?)", kinds)
 	}
-	c, err := listPage(ctx, s, "list facilities", facilitySQL, q, nameKey, false, p, scanFacility,
+	return listPage(ctx, s, "list facilities", "facilities", facilitySQL, q, nameKey, false, p, scanFacility,
 		func(v *Facility) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "facilities", q}, err
 }
 
 // Intersections lists intersections by name.
-func (s *Store) Intersections(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Intersection], PlaceList, error) {
+func (s *Store) Intersections(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Intersection], error) {
 	q := placeQuery(sc, f, communityPlaceCols)
-	c, err := listPage(ctx, s, "list intersections", intersectionSQL, q, nameKey, false, p, scanIntersection,
+	return listPage(ctx, s, "list intersections", "intersections", intersectionSQL, q, nameKey, false, p, scanIntersection,
 		func(v *Intersection) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "intersections", q}, err
 }
 
 // AppointmentsByID loads building appointments by id, current or ended, within scope.

@@ -197,17 +197,14 @@ func issueQuery(sc auth.Scope, f IssueFilter) *query {
 	return q
 }
 
-// IssueList is a filtered issue list; Count gives its total.
-type IssueList struct{ PlaceList }
-
 // Issues lists issues, newest first unless o says otherwise.
-func (s *Store) Issues(ctx context.Context, sc auth.Scope, f IssueFilter, o IssueOrder, p Page) (Conn[*Issue], IssueList, error) {
+func (s *Store) Issues(ctx context.Context, sc auth.Scope, f IssueFilter, o IssueOrder, p Page) (Conn[*Issue], error) {
 	q := issueQuery(sc, f)
 	key, ok := issueKeys[o.Key]
 	if !ok {
 		key = issueKeys["REPORTED_AT"]
 	}
-	c, err := listPage(ctx, s, "list issues", issueSQL, q, key, o.Desc, p, scanIssue, func(i *Issue) (any, int64) {
+	return listPage(ctx, s, "list issues", "issues", issueSQL, q, key, o.Desc, p, scanIssue, func(i *Issue) (any, int64) {
 		switch key.name {
 		case "DUE_AT":
 			if i.DueAt == nil {
@@ -219,7 +216,6 @@ func (s *Store) Issues(ctx context.Context, sc auth.Scope, f IssueFilter, o Issu
 		}
 		return i.ReportedAt, i.ID
 	})
-	return c, IssueList{PlaceList{s, "issues", q}}, err
 }
 
 // IssuesByID loads issues by id, within scope.

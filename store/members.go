@@ -54,7 +54,7 @@ type CheckinFilter struct {
 }
 
 // Checkins lists check-ins, newest first.
-func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p Page) (Conn[*Checkin], PlaceList, error) {
+func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p Page) (Conn[*Checkin], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("checkins", ""))
@@ -62,10 +62,9 @@ func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p 
 	if len(f.States) > 0 {
 		q.where("state = ANY(?)", f.States)
 	}
-	c, err := listPage(ctx, s, "list check-ins", `SELECT `+checkinCols+` FROM checkins`, q,
+	return listPage(ctx, s, "list check-ins", "checkins", `SELECT `+checkinCols+` FROM checkins`, q,
 		sortKey{name: "SUBMITTED_AT", expr: "submitted_at", kind: keyTime}, true, p, scanCheckin,
 		func(c *Checkin) (any, int64) { return c.SubmittedAt, c.ID })
-	return c, PlaceList{s, "checkins", q}, err
 }
 
 // RegisterCheckin records a member's check-in at their community of residence with the

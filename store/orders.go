@@ -107,11 +107,8 @@ var orderKeys = map[string]sortKey{
 	"POSTED_AT": {name: "POSTED_AT", expr: "posted_at", kind: keyTime},
 }
 
-// OrderList is a filtered order list; Count gives its total.
-type OrderList struct{ PlaceList }
-
 // Orders lists service orders by posting time.
-func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc bool, p Page) (Conn[*ServiceOrder], OrderList, error) {
+func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc bool, p Page) (Conn[*ServiceOrder], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("service_orders", ""))
@@ -130,9 +127,8 @@ func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc b
 	if f.ClaimedBy != nil {
 		q.where("claimed_by = ?", *f.ClaimedBy)
 	}
-	c, err := listPage(ctx, s, "list service orders", orderSQL, q, orderKeys["POSTED_AT"], desc, p, scanOrder,
+	return listPage(ctx, s, "list service orders", "service_orders", orderSQL, q, orderKeys["POSTED_AT"], desc, p, scanOrder,
 		func(o *ServiceOrder) (any, int64) { return o.PostedAt, o.ID })
-	return c, OrderList{PlaceList{s, "service_orders", q}}, err
 }
 
 // OrdersByID loads orders by id, within scope.

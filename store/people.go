@@ -137,7 +137,7 @@ var MembersByPerson = rowsBy("load members by person", memberSQL, "party_members
 	func(m *PartyMember) int64 { return m.PersonID })
 
 // Units lists units by name.
-func (s *Store) Units(ctx context.Context, sc auth.Scope, search string, kind *string, p Page) (Conn[*Unit], PlaceList, error) {
+func (s *Store) Units(ctx context.Context, sc auth.Scope, search string, kind *string, p Page) (Conn[*Unit], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("units", ""))
@@ -145,9 +145,8 @@ func (s *Store) Units(ctx context.Context, sc auth.Scope, search string, kind *s
 		q.where("kind = ?", *kind)
 	}
 	q.textSearch(search, "name")
-	c, err := listPage(ctx, s, "list units", unitSQL, q, nameKey, false, p, scanUnit,
+	return listPage(ctx, s, "list units", "units", unitSQL, q, nameKey, false, p, scanUnit,
 		func(v *Unit) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "units", q}, err
 }
 
 // MemberFilter narrows the list of party members.
@@ -170,11 +169,8 @@ var memberKeys = map[string]sortKey{
 	"CREATED": {name: "CREATED", expr: "created_at", kind: keyTime},
 }
 
-// MemberList is a filtered member list; Count gives its total.
-type MemberList struct{ PlaceList }
-
 // Members lists party members.
-func (s *Store) Members(ctx context.Context, sc auth.Scope, f MemberFilter, o MemberOrder, p Page) (Conn[*PartyMember], MemberList, error) {
+func (s *Store) Members(ctx context.Context, sc auth.Scope, f MemberFilter, o MemberOrder, p Page) (Conn[*PartyMember], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("party_members", ""))
@@ -197,12 +193,11 @@ func (s *Store) Members(ctx context.Context, sc auth.Scope, f MemberFilter, o Me
 	if !ok {
 		key = memberKeys["CREATED"]
 	}
-	c, err := listPage(ctx, s, "list party members", memberSQL, q, key, o.Desc, p, scanMember,
+	return listPage(ctx, s, "list party members", "party_members", memberSQL, q, key, o.Desc, p, scanMember,
 		func(v *PartyMember) (any, int64) {
 			if key.name == "NAME" {
 				return v.Name, v.ID
 			}
 			return v.CreatedAt, v.ID
 		})
-	return c, MemberList{PlaceList{s, "party_members", q}}, err
 }

@@ -42,19 +42,19 @@ func personLists(s *store.Store) map[string]func(context.Context) ([]string, err
 	city := auth.Scope{}
 	return map[string]func(context.Context) ([]string, error){
 		"residents": func(ctx context.Context) ([]string, error) {
-			c, _, err := s.Residents(ctx, city, store.ResidentFilter{}, store.Page{})
+			c, err := s.Residents(ctx, city, store.ResidentFilter{}, store.Page{})
 			return names(c, func(v *store.Resident) string { return v.Name }), err
 		},
 		"volunteers": func(ctx context.Context) ([]string, error) {
-			c, _, err := s.Volunteers(ctx, city, store.VolunteerFilter{}, store.Page{})
+			c, err := s.Volunteers(ctx, city, store.VolunteerFilter{}, store.Page{})
 			return names(c, func(v *store.Volunteer) string { return v.Name }), err
 		},
 		"party members": func(ctx context.Context) ([]string, error) {
-			c, _, err := s.Members(ctx, city, store.MemberFilter{}, store.MemberOrder{Key: "NAME"}, store.Page{})
+			c, err := s.Members(ctx, city, store.MemberFilter{}, store.MemberOrder{Key: "NAME"}, store.Page{})
 			return names(c, func(v *store.PartyMember) string { return v.Name }), err
 		},
 		"cadres": func(ctx context.Context) ([]string, error) {
-			c, _, err := s.Cadres(ctx, city, store.PersonRoleFilter{}, store.Page{})
+			c, err := s.Cadres(ctx, city, store.PersonRoleFilter{}, store.Page{})
 			return names(c, func(v *store.Cadre) string { return v.Name }), err
 		},
 	}

@@ -186,50 +186,35 @@ var GridsByID = rowsByID("load grids", gridSQL, "grids", scanGrid, func(v *Grid)
 // BuildingsByID loads buildings by id, within scope.
 var BuildingsByID = rowsByID("load buildings", buildingSQL, "buildings", scanBuilding, func(v *Building) int64 { return v.ID })
 
-// listPage runs one keyset page over base with q's filters, in key order.
-func listPage[T any](ctx context.Context, s *Store, op, base string, q *query, key sortKey, desc bool, p Page,
+// listPage runs one keyset page over base (a select from from) with q's filters, in key order.
+// When p asks for the total, the count of every match is read in the same round trip.
+func listPage[T any](ctx context.Context, s *Store, op, from, base string, q *query, key sortKey, desc bool, p Page,
 	scan func(pgx.Row) (T, error), keyOf func(T) (any, int64)) (Conn[T], error) {
 	order := listOrder(op, key, desc)
 	spec, err := checkPage(p, order)
 	if err != nil {
 		return Conn[T]{}, err
 	}
-	if spec.limit == 0 {
-		return Conn[T]{}, nil
+	var c Conn[T]
+	var reads []Read
+	if spec.limit > 0 {
+		page := q.clone()
+		tail := keyset(page, key, desc, spec)
+		reads = append(reads, Read{op: op, sql: base + page.sql() + tail, args: page.args, rows: func(rows pgx.Rows) error {
+			list, err := collect(rows, scan)
+			c = finish(list, spec, order, keyOf)
+			return err
+		}})
 	}
-	q = q.clone()
-	tail := keyset(q, key, desc, spec)
-	rows, err := s.querier(ctx).Query(ctx, base+q.sql()+tail, q.args...)
-	if err != nil {
-		return Conn[T]{}, MapError(op, err)
+	if p.Total {
+		reads = append(reads, Read{op: op, sql: "SELECT count(*) FROM " + from + q.sql(), args: q.args, rows: func(rows pgx.Rows) error {
+			total, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[int])
+			c.Total = total
+			return err
+		}})
 	}
-	list, err := collect(rows, scan)
-	if err != nil {
-		return Conn[T]{}, MapError(op, err)
-	}
-	return finish(list, spec, order, keyOf), nil
-}
-
-// count runs SELECT count(*) over table with q's filters.
-func (s *Store) count(ctx context.Context, op, table string, q *query) (int, error) {
-	rows, err := s.querier(ctx).Query(ctx, "SELECT count(*) FROM "+table+q.sql(), q.args...)
-	if err != nil {
-		return 0, MapError(op, err)
-	}
-	n, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[int])
-	return n, MapError(op, err)
-}
-
-// PlaceList is a filtered list of one kind of place; Count gives its total.
-type PlaceList struct {
-	s     *Store
-	table string
-	q     *query
-}
-
-// Count gives the number of places the list's filters match.
-func (l PlaceList) Count(ctx context.Context) (int, error) {
-	return l.s.count(ctx, "count "+l.table, l.table, l.q)
+	err = s.Batch(ctx, reads)
+	return c, err
 }
 
 func placeQuery(sc auth.Scope, f PlaceFilter, c scopeCols) *query {
@@ -242,37 +227,33 @@ func placeQuery(sc auth.Scope, f PlaceFilter, c scopeCols) *query {
 }
 
 // Streets lists streets by name.
-func (s *Store) Streets(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Street], PlaceList, error) {
+func (s *Store) Streets(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Street], error) {
 	q := placeQuery(sc, f, streetCols)
-	c, err := listPage(ctx, s, "list streets", streetSQL, q, nameKey, false, p, scanStreet,
+	return listPage(ctx, s, "list streets", "streets", streetSQL, q, nameKey, false, p, scanStreet,
 		func(v *Street) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "streets", q}, err
 }
 
 // Communities lists communities by name.
-func (s *Store) Communities(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Community], PlaceList, error) {
+func (s *Store) Communities(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Community], error) {
 	q := placeQuery(sc, f, communityCols)
-	c, err := listPage(ctx, s, "list communities", communitySQL, q, nameKey, false, p, scanCommunity,
+	return listPage(ctx, s, "list communities", "communities", communitySQL, q, nameKey, false, p, scanCommunity,
 		func(v *Community) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "communities", q}, err
 }
 
 // Grids lists grids by code.
-func (s *Store) Grids(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Grid], PlaceList, error) {
+func (s *Store) Grids(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Grid], error) {
 	q := placeQuery(sc, f, gridCols)
-	c, err := listPage(ctx, s, "list grids", gridSQL, q, codeKey, false, p, scanGrid,
+	return listPage(ctx, s, "list grids", "grids", gridSQL, q, codeKey, false, p, scanGrid,
 		func(v *Grid) (any, int64) { return v.Code, v.ID })
-	return c, PlaceList{s, "grids", q}, err
 }
 
 // Buildings lists buildings by number.
-func (s *Store) Buildings(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Building], PlaceList, error) {
+func (s *Store) Buildings(ctx context.Context, sc auth.Scope, f PlaceFilter, p Page) (Conn[*Building], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("buildings", ""))
 	f.apply(q, placeCols)
 	q.textSearch(f.Search, "number")
-	c, err := listPage(ctx, s, "list buildings", buildingSQL, q, numberKey, false, p, scanBuilding,
+	return listPage(ctx, s, "list buildings", "buildings", buildingSQL, q, numberKey, false, p, scanBuilding,
 		func(v *Building) (any, int64) { return v.Number, v.ID })
-	return c, PlaceList{s, "buildings", q}, err
 }

@@ -73,6 +73,8 @@ type Page struct {
 	After  *string
 	Last   *int
 	Before *string
+	// Total asks for the number of every match too, read in the same round trip.
+	Total bool
 }
 
 // PageInfo is the Relay page information.
@@ -93,6 +95,8 @@ type Edge[T any] struct {
 type Conn[T any] struct {
 	Edges    []Edge[T]
 	PageInfo PageInfo
+	// Total is the number of every match, when the page asked for it.
+	Total int
 }
 
 // keyKind says how a sort key is bound back from a cursor.

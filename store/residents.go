@@ -58,7 +58,7 @@ type ResidentFilter struct {
 }
 
 // Residents lists residents' records by name.
-func (s *Store) Residents(ctx context.Context, sc auth.Scope, f ResidentFilter, p Page) (Conn[*Resident], PlaceList, error) {
+func (s *Store) Residents(ctx context.Context, sc auth.Scope, f ResidentFilter, p Page) (Conn[*Resident], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, placeCols)
@@ -74,9 +74,8 @@ func (s *Store) Residents(ctx context.Context, sc auth.Scope, f ResidentFilter, 
 		q.where("is_party_member = ?", *f.IsPartyMember)
 	}
 	q.textSearch(f.Search, "person_name")
-	c, err := listPage(ctx, s, "list residents", residentSQL, q, personNameKey, false, p, scanResident,
+	return listPage(ctx, s, "list residents", "residents", residentSQL, q, personNameKey, false, p, scanResident,
 		func(v *Resident) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "residents", q}, err
 }
 
 // GlobalID is the Resident's global id (the GraphQL field id; see graphql_fields.go).

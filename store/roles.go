@@ -251,37 +251,33 @@ func roleQuery(sc auth.Scope, f PersonRoleFilter, c scopeCols) *query {
 }
 
 // Cadres lists cadres by name.
-func (s *Store) Cadres(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*Cadre], PlaceList, error) {
+func (s *Store) Cadres(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*Cadre], error) {
 	q := roleQuery(sc, f, communityPlaceCols)
-	c, err := listPage(ctx, s, "list cadres", cadreSQL, q, personNameKey, false, p, scanCadre,
+	return listPage(ctx, s, "list cadres", "cadres", cadreSQL, q, personNameKey, false, p, scanCadre,
 		func(v *Cadre) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "cadres", q}, err
 }
 
 // RedStewards lists red stewards by name.
-func (s *Store) RedStewards(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*RedSteward], PlaceList, error) {
+func (s *Store) RedStewards(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*RedSteward], error) {
 	f.Kinds = nil
 	q := roleQuery(sc, f, placeCols)
-	c, err := listPage(ctx, s, "list red stewards", stewardSQL, q, personNameKey, false, p, scanSteward,
+	return listPage(ctx, s, "list red stewards", "red_stewards", stewardSQL, q, personNameKey, false, p, scanSteward,
 		func(v *RedSteward) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "red_stewards", q}, err
 }
 
 // GovernanceInstructors lists governance instructors by name.
-func (s *Store) GovernanceInstructors(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*GovernanceInstructor], PlaceList, error) {
+func (s *Store) GovernanceInstructors(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*GovernanceInstructor], error) {
 	f.Kinds = nil
 	q := roleQuery(sc, f, communityPlaceCols)
-	c, err := listPage(ctx, s, "list governance instructors", instructorSQL, q, personNameKey, false, p, scanInstructor,
+	return listPage(ctx, s, "list governance instructors", "governance_instructors", instructorSQL, q, personNameKey, false, p, scanInstructor,
 		func(v *GovernanceInstructor) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "governance_instructors", q}, err
 }
 
 // Partners lists co-building partners by name.
-func (s *Store) Partners(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*Partner], PlaceList, error) {
+func (s *Store) Partners(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*Partner], error) {
 	q := roleQuery(sc, f, communityPlaceCols)
-	c, err := listPage(ctx, s, "list partners", partnerSQL, q, personNameKey, false, p, scanPartner,
+	return listPage(ctx, s, "list partners", "partners", partnerSQL, q, personNameKey, false, p, scanPartner,
 		func(v *Partner) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "partners", q}, err
 }
 
 // WorkLogFilter narrows the grid work log.
@@ -294,7 +290,7 @@ type WorkLogFilter struct {
 }
 
 // WorkLogs lists work-log entries, newest first by default.
-func (s *Store) WorkLogs(ctx context.Context, sc auth.Scope, f WorkLogFilter, desc bool, p Page) (Conn[*WorkLog], PlaceList, error) {
+func (s *Store) WorkLogs(ctx context.Context, sc auth.Scope, f WorkLogFilter, desc bool, p Page) (Conn[*WorkLog], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, placeCols)
@@ -307,9 +303,8 @@ func (s *Store) WorkLogs(ctx context.Context, sc auth.Scope, f WorkLogFilter, de
 	}
 	q.span("logged_at", f.From, f.To)
 	q.textSearch(f.Search, "content")
-	c, err := listPage(ctx, s, "list work logs", workLogSQL, q, sortKey{name: "LOGGED_AT", expr: "logged_at", kind: keyTime}, desc, p,
+	return listPage(ctx, s, "list work logs", "work_logs", workLogSQL, q, sortKey{name: "LOGGED_AT", expr: "logged_at", kind: keyTime}, desc, p,
 		scanWorkLog, func(v *WorkLog) (any, int64) { return v.LoggedAt, v.ID })
-	return c, PlaceList{s, "work_logs", q}, err
 }
 
 // NewWorkLog is one entry a cadre writes in the grid work log.

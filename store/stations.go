@@ -83,7 +83,7 @@ type DutyShiftFilter struct {
 }
 
 // DutyShifts lists duty shifts by day, newest first by default.
-func (s *Store) DutyShifts(ctx context.Context, sc auth.Scope, f DutyShiftFilter, desc bool, p Page) (Conn[*DutyShift], PlaceList, error) {
+func (s *Store) DutyShifts(ctx context.Context, sc auth.Scope, f DutyShiftFilter, desc bool, p Page) (Conn[*DutyShift], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
@@ -97,9 +97,8 @@ func (s *Store) DutyShifts(ctx context.Context, sc auth.Scope, f DutyShiftFilter
 	q.span("on_date", f.From, f.To)
 	// Days sort as ISO text, as joint meetings' and pairings' do: a date cursor then never
 	// depends on the session's time zone.
-	c, err := listPage(ctx, s, "list duty shifts", dutyShiftSQL, q, sortKey{name: "ON_DATE", expr: "on_date::text", kind: keyText}, desc, p,
+	return listPage(ctx, s, "list duty shifts", "duty_shifts", dutyShiftSQL, q, sortKey{name: "ON_DATE", expr: "on_date::text", kind: keyText}, desc, p,
 		scanDutyShift, func(v *DutyShift) (any, int64) { return v.OnDate.Format(time.DateOnly), v.ID })
-	return c, PlaceList{s, "duty_shifts", q}, err
 }
 
 // MediationRoomMemberFilter narrows the members stationed in mediation rooms: place, room,
@@ -113,7 +112,7 @@ type MediationRoomMemberFilter struct {
 }
 
 // MediationRoomMembers lists mediation-room members by name.
-func (s *Store) MediationRoomMembers(ctx context.Context, sc auth.Scope, f MediationRoomMemberFilter, p Page) (Conn[*MediationRoomMember], PlaceList, error) {
+func (s *Store) MediationRoomMembers(ctx context.Context, sc auth.Scope, f MediationRoomMemberFilter, p Page) (Conn[*MediationRoomMember], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
@@ -126,9 +125,8 @@ func (s *Store) MediationRoomMembers(ctx context.Context, sc auth.Scope, f Media
 	}
 	q.span("joined_on", f.From, f.To)
 	q.textSearch(f.Search, "person_name")
-	c, err := listPage(ctx, s, "list mediation room members", mediationMemSQL, q, personNameKey, false, p, scanMediationMember,
+	return listPage(ctx, s, "list mediation room members", mediationMemFrom, mediationMemSQL, q, personNameKey, false, p, scanMediationMember,
 		func(v *MediationRoomMember) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, mediationMemFrom, q}, err
 }
 
 // GlobalID is the DutyShift's global id (the GraphQL field id; see graphql_fields.go).

@@ -182,16 +182,15 @@ var VolunteersByID = rowsByID("load volunteers", volunteerSQL, "volunteers", sca
 var PairingsByID = rowsByID("load pairings", pairingSQL, "pairings", scanPairing, func(v *Pairing) int64 { return v.ID })
 
 // SocialOrganisations lists social organisations by name.
-func (s *Store) SocialOrganisations(ctx context.Context, sc auth.Scope, streetID *int64, search string, p Page) (Conn[*SocialOrganisation], PlaceList, error) {
+func (s *Store) SocialOrganisations(ctx context.Context, sc auth.Scope, streetID *int64, search string, p Page) (Conn[*SocialOrganisation], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	if streetID != nil {
 		q.where("street_id = ?", *streetID)
 	}
 	q.textSearch(search, "name")
-	c, err := listPage(ctx, s, "list social organisations", orgSQL, q, nameKey, false, p, scanOrg,
+	return listPage(ctx, s, "list social organisations", "social_organisations", orgSQL, q, nameKey, false, p, scanOrg,
 		func(v *SocialOrganisation) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "social_organisations", q}, err
 }
 
 // ProjectFilter narrows the list of venture projects.
@@ -203,7 +202,7 @@ type ProjectFilter struct {
 }
 
 // VentureProjects lists venture projects by name.
-func (s *Store) VentureProjects(ctx context.Context, sc auth.Scope, f ProjectFilter, p Page) (Conn[*VentureProject], PlaceList, error) {
+func (s *Store) VentureProjects(ctx context.Context, sc auth.Scope, f ProjectFilter, p Page) (Conn[*VentureProject], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
@@ -215,9 +214,8 @@ func (s *Store) VentureProjects(ctx context.Context, sc auth.Scope, f ProjectFil
 		q.where("theme = ANY(?)", f.Themes)
 	}
 	q.textSearch(f.Search, "name")
-	c, err := listPage(ctx, s, "list venture projects", projectSQL, q, nameKey, false, p, scanProject,
+	return listPage(ctx, s, "list venture projects", "venture_projects", projectSQL, q, nameKey, false, p, scanProject,
 		func(v *VentureProject) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "venture_projects", q}, err
 }
 
 // TeamFilter narrows the list of volunteer teams.
@@ -231,7 +229,7 @@ type TeamFilter struct {
 }
 
 // Teams lists volunteer teams by name.
-func (s *Store) Teams(ctx context.Context, sc auth.Scope, f TeamFilter, p Page) (Conn[*VolunteerTeam], PlaceList, error) {
+func (s *Store) Teams(ctx context.Context, sc auth.Scope, f TeamFilter, p Page) (Conn[*VolunteerTeam], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	if len(f.Types) > 0 {
@@ -250,9 +248,8 @@ func (s *Store) Teams(ctx context.Context, sc auth.Scope, f TeamFilter, p Page) 
 		q.where("street_id = ?", *f.StreetID)
 	}
 	q.textSearch(f.Search, "name")
-	c, err := listPage(ctx, s, "list volunteer teams", teamSQL, q, nameKey, false, p, scanTeam,
+	return listPage(ctx, s, "list volunteer teams", "volunteer_teams", teamSQL, q, nameKey, false, p, scanTeam,
 		func(v *VolunteerTeam) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "volunteer_teams", q}, err
 }
 
 // VolunteerFilter narrows the list of volunteers.
@@ -266,7 +263,7 @@ type VolunteerFilter struct {
 }
 
 // Volunteers lists volunteers by name.
-func (s *Store) Volunteers(ctx context.Context, sc auth.Scope, f VolunteerFilter, p Page) (Conn[*Volunteer], PlaceList, error) {
+func (s *Store) Volunteers(ctx context.Context, sc auth.Scope, f VolunteerFilter, p Page) (Conn[*Volunteer], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, placeCols)
@@ -279,9 +276,8 @@ func (s *Store) Volunteers(ctx context.Context, sc auth.Scope, f VolunteerFilter
 	}
 	q.span("registered_on", f.RegisteredFrom, f.RegisteredTo)
 	q.textSearch(f.Search, "person_name", "skills")
-	c, err := listPage(ctx, s, "list volunteers", volunteerSQL, q, personNameKey, false, p, scanVolunteer,
+	return listPage(ctx, s, "list volunteers", "volunteers", volunteerSQL, q, personNameKey, false, p, scanVolunteer,
 		func(v *Volunteer) (any, int64) { return v.Name, v.ID })
-	return c, PlaceList{s, "volunteers", q}, err
 }
 
 // PairingFilter narrows the list of pairings.
@@ -293,7 +289,7 @@ type PairingFilter struct {
 }
 
 // Pairings lists pairings, newest first.
-func (s *Store) Pairings(ctx context.Context, sc auth.Scope, f PairingFilter, p Page) (Conn[*Pairing], PlaceList, error) {
+func (s *Store) Pairings(ctx context.Context, sc auth.Scope, f PairingFilter, p Page) (Conn[*Pairing], error) {
 	q := &query{}
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, communityPlaceCols)
@@ -311,9 +307,8 @@ func (s *Store) Pairings(ctx context.Context, sc auth.Scope, f PairingFilter, p 
 			q.where("ended_on < current_date")
 		}
 	}
-	c, err := listPage(ctx, s, "list pairings", pairingSQL, q, sortKey{name: "STARTED_ON", expr: "started_on::text", kind: keyText},
+	return listPage(ctx, s, "list pairings", "pairings", pairingSQL, q, sortKey{name: "STARTED_ON", expr: "started_on::text", kind: keyText},
 		true, p, scanPairing, func(v *Pairing) (any, int64) { return v.StartedOn.Format(time.DateOnly), v.ID })
-	return c, PlaceList{s, "pairings", q}, err
 }
 
 // TeamInput is what creating or changing a volunteer team carries; on update, nil fields
