@@ -187,7 +187,7 @@ func (s *Store) Meetings(ctx context.Context, sc auth.Scope, f MeetingFilter, p 
 	f.Place.apply(q, communityPlaceCols)
 	q.span("held_on", f.HeldFrom, f.HeldTo)
 	q.textSearch(f.Search, "title")
-	return listPage(ctx, s, "list joint meetings", "joint_meetings", meetingSQL, q, sortKey{name: "HELD_ON", expr: "held_on::text", kind: keyText}, true, p,
+	return listPage(ctx, s, "list joint meetings", "joint_meetings", meetingSQL, q, sortKey{name: "HELD_ON", expr: "held_on", kind: keyDate}, true, p,
 		scanMeeting, func(v *JointMeeting) (any, int64) { return v.HeldOn.Format(time.DateOnly), v.ID })
 }
 

@@ -121,9 +121,10 @@ func (s *Store) GridLedger(ctx context.Context, sc auth.Scope, gridID int64, fro
 	q.where("r.served_on >= ? AND r.served_on < ?", from, to)
 	q.where("r.deleted_at IS NULL")
 	q.scoped(sc, colsFor("service_records", "r."))
-	rows, err := s.querier(ctx).Query(ctx, `SELECT `+recordColumns.list("r.")+` FROM service_records r
-		JOIN party_members m ON m.id = r.member_id`+q.sql()+
-		` ORDER BY m.person_name, r.member_id, r.served_on, r.id`, q.args...)
+	// The member's name is looked up per record, by primary key: a join lets the planner hash
+	// every party member of the city to sort a grid's quarter.
+	rows, err := s.querier(ctx).Query(ctx, `SELECT `+recordColumns.list("r.")+` FROM service_records r`+q.sql()+
+		` ORDER BY (SELECT m.person_name FROM party_members m WHERE m.id = r.member_id), r.member_id, r.served_on, r.id`, q.args...)
 	if err != nil {
 		return nil, MapError("grid ledger", err)
 	}

@@ -106,6 +106,7 @@ const (
 	keyTime keyKind = iota
 	keyInt
 	keyText
+	keyDate // a day, travelling as ISO text ("2026-03-01"): it never depends on a time zone
 )
 
 // sortKey is one orderable column: its SQL expression (never NULL: wrap in coalesce) and
@@ -122,6 +123,8 @@ func (k sortKey) cast() string {
 		return "::timestamptz"
 	case keyInt:
 		return "::bigint"
+	case keyDate:
+		return "::date"
 	}
 	return "::text"
 }

@@ -95,9 +95,7 @@ func (s *Store) DutyShifts(ctx context.Context, sc auth.Scope, f DutyShiftFilter
 		q.where("facility_id = ?", *f.FacilityID)
 	}
 	q.span("on_date", f.From, f.To)
-	// Days sort as ISO text, as joint meetings' and pairings' do: a date cursor then never
-	// depends on the session's time zone.
-	return listPage(ctx, s, "list duty shifts", "duty_shifts", dutyShiftSQL, q, sortKey{name: "ON_DATE", expr: "on_date::text", kind: keyText}, desc, p,
+	return listPage(ctx, s, "list duty shifts", "duty_shifts", dutyShiftSQL, q, sortKey{name: "ON_DATE", expr: "on_date", kind: keyDate}, desc, p,
 		scanDutyShift, func(v *DutyShift) (any, int64) { return v.OnDate.Format(time.DateOnly), v.ID })
 }
 

@@ -307,7 +307,7 @@ func (s *Store) Pairings(ctx context.Context, sc auth.Scope, f PairingFilter, p 
 			q.where("ended_on < current_date")
 		}
 	}
-	return listPage(ctx, s, "list pairings", "pairings", pairingSQL, q, sortKey{name: "STARTED_ON", expr: "started_on::text", kind: keyText},
+	return listPage(ctx, s, "list pairings", "pairings", pairingSQL, q, sortKey{name: "STARTED_ON", expr: "started_on", kind: keyDate},
 		true, p, scanPairing, func(v *Pairing) (any, int64) { return v.StartedOn.Format(time.DateOnly), v.ID })
 }
 
