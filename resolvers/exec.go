@@ -57,7 +57,6 @@ func (r *Resolver) Execute(ctx context.Context, next graphql.RootResolver) graph
 		return next(ctx)
 	}
 	x := newExec(ctx, oc)
-	defer x.release()
 	v, rootErr, ran := root.call(ctx, r, fc.Field, oc.Variables)
 	err := rootErr
 	if err == nil {
@@ -68,12 +67,18 @@ func (r *Resolver) Execute(ctx context.Context, next graphql.RootResolver) graph
 	}
 	switch {
 	case !ran:
+		x.release()
 		return next(ctx)
 	case err != nil:
+		x.release()
 		return next(withRootValue(ctx, fc.Field.Field, v, rootErr))
 	}
-	out := bytes.Clone(x.buf.Bytes())
-	return graphql.WriterFunc(func(dst io.Writer) { dst.Write(out) }) //nolint:errcheck
+	// The answer is written from the exec's buffer, which goes back to the pool once written
+	// (an answer never written leaves it to the collector).
+	return graphql.WriterFunc(func(dst io.Writer) {
+		dst.Write(x.buf.Bytes()) //nolint:errcheck
+		x.release()
+	})
 }
 
 // exec is one root field's answer being read and written.
