@@ -64,32 +64,66 @@ clean:
 # members page, order feed, member by id, grid roster, quarterly ledger, monthly review, claim)
 # at 1, 8 and 32 clients against `gridgov serve`, each beside pgbench replaying the statements
 # the server sent for it. Runs on its own database, BENCH_DB, seeded once with the demo city at
-# scale 20. Results (Markdown, CSV, JSON) and the pgbench scripts go to bin/apibench/.
+# scale BENCH_SCALE (20). Results (Markdown, CSV, JSON) and the pgbench scripts go to bin/apibench/.
 #   make bench-api                      the working tree's build
-#   make bench-api-compare BASE=<rev>   <rev> (built into bin/gridgov-base from git archive)
+#   make bench-api-compare BASE=<rev>   <rev> (built into BASE_BIN from git archive)
 #                                       and the working tree's build, side by side in one run
+# In a comparison each build runs on its own schema: the baseline on BENCH_DB_base, a copy of
+# BENCH_DB made at the baseline's schema, and the candidate on BENCH_DB, migrated after the copy.
 # APIBENCH_FLAGS adds flags, e.g. APIBENCH_FLAGS='-classes console,claim -clients 8 -d 5s'
 # (go run ./loadgen/apibench -h lists them).
 BENCH_DB ?= gridgov_bench
+BENCH_BASE_DB = $(BENCH_DB)_base
+BENCH_SCALE ?= 20
+BASE_BIN ?= bin/gridgov-base
 APIBENCH_FLAGS ?=
-BENCH_URL = "$$(echo "$$GRIDGOV_PG_URL" | sed -E 's,/[^/?]+(\?|$$),/$(BENCH_DB)\1,')"
+bench_url = "$$(echo "$$GRIDGOV_PG_URL" | sed -E 's,/[^/?]+(\?|$$),/$(1)\1,')"
+BENCH_URL = $(call bench_url,$(BENCH_DB))
+BENCH_BASE_URL = $(call bench_url,$(BENCH_BASE_DB))
 CANDIDATE_LABEL = "$$(git describe --always --dirty)"
+# bench_db_at: BENCH_DB created if missing, migrated and seeded by the gridgov binary $(1);
+# seed does nothing on a database that holds this seed already.
+bench_db_at = psql "$$GRIDGOV_PG_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 \
+		|| psql "$$GRIDGOV_PG_URL" -c 'CREATE DATABASE $(BENCH_DB)'; \
+	GRIDGOV_PG_URL=$(BENCH_URL) $(1) migrate up \
+		|| { echo '$(1) cannot migrate $(BENCH_DB) (above); drop the database to seed it again'; exit 1; }; \
+	GRIDGOV_PG_URL=$(BENCH_URL) $(1) seed --profile chaohu --seed 1 --scale $(BENCH_SCALE) --as-of 2026-11-27
+# bench_db_back: when BENCH_DB is missing or past the schema of the baseline (an earlier
+# comparison migrated it for its candidate) and the earlier copy is at a schema the baseline
+# knows, the copy becomes BENCH_DB again: the seeded city, without seeding anew.
+bench_db_back = if ! GRIDGOV_PG_URL=$(BENCH_URL) $(BASE_BIN) migrate status >/dev/null 2>&1 \
+		&& GRIDGOV_PG_URL=$(BENCH_BASE_URL) $(BASE_BIN) migrate status >/dev/null 2>&1; then \
+	echo '$(BENCH_DB) is missing or past the schema of $(BASE_BIN): $(BENCH_BASE_DB) takes its place'; \
+	psql -v ON_ERROR_STOP=1 "$$GRIDGOV_PG_URL" -c 'DROP DATABASE IF EXISTS $(BENCH_DB)' \
+		-c 'ALTER DATABASE $(BENCH_BASE_DB) RENAME TO $(BENCH_DB)'; fi
+# bench_db_copy: BENCH_BASE_DB made anew as a copy of BENCH_DB. Postgres copies a database
+# only while nothing else is connected to it.
+bench_db_copy = others="$$(psql "$$GRIDGOV_PG_URL" -tAc "SELECT string_agg(pid || ' ' || application_name, ', ') \
+		FROM pg_stat_activity WHERE datname = '$(BENCH_DB)'")"; \
+	test -z "$$others" || { echo "$(BENCH_DB) has other connections (pid, application: $$others)," \
+		"and a copy needs none: end them (an apibench run?) and try again"; exit 1; }; \
+	psql -v ON_ERROR_STOP=1 "$$GRIDGOV_PG_URL" -c 'DROP DATABASE IF EXISTS $(BENCH_BASE_DB)' \
+		-c 'CREATE DATABASE $(BENCH_BASE_DB) TEMPLATE $(BENCH_DB)'
 .PHONY: bench-api bench-api-compare bench-db
 bench-db: services build
-	$(WITH_ENV) url=$(BENCH_URL); \
-	psql "$$GRIDGOV_PG_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 || psql "$$GRIDGOV_PG_URL" -c 'CREATE DATABASE $(BENCH_DB)'; \
-	GRIDGOV_PG_URL="$$url" $(BIN) migrate up; \
-	GRIDGOV_PG_URL="$$url" $(BIN) seed --profile chaohu --seed 1 --scale 20 --as-of 2026-11-27
+	$(WITH_ENV) $(call bench_db_at,$(BIN))
 
 bench-api: bench-db
 	$(WITH_ENV) go run ./loadgen/apibench -pg $(BENCH_URL) -bin $(BIN) -label $(CANDIDATE_LABEL) $(APIBENCH_FLAGS)
 
-bench-api-compare: bench-db
+# The baseline's database is made before the candidate's migrations run: BENCH_DB at the
+# baseline's schema, seeded, copied to BENCH_BASE_DB; then the candidate migrates BENCH_DB.
+bench-api-compare: services build
 	@test -n "$(BASE)" || { echo 'give the baseline revision: make bench-api-compare BASE=<rev>'; exit 1; }
 	src="$$(mktemp -d)"; trap 'rm -rf "$$src"' EXIT; \
 	git archive "$(BASE)" | tar -x -C "$$src"; \
-	(cd "$$src" && go build -o "$(CURDIR)/bin/gridgov-base" ./cmd/gridgov)
-	$(WITH_ENV) go run ./loadgen/apibench -pg $(BENCH_URL) -base bin/gridgov-base -base-label "$(BASE) ($$(git rev-parse --short $(BASE)))" \
+	(cd "$$src" && go build -o "$(abspath $(BASE_BIN))" ./cmd/gridgov)
+	$(WITH_ENV) $(bench_db_back)
+	$(WITH_ENV) $(call bench_db_at,$(BASE_BIN))
+	$(WITH_ENV) $(bench_db_copy)
+	$(WITH_ENV) GRIDGOV_PG_URL=$(BENCH_URL) $(BIN) migrate up
+	$(WITH_ENV) go run ./loadgen/apibench -pg $(BENCH_URL) -base-pg $(BENCH_BASE_URL) \
+		-base $(BASE_BIN) -base-label "$(BASE) ($$(git rev-parse --short $(BASE)))" \
 		-bin $(BIN) -label $(CANDIDATE_LABEL) $(APIBENCH_FLAGS)
 
 # Apache ECharts for the dashboard page, vendored from npm at the version pinned in the script.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"gridgov/loadgen"
 )
@@ -43,8 +44,9 @@ type weighted struct {
 type capturer struct {
 	client *loadgen.Client
 	tap    *loadgen.Tap
-	conn   *pgx.Conn // a direct connection: describes the statements' parameters, stores their values
-	dir    string    // where the scripts go
+	conn   *pgx.Conn     // a direct connection: describes the statements' parameters, stores their values
+	pool   *pgxpool.Pool // the same database: publishes the claim class's orders
+	dir    string        // where the scripts go
 }
 
 // capture runs the class's distinct requests once to warm the server's connections
@@ -52,7 +54,7 @@ type capturer struct {
 func (cp capturer) capture(ctx context.Context, build string, c *class) (*classCapture, error) {
 	samples := c.distinct
 	if c.claims != nil {
-		if err := c.claims.refill(ctx, 2); err != nil {
+		if err := c.claims.refill(ctx, cp.pool, 2); err != nil {
 			return nil, err
 		}
 	}

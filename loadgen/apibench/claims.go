@@ -21,9 +21,9 @@ import (
 // order feed scans it), so that runs on different days measured different databases.
 
 // claims is a supply of published orders, each with a checked-in member of its grid to
-// claim it; the claim class's request i takes order i.
+// claim it; the claim class's request i takes order i. The orders are in the database of the
+// last refill: the build measured next.
 type claims struct {
-	pool *pgxpool.Pool
 	keys auth.Keys
 
 	mu     sync.RWMutex
@@ -35,14 +35,14 @@ type claimable struct {
 	token               string
 }
 
-// refill removes the orders earlier claim runs left (removeClaims), publishes perGrid
-// orders in every grid that has checked-in members, replacing the supply, and vacuums the
-// orders table.
-func (c *claims) refill(ctx context.Context, perGrid int) error {
-	if err := removeClaims(ctx, c.pool); err != nil {
+// refill removes the orders earlier claim runs left in pool's database (removeClaims),
+// publishes perGrid orders in every grid that has checked-in members, replacing the supply,
+// and vacuums the orders table.
+func (c *claims) refill(ctx context.Context, pool *pgxpool.Pool, perGrid int) error {
+	if err := removeClaims(ctx, pool); err != nil {
 		return err
 	}
-	rows, err := c.pool.Query(ctx, claimSQL, perGrid)
+	rows, err := pool.Query(ctx, claimSQL, perGrid)
 	if err != nil {
 		return fmt.Errorf("publish orders to claim: %w", err)
 	}
@@ -72,7 +72,7 @@ func (c *claims) refill(ctx context.Context, perGrid int) error {
 		}
 		orders[i].token = tokens[o.person]
 	}
-	if err := vacuumOrders(ctx, c.pool); err != nil {
+	if err := vacuumOrders(ctx, pool); err != nil {
 		return err
 	}
 	c.mu.Lock()

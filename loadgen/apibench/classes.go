@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"gridgov/auth"
 	"gridgov/gid"
 	"gridgov/loadgen"
@@ -80,7 +78,7 @@ var classIDs = []string{"console", "members", "feed", "profile", "roster", "ledg
 
 // newClasses builds every class on the fixtures, each read rotating over at most samples
 // ids; admin is a city administrator's token.
-func newClasses(f fixtures, admin string, keys auth.Keys, pool *pgxpool.Pool, samples int) map[string]*class {
+func newClasses(f fixtures, admin string, keys auth.Keys, samples int) map[string]*class {
 	distinct := map[string]int{"console": len(f.issueGrids), "members": len(f.communities), "feed": len(f.feedBefore),
 		"profile": len(f.members), "roster": len(f.rosterGrids), "ledger": len(f.ledgers), "review": len(f.reviews)}
 	read := func(id, name, query string, vars func(i int) map[string]any, check func(map[string]any) error) *class {
@@ -89,7 +87,7 @@ func newClasses(f fixtures, admin string, keys auth.Keys, pool *pgxpool.Pool, sa
 			return loadgen.Request{Query: query, Token: admin, Variables: vars(i % n)}
 		}}
 	}
-	cl := &claims{pool: pool, keys: keys}
+	cl := &claims{keys: keys}
 	classes := []*class{
 		read("console", "console page", consoleQuery, func(i int) map[string]any {
 			return map[string]any{"grid": gid.Encode("Grid", f.issueGrids[i])}

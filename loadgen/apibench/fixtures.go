@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -66,6 +67,50 @@ func loadFixtures(ctx context.Context, pool *pgxpool.Pool) (fixtures, error) {
 		return f, err
 	}
 	return f, nil
+}
+
+// loadSameFixtures loads the fixtures from each database and checks that they agree: a
+// request reads the same ids on every build's database, so each must hold the same city
+// (the baseline's a copy of the candidate's).
+func loadSameFixtures(ctx context.Context, dbs []*database) (fixtures, error) {
+	var first fixtures
+	for i, db := range dbs {
+		f, err := loadFixtures(ctx, db.pool)
+		if err != nil {
+			return fixtures{}, fmt.Errorf("fixtures of %s (is the database seeded?): %w", db.name(), err)
+		}
+		if i == 0 {
+			first = f
+			continue
+		}
+		if list := differingList(first, f); list != "" {
+			return fixtures{}, fmt.Errorf("databases %s and %s hold different %s: the builds' databases must hold the same seeded city (make one a copy of the other: CREATE DATABASE … TEMPLATE …)",
+				dbs[0].name(), db.name(), list)
+		}
+	}
+	return first, nil
+}
+
+// differingList names the first list of fixtures that differs between a and b, or gives "".
+func differingList(a, b fixtures) string {
+	lists := []struct {
+		name string
+		a, b any
+	}{
+		{"grids with the most issues", a.issueGrids, b.issueGrids},
+		{"communities with the most members", a.communities, b.communities},
+		{"order feed instants", a.feedBefore, b.feedBefore},
+		{"members with the longest ledgers", a.members, b.members},
+		{"grids with the most check-ins", a.rosterGrids, b.rosterGrids},
+		{"ledger quarters", a.ledgers, b.ledgers},
+		{"review months", a.reviews, b.reviews},
+	}
+	for _, l := range lists {
+		if !reflect.DeepEqual(l.a, l.b) {
+			return l.name
+		}
+	}
+	return ""
 }
 
 // ids reads one column of ids; none is an error: the database is not seeded.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,12 +29,129 @@ import (
 	"gridgov/store"
 )
 
-// The benchmark's machinery on the demo city at scale 1, with gridgov's handler in process
-// (its pool connected through a tap): every class answers with the data it asks for and no
-// error, the tap sees its statements, and both pgbench replays of them run without a failed
-// transaction (the claim's replay claiming a fresh order in each). A schema change that
-// breaks a class's query fails here.
+// The benchmark's machinery on the demo city at scale 1, for two builds on two databases
+// (the baseline's a copy of the candidate's), each build gridgov's handler in process with
+// its pool connected through a tap: every class answers with the data it asks for and no
+// error, the tap sees its statements, and both pgbench replays of them run on the build's
+// database without a failed transaction (the claim's replay claiming a fresh order in each).
+// The builds rotate over different numbers of samples, so that the values their as-sent
+// scripts read are in their own database only, and a replay on the other database fails. A
+// schema change that breaks a class's query fails here.
 func TestClassesAnswerAndReplay(t *testing.T) {
+	ctx := context.Background()
+	candidateURL := seededDatabase(t)
+	baseURL := copyDatabase(t, candidateURL)
+	builds := []*build{
+		{label: "base", db: &database{url: baseURL}},
+		{label: "candidate", db: &database{url: candidateURL}},
+	}
+	dbs, err := connect(ctx, builds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeAll(dbs)
+	if len(dbs) != 2 {
+		t.Fatalf("%d databases, want 2", len(dbs))
+	}
+	fx, err := loadSameFixtures(ctx, dbs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded := orderCounts(t, dbs)
+	keys, admin := testKeys(t)
+	samples := map[string]int{"base": 2, "candidate": 3}
+	classes := map[string]map[string]*class{}
+	dir := t.TempDir()
+	for _, b := range builds {
+		classes[b.label] = newClasses(fx, admin, keys, samples[b.label])
+		all, err := selectClasses(classes[b.label], "all")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.captures, err = captureBuild(ctx, b, all, dir, inProcess(keys)); err != nil {
+			t.Fatalf("%s: %v", b.label, err)
+		}
+	}
+	for _, id := range classIDs {
+		t.Run(id, func(t *testing.T) {
+			for i, b := range builds {
+				checkCapture(t, b, classes[b.label][id])
+				for _, w := range ways {
+					checkReplay(t, b, classes[b.label][id], w, dbs[i])
+				}
+			}
+		})
+	}
+	// The claims leave nothing behind in either database: no order they published, no
+	// history or audit record of one.
+	if err := removeAllClaims(ctx, dbs); err != nil {
+		t.Fatal(err)
+	}
+	for i, db := range dbs {
+		var orders, events, audits int
+		if err := db.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM service_orders),
+			(SELECT count(*) FROM order_events WHERE action = 'claim' AND at > now() - interval '1 hour'),
+			(SELECT count(*) FROM audit_log)`).Scan(&orders, &events, &audits); err != nil {
+			t.Fatal(err)
+		}
+		if orders != seeded[i] || events != 0 || audits != 0 {
+			t.Errorf("%s: %d orders (seeded %d), %d claim events and %d audit records left", db.name(), orders, seeded[i], events, audits)
+		}
+	}
+	// Databases that hold different cities are refused.
+	if _, err := dbs[0].pool.Exec(ctx, `UPDATE issues SET deleted_at = now() WHERE grid_id = $1`, fx.issueGrids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadSameFixtures(ctx, dbs); err == nil || !strings.Contains(err.Error(), "different grids with the most issues") {
+		t.Fatalf("fixtures of different cities: %v", err)
+	}
+}
+
+// checkCapture checks what the build sent for the class: statements over at least one round
+// trip and connection, and a script per sample.
+func checkCapture(t *testing.T, b *build, c *class) {
+	t.Helper()
+	got := b.captures[c.id]
+	if got.Statements < 1 || got.RoundTrips < 1 || got.RoundTrips > got.Statements || got.Conns < 1 || got.Conns > got.RoundTrips {
+		t.Fatalf("%s: %.1f statements in %.1f round trips over %.1f connections per request", b.label, got.Statements, got.RoundTrips, got.Conns)
+	}
+	weights := 0
+	for _, w := range got.AsSent {
+		weights += w.Weight
+	}
+	if want := c.distinct; len(got.OneByOne) != want || weights != want {
+		t.Fatalf("%s: %d one-by-one scripts and as-sent ones weighing %d, want %d", b.label, len(got.OneByOne), weights, want)
+	}
+}
+
+// checkReplay replays the build's capture of the class one way, at 2 clients for a second,
+// and checks that every transaction ran, on own, the build's database: a claim's replay
+// leaves there an order claimed by each.
+func checkReplay(t *testing.T, b *build, c *class, w way, own *database) {
+	t.Helper()
+	ctx := context.Background()
+	cell, err := b.replay(ctx, c, w, 2, time.Second)
+	if err != nil {
+		t.Fatalf("%s: %v", b.label, err)
+	}
+	if cell.Transactions == 0 || cell.Failed != 0 || cell.Note != "" {
+		t.Fatalf("%s: pgbench %s: %d transactions, %d failed, %q", b.label, w.name, cell.Transactions, cell.Failed, cell.Note)
+	}
+	if c.claims == nil {
+		return
+	}
+	var claimed int
+	if err := own.pool.QueryRow(ctx, `SELECT count(*) FROM service_orders
+		WHERE title LIKE 'benchmark order %' AND state = 'claimed'`).Scan(&claimed); err != nil {
+		t.Fatal(err)
+	}
+	if claimed < cell.Transactions {
+		t.Fatalf("%s: pgbench %s ran %d claims, yet %s holds %d claimed orders", b.label, w.name, cell.Transactions, own.name(), claimed)
+	}
+}
+
+// seededDatabase gives the URL of a fresh database holding the demo city at scale 1.
+func seededDatabase(t *testing.T) string {
 	ctx := context.Background()
 	url := dbtest.NewURL(t)
 	pool, err := store.Open(ctx, url, 4)
@@ -44,81 +162,58 @@ func TestClassesAnswerAndReplay(t *testing.T) {
 	if _, err := seed.Run(ctx, pool, seed.Options{Profile: "chaohu", Seed: 1, Scale: 1, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	fx, err := loadFixtures(ctx, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, admin := testKeys(t)
-	classes := newClasses(fx, admin, keys, pool, 3)
+	return url
+}
 
-	tap, err := loadgen.NewTap(url)
+// copyDatabase copies the database at url, which nothing may be connected to, as make
+// bench-api-compare copies the benchmark's for the baseline; the copy is dropped at cleanup.
+func copyDatabase(t *testing.T, url string) string {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dbtest.WithDatabase(url, "postgres"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tap.Close()
-	tapURL, err := tap.TapURL(url, "apibench_test")
-	if err != nil {
+	defer admin.Close(ctx)
+	source := (&database{url: url}).name()
+	name := source + "_base"
+	if _, err := admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, source)); err != nil {
 		t.Fatal(err)
 	}
-	tapped, err := store.Open(ctx, tapURL, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tapped.Close()
-	ts := httptest.NewServer(handler(keys, tapped))
-	defer ts.Close()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	cp := capturer{client: loadgen.NewClient(ts.URL, 1), tap: tap, conn: conn, dir: t.TempDir()}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, dbtest.WithDatabase(url, "postgres"))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
+			t.Error(err)
+		}
+	})
+	return dbtest.WithDatabase(url, name)
+}
 
-	var seeded int
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM service_orders`).Scan(&seeded); err != nil {
-		t.Fatal(err)
+// orderCounts counts each database's service orders.
+func orderCounts(t *testing.T, dbs []*database) []int {
+	out := make([]int, len(dbs))
+	for i, db := range dbs {
+		if err := db.pool.QueryRow(context.Background(), `SELECT count(*) FROM service_orders`).Scan(&out[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for _, id := range classIDs {
-		t.Run(id, func(t *testing.T) {
-			c := classes[id]
-			got, err := cp.capture(ctx, "test", c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Statements < 1 || got.RoundTrips < 1 || got.RoundTrips > got.Statements || got.Conns < 1 || got.Conns > got.RoundTrips {
-				t.Fatalf("%.1f statements in %.1f round trips over %.1f connections per request", got.Statements, got.RoundTrips, got.Conns)
-			}
-			weights := 0
-			for _, w := range got.AsSent {
-				weights += w.Weight
-			}
-			if want := c.distinct; len(got.OneByOne) != want || weights != want {
-				t.Fatalf("%d one-by-one scripts and as-sent ones weighing %d, want %d", len(got.OneByOne), weights, want)
-			}
-			for _, w := range ways {
-				cell, err := replay(ctx, pool, url, got, w, 2, time.Second)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if cell.Transactions == 0 || cell.Failed != 0 || cell.Note != "" {
-					t.Fatalf("pgbench %s: %d transactions, %d failed, %q", w.name, cell.Transactions, cell.Failed, cell.Note)
-				}
-			}
-		})
-	}
-	// The claims leave nothing behind: no order they published, no history or audit record
-	// of one.
-	if err := removeClaims(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	var orders, events, audits int
-	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM service_orders),
-		(SELECT count(*) FROM order_events WHERE action = 'claim' AND at > now() - interval '1 hour'),
-		(SELECT count(*) FROM audit_log)`).Scan(&orders, &events, &audits); err != nil {
-		t.Fatal(err)
-	}
-	if orders != seeded || events != 0 || audits != 0 {
-		t.Fatalf("%d orders (seeded %d), %d claim events and %d audit records left", orders, seeded, events, audits)
+	return out
+}
+
+// inProcess serves gridgov's handler in this process on a pool of the given database: the
+// serveFunc of a capture in tests.
+func inProcess(keys auth.Keys) serveFunc {
+	return func(pgURL string) (string, func(), error) {
+		pool, err := store.Open(context.Background(), pgURL, 8)
+		if err != nil {
+			return "", nil, err
+		}
+		ts := httptest.NewServer(handler(keys, pool))
+		return ts.URL, func() { ts.Close(); pool.Close() }, nil
 	}
 }
 
@@ -205,7 +300,7 @@ func setup(b *testing.B) benchFixture {
 		b.Fatal(err)
 	}
 	keys, admin := testKeys(b)
-	return benchFixture{h: handler(keys, pool), classes: newClasses(fx, admin, keys, pool, 64)}
+	return benchFixture{h: handler(keys, pool), classes: newClasses(fx, admin, keys, 64)}
 }
 
 func (f benchFixture) do(b *testing.B, r loadgen.Request) {

@@ -13,6 +13,13 @@
 // sent one at a time through it. So the benchmark depends on no package of the server, and
 // needs nothing of Postgres beyond a connection (no statement log, no extension).
 //
+// Each build works on a database of its own: the candidate on -pg, the baseline on -base-pg
+// (by default the same). When the candidate brings migrations, the baseline's database is a
+// copy of the candidate's made before they ran (make bench-api-compare makes it), so that
+// each build is measured on its own schema. Everything a build does in Postgres (the
+// capture, the measured server, the pgbench replays, the claims' orders) goes to its
+// database; the two must hold the same seeded city, which is checked at the start.
+//
 // The database must hold a seeded city (gridgov seed). The claim runs publish orders to
 // claim; run them against a benchmark database, not one you care about.
 package main
@@ -22,6 +29,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -39,7 +47,8 @@ import (
 
 func main() {
 	var o options
-	flag.StringVar(&o.pgURL, "pg", os.Getenv("GRIDGOV_PG_URL"), "Postgres URL of a seeded benchmark database")
+	flag.StringVar(&o.pgURL, "pg", os.Getenv("GRIDGOV_PG_URL"), "Postgres URL of a seeded benchmark database, the candidate's")
+	flag.StringVar(&o.basePG, "base-pg", "", "Postgres URL of the baseline's database, a copy of -pg at the baseline's schema (default: -pg)")
 	flag.StringVar(&o.bin, "bin", "bin/gridgov", "the candidate build's gridgov binary")
 	flag.StringVar(&o.label, "label", "candidate", "the candidate's name in the tables")
 	flag.StringVar(&o.base, "base", "", "the baseline build's gridgov binary (none: the candidate alone)")
@@ -61,25 +70,84 @@ func main() {
 
 // options are the command's flags.
 type options struct {
-	pgURL, bin, label, base, baseLabel string
-	builds, classes, clients           string
-	dur, warm                          time.Duration
-	samples                            int
-	limits                             bool
-	out, profiles                      string
+	pgURL, basePG               string
+	bin, label, base, baseLabel string
+	builds, classes, clients    string
+	dur, warm                   time.Duration
+	samples                     int
+	limits                      bool
+	out, profiles               string
 }
 
 // build is one server binary under test.
 type build struct {
 	label, bin string
-	app        string // application_name of its measured server's connections
+	app        string    // application_name of its measured server's connections
+	db         *database // where everything it does in Postgres goes
 	srv        *serveProcess
 	captures   map[string]*classCapture // by class id
+}
+
+// database is a build's Postgres database and a pool on it; builds given the same URL share
+// one.
+type database struct {
+	url  string
+	pool *pgxpool.Pool
+}
+
+// name gives the database's name, for messages (the URL may hold a password).
+func (d *database) name() string {
+	u, err := url.Parse(d.url)
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimPrefix(u.Path, "/")
+}
+
+// connect opens a pool on each build's database, one per distinct URL, and gives the
+// distinct databases in the builds' order.
+func connect(ctx context.Context, builds []*build) ([]*database, error) {
+	byURL := map[string]*database{}
+	var dbs []*database
+	for _, b := range builds {
+		if db, ok := byURL[b.db.url]; ok {
+			b.db = db
+			continue
+		}
+		pool, err := pgxpool.New(ctx, b.db.url)
+		if err != nil {
+			closeAll(dbs)
+			return nil, err
+		}
+		b.db.pool = pool
+		byURL[b.db.url] = b.db
+		dbs = append(dbs, b.db)
+	}
+	return dbs, nil
+}
+
+func closeAll(dbs []*database) {
+	for _, db := range dbs {
+		db.pool.Close()
+	}
+}
+
+// removeAllClaims removes the orders claim runs published from every database.
+func removeAllClaims(ctx context.Context, dbs []*database) error {
+	for _, db := range dbs {
+		if err := removeClaims(ctx, db.pool); err != nil {
+			return fmt.Errorf("%s: %w", db.name(), err)
+		}
+	}
+	return nil
 }
 
 func run(ctx context.Context, o options) error {
 	if o.pgURL == "" {
 		return fmt.Errorf("give -pg or GRIDGOV_PG_URL")
+	}
+	if o.basePG == "" {
+		o.basePG = o.pgURL
 	}
 	levels, err := parseLevels(o.clients)
 	if err != nil {
@@ -100,24 +168,24 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	pool, err := pgxpool.New(ctx, o.pgURL)
+	dbs, err := connect(ctx, builds)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	defer closeAll(dbs)
 	// Each run starts and ends on the seeded city: orders an earlier claim run published
 	// are removed first, this run's at the end.
-	if err := removeClaims(ctx, pool); err != nil {
+	if err := removeAllClaims(ctx, dbs); err != nil {
 		return err
 	}
 	defer func() {
-		if err := removeClaims(context.Background(), pool); err != nil {
+		if err := removeAllClaims(context.Background(), dbs); err != nil {
 			log.Print(err)
 		}
 	}()
-	fx, err := loadFixtures(ctx, pool)
+	fx, err := loadSameFixtures(ctx, dbs)
 	if err != nil {
-		return fmt.Errorf("fixtures (is the database seeded?): %w", err)
+		return err
 	}
 	// Tokens are signed with the development secret, which serve uses in development mode.
 	keys, err := auth.LoadKeys("HS256", config.DevSecret, "", "", "gridgov", "gridgov", 30*time.Second)
@@ -128,7 +196,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	classes, err := selectClasses(newClasses(fx, admin, keys, pool, o.samples), o.classes)
+	classes, err := selectClasses(newClasses(fx, admin, keys, o.samples), o.classes)
 	if err != nil {
 		return err
 	}
@@ -138,15 +206,15 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("load average at start: %s\n\n", loadavg())
 
 	for _, b := range builds {
-		if b.captures, err = captureBuild(ctx, o, b, classes); err != nil {
+		if b.captures, err = captureBuild(ctx, b, classes, filepath.Join(o.out, "scripts"), b.serveBinary); err != nil {
 			return fmt.Errorf("%s: %w", b.label, err)
 		}
 	}
-	if err := removeClaims(ctx, pool); err != nil { // the captured claims'
+	if err := removeAllClaims(ctx, dbs); err != nil { // the captured claims'
 		return err
 	}
 	for _, b := range builds {
-		url, err := withParams(o.pgURL, map[string]string{"application_name": b.app})
+		url, err := withParams(b.db.url, map[string]string{"application_name": b.app})
 		if err != nil {
 			return err
 		}
@@ -155,7 +223,7 @@ func run(ctx context.Context, o options) error {
 		}
 		defer b.srv.stop()
 	}
-	m := &matrix{o: o, pool: pool, builds: builds, classes: classes, levels: levels}
+	m := &matrix{o: o, pool: dbs[0].pool, builds: builds, classes: classes, levels: levels}
 	rows, err := m.run(ctx)
 	if err != nil {
 		return err
@@ -164,29 +232,42 @@ func run(ctx context.Context, o options) error {
 	return writeResults(o, started, rows, builds, classes)
 }
 
-// captureBuild runs a build with its database traffic through a tap and captures what it
-// sends for each class.
-func captureBuild(ctx context.Context, o options, b *build, classes []*class) (map[string]*classCapture, error) {
-	tap, err := loadgen.NewTap(o.pgURL)
+// serveFunc starts a server of a build on pgURL and gives the URL of its /graphql and a
+// function that stops it.
+type serveFunc func(pgURL string) (apiURL string, stop func(), err error)
+
+// serveBinary starts the build's binary: the serveFunc of a capture.
+func (b *build) serveBinary(pgURL string) (string, func(), error) {
+	srv, err := startServer(b.bin, pgURL, false)
+	if err != nil {
+		return "", nil, err
+	}
+	return srv.url, srv.stop, nil
+}
+
+// captureBuild serves the build with its database's traffic through a tap and captures what
+// it sends for each class; the pgbench scripts go to dir.
+func captureBuild(ctx context.Context, b *build, classes []*class, dir string, serve serveFunc) (map[string]*classCapture, error) {
+	tap, err := loadgen.NewTap(b.db.url)
 	if err != nil {
 		return nil, err
 	}
 	defer tap.Close()
-	url, err := tap.TapURL(o.pgURL, "apibench_capture")
+	url, err := tap.TapURL(b.db.url, "apibench_capture")
 	if err != nil {
 		return nil, err
 	}
-	srv, err := startServer(b.bin, url, false)
+	apiURL, stop, err := serve(url)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
-	conn, err := pgx.Connect(ctx, o.pgURL)
+	defer stop()
+	conn, err := pgx.Connect(ctx, b.db.url)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close(ctx)
-	cp := capturer{client: loadgen.NewClient(srv.url, 1), tap: tap, conn: conn, dir: filepath.Join(o.out, "scripts")}
+	cp := capturer{client: loadgen.NewClient(apiURL, 1), tap: tap, conn: conn, pool: b.db.pool, dir: dir}
 	out := map[string]*classCapture{}
 	for _, c := range classes {
 		got, err := cp.capture(ctx, b.label, c)
@@ -220,10 +301,12 @@ func chooseBuilds(o options) ([]*build, error) {
 		switch strings.TrimSpace(name) {
 		case "base":
 			if o.base != "" {
-				out = append(out, &build{label: o.baseLabel, bin: o.base, app: fmt.Sprintf("apibench_base_%d", os.Getpid())})
+				out = append(out, &build{label: o.baseLabel, bin: o.base, app: fmt.Sprintf("apibench_base_%d", os.Getpid()),
+					db: &database{url: o.basePG}})
 			}
 		case "candidate":
-			out = append(out, &build{label: o.label, bin: o.bin, app: fmt.Sprintf("apibench_candidate_%d", os.Getpid())})
+			out = append(out, &build{label: o.label, bin: o.bin, app: fmt.Sprintf("apibench_candidate_%d", os.Getpid()),
+				db: &database{url: o.pgURL}})
 		default:
 			return nil, fmt.Errorf("bad -builds %q: base, candidate or both", o.builds)
 		}
@@ -240,7 +323,7 @@ func chooseBuilds(o options) ([]*build, error) {
 func buildNames(bs []*build) string {
 	var s []string
 	for _, b := range bs {
-		s = append(s, fmt.Sprintf("%s (%s)", b.label, b.bin))
+		s = append(s, fmt.Sprintf("%s (%s on %s)", b.label, b.bin, b.db.name()))
 	}
 	return strings.Join(s, ", ")
 }

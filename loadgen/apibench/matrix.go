@@ -17,11 +17,13 @@ import (
 // The run's matrix: for each class and client count, each build's API run followed at once
 // by its pgbench replays, so that each share compares runs seconds apart (other work on a
 // shared machine moves pgbench's rate by a quarter between runs minutes apart). The builds
-// take turns going first from one cell to the next. Builds that sent the same statements
-// for a class share its replays.
+// take turns going first from one cell to the next. Builds on the same database that sent
+// the same statements for a class share its replays.
 
 type matrix struct {
-	o       options
+	o options
+	// pool reads pg_stat_activity, which covers every database of the server: any build's
+	// pool does.
 	pool    *pgxpool.Pool
 	builds  []*build
 	classes []*class
@@ -100,16 +102,22 @@ func (m *matrix) run(ctx context.Context) ([]row, error) {
 }
 
 // replaysPerCell counts the pgbench runs of one cell: one per way for each distinct
-// capture among the builds.
+// database and capture among the builds.
 func (m *matrix) replaysPerCell(c *class) int {
 	if !m.o.limits {
 		return 0
 	}
 	seen := map[string]bool{}
 	for _, b := range m.builds {
-		seen[fingerprint(b.captures[c.id])] = true
+		seen[replayKey(b, c)] = true
 	}
 	return len(seen) * len(ways)
+}
+
+// replayKey identifies what a build's replays of a class run: its database, its scripts and
+// their values.
+func replayKey(b *build, c *class) string {
+	return b.db.url + "\x00" + fingerprint(b.captures[c.id])
 }
 
 // fingerprint identifies a capture's scripts and values.
@@ -130,7 +138,7 @@ func fingerprint(c *classCapture) string {
 func (m *matrix) api(ctx context.Context, b *build, c *class, n int) (row, error) {
 	if c.claims != nil {
 		// Enough orders for 1,500 claims a second, fresh for each run.
-		if err := c.claims.refill(ctx, 1+int(1500*(m.o.warm+m.o.dur).Seconds())/200); err != nil {
+		if err := c.claims.refill(ctx, b.db.pool, 1+int(1500*(m.o.warm+m.o.dur).Seconds())/200); err != nil {
 			return row{}, err
 		}
 	}
@@ -202,13 +210,12 @@ func (m *matrix) window(ctx context.Context, pid int, app string, from time.Time
 
 // replays runs (or reuses) the build's two pgbench replays of the class at n clients.
 func (m *matrix) replays(ctx context.Context, b *build, c *class, n int, r *row, seen map[string]*limitCell) error {
-	capt := b.captures[c.id]
-	fp := fingerprint(capt)
+	rk := replayKey(b, c)
 	for i, w := range ways {
-		key := fp + w.mode
+		key := rk + w.mode
 		cell, ok := seen[key]
 		if !ok {
-			got, err := replay(ctx, m.pool, m.o.pgURL, capt, w, n, m.o.dur)
+			got, err := b.replay(ctx, c, w, n, m.o.dur)
 			if err != nil {
 				return err
 			}

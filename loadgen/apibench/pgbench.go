@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The database's limits for a class: pgbench replaying the statements a build sent for the
@@ -62,20 +60,27 @@ var (
 // another benchmark's too).
 var pgbenchApp = fmt.Sprintf("apibench_pgbench_%d", os.Getpid())
 
-// replay runs one way of replaying a capture at n clients for d.
-func replay(ctx context.Context, pool *pgxpool.Pool, pgURL string, c *classCapture, w way, n int, d time.Duration) (limitCell, error) {
+// replay runs one way of replaying the build's capture of class c at n clients for d, on
+// the build's database: the one its statements were captured on.
+func (b *build) replay(ctx context.Context, c *class, w way, n int, d time.Duration) (limitCell, error) {
+	return replay(ctx, b.db, b.captures[c.id], w, n, d)
+}
+
+// replay runs one way of replaying a capture at n clients for d on db: pgbench, and for a
+// claim the orders it claims.
+func replay(ctx context.Context, db *database, c *classCapture, w way, n int, d time.Duration) (limitCell, error) {
 	vars := map[string]string{}
 	var supply claimSupply
 	if c.claim != nil {
 		var err error
-		if supply, err = publishForReplay(ctx, pool, c.claim.grid, n, d); err != nil {
+		if supply, err = publishForReplay(ctx, db.pool, c.claim.grid, n, d); err != nil {
 			return limitCell{}, err
 		}
 		vars["apibench_lo"] = strconv.FormatInt(supply.lo, 10)
 		vars["apibench_i"] = "0"
 		vars["apibench_clients"] = strconv.Itoa(n)
 	}
-	url, err := withParams(pgURL, map[string]string{"application_name": pgbenchApp, "sslmode": "disable"})
+	url, err := withParams(db.url, map[string]string{"application_name": pgbenchApp, "sslmode": "disable"})
 	if err != nil {
 		return limitCell{}, err
 	}
@@ -87,7 +92,7 @@ func replay(ctx context.Context, pool *pgxpool.Pool, pgURL string, c *classCaptu
 		args = append(args, "-D", k+"="+v)
 	}
 	args = append(args, url)
-	watch := watchBackends(ctx, pool, pgbenchApp, 100*time.Millisecond)
+	watch := watchBackends(ctx, db.pool, pgbenchApp, 100*time.Millisecond)
 	cmd := exec.CommandContext(ctx, "pgbench", args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	out, runErr := cmd.CombinedOutput()
@@ -110,7 +115,7 @@ func replay(ctx context.Context, pool *pgxpool.Pool, pgURL string, c *classCaptu
 		cell.PgbenchCPU = per(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime())
 	}
 	if c.claim != nil {
-		if cell.Note, err = supply.check(ctx, pool, cell.Transactions); err != nil {
+		if cell.Note, err = supply.check(ctx, db.pool, cell.Transactions); err != nil {
 			return cell, err
 		}
 	}

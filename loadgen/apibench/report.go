@@ -57,6 +57,7 @@ type results struct {
 type buildCaptures struct {
 	Label    string                   `json:"label"`
 	Bin      string                   `json:"bin"`
+	Database string                   `json:"database"`
 	Captures map[string]*classCapture `json:"captures"`
 }
 
@@ -66,7 +67,7 @@ func writeResults(o options, started time.Time, rows []row, builds []*build, cla
 	base := filepath.Join(o.out, "apibench-"+stamp)
 	res := results{Started: started.Format(time.RFC3339), Command: os.Args, Warm: o.warm.String(), Dur: o.dur.String(), Rows: rows}
 	for _, b := range builds {
-		res.Builds = append(res.Builds, buildCaptures{Label: b.label, Bin: b.bin, Captures: b.captures})
+		res.Builds = append(res.Builds, buildCaptures{Label: b.label, Bin: b.bin, Database: b.db.name(), Captures: b.captures})
 	}
 	js, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
