@@ -47,6 +47,7 @@ var Policy = map[string]Rule{
 	"Query.issues":          {with(placeRead, "resident"), "at or below the scope; a resident's own reports"},
 	"Query.issueCategories": {anyData, "reference data"},
 	"Query.monthlyReview":   {with(cadres, "leader"), "a community at or below the scope"},
+	"Query.workCalendar":    {anyData, "reference data"},
 	"Query.indicators":      {with(cadres, "leader", "grid_worker"), "aggregates of the scope or a place inside it; FORBIDDEN elsewhere"},
 
 	"Query.serviceOrders":     {with(placeRead, "party_member", "resident"), "at or below the scope; a party member's grid's demand list and own orders; a resident's own orders"},
@@ -91,6 +92,14 @@ var Policy = map[string]Rule{
 	"Mutation.closeIssue":    {cadres, "an issue at or below the scope"},
 	"Mutation.reopenIssue":   {cadres, "an issue at or below the scope"},
 	"Mutation.addMediator":   {gridHandle, "an issue at or below the scope"},
+	// An extension is asked for below the city and decided a level above the asker's; the
+	// community or street urges, the street or city supervises, the city keeps the calendar.
+	"Mutation.requestIssueExtension": {[]string{"street_cadre", "community_cadre", "grid_worker"}, "an issue at or below the scope"},
+	"Mutation.decideIssueExtension":  {cadres, "an extension at or below the scope, asked for at a level below the decider's"},
+	"Mutation.urgeIssue":             {cadres, "an issue at or below the scope"},
+	"Mutation.superviseIssue":        {[]string{"city_admin", "street_cadre"}, "an issue at or below the scope"},
+	"Mutation.confirmIssue":          {with(cadres, "resident"), "the resident's own resolved report; a cadre records one at or below the scope"},
+	"Mutation.setWorkday":            {[]string{"city_admin"}, "the city's working calendar"},
 
 	"Mutation.postOrder":     {with(gridHandle, "resident"), "a grid at or below the scope"},
 	"Mutation.publishOrder":  {gridHandle, "an order at or below the scope"},

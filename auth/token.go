@@ -200,6 +200,16 @@ func (s Scope) level() int {
 	return levelCity
 }
 
+// LevelName names the level of a place scope: city, street, community or grid.
+func (s Scope) LevelName() string { return levelNames[s.level()] }
+
+// LevelAbove reports whether level a lies above level b (the city above a street, a street
+// above its communities); both are names LevelName gives.
+func LevelAbove(a, b string) bool {
+	i, j := slices.Index(levelNames, a), slices.Index(levelNames, b)
+	return i >= 0 && j >= 0 && i < j
+}
+
 // ParseScope reads "city" or the global id of a street, community, grid or unit.
 func ParseScope(scope string) (Scope, error) {
 	if scope == ScopeCity {

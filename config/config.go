@@ -24,6 +24,12 @@ const (
 	MetricsOff   = "off" // no /metrics
 )
 
+// The values of GRIDGOV_SCHEDULER.
+const (
+	SchedulerInServe  = "serve"  // in `gridgov serve` and `gridgov worker`
+	SchedulerInWorker = "worker" // in `gridgov worker` only
+)
+
 // Config is the effective configuration.
 type Config struct {
 	PGURL           string
@@ -41,6 +47,8 @@ type Config struct {
 	LogLevel        string
 	ShutdownTimeout time.Duration
 	MemoryLimit     int64 // soft memory limit of `gridgov serve`, in bytes
+	Scheduler       string
+	SchedulerEvery  time.Duration
 	Mode            string
 	JWTAlg          string
 	JWTSecret       string
@@ -98,6 +106,8 @@ func (c *Config) settings() []setting {
 		{name: "GRIDGOV_LOG_LEVEL", def: "info", help: "log level: debug, info, warn, error", value: oneOf{&c.LogLevel, []string{"debug", "info", "warn", "error"}}},
 		{name: "GRIDGOV_SHUTDOWN_TIMEOUT", def: "15s", help: "how long shutdown waits for in-flight work", value: duration{&c.ShutdownTimeout, false}},
 		{name: "GRIDGOV_MEMORY_LIMIT", def: "180MiB", help: "soft memory limit of `gridgov serve`, in B, KiB, MiB or GiB; its garbage collector runs at GOGC=400 under it. When GOGC or GOMEMLIMIT is set, serve leaves the collector to them", value: byteSize{&c.MemoryLimit}},
+		{name: "GRIDGOV_SCHEDULER", def: SchedulerInServe, help: "where the issue register's time-driven steps (warnings, automatic escalation) run: `serve` in every `gridgov serve` and `gridgov worker` (one process at a time leads, elected through Postgres), or `worker` in `gridgov worker` only", value: oneOf{&c.Scheduler, []string{SchedulerInServe, SchedulerInWorker}}},
+		{name: "GRIDGOV_SCHEDULER_INTERVAL", def: "30s", help: "how often the leading scheduler runs the time-driven steps", value: duration{&c.SchedulerEvery, false}},
 		{name: "GRIDGOV_READ_HEADER_TIMEOUT", def: "5s", help: "how long a client may take to send a request's headers; the connection is closed then", value: duration{&c.ReadHeaderTimeout, false}},
 		{name: "GRIDGOV_READ_TIMEOUT", def: "30s", help: "how long a client may take to send a whole request, headers and body; a slower body is cut off", value: duration{&c.ReadTimeout, false}},
 		{name: "GRIDGOV_WRITE_TIMEOUT", def: "1m", help: "how long one answer may take, from the end of its request's headers to its last byte; longer than GRIDGOV_REQUEST_TIMEOUT (POST /analytics/sql streams for up to 10m)", value: duration{&c.WriteTimeout, false}},

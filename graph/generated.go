@@ -52,6 +52,7 @@ type ResolverRoot interface {
 	Issue() IssueResolver
 	IssueCategory() IssueCategoryResolver
 	IssueEvent() IssueEventResolver
+	IssueExtension() IssueExtensionResolver
 	JointMeeting() JointMeetingResolver
 	MatterEvent() MatterEventResolver
 	MediationRoomMember() MediationRoomMemberResolver
@@ -73,8 +74,10 @@ type ResolverRoot interface {
 	ServiceRecord() ServiceRecordResolver
 	SocialOrganisation() SocialOrganisationResolver
 	Street() StreetResolver
+	Supervision() SupervisionResolver
 	Unit() UnitResolver
 	VentureProject() VentureProjectResolver
+	Verdict() VerdictResolver
 	Volunteer() VolunteerResolver
 	VolunteerTeam() VolunteerTeamResolver
 	WorkLog() WorkLogResolver
@@ -509,14 +512,17 @@ type ComplexityRoot struct {
 		DueAt            func(childComplexity int) int
 		EscalationLevel  func(childComplexity int) int
 		Events           func(childComplexity int, last *int) int
+		Extensions       func(childComplexity int) int
 		Grid             func(childComplexity int) int
 		Handler          func(childComplexity int) int
 		HandlerKind      func(childComplexity int) int
 		HandlerUnit      func(childComplexity int) int
 		ID               func(childComplexity int) int
 		IsDispute        func(childComplexity int) int
+		LastUrgedAt      func(childComplexity int) int
 		Mediators        func(childComplexity int) int
 		Overdue          func(childComplexity int) int
+		ReopenCount      func(childComplexity int) int
 		ReportedAt       func(childComplexity int) int
 		Reporter         func(childComplexity int) int
 		ReporterRole     func(childComplexity int) int
@@ -524,19 +530,28 @@ type ComplexityRoot struct {
 		ResolvedAt       func(childComplexity int) int
 		ResolvedQuantity func(childComplexity int) int
 		State            func(childComplexity int) int
+		Supervision      func(childComplexity int) int
 		Title            func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
+		UrgeCount        func(childComplexity int) int
+		Verdict          func(childComplexity int) int
 		Version          func(childComplexity int) int
+		WarnedAt         func(childComplexity int) int
 	}
 
 	IssueCategory struct {
-		Code         func(childComplexity int) int
-		DeadlineDays func(childComplexity int) int
-		Group        func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Name         func(childComplexity int) int
-		NameZh       func(childComplexity int) int
-		QuantityUnit func(childComplexity int) int
+		Code               func(childComplexity int) int
+		DeadlineDays       func(childComplexity int) int
+		EscalateAfterHours func(childComplexity int) int
+		Group              func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		MaxReopens         func(childComplexity int) int
+		Name               func(childComplexity int) int
+		NameZh             func(childComplexity int) int
+		QuantityUnit       func(childComplexity int) int
+		VerdictDays        func(childComplexity int) int
+		WarnAtShare        func(childComplexity int) int
+		WorkingDays        func(childComplexity int) int
 	}
 
 	IssueCategoryCount struct {
@@ -577,6 +592,21 @@ type ComplexityRoot struct {
 		FromState func(childComplexity int) int
 		Note      func(childComplexity int) int
 		ToState   func(childComplexity int) int
+	}
+
+	IssueExtension struct {
+		DecidedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		DueBefore    func(childComplexity int) int
+		DueRequested func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Issue        func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		RequestedAt  func(childComplexity int) int
+		RequestedBy  func(childComplexity int) int
+		State        func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	IssueGroupCount struct {
@@ -697,7 +727,9 @@ type ComplexityRoot struct {
 		ClaimOrder              func(childComplexity int, input model.OrderActionInput) int
 		CloseIssue              func(childComplexity int, input model.IssueActionInput) int
 		CompleteOrder           func(childComplexity int, input model.CompleteOrderInput) int
+		ConfirmIssue            func(childComplexity int, input model.ConfirmIssueInput) int
 		CreateVolunteerTeam     func(childComplexity int, input model.CreateVolunteerTeamInput) int
+		DecideIssueExtension    func(childComplexity int, input model.DecideIssueExtensionInput) int
 		DispatchIssue           func(childComplexity int, input model.DispatchIssueInput) int
 		EndBuildingAppointment  func(childComplexity int, input model.EndBuildingAppointmentInput) int
 		EndPairing              func(childComplexity int, input model.EndPairingInput) int
@@ -716,11 +748,15 @@ type ComplexityRoot struct {
 		RejectCheckin           func(childComplexity int, input model.RejectCheckinInput) int
 		ReopenIssue             func(childComplexity int, input model.IssueActionInput) int
 		ReportIssue             func(childComplexity int, input model.ReportIssueInput) int
+		RequestIssueExtension   func(childComplexity int, input model.RequestIssueExtensionInput) int
 		ResolveIssue            func(childComplexity int, input model.ResolveIssueInput) int
 		ReturnIssue             func(childComplexity int, input model.IssueActionInput) int
 		SetMatterOutcome        func(childComplexity int, input model.SetMatterOutcomeInput) int
+		SetWorkday              func(childComplexity int, input model.SetWorkdayInput) int
 		StartIssue              func(childComplexity int, input model.IssueActionInput) int
+		SuperviseIssue          func(childComplexity int, input model.SuperviseIssueInput) int
 		UpdateVolunteerTeam     func(childComplexity int, input model.UpdateVolunteerTeamInput) int
+		UrgeIssue               func(childComplexity int, input model.UrgeIssueInput) int
 		VerifyCheckin           func(childComplexity int, input model.VerifyCheckinInput) int
 	}
 
@@ -903,6 +939,7 @@ type ComplexityRoot struct {
 		VentureProjects       func(childComplexity int, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) int
 		VolunteerTeams        func(childComplexity int, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) int
 		Volunteers            func(childComplexity int, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) int
+		WorkCalendar          func(childComplexity int, from time.Time, to time.Time) int
 		WorkLogs              func(childComplexity int, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 	}
 
@@ -1059,6 +1096,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Supervision struct {
+		DueAt      func(childComplexity int) int
+		Note       func(childComplexity int) int
+		Overdue    func(childComplexity int) int
+		Since      func(childComplexity int) int
+		Supervisor func(childComplexity int) int
+	}
+
 	TeamTypeCount struct {
 		Police     func(childComplexity int) int
 		TeamType   func(childComplexity int) int
@@ -1130,6 +1175,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Verdict struct {
+		At         func(childComplexity int) int
+		Channel    func(childComplexity int) int
+		Comment    func(childComplexity int) int
+		RecordedBy func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Verdict    func(childComplexity int) int
+	}
+
 	Volunteer struct {
 		Community         func(childComplexity int) int
 		Grid              func(childComplexity int) int
@@ -1189,6 +1243,12 @@ type ComplexityRoot struct {
 	VolunteerTeamEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	WorkCalendarDay struct {
+		Day     func(childComplexity int) int
+		Note    func(childComplexity int) int
+		Workday func(childComplexity int) int
 	}
 
 	WorkLog struct {
@@ -1372,6 +1432,8 @@ type IssueResolver interface {
 
 	DisputeOutcome(ctx context.Context, obj *store.Issue) (*model.DisputeOutcome, error)
 	Mediators(ctx context.Context, obj *store.Issue) ([]*store.IssueMediator, error)
+
+	Extensions(ctx context.Context, obj *store.Issue) ([]*store.IssueExtension, error)
 	Events(ctx context.Context, obj *store.Issue, last *int) ([]*store.IssueEvent, error)
 	AllowedActions(ctx context.Context, obj *store.Issue) ([]model.IssueAction, error)
 }
@@ -1386,6 +1448,14 @@ type IssueEventResolver interface {
 
 	FromState(ctx context.Context, obj *store.IssueEvent) (*model.IssueState, error)
 	ToState(ctx context.Context, obj *store.IssueEvent) (model.IssueState, error)
+}
+type IssueExtensionResolver interface {
+	ID(ctx context.Context, obj *store.IssueExtension) (string, error)
+	Issue(ctx context.Context, obj *store.IssueExtension) (*store.Issue, error)
+	RequestedBy(ctx context.Context, obj *store.IssueExtension) (*store.Person, error)
+
+	State(ctx context.Context, obj *store.IssueExtension) (model.ExtensionState, error)
+	DecidedBy(ctx context.Context, obj *store.IssueExtension) (*store.Person, error)
 }
 type JointMeetingResolver interface {
 	ID(ctx context.Context, obj *store.JointMeeting) (string, error)
@@ -1427,6 +1497,11 @@ type MonthlyReviewResolver interface {
 	OverdueIssues(ctx context.Context, obj *store.MonthlyReview, first *int, after *string, last *int, before *string) (*model.IssueConnection, error)
 }
 type MutationResolver interface {
+	RequestIssueExtension(ctx context.Context, input model.RequestIssueExtensionInput) (*store.IssueExtension, error)
+	DecideIssueExtension(ctx context.Context, input model.DecideIssueExtensionInput) (*store.IssueExtension, error)
+	UrgeIssue(ctx context.Context, input model.UrgeIssueInput) (*store.Issue, error)
+	SuperviseIssue(ctx context.Context, input model.SuperviseIssueInput) (*store.Issue, error)
+	SetWorkday(ctx context.Context, input model.SetWorkdayInput) (*store.WorkCalendarDay, error)
 	ReportIssue(ctx context.Context, input model.ReportIssueInput) (*store.Issue, error)
 	AcceptIssue(ctx context.Context, input model.IssueActionInput) (*store.Issue, error)
 	DispatchIssue(ctx context.Context, input model.DispatchIssueInput) (*store.Issue, error)
@@ -1435,6 +1510,7 @@ type MutationResolver interface {
 	ReturnIssue(ctx context.Context, input model.IssueActionInput) (*store.Issue, error)
 	ResolveIssue(ctx context.Context, input model.ResolveIssueInput) (*store.Issue, error)
 	CloseIssue(ctx context.Context, input model.IssueActionInput) (*store.Issue, error)
+	ConfirmIssue(ctx context.Context, input model.ConfirmIssueInput) (*store.Issue, error)
 	ReopenIssue(ctx context.Context, input model.IssueActionInput) (*store.Issue, error)
 	AddMediator(ctx context.Context, input model.AddMediatorInput) (*store.Issue, error)
 	PostOrder(ctx context.Context, input model.PostOrderInput) (*store.ServiceOrder, error)
@@ -1511,6 +1587,7 @@ type PersonResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (store.Entity, error)
 	AuditRecords(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditRecordConnection, error)
+	WorkCalendar(ctx context.Context, from time.Time, to time.Time) ([]*store.WorkCalendarDay, error)
 	Indicators(ctx context.Context, scope string, period warehouse.Period) (*warehouse.Indicators, error)
 	Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error)
 	IssueCategories(ctx context.Context) ([]*store.IssueCategory, error)
@@ -1601,6 +1678,11 @@ type StreetResolver interface {
 	Kind(ctx context.Context, obj *store.Street) (model.StreetKind, error)
 	City(ctx context.Context, obj *store.Street) (*store.City, error)
 }
+type SupervisionResolver interface {
+	Supervisor(ctx context.Context, obj *store.Supervision) (*store.Person, error)
+
+	Overdue(ctx context.Context, obj *store.Supervision) (bool, error)
+}
 type UnitResolver interface {
 	ID(ctx context.Context, obj *store.Unit) (string, error)
 
@@ -1615,6 +1697,12 @@ type VentureProjectResolver interface {
 
 	SocialOrganisation(ctx context.Context, obj *store.VentureProject) (*store.SocialOrganisation, error)
 	Community(ctx context.Context, obj *store.VentureProject) (*store.Community, error)
+}
+type VerdictResolver interface {
+	Verdict(ctx context.Context, obj *store.IssueVerdict) (model.VerdictKind, error)
+
+	Channel(ctx context.Context, obj *store.IssueVerdict) (model.VerdictChannel, error)
+	RecordedBy(ctx context.Context, obj *store.IssueVerdict) (*store.Person, error)
 }
 type VolunteerResolver interface {
 	ID(ctx context.Context, obj *store.Volunteer) (string, error)
@@ -3303,6 +3391,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Events(childComplexity, args["last"].(*int)), true
+	case "Issue.extensions":
+		if e.ComplexityRoot.Issue.Extensions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.Extensions(childComplexity), true
 	case "Issue.grid":
 		if e.ComplexityRoot.Issue.Grid == nil {
 			break
@@ -3339,6 +3433,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.IsDispute(childComplexity), true
+	case "Issue.lastUrgedAt":
+		if e.ComplexityRoot.Issue.LastUrgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.LastUrgedAt(childComplexity), true
 	case "Issue.mediators":
 		if e.ComplexityRoot.Issue.Mediators == nil {
 			break
@@ -3351,6 +3451,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Overdue(childComplexity), true
+	case "Issue.reopenCount":
+		if e.ComplexityRoot.Issue.ReopenCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.ReopenCount(childComplexity), true
 	case "Issue.reportedAt":
 		if e.ComplexityRoot.Issue.ReportedAt == nil {
 			break
@@ -3393,6 +3499,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.State(childComplexity), true
+	case "Issue.supervision":
+		if e.ComplexityRoot.Issue.Supervision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.Supervision(childComplexity), true
 	case "Issue.title":
 		if e.ComplexityRoot.Issue.Title == nil {
 			break
@@ -3405,12 +3517,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.UpdatedAt(childComplexity), true
+	case "Issue.urgeCount":
+		if e.ComplexityRoot.Issue.UrgeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.UrgeCount(childComplexity), true
+	case "Issue.verdict":
+		if e.ComplexityRoot.Issue.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.Verdict(childComplexity), true
 	case "Issue.version":
 		if e.ComplexityRoot.Issue.Version == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Issue.Version(childComplexity), true
+	case "Issue.warnedAt":
+		if e.ComplexityRoot.Issue.WarnedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.WarnedAt(childComplexity), true
 
 	case "IssueCategory.code":
 		if e.ComplexityRoot.IssueCategory.Code == nil {
@@ -3424,6 +3554,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCategory.DeadlineDays(childComplexity), true
+	case "IssueCategory.escalateAfterHours":
+		if e.ComplexityRoot.IssueCategory.EscalateAfterHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.EscalateAfterHours(childComplexity), true
 	case "IssueCategory.group":
 		if e.ComplexityRoot.IssueCategory.Group == nil {
 			break
@@ -3436,6 +3572,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCategory.ID(childComplexity), true
+	case "IssueCategory.maxReopens":
+		if e.ComplexityRoot.IssueCategory.MaxReopens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.MaxReopens(childComplexity), true
 	case "IssueCategory.name":
 		if e.ComplexityRoot.IssueCategory.Name == nil {
 			break
@@ -3454,6 +3596,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCategory.QuantityUnit(childComplexity), true
+	case "IssueCategory.verdictDays":
+		if e.ComplexityRoot.IssueCategory.VerdictDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.VerdictDays(childComplexity), true
+	case "IssueCategory.warnAtShare":
+		if e.ComplexityRoot.IssueCategory.WarnAtShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.WarnAtShare(childComplexity), true
+	case "IssueCategory.workingDays":
+		if e.ComplexityRoot.IssueCategory.WorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.WorkingDays(childComplexity), true
 
 	case "IssueCategoryCount.category":
 		if e.ComplexityRoot.IssueCategoryCount.Category == nil {
@@ -3609,6 +3769,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueEvent.ToState(childComplexity), true
+
+	case "IssueExtension.decidedAt":
+		if e.ComplexityRoot.IssueExtension.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.DecidedAt(childComplexity), true
+	case "IssueExtension.decidedBy":
+		if e.ComplexityRoot.IssueExtension.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.DecidedBy(childComplexity), true
+	case "IssueExtension.decisionNote":
+		if e.ComplexityRoot.IssueExtension.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.DecisionNote(childComplexity), true
+	case "IssueExtension.dueBefore":
+		if e.ComplexityRoot.IssueExtension.DueBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.DueBefore(childComplexity), true
+	case "IssueExtension.dueRequested":
+		if e.ComplexityRoot.IssueExtension.DueRequested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.DueRequested(childComplexity), true
+	case "IssueExtension.id":
+		if e.ComplexityRoot.IssueExtension.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.ID(childComplexity), true
+	case "IssueExtension.issue":
+		if e.ComplexityRoot.IssueExtension.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.Issue(childComplexity), true
+	case "IssueExtension.reason":
+		if e.ComplexityRoot.IssueExtension.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.Reason(childComplexity), true
+	case "IssueExtension.requestedAt":
+		if e.ComplexityRoot.IssueExtension.RequestedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.RequestedAt(childComplexity), true
+	case "IssueExtension.requestedBy":
+		if e.ComplexityRoot.IssueExtension.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.RequestedBy(childComplexity), true
+	case "IssueExtension.state":
+		if e.ComplexityRoot.IssueExtension.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.State(childComplexity), true
+	case "IssueExtension.version":
+		if e.ComplexityRoot.IssueExtension.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueExtension.Version(childComplexity), true
 
 	case "IssueGroupCount.group":
 		if e.ComplexityRoot.IssueGroupCount.Group == nil {
@@ -4146,6 +4379,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["input"].(model.CompleteOrderInput)), true
+	case "Mutation.confirmIssue":
+		if e.ComplexityRoot.Mutation.ConfirmIssue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmIssue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmIssue(childComplexity, args["input"].(model.ConfirmIssueInput)), true
 	case "Mutation.createVolunteerTeam":
 		if e.ComplexityRoot.Mutation.CreateVolunteerTeam == nil {
 			break
@@ -4157,6 +4401,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateVolunteerTeam(childComplexity, args["input"].(model.CreateVolunteerTeamInput)), true
+	case "Mutation.decideIssueExtension":
+		if e.ComplexityRoot.Mutation.DecideIssueExtension == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideIssueExtension_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideIssueExtension(childComplexity, args["input"].(model.DecideIssueExtensionInput)), true
 	case "Mutation.dispatchIssue":
 		if e.ComplexityRoot.Mutation.DispatchIssue == nil {
 			break
@@ -4355,6 +4610,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportIssue(childComplexity, args["input"].(model.ReportIssueInput)), true
+	case "Mutation.requestIssueExtension":
+		if e.ComplexityRoot.Mutation.RequestIssueExtension == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestIssueExtension_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestIssueExtension(childComplexity, args["input"].(model.RequestIssueExtensionInput)), true
 	case "Mutation.resolveIssue":
 		if e.ComplexityRoot.Mutation.ResolveIssue == nil {
 			break
@@ -4388,6 +4654,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMatterOutcome(childComplexity, args["input"].(model.SetMatterOutcomeInput)), true
+	case "Mutation.setWorkday":
+		if e.ComplexityRoot.Mutation.SetWorkday == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWorkday_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWorkday(childComplexity, args["input"].(model.SetWorkdayInput)), true
 	case "Mutation.startIssue":
 		if e.ComplexityRoot.Mutation.StartIssue == nil {
 			break
@@ -4399,6 +4676,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartIssue(childComplexity, args["input"].(model.IssueActionInput)), true
+	case "Mutation.superviseIssue":
+		if e.ComplexityRoot.Mutation.SuperviseIssue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_superviseIssue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SuperviseIssue(childComplexity, args["input"].(model.SuperviseIssueInput)), true
 	case "Mutation.updateVolunteerTeam":
 		if e.ComplexityRoot.Mutation.UpdateVolunteerTeam == nil {
 			break
@@ -4410,6 +4698,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateVolunteerTeam(childComplexity, args["input"].(model.UpdateVolunteerTeamInput)), true
+	case "Mutation.urgeIssue":
+		if e.ComplexityRoot.Mutation.UrgeIssue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_urgeIssue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UrgeIssue(childComplexity, args["input"].(model.UrgeIssueInput)), true
 	case "Mutation.verifyCheckin":
 		if e.ComplexityRoot.Mutation.VerifyCheckin == nil {
 			break
@@ -5389,6 +5688,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Volunteers(childComplexity, args["filter"].(*model.VolunteerFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.workCalendar":
+		if e.ComplexityRoot.Query.WorkCalendar == nil {
+			break
+		}
+
+		args, err := ec.field_Query_workCalendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WorkCalendar(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.workLogs":
 		if e.ComplexityRoot.Query.WorkLogs == nil {
 			break
@@ -5984,6 +6294,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "Supervision.dueAt":
+		if e.ComplexityRoot.Supervision.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supervision.DueAt(childComplexity), true
+	case "Supervision.note":
+		if e.ComplexityRoot.Supervision.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supervision.Note(childComplexity), true
+	case "Supervision.overdue":
+		if e.ComplexityRoot.Supervision.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supervision.Overdue(childComplexity), true
+	case "Supervision.since":
+		if e.ComplexityRoot.Supervision.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supervision.Since(childComplexity), true
+	case "Supervision.supervisor":
+		if e.ComplexityRoot.Supervision.Supervisor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Supervision.Supervisor(childComplexity), true
+
 	case "TeamTypeCount.police":
 		if e.ComplexityRoot.TeamTypeCount.Police == nil {
 			break
@@ -6245,6 +6586,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VentureProjectEdge.Node(childComplexity), true
 
+	case "Verdict.at":
+		if e.ComplexityRoot.Verdict.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.At(childComplexity), true
+	case "Verdict.channel":
+		if e.ComplexityRoot.Verdict.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Channel(childComplexity), true
+	case "Verdict.comment":
+		if e.ComplexityRoot.Verdict.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Comment(childComplexity), true
+	case "Verdict.recordedBy":
+		if e.ComplexityRoot.Verdict.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.RecordedBy(childComplexity), true
+	case "Verdict.score":
+		if e.ComplexityRoot.Verdict.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Score(childComplexity), true
+	case "Verdict.verdict":
+		if e.ComplexityRoot.Verdict.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Verdict.Verdict(childComplexity), true
+
 	case "Volunteer.community":
 		if e.ComplexityRoot.Volunteer.Community == nil {
 			break
@@ -6480,6 +6858,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VolunteerTeamEdge.Node(childComplexity), true
 
+	case "WorkCalendarDay.day":
+		if e.ComplexityRoot.WorkCalendarDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkCalendarDay.Day(childComplexity), true
+	case "WorkCalendarDay.note":
+		if e.ComplexityRoot.WorkCalendarDay.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkCalendarDay.Note(childComplexity), true
+	case "WorkCalendarDay.workday":
+		if e.ComplexityRoot.WorkCalendarDay.Workday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkCalendarDay.Workday(childComplexity), true
+
 	case "WorkLog.cadre":
 		if e.ComplexityRoot.WorkLog.Cadre == nil {
 			break
@@ -6652,9 +7049,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
 			graphql.NewInputUnmarshaler("CompleteOrderInput", ec.unmarshalInputCompleteOrderInput),
+			graphql.NewInputUnmarshaler("ConfirmIssueInput", ec.unmarshalInputConfirmIssueInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
+			graphql.NewInputUnmarshaler("DecideIssueExtensionInput", ec.unmarshalInputDecideIssueExtensionInput),
 			graphql.NewInputUnmarshaler("DispatchIssueInput", ec.unmarshalInputDispatchIssueInput),
 			graphql.NewInputUnmarshaler("DutyShiftFilter", ec.unmarshalInputDutyShiftFilter),
 			graphql.NewInputUnmarshaler("EndBuildingAppointmentInput", ec.unmarshalInputEndBuildingAppointmentInput),
@@ -6687,12 +7086,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterVolunteerInput", ec.unmarshalInputRegisterVolunteerInput),
 			graphql.NewInputUnmarshaler("RejectCheckinInput", ec.unmarshalInputRejectCheckinInput),
 			graphql.NewInputUnmarshaler("ReportIssueInput", ec.unmarshalInputReportIssueInput),
+			graphql.NewInputUnmarshaler("RequestIssueExtensionInput", ec.unmarshalInputRequestIssueExtensionInput),
 			graphql.NewInputUnmarshaler("ResidentFilter", ec.unmarshalInputResidentFilter),
 			graphql.NewInputUnmarshaler("ResolveIssueInput", ec.unmarshalInputResolveIssueInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("ServiceOrderFilter", ec.unmarshalInputServiceOrderFilter),
 			graphql.NewInputUnmarshaler("SetMatterOutcomeInput", ec.unmarshalInputSetMatterOutcomeInput),
+			graphql.NewInputUnmarshaler("SetWorkdayInput", ec.unmarshalInputSetWorkdayInput),
+			graphql.NewInputUnmarshaler("SuperviseIssueInput", ec.unmarshalInputSuperviseIssueInput),
 			graphql.NewInputUnmarshaler("UpdateVolunteerTeamInput", ec.unmarshalInputUpdateVolunteerTeamInput),
+			graphql.NewInputUnmarshaler("UrgeIssueInput", ec.unmarshalInputUrgeIssueInput),
 			graphql.NewInputUnmarshaler("VentureProjectFilter", ec.unmarshalInputVentureProjectFilter),
 			graphql.NewInputUnmarshaler("VerifyCheckinInput", ec.unmarshalInputVerifyCheckinInput),
 			graphql.NewInputUnmarshaler("VolunteerFilter", ec.unmarshalInputVolunteerFilter),
@@ -6862,6 +7265,149 @@ type AuditRecordEdge {
   cursor: String!
   "The audit record."
   node: AuditRecord!
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/deadlines.graphqls", Input: `extend type Query {
+  """
+  The working calendar's exceptions to a Monday-to-Friday week between two days, inclusive:
+  public holidays and adjusted working days (调休). Working-day deadlines count on it.
+  """
+  workCalendar("First day." from: Date!, "Last day; at most 366 days after from." to: Date!): [WorkCalendarDay!]!
+}
+
+extend type Mutation {
+  """
+  Ask for more time (申请延期) on an open, dispatched issue, with a reason. A level above the
+  asker's decides; until then the due time stands. At most one request is pending per issue.
+  """
+  requestIssueExtension("What to do." input: RequestIssueExtensionInput!): IssueExtension!
+  """
+  Approve or reject a pending extension. Only a role of a level above the asker's may decide
+  (the community for a grid worker, the street for a community, the city for a street); an
+  approval moves the issue's due time to the one asked for. Both stay in the history.
+  """
+  decideIssueExtension("What to do." input: DecideIssueExtensionInput!): IssueExtension!
+  "Urge (催办) an open issue, with a note: counted on the issue and recorded in its history."
+  urgeIssue("What to do." input: UrgeIssueInput!): Issue!
+  """
+  Put an open issue under supervision (督办) by the street or the city: a supervisor (the
+  acting person) and a deadline of its own. An issue is supervised once.
+  """
+  superviseIssue("What to do." input: SuperviseIssueInput!): Issue!
+  "Set a day of the working calendar: a public holiday or an adjusted working day (调休)."
+  setWorkday("What to do." input: SetWorkdayInput!): WorkCalendarDay!
+}
+
+"An extension (延期) of an issue's due time, asked for with a reason and decided by a level above."
+type IssueExtension implements Node {
+  "Global id."
+  id: ID!
+  "The issue."
+  issue: Issue!
+  "Who asked for it."
+  requestedBy: Person!
+  "When it was asked for."
+  requestedAt: DateTime!
+  "Why more time is needed."
+  reason: String!
+  "The due time when it was asked for."
+  dueBefore: DateTime!
+  "The due time asked for."
+  dueRequested: DateTime!
+  "Where it stands."
+  state: ExtensionState!
+  "Who decided it."
+  decidedBy: Person
+  "When it was decided."
+  decidedAt: DateTime
+  "The decider's note."
+  decisionNote: String!
+  "Row version: pass it back in a decision to detect concurrent edits."
+  version: Int!
+}
+
+"Where an extension stands."
+enum ExtensionState {
+  "Asked for, not yet decided."
+  PENDING
+  "Approved: the issue's due time moved."
+  APPROVED
+  "Rejected: the due time stands."
+  REJECTED
+}
+
+"An issue's supervision (督办): who supervises it and by when it must be resolved."
+type Supervision {
+  "The supervising street cadre or city administrator."
+  supervisor: Person!
+  "When supervision began."
+  since: DateTime!
+  "The supervision's own deadline."
+  dueAt: DateTime!
+  "What the supervisor asked for."
+  note: String!
+  "Whether the issue is open past the supervision's deadline."
+  overdue: Boolean!
+}
+
+"A day of the working calendar that differs from a Monday-to-Friday week, or confirms it."
+type WorkCalendarDay {
+  "The day."
+  day: Date!
+  "Whether it is a working day."
+  workday: Boolean!
+  "What it is, e.g. 国庆节 or 国庆调休."
+  note: String!
+}
+
+"Input of requestIssueExtension."
+input RequestIssueExtensionInput {
+  "The issue."
+  issueId: ID! @ref(type: "Issue")
+  "The due time asked for: later than the current one."
+  dueAt: DateTime!
+  "Why more time is needed; required."
+  reason: String!
+}
+
+"Input of decideIssueExtension."
+input DecideIssueExtensionInput {
+  "The pending extension."
+  extensionId: ID! @ref(type: "IssueExtension")
+  "Approve (true) or reject (false)."
+  approve: Boolean!
+  "The decision's note; required for a rejection."
+  note: String
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of urgeIssue."
+input UrgeIssueInput {
+  "The issue."
+  issueId: ID! @ref(type: "Issue")
+  "What is urged; required."
+  note: String!
+}
+
+"Input of superviseIssue."
+input SuperviseIssueInput {
+  "The issue."
+  issueId: ID! @ref(type: "Issue")
+  "By when it must be resolved: in the future."
+  dueAt: DateTime!
+  "What the supervisor asks for; required."
+  note: String!
+}
+
+"Input of setWorkday."
+input SetWorkdayInput {
+  "The day."
+  day: Date!
+  "Whether it is a working day."
+  workday: Boolean!
+  "What it is, e.g. 春节 or 春节调休; required."
+  note: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators: computed in ClickHouse by gridgov/warehouse.Reader.
@@ -7380,7 +7926,10 @@ extend type Mutation {
   reportIssue("What to do." input: ReportIssueInput!): Issue!
   "Accept a reported, returned or reopened issue."
   acceptIssue("What to do." input: IssueActionInput!): Issue!
-  "Dispatch (交办) an issue to a handler; the due date follows from the category's deadline."
+  """
+  Dispatch (交办) an issue to a handler. The first dispatch sets the due time from the
+  category's deadline; dispatching again keeps it.
+  """
   dispatchIssue("What to do." input: DispatchIssueInput!): Issue!
   "The handler starts work on a dispatched issue."
   startIssue("What to do." input: IssueActionInput!): Issue!
@@ -7390,8 +7939,18 @@ extend type Mutation {
   returnIssue("What to do." input: IssueActionInput!): Issue!
   "Resolve an issue with its result (and a dispute with its outcome)."
   resolveIssue("What to do." input: ResolveIssueInput!): Issue!
-  "Verify and close out (销号) a resolved issue."
+  """
+  Verify and close out (销号) a resolved issue. An issue a resident reported closes through
+  their verdict (confirmIssue) instead, or when none came within its category's verdictDays:
+  closing it before is INVALID_TRANSITION.
+  """
   closeIssue("What to do." input: IssueActionInput!): Issue!
+  """
+  The verdict (满意度回访) of the resident who reported a resolved issue, given by them or
+  recorded by a cadre after a phone call: satisfied closes it out; unsatisfied reopens it, or,
+  once it was reopened its category's maxReopens times, escalates it to the street.
+  """
+  confirmIssue("What to do." input: ConfirmIssueInput!): Issue!
   "Reopen a resolved or closed issue when the verification fails."
   reopenIssue("What to do." input: IssueActionInput!): Issue!
   "Add a mediator to an open dispute (矛盾纠纷调解)."
@@ -7440,6 +7999,20 @@ enum IssueAction {
   CLOSE
   "Reopened."
   REOPEN
+  "The reporter's verdict on the resolution (满意度回访), or no response in time."
+  VERDICT
+  "Warned (预警) by the scheduler: the due time nears."
+  WARN
+  "Urged (催办)."
+  URGE
+  "Put under supervision (督办)."
+  SUPERVISE
+  "An extension (延期) was asked for."
+  REQUEST_EXTENSION
+  "An extension was approved: the due time moved."
+  APPROVE_EXTENSION
+  "An extension was rejected."
+  REJECT_EXTENSION
 }
 
 "In what capacity someone reported an issue."
@@ -7518,8 +8091,21 @@ type IssueCategory implements Node {
   nameZh: String!
   "Group."
   group: IssueCategoryGroup!
-  "Days from dispatch until an issue is due."
+  "Days from the first dispatch until an issue is due."
   deadlineDays: Int!
+  "Whether deadlineDays counts working days of the working calendar (else calendar days)."
+  workingDays: Boolean!
+  "Days a resident has to give a verdict on a resolution before the issue closes as no response."
+  verdictDays: Int!
+  "Times an unsatisfied verdict reopens an issue; the next one sends it to the street."
+  maxReopens: Int!
+  "The share of the deadline after which an open issue is warned (预警), e.g. 0.8."
+  warnAtShare: Float!
+  """
+  Hours past its due time after which an open issue is escalated one level automatically (twice
+  as many for a second level); null: never.
+  """
+  escalateAfterHours: Int
   "What a resolved quantity counts, e.g. m2 of greening."
   quantityUnit: String
 }
@@ -7557,7 +8143,10 @@ type Issue implements Node {
   handlerUnit: Unit
   "Highest level it was escalated to."
   escalationLevel: EscalationLevel
-  "When it is due; set on dispatch from the category's deadline."
+  """
+  When it is due: set at its first dispatch from the category's deadline (calendar or working
+  days); a later dispatch keeps it, and only an approved extension moves it.
+  """
   dueAt: DateTime
   "Whether it is open past its due date."
   overdue: Boolean!
@@ -7577,6 +8166,20 @@ type Issue implements Node {
   disputeOutcome: DisputeOutcome
   "Mediators of the dispute."
   mediators: [Mediator!]!
+  "The verdict of the resident who reported it on its latest resolution; null while pending."
+  verdict: Verdict
+  "How many times an unsatisfied verdict reopened it."
+  reopenCount: Int!
+  "When it was warned (预警) that its due time nears; an approved extension clears it."
+  warnedAt: DateTime
+  "How many times it was urged (催办)."
+  urgeCount: Int!
+  "When it was last urged."
+  lastUrgedAt: DateTime
+  "Its supervision (督办), if it is supervised."
+  supervision: Supervision
+  "Its extensions (延期), asked for and decided, oldest first."
+  extensions: [IssueExtension!]!
   "The latest history entries, oldest first."
   events("How many of the latest entries (at most 100)." last: Int = 20): [IssueEvent!]!
   "Actions allowed from the current state."
@@ -7649,6 +8252,10 @@ input IssueFilter {
   open: Boolean
   "Only disputes (true) or non-disputes (false)."
   isDispute: Boolean
+  "Only issues under supervision (督办, true: the supervision list) or not (false)."
+  supervised: Boolean
+  "Only issues urged (催办) at least once (true) or never (false)."
+  urged: Boolean
   "Only issues reported by this person."
   reporterId: ID
   "Only issues handled by this person."
@@ -7799,6 +8406,54 @@ type MonthlyReview {
   openIssues("Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): IssueConnection!
   "The overdue issues, most overdue first."
   overdueIssues("Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): IssueConnection!
+}
+
+"The verdict of the resident who reported an issue on its resolution (满意度回访)."
+type Verdict {
+  "Satisfied, unsatisfied, or no response in time."
+  verdict: VerdictKind!
+  "Score from 1 to 5; null for no response."
+  score: Int
+  "The resident's comment."
+  comment: String
+  "How it was given."
+  channel: VerdictChannel!
+  "Who recorded it: the resident, or the cadre who called them; null for no response."
+  recordedBy: Person
+  "When it was given."
+  at: DateTime!
+}
+
+"What a resident thought of a resolution."
+enum VerdictKind {
+  "Satisfied (满意): the issue is closed out."
+  SATISFIED
+  "Not satisfied (不满意): the issue is reopened or sent to the street."
+  UNSATISFIED
+  "No verdict within the category's verdictDays: closed out as no response."
+  NO_RESPONSE
+}
+
+"How a verdict was given."
+enum VerdictChannel {
+  "By the resident, through the API."
+  RESIDENT
+  "Recorded by a cadre after a phone call (电话回访)."
+  PHONE
+  "By no one: the days to answer ran out."
+  TIMEOUT
+}
+
+"Input of confirmIssue."
+input ConfirmIssueInput {
+  "The resolved issue."
+  issueId: ID! @ref(type: "Issue")
+  "Whether the resident is satisfied with the resolution."
+  satisfied: Boolean!
+  "Score from 1 (worst) to 5 (best)."
+  score: Int!
+  "The resident's comment."
+  comment: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/orders.graphqls", Input: `extend type Query {
@@ -11106,6 +11761,20 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_disputeOutcome(ctx, field)
 	case "mediators":
 		return ec.fieldContext_Issue_mediators(ctx, field)
+	case "verdict":
+		return ec.fieldContext_Issue_verdict(ctx, field)
+	case "reopenCount":
+		return ec.fieldContext_Issue_reopenCount(ctx, field)
+	case "warnedAt":
+		return ec.fieldContext_Issue_warnedAt(ctx, field)
+	case "urgeCount":
+		return ec.fieldContext_Issue_urgeCount(ctx, field)
+	case "lastUrgedAt":
+		return ec.fieldContext_Issue_lastUrgedAt(ctx, field)
+	case "supervision":
+		return ec.fieldContext_Issue_supervision(ctx, field)
+	case "extensions":
+		return ec.fieldContext_Issue_extensions(ctx, field)
 	case "events":
 		return ec.fieldContext_Issue_events(ctx, field)
 	case "allowedActions":
@@ -11132,6 +11801,16 @@ func (ec *executionContext) childFields_IssueCategory(ctx context.Context, field
 		return ec.fieldContext_IssueCategory_group(ctx, field)
 	case "deadlineDays":
 		return ec.fieldContext_IssueCategory_deadlineDays(ctx, field)
+	case "workingDays":
+		return ec.fieldContext_IssueCategory_workingDays(ctx, field)
+	case "verdictDays":
+		return ec.fieldContext_IssueCategory_verdictDays(ctx, field)
+	case "maxReopens":
+		return ec.fieldContext_IssueCategory_maxReopens(ctx, field)
+	case "warnAtShare":
+		return ec.fieldContext_IssueCategory_warnAtShare(ctx, field)
+	case "escalateAfterHours":
+		return ec.fieldContext_IssueCategory_escalateAfterHours(ctx, field)
 	case "quantityUnit":
 		return ec.fieldContext_IssueCategory_quantityUnit(ctx, field)
 	}
@@ -11216,6 +11895,36 @@ func (ec *executionContext) childFields_IssueEvent(ctx context.Context, field gr
 		return ec.fieldContext_IssueEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueExtension(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_IssueExtension_id(ctx, field)
+	case "issue":
+		return ec.fieldContext_IssueExtension_issue(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_IssueExtension_requestedBy(ctx, field)
+	case "requestedAt":
+		return ec.fieldContext_IssueExtension_requestedAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_IssueExtension_reason(ctx, field)
+	case "dueBefore":
+		return ec.fieldContext_IssueExtension_dueBefore(ctx, field)
+	case "dueRequested":
+		return ec.fieldContext_IssueExtension_dueRequested(ctx, field)
+	case "state":
+		return ec.fieldContext_IssueExtension_state(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_IssueExtension_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_IssueExtension_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_IssueExtension_decisionNote(ctx, field)
+	case "version":
+		return ec.fieldContext_IssueExtension_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueExtension", field.Name)
 }
 
 func (ec *executionContext) childFields_IssueGroupCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12030,6 +12739,22 @@ func (ec *executionContext) childFields_StreetEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type StreetEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Supervision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "supervisor":
+		return ec.fieldContext_Supervision_supervisor(ctx, field)
+	case "since":
+		return ec.fieldContext_Supervision_since(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Supervision_dueAt(ctx, field)
+	case "note":
+		return ec.fieldContext_Supervision_note(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Supervision_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Supervision", field.Name)
+}
+
 func (ec *executionContext) childFields_TeamTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "teamType":
@@ -12172,6 +12897,24 @@ func (ec *executionContext) childFields_VentureProjectEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type VentureProjectEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Verdict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verdict":
+		return ec.fieldContext_Verdict_verdict(ctx, field)
+	case "score":
+		return ec.fieldContext_Verdict_score(ctx, field)
+	case "comment":
+		return ec.fieldContext_Verdict_comment(ctx, field)
+	case "channel":
+		return ec.fieldContext_Verdict_channel(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_Verdict_recordedBy(ctx, field)
+	case "at":
+		return ec.fieldContext_Verdict_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Verdict", field.Name)
+}
+
 func (ec *executionContext) childFields_Volunteer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12292,6 +13035,18 @@ func (ec *executionContext) childFields_VolunteerTeamEdge(ctx context.Context, f
 		return ec.fieldContext_VolunteerTeamEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WorkCalendarDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_WorkCalendarDay_day(ctx, field)
+	case "workday":
+		return ec.fieldContext_WorkCalendarDay_workday(ctx, field)
+	case "note":
+		return ec.fieldContext_WorkCalendarDay_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WorkCalendarDay", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkLog(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12734,12 +13489,40 @@ func (ec *executionContext) field_Mutation_completeOrder_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_confirmIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConfirmIssueInput, error) {
+			return ec.unmarshalNConfirmIssueInput2gridgovᚋgraphᚋmodelᚐConfirmIssueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createVolunteerTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateVolunteerTeamInput, error) {
 			return ec.unmarshalNCreateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐCreateVolunteerTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideIssueExtension_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DecideIssueExtensionInput, error) {
+			return ec.unmarshalNDecideIssueExtensionInput2gridgovᚋgraphᚋmodelᚐDecideIssueExtensionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13000,6 +13783,20 @@ func (ec *executionContext) field_Mutation_reportIssue_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestIssueExtension_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestIssueExtensionInput, error) {
+			return ec.unmarshalNRequestIssueExtensionInput2gridgovᚋgraphᚋmodelᚐRequestIssueExtensionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resolveIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13042,6 +13839,20 @@ func (ec *executionContext) field_Mutation_setMatterOutcome_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setWorkday_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetWorkdayInput, error) {
+			return ec.unmarshalNSetWorkdayInput2gridgovᚋgraphᚋmodelᚐSetWorkdayInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_startIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13056,12 +13867,40 @@ func (ec *executionContext) field_Mutation_startIssue_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_superviseIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SuperviseIssueInput, error) {
+			return ec.unmarshalNSuperviseIssueInput2gridgovᚋgraphᚋmodelᚐSuperviseIssueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateVolunteerTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateVolunteerTeamInput, error) {
 			return ec.unmarshalNUpdateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐUpdateVolunteerTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_urgeIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UrgeIssueInput, error) {
+			return ec.unmarshalNUrgeIssueInput2gridgovᚋgraphᚋmodelᚐUrgeIssueInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14547,6 +15386,28 @@ func (ec *executionContext) field_Query_volunteers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_workCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -22177,6 +23038,194 @@ func (ec *executionContext) fieldContext_Issue_mediators(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Issue_verdict(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.IssueVerdict) graphql.Marshaler {
+			return ec.marshalOVerdict2ᚖgridgovᚋstoreᚐIssueVerdict(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Verdict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Issue_reopenCount(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_reopenCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReopenCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_reopenCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Issue_warnedAt(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_warnedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarnedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_warnedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Issue_urgeCount(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_urgeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UrgeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_urgeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Issue_lastUrgedAt(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_lastUrgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUrgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_lastUrgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Issue_supervision(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_supervision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supervision(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Supervision) graphql.Marshaler {
+			return ec.marshalOSupervision2ᚖgridgovᚋstoreᚐSupervision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_supervision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supervision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Issue_extensions(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_extensions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().Extensions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.IssueExtension) graphql.Marshaler {
+			return ec.marshalNIssueExtension2ᚕᚖgridgovᚋstoreᚐIssueExtensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_extensions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueExtension(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Issue_events(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22425,6 +23474,121 @@ func (ec *executionContext) _IssueCategory_deadlineDays(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_IssueCategory_deadlineDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCategory_workingDays(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategory_workingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategory_workingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IssueCategory_verdictDays(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategory_verdictDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategory_verdictDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCategory_maxReopens(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategory_maxReopens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxReopens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategory_maxReopens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCategory_warnAtShare(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategory_warnAtShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarnAtShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategory_warnAtShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueCategory_escalateAfterHours(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategory_escalateAfterHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalateAfterHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategory_escalateAfterHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "Int")
 }
 
@@ -23060,6 +24224,309 @@ func (ec *executionContext) _IssueEvent_at(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_IssueEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IssueExtension_id(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IssueExtension().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, true, true, "ID")
+}
+
+func (ec *executionContext) _IssueExtension_issue(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IssueExtension().Issue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+			return ec.marshalNIssue2ᚖgridgovᚋstoreᚐIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueExtension",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Issue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueExtension_requestedBy(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IssueExtension().RequestedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueExtension",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueExtension_requestedAt(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_requestedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_requestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IssueExtension_reason(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueExtension_dueBefore(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_dueBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_dueBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IssueExtension_dueRequested(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_dueRequested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueRequested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_dueRequested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IssueExtension_state(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IssueExtension().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ExtensionState) graphql.Marshaler {
+			return ec.marshalNExtensionState2gridgovᚋgraphᚋmodelᚐExtensionState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, true, true, "ExtensionState")
+}
+
+func (ec *executionContext) _IssueExtension_decidedBy(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IssueExtension().DecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IssueExtension",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IssueExtension_decidedAt(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _IssueExtension_decisionNote(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueExtension_version(ctx context.Context, field graphql.CollectedField, obj *store.IssueExtension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueExtension_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueExtension_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueExtension", field, false, false, "Int")
 }
 
 func (ec *executionContext) _IssueGroupCount_group(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueGroup) (ret graphql.Marshaler) {
@@ -24888,6 +26355,226 @@ func (ec *executionContext) fieldContext_MonthlyReview_overdueIssues(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_requestIssueExtension(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestIssueExtension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestIssueExtension(ctx, fc.Args["input"].(model.RequestIssueExtensionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.IssueExtension) graphql.Marshaler {
+			return ec.marshalNIssueExtension2ᚖgridgovᚋstoreᚐIssueExtension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestIssueExtension(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueExtension(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestIssueExtension_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideIssueExtension(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideIssueExtension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideIssueExtension(ctx, fc.Args["input"].(model.DecideIssueExtensionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.IssueExtension) graphql.Marshaler {
+			return ec.marshalNIssueExtension2ᚖgridgovᚋstoreᚐIssueExtension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideIssueExtension(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueExtension(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideIssueExtension_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_urgeIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_urgeIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UrgeIssue(ctx, fc.Args["input"].(model.UrgeIssueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+			return ec.marshalNIssue2ᚖgridgovᚋstoreᚐIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_urgeIssue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Issue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_urgeIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_superviseIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_superviseIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SuperviseIssue(ctx, fc.Args["input"].(model.SuperviseIssueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+			return ec.marshalNIssue2ᚖgridgovᚋstoreᚐIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_superviseIssue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Issue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_superviseIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setWorkday(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWorkday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWorkday(ctx, fc.Args["input"].(model.SetWorkdayInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.WorkCalendarDay) graphql.Marshaler {
+			return ec.marshalNWorkCalendarDay2ᚖgridgovᚋstoreᚐWorkCalendarDay(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWorkday(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkCalendarDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWorkday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_reportIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25234,6 +26921,50 @@ func (ec *executionContext) fieldContext_Mutation_closeIssue(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_closeIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmIssue(ctx, fc.Args["input"].(model.ConfirmIssueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+			return ec.marshalNIssue2ᚖgridgovᚋstoreᚐIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmIssue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Issue(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28924,6 +30655,50 @@ func (ec *executionContext) fieldContext_Query_auditRecords(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_workCalendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_workCalendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WorkCalendar(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.WorkCalendarDay) graphql.Marshaler {
+			return ec.marshalNWorkCalendarDay2ᚕᚖgridgovᚋstoreᚐWorkCalendarDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_workCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkCalendarDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_workCalendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32900,6 +34675,130 @@ func (ec *executionContext) fieldContext_StreetEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Supervision_supervisor(ctx context.Context, field graphql.CollectedField, obj *store.Supervision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supervision_supervisor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Supervision().Supervisor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supervision_supervisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Supervision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Supervision_since(ctx context.Context, field graphql.CollectedField, obj *store.Supervision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supervision_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supervision_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supervision", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Supervision_dueAt(ctx context.Context, field graphql.CollectedField, obj *store.Supervision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supervision_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supervision_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supervision", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Supervision_note(ctx context.Context, field graphql.CollectedField, obj *store.Supervision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supervision_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supervision_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supervision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Supervision_overdue(ctx context.Context, field graphql.CollectedField, obj *store.Supervision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Supervision_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Supervision().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Supervision_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Supervision", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _TeamTypeCount_teamType(ctx context.Context, field graphql.CollectedField, obj *warehouse.TeamType) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33963,6 +35862,153 @@ func (ec *executionContext) fieldContext_VentureProjectEdge_node(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Verdict_verdict(ctx context.Context, field graphql.CollectedField, obj *store.IssueVerdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verdict().Verdict(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.VerdictKind) graphql.Marshaler {
+			return ec.marshalNVerdictKind2gridgovᚋgraphᚋmodelᚐVerdictKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, true, true, "VerdictKind")
+}
+
+func (ec *executionContext) _Verdict_score(ctx context.Context, field graphql.CollectedField, obj *store.IssueVerdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Verdict_comment(ctx context.Context, field graphql.CollectedField, obj *store.IssueVerdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "String")
+}
+
+func (ec *executionContext) _Verdict_channel(ctx context.Context, field graphql.CollectedField, obj *store.IssueVerdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verdict().Channel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.VerdictChannel) graphql.Marshaler {
+			return ec.marshalNVerdictChannel2gridgovᚋgraphᚋmodelᚐVerdictChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, true, true, "VerdictChannel")
+}
+
+func (ec *executionContext) _Verdict_recordedBy(ctx context.Context, field graphql.CollectedField, obj *store.IssueVerdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Verdict().RecordedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Verdict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Verdict_at(ctx context.Context, field graphql.CollectedField, obj *store.IssueVerdict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Verdict_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Verdict_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Verdict", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _Volunteer_id(ctx context.Context, field graphql.CollectedField, obj *store.Volunteer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34959,6 +37005,75 @@ func (ec *executionContext) fieldContext_VolunteerTeamEdge_node(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WorkCalendarDay_day(ctx context.Context, field graphql.CollectedField, obj *store.WorkCalendarDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkCalendarDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkCalendarDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkCalendarDay", field, false, false, "Date")
+}
+
+func (ec *executionContext) _WorkCalendarDay_workday(ctx context.Context, field graphql.CollectedField, obj *store.WorkCalendarDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkCalendarDay_workday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Workday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkCalendarDay_workday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkCalendarDay", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WorkCalendarDay_note(ctx context.Context, field graphql.CollectedField, obj *store.WorkCalendarDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkCalendarDay_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkCalendarDay_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkCalendarDay", field, false, false, "String")
 }
 
 func (ec *executionContext) _WorkLog_id(ctx context.Context, field graphql.CollectedField, obj *store.WorkLog) (ret graphql.Marshaler) {
@@ -37183,6 +39298,69 @@ func UnmarshalCompleteOrderInput(ctx context.Context, raw any) (model.CompleteOr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConfirmIssueInput(ctx context.Context, obj any) (model.ConfirmIssueInput, error) {
+	var it model.ConfirmIssueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issueId", "satisfied", "score", "comment"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssueID = data
+		case "satisfied":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("satisfied"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Satisfied = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmIssueInput unmarshals raw into the ConfirmIssueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmIssueInput(ctx context.Context, raw any) (model.ConfirmIssueInput, error) {
+	var out model.ConfirmIssueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmIssueInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateVolunteerTeamInput(ctx context.Context, obj any) (model.CreateVolunteerTeamInput, error) {
 	var it model.CreateVolunteerTeamInput
 	if obj == nil {
@@ -37362,6 +39540,69 @@ func (ec *executionContext) unmarshalInputDateTimeRange(ctx context.Context, obj
 func UnmarshalDateTimeRange(ctx context.Context, raw any) (model.DateTimeRange, error) {
 	var out model.DateTimeRange
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateTimeRange", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideIssueExtensionInput(ctx context.Context, obj any) (model.DecideIssueExtensionInput, error) {
+	var it model.DecideIssueExtensionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"extensionId", "approve", "note", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "extensionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("extensionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExtensionID = data
+		case "approve":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approve"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approve = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideIssueExtensionInput unmarshals raw into the DecideIssueExtensionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideIssueExtensionInput(ctx context.Context, raw any) (model.DecideIssueExtensionInput, error) {
+	var out model.DecideIssueExtensionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideIssueExtensionInput", raw, &out)
 	return out, err
 }
 
@@ -37810,7 +40051,7 @@ func (ec *executionContext) unmarshalInputIssueFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "buildingId", "states", "categoryIds", "reported", "dueBefore", "search", "overdue", "open", "isDispute", "reporterId", "handlerId"}
+	fieldsInOrder := [...]string{"place", "buildingId", "states", "categoryIds", "reported", "dueBefore", "search", "overdue", "open", "isDispute", "supervised", "urged", "reporterId", "handlerId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37887,6 +40128,20 @@ func (ec *executionContext) unmarshalInputIssueFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.IsDispute = data
+		case "supervised":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supervised"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Supervised = data
+		case "urged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urged"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urged = data
 		case "reporterId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reporterId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -39472,6 +41727,62 @@ func UnmarshalReportIssueInput(ctx context.Context, raw any) (model.ReportIssueI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestIssueExtensionInput(ctx context.Context, obj any) (model.RequestIssueExtensionInput, error) {
+	var it model.RequestIssueExtensionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issueId", "dueAt", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssueID = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestIssueExtensionInput unmarshals raw into the RequestIssueExtensionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestIssueExtensionInput(ctx context.Context, raw any) (model.RequestIssueExtensionInput, error) {
+	var out model.RequestIssueExtensionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestIssueExtensionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResidentFilter(ctx context.Context, obj any) (model.ResidentFilter, error) {
 	var it model.ResidentFilter
 	if obj == nil {
@@ -39822,6 +42133,118 @@ func UnmarshalSetMatterOutcomeInput(ctx context.Context, raw any) (model.SetMatt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetWorkdayInput(ctx context.Context, obj any) (model.SetWorkdayInput, error) {
+	var it model.SetWorkdayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"day", "workday", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "workday":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workday"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Workday = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetWorkdayInput unmarshals raw into the SetWorkdayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetWorkdayInput(ctx context.Context, raw any) (model.SetWorkdayInput, error) {
+	var out model.SetWorkdayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWorkdayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSuperviseIssueInput(ctx context.Context, obj any) (model.SuperviseIssueInput, error) {
+	var it model.SuperviseIssueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issueId", "dueAt", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssueID = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSuperviseIssueInput unmarshals raw into the SuperviseIssueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSuperviseIssueInput(ctx context.Context, raw any) (model.SuperviseIssueInput, error) {
+	var out model.SuperviseIssueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SuperviseIssueInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateVolunteerTeamInput(ctx context.Context, obj any) (model.UpdateVolunteerTeamInput, error) {
 	var it model.UpdateVolunteerTeamInput
 	if obj == nil {
@@ -39917,6 +42340,55 @@ func (ec *executionContext) unmarshalInputUpdateVolunteerTeamInput(ctx context.C
 func UnmarshalUpdateVolunteerTeamInput(ctx context.Context, raw any) (model.UpdateVolunteerTeamInput, error) {
 	var out model.UpdateVolunteerTeamInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVolunteerTeamInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUrgeIssueInput(ctx context.Context, obj any) (model.UrgeIssueInput, error) {
+	var it model.UrgeIssueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issueId", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issueId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssueID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUrgeIssueInput unmarshals raw into the UrgeIssueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUrgeIssueInput(ctx context.Context, raw any) (model.UrgeIssueInput, error) {
+	var out model.UrgeIssueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UrgeIssueInput", raw, &out)
 	return out, err
 }
 
@@ -40404,6 +42876,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._JointMeeting(ctx, sel, obj)
+	case store.IssueExtension:
+		return ec._IssueExtension(ctx, sel, &obj)
+	case *store.IssueExtension:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._IssueExtension(ctx, sel, obj)
 	case store.IssueCategory:
 		return ec._IssueCategory(ctx, sel, &obj)
 	case *store.IssueCategory:
@@ -43525,6 +46004,42 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_mediators(ctx, field, obj)
 				})
+		case "verdict":
+			out.Values[i] = ec._Issue_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reopenCount":
+			out.Values[i] = ec._Issue_reopenCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnedAt":
+			out.Values[i] = ec._Issue_warnedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "urgeCount":
+			out.Values[i] = ec._Issue_urgeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastUrgedAt":
+			out.Values[i] = ec._Issue_lastUrgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supervision":
+			out.Values[i] = ec._Issue_supervision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extensions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_extensions(ctx, field, obj)
+				})
 		case "events":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -43605,6 +46120,31 @@ func (ec *executionContext) _IssueCategory(ctx context.Context, sel ast.Selectio
 		case "deadlineDays":
 			out.Values[i] = ec._IssueCategory_deadlineDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workingDays":
+			out.Values[i] = ec._IssueCategory_workingDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verdictDays":
+			out.Values[i] = ec._IssueCategory_verdictDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxReopens":
+			out.Values[i] = ec._IssueCategory_maxReopens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnAtShare":
+			out.Values[i] = ec._IssueCategory_warnAtShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalateAfterHours":
+			out.Values[i] = ec._IssueCategory_escalateAfterHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "quantityUnit":
@@ -43878,6 +46418,99 @@ func (ec *executionContext) _IssueEvent(ctx context.Context, sel ast.SelectionSe
 			}
 		case "at":
 			out.Values[i] = ec._IssueEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issueExtensionImplementors = []string{"IssueExtension", "Node"}
+
+func (ec *executionContext) _IssueExtension(ctx context.Context, sel ast.SelectionSet, obj *store.IssueExtension) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueExtensionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueExtension")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueExtension_id(ctx, field, obj)
+				})
+		case "issue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueExtension_issue(ctx, field, obj)
+				})
+		case "requestedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueExtension_requestedBy(ctx, field, obj)
+				})
+		case "requestedAt":
+			out.Values[i] = ec._IssueExtension_requestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._IssueExtension_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueBefore":
+			out.Values[i] = ec._IssueExtension_dueBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueRequested":
+			out.Values[i] = ec._IssueExtension_dueRequested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueExtension_state(ctx, field, obj)
+				})
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IssueExtension_decidedBy(ctx, field, obj)
+				})
+		case "decidedAt":
+			out.Values[i] = ec._IssueExtension_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._IssueExtension_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._IssueExtension_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -44653,6 +47286,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "requestIssueExtension":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestIssueExtension(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideIssueExtension":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideIssueExtension(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "urgeIssue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_urgeIssue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "superviseIssue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_superviseIssue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWorkday":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWorkday(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reportIssue":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportIssue(ctx, field)
@@ -44705,6 +47373,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "closeIssue":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_closeIssue(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmIssue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmIssue(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -45890,6 +48565,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditRecords(ctx, field)
+				})
+		case "workCalendar":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_workCalendar(ctx, field)
 				})
 		case "indicators":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -47174,6 +49855,61 @@ func (ec *executionContext) _StreetEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var supervisionImplementors = []string{"Supervision"}
+
+func (ec *executionContext) _Supervision(ctx context.Context, sel ast.SelectionSet, obj *store.Supervision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supervisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Supervision")
+		case "supervisor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Supervision_supervisor(ctx, field, obj)
+				})
+		case "since":
+			out.Values[i] = ec._Supervision_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._Supervision_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Supervision_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Supervision_overdue(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var teamTypeCountImplementors = []string{"TeamTypeCount"}
 
 func (ec *executionContext) _TeamTypeCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.TeamType) graphql.Marshaler {
@@ -47666,6 +50402,67 @@ func (ec *executionContext) _VentureProjectEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var verdictImplementors = []string{"Verdict"}
+
+func (ec *executionContext) _Verdict(ctx context.Context, sel ast.SelectionSet, obj *store.IssueVerdict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verdictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Verdict")
+		case "verdict":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verdict_verdict(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._Verdict_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "comment":
+			out.Values[i] = ec._Verdict_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verdict_channel(ctx, field, obj)
+				})
+		case "recordedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Verdict_recordedBy(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._Verdict_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var volunteerImplementors = []string{"Volunteer", "Node"}
 
 func (ec *executionContext) _Volunteer(ctx context.Context, sel ast.SelectionSet, obj *store.Volunteer) graphql.Marshaler {
@@ -48067,6 +50864,49 @@ func (ec *executionContext) _VolunteerTeamEdge(ctx context.Context, sel ast.Sele
 			}
 		case "node":
 			out.Values[i] = ec._VolunteerTeamEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var workCalendarDayImplementors = []string{"WorkCalendarDay"}
+
+func (ec *executionContext) _WorkCalendarDay(ctx context.Context, sel ast.SelectionSet, obj *store.WorkCalendarDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, workCalendarDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WorkCalendarDay")
+		case "day":
+			out.Values[i] = ec._WorkCalendarDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workday":
+			out.Values[i] = ec._WorkCalendarDay_workday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._WorkCalendarDay_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49198,6 +52038,11 @@ func (ec *executionContext) marshalNCompoundEdge2ᚖgridgovᚋgraphᚋmodelᚐCo
 	return ec._CompoundEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNConfirmIssueInput2gridgovᚋgraphᚋmodelᚐConfirmIssueInput(ctx context.Context, v any) (model.ConfirmIssueInput, error) {
+	res, err := ec.unmarshalInputConfirmIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCoverageCounts2gridgovᚋwarehouseᚐCoverageCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.CoverageCounts) graphql.Marshaler {
 	return ec._CoverageCounts(ctx, sel, &v)
 }
@@ -49237,6 +52082,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDecideIssueExtensionInput2gridgovᚋgraphᚋmodelᚐDecideIssueExtensionInput(ctx context.Context, v any) (model.DecideIssueExtensionInput, error) {
+	res, err := ec.unmarshalInputDecideIssueExtensionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDispatchIssueInput2gridgovᚋgraphᚋmodelᚐDispatchIssueInput(ctx context.Context, v any) (model.DispatchIssueInput, error) {
@@ -49306,6 +52156,16 @@ func (ec *executionContext) unmarshalNEscalationLevel2gridgovᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNEscalationLevel2gridgovᚋgraphᚋmodelᚐEscalationLevel(ctx context.Context, sel ast.SelectionSet, v model.EscalationLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNExtensionState2gridgovᚋgraphᚋmodelᚐExtensionState(ctx context.Context, v any) (model.ExtensionState, error) {
+	var res model.ExtensionState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExtensionState2gridgovᚋgraphᚋmodelᚐExtensionState(ctx context.Context, sel ast.SelectionSet, v model.ExtensionState) graphql.Marshaler {
 	return v
 }
 
@@ -49801,6 +52661,30 @@ func (ec *executionContext) marshalNIssueEvent2ᚖgridgovᚋstoreᚐIssueEvent(c
 		return graphql.Null
 	}
 	return ec._IssueEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIssueExtension2ᚕᚖgridgovᚋstoreᚐIssueExtensionᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.IssueExtension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIssueExtension2ᚖgridgovᚋstoreᚐIssueExtension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIssueExtension2ᚖgridgovᚋstoreᚐIssueExtension(ctx context.Context, sel ast.SelectionSet, v *store.IssueExtension) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IssueExtension!")
+		return graphql.Null
+	}
+	return ec._IssueExtension(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNIssueGroupCount2gridgovᚋwarehouseᚐIssueGroup(ctx context.Context, sel ast.SelectionSet, v warehouse.IssueGroup) graphql.Marshaler {
@@ -50501,6 +53385,11 @@ func (ec *executionContext) marshalNReporterRole2gridgovᚋgraphᚋmodelᚐRepor
 	return v
 }
 
+func (ec *executionContext) unmarshalNRequestIssueExtensionInput2gridgovᚋgraphᚋmodelᚐRequestIssueExtensionInput(ctx context.Context, v any) (model.RequestIssueExtensionInput, error) {
+	res, err := ec.unmarshalInputRequestIssueExtensionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNResident2ᚖgridgovᚋstoreᚐResident(ctx context.Context, sel ast.SelectionSet, v *store.Resident) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Resident!")
@@ -50686,6 +53575,11 @@ func (ec *executionContext) unmarshalNSetMatterOutcomeInput2gridgovᚋgraphᚋmo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetWorkdayInput2gridgovᚋgraphᚋmodelᚐSetWorkdayInput(ctx context.Context, v any) (model.SetWorkdayInput, error) {
+	res, err := ec.unmarshalInputSetWorkdayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx context.Context, sel ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SocialOrganisation!")
@@ -50798,6 +53692,11 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNSuperviseIssueInput2gridgovᚋgraphᚋmodelᚐSuperviseIssueInput(ctx context.Context, v any) (model.SuperviseIssueInput, error) {
+	res, err := ec.unmarshalInputSuperviseIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNTeamType2gridgovᚋgraphᚋmodelᚐTeamType(ctx context.Context, v any) (model.TeamType, error) {
@@ -50945,6 +53844,11 @@ func (ec *executionContext) unmarshalNUpdateVolunteerTeamInput2gridgovᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUrgeIssueInput2gridgovᚋgraphᚋmodelᚐUrgeIssueInput(ctx context.Context, v any) (model.UrgeIssueInput, error) {
+	res, err := ec.unmarshalInputUrgeIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNVentureProject2ᚕᚖgridgovᚋstoreᚐVentureProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.VentureProject) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -51008,6 +53912,26 @@ func (ec *executionContext) unmarshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVen
 }
 
 func (ec *executionContext) marshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx context.Context, sel ast.SelectionSet, v model.VentureTheme) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNVerdictChannel2gridgovᚋgraphᚋmodelᚐVerdictChannel(ctx context.Context, v any) (model.VerdictChannel, error) {
+	var res model.VerdictChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerdictChannel2gridgovᚋgraphᚋmodelᚐVerdictChannel(ctx context.Context, sel ast.SelectionSet, v model.VerdictChannel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNVerdictKind2gridgovᚋgraphᚋmodelᚐVerdictKind(ctx context.Context, v any) (model.VerdictKind, error) {
+	var res model.VerdictKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVerdictKind2gridgovᚋgraphᚋmodelᚐVerdictKind(ctx context.Context, sel ast.SelectionSet, v model.VerdictKind) graphql.Marshaler {
 	return v
 }
 
@@ -51102,6 +54026,30 @@ func (ec *executionContext) marshalNVolunteerTeamEdge2ᚖgridgovᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._VolunteerTeamEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkCalendarDay2ᚕᚖgridgovᚋstoreᚐWorkCalendarDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.WorkCalendarDay) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkCalendarDay2ᚖgridgovᚋstoreᚐWorkCalendarDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWorkCalendarDay2ᚖgridgovᚋstoreᚐWorkCalendarDay(ctx context.Context, sel ast.SelectionSet, v *store.WorkCalendarDay) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkCalendarDay!")
+		return graphql.Null
+	}
+	return ec._WorkCalendarDay(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWorkKind2gridgovᚋgraphᚋmodelᚐWorkKind(ctx context.Context, v any) (model.WorkKind, error) {
@@ -52286,6 +55234,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOSupervision2ᚖgridgovᚋstoreᚐSupervision(ctx context.Context, sel ast.SelectionSet, v *store.Supervision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Supervision(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTeamType2ᚕgridgovᚋgraphᚋmodelᚐTeamTypeᚄ(ctx context.Context, v any) ([]model.TeamType, error) {
 	if v == nil {
 		return nil, nil
@@ -52410,6 +55365,13 @@ func (ec *executionContext) marshalOVentureTheme2ᚕgridgovᚋgraphᚋmodelᚐVe
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOVerdict2ᚖgridgovᚋstoreᚐIssueVerdict(ctx context.Context, sel ast.SelectionSet, v *store.IssueVerdict) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Verdict(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOVolunteerFilter2ᚖgridgovᚋgraphᚋmodelᚐVolunteerFilter(ctx context.Context, v any) (*model.VolunteerFilter, error) {

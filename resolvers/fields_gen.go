@@ -74,6 +74,7 @@ var goTypes = map[string]reflect.Type{
 	"IssueCounts":                    reflect.TypeFor[warehouse.IssueCounts](),
 	"IssueEdge":                      reflect.TypeFor[model.IssueEdge](),
 	"IssueEvent":                     reflect.TypeFor[store.IssueEvent](),
+	"IssueExtension":                 reflect.TypeFor[store.IssueExtension](),
 	"IssueGroupCount":                reflect.TypeFor[warehouse.IssueGroup](),
 	"IssueIndicators":                reflect.TypeFor[warehouse.Issues](),
 	"JointMeeting":                   reflect.TypeFor[store.JointMeeting](),
@@ -123,6 +124,7 @@ var goTypes = map[string]reflect.Type{
 	"Street":                         reflect.TypeFor[store.Street](),
 	"StreetConnection":               reflect.TypeFor[model.StreetConnection](),
 	"StreetEdge":                     reflect.TypeFor[model.StreetEdge](),
+	"Supervision":                    reflect.TypeFor[store.Supervision](),
 	"TeamTypeCount":                  reflect.TypeFor[warehouse.TeamType](),
 	"TrendPoint":                     reflect.TypeFor[warehouse.TrendPoint](),
 	"Unit":                           reflect.TypeFor[store.Unit](),
@@ -133,6 +135,7 @@ var goTypes = map[string]reflect.Type{
 	"VentureProject":                 reflect.TypeFor[store.VentureProject](),
 	"VentureProjectConnection":       reflect.TypeFor[model.VentureProjectConnection](),
 	"VentureProjectEdge":             reflect.TypeFor[model.VentureProjectEdge](),
+	"Verdict":                        reflect.TypeFor[store.IssueVerdict](),
 	"Volunteer":                      reflect.TypeFor[store.Volunteer](),
 	"VolunteerConnection":            reflect.TypeFor[model.VolunteerConnection](),
 	"VolunteerCounts":                reflect.TypeFor[warehouse.VolunteerCounts](),
@@ -141,6 +144,7 @@ var goTypes = map[string]reflect.Type{
 	"VolunteerTeam":                  reflect.TypeFor[store.VolunteerTeam](),
 	"VolunteerTeamConnection":        reflect.TypeFor[model.VolunteerTeamConnection](),
 	"VolunteerTeamEdge":              reflect.TypeFor[model.VolunteerTeamEdge](),
+	"WorkCalendarDay":                reflect.TypeFor[store.WorkCalendarDay](),
 	"WorkLog":                        reflect.TypeFor[store.WorkLog](),
 	"WorkLogConnection":              reflect.TypeFor[model.WorkLogConnection](),
 	"WorkLogEdge":                    reflect.TypeFor[model.WorkLogEdge](),
@@ -575,6 +579,10 @@ func (issueFields) Mediators(ctx context.Context, obj *store.Issue) ([]*store.Is
 	return resolve[[]*store.IssueMediator](ctx, obj)
 }
 
+func (issueFields) Extensions(ctx context.Context, obj *store.Issue) ([]*store.IssueExtension, error) {
+	return resolve[[]*store.IssueExtension](ctx, obj)
+}
+
 func (issueFields) Events(ctx context.Context, obj *store.Issue, last *int) ([]*store.IssueEvent, error) {
 	return resolve[[]*store.IssueEvent](ctx, obj)
 }
@@ -615,6 +623,31 @@ func (issueEventFields) FromState(ctx context.Context, obj *store.IssueEvent) (*
 
 func (issueEventFields) ToState(ctx context.Context, obj *store.IssueEvent) (model.IssueState, error) {
 	return resolve[model.IssueState](ctx, obj)
+}
+
+// IssueExtension resolves IssueExtension's fields from their declarations.
+func (r *Resolver) IssueExtension() graph.IssueExtensionResolver { return issueExtensionFields{} }
+
+type issueExtensionFields struct{}
+
+func (issueExtensionFields) ID(ctx context.Context, obj *store.IssueExtension) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (issueExtensionFields) Issue(ctx context.Context, obj *store.IssueExtension) (*store.Issue, error) {
+	return resolve[*store.Issue](ctx, obj)
+}
+
+func (issueExtensionFields) RequestedBy(ctx context.Context, obj *store.IssueExtension) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (issueExtensionFields) State(ctx context.Context, obj *store.IssueExtension) (model.ExtensionState, error) {
+	return resolve[model.ExtensionState](ctx, obj)
+}
+
+func (issueExtensionFields) DecidedBy(ctx context.Context, obj *store.IssueExtension) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
 }
 
 // JointMeeting resolves JointMeeting's fields from their declarations.
@@ -1044,6 +1077,19 @@ func (streetFields) City(ctx context.Context, obj *store.Street) (*store.City, e
 	return resolve[*store.City](ctx, obj)
 }
 
+// Supervision resolves Supervision's fields from their declarations.
+func (r *Resolver) Supervision() graph.SupervisionResolver { return supervisionFields{} }
+
+type supervisionFields struct{}
+
+func (supervisionFields) Supervisor(ctx context.Context, obj *store.Supervision) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (supervisionFields) Overdue(ctx context.Context, obj *store.Supervision) (bool, error) {
+	return resolve[bool](ctx, obj)
+}
+
 // Unit resolves Unit's fields from their declarations.
 func (r *Resolver) Unit() graph.UnitResolver { return unitFields{} }
 
@@ -1080,6 +1126,23 @@ func (ventureProjectFields) SocialOrganisation(ctx context.Context, obj *store.V
 
 func (ventureProjectFields) Community(ctx context.Context, obj *store.VentureProject) (*store.Community, error) {
 	return resolve[*store.Community](ctx, obj)
+}
+
+// Verdict resolves Verdict's fields from their declarations.
+func (r *Resolver) Verdict() graph.VerdictResolver { return verdictFields{} }
+
+type verdictFields struct{}
+
+func (verdictFields) Verdict(ctx context.Context, obj *store.IssueVerdict) (model.VerdictKind, error) {
+	return resolve[model.VerdictKind](ctx, obj)
+}
+
+func (verdictFields) Channel(ctx context.Context, obj *store.IssueVerdict) (model.VerdictChannel, error) {
+	return resolve[model.VerdictChannel](ctx, obj)
+}
+
+func (verdictFields) RecordedBy(ctx context.Context, obj *store.IssueVerdict) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
 }
 
 // Volunteer resolves Volunteer's fields from their declarations.

@@ -62,6 +62,7 @@ func issueFilter(in *model.IssueFilter) (store.IssueFilter, error) {
 		f.ReportedFrom, f.ReportedBefore = in.Reported.From, in.Reported.To
 	}
 	f.DueBefore, f.Overdue, f.Open, f.IsDispute = in.DueBefore, in.Overdue, in.Open, in.IsDispute
+	f.Supervised, f.Urged = in.Supervised, in.Urged
 	return f, nil
 }
 

@@ -115,6 +115,11 @@ var declared = []*objectType{
 		opt("handler", store.RelatedPeople, func(o *store.Issue) *int64 { return o.HandlerPersonID }),
 		opt("handlerUnit", store.UnitsByID, func(o *store.Issue) *int64 { return o.HandlerUnitID }),
 		byKey("mediators", store.IssueMediators, func(o *store.Issue, _ args) (int64, error) { return o.ID, nil }),
+		byKey("extensions", store.IssueExtensions, func(o *store.Issue, _ args) (int64, error) { return o.ID, nil }),
+		computed("supervision", func(_ context.Context, o *store.Issue, _ args) (*store.Supervision, error) {
+			return o.Supervision(), nil
+		}),
+		computed("verdict", func(_ context.Context, o *store.Issue, _ args) (*store.IssueVerdict, error) { return o.Verdict(), nil }),
 		byKey("events", store.IssueEvents, func(o *store.Issue, a args) (store.EventsKey, error) { return lastOf(o.ID, a) }),
 		computed("overdue", func(_ context.Context, o *store.Issue, _ args) (bool, error) { return o.Overdue(time.Now()), nil }),
 		computed("allowedActions", func(_ context.Context, o *store.Issue, _ args) ([]model.IssueAction, error) {
@@ -124,6 +129,15 @@ var declared = []*objectType{
 			}
 			return out, nil
 		})),
+	object("IssueExtension", store.IssueExtensionsByID,
+		one("issue", store.IssuesByID, func(o *store.IssueExtension) int64 { return o.IssueID }),
+		one("requestedBy", store.RelatedPeople, func(o *store.IssueExtension) int64 { return o.RequestedBy }),
+		opt("decidedBy", store.RelatedPeople, func(o *store.IssueExtension) *int64 { return o.DecidedBy })),
+	object("Verdict", nil,
+		opt("recordedBy", store.RelatedPeople, func(o *store.IssueVerdict) *int64 { return o.RecordedByID })),
+	object("Supervision", nil,
+		one("supervisor", store.RelatedPeople, func(o *store.Supervision) int64 { return o.SupervisorID }),
+		computed("overdue", func(_ context.Context, o *store.Supervision, _ args) (bool, error) { return o.PastDue(time.Now()), nil })),
 	object("IssueEvent", nil,
 		opt("actor", store.RelatedPeople, func(o *store.IssueEvent) *int64 { return o.ActorID })),
 	object("Mediator", nil,

@@ -66,6 +66,9 @@ BEGIN
 	INSERT INTO issues (street_id, community_id, grid_id, category_id, title, reporter_id, reporter_role, is_dispute)
 		VALUES (street, community, grid, (SELECT id FROM issue_categories), '问题' || s, resident_p, 'resident', true) RETURNING id INTO v;
 	INSERT INTO fixture_ids VALUES (s, 'Issue', v);
+	INSERT INTO issue_extensions (issue_id, street_id, community_id, grid_id, requested_by, requester_level, reason, due_before, due_requested)
+		VALUES (v, street, community, grid, other_p, 'grid', '延期' || s, now(), now() + interval '7 days') RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'IssueExtension', v);
 	INSERT INTO service_orders (street_id, community_id, grid_id, category_id, resident_id, title, state, published_at)
 		VALUES (street, community, grid, (SELECT id FROM service_categories), resident_p, '点单' || s, 'published', now()) RETURNING id INTO v;
 	INSERT INTO fixture_ids VALUES (s, 'ServiceOrder', v);

@@ -13,13 +13,18 @@ import (
 
 // IssueCategory is a kind of issue with its handling deadline.
 type IssueCategory struct {
-	ID           int64
-	Code         string
-	Name         string
-	NameZh       string
-	Group        string
-	DeadlineDays int
-	QuantityUnit *string
+	ID                 int64
+	Code               string
+	Name               string
+	NameZh             string
+	Group              string
+	DeadlineDays       int
+	WorkingDays        bool
+	WarnAtShare        float64
+	EscalateAfterHours *int
+	VerdictDays        int
+	MaxReopens         int
+	QuantityUnit       *string
 }
 
 // Issue is one entry of the issue register (反映问题和意见建议交办登记表).
@@ -47,6 +52,20 @@ type Issue struct {
 	ResolvedQuantity *float64
 	IsDispute        bool
 	DisputeOutcome   *string
+	UrgeCount        int
+	LastUrgedAt      *time.Time
+	WarnedAt         *time.Time
+	SupervisorID     *int64
+	SupervisedAt     *time.Time
+	SupervisionDueAt *time.Time
+	SupervisionNote  *string
+	VerdictKind      *string
+	VerdictScore     *int
+	VerdictComment   *string
+	VerdictChannel   *string
+	VerdictBy        *int64
+	VerdictAt        *time.Time
+	ReopenCount      int
 	Version          int64
 	UpdatedAt        time.Time
 }
@@ -91,7 +110,12 @@ var issueColumns = cols(func(o *Issue) []column {
 		col("handler_unit_id", &o.HandlerUnitID), label("escalation_level", &o.EscalationLevel), col("due_at", &o.DueAt),
 		col("reported_at", &o.ReportedAt), col("resolved_at", &o.ResolvedAt), col("closed_at", &o.ClosedAt),
 		col("resolution", &o.Resolution), col("resolved_quantity::float8", &o.ResolvedQuantity),
-		col("is_dispute", &o.IsDispute), label("dispute_outcome", &o.DisputeOutcome), col("version", &o.Version),
+		col("is_dispute", &o.IsDispute), label("dispute_outcome", &o.DisputeOutcome), col("urge_count", &o.UrgeCount),
+		col("last_urged_at", &o.LastUrgedAt), col("warned_at", &o.WarnedAt), col("supervisor_id", &o.SupervisorID), col("supervised_at", &o.SupervisedAt),
+		col("supervision_due_at", &o.SupervisionDueAt), col("supervision_note", &o.SupervisionNote),
+		label("verdict", &o.VerdictKind), col("verdict_score::int", &o.VerdictScore), col("verdict_comment", &o.VerdictComment),
+		label("verdict_channel", &o.VerdictChannel), col("verdict_by", &o.VerdictBy), col("verdict_at", &o.VerdictAt),
+		col("reopen_count", &o.ReopenCount), col("version", &o.Version),
 		col("updated_at", &o.UpdatedAt),
 	}
 })
@@ -101,7 +125,10 @@ func scanIssue(r pgx.Row) (*Issue, error) { return issueColumns.scan(r) }
 var issueCategoryColumns = cols(func(o *IssueCategory) []column {
 	return []column{
 		col("id", &o.ID), col("code", &o.Code), col("name", &o.Name), col("name_zh", &o.NameZh),
-		label("category_group", &o.Group), col("deadline_days", &o.DeadlineDays), col("quantity_unit", &o.QuantityUnit),
+		label("category_group", &o.Group), col("deadline_days", &o.DeadlineDays),
+		col("deadline_working_days", &o.WorkingDays), col("warn_at_share::float8", &o.WarnAtShare),
+		col("escalate_after_hours", &o.EscalateAfterHours), col("verdict_days", &o.VerdictDays), col("max_reopens", &o.MaxReopens),
+		col("quantity_unit", &o.QuantityUnit),
 	}
 })
 
@@ -134,6 +161,8 @@ type IssueFilter struct {
 	Overdue        *bool
 	Open           *bool
 	IsDispute      *bool
+	Supervised     *bool
+	Urged          *bool
 	ReporterID     *int64
 	HandlerID      *int64
 }
@@ -187,6 +216,12 @@ func issueQuery(sc auth.Scope, f IssueFilter) *query {
 	}
 	if f.IsDispute != nil {
 		q.where("is_dispute = ?", *f.IsDispute)
+	}
+	if f.Supervised != nil {
+		q.where("(supervisor_id IS NOT NULL) = ?", *f.Supervised)
+	}
+	if f.Urged != nil {
+		q.where("(urge_count > 0) = ?", *f.Urged)
 	}
 	if f.ReporterID != nil {
 		q.where("reporter_id = ?", *f.ReporterID)
@@ -407,7 +442,7 @@ func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 			}
 			set += ", handler_kind = " + u.arg(ch.HandlerKind) + ", handler_person_id = " + u.arg(ch.HandlerPersonID) +
 				", handler_unit_id = " + u.arg(ch.HandlerUnitID) +
-				", due_at = now() + make_interval(days => (SELECT deadline_days FROM issue_categories c WHERE c.id = category_id))"
+				", due_at = " + dueOnDispatch
 		case workflow.IssueEscalate:
 			set += ", escalation_level = " + u.arg(string(ch.Step.EscalateTo))
 		case workflow.IssueResolve:
@@ -416,8 +451,11 @@ func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 				outcome = ch.Step.DisputeOutcome
 			}
 			set += ", resolved_at = now(), resolution = " + u.arg(ch.Step.Result) + ", resolved_quantity = " +
-				u.arg(ch.ResolvedQuantity) + ", dispute_outcome = " + u.arg(outcome)
+				u.arg(ch.ResolvedQuantity) + ", dispute_outcome = " + u.arg(outcome) + ", " + verdictCleared
 		case workflow.IssueClose:
+			if err := awaitsVerdict(cur); err != nil {
+				return err
+			}
 			set += ", closed_at = now()"
 		case workflow.IssueReopen:
 			set += ", resolved_at = NULL, closed_at = NULL, resolution = NULL, resolved_quantity = NULL, dispute_outcome = NULL"

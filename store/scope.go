@@ -71,6 +71,8 @@ var tableScopes = map[string]scopeCols{
 	"issues":          {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},
 	"issue_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}issue_id IN (SELECT id FROM issues WHERE reporter_id = :self)`},
+	"issue_extensions": {street: "street_id", community: "community_id", grid: "grid_id",
+		self: `{p}issue_id IN (SELECT id FROM issues WHERE reporter_id = :self)`},
 	"service_orders": {street: "street_id", community: "community_id", grid: "grid_id", self: selfOrders},
 	"order_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}order_id IN (SELECT id FROM service_orders WHERE deleted_at IS NULL AND ` + orderSelfIn + `)`},

@@ -33,6 +33,7 @@ var commands = map[string]command{
 	"migrate": {"apply or list Postgres migrations: migrate up|status", cmdMigrate},
 	"seed":    {"generate the demo city: seed --profile chaohu [--seed N] [--scale K]", cmdSeed},
 	"serve":   {"serve the API on GRIDGOV_LISTEN", cmdServe},
+	"worker":  {"run the issue register's time-driven steps (warnings, escalation) until stopped", cmdWorker},
 	"config":  {"print the effective configuration, secrets masked", cmdConfig},
 	"token":   {"mint bearer tokens: token issue --role R --scope PLACE | token demo", cmdToken},
 	"schema":  {"print the GraphQL SDL: schema print", cmdSchema},

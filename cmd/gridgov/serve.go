@@ -63,6 +63,9 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		Limits: server.Limits{MaxBodyBytes: a.cfg.MaxBodyBytes, MaxDepth: a.cfg.MaxDepth, MaxComplexity: a.cfg.MaxComplexity,
 			MaxTokens: a.cfg.MaxTokens, MaxFields: a.cfg.MaxFields, Timeout: a.cfg.RequestTimeout,
 			RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, APQCache: a.cfg.APQCache}})
+	scheduleCtx, stopScheduler := context.WithCancel(ctx)
+	defer stopScheduler()
+	scheduleInServe(scheduleCtx, a, pool, reg)
 	servers := []*http.Server{apiServer(a.cfg, handler)}
 	if addr := a.cfg.MetricsAddress(); addr != "" {
 		servers = append(servers, sideServer(addr, server.Metrics(reg)))

@@ -235,6 +235,18 @@ type CompoundEdge struct {
 	Node *store.Compound `json:"node"`
 }
 
+// Input of confirmIssue.
+type ConfirmIssueInput struct {
+	// The resolved issue.
+	IssueID string `json:"issueId"`
+	// Whether the resident is satisfied with the resolution.
+	Satisfied bool `json:"satisfied"`
+	// Score from 1 (worst) to 5 (best).
+	Score int `json:"score"`
+	// The resident's comment.
+	Comment *string `json:"comment,omitempty"`
+}
+
 // Input of createVolunteerTeam. The owner matches the type: unitId, socialOrganisationId or streetId.
 type CreateVolunteerTeamInput struct {
 	// Name.
@@ -267,6 +279,18 @@ type DateTimeRange struct {
 	From *time.Time `json:"from,omitempty"`
 	// Exclusive end.
 	To *time.Time `json:"to,omitempty"`
+}
+
+// Input of decideIssueExtension.
+type DecideIssueExtensionInput struct {
+	// The pending extension.
+	ExtensionID string `json:"extensionId"`
+	// Approve (true) or reject (false).
+	Approve bool `json:"approve"`
+	// The decision's note; required for a rejection.
+	Note *string `json:"note,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
 }
 
 // Input of dispatchIssue. A unit handler is given by handlerUnitId, any other by handlerPersonId.
@@ -507,6 +531,10 @@ type IssueFilter struct {
 	Open *bool `json:"open,omitempty"`
 	// Only disputes (true) or non-disputes (false).
 	IsDispute *bool `json:"isDispute,omitempty"`
+	// Only issues under supervision (督办, true: the supervision list) or not (false).
+	Supervised *bool `json:"supervised,omitempty"`
+	// Only issues urged (催办) at least once (true) or never (false).
+	Urged *bool `json:"urged,omitempty"`
 	// Only issues reported by this person.
 	ReporterID *string `json:"reporterId,omitempty"`
 	// Only issues handled by this person.
@@ -916,6 +944,16 @@ type ReportIssueInput struct {
 	IsDispute *bool `json:"isDispute,omitempty"`
 }
 
+// Input of requestIssueExtension.
+type RequestIssueExtensionInput struct {
+	// The issue.
+	IssueID string `json:"issueId"`
+	// The due time asked for: later than the current one.
+	DueAt time.Time `json:"dueAt"`
+	// Why more time is needed; required.
+	Reason string `json:"reason"`
+}
+
 // A page of residents' records.
 type ResidentConnection struct {
 	// The items of the page, with their cursors.
@@ -1022,6 +1060,16 @@ type SetMatterOutcomeInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of setWorkday.
+type SetWorkdayInput struct {
+	// The day.
+	Day time.Time `json:"day"`
+	// Whether it is a working day.
+	Workday bool `json:"workday"`
+	// What it is, e.g. 春节 or 春节调休; required.
+	Note string `json:"note"`
+}
+
 // A page of social organisations.
 type SocialOrganisationConnection struct {
 	// The items of the page, with their cursors.
@@ -1056,6 +1104,16 @@ type StreetEdge struct {
 	Cursor string `json:"cursor"`
 	// The street.
 	Node *store.Street `json:"node"`
+}
+
+// Input of superviseIssue.
+type SuperviseIssueInput struct {
+	// The issue.
+	IssueID string `json:"issueId"`
+	// By when it must be resolved: in the future.
+	DueAt time.Time `json:"dueAt"`
+	// What the supervisor asks for; required.
+	Note string `json:"note"`
 }
 
 // A page of units.
@@ -1096,6 +1154,14 @@ type UpdateVolunteerTeamInput struct {
 	FoundedOn *time.Time `json:"foundedOn,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
+}
+
+// Input of urgeIssue.
+type UrgeIssueInput struct {
+	// The issue.
+	IssueID string `json:"issueId"`
+	// What is urged; required.
+	Note string `json:"note"`
 }
 
 // A page of venture projects.
@@ -1672,6 +1738,67 @@ func (e EscalationLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Where an extension stands.
+type ExtensionState string
+
+const (
+	// Asked for, not yet decided.
+	ExtensionStatePending ExtensionState = "PENDING"
+	// Approved: the issue's due time moved.
+	ExtensionStateApproved ExtensionState = "APPROVED"
+	// Rejected: the due time stands.
+	ExtensionStateRejected ExtensionState = "REJECTED"
+)
+
+var AllExtensionState = []ExtensionState{
+	ExtensionStatePending,
+	ExtensionStateApproved,
+	ExtensionStateRejected,
+}
+
+func (e ExtensionState) IsValid() bool {
+	switch e {
+	case ExtensionStatePending, ExtensionStateApproved, ExtensionStateRejected:
+		return true
+	}
+	return false
+}
+
+func (e ExtensionState) String() string {
+	return string(e)
+}
+
+func (e *ExtensionState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExtensionState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExtensionState", str)
+	}
+	return nil
+}
+
+func (e ExtensionState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExtensionState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExtensionState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Kind of facility.
 type FacilityKind string
 
@@ -1941,6 +2068,20 @@ const (
 	IssueActionClose IssueAction = "CLOSE"
 	// Reopened.
 	IssueActionReopen IssueAction = "REOPEN"
+	// The reporter's verdict on the resolution (满意度回访), or no response in time.
+	IssueActionVerdict IssueAction = "VERDICT"
+	// Warned (预警) by the scheduler: the due time nears.
+	IssueActionWarn IssueAction = "WARN"
+	// Urged (催办).
+	IssueActionUrge IssueAction = "URGE"
+	// Put under supervision (督办).
+	IssueActionSupervise IssueAction = "SUPERVISE"
+	// An extension (延期) was asked for.
+	IssueActionRequestExtension IssueAction = "REQUEST_EXTENSION"
+	// An extension was approved: the due time moved.
+	IssueActionApproveExtension IssueAction = "APPROVE_EXTENSION"
+	// An extension was rejected.
+	IssueActionRejectExtension IssueAction = "REJECT_EXTENSION"
 )
 
 var AllIssueAction = []IssueAction{
@@ -1953,11 +2094,18 @@ var AllIssueAction = []IssueAction{
 	IssueActionResolve,
 	IssueActionClose,
 	IssueActionReopen,
+	IssueActionVerdict,
+	IssueActionWarn,
+	IssueActionUrge,
+	IssueActionSupervise,
+	IssueActionRequestExtension,
+	IssueActionApproveExtension,
+	IssueActionRejectExtension,
 }
 
 func (e IssueAction) IsValid() bool {
 	switch e {
-	case IssueActionReport, IssueActionAccept, IssueActionDispatch, IssueActionStart, IssueActionEscalate, IssueActionReturn, IssueActionResolve, IssueActionClose, IssueActionReopen:
+	case IssueActionReport, IssueActionAccept, IssueActionDispatch, IssueActionStart, IssueActionEscalate, IssueActionReturn, IssueActionResolve, IssueActionClose, IssueActionReopen, IssueActionVerdict, IssueActionWarn, IssueActionUrge, IssueActionSupervise, IssueActionRequestExtension, IssueActionApproveExtension, IssueActionRejectExtension:
 		return true
 	}
 	return false
@@ -3276,6 +3424,128 @@ func (e *VentureTheme) UnmarshalJSON(b []byte) error {
 }
 
 func (e VentureTheme) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a verdict was given.
+type VerdictChannel string
+
+const (
+	// By the resident, through the API.
+	VerdictChannelResident VerdictChannel = "RESIDENT"
+	// Recorded by a cadre after a phone call (电话回访).
+	VerdictChannelPhone VerdictChannel = "PHONE"
+	// By no one: the days to answer ran out.
+	VerdictChannelTimeout VerdictChannel = "TIMEOUT"
+)
+
+var AllVerdictChannel = []VerdictChannel{
+	VerdictChannelResident,
+	VerdictChannelPhone,
+	VerdictChannelTimeout,
+}
+
+func (e VerdictChannel) IsValid() bool {
+	switch e {
+	case VerdictChannelResident, VerdictChannelPhone, VerdictChannelTimeout:
+		return true
+	}
+	return false
+}
+
+func (e VerdictChannel) String() string {
+	return string(e)
+}
+
+func (e *VerdictChannel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VerdictChannel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VerdictChannel", str)
+	}
+	return nil
+}
+
+func (e VerdictChannel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VerdictChannel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VerdictChannel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a resident thought of a resolution.
+type VerdictKind string
+
+const (
+	// Satisfied (满意): the issue is closed out.
+	VerdictKindSatisfied VerdictKind = "SATISFIED"
+	// Not satisfied (不满意): the issue is reopened or sent to the street.
+	VerdictKindUnsatisfied VerdictKind = "UNSATISFIED"
+	// No verdict within the category's verdictDays: closed out as no response.
+	VerdictKindNoResponse VerdictKind = "NO_RESPONSE"
+)
+
+var AllVerdictKind = []VerdictKind{
+	VerdictKindSatisfied,
+	VerdictKindUnsatisfied,
+	VerdictKindNoResponse,
+}
+
+func (e VerdictKind) IsValid() bool {
+	switch e {
+	case VerdictKindSatisfied, VerdictKindUnsatisfied, VerdictKindNoResponse:
+		return true
+	}
+	return false
+}
+
+func (e VerdictKind) String() string {
+	return string(e)
+}
+
+func (e *VerdictKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VerdictKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VerdictKind", str)
+	}
+	return nil
+}
+
+func (e VerdictKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VerdictKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VerdictKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
