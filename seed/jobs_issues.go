@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -61,14 +62,23 @@ type issueEvent struct {
 	at                                time.Time
 }
 
+// The register is laid out by index: handled issues first, by category (see
+// issueCategoryOf), then the open ones, category by category (n.issuesOpenBy). An issue's
+// index decides whether it is resolved or closed at --as-of, so the published figures come
+// out exact; its report time and its life are drawn so that it is (see issueStory).
 func (w *world) issueTotal() int {
 	n := w.n
 	return n.issuesOld + n.issuesInfra + n.issuesDispute + n.issuesOther + n.issuesOpen
 }
 
+func (w *world) issuesHandled() int {
+	n := w.n
+	return n.issuesOld + n.issuesInfra + n.issuesDispute + n.issuesOther
+}
+
 // issueCategoryOf lays out the register: handled old-compound problems first, then
 // infrastructure repairs, mediated disputes, other handled issues, and the open ones.
-func (w *world) issueCategoryOf(r *rowRand, i int) (cat int, handled bool) {
+func (w *world) issueCategoryOf(i int) (cat int, handled bool) {
 	n := w.n
 	switch {
 	case i < n.issuesOld:
@@ -80,7 +90,59 @@ func (w *world) issueCategoryOf(r *rowRand, i int) (cat int, handled bool) {
 	case i < n.issuesOld+n.issuesInfra+n.issuesDispute+n.issuesOther:
 		return 7 + (i-n.issuesOld-n.issuesInfra-n.issuesDispute)%6, true
 	}
-	return r.IntN(len(issueCategories)), false
+	i -= w.issuesHandled()
+	for c, k := range n.issuesOpenBy {
+		if i < k {
+			return c, false
+		}
+		i -= k
+	}
+	return len(issueCategories) - 1, false
+}
+
+// handledBy counts the handled issues of each category in the layout of issueCategoryOf.
+func (w *world) handledBy() []int {
+	n := w.n
+	by := make([]int, len(issueCategories))
+	block := func(first, size, cats int) {
+		for k := 0; k < cats; k++ {
+			by[first+k] += (size - k + cats - 1) / cats // indices ≡ k mod cats in [0, size)
+		}
+	}
+	block(0, n.issuesOld, 3)
+	block(3, n.issuesInfra, 3)
+	block(6, n.issuesDispute, 1)
+	block(7, n.issuesOther, 6)
+	return by
+}
+
+// issueLifeSamples is how many lives of each category countOpenIssues draws.
+const issueLifeSamples = 2000
+
+// countOpenIssues sizes the open part of the register. Issues are reported evenly over the
+// data's span; an issue reported at a uniform time in it is still open at --as-of with
+// probability q = (the time a life spends open, on average) ÷ span, so for h handled issues
+// of a category the register holds h × q ÷ (1 − q) open ones: with those, reports are as
+// dense in the last weeks as in any other. The mean time open is measured on lives drawn
+// from a stream of its own (the world's stream is left alone).
+func (w *world) countOpenIssues() {
+	span := w.asOf.Sub(w.start)
+	handled := w.handledBy()
+	w.n.issuesOpenBy = make([]int, len(issueCategories))
+	w.n.issuesOpen = 0
+	r := newRowRand(w.opts.Seed)
+	var steps []lifeStep
+	for c, h := range handled {
+		r.at("issue-life", c)
+		var open time.Duration
+		for k := 0; k < issueLifeSamples; k++ {
+			steps = life(r, issueCategories[c], steps)
+			open += openTime(steps)
+		}
+		q := float64(open) / issueLifeSamples / float64(span)
+		w.n.issuesOpenBy[c] = int(math.Round(float64(h) * q / (1 - q)))
+		w.n.issuesOpen += w.n.issuesOpenBy[c]
+	}
 }
 
 // greeningParts splits the greening figure among the handled greening issues, every third
@@ -89,9 +151,110 @@ func (w *world) greeningParts() spreader {
 	return newSpreader(w.n.greeningM2, (w.n.issuesOld+2)/3, 0.6, w.hash("greening", 0))
 }
 
+// Who takes a step of an issue's life.
+const (
+	byReporter = iota
+	byCadre    // a community cadre of the issue's community
+	byHandler  // whoever the issue is dispatched to (the cadre, for a unit)
+	byLeader   // the street leader instructing the community
+)
+
+// lifeStep is one step of an issue's life: an action, the state it leads to, who takes it
+// and when, counted from the report.
+type lifeStep struct {
+	action, to, note string
+	level            string // escalate: the level escalated to
+	by               int
+	at               time.Duration
+}
+
+// life draws the whole life of an issue of category c, from its report until it is closed
+// (or, now and then, left resolved), as if time did not stop at --as-of, into steps (reused).
+// It is accepted within a day and dispatched (交办) within two, which sets its due time;
+// now and then the handler returns it (退回) and it is dispatched again, or work is escalated
+// (上报) and the higher level dispatches it again. It is resolved after a time drawn around its
+// category's deadline (some late), verified and closed out (销号) within days, and rarely
+// reopened and worked on once more. Every step takes at least an hour. A life has at most
+// issueEventSlots steps, and none stays open longer than lifeBound.
+func life(r *rowRand, c issueCategory, steps []lifeStep) []lifeStep {
+	var at time.Duration
+	step := func(minH, maxH int, action, to string, by int, note string) {
+		at += time.Duration(r.between(minH*60, maxH*60)) * time.Minute
+		steps = append(steps, lifeStep{action: action, to: to, note: note, by: by, at: at})
+	}
+	resolve := func(least, spread float64) { // the work takes least to least+spread deadlines
+		hours := int(float64(c.deadline*24) * (least + spread*r.Float64()))
+		step(max(hours-1, 1), max(hours, 2), "resolve", "resolved", byHandler, "已处理完毕")
+	}
+	steps = append(steps[:0], lifeStep{action: "report", to: "reported", by: byReporter})
+	step(1, 24, "accept", "accepted", byCadre, "已受理")
+	step(1, 48, "dispatch", "dispatched", byCadre, "交办处理")
+	if r.chance(0.04) {
+		step(1, 48, "return", "returned", byHandler, "不属于本单位职责，退回")
+		step(1, 24, "dispatch", "dispatched", byCadre, "重新交办")
+	}
+	step(1, 24, "start", "in_progress", byHandler, "")
+	if r.chance(0.08) {
+		level := pick(r, []string{"community", "street"})
+		step(1, 72, "escalate", "escalated", byHandler, "需上级协调，上报"+map[string]string{"community": "社区", "street": "街道"}[level])
+		steps[len(steps)-1].level = level
+		step(1, 48, "dispatch", "dispatched", byLeader, "协调后重新交办")
+		step(1, 24, "start", "in_progress", byHandler, "")
+	}
+	resolve(0.25, 1.05)
+	if !r.chance(0.92) {
+		return steps // resolved, never verified
+	}
+	step(24, 120, "close", "closed", byCadre, "核实办结，销号")
+	if r.chance(0.03) {
+		step(24, 72, "reopen", "reopened", byReporter, "问题反弹，重新打开")
+		step(1, 24, "dispatch", "dispatched", byCadre, "重新交办")
+		step(1, 24, "start", "in_progress", byHandler, "")
+		resolve(0.1, 0.4) // reworking what was done
+		step(24, 120, "close", "closed", byCadre, "核实办结，销号")
+	}
+	return steps
+}
+
+// issueEventSlots is the most steps a life has (a return, an escalation and a reopening),
+// and so the room each issue has in the ids of issue_events.
+const issueEventSlots = 16
+
+// lifeBound bounds how long after its report a life of category c can still be open: the
+// longest path through life takes at most 23 days besides its two resolutions, which take
+// at most 1.3 and 0.5 × the deadline.
+func lifeBound(c issueCategory) time.Duration {
+	return time.Duration(24*24+1.8*24*float64(c.deadline)) * time.Hour
+}
+
+func openState(s string) bool { return s != "resolved" && s != "closed" }
+
+// openTime is how long a life stays open (neither resolved nor closed) in all.
+func openTime(steps []lifeStep) time.Duration {
+	var d time.Duration
+	for k := 0; k+1 < len(steps); k++ {
+		if openState(steps[k].to) {
+			d += steps[k+1].at - steps[k].at
+		}
+	}
+	return d
+}
+
+// lived gives how many of the steps of a life reported at reported happen before --as-of.
+func (w *world) lived(reported time.Time, steps []lifeStep) int {
+	n := 0
+	for n < len(steps) && reported.Add(steps[n].at).Before(w.asOf) {
+		n++
+	}
+	return n
+}
+
+// issueTries bounds the draws of a report time and a life before issueStory settles for one.
+const issueTries = 1000
+
 func (w *world) issueStory(r *rowRand, i int, greening spreader) issueStory {
 	r.at("issue", i)
-	cat, handled := w.issueCategoryOf(r, i)
+	cat, handled := w.issueCategoryOf(i)
 	c := issueCategories[cat]
 	g := w.grids[r.IntN(len(w.grids))]
 	s := issueStory{id: int64(i + 1), cat: cat, at: home{g.street, g.community, g.id, 0}, dispute: c.group == "dispute"}
@@ -102,13 +265,87 @@ func (w *world) issueStory(r *rowRand, i int, greening spreader) issueStory {
 	s.title = pick(r, c.titles)
 	s.description = fmt.Sprintf("%s%s居民反映：%s，请尽快处理。", g.name, w.buildings[b].number, s.title)
 	s.reporter, s.reporterRole = w.issueReporter(r, g, b)
+	cadre := w.cadres[pick(r, w.communities[g.ci].cadres)].person
+	w.handler(r, &s)
+
+	// The report time and the life are drawn together, again until the issue stands at
+	// --as-of as its place in the register says: resolved or closed, or still open. Handled
+	// issues are reported anywhere in the span, open ones within lifeBound of its end (an
+	// issue reported earlier is done by then). So each part of the register is an even flow
+	// of reports cut at --as-of, and the two parts together are one.
+	from := w.start
+	if !handled {
+		from = w.asOf.Add(-lifeBound(c))
+	}
+	steps := make([]lifeStep, 0, issueEventSlots)
+	n := 0
+	for try := 0; ; try++ {
+		s.reported = from.Add(time.Duration(r.Int64N(int64(w.asOf.Sub(from)))))
+		steps = life(r, c, steps)
+		n = w.lived(s.reported, steps)
+		if openState(steps[n-1].to) != handled {
+			break
+		}
+		if try == issueTries { // never so far: settle for an issue that is surely done, or just reported
+			if handled {
+				s.reported, n = w.start, len(steps)
+			} else {
+				s.reported, n = w.asOf.Add(-steps[1].at/2), 1
+			}
+			break
+		}
+	}
+
+	leader := w.cadres[g.ci].person
+	dispatched := false
+	s.events = make([]issueEvent, 0, n)
+	for _, st := range steps[:n] {
+		e := issueEvent{action: st.action, from: s.state, to: st.to, note: st.note, at: s.reported.Add(st.at)}
+		switch st.by {
+		case byReporter:
+			e.actor, e.actorRole = s.reporter, s.reporterRole
+		case byCadre:
+			e.actor, e.actorRole = cadre, "community_cadre"
+		case byHandler:
+			e.actor, e.actorRole = handlerActor(&s, cadre)
+			if st.action == "return" { // an earlier handler, whom the issue is taken from
+				first := issueStory{at: s.at, dispute: s.dispute}
+				w.handler(r, &first)
+				e.actor, e.actorRole = handlerActor(&first, cadre)
+			}
+		case byLeader:
+			e.actor, e.actorRole = leader, "street_cadre"
+		}
+		switch st.action {
+		case "dispatch":
+			if !dispatched { // the due time is set at the first dispatch and kept
+				s.due, dispatched = e.at.AddDate(0, 0, c.deadline), true
+			}
+		case "escalate":
+			s.escalation = st.level
+		case "resolve":
+			s.resolved = e.at
+		case "close":
+			s.closed = e.at
+		}
+		s.events = append(s.events, e)
+		s.state = st.to
+	}
+	if !dispatched {
+		s.handlerKind, s.handlerPerson, s.handlerUnit = "", 0, 0
+	}
+	if openState(s.state) {
+		return s
+	}
+	s.resolution = "已按要求处理：" + s.title
 	if cat == 0 && handled {
 		s.quantity = float64(greening.at(i / 3))
 	}
-	if handled {
-		w.handledStory(r, &s, c)
-	} else {
-		w.openStory(r, &s, c)
+	if s.dispute {
+		s.mediators = append(s.mediators, mediator{cadre, "cadre"})
+		if r.chance(0.5) {
+			s.mediators = append(s.mediators, mediator{w.people.partners + int64(g.ci*3) + 1, "partner"})
+		}
 	}
 	return s
 }
@@ -127,6 +364,14 @@ func (w *world) issueReporter(r *rowRand, g grid, b int) (int64, string) {
 		}
 	}
 	return w.people.residents + int64(w.residentIn(r, b)) + 1, "resident"
+}
+
+// handlerActor is who acts for the handler of s: the person, or the cadre for a unit.
+func handlerActor(s *issueStory, cadre int64) (int64, string) {
+	if s.handlerPerson == 0 {
+		return cadre, s.handlerKind
+	}
+	return s.handlerPerson, s.handlerKind
 }
 
 // handler picks who an issue is dispatched to.
@@ -148,107 +393,6 @@ func (w *world) handler(r *rowRand, s *issueStory) {
 		}
 	}
 	s.handlerKind, s.handlerPerson = "partner", w.people.partners+int64(g.ci*3+r.IntN(3))+1
-}
-
-// timeline appends events one after another, each some time after the last.
-type timeline struct {
-	s     *issueStory
-	r     *rowRand
-	now   time.Time
-	state string
-}
-
-func (t *timeline) step(minH, maxH int, action, to string, actor int64, role, note string) {
-	t.now = t.now.Add(time.Duration(t.r.between(minH*60, maxH*60)) * time.Minute)
-	t.s.events = append(t.s.events, issueEvent{action: action, from: t.state, to: to, actor: actor, actorRole: role, note: note, at: t.now})
-	t.state = to
-}
-
-func (w *world) handledStory(r *rowRand, s *issueStory, c issueCategory) {
-	span := w.asOf.AddDate(0, 0, -75).Sub(w.start)
-	s.reported = w.start.Add(time.Duration(r.Int64N(int64(span))))
-	w.handler(r, s)
-	cadre := w.cadres[pick(r, w.communities[w.grids[s.at.grid-1].ci].cadres)].person
-	actor := s.handlerPerson
-	if actor == 0 {
-		actor = cadre
-	}
-	t := &timeline{s: s, r: r, now: s.reported}
-	s.events = append(s.events, issueEvent{action: "report", to: "reported", actor: s.reporter, actorRole: s.reporterRole, at: s.reported})
-	t.state = "reported"
-	t.step(1, 24, "accept", "accepted", cadre, "community_cadre", "已受理")
-	t.step(1, 48, "dispatch", "dispatched", cadre, "community_cadre", "交办处理")
-	s.due = t.now.AddDate(0, 0, c.deadline)
-	t.step(1, 24, "start", "in_progress", actor, s.handlerKind, "")
-	if r.chance(0.08) {
-		s.escalation = pick(r, []string{"community", "street"})
-		t.step(1, 72, "escalate", "escalated", actor, s.handlerKind, "需上级协调，上报"+map[string]string{"community": "社区", "street": "街道"}[s.escalation])
-		t.step(1, 48, "dispatch", "dispatched", w.cadres[w.grids[s.at.grid-1].ci].person, "street_cadre", "协调后重新交办")
-		t.step(1, 24, "start", "in_progress", actor, s.handlerKind, "")
-	}
-	hours := int(float64(c.deadline*24) * (0.2 + 1.2*r.Float64()))
-	t.step(max(hours-1, 1), max(hours, 2), "resolve", "resolved", actor, s.handlerKind, "已处理完毕")
-	s.resolved, s.state = t.now, "resolved"
-	s.resolution = "已按要求处理：" + s.title
-	if s.dispute {
-		s.mediators = append(s.mediators, mediator{cadre, "cadre"})
-		if r.chance(0.5) {
-			s.mediators = append(s.mediators, mediator{w.people.partners + int64(w.grids[s.at.grid-1].ci*3) + 1, "partner"})
-		}
-	}
-	if r.chance(0.92) {
-		t.step(24, 120, "close", "closed", cadre, "community_cadre", "核实办结，销号")
-		s.closed, s.state = t.now, "closed"
-	}
-}
-
-var openStates = []string{"reported", "accepted", "dispatched", "in_progress", "escalated", "returned", "reopened"}
-
-func (w *world) openStory(r *rowRand, s *issueStory, c issueCategory) {
-	final := pick(r, openStates)
-	span := 59 * 24 * time.Hour
-	s.reported = w.asOf.Add(-30 * 24 * time.Hour).Add(-time.Duration(r.Int64N(int64(span)))).Add(24 * time.Hour)
-	if final == "reopened" {
-		s.reported = s.reported.AddDate(0, 0, -30)
-	}
-	cadre := w.cadres[pick(r, w.communities[w.grids[s.at.grid-1].ci].cadres)].person
-	t := &timeline{s: s, r: r, now: s.reported, state: "reported"}
-	s.events = append(s.events, issueEvent{action: "report", to: "reported", actor: s.reporter, actorRole: s.reporterRole, at: s.reported})
-	s.state = "reported"
-	order := []string{"accepted", "dispatched", "in_progress"}
-	if final == "reported" {
-		return
-	}
-	t.step(1, 3, "accept", "accepted", cadre, "community_cadre", "已受理")
-	if final == "accepted" {
-		s.state = final
-		return
-	}
-	w.handler(r, s)
-	actor := s.handlerPerson
-	if actor == 0 {
-		actor = cadre
-	}
-	t.step(1, 3, "dispatch", "dispatched", cadre, "community_cadre", "交办处理")
-	s.due = t.now.AddDate(0, 0, c.deadline)
-	switch final {
-	case "dispatched":
-	case "returned":
-		t.step(1, 3, "return", "returned", actor, s.handlerKind, "不属于本单位职责，退回")
-	case "escalated":
-		t.step(1, 3, "start", "in_progress", actor, s.handlerKind, "")
-		s.escalation = pick(r, []string{"community", "street"})
-		t.step(1, 3, "escalate", "escalated", actor, s.handlerKind, "需上级协调")
-	case "in_progress":
-		t.step(1, 3, "start", "in_progress", actor, s.handlerKind, "")
-	case "reopened":
-		t.step(1, 3, "start", "in_progress", actor, s.handlerKind, "")
-		t.step(24, 72, "resolve", "resolved", actor, s.handlerKind, "已处理")
-		t.step(24, 72, "close", "closed", cadre, "community_cadre", "销号")
-		t.step(24, 72, "reopen", "reopened", s.reporter, s.reporterRole, "问题反弹，重新打开")
-	}
-	_ = order
-	s.state = t.state
 }
 
 func (w *world) issueJobs() []job {
@@ -304,7 +448,7 @@ func (w *world) issueJobs() []job {
 					if e.from != "" {
 						from = e.from
 					}
-					row(s.id*10+int64(k), s.id, s.at.street, s.at.community, s.at.grid, e.actor, e.actorRole, e.action, from, e.to, e.note, e.at)
+					row(s.id*issueEventSlots+int64(k), s.id, s.at.street, s.at.community, s.at.grid, e.actor, e.actorRole, e.action, from, e.to, e.note, e.at)
 				}
 			}},
 		{name: "issue_mediators", table: "issue_mediators", entities: w.issueTotal(), columns: []string{"id", "issue_id", "street_id",

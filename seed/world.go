@@ -139,6 +139,7 @@ type counts struct {
 	members, verified                                              int // expected and verified party members
 	residents, volunteers, police                                  int
 	issuesOld, issuesInfra, issuesDispute, issuesOther, issuesOpen int
+	issuesOpenBy                                                   []int // open issues of each category, issuesOpen in all
 	greeningM2                                                     int
 	ordersSolved, ordersOpen                                       int
 	frontlinePeople, consultations, patrols                        int
@@ -299,7 +300,7 @@ func (w *world) buildCounts() {
 	n.issuesOld, n.issuesInfra, n.issuesDispute = w.atLeast(1_200), w.atLeast(800), w.atLeast(200)
 	n.issuesOther = total - n.issuesOld - n.issuesInfra - n.issuesDispute
 	n.issuesOld, n.issuesInfra, n.issuesDispute, n.issuesOther = n.issuesOld*k, n.issuesInfra*k, n.issuesDispute*k, n.issuesOther*k
-	n.issuesOpen = total * k / 16
+	w.countOpenIssues()
 	n.greeningM2 = w.atLeast(12_000) * k
 	n.ordersSolved, n.ordersOpen = w.atLeast(380)*k, 45*k
 	n.frontlinePeople, n.consultations, n.patrols = w.atLeast(2_600)*k, w.atLeast(1_600)*k, 3_000*k
