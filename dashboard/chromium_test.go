@@ -73,10 +73,21 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 			b.eval(t, fmt.Sprintf(`sessionStorage.setItem('gridgov.token', %q); location.reload(); true`, token))
 			b.waitFor(t, `document.getElementById('title').textContent === 'Chaohu City'`)
 			kpis := b.evalString(t, `document.getElementById('kpis').innerText`)
-			for _, want := range []string{"94.0%", "2,901", "120,500", "3,210"} {
+			for _, want := range []string{"94.0%", "2,901", "120,500", "3,210", "按期 2,450 on time · 逾期 350 late"} {
 				if !strings.Contains(kpis, want) {
-					t.Errorf("city figures lack %s:\n%s", want, kpis)
+					t.Errorf("city figures lack %q:\n%s", want, kpis)
 				}
+			}
+			// The register's deadlines, each in its own KPI under its Chinese label.
+			values := kpiValues(t, b)
+			for label, want := range map[string]string{"按期办结率 On-time rate": "87.5%", "超期未办结 Overdue": "12", "临期预警 Due soon": "47",
+				"催办 Urged": "133", "督办 Supervised": "21", "延期 Extended": "64", "超期自动上报 Auto-escalated": "9"} {
+				if got, ok := values[label]; !ok || got != want {
+					t.Errorf("KPI %s shows %q, want %q (KPIs %v)", label, got, want, values)
+				}
+			}
+			if row := b.evalString(t, `document.querySelector('#breakdown tbody tr').innerText`); !strings.Contains(row, "80.0%") {
+				t.Errorf("the first place's row lacks its on-time rate 80.0%%: %q", row)
 			}
 			if n := b.evalString(t, `String(document.querySelectorAll('#breakdown tbody tr').length)`); n != "2" {
 				t.Errorf("%s places in the breakdown table, want 2", n)
@@ -92,6 +103,10 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 			if !strings.Contains(kpis, "96.0%") || strings.Contains(kpis, "2,901") {
 				t.Errorf("drill-down did not change the figures:\n%s", kpis)
 			}
+			// The street resolved nothing with a due time: no on-time rate.
+			if values := kpiValues(t, b); values["按期办结率 On-time rate"] != "—" || values["临期预警 Due soon"] != "3" {
+				t.Errorf("street KPIs %v, want on-time rate — and 3 due soon", values)
+			}
 			if crumbs := b.evalString(t, `document.getElementById('crumbs').innerText`); !strings.Contains(crumbs, "Chaohu City") || !strings.Contains(crumbs, "East Street") {
 				t.Errorf("breadcrumbs %q", crumbs)
 			}
@@ -106,26 +121,47 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 	}
 }
 
+// kpiValues reads the KPIs the page shows: the value under each label.
+func kpiValues(t *testing.T, b *browser) map[string]string {
+	t.Helper()
+	raw := b.evalString(t, `JSON.stringify(Object.fromEntries([...document.querySelectorAll('#kpis .kpi')].map(
+		(k) => [k.querySelector('.label').textContent, k.querySelector('.value').textContent])))`)
+	var out map[string]string
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		t.Fatalf("KPIs %q: %v", raw, err)
+	}
+	return out
+}
+
 func stubIndicators(scope string) map[string]any {
 	street := scope != "city"
 	name, level, rate, checked, expected := "Chaohu City", "CITY", 0.94, 2901, 3086
 	volunteers, issues := 120500, 3210
 	children := []map[string]any{
 		{"scope": map[string]any{"id": gid.Encode("Street", 1), "name": "East Street", "level": "STREET"},
-			"checkins": map[string]any{"checkedIn": 1500, "rate": 0.96}, "issues": map[string]any{"reported": 1700, "resolved": 1600}},
+			"checkins": map[string]any{"checkedIn": 1500, "rate": 0.96}, "issues": map[string]any{"reported": 1700, "resolved": 1600,
+				"resolvedOnTime": 1200, "resolvedLate": 300, "overdue": 7}},
 		{"scope": map[string]any{"id": gid.Encode("Street", 2), "name": "West Street", "level": "STREET"},
-			"checkins": map[string]any{"checkedIn": 1401, "rate": 0.92}, "issues": map[string]any{"reported": 1510, "resolved": 1400}},
+			"checkins": map[string]any{"checkedIn": 1401, "rate": 0.92}, "issues": map[string]any{"reported": 1510, "resolved": 1400,
+				"resolvedOnTime": 1250, "resolvedLate": 50, "overdue": 5}},
 	}
 	if street {
 		name, level, rate, checked, expected, volunteers, issues = "East Street", "STREET", 0.96, 1500, 1563, 61000, 1700
 		children = []map[string]any{
 			{"scope": map[string]any{"id": gid.Encode("Community", 11), "name": "Lake Community", "level": "COMMUNITY"},
-				"checkins": map[string]any{"checkedIn": 800, "rate": 0.97}, "issues": map[string]any{"reported": 900, "resolved": 850}},
+				"checkins": map[string]any{"checkedIn": 800, "rate": 0.97}, "issues": map[string]any{"reported": 900, "resolved": 850,
+					"resolvedOnTime": 0, "resolvedLate": 0, "overdue": 0}},
 		}
+	}
+	var onTimeRate any = 0.875
+	onTime, late, dueSoon := 2450, 350, 47
+	if street {
+		onTimeRate, onTime, late, dueSoon = nil, 0, 0, 3
 	}
 	var trend []map[string]any
 	for m := 1; m <= 12; m++ {
-		trend = append(trend, map[string]any{"month": fmt.Sprintf("2026-%02d", m), "issuesReported": 200 + m, "issuesResolved": 180 + m, "ordersCompleted": 30 + m})
+		trend = append(trend, map[string]any{"month": fmt.Sprintf("2026-%02d", m), "issuesReported": 200 + m, "issuesResolved": 180 + m,
+			"issuesResolvedOnTime": 150 + m, "issuesResolvedLate": 20 + m, "ordersCompleted": 30 + m})
 	}
 	return map[string]any{
 		"asOf":     "2026-11-27T03:00:00Z",
@@ -135,7 +171,8 @@ func stubIndicators(scope string) map[string]any {
 			{"teamType": "municipal_agency", "teams": 92, "volunteers": 40000}, {"teamType": "social_organisation", "teams": 15, "volunteers": 5000},
 			{"teamType": "town_street", "teams": 213, "volunteers": 75500}}},
 		"issues": map[string]any{"reported": issues, "resolved": 3050, "closed": 2900, "resolutionRate": 0.95, "medianHoursToClose": 30.5,
-			"p90HoursToClose": 120.25, "overdue": 12, "disputesMediated": 210,
+			"p90HoursToClose": 120.25, "overdue": 12, "disputesMediated": 210, "dueSoon": dueSoon, "resolvedOnTime": onTime, "resolvedLate": late,
+			"onTimeRate": onTimeRate, "urged": 133, "supervised": 21, "extended": 64, "autoEscalated": 9,
 			"byCategory": []map[string]any{{"category": "greening", "reported": 400, "resolved": 390}, {"category": "street_lamp", "reported": 300, "resolved": 280}}},
 		"orders":   map[string]any{"posted": 420, "claimed": 400, "completed": 385, "medianHoursToClaim": 2.5, "averageRating": 4.6},
 		"coverage": map[string]any{"grids": 300, "gridsWithCadre": 290, "gridsWithInstructor": 37, "buildings": 4281, "buildingsWithLeader": 767},

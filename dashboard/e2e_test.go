@@ -62,6 +62,23 @@ func TestDashboardEndToEnd(t *testing.T) {
 			t.Errorf("city figures lack %s:\n%s", want, city)
 		}
 	}
+	// The register's on-time rate and overdue issues, as the warehouse computes them for the
+	// page's period (this year).
+	ind, err := reader.Indicators(ctx, warehouse.City, warehouse.Year(time.Now().Year()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate := "—"
+	if r := ind.Issues.OnTimeRate; r != nil {
+		rate = fmt.Sprintf("%.1f%%", 100**r)
+	}
+	values := kpiValues(t, b)
+	if got := values["按期办结率 On-time rate"]; got != rate || ind.Issues.OnTimeRate == nil {
+		t.Errorf("on-time rate (按期办结率) shows %q, the warehouse says %s", got, rate)
+	}
+	if got, want := values["超期未办结 Overdue"], grouped(ind.Issues.Overdue); got != want {
+		t.Errorf("overdue shows %q, the warehouse says %s", got, want)
+	}
 	b.screenshot(t, "e2e-city.png")
 	b.eval(t, `document.querySelector('#breakdown tbody tr').click(); true`)
 	b.waitFor(t, `!document.getElementById('kpis').innerText.includes('2,901')`)
@@ -70,4 +87,13 @@ func TestDashboardEndToEnd(t *testing.T) {
 	}
 	b.screenshot(t, "e2e-street.png")
 	b.noConsoleErrors(t)
+}
+
+// grouped writes n as the page does (zh-CN): thousands separated by commas.
+func grouped(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -70,7 +70,8 @@ func (w *world) addCommunity(q querier) {
 			fmt.Sprintf("Person %d", k), []string{"male", "female"}[r.IntN(2)], 1940+r.IntN(60),
 			fmt.Sprintf("138%08d", k), fmt.Sprintf("%017dX", k), st, cm, gr, bd)
 	}
-	cadre := w.ins(q, `INSERT INTO cadres (person_id, kind, street_id, community_id, title) VALUES ($1, 'community_cadre', $2, $3, 'Secretary')`, person(), st, cm)
+	cadrePerson := person()
+	cadre := w.ins(q, `INSERT INTO cadres (person_id, kind, street_id, community_id, title) VALUES ($1, 'community_cadre', $2, $3, 'Secretary')`, cadrePerson, st, cm)
 	w.ins(q, `INSERT INTO grid_assignments (street_id, community_id, grid_id, cadre_id, role, started_on) VALUES ($1, $2, $3, $4, 'grid_worker', '2024-01-01')`, st, cm, gr, cadre)
 	member := w.ins(q, `INSERT INTO party_members (person_id, unit_id, street_id, community_id, grid_id, building_id, profession, joined_party_on) VALUES ($1, $2, $3, $4, $5, $6, 'teacher', '1965-07-01')`, person(), un, st, cm, gr, bd)
 	w.ins(q, `INSERT INTO checkins (member_id, street_id, community_id, grid_id, letter_no, state, decided_at, decided_by) VALUES ($1, $2, $3, $4, 'L-1', 'verified', now(), $5)`, member, st, cm, gr, cadre)
@@ -85,9 +86,12 @@ func (w *world) addCommunity(q querier) {
 	ic := w.ins(q, `INSERT INTO issue_categories (code, name, name_zh, category_group, deadline_days, quantity_unit) VALUES ($1, 'Greening', '绿化', 'environment', 7, 'm2')`, fmt.Sprintf("ic%d", n))
 	reporter := person()
 	issue := w.ins(q, `INSERT INTO issues (street_id, community_id, grid_id, building_id, category_id, title, description, reporter_id, reporter_role, state,
-			handler_kind, handler_person_id, due_at, reported_at, resolved_at, resolution, resolved_quantity, is_dispute, dispute_outcome)
+			handler_kind, handler_person_id, due_at, reported_at, resolved_at, resolution, resolved_quantity, is_dispute, dispute_outcome,
+			urge_count, last_urged_at, warned_at, extension_count, supervisor_id, supervised_at, supervision_due_at, supervision_note)
 		VALUES ($1, $2, $3, $4, $5, 'Leak', 'Zhang San reports a leak', $6, 'resident', 'resolved', 'cadre', $7, now() + interval '7 days',
-			now() - interval '2 days', now(), 'fixed', $8, true, 'mediated')`, st, cm, gr, bd, ic, reporter, reporter, float64(r.IntN(10000))/100)
+			now() - interval '2 days', now(), 'fixed', $8, true, 'mediated', $9, now() - interval '1 day', now() - interval '1 hour', $10, $11,
+			now() - interval '1 day', now() + interval '3 days', 'Wang Wu supervises')`, st, cm, gr, bd, ic, reporter, reporter, float64(r.IntN(10000))/100,
+		r.IntN(4), r.IntN(3), cadrePerson)
 	w.ins(q, `INSERT INTO issue_events (issue_id, street_id, community_id, grid_id, actor_id, actor_role, action, to_state, note) VALUES ($1, $2, $3, $4, $5, 'resident', 'report', 'reported', 'note')`, issue, st, cm, gr, reporter)
 	w.ins(q, `INSERT INTO issue_events (issue_id, street_id, community_id, grid_id, actor_role, action, from_state, to_state) VALUES ($1, $2, $3, $4, 'system', 'resolve', 'reported', 'resolved')`, issue, st, cm, gr)
 	w.ins(q, `INSERT INTO issue_mediators (issue_id, street_id, community_id, grid_id, person_id, role) VALUES ($1, $2, $3, $4, $5, 'cadre')`, issue, st, cm, gr, reporter)
@@ -124,7 +128,7 @@ var valueUpdates = map[string]string{
 	"buildings":      `UPDATE buildings SET floors = floors + 1 WHERE id = $1`,
 	"units":          `UPDATE units SET civilised = NOT civilised WHERE id = $1`,
 	"people":         `UPDATE people SET birth_year = birth_year + 1 WHERE id = $1`,
-	"issues":         `UPDATE issues SET resolved_quantity = coalesce(resolved_quantity, 0) + 1.25 WHERE id = $1`,
+	"issues":         `UPDATE issues SET resolved_quantity = coalesce(resolved_quantity, 0) + 1.25, urge_count = urge_count + 1, last_urged_at = now(), extension_count = extension_count + 1, due_at = due_at + interval '1 day', warned_at = NULL WHERE id = $1`,
 	"work_logs":      `UPDATE work_logs SET hours = least(hours + 0.5, 24), people_served = people_served + 1 WHERE id = $1`,
 	"activities":     `UPDATE activities SET people_served = people_served + 3 WHERE id = $1`,
 	"service_orders": `UPDATE service_orders SET rating = 1 + rating % 5 WHERE id = $1`,

@@ -573,10 +573,17 @@ type ComplexityRoot struct {
 	}
 
 	IssueCounts struct {
-		Closed   func(childComplexity int) int
-		Overdue  func(childComplexity int) int
-		Reported func(childComplexity int) int
-		Resolved func(childComplexity int) int
+		AutoEscalated  func(childComplexity int) int
+		Closed         func(childComplexity int) int
+		DueSoon        func(childComplexity int) int
+		Extended       func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		Reported       func(childComplexity int) int
+		Resolved       func(childComplexity int) int
+		ResolvedLate   func(childComplexity int) int
+		ResolvedOnTime func(childComplexity int) int
+		Supervised     func(childComplexity int) int
+		Urged          func(childComplexity int) int
 	}
 
 	IssueEdge struct {
@@ -617,18 +624,26 @@ type ComplexityRoot struct {
 	}
 
 	IssueIndicators struct {
+		AutoEscalated            func(childComplexity int) int
 		ByCategory               func(childComplexity int) int
 		ByGroup                  func(childComplexity int) int
 		Closed                   func(childComplexity int) int
 		Disputes                 func(childComplexity int) int
 		DisputesMediated         func(childComplexity int) int
 		DisputesMediatedByCadres func(childComplexity int) int
+		DueSoon                  func(childComplexity int) int
+		Extended                 func(childComplexity int) int
 		MedianHoursToClose       func(childComplexity int) int
+		OnTimeRate               func(childComplexity int) int
 		Overdue                  func(childComplexity int) int
 		P90HoursToClose          func(childComplexity int) int
 		Reported                 func(childComplexity int) int
 		ResolutionRate           func(childComplexity int) int
 		Resolved                 func(childComplexity int) int
+		ResolvedLate             func(childComplexity int) int
+		ResolvedOnTime           func(childComplexity int) int
+		Supervised               func(childComplexity int) int
+		Urged                    func(childComplexity int) int
 	}
 
 	JointMeeting struct {
@@ -1112,11 +1127,17 @@ type ComplexityRoot struct {
 	}
 
 	TrendPoint struct {
-		IssuesReported  func(childComplexity int) int
-		IssuesResolved  func(childComplexity int) int
-		Month           func(childComplexity int) int
-		OrdersCompleted func(childComplexity int) int
-		OrdersPosted    func(childComplexity int) int
+		IssuesAutoEscalated  func(childComplexity int) int
+		IssuesExtended       func(childComplexity int) int
+		IssuesReported       func(childComplexity int) int
+		IssuesResolved       func(childComplexity int) int
+		IssuesResolvedLate   func(childComplexity int) int
+		IssuesResolvedOnTime func(childComplexity int) int
+		IssuesSupervised     func(childComplexity int) int
+		IssuesUrged          func(childComplexity int) int
+		Month                func(childComplexity int) int
+		OrdersCompleted      func(childComplexity int) int
+		OrdersPosted         func(childComplexity int) int
 	}
 
 	Unit struct {
@@ -3689,12 +3710,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueConnection.TotalCount(childComplexity), true
 
+	case "IssueCounts.autoEscalated":
+		if e.ComplexityRoot.IssueCounts.AutoEscalated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.AutoEscalated(childComplexity), true
 	case "IssueCounts.closed":
 		if e.ComplexityRoot.IssueCounts.Closed == nil {
 			break
 		}
 
 		return e.ComplexityRoot.IssueCounts.Closed(childComplexity), true
+	case "IssueCounts.dueSoon":
+		if e.ComplexityRoot.IssueCounts.DueSoon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.DueSoon(childComplexity), true
+	case "IssueCounts.extended":
+		if e.ComplexityRoot.IssueCounts.Extended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Extended(childComplexity), true
 	case "IssueCounts.overdue":
 		if e.ComplexityRoot.IssueCounts.Overdue == nil {
 			break
@@ -3713,6 +3752,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCounts.Resolved(childComplexity), true
+	case "IssueCounts.resolvedLate":
+		if e.ComplexityRoot.IssueCounts.ResolvedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.ResolvedLate(childComplexity), true
+	case "IssueCounts.resolvedOnTime":
+		if e.ComplexityRoot.IssueCounts.ResolvedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.ResolvedOnTime(childComplexity), true
+	case "IssueCounts.supervised":
+		if e.ComplexityRoot.IssueCounts.Supervised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Supervised(childComplexity), true
+	case "IssueCounts.urged":
+		if e.ComplexityRoot.IssueCounts.Urged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Urged(childComplexity), true
 
 	case "IssueEdge.cursor":
 		if e.ComplexityRoot.IssueEdge.Cursor == nil {
@@ -3868,6 +3931,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueGroupCount.ResolvedQuantity(childComplexity), true
 
+	case "IssueIndicators.autoEscalated":
+		if e.ComplexityRoot.IssueIndicators.AutoEscalated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.AutoEscalated(childComplexity), true
 	case "IssueIndicators.byCategory":
 		if e.ComplexityRoot.IssueIndicators.ByCategory == nil {
 			break
@@ -3904,12 +3973,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueIndicators.DisputesMediatedByCadres(childComplexity), true
+	case "IssueIndicators.dueSoon":
+		if e.ComplexityRoot.IssueIndicators.DueSoon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.DueSoon(childComplexity), true
+	case "IssueIndicators.extended":
+		if e.ComplexityRoot.IssueIndicators.Extended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Extended(childComplexity), true
 	case "IssueIndicators.medianHoursToClose":
 		if e.ComplexityRoot.IssueIndicators.MedianHoursToClose == nil {
 			break
 		}
 
 		return e.ComplexityRoot.IssueIndicators.MedianHoursToClose(childComplexity), true
+	case "IssueIndicators.onTimeRate":
+		if e.ComplexityRoot.IssueIndicators.OnTimeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.OnTimeRate(childComplexity), true
 	case "IssueIndicators.overdue":
 		if e.ComplexityRoot.IssueIndicators.Overdue == nil {
 			break
@@ -3940,6 +4027,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueIndicators.Resolved(childComplexity), true
+	case "IssueIndicators.resolvedLate":
+		if e.ComplexityRoot.IssueIndicators.ResolvedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.ResolvedLate(childComplexity), true
+	case "IssueIndicators.resolvedOnTime":
+		if e.ComplexityRoot.IssueIndicators.ResolvedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.ResolvedOnTime(childComplexity), true
+	case "IssueIndicators.supervised":
+		if e.ComplexityRoot.IssueIndicators.Supervised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Supervised(childComplexity), true
+	case "IssueIndicators.urged":
+		if e.ComplexityRoot.IssueIndicators.Urged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Urged(childComplexity), true
 
 	case "JointMeeting.attendees":
 		if e.ComplexityRoot.JointMeeting.Attendees == nil {
@@ -6350,6 +6461,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamTypeCount.Volunteers(childComplexity), true
 
+	case "TrendPoint.issuesAutoEscalated":
+		if e.ComplexityRoot.TrendPoint.IssuesAutoEscalated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesAutoEscalated(childComplexity), true
+	case "TrendPoint.issuesExtended":
+		if e.ComplexityRoot.TrendPoint.IssuesExtended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesExtended(childComplexity), true
 	case "TrendPoint.issuesReported":
 		if e.ComplexityRoot.TrendPoint.IssuesReported == nil {
 			break
@@ -6362,6 +6485,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.IssuesResolved(childComplexity), true
+	case "TrendPoint.issuesResolvedLate":
+		if e.ComplexityRoot.TrendPoint.IssuesResolvedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesResolvedLate(childComplexity), true
+	case "TrendPoint.issuesResolvedOnTime":
+		if e.ComplexityRoot.TrendPoint.IssuesResolvedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesResolvedOnTime(childComplexity), true
+	case "TrendPoint.issuesSupervised":
+		if e.ComplexityRoot.TrendPoint.IssuesSupervised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesSupervised(childComplexity), true
+	case "TrendPoint.issuesUrged":
+		if e.ComplexityRoot.TrendPoint.IssuesUrged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesUrged(childComplexity), true
 	case "TrendPoint.month":
 		if e.ComplexityRoot.TrendPoint.Month == nil {
 			break
@@ -7478,10 +7625,11 @@ Governance indicators of one scope over one period (warehouse.Indicators). Stock
 check-ins, volunteers, teams, coverage, organisation) are the state as at ` + "`" + `asOf` + "`" + `; flows
 (issues, orders, service hours, ratings, activities, work logs, joint meetings) count what
 happened in the period. Issues and orders are cohorts: those reported (posted) in the period,
-with their state as at ` + "`" + `asOf` + "`" + `.
+with their state as at ` + "`" + `asOf` + "`" + `; the one exception is the issues resolved on time and late,
+counted by the day they were resolved.
 """
 type Indicators {
-  "Time of the warehouse data: the Postgres snapshot of the ETL run that loaded it. Overdue is judged at this time."
+  "Time of the warehouse data: the Postgres snapshot of the ETL run that loaded it. Overdue and due soon are judged at this time."
   asOf: DateTime!
   "The place the indicators are about."
   scope: IndicatorScope!
@@ -7603,6 +7751,28 @@ type IssueIndicators {
   p90HoursToClose: Float
   "Neither resolved nor closed, and past the deadline at asOf."
   overdue: Int!
+  "Neither resolved nor closed, warned (预警) that the due time nears, and not yet past it at asOf: due soon."
+  dueSoon: Int!
+  """
+  Issues with a due time resolved in the period (by the day of resolution, whenever reported;
+  resolved or closed out as at asOf) at or before their due time: 按期办结.
+  """
+  resolvedOnTime: Int!
+  "The same, resolved after their due time: resolved late."
+  resolvedLate: Int!
+  """
+  On-time rate (按期办结率): resolvedOnTime ÷ (resolvedOnTime + resolvedLate); null when no issue
+  with a due time was resolved in the period.
+  """
+  onTimeRate: Float
+  "Of the issues reported, urged (催办) at least once."
+  urged: Int!
+  "Of the issues reported, put under supervision (督办)."
+  supervised: Int!
+  "Of the issues reported, with an approved extension (延期) of their due time."
+  extended: Int!
+  "Of the issues reported, escalated automatically when overdue (超期自动上报)."
+  autoEscalated: Int!
   "Disputes to mediate (矛盾纠纷调解)."
   disputes: Int!
   "Disputes with outcome mediated."
@@ -7849,6 +8019,20 @@ type IssueCounts {
   closed: Int!
   "Of them, overdue at asOf."
   overdue: Int!
+  "Of them, warned and due soon at asOf."
+  dueSoon: Int!
+  "Issues with a due time resolved in the period at or before it (by the day of resolution)."
+  resolvedOnTime: Int!
+  "Issues with a due time resolved in the period after it (by the day of resolution)."
+  resolvedLate: Int!
+  "Of those reported, urged (催办)."
+  urged: Int!
+  "Of those reported, supervised (督办)."
+  supervised: Int!
+  "Of those reported, extended (延期)."
+  extended: Int!
+  "Of those reported, escalated automatically (超期自动上报)."
+  autoEscalated: Int!
 }
 
 "Order numbers of a breakdown entry (warehouse.OrderCounts)."
@@ -7885,7 +8069,10 @@ type CoverageCounts {
   buildings: Int!
 }
 
-"One month of the trend (warehouse.TrendPoint): cohorts as in the period's indicators, so months add up."
+"""
+One month of the trend (warehouse.TrendPoint): as in the period's indicators (cohorts of the
+issues and orders reported that month; on time and late by the month of resolution), so months add up.
+"""
 type TrendPoint {
   "The month, YYYY-MM."
   month: String!
@@ -7893,6 +8080,18 @@ type TrendPoint {
   issuesReported: Int!
   "Of them, resolved or closed out as at asOf."
   issuesResolved: Int!
+  "Issues with a due time resolved that month at or before it (by the month of resolution, not of report)."
+  issuesResolvedOnTime: Int!
+  "Issues with a due time resolved that month after it (by the month of resolution)."
+  issuesResolvedLate: Int!
+  "Of the issues reported that month, urged (催办)."
+  issuesUrged: Int!
+  "Of the issues reported that month, supervised (督办)."
+  issuesSupervised: Int!
+  "Of the issues reported that month, extended (延期)."
+  issuesExtended: Int!
+  "Of the issues reported that month, escalated automatically (超期自动上报)."
+  issuesAutoEscalated: Int!
   "Orders posted that month."
   ordersPosted: Int!
   "Of them, completed as at asOf."
@@ -11863,6 +12062,20 @@ func (ec *executionContext) childFields_IssueCounts(ctx context.Context, field g
 		return ec.fieldContext_IssueCounts_closed(ctx, field)
 	case "overdue":
 		return ec.fieldContext_IssueCounts_overdue(ctx, field)
+	case "dueSoon":
+		return ec.fieldContext_IssueCounts_dueSoon(ctx, field)
+	case "resolvedOnTime":
+		return ec.fieldContext_IssueCounts_resolvedOnTime(ctx, field)
+	case "resolvedLate":
+		return ec.fieldContext_IssueCounts_resolvedLate(ctx, field)
+	case "urged":
+		return ec.fieldContext_IssueCounts_urged(ctx, field)
+	case "supervised":
+		return ec.fieldContext_IssueCounts_supervised(ctx, field)
+	case "extended":
+		return ec.fieldContext_IssueCounts_extended(ctx, field)
+	case "autoEscalated":
+		return ec.fieldContext_IssueCounts_autoEscalated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueCounts", field.Name)
 }
@@ -11957,6 +12170,22 @@ func (ec *executionContext) childFields_IssueIndicators(ctx context.Context, fie
 		return ec.fieldContext_IssueIndicators_p90HoursToClose(ctx, field)
 	case "overdue":
 		return ec.fieldContext_IssueIndicators_overdue(ctx, field)
+	case "dueSoon":
+		return ec.fieldContext_IssueIndicators_dueSoon(ctx, field)
+	case "resolvedOnTime":
+		return ec.fieldContext_IssueIndicators_resolvedOnTime(ctx, field)
+	case "resolvedLate":
+		return ec.fieldContext_IssueIndicators_resolvedLate(ctx, field)
+	case "onTimeRate":
+		return ec.fieldContext_IssueIndicators_onTimeRate(ctx, field)
+	case "urged":
+		return ec.fieldContext_IssueIndicators_urged(ctx, field)
+	case "supervised":
+		return ec.fieldContext_IssueIndicators_supervised(ctx, field)
+	case "extended":
+		return ec.fieldContext_IssueIndicators_extended(ctx, field)
+	case "autoEscalated":
+		return ec.fieldContext_IssueIndicators_autoEscalated(ctx, field)
 	case "disputes":
 		return ec.fieldContext_IssueIndicators_disputes(ctx, field)
 	case "disputesMediated":
@@ -12777,6 +13006,18 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 		return ec.fieldContext_TrendPoint_issuesReported(ctx, field)
 	case "issuesResolved":
 		return ec.fieldContext_TrendPoint_issuesResolved(ctx, field)
+	case "issuesResolvedOnTime":
+		return ec.fieldContext_TrendPoint_issuesResolvedOnTime(ctx, field)
+	case "issuesResolvedLate":
+		return ec.fieldContext_TrendPoint_issuesResolvedLate(ctx, field)
+	case "issuesUrged":
+		return ec.fieldContext_TrendPoint_issuesUrged(ctx, field)
+	case "issuesSupervised":
+		return ec.fieldContext_TrendPoint_issuesSupervised(ctx, field)
+	case "issuesExtended":
+		return ec.fieldContext_TrendPoint_issuesExtended(ctx, field)
+	case "issuesAutoEscalated":
+		return ec.fieldContext_TrendPoint_issuesAutoEscalated(ctx, field)
 	case "ordersPosted":
 		return ec.fieldContext_TrendPoint_ordersPosted(ctx, field)
 	case "ordersCompleted":
@@ -24001,6 +24242,167 @@ func (ec *executionContext) fieldContext_IssueCounts_overdue(_ context.Context, 
 	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
 }
 
+func (ec *executionContext) _IssueCounts_dueSoon(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_dueSoon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueSoon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_dueSoon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_resolvedOnTime(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_resolvedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_resolvedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_resolvedLate(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_resolvedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_resolvedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_urged(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_urged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_urged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_supervised(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_supervised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supervised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_supervised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_extended(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_extended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_extended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_autoEscalated(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_autoEscalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoEscalated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_autoEscalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _IssueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IssueEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24779,6 +25181,190 @@ func (ec *executionContext) _IssueIndicators_overdue(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_IssueIndicators_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_dueSoon(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_dueSoon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueSoon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_dueSoon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_resolvedOnTime(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_resolvedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_resolvedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_resolvedLate(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_resolvedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_resolvedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_onTimeRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_onTimeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnTimeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_onTimeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueIndicators_urged(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_urged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Urged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_urged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_supervised(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_supervised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supervised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_supervised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_extended(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_extended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_extended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_autoEscalated(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_autoEscalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoEscalated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_autoEscalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
 }
 
@@ -34957,6 +35543,144 @@ func (ec *executionContext) _TrendPoint_issuesResolved(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_TrendPoint_issuesResolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesResolvedOnTime(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesResolvedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesResolvedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesResolvedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesResolvedLate(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesResolvedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesResolvedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesResolvedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesUrged(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesUrged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesUrged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesUrged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesSupervised(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesSupervised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesSupervised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesSupervised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesExtended(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesExtended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesExtended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesExtended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesAutoEscalated(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesAutoEscalated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesAutoEscalated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesAutoEscalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
@@ -46316,6 +47040,41 @@ func (ec *executionContext) _IssueCounts(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "dueSoon":
+			out.Values[i] = ec._IssueCounts_dueSoon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedOnTime":
+			out.Values[i] = ec._IssueCounts_resolvedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedLate":
+			out.Values[i] = ec._IssueCounts_resolvedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "urged":
+			out.Values[i] = ec._IssueCounts_urged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supervised":
+			out.Values[i] = ec._IssueCounts_supervised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extended":
+			out.Values[i] = ec._IssueCounts_extended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "autoEscalated":
+			out.Values[i] = ec._IssueCounts_autoEscalated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46622,6 +47381,46 @@ func (ec *executionContext) _IssueIndicators(ctx context.Context, sel ast.Select
 			}
 		case "overdue":
 			out.Values[i] = ec._IssueIndicators_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueSoon":
+			out.Values[i] = ec._IssueIndicators_dueSoon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedOnTime":
+			out.Values[i] = ec._IssueIndicators_resolvedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedLate":
+			out.Values[i] = ec._IssueIndicators_resolvedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onTimeRate":
+			out.Values[i] = ec._IssueIndicators_onTimeRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "urged":
+			out.Values[i] = ec._IssueIndicators_urged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supervised":
+			out.Values[i] = ec._IssueIndicators_supervised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extended":
+			out.Values[i] = ec._IssueIndicators_extended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "autoEscalated":
+			out.Values[i] = ec._IssueIndicators_autoEscalated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -49981,6 +50780,36 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			}
 		case "issuesResolved":
 			out.Values[i] = ec._TrendPoint_issuesResolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesResolvedOnTime":
+			out.Values[i] = ec._TrendPoint_issuesResolvedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesResolvedLate":
+			out.Values[i] = ec._TrendPoint_issuesResolvedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesUrged":
+			out.Values[i] = ec._TrendPoint_issuesUrged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesSupervised":
+			out.Values[i] = ec._TrendPoint_issuesSupervised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesExtended":
+			out.Values[i] = ec._TrendPoint_issuesExtended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesAutoEscalated":
+			out.Values[i] = ec._TrendPoint_issuesAutoEscalated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -91,4 +91,32 @@ WHERE a_deleted = 0 AND a_starts_at >= toDateTime('2025-01-01 00:00:00', 'Asia/S
 GROUP BY kind, month
 ORDER BY kind, month`,
 	},
+	{
+		Title: "On-time rate by street",
+		Question: "Of the issues with a due time resolved since 2025 (by the day resolved), how many each street resolved at or before " +
+			"their due time and how many after it, and the on-time rate (按期办结率).",
+		SQL: `SELECT name AS street, on_time + late AS resolved, on_time, late, round(100 * on_time / (on_time + late), 1) AS on_time_pct
+FROM
+(
+    SELECT street_id,
+        countIf(assumeNotNull(resolved_at) <= assumeNotNull(due_at)) AS on_time,
+        countIf(assumeNotNull(resolved_at) > assumeNotNull(due_at)) AS late
+    FROM fact_issue FINAL
+    WHERE is_deleted = 0 AND state IN ('resolved', 'closed') AND resolved_at IS NOT NULL AND due_at IS NOT NULL
+        AND assumeNotNull(resolved_at) >= toDateTime('2025-01-01 00:00:00', 'Asia/Shanghai')
+    GROUP BY street_id
+) AS r
+ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
+ORDER BY on_time_pct DESC, street`,
+	},
+	{
+		Title: "Automatic escalations month by month",
+		Question: "Issues escalated automatically when overdue (超期自动上报: the scheduler's escalate events, actor_role system) " +
+			"per local month, and the escalations (an issue may go up twice: to its community, then its street).",
+		SQL: `SELECT toStartOfMonth(at) AS month, uniqExact(issue_id) AS issues, count() AS escalations
+FROM fact_issue_event FINAL
+WHERE is_deleted = 0 AND action = 'escalate' AND actor_role = 'system'
+GROUP BY month
+ORDER BY month`,
+	},
 }

@@ -17,11 +17,12 @@ import (
 // issues, orders, service hours, ratings, activities, work logs, joint meetings — count what
 // happened in the period (local days in Asia/Shanghai, both ends included). Issues and orders
 // are cohorts: those reported (posted) in the period, with their state as at AsOf, so that
-// "resolved" and "resolution rate" describe the same issues as "reported".
+// "resolved" and "resolution rate" describe the same issues as "reported". The exception is the
+// issues resolved on time and late (按期办结), counted by the day they were resolved.
 type Indicators struct {
 	// AsOf is the time of the warehouse data: the Postgres snapshot of the ETL run that loaded
-	// it (the oldest one among the tables and summary tables read). Overdue issues are judged
-	// at this time.
+	// it (the oldest one among the tables and summary tables read). Overdue issues, and those
+	// due soon, are judged at this time.
 	AsOf   time.Time
 	Scope  ScopeRef
 	Period Span
@@ -304,8 +305,26 @@ type Issues struct {
 	DisputesMediated   int64 // disputes with outcome mediated
 	// DisputesMediatedByCadres are mediated disputes with a cadre among the mediators.
 	DisputesMediatedByCadres int64
-	ByCategory               []IssueCategory // every category with issues, most reported first
-	ByGroup                  []IssueGroup    // by category group
+	// DueSoon are neither resolved nor closed, warned (预警) that their due time nears, and not
+	// yet past it at AsOf.
+	DueSoon int64
+	// ResolvedOnTime and ResolvedLate count the issues resolved in the period (by the local day
+	// of resolved_at, whenever reported) that had a due time, and are resolved or closed as at
+	// AsOf: at or before their due time (按期办结), and after it. Unlike the other counts they
+	// are not a cohort of the issues reported in the period.
+	ResolvedOnTime int64
+	ResolvedLate   int64
+	// OnTimeRate is ResolvedOnTime ÷ (ResolvedOnTime + ResolvedLate) (按期办结率); nil when no
+	// issue with a due time was resolved in the period.
+	OnTimeRate *float64
+	// Of the issues reported: urged at least once (催办), under supervision (督办), with an
+	// approved extension (延期), escalated automatically when overdue (超期自动上报).
+	Urged         int64
+	Supervised    int64
+	Extended      int64
+	AutoEscalated int64
+	ByCategory    []IssueCategory // every category with issues, most reported first
+	ByGroup       []IssueGroup    // by category group
 }
 
 // IssueCategory counts one category's issues.
@@ -453,12 +472,19 @@ type CheckinCounts struct {
 	Rate      float64
 }
 
-// IssueCounts are issue numbers of a breakdown.
+// IssueCounts are issue numbers of a breakdown (see Issues for what each counts).
 type IssueCounts struct {
-	Reported int64
-	Resolved int64
-	Closed   int64
-	Overdue  int64
+	Reported       int64
+	Resolved       int64
+	Closed         int64
+	Overdue        int64
+	DueSoon        int64
+	ResolvedOnTime int64 // resolved in the period
+	ResolvedLate   int64 // resolved in the period
+	Urged          int64
+	Supervised     int64
+	Extended       int64
+	AutoEscalated  int64
 }
 
 // OrderCounts are order numbers of a breakdown.
@@ -489,12 +515,21 @@ type CoverageCounts struct {
 // TrendPoint is one month of the trend: issues and orders reported (posted) that month and,
 // of them, how many are resolved (completed) as at AsOf — the cohorts of Issues and Orders,
 // so the months of a period add up to the period.
+//
+// The deadline counts follow Issues: IssuesResolvedOnTime and IssuesResolvedLate are the issues
+// resolved that month (by resolved_at), the others of the issues reported that month.
 type TrendPoint struct {
-	Month           string // YYYY-MM
-	IssuesReported  int64
-	IssuesResolved  int64
-	OrdersPosted    int64
-	OrdersCompleted int64
+	Month                string // YYYY-MM
+	IssuesReported       int64
+	IssuesResolved       int64
+	IssuesResolvedOnTime int64
+	IssuesResolvedLate   int64
+	IssuesUrged          int64
+	IssuesSupervised     int64
+	IssuesExtended       int64
+	IssuesAutoEscalated  int64
+	OrdersPosted         int64
+	OrdersCompleted      int64
 }
 
 func ratio(n, d int64) float64 {

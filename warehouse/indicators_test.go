@@ -18,6 +18,7 @@ import (
 	"gridgov/dbtest"
 	"gridgov/etl"
 	"gridgov/seed"
+	"gridgov/store"
 	"gridgov/warehouse"
 	"gridgov/warehouse/whtest"
 )
@@ -43,6 +44,7 @@ func newDemo(t *testing.T) demo {
 		t.Fatalf("seed: %v", err)
 	}
 	seeded := time.Since(began)
+	deadlineActivity(t, d.pg)
 	if _, err := etl.New(d.pg, d.ch, etl.Options{Database: d.ch.Database}).RunOnce(ctx); err != nil {
 		t.Fatalf("etl: %v", err)
 	}
@@ -54,6 +56,41 @@ func newDemo(t *testing.T) demo {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// deadlineActivity gives the demo city's register the deadline steps (时限) the seed does not
+// write: approved extensions (延期) of a sample of issues, open ones to two days from now; the
+// scheduler's warnings (预警) and automatic escalations (超期自动上报) run now, by the store's
+// own statements, with half the time allowed as the warning share and a day overdue as the
+// escalation time of every other category; urging (催办) and supervision (督办) of two more
+// samples, open or resolved since.
+func deadlineActivity(t *testing.T, pg *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := pg.Exec(ctx, sql); err != nil {
+			t.Fatalf("%v\n%s", err, sql)
+		}
+	}
+	exec(`UPDATE issue_categories SET warn_at_share = 0.5, escalate_after_hours = CASE WHEN id % 2 = 0 THEN 24 END`)
+	exec(`UPDATE issues SET extension_count = 1 + id % 2, warned_at = NULL, due_at = CASE WHEN state IN ('resolved', 'closed') THEN due_at + interval '3 days'
+		ELSE greatest(due_at, now()) + interval '2 days' END WHERE due_at IS NOT NULL AND id % 11 = 0`)
+	st := store.New(pg)
+	now := time.Now()
+	warned, err := st.WarnIssues(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	escalated, err := st.EscalateOverdue(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE issues SET urge_count = 1 + id % 3, last_urged_at = reported_at + interval '1 day' WHERE due_at IS NOT NULL AND id % 5 = 0`)
+	exec(`UPDATE issues SET supervisor_id = (SELECT person_id FROM cadres WHERE kind = 'street_cadre' ORDER BY id LIMIT 1),
+		supervised_at = reported_at + interval '2 days', supervision_due_at = reported_at + interval '9 days', supervision_note = '督办'
+		WHERE due_at IS NOT NULL AND id % 7 = 0`)
+	t.Logf("deadlines: %d issues warned, %d escalations", warned, escalated)
 }
 
 func (d demo) indicators(t *testing.T, s warehouse.Scope, p warehouse.Period) *warehouse.Indicators {
@@ -77,6 +114,19 @@ func TestIndicatorsDemoCity(t *testing.T) {
 	if city.Scope.ID != "city" || city.Scope.Name == "" || len(city.Breakdown) == 0 {
 		t.Fatalf("city scope %+v with %d streets", city.Scope, len(city.Breakdown))
 	}
+
+	// The register's deadline figures are checked against Postgres below: none may be zero in the
+	// demo city, or the comparison would prove nothing.
+	for k, v := range map[string]int64{"resolvedOnTime": city.Issues.ResolvedOnTime, "resolvedLate": city.Issues.ResolvedLate,
+		"dueSoon": city.Issues.DueSoon, "overdue": city.Issues.Overdue, "urged": city.Issues.Urged, "supervised": city.Issues.Supervised,
+		"extended": city.Issues.Extended, "autoEscalated": city.Issues.AutoEscalated} {
+		if v == 0 {
+			t.Errorf("the demo city has no issues %s", k)
+		}
+	}
+	t.Logf("city, all time: %d resolved on time, %d late (rate %v), %d due soon, %d overdue, %d urged, %d supervised, %d extended, %d escalated automatically",
+		city.Issues.ResolvedOnTime, city.Issues.ResolvedLate, deref(city.Issues.OnTimeRate), city.Issues.DueSoon, city.Issues.Overdue,
+		city.Issues.Urged, city.Issues.Supervised, city.Issues.Extended, city.Issues.AutoEscalated)
 
 	t.Run("every published figure", func(t *testing.T) {
 		sources := map[string]warehouse.FigureSource{}
@@ -146,8 +196,10 @@ func TestIndicatorsDemoCity(t *testing.T) {
 				sum = plus(sum, b.BreakdownValues)
 			}
 			parent := warehouse.BreakdownValues{
-				Checkins:   warehouse.CheckinCounts{Expected: ind.Checkins.Expected, CheckedIn: ind.Checkins.CheckedIn},
-				Issues:     warehouse.IssueCounts{Reported: ind.Issues.Reported, Resolved: ind.Issues.Resolved, Closed: ind.Issues.Closed, Overdue: ind.Issues.Overdue},
+				Checkins: warehouse.CheckinCounts{Expected: ind.Checkins.Expected, CheckedIn: ind.Checkins.CheckedIn},
+				Issues: warehouse.IssueCounts{Reported: ind.Issues.Reported, Resolved: ind.Issues.Resolved, Closed: ind.Issues.Closed, Overdue: ind.Issues.Overdue,
+					DueSoon: ind.Issues.DueSoon, ResolvedOnTime: ind.Issues.ResolvedOnTime, ResolvedLate: ind.Issues.ResolvedLate, Urged: ind.Issues.Urged,
+					Supervised: ind.Issues.Supervised, Extended: ind.Issues.Extended, AutoEscalated: ind.Issues.AutoEscalated},
 				Orders:     warehouse.OrderCounts{Posted: ind.Orders.Posted, Claimed: ind.Orders.Claimed, Completed: ind.Orders.Completed},
 				Volunteers: warehouse.VolunteerCounts{Registered: ind.Volunteers.Registered, Police: ind.Volunteers.Police},
 				Activities: warehouse.ActivityCounts{Events: sumEvents(ind), PeopleServed: sumServed(ind)},
@@ -160,7 +212,8 @@ func TestIndicatorsDemoCity(t *testing.T) {
 			// Each child's entry equals the child computed as a scope of its own.
 			for _, b := range ind.Breakdown[:2] {
 				own := d.indicators(t, b.Scope.Place, warehouse.Year(2026))
-				if own.Issues.Reported != b.Issues.Reported || own.Checkins.CheckedIn != b.Checkins.CheckedIn ||
+				if own.Issues.Reported != b.Issues.Reported || own.Checkins.CheckedIn != b.Checkins.CheckedIn || own.Issues.ResolvedLate != b.Issues.ResolvedLate ||
+					own.Issues.DueSoon != b.Issues.DueSoon || own.Issues.AutoEscalated != b.Issues.AutoEscalated ||
 					own.Orders.Posted != b.Orders.Posted || own.Volunteers.Registered != b.Volunteers.Registered {
 					t.Errorf("%s: breakdown entry %+v, own indicators issues %d checkins %d orders %d volunteers %d", b.Scope.Name,
 						b.BreakdownValues, own.Issues.Reported, own.Checkins.CheckedIn, own.Orders.Posted, own.Volunteers.Registered)
@@ -178,11 +231,33 @@ func TestIndicatorsDemoCity(t *testing.T) {
 			t.Fatalf("trend months %v", ind.Trend)
 		}
 		var rep, res, comp int64
+		var sum warehouse.IssueCounts
 		for _, p := range ind.Trend {
 			rep, res, comp = rep+p.IssuesReported, res+p.IssuesResolved, comp+p.OrdersCompleted
+			sum.ResolvedOnTime += p.IssuesResolvedOnTime
+			sum.ResolvedLate += p.IssuesResolvedLate
+			sum.Urged += p.IssuesUrged
+			sum.Supervised += p.IssuesSupervised
+			sum.Extended += p.IssuesExtended
+			sum.AutoEscalated += p.IssuesAutoEscalated
 		}
 		if rep != ind.Issues.Reported || res != ind.Issues.Resolved || comp != ind.Orders.Completed {
 			t.Errorf("trend sums %d/%d/%d, period %d/%d/%d", rep, res, comp, ind.Issues.Reported, ind.Issues.Resolved, ind.Orders.Completed)
+		}
+		want := warehouse.IssueCounts{ResolvedOnTime: ind.Issues.ResolvedOnTime, ResolvedLate: ind.Issues.ResolvedLate, Urged: ind.Issues.Urged,
+			Supervised: ind.Issues.Supervised, Extended: ind.Issues.Extended, AutoEscalated: ind.Issues.AutoEscalated}
+		if sum != want || sum.ResolvedOnTime == 0 || sum.Urged == 0 {
+			t.Errorf("trend's deadline counts add up to %+v, the year's are %+v", sum, want)
+		}
+		// Month by month, each equals the month's own indicators.
+		for _, p := range ind.Trend[:3] {
+			var y, m int
+			fmt.Sscanf(p.Month, "%d-%d", &y, &m)
+			own := d.indicators(t, street, warehouse.Month(y, m)).Issues
+			if own.ResolvedOnTime != p.IssuesResolvedOnTime || own.ResolvedLate != p.IssuesResolvedLate || own.Urged != p.IssuesUrged ||
+				own.Supervised != p.IssuesSupervised || own.Extended != p.IssuesExtended || own.AutoEscalated != p.IssuesAutoEscalated {
+				t.Errorf("trend %s: %+v, the month's own issues %+v", p.Month, p, own)
+			}
 		}
 		month := d.indicators(t, street, warehouse.Month(2026, 3))
 		if len(month.Trend) != 12 || month.Trend[11].Month != "2026-03" {
@@ -389,6 +464,13 @@ func plus(a, b warehouse.BreakdownValues) warehouse.BreakdownValues {
 	a.Issues.Resolved += b.Issues.Resolved
 	a.Issues.Closed += b.Issues.Closed
 	a.Issues.Overdue += b.Issues.Overdue
+	a.Issues.DueSoon += b.Issues.DueSoon
+	a.Issues.ResolvedOnTime += b.Issues.ResolvedOnTime
+	a.Issues.ResolvedLate += b.Issues.ResolvedLate
+	a.Issues.Urged += b.Issues.Urged
+	a.Issues.Supervised += b.Issues.Supervised
+	a.Issues.Extended += b.Issues.Extended
+	a.Issues.AutoEscalated += b.Issues.AutoEscalated
 	a.Orders.Posted += b.Orders.Posted
 	a.Orders.Claimed += b.Orders.Claimed
 	a.Orders.Completed += b.Orders.Completed
@@ -428,6 +510,9 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		"coverage.buildingsWithLeader": f64(ind.Coverage.BuildingsWithLeader),
 		"activities.events":            f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
 		"meetings.mattersDiscussed": f64(ind.JointMeetings.MattersDiscussed),
+		"issues.dueSoon":            f64(ind.Issues.DueSoon), "issues.resolvedOnTime": f64(ind.Issues.ResolvedOnTime),
+		"issues.resolvedLate": f64(ind.Issues.ResolvedLate), "issues.urged": f64(ind.Issues.Urged), "issues.supervised": f64(ind.Issues.Supervised),
+		"issues.extended": f64(ind.Issues.Extended), "issues.autoEscalated": f64(ind.Issues.AutoEscalated),
 	}
 	var pt int64
 	for _, a := range ind.Activities {
@@ -441,6 +526,7 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 			m[k] = *v
 		}
 	}
+	opt("issues.onTimeRate", ind.Issues.OnTimeRate)
 	opt("issues.medianHoursToClose", ind.Issues.MedianHoursToClose)
 	opt("issues.p90HoursToClose", ind.Issues.P90HoursToClose)
 	opt("orders.medianHoursToClaim", ind.Orders.MedianHoursToClaim)
@@ -458,6 +544,13 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 }
 
 func f64(n int64) float64 { return float64(n) }
+
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
 
 // recompute computes the same indicators directly in Postgres, written independently of the
 // warehouse queries: local days in Asia/Shanghai, percentiles with percentile_disc.
@@ -486,6 +579,21 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 			scope("issues") + " AND " + days("reported_at"),
 		"issues.disputesMediated": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND is_dispute AND dispute_outcome = 'mediated' AND " +
 			scope("issues") + " AND " + days("reported_at"),
+		// The register's deadlines: due soon is warned, open and not yet due at asOf; on time and
+		// late are by the day resolved, of the issues resolved (or closed) with a due time.
+		"issues.dueSoon": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state NOT IN ('resolved', 'closed') AND warned_at IS NOT NULL AND due_at >= $1 AND " +
+			scope("issues") + " AND " + days("reported_at"),
+		"issues.resolvedOnTime": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND resolved_at <= due_at AND " +
+			scope("issues") + " AND " + days("resolved_at"),
+		"issues.resolvedLate": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND resolved_at > due_at AND " +
+			scope("issues") + " AND " + days("resolved_at"),
+		"issues.onTimeRate": "SELECT coalesce(avg((resolved_at <= due_at)::int), -1) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND due_at IS NOT NULL AND " +
+			scope("issues") + " AND " + days("resolved_at"),
+		"issues.urged":      "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND urge_count > 0 AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.supervised": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND supervisor_id IS NOT NULL AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.extended":   "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND extension_count > 0 AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.autoEscalated": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND EXISTS (SELECT 1 FROM issue_events e WHERE e.issue_id = issues.id " +
+			"AND e.action = 'escalate' AND e.actor_role = 'system' AND e.deleted_at IS NULL) AND " + scope("issues") + " AND " + days("reported_at"),
 		"issues.medianHoursToClose": "SELECT coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at) / 3600), -1) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND closed_at IS NOT NULL AND " +
 			scope("issues") + " AND " + days("reported_at"),
 		"issues.p90HoursToClose": "SELECT coalesce(percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - reported_at) / 3600), -1) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND closed_at IS NOT NULL AND " +

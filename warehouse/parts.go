@@ -177,6 +177,10 @@ func (c *compute) teams() part {
 // Issue states that count as resolved.
 const resolvedStates = "('resolved', 'closed')"
 
+// autoEscalation keeps the issue events of an automatic escalation (超期自动上报): the
+// scheduler's, with no actor.
+const autoEscalation = "action = 'escalate' AND actor_role = 'system'"
+
 // trend sums two columns of a summary, done of n (issues resolved of reported, orders completed
 // of posted), month by month over the trend into the points add gives.
 func (c *compute) trend(tag, table, day, n, done string, add func(t *TrendPoint, n, done int64)) part {
@@ -191,11 +195,32 @@ func (c *compute) trend(tag, table, day, n, done string, add func(t *TrendPoint,
 	})
 }
 
-// issueTrend counts the issues reported, and of them resolved, month by month.
+// issueTrend counts the issues reported, and of them resolved, urged, supervised, extended and
+// escalated automatically, month by month.
 func (c *compute) issueTrend() part {
-	return c.trend("issue_trend", "sum_issue_day", "reported_on", "reported", "resolved", func(t *TrendPoint, n, done int64) {
-		t.IssuesReported += n
-		t.IssuesResolved += done
+	var args []any
+	from := c.flows("sum_issue_day", "reported_on", trendRange(c.p), &args) + " GROUP BY m"
+	exprs := []string{"toYYYYMM(reported_on) AS m", "sum(reported)", "sum(resolved)", "sum(urged)", "sum(supervised)", "sum(extended)", "sum(auto_escalated)"}
+	return selectPart("issue_trend", exprs, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			if t := c.trendPoint(row[0]); t != nil {
+				t.IssuesReported += atoi(row[1])
+				t.IssuesResolved += atoi(row[2])
+				t.IssuesUrged += atoi(row[3])
+				t.IssuesSupervised += atoi(row[4])
+				t.IssuesExtended += atoi(row[5])
+				t.IssuesAutoEscalated += atoi(row[6])
+			}
+		}
+	})
+}
+
+// onTimeTrend counts the issues with a due time resolved on time, and late, month by month of
+// their resolution.
+func (c *compute) onTimeTrend() part {
+	return c.trend("on_time_trend", "sum_issue_resolved_day", "resolved_on", "on_time", "late", func(t *TrendPoint, onTime, late int64) {
+		t.IssuesResolvedOnTime += onTime
+		t.IssuesResolvedLate += late
 	})
 }
 
@@ -203,13 +228,32 @@ func (c *compute) issueTrend() part {
 func (c *compute) issuesByChild() part {
 	var args []any
 	from := c.flows("sum_issue_day", "reported_on", c.p, &args) + " GROUP BY c"
-	exprs := []string{c.childOf(factCols), "sum(reported)", "sum(resolved)", "sum(closed)"}
+	exprs := []string{c.childOf(factCols), "sum(reported)", "sum(resolved)", "sum(closed)", "sum(urged)", "sum(supervised)", "sum(extended)",
+		"sum(auto_escalated)"}
 	return selectPart("issues", exprs, from, args, func(rows [][]string) {
 		for _, row := range rows {
 			v := c.values(uatoi(row[0]))
 			v.Issues.Reported += atoi(row[1])
 			v.Issues.Resolved += atoi(row[2])
 			v.Issues.Closed += atoi(row[3])
+			v.Issues.Urged += atoi(row[4])
+			v.Issues.Supervised += atoi(row[5])
+			v.Issues.Extended += atoi(row[6])
+			v.Issues.AutoEscalated += atoi(row[7])
+		}
+	})
+}
+
+// onTime counts the issues with a due time resolved in the period on time, and late, by child
+// place (finish totals them and gives the rate).
+func (c *compute) onTime() part {
+	var args []any
+	from := c.flows("sum_issue_resolved_day", "resolved_on", c.p, &args) + " GROUP BY c"
+	return selectPart("on_time", []string{c.childOf(factCols), "sum(on_time)", "sum(late)"}, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			v := c.values(uatoi(row[0]))
+			v.Issues.ResolvedOnTime += atoi(row[1])
+			v.Issues.ResolvedLate += atoi(row[2])
 		}
 	})
 }
@@ -230,16 +274,19 @@ func (c *compute) issuesByCategory() part {
 }
 
 // overdue counts the issues of the period neither resolved nor closed and past their deadline
-// at asOf.
+// at asOf, and those warned (预警) and not yet past it: due soon.
 func (c *compute) overdue() part {
-	var args []any
-	from := c.flows("sum_issue_item", "reported_on", c.p, &args) + " AND open_due_at IS NOT NULL AND assumeNotNull(open_due_at) < ? GROUP BY c"
-	args = append(args, c.asOf)
-	return selectPart("overdue", []string{c.childOf(factCols), "count()"}, from, args, func(rows [][]string) {
+	args := []any{c.asOf, c.asOf}
+	exprs := []string{c.childOf(factCols), "countIf(assumeNotNull(open_due_at) < ?)", "countIf(open_warned = 1 AND assumeNotNull(open_due_at) >= ?)"}
+	from := c.flows("sum_issue_item", "reported_on", c.p, &args) + " AND open_due_at IS NOT NULL GROUP BY c"
+	return selectPart("overdue", exprs, from, args, func(rows [][]string) {
 		for _, row := range rows {
-			n := atoi(row[1])
-			c.values(uatoi(row[0])).Issues.Overdue += n
-			c.out.Issues.Overdue += n
+			overdue, soon := atoi(row[1]), atoi(row[2])
+			v := c.values(uatoi(row[0]))
+			v.Issues.Overdue += overdue
+			v.Issues.DueSoon += soon
+			c.out.Issues.Overdue += overdue
+			c.out.Issues.DueSoon += soon
 		}
 	})
 }

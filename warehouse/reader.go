@@ -26,7 +26,7 @@ var IndicatorTables = []string{"dim_city", "dim_street", "dim_community", "dim_g
 	"dim_unit", "dim_issue_category", "dim_service_category", "dim_social_organisation", "dim_venture_project",
 	"dim_volunteer_team", "role_cadre", "role_grid_assignment", "role_party_member", "role_building_appointment",
 	"role_mediation_room_member", "role_resident", "role_red_steward", "role_governance_instructor",
-	"fact_checkin", "fact_issue", "fact_issue_mediator", "fact_work_log", "fact_service_order", "fact_service_record",
+	"fact_checkin", "fact_issue", "fact_issue_event", "fact_issue_mediator", "fact_work_log", "fact_service_order", "fact_service_record",
 	"fact_year_rating", "fact_volunteer", "fact_pairing", "fact_activity", "fact_activity_participant",
 	"fact_joint_meeting", "fact_meeting_matter"}
 
@@ -354,8 +354,8 @@ func (c *compute) batches() []func(context.Context) error {
 	parts := []func() part{
 		c.issueTimes, c.volunteers, c.issuesByCategory, c.ordersByChild, c.orderTimes, c.activityMembers, c.workLogs,
 		c.issuesByChild, c.serviceHours, c.activities, c.orderTrend, c.issueTrend, c.meetings, c.checkinsByUnit, c.standing,
-		c.coverage, c.ratings, c.justiceMediators, c.intersections, c.categories, c.checkinsByChild, c.membersByChild, c.teams,
-		c.serviceCategories, c.children, c.residents, c.units, c.place,
+		c.coverage, c.ratings, c.justiceMediators, c.onTime, c.onTimeTrend, c.intersections, c.categories, c.checkinsByChild,
+		c.membersByChild, c.teams, c.serviceCategories, c.children, c.residents, c.units, c.place,
 	}
 	groups := make([][]func() part, c.r.parallel)
 	for i, p := range parts {
@@ -443,6 +443,14 @@ func (c *compute) finish() {
 	o.Checkins.Expected, o.Checkins.CheckedIn = total.Checkins.Expected, total.Checkins.CheckedIn
 	o.Checkins.Rate = ratio(o.Checkins.CheckedIn, o.Checkins.Expected)
 	o.Orders.Posted, o.Orders.Claimed, o.Orders.Completed = total.Orders.Posted, total.Orders.Claimed, total.Orders.Completed
+	// The deadline counts (overdue and due soon are totalled by their part).
+	ti := total.Issues
+	o.Issues.ResolvedOnTime, o.Issues.ResolvedLate = ti.ResolvedOnTime, ti.ResolvedLate
+	if n := ti.ResolvedOnTime + ti.ResolvedLate; n > 0 {
+		rate := ratio(ti.ResolvedOnTime, n)
+		o.Issues.OnTimeRate = &rate
+	}
+	o.Issues.Urged, o.Issues.Supervised, o.Issues.Extended, o.Issues.AutoEscalated = ti.Urged, ti.Supervised, ti.Extended, ti.AutoEscalated
 	o.Volunteers.Registered, o.Volunteers.Police = total.Volunteers.Registered, total.Volunteers.Police
 	o.Coverage.Grids, o.Coverage.Buildings = total.Coverage.Grids, total.Coverage.Buildings
 
@@ -495,6 +503,13 @@ func (v *BreakdownValues) add(w BreakdownValues) {
 	v.Issues.Resolved += w.Issues.Resolved
 	v.Issues.Closed += w.Issues.Closed
 	v.Issues.Overdue += w.Issues.Overdue
+	v.Issues.DueSoon += w.Issues.DueSoon
+	v.Issues.ResolvedOnTime += w.Issues.ResolvedOnTime
+	v.Issues.ResolvedLate += w.Issues.ResolvedLate
+	v.Issues.Urged += w.Issues.Urged
+	v.Issues.Supervised += w.Issues.Supervised
+	v.Issues.Extended += w.Issues.Extended
+	v.Issues.AutoEscalated += w.Issues.AutoEscalated
 	v.Orders.Posted += w.Orders.Posted
 	v.Orders.Claimed += w.Orders.Claimed
 	v.Orders.Completed += w.Orders.Completed

@@ -51,19 +51,27 @@ var Summaries = []Summary{
 		return "SELECT street_id, community_id, grid_id, count() FROM " + t("role_resident") +
 			" WHERE is_deleted = 0 GROUP BY street_id, community_id, grid_id"
 	}},
-	{"sum_issue_day", []string{"fact_issue", "fact_issue_mediator"}, func(t func(string) string) string {
+	{"sum_issue_day", []string{"fact_issue", "fact_issue_mediator", "fact_issue_event"}, func(t func(string) string) string {
 		mediated := "is_dispute = 1 AND ifNull(dispute_outcome, '') = 'mediated'"
 		return "SELECT toDate(reported_at) AS day, street_id, community_id, grid_id, category_id, count(), countIf(state IN " + resolvedStates +
 			"), countIf(state = 'closed'), sumIf(assumeNotNull(resolved_quantity), state IN " + resolvedStates + " AND resolved_quantity IS NOT NULL), " +
 			"countIf(is_dispute = 1), countIf(" + mediated + "), countIf(" + mediated + " AND id IN (SELECT issue_id FROM " + t("fact_issue_mediator") +
-			" WHERE is_deleted = 0 AND role = 'cadre')) FROM " + t("fact_issue") + " WHERE is_deleted = 0 GROUP BY day, street_id, community_id, grid_id, category_id"
+			" WHERE is_deleted = 0 AND role = 'cadre')), countIf(urge_count > 0), countIf(supervised_at IS NOT NULL), countIf(extension_count > 0), " +
+			"countIf(id IN (SELECT issue_id FROM " + t("fact_issue_event") + " WHERE is_deleted = 0 AND " + autoEscalation + ")) FROM " + t("fact_issue") +
+			" WHERE is_deleted = 0 GROUP BY day, street_id, community_id, grid_id, category_id"
 	}},
 	{"sum_issue_item", []string{"fact_issue"}, func(t func(string) string) string {
 		closed := "state = 'closed' AND closed_at IS NOT NULL"
 		open := "state NOT IN " + resolvedStates + " AND due_at IS NOT NULL"
 		return "SELECT toDate(reported_at), id, street_id, community_id, grid_id, if(" + closed +
-			", (toInt64(assumeNotNull(closed_at)) - toInt64(reported_at)) / 3600, NULL), if(" + open + ", due_at, NULL) FROM " + t("fact_issue") +
-			" WHERE is_deleted = 0 AND ((" + closed + ") OR (" + open + "))"
+			", (toInt64(assumeNotNull(closed_at)) - toInt64(reported_at)) / 3600, NULL), if(" + open + ", due_at, NULL), toUInt8(" + open +
+			" AND warned_at IS NOT NULL) FROM " + t("fact_issue") + " WHERE is_deleted = 0 AND ((" + closed + ") OR (" + open + "))"
+	}},
+	{"sum_issue_resolved_day", []string{"fact_issue"}, func(t func(string) string) string {
+		resolved, due := "assumeNotNull(resolved_at)", "assumeNotNull(due_at)"
+		return "SELECT toDate(" + resolved + ") AS day, street_id, community_id, grid_id, category_id, countIf(" + resolved + " <= " + due +
+			"), countIf(" + resolved + " > " + due + ") FROM " + t("fact_issue") + " WHERE is_deleted = 0 AND state IN " + resolvedStates +
+			" AND resolved_at IS NOT NULL AND due_at IS NOT NULL GROUP BY day, street_id, community_id, grid_id, category_id"
 	}},
 	{"sum_order_day", []string{"fact_service_order"}, func(t func(string) string) string {
 		return "SELECT toDate(posted_at) AS day, street_id, community_id, grid_id, count(), countIf(claimed_at IS NOT NULL), " +

@@ -3,7 +3,7 @@
 "use strict";
 
 const TOKEN_KEY = "gridgov.token";
-const QUERY = `query Dashboard($scope: ID!, $period: PeriodInput!) { indicators(scope: $scope, period: $period) { asOf scope { id name level } checkins { expected checkedIn rate } volunteers { registered police teams { teamType teams volunteers } } issues { reported resolved closed resolutionRate medianHoursToClose p90HoursToClose overdue disputesMediated byCategory { category reported resolved } } orders { posted claimed completed medianHoursToClaim averageRating } coverage { grids gridsWithCadre gridsWithInstructor buildings buildingsWithLeader } activities { kind events personTimes peopleServed } breakdown { scope { id name level } checkins { checkedIn rate } issues { reported resolved } } trend { month issuesReported issuesResolved ordersCompleted } } }`;
+const QUERY = `query Dashboard($scope: ID!, $period: PeriodInput!) { indicators(scope: $scope, period: $period) { asOf scope { id name level } checkins { expected checkedIn rate } volunteers { registered police teams { teamType teams volunteers } } issues { reported resolved closed resolutionRate medianHoursToClose p90HoursToClose overdue dueSoon resolvedOnTime resolvedLate onTimeRate urged supervised extended autoEscalated disputesMediated byCategory { category reported resolved } } orders { posted claimed completed medianHoursToClaim averageRating } coverage { grids gridsWithCadre gridsWithInstructor buildings buildingsWithLeader } activities { kind events personTimes peopleServed } breakdown { scope { id name level } checkins { checkedIn rate } issues { reported resolved overdue resolvedOnTime resolvedLate } } trend { month issuesReported issuesResolved issuesResolvedOnTime issuesResolvedLate ordersCompleted } } }`;
 
 const $ = (id) => document.getElementById(id);
 const fmt = new Intl.NumberFormat("zh-CN");
@@ -11,6 +11,8 @@ const pct = (x) => (x == null ? "—" : (100 * x).toFixed(1) + "%");
 const num = (x) => (x == null ? "—" : fmt.format(x));
 const hours = (x) => (x == null ? "—" : x.toFixed(1) + " h");
 const label = (code) => String(code || "").replace(/_/g, " ");
+// The on-time rate (按期办结率) of on-time and late counts: null when none was resolved.
+const onTimeRate = (onTime, late) => (onTime + late > 0 ? onTime / (onTime + late) : null);
 
 const state = { token: null, root: null, path: [], charts: {} };
 
@@ -139,6 +141,14 @@ function render(ind) {
     kpi("问题 Issues reported", num(ind.issues.reported), num(ind.issues.resolved) + " resolved · " + num(ind.issues.closed) + " closed out"),
     kpi("解决率 Resolution rate", pct(ind.issues.resolutionRate), num(ind.issues.overdue) + " overdue"),
     kpi("销号用时 Time to close", hours(ind.issues.medianHoursToClose), "median · p90 " + hours(ind.issues.p90HoursToClose)),
+    kpi("按期办结率 On-time rate", pct(ind.issues.onTimeRate),
+      "按期 " + num(ind.issues.resolvedOnTime) + " on time · 逾期 " + num(ind.issues.resolvedLate) + " late"),
+    kpi("超期未办结 Overdue", num(ind.issues.overdue), "逾期办结 " + num(ind.issues.resolvedLate) + " resolved late"),
+    kpi("临期预警 Due soon", num(ind.issues.dueSoon), "warned, not yet due"),
+    kpi("催办 Urged", num(ind.issues.urged), "issues urged"),
+    kpi("督办 Supervised", num(ind.issues.supervised), "under supervision"),
+    kpi("延期 Extended", num(ind.issues.extended), "due time extended"),
+    kpi("超期自动上报 Auto-escalated", num(ind.issues.autoEscalated), "escalated when overdue"),
     kpi("调解 Disputes mediated", num(ind.issues.disputesMediated)),
     kpi("服务单 Orders completed", num(ind.orders.completed), num(ind.orders.posted) + " posted · " + num(ind.orders.claimed) + " claimed"),
     kpi("接单用时 Time to claim", hours(ind.orders.medianHoursToClaim), "rating " + (ind.orders.averageRating == null ? "—" : ind.orders.averageRating.toFixed(2))),
@@ -190,7 +200,8 @@ function renderTable(ind) {
     const tr = document.createElement("tr");
     tr.className = "drill";
     tr.tabIndex = 0;
-    const cells = [b.scope.name, num(b.checkins.checkedIn), pct(b.checkins.rate), num(b.issues.reported), num(b.issues.resolved)];
+    const cells = [b.scope.name, num(b.checkins.checkedIn), pct(b.checkins.rate), num(b.issues.reported), num(b.issues.resolved),
+      pct(onTimeRate(b.issues.resolvedOnTime, b.issues.resolvedLate)), num(b.issues.overdue)];
     cells.forEach((c, i) => {
       const td = document.createElement("td");
       if (i === 0) {
@@ -252,6 +263,8 @@ function renderCharts(ind) {
       series: [
         { name: "Issues reported", type: "line", data: ind.trend.map((t) => t.issuesReported) },
         { name: "Issues resolved", type: "line", data: ind.trend.map((t) => t.issuesResolved) },
+        { name: "按期办结 On time", type: "line", data: ind.trend.map((t) => t.issuesResolvedOnTime) },
+        { name: "逾期办结 Late", type: "line", data: ind.trend.map((t) => t.issuesResolvedLate) },
         { name: "Orders completed", type: "line", data: ind.trend.map((t) => t.ordersCompleted) },
       ],
     }, true);

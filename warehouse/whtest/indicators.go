@@ -60,17 +60,50 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"meetings.matters":                         2, "meetings.mattersDiscussed": 1, "meetings.disputesJointlyMediated": 1,
 		"workLogs.frontline_service.peopleServed": 5, "organisation.communities": 3, "organisation.gridInstructors": 1,
 		"breakdown.count": 2, "trend.count": 12,
+		// The register's deadlines: on time and late by the day resolved (i7 reported in 2025).
+		"issues.dueSoon": 1, "issues.resolvedOnTime": 1, "issues.resolvedLate": 2, "issues.onTimeRate": 1.0 / 3,
+		"issues.urged": 2, "issues.supervised": 1, "issues.extended": 1, "issues.autoEscalated": 1,
 	}, flatten(city))
 	if got := city.Breakdown; len(got) == 2 && (got[0].Scope.Name != "East Street" || got[0].Issues.Reported != 3 || got[1].Issues.Reported != 2) {
 		t.Errorf("city breakdown: %+v", got)
+	}
+	if got := city.Breakdown; len(got) == 2 {
+		east := warehouse.IssueCounts{Reported: 3, Resolved: 2, Closed: 1, Overdue: 1, ResolvedOnTime: 1, ResolvedLate: 1, Urged: 2, Supervised: 1, AutoEscalated: 1}
+		west := warehouse.IssueCounts{Reported: 2, Resolved: 1, Closed: 1, DueSoon: 1, ResolvedLate: 1, Extended: 1}
+		if got[0].Issues != east || got[1].Issues != west {
+			t.Errorf("city breakdown of issues: %+v and %+v, want %+v and %+v", got[0].Issues, got[1].Issues, east, west)
+		}
+	}
+	byMonth := map[string]warehouse.TrendPoint{}
+	for _, p := range city.Trend {
+		byMonth[p.Month] = p
+	}
+	for month, want := range map[string]warehouse.TrendPoint{
+		"2026-01": {Month: "2026-01", IssuesResolvedLate: 1},
+		"2026-03": {Month: "2026-03", IssuesReported: 3, IssuesResolved: 2, IssuesResolvedLate: 1, IssuesUrged: 2, IssuesSupervised: 1, IssuesAutoEscalated: 1},
+		"2026-04": {Month: "2026-04", IssuesReported: 1, IssuesResolved: 1, IssuesResolvedOnTime: 1},
+		"2026-05": {Month: "2026-05", IssuesReported: 1, IssuesExtended: 1},
+	} {
+		got := byMonth[month]
+		got.OrdersPosted, got.OrdersCompleted = 0, 0 // issues only
+		if got != want {
+			t.Errorf("city 2026 trend %s: %+v, want %+v", month, got, want)
+		}
+	}
+	if feb := get(warehouse.City, warehouse.Month(2026, 2)); feb.Issues.OnTimeRate != nil {
+		t.Errorf("February 2026 resolved no issue with a due time, yet its on-time rate is %v", *feb.Issues.OnTimeRate)
 	}
 
 	march := get(warehouse.City, warehouse.Month(2026, 3))
 	check(t, "city March 2026", map[string]float64{
 		"issues.reported": 3, "issues.resolved": 2, "issues.closed": 1, "issues.median": 10, "issues.p90": 10,
 		"orders.posted": 2, "activities.themed_party_day.events": 1, "trend.count": 12,
+		// i4, reported in March, was resolved on 1 April (local): on time, but not in March.
+		"issues.resolvedOnTime": 0, "issues.resolvedLate": 1, "issues.onTimeRate": 0, "issues.urged": 2, "issues.supervised": 1,
+		"issues.autoEscalated": 1, "issues.extended": 0, "issues.dueSoon": 0,
 	}, flatten(march))
-	if last := march.Trend[len(march.Trend)-1]; last.Month != "2026-03" || last.IssuesReported != 3 || last.OrdersPosted != 2 {
+	if last := march.Trend[len(march.Trend)-1]; last.Month != "2026-03" || last.IssuesReported != 3 || last.OrdersPosted != 2 ||
+		last.IssuesResolvedLate != 1 || last.IssuesResolvedOnTime != 0 || last.IssuesUrged != 2 {
 		t.Errorf("trend's last month %+v", last)
 	}
 
@@ -79,6 +112,8 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"checkins.expected": 3, "checkins.checkedIn": 2, "issues.reported": 3, "issues.overdue": 1, "issues.median": 10,
 		"orders.posted": 1, "volunteers.registered": 2, "volunteers.teams": 1, "coverage.grids": 3,
 		"activities.legal_publicity.events": 1, "breakdown.count": 2, "unassigned.activities.events": 1,
+		"issues.resolvedOnTime": 1, "issues.resolvedLate": 1, "issues.onTimeRate": 0.5, "issues.urged": 2, "issues.dueSoon": 0,
+		"issues.autoEscalated": 1, "issues.extended": 0,
 	}, flatten(s1))
 	if s1.Breakdown[0].Scope.Name != "Lake Community" || s1.Breakdown[0].Activities.Events != 1 {
 		t.Errorf("street 1 breakdown: %+v", s1.Breakdown)
@@ -89,11 +124,15 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"checkins.expected": 2, "checkins.checkedIn": 1, "breakdown.count": 2, "unassigned.checkins.expected": 1,
 		"coverage.grids": 2, "issues.reported": 2,
 	}, flatten(c11))
+	if b := c11.Breakdown; len(b) == 2 && (b[0].Issues.ResolvedLate != 1 || b[0].Issues.Urged != 1 || b[1].Issues.Supervised != 1 ||
+		b[1].Issues.AutoEscalated != 1 || b[1].Issues.Overdue != 1) {
+		t.Errorf("community 11 breakdown of issues: %+v and %+v", b[0].Issues, b[1].Issues)
+	}
 
 	g := get(grid111, warehouse.Year(2026))
 	check(t, "grid 111", map[string]float64{
 		"checkins.expected": 1, "issues.reported": 1, "breakdown.count": 0, "coverage.grids": 1, "coverage.buildingsWithLeader": 1,
-		"meetings.matters": 0,
+		"meetings.matters": 0, "issues.urged": 1, "issues.resolvedLate": 1, "issues.resolvedOnTime": 0, "issues.onTimeRate": 0,
 	}, flatten(g))
 	if g.Orders.Ratings != nil {
 		t.Error("ratings at grid scope: they are kept per community")
@@ -147,6 +186,13 @@ func flatten(ind *warehouse.Indicators) map[string]float64 {
 		"organisation.communities":         float64(ind.Organisation.Communities), "organisation.gridInstructors": float64(ind.Organisation.GridInstructors),
 		"breakdown.count": float64(len(ind.Breakdown)), "trend.count": float64(len(ind.Trend)),
 		"unassigned.activities.events": float64(ind.Unassigned.Activities.Events), "unassigned.checkins.expected": float64(ind.Unassigned.Checkins.Expected),
+		"issues.dueSoon": float64(ind.Issues.DueSoon), "issues.resolvedOnTime": float64(ind.Issues.ResolvedOnTime),
+		"issues.resolvedLate": float64(ind.Issues.ResolvedLate), "issues.onTimeRate": -1, "issues.urged": float64(ind.Issues.Urged),
+		"issues.supervised": float64(ind.Issues.Supervised), "issues.extended": float64(ind.Issues.Extended),
+		"issues.autoEscalated": float64(ind.Issues.AutoEscalated),
+	}
+	if ind.Issues.OnTimeRate != nil { // -1 when none resolved with a due time
+		m["issues.onTimeRate"] = *ind.Issues.OnTimeRate
 	}
 	opt := func(k string, v *float64) {
 		if v != nil {
@@ -272,9 +318,12 @@ func (f fixture) load() {
 
 	f.row("dim_issue_category", kv{"id": "1", "code": "'greening'", "category_group": "'old_compound'", "quantity_unit": "'m2'"})
 	f.row("dim_issue_category", kv{"id": "2", "code": "'lamp'", "category_group": "'infrastructure'"})
-	// i1 reported, then closed 10 h later (version 2 wins); i2 open past its deadline; i3
-	// closed after 30 h; i4 a mediated dispute reported at 23:30 local on 31 March; i5 at
-	// 00:30 local on 1 May (16:30 UTC the day before); i6 deleted.
+	// i1 reported, then closed 10 h later (version 2 wins), urged twice and resolved an hour
+	// late; i2 open past its deadline, warned, supervised and escalated automatically (twice);
+	// i3 closed after 30 h; i4 a mediated dispute reported at 23:30 local on 31 March, urged,
+	// resolved on time at 01:00 local on 1 April; i5 at 00:30 local on 1 May (16:30 UTC the day
+	// before), extended and warned but not yet due; i6 deleted; i7 reported in 2025 and resolved
+	// late in January 2026.
 	issue := func(id, street, comm, grid, cat, state, reported string, extra kv) {
 		v := kv{"id": id, "street_id": street, "community_id": comm, "grid_id": grid, "category_id": cat, "state": "'" + state + "'", "reported_at": sh(reported)}
 		for k, x := range extra {
@@ -282,16 +331,37 @@ func (f fixture) load() {
 		}
 		f.row("fact_issue", v)
 	}
-	issue("1", "1", "11", "111", "1", "reported", "2026-03-10 10:00:00", nil)
+	issue("1", "1", "11", "111", "1", "reported", "2026-03-10 10:00:00", kv{"due_at": sh("2026-03-10 16:00:00")})
 	issue("1", "1", "11", "111", "1", "closed", "2026-03-10 10:00:00", kv{"version": "2", "closed_at": sh("2026-03-10 20:00:00"),
-		"resolved_at": sh("2026-03-10 15:00:00"), "resolved_quantity": "toDecimal64('12.50', 2)"})
-	issue("2", "1", "11", "112", "2", "reported", "2026-03-20 09:00:00", kv{"due_at": sh("2026-03-25 09:00:00")})
+		"resolved_at": sh("2026-03-10 15:00:00"), "resolved_quantity": "toDecimal64('12.50', 2)", "due_at": sh("2026-03-10 14:00:00"), "urge_count": "2",
+		"last_urged_at": sh("2026-03-10 13:00:00")})
+	issue("2", "1", "11", "112", "2", "reported", "2026-03-20 09:00:00", kv{"due_at": sh("2026-03-25 09:00:00"), "warned_at": sh("2026-03-24 09:00:00"),
+		"supervised_at": sh("2026-03-26 09:00:00"), "supervision_due_at": sh("2026-03-30 09:00:00")})
 	issue("3", "2", "21", "211", "1", "closed", "2026-04-02 08:00:00", kv{"closed_at": sh("2026-04-03 14:00:00")})
-	issue("4", "1", "12", "121", "2", "resolved", "2026-03-31 23:30:00", kv{"is_dispute": "1", "dispute_outcome": "'mediated'"})
-	issue("5", "2", "21", "211", "2", "reported", "2026-05-01 00:30:00", kv{"due_at": sh("2099-01-01 00:00:00")})
-	issue("6", "2", "21", "211", "2", "reported", "2026-03-02 00:30:00", nil)
-	issue("6", "2", "21", "211", "2", "reported", "2026-03-02 00:30:00", kv{"version": "9", "is_deleted": "1"})
+	issue("4", "1", "12", "121", "2", "resolved", "2026-03-31 23:30:00", kv{"is_dispute": "1", "dispute_outcome": "'mediated'",
+		"due_at": sh("2026-04-02 23:30:00"), "resolved_at": sh("2026-04-01 01:00:00"), "urge_count": "1"})
+	issue("5", "2", "21", "211", "2", "reported", "2026-05-01 00:30:00", kv{"due_at": sh("2099-01-01 00:00:00"), "warned_at": sh("2026-11-20 00:00:00"),
+		"extension_count": "1"})
+	issue("6", "2", "21", "211", "2", "reported", "2026-03-02 00:30:00", kv{"urge_count": "5", "due_at": sh("2026-03-03 00:30:00")})
+	issue("6", "2", "21", "211", "2", "reported", "2026-03-02 00:30:00", kv{"version": "9", "is_deleted": "1", "urge_count": "5"})
+	issue("7", "2", "21", "211", "1", "resolved", "2025-12-30 10:00:00", kv{"due_at": sh("2026-01-03 10:00:00"), "resolved_at": sh("2026-01-05 10:00:00")})
 	f.row("fact_issue_mediator", kv{"id": "1", "issue_id": "4", "street_id": "1", "community_id": "12", "grid_id": "121", "role": "'cadre'"})
+	// Escalations: i2's two automatic ones count once; a grid worker's (i1), a deleted issue's
+	// (i6) and a deleted event (of i5) do not.
+	event := func(id, issue, street, comm, grid, role string, extra kv) {
+		v := kv{"id": id, "issue_id": issue, "street_id": street, "community_id": comm, "grid_id": grid, "action": "'escalate'",
+			"actor_role": "'" + role + "'", "to_state": "'escalated'", "at": sh("2026-03-27 09:00:00")}
+		for k, x := range extra {
+			v[k] = x
+		}
+		f.row("fact_issue_event", v)
+	}
+	event("1", "2", "1", "11", "112", "system", nil)
+	event("2", "2", "1", "11", "112", "system", kv{"at": sh("2026-03-28 09:00:00")})
+	event("3", "1", "1", "11", "111", "grid_worker", kv{"actor_key": "7"})
+	event("4", "6", "2", "21", "211", "system", nil)
+	event("5", "5", "2", "21", "211", "system", nil)
+	event("5", "5", "2", "21", "211", "system", kv{"version": "2", "is_deleted": "1"})
 
 	f.row("fact_service_order", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'rated'", "posted_at": sh("2026-03-01 08:00:00"),
 		"claimed_at": sh("2026-03-01 11:00:00"), "completed_at": sh("2026-03-02 11:00:00"), "rating": "4"})
