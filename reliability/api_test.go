@@ -31,11 +31,13 @@ type api struct {
 
 // startServe runs `gridgov serve` against pgURL (development mode: its token secret is the
 // built-in one, so the test can mint tokens). The per-token rate limit is off: these tests
-// load one token far beyond it on purpose.
+// load one token far beyond it on purpose. The scheduler runs elsewhere (in no process): what
+// the tests check the data against is what their requests did.
 func startServe(t *testing.T, pgURL string, extra ...string) *api {
 	t.Helper()
 	a := &api{addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), logs: &strings.Builder{}}
-	a.cmd = gridgov(context.Background(), append([]string{"GRIDGOV_PG_URL=" + pgURL, "GRIDGOV_LISTEN=" + a.addr, "GRIDGOV_RATE_LIMIT=0"}, extra...), "serve")
+	a.cmd = gridgov(context.Background(), append([]string{"GRIDGOV_PG_URL=" + pgURL, "GRIDGOV_LISTEN=" + a.addr, "GRIDGOV_RATE_LIMIT=0",
+		"GRIDGOV_SCHEDULER=worker"}, extra...), "serve")
 	a.cmd.Stdout, a.cmd.Stderr = a.logs, a.logs
 	if err := a.cmd.Start(); err != nil {
 		t.Fatal(err)
