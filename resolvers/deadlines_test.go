@@ -115,6 +115,10 @@ func TestWorkingDayDeadlines(t *testing.T) {
 	if got := due(); got != "2026-10-05 10:00" {
 		t.Fatalf("without a calendar: %s", got)
 	}
+	var none *time.Time
+	if err := e.pool.QueryRow(context.Background(), `SELECT gridgov_due_at(NULL, 3, true)`).Scan(&none); err != nil || none != nil {
+		t.Fatalf("no start: %v, %v", none, err)
+	}
 	set := `mutation($in: SetWorkdayInput!) { setWorkday(input: $in) { day workday note } }`
 	for day := 1; day <= 7; day++ {
 		e.must(d.city, set, map[string]any{"in": map[string]any{"day": "2026-10-0" + string(rune('0'+day)), "workday": false, "note": "国庆节"}})

@@ -40,16 +40,16 @@ CREATE TABLE work_calendar (
 );
 
 -- gridgov_workday says whether day is a working day: the calendar's word, else Monday to Friday.
-CREATE FUNCTION gridgov_workday(day date) RETURNS boolean LANGUAGE sql STABLE AS $$
+CREATE FUNCTION gridgov_workday(day date) RETURNS boolean LANGUAGE sql STABLE STRICT AS $$
     SELECT coalesce((SELECT c.workday FROM work_calendar c WHERE c.day = $1 AND c.deleted_at IS NULL),
                     extract(isodow FROM $1) < 6)
 $$;
 
 -- gridgov_due_at gives the due time of a deadline of days counted from start: calendar days,
 -- or working days, ending at start's time of day (Asia/Shanghai) on the days-th working day
--- after start's day.
+-- after start's day. NULL in, NULL out (STRICT).
 CREATE FUNCTION gridgov_due_at(start timestamptz, days integer, working boolean) RETURNS timestamptz
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE STRICT AS $$
 DECLARE
     local timestamp := start AT TIME ZONE 'Asia/Shanghai';
     d date := local::date;
