@@ -11,22 +11,23 @@ type issueCategory struct {
 	deadline              int
 	unit                  string
 	titles                []string
+	working               bool // deadline counts working days of the work calendar
 }
 
 var issueCategories = []issueCategory{
-	{"greening", "Missing greening", "缺少绿化", "old_compound", 30, "m2", []string{"小区空地缺少绿化", "楼前绿化带荒废", "宅间绿地被侵占"}},
-	{"old_facilities", "Worn-out facilities", "设施陈旧", "old_compound", 20, "", []string{"单元门禁损坏", "健身器材老化", "楼道照明不亮"}},
-	{"disorderly_parking", "Disorderly parking", "乱停乱放", "old_compound", 7, "", []string{"电动车楼道停放充电", "消防通道被车辆占用", "共享单车堆放"}},
-	{"railing_repair", "Railing repair", "栏杆维修", "infrastructure", 10, "", []string{"楼梯扶手松动", "河道护栏破损", "围墙栏杆锈蚀"}},
-	{"street_lamp_repair", "Street lamp repair", "路灯维修", "infrastructure", 5, "", []string{"背街小巷路灯不亮", "小区路灯损坏", "路灯杆倾斜"}},
-	{"pipe_repair", "Pipe repair", "管道维修", "infrastructure", 5, "", []string{"雨水管道堵塞", "污水井冒溢", "自来水管渗漏"}},
-	{"neighbour_dispute", "Neighbour dispute", "邻里纠纷", "dispute", 15, "", []string{"楼上漏水引发纠纷", "噪音扰民纠纷", "公共区域占用纠纷"}},
-	{"sanitation", "Sanitation", "环境卫生", "environment", 3, "", []string{"垃圾清运不及时", "楼道堆放杂物", "小广告乱贴"}},
-	{"back_alley", "Back-alley clean-up", "背街小巷整治", "environment", 10, "", []string{"背街小巷路面破损", "背街小巷积水", "占道经营"}},
-	{"fire_hazard", "Fire hazard", "消防隐患", "safety", 2, "", []string{"飞线充电", "消防栓无水", "楼道堆放易燃物"}},
-	{"public_security", "Public security", "治安问题", "safety", 3, "", []string{"小区监控损坏", "陌生人员频繁出入", "夜间聚集喧哗"}},
-	{"convenience_service", "Convenience service", "便民服务", "public_service", 5, "", []string{"老人办理社保认证困难", "需要上门代办证件", "独居老人需要帮扶"}},
-	{"suggestion", "Opinion or suggestion", "意见建议", "suggestion", 15, "", []string{"建议增设充电桩", "建议增加休闲座椅", "建议开设老年食堂"}},
+	{"greening", "Missing greening", "缺少绿化", "old_compound", 30, "m2", []string{"小区空地缺少绿化", "楼前绿化带荒废", "宅间绿地被侵占"}, false},
+	{"old_facilities", "Worn-out facilities", "设施陈旧", "old_compound", 20, "", []string{"单元门禁损坏", "健身器材老化", "楼道照明不亮"}, false},
+	{"disorderly_parking", "Disorderly parking", "乱停乱放", "old_compound", 7, "", []string{"电动车楼道停放充电", "消防通道被车辆占用", "共享单车堆放"}, false},
+	{"railing_repair", "Railing repair", "栏杆维修", "infrastructure", 10, "", []string{"楼梯扶手松动", "河道护栏破损", "围墙栏杆锈蚀"}, false},
+	{"street_lamp_repair", "Street lamp repair", "路灯维修", "infrastructure", 5, "", []string{"背街小巷路灯不亮", "小区路灯损坏", "路灯杆倾斜"}, false},
+	{"pipe_repair", "Pipe repair", "管道维修", "infrastructure", 5, "", []string{"雨水管道堵塞", "污水井冒溢", "自来水管渗漏"}, false},
+	{"neighbour_dispute", "Neighbour dispute", "邻里纠纷", "dispute", 15, "", []string{"楼上漏水引发纠纷", "噪音扰民纠纷", "公共区域占用纠纷"}, false},
+	{"sanitation", "Sanitation", "环境卫生", "environment", 3, "", []string{"垃圾清运不及时", "楼道堆放杂物", "小广告乱贴"}, false},
+	{"back_alley", "Back-alley clean-up", "背街小巷整治", "environment", 10, "", []string{"背街小巷路面破损", "背街小巷积水", "占道经营"}, false},
+	{"fire_hazard", "Fire hazard", "消防隐患", "safety", 2, "", []string{"飞线充电", "消防栓无水", "楼道堆放易燃物"}, false},
+	{"public_security", "Public security", "治安问题", "safety", 3, "", []string{"小区监控损坏", "陌生人员频繁出入", "夜间聚集喧哗"}, false},
+	{"convenience_service", "Convenience service", "便民服务", "public_service", 5, "", []string{"老人办理社保认证困难", "需要上门代办证件", "独居老人需要帮扶"}, true},
+	{"suggestion", "Opinion or suggestion", "意见建议", "suggestion", 15, "", []string{"建议增设充电桩", "建议增加休闲座椅", "建议开设老年食堂"}, true},
 }
 
 // issueStory is everything the register, its history and its mediators hold about one issue.
@@ -49,6 +50,18 @@ type issueStory struct {
 	dispute                    bool
 	mediators                  []mediator
 	events                     []issueEvent
+
+	// What the deadline steps left on the issue at --as-of (see deadlineEvents).
+	warned, lastUrged  time.Time
+	urges, extensions  int
+	supervisor         int64
+	supervised, supDue time.Time
+	supNote            string
+	verdict            *lifeStep // the last verdict, while it stands
+	verdictBy          int64
+	verdictAt          time.Time
+	reopens            int
+	extension          *issueExtension // drawn on the whole life; written if asked for before --as-of
 }
 
 type mediator struct {
@@ -60,6 +73,15 @@ type issueEvent struct {
 	action, from, to, actorRole, note string
 	actor                             int64
 	at                                time.Time
+}
+
+// lived is one step of a life or one deadline event, at its time. A step moves the
+// issue's state; a deadline event keeps it.
+type lived struct {
+	at    time.Time
+	step  *lifeStep // a step of the life, else
+	event issueEvent
+	due   time.Time // supervise: the supervision's deadline
 }
 
 // The register is laid out by index: handled issues first, by category (see
@@ -116,8 +138,12 @@ func (w *world) handledBy() []int {
 	return by
 }
 
-// issueLifeSamples is how many lives of each category countOpenIssues draws.
-const issueLifeSamples = 2000
+// issueLifeSamples is how many lives of each category countOpenIssues draws, of which
+// issueResidentTwentieths in twenty of an issue a resident reported (see issueReporter).
+const (
+	issueLifeSamples        = 2000
+	issueResidentTwentieths = 7
+)
 
 // countOpenIssues sizes the open part of the register. Issues are reported evenly over the
 // data's span; an issue reported at a uniform time in it is still open at --as-of with
@@ -136,7 +162,7 @@ func (w *world) countOpenIssues() {
 		r.at("issue-life", c)
 		var open time.Duration
 		for k := 0; k < issueLifeSamples; k++ {
-			steps = life(r, issueCategories[c], steps)
+			steps = life(r, issueCategories[c], k%20 < issueResidentTwentieths, steps)
 			open += openTime(steps)
 		}
 		q := float64(open) / issueLifeSamples / float64(span)
@@ -157,6 +183,8 @@ const (
 	byCadre    // a community cadre of the issue's community
 	byHandler  // whoever the issue is dispatched to (the cadre, for a unit)
 	byLeader   // the street leader instructing the community
+	byPhone    // a community cadre recording the verdict the reporter gave on the phone
+	bySystem   // the scheduler: no person
 )
 
 // lifeStep is one step of an issue's life: an action, the state it leads to, who takes it
@@ -164,19 +192,29 @@ const (
 type lifeStep struct {
 	action, to, note string
 	level            string // escalate: the level escalated to
+	verdict, comment string // verdict: satisfied, unsatisfied or no_response, and the resident's words
+	score            int    // verdict: 1 to 5, none for no_response
 	by               int
 	at               time.Duration
 }
+
+// issueVerdictDays is every category's verdict_days: the days a resident has for a verdict on
+// a resolution before the scheduler closes the issue as "no response".
+const issueVerdictDays = 7
 
 // life draws the whole life of an issue of category c, from its report until it is closed
 // (or, now and then, left resolved), as if time did not stop at --as-of, into steps (reused).
 // It is accepted within a day and dispatched (交办) within two, which sets its due time;
 // now and then the handler returns it (退回) and it is dispatched again, or work is escalated
 // (上报) and the higher level dispatches it again. It is resolved after a time drawn around its
-// category's deadline (some late), verified and closed out (销号) within days, and rarely
-// reopened and worked on once more. Every step takes at least an hour. A life has at most
-// issueEventSlots steps, and none stays open longer than lifeBound.
-func life(r *rowRand, c issueCategory, steps []lifeStep) []lifeStep {
+// category's deadline (some late). An issue a resident reported is then closed by the
+// resident's verdict (满意度回访), given within days, recorded by a cadre after a phone call, or,
+// when none comes, by the scheduler verdictDays after the resolution; now and then the
+// resident is unsatisfied, which reopens it to be worked on once more. Any other issue is
+// verified and closed out (销号) within days, and rarely reopened and worked on once more.
+// Every step takes at least an hour. A life has at most lifeSteps steps, and none stays open
+// longer than lifeBound.
+func life(r *rowRand, c issueCategory, resident bool, steps []lifeStep) []lifeStep {
 	var at time.Duration
 	step := func(minH, maxH int, action, to string, by int, note string) {
 		at += time.Duration(r.between(minH*60, maxH*60)) * time.Minute
@@ -185,6 +223,30 @@ func life(r *rowRand, c issueCategory, steps []lifeStep) []lifeStep {
 	resolve := func(least, spread float64) { // the work takes least to least+spread deadlines
 		hours := int(float64(c.deadline*24) * (least + spread*r.Float64()))
 		step(max(hours-1, 1), max(hours, 2), "resolve", "resolved", byHandler, "已处理完毕")
+	}
+	verdict := func(satisfied bool) {
+		if satisfied && r.chance(0.12) { // none came: the scheduler closes it
+			at += issueVerdictDays * 24 * time.Hour
+			steps = append(steps, lifeStep{action: "verdict", to: "closed", verdict: "no_response", by: bySystem,
+				note: "回访无应答: closed as no response", at: at})
+			return
+		}
+		by := byReporter
+		if r.chance(0.25) {
+			by = byPhone
+		}
+		v, to, score, comment := "satisfied", "closed", pick(r, []int{4, 5, 5, 5}), pick(r, []string{"", "", "处理及时，谢谢", "很满意"})
+		note := fmt.Sprintf("满意 %d分", score)
+		if !satisfied {
+			v, to, score, comment = "unsatisfied", "reopened", r.between(1, 3), pick(r, []string{"问题没有彻底解决", "处理不到位", ""})
+			note = fmt.Sprintf("不满意 %d分", score)
+		}
+		if comment != "" {
+			note += ": " + comment
+		}
+		step(1, 120, "verdict", to, by, note)
+		st := &steps[len(steps)-1]
+		st.verdict, st.score, st.comment = v, score, comment
 	}
 	steps = append(steps[:0], lifeStep{action: "report", to: "reported", by: byReporter})
 	step(1, 24, "accept", "accepted", byCadre, "已受理")
@@ -202,6 +264,16 @@ func life(r *rowRand, c issueCategory, steps []lifeStep) []lifeStep {
 		step(1, 24, "start", "in_progress", byHandler, "")
 	}
 	resolve(0.25, 1.05)
+	if resident {
+		if r.chance(0.07) {
+			verdict(false)
+			step(1, 24, "dispatch", "dispatched", byCadre, "重新交办")
+			step(1, 24, "start", "in_progress", byHandler, "")
+			resolve(0.1, 0.4) // reworking what was done
+		}
+		verdict(true)
+		return steps
+	}
 	if !r.chance(0.92) {
 		return steps // resolved, never verified
 	}
@@ -216,9 +288,12 @@ func life(r *rowRand, c issueCategory, steps []lifeStep) []lifeStep {
 	return steps
 }
 
-// issueEventSlots is the most steps a life has (a return, an escalation and a reopening),
-// and so the room each issue has in the ids of issue_events.
-const issueEventSlots = 16
+// lifeSteps is the most steps a life has (a return, an escalation and a reopening).
+const lifeSteps = 16
+
+// issueEventSlots is the room each issue has in the ids of issue_events: the steps of its
+// life and the deadline events around them (see deadlineEvents), at most 24.
+const issueEventSlots = 32
 
 // lifeBound bounds how long after its report a life of category c can still be open: the
 // longest path through life takes at most 23 days besides its two resolutions, which take
@@ -252,7 +327,15 @@ func (w *world) lived(reported time.Time, steps []lifeStep) int {
 // issueTries bounds the draws of a report time and a life before issueStory settles for one.
 const issueTries = 1000
 
-func (w *world) issueStory(r *rowRand, i int, greening spreader) issueStory {
+// issueScratch is room an issue's story is drawn in, reused from one issue to the next: the
+// story (its events, its verdict) is good until the next is drawn.
+type issueScratch struct {
+	steps    []lifeStep
+	timeline []lived
+	events   []issueEvent
+}
+
+func (w *world) issueStory(r *rowRand, i int, greening spreader, scratch *issueScratch) issueStory {
 	r.at("issue", i)
 	cat, handled := w.issueCategoryOf(i)
 	c := issueCategories[cat]
@@ -277,11 +360,11 @@ func (w *world) issueStory(r *rowRand, i int, greening spreader) issueStory {
 	if !handled {
 		from = w.asOf.Add(-lifeBound(c))
 	}
-	steps := make([]lifeStep, 0, issueEventSlots)
+	steps := scratch.steps[:0]
 	n := 0
 	for try := 0; ; try++ {
 		s.reported = from.Add(time.Duration(r.Int64N(int64(w.asOf.Sub(from)))))
-		steps = life(r, c, steps)
+		steps = life(r, c, s.reporterRole == "resident", steps)
 		n = w.lived(s.reported, steps)
 		if openState(steps[n-1].to) != handled {
 			break
@@ -297,14 +380,38 @@ func (w *world) issueStory(r *rowRand, i int, greening spreader) issueStory {
 	}
 
 	leader := w.cadres[g.ci].person
+	scratch.steps = steps
+	timeline := w.deadlineEvents(r, &s, c, cadre, leader, steps, scratch.timeline[:0])
+	scratch.timeline = timeline
 	dispatched := false
-	s.events = make([]issueEvent, 0, n)
-	for _, st := range steps[:n] {
-		e := issueEvent{action: st.action, from: s.state, to: st.to, note: st.note, at: s.reported.Add(st.at)}
+	s.events = scratch.events[:0]
+	defer func() { scratch.events = s.events }()
+	for _, l := range timeline {
+		if !l.at.Before(w.asOf) {
+			break
+		}
+		if l.step == nil { // a deadline event: the state stays
+			e := l.event
+			e.from, e.to = s.state, s.state
+			switch e.action {
+			case "warn":
+				s.warned = e.at
+			case "urge":
+				s.urges, s.lastUrged = s.urges+1, e.at
+			case "supervise":
+				s.supervisor, s.supervised, s.supDue, s.supNote = e.actor, e.at, l.due, e.note
+			case "approve_extension":
+				s.due, s.warned, s.extensions = s.extension.requested, time.Time{}, s.extensions+1
+			}
+			s.events = append(s.events, e)
+			continue
+		}
+		st := l.step
+		e := issueEvent{action: st.action, from: s.state, to: st.to, note: st.note, at: l.at}
 		switch st.by {
 		case byReporter:
 			e.actor, e.actorRole = s.reporter, s.reporterRole
-		case byCadre:
+		case byCadre, byPhone:
 			e.actor, e.actorRole = cadre, "community_cadre"
 		case byHandler:
 			e.actor, e.actorRole = handlerActor(&s, cadre)
@@ -315,18 +422,27 @@ func (w *world) issueStory(r *rowRand, i int, greening spreader) issueStory {
 			}
 		case byLeader:
 			e.actor, e.actorRole = leader, "street_cadre"
+		case bySystem:
+			e.actor, e.actorRole = 0, "system"
 		}
 		switch st.action {
 		case "dispatch":
 			if !dispatched { // the due time is set at the first dispatch and kept
-				s.due, dispatched = e.at.AddDate(0, 0, c.deadline), true
+				s.due, dispatched = w.dueAt(e.at, c), true
 			}
 		case "escalate":
 			s.escalation = st.level
 		case "resolve":
-			s.resolved = e.at
+			s.resolved, s.verdict = e.at, nil
 		case "close":
 			s.closed = e.at
+		case "verdict":
+			s.verdict, s.verdictBy, s.verdictAt = st, e.actor, e.at
+			if st.to == "closed" {
+				s.closed = e.at
+			} else {
+				s.reopens++
+			}
 		}
 		s.events = append(s.events, e)
 		s.state = st.to
@@ -397,20 +513,26 @@ func (w *world) handler(r *rowRand, s *issueStory) {
 
 func (w *world) issueJobs() []job {
 	greening := w.greeningParts()
-	story := func(r *rowRand, i int) issueStory { return w.issueStory(r, i, greening) }
-	return []job{
-		fixed("issue_categories", len(issueCategories), []string{"id", "code", "name", "name_zh", "category_group", "deadline_days", "quantity_unit"},
+	// The issue jobs run one after the other, each drawing one story at a time: they share the room.
+	scratch := &issueScratch{steps: make([]lifeStep, 0, lifeSteps), timeline: make([]lived, 0, issueEventSlots),
+		events: make([]issueEvent, 0, issueEventSlots)}
+	story := func(r *rowRand, i int) issueStory { return w.issueStory(r, i, greening, scratch) }
+	return append([]job{
+		fixed("issue_categories", len(issueCategories), []string{"id", "code", "name", "name_zh", "category_group", "deadline_days", "quantity_unit",
+			"deadline_working_days", "warn_at_share", "verdict_days", "max_reopens"},
 			func(_ *rowRand, i int, row func(...any)) {
 				c := issueCategories[i]
 				var unit any
 				if c.unit != "" {
 					unit = c.unit
 				}
-				row(int64(i+1), c.code, c.name, c.zh, c.group, c.deadline, unit)
+				row(int64(i+1), c.code, c.name, c.zh, c.group, c.deadline, unit, c.working, float64(issueWarnPercent)/100, issueVerdictDays, 2)
 			}),
 		{name: "issues", table: "issues", entities: w.issueTotal(), columns: []string{"id", "street_id", "community_id", "grid_id", "building_id",
 			"category_id", "title", "description", "reporter_id", "reporter_role", "state", "handler_kind", "handler_person_id", "handler_unit_id",
-			"escalation_level", "due_at", "reported_at", "resolved_at", "closed_at", "resolution", "resolved_quantity", "is_dispute", "dispute_outcome"},
+			"escalation_level", "due_at", "reported_at", "resolved_at", "closed_at", "resolution", "resolved_quantity", "is_dispute", "dispute_outcome",
+			"urge_count", "last_urged_at", "warned_at", "extension_count", "supervisor_id", "supervised_at", "supervision_due_at", "supervision_note",
+			"verdict", "verdict_score", "verdict_comment", "verdict_channel", "verdict_by", "verdict_at", "reopen_count"},
 			emit: func(r *rowRand, i int, row func(...any)) {
 				s := story(r, i)
 				var kind, due, resolved, closed, resolution, quantity, outcome, escalation any
@@ -435,9 +557,22 @@ func (w *world) issueJobs() []job {
 				if s.escalation != "" {
 					escalation = s.escalation
 				}
+				var supNote, verdict, score, comment, channel any
+				if s.supervisor != 0 {
+					supNote = s.supNote
+				}
+				var verdictAt time.Time
+				if v := s.verdict; v != nil {
+					verdict, channel, verdictAt = v.verdict, verdictChannels[v.by], s.verdictAt
+					if v.verdict != "no_response" {
+						score, comment = v.score, v.comment
+					}
+				}
 				row(s.id, s.at.street, s.at.community, s.at.grid, nz(s.at.building), int64(s.cat+1), s.title, s.description, s.reporter,
 					s.reporterRole, s.state, kind, nz(s.handlerPerson), nz(s.handlerUnit), escalation, due, s.reported, resolved, closed,
-					resolution, quantity, s.dispute, outcome)
+					resolution, quantity, s.dispute, outcome,
+					s.urges, orNil(s.lastUrged), orNil(s.warned), s.extensions, nz(s.supervisor), orNil(s.supervised), orNil(s.supDue), supNote,
+					verdict, score, comment, channel, nz(s.verdictBy), orNil(verdictAt), s.reopens)
 			}},
 		{name: "issue_events", table: "issue_events", entities: w.issueTotal(), columns: []string{"id", "issue_id", "street_id", "community_id",
 			"grid_id", "actor_id", "actor_role", "action", "from_state", "to_state", "note", "at"},
@@ -448,7 +583,7 @@ func (w *world) issueJobs() []job {
 					if e.from != "" {
 						from = e.from
 					}
-					row(s.id*issueEventSlots+int64(k), s.id, s.at.street, s.at.community, s.at.grid, e.actor, e.actorRole, e.action, from, e.to, e.note, e.at)
+					row(s.id*issueEventSlots+int64(k), s.id, s.at.street, s.at.community, s.at.grid, nz(e.actor), e.actorRole, e.action, from, e.to, e.note, e.at)
 				}
 			}},
 		{name: "issue_mediators", table: "issue_mediators", entities: w.issueTotal(), columns: []string{"id", "issue_id", "street_id",
@@ -459,9 +594,11 @@ func (w *world) issueJobs() []job {
 					row(s.id*4+int64(k), s.id, s.at.street, s.at.community, s.at.grid, m.person, m.role)
 				}
 			}},
-		w.workLogJob(),
-	}
+	}, append(w.deadlineJobs(story), w.workLogJob())...)
 }
+
+// verdictChannels gives a verdict's channel by who gave it.
+var verdictChannels = map[int]string{byReporter: "resident", byPhone: "phone", bySystem: "timeout"}
 
 func (w *world) workLogJob() job {
 	n := w.n
