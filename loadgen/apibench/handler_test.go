@@ -266,22 +266,26 @@ func testKeys(t testing.TB) (auth.Keys, string) {
 }
 
 // handler is gridgov's GraphQL handler on pool, without a rate limit.
-func handler(keys auth.Keys, pool *pgxpool.Pool) http.Handler {
+func handler(keys auth.Keys, pool *pgxpool.Pool) http.Handler { return handlerOn(keys, pool, false) }
+
+// handlerOn is handler with the API's executor, or with gqlgen's generated one only (the
+// reference) when gqlgenOnly.
+func handlerOn(keys auth.Keys, pool *pgxpool.Pool, gqlgenOnly bool) http.Handler {
 	limits := server.DefaultLimits()
 	limits.RateLimit = 0
 	return server.GraphQL(server.Options{Store: store.New(pool), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics: observe.NewGraphQL(prometheus.NewRegistry()), Keys: keys, Limits: limits})
+		Metrics: observe.NewGraphQL(prometheus.NewRegistry()), Keys: keys, Limits: limits, GqlgenOnly: gqlgenOnly})
 }
 
 // The read classes through the GraphQL handler in process, without the network: the CPU
-// and allocations the API spends per request. On a seeded benchmark database (make
-// bench-api creates one):
+// and allocations the API spends per request, on the API's executor and on gqlgen's (the
+// reference) side by side. On a seeded benchmark database (make bench-api creates one):
 //
 //	GRIDGOV_APIBENCH_PG_URL=postgres://…/gridgov_bench go test ./loadgen/apibench -run '^$' -bench . -benchmem
 
 type benchFixture struct {
-	h       http.Handler
-	classes map[string]*class
+	executors map[string]http.Handler // "api" and "gqlgen"
+	classes   map[string]*class
 }
 
 func setup(b *testing.B) benchFixture {
@@ -300,10 +304,11 @@ func setup(b *testing.B) benchFixture {
 		b.Fatal(err)
 	}
 	keys, admin := testKeys(b)
-	return benchFixture{h: handler(keys, pool), classes: newClasses(fx, admin, keys, 64)}
+	return benchFixture{executors: map[string]http.Handler{"api": handlerOn(keys, pool, false), "gqlgen": handlerOn(keys, pool, true)},
+		classes: newClasses(fx, admin, keys, 64)}
 }
 
-func (f benchFixture) do(b *testing.B, r loadgen.Request) {
+func do(b *testing.B, h http.Handler, r loadgen.Request) {
 	body, err := json.Marshal(map[string]any{"query": r.Query, "variables": r.Variables})
 	if err != nil {
 		b.Fatal(err)
@@ -312,13 +317,14 @@ func (f benchFixture) do(b *testing.B, r loadgen.Request) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+r.Token)
 	w := httptest.NewRecorder()
-	f.h.ServeHTTP(w, req)
+	h.ServeHTTP(w, req)
 	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), `"errors"`) {
 		b.Fatalf("status %d: %.300s", w.Code, w.Body.String())
 	}
 }
 
-// BenchmarkClasses runs each read class, rotating over its ids as the benchmark does.
+// BenchmarkClasses runs each read class on each executor, rotating over its ids as the
+// benchmark does.
 func BenchmarkClasses(b *testing.B) {
 	f := setup(b)
 	for _, id := range classIDs {
@@ -326,17 +332,20 @@ func BenchmarkClasses(b *testing.B) {
 		if c.claims != nil {
 			continue
 		}
-		b.Run(id, func(b *testing.B) {
-			f.do(b, c.request(0))
-			b.ReportAllocs()
-			start := cpuTime(b)
-			i := 0
-			for b.Loop() {
-				f.do(b, c.request(i))
-				i++
-			}
-			b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-		})
+		for _, executor := range []string{"api", "gqlgen"} {
+			h := f.executors[executor]
+			b.Run(id+"/executor="+executor, func(b *testing.B) {
+				do(b, h, c.request(0))
+				b.ReportAllocs()
+				start := cpuTime(b)
+				i := 0
+				for b.Loop() {
+					do(b, h, c.request(i))
+					i++
+				}
+				b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+			})
+		}
 	}
 }
 
