@@ -86,8 +86,23 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 					t.Errorf("KPI %s shows %q, want %q (KPIs %v)", label, got, want, values)
 				}
 			}
-			if row := b.evalString(t, `document.querySelector('#breakdown tbody tr').innerText`); !strings.Contains(row, "80.0%") {
-				t.Errorf("the first place's row lacks its on-time rate 80.0%%: %q", row)
+			// The residents' verdicts (满意度回访) and the reopenings (重办).
+			for label, want := range map[string]string{"满意率 Satisfaction rate": "92.3%", "满意度回访 Verdicts": "1,032",
+				"回访评分 Verdict score": "4.56", "重办率 Reopen rate": "3.0%"} {
+				if got, ok := values[label]; !ok || got != want {
+					t.Errorf("KPI %s shows %q, want %q (KPIs %v)", label, got, want, values)
+				}
+			}
+			for _, want := range []string{"本人 778 by resident · 电话 254 by phone · 无应答 133 no response", "重办 90 of 3,000 resolved · 97 reopenings"} {
+				if !strings.Contains(kpis, want) {
+					t.Errorf("city figures lack %q:\n%s", want, kpis)
+				}
+			}
+			row := b.evalString(t, `document.querySelector('#breakdown tbody tr').innerText`)
+			for what, want := range map[string]string{"on-time rate": "80.0%", "satisfaction rate": "90.0%", "reopen rate": "2.5%"} {
+				if !strings.Contains(row, want) {
+					t.Errorf("the first place's row lacks its %s %s: %q", what, want, row)
+				}
 			}
 			if n := b.evalString(t, `String(document.querySelectorAll('#breakdown tbody tr').length)`); n != "2" {
 				t.Errorf("%s places in the breakdown table, want 2", n)
@@ -104,8 +119,10 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 				t.Errorf("drill-down did not change the figures:\n%s", kpis)
 			}
 			// The street resolved nothing with a due time: no on-time rate.
-			if values := kpiValues(t, b); values["按期办结率 On-time rate"] != "—" || values["临期预警 Due soon"] != "3" {
-				t.Errorf("street KPIs %v, want on-time rate — and 3 due soon", values)
+			// Nor heard a verdict: no satisfaction rate, no score.
+			if values := kpiValues(t, b); values["按期办结率 On-time rate"] != "—" || values["临期预警 Due soon"] != "3" ||
+				values["满意率 Satisfaction rate"] != "—" || values["回访评分 Verdict score"] != "—" || values["重办率 Reopen rate"] != "2.5%" {
+				t.Errorf("street KPIs %v, want on-time rate —, 3 due soon, satisfaction rate —, score — and reopen rate 2.5%%", values)
 			}
 			if crumbs := b.evalString(t, `document.getElementById('crumbs').innerText`); !strings.Contains(crumbs, "Chaohu City") || !strings.Contains(crumbs, "East Street") {
 				t.Errorf("breadcrumbs %q", crumbs)
@@ -140,28 +157,37 @@ func stubIndicators(scope string) map[string]any {
 	children := []map[string]any{
 		{"scope": map[string]any{"id": gid.Encode("Street", 1), "name": "East Street", "level": "STREET"},
 			"checkins": map[string]any{"checkedIn": 1500, "rate": 0.96}, "issues": map[string]any{"reported": 1700, "resolved": 1600,
-				"resolvedOnTime": 1200, "resolvedLate": 300, "overdue": 7}},
+				"resolvedOnTime": 1200, "resolvedLate": 300, "overdue": 7, "verdictsSatisfied": 450, "verdictsUnsatisfied": 50,
+				"resolvedInPeriod": 1600, "reopened": 40}},
 		{"scope": map[string]any{"id": gid.Encode("Street", 2), "name": "West Street", "level": "STREET"},
 			"checkins": map[string]any{"checkedIn": 1401, "rate": 0.92}, "issues": map[string]any{"reported": 1510, "resolved": 1400,
-				"resolvedOnTime": 1250, "resolvedLate": 50, "overdue": 5}},
+				"resolvedOnTime": 1250, "resolvedLate": 50, "overdue": 5, "verdictsSatisfied": 503, "verdictsUnsatisfied": 29,
+				"resolvedInPeriod": 1400, "reopened": 50}},
 	}
 	if street {
 		name, level, rate, checked, expected, volunteers, issues = "East Street", "STREET", 0.96, 1500, 1563, 61000, 1700
 		children = []map[string]any{
 			{"scope": map[string]any{"id": gid.Encode("Community", 11), "name": "Lake Community", "level": "COMMUNITY"},
 				"checkins": map[string]any{"checkedIn": 800, "rate": 0.97}, "issues": map[string]any{"reported": 900, "resolved": 850,
-					"resolvedOnTime": 0, "resolvedLate": 0, "overdue": 0}},
+					"resolvedOnTime": 0, "resolvedLate": 0, "overdue": 0, "verdictsSatisfied": 0, "verdictsUnsatisfied": 0,
+					"resolvedInPeriod": 850, "reopened": 20}},
 		}
 	}
 	var onTimeRate any = 0.875
 	onTime, late, dueSoon := 2450, 350, 47
+	var satisfaction, score any = 0.9234, 4.5612
+	satisfied, unsatisfied, byResident, byPhone, noResponse := 953, 79, 778, 254, 133
+	resolvedInPeriod, reopened, reopens, reopenRate := 3000, 90, 97, 0.03
 	if street {
 		onTimeRate, onTime, late, dueSoon = nil, 0, 0, 3
+		satisfaction, score, satisfied, unsatisfied, byResident, byPhone, noResponse = nil, nil, 0, 0, 0, 0, 0
+		resolvedInPeriod, reopened, reopens, reopenRate = 1600, 40, 41, 0.025
 	}
 	var trend []map[string]any
 	for m := 1; m <= 12; m++ {
 		trend = append(trend, map[string]any{"month": fmt.Sprintf("2026-%02d", m), "issuesReported": 200 + m, "issuesResolved": 180 + m,
-			"issuesResolvedOnTime": 150 + m, "issuesResolvedLate": 20 + m, "ordersCompleted": 30 + m})
+			"issuesResolvedOnTime": 150 + m, "issuesResolvedLate": 20 + m, "verdictsSatisfied": 80 + m, "verdictsUnsatisfied": 6 + m%3,
+			"issuesReopened": 7 + m%2, "ordersCompleted": 30 + m})
 	}
 	return map[string]any{
 		"asOf":     "2026-11-27T03:00:00Z",
@@ -173,6 +199,9 @@ func stubIndicators(scope string) map[string]any {
 		"issues": map[string]any{"reported": issues, "resolved": 3050, "closed": 2900, "resolutionRate": 0.95, "medianHoursToClose": 30.5,
 			"p90HoursToClose": 120.25, "overdue": 12, "disputesMediated": 210, "dueSoon": dueSoon, "resolvedOnTime": onTime, "resolvedLate": late,
 			"onTimeRate": onTimeRate, "urged": 133, "supervised": 21, "extended": 64, "autoEscalated": 9,
+			"verdictsSatisfied": satisfied, "verdictsUnsatisfied": unsatisfied, "verdictsNoResponse": noResponse, "verdictsByResident": byResident,
+			"verdictsByPhone": byPhone, "satisfactionRate": satisfaction, "averageVerdictScore": score, "resolvedInPeriod": resolvedInPeriod,
+			"reopened": reopened, "reopens": reopens, "reopenRate": reopenRate,
 			"byCategory": []map[string]any{{"category": "greening", "reported": 400, "resolved": 390}, {"category": "street_lamp", "reported": 300, "resolved": 280}}},
 		"orders":   map[string]any{"posted": 420, "claimed": 400, "completed": 385, "medianHoursToClaim": 2.5, "averageRating": 4.6},
 		"coverage": map[string]any{"grids": 300, "gridsWithCadre": 290, "gridsWithInstructor": 37, "buildings": 4281, "buildingsWithLeader": 767},

@@ -79,6 +79,17 @@ func TestDashboardEndToEnd(t *testing.T) {
 	if got, want := values["超期未办结 Overdue"], grouped(ind.Issues.Overdue); got != want {
 		t.Errorf("overdue shows %q, the warehouse says %s", got, want)
 	}
+	// The residents' satisfaction (满意率) and the reopen rate (重办率), as the warehouse computes them.
+	for label, r := range map[string]*float64{"满意率 Satisfaction rate": ind.Issues.SatisfactionRate, "重办率 Reopen rate": ind.Issues.ReopenRate} {
+		if r == nil {
+			t.Errorf("%s: the warehouse has none for this year", label)
+		} else if got, want := values[label], fmt.Sprintf("%.1f%%", 100**r); got != want {
+			t.Errorf("%s shows %q, the warehouse says %s", label, got, want)
+		}
+	}
+	if got, want := values["满意度回访 Verdicts"], grouped(ind.Issues.VerdictsSatisfied+ind.Issues.VerdictsUnsatisfied); got != want {
+		t.Errorf("verdicts show %q, the warehouse says %s", got, want)
+	}
 	b.screenshot(t, "e2e-city.png")
 	b.eval(t, `document.querySelector('#breakdown tbody tr').click(); true`)
 	b.waitFor(t, `!document.getElementById('kpis').innerText.includes('2,901')`)

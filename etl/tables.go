@@ -68,7 +68,7 @@ var Tables = []Table{
 	{Name: "fact_checkin", Source: "checkins"},
 	{Name: "fact_issue", Source: "issues", Exprs: map[string]string{
 		"reporter_key": "t.reporter_id", "handler_key": "t.handler_person_id"}},
-	{Name: "fact_issue_event", Source: "issue_events", Exprs: actorKey},
+	{Name: "fact_issue_event", Source: "issue_events", Exprs: issueEventExprs},
 	{Name: "fact_issue_mediator", Source: "issue_mediators", Exprs: personKey},
 	{Name: "fact_work_log", Source: "work_logs"},
 	{Name: "fact_service_order", Source: "service_orders", Exprs: map[string]string{
@@ -88,6 +88,20 @@ var (
 	personKey = map[string]string{"person_key": "t.person_id"}
 	actorKey  = map[string]string{"actor_key": "t.actor_id"}
 )
+
+// issueEventExprs give a verdict event (满意度回访) the verdict store.ConfirmIssue and the
+// scheduler record with it: the value from the state it led to (satisfied closes the issue,
+// unsatisfied sends it back to work, the scheduler's no response closes it), the channel from
+// who gave it (the reporter, else a cadre after a phone call), and the score from the note
+// ConfirmIssue writes ("满意 5分", "不满意 2分"; the note itself stays in Postgres).
+var issueEventExprs = map[string]string{
+	"actor_key": "t.actor_id",
+	"verdict": "CASE WHEN t.action = 'verdict' THEN CASE WHEN t.actor_role = 'system' THEN 'no_response' " +
+		"WHEN t.to_state = 'closed' THEN 'satisfied' ELSE 'unsatisfied' END END",
+	"verdict_channel": "CASE WHEN t.action = 'verdict' THEN CASE WHEN t.actor_role = 'system' THEN 'timeout' " +
+		"WHEN t.actor_id = (SELECT i.reporter_id FROM issues i WHERE i.id = t.issue_id) THEN 'resident' ELSE 'phone' END END",
+	"verdict_score": "CASE WHEN t.action = 'verdict' THEN substring(t.note FROM '^不?满意 ([1-5])分')::smallint END",
+}
 
 // TableNamed finds a table by its warehouse or Postgres name.
 func TableNamed(name string) (Table, bool) {

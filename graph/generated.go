@@ -573,17 +573,23 @@ type ComplexityRoot struct {
 	}
 
 	IssueCounts struct {
-		AutoEscalated  func(childComplexity int) int
-		Closed         func(childComplexity int) int
-		DueSoon        func(childComplexity int) int
-		Extended       func(childComplexity int) int
-		Overdue        func(childComplexity int) int
-		Reported       func(childComplexity int) int
-		Resolved       func(childComplexity int) int
-		ResolvedLate   func(childComplexity int) int
-		ResolvedOnTime func(childComplexity int) int
-		Supervised     func(childComplexity int) int
-		Urged          func(childComplexity int) int
+		AutoEscalated       func(childComplexity int) int
+		Closed              func(childComplexity int) int
+		DueSoon             func(childComplexity int) int
+		Extended            func(childComplexity int) int
+		Overdue             func(childComplexity int) int
+		Reopened            func(childComplexity int) int
+		Reopens             func(childComplexity int) int
+		Reported            func(childComplexity int) int
+		Resolved            func(childComplexity int) int
+		ResolvedInPeriod    func(childComplexity int) int
+		ResolvedLate        func(childComplexity int) int
+		ResolvedOnTime      func(childComplexity int) int
+		Supervised          func(childComplexity int) int
+		Urged               func(childComplexity int) int
+		VerdictsNoResponse  func(childComplexity int) int
+		VerdictsSatisfied   func(childComplexity int) int
+		VerdictsUnsatisfied func(childComplexity int) int
 	}
 
 	IssueEdge struct {
@@ -625,6 +631,7 @@ type ComplexityRoot struct {
 
 	IssueIndicators struct {
 		AutoEscalated            func(childComplexity int) int
+		AverageVerdictScore      func(childComplexity int) int
 		ByCategory               func(childComplexity int) int
 		ByGroup                  func(childComplexity int) int
 		Closed                   func(childComplexity int) int
@@ -637,13 +644,23 @@ type ComplexityRoot struct {
 		OnTimeRate               func(childComplexity int) int
 		Overdue                  func(childComplexity int) int
 		P90HoursToClose          func(childComplexity int) int
+		ReopenRate               func(childComplexity int) int
+		Reopened                 func(childComplexity int) int
+		Reopens                  func(childComplexity int) int
 		Reported                 func(childComplexity int) int
 		ResolutionRate           func(childComplexity int) int
 		Resolved                 func(childComplexity int) int
+		ResolvedInPeriod         func(childComplexity int) int
 		ResolvedLate             func(childComplexity int) int
 		ResolvedOnTime           func(childComplexity int) int
+		SatisfactionRate         func(childComplexity int) int
 		Supervised               func(childComplexity int) int
 		Urged                    func(childComplexity int) int
+		VerdictsByPhone          func(childComplexity int) int
+		VerdictsByResident       func(childComplexity int) int
+		VerdictsNoResponse       func(childComplexity int) int
+		VerdictsSatisfied        func(childComplexity int) int
+		VerdictsUnsatisfied      func(childComplexity int) int
 	}
 
 	JointMeeting struct {
@@ -1127,17 +1144,22 @@ type ComplexityRoot struct {
 	}
 
 	TrendPoint struct {
-		IssuesAutoEscalated  func(childComplexity int) int
-		IssuesExtended       func(childComplexity int) int
-		IssuesReported       func(childComplexity int) int
-		IssuesResolved       func(childComplexity int) int
-		IssuesResolvedLate   func(childComplexity int) int
-		IssuesResolvedOnTime func(childComplexity int) int
-		IssuesSupervised     func(childComplexity int) int
-		IssuesUrged          func(childComplexity int) int
-		Month                func(childComplexity int) int
-		OrdersCompleted      func(childComplexity int) int
-		OrdersPosted         func(childComplexity int) int
+		IssuesAutoEscalated    func(childComplexity int) int
+		IssuesExtended         func(childComplexity int) int
+		IssuesReopened         func(childComplexity int) int
+		IssuesReported         func(childComplexity int) int
+		IssuesResolved         func(childComplexity int) int
+		IssuesResolvedInPeriod func(childComplexity int) int
+		IssuesResolvedLate     func(childComplexity int) int
+		IssuesResolvedOnTime   func(childComplexity int) int
+		IssuesSupervised       func(childComplexity int) int
+		IssuesUrged            func(childComplexity int) int
+		Month                  func(childComplexity int) int
+		OrdersCompleted        func(childComplexity int) int
+		OrdersPosted           func(childComplexity int) int
+		VerdictsNoResponse     func(childComplexity int) int
+		VerdictsSatisfied      func(childComplexity int) int
+		VerdictsUnsatisfied    func(childComplexity int) int
 	}
 
 	Unit struct {
@@ -3740,6 +3762,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCounts.Overdue(childComplexity), true
+	case "IssueCounts.reopened":
+		if e.ComplexityRoot.IssueCounts.Reopened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Reopened(childComplexity), true
+	case "IssueCounts.reopens":
+		if e.ComplexityRoot.IssueCounts.Reopens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.Reopens(childComplexity), true
 	case "IssueCounts.reported":
 		if e.ComplexityRoot.IssueCounts.Reported == nil {
 			break
@@ -3752,6 +3786,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCounts.Resolved(childComplexity), true
+	case "IssueCounts.resolvedInPeriod":
+		if e.ComplexityRoot.IssueCounts.ResolvedInPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.ResolvedInPeriod(childComplexity), true
 	case "IssueCounts.resolvedLate":
 		if e.ComplexityRoot.IssueCounts.ResolvedLate == nil {
 			break
@@ -3776,6 +3816,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCounts.Urged(childComplexity), true
+	case "IssueCounts.verdictsNoResponse":
+		if e.ComplexityRoot.IssueCounts.VerdictsNoResponse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.VerdictsNoResponse(childComplexity), true
+	case "IssueCounts.verdictsSatisfied":
+		if e.ComplexityRoot.IssueCounts.VerdictsSatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.VerdictsSatisfied(childComplexity), true
+	case "IssueCounts.verdictsUnsatisfied":
+		if e.ComplexityRoot.IssueCounts.VerdictsUnsatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCounts.VerdictsUnsatisfied(childComplexity), true
 
 	case "IssueEdge.cursor":
 		if e.ComplexityRoot.IssueEdge.Cursor == nil {
@@ -3937,6 +3995,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueIndicators.AutoEscalated(childComplexity), true
+	case "IssueIndicators.averageVerdictScore":
+		if e.ComplexityRoot.IssueIndicators.AverageVerdictScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.AverageVerdictScore(childComplexity), true
 	case "IssueIndicators.byCategory":
 		if e.ComplexityRoot.IssueIndicators.ByCategory == nil {
 			break
@@ -4009,6 +4073,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueIndicators.P90HoursToClose(childComplexity), true
+	case "IssueIndicators.reopenRate":
+		if e.ComplexityRoot.IssueIndicators.ReopenRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.ReopenRate(childComplexity), true
+	case "IssueIndicators.reopened":
+		if e.ComplexityRoot.IssueIndicators.Reopened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Reopened(childComplexity), true
+	case "IssueIndicators.reopens":
+		if e.ComplexityRoot.IssueIndicators.Reopens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.Reopens(childComplexity), true
 	case "IssueIndicators.reported":
 		if e.ComplexityRoot.IssueIndicators.Reported == nil {
 			break
@@ -4027,6 +4109,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueIndicators.Resolved(childComplexity), true
+	case "IssueIndicators.resolvedInPeriod":
+		if e.ComplexityRoot.IssueIndicators.ResolvedInPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.ResolvedInPeriod(childComplexity), true
 	case "IssueIndicators.resolvedLate":
 		if e.ComplexityRoot.IssueIndicators.ResolvedLate == nil {
 			break
@@ -4039,6 +4127,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueIndicators.ResolvedOnTime(childComplexity), true
+	case "IssueIndicators.satisfactionRate":
+		if e.ComplexityRoot.IssueIndicators.SatisfactionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.SatisfactionRate(childComplexity), true
 	case "IssueIndicators.supervised":
 		if e.ComplexityRoot.IssueIndicators.Supervised == nil {
 			break
@@ -4051,6 +4145,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueIndicators.Urged(childComplexity), true
+	case "IssueIndicators.verdictsByPhone":
+		if e.ComplexityRoot.IssueIndicators.VerdictsByPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.VerdictsByPhone(childComplexity), true
+	case "IssueIndicators.verdictsByResident":
+		if e.ComplexityRoot.IssueIndicators.VerdictsByResident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.VerdictsByResident(childComplexity), true
+	case "IssueIndicators.verdictsNoResponse":
+		if e.ComplexityRoot.IssueIndicators.VerdictsNoResponse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.VerdictsNoResponse(childComplexity), true
+	case "IssueIndicators.verdictsSatisfied":
+		if e.ComplexityRoot.IssueIndicators.VerdictsSatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.VerdictsSatisfied(childComplexity), true
+	case "IssueIndicators.verdictsUnsatisfied":
+		if e.ComplexityRoot.IssueIndicators.VerdictsUnsatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueIndicators.VerdictsUnsatisfied(childComplexity), true
 
 	case "JointMeeting.attendees":
 		if e.ComplexityRoot.JointMeeting.Attendees == nil {
@@ -6473,6 +6597,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.IssuesExtended(childComplexity), true
+	case "TrendPoint.issuesReopened":
+		if e.ComplexityRoot.TrendPoint.IssuesReopened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesReopened(childComplexity), true
 	case "TrendPoint.issuesReported":
 		if e.ComplexityRoot.TrendPoint.IssuesReported == nil {
 			break
@@ -6485,6 +6615,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.IssuesResolved(childComplexity), true
+	case "TrendPoint.issuesResolvedInPeriod":
+		if e.ComplexityRoot.TrendPoint.IssuesResolvedInPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.IssuesResolvedInPeriod(childComplexity), true
 	case "TrendPoint.issuesResolvedLate":
 		if e.ComplexityRoot.TrendPoint.IssuesResolvedLate == nil {
 			break
@@ -6527,6 +6663,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.OrdersPosted(childComplexity), true
+	case "TrendPoint.verdictsNoResponse":
+		if e.ComplexityRoot.TrendPoint.VerdictsNoResponse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.VerdictsNoResponse(childComplexity), true
+	case "TrendPoint.verdictsSatisfied":
+		if e.ComplexityRoot.TrendPoint.VerdictsSatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.VerdictsSatisfied(childComplexity), true
+	case "TrendPoint.verdictsUnsatisfied":
+		if e.ComplexityRoot.TrendPoint.VerdictsUnsatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.VerdictsUnsatisfied(childComplexity), true
 
 	case "Unit.civilised":
 		if e.ComplexityRoot.Unit.Civilised == nil {
@@ -7625,8 +7779,9 @@ Governance indicators of one scope over one period (warehouse.Indicators). Stock
 check-ins, volunteers, teams, coverage, organisation) are the state as at ` + "`" + `asOf` + "`" + `; flows
 (issues, orders, service hours, ratings, activities, work logs, joint meetings) count what
 happened in the period. Issues and orders are cohorts: those reported (posted) in the period,
-with their state as at ` + "`" + `asOf` + "`" + `; the one exception is the issues resolved on time and late,
-counted by the day they were resolved.
+with their state as at ` + "`" + `asOf` + "`" + `; the exceptions are the issues resolved on time and late, and
+resolved and reopened, counted by the day they were resolved, and the residents' verdicts, by
+the day they were given.
 """
 type Indicators {
   "Time of the warehouse data: the Postgres snapshot of the ETL run that loaded it. Overdue and due soon are judged at this time."
@@ -7773,6 +7928,39 @@ type IssueIndicators {
   extended: Int!
   "Of the issues reported, escalated automatically when overdue (超期自动上报)."
   autoEscalated: Int!
+  """
+  Residents' verdicts (满意度回访) given in the period (by the day given, whenever the issue was
+  reported; superseded ones included) that were satisfied (满意): each closed its issue out.
+  The register has no grade between satisfied and unsatisfied: basically satisfied (基本满意) is satisfied.
+  """
+  verdictsSatisfied: Int!
+  "Verdicts given in the period that were unsatisfied (不满意): each reopened its issue (重办) or sent it to the street."
+  verdictsUnsatisfied: Int!
+  "No response (回访无应答): no verdict came within the category's verdict days, and the issue was closed, in the period."
+  verdictsNoResponse: Int!
+  "Of the verdicts satisfied and unsatisfied, those the resident gave themself."
+  verdictsByResident: Int!
+  "Of the verdicts satisfied and unsatisfied, those a cadre recorded after a phone call with the resident."
+  verdictsByPhone: Int!
+  """
+  Satisfaction rate (满意率): verdictsSatisfied ÷ (verdictsSatisfied + verdictsUnsatisfied), of the
+  verdicts residents gave; no response is left out of it (counted in verdictsNoResponse). Null when
+  no verdict was given in the period.
+  """
+  satisfactionRate: Float
+  "Mean score (1 to 5) of the verdicts given in the period; null when none."
+  averageVerdictScore: Float
+  """
+  Issues resolved in the period (by the day of their latest resolution, whenever reported;
+  resolved or closed out as at asOf): the base of the reopen rate.
+  """
+  resolvedInPeriod: Int!
+  "Of resolvedInPeriod, those reopened (重办) before that resolution: after an unsatisfied verdict or a failed verification."
+  reopened: Int!
+  "The reopenings of those issues in all (an issue may be reopened more than once)."
+  reopens: Int!
+  "Reopen rate (重办率): reopened ÷ resolvedInPeriod; null when no issue was resolved in the period."
+  reopenRate: Float
   "Disputes to mediate (矛盾纠纷调解)."
   disputes: Int!
   "Disputes with outcome mediated."
@@ -8033,6 +8221,18 @@ type IssueCounts {
   extended: Int!
   "Of those reported, escalated automatically (超期自动上报)."
   autoEscalated: Int!
+  "Verdicts given in the period that were satisfied (满意)."
+  verdictsSatisfied: Int!
+  "Verdicts given in the period that were unsatisfied (不满意)."
+  verdictsUnsatisfied: Int!
+  "No response to the verdict asked (回访无应答) in the period."
+  verdictsNoResponse: Int!
+  "Issues resolved in the period (by their latest resolution)."
+  resolvedInPeriod: Int!
+  "Of them, reopened (重办) before it."
+  reopened: Int!
+  "Their reopenings in all."
+  reopens: Int!
 }
 
 "Order numbers of a breakdown entry (warehouse.OrderCounts)."
@@ -8071,7 +8271,8 @@ type CoverageCounts {
 
 """
 One month of the trend (warehouse.TrendPoint): as in the period's indicators (cohorts of the
-issues and orders reported that month; on time and late by the month of resolution), so months add up.
+issues and orders reported that month; on time and late, and resolved and reopened, by the month
+of resolution; verdicts by the month given), so months add up.
 """
 type TrendPoint {
   "The month, YYYY-MM."
@@ -8092,6 +8293,16 @@ type TrendPoint {
   issuesExtended: Int!
   "Of the issues reported that month, escalated automatically (超期自动上报)."
   issuesAutoEscalated: Int!
+  "Verdicts given that month that were satisfied (满意)."
+  verdictsSatisfied: Int!
+  "Verdicts given that month that were unsatisfied (不满意)."
+  verdictsUnsatisfied: Int!
+  "No response to the verdict asked (回访无应答), closed that month."
+  verdictsNoResponse: Int!
+  "Issues whose latest resolution fell in that month (by the month of resolution)."
+  issuesResolvedInPeriod: Int!
+  "Of them, reopened (重办) before it."
+  issuesReopened: Int!
   "Orders posted that month."
   ordersPosted: Int!
   "Of them, completed as at asOf."
@@ -12076,6 +12287,18 @@ func (ec *executionContext) childFields_IssueCounts(ctx context.Context, field g
 		return ec.fieldContext_IssueCounts_extended(ctx, field)
 	case "autoEscalated":
 		return ec.fieldContext_IssueCounts_autoEscalated(ctx, field)
+	case "verdictsSatisfied":
+		return ec.fieldContext_IssueCounts_verdictsSatisfied(ctx, field)
+	case "verdictsUnsatisfied":
+		return ec.fieldContext_IssueCounts_verdictsUnsatisfied(ctx, field)
+	case "verdictsNoResponse":
+		return ec.fieldContext_IssueCounts_verdictsNoResponse(ctx, field)
+	case "resolvedInPeriod":
+		return ec.fieldContext_IssueCounts_resolvedInPeriod(ctx, field)
+	case "reopened":
+		return ec.fieldContext_IssueCounts_reopened(ctx, field)
+	case "reopens":
+		return ec.fieldContext_IssueCounts_reopens(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueCounts", field.Name)
 }
@@ -12186,6 +12409,28 @@ func (ec *executionContext) childFields_IssueIndicators(ctx context.Context, fie
 		return ec.fieldContext_IssueIndicators_extended(ctx, field)
 	case "autoEscalated":
 		return ec.fieldContext_IssueIndicators_autoEscalated(ctx, field)
+	case "verdictsSatisfied":
+		return ec.fieldContext_IssueIndicators_verdictsSatisfied(ctx, field)
+	case "verdictsUnsatisfied":
+		return ec.fieldContext_IssueIndicators_verdictsUnsatisfied(ctx, field)
+	case "verdictsNoResponse":
+		return ec.fieldContext_IssueIndicators_verdictsNoResponse(ctx, field)
+	case "verdictsByResident":
+		return ec.fieldContext_IssueIndicators_verdictsByResident(ctx, field)
+	case "verdictsByPhone":
+		return ec.fieldContext_IssueIndicators_verdictsByPhone(ctx, field)
+	case "satisfactionRate":
+		return ec.fieldContext_IssueIndicators_satisfactionRate(ctx, field)
+	case "averageVerdictScore":
+		return ec.fieldContext_IssueIndicators_averageVerdictScore(ctx, field)
+	case "resolvedInPeriod":
+		return ec.fieldContext_IssueIndicators_resolvedInPeriod(ctx, field)
+	case "reopened":
+		return ec.fieldContext_IssueIndicators_reopened(ctx, field)
+	case "reopens":
+		return ec.fieldContext_IssueIndicators_reopens(ctx, field)
+	case "reopenRate":
+		return ec.fieldContext_IssueIndicators_reopenRate(ctx, field)
 	case "disputes":
 		return ec.fieldContext_IssueIndicators_disputes(ctx, field)
 	case "disputesMediated":
@@ -13018,6 +13263,16 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 		return ec.fieldContext_TrendPoint_issuesExtended(ctx, field)
 	case "issuesAutoEscalated":
 		return ec.fieldContext_TrendPoint_issuesAutoEscalated(ctx, field)
+	case "verdictsSatisfied":
+		return ec.fieldContext_TrendPoint_verdictsSatisfied(ctx, field)
+	case "verdictsUnsatisfied":
+		return ec.fieldContext_TrendPoint_verdictsUnsatisfied(ctx, field)
+	case "verdictsNoResponse":
+		return ec.fieldContext_TrendPoint_verdictsNoResponse(ctx, field)
+	case "issuesResolvedInPeriod":
+		return ec.fieldContext_TrendPoint_issuesResolvedInPeriod(ctx, field)
+	case "issuesReopened":
+		return ec.fieldContext_TrendPoint_issuesReopened(ctx, field)
 	case "ordersPosted":
 		return ec.fieldContext_TrendPoint_ordersPosted(ctx, field)
 	case "ordersCompleted":
@@ -24403,6 +24658,144 @@ func (ec *executionContext) fieldContext_IssueCounts_autoEscalated(_ context.Con
 	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
 }
 
+func (ec *executionContext) _IssueCounts_verdictsSatisfied(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_verdictsSatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsSatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_verdictsSatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_verdictsUnsatisfied(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_verdictsUnsatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsUnsatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_verdictsUnsatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_verdictsNoResponse(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_verdictsNoResponse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsNoResponse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_verdictsNoResponse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_resolvedInPeriod(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_resolvedInPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedInPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_resolvedInPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_reopened(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_reopened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reopened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_reopened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueCounts_reopens(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCounts_reopens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reopens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCounts_reopens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _IssueEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IssueEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25366,6 +25759,259 @@ func (ec *executionContext) _IssueIndicators_autoEscalated(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_IssueIndicators_autoEscalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_verdictsSatisfied(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_verdictsSatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsSatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_verdictsSatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_verdictsUnsatisfied(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_verdictsUnsatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsUnsatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_verdictsUnsatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_verdictsNoResponse(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_verdictsNoResponse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsNoResponse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_verdictsNoResponse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_verdictsByResident(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_verdictsByResident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsByResident, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_verdictsByResident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_verdictsByPhone(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_verdictsByPhone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsByPhone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_verdictsByPhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_satisfactionRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_satisfactionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SatisfactionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_satisfactionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueIndicators_averageVerdictScore(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_averageVerdictScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageVerdictScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_averageVerdictScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IssueIndicators_resolvedInPeriod(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_resolvedInPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedInPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_resolvedInPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_reopened(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_reopened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reopened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_reopened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_reopens(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_reopens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reopens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_reopens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueIndicators_reopenRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueIndicators_reopenRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReopenRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueIndicators_reopenRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueIndicators", field, false, false, "Float")
 }
 
 func (ec *executionContext) _IssueIndicators_disputes(ctx context.Context, field graphql.CollectedField, obj *warehouse.Issues) (ret graphql.Marshaler) {
@@ -35681,6 +36327,121 @@ func (ec *executionContext) _TrendPoint_issuesAutoEscalated(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_TrendPoint_issuesAutoEscalated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_verdictsSatisfied(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_verdictsSatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsSatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_verdictsSatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_verdictsUnsatisfied(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_verdictsUnsatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsUnsatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_verdictsUnsatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_verdictsNoResponse(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_verdictsNoResponse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerdictsNoResponse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_verdictsNoResponse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesResolvedInPeriod(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesResolvedInPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesResolvedInPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesResolvedInPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_issuesReopened(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_issuesReopened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesReopened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_issuesReopened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
@@ -47075,6 +47836,36 @@ func (ec *executionContext) _IssueCounts(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verdictsSatisfied":
+			out.Values[i] = ec._IssueCounts_verdictsSatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsUnsatisfied":
+			out.Values[i] = ec._IssueCounts_verdictsUnsatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsNoResponse":
+			out.Values[i] = ec._IssueCounts_verdictsNoResponse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolvedInPeriod":
+			out.Values[i] = ec._IssueCounts_resolvedInPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopened":
+			out.Values[i] = ec._IssueCounts_reopened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopens":
+			out.Values[i] = ec._IssueCounts_reopens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47422,6 +48213,61 @@ func (ec *executionContext) _IssueIndicators(ctx context.Context, sel ast.Select
 		case "autoEscalated":
 			out.Values[i] = ec._IssueIndicators_autoEscalated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsSatisfied":
+			out.Values[i] = ec._IssueIndicators_verdictsSatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsUnsatisfied":
+			out.Values[i] = ec._IssueIndicators_verdictsUnsatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsNoResponse":
+			out.Values[i] = ec._IssueIndicators_verdictsNoResponse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsByResident":
+			out.Values[i] = ec._IssueIndicators_verdictsByResident(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsByPhone":
+			out.Values[i] = ec._IssueIndicators_verdictsByPhone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "satisfactionRate":
+			out.Values[i] = ec._IssueIndicators_satisfactionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "averageVerdictScore":
+			out.Values[i] = ec._IssueIndicators_averageVerdictScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolvedInPeriod":
+			out.Values[i] = ec._IssueIndicators_resolvedInPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopened":
+			out.Values[i] = ec._IssueIndicators_reopened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopens":
+			out.Values[i] = ec._IssueIndicators_reopens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenRate":
+			out.Values[i] = ec._IssueIndicators_reopenRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disputes":
@@ -50810,6 +51656,31 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			}
 		case "issuesAutoEscalated":
 			out.Values[i] = ec._TrendPoint_issuesAutoEscalated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsSatisfied":
+			out.Values[i] = ec._TrendPoint_verdictsSatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsUnsatisfied":
+			out.Values[i] = ec._TrendPoint_verdictsUnsatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verdictsNoResponse":
+			out.Values[i] = ec._TrendPoint_verdictsNoResponse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesResolvedInPeriod":
+			out.Values[i] = ec._TrendPoint_issuesResolvedInPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesReopened":
+			out.Values[i] = ec._TrendPoint_issuesReopened(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -119,4 +119,24 @@ WHERE is_deleted = 0 AND action = 'escalate' AND actor_role = 'system'
 GROUP BY month
 ORDER BY month`,
 	},
+	{
+		Title: "Satisfaction rate by street",
+		Question: "Of the residents' verdicts on resolutions (满意度回访) given since 2025, superseded ones included, how many each street " +
+			"heard satisfied and unsatisfied, how many issues closed with no response, and the satisfaction rate (满意率: satisfied of the " +
+			"verdicts given, no response left out).",
+		SQL: `SELECT name AS street, satisfied, unsatisfied, no_response, round(100 * satisfied / (satisfied + unsatisfied), 1) AS satisfied_pct
+FROM
+(
+    SELECT street_id,
+        countIf(ifNull(verdict, '') = 'satisfied') AS satisfied,
+        countIf(ifNull(verdict, '') = 'unsatisfied') AS unsatisfied,
+        countIf(ifNull(verdict, '') = 'no_response') AS no_response
+    FROM fact_issue_event FINAL
+    WHERE is_deleted = 0 AND action = 'verdict' AND at >= toDateTime('2025-01-01 00:00:00', 'Asia/Shanghai')
+        AND issue_id IN (SELECT id FROM fact_issue FINAL WHERE is_deleted = 0)
+    GROUP BY street_id
+) AS v
+ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
+ORDER BY satisfied_pct DESC, street`,
+	},
 }

@@ -17,8 +17,9 @@ import (
 // issues, orders, service hours, ratings, activities, work logs, joint meetings — count what
 // happened in the period (local days in Asia/Shanghai, both ends included). Issues and orders
 // are cohorts: those reported (posted) in the period, with their state as at AsOf, so that
-// "resolved" and "resolution rate" describe the same issues as "reported". The exception is the
-// issues resolved on time and late (按期办结), counted by the day they were resolved.
+// "resolved" and "resolution rate" describe the same issues as "reported". The exceptions are
+// the issues resolved on time and late (按期办结), and resolved and reopened (重办), counted by
+// the day they were resolved, and the residents' verdicts (满意度回访), by the day given.
 type Indicators struct {
 	// AsOf is the time of the warehouse data: the Postgres snapshot of the ETL run that loaded
 	// it (the oldest one among the tables and summary tables read). Overdue issues, and those
@@ -323,8 +324,32 @@ type Issues struct {
 	Supervised    int64
 	Extended      int64
 	AutoEscalated int64
-	ByCategory    []IssueCategory // every category with issues, most reported first
-	ByGroup       []IssueGroup    // by category group
+	// The residents' verdicts on resolutions (满意度回访) given in the period, by the local day
+	// each was given (whenever the issue was reported), superseded ones included: satisfied,
+	// unsatisfied (each reopened the issue or sent it to the street), and no response (none came
+	// within the category's verdict_days; the scheduler closed the issue). By channel: given by
+	// the resident, or recorded by a cadre after a phone call; no response is the third.
+	VerdictsSatisfied   int64
+	VerdictsUnsatisfied int64
+	VerdictsNoResponse  int64
+	VerdictsByResident  int64
+	VerdictsByPhone     int64
+	// SatisfactionRate is VerdictsSatisfied ÷ (VerdictsSatisfied + VerdictsUnsatisfied) (满意率):
+	// of the verdicts the residents gave, no response left out; nil when none was given.
+	SatisfactionRate *float64
+	// AverageVerdictScore is the mean score (1 to 5) of the verdicts given; nil when none.
+	AverageVerdictScore *float64
+	// ResolvedInPeriod counts the issues resolved in the period (by the local day of their
+	// latest resolution, whenever reported) and resolved or closed as at AsOf; Reopened those
+	// of them reopened (重办) before that resolution, after an unsatisfied verdict or a failed
+	// verification, and Reopens their reopenings in all.
+	ResolvedInPeriod int64
+	Reopened         int64
+	Reopens          int64
+	// ReopenRate is Reopened ÷ ResolvedInPeriod (重办率); nil when none was resolved.
+	ReopenRate *float64
+	ByCategory []IssueCategory // every category with issues, most reported first
+	ByGroup    []IssueGroup    // by category group
 }
 
 // IssueCategory counts one category's issues.
@@ -485,6 +510,13 @@ type IssueCounts struct {
 	Supervised     int64
 	Extended       int64
 	AutoEscalated  int64
+	// The verdicts given, and the issues resolved and reopened, in the period.
+	VerdictsSatisfied   int64
+	VerdictsUnsatisfied int64
+	VerdictsNoResponse  int64
+	ResolvedInPeriod    int64
+	Reopened            int64
+	Reopens             int64
 }
 
 // OrderCounts are order numbers of a breakdown.
@@ -517,7 +549,9 @@ type CoverageCounts struct {
 // so the months of a period add up to the period.
 //
 // The deadline counts follow Issues: IssuesResolvedOnTime and IssuesResolvedLate are the issues
-// resolved that month (by resolved_at), the others of the issues reported that month.
+// resolved that month (by resolved_at), the others of the issues reported that month. The
+// verdicts are those given that month; IssuesResolvedInPeriod and IssuesReopened the issues
+// whose latest resolution fell in that month, and of them those reopened before it.
 type TrendPoint struct {
 	Month                string // YYYY-MM
 	IssuesReported       int64
@@ -528,8 +562,14 @@ type TrendPoint struct {
 	IssuesSupervised     int64
 	IssuesExtended       int64
 	IssuesAutoEscalated  int64
-	OrdersPosted         int64
-	OrdersCompleted      int64
+	VerdictsSatisfied    int64
+	VerdictsUnsatisfied  int64
+	VerdictsNoResponse   int64
+	// IssuesResolvedInPeriod and IssuesReopened: by the month of the latest resolution.
+	IssuesResolvedInPeriod int64
+	IssuesReopened         int64
+	OrdersPosted           int64
+	OrdersCompleted        int64
 }
 
 func ratio(n, d int64) float64 {
@@ -537,6 +577,15 @@ func ratio(n, d int64) float64 {
 		return 0
 	}
 	return float64(n) / float64(d)
+}
+
+// ratioOrNil is n ÷ d, or nil when d is 0 (a rate of nothing).
+func ratioOrNil(n, d int64) *float64 {
+	if d == 0 {
+		return nil
+	}
+	r := ratio(n, d)
+	return &r
 }
 
 func (l Level) String() string { return string(l) }

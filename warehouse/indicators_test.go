@@ -119,7 +119,10 @@ func TestIndicatorsDemoCity(t *testing.T) {
 	// demo city, or the comparison would prove nothing.
 	for k, v := range map[string]int64{"resolvedOnTime": city.Issues.ResolvedOnTime, "resolvedLate": city.Issues.ResolvedLate,
 		"dueSoon": city.Issues.DueSoon, "overdue": city.Issues.Overdue, "urged": city.Issues.Urged, "supervised": city.Issues.Supervised,
-		"extended": city.Issues.Extended, "autoEscalated": city.Issues.AutoEscalated} {
+		"extended": city.Issues.Extended, "autoEscalated": city.Issues.AutoEscalated,
+		"with a verdict satisfied": city.Issues.VerdictsSatisfied, "with a verdict unsatisfied": city.Issues.VerdictsUnsatisfied,
+		"with no response": city.Issues.VerdictsNoResponse, "with a verdict by the resident": city.Issues.VerdictsByResident,
+		"with a verdict by phone": city.Issues.VerdictsByPhone, "reopened": city.Issues.Reopened} {
 		if v == 0 {
 			t.Errorf("the demo city has no issues %s", k)
 		}
@@ -127,6 +130,10 @@ func TestIndicatorsDemoCity(t *testing.T) {
 	t.Logf("city, all time: %d resolved on time, %d late (rate %v), %d due soon, %d overdue, %d urged, %d supervised, %d extended, %d escalated automatically",
 		city.Issues.ResolvedOnTime, city.Issues.ResolvedLate, deref(city.Issues.OnTimeRate), city.Issues.DueSoon, city.Issues.Overdue,
 		city.Issues.Urged, city.Issues.Supervised, city.Issues.Extended, city.Issues.AutoEscalated)
+	ci := city.Issues
+	t.Logf("city, all time: verdicts %d satisfied, %d unsatisfied, %d no response; %d by the resident, %d by phone; satisfaction rate %v, average score %v; "+
+		"%d resolved, %d of them reopened (rate %v), %d reopenings", ci.VerdictsSatisfied, ci.VerdictsUnsatisfied, ci.VerdictsNoResponse, ci.VerdictsByResident,
+		ci.VerdictsByPhone, deref(ci.SatisfactionRate), deref(ci.AverageVerdictScore), ci.ResolvedInPeriod, ci.Reopened, deref(ci.ReopenRate), ci.Reopens)
 
 	t.Run("every published figure", func(t *testing.T) {
 		sources := map[string]warehouse.FigureSource{}
@@ -199,7 +206,9 @@ func TestIndicatorsDemoCity(t *testing.T) {
 				Checkins: warehouse.CheckinCounts{Expected: ind.Checkins.Expected, CheckedIn: ind.Checkins.CheckedIn},
 				Issues: warehouse.IssueCounts{Reported: ind.Issues.Reported, Resolved: ind.Issues.Resolved, Closed: ind.Issues.Closed, Overdue: ind.Issues.Overdue,
 					DueSoon: ind.Issues.DueSoon, ResolvedOnTime: ind.Issues.ResolvedOnTime, ResolvedLate: ind.Issues.ResolvedLate, Urged: ind.Issues.Urged,
-					Supervised: ind.Issues.Supervised, Extended: ind.Issues.Extended, AutoEscalated: ind.Issues.AutoEscalated},
+					Supervised: ind.Issues.Supervised, Extended: ind.Issues.Extended, AutoEscalated: ind.Issues.AutoEscalated,
+					VerdictsSatisfied: ind.Issues.VerdictsSatisfied, VerdictsUnsatisfied: ind.Issues.VerdictsUnsatisfied, VerdictsNoResponse: ind.Issues.VerdictsNoResponse,
+					ResolvedInPeriod: ind.Issues.ResolvedInPeriod, Reopened: ind.Issues.Reopened, Reopens: ind.Issues.Reopens},
 				Orders:     warehouse.OrderCounts{Posted: ind.Orders.Posted, Claimed: ind.Orders.Claimed, Completed: ind.Orders.Completed},
 				Volunteers: warehouse.VolunteerCounts{Registered: ind.Volunteers.Registered, Police: ind.Volunteers.Police},
 				Activities: warehouse.ActivityCounts{Events: sumEvents(ind), PeopleServed: sumServed(ind)},
@@ -214,6 +223,7 @@ func TestIndicatorsDemoCity(t *testing.T) {
 				own := d.indicators(t, b.Scope.Place, warehouse.Year(2026))
 				if own.Issues.Reported != b.Issues.Reported || own.Checkins.CheckedIn != b.Checkins.CheckedIn || own.Issues.ResolvedLate != b.Issues.ResolvedLate ||
 					own.Issues.DueSoon != b.Issues.DueSoon || own.Issues.AutoEscalated != b.Issues.AutoEscalated ||
+					own.Issues.VerdictsUnsatisfied != b.Issues.VerdictsUnsatisfied || own.Issues.Reopens != b.Issues.Reopens ||
 					own.Orders.Posted != b.Orders.Posted || own.Volunteers.Registered != b.Volunteers.Registered {
 					t.Errorf("%s: breakdown entry %+v, own indicators issues %d checkins %d orders %d volunteers %d", b.Scope.Name,
 						b.BreakdownValues, own.Issues.Reported, own.Checkins.CheckedIn, own.Orders.Posted, own.Volunteers.Registered)
@@ -240,14 +250,21 @@ func TestIndicatorsDemoCity(t *testing.T) {
 			sum.Supervised += p.IssuesSupervised
 			sum.Extended += p.IssuesExtended
 			sum.AutoEscalated += p.IssuesAutoEscalated
+			sum.VerdictsSatisfied += p.VerdictsSatisfied
+			sum.VerdictsUnsatisfied += p.VerdictsUnsatisfied
+			sum.VerdictsNoResponse += p.VerdictsNoResponse
+			sum.ResolvedInPeriod += p.IssuesResolvedInPeriod
+			sum.Reopened += p.IssuesReopened
 		}
 		if rep != ind.Issues.Reported || res != ind.Issues.Resolved || comp != ind.Orders.Completed {
 			t.Errorf("trend sums %d/%d/%d, period %d/%d/%d", rep, res, comp, ind.Issues.Reported, ind.Issues.Resolved, ind.Orders.Completed)
 		}
 		want := warehouse.IssueCounts{ResolvedOnTime: ind.Issues.ResolvedOnTime, ResolvedLate: ind.Issues.ResolvedLate, Urged: ind.Issues.Urged,
-			Supervised: ind.Issues.Supervised, Extended: ind.Issues.Extended, AutoEscalated: ind.Issues.AutoEscalated}
-		if sum != want || sum.ResolvedOnTime == 0 || sum.Urged == 0 {
-			t.Errorf("trend's deadline counts add up to %+v, the year's are %+v", sum, want)
+			Supervised: ind.Issues.Supervised, Extended: ind.Issues.Extended, AutoEscalated: ind.Issues.AutoEscalated,
+			VerdictsSatisfied: ind.Issues.VerdictsSatisfied, VerdictsUnsatisfied: ind.Issues.VerdictsUnsatisfied, VerdictsNoResponse: ind.Issues.VerdictsNoResponse,
+			ResolvedInPeriod: ind.Issues.ResolvedInPeriod, Reopened: ind.Issues.Reopened}
+		if sum != want || sum.ResolvedOnTime == 0 || sum.Urged == 0 || sum.VerdictsSatisfied == 0 || sum.Reopened == 0 {
+			t.Errorf("trend's deadline, verdict and reopen counts add up to %+v, the year's are %+v", sum, want)
 		}
 		// Month by month, each equals the month's own indicators.
 		for _, p := range ind.Trend[:3] {
@@ -255,7 +272,9 @@ func TestIndicatorsDemoCity(t *testing.T) {
 			fmt.Sscanf(p.Month, "%d-%d", &y, &m)
 			own := d.indicators(t, street, warehouse.Month(y, m)).Issues
 			if own.ResolvedOnTime != p.IssuesResolvedOnTime || own.ResolvedLate != p.IssuesResolvedLate || own.Urged != p.IssuesUrged ||
-				own.Supervised != p.IssuesSupervised || own.Extended != p.IssuesExtended || own.AutoEscalated != p.IssuesAutoEscalated {
+				own.Supervised != p.IssuesSupervised || own.Extended != p.IssuesExtended || own.AutoEscalated != p.IssuesAutoEscalated ||
+				own.VerdictsSatisfied != p.VerdictsSatisfied || own.VerdictsUnsatisfied != p.VerdictsUnsatisfied || own.VerdictsNoResponse != p.VerdictsNoResponse ||
+				own.ResolvedInPeriod != p.IssuesResolvedInPeriod || own.Reopened != p.IssuesReopened {
 				t.Errorf("trend %s: %+v, the month's own issues %+v", p.Month, p, own)
 			}
 		}
@@ -471,6 +490,12 @@ func plus(a, b warehouse.BreakdownValues) warehouse.BreakdownValues {
 	a.Issues.Supervised += b.Issues.Supervised
 	a.Issues.Extended += b.Issues.Extended
 	a.Issues.AutoEscalated += b.Issues.AutoEscalated
+	a.Issues.VerdictsSatisfied += b.Issues.VerdictsSatisfied
+	a.Issues.VerdictsUnsatisfied += b.Issues.VerdictsUnsatisfied
+	a.Issues.VerdictsNoResponse += b.Issues.VerdictsNoResponse
+	a.Issues.ResolvedInPeriod += b.Issues.ResolvedInPeriod
+	a.Issues.Reopened += b.Issues.Reopened
+	a.Issues.Reopens += b.Issues.Reopens
 	a.Orders.Posted += b.Orders.Posted
 	a.Orders.Claimed += b.Orders.Claimed
 	a.Orders.Completed += b.Orders.Completed
@@ -513,6 +538,10 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		"issues.dueSoon":            f64(ind.Issues.DueSoon), "issues.resolvedOnTime": f64(ind.Issues.ResolvedOnTime),
 		"issues.resolvedLate": f64(ind.Issues.ResolvedLate), "issues.urged": f64(ind.Issues.Urged), "issues.supervised": f64(ind.Issues.Supervised),
 		"issues.extended": f64(ind.Issues.Extended), "issues.autoEscalated": f64(ind.Issues.AutoEscalated),
+		"issues.verdictsSatisfied": f64(ind.Issues.VerdictsSatisfied), "issues.verdictsUnsatisfied": f64(ind.Issues.VerdictsUnsatisfied),
+		"issues.verdictsNoResponse": f64(ind.Issues.VerdictsNoResponse), "issues.verdictsByResident": f64(ind.Issues.VerdictsByResident),
+		"issues.verdictsByPhone": f64(ind.Issues.VerdictsByPhone), "issues.resolvedInPeriod": f64(ind.Issues.ResolvedInPeriod),
+		"issues.reopened": f64(ind.Issues.Reopened), "issues.reopens": f64(ind.Issues.Reopens),
 	}
 	var pt int64
 	for _, a := range ind.Activities {
@@ -527,6 +556,9 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		}
 	}
 	opt("issues.onTimeRate", ind.Issues.OnTimeRate)
+	opt("issues.satisfactionRate", ind.Issues.SatisfactionRate)
+	opt("issues.averageVerdictScore", ind.Issues.AverageVerdictScore)
+	opt("issues.reopenRate", ind.Issues.ReopenRate)
 	opt("issues.medianHoursToClose", ind.Issues.MedianHoursToClose)
 	opt("issues.p90HoursToClose", ind.Issues.P90HoursToClose)
 	opt("orders.medianHoursToClaim", ind.Orders.MedianHoursToClaim)
@@ -569,12 +601,35 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 	days := func(col string) string {
 		return fmt.Sprintf("(%s AT TIME ZONE 'Asia/Shanghai')::date BETWEEN '%s' AND '%s'", col, p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))
 	}
+	// The verdicts (满意度回访) are the history's verdict events of live issues, by the day given:
+	// their value and score read from the event's note, their channel from whether the reporter
+	// gave them. Reopenings (重办) are the issue's reopen_count (its unsatisfied verdicts) and its
+	// reopen events, of the issues resolved in the period by their latest resolution.
+	verdicts := func(agg, cond string) string {
+		return "SELECT " + agg + " FROM issue_events e JOIN issues i ON i.id = e.issue_id AND i.deleted_at IS NULL WHERE e.deleted_at IS NULL AND " +
+			"e.action = 'verdict' AND " + cond + " AND " + scope("e") + " AND " + days("e.at")
+	}
+	reopens := "(reopen_count + (SELECT count(*) FROM issue_events e WHERE e.issue_id = issues.id AND e.action = 'reopen' AND e.deleted_at IS NULL))"
+	resolved := func(agg string) string {
+		return "SELECT " + agg + " FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND " + scope("issues") + " AND " + days("resolved_at")
+	}
 	queries := map[string]string{
-		"checkins.expected":  "SELECT count(*) FROM party_members WHERE deleted_at IS NULL AND " + scope("party_members"),
-		"checkins.checkedIn": "SELECT count(*) FROM checkins WHERE deleted_at IS NULL AND state = 'verified' AND " + scope("checkins"),
-		"issues.reported":    "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND " + scope("issues") + " AND " + days("reported_at"),
-		"issues.resolved":    "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND " + scope("issues") + " AND " + days("reported_at"),
-		"issues.closed":      "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.verdictsSatisfied":   verdicts("count(*)", "e.note LIKE '满意%'"),
+		"issues.verdictsUnsatisfied": verdicts("count(*)", "e.note LIKE '不满意%'"),
+		"issues.verdictsNoResponse":  verdicts("count(*)", "e.actor_role = 'system'"),
+		"issues.verdictsByResident":  verdicts("count(*)", "e.actor_id = i.reporter_id"),
+		"issues.verdictsByPhone":     verdicts("count(*)", "e.actor_id <> i.reporter_id"),
+		"issues.satisfactionRate":    verdicts("coalesce(avg((e.note LIKE '满意%')::int), -1)", "e.actor_role <> 'system'"),
+		"issues.averageVerdictScore": verdicts("coalesce(avg(substring(e.note FROM '(\\d)分')::int), -1)", "e.actor_role <> 'system'"),
+		"issues.resolvedInPeriod":    resolved("count(*)"),
+		"issues.reopened":            resolved("count(*) FILTER (WHERE " + reopens + " > 0)"),
+		"issues.reopens":             resolved("coalesce(sum(" + reopens + "), 0)"),
+		"issues.reopenRate":          resolved("coalesce(avg((" + reopens + " > 0)::int), -1)"),
+		"checkins.expected":          "SELECT count(*) FROM party_members WHERE deleted_at IS NULL AND " + scope("party_members"),
+		"checkins.checkedIn":         "SELECT count(*) FROM checkins WHERE deleted_at IS NULL AND state = 'verified' AND " + scope("checkins"),
+		"issues.reported":            "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.resolved":            "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.closed":              "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND " + scope("issues") + " AND " + days("reported_at"),
 		"issues.overdue": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state NOT IN ('resolved', 'closed') AND due_at < $1 AND " +
 			scope("issues") + " AND " + days("reported_at"),
 		"issues.disputesMediated": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND is_dispute AND dispute_outcome = 'mediated' AND " +

@@ -181,6 +181,11 @@ const resolvedStates = "('resolved', 'closed')"
 // scheduler's, with no actor.
 const autoEscalation = "action = 'escalate' AND actor_role = 'system'"
 
+// reopening keeps the issue events that sent a resolved or closed issue back to work (重办): an
+// unsatisfied verdict (it reopens the issue, or sends it to the street) or a reopening after a
+// failed verification.
+const reopening = "(action = 'reopen' OR ifNull(verdict, '') = 'unsatisfied')"
+
 // trend sums two columns of a summary, done of n (issues resolved of reported, orders completed
 // of posted), month by month over the trend into the points add gives.
 func (c *compute) trend(tag, table, day, n, done string, add func(t *TrendPoint, n, done int64)) part {
@@ -255,6 +260,67 @@ func (c *compute) onTime() part {
 			v.Issues.ResolvedOnTime += atoi(row[1])
 			v.Issues.ResolvedLate += atoi(row[2])
 		}
+	})
+}
+
+// verdicts counts the residents' verdicts (满意度回访) given in the period by value and child
+// place; the channels and the scores are totalled here, for the period's figures only.
+func (c *compute) verdicts() part {
+	var args []any
+	from := c.flows("sum_issue_verdict_day", "verdict_on", c.p, &args) + " GROUP BY c"
+	exprs := []string{c.childOf(factCols), "sum(satisfied)", "sum(unsatisfied)", "sum(no_response)", "sum(by_resident)", "sum(by_phone)",
+		"sum(scored)", "sum(score_sum)"}
+	return selectPart("verdicts", exprs, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			v := c.values(uatoi(row[0]))
+			v.Issues.VerdictsSatisfied += atoi(row[1])
+			v.Issues.VerdictsUnsatisfied += atoi(row[2])
+			v.Issues.VerdictsNoResponse += atoi(row[3])
+			c.out.Issues.VerdictsByResident += atoi(row[4])
+			c.out.Issues.VerdictsByPhone += atoi(row[5])
+			c.scored += atoi(row[6])
+			c.scoreSum += atoi(row[7])
+		}
+	})
+}
+
+// verdictTrend counts the verdicts by value, month by month of their giving.
+func (c *compute) verdictTrend() part {
+	var args []any
+	from := c.flows("sum_issue_verdict_day", "verdict_on", trendRange(c.p), &args) + " GROUP BY m"
+	exprs := []string{"toYYYYMM(verdict_on) AS m", "sum(satisfied)", "sum(unsatisfied)", "sum(no_response)"}
+	return selectPart("verdict_trend", exprs, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			if t := c.trendPoint(row[0]); t != nil {
+				t.VerdictsSatisfied += atoi(row[1])
+				t.VerdictsUnsatisfied += atoi(row[2])
+				t.VerdictsNoResponse += atoi(row[3])
+			}
+		}
+	})
+}
+
+// rework counts the issues resolved in the period (by their latest resolution), and of them
+// those reopened before it and their reopenings, by child place.
+func (c *compute) rework() part {
+	var args []any
+	from := c.flows("sum_issue_rework_day", "resolved_on", c.p, &args) + " GROUP BY c"
+	return selectPart("rework", []string{c.childOf(factCols), "sum(resolved)", "sum(reopened)", "sum(reopens)"}, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			v := c.values(uatoi(row[0]))
+			v.Issues.ResolvedInPeriod += atoi(row[1])
+			v.Issues.Reopened += atoi(row[2])
+			v.Issues.Reopens += atoi(row[3])
+		}
+	})
+}
+
+// reworkTrend counts the issues resolved, and of them reopened before, month by month of their
+// latest resolution.
+func (c *compute) reworkTrend() part {
+	return c.trend("rework_trend", "sum_issue_rework_day", "resolved_on", "resolved", "reopened", func(t *TrendPoint, resolved, reopened int64) {
+		t.IssuesResolvedInPeriod += resolved
+		t.IssuesReopened += reopened
 	})
 }
 

@@ -268,6 +268,8 @@ type compute struct {
 	category map[int64]IssueCategory
 	issueRow []issueRow
 	trendAt  map[string]int // YYYYMM: index in out.Trend
+	// scored and scoreSum count the verdicts with a score and add their scores up.
+	scored, scoreSum int64
 }
 
 type childName struct {
@@ -354,8 +356,9 @@ func (c *compute) batches() []func(context.Context) error {
 	parts := []func() part{
 		c.issueTimes, c.volunteers, c.issuesByCategory, c.ordersByChild, c.orderTimes, c.activityMembers, c.workLogs,
 		c.issuesByChild, c.serviceHours, c.activities, c.orderTrend, c.issueTrend, c.meetings, c.checkinsByUnit, c.standing,
-		c.coverage, c.ratings, c.justiceMediators, c.onTime, c.onTimeTrend, c.intersections, c.categories, c.checkinsByChild,
-		c.membersByChild, c.teams, c.serviceCategories, c.children, c.residents, c.units, c.place,
+		c.coverage, c.ratings, c.justiceMediators, c.onTime, c.onTimeTrend, c.verdicts, c.verdictTrend, c.rework, c.reworkTrend,
+		c.intersections, c.categories, c.checkinsByChild, c.membersByChild, c.teams, c.serviceCategories, c.children, c.residents,
+		c.units, c.place,
 	}
 	groups := make([][]func() part, c.r.parallel)
 	for i, p := range parts {
@@ -446,11 +449,14 @@ func (c *compute) finish() {
 	// The deadline counts (overdue and due soon are totalled by their part).
 	ti := total.Issues
 	o.Issues.ResolvedOnTime, o.Issues.ResolvedLate = ti.ResolvedOnTime, ti.ResolvedLate
-	if n := ti.ResolvedOnTime + ti.ResolvedLate; n > 0 {
-		rate := ratio(ti.ResolvedOnTime, n)
-		o.Issues.OnTimeRate = &rate
-	}
+	o.Issues.OnTimeRate = ratioOrNil(ti.ResolvedOnTime, ti.ResolvedOnTime+ti.ResolvedLate)
 	o.Issues.Urged, o.Issues.Supervised, o.Issues.Extended, o.Issues.AutoEscalated = ti.Urged, ti.Supervised, ti.Extended, ti.AutoEscalated
+	// The verdicts (their channels are totalled by their part) and the reopenings.
+	o.Issues.VerdictsSatisfied, o.Issues.VerdictsUnsatisfied, o.Issues.VerdictsNoResponse = ti.VerdictsSatisfied, ti.VerdictsUnsatisfied, ti.VerdictsNoResponse
+	o.Issues.SatisfactionRate = ratioOrNil(ti.VerdictsSatisfied, ti.VerdictsSatisfied+ti.VerdictsUnsatisfied)
+	o.Issues.AverageVerdictScore = ratioOrNil(c.scoreSum, c.scored)
+	o.Issues.ResolvedInPeriod, o.Issues.Reopened, o.Issues.Reopens = ti.ResolvedInPeriod, ti.Reopened, ti.Reopens
+	o.Issues.ReopenRate = ratioOrNil(ti.Reopened, ti.ResolvedInPeriod)
 	o.Volunteers.Registered, o.Volunteers.Police = total.Volunteers.Registered, total.Volunteers.Police
 	o.Coverage.Grids, o.Coverage.Buildings = total.Coverage.Grids, total.Coverage.Buildings
 
@@ -510,6 +516,12 @@ func (v *BreakdownValues) add(w BreakdownValues) {
 	v.Issues.Supervised += w.Issues.Supervised
 	v.Issues.Extended += w.Issues.Extended
 	v.Issues.AutoEscalated += w.Issues.AutoEscalated
+	v.Issues.VerdictsSatisfied += w.Issues.VerdictsSatisfied
+	v.Issues.VerdictsUnsatisfied += w.Issues.VerdictsUnsatisfied
+	v.Issues.VerdictsNoResponse += w.Issues.VerdictsNoResponse
+	v.Issues.ResolvedInPeriod += w.Issues.ResolvedInPeriod
+	v.Issues.Reopened += w.Issues.Reopened
+	v.Issues.Reopens += w.Issues.Reopens
 	v.Orders.Posted += w.Orders.Posted
 	v.Orders.Claimed += w.Orders.Claimed
 	v.Orders.Completed += w.Orders.Completed

@@ -73,6 +73,20 @@ var Summaries = []Summary{
 			"), countIf(" + resolved + " > " + due + ") FROM " + t("fact_issue") + " WHERE is_deleted = 0 AND state IN " + resolvedStates +
 			" AND resolved_at IS NOT NULL AND due_at IS NOT NULL GROUP BY day, street_id, community_id, grid_id, category_id"
 	}},
+	{"sum_issue_verdict_day", []string{"fact_issue_event", "fact_issue"}, func(t func(string) string) string {
+		is := func(col, v string) string { return "countIf(ifNull(" + col + ", '') = '" + v + "')" }
+		return "SELECT toDate(at) AS day, street_id, community_id, grid_id, " + is("verdict", "satisfied") + ", " + is("verdict", "unsatisfied") + ", " +
+			is("verdict", "no_response") + ", " + is("verdict_channel", "resident") + ", " + is("verdict_channel", "phone") +
+			", countIf(verdict_score IS NOT NULL), sum(ifNull(verdict_score, 0)) FROM " + t("fact_issue_event") +
+			" WHERE is_deleted = 0 AND action = 'verdict' AND issue_id IN (SELECT id FROM " + t("fact_issue") + " WHERE is_deleted = 0)" +
+			" GROUP BY day, street_id, community_id, grid_id"
+	}},
+	{"sum_issue_rework_day", []string{"fact_issue", "fact_issue_event"}, func(t func(string) string) string {
+		return "SELECT toDate(assumeNotNull(resolved_at)) AS day, street_id, community_id, grid_id, count(), countIf(reopens > 0), sum(reopens) " +
+			"FROM (SELECT id AS issue_id, resolved_at, street_id, community_id, grid_id FROM " + t("fact_issue") + " WHERE is_deleted = 0 AND state IN " +
+			resolvedStates + " AND resolved_at IS NOT NULL) AS i ANY LEFT JOIN (SELECT issue_id, count() AS reopens FROM " + t("fact_issue_event") +
+			" WHERE is_deleted = 0 AND " + reopening + " GROUP BY issue_id) AS r USING issue_id GROUP BY day, street_id, community_id, grid_id"
+	}},
 	{"sum_order_day", []string{"fact_service_order"}, func(t func(string) string) string {
 		return "SELECT toDate(posted_at) AS day, street_id, community_id, grid_id, count(), countIf(claimed_at IS NOT NULL), " +
 			"countIf(state IN ('completed', 'rated')), countIf(rating IS NOT NULL), sum(ifNull(rating, 0)) FROM " + t("fact_service_order") +

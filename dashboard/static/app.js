@@ -3,7 +3,7 @@
 "use strict";
 
 const TOKEN_KEY = "gridgov.token";
-const QUERY = `query Dashboard($scope: ID!, $period: PeriodInput!) { indicators(scope: $scope, period: $period) { asOf scope { id name level } checkins { expected checkedIn rate } volunteers { registered police teams { teamType teams volunteers } } issues { reported resolved closed resolutionRate medianHoursToClose p90HoursToClose overdue dueSoon resolvedOnTime resolvedLate onTimeRate urged supervised extended autoEscalated disputesMediated byCategory { category reported resolved } } orders { posted claimed completed medianHoursToClaim averageRating } coverage { grids gridsWithCadre gridsWithInstructor buildings buildingsWithLeader } activities { kind events personTimes peopleServed } breakdown { scope { id name level } checkins { checkedIn rate } issues { reported resolved overdue resolvedOnTime resolvedLate } } trend { month issuesReported issuesResolved issuesResolvedOnTime issuesResolvedLate ordersCompleted } } }`;
+const QUERY = `query Dashboard($scope: ID!, $period: PeriodInput!) { indicators(scope: $scope, period: $period) { asOf scope { id name level } checkins { expected checkedIn rate } volunteers { registered police teams { teamType teams volunteers } } issues { reported resolved closed resolutionRate medianHoursToClose p90HoursToClose overdue dueSoon resolvedOnTime resolvedLate onTimeRate urged supervised extended autoEscalated verdictsSatisfied verdictsUnsatisfied verdictsNoResponse verdictsByResident verdictsByPhone satisfactionRate averageVerdictScore resolvedInPeriod reopened reopens reopenRate disputesMediated byCategory { category reported resolved } } orders { posted claimed completed medianHoursToClaim averageRating } coverage { grids gridsWithCadre gridsWithInstructor buildings buildingsWithLeader } activities { kind events personTimes peopleServed } breakdown { scope { id name level } checkins { checkedIn rate } issues { reported resolved overdue resolvedOnTime resolvedLate verdictsSatisfied verdictsUnsatisfied resolvedInPeriod reopened } } trend { month issuesReported issuesResolved issuesResolvedOnTime issuesResolvedLate verdictsSatisfied verdictsUnsatisfied issuesReopened ordersCompleted } } }`;
 
 const $ = (id) => document.getElementById(id);
 const fmt = new Intl.NumberFormat("zh-CN");
@@ -11,8 +11,12 @@ const pct = (x) => (x == null ? "—" : (100 * x).toFixed(1) + "%");
 const num = (x) => (x == null ? "—" : fmt.format(x));
 const hours = (x) => (x == null ? "—" : x.toFixed(1) + " h");
 const label = (code) => String(code || "").replace(/_/g, " ");
-// The on-time rate (按期办结率) of on-time and late counts: null when none was resolved.
-const onTimeRate = (onTime, late) => (onTime + late > 0 ? onTime / (onTime + late) : null);
+// n of n + m, or null when both are 0: the on-time rate (按期办结率) of on-time and late counts,
+// the satisfaction rate (满意率) of satisfied and unsatisfied verdicts.
+const share = (n, m) => (n + m > 0 ? n / (n + m) : null);
+// The reopen rate (重办率) of the issues resolved and, of them, reopened: null when none resolved.
+const reopenRate = (resolved, reopened) => (resolved > 0 ? reopened / resolved : null);
+const score = (x) => (x == null ? "—" : x.toFixed(2));
 
 const state = { token: null, root: null, path: [], charts: {} };
 
@@ -149,6 +153,14 @@ function render(ind) {
     kpi("督办 Supervised", num(ind.issues.supervised), "under supervision"),
     kpi("延期 Extended", num(ind.issues.extended), "due time extended"),
     kpi("超期自动上报 Auto-escalated", num(ind.issues.autoEscalated), "escalated when overdue"),
+    kpi("满意率 Satisfaction rate", pct(ind.issues.satisfactionRate),
+      "满意 " + num(ind.issues.verdictsSatisfied) + " satisfied · 不满意 " + num(ind.issues.verdictsUnsatisfied) + " unsatisfied"),
+    kpi("满意度回访 Verdicts", num(ind.issues.verdictsSatisfied + ind.issues.verdictsUnsatisfied),
+      "本人 " + num(ind.issues.verdictsByResident) + " by resident · 电话 " + num(ind.issues.verdictsByPhone) + " by phone · 无应答 " +
+      num(ind.issues.verdictsNoResponse) + " no response"),
+    kpi("回访评分 Verdict score", score(ind.issues.averageVerdictScore), "average of 1–5"),
+    kpi("重办率 Reopen rate", pct(ind.issues.reopenRate),
+      "重办 " + num(ind.issues.reopened) + " of " + num(ind.issues.resolvedInPeriod) + " resolved · " + num(ind.issues.reopens) + " reopenings"),
     kpi("调解 Disputes mediated", num(ind.issues.disputesMediated)),
     kpi("服务单 Orders completed", num(ind.orders.completed), num(ind.orders.posted) + " posted · " + num(ind.orders.claimed) + " claimed"),
     kpi("接单用时 Time to claim", hours(ind.orders.medianHoursToClaim), "rating " + (ind.orders.averageRating == null ? "—" : ind.orders.averageRating.toFixed(2))),
@@ -201,7 +213,8 @@ function renderTable(ind) {
     tr.className = "drill";
     tr.tabIndex = 0;
     const cells = [b.scope.name, num(b.checkins.checkedIn), pct(b.checkins.rate), num(b.issues.reported), num(b.issues.resolved),
-      pct(onTimeRate(b.issues.resolvedOnTime, b.issues.resolvedLate)), num(b.issues.overdue)];
+      pct(share(b.issues.resolvedOnTime, b.issues.resolvedLate)), num(b.issues.overdue),
+      pct(share(b.issues.verdictsSatisfied, b.issues.verdictsUnsatisfied)), pct(reopenRate(b.issues.resolvedInPeriod, b.issues.reopened))];
     cells.forEach((c, i) => {
       const td = document.createElement("td");
       if (i === 0) {
@@ -265,6 +278,8 @@ function renderCharts(ind) {
         { name: "Issues resolved", type: "line", data: ind.trend.map((t) => t.issuesResolved) },
         { name: "按期办结 On time", type: "line", data: ind.trend.map((t) => t.issuesResolvedOnTime) },
         { name: "逾期办结 Late", type: "line", data: ind.trend.map((t) => t.issuesResolvedLate) },
+        { name: "不满意 Unsatisfied", type: "line", data: ind.trend.map((t) => t.verdictsUnsatisfied) },
+        { name: "重办 Reopened", type: "line", data: ind.trend.map((t) => t.issuesReopened) },
         { name: "Orders completed", type: "line", data: ind.trend.map((t) => t.ordersCompleted) },
       ],
     }, true);

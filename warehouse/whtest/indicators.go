@@ -63,13 +63,20 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		// The register's deadlines: on time and late by the day resolved (i7 reported in 2025).
 		"issues.dueSoon": 1, "issues.resolvedOnTime": 1, "issues.resolvedLate": 2, "issues.onTimeRate": 1.0 / 3,
 		"issues.urged": 2, "issues.supervised": 1, "issues.extended": 1, "issues.autoEscalated": 1,
+		// Verdicts by the local day given (i7's on 1 January 2026), superseded ones included;
+		// resolved and reopened by the day of the latest resolution (i1, i4, i7; i3 has none).
+		"issues.verdictsSatisfied": 1, "issues.verdictsUnsatisfied": 2, "issues.verdictsNoResponse": 1, "issues.verdictsByResident": 1,
+		"issues.verdictsByPhone": 2, "issues.satisfactionRate": 1.0 / 3, "issues.averageVerdictScore": 7.0 / 3,
+		"issues.resolvedInPeriod": 3, "issues.reopened": 2, "issues.reopens": 3, "issues.reopenRate": 2.0 / 3,
 	}, flatten(city))
 	if got := city.Breakdown; len(got) == 2 && (got[0].Scope.Name != "East Street" || got[0].Issues.Reported != 3 || got[1].Issues.Reported != 2) {
 		t.Errorf("city breakdown: %+v", got)
 	}
 	if got := city.Breakdown; len(got) == 2 {
-		east := warehouse.IssueCounts{Reported: 3, Resolved: 2, Closed: 1, Overdue: 1, ResolvedOnTime: 1, ResolvedLate: 1, Urged: 2, Supervised: 1, AutoEscalated: 1}
-		west := warehouse.IssueCounts{Reported: 2, Resolved: 1, Closed: 1, DueSoon: 1, ResolvedLate: 1, Extended: 1}
+		east := warehouse.IssueCounts{Reported: 3, Resolved: 2, Closed: 1, Overdue: 1, ResolvedOnTime: 1, ResolvedLate: 1, Urged: 2, Supervised: 1, AutoEscalated: 1,
+			VerdictsSatisfied: 1, VerdictsUnsatisfied: 1, ResolvedInPeriod: 2, Reopened: 1, Reopens: 2}
+		west := warehouse.IssueCounts{Reported: 2, Resolved: 1, Closed: 1, DueSoon: 1, ResolvedLate: 1, Extended: 1,
+			VerdictsUnsatisfied: 1, VerdictsNoResponse: 1, ResolvedInPeriod: 1, Reopened: 1, Reopens: 1}
 		if got[0].Issues != east || got[1].Issues != west {
 			t.Errorf("city breakdown of issues: %+v and %+v, want %+v and %+v", got[0].Issues, got[1].Issues, east, west)
 		}
@@ -79,9 +86,10 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		byMonth[p.Month] = p
 	}
 	for month, want := range map[string]warehouse.TrendPoint{
-		"2026-01": {Month: "2026-01", IssuesResolvedLate: 1},
-		"2026-03": {Month: "2026-03", IssuesReported: 3, IssuesResolved: 2, IssuesResolvedLate: 1, IssuesUrged: 2, IssuesSupervised: 1, IssuesAutoEscalated: 1},
-		"2026-04": {Month: "2026-04", IssuesReported: 1, IssuesResolved: 1, IssuesResolvedOnTime: 1},
+		"2026-01": {Month: "2026-01", IssuesResolvedLate: 1, VerdictsUnsatisfied: 1, IssuesResolvedInPeriod: 1, IssuesReopened: 1},
+		"2026-03": {Month: "2026-03", IssuesReported: 3, IssuesResolved: 2, IssuesResolvedLate: 1, IssuesUrged: 2, IssuesSupervised: 1, IssuesAutoEscalated: 1,
+			VerdictsSatisfied: 1, VerdictsUnsatisfied: 1, IssuesResolvedInPeriod: 1, IssuesReopened: 1},
+		"2026-04": {Month: "2026-04", IssuesReported: 1, IssuesResolved: 1, IssuesResolvedOnTime: 1, VerdictsNoResponse: 1, IssuesResolvedInPeriod: 1},
 		"2026-05": {Month: "2026-05", IssuesReported: 1, IssuesExtended: 1},
 	} {
 		got := byMonth[month]
@@ -90,8 +98,14 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 			t.Errorf("city 2026 trend %s: %+v, want %+v", month, got, want)
 		}
 	}
-	if feb := get(warehouse.City, warehouse.Month(2026, 2)); feb.Issues.OnTimeRate != nil {
-		t.Errorf("February 2026 resolved no issue with a due time, yet its on-time rate is %v", *feb.Issues.OnTimeRate)
+	if feb := get(warehouse.City, warehouse.Month(2026, 2)); feb.Issues.OnTimeRate != nil || feb.Issues.SatisfactionRate != nil ||
+		feb.Issues.AverageVerdictScore != nil || feb.Issues.ReopenRate != nil {
+		t.Errorf("February 2026 resolved no issue and heard no verdict, yet its rates are on time %v, satisfaction %v, score %v, reopen %v",
+			feb.Issues.OnTimeRate, feb.Issues.SatisfactionRate, feb.Issues.AverageVerdictScore, feb.Issues.ReopenRate)
+	}
+	// 2025 in UTC would hold i7's verdict; in local days 2025 holds none.
+	if y := get(warehouse.City, warehouse.Year(2025)); y.Issues.VerdictsUnsatisfied != 0 || y.Issues.SatisfactionRate != nil {
+		t.Errorf("2025: %d unsatisfied verdicts, satisfaction rate %v; want none", y.Issues.VerdictsUnsatisfied, y.Issues.SatisfactionRate)
 	}
 
 	march := get(warehouse.City, warehouse.Month(2026, 3))
@@ -101,6 +115,8 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		// i4, reported in March, was resolved on 1 April (local): on time, but not in March.
 		"issues.resolvedOnTime": 0, "issues.resolvedLate": 1, "issues.onTimeRate": 0, "issues.urged": 2, "issues.supervised": 1,
 		"issues.autoEscalated": 1, "issues.extended": 0, "issues.dueSoon": 0,
+		"issues.verdictsSatisfied": 1, "issues.verdictsUnsatisfied": 1, "issues.verdictsNoResponse": 0, "issues.satisfactionRate": 0.5,
+		"issues.averageVerdictScore": 3, "issues.resolvedInPeriod": 1, "issues.reopened": 1, "issues.reopens": 2, "issues.reopenRate": 1,
 	}, flatten(march))
 	if last := march.Trend[len(march.Trend)-1]; last.Month != "2026-03" || last.IssuesReported != 3 || last.OrdersPosted != 2 ||
 		last.IssuesResolvedLate != 1 || last.IssuesResolvedOnTime != 0 || last.IssuesUrged != 2 {
@@ -114,6 +130,8 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"activities.legal_publicity.events": 1, "breakdown.count": 2, "unassigned.activities.events": 1,
 		"issues.resolvedOnTime": 1, "issues.resolvedLate": 1, "issues.onTimeRate": 0.5, "issues.urged": 2, "issues.dueSoon": 0,
 		"issues.autoEscalated": 1, "issues.extended": 0,
+		"issues.verdictsSatisfied": 1, "issues.verdictsUnsatisfied": 1, "issues.verdictsByResident": 1, "issues.verdictsByPhone": 1,
+		"issues.satisfactionRate": 0.5, "issues.resolvedInPeriod": 2, "issues.reopened": 1, "issues.reopens": 2, "issues.reopenRate": 0.5,
 	}, flatten(s1))
 	if s1.Breakdown[0].Scope.Name != "Lake Community" || s1.Breakdown[0].Activities.Events != 1 {
 		t.Errorf("street 1 breakdown: %+v", s1.Breakdown)
@@ -125,7 +143,8 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"coverage.grids": 2, "issues.reported": 2,
 	}, flatten(c11))
 	if b := c11.Breakdown; len(b) == 2 && (b[0].Issues.ResolvedLate != 1 || b[0].Issues.Urged != 1 || b[1].Issues.Supervised != 1 ||
-		b[1].Issues.AutoEscalated != 1 || b[1].Issues.Overdue != 1) {
+		b[1].Issues.AutoEscalated != 1 || b[1].Issues.Overdue != 1 || b[0].Issues.Reopens != 2 || b[0].Issues.VerdictsUnsatisfied != 1 ||
+		b[1].Issues.VerdictsSatisfied != 0 || b[1].Issues.ResolvedInPeriod != 0) {
 		t.Errorf("community 11 breakdown of issues: %+v and %+v", b[0].Issues, b[1].Issues)
 	}
 
@@ -133,6 +152,7 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 	check(t, "grid 111", map[string]float64{
 		"checkins.expected": 1, "issues.reported": 1, "breakdown.count": 0, "coverage.grids": 1, "coverage.buildingsWithLeader": 1,
 		"meetings.matters": 0, "issues.urged": 1, "issues.resolvedLate": 1, "issues.resolvedOnTime": 0, "issues.onTimeRate": 0,
+		"issues.verdictsSatisfied": 1, "issues.verdictsUnsatisfied": 1, "issues.averageVerdictScore": 3, "issues.reopened": 1, "issues.reopens": 2,
 	}, flatten(g))
 	if g.Orders.Ratings != nil {
 		t.Error("ratings at grid scope: they are kept per community")
@@ -187,22 +207,30 @@ func flatten(ind *warehouse.Indicators) map[string]float64 {
 		"breakdown.count": float64(len(ind.Breakdown)), "trend.count": float64(len(ind.Trend)),
 		"unassigned.activities.events": float64(ind.Unassigned.Activities.Events), "unassigned.checkins.expected": float64(ind.Unassigned.Checkins.Expected),
 		"issues.dueSoon": float64(ind.Issues.DueSoon), "issues.resolvedOnTime": float64(ind.Issues.ResolvedOnTime),
-		"issues.resolvedLate": float64(ind.Issues.ResolvedLate), "issues.onTimeRate": -1, "issues.urged": float64(ind.Issues.Urged),
+		"issues.resolvedLate": float64(ind.Issues.ResolvedLate), "issues.urged": float64(ind.Issues.Urged),
 		"issues.supervised": float64(ind.Issues.Supervised), "issues.extended": float64(ind.Issues.Extended),
-		"issues.autoEscalated": float64(ind.Issues.AutoEscalated),
+		"issues.autoEscalated":     float64(ind.Issues.AutoEscalated),
+		"issues.verdictsSatisfied": float64(ind.Issues.VerdictsSatisfied), "issues.verdictsUnsatisfied": float64(ind.Issues.VerdictsUnsatisfied),
+		"issues.verdictsNoResponse": float64(ind.Issues.VerdictsNoResponse), "issues.verdictsByResident": float64(ind.Issues.VerdictsByResident),
+		"issues.verdictsByPhone": float64(ind.Issues.VerdictsByPhone), "issues.resolvedInPeriod": float64(ind.Issues.ResolvedInPeriod),
+		"issues.reopened": float64(ind.Issues.Reopened), "issues.reopens": float64(ind.Issues.Reopens),
 	}
-	if ind.Issues.OnTimeRate != nil { // -1 when none resolved with a due time
-		m["issues.onTimeRate"] = *ind.Issues.OnTimeRate
-	}
-	opt := func(k string, v *float64) {
+	// An optional value is none when nil: -1 for the rates of nothing (none resolved with a due
+	// time, no verdict, none resolved), 0 for the others.
+	opt := func(k string, v *float64, none float64) {
+		m[k] = none
 		if v != nil {
 			m[k] = *v
 		}
 	}
-	opt("issues.median", ind.Issues.MedianHoursToClose)
-	opt("issues.p90", ind.Issues.P90HoursToClose)
-	opt("orders.medianHoursToClaim", ind.Orders.MedianHoursToClaim)
-	opt("orders.averageRating", ind.Orders.AverageRating)
+	opt("issues.onTimeRate", ind.Issues.OnTimeRate, -1)
+	opt("issues.satisfactionRate", ind.Issues.SatisfactionRate, -1)
+	opt("issues.averageVerdictScore", ind.Issues.AverageVerdictScore, -1)
+	opt("issues.reopenRate", ind.Issues.ReopenRate, -1)
+	opt("issues.median", ind.Issues.MedianHoursToClose, 0)
+	opt("issues.p90", ind.Issues.P90HoursToClose, 0)
+	opt("orders.medianHoursToClaim", ind.Orders.MedianHoursToClaim, 0)
+	opt("orders.averageRating", ind.Orders.AverageRating, 0)
 	for _, c := range ind.Issues.ByCategory {
 		m["issues."+c.Category+".quantity"] = c.ResolvedQuantity
 	}
@@ -362,6 +390,29 @@ func (f fixture) load() {
 	event("4", "6", "2", "21", "211", "system", nil)
 	event("5", "5", "2", "21", "211", "system", nil)
 	event("5", "5", "2", "21", "211", "system", kv{"version": "2", "is_deleted": "1"})
+	// Verdicts (满意度回访) and reopenings (重办): i1 unsatisfied (by the resident, 2 points), then
+	// reopened again after a failed verification, then satisfied (by phone, 4 points), all on 10
+	// March; i3 closed as no response; i7 unsatisfied by phone (1 point) at 00:30 local on 1
+	// January 2026 (the last day of 2025 in UTC), sent to the street. A deleted verdict (of i5)
+	// and one of a deleted issue (i6) count nowhere.
+	verdict := func(id, issue, street, comm, grid, role, to, value, channel, score, at string, extra kv) {
+		v := kv{"action": "'verdict'", "to_state": "'" + to + "'", "verdict": "'" + value + "'", "verdict_channel": "'" + channel + "'", "at": sh(at)}
+		if score != "" {
+			v["verdict_score"] = score
+		}
+		for k, x := range extra {
+			v[k] = x
+		}
+		event(id, issue, street, comm, grid, role, v)
+	}
+	verdict("10", "1", "1", "11", "111", "resident", "reopened", "unsatisfied", "resident", "2", "2026-03-10 11:00:00", kv{"actor_key": "9"})
+	event("11", "1", "1", "11", "111", "community_cadre", kv{"action": "'reopen'", "to_state": "'reopened'", "at": sh("2026-03-10 12:00:00")})
+	verdict("12", "1", "1", "11", "111", "community_cadre", "closed", "satisfied", "phone", "4", "2026-03-10 20:00:00", nil)
+	verdict("13", "3", "2", "21", "211", "system", "closed", "no_response", "timeout", "", "2026-04-03 14:00:00", nil)
+	verdict("14", "7", "2", "21", "211", "community_cadre", "escalated", "unsatisfied", "phone", "1", "2026-01-01 00:30:00", nil)
+	verdict("15", "5", "2", "21", "211", "resident", "closed", "satisfied", "resident", "5", "2026-05-03 10:00:00", nil)
+	verdict("15", "5", "2", "21", "211", "resident", "closed", "satisfied", "resident", "5", "2026-05-03 10:00:00", kv{"version": "2", "is_deleted": "1"})
+	verdict("16", "6", "2", "21", "211", "resident", "closed", "satisfied", "resident", "3", "2026-03-05 10:00:00", nil)
 
 	f.row("fact_service_order", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'rated'", "posted_at": sh("2026-03-01 08:00:00"),
 		"claimed_at": sh("2026-03-01 11:00:00"), "completed_at": sh("2026-03-02 11:00:00"), "rating": "4"})
