@@ -11,12 +11,15 @@ COPY . .
 # CGO off: a static binary that runs on a distroless base with no libc.
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags='-s -w' -o /out/gridgov ./cmd/gridgov
+# The evidence directory, owned by the process: a volume mounted on it starts so.
+RUN mkdir -p /out/evidence
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/gridgov /usr/local/bin/gridgov
+COPY --from=build --chown=65532:65532 /out/evidence /var/lib/gridgov/evidence
 # uid/gid 65532: the process owns nothing and needs no privileges.
 USER nonroot:nonroot
-ENV GRIDGOV_LISTEN=0.0.0.0:8080
+ENV GRIDGOV_LISTEN=0.0.0.0:8080 GRIDGOV_EVIDENCE_DIR=/var/lib/gridgov/evidence
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/gridgov"]
 CMD ["serve"]

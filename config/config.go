@@ -69,6 +69,11 @@ type Config struct {
 	AllowList       string
 	CORSOrigins     []string
 
+	// Evidence: where its bytes are kept, and how large an upload may be.
+	EvidenceDir  string
+	MaxFileBytes int64
+	MaxFiles     int
+
 	// Connection limits of the API's listener.
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -132,6 +137,9 @@ func (c *Config) settings() []setting {
 		{name: "GRIDGOV_APQ_CACHE", def: "1000", help: "queries kept by the automatic persisted query cache", value: positive[int]{&c.APQCache}},
 		{name: "GRIDGOV_ALLOWLIST", help: "serve only the operations registered in this file (JSON manifest) or directory (*.graphql): allow-list mode", value: text{&c.AllowList}},
 		{name: "GRIDGOV_CORS_ORIGINS", help: "comma-separated origins allowed to call the API from a browser (empty: none)", value: origins{&c.CORSOrigins}},
+		{name: "GRIDGOV_EVIDENCE_DIR", def: "data/evidence", help: "directory keeping the bytes of evidence (photos, documents) by their SHA-256, relative to the working directory unless absolute; created if missing", value: text{&c.EvidenceDir}},
+		{name: "GRIDGOV_MAX_FILE_BYTES", def: "10MiB", help: "largest file a multipart GraphQL request may carry (evidence), in B, KiB or MiB (BODY_LIMIT beyond)", value: byteSize{&c.MaxFileBytes}},
+		{name: "GRIDGOV_MAX_FILES", def: "5", help: "most files a multipart GraphQL request may carry (BODY_LIMIT beyond)", value: positive[int]{&c.MaxFiles}},
 	}
 }
 

@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Community() CommunityResolver
 	Compound() CompoundResolver
 	DutyShift() DutyShiftResolver
+	Evidence() EvidenceResolver
 	Facility() FacilityResolver
 	GovernanceInstructor() GovernanceInstructorResolver
 	Grid() GridResolver
@@ -362,6 +363,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Evidence struct {
+		Bytes        func(childComplexity int) int
+		Caption      func(childComplexity int) int
+		Height       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		MediaType    func(childComplexity int) int
+		SHA256       func(childComplexity int) int
+		Stage        func(childComplexity int) int
+		ThumbnailURL func(childComplexity int) int
+		URL          func(childComplexity int) int
+		UploadedAt   func(childComplexity int) int
+		UploadedBy   func(childComplexity int) int
+		Width        func(childComplexity int) int
+	}
+
 	Facility struct {
 		Community func(childComplexity int) int
 		Compound  func(childComplexity int) int
@@ -512,6 +528,7 @@ type ComplexityRoot struct {
 		DueAt            func(childComplexity int) int
 		EscalationLevel  func(childComplexity int) int
 		Events           func(childComplexity int, last *int) int
+		Evidence         func(childComplexity int) int
 		Extensions       func(childComplexity int) int
 		Grid             func(childComplexity int) int
 		Handler          func(childComplexity int) int
@@ -755,6 +772,7 @@ type ComplexityRoot struct {
 		AddActivityParticipants func(childComplexity int, input model.AddActivityParticipantsInput) int
 		AddMediator             func(childComplexity int, input model.AddMediatorInput) int
 		AppointBuildingRole     func(childComplexity int, input model.AppointBuildingRoleInput) int
+		AttachEvidence          func(childComplexity int, input model.AttachEvidenceInput) int
 		CancelOrder             func(childComplexity int, input model.OrderActionInput) int
 		ClaimOrder              func(childComplexity int, input model.OrderActionInput) int
 		CloseIssue              func(childComplexity int, input model.IssueActionInput) int
@@ -778,6 +796,7 @@ type ComplexityRoot struct {
 		RegisterCheckin         func(childComplexity int, input model.RegisterCheckinInput) int
 		RegisterVolunteer       func(childComplexity int, input model.RegisterVolunteerInput) int
 		RejectCheckin           func(childComplexity int, input model.RejectCheckinInput) int
+		RemoveEvidence          func(childComplexity int, input model.RemoveEvidenceInput) int
 		ReopenIssue             func(childComplexity int, input model.IssueActionInput) int
 		ReportIssue             func(childComplexity int, input model.ReportIssueInput) int
 		RequestIssueExtension   func(childComplexity int, input model.RequestIssueExtensionInput) int
@@ -1075,6 +1094,7 @@ type ComplexityRoot struct {
 
 	ServiceRecord struct {
 		Content  func(childComplexity int) int
+		Evidence func(childComplexity int) int
 		Hours    func(childComplexity int) int
 		ID       func(childComplexity int) int
 		Member   func(childComplexity int) int
@@ -1424,6 +1444,15 @@ type DutyShiftResolver interface {
 	Facility(ctx context.Context, obj *store.DutyShift) (*store.Facility, error)
 	Community(ctx context.Context, obj *store.DutyShift) (*store.Community, error)
 }
+type EvidenceResolver interface {
+	ID(ctx context.Context, obj *store.Evidence) (string, error)
+	Stage(ctx context.Context, obj *store.Evidence) (model.EvidenceStage, error)
+
+	UploadedBy(ctx context.Context, obj *store.Evidence) (*store.Person, error)
+
+	URL(ctx context.Context, obj *store.Evidence) (string, error)
+	ThumbnailURL(ctx context.Context, obj *store.Evidence) (*string, error)
+}
 type FacilityResolver interface {
 	ID(ctx context.Context, obj *store.Facility) (string, error)
 	Kind(ctx context.Context, obj *store.Facility) (model.FacilityKind, error)
@@ -1479,6 +1508,8 @@ type IssueResolver interface {
 	Extensions(ctx context.Context, obj *store.Issue) ([]*store.IssueExtension, error)
 	Events(ctx context.Context, obj *store.Issue, last *int) ([]*store.IssueEvent, error)
 	AllowedActions(ctx context.Context, obj *store.Issue) ([]model.IssueAction, error)
+
+	Evidence(ctx context.Context, obj *store.Issue) ([]*store.Evidence, error)
 }
 type IssueCategoryResolver interface {
 	ID(ctx context.Context, obj *store.IssueCategory) (string, error)
@@ -1545,6 +1576,8 @@ type MutationResolver interface {
 	UrgeIssue(ctx context.Context, input model.UrgeIssueInput) (*store.Issue, error)
 	SuperviseIssue(ctx context.Context, input model.SuperviseIssueInput) (*store.Issue, error)
 	SetWorkday(ctx context.Context, input model.SetWorkdayInput) (*store.WorkCalendarDay, error)
+	AttachEvidence(ctx context.Context, input model.AttachEvidenceInput) (*store.Evidence, error)
+	RemoveEvidence(ctx context.Context, input model.RemoveEvidenceInput) (*store.Evidence, error)
 	ReportIssue(ctx context.Context, input model.ReportIssueInput) (*store.Issue, error)
 	AcceptIssue(ctx context.Context, input model.IssueActionInput) (*store.Issue, error)
 	DispatchIssue(ctx context.Context, input model.DispatchIssueInput) (*store.Issue, error)
@@ -1707,6 +1740,7 @@ type ServiceRecordResolver interface {
 	Member(ctx context.Context, obj *store.ServiceRecord) (*store.PartyMember, error)
 
 	Order(ctx context.Context, obj *store.ServiceRecord) (*store.ServiceOrder, error)
+	Evidence(ctx context.Context, obj *store.ServiceRecord) ([]*store.Evidence, error)
 }
 type SocialOrganisationResolver interface {
 	ID(ctx context.Context, obj *store.SocialOrganisation) (string, error)
@@ -2853,6 +2887,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DutyShiftEdge.Node(childComplexity), true
 
+	case "Evidence.bytes":
+		if e.ComplexityRoot.Evidence.Bytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Bytes(childComplexity), true
+	case "Evidence.caption":
+		if e.ComplexityRoot.Evidence.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Caption(childComplexity), true
+	case "Evidence.height":
+		if e.ComplexityRoot.Evidence.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Height(childComplexity), true
+	case "Evidence.id":
+		if e.ComplexityRoot.Evidence.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ID(childComplexity), true
+	case "Evidence.mediaType":
+		if e.ComplexityRoot.Evidence.MediaType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.MediaType(childComplexity), true
+	case "Evidence.sha256":
+		if e.ComplexityRoot.Evidence.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.SHA256(childComplexity), true
+	case "Evidence.stage":
+		if e.ComplexityRoot.Evidence.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Stage(childComplexity), true
+	case "Evidence.thumbnailUrl":
+		if e.ComplexityRoot.Evidence.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ThumbnailURL(childComplexity), true
+	case "Evidence.url":
+		if e.ComplexityRoot.Evidence.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.URL(childComplexity), true
+	case "Evidence.uploadedAt":
+		if e.ComplexityRoot.Evidence.UploadedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.UploadedAt(childComplexity), true
+	case "Evidence.uploadedBy":
+		if e.ComplexityRoot.Evidence.UploadedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.UploadedBy(childComplexity), true
+	case "Evidence.width":
+		if e.ComplexityRoot.Evidence.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Width(childComplexity), true
+
 	case "Facility.community":
 		if e.ComplexityRoot.Facility.Community == nil {
 			break
@@ -3434,6 +3541,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Events(childComplexity, args["last"].(*int)), true
+	case "Issue.evidence":
+		if e.ComplexityRoot.Issue.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.Evidence(childComplexity), true
 	case "Issue.extensions":
 		if e.ComplexityRoot.Issue.Extensions == nil {
 			break
@@ -4570,6 +4683,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AppointBuildingRole(childComplexity, args["input"].(model.AppointBuildingRoleInput)), true
+	case "Mutation.attachEvidence":
+		if e.ComplexityRoot.Mutation.AttachEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_attachEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AttachEvidence(childComplexity, args["input"].(model.AttachEvidenceInput)), true
 	case "Mutation.cancelOrder":
 		if e.ComplexityRoot.Mutation.CancelOrder == nil {
 			break
@@ -4823,6 +4947,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectCheckin(childComplexity, args["input"].(model.RejectCheckinInput)), true
+	case "Mutation.removeEvidence":
+		if e.ComplexityRoot.Mutation.RemoveEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveEvidence(childComplexity, args["input"].(model.RemoveEvidenceInput)), true
 	case "Mutation.reopenIssue":
 		if e.ComplexityRoot.Mutation.ReopenIssue == nil {
 			break
@@ -6341,6 +6476,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceRecord.Content(childComplexity), true
+	case "ServiceRecord.evidence":
+		if e.ComplexityRoot.ServiceRecord.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceRecord.Evidence(childComplexity), true
 	case "ServiceRecord.hours":
 		if e.ComplexityRoot.ServiceRecord.Hours == nil {
 			break
@@ -7346,6 +7487,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddActivityParticipantsInput", ec.unmarshalInputAddActivityParticipantsInput),
 			graphql.NewInputUnmarshaler("AddMediatorInput", ec.unmarshalInputAddMediatorInput),
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
+			graphql.NewInputUnmarshaler("AttachEvidenceInput", ec.unmarshalInputAttachEvidenceInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
@@ -7386,6 +7528,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterCheckinInput", ec.unmarshalInputRegisterCheckinInput),
 			graphql.NewInputUnmarshaler("RegisterVolunteerInput", ec.unmarshalInputRegisterVolunteerInput),
 			graphql.NewInputUnmarshaler("RejectCheckinInput", ec.unmarshalInputRejectCheckinInput),
+			graphql.NewInputUnmarshaler("RemoveEvidenceInput", ec.unmarshalInputRemoveEvidenceInput),
 			graphql.NewInputUnmarshaler("ReportIssueInput", ec.unmarshalInputReportIssueInput),
 			graphql.NewInputUnmarshaler("RequestIssueExtensionInput", ec.unmarshalInputRequestIssueExtensionInput),
 			graphql.NewInputUnmarshaler("ResidentFilter", ec.unmarshalInputResidentFilter),
@@ -7709,6 +7852,117 @@ input SetWorkdayInput {
   workday: Boolean!
   "What it is, e.g. 春节 or 春节调休; required."
   note: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/evidence.graphqls", Input: `"""
+A file sent with the request, by the GraphQL multipart request spec: POST a
+` + "`" + `multipart/form-data` + "`" + ` body whose first part, ` + "`" + `operations` + "`" + `, is the JSON request with the
+file's variable null, whose second part, ` + "`" + `map` + "`" + `, says which variable each later part fills
+(` + "`" + `{"0": ["variables.input.file"]}` + "`" + `), and whose later parts are the files. A file holds at
+most 10 MiB and a request at most 5 files by default (BODY_LIMIT beyond); given any other way
+it is BAD_USER_INPUT.
+"""
+scalar Upload
+
+extend type Mutation {
+  """
+  Attach a photo or a document as evidence (佐证) to an issue, at its report (REPORT) or its
+  resolution (RESOLVE), or to a record of the service ledger (SERVICE). The file's type is
+  read from its bytes, whatever its name or declared type says: JPEG, PNG or PDF; anything
+  else is BAD_USER_INPUT. A photo is stored re-encoded, without its metadata (location,
+  camera, time), turned upright, with a thumbnail. The same bytes are stored once however
+  often they are attached. REPORT evidence is attached by the reporter or a grid worker or
+  cadre of the issue's place while the issue is open; RESOLVE evidence by a grid worker or
+  cadre once the issue is accepted and until it is closed; SERVICE evidence by the member
+  who served, or a grid worker or cadre of the record's place. An attachment to an issue is
+  written to its history.
+  """
+  attachEvidence("What to attach." input: AttachEvidenceInput!): Evidence!
+  """
+  Remove evidence one attached: only its uploader, and while its issue is open. It is no
+  longer listed nor served; its bytes are deleted once nothing else refers to them. A removal
+  from an issue is written to its history.
+  """
+  removeEvidence("What to remove." input: RemoveEvidenceInput!): Evidence!
+}
+
+extend type Issue {
+  "Photos and documents attached to the issue, oldest first."
+  evidence: [Evidence!]!
+}
+
+extend type ServiceRecord {
+  "Photos and documents attached to the record, oldest first."
+  evidence: [Evidence!]!
+}
+
+extend enum IssueAction {
+  "Evidence (佐证) was attached."
+  ATTACH_EVIDENCE
+  "Evidence was removed by its uploader."
+  REMOVE_EVIDENCE
+}
+
+"""
+A photo or document attached as evidence (佐证). Its bytes are served at ` + "`" + `url` + "`" + ` (and an
+image's thumbnail at ` + "`" + `thumbnailUrl` + "`" + `) to a request with the same bearer token as the API:
+GET, answered 404 for evidence out of the caller's scope exactly as for an absent one.
+"""
+type Evidence implements Node {
+  "Global id."
+  id: ID!
+  "When in the life of its subject it was attached."
+  stage: EvidenceStage!
+  "Media type of the stored bytes: image/jpeg, image/png or application/pdf."
+  mediaType: String!
+  "Size of the stored bytes (an image's after re-encoding)."
+  bytes: Int!
+  "Width in pixels of an image; null for a document."
+  width: Int
+  "Height in pixels of an image; null for a document."
+  height: Int
+  "SHA-256 (hex) of the stored bytes: the download's ETag."
+  sha256: String!
+  "What it shows."
+  caption: String!
+  "Who attached it."
+  uploadedBy: Person!
+  "When it was attached."
+  uploadedAt: DateTime!
+  "Where its bytes are served, relative to the API's origin: /evidence/{id}."
+  url: String!
+  "Where an image's JPEG thumbnail (320 px on its long edge) is served; null for a document."
+  thumbnailUrl: String
+}
+
+"When evidence was attached."
+enum EvidenceStage {
+  "With an issue's report (反映)."
+  REPORT
+  "With an issue's resolution."
+  RESOLVE
+  "With a record of the service ledger (服务台账)."
+  SERVICE
+}
+
+"Input of attachEvidence: exactly one of issueId and serviceRecordId."
+input AttachEvidenceInput {
+  "The issue the evidence is about (stage REPORT or RESOLVE)."
+  issueId: ID @ref(type: "Issue")
+  "The service record the evidence is about (stage SERVICE)."
+  serviceRecordId: ID @ref(type: "ServiceRecord")
+  "When in the life of its subject it is attached."
+  stage: EvidenceStage!
+  "The file: a multipart request's part (see Upload)."
+  file: Upload!
+  "What it shows."
+  caption: String
+}
+
+"Input of removeEvidence."
+input RemoveEvidenceInput {
+  "The evidence."
+  evidenceId: ID! @ref(type: "Evidence")
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators: computed in ClickHouse by gridgov/warehouse.Reader.
@@ -11843,6 +12097,36 @@ func (ec *executionContext) childFields_DutyShiftEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DutyShiftEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Evidence_id(ctx, field)
+	case "stage":
+		return ec.fieldContext_Evidence_stage(ctx, field)
+	case "mediaType":
+		return ec.fieldContext_Evidence_mediaType(ctx, field)
+	case "bytes":
+		return ec.fieldContext_Evidence_bytes(ctx, field)
+	case "width":
+		return ec.fieldContext_Evidence_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Evidence_height(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Evidence_sha256(ctx, field)
+	case "caption":
+		return ec.fieldContext_Evidence_caption(ctx, field)
+	case "uploadedBy":
+		return ec.fieldContext_Evidence_uploadedBy(ctx, field)
+	case "uploadedAt":
+		return ec.fieldContext_Evidence_uploadedAt(ctx, field)
+	case "url":
+		return ec.fieldContext_Evidence_url(ctx, field)
+	case "thumbnailUrl":
+		return ec.fieldContext_Evidence_thumbnailUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
+}
+
 func (ec *executionContext) childFields_Facility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12193,6 +12477,8 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Issue_updatedAt(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Issue_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -13117,6 +13403,8 @@ func (ec *executionContext) childFields_ServiceRecord(ctx context.Context, field
 		return ec.fieldContext_ServiceRecord_content(ctx, field)
 	case "order":
 		return ec.fieldContext_ServiceRecord_order(ctx, field)
+	case "evidence":
+		return ec.fieldContext_ServiceRecord_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServiceRecord", field.Name)
 }
@@ -13929,6 +14217,20 @@ func (ec *executionContext) field_Mutation_appointBuildingRole_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_attachEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AttachEvidenceInput, error) {
+			return ec.unmarshalNAttachEvidenceInput2gridgovᚋgraphᚋmodelᚐAttachEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14243,6 +14545,20 @@ func (ec *executionContext) field_Mutation_rejectCheckin_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RejectCheckinInput, error) {
 			return ec.unmarshalNRejectCheckinInput2gridgovᚋgraphᚋmodelᚐRejectCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveEvidenceInput, error) {
+			return ec.unmarshalNRemoveEvidenceInput2gridgovᚋgraphᚋmodelᚐRemoveEvidenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20652,6 +20968,291 @@ func (ec *executionContext) fieldContext_DutyShiftEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Evidence_id(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Evidence_stage(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().Stage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.EvidenceStage) graphql.Marshaler {
+			return ec.marshalNEvidenceStage2gridgovᚋgraphᚋmodelᚐEvidenceStage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, "EvidenceStage")
+}
+
+func (ec *executionContext) _Evidence_mediaType(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_mediaType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediaType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_mediaType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_bytes(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evidence_width(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evidence_height(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evidence_sha256(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_caption(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_caption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caption, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_uploadedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().UploadedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_uploadedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evidence_uploadedAt(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_uploadedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_uploadedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Evidence_url(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, "String")
+}
+
+func (ec *executionContext) _Evidence_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *store.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_thumbnailUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().ThumbnailURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, true, true, "String")
+}
+
 func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23833,6 +24434,38 @@ func (ec *executionContext) _Issue_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Issue_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Issue", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Issue_evidence(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgridgovᚋstoreᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IssueCategory_id(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
@@ -27801,6 +28434,94 @@ func (ec *executionContext) fieldContext_Mutation_setWorkday(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setWorkday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_attachEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_attachEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AttachEvidence(ctx, fc.Args["input"].(model.AttachEvidenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚖgridgovᚋstoreᚐEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_attachEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_attachEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveEvidence(ctx, fc.Args["input"].(model.RemoveEvidenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚖgridgovᚋstoreᚐEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -35251,6 +35972,38 @@ func (ec *executionContext) fieldContext_ServiceRecord_order(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _ServiceRecord_evidence(ctx context.Context, field graphql.CollectedField, obj *store.ServiceRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceRecord_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceRecord().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕᚖgridgovᚋstoreᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceRecord_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ServiceTotals_records(ctx context.Context, field graphql.CollectedField, obj *store.ServiceTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40538,6 +41291,76 @@ func UnmarshalAppointBuildingRoleInput(ctx context.Context, raw any) (model.Appo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAttachEvidenceInput(ctx context.Context, obj any) (model.AttachEvidenceInput, error) {
+	var it model.AttachEvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"issueId", "serviceRecordId", "stage", "file", "caption"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "issueId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issueId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IssueID = data
+		case "serviceRecordId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceRecordId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceRecordID = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNEvidenceStage2gridgovᚋgraphᚋmodelᚐEvidenceStage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "caption":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caption"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Caption = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttachEvidenceInput unmarshals raw into the AttachEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttachEvidenceInput(ctx context.Context, raw any) (model.AttachEvidenceInput, error) {
+	var out model.AttachEvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttachEvidenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
 	var it model.AuditFilter
 	if obj == nil {
@@ -43128,6 +43951,48 @@ func UnmarshalRejectCheckinInput(ctx context.Context, raw any) (model.RejectChec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRemoveEvidenceInput(ctx context.Context, obj any) (model.RemoveEvidenceInput, error) {
+	var it model.RemoveEvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"evidenceId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "evidenceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidenceId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvidenceID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveEvidenceInput unmarshals raw into the RemoveEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveEvidenceInput(ctx context.Context, raw any) (model.RemoveEvidenceInput, error) {
+	var out model.RemoveEvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveEvidenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportIssueInput(ctx context.Context, obj any) (model.ReportIssueInput, error) {
 	var it model.ReportIssueInput
 	if obj == nil {
@@ -44417,6 +45282,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Facility(ctx, sel, obj)
+	case store.Evidence:
+		return ec._Evidence(ctx, sel, &obj)
+	case *store.Evidence:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Evidence(ctx, sel, obj)
 	case store.DutyShift:
 		return ec._DutyShift(ctx, sel, &obj)
 	case *store.DutyShift:
@@ -46384,6 +47256,99 @@ func (ec *executionContext) _DutyShiftEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var evidenceImplementors = []string{"Evidence", "Node"}
+
+func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *store.Evidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Evidence")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_id(ctx, field, obj)
+				})
+		case "stage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_stage(ctx, field, obj)
+				})
+		case "mediaType":
+			out.Values[i] = ec._Evidence_mediaType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bytes":
+			out.Values[i] = ec._Evidence_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "width":
+			out.Values[i] = ec._Evidence_width(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "height":
+			out.Values[i] = ec._Evidence_height(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._Evidence_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "caption":
+			out.Values[i] = ec._Evidence_caption(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_uploadedBy(ctx, field, obj)
+				})
+		case "uploadedAt":
+			out.Values[i] = ec._Evidence_uploadedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_url(ctx, field, obj)
+				})
+		case "thumbnailUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_thumbnailUrl(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var facilityImplementors = []string{"Facility", "Node"}
 
 func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet, obj *store.Facility) graphql.Marshaler {
@@ -47547,6 +48512,12 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_evidence(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48962,6 +49933,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setWorkday":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setWorkday(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attachEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_attachEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeEvidence(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -51155,6 +52140,12 @@ func (ec *executionContext) _ServiceRecord(ctx context.Context, sel ast.Selectio
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ServiceRecord_order(ctx, field, obj)
+				})
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceRecord_evidence(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -53375,6 +54366,11 @@ func (ec *executionContext) unmarshalNAppointBuildingRoleInput2gridgovᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAttachEvidenceInput2gridgovᚋgraphᚋmodelᚐAttachEvidenceInput(ctx context.Context, v any) (model.AttachEvidenceInput, error) {
+	res, err := ec.unmarshalInputAttachEvidenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (model.AuditAction, error) {
 	var res model.AuditAction
 	err := res.UnmarshalGQL(v)
@@ -53856,6 +54852,40 @@ func (ec *executionContext) unmarshalNEscalationLevel2gridgovᚋgraphᚋmodelᚐ
 }
 
 func (ec *executionContext) marshalNEscalationLevel2gridgovᚋgraphᚋmodelᚐEscalationLevel(ctx context.Context, sel ast.SelectionSet, v model.EscalationLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNEvidence2ᚕᚖgridgovᚋstoreᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.Evidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidence2ᚖgridgovᚋstoreᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEvidence2ᚖgridgovᚋstoreᚐEvidence(ctx context.Context, sel ast.SelectionSet, v *store.Evidence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Evidence!")
+		return graphql.Null
+	}
+	return ec._Evidence(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEvidenceStage2gridgovᚋgraphᚋmodelᚐEvidenceStage(ctx context.Context, v any) (model.EvidenceStage, error) {
+	var res model.EvidenceStage
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceStage2gridgovᚋgraphᚋmodelᚐEvidenceStage(ctx context.Context, sel ast.SelectionSet, v model.EvidenceStage) graphql.Marshaler {
 	return v
 }
 
@@ -55070,6 +56100,11 @@ func (ec *executionContext) unmarshalNRejectCheckinInput2gridgovᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRemoveEvidenceInput2gridgovᚋgraphᚋmodelᚐRemoveEvidenceInput(ctx context.Context, v any) (model.RemoveEvidenceInput, error) {
+	res, err := ec.unmarshalInputRemoveEvidenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNReportIssueInput2gridgovᚋgraphᚋmodelᚐReportIssueInput(ctx context.Context, v any) (model.ReportIssueInput, error) {
 	res, err := ec.unmarshalInputReportIssueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -55542,6 +56577,20 @@ func (ec *executionContext) marshalNUnitRatings2ᚕgridgovᚋwarehouseᚐUnitRat
 func (ec *executionContext) unmarshalNUpdateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐUpdateVolunteerTeamInput(ctx context.Context, v any) (model.UpdateVolunteerTeamInput, error) {
 	res, err := ec.unmarshalInputUpdateVolunteerTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := scalar.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNUrgeIssueInput2gridgovᚋgraphᚋmodelᚐUrgeIssueInput(ctx context.Context, v any) (model.UrgeIssueInput, error) {

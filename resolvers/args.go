@@ -58,7 +58,10 @@ func (a args) into(name string, out any) error {
 	return nil
 }
 
-var unmarshalerType = reflect.TypeFor[graphql.Unmarshaler]()
+var (
+	unmarshalerType = reflect.TypeFor[graphql.Unmarshaler]()
+	uploadType      = reflect.TypeFor[graphql.Upload]() // a file, as a multipart request's variable holds it
+)
 
 // decodeValue decodes raw, a value of schema type t, into a Go value of type gt.
 func decodeValue(raw any, t *ast.Type, gt reflect.Type) (reflect.Value, error) {
@@ -97,7 +100,7 @@ func decodeValue(raw any, t *ast.Type, gt reflect.Type) (reflect.Value, error) {
 		}
 		return out, nil
 	case reflect.Struct:
-		if gt != timeType {
+		if gt != timeType && gt != uploadType {
 			return decodeInput(raw, t, gt)
 		}
 	}
@@ -159,6 +162,8 @@ func decodeScalar(raw any, name string) (any, error) {
 		return scalar.UnmarshalDateTime(raw)
 	case "JSON":
 		return json.Marshal(raw)
+	case "Upload":
+		return scalar.UnmarshalUpload(raw)
 	}
 	return nil, fmt.Errorf("resolvers: no decoder for scalar %s", name)
 }

@@ -48,6 +48,7 @@ var goTypes = map[string]reflect.Type{
 	"DutyShift":                      reflect.TypeFor[store.DutyShift](),
 	"DutyShiftConnection":            reflect.TypeFor[model.DutyShiftConnection](),
 	"DutyShiftEdge":                  reflect.TypeFor[model.DutyShiftEdge](),
+	"Evidence":                       reflect.TypeFor[store.Evidence](),
 	"Facility":                       reflect.TypeFor[store.Facility](),
 	"FacilityConnection":             reflect.TypeFor[model.FacilityConnection](),
 	"FacilityEdge":                   reflect.TypeFor[model.FacilityEdge](),
@@ -419,6 +420,31 @@ func (dutyShiftFields) Community(ctx context.Context, obj *store.DutyShift) (*st
 	return resolve[*store.Community](ctx, obj)
 }
 
+// Evidence resolves Evidence's fields from their declarations.
+func (r *Resolver) Evidence() graph.EvidenceResolver { return evidenceFields{} }
+
+type evidenceFields struct{}
+
+func (evidenceFields) ID(ctx context.Context, obj *store.Evidence) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (evidenceFields) Stage(ctx context.Context, obj *store.Evidence) (model.EvidenceStage, error) {
+	return resolve[model.EvidenceStage](ctx, obj)
+}
+
+func (evidenceFields) UploadedBy(ctx context.Context, obj *store.Evidence) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (evidenceFields) URL(ctx context.Context, obj *store.Evidence) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (evidenceFields) ThumbnailURL(ctx context.Context, obj *store.Evidence) (*string, error) {
+	return resolve[*string](ctx, obj)
+}
+
 // Facility resolves Facility's fields from their declarations.
 func (r *Resolver) Facility() graph.FacilityResolver { return facilityFields{} }
 
@@ -589,6 +615,10 @@ func (issueFields) Events(ctx context.Context, obj *store.Issue, last *int) ([]*
 
 func (issueFields) AllowedActions(ctx context.Context, obj *store.Issue) ([]model.IssueAction, error) {
 	return resolve[[]model.IssueAction](ctx, obj)
+}
+
+func (issueFields) Evidence(ctx context.Context, obj *store.Issue) ([]*store.Evidence, error) {
+	return resolve[[]*store.Evidence](ctx, obj)
 }
 
 // IssueCategory resolves IssueCategory's fields from their declarations.
@@ -1039,6 +1069,10 @@ func (serviceRecordFields) Member(ctx context.Context, obj *store.ServiceRecord)
 
 func (serviceRecordFields) Order(ctx context.Context, obj *store.ServiceRecord) (*store.ServiceOrder, error) {
 	return resolve[*store.ServiceOrder](ctx, obj)
+}
+
+func (serviceRecordFields) Evidence(ctx context.Context, obj *store.ServiceRecord) ([]*store.Evidence, error) {
+	return resolve[[]*store.Evidence](ctx, obj)
 }
 
 // SocialOrganisation resolves SocialOrganisation's fields from their declarations.

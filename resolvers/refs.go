@@ -82,11 +82,7 @@ func refType(f *ast.FieldDefinition) string {
 // malformed id, or one of another type than its field declares, is BAD_USER_INPUT. The id of
 // an object of the mutation's own result type is the object it changes (its target).
 func mutationRefs(ctx context.Context, fc *graphql.FieldContext) ([]store.Ref, error) {
-	var vars map[string]any
-	if graphql.HasOperationContext(ctx) {
-		vars = graphql.GetOperationContext(ctx).Variables
-	}
-	values := fc.Field.ArgumentMap(vars)
+	values := fieldArgs(ctx, fc)
 	w := refWalker{target: fc.Field.Definition.Type.Name()}
 	for _, a := range fc.Field.Definition.Arguments {
 		if err := w.value(a.Type, values[a.Name], ""); err != nil {
@@ -94,6 +90,21 @@ func mutationRefs(ctx context.Context, fc *graphql.FieldContext) ([]store.Ref, e
 		}
 	}
 	return w.refs, nil
+}
+
+// fieldArgs gives the arguments of the field being resolved, variables applied.
+func fieldArgs(ctx context.Context, fc *graphql.FieldContext) map[string]any {
+	var vars map[string]any
+	if graphql.HasOperationContext(ctx) {
+		vars = graphql.GetOperationContext(ctx).Variables
+	}
+	return fc.Field.ArgumentMap(vars)
+}
+
+// beforeWrite readies, outside a mutation's transaction, what takes long to make: an upload
+// decoded and encoded again holds no connection while it is.
+var beforeWrite = map[string]func(r *Resolver, ctx context.Context, args map[string]any) (context.Context, error){
+	"attachEvidence": (*Resolver).prepareEvidence,
 }
 
 // refWalker gathers the ids of one mutation's arguments.
@@ -172,11 +183,22 @@ func joinPath(path, name string) string {
 // inWrite runs resolve, the resolver of the mutation being resolved, in one transaction
 // (store.Write): first the ids its input names are resolved inside the caller's scope
 // (Store.Resolve), so a write never reaches a row the caller may not, then the resolver, whose
-// store calls join the transaction. Any error rolls everything back.
+// store calls join the transaction. Any error rolls everything back. A mutation with work to
+// do beforeWrite has its ids resolved once more before, so that only a caller who reaches
+// them costs that work.
 func (r *Resolver) inWrite(ctx context.Context, resolve func(context.Context) (any, error)) (any, error) {
-	refs, err := mutationRefs(ctx, graphql.GetFieldContext(ctx))
+	fc := graphql.GetFieldContext(ctx)
+	refs, err := mutationRefs(ctx, fc)
 	if err != nil {
 		return nil, err
+	}
+	if before := beforeWrite[fc.Field.Name]; before != nil {
+		if err := r.Store.Resolve(ctx, scope(ctx), refs); err != nil {
+			return nil, store.MapError("mutation", err)
+		}
+		if ctx, err = before(r, ctx, fieldArgs(ctx, fc)); err != nil {
+			return nil, err
+		}
 	}
 	var res any
 	err = r.Store.Write(ctx, func(ctx context.Context) error {

@@ -7,6 +7,7 @@
 package resolvers
 
 import (
+	"gridgov/evidence"
 	"gridgov/graph"
 	"gridgov/store"
 )
@@ -16,9 +17,13 @@ type Resolver struct {
 	Store *store.Store
 	// Warehouse answers indicators; nil when ClickHouse is not configured.
 	Warehouse IndicatorReader
+	// Files keeps the bytes of attached evidence; nil refuses attachments (UNAVAILABLE).
+	Files evidence.Blobs
+	// Uploads bound an attached file.
+	Uploads evidence.Limits
 }
 
 // New builds the resolver root for the generated executor.
-func New(s *store.Store) *Resolver { return &Resolver{Store: s} }
+func New(s *store.Store) *Resolver { return &Resolver{Store: s, Uploads: evidence.DefaultLimits()} }
 
 var _ graph.ResolverRoot = (*Resolver)(nil)

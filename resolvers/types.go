@@ -100,7 +100,8 @@ var declared = []*objectType{
 		one("member", store.MembersByID, func(o *store.BuildingAppointment) int64 { return o.MemberID })),
 	object("ServiceRecord", store.RecordsByID,
 		one("member", store.MembersByID, func(o *store.ServiceRecord) int64 { return o.MemberID }),
-		opt("order", store.OrdersByID, func(o *store.ServiceRecord) *int64 { return o.OrderID })),
+		opt("order", store.OrdersByID, func(o *store.ServiceRecord) *int64 { return o.OrderID }),
+		byKey("evidence", store.RecordEvidence, func(o *store.ServiceRecord, _ args) (int64, error) { return o.ID, nil })),
 	object("YearRating", store.RatingsByID,
 		one("member", store.MembersByID, func(o *store.YearRating) int64 { return o.MemberID }),
 		one("community", store.CommunitiesByID, func(o *store.YearRating) int64 { return o.CommunityID })),
@@ -116,6 +117,7 @@ var declared = []*objectType{
 		opt("handlerUnit", store.UnitsByID, func(o *store.Issue) *int64 { return o.HandlerUnitID }),
 		byKey("mediators", store.IssueMediators, func(o *store.Issue, _ args) (int64, error) { return o.ID, nil }),
 		byKey("extensions", store.IssueExtensions, func(o *store.Issue, _ args) (int64, error) { return o.ID, nil }),
+		byKey("evidence", store.IssueEvidence, func(o *store.Issue, _ args) (int64, error) { return o.ID, nil }),
 		computed("supervision", func(_ context.Context, o *store.Issue, _ args) (*store.Supervision, error) {
 			return o.Supervision(), nil
 		}),
@@ -133,6 +135,18 @@ var declared = []*objectType{
 		one("issue", store.IssuesByID, func(o *store.IssueExtension) int64 { return o.IssueID }),
 		one("requestedBy", store.RelatedPeople, func(o *store.IssueExtension) int64 { return o.RequestedBy }),
 		opt("decidedBy", store.RelatedPeople, func(o *store.IssueExtension) *int64 { return o.DecidedBy })),
+	object("Evidence", store.EvidenceByID,
+		one("uploadedBy", store.RelatedPeople, func(o *store.Evidence) int64 { return o.UploaderID }),
+		computed("url", func(_ context.Context, o *store.Evidence, _ args) (string, error) {
+			return evidenceURL(o.ID, false), nil
+		}),
+		computed("thumbnailUrl", func(_ context.Context, o *store.Evidence, _ args) (*string, error) {
+			if o.ThumbSHA256 == nil {
+				return nil, nil
+			}
+			u := evidenceURL(o.ID, true)
+			return &u, nil
+		})),
 	object("Verdict", nil,
 		opt("recordedBy", store.RelatedPeople, func(o *store.IssueVerdict) *int64 { return o.RecordedByID })),
 	object("Supervision", nil,

@@ -39,6 +39,9 @@ func (e *env) everything(w world) map[string]int64 {
 	ids["IssueExtension"] = e.id(`INSERT INTO issue_extensions (issue_id, street_id, community_id, grid_id, requested_by,
 		requester_level, reason, due_before, due_requested) VALUES ($1, $2, $3, $4, $5, 'grid', '材料未到', now(), now() + interval '3 days')
 		RETURNING id`, ids["Issue"], w.street, w.community, w.grid, w.cadrePerson)
+	ids["Evidence"] = e.id(`INSERT INTO evidence (issue_id, street_id, community_id, grid_id, stage, sha256, media_type, bytes, uploaded_by)
+		VALUES ($1, $2, $3, $4, 'report', repeat('ab', 32), 'application/pdf', 100, $5) RETURNING id`,
+		ids["Issue"], w.street, w.community, w.grid, w.cadrePerson)
 	ids["ServiceOrder"] = e.id(`INSERT INTO service_orders (street_id, community_id, grid_id, category_id, resident_id, title)
 		VALUES ($1, $2, $3, $4, $5, '代购药品') RETURNING id`, w.street, w.community, w.grid, w.serviceCat, w.resident)
 	ids["SocialOrganisation"] = e.id(`INSERT INTO social_organisations (name, has_party_org, street_id, registered_on) VALUES ('红领公益', true, $1, '2020-01-01') RETURNING id`, w.street)

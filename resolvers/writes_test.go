@@ -205,6 +205,25 @@ func (m *writeMatrix) value(t *ast.Type, path []string, id string) any {
 	return "x"
 }
 
+// uploadPaths lists where the files of a value of input type t, as value builds it, go in a
+// multipart request ("variables.v.file"): its required Upload fields, at any depth.
+func uploadPaths(s *ast.Schema, t *ast.Type, at string) []string {
+	if t.Name() == "Upload" {
+		return []string{at}
+	}
+	def := s.Types[t.Name()]
+	if t.Elem != nil || def == nil || def.Kind != ast.InputObject {
+		return nil
+	}
+	var out []string
+	for _, f := range def.Fields {
+		if f.Type.NonNull && f.DefaultValue == nil {
+			out = append(out, uploadPaths(s, f.Type, at+"."+f.Name)...)
+		}
+	}
+	return out
+}
+
 // digest is a fingerprint of every table's rows: equal digests, no change.
 func (m *writeMatrix) digest(t *testing.T) string {
 	t.Helper()
@@ -315,7 +334,17 @@ func (m *writeMatrix) probe(t *testing.T, f *ast.FieldDefinition, arg *ast.Argum
 	q := fmt.Sprintf("mutation($v: %s) { %s(%s: $v) { __typename } }", arg.Type, f.Name, arg.Name)
 	call := func(kind, id string) gqlResp {
 		start := time.Now()
-		r := m.e.with(t).as(token, q, map[string]any{"v": m.value(arg.Type, p.steps, id)})
+		vars := map[string]any{"v": m.value(arg.Type, p.steps, id)}
+		var r gqlResp
+		if ups := uploadPaths(m.s, arg.Type, "variables.v"); len(ups) > 0 {
+			files := map[string]file{}
+			for _, u := range ups {
+				files[u] = file{"x.jpg", "image/jpeg", []byte("never read: the ids are refused first")}
+			}
+			r = m.e.with(t).multipart(m.e.h, token, q, vars, files)
+		} else {
+			r = m.e.with(t).as(token, q, vars)
+		}
 		m.took[kind] = append(m.took[kind], time.Since(start))
 		return r
 	}

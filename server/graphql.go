@@ -22,12 +22,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"gridgov/apperr"
 	"gridgov/auth"
+	"gridgov/evidence"
 	"gridgov/graph"
 	"gridgov/loaders"
 	"gridgov/observe"
@@ -49,12 +51,16 @@ type Limits struct {
 	RateLimit float64 // requests per second per token; 0: no limit
 	RateBurst int
 	APQCache  int
+	// MaxFileBytes and MaxFiles bound the files of a multipart request (evidence uploads);
+	// zero takes the default.
+	MaxFileBytes int64
+	MaxFiles     int
 }
 
 // DefaultLimits are config's defaults.
 func DefaultLimits() Limits {
 	return Limits{MaxBodyBytes: DefaultMaxBodyBytes, MaxDepth: 12, MaxComplexity: 50000, MaxTokens: DefaultMaxTokens, MaxFields: DefaultMaxFields,
-		Timeout: 10 * time.Second, RateLimit: 20, RateBurst: 40, APQCache: 1000}
+		Timeout: 10 * time.Second, RateLimit: 20, RateBurst: 40, APQCache: 1000, MaxFileBytes: DefaultMaxFileBytes, MaxFiles: DefaultMaxFiles}
 }
 
 // The defaults of the request limits. The largest operations the console and the tests
@@ -67,6 +73,9 @@ const (
 	DefaultMaxBodyBytes = 64 << 10
 	DefaultMaxTokens    = 2000
 	DefaultMaxFields    = 200
+	// A phone's photo is 2–8 MB; a request attaches a few.
+	DefaultMaxFileBytes = 10 << 20
+	DefaultMaxFiles     = 5
 )
 
 // withDefaults fills the limits left zero that have a default of their own.
@@ -79,6 +88,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxFields == 0 {
 		l.MaxFields = DefaultMaxFields
+	}
+	if l.MaxFileBytes == 0 {
+		l.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if l.MaxFiles == 0 {
+		l.MaxFiles = DefaultMaxFiles
 	}
 	return l
 }
@@ -102,6 +117,10 @@ type Options struct {
 	// GqlgenOnly turns the API's executor off (resolvers.Execute): every field runs on gqlgen's
 	// executor, the reference. Tests compare the two; benchmarks measure both.
 	GqlgenOnly bool
+	// Evidence keeps the bytes of attached evidence; nil: attachEvidence is UNAVAILABLE.
+	Evidence evidence.Blobs
+	// EvidenceMetrics counts the files received; a registry of its own when nil.
+	EvidenceMetrics *observe.Evidence
 }
 
 // maxCachedQuery is the longest query text the APQ cache keeps (bytes): a console's queries
@@ -114,7 +133,8 @@ const tokenCacheSize = 10_000
 // GraphQL builds the /graphql handler. In order, a request passes: the protocol guard
 // (method, content type, declared length), authentication (bearer token: 401
 // UNAUTHENTICATED), the per-token rate limit (429 RATE_LIMITED), the body limit (413
-// BODY_LIMIT) and batch refusal (400 BATCH_LIMIT), the request timeout, the request's cache
+// BODY_LIMIT; a multipart request's files within limits of their own, multipart.go) and
+// batch refusal (400 BATCH_LIMIT), the request timeout, the request's cache
 // of what it reads (loaders), and gqlgen's handler with persisted queries (APQ or the
 // allow-list) and the document limits (tokens and fields, before validation), the depth and
 // cost limits and the text limits (after validation, before anything runs), the policy check
@@ -125,10 +145,16 @@ func GraphQL(o Options) http.Handler {
 	s, log, m := o.Store, o.Log, o.Metrics
 	root := resolvers.New(s)
 	root.Warehouse = o.Indicators
+	root.Files = o.Evidence
+	root.Uploads.MaxBytes = o.Limits.MaxFileBytes
+	if o.EvidenceMetrics == nil {
+		o.EvidenceMetrics = observe.NewEvidence(prometheus.NewRegistry())
+	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: root})
 	srv := handler.New(schema)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(post{})
+	srv.AddTransport(multipartTransport{})
 	// Parsed and validated documents, by query text: a console sends the same few queries.
 	validated := newTextCache[*ast.QueryDocument](docCacheBytes)
 	srv.SetQueryCache(validated)
@@ -160,15 +186,7 @@ func GraphQL(o Options) http.Handler {
 	}
 	srv.SetErrorPresenter(presenter(log, m))
 	srv.SetRecoverFunc(recoverFunc(log))
-	authn := auth.Authenticator{Tokens: auth.NewTokenCache(o.Keys, tokenCacheSize), Complete: s.CompleteScope, Now: o.Now,
-		Deny: func(w http.ResponseWriter, r *http.Request, err error) {
-			if errors.Is(err, auth.ErrUnavailable) {
-				w.Header().Set("Retry-After", "1")
-				writeGraphQLError(w, r, m, http.StatusServiceUnavailable, apperr.Unavailable, err.Error())
-				return
-			}
-			writeGraphQLError(w, r, m, http.StatusUnauthorized, apperr.Unauthenticated, err.Error())
-		}}
+	authn := authenticator(s, o.Keys, o.Now, m)
 	limiter := newRateLimiter(o.Limits.RateLimit, o.Limits.RateBurst)
 	if o.Now != nil {
 		limiter.now = o.Now
@@ -177,10 +195,24 @@ func GraphQL(o Options) http.Handler {
 	h = loaders.Middleware(s, m.ReadBatch, h)
 	h = withGraphQLMetrics(h, m)
 	h = timeout(h, o.Limits.Timeout, m)
-	h = body(h, o.Limits.MaxBodyBytes, m)
+	h = body(h, o.Limits, m, o.EvidenceMetrics)
 	h = rate(h, limiter, m)
 	h = authn.Middleware(h)
 	return protocol(h, o.Limits, m)
+}
+
+// authenticator verifies bearer tokens for the GraphQL endpoint and evidence downloads: 401
+// UNAUTHENTICATED for a missing or bad token, 503 UNAVAILABLE when its scope cannot be read.
+func authenticator(s *store.Store, keys auth.Keys, now func() time.Time, m *observe.GraphQL) auth.Authenticator {
+	return auth.Authenticator{Tokens: auth.NewTokenCache(keys, tokenCacheSize), Complete: s.CompleteScope, Now: now,
+		Deny: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, auth.ErrUnavailable) {
+				w.Header().Set("Retry-After", "1")
+				writeGraphQLError(w, r, m, http.StatusServiceUnavailable, apperr.Unavailable, err.Error())
+				return
+			}
+			writeGraphQLError(w, r, m, http.StatusUnauthorized, apperr.Unauthenticated, err.Error())
+		}}
 }
 
 // shortValues is the APQ cache (hash to query text): it keeps no query text longer than
@@ -245,11 +277,17 @@ func rate(next http.Handler, l *rateLimiter, m *observe.GraphQL) http.Handler {
 
 // body reads a POST body up to the limit (413 BODY_LIMIT beyond, also for a chunked body
 // that declared no length) and refuses batches (a JSON array) with 400 BATCH_LIMIT: one
-// operation per request, so each is authorised, limited and counted on its own.
-func body(next http.Handler, limit int64, m *observe.GraphQL) http.Handler {
+// operation per request, so each is authorised, limited and counted on its own. A multipart
+// body (files) is read within its own limits (readUpload).
+func body(next http.Handler, l Limits, m *observe.GraphQL, ev *observe.Evidence) http.Handler {
+	limit := l.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if isMultipart(r) {
+			readUpload(w, r, next, l, m, ev)
 			return
 		}
 		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -363,16 +401,26 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 }
 
 // protocol enforces GraphQL over HTTP where gqlgen's transports would answer without an
-// error code: POST must carry JSON; GET may only run queries (405 for a mutation); a body
-// declared larger than the limit is refused before it is read.
+// error code: POST must carry JSON, or files in a multipart body; GET may only run queries
+// (405 for a mutation); a body declared larger than its limit is refused before it is read.
 func protocol(next http.Handler, l Limits, m *observe.GraphQL) http.Handler {
 	limit := l.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
 			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if mt == "multipart/form-data" {
+				if r.ContentLength > l.uploadBody() {
+					m.Refused("body")
+					writeGraphQLError(w, r, m, http.StatusRequestEntityTooLarge, apperr.BodyLimit,
+						fmt.Sprintf("a multipart request body may hold at most %d bytes", l.uploadBody()))
+					return
+				}
+				break
+			}
 			if mt != "application/json" {
-				writeGraphQLError(w, r, m, http.StatusUnsupportedMediaType, apperr.BadUserInput, "POST a JSON body with Content-Type: application/json")
+				writeGraphQLError(w, r, m, http.StatusUnsupportedMediaType, apperr.BadUserInput,
+					"POST a JSON body with Content-Type: application/json, or files with multipart/form-data")
 				return
 			}
 			if r.ContentLength > limit {

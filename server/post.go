@@ -42,7 +42,14 @@ func (post) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	rc, opErrs := exec.CreateOperationContext(ctx, &params)
+	run(w, r, exec, &params, contentType)
+}
+
+// run runs the operation of a request read (a JSON body, or a multipart one) and writes its
+// answer.
+func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, contentType string) {
+	ctx := r.Context()
+	rc, opErrs := exec.CreateOperationContext(ctx, params)
 	if opErrs != nil {
 		w.WriteHeader(statusFor(contentType, opErrs))
 		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErrs))

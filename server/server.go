@@ -1,6 +1,7 @@
 // Package server assembles gridgov's HTTP surface: health and readiness probes, the GraphQL
-// endpoint (with GraphiQL in development mode) and its limits, the dashboard, statisticians'
-// SQL and, where configured, the metrics. It holds routing and cross-cutting middleware
+// endpoint (with GraphiQL in development mode) and its limits, files sent to it in multipart
+// requests, evidence downloads, the dashboard, statisticians' SQL and, where configured, the
+// metrics. It holds routing and cross-cutting middleware
 // only; the work is done by the packages it mounts.
 package server
 
@@ -18,8 +19,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gridgov/apperr"
 	"gridgov/auth"
 	"gridgov/dashboard"
+	"gridgov/evidence"
 	"gridgov/observe"
 	"gridgov/resolvers"
 	"gridgov/store"
@@ -51,6 +54,9 @@ type Deps struct {
 	Indicators resolvers.IndicatorReader
 	// Analytics serves POST /analytics/sql for statisticians; nil: not mounted.
 	Analytics http.Handler
+	// Evidence keeps the bytes of attached evidence, served at /evidence/{id}; nil: neither
+	// attached nor served.
+	Evidence evidence.Blobs
 }
 
 // Pinger is what readiness needs of the warehouse.
@@ -82,8 +88,20 @@ func New(d Deps) http.Handler {
 		status, body := readiness(r.Context(), d.Pool, d.Warehouse)
 		writeJSON(w, status, body)
 	}))
-	route("/graphql", cors(GraphQL(Options{Store: store.New(d.Pool), Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
-		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators}), d.CORSOrigins))
+	st := store.New(d.Pool)
+	evm := observe.NewEvidence(d.Registry)
+	route("/graphql", cors(GraphQL(Options{Store: st, Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
+		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators, Evidence: d.Evidence, EvidenceMetrics: evm}), d.CORSOrigins))
+	if d.Evidence != nil {
+		authn := authenticator(st, d.Keys, nil, gqlm)
+		for _, thumb := range []bool{false, true} {
+			pattern := "/evidence/{id}"
+			if thumb {
+				pattern += "/thumbnail"
+			}
+			route(pattern, cors(onlyGet(authn.Middleware(evidenceFiles(st, d.Evidence, evm, gqlm, d.Log, thumb)), gqlm), d.CORSOrigins))
+		}
+	}
 	if d.Analytics != nil {
 		route("/analytics/sql", longWrite(d.Analytics, AnalyticsWriteTimeout))
 	}
@@ -99,6 +117,19 @@ func New(d Deps) http.Handler {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found"})
 	}))
 	return secureHeaders(mux)
+}
+
+// onlyGet refuses every method but GET and HEAD with 405 (a CORS preflight is answered
+// before, by cors).
+func onlyGet(next http.Handler, m *observe.GraphQL) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeGraphQLError(w, r, m, http.StatusMethodNotAllowed, apperr.BadUserInput, "use GET")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // AnalyticsWriteTimeout bounds the answer of POST /analytics/sql, which streams up to the

@@ -40,14 +40,30 @@ type querier interface {
 // querier gives the transaction of the Write ctx is in, or the pool: a read made while a
 // mutation runs sees what the mutation wrote.
 func (s *Store) querier(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+	if tx, ok := txOf(ctx); ok {
 		return tx
 	}
 	return s.pool
 }
 
-// txKey carries the transaction of a Write in its context.
+// txKey carries the Write a context is in: its transaction while it runs, none once it has
+// ended (gqlgen resolves a mutation's result with the context its resolver ran with: those
+// reads go to the pool, not to a finished transaction), and what runs once it has ended.
 type txKey struct{}
+
+type writeTx struct {
+	tx    pgx.Tx
+	after []func(ctx context.Context, committed bool)
+}
+
+// txOf gives the transaction of the running Write ctx is in.
+func txOf(ctx context.Context) (pgx.Tx, bool) {
+	w, ok := ctx.Value(txKey{}).(*writeTx)
+	if !ok || w.tx == nil {
+		return nil, false
+	}
+	return w.tx, true
+}
 
 // Write runs fn in one transaction, committing when it returns nil; every store change made
 // with the context fn is given joins it. A mutation runs in one Write: the resolution of the
@@ -55,22 +71,40 @@ type txKey struct{}
 // (WithAudit), the transaction first sets the audit context, so the audit trigger records
 // every row it changes, in this same transaction. A Write inside a Write joins the outer one.
 func (s *Store) Write(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+	if _, ok := txOf(ctx); ok {
 		return fn(ctx)
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	w := &writeTx{}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		w.tx = tx
+		defer func() { w.tx = nil }()
 		if a := auditContext(ctx); a != "" {
 			if _, err := tx.Exec(ctx, `SELECT set_config('gridgov.audit', $1, true)`, a); err != nil {
 				return err
 			}
 		}
-		return fn(context.WithValue(ctx, txKey{}, tx))
+		return fn(context.WithValue(ctx, txKey{}, w))
 	})
+	// Even when the request was cancelled: what runs now tidies up after it.
+	for _, f := range w.after {
+		f(context.WithoutCancel(ctx), err == nil)
+	}
+	return err
+}
+
+// afterWrite has f run once the transaction of the Write ctx is in has committed (true) or
+// rolled back (false), outside it: for what lives beside Postgres (the evidence store's files).
+func afterWrite(ctx context.Context, f func(ctx context.Context, committed bool)) {
+	w := ctx.Value(txKey{}).(*writeTx)
+	w.after = append(w.after, f)
 }
 
 // inTx runs fn in the transaction of the Write that ctx is in, or in a Write of its own.
 func (s *Store) inTx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
-	err := s.Write(ctx, func(ctx context.Context) error { return fn(ctx.Value(txKey{}).(pgx.Tx)) })
+	err := s.Write(ctx, func(ctx context.Context) error {
+		tx, _ := txOf(ctx)
+		return fn(tx)
+	})
 	return MapError(op, err)
 }
 

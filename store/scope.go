@@ -74,6 +74,11 @@ var tableScopes = map[string]scopeCols{
 	"issue_extensions": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}issue_id IN (SELECT id FROM issues WHERE reporter_id = :self)`},
 	"service_orders": {street: "street_id", community: "community_id", grid: "grid_id", self: selfOrders},
+	// Evidence follows its subject: a resident's own reports, a member's own service records.
+	"evidence": {street: "street_id", community: "community_id", grid: "grid_id",
+		self: `({p}issue_id IN (SELECT id FROM issues WHERE reporter_id = :self) OR {p}service_record_id IN
+			(SELECT id FROM service_records WHERE member_id IN (SELECT id FROM party_members WHERE person_id = :self)))`,
+		unit: `{p}service_record_id IN (SELECT id FROM service_records WHERE member_id IN (SELECT id FROM party_members WHERE unit_id = :unit))`},
 	"order_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}order_id IN (SELECT id FROM service_orders WHERE deleted_at IS NULL AND ` + orderSelfIn + `)`},
 	// Place columns only: hidden from person- and unit-narrowed scopes.

@@ -46,7 +46,7 @@ func (s *Store) Batch(ctx context.Context, reads []Read) error {
 	if len(reads) == 0 {
 		return nil
 	}
-	if tx, ok := ctx.Value(txKey{}).(pgx.Tx); ok {
+	if tx, ok := txOf(ctx); ok {
 		return batch(ctx, tx, reads)
 	}
 	conn, err := s.pool.Acquire(ctx)

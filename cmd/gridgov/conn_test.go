@@ -130,9 +130,7 @@ func TestLimitDefaultsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := server.DefaultLimits()
-	got := server.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxDepth: cfg.MaxDepth, MaxComplexity: cfg.MaxComplexity, MaxTokens: cfg.MaxTokens,
-		MaxFields: cfg.MaxFields, Timeout: cfg.RequestTimeout, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, APQCache: cfg.APQCache}
-	if got != d {
+	if got := limitsOf(cfg); got != d {
 		t.Errorf("config's defaults %+v, the server's %+v", got, d)
 	}
 }

@@ -17,11 +17,19 @@ import (
 	"gridgov/auth"
 	"gridgov/config"
 	"gridgov/etl"
+	"gridgov/evidence"
 	"gridgov/observe"
 	"gridgov/server"
 	"gridgov/store"
 	"gridgov/warehouse"
 )
+
+// limitsOf gives the request limits the configuration sets.
+func limitsOf(c config.Config) server.Limits {
+	return server.Limits{MaxBodyBytes: c.MaxBodyBytes, MaxDepth: c.MaxDepth, MaxComplexity: c.MaxComplexity, MaxTokens: c.MaxTokens,
+		MaxFields: c.MaxFields, Timeout: c.RequestTimeout, RateLimit: c.RateLimit, RateBurst: c.RateBurst, APQCache: c.APQCache,
+		MaxFileBytes: c.MaxFileBytes, MaxFiles: c.MaxFiles}
+}
 
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	if len(args) != 0 {
@@ -51,6 +59,10 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		}
 		a.log.Info("allow-list mode", "operations", allow.Len())
 	}
+	files, err := evidence.OpenDir(a.cfg.EvidenceDir)
+	if err != nil {
+		return err
+	}
 	reg := observe.NewRegistry()
 	indicators, analyticsHandler, closeStat, err := warehouseServices(a, pool, wh, keys, reg)
 	if err != nil {
@@ -60,9 +72,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
 		Indicators: indicators, Analytics: analyticsHandler,
-		Limits: server.Limits{MaxBodyBytes: a.cfg.MaxBodyBytes, MaxDepth: a.cfg.MaxDepth, MaxComplexity: a.cfg.MaxComplexity,
-			MaxTokens: a.cfg.MaxTokens, MaxFields: a.cfg.MaxFields, Timeout: a.cfg.RequestTimeout,
-			RateLimit: a.cfg.RateLimit, RateBurst: a.cfg.RateBurst, APQCache: a.cfg.APQCache}})
+		Limits: limitsOf(a.cfg), Evidence: files})
 	scheduleCtx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
 	scheduleInServe(scheduleCtx, a, pool, reg)

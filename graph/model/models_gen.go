@@ -9,6 +9,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // A page of activities.
@@ -79,6 +81,20 @@ type AppointBuildingRoleInput struct {
 	Role BuildingRole `json:"role"`
 	// First day; today by default.
 	AppointedOn *time.Time `json:"appointedOn,omitempty"`
+}
+
+// Input of attachEvidence: exactly one of issueId and serviceRecordId.
+type AttachEvidenceInput struct {
+	// The issue the evidence is about (stage REPORT or RESOLVE).
+	IssueID *string `json:"issueId,omitempty"`
+	// The service record the evidence is about (stage SERVICE).
+	ServiceRecordID *string `json:"serviceRecordId,omitempty"`
+	// When in the life of its subject it is attached.
+	Stage EvidenceStage `json:"stage"`
+	// The file: a multipart request's part (see Upload).
+	File graphql.Upload `json:"file"`
+	// What it shows.
+	Caption *string `json:"caption,omitempty"`
 }
 
 // Narrows the audit log; all given conditions apply together.
@@ -924,6 +940,12 @@ type RejectCheckinInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of removeEvidence.
+type RemoveEvidenceInput struct {
+	// The evidence.
+	EvidenceID string `json:"evidenceId"`
+}
+
 // Input of reportIssue.
 type ReportIssueInput struct {
 	// Category.
@@ -1738,6 +1760,67 @@ func (e EscalationLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// When evidence was attached.
+type EvidenceStage string
+
+const (
+	// With an issue's report (反映).
+	EvidenceStageReport EvidenceStage = "REPORT"
+	// With an issue's resolution.
+	EvidenceStageResolve EvidenceStage = "RESOLVE"
+	// With a record of the service ledger (服务台账).
+	EvidenceStageService EvidenceStage = "SERVICE"
+)
+
+var AllEvidenceStage = []EvidenceStage{
+	EvidenceStageReport,
+	EvidenceStageResolve,
+	EvidenceStageService,
+}
+
+func (e EvidenceStage) IsValid() bool {
+	switch e {
+	case EvidenceStageReport, EvidenceStageResolve, EvidenceStageService:
+		return true
+	}
+	return false
+}
+
+func (e EvidenceStage) String() string {
+	return string(e)
+}
+
+func (e *EvidenceStage) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EvidenceStage(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EvidenceStage", str)
+	}
+	return nil
+}
+
+func (e EvidenceStage) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EvidenceStage) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EvidenceStage) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Where an extension stands.
 type ExtensionState string
 
@@ -2082,6 +2165,10 @@ const (
 	IssueActionApproveExtension IssueAction = "APPROVE_EXTENSION"
 	// An extension was rejected.
 	IssueActionRejectExtension IssueAction = "REJECT_EXTENSION"
+	// Evidence (佐证) was attached.
+	IssueActionAttachEvidence IssueAction = "ATTACH_EVIDENCE"
+	// Evidence was removed by its uploader.
+	IssueActionRemoveEvidence IssueAction = "REMOVE_EVIDENCE"
 )
 
 var AllIssueAction = []IssueAction{
@@ -2101,11 +2188,13 @@ var AllIssueAction = []IssueAction{
 	IssueActionRequestExtension,
 	IssueActionApproveExtension,
 	IssueActionRejectExtension,
+	IssueActionAttachEvidence,
+	IssueActionRemoveEvidence,
 }
 
 func (e IssueAction) IsValid() bool {
 	switch e {
-	case IssueActionReport, IssueActionAccept, IssueActionDispatch, IssueActionStart, IssueActionEscalate, IssueActionReturn, IssueActionResolve, IssueActionClose, IssueActionReopen, IssueActionVerdict, IssueActionWarn, IssueActionUrge, IssueActionSupervise, IssueActionRequestExtension, IssueActionApproveExtension, IssueActionRejectExtension:
+	case IssueActionReport, IssueActionAccept, IssueActionDispatch, IssueActionStart, IssueActionEscalate, IssueActionReturn, IssueActionResolve, IssueActionClose, IssueActionReopen, IssueActionVerdict, IssueActionWarn, IssueActionUrge, IssueActionSupervise, IssueActionRequestExtension, IssueActionApproveExtension, IssueActionRejectExtension, IssueActionAttachEvidence, IssueActionRemoveEvidence:
 		return true
 	}
 	return false

@@ -67,3 +67,17 @@ func UnmarshalJSON(v any) (json.RawMessage, error) {
 	}
 	return b, nil
 }
+
+// MarshalUpload refuses to write a file: Upload is an input only.
+func MarshalUpload(graphql.Upload) graphql.Marshaler { return graphql.Null }
+
+// UnmarshalUpload takes the file a multipart request put in a variable; anything else (a
+// string, an object given in JSON) is the client's error.
+func UnmarshalUpload(v any) (graphql.Upload, error) {
+	u, ok := v.(graphql.Upload)
+	if !ok || u.File == nil {
+		return graphql.Upload{}, apperr.New(apperr.BadUserInput,
+			"an Upload is a file sent as a part of a multipart request (GraphQL multipart request spec)")
+	}
+	return u, nil
+}
