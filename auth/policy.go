@@ -100,6 +100,7 @@ var Policy = map[string]Rule{
 	"Mutation.superviseIssue":        {[]string{"city_admin", "street_cadre"}, "an issue at or below the scope"},
 	"Mutation.confirmIssue":          {with(cadres, "resident"), "the resident's own resolved report; a cadre records one at or below the scope"},
 	"Mutation.setWorkday":            {[]string{"city_admin"}, "the city's working calendar"},
+	"Mutation.configureIssueCategory": {[]string{"city_admin"}, "the city's issue categories"},
 	// Evidence (佐证): a handler of the place, the reporter of an issue, the member who served.
 	"Mutation.attachEvidence": {with(gridHandle, "resident", "party_member"), "an issue or service record at or below the scope; a resident's own report; a party member's own service record"},
 	"Mutation.removeEvidence": {with(gridHandle, "resident", "party_member"), "evidence the acting person attached, at or below the scope"},

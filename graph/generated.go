@@ -557,18 +557,19 @@ type ComplexityRoot struct {
 	}
 
 	IssueCategory struct {
-		Code               func(childComplexity int) int
-		DeadlineDays       func(childComplexity int) int
-		EscalateAfterHours func(childComplexity int) int
-		Group              func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		MaxReopens         func(childComplexity int) int
-		Name               func(childComplexity int) int
-		NameZh             func(childComplexity int) int
-		QuantityUnit       func(childComplexity int) int
-		VerdictDays        func(childComplexity int) int
-		WarnAtShare        func(childComplexity int) int
-		WorkingDays        func(childComplexity int) int
+		Code                 func(childComplexity int) int
+		DeadlineDays         func(childComplexity int) int
+		EscalateAfterHours   func(childComplexity int) int
+		Group                func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		MaxReopens           func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		NameZh               func(childComplexity int) int
+		QuantityUnit         func(childComplexity int) int
+		RequiresResolvePhoto func(childComplexity int) int
+		VerdictDays          func(childComplexity int) int
+		WarnAtShare          func(childComplexity int) int
+		WorkingDays          func(childComplexity int) int
 	}
 
 	IssueCategoryCount struct {
@@ -777,6 +778,7 @@ type ComplexityRoot struct {
 		ClaimOrder              func(childComplexity int, input model.OrderActionInput) int
 		CloseIssue              func(childComplexity int, input model.IssueActionInput) int
 		CompleteOrder           func(childComplexity int, input model.CompleteOrderInput) int
+		ConfigureIssueCategory  func(childComplexity int, input model.ConfigureIssueCategoryInput) int
 		ConfirmIssue            func(childComplexity int, input model.ConfirmIssueInput) int
 		CreateVolunteerTeam     func(childComplexity int, input model.CreateVolunteerTeamInput) int
 		DecideIssueExtension    func(childComplexity int, input model.DecideIssueExtensionInput) int
@@ -1576,6 +1578,7 @@ type MutationResolver interface {
 	UrgeIssue(ctx context.Context, input model.UrgeIssueInput) (*store.Issue, error)
 	SuperviseIssue(ctx context.Context, input model.SuperviseIssueInput) (*store.Issue, error)
 	SetWorkday(ctx context.Context, input model.SetWorkdayInput) (*store.WorkCalendarDay, error)
+	ConfigureIssueCategory(ctx context.Context, input model.ConfigureIssueCategoryInput) (*store.IssueCategory, error)
 	AttachEvidence(ctx context.Context, input model.AttachEvidenceInput) (*store.Evidence, error)
 	RemoveEvidence(ctx context.Context, input model.RemoveEvidenceInput) (*store.Evidence, error)
 	ReportIssue(ctx context.Context, input model.ReportIssueInput) (*store.Issue, error)
@@ -3752,6 +3755,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueCategory.QuantityUnit(childComplexity), true
+	case "IssueCategory.requiresResolvePhoto":
+		if e.ComplexityRoot.IssueCategory.RequiresResolvePhoto == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueCategory.RequiresResolvePhoto(childComplexity), true
 	case "IssueCategory.verdictDays":
 		if e.ComplexityRoot.IssueCategory.VerdictDays == nil {
 			break
@@ -4738,6 +4747,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteOrder(childComplexity, args["input"].(model.CompleteOrderInput)), true
+	case "Mutation.configureIssueCategory":
+		if e.ComplexityRoot.Mutation.ConfigureIssueCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_configureIssueCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfigureIssueCategory(childComplexity, args["input"].(model.ConfigureIssueCategoryInput)), true
 	case "Mutation.confirmIssue":
 		if e.ComplexityRoot.Mutation.ConfirmIssue == nil {
 			break
@@ -7492,6 +7512,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
 			graphql.NewInputUnmarshaler("CompleteOrderInput", ec.unmarshalInputCompleteOrderInput),
+			graphql.NewInputUnmarshaler("ConfigureIssueCategoryInput", ec.unmarshalInputConfigureIssueCategoryInput),
 			graphql.NewInputUnmarshaler("ConfirmIssueInput", ec.unmarshalInputConfirmIssueInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
@@ -7740,6 +7761,12 @@ extend type Mutation {
   superviseIssue("What to do." input: SuperviseIssueInput!): Issue!
   "Set a day of the working calendar: a public holiday or an adjusted working day (调休)."
   setWorkday("What to do." input: SetWorkdayInput!): WorkCalendarDay!
+  """
+  Set a category's rules, all of them: its deadline, when an open issue of it is warned and
+  escalated, the resident's verdict, and whether a photo of the result is required. They apply
+  from the next dispatch: an issue keeps the due time it was given.
+  """
+  configureIssueCategory("What to do." input: ConfigureIssueCategoryInput!): IssueCategory!
 }
 
 "An extension (延期) of an issue's due time, asked for with a reason and decided by a level above."
@@ -7852,6 +7879,26 @@ input SetWorkdayInput {
   workday: Boolean!
   "What it is, e.g. 春节 or 春节调休; required."
   note: String!
+}
+
+"Input of configureIssueCategory: the category's rules, all of them."
+input ConfigureIssueCategoryInput {
+  "The category."
+  categoryId: ID! @ref(type: "IssueCategory")
+  "Days from the first dispatch until an issue is due, 1 to 365."
+  deadlineDays: Int!
+  "Whether deadlineDays counts working days of the working calendar (else calendar days)."
+  workingDays: Boolean!
+  "The share of the deadline after which an open issue is warned (预警), above 0 and below 1."
+  warnAtShare: Float!
+  "Hours past its due time after which an open issue is escalated automatically, 1 to 8760; null: never."
+  escalateAfterHours: Int
+  "Days a resident has to give a verdict on a resolution, 1 to 90."
+  verdictDays: Int!
+  "Times an unsatisfied verdict reopens an issue before it goes to the street, 0 to 10."
+  maxReopens: Int!
+  "Whether an issue is resolved only once a photo of the result is attached to it."
+  requiresResolvePhoto: Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/evidence.graphqls", Input: `"""
@@ -8772,6 +8819,8 @@ type IssueCategory implements Node {
   escalateAfterHours: Int
   "What a resolved quantity counts, e.g. m2 of greening."
   quantityUnit: String
+  "Whether an issue is resolved only once a photo of the result is attached to it (stage RESOLVE)."
+  requiresResolvePhoto: Boolean!
 }
 
 """
@@ -12509,6 +12558,8 @@ func (ec *executionContext) childFields_IssueCategory(ctx context.Context, field
 		return ec.fieldContext_IssueCategory_escalateAfterHours(ctx, field)
 	case "quantityUnit":
 		return ec.fieldContext_IssueCategory_quantityUnit(ctx, field)
+	case "requiresResolvePhoto":
+		return ec.fieldContext_IssueCategory_requiresResolvePhoto(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueCategory", field.Name)
 }
@@ -14279,6 +14330,20 @@ func (ec *executionContext) field_Mutation_completeOrder_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CompleteOrderInput, error) {
 			return ec.unmarshalNCompleteOrderInput2gridgovᚋgraphᚋmodelᚐCompleteOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_configureIssueCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConfigureIssueCategoryInput, error) {
+			return ec.unmarshalNConfigureIssueCategoryInput2gridgovᚋgraphᚋmodelᚐConfigureIssueCategoryInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -24744,6 +24809,29 @@ func (ec *executionContext) fieldContext_IssueCategory_quantityUnit(_ context.Co
 	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "String")
 }
 
+func (ec *executionContext) _IssueCategory_requiresResolvePhoto(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueCategory_requiresResolvePhoto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresResolvePhoto, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IssueCategory_requiresResolvePhoto(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueCategory", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _IssueCategoryCount_category(ctx context.Context, field graphql.CollectedField, obj *warehouse.IssueCategory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28434,6 +28522,50 @@ func (ec *executionContext) fieldContext_Mutation_setWorkday(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setWorkday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_configureIssueCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_configureIssueCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfigureIssueCategory(ctx, fc.Args["input"].(model.ConfigureIssueCategoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.IssueCategory) graphql.Marshaler {
+			return ec.marshalNIssueCategory2ᚖgridgovᚋstoreᚐIssueCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_configureIssueCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueCategory(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_configureIssueCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41606,6 +41738,97 @@ func UnmarshalCompleteOrderInput(ctx context.Context, raw any) (model.CompleteOr
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConfigureIssueCategoryInput(ctx context.Context, obj any) (model.ConfigureIssueCategoryInput, error) {
+	var it model.ConfigureIssueCategoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"categoryId", "deadlineDays", "workingDays", "warnAtShare", "escalateAfterHours", "verdictDays", "maxReopens", "requiresResolvePhoto"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "deadlineDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadlineDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeadlineDays = data
+		case "workingDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workingDays"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkingDays = data
+		case "warnAtShare":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warnAtShare"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WarnAtShare = data
+		case "escalateAfterHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalateAfterHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalateAfterHours = data
+		case "verdictDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verdictDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerdictDays = data
+		case "maxReopens":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxReopens"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxReopens = data
+		case "requiresResolvePhoto":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresResolvePhoto"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresResolvePhoto = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfigureIssueCategoryInput unmarshals raw into the ConfigureIssueCategoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfigureIssueCategoryInput(ctx context.Context, raw any) (model.ConfigureIssueCategoryInput, error) {
+	var out model.ConfigureIssueCategoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfigureIssueCategoryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConfirmIssueInput(ctx context.Context, obj any) (model.ConfirmIssueInput, error) {
 	var it model.ConfirmIssueInput
 	if obj == nil {
@@ -48608,6 +48831,11 @@ func (ec *executionContext) _IssueCategory(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "requiresResolvePhoto":
+			out.Values[i] = ec._IssueCategory_requiresResolvePhoto(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49933,6 +50161,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setWorkday":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setWorkday(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "configureIssueCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_configureIssueCategory(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -54732,6 +54967,11 @@ func (ec *executionContext) marshalNCompoundEdge2ᚖgridgovᚋgraphᚋmodelᚐCo
 		return graphql.Null
 	}
 	return ec._CompoundEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConfigureIssueCategoryInput2gridgovᚋgraphᚋmodelᚐConfigureIssueCategoryInput(ctx context.Context, v any) (model.ConfigureIssueCategoryInput, error) {
+	res, err := ec.unmarshalInputConfigureIssueCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNConfirmIssueInput2gridgovᚋgraphᚋmodelᚐConfirmIssueInput(ctx context.Context, v any) (model.ConfirmIssueInput, error) {

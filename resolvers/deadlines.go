@@ -69,3 +69,13 @@ func (r *mutationResolver) SetWorkday(ctx context.Context, in model.SetWorkdayIn
 	}
 	return r.Store.SetWorkday(ctx, in.Day, in.Workday, in.Note)
 }
+
+func (r *mutationResolver) ConfigureIssueCategory(ctx context.Context, in model.ConfigureIssueCategoryInput) (*store.IssueCategory, error) {
+	_, id, err := actingOn(ctx, "categoryId", "IssueCategory", in.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.ConfigureIssueCategory(ctx, id, store.IssueCategoryRules{DeadlineDays: in.DeadlineDays,
+		WorkingDays: in.WorkingDays, WarnAtShare: in.WarnAtShare, EscalateAfterHours: in.EscalateAfterHours,
+		VerdictDays: in.VerdictDays, MaxReopens: in.MaxReopens, RequiresResolvePhoto: in.RequiresResolvePhoto})
+}

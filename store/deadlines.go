@@ -525,3 +525,71 @@ SELECT id, street_id, community_id, grid_id, 'system', 'verdict', 'resolved', 'c
 func (s *Store) CloseUnanswered(ctx context.Context, now time.Time) (int, error) {
 	return s.step(ctx, "close unanswered issues", closeUnansweredSQL, now)
 }
+
+// resolvePhotoAttached refuses to resolve an issue whose category requires a photo of the
+// result while none is attached to it at the resolve stage.
+func resolvePhotoAttached(ctx context.Context, tx pgx.Tx, i *Issue) error {
+	var missing bool
+	err := tx.QueryRow(ctx, `SELECT c.requires_resolve_photo AND NOT EXISTS (SELECT 1 FROM evidence e
+		WHERE e.issue_id = $1 AND e.stage = 'resolve' AND e.media_type LIKE 'image/%' AND e.deleted_at IS NULL)
+		FROM issue_categories c WHERE c.id = $2`, i.ID, i.CategoryID).Scan(&missing)
+	if err != nil {
+		return err
+	}
+	if missing {
+		return apperr.New(apperr.InvalidTransition,
+			"the issue's category requires a photo of the result: attach one at the resolve stage (attachEvidence) first")
+	}
+	return nil
+}
+
+// IssueCategoryRules are the rules of an issue category that a city admin keeps.
+type IssueCategoryRules struct {
+	DeadlineDays         int
+	WorkingDays          bool
+	WarnAtShare          float64
+	EscalateAfterHours   *int // nil: never
+	VerdictDays          int
+	MaxReopens           int
+	RequiresResolvePhoto bool
+}
+
+// check refuses rules out of their ranges, naming the input field.
+func (r IssueCategoryRules) check() error {
+	switch {
+	case r.DeadlineDays < 1 || r.DeadlineDays > 365:
+		return apperr.Invalid("deadlineDays", "give 1 to 365 days")
+	case !(r.WarnAtShare > 0 && r.WarnAtShare < 1):
+		return apperr.Invalid("warnAtShare", "give a share above 0 and below 1, e.g. 0.8")
+	case r.EscalateAfterHours != nil && (*r.EscalateAfterHours < 1 || *r.EscalateAfterHours > 8760):
+		return apperr.Invalid("escalateAfterHours", "give 1 to 8760 hours, or null for never")
+	case r.VerdictDays < 1 || r.VerdictDays > 90:
+		return apperr.Invalid("verdictDays", "give 1 to 90 days")
+	case r.MaxReopens < 0 || r.MaxReopens > 10:
+		return apperr.Invalid("maxReopens", "give 0 to 10 times")
+	}
+	return nil
+}
+
+// ConfigureIssueCategory sets every rule of a category. Issues dispatched already keep their
+// due time; the other rules apply to them from now on.
+func (s *Store) ConfigureIssueCategory(ctx context.Context, id int64, r IssueCategoryRules) (*IssueCategory, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
+	var out *IssueCategory
+	err := s.inTx(ctx, "configure issue category", func(tx pgx.Tx) error {
+		var err error
+		out, err = scanIssueCategory(tx.QueryRow(ctx, `UPDATE issue_categories SET deadline_days = $2,
+			deadline_working_days = $3, warn_at_share = $4, escalate_after_hours = $5, verdict_days = $6,
+			max_reopens = $7, requires_resolve_photo = $8
+			WHERE id = $1 AND deleted_at IS NULL RETURNING `+issueCategoryColumns.list(""),
+			id, r.DeadlineDays, r.WorkingDays, r.WarnAtShare, r.EscalateAfterHours, r.VerdictDays, r.MaxReopens,
+			r.RequiresResolvePhoto))
+		if isNoRows(err) {
+			return notFound("issue category")
+		}
+		return err
+	})
+	return out, err
+}

@@ -25,6 +25,8 @@ type IssueCategory struct {
 	VerdictDays        int
 	MaxReopens         int
 	QuantityUnit       *string
+	// RequiresResolvePhoto: an issue is resolved only once a photo is attached at resolve.
+	RequiresResolvePhoto bool
 }
 
 // Issue is one entry of the issue register (反映问题和意见建议交办登记表).
@@ -128,7 +130,7 @@ var issueCategoryColumns = cols(func(o *IssueCategory) []column {
 		label("category_group", &o.Group), col("deadline_days", &o.DeadlineDays),
 		col("deadline_working_days", &o.WorkingDays), col("warn_at_share::float8", &o.WarnAtShare),
 		col("escalate_after_hours", &o.EscalateAfterHours), col("verdict_days", &o.VerdictDays), col("max_reopens", &o.MaxReopens),
-		col("quantity_unit", &o.QuantityUnit),
+		col("quantity_unit", &o.QuantityUnit), col("requires_resolve_photo", &o.RequiresResolvePhoto),
 	}
 })
 
@@ -449,6 +451,9 @@ func (s *Store) ChangeIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 			var outcome any
 			if ch.Step.DisputeOutcome != "" {
 				outcome = ch.Step.DisputeOutcome
+			}
+			if err := resolvePhotoAttached(ctx, tx, cur); err != nil {
+				return err
 			}
 			set += ", resolved_at = now(), resolution = " + u.arg(ch.Step.Result) + ", resolved_quantity = " +
 				u.arg(ch.ResolvedQuantity) + ", dispute_outcome = " + u.arg(outcome) + ", " + verdictCleared

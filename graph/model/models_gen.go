@@ -251,6 +251,26 @@ type CompoundEdge struct {
 	Node *store.Compound `json:"node"`
 }
 
+// Input of configureIssueCategory: the category's rules, all of them.
+type ConfigureIssueCategoryInput struct {
+	// The category.
+	CategoryID string `json:"categoryId"`
+	// Days from the first dispatch until an issue is due, 1 to 365.
+	DeadlineDays int `json:"deadlineDays"`
+	// Whether deadlineDays counts working days of the working calendar (else calendar days).
+	WorkingDays bool `json:"workingDays"`
+	// The share of the deadline after which an open issue is warned (预警), above 0 and below 1.
+	WarnAtShare float64 `json:"warnAtShare"`
+	// Hours past its due time after which an open issue is escalated automatically, 1 to 8760; null: never.
+	EscalateAfterHours *int `json:"escalateAfterHours,omitempty"`
+	// Days a resident has to give a verdict on a resolution, 1 to 90.
+	VerdictDays int `json:"verdictDays"`
+	// Times an unsatisfied verdict reopens an issue before it goes to the street, 0 to 10.
+	MaxReopens int `json:"maxReopens"`
+	// Whether an issue is resolved only once a photo of the result is attached to it.
+	RequiresResolvePhoto bool `json:"requiresResolvePhoto"`
+}
+
 // Input of confirmIssue.
 type ConfirmIssueInput struct {
 	// The resolved issue.
