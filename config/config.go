@@ -70,9 +70,13 @@ type Config struct {
 	CORSOrigins     []string
 
 	// Evidence: where its bytes are kept, and how large an upload may be.
-	EvidenceDir  string
-	MaxFileBytes int64
-	MaxFiles     int
+	EvidenceDir      string
+	EvidenceS3URL    string
+	EvidenceS3Region string
+	EvidenceS3Access string
+	EvidenceS3Secret string
+	MaxFileBytes     int64
+	MaxFiles         int
 
 	// Connection limits of the API's listener.
 	ReadHeaderTimeout time.Duration
@@ -138,6 +142,10 @@ func (c *Config) settings() []setting {
 		{name: "GRIDGOV_ALLOWLIST", help: "serve only the operations registered in this file (JSON manifest) or directory (*.graphql): allow-list mode", value: text{&c.AllowList}},
 		{name: "GRIDGOV_CORS_ORIGINS", help: "comma-separated origins allowed to call the API from a browser (empty: none)", value: origins{&c.CORSOrigins}},
 		{name: "GRIDGOV_EVIDENCE_DIR", def: "data/evidence", help: "directory keeping the bytes of evidence (photos, documents) by their SHA-256, relative to the working directory unless absolute; created if missing", value: text{&c.EvidenceDir}},
+		{name: "GRIDGOV_EVIDENCE_S3_URL", help: "keep evidence in this bucket of an S3-compatible store instead, path-style: http(s)://host:port/bucket (created if missing)", value: text{&c.EvidenceS3URL}},
+		{name: "GRIDGOV_EVIDENCE_S3_REGION", def: "us-east-1", help: "region the S3 requests are signed for", value: text{&c.EvidenceS3Region}},
+		{name: "GRIDGOV_EVIDENCE_S3_ACCESS_KEY", help: "access key of the S3 bucket", value: text{&c.EvidenceS3Access}},
+		{name: "GRIDGOV_EVIDENCE_S3_SECRET_KEY", secret: true, help: "secret key of the S3 bucket", value: text{&c.EvidenceS3Secret}},
 		{name: "GRIDGOV_MAX_FILE_BYTES", def: "10MiB", help: "largest file a multipart GraphQL request may carry (evidence), in B, KiB or MiB (BODY_LIMIT beyond)", value: byteSize{&c.MaxFileBytes}},
 		{name: "GRIDGOV_MAX_FILES", def: "5", help: "most files a multipart GraphQL request may carry (BODY_LIMIT beyond)", value: positive[int]{&c.MaxFiles}},
 	}

@@ -2,12 +2,13 @@
 // evidence (佐证): where their bytes are kept, and how an uploaded file becomes bytes worth
 // keeping.
 //
-// Storage is one small interface, Blobs, so that where bytes live (a directory, Dir; an object
-// store) is a choice of deployment, not of code. It is content-addressed: the key of stored bytes
-// is the SHA-256 of those bytes, in hex. That makes every write idempotent (a second Put of
-// the same bytes finds them there and does nothing), makes a stored file immutable (bytes
-// under a key cannot change without the key changing), gives downloads an exact ETag, and
-// lets the same photo attached to two issues be stored once. The price is that deleting
+// Storage is one small interface, Blobs, with two implementations: a directory (Dir, the
+// default) and a bucket of an S3-compatible object store (S3), a choice of deployment, not of
+// code; one suite of tests holds both to the same behaviour. It is content-addressed: the key
+// of stored bytes is the SHA-256 of those bytes, in hex. That makes every write idempotent (a
+// second Put of the same bytes finds them there and does nothing), makes a stored file
+// immutable (bytes under a key cannot change without the key changing), gives downloads an
+// exact ETag, and lets the same photo attached to two issues be stored once. The price is that deleting
 // bytes needs to know that nothing refers to them any more: the rows of Postgres are the
 // references, so the deletion of unreferenced bytes is decided by the store package, under a
 // lock per key that every write of that key holds until its transaction ends (store.Store

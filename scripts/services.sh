@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # services.sh — make Postgres and ClickHouse answer on loopback for gridgov.
 #
-#   scripts/services.sh [up]   find or start both services, create the gridgov databases
+#   scripts/services.sh [up]   find or start the services, create the gridgov databases
 #   scripts/services.sh status say whether each service answers, and where
-#   scripts/services.sh down [postgres|clickhouse]   stop only what this script started
+#   scripts/services.sh down [postgres|clickhouse|s3]   stop only what this script started
 #   scripts/services.sh env    print export lines: eval "$(scripts/services.sh env)"
-#                              (GRIDGOV_PG_URL, GRIDGOV_CH_ADDR, GRIDGOV_CH_STATISTICIAN_PASSWORD)
+#                              (GRIDGOV_PG_URL, GRIDGOV_CH_ADDR, GRIDGOV_CH_STATISTICIAN_PASSWORD,
+#                              GRIDGOV_TEST_S3_URL and its keys)
+#
+# The S3-compatible store the evidence tests use is SeaweedFS's S3 gateway (weed server -s3),
+# built once from the Go module proxy into .local/bin/weed and started on loopback
+# (GRIDGOV_S3_PORT, default 8333) with a key pair generated into .local/seaweedfs/.
 #
 # For each service `up` takes the first that works:
 #   a) the server named by GRIDGOV_PG_URL / GRIDGOV_CH_ADDR, or one already answering on
@@ -42,11 +47,16 @@ CH_HTTP_PORT=${GRIDGOV_CH_HTTP_PORT:-8123}
 DB=gridgov                     # database name in both services (see docker-compose.yml)
 TIMEOUT=${GRIDGOV_SERVICES_TIMEOUT:-60}
 PG_MIN_VERSION=150000          # the ETL relies on pg_current_snapshot() & co.
+S3_PORT=${GRIDGOV_S3_PORT:-8333}
+S3_DIR="$LOCAL/seaweedfs"      # SeaweedFS's data, key pair and logs
+WEED="$LOCAL/bin/weed"
+WEED_MODULE=github.com/seaweedfs/seaweedfs@v0.0.0-20261109003541-7506e5f91cd6
 
 # Results of `up`, written to $STATE.
 PG_URL=""
 CH_ADDR=""
 CH_STAT_PASSWORD="" # the statistician's password, when this script knows it
+S3_URL=""
 
 # ---------------------------------------------------------------- helpers
 
@@ -598,6 +608,78 @@ ch_down() {
 	rm -f "$RUN/clickhouse.pid" "$RUN/clickhouse.docker"
 }
 
+# ---------------------------------------------------------------- s3 (SeaweedFS)
+
+# s3_build — weed from the Go module proxy. Its go.mod has replace directives, which
+# `go install module/weed@version` refuses, so it is built from a copy of the module's source.
+s3_build() {
+	local src
+	command -v go >/dev/null || die "s3: go is needed to build SeaweedFS"
+	say "s3: building SeaweedFS's weed into $(rel "$LOCAL/bin") (minutes, once)"
+	src=$(cd "$REPO" && go mod download -json "$WEED_MODULE" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[[ -d $src ]] || die "s3: could not download $WEED_MODULE"
+	mkdir -p "$S3_DIR" "$LOCAL/bin"
+	rm -rf "$S3_DIR/src" && cp -r "$src" "$S3_DIR/src" && chmod -R u+w "$S3_DIR/src"
+	(cd "$S3_DIR/src" && go build -o "$WEED.tmp" ./weed) >"$S3_DIR/build.log" 2>&1 ||
+		die_with_log s3 "building weed failed" "$S3_DIR/build.log"
+	mv "$WEED.tmp" "$WEED"
+	rm -rf "$S3_DIR/src"
+}
+
+# s3_secret — the test key pair's secret, generated once.
+s3_secret() {
+	[[ -s $S3_DIR/secret ]] || (umask 077 && mkdir -p "$S3_DIR" && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$S3_DIR/secret")
+	cat "$S3_DIR/secret"
+}
+
+# s3_ready — the gateway answers a request (refused without a signature: it checks them).
+s3_ready() { [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$S3_PORT/") == 403 ]]; }
+
+s3_up() {
+	local pid secret
+	S3_URL="http://127.0.0.1:$S3_PORT/gridgov-evidence"
+	secret=$(s3_secret)
+	if pid_alive "$RUN/seaweedfs.pid" weed && s3_ready; then
+		say "s3: SeaweedFS answers on 127.0.0.1:$S3_PORT (project-local, pid $(<"$RUN/seaweedfs.pid"))"
+		return
+	fi
+	port_open 127.0.0.1 "$S3_PORT" && die "s3: 127.0.0.1:$S3_PORT is taken by something this script did not start; set GRIDGOV_S3_PORT"
+	[[ -x $WEED ]] || s3_build
+	mkdir -p "$S3_DIR/data" "$RUN"
+	(umask 077 && printf '{"identities":[{"name":"gridgov","credentials":[{"accessKey":"gridgov","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
+		"$secret" >"$S3_DIR/s3.json")
+	# On loopback, its other ports next to the gateway's (gRPC on each plus 10000), away from
+	# the API's 8080 that SeaweedFS's volume server would take.
+	(cd "$S3_DIR" && exec setsid "$WEED" server -dir="$S3_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+		-master.port=$((S3_PORT + 1000)) -volume.port=$((S3_PORT + 1001)) -filer.port=$((S3_PORT + 1002)) \
+		-master.volumeSizeLimitMB=64 -s3 -s3.port="$S3_PORT" -s3.config="$S3_DIR/s3.json") \
+		>"$S3_DIR/weed.log" 2>&1 </dev/null 9>&- &
+	pid=$!
+	printf '%s\n' "$pid" >"$RUN/seaweedfs.pid"
+	wait_for "$TIMEOUT" s3_ready || die_with_log s3 "SeaweedFS (pid $pid) does not answer on 127.0.0.1:$S3_PORT within ${TIMEOUT}s" "$S3_DIR/weed.log"
+	say "s3: started SeaweedFS (pid $pid), data in $(rel "$S3_DIR"), S3 on 127.0.0.1:$S3_PORT"
+}
+
+s3_down() {
+	local pid
+	if pid_alive "$RUN/seaweedfs.pid" weed; then
+		pid=$(<"$RUN/seaweedfs.pid")
+		kill -TERM "$pid"
+		wait_for 30 pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+		say "s3: stopped SeaweedFS (pid $pid); data kept in $(rel "$S3_DIR")"
+	else
+		say "s3: nothing started by this script is running"
+	fi
+	rm -f "$RUN/seaweedfs.pid"
+}
+
+# s3_exports — the export lines of the test store.
+s3_exports() {
+	printf 'export GRIDGOV_TEST_S3_URL=%s\n' "$(shquote "${S3_URL:-http://127.0.0.1:$S3_PORT/gridgov-evidence}")"
+	printf 'export GRIDGOV_TEST_S3_ACCESS_KEY=gridgov\n'
+	printf 'export GRIDGOV_TEST_S3_SECRET_KEY=%s\n' "$(shquote "$(<"$S3_DIR/secret")")"
+}
+
 # ---------------------------------------------------------------- subcommands
 
 # Serialise up/down: several test packages may call `up` at the same time.
@@ -611,7 +693,8 @@ cmd_up() {
 	lock
 	pg_up
 	ch_up
-	# Private: it holds the statistician's password.
+	s3_up
+	# Private: it holds the statistician's password and the S3 secret.
 	rm -f "$STATE.tmp"
 	(
 		umask 077
@@ -619,10 +702,11 @@ cmd_up() {
 			printf 'export GRIDGOV_PG_URL=%s\n' "$(shquote "$PG_URL")"
 			printf 'export GRIDGOV_CH_ADDR=%s\n' "$(shquote "$CH_ADDR")"
 			[[ -z $CH_STAT_PASSWORD ]] || printf 'export GRIDGOV_CH_STATISTICIAN_PASSWORD=%s\n' "$(shquote "$CH_STAT_PASSWORD")"
+			s3_exports
 		} >"$STATE.tmp"
 	)
 	mv "$STATE.tmp" "$STATE"
-	say "services: ready; eval \"\$(scripts/services.sh env)\" exports GRIDGOV_PG_URL, GRIDGOV_CH_ADDR and GRIDGOV_CH_STATISTICIAN_PASSWORD"
+	say "services: ready; eval \"\$(scripts/services.sh env)\" exports GRIDGOV_PG_URL, GRIDGOV_CH_ADDR, GRIDGOV_CH_STATISTICIAN_PASSWORD and GRIDGOV_TEST_S3_*"
 }
 
 cmd_env() {
@@ -634,6 +718,7 @@ cmd_env() {
 		printf 'export GRIDGOV_CH_ADDR=%s\n' "$(shquote "${GRIDGOV_CH_ADDR:-127.0.0.1:$CH_PORT}")"
 		[[ ! -r $CH_STAT_PASSWORD_FILE ]] ||
 			printf 'export GRIDGOV_CH_STATISTICIAN_PASSWORD=%s\n' "$(shquote "$(<"$CH_STAT_PASSWORD_FILE")")"
+		[[ ! -r $S3_DIR/secret ]] || s3_exports
 	fi
 }
 
@@ -666,6 +751,12 @@ cmd_status() {
 		say "clickhouse: cannot check $ch (no clickhouse-client)"
 		rc=1
 	fi
+	if s3_ready; then
+		say "s3: answers at 127.0.0.1:$S3_PORT$(pid_alive "$RUN/seaweedfs.pid" weed && printf ' (project-local SeaweedFS, pid %s)' "$(<"$RUN/seaweedfs.pid")")"
+	else
+		say "s3: does not answer at 127.0.0.1:$S3_PORT"
+		rc=1
+	fi
 	return $rc
 }
 
@@ -675,10 +766,11 @@ cmd_down() {
 	lock
 	for s in "$@"; do
 		case $s in
-		postgres | clickhouse) all=0 ;;
-		*) die "down: unknown service '$s' (postgres or clickhouse)" ;;
+		postgres | clickhouse | s3) all=0 ;;
+		*) die "down: unknown service '$s' (postgres, clickhouse or s3)" ;;
 		esac
 	done
+	if ((all)) || [[ " $* " == *" s3 "* ]]; then s3_down; fi
 	if ((all)) || [[ " $* " == *" clickhouse "* ]]; then ch_down; fi
 	if ((all)) || [[ " $* " == *" postgres "* ]]; then pg_down; fi
 	# What `up` recorded may now be stale; `env` falls back to the defaults.
@@ -690,6 +782,6 @@ up) cmd_up ;;
 status) cmd_status ;;
 down) shift && cmd_down "$@" ;;
 env) cmd_env ;;
--h | --help | help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+-h | --help | help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' ;;
 *) die "unknown subcommand '$1' (use up, status, down or env)" ;;
 esac

@@ -24,6 +24,15 @@ import (
 	"gridgov/warehouse"
 )
 
+// openEvidence opens the configured evidence store: the S3 bucket, else the directory.
+func openEvidence(ctx context.Context, c config.Config) (evidence.Blobs, error) {
+	if c.EvidenceS3URL != "" {
+		return evidence.OpenS3(ctx, evidence.S3Options{URL: c.EvidenceS3URL, Region: c.EvidenceS3Region,
+			AccessKey: c.EvidenceS3Access, SecretKey: c.EvidenceS3Secret})
+	}
+	return evidence.OpenDir(c.EvidenceDir)
+}
+
 // limitsOf gives the request limits the configuration sets.
 func limitsOf(c config.Config) server.Limits {
 	return server.Limits{MaxBodyBytes: c.MaxBodyBytes, MaxDepth: c.MaxDepth, MaxComplexity: c.MaxComplexity, MaxTokens: c.MaxTokens,
@@ -59,7 +68,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		}
 		a.log.Info("allow-list mode", "operations", allow.Len())
 	}
-	files, err := evidence.OpenDir(a.cfg.EvidenceDir)
+	files, err := openEvidence(ctx, a.cfg)
 	if err != nil {
 		return err
 	}
