@@ -94,12 +94,12 @@ var Policy = map[string]Rule{
 	"Mutation.addMediator":   {gridHandle, "an issue at or below the scope"},
 	// An extension is asked for below the city and decided a level above the asker's; the
 	// community or street urges, the street or city supervises, the city keeps the calendar.
-	"Mutation.requestIssueExtension": {[]string{"street_cadre", "community_cadre", "grid_worker"}, "an issue at or below the scope"},
-	"Mutation.decideIssueExtension":  {cadres, "an extension at or below the scope, asked for at a level below the decider's"},
-	"Mutation.urgeIssue":             {cadres, "an issue at or below the scope"},
-	"Mutation.superviseIssue":        {[]string{"city_admin", "street_cadre"}, "an issue at or below the scope"},
-	"Mutation.confirmIssue":          {with(cadres, "resident"), "the resident's own resolved report; a cadre records one at or below the scope"},
-	"Mutation.setWorkday":            {[]string{"city_admin"}, "the city's working calendar"},
+	"Mutation.requestIssueExtension":  {[]string{"street_cadre", "community_cadre", "grid_worker"}, "an issue at or below the scope"},
+	"Mutation.decideIssueExtension":   {cadres, "an extension at or below the scope, asked for at a level below the decider's"},
+	"Mutation.urgeIssue":              {cadres, "an issue at or below the scope"},
+	"Mutation.superviseIssue":         {[]string{"city_admin", "street_cadre"}, "an issue at or below the scope"},
+	"Mutation.confirmIssue":           {with(cadres, "resident"), "the resident's own resolved report; a cadre records one at or below the scope"},
+	"Mutation.setWorkday":             {[]string{"city_admin"}, "the city's working calendar"},
 	"Mutation.configureIssueCategory": {[]string{"city_admin"}, "the city's issue categories"},
 	// Evidence (佐证): a handler of the place, the reporter of an issue, the member who served.
 	"Mutation.attachEvidence": {with(gridHandle, "resident", "party_member"), "an issue or service record at or below the scope; a resident's own report; a party member's own service record"},
