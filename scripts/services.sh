@@ -643,7 +643,13 @@ s3_up() {
 		say "s3: SeaweedFS answers on 127.0.0.1:$S3_PORT (project-local, pid $(<"$RUN/seaweedfs.pid"))"
 		return
 	fi
-	port_open 127.0.0.1 "$S3_PORT" && die "s3: 127.0.0.1:$S3_PORT is taken by something this script did not start; set GRIDGOV_S3_PORT"
+	# One already answering (another checkout's, or the main set of a private one): used as
+	# it is; the keys exported are this checkout's, which only a server it started knows.
+	if s3_ready; then
+		say "s3: using running server at 127.0.0.1:$S3_PORT"
+		return
+	fi
+	port_open 127.0.0.1 "$S3_PORT" && die "s3: 127.0.0.1:$S3_PORT is taken by something that does not answer as S3; set GRIDGOV_S3_PORT"
 	[[ -x $WEED ]] || s3_build
 	mkdir -p "$S3_DIR/data" "$RUN"
 	(umask 077 && printf '{"identities":[{"name":"gridgov","credentials":[{"accessKey":"gridgov","secretKey":"%s"}],"actions":["Admin","Read","Write","List","Tagging"]}]}\n' \
