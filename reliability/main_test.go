@@ -20,8 +20,9 @@ import (
 	"gridgov/store"
 )
 
-// bin is the gridgov binary built for this test run.
-var bin string
+// bin is the gridgov binary built for this test run; evidenceDir keeps the evidence of every
+// seed and serve it runs (content-addressed: they share it), none in the working directory.
+var bin, evidenceDir string
 
 // full reports whether to run every case at full length.
 var full = os.Getenv("GRIDGOV_RELIABILITY") == "full"
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	bin = filepath.Join(dir, "gridgov")
+	bin, evidenceDir = filepath.Join(dir, "gridgov"), filepath.Join(dir, "evidence")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/gridgov").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build gridgov: %v\n%s", err, out)
 		os.Exit(1)
@@ -61,6 +62,6 @@ func seeded(t *testing.T) (string, *pgxpool.Pool) {
 // gridgov runs the binary with extra environment, returning its combined output.
 func gridgov(ctx context.Context, env []string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(append(os.Environ(), "GRIDGOV_MODE=development", "GRIDGOV_LOG_LEVEL=warn"), env...)
+	cmd.Env = append(append(os.Environ(), "GRIDGOV_MODE=development", "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_EVIDENCE_DIR="+evidenceDir), env...)
 	return cmd
 }

@@ -94,7 +94,8 @@ func newWorkload(t *testing.T, pool *pgxpool.Pool, claims int) *workload {
 	w := &workload{run: strconv.FormatInt(time.Now().UnixNano(), 36), issues: map[int64]written{}, orders: map[int64]written{},
 		attempts: map[int64]int{}, lost: map[int64]int{}, lostBy: map[string]int{}, acked: map[string]int{}, unexpected: map[string]int{}}
 	w.grids = ids(t, pool, `SELECT id FROM grids WHERE community_id = 1 ORDER BY id`)
-	w.cats = ids(t, pool, `SELECT id FROM issue_categories ORDER BY id`)
+	// Transitions resolve issues without attaching a photo: only of categories that need none.
+	w.cats = ids(t, pool, `SELECT id FROM issue_categories WHERE NOT requires_resolve_photo ORDER BY id`)
 	w.members = ids(t, pool, `SELECT member_id FROM service_records GROUP BY member_id ORDER BY count(*) DESC, member_id LIMIT 200`)
 	w.cadrePerson = ids(t, pool, `SELECT person_id FROM cadres WHERE community_id = 1 ORDER BY id LIMIT 1`)[0]
 	w.cadre = mint(t, "community_cadre", gid.Encode("Community", 1), w.cadrePerson)

@@ -16,11 +16,14 @@ import (
 
 // TestIssueRegister seeds the demo city once and reads its issue register as a city's would
 // read: as many issues reported month after month up to --as-of, resolutions following the
-// reports by days, and every issue's history one the register could have written.
+// reports by days, every issue's history one the register could have written, and evidence
+// attached as it could have been, its bytes in the store.
 func TestIssueRegister(t *testing.T) {
-	pool := seeded(t, 1)
+	pool, files := seededWithFiles(t, 1)
 	t.Run("months", func(t *testing.T) { checkIssueMonths(t, pool) })
 	t.Run("histories", func(t *testing.T) { checkIssueHistories(t, pool) })
+	t.Run("evidence", func(t *testing.T) { checkEvidence(t, pool) })
+	t.Run("evidence files", func(t *testing.T) { checkEvidenceFiles(t, pool, files) })
 }
 
 // issueMonth counts one calendar month (UTC) of the register.
@@ -302,7 +305,7 @@ func checkIssueHistories(t *testing.T, pool *pgxpool.Pool) {
 	}
 	for _, k := range []string{"warn", "urge", "supervise", "request_extension", "approve_extension", "reject_extension",
 		"verdict satisfied resident", "verdict satisfied phone", "verdict no_response timeout", "verdict unsatisfied resident",
-		"due on working days", "work_calendar days"} {
+		"due on working days", "work_calendar days", "attach_evidence report photo: 现场照片", "attach_evidence resolve photo: 整改后照片"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s in the register", k)
 		}
@@ -370,6 +373,13 @@ func checkIssueHistory(t *testing.T, is issueRow, steps []issueStep, exts []issu
 			fail(k, s, "before the step before it, at %v", steps[k-1].at)
 		}
 		at := s.at
+		if s.action == "attach_evidence" {
+			if !attachFits(is, snap.State, s) {
+				fail(k, s, "a photo attached to an issue %s", snap.State)
+			}
+			kinds[s.action+" "+s.note]++
+			continue
+		}
 		if roles, ok := deadlineActions[s.action]; ok {
 			kinds[s.action]++
 			if s.from == nil || *s.from != string(snap.State) || s.to != string(snap.State) || !snap.State.Open() || due == nil {
@@ -557,6 +567,22 @@ func checkIssueHistory(t *testing.T, is issueRow, steps []issueStep, exts []issu
 		t.Fatalf("issue %d: a %s dispute with outcome %v", is.id, is.state, is.outcome)
 	}
 	return handled && is.due != nil && is.resolved.After(*is.due)
+}
+
+// attachFits tells whether a photo attached to an issue in the state st fits it as the API
+// would have let it: a report photo by the reporter while the issue is open, a photo of the
+// result by a community cadre from acceptance until closing; the state stays.
+func attachFits(is issueRow, st workflow.IssueState, s issueStep) bool {
+	if s.from == nil || *s.from != string(st) || s.to != string(st) || s.actor == nil {
+		return false
+	}
+	switch s.note {
+	case "report photo: 现场照片":
+		return st.Open() && *s.actor == is.reporter && s.role == is.reporterRole
+	case "resolve photo: 整改后照片":
+		return st != workflow.IssueReported && st != workflow.IssueClosed && s.role == "community_cadre"
+	}
+	return false
 }
 
 func deref[T any](p *T) T {

@@ -12,22 +12,23 @@ type issueCategory struct {
 	unit                  string
 	titles                []string
 	working               bool // deadline counts working days of the work calendar
+	resolvePhoto          bool // resolved only once a photo of the result is attached (requires_resolve_photo)
 }
 
 var issueCategories = []issueCategory{
-	{"greening", "Missing greening", "缺少绿化", "old_compound", 30, "m2", []string{"小区空地缺少绿化", "楼前绿化带荒废", "宅间绿地被侵占"}, false},
-	{"old_facilities", "Worn-out facilities", "设施陈旧", "old_compound", 20, "", []string{"单元门禁损坏", "健身器材老化", "楼道照明不亮"}, false},
-	{"disorderly_parking", "Disorderly parking", "乱停乱放", "old_compound", 7, "", []string{"电动车楼道停放充电", "消防通道被车辆占用", "共享单车堆放"}, false},
-	{"railing_repair", "Railing repair", "栏杆维修", "infrastructure", 10, "", []string{"楼梯扶手松动", "河道护栏破损", "围墙栏杆锈蚀"}, false},
-	{"street_lamp_repair", "Street lamp repair", "路灯维修", "infrastructure", 5, "", []string{"背街小巷路灯不亮", "小区路灯损坏", "路灯杆倾斜"}, false},
-	{"pipe_repair", "Pipe repair", "管道维修", "infrastructure", 5, "", []string{"雨水管道堵塞", "污水井冒溢", "自来水管渗漏"}, false},
-	{"neighbour_dispute", "Neighbour dispute", "邻里纠纷", "dispute", 15, "", []string{"楼上漏水引发纠纷", "噪音扰民纠纷", "公共区域占用纠纷"}, false},
-	{"sanitation", "Sanitation", "环境卫生", "environment", 3, "", []string{"垃圾清运不及时", "楼道堆放杂物", "小广告乱贴"}, false},
-	{"back_alley", "Back-alley clean-up", "背街小巷整治", "environment", 10, "", []string{"背街小巷路面破损", "背街小巷积水", "占道经营"}, false},
-	{"fire_hazard", "Fire hazard", "消防隐患", "safety", 2, "", []string{"飞线充电", "消防栓无水", "楼道堆放易燃物"}, false},
-	{"public_security", "Public security", "治安问题", "safety", 3, "", []string{"小区监控损坏", "陌生人员频繁出入", "夜间聚集喧哗"}, false},
-	{"convenience_service", "Convenience service", "便民服务", "public_service", 5, "", []string{"老人办理社保认证困难", "需要上门代办证件", "独居老人需要帮扶"}, true},
-	{"suggestion", "Opinion or suggestion", "意见建议", "suggestion", 15, "", []string{"建议增设充电桩", "建议增加休闲座椅", "建议开设老年食堂"}, true},
+	{"greening", "Missing greening", "缺少绿化", "old_compound", 30, "m2", []string{"小区空地缺少绿化", "楼前绿化带荒废", "宅间绿地被侵占"}, false, true},
+	{"old_facilities", "Worn-out facilities", "设施陈旧", "old_compound", 20, "", []string{"单元门禁损坏", "健身器材老化", "楼道照明不亮"}, false, false},
+	{"disorderly_parking", "Disorderly parking", "乱停乱放", "old_compound", 7, "", []string{"电动车楼道停放充电", "消防通道被车辆占用", "共享单车堆放"}, false, false},
+	{"railing_repair", "Railing repair", "栏杆维修", "infrastructure", 10, "", []string{"楼梯扶手松动", "河道护栏破损", "围墙栏杆锈蚀"}, false, true},
+	{"street_lamp_repair", "Street lamp repair", "路灯维修", "infrastructure", 5, "", []string{"背街小巷路灯不亮", "小区路灯损坏", "路灯杆倾斜"}, false, true},
+	{"pipe_repair", "Pipe repair", "管道维修", "infrastructure", 5, "", []string{"雨水管道堵塞", "污水井冒溢", "自来水管渗漏"}, false, true},
+	{"neighbour_dispute", "Neighbour dispute", "邻里纠纷", "dispute", 15, "", []string{"楼上漏水引发纠纷", "噪音扰民纠纷", "公共区域占用纠纷"}, false, false},
+	{"sanitation", "Sanitation", "环境卫生", "environment", 3, "", []string{"垃圾清运不及时", "楼道堆放杂物", "小广告乱贴"}, false, false},
+	{"back_alley", "Back-alley clean-up", "背街小巷整治", "environment", 10, "", []string{"背街小巷路面破损", "背街小巷积水", "占道经营"}, false, true},
+	{"fire_hazard", "Fire hazard", "消防隐患", "safety", 2, "", []string{"飞线充电", "消防栓无水", "楼道堆放易燃物"}, false, false},
+	{"public_security", "Public security", "治安问题", "safety", 3, "", []string{"小区监控损坏", "陌生人员频繁出入", "夜间聚集喧哗"}, false, false},
+	{"convenience_service", "Convenience service", "便民服务", "public_service", 5, "", []string{"老人办理社保认证困难", "需要上门代办证件", "独居老人需要帮扶"}, true, false},
+	{"suggestion", "Opinion or suggestion", "意见建议", "suggestion", 15, "", []string{"建议增设充电桩", "建议增加休闲座椅", "建议开设老年食堂"}, true, false},
 }
 
 // issueStory is everything the register, its history and its mediators hold about one issue.
@@ -50,6 +51,7 @@ type issueStory struct {
 	dispute                    bool
 	mediators                  []mediator
 	events                     []issueEvent
+	attachments                []attachment // photos attached to it (see issueAttachments)
 
 	// What the deadline steps left on the issue at --as-of (see deadlineEvents).
 	warned, lastUrged  time.Time
@@ -330,9 +332,11 @@ const issueTries = 1000
 // issueScratch is room an issue's story is drawn in, reused from one issue to the next: the
 // story (its events, its verdict) is good until the next is drawn.
 type issueScratch struct {
-	steps    []lifeStep
-	timeline []lived
-	events   []issueEvent
+	steps       []lifeStep
+	timeline    []lived
+	events      []issueEvent
+	attachments []attachment
+	evidence    *rowRand // the stream photos are drawn from, apart from the story's
 }
 
 func (w *world) issueStory(r *rowRand, i int, greening spreader, scratch *issueScratch) issueStory {
@@ -450,6 +454,8 @@ func (w *world) issueStory(r *rowRand, i int, greening spreader, scratch *issueS
 	if !dispatched {
 		s.handlerKind, s.handlerPerson, s.handlerUnit = "", 0, 0
 	}
+	s.attachments = w.issueAttachments(scratch.evidence, &s, c, cadre, scratch.attachments)
+	scratch.attachments = s.attachments
 	if openState(s.state) {
 		return s
 	}
@@ -511,22 +517,28 @@ func (w *world) handler(r *rowRand, s *issueStory) {
 	s.handlerKind, s.handlerPerson = "partner", w.people.partners+int64(g.ci*3+r.IntN(3))+1
 }
 
-func (w *world) issueJobs() []job {
+// storyTeller gives a function drawing issue stories, with room of its own (see issueScratch).
+func (w *world) storyTeller() func(r *rowRand, i int) issueStory {
 	greening := w.greeningParts()
-	// The issue jobs run one after the other, each drawing one story at a time: they share the room.
 	scratch := &issueScratch{steps: make([]lifeStep, 0, lifeSteps), timeline: make([]lived, 0, issueEventSlots),
-		events: make([]issueEvent, 0, issueEventSlots)}
-	story := func(r *rowRand, i int) issueStory { return w.issueStory(r, i, greening, scratch) }
+		events: make([]issueEvent, 0, issueEventSlots), attachments: make([]attachment, 0, issueEvidenceSlots),
+		evidence: newRowRand(w.opts.Seed)}
+	return func(r *rowRand, i int) issueStory { return w.issueStory(r, i, greening, scratch) }
+}
+
+func (w *world) issueJobs() []job {
+	// The issue jobs run one after the other, each drawing one story at a time: they share the room.
+	story := w.storyTeller()
 	return append([]job{
 		fixed("issue_categories", len(issueCategories), []string{"id", "code", "name", "name_zh", "category_group", "deadline_days", "quantity_unit",
-			"deadline_working_days", "warn_at_share", "verdict_days", "max_reopens"},
+			"deadline_working_days", "warn_at_share", "verdict_days", "max_reopens", "requires_resolve_photo"},
 			func(_ *rowRand, i int, row func(...any)) {
 				c := issueCategories[i]
 				var unit any
 				if c.unit != "" {
 					unit = c.unit
 				}
-				row(int64(i+1), c.code, c.name, c.zh, c.group, c.deadline, unit, c.working, float64(issueWarnPercent)/100, issueVerdictDays, 2)
+				row(int64(i+1), c.code, c.name, c.zh, c.group, c.deadline, unit, c.working, float64(issueWarnPercent)/100, issueVerdictDays, 2, c.resolvePhoto)
 			}),
 		{name: "issues", table: "issues", entities: w.issueTotal(), columns: []string{"id", "street_id", "community_id", "grid_id", "building_id",
 			"category_id", "title", "description", "reporter_id", "reporter_role", "state", "handler_kind", "handler_person_id", "handler_unit_id",

@@ -13,6 +13,7 @@ func (w *world) jobs() []job {
 	js = append(js, w.volunteerJobs()...)
 	js = append(js, w.issueJobs()...)
 	js = append(js, w.serviceJobs()...)
+	js = append(js, w.evidenceJobs(w.storyTeller())...)
 	js = append(js, w.activityJobs()...)
 	return js
 }

@@ -81,7 +81,7 @@ func orNil(t time.Time) any {
 }
 
 func (w *world) serviceJobs() []job {
-	ledgerIDs := int64(w.n.verified) * 16
+	ledgerIDs := int64(w.n.verified) * ledgerSlots
 	return []job{
 		fixed("service_categories", len(serviceCategories), []string{"id", "code", "name", "name_zh"}, func(_ *rowRand, i int, row func(...any)) {
 			c := serviceCategories[i]
@@ -149,18 +149,42 @@ func (w *world) serviceJobs() []job {
 	}
 }
 
-// ledgerJob writes each verified member's own service records: two to twelve over the period.
+// ledgerSlots is the room each verified member has in the ids of service_records for their
+// own records: at most twelve.
+const ledgerSlots = 16
+
+// ledgerRecord is one of a member's own service records.
+type ledgerRecord struct {
+	id, member, person int64
+	at                 home
+	served             time.Time
+	hours              float64
+	content            string
+}
+
+var ledgerContents = []string{"参与网格环境整治", "入户走访困难群众", "开展政策宣传", "参与文明劝导", "协助疫情防控值守", "关爱留守儿童", "为老人义务理发"}
+
+// ledgerRecords draws verified member v's own service records, two to twelve over the period,
+// from r positioned on the member, into out.
+func (w *world) ledgerRecords(r *rowRand, v int, out []ledgerRecord) []ledgerRecord {
+	m := w.member(w.verifiedMember(v))
+	h := w.buildingHome(m.building)
+	span := int64(w.asOf.Sub(m.at))
+	for k, n := 0, r.between(2, 12); k < n && span > 0; k++ {
+		out = append(out, ledgerRecord{id: int64(v)*ledgerSlots + int64(k) + 1, member: m.id, person: m.person, at: h,
+			served: day(m.at.Add(time.Duration(r.Int64N(span)))), hours: float64(r.between(2, 8)) / 2, content: pick(r, ledgerContents)})
+	}
+	return out
+}
+
+// ledgerJob writes each verified member's own service records.
 func (w *world) ledgerJob() job {
-	contents := []string{"参与网格环境整治", "入户走访困难群众", "开展政策宣传", "参与文明劝导", "协助疫情防控值守", "关爱留守儿童", "为老人义务理发"}
 	return job{name: "service_records:ledger", table: "service_records", entities: w.n.verified,
 		columns: []string{"id", "member_id", "street_id", "community_id", "grid_id", "order_id", "served_on", "hours", "content"},
 		emit: func(r *rowRand, v int, row func(...any)) {
-			m := w.member(w.verifiedMember(v))
-			h := w.buildingHome(m.building)
-			span := int64(w.asOf.Sub(m.at))
-			for k, n := 0, r.between(2, 12); k < n && span > 0; k++ {
-				row(int64(v)*16+int64(k)+1, m.id, h.street, h.community, h.grid, nil, day(m.at.Add(time.Duration(r.Int64N(span)))),
-					float64(r.between(2, 8))/2, pick(r, contents))
+			var records [ledgerSlots]ledgerRecord
+			for _, rec := range w.ledgerRecords(r, v, records[:0]) {
+				row(rec.id, rec.member, rec.at.street, rec.at.community, rec.at.grid, nil, rec.served, rec.hours, rec.content)
 			}
 		}}
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"gridgov/evidence"
 )
 
 // Options choose what to generate.
@@ -27,6 +29,10 @@ type Options struct {
 	AsOf     time.Time // the data spans the two years before this date
 	Reset    bool      // empty every table first
 	Progress io.Writer // progress and summary; nil for none
+	// Evidence is the store the photos of the evidence rows are written to: the one the API
+	// serves from. Nil writes the rows only, for a database whose photos are not served
+	// (they can be written later: a run over a finished seed writes them again).
+	Evidence evidence.Blobs
 }
 
 // TableStat is how many rows one table received and how long it took.
@@ -65,10 +71,16 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options) (Summary, error)
 		}
 	}
 	finished, err := claim(ctx, pool, opts)
-	if err != nil || finished {
-		return Summary{Skipped: finished}, err
+	if err != nil {
+		return Summary{}, err
+	}
+	if finished {
+		return Summary{Skipped: true}, putPhotos(ctx, opts.Evidence, demoPhotos(opts.Seed))
 	}
 	w := buildWorld(opts)
+	if err := putPhotos(ctx, opts.Evidence, w.photos); err != nil {
+		return Summary{}, err
+	}
 	p := newProgress(opts.Progress)
 	done, err := doneChunks(ctx, pool)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"gridgov/dbtest"
+	"gridgov/evidence"
 	"gridgov/seed"
 	"gridgov/workflow"
 )
@@ -19,11 +20,22 @@ var asOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
 func seeded(t *testing.T, n uint64) *pgxpool.Pool {
 	t.Helper()
+	pool, _ := seededWithFiles(t, n)
+	return pool
+}
+
+// seededWithFiles seeds a fresh database, the photos of its evidence into a fresh store.
+func seededWithFiles(t *testing.T, n uint64) (*pgxpool.Pool, *evidence.Dir) {
+	t.Helper()
 	pool := dbtest.New(t)
-	if _, err := seed.Run(context.Background(), pool, seed.Options{Profile: "chaohu", Seed: n, Scale: 1, AsOf: asOf}); err != nil {
+	files, err := evidence.OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Run(context.Background(), pool, seed.Options{Profile: "chaohu", Seed: n, Scale: 1, AsOf: asOf, Evidence: files}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	return pool
+	return pool, files
 }
 
 // TestPublishedFigures counts every published figure with SQL in a freshly seeded database.

@@ -3,6 +3,8 @@ package seed
 import (
 	"fmt"
 	"time"
+
+	"gridgov/evidence"
 )
 
 var epoch1950 = time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -41,6 +43,7 @@ type world struct {
 	policeTeams, otherTeams       []int // team indices
 	n                             counts
 	people                        peopleRanges
+	photos                        []*evidence.File // the photos evidence shows (see demoPhotos)
 }
 
 type street struct {
@@ -172,6 +175,7 @@ func buildWorld(opts Options) *world {
 	w.buildVolunteerOrgs()
 	w.layoutPeople()
 	w.pickAppointments()
+	w.photos = demoPhotos(opts.Seed)
 	return w
 }
 

@@ -73,6 +73,7 @@ func TestConfigMasksSecrets(t *testing.T) {
 // TestSeedCommandRefusesBadInput: unknown profiles and scales are refused before any write.
 func TestSeedCommandRefusesBadInput(t *testing.T) {
 	t.Setenv("GRIDGOV_PG_URL", dbtest.NewURL(t))
+	t.Setenv("GRIDGOV_EVIDENCE_DIR", t.TempDir())
 	for _, args := range [][]string{{"seed", "--profile", "atlantis"}, {"seed", "--scale", "0"}, {"seed", "--as-of", "yesterday"}} {
 		if code, _, errs := gridgov(t, args...); code == 0 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
@@ -86,6 +87,7 @@ func TestTokenCommands(t *testing.T) {
 	t.Setenv("GRIDGOV_MODE", "development")
 	url := dbtest.NewURL(t)
 	t.Setenv("GRIDGOV_PG_URL", url)
+	t.Setenv("GRIDGOV_EVIDENCE_DIR", t.TempDir())
 	if code, _, errs := gridgov(t, "seed", "--as-of", "2026-11-27"); code != 0 {
 		t.Fatalf("seed: %s", errs)
 	}

@@ -21,6 +21,7 @@ func cmdSeed(ctx context.Context, a *app, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	var err error
 	opts := seed.Options{Profile: *profile, Seed: *seedN, Scale: *scale, Reset: *reset, Progress: a.stderr, AsOf: time.Now().UTC()}
 	if *asOf != "" {
 		t, err := time.Parse(time.DateOnly, *asOf)
@@ -28,6 +29,10 @@ func cmdSeed(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("--as-of: want YYYY-MM-DD, got %q", *asOf)
 		}
 		opts.AsOf = t
+	}
+	// The photos of the demo's evidence go where the API serves evidence from.
+	if opts.Evidence, err = openEvidence(ctx, a.cfg); err != nil {
+		return err
 	}
 	pool, err := store.Open(ctx, a.cfg.PGURL, 2)
 	if err != nil {

@@ -34,22 +34,7 @@ func freeAddr(t *testing.T) string {
 // server is told to stop: every report the server acknowledged is in Postgres afterwards, and
 // no client saw a 5xx.
 func TestGracefulShutdownLosesNoAcknowledgedWrite(t *testing.T) {
-	url := dbtest.NewURL(t)
-	t.Setenv("GRIDGOV_PG_URL", url)
-	t.Setenv("GRIDGOV_MODE", "development")
-	addr := freeAddr(t)
-	t.Setenv("GRIDGOV_LISTEN", addr)
-	if code, _, errs := gridgov(t, "seed", "--as-of", "2026-11-27"); code != 0 {
-		t.Fatalf("seed: %s", errs)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan int, 1)
-	go func() {
-		var out, errs bytes.Buffer
-		served <- run(ctx, []string{"serve"}, &out, &errs)
-	}()
-	waitUp(t, "http://"+addr+"/healthz")
-
+	url, addr, stop := seededServer(t)
 	var acked sync.Map
 	var fivexx, ackedN atomic.Int64
 	var wg sync.WaitGroup
@@ -74,7 +59,7 @@ func TestGracefulShutdownLosesNoAcknowledgedWrite(t *testing.T) {
 		}()
 	}
 	time.Sleep(700 * time.Millisecond)
-	stopServer(t, stop, served)
+	stop()
 	wg.Wait()
 	if ackedN.Load() == 0 {
 		t.Fatal("no report was acknowledged before the shutdown")
@@ -100,6 +85,29 @@ func TestGracefulShutdownLosesNoAcknowledgedWrite(t *testing.T) {
 		t.Errorf("%d of %d acknowledged reports are not in Postgres", missing, ackedN.Load())
 	}
 	t.Logf("%d reports acknowledged, all present", ackedN.Load())
+}
+
+// seededServer seeds the demo city (as of 2026-11-27) into a fresh database and serves it as
+// `make demo` does, its evidence kept in a fresh directory; stop plays SIGTERM (stopServer).
+func seededServer(t *testing.T) (url, addr string, stop func()) {
+	t.Helper()
+	url = dbtest.NewURL(t)
+	t.Setenv("GRIDGOV_PG_URL", url)
+	t.Setenv("GRIDGOV_MODE", "development")
+	t.Setenv("GRIDGOV_EVIDENCE_DIR", t.TempDir())
+	addr = freeAddr(t)
+	t.Setenv("GRIDGOV_LISTEN", addr)
+	if code, _, errs := gridgov(t, "seed", "--as-of", "2026-11-27"); code != 0 {
+		t.Fatalf("seed: %s", errs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan int, 1)
+	go func() {
+		var out, errs bytes.Buffer
+		served <- run(ctx, []string{"serve"}, &out, &errs)
+	}()
+	waitUp(t, "http://"+addr+"/healthz")
+	return url, addr, func() { stopServer(t, cancel, served) }
 }
 
 // stopServer plays SIGTERM: run's context is cancelled, and serve must return cleanly.
