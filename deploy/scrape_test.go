@@ -48,7 +48,7 @@ func TestPrometheusScrapesServeAndETL(t *testing.T) {
 	ch := whtest.New(t) // a fresh, migrated warehouse database
 	apiAddr, apiMetrics, etlMetrics, promAddr := free(t), free(t), free(t), free(t)
 	env := append(os.Environ(), "GRIDGOV_PG_URL="+pgURL, "GRIDGOV_CH_DATABASE="+ch.Database, "GRIDGOV_MODE=development",
-		"GRIDGOV_LISTEN="+apiAddr, "GRIDGOV_METRICS_LISTEN="+apiMetrics, "GRIDGOV_LOG_LEVEL=warn",
+		"GRIDGOV_LISTEN="+apiAddr, "GRIDGOV_METRICS_LISTEN="+apiMetrics, "GRIDGOV_LOG_LEVEL=warn", "GRIDGOV_EVIDENCE_DIR="+t.TempDir(),
 		"GRIDGOV_SCHEDULER=worker") // the rows the ETL loads are the seeded ones, counted below
 	start(t, env, bin, "serve")
 	start(t, env, bin, "etl", "run", "--follow", "--interval", "300ms", "--metrics-listen", etlMetrics)

@@ -28,6 +28,7 @@ func TestConnectionLimits(t *testing.T) {
 	api, metrics := freeAddr(t), freeAddr(t)
 	t.Setenv("GRIDGOV_PG_URL", dbtest.NewURL(t))
 	t.Setenv("GRIDGOV_MODE", "production")
+	t.Setenv("GRIDGOV_EVIDENCE_DIR", t.TempDir())
 	t.Setenv("GRIDGOV_JWT_SECRET", connSecret)
 	t.Setenv("GRIDGOV_LISTEN", api)
 	t.Setenv("GRIDGOV_METRICS_LISTEN", metrics)

@@ -19,6 +19,7 @@ func TestServeAndWorkerRunTheScheduler(t *testing.T) {
 	t.Setenv("GRIDGOV_MODE", "development")
 	t.Setenv("GRIDGOV_METRICS_LISTEN", "off")
 	t.Setenv("GRIDGOV_SCHEDULER_INTERVAL", "50ms")
+	t.Setenv("GRIDGOV_EVIDENCE_DIR", t.TempDir())
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
