@@ -153,26 +153,27 @@ func thumbnail(img image.Image, edge int) *image.RGBA {
 		tw, th = max(1, w*edge/h), edge
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, tw, th))
+	at := pixels(img)
 	for ty := range th {
 		y0, y1 := b.Min.Y+ty*h/th, b.Min.Y+(ty+1)*h/th
 		for tx := range tw {
 			x0, x1 := b.Min.X+tx*w/tw, b.Min.X+(tx+1)*w/tw
-			dst.SetRGBA(tx, ty, mean(img, x0, y0, max(x1, x0+1), max(y1, y0+1)))
+			dst.SetRGBA(tx, ty, mean(at, x0, y0, max(x1, x0+1), max(y1, y0+1)))
 		}
 	}
 	return dst
 }
 
-// mean gives the mean colour of up to 4 × 4 samples of the area [x0, x1) × [y0, y1) of img,
-// laid over white.
-func mean(img image.Image, x0, y0, x1, y1 int) color.RGBA {
+// mean gives the mean colour of up to 4 × 4 samples of the area [x0, x1) × [y0, y1) of the
+// image at reads (pixels: no allocation per sample), laid over white.
+func mean(at func(x, y int) (r, g, b, a uint8), x0, y0, x1, y1 int) color.RGBA {
 	sx, sy := max(1, (x1-x0)/4), max(1, (y1-y0)/4)
 	var r, g, b, n uint64
 	for y := y0; y < y1; y += sy {
 		for x := x0; x < x1; x += sx {
-			cr, cg, cb, ca := img.At(x, y).RGBA() // alpha-premultiplied: over white adds what alpha leaves
-			r, g, b, n = r+uint64(cr+0xffff-ca), g+uint64(cg+0xffff-ca), b+uint64(cb+0xffff-ca), n+1
+			cr, cg, cb, ca := at(x, y) // alpha-premultiplied: over white adds what alpha leaves
+			r, g, b, n = r+uint64(cr)+0xff-uint64(ca), g+uint64(cg)+0xff-uint64(ca), b+uint64(cb)+0xff-uint64(ca), n+1
 		}
 	}
-	return color.RGBA{R: uint8(r / n >> 8), G: uint8(g / n >> 8), B: uint8(b / n >> 8), A: 0xff}
+	return color.RGBA{R: uint8(r / n), G: uint8(g / n), B: uint8(b / n), A: 0xff}
 }
