@@ -92,8 +92,9 @@ func New(d Deps) http.Handler {
 	evm := observe.NewEvidence(d.Registry)
 	route("/graphql", cors(GraphQL(Options{Store: st, Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
 		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators, Evidence: d.Evidence, EvidenceMetrics: evm}), d.CORSOrigins))
+	authn := authenticator(st, d.Keys, nil, gqlm)
+	route("/graphql/schema", cors(onlyGet(authn.Middleware(sdlHandler()), gqlm), d.CORSOrigins))
 	if d.Evidence != nil {
-		authn := authenticator(st, d.Keys, nil, gqlm)
 		for _, thumb := range []bool{false, true} {
 			pattern := "/evidence/{id}"
 			if thumb {

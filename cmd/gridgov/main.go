@@ -36,7 +36,7 @@ var commands = map[string]command{
 	"worker":  {"run the issue register's time-driven steps (warnings, escalation) until stopped", cmdWorker},
 	"config":  {"print the effective configuration, secrets masked", cmdConfig},
 	"token":   {"mint bearer tokens: token issue --role R --scope PLACE | token demo", cmdToken},
-	"schema":  {"print the GraphQL SDL: schema print", cmdSchema},
+	"schema":  {"print the GraphQL SDL: schema print [-o FILE]", cmdSchema},
 
 	"etl":       {"copy Postgres into the warehouse: etl run --once|--follow, resync, status, verify", cmdETL},
 	"warehouse": {"the ClickHouse warehouse: warehouse migrate|status|dict", cmdWarehouse},

@@ -3,19 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
-	"github.com/vektah/gqlparser/v2/formatter"
-
-	"gridgov/graph"
+	"gridgov/server"
 )
 
 // cmdSchema prints the GraphQL SDL the binary serves, as one document with descriptions:
-// what frontend teams code against.
+// what frontend teams code against. With -o FILE it writes the file instead (go generate
+// keeps docs/schema.graphql so).
 func cmdSchema(_ context.Context, a *app, args []string) error {
-	if len(args) != 1 || args[0] != "print" {
-		return fmt.Errorf("usage: gridgov schema print")
+	switch {
+	case len(args) == 1 && args[0] == "print":
+		_, err := a.stdout.Write(server.SDL())
+		return err
+	case len(args) == 3 && args[0] == "print" && args[1] == "-o":
+		return os.WriteFile(args[2], server.SDL(), 0o644)
 	}
-	s := graph.NewExecutableSchema(graph.Config{}).Schema()
-	formatter.NewFormatter(a.stdout, formatter.WithIndent("  ")).FormatSchema(s)
-	return nil
+	return fmt.Errorf("usage: gridgov schema print [-o FILE]")
 }
