@@ -212,7 +212,7 @@ func inProcess(keys auth.Keys) serveFunc {
 		if err != nil {
 			return "", nil, err
 		}
-		ts := httptest.NewServer(handler(keys, pool))
+		ts := httptest.NewServer(handler(keys, pool, false))
 		return ts.URL, func() { ts.Close(); pool.Close() }, nil
 	}
 }
@@ -265,12 +265,9 @@ func testKeys(t testing.TB) (auth.Keys, string) {
 	return keys, admin
 }
 
-// handler is gridgov's GraphQL handler on pool, without a rate limit.
-func handler(keys auth.Keys, pool *pgxpool.Pool) http.Handler { return handlerOn(keys, pool, false) }
-
-// handlerOn is handler with the API's executor, or with gqlgen's generated one only (the
-// reference) when gqlgenOnly.
-func handlerOn(keys auth.Keys, pool *pgxpool.Pool, gqlgenOnly bool) http.Handler {
+// handler is the GraphQL handler, rate limit off, on the API's executor, or on gqlgen's
+// generated one only (the reference) when gqlgenOnly.
+func handler(keys auth.Keys, pool *pgxpool.Pool, gqlgenOnly bool) http.Handler {
 	limits := server.DefaultLimits()
 	limits.RateLimit = 0
 	return server.GraphQL(server.Options{Store: store.New(pool), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -304,7 +301,7 @@ func setup(b *testing.B) benchFixture {
 		b.Fatal(err)
 	}
 	keys, admin := testKeys(b)
-	return benchFixture{executors: map[string]http.Handler{"api": handlerOn(keys, pool, false), "gqlgen": handlerOn(keys, pool, true)},
+	return benchFixture{executors: map[string]http.Handler{"api": handler(keys, pool, false), "gqlgen": handler(keys, pool, true)},
 		classes: newClasses(fx, admin, keys, 64)}
 }
 
