@@ -133,6 +133,12 @@ bench-api-compare: services build
 dashboard-assets:
 	bash scripts/dashboard-assets.sh
 
+# GraphiQL and React for the explorer at /graphiql, vendored from npm at the versions pinned
+# in the script.
+.PHONY: graphiql-assets
+graphiql-assets:
+	bash scripts/graphiql-assets.sh
+
 # The reliability suite at full length (docs/reliability.md); make test runs its short form.
 .PHONY: reliability
 reliability: services tools
