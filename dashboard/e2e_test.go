@@ -99,6 +99,7 @@ func TestDashboardEndToEnd(t *testing.T) {
 	}
 	b.Screenshot(t, "e2e-street.png")
 	b.NoConsoleErrors(t)
+	b.OnlyFrom(t, srv.URL)
 }
 
 // grouped writes n as the page does (zh-CN): thousands separated by commas.
