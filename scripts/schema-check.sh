@@ -25,15 +25,11 @@ export GRIDGOV_SCHEMA_DECLARED=${GRIDGOV_SCHEMA_DECLARED:-$REPO/docs/schema-brea
 changelog=${GRIDGOV_SCHEMA_CHANGELOG:-$REPO/docs/schema-changelog.md}
 tool="$REPO/.local/npm/schema-check"
 
-# install: npm ci into $tool when the lock file there differs from the committed one.
+# install: graphql-inspector and the check's handlers into $tool.
 install() {
-	bash "$REPO/scripts/node.sh"
 	mkdir -p "$tool"
-	if ! cmp -s "$REPO/tools/schema-check/package-lock.json" "$tool/package-lock.json" || [[ ! -d "$tool/node_modules" ]]; then
-		cp "$REPO/tools/schema-check/package.json" "$REPO/tools/schema-check/package-lock.json" "$tool/"
-		(cd "$tool" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-	fi
-	cp "$REPO"/tools/schema-check/*.cjs "$tool/"
+	cp "$REPO/tools/schema-check/package.json" "$REPO/tools/schema-check/package-lock.json" "$REPO"/tools/schema-check/*.cjs "$tool/"
+	bash "$REPO/scripts/npm-ci.sh" "$tool"
 }
 
 # diff: graphql-inspector's diff of the released and the current schema, with the declared
