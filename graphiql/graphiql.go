@@ -10,7 +10,8 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"strings"
+
+	"gridgov/webpage"
 )
 
 // GraphiQLVersion is the vendored GraphiQL (static/vendor/graphiql.min.js and .css) and
@@ -42,29 +43,5 @@ func Static() fs.FS {
 // Handler serves /graphiql (the page) and /graphiql/... (its assets). Mount it on both
 // patterns: mux.Handle("GET /graphiql", h); mux.Handle("GET /graphiql/", h).
 func Handler() http.Handler {
-	files := http.FileServerFS(Static())
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
-		rest := strings.TrimPrefix(r.URL.Path, "/graphiql")
-		if rest == "" || rest == "/" || rest == "/index.html" {
-			page, err := fs.ReadFile(Static(), "index.html")
-			if err != nil {
-				http.Error(w, "internal error", http.StatusInternalServerError)
-				return
-			}
-			h.Set("Cache-Control", "no-cache")
-			h.Set("Content-Type", "text/html; charset=utf-8")
-			w.Write(page) //nolint:errcheck
-			return
-		}
-		if strings.HasPrefix(rest, "/vendor/") {
-			h.Set("Cache-Control", "public, max-age=86400")
-		} else {
-			h.Set("Cache-Control", "no-cache")
-		}
-		r2 := r.Clone(r.Context())
-		r2.URL.Path = rest
-		files.ServeHTTP(w, r2)
-	})
+	return webpage.Handler("/graphiql", Static(), ContentSecurityPolicy)
 }
