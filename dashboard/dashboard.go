@@ -21,13 +21,7 @@ const EChartsVersion = "6.1.0"
 var assets embed.FS
 
 // Static is the page's files: index.html, app.js, style.css and vendor/.
-func Static() fs.FS {
-	sub, err := fs.Sub(assets, "static")
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+func Static() fs.FS { return webpage.Sub(assets, "static") }
 
 // Handler serves /dashboard (the page) and /dashboard/... (its assets). Mount it on both
 // patterns: mux.Handle("/dashboard", h); mux.Handle("/dashboard/", h).

@@ -32,13 +32,7 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 var assets embed.FS
 
 // Static is the page's files: index.html, app.js, style.css and vendor/.
-func Static() fs.FS {
-	sub, err := fs.Sub(assets, "static")
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+func Static() fs.FS { return webpage.Sub(assets, "static") }
 
 // Handler serves /graphiql (the page) and /graphiql/... (its assets). Mount it on both
 // patterns: mux.Handle("GET /graphiql", h); mux.Handle("GET /graphiql/", h).

@@ -46,3 +46,13 @@ func Handler(prefix string, files fs.FS, csp string) http.Handler {
 		server.ServeHTTP(w, r2)
 	})
 }
+
+// Sub is the directory dir of an embedded file system, which holds it: fs.Sub fails only
+// on a malformed name.
+func Sub(embedded fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(embedded, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
