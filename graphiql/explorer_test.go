@@ -19,8 +19,8 @@ import (
 // TestExplorerOffline serves the real API in development mode over a migrated database and
 // opens /graphiql in headless Chromium that reaches the loopback only: the page asks for a
 // token, the pasted token runs a query and its answer (the one street) shows, the documentation pane lists the
-// schema's query fields (read by introspection with the same token), the page logs no error
-// (a refused load or a broken policy would log one) and asked for nothing outside the server.
+// schema's query fields (read by introspection with the same token), the settings dialog
+// opens, the page logs no error (a refused load or a breach of its policy would log one) and asked for nothing outside the server.
 func TestExplorerOffline(t *testing.T) {
 	bin := browsertest.Chromium(t)
 	pool := dbtest.New(t)
@@ -61,6 +61,9 @@ func TestExplorerOffline(t *testing.T) {
 	b.Eval(t, `[...document.querySelectorAll('.graphiql-doc-explorer a')].find((a) => a.innerText === 'Query').click(); true`)
 	b.WaitFor(t, `document.querySelector('.graphiql-doc-explorer').innerText.includes('serviceOrders')`)
 	b.Screenshot(t, "graphiql.png")
+	// A dialog, which adds inline styles to the page.
+	b.Eval(t, `document.querySelector('[aria-label="Open settings dialog"]').click(); true`)
+	b.WaitFor(t, `document.querySelector('[role="dialog"]') && document.querySelector('[role="dialog"]').innerText.includes('Theme')`)
 	b.NoConsoleErrors(t)
 	b.OnlyFrom(t, srv.URL)
 	if n := len(b.Requests()); n < 5 {

@@ -23,9 +23,9 @@ const (
 )
 
 // ContentSecurityPolicy lets the page load scripts, styles and data from its own origin only,
-// with no inline script or style; GraphiQL's stylesheet carries its fonts and icons as data:
-// URLs.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
+// with no inline script. GraphiQL's stylesheet carries its fonts and icons as data: URLs, and
+// its dialogs add inline style elements (react-remove-scroll), hence style-src 'unsafe-inline'.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
 	"font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 //go:embed static
