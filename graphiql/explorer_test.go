@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -68,5 +69,20 @@ func TestExplorerOffline(t *testing.T) {
 	b.OnlyFrom(t, srv.URL)
 	if n := len(b.Requests()); n < 5 {
 		t.Errorf("the page made %d requests, fewer than its assets and queries", n)
+	}
+}
+
+// TestOnlyInDevelopment: the explorer and its assets are served in development mode only.
+func TestOnlyInDevelopment(t *testing.T) {
+	pool := dbtest.New(t)
+	for _, dev := range []bool{false, true} {
+		h := server.New(server.Deps{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Dev: dev})
+		for _, path := range []string{"/graphiql", "/graphiql/app.js", "/graphiql/vendor/graphiql.min.js"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if want := map[bool]int{false: http.StatusNotFound, true: http.StatusOK}[dev]; rec.Code != want {
+				t.Errorf("development mode %v: %s answers %d, want %d", dev, path, rec.Code, want)
+			}
+		}
 	}
 }
