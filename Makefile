@@ -45,12 +45,24 @@ test: services tools
 	$(WITH_ENV) go test -race -count=1 -timeout 10m -run '$(RACE_TESTS)' ./loaders ./resolvers
 	$(WITH_ENV) go test -race -count=1 -timeout 10m ./scheduler
 
-# Formatting, vet, and generated code that must match its sources.
+# Formatting, vet, generated code that must match its sources, and the GraphQL schema
+# against its last release: a breaking change fails unless declared (docs/schema-breaking.json).
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
 	go vet ./...
 	go generate ./...
 	@git diff --exit-code --stat -- graph docs || { echo 'generated files are stale: run go generate ./... and commit'; exit 1; }
+	bash scripts/schema-check.sh
+
+# The breaking-change check alone; and the release of the current schema: its diff from the
+# last release added to docs/schema-changelog.md under RELEASE (default: today), the schema
+# copied to docs/schema.released.graphql, the declarations emptied. Commit the three files.
+.PHONY: schema-check schema-release
+schema-check:
+	bash scripts/schema-check.sh
+
+schema-release:
+	bash scripts/schema-check.sh release $(RELEASE)
 
 generate:
 	go generate ./...
@@ -132,6 +144,12 @@ bench-api-compare: services build
 .PHONY: dashboard-assets
 dashboard-assets:
 	bash scripts/dashboard-assets.sh
+
+# GraphiQL and React for the explorer at /graphiql, vendored from npm at the versions pinned
+# in the script.
+.PHONY: graphiql-assets
+graphiql-assets:
+	bash scripts/graphiql-assets.sh
 
 # The reliability suite at full length (docs/reliability.md); make test runs its short form.
 .PHONY: reliability

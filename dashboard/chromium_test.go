@@ -1,23 +1,16 @@
 package dashboard_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
-	"github.com/coder/websocket"
-
+	"gridgov/browsertest"
 	"gridgov/gid"
 )
 
@@ -29,7 +22,7 @@ import (
 // in the test's artifact directory (go test -artifacts). The end-to-end version against the
 // real /graphql and the demo city follows once the resolvers exist.
 func TestPageRendersWithStubGraphQL(t *testing.T) {
-	bin := chromium(t)
+	bin := browsertest.Chromium(t)
 	mux := http.NewServeMux()
 	h := mount()
 	mux.Handle("/dashboard", h)
@@ -63,16 +56,16 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 		mobile        bool
 	}{{"projector", 1600, 900, false}, {"phone", 390, 844, true}} {
 		t.Run(screen.name, func(t *testing.T) {
-			b := launch(t, bin)
-			b.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": screen.width, "height": screen.height,
+			b := browsertest.Launch(t, bin)
+			b.Call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": screen.width, "height": screen.height,
 				"deviceScaleFactor": 1, "mobile": screen.mobile})
-			b.call(t, "Page.navigate", map[string]any{"url": srv.URL + "/dashboard"})
-			b.waitFor(t, `document.getElementById('signin') && !document.getElementById('signin').hidden`)
+			b.Call(t, "Page.navigate", map[string]any{"url": srv.URL + "/dashboard"})
+			b.WaitFor(t, `document.getElementById('signin') && !document.getElementById('signin').hidden`)
 			// A leader's token for the city: the page reads only its scope claim.
 			token := "x." + base64.RawURLEncoding.EncodeToString([]byte(`{"role":"leader","scope":"city","sub":"7"}`)) + ".y"
-			b.eval(t, fmt.Sprintf(`sessionStorage.setItem('gridgov.token', %q); location.reload(); true`, token))
-			b.waitFor(t, `document.getElementById('title').textContent === 'Chaohu City'`)
-			kpis := b.evalString(t, `document.getElementById('kpis').innerText`)
+			b.Eval(t, fmt.Sprintf(`sessionStorage.setItem('gridgov.token', %q); location.reload(); true`, token))
+			b.WaitFor(t, `document.getElementById('title').textContent === 'Chaohu City'`)
+			kpis := b.EvalString(t, `document.getElementById('kpis').innerText`)
 			for _, want := range []string{"94.0%", "2,901", "120,500", "3,210", "按期 2,450 on time · 逾期 350 late"} {
 				if !strings.Contains(kpis, want) {
 					t.Errorf("city figures lack %q:\n%s", want, kpis)
@@ -98,23 +91,23 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 					t.Errorf("city figures lack %q:\n%s", want, kpis)
 				}
 			}
-			row := b.evalString(t, `document.querySelector('#breakdown tbody tr').innerText`)
+			row := b.EvalString(t, `document.querySelector('#breakdown tbody tr').innerText`)
 			for what, want := range map[string]string{"on-time rate": "80.0%", "satisfaction rate": "90.0%", "reopen rate": "2.5%"} {
 				if !strings.Contains(row, want) {
 					t.Errorf("the first place's row lacks its %s %s: %q", what, want, row)
 				}
 			}
-			if n := b.evalString(t, `String(document.querySelectorAll('#breakdown tbody tr').length)`); n != "2" {
+			if n := b.EvalString(t, `String(document.querySelectorAll('#breakdown tbody tr').length)`); n != "2" {
 				t.Errorf("%s places in the breakdown table, want 2", n)
 			}
-			if n := b.evalString(t, `String(document.querySelectorAll('canvas').length)`); n == "0" {
+			if n := b.EvalString(t, `String(document.querySelectorAll('canvas').length)`); n == "0" {
 				t.Error("no chart drawn")
 			}
-			b.screenshot(t, screen.name+"-city.png")
+			b.Screenshot(t, screen.name+"-city.png")
 
-			b.eval(t, `document.querySelector('#breakdown tbody tr').click(); true`)
-			b.waitFor(t, `document.getElementById('title').textContent === 'East Street'`)
-			kpis = b.evalString(t, `document.getElementById('kpis').innerText`)
+			b.Eval(t, `document.querySelector('#breakdown tbody tr').click(); true`)
+			b.WaitFor(t, `document.getElementById('title').textContent === 'East Street'`)
+			kpis = b.EvalString(t, `document.getElementById('kpis').innerText`)
 			if !strings.Contains(kpis, "96.0%") || strings.Contains(kpis, "2,901") {
 				t.Errorf("drill-down did not change the figures:\n%s", kpis)
 			}
@@ -124,11 +117,12 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 				values["满意率 Satisfaction rate"] != "—" || values["回访评分 Verdict score"] != "—" || values["重办率 Reopen rate"] != "2.5%" {
 				t.Errorf("street KPIs %v, want on-time rate —, 3 due soon, satisfaction rate —, score — and reopen rate 2.5%%", values)
 			}
-			if crumbs := b.evalString(t, `document.getElementById('crumbs').innerText`); !strings.Contains(crumbs, "Chaohu City") || !strings.Contains(crumbs, "East Street") {
+			if crumbs := b.EvalString(t, `document.getElementById('crumbs').innerText`); !strings.Contains(crumbs, "Chaohu City") || !strings.Contains(crumbs, "East Street") {
 				t.Errorf("breadcrumbs %q", crumbs)
 			}
-			b.screenshot(t, screen.name+"-street.png")
-			b.noConsoleErrors(t)
+			b.Screenshot(t, screen.name+"-street.png")
+			b.NoConsoleErrors(t)
+			b.OnlyFrom(t, srv.URL)
 		})
 	}
 	mu.Lock()
@@ -139,9 +133,9 @@ func TestPageRendersWithStubGraphQL(t *testing.T) {
 }
 
 // kpiValues reads the KPIs the page shows: the value under each label.
-func kpiValues(t *testing.T, b *browser) map[string]string {
+func kpiValues(t *testing.T, b *browsertest.Browser) map[string]string {
 	t.Helper()
-	raw := b.evalString(t, `JSON.stringify(Object.fromEntries([...document.querySelectorAll('#kpis .kpi')].map(
+	raw := b.EvalString(t, `JSON.stringify(Object.fromEntries([...document.querySelectorAll('#kpis .kpi')].map(
 		(k) => [k.querySelector('.label').textContent, k.querySelector('.value').textContent])))`)
 	var out map[string]string
 	if err := json.Unmarshal([]byte(raw), &out); err != nil {
@@ -209,259 +203,5 @@ func stubIndicators(scope string) map[string]any {
 			{"kind": "legal_publicity", "events": 112, "personTimes": 800, "peopleServed": 12000}},
 		"breakdown": children,
 		"trend":     trend,
-	}
-}
-
-// chromium finds Debian's headless-capable Chromium; tests never skip for want of it.
-func chromium(t *testing.T) string {
-	for _, name := range []string{os.Getenv("GRIDGOV_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no Chromium: apt-get install -y chromium (or set GRIDGOV_CHROMIUM)")
-	return ""
-}
-
-// browser is one headless Chromium and a DevTools Protocol session on its page.
-type browser struct {
-	ws     *websocket.Conn
-	mu     sync.Mutex
-	nextID int
-	wait   map[int]chan cdpMessage
-	errs   []string
-	dir    string
-}
-
-type cdpMessage struct {
-	ID     int             `json:"id"`
-	Method string          `json:"method"`
-	Params json.RawMessage `json:"params"`
-	Result json.RawMessage `json:"result"`
-	Error  *struct {
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func launch(t *testing.T, bin string) *browser {
-	t.Helper()
-	// A fresh profile, removed by us: Chromium's helper processes may still write to it for a
-	// moment after the browser is gone, which t.TempDir's cleanup would report as a failure.
-	dir, err := os.MkdirTemp("", "gridgov-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+dir,
-		"--remote-debugging-port=0", "about:blank")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own process group, stopped as a whole
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck // the group of the browser this test started
-		cancel()
-		cmd.Wait() //nolint:errcheck
-		for i := 0; i < 20 && os.RemoveAll(dir) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	var port string
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(filepath.Join(dir, "DevToolsActivePort")); err == nil && strings.Contains(string(b), "\n") {
-			port, _, _ = strings.Cut(string(b), "\n")
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if port == "" {
-		t.Fatal("chromium did not open its DevTools port")
-	}
-	var targets []struct{ Type, WebSocketDebuggerURL string }
-	for time.Now().Before(deadline) && len(targets) == 0 {
-		resp, err := http.Get("http://127.0.0.1:" + port + "/json/list")
-		if err == nil {
-			var all []struct{ Type, WebSocketDebuggerURL string }
-			json.NewDecoder(resp.Body).Decode(&all) //nolint:errcheck
-			resp.Body.Close()
-			for _, x := range all {
-				if x.Type == "page" {
-					targets = append(targets, x)
-				}
-			}
-		}
-		if len(targets) == 0 {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if len(targets) == 0 {
-		t.Fatal("chromium has no page target")
-	}
-	ws, _, err := websocket.Dial(ctx, targets[0].WebSocketDebuggerURL, nil)
-	if err != nil {
-		t.Fatalf("devtools: %v", err)
-	}
-	ws.SetReadLimit(64 << 20)
-	b := &browser{ws: ws, wait: map[int]chan cdpMessage{}, dir: dir}
-	go b.read(ctx)
-	for _, m := range []string{"Runtime.enable", "Log.enable", "Page.enable"} {
-		b.call(t, m, nil)
-	}
-	return b
-}
-
-func (b *browser) read(ctx context.Context) {
-	for {
-		_, data, err := b.ws.Read(ctx)
-		if err != nil {
-			return
-		}
-		var m cdpMessage
-		if json.Unmarshal(data, &m) != nil {
-			continue
-		}
-		b.mu.Lock()
-		if m.ID != 0 {
-			if ch := b.wait[m.ID]; ch != nil {
-				ch <- m
-				delete(b.wait, m.ID)
-			}
-		} else {
-			b.event(m)
-		}
-		b.mu.Unlock()
-	}
-}
-
-// event records console errors, uncaught exceptions and browser-logged errors.
-func (b *browser) event(m cdpMessage) {
-	switch m.Method {
-	case "Runtime.consoleAPICalled":
-		var p struct {
-			Type string
-			Args []struct {
-				Value       any
-				Description string
-			}
-		}
-		json.Unmarshal(m.Params, &p) //nolint:errcheck
-		if p.Type == "error" || p.Type == "assert" {
-			b.errs = append(b.errs, fmt.Sprintf("console.%s %v", p.Type, p.Args))
-		}
-	case "Runtime.exceptionThrown":
-		b.errs = append(b.errs, "exception "+string(m.Params))
-	case "Log.entryAdded":
-		var p struct {
-			Entry struct{ Level, Text, URL string }
-		}
-		json.Unmarshal(m.Params, &p) //nolint:errcheck
-		if p.Entry.Level == "error" {
-			b.errs = append(b.errs, "log "+p.Entry.Text+" "+p.Entry.URL)
-		}
-	}
-}
-
-func (b *browser) call(t *testing.T, method string, params any) json.RawMessage {
-	t.Helper()
-	res, err := b.try(method, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
-// try sends one command and waits for its answer.
-func (b *browser) try(method string, params any) (json.RawMessage, error) {
-	b.mu.Lock()
-	b.nextID++
-	id := b.nextID
-	ch := make(chan cdpMessage, 1)
-	b.wait[id] = ch
-	b.mu.Unlock()
-	msg, _ := json.Marshal(map[string]any{"id": id, "method": method, "params": params})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := b.ws.Write(ctx, websocket.MessageText, msg); err != nil {
-		return nil, fmt.Errorf("%s: %w", method, err)
-	}
-	select {
-	case m := <-ch:
-		if m.Error != nil {
-			return nil, fmt.Errorf("%s: %s", method, m.Error.Message)
-		}
-		return m.Result, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%s: no answer", method)
-	}
-}
-
-func (b *browser) eval(t *testing.T, expr string) json.RawMessage {
-	t.Helper()
-	res := b.call(t, "Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true})
-	var r struct {
-		Result struct {
-			Value json.RawMessage
-		}
-		ExceptionDetails *struct{ Text string }
-	}
-	json.Unmarshal(res, &r) //nolint:errcheck
-	if r.ExceptionDetails != nil {
-		t.Fatalf("%s: %s", expr, r.ExceptionDetails.Text)
-	}
-	return r.Result.Value
-}
-
-func (b *browser) evalString(t *testing.T, expr string) string {
-	t.Helper()
-	var s string
-	json.Unmarshal(b.eval(t, expr), &s) //nolint:errcheck
-	return s
-}
-
-// waitFor polls cond until it holds. While the page reloads, evaluation may fail or find no
-// element yet: that counts as not yet.
-func (b *browser) waitFor(t *testing.T, cond string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	expr := "(() => { try { return Boolean(" + cond + "); } catch (e) { return false; } })()"
-	for time.Now().Before(deadline) {
-		if res, err := b.try("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}); err == nil &&
-			strings.Contains(string(res), `"value":true`) {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	b.noConsoleErrors(t)
-	t.Fatalf("timed out waiting for %s; page says: %s", cond, b.evalString(t, `document.body.innerText.slice(0, 500)`))
-}
-
-func (b *browser) screenshot(t *testing.T, name string) {
-	t.Helper()
-	time.Sleep(300 * time.Millisecond) // let chart animations settle
-	res := b.call(t, "Page.captureScreenshot", map[string]any{"format": "png", "captureBeyondViewport": true})
-	var r struct{ Data string }
-	json.Unmarshal(res, &r) //nolint:errcheck
-	png, err := base64.StdEncoding.DecodeString(r.Data)
-	if err != nil || len(png) < 1000 {
-		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
-	}
-	path := filepath.Join(t.ArtifactDir(), name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot %s", path)
-}
-
-func (b *browser) noConsoleErrors(t *testing.T) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, e := range b.errs {
-		t.Errorf("browser error: %s", e)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"gridgov/auth"
+	"gridgov/browsertest"
 	"gridgov/dbtest"
 	"gridgov/etl"
 	"gridgov/seed"
@@ -26,7 +27,7 @@ import (
 // published figures computed by the warehouse, drilling down to a street changes them, and
 // no console error is logged. Screenshots go to the test's artifact directory.
 func TestDashboardEndToEnd(t *testing.T) {
-	bin := chromium(t)
+	bin := browsertest.Chromium(t)
 	ctx := context.Background()
 	pool := dbtest.New(t)
 	if _, err := seed.Run(ctx, pool, seed.Options{Profile: "chaohu", Seed: 1, Scale: 1, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
@@ -50,13 +51,13 @@ func TestDashboardEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := launch(t, bin)
-	b.call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 1600, "height": 900, "deviceScaleFactor": 1, "mobile": false})
-	b.call(t, "Page.navigate", map[string]any{"url": srv.URL + "/dashboard"})
-	b.waitFor(t, `document.getElementById('signin') && !document.getElementById('signin').hidden`)
-	b.eval(t, fmt.Sprintf(`sessionStorage.setItem('gridgov.token', %q); location.reload(); true`, token))
-	b.waitFor(t, `document.getElementById('kpis') && document.getElementById('kpis').innerText.includes('2,901')`)
-	city := b.evalString(t, `document.getElementById('kpis').innerText`)
+	b := browsertest.Launch(t, bin)
+	b.Call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 1600, "height": 900, "deviceScaleFactor": 1, "mobile": false})
+	b.Call(t, "Page.navigate", map[string]any{"url": srv.URL + "/dashboard"})
+	b.WaitFor(t, `document.getElementById('signin') && !document.getElementById('signin').hidden`)
+	b.Eval(t, fmt.Sprintf(`sessionStorage.setItem('gridgov.token', %q); location.reload(); true`, token))
+	b.WaitFor(t, `document.getElementById('kpis') && document.getElementById('kpis').innerText.includes('2,901')`)
+	city := b.EvalString(t, `document.getElementById('kpis').innerText`)
 	for _, want := range []string{"2,901", "94"} { // members checked in; the check-in rate
 		if !strings.Contains(city, want) {
 			t.Errorf("city figures lack %s:\n%s", want, city)
@@ -90,14 +91,15 @@ func TestDashboardEndToEnd(t *testing.T) {
 	if got, want := values["满意度回访 Verdicts"], grouped(ind.Issues.VerdictsSatisfied+ind.Issues.VerdictsUnsatisfied); got != want {
 		t.Errorf("verdicts show %q, the warehouse says %s", got, want)
 	}
-	b.screenshot(t, "e2e-city.png")
-	b.eval(t, `document.querySelector('#breakdown tbody tr').click(); true`)
-	b.waitFor(t, `!document.getElementById('kpis').innerText.includes('2,901')`)
-	if crumbs := b.evalString(t, `document.getElementById('crumbs').innerText`); !strings.Contains(crumbs, "街道") {
+	b.Screenshot(t, "e2e-city.png")
+	b.Eval(t, `document.querySelector('#breakdown tbody tr').click(); true`)
+	b.WaitFor(t, `!document.getElementById('kpis').innerText.includes('2,901')`)
+	if crumbs := b.EvalString(t, `document.getElementById('crumbs').innerText`); !strings.Contains(crumbs, "街道") {
 		t.Errorf("after drilling down, breadcrumbs %q name no street", crumbs)
 	}
-	b.screenshot(t, "e2e-street.png")
-	b.noConsoleErrors(t)
+	b.Screenshot(t, "e2e-street.png")
+	b.NoConsoleErrors(t)
+	b.OnlyFrom(t, srv.URL)
 }
 
 // grouped writes n as the page does (zh-CN): thousands separated by commas.

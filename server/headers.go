@@ -3,12 +3,11 @@ package server
 import (
 	"net/http"
 	"slices"
-	"strings"
 )
 
 // secureHeaders sets what every response carries: no MIME sniffing, no framing, no referrer,
-// no caching of API answers, and a content policy that lets nothing load (GraphiQL, in
-// development only, loads its page assets and keeps its own policy).
+// no caching of API answers, and a content policy that lets nothing load (the pages, the
+// dashboard and GraphiQL, set their own policy and caching over these).
 func secureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -16,10 +15,8 @@ func secureHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		if !strings.HasPrefix(r.URL.Path, "/graphiql") {
-			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-			h.Set("Cache-Control", "no-store")
-		}
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,6 +22,7 @@ import (
 	"gridgov/auth"
 	"gridgov/dashboard"
 	"gridgov/evidence"
+	"gridgov/graphiql"
 	"gridgov/observe"
 	"gridgov/resolvers"
 	"gridgov/store"
@@ -32,7 +32,7 @@ import (
 type Deps struct {
 	Pool *pgxpool.Pool
 	Log  *slog.Logger
-	// Dev serves GraphiQL at /graphiql; off in production.
+	// Dev serves the GraphQL explorer (GraphiQL, embedded) at /graphiql; off in production.
 	Dev bool
 	// Registry receives the server's metrics; a new one is made when nil.
 	Registry *prometheus.Registry
@@ -109,7 +109,8 @@ func New(d Deps) http.Handler {
 	route("GET /dashboard", dashboard.Handler())
 	route("GET /dashboard/", dashboard.Handler())
 	if d.Dev {
-		route("GET /graphiql", playground.Handler("gridgov", "/graphql"))
+		route("GET /graphiql", graphiql.Handler())
+		route("GET /graphiql/", graphiql.Handler())
 	}
 	if d.MetricsOnAPI {
 		route("GET /metrics", Metrics(d.Registry))
