@@ -98,6 +98,7 @@ SELECT fixture_street('B');
 
 // directories are the types every place-scoped role reads city-wide (auth.Policy: "city-wide
 // directory"): naming one of another street is no reach beyond the scope, but changing one is.
+// A field declared @ref(directory: true) names its type from the city-wide directory likewise.
 var directories = []string{"SocialOrganisation", "VolunteerTeam"}
 
 // writeMatrix is the fixture of TestWriteMatrix: ids by street and type, and a token per role.
@@ -116,6 +117,8 @@ type writeMatrix struct {
 type refPath struct {
 	steps []string
 	typ   string
+	// directory: the field looks its id up in the type's city-wide directory (@ref(directory: true)).
+	directory bool
 }
 
 func (p refPath) String() string { return strings.ReplaceAll(strings.Join(p.steps, "."), ".[", "[") }
@@ -137,12 +140,18 @@ func idPaths(s *ast.Schema, t *ast.Type, at []string, seen map[string]bool) []re
 			if f.Type.Elem != nil {
 				here = append(here, "[0]")
 			}
-			out = append(out, refPath{here, refOf(f)})
+			out = append(out, refPath{here, refOf(f), directoryRef(f)})
 			continue
 		}
 		out = append(out, idPaths(s, f.Type, here, seen)...)
 	}
 	return out
+}
+
+// directoryRef says whether an input field's @ref names the city-wide directory of its type.
+func directoryRef(f *ast.FieldDefinition) bool {
+	d := f.Directives.ForName("ref")
+	return d != nil && d.Arguments.ForName("directory") != nil && d.Arguments.ForName("directory").Value.Raw == "true"
 }
 
 // refOf gives the type an input field's @ref names, or "".
@@ -355,7 +364,7 @@ func (m *writeMatrix) probe(t *testing.T, f *ast.FieldDefinition, arg *ast.Argum
 	}
 	target := p.typ == f.Type.Name()
 	other, exists := m.ids["B"][p.typ]
-	tried := exists && role != "city_admin" && other != m.ids["A"][p.typ] && (target || !slices.Contains(directories, p.typ))
+	tried := exists && role != "city_admin" && other != m.ids["A"][p.typ] && (target || !slices.Contains(directories, p.typ) && !p.directory)
 	if tried {
 		r := call("street B", gid(p.typ, other))
 		if r.code() != absent.code() || len(r.Errors) != len(absent.Errors) || r.Errors[0].Message != absent.Errors[0].Message ||
