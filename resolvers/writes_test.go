@@ -52,11 +52,12 @@ BEGIN
 	INSERT INTO residents (person_id, street_id, community_id, grid_id, building_id) VALUES (resident_p, street, community, grid, building);
 	INSERT INTO party_members (person_id, unit_id, street_id, community_id, building_id, grid_id)
 		VALUES (member_p, unit, street, community, building, grid) RETURNING id INTO member;
+	-- The Checkin of the matrix is the party member's own: what they may withdraw and transfer.
 	INSERT INTO checkins (member_id, street_id, community_id, grid_id, letter_no, state, decided_at)
-		VALUES (member, street, community, grid, 'L-' || s, 'verified', now());
+		VALUES (member, street, community, grid, 'L-' || s, 'verified', now()) RETURNING id INTO v;
 	INSERT INTO party_members (person_id, unit_id, street_id, community_id, building_id, grid_id)
 		VALUES (pending_p, unit, street, community, building, grid) RETURNING id INTO pending;
-	INSERT INTO checkins (member_id, street_id, community_id, letter_no) VALUES (pending, street, community, 'P-' || s) RETURNING id INTO v;
+	INSERT INTO checkins (member_id, street_id, community_id, letter_no) VALUES (pending, street, community, 'P-' || s);
 	INSERT INTO fixture_ids VALUES (s, 'Street', street), (s, 'Community', community), (s, 'Grid', grid), (s, 'Building', building),
 		(s, 'Person', other_p), (s, 'PartyMember', member), (s, 'Checkin', v), (s, 'cadre', cadre_p), (s, 'resident', resident_p),
 		(s, 'member', member_p);
