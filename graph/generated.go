@@ -277,9 +277,12 @@ type ComplexityRoot struct {
 	}
 
 	CheckinCounts struct {
-		CheckedIn func(childComplexity int) int
-		Expected  func(childComplexity int) int
-		Rate      func(childComplexity int) int
+		CheckedIn         func(childComplexity int) int
+		Expected          func(childComplexity int) int
+		Rate              func(childComplexity int) int
+		ReverificationDue func(childComplexity int) int
+		Transferred       func(childComplexity int) int
+		Withdrawn         func(childComplexity int) int
 	}
 
 	CheckinEdge struct {
@@ -298,10 +301,13 @@ type ComplexityRoot struct {
 	}
 
 	CheckinIndicators struct {
-		ByUnit    func(childComplexity int) int
-		CheckedIn func(childComplexity int) int
-		Expected  func(childComplexity int) int
-		Rate      func(childComplexity int) int
+		ByUnit            func(childComplexity int) int
+		CheckedIn         func(childComplexity int) int
+		Expected          func(childComplexity int) int
+		Rate              func(childComplexity int) int
+		ReverificationDue func(childComplexity int) int
+		Transferred       func(childComplexity int) int
+		Withdrawn         func(childComplexity int) int
 	}
 
 	City struct {
@@ -844,7 +850,10 @@ type ComplexityRoot struct {
 	OrderCounts struct {
 		Claimed   func(childComplexity int) int
 		Completed func(childComplexity int) int
+		Declined  func(childComplexity int) int
+		Late      func(childComplexity int) int
 		Posted    func(childComplexity int) int
+		Released  func(childComplexity int) int
 	}
 
 	OrderEvent struct {
@@ -861,11 +870,14 @@ type ComplexityRoot struct {
 		AverageRating      func(childComplexity int) int
 		Claimed            func(childComplexity int) int
 		Completed          func(childComplexity int) int
+		Declined           func(childComplexity int) int
+		Late               func(childComplexity int) int
 		MedianHoursToClaim func(childComplexity int) int
 		Posted             func(childComplexity int) int
 		Rated              func(childComplexity int) int
 		Ratings            func(childComplexity int) int
 		RatingsByUnit      func(childComplexity int) int
+		Released           func(childComplexity int) int
 		ServiceHours       func(childComplexity int) int
 	}
 
@@ -2702,6 +2714,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckinCounts.Rate(childComplexity), true
+	case "CheckinCounts.reverificationDue":
+		if e.ComplexityRoot.CheckinCounts.ReverificationDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.ReverificationDue(childComplexity), true
+	case "CheckinCounts.transferred":
+		if e.ComplexityRoot.CheckinCounts.Transferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.Transferred(childComplexity), true
+	case "CheckinCounts.withdrawn":
+		if e.ComplexityRoot.CheckinCounts.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.Withdrawn(childComplexity), true
 
 	case "CheckinEdge.cursor":
 		if e.ComplexityRoot.CheckinEdge.Cursor == nil {
@@ -2783,6 +2813,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckinIndicators.Rate(childComplexity), true
+	case "CheckinIndicators.reverificationDue":
+		if e.ComplexityRoot.CheckinIndicators.ReverificationDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.ReverificationDue(childComplexity), true
+	case "CheckinIndicators.transferred":
+		if e.ComplexityRoot.CheckinIndicators.Transferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.Transferred(childComplexity), true
+	case "CheckinIndicators.withdrawn":
+		if e.ComplexityRoot.CheckinIndicators.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.Withdrawn(childComplexity), true
 
 	case "City.code":
 		if e.ComplexityRoot.City.Code == nil {
@@ -5370,12 +5418,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderCounts.Completed(childComplexity), true
+	case "OrderCounts.declined":
+		if e.ComplexityRoot.OrderCounts.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Declined(childComplexity), true
+	case "OrderCounts.late":
+		if e.ComplexityRoot.OrderCounts.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Late(childComplexity), true
 	case "OrderCounts.posted":
 		if e.ComplexityRoot.OrderCounts.Posted == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OrderCounts.Posted(childComplexity), true
+	case "OrderCounts.released":
+		if e.ComplexityRoot.OrderCounts.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Released(childComplexity), true
 
 	case "OrderEvent.action":
 		if e.ComplexityRoot.OrderEvent.Action == nil {
@@ -5438,6 +5504,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderIndicators.Completed(childComplexity), true
+	case "OrderIndicators.declined":
+		if e.ComplexityRoot.OrderIndicators.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Declined(childComplexity), true
+	case "OrderIndicators.late":
+		if e.ComplexityRoot.OrderIndicators.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Late(childComplexity), true
 	case "OrderIndicators.medianHoursToClaim":
 		if e.ComplexityRoot.OrderIndicators.MedianHoursToClaim == nil {
 			break
@@ -5468,6 +5546,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderIndicators.RatingsByUnit(childComplexity), true
+	case "OrderIndicators.released":
+		if e.ComplexityRoot.OrderIndicators.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Released(childComplexity), true
 	case "OrderIndicators.serviceHours":
 		if e.ComplexityRoot.OrderIndicators.ServiceHours == nil {
 			break
@@ -8450,6 +8534,12 @@ type CheckinIndicators {
   checkedIn: Int!
   "checkedIn ÷ expected (0 when nobody is expected)."
   rate: Float!
+  "Check-ins of the scope withdrawn (by the member or a cadre), as at asOf."
+  withdrawn: Int!
+  "Check-ins of the scope transferred (转接) to another community, counted where they were left, as at asOf."
+  transferred: Int!
+  "Verified check-ins of the scope not yet verified or re-verified for the current year (Asia/Shanghai), as at asOf."
+  reverificationDue: Int!
   "Per employer unit, by the members' own place, largest first."
   byUnit: [UnitCheckins!]!
 }
@@ -8625,6 +8715,12 @@ type OrderIndicators {
   completed: Int!
   "Of them, rated by the resident."
   rated: Int!
+  "Of them, declined by the grid."
+  declined: Int!
+  "Of them, released back to the demand list at least once."
+  released: Int!
+  "Of them, flagged late: not claimed, or not completed, within their category's hours."
+  late: Int!
   "Median hours from posting to acceptance (rank ⌈n/2⌉); null when none is claimed."
   medianHoursToClaim: Float
   "Average rating 1–5 of the rated orders; null when none is rated."
@@ -8803,6 +8899,12 @@ type CheckinCounts {
   checkedIn: Int!
   "checkedIn ÷ expected."
   rate: Float!
+  "Check-ins withdrawn."
+  withdrawn: Int!
+  "Check-ins transferred away."
+  transferred: Int!
+  "Verified check-ins due for re-verification this year."
+  reverificationDue: Int!
 }
 
 "Issue numbers of a breakdown entry (warehouse.IssueCounts)."
@@ -8851,6 +8953,12 @@ type OrderCounts {
   claimed: Int!
   "Of them, completed."
   completed: Int!
+  "Of them, declined by the grid."
+  declined: Int!
+  "Of them, released at least once."
+  released: Int!
+  "Of them, flagged late."
+  late: Int!
 }
 
 "Volunteer numbers of a breakdown entry (warehouse.VolunteerCounts)."
@@ -12468,6 +12576,12 @@ func (ec *executionContext) childFields_CheckinCounts(ctx context.Context, field
 		return ec.fieldContext_CheckinCounts_checkedIn(ctx, field)
 	case "rate":
 		return ec.fieldContext_CheckinCounts_rate(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_CheckinCounts_withdrawn(ctx, field)
+	case "transferred":
+		return ec.fieldContext_CheckinCounts_transferred(ctx, field)
+	case "reverificationDue":
+		return ec.fieldContext_CheckinCounts_reverificationDue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckinCounts", field.Name)
 }
@@ -12510,6 +12624,12 @@ func (ec *executionContext) childFields_CheckinIndicators(ctx context.Context, f
 		return ec.fieldContext_CheckinIndicators_checkedIn(ctx, field)
 	case "rate":
 		return ec.fieldContext_CheckinIndicators_rate(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_CheckinIndicators_withdrawn(ctx, field)
+	case "transferred":
+		return ec.fieldContext_CheckinIndicators_transferred(ctx, field)
+	case "reverificationDue":
+		return ec.fieldContext_CheckinIndicators_reverificationDue(ctx, field)
 	case "byUnit":
 		return ec.fieldContext_CheckinIndicators_byUnit(ctx, field)
 	}
@@ -13494,6 +13614,12 @@ func (ec *executionContext) childFields_OrderCounts(ctx context.Context, field g
 		return ec.fieldContext_OrderCounts_claimed(ctx, field)
 	case "completed":
 		return ec.fieldContext_OrderCounts_completed(ctx, field)
+	case "declined":
+		return ec.fieldContext_OrderCounts_declined(ctx, field)
+	case "released":
+		return ec.fieldContext_OrderCounts_released(ctx, field)
+	case "late":
+		return ec.fieldContext_OrderCounts_late(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderCounts", field.Name)
 }
@@ -13528,6 +13654,12 @@ func (ec *executionContext) childFields_OrderIndicators(ctx context.Context, fie
 		return ec.fieldContext_OrderIndicators_completed(ctx, field)
 	case "rated":
 		return ec.fieldContext_OrderIndicators_rated(ctx, field)
+	case "declined":
+		return ec.fieldContext_OrderIndicators_declined(ctx, field)
+	case "released":
+		return ec.fieldContext_OrderIndicators_released(ctx, field)
+	case "late":
+		return ec.fieldContext_OrderIndicators_late(ctx, field)
 	case "medianHoursToClaim":
 		return ec.fieldContext_OrderIndicators_medianHoursToClaim(ctx, field)
 	case "averageRating":
@@ -20686,6 +20818,75 @@ func (ec *executionContext) fieldContext_CheckinCounts_rate(_ context.Context, f
 	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Float")
 }
 
+func (ec *executionContext) _CheckinCounts_withdrawn(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinCounts_transferred(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_transferred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transferred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_transferred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinCounts_reverificationDue(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_reverificationDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverificationDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_reverificationDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CheckinEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CheckinEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20978,6 +21179,75 @@ func (ec *executionContext) _CheckinIndicators_rate(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CheckinIndicators_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckinIndicators_withdrawn(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinIndicators_transferred(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_transferred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transferred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_transferred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinIndicators_reverificationDue(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_reverificationDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverificationDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_reverificationDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CheckinIndicators_byUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
@@ -31650,6 +31920,75 @@ func (ec *executionContext) fieldContext_OrderCounts_completed(_ context.Context
 	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OrderCounts_declined(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderCounts_released(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_released(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Released, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderCounts_late(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _OrderEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31909,6 +32248,75 @@ func (ec *executionContext) _OrderIndicators_rated(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_OrderIndicators_rated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_declined(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_released(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_released(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Released, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_late(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
 }
 
@@ -48863,6 +49271,21 @@ func (ec *executionContext) _CheckinCounts(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "withdrawn":
+			out.Values[i] = ec._CheckinCounts_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferred":
+			out.Values[i] = ec._CheckinCounts_transferred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverificationDue":
+			out.Values[i] = ec._CheckinCounts_reverificationDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49008,6 +49431,21 @@ func (ec *executionContext) _CheckinIndicators(ctx context.Context, sel ast.Sele
 			}
 		case "rate":
 			out.Values[i] = ec._CheckinIndicators_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawn":
+			out.Values[i] = ec._CheckinIndicators_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferred":
+			out.Values[i] = ec._CheckinIndicators_transferred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverificationDue":
+			out.Values[i] = ec._CheckinIndicators_reverificationDue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52635,6 +53073,21 @@ func (ec *executionContext) _OrderCounts(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "declined":
+			out.Values[i] = ec._OrderCounts_declined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "released":
+			out.Values[i] = ec._OrderCounts_released(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._OrderCounts_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52747,6 +53200,21 @@ func (ec *executionContext) _OrderIndicators(ctx context.Context, sel ast.Select
 			}
 		case "rated":
 			out.Values[i] = ec._OrderIndicators_rated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declined":
+			out.Values[i] = ec._OrderIndicators_declined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "released":
+			out.Values[i] = ec._OrderIndicators_released(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._OrderIndicators_late(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
