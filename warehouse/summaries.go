@@ -31,7 +31,7 @@ type Summary struct {
 
 // reverificationDue is a verified check-in not verified or re-verified for the current year
 // (Asia/Shanghai): workflow.ReverificationDue in the warehouse.
-const reverificationDue = "state = 'verified' AND greatest(toYear(assumeNotNull(decided_at)), ifNull(reverified_year, 0)) < toYear(now(), 'Asia/Shanghai')"
+const reverificationDue = "state = 'verified' AND decided_at IS NOT NULL AND greatest(toYear(assumeNotNull(decided_at)), ifNull(reverified_year, 0)) < toYear(now(), 'Asia/Shanghai')"
 
 // summaryStateTable records which snapshot each summary reflects.
 const summaryStateTable = "sum_state"
