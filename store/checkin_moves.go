@@ -41,18 +41,26 @@ func appendCheckinEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, c *Che
 	return err
 }
 
-// nullIfEmpty gives NULL for "", else s.
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // currentCheckin reads a check-in in scope for a change, checking the version the client saw.
 func currentCheckin(ctx context.Context, tx pgx.Tx, sc auth.Scope, id int64, expectedVersion *int64) (*Checkin, error) {
 	return current(ctx, tx, `SELECT `+checkinCols+` FROM checkins`, id, sc, colsFor("checkins", ""), scanCheckin,
 		func(v *Checkin) int64 { return v.Version }, expectedVersion, "check-in")
+}
+
+// cadreOnCheckin reads a check-in for a cadre's decision on it: the acting cadre (FORBIDDEN
+// for anyone else), the check-in in scope at the version the client saw, and never the
+// cadre's own (CONFLICT_OF_INTEREST).
+func cadreOnCheckin(ctx context.Context, tx pgx.Tx, sc auth.Scope, actor auth.Actor, id int64, expectedVersion *int64,
+	what, own string) (int64, *Checkin, error) {
+	cadreID, err := actingCadre(ctx, tx, actor, what)
+	if err != nil {
+		return 0, nil, err
+	}
+	cur, err := currentCheckin(ctx, tx, sc, id, expectedVersion)
+	if err != nil {
+		return 0, nil, err
+	}
+	return cadreID, cur, notOwn(ctx, tx, actor, cur.MemberID, own)
 }
 
 // updateCheckin runs a version-checked UPDATE of cur with set (arguments from $3 on) and
@@ -152,15 +160,8 @@ func (s *Store) ReverifyCheckin(ctx context.Context, sc auth.Scope, actor auth.A
 	expectedVersion *int64) (*Checkin, error) {
 	var out *Checkin
 	err := s.inTx(ctx, "re-verify check-in", func(tx pgx.Tx) error {
-		cadreID, err := actingCadre(ctx, tx, actor, "re-verify a check-in")
+		cadreID, cur, err := cadreOnCheckin(ctx, tx, sc, actor, id, expectedVersion, "re-verify a check-in", "re-verifies their own check-in")
 		if err != nil {
-			return err
-		}
-		cur, err := currentCheckin(ctx, tx, sc, id, expectedVersion)
-		if err != nil {
-			return err
-		}
-		if err := notOwn(ctx, tx, actor, cur.MemberID, "re-verifies their own check-in"); err != nil {
 			return err
 		}
 		if _, err := workflow.NextCheckin(workflow.CheckinState(cur.State), workflow.CheckinReverify, "", true); err != nil {

@@ -142,15 +142,8 @@ func (s *Store) DecideCheckin(ctx context.Context, sc auth.Scope, actor auth.Act
 	gridID *int64, reason string, expectedVersion *int64) (*Checkin, error) {
 	var out *Checkin
 	err := s.inTx(ctx, "decide check-in", func(tx pgx.Tx) error {
-		cadreID, err := actingCadre(ctx, tx, actor, "decide a check-in")
+		cadreID, cur, err := cadreOnCheckin(ctx, tx, sc, actor, id, expectedVersion, "decide a check-in", "decides their own check-in")
 		if err != nil {
-			return err
-		}
-		cur, err := currentCheckin(ctx, tx, sc, id, expectedVersion)
-		if err != nil {
-			return err
-		}
-		if err := notOwn(ctx, tx, actor, cur.MemberID, "decides their own check-in"); err != nil {
 			return err
 		}
 		if action == workflow.CheckinVerify {
