@@ -10134,9 +10134,9 @@ A member's check-in (报到) at the community where they live, with the unit's l
 type Checkin implements Node {
   "Global id."
   id: ID!
-  "The member."
+  "The member, named by the check-in whatever the caller's scope (a transfer moves the member to another community)."
   member: PartyMember!
-  "The community checked in to."
+  "The community checked in to, named by the check-in whatever the caller's scope."
   community: Community!
   "Grid assigned on verification."
   grid: Grid

@@ -106,8 +106,9 @@ func TestCheckinTransfer(t *testing.T) {
 	}
 	// The old community no longer reaches the new check-in.
 	cadre := e.token("community_cadre", gid("Community", w.community), w.cadrePerson)
-	r = e.as(cadre, `query { node(id: "`+cid+`") { ... on Checkin { state transferredTo { id } } } }`, nil)
-	if r.code() != "" || dig(r.Data, "node", "state") != "TRANSFERRED" || dig(r.Data, "node", "transferredTo") != nil {
+	r = e.as(cadre, `query { checkins { edges { node { state member { name } transferredTo { id } } } } }`, nil)
+	if r.code() != "" || dig(r.Data, "checkins", "edges", 0, "node", "state") != "TRANSFERRED" ||
+		dig(r.Data, "checkins", "edges", 0, "node", "member", "name") != "孙党员" || dig(r.Data, "checkins", "edges", 0, "node", "transferredTo") != nil {
 		t.Fatalf("the old community's view: %+v %v", r.Errors, r.Data)
 	}
 }

@@ -32,6 +32,16 @@ var checkinEventColumns = cols(func(o *CheckinEvent) []column {
 var CheckinEvents = lastEvents("load check-in events", "checkin_events", "checkin_id", checkinEventColumns,
 	func(e *CheckinEvent) int64 { return e.CheckinID })
 
+// CheckinMembers and CheckinCommunities read the member and the community a check-in names,
+// whatever the caller's scope: the check-in in scope names them. A transfer (转接) moves the
+// member's record to the target community, while the check-in left behind stays in the
+// history of the old one, and a member reads their check-in at a community outside their
+// token's place.
+var (
+	CheckinMembers     = unscoped(MembersByID)
+	CheckinCommunities = unscoped(CommunitiesByID)
+)
+
 // appendCheckinEvent writes one history entry for c, now in its new state, in the transaction
 // that changed it. from is "" for a check-in's first entry.
 func appendCheckinEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, c *Checkin, action workflow.CheckinAction, from, note string) error {
