@@ -63,18 +63,7 @@ func TestCheckinAndOrderMovesReachTheWarehouse(t *testing.T) {
 	}
 	v.runOnce(t, etl.Options{})
 
-	q := func(sql string) string {
-		t.Helper()
-		rows, err := v.ch.Query(ctx, strings.ReplaceAll(sql, "{db}", v.ch.Database))
-		if err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		out := make([]string, len(rows))
-		for i, r := range rows {
-			out[i] = strings.Join(r, " ")
-		}
-		return strings.Join(out, ",")
-	}
+	q := func(sql string) string { t.Helper(); return v.text(t, strings.ReplaceAll(sql, "{db}", v.ch.Database)) }
 	year := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006")
 	for what, c := range map[string]struct{ sql, want string }{
 		"re-verified": {"SELECT state, reverified_year, reverified_at IS NOT NULL FROM {db}.fact_checkin FINAL WHERE id = " + itoa(first),
