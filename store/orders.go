@@ -259,55 +259,11 @@ func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor
 			return err
 		}
 		u := &query{}
-		set := "state = " + u.arg(string(to))
-		switch ch.Step.Action {
-		case workflow.OrderPublish:
-			set += ", published_at = now(), published_by = " + u.arg(actor.PersonID) +
-				", claim_due_at = coalesce(claim_due_at, " + dueIn("claim_within_hours") + ")"
-		case workflow.OrderClaim:
-			if cur.ResidentID == actor.PersonID {
-				return ownOrder("serve")
-			}
-			memberID, err := claimant(ctx, tx, actor, cur)
-			if err != nil {
-				return err
-			}
-			set += ", claimed_by = " + u.arg(memberID) + ", claimed_at = now(), complete_due_at = " + dueIn("complete_within_hours")
-		case workflow.OrderDecline:
-			if cur.ResidentID == actor.PersonID {
-				return ownOrder("decline")
-			}
-			set += ", decline_reason = " + u.arg(ch.Step.Reason)
-			ch.Note = ch.Step.Reason
-		case workflow.OrderRelease:
-			if err := releaser(ctx, tx, actor, cur); err != nil {
-				return err
-			}
-			set += ", claimed_by = NULL, claimed_at = NULL, complete_due_at = NULL"
-		case workflow.OrderReassign:
-			if err := reassignable(ctx, tx, actor, cur, ch.MemberID); err != nil {
-				return err
-			}
-			set += ", claimed_by = " + u.arg(ch.MemberID) + ", claimed_at = now(), complete_due_at = " + dueIn("complete_within_hours")
-		case workflow.OrderComplete:
-			if cur.ResidentID == actor.PersonID {
-				return ownOrder("complete")
-			}
-			if err := mustBeClaimant(ctx, tx, actor, cur, "complete"); err != nil {
-				return err
-			}
-			set += ", completed_at = now(), hours = " + u.arg(ch.Step.Hours) + ", result = " + u.arg(ch.Step.Content)
-		case workflow.OrderRate:
-			if actor.PersonID != cur.ResidentID {
-				return apperr.New(apperr.Forbidden, "only the resident who posted the order can rate it")
-			}
-			if cur.ClaimedBy != nil {
-				if err := notOwn(ctx, tx, actor, *cur.ClaimedBy, "rates an order they served"); err != nil {
-					return err
-				}
-			}
-			set += ", rating = " + u.arg(ch.Step.Rating) + ", rating_comment = " + u.arg(ch.RatingComment) + ", rated_at = now()"
+		set, err := orderSet(ctx, tx, actor, cur, &ch, u)
+		if err != nil {
+			return err
 		}
+		set = "state = " + u.arg(string(to)) + set
 		sql := "UPDATE service_orders SET " + set + " WHERE id = " + u.arg(cur.ID) + " AND version = " + u.arg(cur.Version) +
 			" RETURNING " + orderCols
 		out, err = scanOrder(tx.QueryRow(ctx, sql, u.args...))
@@ -328,6 +284,62 @@ func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor
 		return appendOrderEvent(ctx, tx, out, actor, string(ch.Step.Action), cur.State, out.State, ch.Note)
 	})
 	return out, err
+}
+
+// orderSet gives what the update of an order sets for the step of ch, besides its state (each
+// part starting ", "), once it has checked who may take the step: the resident never serves,
+// declines, reassigns or completes their own order; a member releases or completes only what
+// they claimed; only the resident rates it, and not the order they served themself.
+func orderSet(ctx context.Context, tx pgx.Tx, actor auth.Actor, cur *ServiceOrder, ch *OrderChange, u *query) (string, error) {
+	switch ch.Step.Action {
+	case workflow.OrderPublish:
+		return ", published_at = now(), published_by = " + u.arg(actor.PersonID) +
+			", claim_due_at = coalesce(claim_due_at, " + dueIn("claim_within_hours") + ")", nil
+	case workflow.OrderClaim:
+		if cur.ResidentID == actor.PersonID {
+			return "", ownOrder("serve")
+		}
+		memberID, err := claimant(ctx, tx, actor, cur)
+		if err != nil {
+			return "", err
+		}
+		return ", claimed_by = " + u.arg(memberID) + ", claimed_at = now(), complete_due_at = " + dueIn("complete_within_hours"), nil
+	case workflow.OrderDecline:
+		if cur.ResidentID == actor.PersonID {
+			return "", ownOrder("decline")
+		}
+		ch.Note = ch.Step.Reason
+		return ", decline_reason = " + u.arg(ch.Step.Reason), nil
+	case workflow.OrderRelease:
+		if err := releaser(ctx, tx, actor, cur); err != nil {
+			return "", err
+		}
+		return ", claimed_by = NULL, claimed_at = NULL, complete_due_at = NULL", nil
+	case workflow.OrderReassign:
+		if err := reassignable(ctx, tx, actor, cur, ch.MemberID); err != nil {
+			return "", err
+		}
+		return ", claimed_by = " + u.arg(ch.MemberID) + ", claimed_at = now(), complete_due_at = " + dueIn("complete_within_hours"), nil
+	case workflow.OrderComplete:
+		if cur.ResidentID == actor.PersonID {
+			return "", ownOrder("complete")
+		}
+		if err := mustBeClaimant(ctx, tx, actor, cur, "complete"); err != nil {
+			return "", err
+		}
+		return ", completed_at = now(), hours = " + u.arg(ch.Step.Hours) + ", result = " + u.arg(ch.Step.Content), nil
+	case workflow.OrderRate:
+		if actor.PersonID != cur.ResidentID {
+			return "", apperr.New(apperr.Forbidden, "only the resident who posted the order can rate it")
+		}
+		if cur.ClaimedBy != nil {
+			if err := notOwn(ctx, tx, actor, *cur.ClaimedBy, "rates an order they served"); err != nil {
+				return "", err
+			}
+		}
+		return ", rating = " + u.arg(ch.Step.Rating) + ", rating_comment = " + u.arg(ch.RatingComment) + ", rated_at = now()", nil
+	}
+	return "", nil
 }
 
 // claimant finds the acting person's party-member record and checks that they are checked
