@@ -78,6 +78,9 @@ var Policy = map[string]Rule{
 	"Mutation.registerCheckin":        {with(cadres, "party_member"), "a member at or below the scope; a party member's own record"},
 	"Mutation.verifyCheckin":          {cadres, "a check-in at or below the scope"},
 	"Mutation.rejectCheckin":          {cadres, "a check-in at or below the scope"},
+	"Mutation.withdrawCheckin":        {with(cadres, "party_member"), "a check-in at or below the scope; a party member's own"},
+	"Mutation.transferCheckin":        {with(cadres, "party_member"), "a check-in at or below the scope, or a party member's own, to any community of the city (city-wide directory)"},
+	"Mutation.reverifyCheckin":        {cadres, "a check-in at or below the scope"},
 	"Mutation.appointBuildingRole":    {cadres, "a building at or below the scope"},
 	"Mutation.endBuildingAppointment": {cadres, "an appointment at or below the scope"},
 	"Mutation.rateMember":             {cadres, "a member at or below the scope"},
@@ -111,6 +114,11 @@ var Policy = map[string]Rule{
 	"Mutation.completeOrder": {[]string{"city_admin", "party_member"}, "an order the party member claimed"},
 	"Mutation.rateOrder":     {[]string{"city_admin", "resident"}, "the resident's own order"},
 	"Mutation.cancelOrder":   {gridHandle, "an order at or below the scope"},
+	"Mutation.declineOrder":  {gridHandle, "an order at or below the scope"},
+	"Mutation.releaseOrder":  {with(gridHandle, "party_member"), "an order at or below the scope; an order the party member claimed"},
+	"Mutation.reassignOrder": {gridHandle, "an order at or below the scope, to a member at or below the scope"},
+
+	"Mutation.configureServiceCategory": {[]string{"city_admin"}, "the city's service categories"},
 
 	"Mutation.createVolunteerTeam":     {cadres, "a team of a street in the scope"},
 	"Mutation.updateVolunteerTeam":     {cadres, "a team of a street in the scope"},

@@ -24,6 +24,9 @@ var notCopied = map[string]string{
 	// Append-only like the issue and order histories, but nothing in the warehouse reads it:
 	// a matter's outcome reaches fact_meeting_matter with the matter.
 	"matter_events": "the history of meeting matters stays in Postgres",
+	// Likewise: a check-in's withdrawal, transfer and re-verification reach fact_checkin with
+	// the check-in.
+	"checkin_events": "the history of check-ins stays in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

@@ -56,6 +56,20 @@ func (v env) reconciled(t *testing.T, when string) {
 	}
 }
 
+// text runs a warehouse query and gives its rows as text: values joined by spaces, rows by commas.
+func (v env) text(t *testing.T, sql string) string {
+	t.Helper()
+	rows, err := v.ch.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = strings.Join(r, " ")
+	}
+	return strings.Join(out, ",")
+}
+
 func (v env) liveCount(t *testing.T, table string) string {
 	t.Helper()
 	rows, err := v.ch.Query(context.Background(), "SELECT toString(count()) FROM "+warehouse.Qualified(v.ch.Database, table)+" FINAL WHERE is_deleted = 0")

@@ -3,7 +3,6 @@ package etl_test
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -70,18 +69,7 @@ func TestLaterVerdictsReachTheWarehouse(t *testing.T) {
 // (resolved, reopened, reopens).
 func (v env) expect(t *testing.T, when string, id int64, row, events, verdicts, rework string) {
 	t.Helper()
-	q := func(sql string) string {
-		t.Helper()
-		rows, err := v.ch.Query(context.Background(), sql)
-		if err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-		out := make([]string, len(rows))
-		for i, r := range rows {
-			out[i] = strings.Join(r, " ")
-		}
-		return strings.Join(out, ",")
-	}
+	q := func(sql string) string { t.Helper(); return v.text(t, sql) }
 	tbl := func(name string) string { return warehouse.Qualified(v.ch.Database, name) }
 	got := map[string]string{
 		"row": q("SELECT verdict, verdict_score, verdict_channel, reopen_count FROM " + tbl("fact_issue") + " FINAL WHERE is_deleted = 0 AND id = " + strconv.FormatInt(id, 10)),

@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	BuildingAppointment() BuildingAppointmentResolver
 	Cadre() CadreResolver
 	Checkin() CheckinResolver
+	CheckinEvent() CheckinEventResolver
 	City() CityResolver
 	Community() CommunityResolver
 	Compound() CompoundResolver
@@ -246,17 +247,27 @@ type ComplexityRoot struct {
 	}
 
 	Checkin struct {
-		Community    func(childComplexity int) int
-		DecidedAt    func(childComplexity int) int
-		DecidedBy    func(childComplexity int) int
-		Grid         func(childComplexity int) int
-		ID           func(childComplexity int) int
-		LetterNo     func(childComplexity int) int
-		Member       func(childComplexity int) int
-		RejectReason func(childComplexity int) int
-		State        func(childComplexity int) int
-		SubmittedAt  func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Community         func(childComplexity int) int
+		DecidedAt         func(childComplexity int) int
+		DecidedBy         func(childComplexity int) int
+		EndReason         func(childComplexity int) int
+		EndedAt           func(childComplexity int) int
+		EndedBy           func(childComplexity int) int
+		Events            func(childComplexity int, last *int) int
+		Grid              func(childComplexity int) int
+		ID                func(childComplexity int) int
+		LetterNo          func(childComplexity int) int
+		Member            func(childComplexity int) int
+		RejectReason      func(childComplexity int) int
+		ReverificationDue func(childComplexity int) int
+		ReverifiedAt      func(childComplexity int) int
+		ReverifiedBy      func(childComplexity int) int
+		ReverifiedYear    func(childComplexity int) int
+		State             func(childComplexity int) int
+		SubmittedAt       func(childComplexity int) int
+		TransferredFrom   func(childComplexity int) int
+		TransferredTo     func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	CheckinConnection struct {
@@ -266,9 +277,12 @@ type ComplexityRoot struct {
 	}
 
 	CheckinCounts struct {
-		CheckedIn func(childComplexity int) int
-		Expected  func(childComplexity int) int
-		Rate      func(childComplexity int) int
+		CheckedIn         func(childComplexity int) int
+		Expected          func(childComplexity int) int
+		Rate              func(childComplexity int) int
+		ReverificationDue func(childComplexity int) int
+		Transferred       func(childComplexity int) int
+		Withdrawn         func(childComplexity int) int
 	}
 
 	CheckinEdge struct {
@@ -276,11 +290,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CheckinEvent struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		FromState func(childComplexity int) int
+		Note      func(childComplexity int) int
+		ToState   func(childComplexity int) int
+	}
+
 	CheckinIndicators struct {
-		ByUnit    func(childComplexity int) int
-		CheckedIn func(childComplexity int) int
-		Expected  func(childComplexity int) int
-		Rate      func(childComplexity int) int
+		ByUnit            func(childComplexity int) int
+		CheckedIn         func(childComplexity int) int
+		Expected          func(childComplexity int) int
+		Rate              func(childComplexity int) int
+		ReverificationDue func(childComplexity int) int
+		Transferred       func(childComplexity int) int
+		Withdrawn         func(childComplexity int) int
 	}
 
 	City struct {
@@ -769,54 +796,64 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptIssue             func(childComplexity int, input model.IssueActionInput) int
-		AddActivityParticipants func(childComplexity int, input model.AddActivityParticipantsInput) int
-		AddMediator             func(childComplexity int, input model.AddMediatorInput) int
-		AppointBuildingRole     func(childComplexity int, input model.AppointBuildingRoleInput) int
-		AttachEvidence          func(childComplexity int, input model.AttachEvidenceInput) int
-		CancelOrder             func(childComplexity int, input model.OrderActionInput) int
-		ClaimOrder              func(childComplexity int, input model.OrderActionInput) int
-		CloseIssue              func(childComplexity int, input model.IssueActionInput) int
-		CompleteOrder           func(childComplexity int, input model.CompleteOrderInput) int
-		ConfigureIssueCategory  func(childComplexity int, input model.ConfigureIssueCategoryInput) int
-		ConfirmIssue            func(childComplexity int, input model.ConfirmIssueInput) int
-		CreateVolunteerTeam     func(childComplexity int, input model.CreateVolunteerTeamInput) int
-		DecideIssueExtension    func(childComplexity int, input model.DecideIssueExtensionInput) int
-		DispatchIssue           func(childComplexity int, input model.DispatchIssueInput) int
-		EndBuildingAppointment  func(childComplexity int, input model.EndBuildingAppointmentInput) int
-		EndPairing              func(childComplexity int, input model.EndPairingInput) int
-		EscalateIssue           func(childComplexity int, input model.EscalateIssueInput) int
-		HoldJointMeeting        func(childComplexity int, input model.HoldJointMeetingInput) int
-		LogGridWork             func(childComplexity int, input model.LogGridWorkInput) int
-		PairUnit                func(childComplexity int, input model.PairUnitInput) int
-		PostOrder               func(childComplexity int, input model.PostOrderInput) int
-		PublishOrder            func(childComplexity int, input model.OrderActionInput) int
-		RateMember              func(childComplexity int, input model.RateMemberInput) int
-		RateOrder               func(childComplexity int, input model.RateOrderInput) int
-		RecordActivity          func(childComplexity int, input model.RecordActivityInput) int
-		RecordMeetingMatter     func(childComplexity int, input model.RecordMeetingMatterInput) int
-		RegisterCheckin         func(childComplexity int, input model.RegisterCheckinInput) int
-		RegisterVolunteer       func(childComplexity int, input model.RegisterVolunteerInput) int
-		RejectCheckin           func(childComplexity int, input model.RejectCheckinInput) int
-		RemoveEvidence          func(childComplexity int, input model.RemoveEvidenceInput) int
-		ReopenIssue             func(childComplexity int, input model.IssueActionInput) int
-		ReportIssue             func(childComplexity int, input model.ReportIssueInput) int
-		RequestIssueExtension   func(childComplexity int, input model.RequestIssueExtensionInput) int
-		ResolveIssue            func(childComplexity int, input model.ResolveIssueInput) int
-		ReturnIssue             func(childComplexity int, input model.IssueActionInput) int
-		SetMatterOutcome        func(childComplexity int, input model.SetMatterOutcomeInput) int
-		SetWorkday              func(childComplexity int, input model.SetWorkdayInput) int
-		StartIssue              func(childComplexity int, input model.IssueActionInput) int
-		SuperviseIssue          func(childComplexity int, input model.SuperviseIssueInput) int
-		UpdateVolunteerTeam     func(childComplexity int, input model.UpdateVolunteerTeamInput) int
-		UrgeIssue               func(childComplexity int, input model.UrgeIssueInput) int
-		VerifyCheckin           func(childComplexity int, input model.VerifyCheckinInput) int
+		AcceptIssue              func(childComplexity int, input model.IssueActionInput) int
+		AddActivityParticipants  func(childComplexity int, input model.AddActivityParticipantsInput) int
+		AddMediator              func(childComplexity int, input model.AddMediatorInput) int
+		AppointBuildingRole      func(childComplexity int, input model.AppointBuildingRoleInput) int
+		AttachEvidence           func(childComplexity int, input model.AttachEvidenceInput) int
+		CancelOrder              func(childComplexity int, input model.OrderActionInput) int
+		ClaimOrder               func(childComplexity int, input model.OrderActionInput) int
+		CloseIssue               func(childComplexity int, input model.IssueActionInput) int
+		CompleteOrder            func(childComplexity int, input model.CompleteOrderInput) int
+		ConfigureIssueCategory   func(childComplexity int, input model.ConfigureIssueCategoryInput) int
+		ConfigureServiceCategory func(childComplexity int, input model.ConfigureServiceCategoryInput) int
+		ConfirmIssue             func(childComplexity int, input model.ConfirmIssueInput) int
+		CreateVolunteerTeam      func(childComplexity int, input model.CreateVolunteerTeamInput) int
+		DecideIssueExtension     func(childComplexity int, input model.DecideIssueExtensionInput) int
+		DeclineOrder             func(childComplexity int, input model.DeclineOrderInput) int
+		DispatchIssue            func(childComplexity int, input model.DispatchIssueInput) int
+		EndBuildingAppointment   func(childComplexity int, input model.EndBuildingAppointmentInput) int
+		EndPairing               func(childComplexity int, input model.EndPairingInput) int
+		EscalateIssue            func(childComplexity int, input model.EscalateIssueInput) int
+		HoldJointMeeting         func(childComplexity int, input model.HoldJointMeetingInput) int
+		LogGridWork              func(childComplexity int, input model.LogGridWorkInput) int
+		PairUnit                 func(childComplexity int, input model.PairUnitInput) int
+		PostOrder                func(childComplexity int, input model.PostOrderInput) int
+		PublishOrder             func(childComplexity int, input model.OrderActionInput) int
+		RateMember               func(childComplexity int, input model.RateMemberInput) int
+		RateOrder                func(childComplexity int, input model.RateOrderInput) int
+		ReassignOrder            func(childComplexity int, input model.ReassignOrderInput) int
+		RecordActivity           func(childComplexity int, input model.RecordActivityInput) int
+		RecordMeetingMatter      func(childComplexity int, input model.RecordMeetingMatterInput) int
+		RegisterCheckin          func(childComplexity int, input model.RegisterCheckinInput) int
+		RegisterVolunteer        func(childComplexity int, input model.RegisterVolunteerInput) int
+		RejectCheckin            func(childComplexity int, input model.RejectCheckinInput) int
+		ReleaseOrder             func(childComplexity int, input model.OrderActionInput) int
+		RemoveEvidence           func(childComplexity int, input model.RemoveEvidenceInput) int
+		ReopenIssue              func(childComplexity int, input model.IssueActionInput) int
+		ReportIssue              func(childComplexity int, input model.ReportIssueInput) int
+		RequestIssueExtension    func(childComplexity int, input model.RequestIssueExtensionInput) int
+		ResolveIssue             func(childComplexity int, input model.ResolveIssueInput) int
+		ReturnIssue              func(childComplexity int, input model.IssueActionInput) int
+		ReverifyCheckin          func(childComplexity int, input model.ReverifyCheckinInput) int
+		SetMatterOutcome         func(childComplexity int, input model.SetMatterOutcomeInput) int
+		SetWorkday               func(childComplexity int, input model.SetWorkdayInput) int
+		StartIssue               func(childComplexity int, input model.IssueActionInput) int
+		SuperviseIssue           func(childComplexity int, input model.SuperviseIssueInput) int
+		TransferCheckin          func(childComplexity int, input model.TransferCheckinInput) int
+		UpdateVolunteerTeam      func(childComplexity int, input model.UpdateVolunteerTeamInput) int
+		UrgeIssue                func(childComplexity int, input model.UrgeIssueInput) int
+		VerifyCheckin            func(childComplexity int, input model.VerifyCheckinInput) int
+		WithdrawCheckin          func(childComplexity int, input model.WithdrawCheckinInput) int
 	}
 
 	OrderCounts struct {
 		Claimed   func(childComplexity int) int
 		Completed func(childComplexity int) int
+		Declined  func(childComplexity int) int
+		Late      func(childComplexity int) int
 		Posted    func(childComplexity int) int
+		Released  func(childComplexity int) int
 	}
 
 	OrderEvent struct {
@@ -833,11 +870,14 @@ type ComplexityRoot struct {
 		AverageRating      func(childComplexity int) int
 		Claimed            func(childComplexity int) int
 		Completed          func(childComplexity int) int
+		Declined           func(childComplexity int) int
+		Late               func(childComplexity int) int
 		MedianHoursToClaim func(childComplexity int) int
 		Posted             func(childComplexity int) int
 		Rated              func(childComplexity int) int
 		Ratings            func(childComplexity int) int
 		RatingsByUnit      func(childComplexity int) int
+		Released           func(childComplexity int) int
 		ServiceHours       func(childComplexity int) int
 	}
 
@@ -1055,32 +1095,41 @@ type ComplexityRoot struct {
 	}
 
 	ServiceCategory struct {
-		Code   func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Name   func(childComplexity int) int
-		NameZh func(childComplexity int) int
+		ClaimWithinHours    func(childComplexity int) int
+		Code                func(childComplexity int) int
+		CompleteWithinHours func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Name                func(childComplexity int) int
+		NameZh              func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	ServiceOrder struct {
-		Building      func(childComplexity int) int
-		Category      func(childComplexity int) int
-		ClaimedAt     func(childComplexity int) int
-		ClaimedBy     func(childComplexity int) int
-		CompletedAt   func(childComplexity int) int
-		Description   func(childComplexity int) int
-		Events        func(childComplexity int, last *int) int
-		Grid          func(childComplexity int) int
-		Hours         func(childComplexity int) int
-		ID            func(childComplexity int) int
-		PostedAt      func(childComplexity int) int
-		PublishedAt   func(childComplexity int) int
-		Rating        func(childComplexity int) int
-		RatingComment func(childComplexity int) int
-		Resident      func(childComplexity int) int
-		Result        func(childComplexity int) int
-		State         func(childComplexity int) int
-		Title         func(childComplexity int) int
-		Version       func(childComplexity int) int
+		Building            func(childComplexity int) int
+		Category            func(childComplexity int) int
+		ClaimDueAt          func(childComplexity int) int
+		ClaimedAt           func(childComplexity int) int
+		ClaimedBy           func(childComplexity int) int
+		CompleteDueAt       func(childComplexity int) int
+		CompletedAt         func(childComplexity int) int
+		DeclineReason       func(childComplexity int) int
+		Description         func(childComplexity int) int
+		Events              func(childComplexity int, last *int) int
+		Grid                func(childComplexity int) int
+		Hours               func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Late                func(childComplexity int) int
+		PostedAt            func(childComplexity int) int
+		PublishedAt         func(childComplexity int) int
+		Rating              func(childComplexity int) int
+		RatingComment       func(childComplexity int) int
+		Resident            func(childComplexity int) int
+		Result              func(childComplexity int) int
+		State               func(childComplexity int) int
+		Title               func(childComplexity int) int
+		UnclaimedFlaggedAt  func(childComplexity int) int
+		UnfinishedFlaggedAt func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	ServiceOrderConnection struct {
@@ -1426,6 +1475,22 @@ type CheckinResolver interface {
 	State(ctx context.Context, obj *store.Checkin) (model.CheckinState, error)
 
 	DecidedBy(ctx context.Context, obj *store.Checkin) (*store.Cadre, error)
+
+	EndedBy(ctx context.Context, obj *store.Checkin) (*store.Person, error)
+
+	TransferredTo(ctx context.Context, obj *store.Checkin) (*store.Checkin, error)
+	TransferredFrom(ctx context.Context, obj *store.Checkin) (*store.Checkin, error)
+
+	ReverifiedBy(ctx context.Context, obj *store.Checkin) (*store.Cadre, error)
+	ReverificationDue(ctx context.Context, obj *store.Checkin) (bool, error)
+	Events(ctx context.Context, obj *store.Checkin, last *int) ([]*store.CheckinEvent, error)
+}
+type CheckinEventResolver interface {
+	Action(ctx context.Context, obj *store.CheckinEvent) (model.CheckinAction, error)
+	Actor(ctx context.Context, obj *store.CheckinEvent) (*store.Person, error)
+
+	FromState(ctx context.Context, obj *store.CheckinEvent) (*model.CheckinState, error)
+	ToState(ctx context.Context, obj *store.CheckinEvent) (model.CheckinState, error)
 }
 type CityResolver interface {
 	ID(ctx context.Context, obj *store.City) (string, error)
@@ -1598,9 +1663,16 @@ type MutationResolver interface {
 	CompleteOrder(ctx context.Context, input model.CompleteOrderInput) (*store.ServiceOrder, error)
 	RateOrder(ctx context.Context, input model.RateOrderInput) (*store.ServiceOrder, error)
 	CancelOrder(ctx context.Context, input model.OrderActionInput) (*store.ServiceOrder, error)
+	DeclineOrder(ctx context.Context, input model.DeclineOrderInput) (*store.ServiceOrder, error)
+	ReleaseOrder(ctx context.Context, input model.OrderActionInput) (*store.ServiceOrder, error)
+	ReassignOrder(ctx context.Context, input model.ReassignOrderInput) (*store.ServiceOrder, error)
+	ConfigureServiceCategory(ctx context.Context, input model.ConfigureServiceCategoryInput) (*store.ServiceCategory, error)
 	RegisterCheckin(ctx context.Context, input model.RegisterCheckinInput) (*store.Checkin, error)
 	VerifyCheckin(ctx context.Context, input model.VerifyCheckinInput) (*store.Checkin, error)
 	RejectCheckin(ctx context.Context, input model.RejectCheckinInput) (*store.Checkin, error)
+	WithdrawCheckin(ctx context.Context, input model.WithdrawCheckinInput) (*store.Checkin, error)
+	TransferCheckin(ctx context.Context, input model.TransferCheckinInput) (*store.Checkin, error)
+	ReverifyCheckin(ctx context.Context, input model.ReverifyCheckinInput) (*store.Checkin, error)
 	AppointBuildingRole(ctx context.Context, input model.AppointBuildingRoleInput) (*store.BuildingAppointment, error)
 	EndBuildingAppointment(ctx context.Context, input model.EndBuildingAppointmentInput) (*store.BuildingAppointment, error)
 	RateMember(ctx context.Context, input model.RateMemberInput) (*store.YearRating, error)
@@ -1735,6 +1807,8 @@ type ServiceOrderResolver interface {
 	Resident(ctx context.Context, obj *store.ServiceOrder) (*store.Person, error)
 
 	ClaimedBy(ctx context.Context, obj *store.ServiceOrder) (*store.PartyMember, error)
+
+	Late(ctx context.Context, obj *store.ServiceOrder) (bool, error)
 
 	Events(ctx context.Context, obj *store.ServiceOrder, last *int) ([]*store.OrderEvent, error)
 }
@@ -2489,6 +2563,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Checkin.DecidedBy(childComplexity), true
+	case "Checkin.endReason":
+		if e.ComplexityRoot.Checkin.EndReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.EndReason(childComplexity), true
+	case "Checkin.endedAt":
+		if e.ComplexityRoot.Checkin.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.EndedAt(childComplexity), true
+	case "Checkin.endedBy":
+		if e.ComplexityRoot.Checkin.EndedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.EndedBy(childComplexity), true
+	case "Checkin.events":
+		if e.ComplexityRoot.Checkin.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Checkin_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Checkin.Events(childComplexity, args["last"].(*int)), true
 	case "Checkin.grid":
 		if e.ComplexityRoot.Checkin.Grid == nil {
 			break
@@ -2519,6 +2622,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Checkin.RejectReason(childComplexity), true
+	case "Checkin.reverificationDue":
+		if e.ComplexityRoot.Checkin.ReverificationDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.ReverificationDue(childComplexity), true
+	case "Checkin.reverifiedAt":
+		if e.ComplexityRoot.Checkin.ReverifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.ReverifiedAt(childComplexity), true
+	case "Checkin.reverifiedBy":
+		if e.ComplexityRoot.Checkin.ReverifiedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.ReverifiedBy(childComplexity), true
+	case "Checkin.reverifiedYear":
+		if e.ComplexityRoot.Checkin.ReverifiedYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.ReverifiedYear(childComplexity), true
 	case "Checkin.state":
 		if e.ComplexityRoot.Checkin.State == nil {
 			break
@@ -2531,6 +2658,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Checkin.SubmittedAt(childComplexity), true
+	case "Checkin.transferredFrom":
+		if e.ComplexityRoot.Checkin.TransferredFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.TransferredFrom(childComplexity), true
+	case "Checkin.transferredTo":
+		if e.ComplexityRoot.Checkin.TransferredTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkin.TransferredTo(childComplexity), true
 	case "Checkin.version":
 		if e.ComplexityRoot.Checkin.Version == nil {
 			break
@@ -2575,6 +2714,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckinCounts.Rate(childComplexity), true
+	case "CheckinCounts.reverificationDue":
+		if e.ComplexityRoot.CheckinCounts.ReverificationDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.ReverificationDue(childComplexity), true
+	case "CheckinCounts.transferred":
+		if e.ComplexityRoot.CheckinCounts.Transferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.Transferred(childComplexity), true
+	case "CheckinCounts.withdrawn":
+		if e.ComplexityRoot.CheckinCounts.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinCounts.Withdrawn(childComplexity), true
 
 	case "CheckinEdge.cursor":
 		if e.ComplexityRoot.CheckinEdge.Cursor == nil {
@@ -2588,6 +2745,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckinEdge.Node(childComplexity), true
+
+	case "CheckinEvent.action":
+		if e.ComplexityRoot.CheckinEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinEvent.Action(childComplexity), true
+	case "CheckinEvent.actor":
+		if e.ComplexityRoot.CheckinEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinEvent.Actor(childComplexity), true
+	case "CheckinEvent.actorRole":
+		if e.ComplexityRoot.CheckinEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinEvent.ActorRole(childComplexity), true
+	case "CheckinEvent.at":
+		if e.ComplexityRoot.CheckinEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinEvent.At(childComplexity), true
+	case "CheckinEvent.fromState":
+		if e.ComplexityRoot.CheckinEvent.FromState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinEvent.FromState(childComplexity), true
+	case "CheckinEvent.note":
+		if e.ComplexityRoot.CheckinEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinEvent.Note(childComplexity), true
+	case "CheckinEvent.toState":
+		if e.ComplexityRoot.CheckinEvent.ToState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinEvent.ToState(childComplexity), true
 
 	case "CheckinIndicators.byUnit":
 		if e.ComplexityRoot.CheckinIndicators.ByUnit == nil {
@@ -2613,6 +2813,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckinIndicators.Rate(childComplexity), true
+	case "CheckinIndicators.reverificationDue":
+		if e.ComplexityRoot.CheckinIndicators.ReverificationDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.ReverificationDue(childComplexity), true
+	case "CheckinIndicators.transferred":
+		if e.ComplexityRoot.CheckinIndicators.Transferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.Transferred(childComplexity), true
+	case "CheckinIndicators.withdrawn":
+		if e.ComplexityRoot.CheckinIndicators.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckinIndicators.Withdrawn(childComplexity), true
 
 	case "City.code":
 		if e.ComplexityRoot.City.Code == nil {
@@ -4758,6 +4976,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfigureIssueCategory(childComplexity, args["input"].(model.ConfigureIssueCategoryInput)), true
+	case "Mutation.configureServiceCategory":
+		if e.ComplexityRoot.Mutation.ConfigureServiceCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_configureServiceCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfigureServiceCategory(childComplexity, args["input"].(model.ConfigureServiceCategoryInput)), true
 	case "Mutation.confirmIssue":
 		if e.ComplexityRoot.Mutation.ConfirmIssue == nil {
 			break
@@ -4791,6 +5020,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideIssueExtension(childComplexity, args["input"].(model.DecideIssueExtensionInput)), true
+	case "Mutation.declineOrder":
+		if e.ComplexityRoot.Mutation.DeclineOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declineOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclineOrder(childComplexity, args["input"].(model.DeclineOrderInput)), true
 	case "Mutation.dispatchIssue":
 		if e.ComplexityRoot.Mutation.DispatchIssue == nil {
 			break
@@ -4912,6 +5152,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RateOrder(childComplexity, args["input"].(model.RateOrderInput)), true
+	case "Mutation.reassignOrder":
+		if e.ComplexityRoot.Mutation.ReassignOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reassignOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReassignOrder(childComplexity, args["input"].(model.ReassignOrderInput)), true
 	case "Mutation.recordActivity":
 		if e.ComplexityRoot.Mutation.RecordActivity == nil {
 			break
@@ -4967,6 +5218,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectCheckin(childComplexity, args["input"].(model.RejectCheckinInput)), true
+	case "Mutation.releaseOrder":
+		if e.ComplexityRoot.Mutation.ReleaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseOrder(childComplexity, args["input"].(model.OrderActionInput)), true
 	case "Mutation.removeEvidence":
 		if e.ComplexityRoot.Mutation.RemoveEvidence == nil {
 			break
@@ -5033,6 +5295,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReturnIssue(childComplexity, args["input"].(model.IssueActionInput)), true
+	case "Mutation.reverifyCheckin":
+		if e.ComplexityRoot.Mutation.ReverifyCheckin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reverifyCheckin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReverifyCheckin(childComplexity, args["input"].(model.ReverifyCheckinInput)), true
 	case "Mutation.setMatterOutcome":
 		if e.ComplexityRoot.Mutation.SetMatterOutcome == nil {
 			break
@@ -5077,6 +5350,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SuperviseIssue(childComplexity, args["input"].(model.SuperviseIssueInput)), true
+	case "Mutation.transferCheckin":
+		if e.ComplexityRoot.Mutation.TransferCheckin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferCheckin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferCheckin(childComplexity, args["input"].(model.TransferCheckinInput)), true
 	case "Mutation.updateVolunteerTeam":
 		if e.ComplexityRoot.Mutation.UpdateVolunteerTeam == nil {
 			break
@@ -5110,6 +5394,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyCheckin(childComplexity, args["input"].(model.VerifyCheckinInput)), true
+	case "Mutation.withdrawCheckin":
+		if e.ComplexityRoot.Mutation.WithdrawCheckin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawCheckin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawCheckin(childComplexity, args["input"].(model.WithdrawCheckinInput)), true
 
 	case "OrderCounts.claimed":
 		if e.ComplexityRoot.OrderCounts.Claimed == nil {
@@ -5123,12 +5418,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderCounts.Completed(childComplexity), true
+	case "OrderCounts.declined":
+		if e.ComplexityRoot.OrderCounts.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Declined(childComplexity), true
+	case "OrderCounts.late":
+		if e.ComplexityRoot.OrderCounts.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Late(childComplexity), true
 	case "OrderCounts.posted":
 		if e.ComplexityRoot.OrderCounts.Posted == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OrderCounts.Posted(childComplexity), true
+	case "OrderCounts.released":
+		if e.ComplexityRoot.OrderCounts.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderCounts.Released(childComplexity), true
 
 	case "OrderEvent.action":
 		if e.ComplexityRoot.OrderEvent.Action == nil {
@@ -5191,6 +5504,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderIndicators.Completed(childComplexity), true
+	case "OrderIndicators.declined":
+		if e.ComplexityRoot.OrderIndicators.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Declined(childComplexity), true
+	case "OrderIndicators.late":
+		if e.ComplexityRoot.OrderIndicators.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Late(childComplexity), true
 	case "OrderIndicators.medianHoursToClaim":
 		if e.ComplexityRoot.OrderIndicators.MedianHoursToClaim == nil {
 			break
@@ -5221,6 +5546,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderIndicators.RatingsByUnit(childComplexity), true
+	case "OrderIndicators.released":
+		if e.ComplexityRoot.OrderIndicators.Released == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.Released(childComplexity), true
 	case "OrderIndicators.serviceHours":
 		if e.ComplexityRoot.OrderIndicators.ServiceHours == nil {
 			break
@@ -6313,12 +6644,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RosterEntry.Unit(childComplexity), true
 
+	case "ServiceCategory.claimWithinHours":
+		if e.ComplexityRoot.ServiceCategory.ClaimWithinHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceCategory.ClaimWithinHours(childComplexity), true
 	case "ServiceCategory.code":
 		if e.ComplexityRoot.ServiceCategory.Code == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ServiceCategory.Code(childComplexity), true
+	case "ServiceCategory.completeWithinHours":
+		if e.ComplexityRoot.ServiceCategory.CompleteWithinHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceCategory.CompleteWithinHours(childComplexity), true
 	case "ServiceCategory.id":
 		if e.ComplexityRoot.ServiceCategory.ID == nil {
 			break
@@ -6337,6 +6680,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceCategory.NameZh(childComplexity), true
+	case "ServiceCategory.version":
+		if e.ComplexityRoot.ServiceCategory.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceCategory.Version(childComplexity), true
 
 	case "ServiceOrder.building":
 		if e.ComplexityRoot.ServiceOrder.Building == nil {
@@ -6350,6 +6699,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.Category(childComplexity), true
+	case "ServiceOrder.claimDueAt":
+		if e.ComplexityRoot.ServiceOrder.ClaimDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.ClaimDueAt(childComplexity), true
 	case "ServiceOrder.claimedAt":
 		if e.ComplexityRoot.ServiceOrder.ClaimedAt == nil {
 			break
@@ -6362,12 +6717,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.ClaimedBy(childComplexity), true
+	case "ServiceOrder.completeDueAt":
+		if e.ComplexityRoot.ServiceOrder.CompleteDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.CompleteDueAt(childComplexity), true
 	case "ServiceOrder.completedAt":
 		if e.ComplexityRoot.ServiceOrder.CompletedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ServiceOrder.CompletedAt(childComplexity), true
+	case "ServiceOrder.declineReason":
+		if e.ComplexityRoot.ServiceOrder.DeclineReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.DeclineReason(childComplexity), true
 	case "ServiceOrder.description":
 		if e.ComplexityRoot.ServiceOrder.Description == nil {
 			break
@@ -6403,6 +6770,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.ID(childComplexity), true
+	case "ServiceOrder.late":
+		if e.ComplexityRoot.ServiceOrder.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.Late(childComplexity), true
 	case "ServiceOrder.postedAt":
 		if e.ComplexityRoot.ServiceOrder.PostedAt == nil {
 			break
@@ -6451,6 +6824,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceOrder.Title(childComplexity), true
+	case "ServiceOrder.unclaimedFlaggedAt":
+		if e.ComplexityRoot.ServiceOrder.UnclaimedFlaggedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.UnclaimedFlaggedAt(childComplexity), true
+	case "ServiceOrder.unfinishedFlaggedAt":
+		if e.ComplexityRoot.ServiceOrder.UnfinishedFlaggedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceOrder.UnfinishedFlaggedAt(childComplexity), true
 	case "ServiceOrder.version":
 		if e.ComplexityRoot.ServiceOrder.Version == nil {
 			break
@@ -7513,11 +7898,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
 			graphql.NewInputUnmarshaler("CompleteOrderInput", ec.unmarshalInputCompleteOrderInput),
 			graphql.NewInputUnmarshaler("ConfigureIssueCategoryInput", ec.unmarshalInputConfigureIssueCategoryInput),
+			graphql.NewInputUnmarshaler("ConfigureServiceCategoryInput", ec.unmarshalInputConfigureServiceCategoryInput),
 			graphql.NewInputUnmarshaler("ConfirmIssueInput", ec.unmarshalInputConfirmIssueInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
 			graphql.NewInputUnmarshaler("DecideIssueExtensionInput", ec.unmarshalInputDecideIssueExtensionInput),
+			graphql.NewInputUnmarshaler("DeclineOrderInput", ec.unmarshalInputDeclineOrderInput),
 			graphql.NewInputUnmarshaler("DispatchIssueInput", ec.unmarshalInputDispatchIssueInput),
 			graphql.NewInputUnmarshaler("DutyShiftFilter", ec.unmarshalInputDutyShiftFilter),
 			graphql.NewInputUnmarshaler("EndBuildingAppointmentInput", ec.unmarshalInputEndBuildingAppointmentInput),
@@ -7544,6 +7931,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PostOrderInput", ec.unmarshalInputPostOrderInput),
 			graphql.NewInputUnmarshaler("RateMemberInput", ec.unmarshalInputRateMemberInput),
 			graphql.NewInputUnmarshaler("RateOrderInput", ec.unmarshalInputRateOrderInput),
+			graphql.NewInputUnmarshaler("ReassignOrderInput", ec.unmarshalInputReassignOrderInput),
 			graphql.NewInputUnmarshaler("RecordActivityInput", ec.unmarshalInputRecordActivityInput),
 			graphql.NewInputUnmarshaler("RecordMeetingMatterInput", ec.unmarshalInputRecordMeetingMatterInput),
 			graphql.NewInputUnmarshaler("RegisterCheckinInput", ec.unmarshalInputRegisterCheckinInput),
@@ -7554,17 +7942,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RequestIssueExtensionInput", ec.unmarshalInputRequestIssueExtensionInput),
 			graphql.NewInputUnmarshaler("ResidentFilter", ec.unmarshalInputResidentFilter),
 			graphql.NewInputUnmarshaler("ResolveIssueInput", ec.unmarshalInputResolveIssueInput),
+			graphql.NewInputUnmarshaler("ReverifyCheckinInput", ec.unmarshalInputReverifyCheckinInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
 			graphql.NewInputUnmarshaler("ServiceOrderFilter", ec.unmarshalInputServiceOrderFilter),
 			graphql.NewInputUnmarshaler("SetMatterOutcomeInput", ec.unmarshalInputSetMatterOutcomeInput),
 			graphql.NewInputUnmarshaler("SetWorkdayInput", ec.unmarshalInputSetWorkdayInput),
 			graphql.NewInputUnmarshaler("SuperviseIssueInput", ec.unmarshalInputSuperviseIssueInput),
+			graphql.NewInputUnmarshaler("TransferCheckinInput", ec.unmarshalInputTransferCheckinInput),
 			graphql.NewInputUnmarshaler("UpdateVolunteerTeamInput", ec.unmarshalInputUpdateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("UrgeIssueInput", ec.unmarshalInputUrgeIssueInput),
 			graphql.NewInputUnmarshaler("VentureProjectFilter", ec.unmarshalInputVentureProjectFilter),
 			graphql.NewInputUnmarshaler("VerifyCheckinInput", ec.unmarshalInputVerifyCheckinInput),
 			graphql.NewInputUnmarshaler("VolunteerFilter", ec.unmarshalInputVolunteerFilter),
 			graphql.NewInputUnmarshaler("VolunteerTeamFilter", ec.unmarshalInputVolunteerTeamFilter),
+			graphql.NewInputUnmarshaler("WithdrawCheckinInput", ec.unmarshalInputWithdrawCheckinInput),
 			graphql.NewInputUnmarshaler("WorkLogFilter", ec.unmarshalInputWorkLogFilter),
 		)
 	}
@@ -8143,6 +8534,12 @@ type CheckinIndicators {
   checkedIn: Int!
   "checkedIn ÷ expected (0 when nobody is expected)."
   rate: Float!
+  "Check-ins of the scope withdrawn (by the member or a cadre), as at asOf."
+  withdrawn: Int!
+  "Check-ins of the scope transferred (转接) to another community, counted where they were left, as at asOf."
+  transferred: Int!
+  "Verified check-ins of the scope not yet verified or re-verified for the current year (Asia/Shanghai), as at asOf."
+  reverificationDue: Int!
   "Per employer unit, by the members' own place, largest first."
   byUnit: [UnitCheckins!]!
 }
@@ -8318,6 +8715,12 @@ type OrderIndicators {
   completed: Int!
   "Of them, rated by the resident."
   rated: Int!
+  "Of them, declined by the grid."
+  declined: Int!
+  "Of them, released back to the demand list at least once."
+  released: Int!
+  "Of them, flagged late: not claimed, or not completed, within their category's hours."
+  late: Int!
   "Median hours from posting to acceptance (rank ⌈n/2⌉); null when none is claimed."
   medianHoursToClaim: Float
   "Average rating 1–5 of the rated orders; null when none is rated."
@@ -8496,6 +8899,12 @@ type CheckinCounts {
   checkedIn: Int!
   "checkedIn ÷ expected."
   rate: Float!
+  "Check-ins withdrawn."
+  withdrawn: Int!
+  "Check-ins transferred away."
+  transferred: Int!
+  "Verified check-ins due for re-verification this year."
+  reverificationDue: Int!
 }
 
 "Issue numbers of a breakdown entry (warehouse.IssueCounts)."
@@ -8544,6 +8953,12 @@ type OrderCounts {
   claimed: Int!
   "Of them, completed."
   completed: Int!
+  "Of them, declined by the grid."
+  declined: Int!
+  "Of them, released at least once."
+  released: Int!
+  "Of them, flagged late."
+  late: Int!
 }
 
 "Volunteer numbers of a breakdown entry (warehouse.VolunteerCounts)."
@@ -9202,6 +9617,14 @@ extend type Mutation {
   rateOrder("What to do." input: RateOrderInput!): ServiceOrder!
   "Cancel an order that nobody has claimed."
   cancelOrder("What to do." input: OrderActionInput!): ServiceOrder!
+  "The grid declines a resident's posted request with a reason, which the resident sees; final."
+  declineOrder("What to do." input: DeclineOrderInput!): ServiceOrder!
+  "A claimed order goes back to the grid's demand list: by the member who claimed it, or by the grid."
+  releaseOrder("What to do." input: OrderActionInput!): ServiceOrder!
+  "The grid gives a published or claimed order to another party member checked in to the order's grid."
+  reassignOrder("What to do." input: ReassignOrderInput!): ServiceOrder!
+  "Set the hours within which orders of a service category are to be claimed and completed (city admin)."
+  configureServiceCategory("What to do." input: ConfigureServiceCategoryInput!): ServiceCategory!
 }
 
 "Where a service order stands."
@@ -9218,6 +9641,8 @@ enum OrderState {
   RATED
   "Cancelled."
   CANCELLED
+  "Declined by the grid, with a reason."
+  DECLINED
 }
 
 "What an entry of an order's history did."
@@ -9234,6 +9659,14 @@ enum OrderAction {
   RATE
   "Cancelled."
   CANCEL
+  "Declined by the grid."
+  DECLINE
+  "Released back to the demand list."
+  RELEASE
+  "Reassigned by the grid to another member."
+  REASSIGN
+  "Flagged by the scheduler as not claimed, or not completed, in time; the state does not change."
+  FLAG
 }
 
 """
@@ -9248,6 +9681,12 @@ type ServiceCategory implements Node {
   name: String!
   "Chinese name."
   nameZh: String!
+  "Hours within which a published order is to be claimed; null: no limit."
+  claimWithinHours: Int
+  "Hours within which a claimed order is to be completed; null: no limit."
+  completeWithinHours: Int
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
 }
 
 """
@@ -9288,6 +9727,18 @@ type ServiceOrder implements Node {
   rating: Int
   "The resident's comment."
   ratingComment: String
+  "Why the grid declined it."
+  declineReason: String
+  "When it is to be claimed by: its first publication plus its category's claimWithinHours; null: no limit."
+  claimDueAt: DateTime
+  "When it is to be completed by: its latest claim plus its category's completeWithinHours; null: no limit."
+  completeDueAt: DateTime
+  "Whether it waits past its due time now: published after claimDueAt, or claimed after completeDueAt."
+  late: Boolean!
+  "When the scheduler flagged it as not claimed in time."
+  unclaimedFlaggedAt: DateTime
+  "When the scheduler flagged it as not completed in time."
+  unfinishedFlaggedAt: DateTime
   "The latest history entries, oldest first."
   events("How many of the latest entries (at most 100)." last: Int = 20): [OrderEvent!]!
   "Row version: pass it back in a change to detect concurrent edits."
@@ -9330,6 +9781,8 @@ input ServiceOrderFilter {
   residentId: ID
   "Only orders claimed by this member."
   claimedById: ID
+  "Only orders waiting past their due time now (true), or not (false); see ServiceOrder.late."
+  late: Boolean
 }
 
 "A page of service orders."
@@ -9397,6 +9850,40 @@ input RateOrderInput {
   "The version the client last saw; a mismatch is CONFLICT."
   version: Int
 }
+
+"Input of declineOrder."
+input DeclineOrderInput {
+  "The order."
+  orderId: ID! @ref(type: "ServiceOrder")
+  "Why it is declined; the resident sees it."
+  reason: String!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of reassignOrder."
+input ReassignOrderInput {
+  "The order."
+  orderId: ID! @ref(type: "ServiceOrder")
+  "The party member who is to serve: checked in to the order's grid."
+  memberId: ID! @ref(type: "PartyMember")
+  "Note recorded in the history."
+  note: String
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of configureServiceCategory: the category's times, both of them."
+input ConfigureServiceCategoryInput {
+  "The category."
+  categoryId: ID! @ref(type: "ServiceCategory")
+  "Hours within which a published order is to be claimed, 1 to 8760; null: no limit."
+  claimWithinHours: Int
+  "Hours within which a claimed order is to be completed, 1 to 8760; null: no limit."
+  completeWithinHours: Int
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
 `, BuiltIn: false},
 	{Name: "../schema/graphql/people.graphqls", Input: `extend type Query {
   "Units (单位) employing in-service party members, by name."
@@ -9428,6 +9915,18 @@ extend type Mutation {
   verifyCheckin("What to do." input: VerifyCheckinInput!): Checkin!
   "Reject a pending check-in with a reason."
   rejectCheckin("What to do." input: RejectCheckinInput!): Checkin!
+  "Withdraw a pending or verified check-in with a reason: the member's own, or one a cadre of its place reaches."
+  withdrawCheckin("What to do." input: WithdrawCheckinInput!): Checkin!
+  """
+  Transfer (转接) a pending or verified check-in to another community when the member moves there: it
+  becomes TRANSFERRED, and a new PENDING check-in at the target community names it (transferredFrom); the
+  member's residence moves to that community with grid and building unknown, and its cadre verifies the new
+  check-in with verifyCheckin, giving the grid. The check-in must be in the caller's scope; the target
+  community is any community of the city.
+  """
+  transferCheckin("What to do." input: TransferCheckinInput!): Checkin!
+  "Re-verify a verified check-in for the current year (Asia/Shanghai): once a year, by a cadre of its place."
+  reverifyCheckin("What to do." input: ReverifyCheckinInput!): Checkin!
   "Appoint a member building leader (楼栋长) or owner representative (业主代表)."
   appointBuildingRole("What to do." input: AppointBuildingRoleInput!): BuildingAppointment!
   "End a current building appointment."
@@ -9585,6 +10084,48 @@ enum CheckinState {
   VERIFIED
   "Rejected, with a reason."
   REJECTED
+  "Withdrawn by the member or a cadre, with a reason."
+  WITHDRAWN
+  "Transferred (转接) to another community; transferredTo is the check-in there."
+  TRANSFERRED
+}
+
+"What an entry of a check-in's history did."
+enum CheckinAction {
+  "Registered."
+  REGISTER
+  "Verified."
+  VERIFY
+  "Rejected."
+  REJECT
+  "Withdrawn."
+  WITHDRAW
+  "Transferred (转接) away: the entry of the check-in left behind."
+  TRANSFER
+  "Created by a transfer: the first entry of the check-in at the target community."
+  TRANSFER_IN
+  "Re-verified for a year."
+  REVERIFY
+}
+
+"""
+One entry of a check-in's immutable history.
+"""
+type CheckinEvent {
+  "What was done."
+  action: CheckinAction!
+  "Who did it."
+  actor: Person
+  "The role they acted in."
+  actorRole: String!
+  "State before; null for the first entry."
+  fromState: CheckinState
+  "State after."
+  toState: CheckinState!
+  "Reason or note given with the change."
+  note: String!
+  "When."
+  at: DateTime!
 }
 
 """
@@ -9593,9 +10134,9 @@ A member's check-in (报到) at the community where they live, with the unit's l
 type Checkin implements Node {
   "Global id."
   id: ID!
-  "The member."
+  "The member, named by the check-in whatever the caller's scope (a transfer moves the member to another community)."
   member: PartyMember!
-  "The community checked in to."
+  "The community checked in to, named by the check-in whatever the caller's scope."
   community: Community!
   "Grid assigned on verification."
   grid: Grid
@@ -9611,6 +10152,26 @@ type Checkin implements Node {
   decidedBy: Cadre
   "Why it was rejected."
   rejectReason: String
+  "When it was withdrawn or transferred."
+  endedAt: DateTime
+  "Who withdrew or transferred it."
+  endedBy: Person
+  "Why it was withdrawn, or the note of its transfer."
+  endReason: String
+  "The check-in at the community it was transferred to; null when not transferred or outside the caller's scope."
+  transferredTo: Checkin
+  "The check-in it was transferred from; null when not a transfer or outside the caller's scope."
+  transferredFrom: Checkin
+  "The latest year it was re-verified for."
+  reverifiedYear: Int
+  "When it was last re-verified."
+  reverifiedAt: DateTime
+  "The cadre who last re-verified it."
+  reverifiedBy: Cadre
+  "Whether it is verified and not yet verified or re-verified for the current year (Asia/Shanghai)."
+  reverificationDue: Boolean!
+  "The latest history entries, oldest first."
+  events("How many of the latest entries (at most 100)." last: Int = 20): [CheckinEvent!]!
   "Row version."
   version: Int!
 }
@@ -9621,6 +10182,8 @@ input CheckinFilter {
   place: PlaceScope
   "Only check-ins in one of these states."
   states: [CheckinState!]
+  "Only check-ins due (true) or not due (false) for re-verification in the current year."
+  reverificationDue: Boolean
 }
 
 "Input of registerCheckin."
@@ -9637,6 +10200,36 @@ input VerifyCheckinInput {
   checkinId: ID! @ref(type: "Checkin")
   "Grid to assign; required only when the member's building is unknown."
   gridId: ID @ref(type: "Grid")
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of withdrawCheckin."
+input WithdrawCheckinInput {
+  "The check-in."
+  checkinId: ID! @ref(type: "Checkin")
+  "Why it is withdrawn."
+  reason: String!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of transferCheckin."
+input TransferCheckinInput {
+  "The check-in, in the caller's scope."
+  checkinId: ID! @ref(type: "Checkin")
+  "The community the member moves to: any community of the city (looked up in the city-wide directory)."
+  communityId: ID! @ref(type: "Community", directory: true)
+  "Note recorded on both check-ins' history."
+  note: String
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of reverifyCheckin."
+input ReverifyCheckinInput {
+  "The check-in."
+  checkinId: ID! @ref(type: "Checkin")
   "The version the client last saw; a mismatch is CONFLICT."
   version: Int
 }
@@ -10648,7 +11241,12 @@ is NOT_FOUND with the same message, and ` + "`" + `extensions.field` + "`" + ` g
 of the mutation's own result type names the object being changed, which the caller must be
 allowed to change.
 """
-directive @ref("The GraphQL type of the object the id names." type: String!) on INPUT_FIELD_DEFINITION
+directive @ref(
+  "The GraphQL type of the object the id names."
+  type: String!
+  "The id is looked up in the city-wide directory of its type, not in the caller's scope: a transfer names a community elsewhere in the city."
+  directory: Boolean = false
+) on INPUT_FIELD_DEFINITION
 
 """
 An object with a global id.
@@ -11932,6 +12530,26 @@ func (ec *executionContext) childFields_Checkin(ctx context.Context, field graph
 		return ec.fieldContext_Checkin_decidedBy(ctx, field)
 	case "rejectReason":
 		return ec.fieldContext_Checkin_rejectReason(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Checkin_endedAt(ctx, field)
+	case "endedBy":
+		return ec.fieldContext_Checkin_endedBy(ctx, field)
+	case "endReason":
+		return ec.fieldContext_Checkin_endReason(ctx, field)
+	case "transferredTo":
+		return ec.fieldContext_Checkin_transferredTo(ctx, field)
+	case "transferredFrom":
+		return ec.fieldContext_Checkin_transferredFrom(ctx, field)
+	case "reverifiedYear":
+		return ec.fieldContext_Checkin_reverifiedYear(ctx, field)
+	case "reverifiedAt":
+		return ec.fieldContext_Checkin_reverifiedAt(ctx, field)
+	case "reverifiedBy":
+		return ec.fieldContext_Checkin_reverifiedBy(ctx, field)
+	case "reverificationDue":
+		return ec.fieldContext_Checkin_reverificationDue(ctx, field)
+	case "events":
+		return ec.fieldContext_Checkin_events(ctx, field)
 	case "version":
 		return ec.fieldContext_Checkin_version(ctx, field)
 	}
@@ -11958,6 +12576,12 @@ func (ec *executionContext) childFields_CheckinCounts(ctx context.Context, field
 		return ec.fieldContext_CheckinCounts_checkedIn(ctx, field)
 	case "rate":
 		return ec.fieldContext_CheckinCounts_rate(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_CheckinCounts_withdrawn(ctx, field)
+	case "transferred":
+		return ec.fieldContext_CheckinCounts_transferred(ctx, field)
+	case "reverificationDue":
+		return ec.fieldContext_CheckinCounts_reverificationDue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckinCounts", field.Name)
 }
@@ -11972,6 +12596,26 @@ func (ec *executionContext) childFields_CheckinEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CheckinEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CheckinEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_CheckinEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_CheckinEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_CheckinEvent_actorRole(ctx, field)
+	case "fromState":
+		return ec.fieldContext_CheckinEvent_fromState(ctx, field)
+	case "toState":
+		return ec.fieldContext_CheckinEvent_toState(ctx, field)
+	case "note":
+		return ec.fieldContext_CheckinEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_CheckinEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckinEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_CheckinIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "expected":
@@ -11980,6 +12624,12 @@ func (ec *executionContext) childFields_CheckinIndicators(ctx context.Context, f
 		return ec.fieldContext_CheckinIndicators_checkedIn(ctx, field)
 	case "rate":
 		return ec.fieldContext_CheckinIndicators_rate(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_CheckinIndicators_withdrawn(ctx, field)
+	case "transferred":
+		return ec.fieldContext_CheckinIndicators_transferred(ctx, field)
+	case "reverificationDue":
+		return ec.fieldContext_CheckinIndicators_reverificationDue(ctx, field)
 	case "byUnit":
 		return ec.fieldContext_CheckinIndicators_byUnit(ctx, field)
 	}
@@ -12964,6 +13614,12 @@ func (ec *executionContext) childFields_OrderCounts(ctx context.Context, field g
 		return ec.fieldContext_OrderCounts_claimed(ctx, field)
 	case "completed":
 		return ec.fieldContext_OrderCounts_completed(ctx, field)
+	case "declined":
+		return ec.fieldContext_OrderCounts_declined(ctx, field)
+	case "released":
+		return ec.fieldContext_OrderCounts_released(ctx, field)
+	case "late":
+		return ec.fieldContext_OrderCounts_late(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderCounts", field.Name)
 }
@@ -12998,6 +13654,12 @@ func (ec *executionContext) childFields_OrderIndicators(ctx context.Context, fie
 		return ec.fieldContext_OrderIndicators_completed(ctx, field)
 	case "rated":
 		return ec.fieldContext_OrderIndicators_rated(ctx, field)
+	case "declined":
+		return ec.fieldContext_OrderIndicators_declined(ctx, field)
+	case "released":
+		return ec.fieldContext_OrderIndicators_released(ctx, field)
+	case "late":
+		return ec.fieldContext_OrderIndicators_late(ctx, field)
 	case "medianHoursToClaim":
 		return ec.fieldContext_OrderIndicators_medianHoursToClaim(ctx, field)
 	case "averageRating":
@@ -13370,6 +14032,12 @@ func (ec *executionContext) childFields_ServiceCategory(ctx context.Context, fie
 		return ec.fieldContext_ServiceCategory_name(ctx, field)
 	case "nameZh":
 		return ec.fieldContext_ServiceCategory_nameZh(ctx, field)
+	case "claimWithinHours":
+		return ec.fieldContext_ServiceCategory_claimWithinHours(ctx, field)
+	case "completeWithinHours":
+		return ec.fieldContext_ServiceCategory_completeWithinHours(ctx, field)
+	case "version":
+		return ec.fieldContext_ServiceCategory_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServiceCategory", field.Name)
 }
@@ -13410,6 +14078,18 @@ func (ec *executionContext) childFields_ServiceOrder(ctx context.Context, field 
 		return ec.fieldContext_ServiceOrder_rating(ctx, field)
 	case "ratingComment":
 		return ec.fieldContext_ServiceOrder_ratingComment(ctx, field)
+	case "declineReason":
+		return ec.fieldContext_ServiceOrder_declineReason(ctx, field)
+	case "claimDueAt":
+		return ec.fieldContext_ServiceOrder_claimDueAt(ctx, field)
+	case "completeDueAt":
+		return ec.fieldContext_ServiceOrder_completeDueAt(ctx, field)
+	case "late":
+		return ec.fieldContext_ServiceOrder_late(ctx, field)
+	case "unclaimedFlaggedAt":
+		return ec.fieldContext_ServiceOrder_unclaimedFlaggedAt(ctx, field)
+	case "unfinishedFlaggedAt":
+		return ec.fieldContext_ServiceOrder_unfinishedFlaggedAt(ctx, field)
 	case "events":
 		return ec.fieldContext_ServiceOrder_events(ctx, field)
 	case "version":
@@ -14094,6 +14774,20 @@ func (ec *executionContext) field_Cadre_assignments_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Checkin_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Grid_assignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14352,6 +15046,20 @@ func (ec *executionContext) field_Mutation_configureIssueCategory_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_configureServiceCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConfigureServiceCategoryInput, error) {
+			return ec.unmarshalNConfigureServiceCategoryInput2gridgovᚋgraphᚋmodelᚐConfigureServiceCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14386,6 +15094,20 @@ func (ec *executionContext) field_Mutation_decideIssueExtension_args(ctx context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DecideIssueExtensionInput, error) {
 			return ec.unmarshalNDecideIssueExtensionInput2gridgovᚋgraphᚋmodelᚐDecideIssueExtensionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_declineOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeclineOrderInput, error) {
+			return ec.unmarshalNDeclineOrderInput2gridgovᚋgraphᚋmodelᚐDeclineOrderInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14548,6 +15270,20 @@ func (ec *executionContext) field_Mutation_rateOrder_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reassignOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReassignOrderInput, error) {
+			return ec.unmarshalNReassignOrderInput2gridgovᚋgraphᚋmodelᚐReassignOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14610,6 +15346,20 @@ func (ec *executionContext) field_Mutation_rejectCheckin_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RejectCheckinInput, error) {
 			return ec.unmarshalNRejectCheckinInput2gridgovᚋgraphᚋmodelᚐRejectCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrderActionInput, error) {
+			return ec.unmarshalNOrderActionInput2gridgovᚋgraphᚋmodelᚐOrderActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14702,6 +15452,20 @@ func (ec *executionContext) field_Mutation_returnIssue_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reverifyCheckin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReverifyCheckinInput, error) {
+			return ec.unmarshalNReverifyCheckinInput2gridgovᚋgraphᚋmodelᚐReverifyCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setMatterOutcome_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14758,6 +15522,20 @@ func (ec *executionContext) field_Mutation_superviseIssue_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_transferCheckin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TransferCheckinInput, error) {
+			return ec.unmarshalNTransferCheckinInput2gridgovᚋgraphᚋmodelᚐTransferCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateVolunteerTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14792,6 +15570,20 @@ func (ec *executionContext) field_Mutation_verifyCheckin_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.VerifyCheckinInput, error) {
 			return ec.unmarshalNVerifyCheckinInput2gridgovᚋgraphᚋmodelᚐVerifyCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawCheckin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WithdrawCheckinInput, error) {
+			return ec.unmarshalNWithdrawCheckinInput2gridgovᚋgraphᚋmodelᚐWithdrawCheckinInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19560,6 +20352,293 @@ func (ec *executionContext) fieldContext_Checkin_rejectReason(_ context.Context,
 	return graphql.NewScalarFieldContext("Checkin", field, false, false, "String")
 }
 
+func (ec *executionContext) _Checkin_endedAt(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkin", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Checkin_endedBy(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_endedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Checkin().EndedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_endedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Checkin",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Checkin_endReason(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_endReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_endReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkin", field, false, false, "String")
+}
+
+func (ec *executionContext) _Checkin_transferredTo(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_transferredTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Checkin().TransferredTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
+			return ec.marshalOCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_transferredTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Checkin",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Checkin_transferredFrom(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_transferredFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Checkin().TransferredFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
+			return ec.marshalOCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_transferredFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Checkin",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Checkin_reverifiedYear(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_reverifiedYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverifiedYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_reverifiedYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkin", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Checkin_reverifiedAt(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_reverifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_reverifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkin", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Checkin_reverifiedBy(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_reverifiedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Checkin().ReverifiedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
+			return ec.marshalOCadre2ᚖgridgovᚋstoreᚐCadre(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_reverifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Checkin",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cadre(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Checkin_reverificationDue(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_reverificationDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Checkin().ReverificationDue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_reverificationDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkin", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Checkin_events(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkin_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Checkin().Events(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.CheckinEvent) graphql.Marshaler {
+			return ec.marshalNCheckinEvent2ᚕᚖgridgovᚋstoreᚐCheckinEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkin_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Checkin",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckinEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Checkin_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Checkin_version(ctx context.Context, field graphql.CollectedField, obj *store.Checkin) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19739,6 +20818,75 @@ func (ec *executionContext) fieldContext_CheckinCounts_rate(_ context.Context, f
 	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Float")
 }
 
+func (ec *executionContext) _CheckinCounts_withdrawn(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinCounts_transferred(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_transferred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transferred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_transferred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinCounts_reverificationDue(ctx context.Context, field graphql.CollectedField, obj *warehouse.CheckinCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinCounts_reverificationDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverificationDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinCounts_reverificationDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CheckinEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CheckinEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19792,6 +20940,176 @@ func (ec *executionContext) fieldContext_CheckinEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CheckinEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.CheckinEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckinEvent().Action(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CheckinAction) graphql.Marshaler {
+			return ec.marshalNCheckinAction2gridgovᚋgraphᚋmodelᚐCheckinAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinEvent", field, true, true, "CheckinAction")
+}
+
+func (ec *executionContext) _CheckinEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.CheckinEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckinEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckinEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckinEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *store.CheckinEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckinEvent_fromState(ctx context.Context, field graphql.CollectedField, obj *store.CheckinEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinEvent_fromState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckinEvent().FromState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckinState) graphql.Marshaler {
+			return ec.marshalOCheckinState2ᚖgridgovᚋgraphᚋmodelᚐCheckinState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinEvent", field, true, true, "CheckinState")
+}
+
+func (ec *executionContext) _CheckinEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.CheckinEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinEvent_toState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CheckinEvent().ToState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CheckinState) graphql.Marshaler {
+			return ec.marshalNCheckinState2gridgovᚋgraphᚋmodelᚐCheckinState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinEvent", field, true, true, "CheckinState")
+}
+
+func (ec *executionContext) _CheckinEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.CheckinEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckinEvent_at(ctx context.Context, field graphql.CollectedField, obj *store.CheckinEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinEvent", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _CheckinIndicators_expected(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
@@ -19861,6 +21179,75 @@ func (ec *executionContext) _CheckinIndicators_rate(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CheckinIndicators_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CheckinIndicators_withdrawn(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinIndicators_transferred(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_transferred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transferred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_transferred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckinIndicators_reverificationDue(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckinIndicators_reverificationDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverificationDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckinIndicators_reverificationDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckinIndicators", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CheckinIndicators_byUnit(ctx context.Context, field graphql.CollectedField, obj *warehouse.Checkins) (ret graphql.Marshaler) {
@@ -29408,6 +30795,182 @@ func (ec *executionContext) fieldContext_Mutation_cancelOrder(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_declineOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declineOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclineOrder(ctx, fc.Args["input"].(model.DeclineOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ServiceOrder) graphql.Marshaler {
+			return ec.marshalNServiceOrder2ᚖgridgovᚋstoreᚐServiceOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declineOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declineOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseOrder(ctx, fc.Args["input"].(model.OrderActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ServiceOrder) graphql.Marshaler {
+			return ec.marshalNServiceOrder2ᚖgridgovᚋstoreᚐServiceOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reassignOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reassignOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReassignOrder(ctx, fc.Args["input"].(model.ReassignOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ServiceOrder) graphql.Marshaler {
+			return ec.marshalNServiceOrder2ᚖgridgovᚋstoreᚐServiceOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reassignOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reassignOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_configureServiceCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_configureServiceCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfigureServiceCategory(ctx, fc.Args["input"].(model.ConfigureServiceCategoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ServiceCategory) graphql.Marshaler {
+			return ec.marshalNServiceCategory2ᚖgridgovᚋstoreᚐServiceCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_configureServiceCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceCategory(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_configureServiceCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_registerCheckin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29534,6 +31097,138 @@ func (ec *executionContext) fieldContext_Mutation_rejectCheckin(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_rejectCheckin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawCheckin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawCheckin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawCheckin(ctx, fc.Args["input"].(model.WithdrawCheckinInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
+			return ec.marshalNCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawCheckin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawCheckin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferCheckin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferCheckin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferCheckin(ctx, fc.Args["input"].(model.TransferCheckinInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
+			return ec.marshalNCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferCheckin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferCheckin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reverifyCheckin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reverifyCheckin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReverifyCheckin(ctx, fc.Args["input"].(model.ReverifyCheckinInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
+			return ec.marshalNCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reverifyCheckin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reverifyCheckin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30225,6 +31920,75 @@ func (ec *executionContext) fieldContext_OrderCounts_completed(_ context.Context
 	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OrderCounts_declined(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderCounts_released(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_released(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Released, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderCounts_late(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderCounts_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderCounts_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderCounts", field, false, false, "Int")
+}
+
 func (ec *executionContext) _OrderEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.OrderEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30484,6 +32248,75 @@ func (ec *executionContext) _OrderIndicators_rated(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_OrderIndicators_rated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_declined(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_released(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_released(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Released, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_released(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrderIndicators_late(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Late, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderIndicators", field, false, false, "Int")
 }
 
@@ -35303,6 +37136,75 @@ func (ec *executionContext) fieldContext_ServiceCategory_nameZh(_ context.Contex
 	return graphql.NewScalarFieldContext("ServiceCategory", field, false, false, "String")
 }
 
+func (ec *executionContext) _ServiceCategory_claimWithinHours(ctx context.Context, field graphql.CollectedField, obj *store.ServiceCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceCategory_claimWithinHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClaimWithinHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceCategory_claimWithinHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceCategory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceCategory_completeWithinHours(ctx context.Context, field graphql.CollectedField, obj *store.ServiceCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceCategory_completeWithinHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompleteWithinHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceCategory_completeWithinHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceCategory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceCategory_version(ctx context.Context, field graphql.CollectedField, obj *store.ServiceCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceCategory_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceCategory_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceCategory", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ServiceOrder_id(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35737,6 +37639,144 @@ func (ec *executionContext) _ServiceOrder_ratingComment(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ServiceOrder_ratingComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceOrder_declineReason(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceOrder_declineReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeclineReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceOrder_declineReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceOrder_claimDueAt(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceOrder_claimDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClaimDueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceOrder_claimDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceOrder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ServiceOrder_completeDueAt(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceOrder_completeDueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompleteDueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceOrder_completeDueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceOrder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ServiceOrder_late(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceOrder_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServiceOrder().Late(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceOrder_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceOrder", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ServiceOrder_unclaimedFlaggedAt(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceOrder_unclaimedFlaggedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnclaimedFlaggedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceOrder_unclaimedFlaggedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceOrder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ServiceOrder_unfinishedFlaggedAt(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceOrder_unfinishedFlaggedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnfinishedFlaggedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceOrder_unfinishedFlaggedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceOrder", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ServiceOrder_events(ctx context.Context, field graphql.CollectedField, obj *store.ServiceOrder) (ret graphql.Marshaler) {
@@ -41637,7 +43677,7 @@ func (ec *executionContext) unmarshalInputCheckinFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "states"}
+	fieldsInOrder := [...]string{"place", "states", "reverificationDue"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41658,6 +43698,13 @@ func (ec *executionContext) unmarshalInputCheckinFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.States = data
+		case "reverificationDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reverificationDue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReverificationDue = data
 		}
 	}
 	return it, nil
@@ -41826,6 +43873,69 @@ func (ec *executionContext) unmarshalInputConfigureIssueCategoryInput(ctx contex
 func UnmarshalConfigureIssueCategoryInput(ctx context.Context, raw any) (model.ConfigureIssueCategoryInput, error) {
 	var out model.ConfigureIssueCategoryInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfigureIssueCategoryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConfigureServiceCategoryInput(ctx context.Context, obj any) (model.ConfigureServiceCategoryInput, error) {
+	var it model.ConfigureServiceCategoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"categoryId", "claimWithinHours", "completeWithinHours", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "claimWithinHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimWithinHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClaimWithinHours = data
+		case "completeWithinHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completeWithinHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompleteWithinHours = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfigureServiceCategoryInput unmarshals raw into the ConfigureServiceCategoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfigureServiceCategoryInput(ctx context.Context, raw any) (model.ConfigureServiceCategoryInput, error) {
+	var out model.ConfigureServiceCategoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfigureServiceCategoryInput", raw, &out)
 	return out, err
 }
 
@@ -42134,6 +44244,62 @@ func (ec *executionContext) unmarshalInputDecideIssueExtensionInput(ctx context.
 func UnmarshalDecideIssueExtensionInput(ctx context.Context, raw any) (model.DecideIssueExtensionInput, error) {
 	var out model.DecideIssueExtensionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideIssueExtensionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeclineOrderInput(ctx context.Context, obj any) (model.DeclineOrderInput, error) {
+	var it model.DeclineOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclineOrderInput unmarshals raw into the DeclineOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclineOrderInput(ctx context.Context, raw any) (model.DeclineOrderInput, error) {
+	var out model.DeclineOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclineOrderInput", raw, &out)
 	return out, err
 }
 
@@ -43803,6 +45969,69 @@ func UnmarshalRateOrderInput(ctx context.Context, raw any) (model.RateOrderInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReassignOrderInput(ctx context.Context, obj any) (model.ReassignOrderInput, error) {
+	var it model.ReassignOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orderId", "memberId", "note", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orderId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReassignOrderInput unmarshals raw into the ReassignOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReassignOrderInput(ctx context.Context, raw any) (model.ReassignOrderInput, error) {
+	var out model.ReassignOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReassignOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordActivityInput(ctx context.Context, obj any) (model.RecordActivityInput, error) {
 	var it model.RecordActivityInput
 	if obj == nil {
@@ -44510,6 +46739,55 @@ func UnmarshalResolveIssueInput(ctx context.Context, raw any) (model.ResolveIssu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReverifyCheckinInput(ctx context.Context, obj any) (model.ReverifyCheckinInput, error) {
+	var it model.ReverifyCheckinInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"checkinId", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "checkinId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkinId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckinID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReverifyCheckinInput unmarshals raw into the ReverifyCheckinInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReverifyCheckinInput(ctx context.Context, raw any) (model.ReverifyCheckinInput, error) {
+	var out model.ReverifyCheckinInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReverifyCheckinInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRoleFilter(ctx context.Context, obj any) (model.RoleFilter, error) {
 	var it model.RoleFilter
 	if obj == nil {
@@ -44570,7 +46848,7 @@ func (ec *executionContext) unmarshalInputServiceOrderFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "states", "categoryIds", "posted", "search", "residentId", "claimedById"}
+	fieldsInOrder := [...]string{"place", "states", "categoryIds", "posted", "search", "residentId", "claimedById", "late"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44626,6 +46904,13 @@ func (ec *executionContext) unmarshalInputServiceOrderFilter(ctx context.Context
 				return it, err
 			}
 			it.ClaimedByID = data
+		case "late":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("late"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Late = data
 		}
 	}
 	return it, nil
@@ -44815,6 +47100,69 @@ func (ec *executionContext) unmarshalInputSuperviseIssueInput(ctx context.Contex
 func UnmarshalSuperviseIssueInput(ctx context.Context, raw any) (model.SuperviseIssueInput, error) {
 	var out model.SuperviseIssueInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SuperviseIssueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTransferCheckinInput(ctx context.Context, obj any) (model.TransferCheckinInput, error) {
+	var it model.TransferCheckinInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"checkinId", "communityId", "note", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "checkinId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkinId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckinID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTransferCheckinInput unmarshals raw into the TransferCheckinInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTransferCheckinInput(ctx context.Context, raw any) (model.TransferCheckinInput, error) {
+	var out model.TransferCheckinInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferCheckinInput", raw, &out)
 	return out, err
 }
 
@@ -45228,6 +47576,62 @@ func (ec *executionContext) unmarshalInputVolunteerTeamFilter(ctx context.Contex
 func UnmarshalVolunteerTeamFilter(ctx context.Context, raw any) (model.VolunteerTeamFilter, error) {
 	var out model.VolunteerTeamFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "VolunteerTeamFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWithdrawCheckinInput(ctx context.Context, obj any) (model.WithdrawCheckinInput, error) {
+	var it model.WithdrawCheckinInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"checkinId", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "checkinId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checkinId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CheckinID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawCheckinInput unmarshals raw into the WithdrawCheckinInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawCheckinInput(ctx context.Context, raw any) (model.WithdrawCheckinInput, error) {
+	var out model.WithdrawCheckinInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawCheckinInput", raw, &out)
 	return out, err
 }
 
@@ -46720,6 +49124,62 @@ func (ec *executionContext) _Checkin(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "endedAt":
+			out.Values[i] = ec._Checkin_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_endedBy(ctx, field, obj)
+				})
+		case "endReason":
+			out.Values[i] = ec._Checkin_endReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "transferredTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_transferredTo(ctx, field, obj)
+				})
+		case "transferredFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_transferredFrom(ctx, field, obj)
+				})
+		case "reverifiedYear":
+			out.Values[i] = ec._Checkin_reverifiedYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reverifiedAt":
+			out.Values[i] = ec._Checkin_reverifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reverifiedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_reverifiedBy(ctx, field, obj)
+				})
+		case "reverificationDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_reverificationDue(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Checkin_events(ctx, field, obj)
+				})
 		case "version":
 			out.Values[i] = ec._Checkin_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46811,6 +49271,21 @@ func (ec *executionContext) _CheckinCounts(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "withdrawn":
+			out.Values[i] = ec._CheckinCounts_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferred":
+			out.Values[i] = ec._CheckinCounts_transferred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverificationDue":
+			out.Values[i] = ec._CheckinCounts_reverificationDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -46866,6 +49341,73 @@ func (ec *executionContext) _CheckinEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var checkinEventImplementors = []string{"CheckinEvent"}
+
+func (ec *executionContext) _CheckinEvent(ctx context.Context, sel ast.SelectionSet, obj *store.CheckinEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkinEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckinEvent")
+		case "action":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckinEvent_action(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckinEvent_actor(ctx, field, obj)
+				})
+		case "actorRole":
+			out.Values[i] = ec._CheckinEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckinEvent_fromState(ctx, field, obj)
+				})
+		case "toState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CheckinEvent_toState(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._CheckinEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._CheckinEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var checkinIndicatorsImplementors = []string{"CheckinIndicators"}
 
 func (ec *executionContext) _CheckinIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Checkins) graphql.Marshaler {
@@ -46889,6 +49431,21 @@ func (ec *executionContext) _CheckinIndicators(ctx context.Context, sel ast.Sele
 			}
 		case "rate":
 			out.Values[i] = ec._CheckinIndicators_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawn":
+			out.Values[i] = ec._CheckinIndicators_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferred":
+			out.Values[i] = ec._CheckinIndicators_transferred(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverificationDue":
+			out.Values[i] = ec._CheckinIndicators_reverificationDue(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50305,6 +52862,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "declineOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declineOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reassignOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reassignOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "configureServiceCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_configureServiceCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "registerCheckin":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerCheckin(ctx, field)
@@ -50322,6 +52907,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "rejectCheckin":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rejectCheckin(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawCheckin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawCheckin(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferCheckin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferCheckin(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverifyCheckin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reverifyCheckin(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -50467,6 +53073,21 @@ func (ec *executionContext) _OrderCounts(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "declined":
+			out.Values[i] = ec._OrderCounts_declined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "released":
+			out.Values[i] = ec._OrderCounts_released(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._OrderCounts_late(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50579,6 +53200,21 @@ func (ec *executionContext) _OrderIndicators(ctx context.Context, sel ast.Select
 			}
 		case "rated":
 			out.Values[i] = ec._OrderIndicators_rated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declined":
+			out.Values[i] = ec._OrderIndicators_declined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "released":
+			out.Values[i] = ec._OrderIndicators_released(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "late":
+			out.Values[i] = ec._OrderIndicators_late(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -52103,6 +54739,21 @@ func (ec *executionContext) _ServiceCategory(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "claimWithinHours":
+			out.Values[i] = ec._ServiceCategory_claimWithinHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completeWithinHours":
+			out.Values[i] = ec._ServiceCategory_completeWithinHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ServiceCategory_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52220,6 +54871,37 @@ func (ec *executionContext) _ServiceOrder(ctx context.Context, sel ast.Selection
 			}
 		case "ratingComment":
 			out.Values[i] = ec._ServiceOrder_ratingComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declineReason":
+			out.Values[i] = ec._ServiceOrder_declineReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "claimDueAt":
+			out.Values[i] = ec._ServiceOrder_claimDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completeDueAt":
+			out.Values[i] = ec._ServiceOrder_completeDueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "late":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceOrder_late(ctx, field, obj)
+				})
+		case "unclaimedFlaggedAt":
+			out.Values[i] = ec._ServiceOrder_unclaimedFlaggedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unfinishedFlaggedAt":
+			out.Values[i] = ec._ServiceOrder_unfinishedFlaggedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -54826,6 +57508,16 @@ func (ec *executionContext) marshalNCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx con
 	return ec._Checkin(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCheckinAction2gridgovᚋgraphᚋmodelᚐCheckinAction(ctx context.Context, v any) (model.CheckinAction, error) {
+	var res model.CheckinAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckinAction2gridgovᚋgraphᚋmodelᚐCheckinAction(ctx context.Context, sel ast.SelectionSet, v model.CheckinAction) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCheckinConnection2ᚖgridgovᚋgraphᚋmodelᚐCheckinConnection(ctx context.Context, sel ast.SelectionSet, v *model.CheckinConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CheckinConnection!")
@@ -54860,6 +57552,30 @@ func (ec *executionContext) marshalNCheckinEdge2ᚖgridgovᚋgraphᚋmodelᚐChe
 		return graphql.Null
 	}
 	return ec._CheckinEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckinEvent2ᚕᚖgridgovᚋstoreᚐCheckinEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.CheckinEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckinEvent2ᚖgridgovᚋstoreᚐCheckinEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCheckinEvent2ᚖgridgovᚋstoreᚐCheckinEvent(ctx context.Context, sel ast.SelectionSet, v *store.CheckinEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckinEvent!")
+		return graphql.Null
+	}
+	return ec._CheckinEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCheckinIndicators2gridgovᚋwarehouseᚐCheckins(ctx context.Context, sel ast.SelectionSet, v warehouse.Checkins) graphql.Marshaler {
@@ -54974,6 +57690,11 @@ func (ec *executionContext) unmarshalNConfigureIssueCategoryInput2gridgovᚋgrap
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNConfigureServiceCategoryInput2gridgovᚋgraphᚋmodelᚐConfigureServiceCategoryInput(ctx context.Context, v any) (model.ConfigureServiceCategoryInput, error) {
+	res, err := ec.unmarshalInputConfigureServiceCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNConfirmIssueInput2gridgovᚋgraphᚋmodelᚐConfirmIssueInput(ctx context.Context, v any) (model.ConfirmIssueInput, error) {
 	res, err := ec.unmarshalInputConfirmIssueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -55022,6 +57743,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 
 func (ec *executionContext) unmarshalNDecideIssueExtensionInput2gridgovᚋgraphᚋmodelᚐDecideIssueExtensionInput(ctx context.Context, v any) (model.DecideIssueExtensionInput, error) {
 	res, err := ec.unmarshalInputDecideIssueExtensionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeclineOrderInput2gridgovᚋgraphᚋmodelᚐDeclineOrderInput(ctx context.Context, v any) (model.DeclineOrderInput, error) {
+	res, err := ec.unmarshalInputDeclineOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -56275,6 +59001,11 @@ func (ec *executionContext) marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRating
 	return v
 }
 
+func (ec *executionContext) unmarshalNReassignOrderInput2gridgovᚋgraphᚋmodelᚐReassignOrderInput(ctx context.Context, v any) (model.ReassignOrderInput, error) {
+	res, err := ec.unmarshalInputReassignOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordActivityInput2gridgovᚋgraphᚋmodelᚐRecordActivityInput(ctx context.Context, v any) (model.RecordActivityInput, error) {
 	res, err := ec.unmarshalInputRecordActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -56407,6 +59138,11 @@ func (ec *executionContext) marshalNResidentEdge2ᚖgridgovᚋgraphᚋmodelᚐRe
 
 func (ec *executionContext) unmarshalNResolveIssueInput2gridgovᚋgraphᚋmodelᚐResolveIssueInput(ctx context.Context, v any) (model.ResolveIssueInput, error) {
 	res, err := ec.unmarshalInputResolveIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReverifyCheckinInput2gridgovᚋgraphᚋmodelᚐReverifyCheckinInput(ctx context.Context, v any) (model.ReverifyCheckinInput, error) {
+	res, err := ec.unmarshalInputReverifyCheckinInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -56702,6 +59438,11 @@ func (ec *executionContext) marshalNTeamTypeCount2ᚕgridgovᚋwarehouseᚐTeamT
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNTransferCheckinInput2gridgovᚋgraphᚋmodelᚐTransferCheckinInput(ctx context.Context, v any) (model.TransferCheckinInput, error) {
+	res, err := ec.unmarshalInputTransferCheckinInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTrendPoint2gridgovᚋwarehouseᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v warehouse.TrendPoint) graphql.Marshaler {
@@ -57015,6 +59756,11 @@ func (ec *executionContext) marshalNVolunteerTeamEdge2ᚖgridgovᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._VolunteerTeamEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWithdrawCheckinInput2gridgovᚋgraphᚋmodelᚐWithdrawCheckinInput(ctx context.Context, v any) (model.WithdrawCheckinInput, error) {
+	res, err := ec.unmarshalInputWithdrawCheckinInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNWorkCalendarDay2ᚕᚖgridgovᚋstoreᚐWorkCalendarDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.WorkCalendarDay) graphql.Marshaler {
@@ -57466,6 +60212,22 @@ func (ec *executionContext) marshalOCheckinState2ᚕgridgovᚋgraphᚋmodelᚐCh
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOCheckinState2ᚖgridgovᚋgraphᚋmodelᚐCheckinState(ctx context.Context, v any) (*model.CheckinState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CheckinState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCheckinState2ᚖgridgovᚋgraphᚋmodelᚐCheckinState(ctx context.Context, sel ast.SelectionSet, v *model.CheckinState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *store.Community) graphql.Marshaler {

@@ -35,6 +35,7 @@ var goTypes = map[string]reflect.Type{
 	"CheckinConnection":              reflect.TypeFor[model.CheckinConnection](),
 	"CheckinCounts":                  reflect.TypeFor[warehouse.CheckinCounts](),
 	"CheckinEdge":                    reflect.TypeFor[model.CheckinEdge](),
+	"CheckinEvent":                   reflect.TypeFor[store.CheckinEvent](),
 	"CheckinIndicators":              reflect.TypeFor[warehouse.Checkins](),
 	"City":                           reflect.TypeFor[store.City](),
 	"Community":                      reflect.TypeFor[store.Community](),
@@ -362,6 +363,51 @@ func (checkinFields) State(ctx context.Context, obj *store.Checkin) (model.Check
 
 func (checkinFields) DecidedBy(ctx context.Context, obj *store.Checkin) (*store.Cadre, error) {
 	return resolve[*store.Cadre](ctx, obj)
+}
+
+func (checkinFields) EndedBy(ctx context.Context, obj *store.Checkin) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (checkinFields) TransferredTo(ctx context.Context, obj *store.Checkin) (*store.Checkin, error) {
+	return resolve[*store.Checkin](ctx, obj)
+}
+
+func (checkinFields) TransferredFrom(ctx context.Context, obj *store.Checkin) (*store.Checkin, error) {
+	return resolve[*store.Checkin](ctx, obj)
+}
+
+func (checkinFields) ReverifiedBy(ctx context.Context, obj *store.Checkin) (*store.Cadre, error) {
+	return resolve[*store.Cadre](ctx, obj)
+}
+
+func (checkinFields) ReverificationDue(ctx context.Context, obj *store.Checkin) (bool, error) {
+	return resolve[bool](ctx, obj)
+}
+
+func (checkinFields) Events(ctx context.Context, obj *store.Checkin, last *int) ([]*store.CheckinEvent, error) {
+	return resolve[[]*store.CheckinEvent](ctx, obj)
+}
+
+// CheckinEvent resolves CheckinEvent's fields from their declarations.
+func (r *Resolver) CheckinEvent() graph.CheckinEventResolver { return checkinEventFields{} }
+
+type checkinEventFields struct{}
+
+func (checkinEventFields) Action(ctx context.Context, obj *store.CheckinEvent) (model.CheckinAction, error) {
+	return resolve[model.CheckinAction](ctx, obj)
+}
+
+func (checkinEventFields) Actor(ctx context.Context, obj *store.CheckinEvent) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (checkinEventFields) FromState(ctx context.Context, obj *store.CheckinEvent) (*model.CheckinState, error) {
+	return resolve[*model.CheckinState](ctx, obj)
+}
+
+func (checkinEventFields) ToState(ctx context.Context, obj *store.CheckinEvent) (model.CheckinState, error) {
+	return resolve[model.CheckinState](ctx, obj)
 }
 
 // City resolves City's fields from their declarations.
@@ -1048,6 +1094,10 @@ func (serviceOrderFields) Resident(ctx context.Context, obj *store.ServiceOrder)
 
 func (serviceOrderFields) ClaimedBy(ctx context.Context, obj *store.ServiceOrder) (*store.PartyMember, error) {
 	return resolve[*store.PartyMember](ctx, obj)
+}
+
+func (serviceOrderFields) Late(ctx context.Context, obj *store.ServiceOrder) (bool, error) {
+	return resolve[bool](ctx, obj)
 }
 
 func (serviceOrderFields) Events(ctx context.Context, obj *store.ServiceOrder, last *int) ([]*store.OrderEvent, error) {

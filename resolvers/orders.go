@@ -43,6 +43,7 @@ func orderFilter(in *model.ServiceOrderFilter) (store.OrderFilter, error) {
 		return f, err
 	}
 	f.States = storedAll(in.States)
+	f.Late = in.Late
 	if in.Posted != nil {
 		f.PostedFrom, f.PostedTo = in.Posted.From, in.Posted.To
 	}
@@ -109,4 +110,28 @@ func (r *mutationResolver) CompleteOrder(ctx context.Context, in model.CompleteO
 func (r *mutationResolver) RateOrder(ctx context.Context, in model.RateOrderInput) (*store.ServiceOrder, error) {
 	return r.changeOrder(ctx, in.OrderID, store.OrderChange{ExpectedVersion: version(in.Version), RatingComment: str(in.Comment),
 		Step: workflow.OrderStep{Action: workflow.OrderRate, Rating: in.Rating}})
+}
+func (r *mutationResolver) DeclineOrder(ctx context.Context, in model.DeclineOrderInput) (*store.ServiceOrder, error) {
+	return r.changeOrder(ctx, in.OrderID, store.OrderChange{ExpectedVersion: version(in.Version),
+		Step: workflow.OrderStep{Action: workflow.OrderDecline, Reason: in.Reason}})
+}
+func (r *mutationResolver) ReleaseOrder(ctx context.Context, in model.OrderActionInput) (*store.ServiceOrder, error) {
+	return r.orderAction(ctx, in, workflow.OrderRelease)
+}
+func (r *mutationResolver) ReassignOrder(ctx context.Context, in model.ReassignOrderInput) (*store.ServiceOrder, error) {
+	member, err := idOf("memberId", "PartyMember", in.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	return r.changeOrder(ctx, in.OrderID, store.OrderChange{ExpectedVersion: version(in.Version), Note: str(in.Note),
+		MemberID: member, Step: workflow.OrderStep{Action: workflow.OrderReassign}})
+}
+
+func (r *mutationResolver) ConfigureServiceCategory(ctx context.Context, in model.ConfigureServiceCategoryInput) (*store.ServiceCategory, error) {
+	_, id, err := actingOn(ctx, "categoryId", "ServiceCategory", in.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.ConfigureServiceCategory(ctx, id, store.ServiceCategoryRules{ClaimWithinHours: in.ClaimWithinHours,
+		CompleteWithinHours: in.CompleteWithinHours}, version(in.Version))
 }

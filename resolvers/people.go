@@ -87,6 +87,7 @@ func (r *queryResolver) Checkins(ctx context.Context, filter *model.CheckinFilte
 			return nil, err
 		}
 		f.States = storedAll(filter.States)
+		f.ReverificationDue, f.DueYear = filter.ReverificationDue, workflow.CheckinYear(time.Now())
 	}
 	c, err := r.Store.Checkins(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
@@ -153,14 +154,11 @@ func (r *queryResolver) GridLedger(ctx context.Context, gridID string, year int,
 }
 
 func (r *mutationResolver) RegisterCheckin(ctx context.Context, in model.RegisterCheckinInput) (*store.Checkin, error) {
-	if _, err := actor(ctx); err != nil {
-		return nil, err
-	}
-	member, err := idOf("memberId", "PartyMember", in.MemberID)
+	a, member, err := actingOn(ctx, "memberId", "PartyMember", in.MemberID)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.RegisterCheckin(ctx, scope(ctx), member, in.LetterNo)
+	return r.Store.RegisterCheckin(ctx, scope(ctx), a, member, in.LetterNo)
 }
 
 func (r *mutationResolver) VerifyCheckin(ctx context.Context, in model.VerifyCheckinInput) (*store.Checkin, error) {
@@ -189,6 +187,34 @@ func (r *mutationResolver) RejectCheckin(ctx context.Context, in model.RejectChe
 		return nil, err
 	}
 	return r.Store.DecideCheckin(ctx, scope(ctx), a, id, workflow.CheckinReject, nil, in.Reason, version(in.Version))
+}
+
+func (r *mutationResolver) WithdrawCheckin(ctx context.Context, in model.WithdrawCheckinInput) (*store.Checkin, error) {
+	a, id, err := actingOn(ctx, "checkinId", "Checkin", in.CheckinID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.WithdrawCheckin(ctx, scope(ctx), a, id, in.Reason, version(in.Version))
+}
+
+func (r *mutationResolver) TransferCheckin(ctx context.Context, in model.TransferCheckinInput) (*store.Checkin, error) {
+	a, id, err := actingOn(ctx, "checkinId", "Checkin", in.CheckinID)
+	if err != nil {
+		return nil, err
+	}
+	community, err := idOf("communityId", "Community", in.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.TransferCheckin(ctx, scope(ctx), a, id, community, str(in.Note), version(in.Version))
+}
+
+func (r *mutationResolver) ReverifyCheckin(ctx context.Context, in model.ReverifyCheckinInput) (*store.Checkin, error) {
+	a, id, err := actingOn(ctx, "checkinId", "Checkin", in.CheckinID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.ReverifyCheckin(ctx, scope(ctx), a, id, time.Now(), version(in.Version))
 }
 
 func (r *mutationResolver) AppointBuildingRole(ctx context.Context, in model.AppointBuildingRoleInput) (*store.BuildingAppointment, error) {

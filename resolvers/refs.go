@@ -169,8 +169,20 @@ func (w *refWalker) ids(f *ast.FieldDefinition, v any, path string) error {
 	if err != nil {
 		return err
 	}
-	w.refs = append(w.refs, store.Ref{Table: typeTables[typ], ID: id, Field: path, Kind: typ, Target: typ == w.target})
+	w.refs = append(w.refs, store.Ref{Table: typeTables[typ], ID: id, Field: path, Kind: typ, Target: typ == w.target,
+		Directory: refDirectory(f)})
 	return nil
+}
+
+// refDirectory says whether an input field's @ref names its type's city-wide directory
+// (directory: true): the id is looked up among all live rows, not in the caller's scope.
+func refDirectory(f *ast.FieldDefinition) bool {
+	if d := f.Directives.ForName(refDirective); d != nil {
+		if a := d.Arguments.ForName("directory"); a != nil && a.Value != nil {
+			return a.Value.Raw == "true"
+		}
+	}
+	return false
 }
 
 func joinPath(path, name string) string {

@@ -1,10 +1,12 @@
-// Package scheduler runs the issue register's time-driven steps: the early warning (预警) of
-// issues nearing their due time, the automatic escalation of overdue ones, and the closing of
-// resolved issues whose reporter gave no verdict in time. It runs in
+// Package scheduler runs the time-driven steps of the issue register and the order cycle: the
+// early warning (预警) of issues nearing their due time, the automatic escalation of overdue
+// ones, the closing of resolved issues whose reporter gave no verdict in time, and the flag on
+// service orders not claimed or not completed within their category's hours. It runs in
 // `gridgov worker`, or inside `gridgov serve`; however many processes run it, one at a time
 // is the leader (a Postgres advisory lock held on a connection of its own) and ticks. The
-// steps themselves (store.WarnIssues, store.EscalateOverdue, store.CloseUnanswered) are single statements that
-// change an issue only while it is still due for the step, so a tick repeated, or run by a
+// steps themselves (store.WarnIssues, store.EscalateOverdue, store.CloseUnanswered,
+// store.FlagUnclaimedOrders, store.FlagUnfinishedOrders) are single statements that change an
+// issue or order only while it is still due for the step, so a tick repeated, or run by a
 // process that lost the lock without noticing, changes nothing twice.
 package scheduler
 
@@ -43,6 +45,8 @@ var steps = []step{
 	{"warn", (*store.Store).WarnIssues},
 	{"escalate", (*store.Store).EscalateOverdue},
 	{"close_unanswered", (*store.Store).CloseUnanswered},
+	{"flag_unclaimed", (*store.Store).FlagUnclaimedOrders},
+	{"flag_unfinished", (*store.Store).FlagUnfinishedOrders},
 }
 
 // metrics are the scheduler's Prometheus metrics.
@@ -58,7 +62,7 @@ func (s *Scheduler) Register(reg prometheus.Registerer) {
 	m := &metrics{
 		changed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "gridgov", Subsystem: "scheduler", Name: "issues_changed_total",
-			Help: "Issues a time-driven step changed, by step: warn (预警), escalate (超期自动上报), close_unanswered (回访无应答).",
+			Help: "Issues or orders a time-driven step changed, by step: warn (预警), escalate (超期自动上报), close_unanswered (回访无应答), flag_unclaimed (超时未接单), flag_unfinished (超时未完成).",
 		}, []string{"step"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "gridgov", Subsystem: "scheduler", Name: "failures_total",
@@ -84,7 +88,7 @@ func (s *Scheduler) now() time.Time {
 	return time.Now()
 }
 
-// Tick runs every step once at the scheduler's clock and gives how many issues each changed.
+// Tick runs every step once at the scheduler's clock and gives how many rows each changed.
 // A failed step does not stop the others; the error joins every failure.
 func (s *Scheduler) Tick(ctx context.Context) (map[string]int, error) {
 	now := s.now()

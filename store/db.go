@@ -113,6 +113,14 @@ func errConflict(entity string) error {
 	return apperr.New(apperr.Conflict, "the %s was changed by someone else; reload and try again", entity)
 }
 
+// nullIfEmpty gives NULL for "", else s.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // notFound is the NOT_FOUND error for an entity, out of scope or absent alike.
 func notFound(entity string) error {
 	return apperr.New(apperr.NotFound, "%s not found", entity)

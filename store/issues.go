@@ -374,13 +374,9 @@ type historyEvent struct {
 // appendEvent writes e in the transaction that made the change, so history and state never
 // disagree.
 func appendEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, e historyEvent) error {
-	var fromArg any
-	if e.from != "" {
-		fromArg = e.from
-	}
 	_, err := tx.Exec(ctx, `INSERT INTO `+e.table+` (`+e.parentColumn+`, street_id, community_id, grid_id, actor_id,
 		actor_role, action, from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		e.parentID, e.street, e.community, e.grid, actor.PersonID, actor.Role, e.action, fromArg, e.to, e.note)
+		e.parentID, e.street, e.community, e.grid, actor.PersonID, actor.Role, e.action, nullIfEmpty(e.from), e.to, e.note)
 	return err
 }
 

@@ -43,12 +43,8 @@ var MatterEvents = lastEvents("load matter events", "matter_events", "matter_id"
 // history and the outcome never disagree: a change that fails writes neither. from is ""
 // for the matter's first outcome.
 func appendMatterEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, m *MeetingMatter, action, from, note string) error {
-	var fromArg any
-	if from != "" {
-		fromArg = from
-	}
 	_, err := tx.Exec(ctx, `INSERT INTO matter_events (matter_id, street_id, community_id, actor_id, actor_role, action,
 		from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		m.ID, m.StreetID, m.CommunityID, actor.PersonID, actor.Role, action, fromArg, m.Outcome, note)
+		m.ID, m.StreetID, m.CommunityID, actor.PersonID, actor.Role, action, nullIfEmpty(from), m.Outcome, note)
 	return err
 }

@@ -24,7 +24,18 @@ type Checkin struct {
 	DecidedAt    *time.Time
 	DecidedBy    *int64 // cadre id
 	RejectReason *string
-	Version      int64
+	// Withdrawal and transfer (转接): when, by whom (a person), why; the check-in it was
+	// transferred to, or the one it came from.
+	EndedAt         *time.Time
+	EndedBy         *int64
+	EndReason       *string
+	TransferredTo   *int64
+	TransferredFrom *int64
+	// The yearly re-verification: the latest year, when, by which cadre.
+	ReverifiedYear *int
+	ReverifiedAt   *time.Time
+	ReverifiedBy   *int64
+	Version        int64
 }
 
 var checkinCols = checkinColumns.list("")
@@ -34,7 +45,10 @@ var checkinColumns = cols(func(o *Checkin) []column {
 		col("id", &o.ID), col("member_id", &o.MemberID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
 		col("grid_id", &o.GridID), col("letter_no", &o.LetterNo), label("state", &o.State),
 		col("submitted_at", &o.SubmittedAt), col("decided_at", &o.DecidedAt), col("decided_by", &o.DecidedBy),
-		col("reject_reason", &o.RejectReason), col("version", &o.Version),
+		col("reject_reason", &o.RejectReason), col("ended_at", &o.EndedAt), col("ended_by", &o.EndedBy),
+		col("end_reason", &o.EndReason), col("transferred_to", &o.TransferredTo), col("transferred_from", &o.TransferredFrom),
+		col("reverified_year", &o.ReverifiedYear), col("reverified_at", &o.ReverifiedAt), col("reverified_by", &o.ReverifiedBy),
+		col("version", &o.Version),
 	}
 })
 
@@ -51,7 +65,15 @@ var LatestCheckins = rowsBy("load latest check-ins", `SELECT DISTINCT ON (member
 type CheckinFilter struct {
 	Place  PlaceFilter
 	States []string
+	// ReverificationDue keeps the check-ins due (true) or not due (false) for their
+	// re-verification in DueYear (workflow.ReverificationDue).
+	ReverificationDue *bool
+	DueYear           int
 }
+
+// reverificationDueSQL is workflow.ReverificationDue in SQL, for the year bound at ?.
+const reverificationDueSQL = `(state = 'verified' AND greatest(extract(year FROM decided_at AT TIME ZONE 'Asia/Shanghai')::int,
+	coalesce(reverified_year, 0)) < ?)`
 
 // Checkins lists check-ins, newest first.
 func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p Page) (Conn[*Checkin], error) {
@@ -62,6 +84,13 @@ func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p 
 	if len(f.States) > 0 {
 		q.where("state = ANY(?)", f.States)
 	}
+	if f.ReverificationDue != nil {
+		cond := reverificationDueSQL
+		if !*f.ReverificationDue {
+			cond = "NOT " + cond
+		}
+		q.where(cond, f.DueYear)
+	}
 	return listPage(ctx, s, "list check-ins", "checkins", `SELECT `+checkinCols+` FROM checkins`, q,
 		sortKey{name: "SUBMITTED_AT", expr: "submitted_at", kind: keyTime}, true, p, scanCheckin,
 		func(c *Checkin) (any, int64) { return c.SubmittedAt, c.ID })
@@ -69,7 +98,7 @@ func (s *Store) Checkins(ctx context.Context, sc auth.Scope, f CheckinFilter, p 
 
 // RegisterCheckin records a member's check-in at their community of residence with the
 // unit's letter number. A member has at most one live check-in.
-func (s *Store) RegisterCheckin(ctx context.Context, sc auth.Scope, memberID int64, letterNo string) (*Checkin, error) {
+func (s *Store) RegisterCheckin(ctx context.Context, sc auth.Scope, actor auth.Actor, memberID int64, letterNo string) (*Checkin, error) {
 	if letterNo == "" {
 		return nil, apperr.Invalid("letterNo", "a check-in needs the unit's letter number")
 	}
@@ -89,7 +118,10 @@ func (s *Store) RegisterCheckin(ctx context.Context, sc auth.Scope, memberID int
 		}
 		out, err = scanCheckin(tx.QueryRow(ctx, `INSERT INTO checkins (member_id, street_id, community_id, letter_no)
 			VALUES ($1, $2, $3, $4) RETURNING `+checkinCols, memberID, street, community, letterNo))
-		return err
+		if err != nil {
+			return err
+		}
+		return appendCheckinEvent(ctx, tx, actor, out, workflow.CheckinRegister, "", "")
 	})
 	return out, err
 }
@@ -110,16 +142,8 @@ func (s *Store) DecideCheckin(ctx context.Context, sc auth.Scope, actor auth.Act
 	gridID *int64, reason string, expectedVersion *int64) (*Checkin, error) {
 	var out *Checkin
 	err := s.inTx(ctx, "decide check-in", func(tx pgx.Tx) error {
-		cadreID, err := actingCadre(ctx, tx, actor, "decide a check-in")
+		cadreID, cur, err := cadreOnCheckin(ctx, tx, sc, actor, id, expectedVersion, "decide a check-in", "decides their own check-in")
 		if err != nil {
-			return err
-		}
-		cur, err := current(ctx, tx, `SELECT `+checkinCols+` FROM checkins`, id, sc, colsFor("checkins", ""), scanCheckin,
-			func(v *Checkin) int64 { return v.Version }, expectedVersion, "check-in")
-		if err != nil {
-			return err
-		}
-		if err := notOwn(ctx, tx, actor, cur.MemberID, "decides their own check-in"); err != nil {
 			return err
 		}
 		if action == workflow.CheckinVerify {
@@ -139,20 +163,14 @@ func (s *Store) DecideCheckin(ctx context.Context, sc auth.Scope, actor auth.Act
 		if err != nil {
 			return err
 		}
-		var reasonArg any
-		if reason != "" {
-			reasonArg = reason
-		}
+		reasonArg := nullIfEmpty(reason)
 		var grid any
 		if to == workflow.CheckinVerified {
 			grid = *gridID
 		}
-		out, err = scanCheckin(tx.QueryRow(ctx, `UPDATE checkins SET state = $1, decided_at = now(), decided_by = $2,
-			reject_reason = $3, grid_id = $4 WHERE id = $5 AND version = $6 RETURNING `+checkinCols,
-			string(to), cadreID, reasonArg, grid, cur.ID, cur.Version))
-		if isNoRows(err) {
-			return errConflict("check-in")
-		}
+		out, err = updateCheckin(ctx, tx, actor, cur, action, reason,
+			`state = $3, decided_at = now(), decided_by = $4, reject_reason = $5, grid_id = $6`,
+			string(to), cadreID, reasonArg, grid)
 		if err != nil {
 			return err
 		}

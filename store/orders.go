@@ -17,6 +17,11 @@ type ServiceCategory struct {
 	Code   string
 	Name   string
 	NameZh string
+	// Hours within which an order is to be claimed after publishing, and completed after
+	// claiming; nil: no limit.
+	ClaimWithinHours    *int
+	CompleteWithinHours *int
+	Version             int64
 }
 
 // ServiceOrder is a resident's service need on its way through order, dispatch, accept
@@ -43,8 +48,30 @@ type ServiceOrder struct {
 	Rating        *int
 	RatingComment *string
 	RatedAt       *time.Time
-	Version       int64
+	DeclineReason *string
+	// Due times taken from the category when published and claimed, and when the scheduler
+	// flagged the order as not claimed or not completed in time.
+	ClaimDueAt          *time.Time
+	CompleteDueAt       *time.Time
+	UnclaimedFlaggedAt  *time.Time
+	UnfinishedFlaggedAt *time.Time
+	Version             int64
 }
+
+// Late says whether at now the order waits past its due time: published and not claimed
+// by ClaimDueAt, or claimed and not completed by CompleteDueAt.
+func (o *ServiceOrder) Late(now time.Time) bool {
+	switch workflow.OrderState(o.State) {
+	case workflow.OrderPublished:
+		return o.ClaimDueAt != nil && now.After(*o.ClaimDueAt)
+	case workflow.OrderClaimed:
+		return o.CompleteDueAt != nil && now.After(*o.CompleteDueAt)
+	}
+	return false
+}
+
+// lateSQL is ServiceOrder.Late in SQL, at now().
+const lateSQL = `((state = 'published' AND claim_due_at < now()) OR (state = 'claimed' AND complete_due_at < now()))`
 
 // OrderEvent is one entry of an order's immutable history.
 type OrderEvent struct {
@@ -73,7 +100,9 @@ var orderColumns = cols(func(o *ServiceOrder) []column {
 		col("published_at", &o.PublishedAt), col("published_by", &o.PublishedBy), col("claimed_by", &o.ClaimedBy),
 		col("claimed_at", &o.ClaimedAt), col("completed_at", &o.CompletedAt), col("hours::float8", &o.Hours),
 		col("result", &o.Result), col("rating", &o.Rating), col("rating_comment", &o.RatingComment),
-		col("rated_at", &o.RatedAt), col("version", &o.Version),
+		col("rated_at", &o.RatedAt), col("decline_reason", &o.DeclineReason), col("claim_due_at", &o.ClaimDueAt),
+		col("complete_due_at", &o.CompleteDueAt), col("unclaimed_flagged_at", &o.UnclaimedFlaggedAt),
+		col("unfinished_flagged_at", &o.UnfinishedFlaggedAt), col("version", &o.Version),
 	}
 })
 
@@ -82,6 +111,8 @@ func scanOrder(r pgx.Row) (*ServiceOrder, error) { return orderColumns.scan(r) }
 var serviceCategoryColumns = cols(func(o *ServiceCategory) []column {
 	return []column{
 		col("id", &o.ID), col("code", &o.Code), col("name", &o.Name), col("name_zh", &o.NameZh),
+		col("claim_within_hours", &o.ClaimWithinHours), col("complete_within_hours", &o.CompleteWithinHours),
+		col("version", &o.Version),
 	}
 })
 
@@ -101,6 +132,7 @@ type OrderFilter struct {
 	Search      string
 	ResidentID  *int64
 	ClaimedBy   *int64
+	Late        *bool
 }
 
 var orderKeys = map[string]sortKey{
@@ -126,6 +158,13 @@ func (s *Store) Orders(ctx context.Context, sc auth.Scope, f OrderFilter, desc b
 	}
 	if f.ClaimedBy != nil {
 		q.where("claimed_by = ?", *f.ClaimedBy)
+	}
+	if f.Late != nil {
+		cond := lateSQL
+		if !*f.Late {
+			cond = "NOT " + cond
+		}
+		q.where(cond)
 	}
 	return listPage(ctx, s, "list service orders", "service_orders", orderSQL, q, orderKeys["POSTED_AT"], desc, p, scanOrder,
 		func(o *ServiceOrder) (any, int64) { return o.PostedAt, o.ID })
@@ -187,6 +226,12 @@ type OrderChange struct {
 	ExpectedVersion *int64
 	RatingComment   string
 	Note            string
+	MemberID        int64 // reassign: the member who is to serve
+}
+
+// dueIn is the due time a category's column of hours gives from now (NULL: no limit).
+func dueIn(column string) string {
+	return `now() + (SELECT make_interval(hours => c.` + column + `) FROM service_categories c WHERE c.id = category_id)`
 }
 
 // ChangeOrder applies one transition to an order in one transaction: state machine check,
@@ -214,38 +259,11 @@ func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor
 			return err
 		}
 		u := &query{}
-		set := "state = " + u.arg(string(to))
-		switch ch.Step.Action {
-		case workflow.OrderPublish:
-			set += ", published_at = now(), published_by = " + u.arg(actor.PersonID)
-		case workflow.OrderClaim:
-			if cur.ResidentID == actor.PersonID {
-				return ownOrder("serve")
-			}
-			memberID, err := claimant(ctx, tx, actor, cur)
-			if err != nil {
-				return err
-			}
-			set += ", claimed_by = " + u.arg(memberID) + ", claimed_at = now()"
-		case workflow.OrderComplete:
-			if cur.ResidentID == actor.PersonID {
-				return ownOrder("complete")
-			}
-			if err := mustBeClaimant(ctx, tx, actor, cur); err != nil {
-				return err
-			}
-			set += ", completed_at = now(), hours = " + u.arg(ch.Step.Hours) + ", result = " + u.arg(ch.Step.Content)
-		case workflow.OrderRate:
-			if actor.PersonID != cur.ResidentID {
-				return apperr.New(apperr.Forbidden, "only the resident who posted the order can rate it")
-			}
-			if cur.ClaimedBy != nil {
-				if err := notOwn(ctx, tx, actor, *cur.ClaimedBy, "rates an order they served"); err != nil {
-					return err
-				}
-			}
-			set += ", rating = " + u.arg(ch.Step.Rating) + ", rating_comment = " + u.arg(ch.RatingComment) + ", rated_at = now()"
+		set, err := orderSet(ctx, tx, actor, cur, &ch, u)
+		if err != nil {
+			return err
 		}
+		set = "state = " + u.arg(string(to)) + set
 		sql := "UPDATE service_orders SET " + set + " WHERE id = " + u.arg(cur.ID) + " AND version = " + u.arg(cur.Version) +
 			" RETURNING " + orderCols
 		out, err = scanOrder(tx.QueryRow(ctx, sql, u.args...))
@@ -268,33 +286,138 @@ func (s *Store) ChangeOrder(ctx context.Context, sc auth.Scope, actor auth.Actor
 	return out, err
 }
 
+// orderSet gives what the update of an order sets for the step of ch, besides its state (each
+// part starting ", "), once it has checked who may take the step: the resident never serves,
+// declines, reassigns or completes their own order; a member releases or completes only what
+// they claimed; only the resident rates it, and not the order they served themself.
+func orderSet(ctx context.Context, tx pgx.Tx, actor auth.Actor, cur *ServiceOrder, ch *OrderChange, u *query) (string, error) {
+	switch ch.Step.Action {
+	case workflow.OrderPublish:
+		return ", published_at = now(), published_by = " + u.arg(actor.PersonID) +
+			", claim_due_at = coalesce(claim_due_at, " + dueIn("claim_within_hours") + ")", nil
+	case workflow.OrderClaim:
+		if cur.ResidentID == actor.PersonID {
+			return "", ownOrder("serve")
+		}
+		memberID, err := claimant(ctx, tx, actor, cur)
+		if err != nil {
+			return "", err
+		}
+		return ", claimed_by = " + u.arg(memberID) + ", claimed_at = now(), complete_due_at = " + dueIn("complete_within_hours"), nil
+	case workflow.OrderDecline:
+		if cur.ResidentID == actor.PersonID {
+			return "", ownOrder("decline")
+		}
+		ch.Note = ch.Step.Reason
+		return ", decline_reason = " + u.arg(ch.Step.Reason), nil
+	case workflow.OrderRelease:
+		if err := releaser(ctx, tx, actor, cur); err != nil {
+			return "", err
+		}
+		return ", claimed_by = NULL, claimed_at = NULL, complete_due_at = NULL", nil
+	case workflow.OrderReassign:
+		if err := reassignable(ctx, tx, actor, cur, ch.MemberID); err != nil {
+			return "", err
+		}
+		return ", claimed_by = " + u.arg(ch.MemberID) + ", claimed_at = now(), complete_due_at = " + dueIn("complete_within_hours"), nil
+	case workflow.OrderComplete:
+		if cur.ResidentID == actor.PersonID {
+			return "", ownOrder("complete")
+		}
+		if err := mustBeClaimant(ctx, tx, actor, cur, "complete"); err != nil {
+			return "", err
+		}
+		return ", completed_at = now(), hours = " + u.arg(ch.Step.Hours) + ", result = " + u.arg(ch.Step.Content), nil
+	case workflow.OrderRate:
+		if actor.PersonID != cur.ResidentID {
+			return "", apperr.New(apperr.Forbidden, "only the resident who posted the order can rate it")
+		}
+		if cur.ClaimedBy != nil {
+			if err := notOwn(ctx, tx, actor, *cur.ClaimedBy, "rates an order they served"); err != nil {
+				return "", err
+			}
+		}
+		return ", rating = " + u.arg(ch.Step.Rating) + ", rating_comment = " + u.arg(ch.RatingComment) + ", rated_at = now()", nil
+	}
+	return "", nil
+}
+
 // claimant finds the acting person's party-member record and checks that they are checked
 // in to the order's grid: only a grid's own members take its orders.
 func claimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder) (int64, error) {
 	var memberID int64
-	var gridID *int64
-	err := tx.QueryRow(ctx, `SELECT m.id, m.grid_id FROM party_members m WHERE m.person_id = $1 AND m.deleted_at IS NULL
-		AND EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified' AND c.deleted_at IS NULL)`,
-		actor.PersonID).Scan(&memberID, &gridID)
+	err := tx.QueryRow(ctx, `SELECT id FROM party_members WHERE person_id = $1 AND deleted_at IS NULL`, actor.PersonID).Scan(&memberID)
 	if isNoRows(err) {
 		return 0, apperr.New(apperr.Forbidden, "only a checked-in party member can claim an order")
 	}
 	if err != nil {
 		return 0, err
 	}
-	if gridID == nil || *gridID != o.GridID {
+	in, err := checkedInTo(ctx, tx, memberID, o.GridID)
+	if err != nil {
+		return 0, err
+	}
+	if !in {
 		return 0, apperr.New(apperr.Forbidden, "only a party member checked in to the order's grid can claim it")
 	}
 	return memberID, nil
 }
 
-func mustBeClaimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder) error {
+// checkedInTo says whether a member has a verified check-in and is assigned to the grid.
+func checkedInTo(ctx context.Context, tx pgx.Tx, memberID, gridID int64) (bool, error) {
+	var in bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM party_members m WHERE m.id = $1 AND m.grid_id = $2
+		AND m.deleted_at IS NULL AND EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id AND c.state = 'verified'
+		AND c.deleted_at IS NULL))`, memberID, gridID).Scan(&in)
+	return in, err
+}
+
+// releaser checks who gives a claimed order back to the demand list: a party member only the
+// order they claimed; the grid any, but not a request of its own.
+func releaser(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder) error {
+	if actor.Role == "party_member" {
+		return mustBeClaimant(ctx, tx, actor, o, "release")
+	}
+	if o.ResidentID == actor.PersonID {
+		return ownOrder("release")
+	}
+	return nil
+}
+
+// reassignable checks a reassignment by the grid: not of the caller's own request, to a
+// member checked in to the order's grid who is not the resident who posted it nor the
+// member who holds it now.
+func reassignable(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder, memberID int64) error {
+	if o.ResidentID == actor.PersonID {
+		return ownOrder("reassign")
+	}
+	if o.ClaimedBy != nil && *o.ClaimedBy == memberID {
+		return apperr.Invalid("memberId", "the member holds the order already")
+	}
+	person, err := memberPerson(ctx, tx, memberID)
+	if err != nil {
+		return err
+	}
+	if person == o.ResidentID {
+		return ownOrder("serve")
+	}
+	in, err := checkedInTo(ctx, tx, memberID, o.GridID)
+	if err != nil {
+		return err
+	}
+	if !in {
+		return apperr.Invalid("memberId", "the member is not checked in to the order's grid")
+	}
+	return nil
+}
+
+func mustBeClaimant(ctx context.Context, tx pgx.Tx, actor auth.Actor, o *ServiceOrder, what string) error {
 	personID, err := memberPerson(ctx, tx, *o.ClaimedBy)
 	if err != nil {
 		return err
 	}
 	if personID != actor.PersonID {
-		return apperr.New(apperr.Forbidden, "only the member who claimed the order can complete it")
+		return apperr.New(apperr.Forbidden, "only the member who claimed the order can %s it", what)
 	}
 	return nil
 }

@@ -12,13 +12,16 @@ import (
 
 // Ref is one id a write names: a row of Table, named by the input at Field (its path, for the
 // error) as a Kind (the type clients know it by). Target marks the row the write changes,
-// which the caller must be allowed to change, not only to see.
+// which the caller must be allowed to change, not only to see. Directory marks an id the
+// schema looks up in the city-wide directory of its type (@ref(directory: true)): any live
+// row, whatever the caller's scope (the community a check-in is transferred to).
 type Ref struct {
-	Table  string
-	ID     int64
-	Field  string
-	Kind   string
-	Target bool
+	Table     string
+	ID        int64
+	Field     string
+	Kind      string
+	Target    bool
+	Directory bool
 }
 
 // Resolve checks, in the transaction of the Write that ctx is in, that every ref names a live
@@ -31,13 +34,13 @@ func (s *Store) Resolve(ctx context.Context, sc auth.Scope, refs []Ref) error {
 	}
 	return s.inTx(ctx, "resolve references", func(tx pgx.Tx) error {
 		type group struct {
-			table  string
-			target bool
+			table             string
+			target, directory bool
 		}
 		ids := map[group][]int64{}
 		var order []group
 		for _, r := range refs {
-			g := group{r.Table, r.Target}
+			g := group{r.Table, r.Target, r.Directory}
 			if _, ok := ids[g]; !ok {
 				order = append(order, g)
 			}
@@ -48,7 +51,9 @@ func (s *Store) Resolve(ctx context.Context, sc auth.Scope, refs []Ref) error {
 			q := &query{}
 			q.where("id = ANY(?)", ids[g])
 			q.where("deleted_at IS NULL")
-			refScope(q, sc, g.table, g.target)
+			if !g.directory || g.target { // a row the write changes is always in scope
+				refScope(q, sc, g.table, g.target)
+			}
 			rows, err := tx.Query(ctx, `SELECT id FROM `+g.table+q.sql(), q.args...)
 			if err != nil {
 				return err
@@ -63,7 +68,7 @@ func (s *Store) Resolve(ctx context.Context, sc auth.Scope, refs []Ref) error {
 			}
 		}
 		for _, r := range refs {
-			if !found[group{r.Table, r.Target}][r.ID] {
+			if !found[group{r.Table, r.Target, r.Directory}][r.ID] {
 				return &apperr.Error{Code: apperr.NotFound, Field: r.Field, Message: "no " + r.Kind + " with this id"}
 			}
 		}

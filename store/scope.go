@@ -66,6 +66,7 @@ var tableScopes = map[string]scopeCols{
 	"party_members": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}person_id = :self`, unit: `{p}unit_id = :unit`},
 	"checkins":        {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
+	"checkin_events":  {street: "street_id", community: "community_id", self: selfMember, unit: unitMember},
 	"service_records": {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
 	"year_ratings":    {street: "street_id", community: "community_id", self: selfMember, unit: unitMember},
 	"issues":          {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},

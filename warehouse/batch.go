@@ -18,7 +18,7 @@ type part struct {
 }
 
 // partWidth is how many values a part's rows carry after the tag.
-const partWidth = 8
+const partWidth = 9
 
 // cols is the select list of a part: its tag, then each expression as text, padded with empty
 // strings to partWidth, so that every branch of a batch has the same columns and types.

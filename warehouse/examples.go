@@ -139,4 +139,21 @@ FROM
 ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
 ORDER BY satisfied_pct DESC, street`,
 	},
+	{
+		Title: "Orders declined, released and late by street",
+		Question: "Of the service orders posted since 2025, how many each street's grids declined, how many were released back to the " +
+			"demand list at least once, and how many the scheduler flagged as not claimed or not completed within their category's hours.",
+		SQL: `SELECT name AS street, posted, declined, released, late
+FROM
+(
+    SELECT street_id, count() AS posted, countIf(state = 'declined') AS declined,
+        countIf(id IN (SELECT order_id FROM fact_order_event FINAL WHERE is_deleted = 0 AND action = 'release')) AS released,
+        countIf(unclaimed_flagged_at IS NOT NULL OR unfinished_flagged_at IS NOT NULL) AS late
+    FROM fact_service_order FINAL
+    WHERE is_deleted = 0 AND posted_at >= toDateTime('2025-01-01 00:00:00', 'Asia/Shanghai')
+    GROUP BY street_id
+) AS o
+ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
+ORDER BY late DESC, street`,
+	},
 }

@@ -244,6 +244,12 @@ type Checkins struct {
 	Expected  int64   // live party members of the scope
 	CheckedIn int64   // verified check-ins of the scope
 	Rate      float64 // CheckedIn ÷ Expected, 0 when nobody is expected
+	// Withdrawn and Transferred are the check-ins of the scope that ended so (a transfer counts
+	// where it was left); ReverificationDue the verified ones not yet verified or re-verified
+	// for the current year. All as at AsOf.
+	Withdrawn         int64
+	Transferred       int64
+	ReverificationDue int64
 	// ByUnit is per employer unit, by the members' own place: expected, and how many of them
 	// have a verified check-in. Largest first.
 	ByUnit []UnitCheckins
@@ -382,6 +388,9 @@ type Orders struct {
 	Claimed   int64 // accepted by a party member
 	Completed int64 // completed or rated
 	Rated     int64
+	Declined  int64 // declined by the grid
+	Released  int64 // released back to the demand list at least once
+	Late      int64 // flagged as not claimed or not completed in time
 	// MedianHoursToClaim is from posting to acceptance, over the claimed orders (rank ⌈n/2⌉);
 	// nil when none is claimed.
 	MedianHoursToClaim *float64
@@ -492,9 +501,12 @@ type BreakdownItem struct {
 
 // CheckinCounts are check-in numbers of a breakdown.
 type CheckinCounts struct {
-	Expected  int64
-	CheckedIn int64
-	Rate      float64
+	Expected          int64
+	CheckedIn         int64
+	Rate              float64
+	Withdrawn         int64
+	Transferred       int64
+	ReverificationDue int64
 }
 
 // IssueCounts are issue numbers of a breakdown (see Issues for what each counts).
@@ -524,6 +536,9 @@ type OrderCounts struct {
 	Posted    int64
 	Claimed   int64
 	Completed int64
+	Declined  int64
+	Released  int64
+	Late      int64
 }
 
 // VolunteerCounts are volunteer numbers of a breakdown.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -45,6 +46,7 @@ func newDemo(t *testing.T) demo {
 	}
 	seeded := time.Since(began)
 	deadlineActivity(t, d.pg)
+	checkinOrderMoves(t, d.pg)
 	if _, err := etl.New(d.pg, d.ch, etl.Options{Database: d.ch.Database}).RunOnce(ctx); err != nil {
 		t.Fatalf("etl: %v", err)
 	}
@@ -91,6 +93,53 @@ func deadlineActivity(t *testing.T, pg *pgxpool.Pool) {
 		supervised_at = reported_at + interval '2 days', supervision_due_at = reported_at + interval '9 days', supervision_note = '督办'
 		WHERE due_at IS NOT NULL AND id % 7 = 0`)
 	t.Logf("deadlines: %d issues warned, %d escalations", warned, escalated)
+}
+
+// checkinOrderMoves gives the demo city the moves of check-ins and orders the seed does not
+// write, by the store's own code: pending check-ins withdrawn, and transferred (转接) to another
+// community; posted orders declined; published orders given a claim due time an hour after
+// publishing and flagged by the scheduler's statement. None changes a published figure.
+func checkinOrderMoves(t *testing.T, pg *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(pg)
+	var admin auth.Actor
+	if err := pg.QueryRow(ctx, `SELECT person_id FROM cadres ORDER BY id LIMIT 1`).Scan(&admin.PersonID); err != nil {
+		t.Fatal(err)
+	}
+	admin.Role = "city_admin"
+	rows, err := pg.Query(ctx, `SELECT c.id, (SELECT min(o.id) FROM communities o WHERE o.id <> c.community_id AND o.deleted_at IS NULL)
+		FROM checkins c WHERE c.state = 'pending' AND c.deleted_at IS NULL ORDER BY c.id LIMIT 12`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moves, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (m [2]int64, err error) { return m, r.Scan(&m[0], &m[1]) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range moves {
+		if i%2 == 0 {
+			_, err = st.WithdrawCheckin(ctx, auth.Scope{}, admin, m[0], "工作调动", nil)
+		} else {
+			_, err = st.TransferCheckin(ctx, auth.Scope{}, admin, m[0], m[1], "搬家", nil)
+		}
+		if err != nil {
+			t.Fatalf("check-in %d: %v", m[0], err)
+		}
+	}
+	for _, sql := range []string{
+		`UPDATE service_orders SET state = 'declined', decline_reason = '不属于服务清单' WHERE state = 'posted' AND id % 4 = 0`,
+		`UPDATE service_orders SET claim_due_at = published_at + interval '1 hour' WHERE state = 'published' AND id % 2 = 0`,
+	} {
+		if _, err := pg.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flagged, err := st.FlagUnclaimedOrders(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("moves: %d check-ins withdrawn or transferred, %d orders flagged late", len(moves), flagged)
 }
 
 func (d demo) indicators(t *testing.T, s warehouse.Scope, p warehouse.Period) *warehouse.Indicators {
@@ -203,13 +252,15 @@ func TestIndicatorsDemoCity(t *testing.T) {
 				sum = plus(sum, b.BreakdownValues)
 			}
 			parent := warehouse.BreakdownValues{
-				Checkins: warehouse.CheckinCounts{Expected: ind.Checkins.Expected, CheckedIn: ind.Checkins.CheckedIn},
+				Checkins: warehouse.CheckinCounts{Expected: ind.Checkins.Expected, CheckedIn: ind.Checkins.CheckedIn, Withdrawn: ind.Checkins.Withdrawn,
+					Transferred: ind.Checkins.Transferred, ReverificationDue: ind.Checkins.ReverificationDue},
 				Issues: warehouse.IssueCounts{Reported: ind.Issues.Reported, Resolved: ind.Issues.Resolved, Closed: ind.Issues.Closed, Overdue: ind.Issues.Overdue,
 					DueSoon: ind.Issues.DueSoon, ResolvedOnTime: ind.Issues.ResolvedOnTime, ResolvedLate: ind.Issues.ResolvedLate, Urged: ind.Issues.Urged,
 					Supervised: ind.Issues.Supervised, Extended: ind.Issues.Extended, AutoEscalated: ind.Issues.AutoEscalated,
 					VerdictsSatisfied: ind.Issues.VerdictsSatisfied, VerdictsUnsatisfied: ind.Issues.VerdictsUnsatisfied, VerdictsNoResponse: ind.Issues.VerdictsNoResponse,
 					ResolvedInPeriod: ind.Issues.ResolvedInPeriod, Reopened: ind.Issues.Reopened, Reopens: ind.Issues.Reopens},
-				Orders:     warehouse.OrderCounts{Posted: ind.Orders.Posted, Claimed: ind.Orders.Claimed, Completed: ind.Orders.Completed},
+				Orders: warehouse.OrderCounts{Posted: ind.Orders.Posted, Claimed: ind.Orders.Claimed, Completed: ind.Orders.Completed,
+					Declined: ind.Orders.Declined, Released: ind.Orders.Released, Late: ind.Orders.Late},
 				Volunteers: warehouse.VolunteerCounts{Registered: ind.Volunteers.Registered, Police: ind.Volunteers.Police},
 				Activities: warehouse.ActivityCounts{Events: sumEvents(ind), PeopleServed: sumServed(ind)},
 				Coverage:   warehouse.CoverageCounts{Grids: ind.Coverage.Grids, Buildings: ind.Coverage.Buildings},
@@ -479,6 +530,9 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs
 func plus(a, b warehouse.BreakdownValues) warehouse.BreakdownValues {
 	a.Checkins.Expected += b.Checkins.Expected
 	a.Checkins.CheckedIn += b.Checkins.CheckedIn
+	a.Checkins.Withdrawn += b.Checkins.Withdrawn
+	a.Checkins.Transferred += b.Checkins.Transferred
+	a.Checkins.ReverificationDue += b.Checkins.ReverificationDue
 	a.Issues.Reported += b.Issues.Reported
 	a.Issues.Resolved += b.Issues.Resolved
 	a.Issues.Closed += b.Issues.Closed
@@ -499,6 +553,9 @@ func plus(a, b warehouse.BreakdownValues) warehouse.BreakdownValues {
 	a.Orders.Posted += b.Orders.Posted
 	a.Orders.Claimed += b.Orders.Claimed
 	a.Orders.Completed += b.Orders.Completed
+	a.Orders.Declined += b.Orders.Declined
+	a.Orders.Released += b.Orders.Released
+	a.Orders.Late += b.Orders.Late
 	a.Volunteers.Registered += b.Volunteers.Registered
 	a.Volunteers.Police += b.Volunteers.Police
 	a.Activities.Events += b.Activities.Events
@@ -526,6 +583,9 @@ func sumServed(ind *warehouse.Indicators) (n int64) {
 func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 	m := map[string]float64{
 		"checkins.expected": f64(ind.Checkins.Expected), "checkins.checkedIn": f64(ind.Checkins.CheckedIn),
+		"checkins.withdrawn": f64(ind.Checkins.Withdrawn), "checkins.transferred": f64(ind.Checkins.Transferred),
+		"checkins.reverificationDue": f64(ind.Checkins.ReverificationDue),
+		"orders.declined":            f64(ind.Orders.Declined), "orders.released": f64(ind.Orders.Released), "orders.late": f64(ind.Orders.Late),
 		"issues.reported": f64(ind.Issues.Reported), "issues.resolved": f64(ind.Issues.Resolved), "issues.closed": f64(ind.Issues.Closed),
 		"issues.overdue": f64(ind.Issues.Overdue), "issues.disputesMediated": f64(ind.Issues.DisputesMediated),
 		"orders.posted": f64(ind.Orders.Posted), "orders.claimed": f64(ind.Orders.Claimed), "orders.completed": f64(ind.Orders.Completed),
@@ -627,9 +687,18 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 		"issues.reopenRate":          resolved("coalesce(avg((" + reopens + " > 0)::int), -1)"),
 		"checkins.expected":          "SELECT count(*) FROM party_members WHERE deleted_at IS NULL AND " + scope("party_members"),
 		"checkins.checkedIn":         "SELECT count(*) FROM checkins WHERE deleted_at IS NULL AND state = 'verified' AND " + scope("checkins"),
-		"issues.reported":            "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND " + scope("issues") + " AND " + days("reported_at"),
-		"issues.resolved":            "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND " + scope("issues") + " AND " + days("reported_at"),
-		"issues.closed":              "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND " + scope("issues") + " AND " + days("reported_at"),
+		"checkins.withdrawn":         "SELECT count(*) FROM checkins WHERE deleted_at IS NULL AND state = 'withdrawn' AND " + scope("checkins"),
+		"checkins.transferred":       "SELECT count(*) FROM checkins WHERE deleted_at IS NULL AND state = 'transferred' AND " + scope("checkins"),
+		"checkins.reverificationDue": "SELECT count(*) FROM checkins WHERE deleted_at IS NULL AND state = 'verified' AND greatest(extract(year FROM decided_at AT TIME ZONE 'Asia/Shanghai'), " +
+			"coalesce(reverified_year, 0)) < extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') AND " + scope("checkins"),
+		"orders.declined": "SELECT count(*) FROM service_orders WHERE deleted_at IS NULL AND state = 'declined' AND " + scope("service_orders") + " AND " + days("posted_at"),
+		"orders.released": "SELECT count(*) FROM service_orders WHERE deleted_at IS NULL AND EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = service_orders.id " +
+			"AND e.action = 'release') AND " + scope("service_orders") + " AND " + days("posted_at"),
+		"orders.late": "SELECT count(*) FROM service_orders WHERE deleted_at IS NULL AND (unclaimed_flagged_at IS NOT NULL OR unfinished_flagged_at IS NOT NULL) AND " +
+			scope("service_orders") + " AND " + days("posted_at"),
+		"issues.reported": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.resolved": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND " + scope("issues") + " AND " + days("reported_at"),
+		"issues.closed":   "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state = 'closed' AND " + scope("issues") + " AND " + days("reported_at"),
 		"issues.overdue": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND state NOT IN ('resolved', 'closed') AND due_at < $1 AND " +
 			scope("issues") + " AND " + days("reported_at"),
 		"issues.disputesMediated": "SELECT count(*) FROM issues WHERE deleted_at IS NULL AND is_dispute AND dispute_outcome = 'mediated' AND " +

@@ -112,9 +112,21 @@ func (c *compute) checkinsByUnit() part {
 	})
 }
 
-// checkinsByChild counts the verified check-ins by the place of the check-in.
+// checkinsByChild counts the verified, withdrawn, transferred and re-verification-due
+// check-ins by the place of the check-in.
 func (c *compute) checkinsByChild() part {
-	return c.byChild("checkins", "sum_checkin", "verified", func(v *BreakdownValues) *int64 { return &v.Checkins.CheckedIn })
+	var args []any
+	from := c.r.sum("sum_checkin") + " WHERE " + c.scoped(factCols, &args) + " GROUP BY c"
+	exprs := []string{c.childOf(factCols), "sum(verified)", "sum(withdrawn)", "sum(transferred)", "sum(reverification_due)"}
+	return selectPart("checkins", exprs, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			v := c.values(uatoi(row[0]))
+			v.Checkins.CheckedIn += atoi(row[1])
+			v.Checkins.Withdrawn += atoi(row[2])
+			v.Checkins.Transferred += atoi(row[3])
+			v.Checkins.ReverificationDue += atoi(row[4])
+		}
+	})
 }
 
 // volunteers counts the volunteers and volunteer police by child place and team type.
@@ -393,7 +405,8 @@ func (c *compute) orderTrend() part {
 func (c *compute) ordersByChild() part {
 	var args []any
 	from := c.flows("sum_order_day", "posted_on", c.p, &args) + " GROUP BY c"
-	exprs := []string{c.childOf(factCols), "sum(posted)", "sum(claimed)", "sum(completed)", "sum(rated)", "sum(rating_sum)"}
+	exprs := []string{c.childOf(factCols), "sum(posted)", "sum(claimed)", "sum(completed)", "sum(rated)", "sum(rating_sum)",
+		"sum(declined)", "sum(released)", "sum(late)"}
 	return selectPart("orders", exprs, from, args, func(rows [][]string) {
 		var rated, sum int64
 		for _, row := range rows {
@@ -401,6 +414,9 @@ func (c *compute) ordersByChild() part {
 			v.Orders.Posted += atoi(row[1])
 			v.Orders.Claimed += atoi(row[2])
 			v.Orders.Completed += atoi(row[3])
+			v.Orders.Declined += atoi(row[6])
+			v.Orders.Released += atoi(row[7])
+			v.Orders.Late += atoi(row[8])
 			rated += atoi(row[4])
 			sum += atoi(row[5])
 		}

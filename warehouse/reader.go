@@ -445,7 +445,10 @@ func (c *compute) finish() {
 	}
 	o.Checkins.Expected, o.Checkins.CheckedIn = total.Checkins.Expected, total.Checkins.CheckedIn
 	o.Checkins.Rate = ratio(o.Checkins.CheckedIn, o.Checkins.Expected)
+	o.Checkins.Withdrawn, o.Checkins.Transferred = total.Checkins.Withdrawn, total.Checkins.Transferred
+	o.Checkins.ReverificationDue = total.Checkins.ReverificationDue
 	o.Orders.Posted, o.Orders.Claimed, o.Orders.Completed = total.Orders.Posted, total.Orders.Claimed, total.Orders.Completed
+	o.Orders.Declined, o.Orders.Released, o.Orders.Late = total.Orders.Declined, total.Orders.Released, total.Orders.Late
 	// The deadline counts (overdue and due soon are totalled by their part).
 	ti := total.Issues
 	o.Issues.ResolvedOnTime, o.Issues.ResolvedLate = ti.ResolvedOnTime, ti.ResolvedLate
@@ -505,6 +508,9 @@ func (c *compute) finish() {
 func (v *BreakdownValues) add(w BreakdownValues) {
 	v.Checkins.Expected += w.Checkins.Expected
 	v.Checkins.CheckedIn += w.Checkins.CheckedIn
+	v.Checkins.Withdrawn += w.Checkins.Withdrawn
+	v.Checkins.Transferred += w.Checkins.Transferred
+	v.Checkins.ReverificationDue += w.Checkins.ReverificationDue
 	v.Issues.Reported += w.Issues.Reported
 	v.Issues.Resolved += w.Issues.Resolved
 	v.Issues.Closed += w.Issues.Closed
@@ -525,6 +531,9 @@ func (v *BreakdownValues) add(w BreakdownValues) {
 	v.Orders.Posted += w.Orders.Posted
 	v.Orders.Claimed += w.Orders.Claimed
 	v.Orders.Completed += w.Orders.Completed
+	v.Orders.Declined += w.Orders.Declined
+	v.Orders.Released += w.Orders.Released
+	v.Orders.Late += w.Orders.Late
 	v.Volunteers.Registered += w.Volunteers.Registered
 	v.Volunteers.Police += w.Volunteers.Police
 	v.Activities.Events += w.Activities.Events

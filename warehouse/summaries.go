@@ -29,6 +29,10 @@ type Summary struct {
 	Select func(t func(string) string) string
 }
 
+// reverificationDue is a verified check-in not verified or re-verified for the current year
+// (Asia/Shanghai): workflow.ReverificationDue in the warehouse.
+const reverificationDue = "state = 'verified' AND decided_at IS NOT NULL AND greatest(toYear(assumeNotNull(decided_at)), ifNull(reverified_year, 0)) < toYear(now(), 'Asia/Shanghai')"
+
 // summaryStateTable records which snapshot each summary reflects.
 const summaryStateTable = "sum_state"
 
@@ -40,8 +44,9 @@ var Summaries = []Summary{
 			" WHERE is_deleted = 0 GROUP BY street_id, community_id, ifNull(grid_id, 0), unit_id"
 	}},
 	{"sum_checkin", []string{"fact_checkin"}, func(t func(string) string) string {
-		return "SELECT street_id, community_id, ifNull(grid_id, 0), count() FROM " + t("fact_checkin") +
-			" WHERE is_deleted = 0 AND state = 'verified' GROUP BY street_id, community_id, ifNull(grid_id, 0)"
+		return "SELECT street_id, community_id, ifNull(grid_id, 0), countIf(state = 'verified'), countIf(state = 'withdrawn'), " +
+			"countIf(state = 'transferred'), countIf(" + reverificationDue + ") FROM " + t("fact_checkin") +
+			" WHERE is_deleted = 0 GROUP BY street_id, community_id, ifNull(grid_id, 0)"
 	}},
 	{"sum_volunteer", []string{"fact_volunteer"}, func(t func(string) string) string {
 		return "SELECT street_id, community_id, ifNull(grid_id, 0), ifNull(team_id, 0), count() FROM " + t("fact_volunteer") +
@@ -87,9 +92,11 @@ var Summaries = []Summary{
 			resolvedStates + " AND resolved_at IS NOT NULL) AS i ANY LEFT JOIN (SELECT issue_id, count() AS reopens FROM " + t("fact_issue_event") +
 			" WHERE is_deleted = 0 AND " + reopening + " GROUP BY issue_id) AS r USING issue_id GROUP BY day, street_id, community_id, grid_id"
 	}},
-	{"sum_order_day", []string{"fact_service_order"}, func(t func(string) string) string {
+	{"sum_order_day", []string{"fact_service_order", "fact_order_event"}, func(t func(string) string) string {
 		return "SELECT toDate(posted_at) AS day, street_id, community_id, grid_id, count(), countIf(claimed_at IS NOT NULL), " +
-			"countIf(state IN ('completed', 'rated')), countIf(rating IS NOT NULL), sum(ifNull(rating, 0)) FROM " + t("fact_service_order") +
+			"countIf(state IN ('completed', 'rated')), countIf(rating IS NOT NULL), sum(ifNull(rating, 0)), countIf(state = 'declined'), " +
+			"countIf(id IN (SELECT order_id FROM " + t("fact_order_event") + " WHERE is_deleted = 0 AND action = 'release')), " +
+			"countIf(unclaimed_flagged_at IS NOT NULL OR unfinished_flagged_at IS NOT NULL) FROM " + t("fact_service_order") +
 			" WHERE is_deleted = 0 GROUP BY day, street_id, community_id, grid_id"
 	}},
 	{"sum_order_claim", []string{"fact_service_order"}, func(t func(string) string) string {

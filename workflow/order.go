@@ -13,6 +13,7 @@ const (
 	OrderCompleted OrderState = "completed"
 	OrderRated     OrderState = "rated"
 	OrderCancelled OrderState = "cancelled"
+	OrderDeclined  OrderState = "declined" // the grid declined the resident's request, with a reason
 )
 
 // OrderAction is something done to an order; order_events.action records it.
@@ -26,15 +27,25 @@ const (
 	OrderComplete OrderAction = "complete"
 	OrderRate     OrderAction = "rate"
 	OrderCancel   OrderAction = "cancel"
+	OrderDecline  OrderAction = "decline"  // the grid will not take up a posted request
+	OrderRelease  OrderAction = "release"  // a claimed order goes back to the demand list
+	OrderReassign OrderAction = "reassign" // the grid gives the order to another member
+	// OrderFlag is the scheduler's entry when an order goes unclaimed or unfinished past its
+	// category's time; it changes no state and is not in the table.
+	OrderFlag OrderAction = "flag"
 )
 
+// orderMoves is the order machine: a resident's request is published by the grid (or
+// declined, with a reason), claimed by a member or reassigned by the grid to one, released
+// back to the demand list, completed and rated. Cancelled, declined and rated are final.
 var orderMoves = map[OrderState]map[OrderAction]OrderState{
-	OrderPosted:    {OrderPublish: OrderPublished, OrderCancel: OrderCancelled},
-	OrderPublished: {OrderClaim: OrderClaimed, OrderCancel: OrderCancelled},
-	OrderClaimed:   {OrderComplete: OrderCompleted},
+	OrderPosted:    {OrderPublish: OrderPublished, OrderCancel: OrderCancelled, OrderDecline: OrderDeclined},
+	OrderPublished: {OrderClaim: OrderClaimed, OrderCancel: OrderCancelled, OrderReassign: OrderClaimed},
+	OrderClaimed:   {OrderComplete: OrderCompleted, OrderRelease: OrderPublished, OrderReassign: OrderClaimed},
 	OrderCompleted: {OrderRate: OrderRated},
 	OrderRated:     {},
 	OrderCancelled: {},
+	OrderDeclined:  {},
 }
 
 // OrderStep is one requested change with what some actions need.
@@ -43,6 +54,7 @@ type OrderStep struct {
 	Hours   float64 // complete
 	Content string  // complete
 	Rating  int     // rate
+	Reason  string  // decline
 }
 
 // Valid reports whether s is a known state.
@@ -62,6 +74,10 @@ func NextOrder(cur OrderState, step OrderStep) (OrderState, error) {
 		}
 		if step.Content == "" {
 			return "", apperr.Invalid("content", "say what was done")
+		}
+	case OrderDecline:
+		if step.Reason == "" {
+			return "", apperr.Invalid("reason", "say why the request is declined")
 		}
 	case OrderRate:
 		if step.Rating < 1 || step.Rating > 5 {

@@ -201,6 +201,8 @@ type CheckinFilter struct {
 	Place *PlaceScope `json:"place,omitempty"`
 	// Only check-ins in one of these states.
 	States []CheckinState `json:"states,omitempty"`
+	// Only check-ins due (true) or not due (false) for re-verification in the current year.
+	ReverificationDue *bool `json:"reverificationDue,omitempty"`
 }
 
 // A page of communities.
@@ -271,6 +273,18 @@ type ConfigureIssueCategoryInput struct {
 	RequiresResolvePhoto bool `json:"requiresResolvePhoto"`
 }
 
+// Input of configureServiceCategory: the category's times, both of them.
+type ConfigureServiceCategoryInput struct {
+	// The category.
+	CategoryID string `json:"categoryId"`
+	// Hours within which a published order is to be claimed, 1 to 8760; null: no limit.
+	ClaimWithinHours *int `json:"claimWithinHours,omitempty"`
+	// Hours within which a claimed order is to be completed, 1 to 8760; null: no limit.
+	CompleteWithinHours *int `json:"completeWithinHours,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of confirmIssue.
 type ConfirmIssueInput struct {
 	// The resolved issue.
@@ -325,6 +339,16 @@ type DecideIssueExtensionInput struct {
 	Approve bool `json:"approve"`
 	// The decision's note; required for a rejection.
 	Note *string `json:"note,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
+// Input of declineOrder.
+type DeclineOrderInput struct {
+	// The order.
+	OrderID string `json:"orderId"`
+	// Why it is declined; the resident sees it.
+	Reason string `json:"reason"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
 }
@@ -866,6 +890,18 @@ type RateOrderInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of reassignOrder.
+type ReassignOrderInput struct {
+	// The order.
+	OrderID string `json:"orderId"`
+	// The party member who is to serve: checked in to the order's grid.
+	MemberID string `json:"memberId"`
+	// Note recorded in the history.
+	Note *string `json:"note,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of recordActivity. The place is the grid, community or street: the finest given.
 type RecordActivityInput struct {
 	// Kind.
@@ -1046,6 +1082,14 @@ type ResolveIssueInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of reverifyCheckin.
+type ReverifyCheckinInput struct {
+	// The check-in.
+	CheckinID string `json:"checkinId"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Narrows a list of people holding a role.
 type RoleFilter struct {
 	// Only people of this part of the tree.
@@ -1088,6 +1132,8 @@ type ServiceOrderFilter struct {
 	ResidentID *string `json:"residentId,omitempty"`
 	// Only orders claimed by this member.
 	ClaimedByID *string `json:"claimedById,omitempty"`
+	// Only orders waiting past their due time now (true), or not (false); see ServiceOrder.late.
+	Late *bool `json:"late,omitempty"`
 }
 
 // Input of setMatterOutcome.
@@ -1156,6 +1202,18 @@ type SuperviseIssueInput struct {
 	DueAt time.Time `json:"dueAt"`
 	// What the supervisor asks for; required.
 	Note string `json:"note"`
+}
+
+// Input of transferCheckin.
+type TransferCheckinInput struct {
+	// The check-in, in the caller's scope.
+	CheckinID string `json:"checkinId"`
+	// The community the member moves to: any community of the city (looked up in the city-wide directory).
+	CommunityID string `json:"communityId"`
+	// Note recorded on both check-ins' history.
+	Note *string `json:"note,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
 }
 
 // A page of units.
@@ -1310,6 +1368,16 @@ type VolunteerTeamFilter struct {
 	StreetID *string `json:"streetId,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+}
+
+// Input of withdrawCheckin.
+type WithdrawCheckinInput struct {
+	// The check-in.
+	CheckinID string `json:"checkinId"`
+	// Why it is withdrawn.
+	Reason string `json:"reason"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
 }
 
 // A page of work-log entries.
@@ -1597,6 +1665,79 @@ func (e CadreKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What an entry of a check-in's history did.
+type CheckinAction string
+
+const (
+	// Registered.
+	CheckinActionRegister CheckinAction = "REGISTER"
+	// Verified.
+	CheckinActionVerify CheckinAction = "VERIFY"
+	// Rejected.
+	CheckinActionReject CheckinAction = "REJECT"
+	// Withdrawn.
+	CheckinActionWithdraw CheckinAction = "WITHDRAW"
+	// Transferred (转接) away: the entry of the check-in left behind.
+	CheckinActionTransfer CheckinAction = "TRANSFER"
+	// Created by a transfer: the first entry of the check-in at the target community.
+	CheckinActionTransferIn CheckinAction = "TRANSFER_IN"
+	// Re-verified for a year.
+	CheckinActionReverify CheckinAction = "REVERIFY"
+)
+
+var AllCheckinAction = []CheckinAction{
+	CheckinActionRegister,
+	CheckinActionVerify,
+	CheckinActionReject,
+	CheckinActionWithdraw,
+	CheckinActionTransfer,
+	CheckinActionTransferIn,
+	CheckinActionReverify,
+}
+
+func (e CheckinAction) IsValid() bool {
+	switch e {
+	case CheckinActionRegister, CheckinActionVerify, CheckinActionReject, CheckinActionWithdraw, CheckinActionTransfer, CheckinActionTransferIn, CheckinActionReverify:
+		return true
+	}
+	return false
+}
+
+func (e CheckinAction) String() string {
+	return string(e)
+}
+
+func (e *CheckinAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CheckinAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CheckinAction", str)
+	}
+	return nil
+}
+
+func (e CheckinAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CheckinAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CheckinAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // State of a check-in.
 type CheckinState string
 
@@ -1607,17 +1748,23 @@ const (
 	CheckinStateVerified CheckinState = "VERIFIED"
 	// Rejected, with a reason.
 	CheckinStateRejected CheckinState = "REJECTED"
+	// Withdrawn by the member or a cadre, with a reason.
+	CheckinStateWithdrawn CheckinState = "WITHDRAWN"
+	// Transferred (转接) to another community; transferredTo is the check-in there.
+	CheckinStateTransferred CheckinState = "TRANSFERRED"
 )
 
 var AllCheckinState = []CheckinState{
 	CheckinStatePending,
 	CheckinStateVerified,
 	CheckinStateRejected,
+	CheckinStateWithdrawn,
+	CheckinStateTransferred,
 }
 
 func (e CheckinState) IsValid() bool {
 	switch e {
-	case CheckinStatePending, CheckinStateVerified, CheckinStateRejected:
+	case CheckinStatePending, CheckinStateVerified, CheckinStateRejected, CheckinStateWithdrawn, CheckinStateTransferred:
 		return true
 	}
 	return false
@@ -2734,6 +2881,14 @@ const (
 	OrderActionRate OrderAction = "RATE"
 	// Cancelled.
 	OrderActionCancel OrderAction = "CANCEL"
+	// Declined by the grid.
+	OrderActionDecline OrderAction = "DECLINE"
+	// Released back to the demand list.
+	OrderActionRelease OrderAction = "RELEASE"
+	// Reassigned by the grid to another member.
+	OrderActionReassign OrderAction = "REASSIGN"
+	// Flagged by the scheduler as not claimed, or not completed, in time; the state does not change.
+	OrderActionFlag OrderAction = "FLAG"
 )
 
 var AllOrderAction = []OrderAction{
@@ -2743,11 +2898,15 @@ var AllOrderAction = []OrderAction{
 	OrderActionComplete,
 	OrderActionRate,
 	OrderActionCancel,
+	OrderActionDecline,
+	OrderActionRelease,
+	OrderActionReassign,
+	OrderActionFlag,
 }
 
 func (e OrderAction) IsValid() bool {
 	switch e {
-	case OrderActionPost, OrderActionPublish, OrderActionClaim, OrderActionComplete, OrderActionRate, OrderActionCancel:
+	case OrderActionPost, OrderActionPublish, OrderActionClaim, OrderActionComplete, OrderActionRate, OrderActionCancel, OrderActionDecline, OrderActionRelease, OrderActionReassign, OrderActionFlag:
 		return true
 	}
 	return false
@@ -2804,6 +2963,8 @@ const (
 	OrderStateRated OrderState = "RATED"
 	// Cancelled.
 	OrderStateCancelled OrderState = "CANCELLED"
+	// Declined by the grid, with a reason.
+	OrderStateDeclined OrderState = "DECLINED"
 )
 
 var AllOrderState = []OrderState{
@@ -2813,11 +2974,12 @@ var AllOrderState = []OrderState{
 	OrderStateCompleted,
 	OrderStateRated,
 	OrderStateCancelled,
+	OrderStateDeclined,
 }
 
 func (e OrderState) IsValid() bool {
 	switch e {
-	case OrderStatePosted, OrderStatePublished, OrderStateClaimed, OrderStateCompleted, OrderStateRated, OrderStateCancelled:
+	case OrderStatePosted, OrderStatePublished, OrderStateClaimed, OrderStateCompleted, OrderStateRated, OrderStateCancelled, OrderStateDeclined:
 		return true
 	}
 	return false

@@ -48,6 +48,8 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 	}
 	check(t, "city 2026", map[string]float64{
 		"checkins.expected": 4, "checkins.checkedIn": 2, "checkins.rate": 0.5,
+		"checkins.withdrawn": 1, "checkins.transferred": 1, "checkins.reverificationDue": 1,
+		"orders.declined": 0, "orders.released": 0, "orders.late": 0,
 		"issues.reported": 5, "issues.resolved": 3, "issues.closed": 2, "issues.overdue": 1,
 		"issues.median": 10, "issues.p90": 30, "issues.disputesMediated": 1, "issues.disputesMediatedByCadres": 1,
 		"issues.greening.quantity": 12.5,
@@ -103,6 +105,13 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		t.Errorf("February 2026 resolved no issue and heard no verdict, yet its rates are on time %v, satisfaction %v, score %v, reopen %v",
 			feb.Issues.OnTimeRate, feb.Issues.SatisfactionRate, feb.Issues.AverageVerdictScore, feb.Issues.ReopenRate)
 	}
+	// Orders of 2025: one declined, one released and flagged late, in each street.
+	y2025 := get(warehouse.City, warehouse.Year(2025))
+	check(t, "city 2025", map[string]float64{"orders.posted": 2, "orders.declined": 1, "orders.released": 1, "orders.late": 1}, flatten(y2025))
+	if b := y2025.Breakdown; len(b) != 2 || b[0].Orders != (warehouse.OrderCounts{Posted: 1, Released: 1, Late: 1}) ||
+		b[1].Orders != (warehouse.OrderCounts{Posted: 1, Declined: 1}) {
+		t.Errorf("city 2025 breakdown of orders: %+v", b)
+	}
 	// 2025 in UTC would hold i7's verdict; in local days 2025 holds none.
 	if y := get(warehouse.City, warehouse.Year(2025)); y.Issues.VerdictsUnsatisfied != 0 || y.Issues.SatisfactionRate != nil {
 		t.Errorf("2025: %d unsatisfied verdicts, satisfaction rate %v; want none", y.Issues.VerdictsUnsatisfied, y.Issues.SatisfactionRate)
@@ -125,7 +134,8 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 
 	s1 := get(street1, warehouse.Year(2026))
 	check(t, "street 1", map[string]float64{
-		"checkins.expected": 3, "checkins.checkedIn": 2, "issues.reported": 3, "issues.overdue": 1, "issues.median": 10,
+		"checkins.expected": 3, "checkins.checkedIn": 2, "checkins.withdrawn": 0, "checkins.transferred": 1, "checkins.reverificationDue": 1,
+		"issues.reported": 3, "issues.overdue": 1, "issues.median": 10,
 		"orders.posted": 1, "volunteers.registered": 2, "volunteers.teams": 1, "coverage.grids": 3,
 		"activities.legal_publicity.events": 1, "breakdown.count": 2, "unassigned.activities.events": 1,
 		"issues.resolvedOnTime": 1, "issues.resolvedLate": 1, "issues.onTimeRate": 0.5, "issues.urged": 2, "issues.dueSoon": 0,
@@ -192,6 +202,9 @@ func check(t *testing.T, what string, want, got map[string]float64) {
 func flatten(ind *warehouse.Indicators) map[string]float64 {
 	m := map[string]float64{
 		"checkins.expected": float64(ind.Checkins.Expected), "checkins.checkedIn": float64(ind.Checkins.CheckedIn), "checkins.rate": ind.Checkins.Rate,
+		"checkins.withdrawn": float64(ind.Checkins.Withdrawn), "checkins.transferred": float64(ind.Checkins.Transferred),
+		"checkins.reverificationDue": float64(ind.Checkins.ReverificationDue),
+		"orders.declined":            float64(ind.Orders.Declined), "orders.released": float64(ind.Orders.Released), "orders.late": float64(ind.Orders.Late),
 		"issues.reported": float64(ind.Issues.Reported), "issues.resolved": float64(ind.Issues.Resolved), "issues.closed": float64(ind.Issues.Closed),
 		"issues.overdue": float64(ind.Issues.Overdue), "issues.disputesMediated": float64(ind.Issues.DisputesMediated),
 		"issues.disputesMediatedByCadres": float64(ind.Issues.DisputesMediatedByCadres),
@@ -339,7 +352,14 @@ func (f fixture) load() {
 	f.row("role_party_member", kv{"id": "4", "unit_id": "2", "street_id": "2", "community_id": "21", "grid_id": "211"})
 	f.row("role_party_member", kv{"id": "5", "unit_id": "2", "street_id": "2", "community_id": "21", "grid_id": "211"})
 	f.row("role_party_member", kv{"id": "5", "unit_id": "2", "street_id": "2", "community_id": "21", "grid_id": "211", "version": "9", "is_deleted": "1"})
-	f.row("fact_checkin", kv{"id": "1", "member_id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'verified'"})
+	// c1 verified in 2025, due for its re-verification; c4 withdrawn; c5 transferred (转接) from
+	// grid 111 to community 21 as c6, pending there; c2 verified without a time: never due.
+	f.row("fact_checkin", kv{"id": "1", "member_id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'verified'",
+		"decided_at": sh("2025-06-01 10:00:00")})
+	f.row("fact_checkin", kv{"id": "4", "member_id": "6", "street_id": "2", "community_id": "21", "state": "'withdrawn'", "ended_at": sh("2026-03-01 10:00:00")})
+	f.row("fact_checkin", kv{"id": "5", "member_id": "7", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'transferred'",
+		"transferred_to": "6", "decided_at": sh("2026-01-05 10:00:00")})
+	f.row("fact_checkin", kv{"id": "6", "member_id": "7", "street_id": "2", "community_id": "21", "state": "'pending'", "transferred_from": "5"})
 	f.row("fact_checkin", kv{"id": "2", "member_id": "3", "street_id": "1", "community_id": "12", "grid_id": "121", "state": "'pending'"})
 	f.row("fact_checkin", kv{"id": "2", "member_id": "3", "street_id": "1", "community_id": "12", "grid_id": "121", "state": "'verified'", "version": "2"})
 	f.row("fact_checkin", kv{"id": "3", "member_id": "4", "street_id": "2", "community_id": "21", "grid_id": "211", "state": "'pending'"})
@@ -417,6 +437,14 @@ func (f fixture) load() {
 	f.row("fact_service_order", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'rated'", "posted_at": sh("2026-03-01 08:00:00"),
 		"claimed_at": sh("2026-03-01 11:00:00"), "completed_at": sh("2026-03-02 11:00:00"), "rating": "4"})
 	f.row("fact_service_order", kv{"id": "2", "street_id": "2", "community_id": "21", "grid_id": "211", "state": "'posted'", "posted_at": sh("2026-03-05 08:00:00")})
+	// In 2025: o3 declined; o4 released once and flagged as not claimed in time.
+	f.row("fact_service_order", kv{"id": "3", "street_id": "2", "community_id": "21", "grid_id": "211", "state": "'declined'", "posted_at": sh("2025-06-10 08:00:00")})
+	f.row("fact_service_order", kv{"id": "4", "street_id": "1", "community_id": "11", "grid_id": "111", "state": "'published'", "posted_at": sh("2025-07-10 08:00:00"),
+		"claim_due_at": sh("2025-07-11 08:00:00"), "unclaimed_flagged_at": sh("2025-07-11 08:05:00")})
+	f.row("fact_order_event", kv{"id": "1", "order_id": "4", "street_id": "1", "community_id": "11", "grid_id": "111", "action": "'release'",
+		"from_state": "'claimed'", "to_state": "'published'", "at": sh("2025-07-10 12:00:00")})
+	f.row("fact_order_event", kv{"id": "2", "order_id": "4", "street_id": "1", "community_id": "11", "grid_id": "111", "action": "'flag'",
+		"from_state": "'published'", "to_state": "'published'", "at": sh("2025-07-11 08:05:00")})
 	f.row("fact_service_record", kv{"id": "1", "member_id": "1", "street_id": "1", "community_id": "11", "served_on": day("2026-02-10"), "hours": "toDecimal32('2.50', 2)"})
 	f.row("fact_service_record", kv{"id": "2", "member_id": "1", "street_id": "1", "community_id": "11", "served_on": day("2026-04-10"), "hours": "toDecimal32('1.25', 2)"})
 	f.row("fact_year_rating", kv{"id": "1", "member_id": "1", "street_id": "1", "community_id": "11", "year": "2026", "grade": "'good'"})
