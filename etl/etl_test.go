@@ -24,6 +24,12 @@ var notCopied = map[string]string{
 	// Append-only like the issue and order histories, but nothing in the warehouse reads it:
 	// a matter's outcome reaches fact_meeting_matter with the matter.
 	"matter_events": "the history of meeting matters stays in Postgres",
+	// The community registers' texts and their history: read through the API, counted by no
+	// indicator.
+	"register_events":            "the history of the community registers stays in Postgres",
+	"social_party_organisations": "the party organisations of social organisations stay in Postgres",
+	"building_notices":           "the building leaders' public notices stay in Postgres",
+	"building_conventions":       "the building conventions stay in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

@@ -518,7 +518,9 @@ type ComplexityRoot struct {
 		JointMeetings func(childComplexity int) int
 		Orders        func(childComplexity int) int
 		Organisation  func(childComplexity int) int
+		Patrols       func(childComplexity int) int
 		Period        func(childComplexity int) int
+		PoliceDuties  func(childComplexity int) int
 		Scope         func(childComplexity int) int
 		Trend         func(childComplexity int) int
 		Unassigned    func(childComplexity int) int
@@ -1013,6 +1015,12 @@ type ComplexityRoot struct {
 		Version     func(childComplexity int) int
 	}
 
+	PatrolIndicators struct {
+		Findings       func(childComplexity int) int
+		FindingsRaised func(childComplexity int) int
+		Patrols        func(childComplexity int) int
+	}
+
 	Person struct {
 		Address     func(childComplexity int) int
 		Building    func(childComplexity int) int
@@ -1023,6 +1031,20 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		PartyMember func(childComplexity int) int
 		Phone       func(childComplexity int) int
+	}
+
+	PoliceDutyIndicators struct {
+		ByKind         func(childComplexity int) int
+		Duties         func(childComplexity int) int
+		Hours          func(childComplexity int) int
+		Participations func(childComplexity int) int
+	}
+
+	PoliceDutyKindCount struct {
+		Duties         func(childComplexity int) int
+		Hours          func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Participations func(childComplexity int) int
 	}
 
 	QuarterHours struct {
@@ -1284,6 +1306,7 @@ type ComplexityRoot struct {
 	}
 
 	TrendPoint struct {
+		FindingsRaised         func(childComplexity int) int
 		IssuesAutoEscalated    func(childComplexity int) int
 		IssuesExtended         func(childComplexity int) int
 		IssuesReopened         func(childComplexity int) int
@@ -1297,6 +1320,9 @@ type ComplexityRoot struct {
 		Month                  func(childComplexity int) int
 		OrdersCompleted        func(childComplexity int) int
 		OrdersPosted           func(childComplexity int) int
+		PatrolFindings         func(childComplexity int) int
+		Patrols                func(childComplexity int) int
+		PoliceDutyHours        func(childComplexity int) int
 		VerdictsNoResponse     func(childComplexity int) int
 		VerdictsSatisfied      func(childComplexity int) int
 		VerdictsUnsatisfied    func(childComplexity int) int
@@ -3674,12 +3700,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicators.Organisation(childComplexity), true
+	case "Indicators.patrols":
+		if e.ComplexityRoot.Indicators.Patrols == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Patrols(childComplexity), true
 	case "Indicators.period":
 		if e.ComplexityRoot.Indicators.Period == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicators.Period(childComplexity), true
+	case "Indicators.policeDuties":
+		if e.ComplexityRoot.Indicators.PoliceDuties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.PoliceDuties(childComplexity), true
 	case "Indicators.scope":
 		if e.ComplexityRoot.Indicators.Scope == nil {
 			break
@@ -6222,6 +6260,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PatrolFinding.Version(childComplexity), true
 
+	case "PatrolIndicators.findings":
+		if e.ComplexityRoot.PatrolIndicators.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolIndicators.Findings(childComplexity), true
+	case "PatrolIndicators.findingsRaised":
+		if e.ComplexityRoot.PatrolIndicators.FindingsRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolIndicators.FindingsRaised(childComplexity), true
+	case "PatrolIndicators.patrols":
+		if e.ComplexityRoot.PatrolIndicators.Patrols == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolIndicators.Patrols(childComplexity), true
+
 	case "Person.address":
 		if e.ComplexityRoot.Person.Address == nil {
 			break
@@ -6276,6 +6333,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Phone(childComplexity), true
+
+	case "PoliceDutyIndicators.byKind":
+		if e.ComplexityRoot.PoliceDutyIndicators.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.ByKind(childComplexity), true
+	case "PoliceDutyIndicators.duties":
+		if e.ComplexityRoot.PoliceDutyIndicators.Duties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.Duties(childComplexity), true
+	case "PoliceDutyIndicators.hours":
+		if e.ComplexityRoot.PoliceDutyIndicators.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.Hours(childComplexity), true
+	case "PoliceDutyIndicators.participations":
+		if e.ComplexityRoot.PoliceDutyIndicators.Participations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.Participations(childComplexity), true
+
+	case "PoliceDutyKindCount.duties":
+		if e.ComplexityRoot.PoliceDutyKindCount.Duties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Duties(childComplexity), true
+	case "PoliceDutyKindCount.hours":
+		if e.ComplexityRoot.PoliceDutyKindCount.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Hours(childComplexity), true
+	case "PoliceDutyKindCount.kind":
+		if e.ComplexityRoot.PoliceDutyKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Kind(childComplexity), true
+	case "PoliceDutyKindCount.participations":
+		if e.ComplexityRoot.PoliceDutyKindCount.Participations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Participations(childComplexity), true
 
 	case "QuarterHours.hours":
 		if e.ComplexityRoot.QuarterHours.Hours == nil {
@@ -7560,6 +7667,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamTypeCount.Volunteers(childComplexity), true
 
+	case "TrendPoint.findingsRaised":
+		if e.ComplexityRoot.TrendPoint.FindingsRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.FindingsRaised(childComplexity), true
 	case "TrendPoint.issuesAutoEscalated":
 		if e.ComplexityRoot.TrendPoint.IssuesAutoEscalated == nil {
 			break
@@ -7638,6 +7751,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.OrdersPosted(childComplexity), true
+	case "TrendPoint.patrolFindings":
+		if e.ComplexityRoot.TrendPoint.PatrolFindings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PatrolFindings(childComplexity), true
+	case "TrendPoint.patrols":
+		if e.ComplexityRoot.TrendPoint.Patrols == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Patrols(childComplexity), true
+	case "TrendPoint.policeDutyHours":
+		if e.ComplexityRoot.TrendPoint.PoliceDutyHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PoliceDutyHours(childComplexity), true
 	case "TrendPoint.verdictsNoResponse":
 		if e.ComplexityRoot.TrendPoint.VerdictsNoResponse == nil {
 			break
@@ -9491,6 +9622,10 @@ type Indicators {
   jointMeetings: JointMeetingIndicators!
   "The standing organisation of the scope."
   organisation: OrganisationIndicators!
+  "Red stewards' patrols (红色小管家巡查) in the period, what they found and what was raised as issues."
+  patrols: PatrolIndicators!
+  "Volunteer-police duties (义警: patrol, traffic duty) started in the period, with the hours served."
+  policeDuties: PoliceDutyIndicators!
   "One entry per place one level down (city → streets → communities → grids), zeros included; empty for a grid."
   breakdown: [BreakdownItem!]!
   "What the scope holds that is tied to no place one level down; breakdown plus unassigned adds up to the scope."
@@ -9774,6 +9909,40 @@ type ActivityKindCount {
   intersections: Int!
 }
 
+"Red stewards' patrols in the period, by the day of the patrol (warehouse.Patrols)."
+type PatrolIndicators {
+  "Patrols."
+  patrols: Int!
+  "Findings of those patrols."
+  findings: Int!
+  "Of the findings, raised as issues of the issue register."
+  findingsRaised: Int!
+}
+
+"Volunteer-police duties started in the period (warehouse.PoliceDuties)."
+type PoliceDutyIndicators {
+  "Duties."
+  duties: Int!
+  "Participations (volunteer-times)."
+  participations: Int!
+  "Hours served by the participants."
+  hours: Float!
+  "The same by kind, for the kinds held."
+  byKind: [PoliceDutyKindCount!]!
+}
+
+"Volunteer-police duties of one kind (warehouse.PoliceDutyKind)."
+type PoliceDutyKindCount {
+  "police_patrol (义警巡逻) or police_traffic (交通疏导)."
+  kind: String!
+  "Duties."
+  duties: Int!
+  "Participations (volunteer-times)."
+  participations: Int!
+  "Hours served."
+  hours: Float!
+}
+
 "Grid work-log entries of one kind in the period (warehouse.WorkLogKind)."
 type WorkLogKindCount {
   "patrol, frontline_service, policy_consultation, convenience_service, resident_visit, environment_cleanup or dispute_mediation."
@@ -9990,6 +10159,14 @@ type TrendPoint {
   ordersPosted: Int!
   "Of them, completed as at asOf."
   ordersCompleted: Int!
+  "Red stewards' patrols (巡查) that month."
+  patrols: Int!
+  "Findings of that month's patrols."
+  patrolFindings: Int!
+  "Of them, raised as issues."
+  findingsRaised: Int!
+  "Hours of the volunteer-police duties (义警) started that month."
+  policeDutyHours: Float!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/issues.graphqls", Input: `extend type Query {
@@ -13836,6 +14013,10 @@ func (ec *executionContext) childFields_Indicators(ctx context.Context, field gr
 		return ec.fieldContext_Indicators_jointMeetings(ctx, field)
 	case "organisation":
 		return ec.fieldContext_Indicators_organisation(ctx, field)
+	case "patrols":
+		return ec.fieldContext_Indicators_patrols(ctx, field)
+	case "policeDuties":
+		return ec.fieldContext_Indicators_policeDuties(ctx, field)
 	case "breakdown":
 		return ec.fieldContext_Indicators_breakdown(ctx, field)
 	case "unassigned":
@@ -14698,6 +14879,18 @@ func (ec *executionContext) childFields_PatrolFinding(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PatrolFinding", field.Name)
 }
 
+func (ec *executionContext) childFields_PatrolIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "patrols":
+		return ec.fieldContext_PatrolIndicators_patrols(ctx, field)
+	case "findings":
+		return ec.fieldContext_PatrolIndicators_findings(ctx, field)
+	case "findingsRaised":
+		return ec.fieldContext_PatrolIndicators_findingsRaised(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PatrolIndicators", field.Name)
+}
+
 func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14720,6 +14913,34 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_partyMember(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_PoliceDutyIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "duties":
+		return ec.fieldContext_PoliceDutyIndicators_duties(ctx, field)
+	case "participations":
+		return ec.fieldContext_PoliceDutyIndicators_participations(ctx, field)
+	case "hours":
+		return ec.fieldContext_PoliceDutyIndicators_hours(ctx, field)
+	case "byKind":
+		return ec.fieldContext_PoliceDutyIndicators_byKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PoliceDutyIndicators", field.Name)
+}
+
+func (ec *executionContext) childFields_PoliceDutyKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PoliceDutyKindCount_kind(ctx, field)
+	case "duties":
+		return ec.fieldContext_PoliceDutyKindCount_duties(ctx, field)
+	case "participations":
+		return ec.fieldContext_PoliceDutyKindCount_participations(ctx, field)
+	case "hours":
+		return ec.fieldContext_PoliceDutyKindCount_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PoliceDutyKindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_QuarterHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15186,6 +15407,14 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 		return ec.fieldContext_TrendPoint_ordersPosted(ctx, field)
 	case "ordersCompleted":
 		return ec.fieldContext_TrendPoint_ordersCompleted(ctx, field)
+	case "patrols":
+		return ec.fieldContext_TrendPoint_patrols(ctx, field)
+	case "patrolFindings":
+		return ec.fieldContext_TrendPoint_patrolFindings(ctx, field)
+	case "findingsRaised":
+		return ec.fieldContext_TrendPoint_findingsRaised(ctx, field)
+	case "policeDutyHours":
+		return ec.fieldContext_TrendPoint_policeDutyHours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
@@ -25658,6 +25887,70 @@ func (ec *executionContext) fieldContext_Indicators_organisation(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Indicators_patrols(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_patrols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Patrols, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Patrols) graphql.Marshaler {
+			return ec.marshalNPatrolIndicators2gridgovᚋwarehouseᚐPatrols(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_patrols(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PatrolIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_policeDuties(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_policeDuties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PoliceDuties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.PoliceDuties) graphql.Marshaler {
+			return ec.marshalNPoliceDutyIndicators2gridgovᚋwarehouseᚐPoliceDuties(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_policeDuties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PoliceDutyIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Indicators_breakdown(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35989,6 +36282,75 @@ func (ec *executionContext) fieldContext_PatrolFinding_version(_ context.Context
 	return graphql.NewScalarFieldContext("PatrolFinding", field, false, false, "Int")
 }
 
+func (ec *executionContext) _PatrolIndicators_patrols(ctx context.Context, field graphql.CollectedField, obj *warehouse.Patrols) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolIndicators_patrols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Patrols, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolIndicators_patrols(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PatrolIndicators_findings(ctx context.Context, field graphql.CollectedField, obj *warehouse.Patrols) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolIndicators_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolIndicators_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PatrolIndicators_findingsRaised(ctx context.Context, field graphql.CollectedField, obj *warehouse.Patrols) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolIndicators_findingsRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsRaised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolIndicators_findingsRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolIndicators", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36221,6 +36583,199 @@ func (ec *executionContext) fieldContext_Person_partyMember(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PoliceDutyIndicators_duties(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_duties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_duties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyIndicators_participations(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_participations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_participations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyIndicators_hours(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PoliceDutyIndicators_byKind(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.PoliceDutyKind) graphql.Marshaler {
+			return ec.marshalNPoliceDutyKindCount2ᚕgridgovᚋwarehouseᚐPoliceDutyKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PoliceDutyIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PoliceDutyKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_duties(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_duties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_duties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_participations(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_participations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_participations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_hours(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "Float")
 }
 
 func (ec *executionContext) _QuarterHours_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.QuarterHours) (ret graphql.Marshaler) {
@@ -41945,6 +42500,98 @@ func (ec *executionContext) _TrendPoint_ordersCompleted(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_TrendPoint_ordersCompleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_patrols(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_patrols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Patrols, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_patrols(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_patrolFindings(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_patrolFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PatrolFindings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_patrolFindings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_findingsRaised(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_findingsRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsRaised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_findingsRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_policeDutyHours(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_policeDutyHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PoliceDutyHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_policeDutyHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
@@ -54436,6 +55083,16 @@ func (ec *executionContext) _Indicators(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "patrols":
+			out.Values[i] = ec._Indicators_patrols(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policeDuties":
+			out.Values[i] = ec._Indicators_policeDuties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "breakdown":
 			out.Values[i] = ec._Indicators_breakdown(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -57671,6 +58328,49 @@ func (ec *executionContext) _PatrolFinding(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var patrolIndicatorsImplementors = []string{"PatrolIndicators"}
+
+func (ec *executionContext) _PatrolIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Patrols) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patrolIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PatrolIndicators")
+		case "patrols":
+			out.Values[i] = ec._PatrolIndicators_patrols(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findings":
+			out.Values[i] = ec._PatrolIndicators_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsRaised":
+			out.Values[i] = ec._PatrolIndicators_findingsRaised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personImplementors = []string{"Person", "Node"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *store.Person) graphql.Marshaler {
@@ -57735,6 +58435,102 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_partyMember(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policeDutyIndicatorsImplementors = []string{"PoliceDutyIndicators"}
+
+func (ec *executionContext) _PoliceDutyIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.PoliceDuties) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policeDutyIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PoliceDutyIndicators")
+		case "duties":
+			out.Values[i] = ec._PoliceDutyIndicators_duties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participations":
+			out.Values[i] = ec._PoliceDutyIndicators_participations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._PoliceDutyIndicators_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._PoliceDutyIndicators_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policeDutyKindCountImplementors = []string{"PoliceDutyKindCount"}
+
+func (ec *executionContext) _PoliceDutyKindCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.PoliceDutyKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policeDutyKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PoliceDutyKindCount")
+		case "kind":
+			out.Values[i] = ec._PoliceDutyKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duties":
+			out.Values[i] = ec._PoliceDutyKindCount_duties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participations":
+			out.Values[i] = ec._PoliceDutyKindCount_participations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._PoliceDutyKindCount_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -59599,6 +60395,26 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			}
 		case "ordersCompleted":
 			out.Values[i] = ec._TrendPoint_ordersCompleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "patrols":
+			out.Values[i] = ec._TrendPoint_patrols(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "patrolFindings":
+			out.Values[i] = ec._TrendPoint_patrolFindings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsRaised":
+			out.Values[i] = ec._TrendPoint_findingsRaised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policeDutyHours":
+			out.Values[i] = ec._TrendPoint_policeDutyHours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -63041,6 +63857,10 @@ func (ec *executionContext) marshalNPatrolFinding2ᚖgridgovᚋstoreᚐPatrolFin
 	return ec._PatrolFinding(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPatrolIndicators2gridgovᚋwarehouseᚐPatrols(ctx context.Context, sel ast.SelectionSet, v warehouse.Patrols) graphql.Marshaler {
+	return ec._PatrolIndicators(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNPeriodInput2gridgovᚋwarehouseᚐPeriod(ctx context.Context, v any) (warehouse.Period, error) {
 	res, err := ec.unmarshalInputPeriodInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -63069,6 +63889,10 @@ func (ec *executionContext) marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx conte
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPoliceDutyIndicators2gridgovᚋwarehouseᚐPoliceDuties(ctx context.Context, sel ast.SelectionSet, v warehouse.PoliceDuties) graphql.Marshaler {
+	return ec._PoliceDutyIndicators(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNPoliceDutyKind2gridgovᚋgraphᚋmodelᚐPoliceDutyKind(ctx context.Context, v any) (model.PoliceDutyKind, error) {
 	var res model.PoliceDutyKind
 	err := res.UnmarshalGQL(v)
@@ -63077,6 +63901,26 @@ func (ec *executionContext) unmarshalNPoliceDutyKind2gridgovᚋgraphᚋmodelᚐP
 
 func (ec *executionContext) marshalNPoliceDutyKind2gridgovᚋgraphᚋmodelᚐPoliceDutyKind(ctx context.Context, sel ast.SelectionSet, v model.PoliceDutyKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPoliceDutyKindCount2gridgovᚋwarehouseᚐPoliceDutyKind(ctx context.Context, sel ast.SelectionSet, v warehouse.PoliceDutyKind) graphql.Marshaler {
+	return ec._PoliceDutyKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPoliceDutyKindCount2ᚕgridgovᚋwarehouseᚐPoliceDutyKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.PoliceDutyKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPoliceDutyKindCount2gridgovᚋwarehouseᚐPoliceDutyKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNPoliceDutyParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐPoliceDutyParticipantInputᚄ(ctx context.Context, v any) ([]*model.PoliceDutyParticipantInput, error) {
