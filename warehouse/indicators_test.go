@@ -122,11 +122,13 @@ func TestIndicatorsDemoCity(t *testing.T) {
 		"extended": city.Issues.Extended, "autoEscalated": city.Issues.AutoEscalated,
 		"with a verdict satisfied": city.Issues.VerdictsSatisfied, "with a verdict unsatisfied": city.Issues.VerdictsUnsatisfied,
 		"with no response": city.Issues.VerdictsNoResponse, "with a verdict by the resident": city.Issues.VerdictsByResident,
-		"with a verdict by phone": city.Issues.VerdictsByPhone, "reopened": city.Issues.Reopened,
-		"found on patrols (red stewards' patrols)": city.Patrols.Findings} {
+		"with a verdict by phone": city.Issues.VerdictsByPhone, "reopened": city.Issues.Reopened} {
 		if v == 0 {
 			t.Errorf("the demo city has no issues %s", k)
 		}
+	}
+	if city.Patrols.Findings == 0 {
+		t.Error("the demo city has no patrol findings: comparing them with Postgres would prove nothing")
 	}
 	t.Logf("city, all time: %d resolved on time, %d late (rate %v), %d due soon, %d overdue, %d urged, %d supervised, %d extended, %d escalated automatically",
 		city.Issues.ResolvedOnTime, city.Issues.ResolvedLate, deref(city.Issues.OnTimeRate), city.Issues.DueSoon, city.Issues.Overdue,
