@@ -69,6 +69,11 @@ var Policy = map[string]Rule{
 	"Query.dutyShifts":            {placeRead, "at or below the scope (a grid scope sees its community's)"},
 	"Query.mediationRoomMembers":  {placeRead, "at or below the scope (a grid scope sees its community's)"},
 
+	"Query.patrols":                  {with(placeRead, "party_member"), "at or below the scope; a red steward's own patrols"},
+	"Query.socialPartyOrganisations": {placeRead, "city-wide directory"},
+	"Query.noticeOfBuilding":         {with(placeRead, "party_member", "resident"), "a building at or below the scope; a resident's or party member's own building"},
+	"Query.conventionOfBuilding":     {with(placeRead, "party_member", "resident"), "a building at or below the scope; a resident's or party member's own building"},
+
 	"Query.auditRecords": {[]string{"city_admin"}, "everything"},
 
 	// Workflows change at and below the scope of the cadre; a grid worker reports, handles
@@ -130,7 +135,26 @@ var Policy = map[string]Rule{
 	"Mutation.setMatterOutcome":        {cadres, "a matter at or below the scope"},
 	"Mutation.pairUnit":                {cadres, "a community at or below the scope"},
 	"Mutation.endPairing":              {cadres, "a pairing at or below the scope"},
-	"Mutation.logGridWork":             {gridHandle, "a grid at or below the scope"},
+
+	// Community registers: cadres keep them; a red steward (party member) logs their own
+	// patrols; grid workers log patrols, raise findings and publish their buildings' notices.
+	"Mutation.appointRedSteward":               {cadres, "a grid at or below the scope"},
+	"Mutation.endRedSteward":                   {cadres, "a red steward at or below the scope"},
+	"Mutation.logPatrol":                       {with(gridHandle, "party_member"), "a red steward at or below the scope; a party member's own appointment"},
+	"Mutation.raisePatrolFinding":              {gridHandle, "a finding at or below the scope"},
+	"Mutation.createSocialOrganisation":        {cadres, "a street in the scope; the city for one of no street"},
+	"Mutation.updateSocialOrganisation":        {cadres, "an organisation of a street in the scope"},
+	"Mutation.endSocialOrganisation":           {cadres, "an organisation of a street in the scope"},
+	"Mutation.foundSocialPartyOrganisation":    {cadres, "an organisation of a street in the scope"},
+	"Mutation.updateSocialPartyOrganisation":   {cadres, "of an organisation of a street in the scope"},
+	"Mutation.dissolveSocialPartyOrganisation": {cadres, "of an organisation of a street in the scope"},
+	"Mutation.createVentureProject":            {cadres, "a community at or below the scope, of an organisation of a street in the scope"},
+	"Mutation.updateVentureProject":            {cadres, "a project at or below the scope"},
+	"Mutation.endVentureProject":               {cadres, "a project at or below the scope"},
+	"Mutation.publishBuildingNotice":           {gridHandle, "a building at or below the scope"},
+	"Mutation.adoptBuildingConvention":         {gridHandle, "a building at or below the scope"},
+	"Mutation.recordPoliceDuty":                {cadres, "a place at or below the scope; volunteers of the team serving there"},
+	"Mutation.logGridWork":                     {gridHandle, "a grid at or below the scope"},
 }
 
 // Allowed reports whether role may read or call the root field object.field ("Query",

@@ -27,6 +27,12 @@ var notCopied = map[string]string{
 	// Likewise: a check-in's withdrawal, transfer and re-verification reach fact_checkin with
 	// the check-in.
 	"checkin_events": "the history of check-ins stays in Postgres",
+	// The community registers' texts and their history: read through the API, counted by no
+	// indicator.
+	"register_events":            "the history of the community registers stays in Postgres",
+	"social_party_organisations": "the party organisations of social organisations stay in Postgres",
+	"building_notices":           "the building leaders' public notices stay in Postgres",
+	"building_conventions":       "the building conventions stay in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

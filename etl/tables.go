@@ -71,6 +71,8 @@ var Tables = []Table{
 	{Name: "fact_issue_event", Source: "issue_events", Exprs: issueEventExprs},
 	{Name: "fact_issue_mediator", Source: "issue_mediators", Exprs: personKey},
 	{Name: "fact_work_log", Source: "work_logs"},
+	{Name: "fact_patrol", Source: "patrols"},
+	{Name: "fact_patrol_finding", Source: "patrol_findings"},
 	{Name: "fact_service_order", Source: "service_orders", Exprs: map[string]string{
 		"resident_key": "t.resident_id", "published_by_key": "t.published_by"}},
 	{Name: "fact_order_event", Source: "order_events", Exprs: actorKey},

@@ -38,6 +38,8 @@ type ResolverRoot interface {
 	AuditRecord() AuditRecordResolver
 	Building() BuildingResolver
 	BuildingAppointment() BuildingAppointmentResolver
+	BuildingConvention() BuildingConventionResolver
+	BuildingNotice() BuildingNoticeResolver
 	Cadre() CadreResolver
 	Checkin() CheckinResolver
 	CheckinEvent() CheckinEventResolver
@@ -66,15 +68,19 @@ type ResolverRoot interface {
 	Pairing() PairingResolver
 	Partner() PartnerResolver
 	PartyMember() PartyMemberResolver
+	Patrol() PatrolResolver
+	PatrolFinding() PatrolFindingResolver
 	Person() PersonResolver
 	Query() QueryResolver
 	RedSteward() RedStewardResolver
+	RegisterEvent() RegisterEventResolver
 	Resident() ResidentResolver
 	RosterEntry() RosterEntryResolver
 	ServiceCategory() ServiceCategoryResolver
 	ServiceOrder() ServiceOrderResolver
 	ServiceRecord() ServiceRecordResolver
 	SocialOrganisation() SocialOrganisationResolver
+	SocialPartyOrganisation() SocialPartyOrganisationResolver
 	Street() StreetResolver
 	Supervision() SupervisionResolver
 	Unit() UnitResolver
@@ -217,9 +223,30 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	BuildingConvention struct {
+		AdoptedOn func(childComplexity int) int
+		Body      func(childComplexity int) int
+		Building  func(childComplexity int) int
+		History   func(childComplexity int, last *int) int
+		ID        func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
 	BuildingEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	BuildingNotice struct {
+		Building    func(childComplexity int) int
+		Commitments func(childComplexity int) int
+		Contact     func(childComplexity int) int
+		Duties      func(childComplexity int) int
+		History     func(childComplexity int, last *int) int
+		ID          func(childComplexity int) int
+		LeaderName  func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	Cadre struct {
@@ -518,7 +545,9 @@ type ComplexityRoot struct {
 		JointMeetings func(childComplexity int) int
 		Orders        func(childComplexity int) int
 		Organisation  func(childComplexity int) int
+		Patrols       func(childComplexity int) int
 		Period        func(childComplexity int) int
+		PoliceDuties  func(childComplexity int) int
 		Scope         func(childComplexity int) int
 		Trend         func(childComplexity int) int
 		Unassigned    func(childComplexity int) int
@@ -796,55 +825,71 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptIssue              func(childComplexity int, input model.IssueActionInput) int
-		AddActivityParticipants  func(childComplexity int, input model.AddActivityParticipantsInput) int
-		AddMediator              func(childComplexity int, input model.AddMediatorInput) int
-		AppointBuildingRole      func(childComplexity int, input model.AppointBuildingRoleInput) int
-		AttachEvidence           func(childComplexity int, input model.AttachEvidenceInput) int
-		CancelOrder              func(childComplexity int, input model.OrderActionInput) int
-		ClaimOrder               func(childComplexity int, input model.OrderActionInput) int
-		CloseIssue               func(childComplexity int, input model.IssueActionInput) int
-		CompleteOrder            func(childComplexity int, input model.CompleteOrderInput) int
-		ConfigureIssueCategory   func(childComplexity int, input model.ConfigureIssueCategoryInput) int
-		ConfigureServiceCategory func(childComplexity int, input model.ConfigureServiceCategoryInput) int
-		ConfirmIssue             func(childComplexity int, input model.ConfirmIssueInput) int
-		CreateVolunteerTeam      func(childComplexity int, input model.CreateVolunteerTeamInput) int
-		DecideIssueExtension     func(childComplexity int, input model.DecideIssueExtensionInput) int
-		DeclineOrder             func(childComplexity int, input model.DeclineOrderInput) int
-		DispatchIssue            func(childComplexity int, input model.DispatchIssueInput) int
-		EndBuildingAppointment   func(childComplexity int, input model.EndBuildingAppointmentInput) int
-		EndPairing               func(childComplexity int, input model.EndPairingInput) int
-		EscalateIssue            func(childComplexity int, input model.EscalateIssueInput) int
-		HoldJointMeeting         func(childComplexity int, input model.HoldJointMeetingInput) int
-		LogGridWork              func(childComplexity int, input model.LogGridWorkInput) int
-		PairUnit                 func(childComplexity int, input model.PairUnitInput) int
-		PostOrder                func(childComplexity int, input model.PostOrderInput) int
-		PublishOrder             func(childComplexity int, input model.OrderActionInput) int
-		RateMember               func(childComplexity int, input model.RateMemberInput) int
-		RateOrder                func(childComplexity int, input model.RateOrderInput) int
-		ReassignOrder            func(childComplexity int, input model.ReassignOrderInput) int
-		RecordActivity           func(childComplexity int, input model.RecordActivityInput) int
-		RecordMeetingMatter      func(childComplexity int, input model.RecordMeetingMatterInput) int
-		RegisterCheckin          func(childComplexity int, input model.RegisterCheckinInput) int
-		RegisterVolunteer        func(childComplexity int, input model.RegisterVolunteerInput) int
-		RejectCheckin            func(childComplexity int, input model.RejectCheckinInput) int
-		ReleaseOrder             func(childComplexity int, input model.OrderActionInput) int
-		RemoveEvidence           func(childComplexity int, input model.RemoveEvidenceInput) int
-		ReopenIssue              func(childComplexity int, input model.IssueActionInput) int
-		ReportIssue              func(childComplexity int, input model.ReportIssueInput) int
-		RequestIssueExtension    func(childComplexity int, input model.RequestIssueExtensionInput) int
-		ResolveIssue             func(childComplexity int, input model.ResolveIssueInput) int
-		ReturnIssue              func(childComplexity int, input model.IssueActionInput) int
-		ReverifyCheckin          func(childComplexity int, input model.ReverifyCheckinInput) int
-		SetMatterOutcome         func(childComplexity int, input model.SetMatterOutcomeInput) int
-		SetWorkday               func(childComplexity int, input model.SetWorkdayInput) int
-		StartIssue               func(childComplexity int, input model.IssueActionInput) int
-		SuperviseIssue           func(childComplexity int, input model.SuperviseIssueInput) int
-		TransferCheckin          func(childComplexity int, input model.TransferCheckinInput) int
-		UpdateVolunteerTeam      func(childComplexity int, input model.UpdateVolunteerTeamInput) int
-		UrgeIssue                func(childComplexity int, input model.UrgeIssueInput) int
-		VerifyCheckin            func(childComplexity int, input model.VerifyCheckinInput) int
-		WithdrawCheckin          func(childComplexity int, input model.WithdrawCheckinInput) int
+		AcceptIssue                     func(childComplexity int, input model.IssueActionInput) int
+		AddActivityParticipants         func(childComplexity int, input model.AddActivityParticipantsInput) int
+		AddMediator                     func(childComplexity int, input model.AddMediatorInput) int
+		AdoptBuildingConvention         func(childComplexity int, input model.AdoptBuildingConventionInput) int
+		AppointBuildingRole             func(childComplexity int, input model.AppointBuildingRoleInput) int
+		AppointRedSteward               func(childComplexity int, input model.AppointRedStewardInput) int
+		AttachEvidence                  func(childComplexity int, input model.AttachEvidenceInput) int
+		CancelOrder                     func(childComplexity int, input model.OrderActionInput) int
+		ClaimOrder                      func(childComplexity int, input model.OrderActionInput) int
+		CloseIssue                      func(childComplexity int, input model.IssueActionInput) int
+		CompleteOrder                   func(childComplexity int, input model.CompleteOrderInput) int
+		ConfigureIssueCategory          func(childComplexity int, input model.ConfigureIssueCategoryInput) int
+		ConfigureServiceCategory        func(childComplexity int, input model.ConfigureServiceCategoryInput) int
+		ConfirmIssue                    func(childComplexity int, input model.ConfirmIssueInput) int
+		CreateSocialOrganisation        func(childComplexity int, input model.CreateSocialOrganisationInput) int
+		CreateVentureProject            func(childComplexity int, input model.CreateVentureProjectInput) int
+		CreateVolunteerTeam             func(childComplexity int, input model.CreateVolunteerTeamInput) int
+		DecideIssueExtension            func(childComplexity int, input model.DecideIssueExtensionInput) int
+		DeclineOrder                    func(childComplexity int, input model.DeclineOrderInput) int
+		DispatchIssue                   func(childComplexity int, input model.DispatchIssueInput) int
+		DissolveSocialPartyOrganisation func(childComplexity int, input model.DissolveSocialPartyOrganisationInput) int
+		EndBuildingAppointment          func(childComplexity int, input model.EndBuildingAppointmentInput) int
+		EndPairing                      func(childComplexity int, input model.EndPairingInput) int
+		EndRedSteward                   func(childComplexity int, input model.EndRedStewardInput) int
+		EndSocialOrganisation           func(childComplexity int, input model.EndSocialOrganisationInput) int
+		EndVentureProject               func(childComplexity int, input model.EndVentureProjectInput) int
+		EscalateIssue                   func(childComplexity int, input model.EscalateIssueInput) int
+		FoundSocialPartyOrganisation    func(childComplexity int, input model.FoundSocialPartyOrganisationInput) int
+		HoldJointMeeting                func(childComplexity int, input model.HoldJointMeetingInput) int
+		LogGridWork                     func(childComplexity int, input model.LogGridWorkInput) int
+		LogPatrol                       func(childComplexity int, input model.LogPatrolInput) int
+		PairUnit                        func(childComplexity int, input model.PairUnitInput) int
+		PostOrder                       func(childComplexity int, input model.PostOrderInput) int
+		PublishBuildingNotice           func(childComplexity int, input model.PublishBuildingNoticeInput) int
+		PublishOrder                    func(childComplexity int, input model.OrderActionInput) int
+		RaisePatrolFinding              func(childComplexity int, input model.RaisePatrolFindingInput) int
+		RateMember                      func(childComplexity int, input model.RateMemberInput) int
+		RateOrder                       func(childComplexity int, input model.RateOrderInput) int
+		ReassignOrder                   func(childComplexity int, input model.ReassignOrderInput) int
+		RecordActivity                  func(childComplexity int, input model.RecordActivityInput) int
+		RecordMeetingMatter             func(childComplexity int, input model.RecordMeetingMatterInput) int
+		RecordPoliceDuty                func(childComplexity int, input model.RecordPoliceDutyInput) int
+		RegisterCheckin                 func(childComplexity int, input model.RegisterCheckinInput) int
+		RegisterVolunteer               func(childComplexity int, input model.RegisterVolunteerInput) int
+		RejectCheckin                   func(childComplexity int, input model.RejectCheckinInput) int
+		ReleaseOrder                    func(childComplexity int, input model.OrderActionInput) int
+		RemoveEvidence                  func(childComplexity int, input model.RemoveEvidenceInput) int
+		ReopenIssue                     func(childComplexity int, input model.IssueActionInput) int
+		ReportIssue                     func(childComplexity int, input model.ReportIssueInput) int
+		RequestIssueExtension           func(childComplexity int, input model.RequestIssueExtensionInput) int
+		ResolveIssue                    func(childComplexity int, input model.ResolveIssueInput) int
+		ReturnIssue                     func(childComplexity int, input model.IssueActionInput) int
+		ReverifyCheckin                 func(childComplexity int, input model.ReverifyCheckinInput) int
+		SetMatterOutcome                func(childComplexity int, input model.SetMatterOutcomeInput) int
+		SetWorkday                      func(childComplexity int, input model.SetWorkdayInput) int
+		StartIssue                      func(childComplexity int, input model.IssueActionInput) int
+		SuperviseIssue                  func(childComplexity int, input model.SuperviseIssueInput) int
+		TransferCheckin                 func(childComplexity int, input model.TransferCheckinInput) int
+		UpdateSocialOrganisation        func(childComplexity int, input model.UpdateSocialOrganisationInput) int
+		UpdateSocialPartyOrganisation   func(childComplexity int, input model.UpdateSocialPartyOrganisationInput) int
+		UpdateVentureProject            func(childComplexity int, input model.UpdateVentureProjectInput) int
+		UpdateVolunteerTeam             func(childComplexity int, input model.UpdateVolunteerTeamInput) int
+		UrgeIssue                       func(childComplexity int, input model.UrgeIssueInput) int
+		VerifyCheckin                   func(childComplexity int, input model.VerifyCheckinInput) int
+		WithdrawCheckin                 func(childComplexity int, input model.WithdrawCheckinInput) int
 	}
 
 	OrderCounts struct {
@@ -978,6 +1023,44 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Patrol struct {
+		Findings    func(childComplexity int) int
+		Grid        func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		PatrolledAt func(childComplexity int) int
+		Route       func(childComplexity int) int
+		Steward     func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	PatrolConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PatrolEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PatrolFinding struct {
+		Category    func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Issue       func(childComplexity int) int
+		Patrol      func(childComplexity int) int
+		RaisedAt    func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	PatrolIndicators struct {
+		Findings       func(childComplexity int) int
+		FindingsRaised func(childComplexity int) int
+		Patrols        func(childComplexity int) int
+	}
+
 	Person struct {
 		Address     func(childComplexity int) int
 		Building    func(childComplexity int) int
@@ -990,6 +1073,20 @@ type ComplexityRoot struct {
 		Phone       func(childComplexity int) int
 	}
 
+	PoliceDutyIndicators struct {
+		ByKind         func(childComplexity int) int
+		Duties         func(childComplexity int) int
+		Hours          func(childComplexity int) int
+		Participations func(childComplexity int) int
+	}
+
+	PoliceDutyKindCount struct {
+		Duties         func(childComplexity int) int
+		Hours          func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Participations func(childComplexity int) int
+	}
+
 	QuarterHours struct {
 		Hours   func(childComplexity int) int
 		Quarter func(childComplexity int) int
@@ -998,42 +1095,46 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Activities            func(childComplexity int, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
-		AuditRecords          func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
-		Buildings             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		Cadres                func(childComplexity int, filter *model.CadreFilter, first *int, after *string, last *int, before *string) int
-		Checkins              func(childComplexity int, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) int
-		Communities           func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		Compounds             func(childComplexity int, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) int
-		DutyShifts            func(childComplexity int, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
-		Facilities            func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) int
-		GovernanceInstructors func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
-		GridLedger            func(childComplexity int, gridID string, year int, quarter int) int
-		GridRoster            func(childComplexity int, gridID string) int
-		Grids                 func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		Indicators            func(childComplexity int, scope string, period warehouse.Period) int
-		Intersections         func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		IssueCategories       func(childComplexity int) int
-		Issues                func(childComplexity int, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) int
-		JointMeetings         func(childComplexity int, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) int
-		MediationRoomMembers  func(childComplexity int, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) int
-		MonthlyReview         func(childComplexity int, communityID string, month string) int
-		Node                  func(childComplexity int, id string) int
-		Pairings              func(childComplexity int, filter *model.PairingFilter, first *int, after *string, last *int, before *string) int
-		Partners              func(childComplexity int, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) int
-		PartyMembers          func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
-		RedStewards           func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
-		Residents             func(childComplexity int, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) int
-		ServiceCategories     func(childComplexity int) int
-		ServiceOrders         func(childComplexity int, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
-		SocialOrganisations   func(childComplexity int, streetID *string, search *string, first *int, after *string, last *int, before *string) int
-		Streets               func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
-		Units                 func(childComplexity int, search *string, kind *model.UnitKind, first *int, after *string, last *int, before *string) int
-		VentureProjects       func(childComplexity int, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) int
-		VolunteerTeams        func(childComplexity int, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) int
-		Volunteers            func(childComplexity int, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) int
-		WorkCalendar          func(childComplexity int, from time.Time, to time.Time) int
-		WorkLogs              func(childComplexity int, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		Activities               func(childComplexity int, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		AuditRecords             func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
+		Buildings                func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Cadres                   func(childComplexity int, filter *model.CadreFilter, first *int, after *string, last *int, before *string) int
+		Checkins                 func(childComplexity int, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) int
+		Communities              func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Compounds                func(childComplexity int, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) int
+		ConventionOfBuilding     func(childComplexity int, buildingID string) int
+		DutyShifts               func(childComplexity int, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		Facilities               func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) int
+		GovernanceInstructors    func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
+		GridLedger               func(childComplexity int, gridID string, year int, quarter int) int
+		GridRoster               func(childComplexity int, gridID string) int
+		Grids                    func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Indicators               func(childComplexity int, scope string, period warehouse.Period) int
+		Intersections            func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		IssueCategories          func(childComplexity int) int
+		Issues                   func(childComplexity int, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) int
+		JointMeetings            func(childComplexity int, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) int
+		MediationRoomMembers     func(childComplexity int, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) int
+		MonthlyReview            func(childComplexity int, communityID string, month string) int
+		Node                     func(childComplexity int, id string) int
+		NoticeOfBuilding         func(childComplexity int, buildingID string) int
+		Pairings                 func(childComplexity int, filter *model.PairingFilter, first *int, after *string, last *int, before *string) int
+		Partners                 func(childComplexity int, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) int
+		PartyMembers             func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
+		Patrols                  func(childComplexity int, filter *model.PatrolFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		RedStewards              func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
+		Residents                func(childComplexity int, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) int
+		ServiceCategories        func(childComplexity int) int
+		ServiceOrders            func(childComplexity int, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		SocialOrganisations      func(childComplexity int, streetID *string, search *string, first *int, after *string, last *int, before *string) int
+		SocialPartyOrganisations func(childComplexity int, socialOrganisationID *string, current *bool, first *int, after *string, last *int, before *string) int
+		Streets                  func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Units                    func(childComplexity int, search *string, kind *model.UnitKind, first *int, after *string, last *int, before *string) int
+		VentureProjects          func(childComplexity int, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) int
+		VolunteerTeams           func(childComplexity int, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) int
+		Volunteers               func(childComplexity int, filter *model.VolunteerFilter, first *int, after *string, last *int, before *string) int
+		WorkCalendar             func(childComplexity int, from time.Time, to time.Time) int
+		WorkLogs                 func(childComplexity int, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 	}
 
 	RatingCounts struct {
@@ -1044,7 +1145,9 @@ type ComplexityRoot struct {
 	}
 
 	RedSteward struct {
+		EndedOn    func(childComplexity int) int
 		Grid       func(childComplexity int) int
+		History    func(childComplexity int, last *int) int
 		ID         func(childComplexity int) int
 		Name       func(childComplexity int) int
 		Person     func(childComplexity int) int
@@ -1061,6 +1164,16 @@ type ComplexityRoot struct {
 	RedStewardEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RegisterEvent struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		FromState func(childComplexity int) int
+		Note      func(childComplexity int) int
+		ToState   func(childComplexity int) int
 	}
 
 	Resident struct {
@@ -1159,13 +1272,16 @@ type ComplexityRoot struct {
 	}
 
 	SocialOrganisation struct {
-		HasPartyOrg     func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Name            func(childComplexity int) int
-		RegisteredOn    func(childComplexity int) int
-		Street          func(childComplexity int) int
-		VentureProjects func(childComplexity int) int
-		Version         func(childComplexity int) int
+		EndedOn           func(childComplexity int) int
+		HasPartyOrg       func(childComplexity int) int
+		History           func(childComplexity int, last *int) int
+		ID                func(childComplexity int) int
+		Name              func(childComplexity int) int
+		PartyOrganisation func(childComplexity int) int
+		RegisteredOn      func(childComplexity int) int
+		Street            func(childComplexity int) int
+		VentureProjects   func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	SocialOrganisationConnection struct {
@@ -1175,6 +1291,30 @@ type ComplexityRoot struct {
 	}
 
 	SocialOrganisationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SocialPartyOrganisation struct {
+		DissolvedOn        func(childComplexity int) int
+		FoundedOn          func(childComplexity int) int
+		History            func(childComplexity int, last *int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		MembersCount       func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Secretary          func(childComplexity int) int
+		SocialOrganisation func(childComplexity int) int
+		Version            func(childComplexity int) int
+	}
+
+	SocialPartyOrganisationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SocialPartyOrganisationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -1215,6 +1355,7 @@ type ComplexityRoot struct {
 	}
 
 	TrendPoint struct {
+		FindingsRaised         func(childComplexity int) int
 		IssuesAutoEscalated    func(childComplexity int) int
 		IssuesExtended         func(childComplexity int) int
 		IssuesReopened         func(childComplexity int) int
@@ -1228,6 +1369,9 @@ type ComplexityRoot struct {
 		Month                  func(childComplexity int) int
 		OrdersCompleted        func(childComplexity int) int
 		OrdersPosted           func(childComplexity int) int
+		PatrolFindings         func(childComplexity int) int
+		Patrols                func(childComplexity int) int
+		PoliceDutyHours        func(childComplexity int) int
 		VerdictsNoResponse     func(childComplexity int) int
 		VerdictsSatisfied      func(childComplexity int) int
 		VerdictsUnsatisfied    func(childComplexity int) int
@@ -1270,6 +1414,7 @@ type ComplexityRoot struct {
 		Community          func(childComplexity int) int
 		EndedOn            func(childComplexity int) int
 		FundingYuan        func(childComplexity int) int
+		History            func(childComplexity int, last *int) int
 		ID                 func(childComplexity int) int
 		Name               func(childComplexity int) int
 		SocialOrganisation func(childComplexity int) int
@@ -1456,6 +1601,18 @@ type BuildingAppointmentResolver interface {
 	Member(ctx context.Context, obj *store.BuildingAppointment) (*store.PartyMember, error)
 	Role(ctx context.Context, obj *store.BuildingAppointment) (model.BuildingRole, error)
 }
+type BuildingConventionResolver interface {
+	ID(ctx context.Context, obj *store.BuildingConvention) (string, error)
+	Building(ctx context.Context, obj *store.BuildingConvention) (*store.Building, error)
+
+	History(ctx context.Context, obj *store.BuildingConvention, last *int) ([]*store.RegisterEvent, error)
+}
+type BuildingNoticeResolver interface {
+	ID(ctx context.Context, obj *store.BuildingNotice) (string, error)
+	Building(ctx context.Context, obj *store.BuildingNotice) (*store.Building, error)
+
+	History(ctx context.Context, obj *store.BuildingNotice, last *int) ([]*store.RegisterEvent, error)
+}
 type CadreResolver interface {
 	ID(ctx context.Context, obj *store.Cadre) (string, error)
 	Person(ctx context.Context, obj *store.Cadre) (*store.Person, error)
@@ -1638,6 +1795,22 @@ type MonthlyReviewResolver interface {
 	OverdueIssues(ctx context.Context, obj *store.MonthlyReview, first *int, after *string, last *int, before *string) (*model.IssueConnection, error)
 }
 type MutationResolver interface {
+	AppointRedSteward(ctx context.Context, input model.AppointRedStewardInput) (*store.RedSteward, error)
+	EndRedSteward(ctx context.Context, input model.EndRedStewardInput) (*store.RedSteward, error)
+	LogPatrol(ctx context.Context, input model.LogPatrolInput) (*store.Patrol, error)
+	RaisePatrolFinding(ctx context.Context, input model.RaisePatrolFindingInput) (*store.PatrolFinding, error)
+	CreateSocialOrganisation(ctx context.Context, input model.CreateSocialOrganisationInput) (*store.SocialOrganisation, error)
+	UpdateSocialOrganisation(ctx context.Context, input model.UpdateSocialOrganisationInput) (*store.SocialOrganisation, error)
+	EndSocialOrganisation(ctx context.Context, input model.EndSocialOrganisationInput) (*store.SocialOrganisation, error)
+	FoundSocialPartyOrganisation(ctx context.Context, input model.FoundSocialPartyOrganisationInput) (*store.SocialPartyOrganisation, error)
+	UpdateSocialPartyOrganisation(ctx context.Context, input model.UpdateSocialPartyOrganisationInput) (*store.SocialPartyOrganisation, error)
+	DissolveSocialPartyOrganisation(ctx context.Context, input model.DissolveSocialPartyOrganisationInput) (*store.SocialPartyOrganisation, error)
+	CreateVentureProject(ctx context.Context, input model.CreateVentureProjectInput) (*store.VentureProject, error)
+	UpdateVentureProject(ctx context.Context, input model.UpdateVentureProjectInput) (*store.VentureProject, error)
+	EndVentureProject(ctx context.Context, input model.EndVentureProjectInput) (*store.VentureProject, error)
+	PublishBuildingNotice(ctx context.Context, input model.PublishBuildingNoticeInput) (*store.BuildingNotice, error)
+	AdoptBuildingConvention(ctx context.Context, input model.AdoptBuildingConventionInput) (*store.BuildingConvention, error)
+	RecordPoliceDuty(ctx context.Context, input model.RecordPoliceDutyInput) (*store.Activity, error)
 	RequestIssueExtension(ctx context.Context, input model.RequestIssueExtensionInput) (*store.IssueExtension, error)
 	DecideIssueExtension(ctx context.Context, input model.DecideIssueExtensionInput) (*store.IssueExtension, error)
 	UrgeIssue(ctx context.Context, input model.UrgeIssueInput) (*store.Issue, error)
@@ -1724,6 +1897,20 @@ type PartyMemberResolver interface {
 	ServiceTotals(ctx context.Context, obj *store.PartyMember, year *int) (*store.ServiceTotal, error)
 	Ratings(ctx context.Context, obj *store.PartyMember) ([]*store.YearRating, error)
 }
+type PatrolResolver interface {
+	ID(ctx context.Context, obj *store.Patrol) (string, error)
+	Steward(ctx context.Context, obj *store.Patrol) (*store.RedSteward, error)
+	Grid(ctx context.Context, obj *store.Patrol) (*store.Grid, error)
+
+	Findings(ctx context.Context, obj *store.Patrol) ([]*store.PatrolFinding, error)
+}
+type PatrolFindingResolver interface {
+	ID(ctx context.Context, obj *store.PatrolFinding) (string, error)
+	Patrol(ctx context.Context, obj *store.PatrolFinding) (*store.Patrol, error)
+	Category(ctx context.Context, obj *store.PatrolFinding) (model.FindingCategory, error)
+
+	Issue(ctx context.Context, obj *store.PatrolFinding) (*store.Issue, error)
+}
 type PersonResolver interface {
 	ID(ctx context.Context, obj *store.Person) (string, error)
 
@@ -1738,6 +1925,10 @@ type PersonResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (store.Entity, error)
 	AuditRecords(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditRecordConnection, error)
+	Patrols(ctx context.Context, filter *model.PatrolFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.PatrolConnection, error)
+	SocialPartyOrganisations(ctx context.Context, socialOrganisationID *string, current *bool, first *int, after *string, last *int, before *string) (*model.SocialPartyOrganisationConnection, error)
+	NoticeOfBuilding(ctx context.Context, buildingID string) (*store.BuildingNotice, error)
+	ConventionOfBuilding(ctx context.Context, buildingID string) (*store.BuildingConvention, error)
 	WorkCalendar(ctx context.Context, from time.Time, to time.Time) ([]*store.WorkCalendarDay, error)
 	Indicators(ctx context.Context, scope string, period warehouse.Period) (*warehouse.Indicators, error)
 	Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error)
@@ -1778,6 +1969,15 @@ type RedStewardResolver interface {
 	Person(ctx context.Context, obj *store.RedSteward) (*store.Person, error)
 
 	Grid(ctx context.Context, obj *store.RedSteward) (*store.Grid, error)
+
+	History(ctx context.Context, obj *store.RedSteward, last *int) ([]*store.RegisterEvent, error)
+}
+type RegisterEventResolver interface {
+	Action(ctx context.Context, obj *store.RegisterEvent) (model.RegisterAction, error)
+	Actor(ctx context.Context, obj *store.RegisterEvent) (*store.Person, error)
+
+	FromState(ctx context.Context, obj *store.RegisterEvent) (*model.RegisterState, error)
+	ToState(ctx context.Context, obj *store.RegisterEvent) (model.RegisterState, error)
 }
 type ResidentResolver interface {
 	ID(ctx context.Context, obj *store.Resident) (string, error)
@@ -1825,6 +2025,17 @@ type SocialOrganisationResolver interface {
 	Street(ctx context.Context, obj *store.SocialOrganisation) (*store.Street, error)
 
 	VentureProjects(ctx context.Context, obj *store.SocialOrganisation) ([]*store.VentureProject, error)
+
+	PartyOrganisation(ctx context.Context, obj *store.SocialOrganisation) (*store.SocialPartyOrganisation, error)
+	History(ctx context.Context, obj *store.SocialOrganisation, last *int) ([]*store.RegisterEvent, error)
+}
+type SocialPartyOrganisationResolver interface {
+	ID(ctx context.Context, obj *store.SocialPartyOrganisation) (string, error)
+	SocialOrganisation(ctx context.Context, obj *store.SocialPartyOrganisation) (*store.SocialOrganisation, error)
+
+	Kind(ctx context.Context, obj *store.SocialPartyOrganisation) (model.PartyOrgKind, error)
+
+	History(ctx context.Context, obj *store.SocialPartyOrganisation, last *int) ([]*store.RegisterEvent, error)
 }
 type StreetResolver interface {
 	ID(ctx context.Context, obj *store.Street) (string, error)
@@ -1851,6 +2062,8 @@ type VentureProjectResolver interface {
 
 	SocialOrganisation(ctx context.Context, obj *store.VentureProject) (*store.SocialOrganisation, error)
 	Community(ctx context.Context, obj *store.VentureProject) (*store.Community, error)
+
+	History(ctx context.Context, obj *store.VentureProject, last *int) ([]*store.RegisterEvent, error)
 }
 type VerdictResolver interface {
 	Verdict(ctx context.Context, obj *store.IssueVerdict) (model.VerdictKind, error)
@@ -2434,6 +2647,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BuildingConnection.TotalCount(childComplexity), true
 
+	case "BuildingConvention.adoptedOn":
+		if e.ComplexityRoot.BuildingConvention.AdoptedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingConvention.AdoptedOn(childComplexity), true
+	case "BuildingConvention.body":
+		if e.ComplexityRoot.BuildingConvention.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingConvention.Body(childComplexity), true
+	case "BuildingConvention.building":
+		if e.ComplexityRoot.BuildingConvention.Building == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingConvention.Building(childComplexity), true
+	case "BuildingConvention.history":
+		if e.ComplexityRoot.BuildingConvention.History == nil {
+			break
+		}
+
+		args, err := ec.field_BuildingConvention_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BuildingConvention.History(childComplexity, args["last"].(*int)), true
+	case "BuildingConvention.id":
+		if e.ComplexityRoot.BuildingConvention.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingConvention.ID(childComplexity), true
+	case "BuildingConvention.version":
+		if e.ComplexityRoot.BuildingConvention.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingConvention.Version(childComplexity), true
+
 	case "BuildingEdge.cursor":
 		if e.ComplexityRoot.BuildingEdge.Cursor == nil {
 			break
@@ -2446,6 +2701,66 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BuildingEdge.Node(childComplexity), true
+
+	case "BuildingNotice.building":
+		if e.ComplexityRoot.BuildingNotice.Building == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.Building(childComplexity), true
+	case "BuildingNotice.commitments":
+		if e.ComplexityRoot.BuildingNotice.Commitments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.Commitments(childComplexity), true
+	case "BuildingNotice.contact":
+		if e.ComplexityRoot.BuildingNotice.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.Contact(childComplexity), true
+	case "BuildingNotice.duties":
+		if e.ComplexityRoot.BuildingNotice.Duties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.Duties(childComplexity), true
+	case "BuildingNotice.history":
+		if e.ComplexityRoot.BuildingNotice.History == nil {
+			break
+		}
+
+		args, err := ec.field_BuildingNotice_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BuildingNotice.History(childComplexity, args["last"].(*int)), true
+	case "BuildingNotice.id":
+		if e.ComplexityRoot.BuildingNotice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.ID(childComplexity), true
+	case "BuildingNotice.leaderName":
+		if e.ComplexityRoot.BuildingNotice.LeaderName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.LeaderName(childComplexity), true
+	case "BuildingNotice.publishedAt":
+		if e.ComplexityRoot.BuildingNotice.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.PublishedAt(childComplexity), true
+	case "BuildingNotice.version":
+		if e.ComplexityRoot.BuildingNotice.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BuildingNotice.Version(childComplexity), true
 
 	case "Cadre.assignments":
 		if e.ComplexityRoot.Cadre.Assignments == nil {
@@ -3603,12 +3918,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicators.Organisation(childComplexity), true
+	case "Indicators.patrols":
+		if e.ComplexityRoot.Indicators.Patrols == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Patrols(childComplexity), true
 	case "Indicators.period":
 		if e.ComplexityRoot.Indicators.Period == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicators.Period(childComplexity), true
+	case "Indicators.policeDuties":
+		if e.ComplexityRoot.Indicators.PoliceDuties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.PoliceDuties(childComplexity), true
 	case "Indicators.scope":
 		if e.ComplexityRoot.Indicators.Scope == nil {
 			break
@@ -4899,6 +5226,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddMediator(childComplexity, args["input"].(model.AddMediatorInput)), true
+	case "Mutation.adoptBuildingConvention":
+		if e.ComplexityRoot.Mutation.AdoptBuildingConvention == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adoptBuildingConvention_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdoptBuildingConvention(childComplexity, args["input"].(model.AdoptBuildingConventionInput)), true
 	case "Mutation.appointBuildingRole":
 		if e.ComplexityRoot.Mutation.AppointBuildingRole == nil {
 			break
@@ -4910,6 +5248,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AppointBuildingRole(childComplexity, args["input"].(model.AppointBuildingRoleInput)), true
+	case "Mutation.appointRedSteward":
+		if e.ComplexityRoot.Mutation.AppointRedSteward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_appointRedSteward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AppointRedSteward(childComplexity, args["input"].(model.AppointRedStewardInput)), true
 	case "Mutation.attachEvidence":
 		if e.ComplexityRoot.Mutation.AttachEvidence == nil {
 			break
@@ -4998,6 +5347,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmIssue(childComplexity, args["input"].(model.ConfirmIssueInput)), true
+	case "Mutation.createSocialOrganisation":
+		if e.ComplexityRoot.Mutation.CreateSocialOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSocialOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSocialOrganisation(childComplexity, args["input"].(model.CreateSocialOrganisationInput)), true
+	case "Mutation.createVentureProject":
+		if e.ComplexityRoot.Mutation.CreateVentureProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVentureProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVentureProject(childComplexity, args["input"].(model.CreateVentureProjectInput)), true
 	case "Mutation.createVolunteerTeam":
 		if e.ComplexityRoot.Mutation.CreateVolunteerTeam == nil {
 			break
@@ -5042,6 +5413,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DispatchIssue(childComplexity, args["input"].(model.DispatchIssueInput)), true
+	case "Mutation.dissolveSocialPartyOrganisation":
+		if e.ComplexityRoot.Mutation.DissolveSocialPartyOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dissolveSocialPartyOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DissolveSocialPartyOrganisation(childComplexity, args["input"].(model.DissolveSocialPartyOrganisationInput)), true
 	case "Mutation.endBuildingAppointment":
 		if e.ComplexityRoot.Mutation.EndBuildingAppointment == nil {
 			break
@@ -5064,6 +5446,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndPairing(childComplexity, args["input"].(model.EndPairingInput)), true
+	case "Mutation.endRedSteward":
+		if e.ComplexityRoot.Mutation.EndRedSteward == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endRedSteward_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndRedSteward(childComplexity, args["input"].(model.EndRedStewardInput)), true
+	case "Mutation.endSocialOrganisation":
+		if e.ComplexityRoot.Mutation.EndSocialOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endSocialOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndSocialOrganisation(childComplexity, args["input"].(model.EndSocialOrganisationInput)), true
+	case "Mutation.endVentureProject":
+		if e.ComplexityRoot.Mutation.EndVentureProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endVentureProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndVentureProject(childComplexity, args["input"].(model.EndVentureProjectInput)), true
 	case "Mutation.escalateIssue":
 		if e.ComplexityRoot.Mutation.EscalateIssue == nil {
 			break
@@ -5075,6 +5490,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EscalateIssue(childComplexity, args["input"].(model.EscalateIssueInput)), true
+	case "Mutation.foundSocialPartyOrganisation":
+		if e.ComplexityRoot.Mutation.FoundSocialPartyOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_foundSocialPartyOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FoundSocialPartyOrganisation(childComplexity, args["input"].(model.FoundSocialPartyOrganisationInput)), true
 	case "Mutation.holdJointMeeting":
 		if e.ComplexityRoot.Mutation.HoldJointMeeting == nil {
 			break
@@ -5097,6 +5523,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogGridWork(childComplexity, args["input"].(model.LogGridWorkInput)), true
+	case "Mutation.logPatrol":
+		if e.ComplexityRoot.Mutation.LogPatrol == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logPatrol_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogPatrol(childComplexity, args["input"].(model.LogPatrolInput)), true
 	case "Mutation.pairUnit":
 		if e.ComplexityRoot.Mutation.PairUnit == nil {
 			break
@@ -5119,6 +5556,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostOrder(childComplexity, args["input"].(model.PostOrderInput)), true
+	case "Mutation.publishBuildingNotice":
+		if e.ComplexityRoot.Mutation.PublishBuildingNotice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishBuildingNotice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishBuildingNotice(childComplexity, args["input"].(model.PublishBuildingNoticeInput)), true
 	case "Mutation.publishOrder":
 		if e.ComplexityRoot.Mutation.PublishOrder == nil {
 			break
@@ -5130,6 +5578,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishOrder(childComplexity, args["input"].(model.OrderActionInput)), true
+	case "Mutation.raisePatrolFinding":
+		if e.ComplexityRoot.Mutation.RaisePatrolFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raisePatrolFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaisePatrolFinding(childComplexity, args["input"].(model.RaisePatrolFindingInput)), true
 	case "Mutation.rateMember":
 		if e.ComplexityRoot.Mutation.RateMember == nil {
 			break
@@ -5185,6 +5644,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMeetingMatter(childComplexity, args["input"].(model.RecordMeetingMatterInput)), true
+	case "Mutation.recordPoliceDuty":
+		if e.ComplexityRoot.Mutation.RecordPoliceDuty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordPoliceDuty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordPoliceDuty(childComplexity, args["input"].(model.RecordPoliceDutyInput)), true
 	case "Mutation.registerCheckin":
 		if e.ComplexityRoot.Mutation.RegisterCheckin == nil {
 			break
@@ -5361,6 +5831,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferCheckin(childComplexity, args["input"].(model.TransferCheckinInput)), true
+	case "Mutation.updateSocialOrganisation":
+		if e.ComplexityRoot.Mutation.UpdateSocialOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSocialOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSocialOrganisation(childComplexity, args["input"].(model.UpdateSocialOrganisationInput)), true
+	case "Mutation.updateSocialPartyOrganisation":
+		if e.ComplexityRoot.Mutation.UpdateSocialPartyOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSocialPartyOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSocialPartyOrganisation(childComplexity, args["input"].(model.UpdateSocialPartyOrganisationInput)), true
+	case "Mutation.updateVentureProject":
+		if e.ComplexityRoot.Mutation.UpdateVentureProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateVentureProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateVentureProject(childComplexity, args["input"].(model.UpdateVentureProjectInput)), true
 	case "Mutation.updateVolunteerTeam":
 		if e.ComplexityRoot.Mutation.UpdateVolunteerTeam == nil {
 			break
@@ -5964,6 +6467,149 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartyMemberEdge.Node(childComplexity), true
 
+	case "Patrol.findings":
+		if e.ComplexityRoot.Patrol.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.Findings(childComplexity), true
+	case "Patrol.grid":
+		if e.ComplexityRoot.Patrol.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.Grid(childComplexity), true
+	case "Patrol.id":
+		if e.ComplexityRoot.Patrol.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.ID(childComplexity), true
+	case "Patrol.notes":
+		if e.ComplexityRoot.Patrol.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.Notes(childComplexity), true
+	case "Patrol.patrolledAt":
+		if e.ComplexityRoot.Patrol.PatrolledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.PatrolledAt(childComplexity), true
+	case "Patrol.route":
+		if e.ComplexityRoot.Patrol.Route == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.Route(childComplexity), true
+	case "Patrol.steward":
+		if e.ComplexityRoot.Patrol.Steward == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.Steward(childComplexity), true
+	case "Patrol.version":
+		if e.ComplexityRoot.Patrol.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Patrol.Version(childComplexity), true
+
+	case "PatrolConnection.edges":
+		if e.ComplexityRoot.PatrolConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolConnection.Edges(childComplexity), true
+	case "PatrolConnection.pageInfo":
+		if e.ComplexityRoot.PatrolConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolConnection.PageInfo(childComplexity), true
+	case "PatrolConnection.totalCount":
+		if e.ComplexityRoot.PatrolConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolConnection.TotalCount(childComplexity), true
+
+	case "PatrolEdge.cursor":
+		if e.ComplexityRoot.PatrolEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolEdge.Cursor(childComplexity), true
+	case "PatrolEdge.node":
+		if e.ComplexityRoot.PatrolEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolEdge.Node(childComplexity), true
+
+	case "PatrolFinding.category":
+		if e.ComplexityRoot.PatrolFinding.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolFinding.Category(childComplexity), true
+	case "PatrolFinding.description":
+		if e.ComplexityRoot.PatrolFinding.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolFinding.Description(childComplexity), true
+	case "PatrolFinding.id":
+		if e.ComplexityRoot.PatrolFinding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolFinding.ID(childComplexity), true
+	case "PatrolFinding.issue":
+		if e.ComplexityRoot.PatrolFinding.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolFinding.Issue(childComplexity), true
+	case "PatrolFinding.patrol":
+		if e.ComplexityRoot.PatrolFinding.Patrol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolFinding.Patrol(childComplexity), true
+	case "PatrolFinding.raisedAt":
+		if e.ComplexityRoot.PatrolFinding.RaisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolFinding.RaisedAt(childComplexity), true
+	case "PatrolFinding.version":
+		if e.ComplexityRoot.PatrolFinding.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolFinding.Version(childComplexity), true
+
+	case "PatrolIndicators.findings":
+		if e.ComplexityRoot.PatrolIndicators.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolIndicators.Findings(childComplexity), true
+	case "PatrolIndicators.findingsRaised":
+		if e.ComplexityRoot.PatrolIndicators.FindingsRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolIndicators.FindingsRaised(childComplexity), true
+	case "PatrolIndicators.patrols":
+		if e.ComplexityRoot.PatrolIndicators.Patrols == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PatrolIndicators.Patrols(childComplexity), true
+
 	case "Person.address":
 		if e.ComplexityRoot.Person.Address == nil {
 			break
@@ -6018,6 +6664,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Phone(childComplexity), true
+
+	case "PoliceDutyIndicators.byKind":
+		if e.ComplexityRoot.PoliceDutyIndicators.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.ByKind(childComplexity), true
+	case "PoliceDutyIndicators.duties":
+		if e.ComplexityRoot.PoliceDutyIndicators.Duties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.Duties(childComplexity), true
+	case "PoliceDutyIndicators.hours":
+		if e.ComplexityRoot.PoliceDutyIndicators.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.Hours(childComplexity), true
+	case "PoliceDutyIndicators.participations":
+		if e.ComplexityRoot.PoliceDutyIndicators.Participations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyIndicators.Participations(childComplexity), true
+
+	case "PoliceDutyKindCount.duties":
+		if e.ComplexityRoot.PoliceDutyKindCount.Duties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Duties(childComplexity), true
+	case "PoliceDutyKindCount.hours":
+		if e.ComplexityRoot.PoliceDutyKindCount.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Hours(childComplexity), true
+	case "PoliceDutyKindCount.kind":
+		if e.ComplexityRoot.PoliceDutyKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Kind(childComplexity), true
+	case "PoliceDutyKindCount.participations":
+		if e.ComplexityRoot.PoliceDutyKindCount.Participations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoliceDutyKindCount.Participations(childComplexity), true
 
 	case "QuarterHours.hours":
 		if e.ComplexityRoot.QuarterHours.Hours == nil {
@@ -6121,6 +6817,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Compounds(childComplexity, args["filter"].(*model.PlaceFilter), args["marketManaged"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.conventionOfBuilding":
+		if e.ComplexityRoot.Query.ConventionOfBuilding == nil {
+			break
+		}
+
+		args, err := ec.field_Query_conventionOfBuilding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ConventionOfBuilding(childComplexity, args["buildingId"].(string)), true
 	case "Query.dutyShifts":
 		if e.ComplexityRoot.Query.DutyShifts == nil {
 			break
@@ -6271,6 +6978,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.noticeOfBuilding":
+		if e.ComplexityRoot.Query.NoticeOfBuilding == nil {
+			break
+		}
+
+		args, err := ec.field_Query_noticeOfBuilding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NoticeOfBuilding(childComplexity, args["buildingId"].(string)), true
 	case "Query.pairings":
 		if e.ComplexityRoot.Query.Pairings == nil {
 			break
@@ -6304,6 +7022,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PartyMembers(childComplexity, args["filter"].(*model.PartyMemberFilter), args["orderBy"].(*model.PartyMemberOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.patrols":
+		if e.ComplexityRoot.Query.Patrols == nil {
+			break
+		}
+
+		args, err := ec.field_Query_patrols_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Patrols(childComplexity, args["filter"].(*model.PatrolFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.redStewards":
 		if e.ComplexityRoot.Query.RedStewards == nil {
 			break
@@ -6354,6 +7083,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SocialOrganisations(childComplexity, args["streetId"].(*string), args["search"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.socialPartyOrganisations":
+		if e.ComplexityRoot.Query.SocialPartyOrganisations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_socialPartyOrganisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SocialPartyOrganisations(childComplexity, args["socialOrganisationId"].(*string), args["current"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.streets":
 		if e.ComplexityRoot.Query.Streets == nil {
 			break
@@ -6457,12 +7197,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RatingCounts.Poor(childComplexity), true
 
+	case "RedSteward.endedOn":
+		if e.ComplexityRoot.RedSteward.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RedSteward.EndedOn(childComplexity), true
 	case "RedSteward.grid":
 		if e.ComplexityRoot.RedSteward.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RedSteward.Grid(childComplexity), true
+	case "RedSteward.history":
+		if e.ComplexityRoot.RedSteward.History == nil {
+			break
+		}
+
+		args, err := ec.field_RedSteward_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RedSteward.History(childComplexity, args["last"].(*int)), true
 	case "RedSteward.id":
 		if e.ComplexityRoot.RedSteward.ID == nil {
 			break
@@ -6525,6 +7282,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RedStewardEdge.Node(childComplexity), true
+
+	case "RegisterEvent.action":
+		if e.ComplexityRoot.RegisterEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterEvent.Action(childComplexity), true
+	case "RegisterEvent.actor":
+		if e.ComplexityRoot.RegisterEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterEvent.Actor(childComplexity), true
+	case "RegisterEvent.actorRole":
+		if e.ComplexityRoot.RegisterEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterEvent.ActorRole(childComplexity), true
+	case "RegisterEvent.at":
+		if e.ComplexityRoot.RegisterEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterEvent.At(childComplexity), true
+	case "RegisterEvent.fromState":
+		if e.ComplexityRoot.RegisterEvent.FromState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterEvent.FromState(childComplexity), true
+	case "RegisterEvent.note":
+		if e.ComplexityRoot.RegisterEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterEvent.Note(childComplexity), true
+	case "RegisterEvent.toState":
+		if e.ComplexityRoot.RegisterEvent.ToState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterEvent.ToState(childComplexity), true
 
 	case "Resident.building":
 		if e.ComplexityRoot.Resident.Building == nil {
@@ -6931,12 +7731,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceTotals.Records(childComplexity), true
 
+	case "SocialOrganisation.endedOn":
+		if e.ComplexityRoot.SocialOrganisation.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.EndedOn(childComplexity), true
 	case "SocialOrganisation.hasPartyOrg":
 		if e.ComplexityRoot.SocialOrganisation.HasPartyOrg == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SocialOrganisation.HasPartyOrg(childComplexity), true
+	case "SocialOrganisation.history":
+		if e.ComplexityRoot.SocialOrganisation.History == nil {
+			break
+		}
+
+		args, err := ec.field_SocialOrganisation_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.History(childComplexity, args["last"].(*int)), true
 	case "SocialOrganisation.id":
 		if e.ComplexityRoot.SocialOrganisation.ID == nil {
 			break
@@ -6949,6 +7766,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SocialOrganisation.Name(childComplexity), true
+	case "SocialOrganisation.partyOrganisation":
+		if e.ComplexityRoot.SocialOrganisation.PartyOrganisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialOrganisation.PartyOrganisation(childComplexity), true
 	case "SocialOrganisation.registeredOn":
 		if e.ComplexityRoot.SocialOrganisation.RegisteredOn == nil {
 			break
@@ -7005,6 +7828,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SocialOrganisationEdge.Node(childComplexity), true
+
+	case "SocialPartyOrganisation.dissolvedOn":
+		if e.ComplexityRoot.SocialPartyOrganisation.DissolvedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.DissolvedOn(childComplexity), true
+	case "SocialPartyOrganisation.foundedOn":
+		if e.ComplexityRoot.SocialPartyOrganisation.FoundedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.FoundedOn(childComplexity), true
+	case "SocialPartyOrganisation.history":
+		if e.ComplexityRoot.SocialPartyOrganisation.History == nil {
+			break
+		}
+
+		args, err := ec.field_SocialPartyOrganisation_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.History(childComplexity, args["last"].(*int)), true
+	case "SocialPartyOrganisation.id":
+		if e.ComplexityRoot.SocialPartyOrganisation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.ID(childComplexity), true
+	case "SocialPartyOrganisation.kind":
+		if e.ComplexityRoot.SocialPartyOrganisation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.Kind(childComplexity), true
+	case "SocialPartyOrganisation.membersCount":
+		if e.ComplexityRoot.SocialPartyOrganisation.MembersCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.MembersCount(childComplexity), true
+	case "SocialPartyOrganisation.name":
+		if e.ComplexityRoot.SocialPartyOrganisation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.Name(childComplexity), true
+	case "SocialPartyOrganisation.secretary":
+		if e.ComplexityRoot.SocialPartyOrganisation.Secretary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.Secretary(childComplexity), true
+	case "SocialPartyOrganisation.socialOrganisation":
+		if e.ComplexityRoot.SocialPartyOrganisation.SocialOrganisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.SocialOrganisation(childComplexity), true
+	case "SocialPartyOrganisation.version":
+		if e.ComplexityRoot.SocialPartyOrganisation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisation.Version(childComplexity), true
+
+	case "SocialPartyOrganisationConnection.edges":
+		if e.ComplexityRoot.SocialPartyOrganisationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisationConnection.Edges(childComplexity), true
+	case "SocialPartyOrganisationConnection.pageInfo":
+		if e.ComplexityRoot.SocialPartyOrganisationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisationConnection.PageInfo(childComplexity), true
+	case "SocialPartyOrganisationConnection.totalCount":
+		if e.ComplexityRoot.SocialPartyOrganisationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisationConnection.TotalCount(childComplexity), true
+
+	case "SocialPartyOrganisationEdge.cursor":
+		if e.ComplexityRoot.SocialPartyOrganisationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisationEdge.Cursor(childComplexity), true
+	case "SocialPartyOrganisationEdge.node":
+		if e.ComplexityRoot.SocialPartyOrganisationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialPartyOrganisationEdge.Node(childComplexity), true
 
 	case "Street.city":
 		if e.ComplexityRoot.Street.City == nil {
@@ -7131,6 +8052,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamTypeCount.Volunteers(childComplexity), true
 
+	case "TrendPoint.findingsRaised":
+		if e.ComplexityRoot.TrendPoint.FindingsRaised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.FindingsRaised(childComplexity), true
 	case "TrendPoint.issuesAutoEscalated":
 		if e.ComplexityRoot.TrendPoint.IssuesAutoEscalated == nil {
 			break
@@ -7209,6 +8136,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.OrdersPosted(childComplexity), true
+	case "TrendPoint.patrolFindings":
+		if e.ComplexityRoot.TrendPoint.PatrolFindings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PatrolFindings(childComplexity), true
+	case "TrendPoint.patrols":
+		if e.ComplexityRoot.TrendPoint.Patrols == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Patrols(childComplexity), true
+	case "TrendPoint.policeDutyHours":
+		if e.ComplexityRoot.TrendPoint.PoliceDutyHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PoliceDutyHours(childComplexity), true
 	case "TrendPoint.verdictsNoResponse":
 		if e.ComplexityRoot.TrendPoint.VerdictsNoResponse == nil {
 			break
@@ -7364,6 +8309,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VentureProject.FundingYuan(childComplexity), true
+	case "VentureProject.history":
+		if e.ComplexityRoot.VentureProject.History == nil {
+			break
+		}
+
+		args, err := ec.field_VentureProject_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.VentureProject.History(childComplexity, args["last"].(*int)), true
 	case "VentureProject.id":
 		if e.ComplexityRoot.VentureProject.ID == nil {
 			break
@@ -7891,7 +8847,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ActivityFilter", ec.unmarshalInputActivityFilter),
 			graphql.NewInputUnmarshaler("AddActivityParticipantsInput", ec.unmarshalInputAddActivityParticipantsInput),
 			graphql.NewInputUnmarshaler("AddMediatorInput", ec.unmarshalInputAddMediatorInput),
+			graphql.NewInputUnmarshaler("AdoptBuildingConventionInput", ec.unmarshalInputAdoptBuildingConventionInput),
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
+			graphql.NewInputUnmarshaler("AppointRedStewardInput", ec.unmarshalInputAppointRedStewardInput),
 			graphql.NewInputUnmarshaler("AttachEvidenceInput", ec.unmarshalInputAttachEvidenceInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
@@ -7900,22 +8858,31 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConfigureIssueCategoryInput", ec.unmarshalInputConfigureIssueCategoryInput),
 			graphql.NewInputUnmarshaler("ConfigureServiceCategoryInput", ec.unmarshalInputConfigureServiceCategoryInput),
 			graphql.NewInputUnmarshaler("ConfirmIssueInput", ec.unmarshalInputConfirmIssueInput),
+			graphql.NewInputUnmarshaler("CreateSocialOrganisationInput", ec.unmarshalInputCreateSocialOrganisationInput),
+			graphql.NewInputUnmarshaler("CreateVentureProjectInput", ec.unmarshalInputCreateVentureProjectInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
 			graphql.NewInputUnmarshaler("DecideIssueExtensionInput", ec.unmarshalInputDecideIssueExtensionInput),
 			graphql.NewInputUnmarshaler("DeclineOrderInput", ec.unmarshalInputDeclineOrderInput),
 			graphql.NewInputUnmarshaler("DispatchIssueInput", ec.unmarshalInputDispatchIssueInput),
+			graphql.NewInputUnmarshaler("DissolveSocialPartyOrganisationInput", ec.unmarshalInputDissolveSocialPartyOrganisationInput),
 			graphql.NewInputUnmarshaler("DutyShiftFilter", ec.unmarshalInputDutyShiftFilter),
 			graphql.NewInputUnmarshaler("EndBuildingAppointmentInput", ec.unmarshalInputEndBuildingAppointmentInput),
 			graphql.NewInputUnmarshaler("EndPairingInput", ec.unmarshalInputEndPairingInput),
+			graphql.NewInputUnmarshaler("EndRedStewardInput", ec.unmarshalInputEndRedStewardInput),
+			graphql.NewInputUnmarshaler("EndSocialOrganisationInput", ec.unmarshalInputEndSocialOrganisationInput),
+			graphql.NewInputUnmarshaler("EndVentureProjectInput", ec.unmarshalInputEndVentureProjectInput),
 			graphql.NewInputUnmarshaler("EscalateIssueInput", ec.unmarshalInputEscalateIssueInput),
+			graphql.NewInputUnmarshaler("FindingInput", ec.unmarshalInputFindingInput),
+			graphql.NewInputUnmarshaler("FoundSocialPartyOrganisationInput", ec.unmarshalInputFoundSocialPartyOrganisationInput),
 			graphql.NewInputUnmarshaler("HoldJointMeetingInput", ec.unmarshalInputHoldJointMeetingInput),
 			graphql.NewInputUnmarshaler("IssueActionInput", ec.unmarshalInputIssueActionInput),
 			graphql.NewInputUnmarshaler("IssueFilter", ec.unmarshalInputIssueFilter),
 			graphql.NewInputUnmarshaler("IssueOrder", ec.unmarshalInputIssueOrder),
 			graphql.NewInputUnmarshaler("JointMeetingFilter", ec.unmarshalInputJointMeetingFilter),
 			graphql.NewInputUnmarshaler("LogGridWorkInput", ec.unmarshalInputLogGridWorkInput),
+			graphql.NewInputUnmarshaler("LogPatrolInput", ec.unmarshalInputLogPatrolInput),
 			graphql.NewInputUnmarshaler("MatterInput", ec.unmarshalInputMatterInput),
 			graphql.NewInputUnmarshaler("MediationRoomMemberFilter", ec.unmarshalInputMediationRoomMemberFilter),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
@@ -7925,15 +8892,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartnerFilter", ec.unmarshalInputPartnerFilter),
 			graphql.NewInputUnmarshaler("PartyMemberFilter", ec.unmarshalInputPartyMemberFilter),
 			graphql.NewInputUnmarshaler("PartyMemberOrder", ec.unmarshalInputPartyMemberOrder),
+			graphql.NewInputUnmarshaler("PatrolFilter", ec.unmarshalInputPatrolFilter),
 			graphql.NewInputUnmarshaler("PeriodInput", ec.unmarshalInputPeriodInput),
 			graphql.NewInputUnmarshaler("PlaceFilter", ec.unmarshalInputPlaceFilter),
 			graphql.NewInputUnmarshaler("PlaceScope", ec.unmarshalInputPlaceScope),
+			graphql.NewInputUnmarshaler("PoliceDutyParticipantInput", ec.unmarshalInputPoliceDutyParticipantInput),
 			graphql.NewInputUnmarshaler("PostOrderInput", ec.unmarshalInputPostOrderInput),
+			graphql.NewInputUnmarshaler("PublishBuildingNoticeInput", ec.unmarshalInputPublishBuildingNoticeInput),
+			graphql.NewInputUnmarshaler("RaisePatrolFindingInput", ec.unmarshalInputRaisePatrolFindingInput),
 			graphql.NewInputUnmarshaler("RateMemberInput", ec.unmarshalInputRateMemberInput),
 			graphql.NewInputUnmarshaler("RateOrderInput", ec.unmarshalInputRateOrderInput),
 			graphql.NewInputUnmarshaler("ReassignOrderInput", ec.unmarshalInputReassignOrderInput),
 			graphql.NewInputUnmarshaler("RecordActivityInput", ec.unmarshalInputRecordActivityInput),
 			graphql.NewInputUnmarshaler("RecordMeetingMatterInput", ec.unmarshalInputRecordMeetingMatterInput),
+			graphql.NewInputUnmarshaler("RecordPoliceDutyInput", ec.unmarshalInputRecordPoliceDutyInput),
 			graphql.NewInputUnmarshaler("RegisterCheckinInput", ec.unmarshalInputRegisterCheckinInput),
 			graphql.NewInputUnmarshaler("RegisterVolunteerInput", ec.unmarshalInputRegisterVolunteerInput),
 			graphql.NewInputUnmarshaler("RejectCheckinInput", ec.unmarshalInputRejectCheckinInput),
@@ -7949,6 +8921,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetWorkdayInput", ec.unmarshalInputSetWorkdayInput),
 			graphql.NewInputUnmarshaler("SuperviseIssueInput", ec.unmarshalInputSuperviseIssueInput),
 			graphql.NewInputUnmarshaler("TransferCheckinInput", ec.unmarshalInputTransferCheckinInput),
+			graphql.NewInputUnmarshaler("UpdateSocialOrganisationInput", ec.unmarshalInputUpdateSocialOrganisationInput),
+			graphql.NewInputUnmarshaler("UpdateSocialPartyOrganisationInput", ec.unmarshalInputUpdateSocialPartyOrganisationInput),
+			graphql.NewInputUnmarshaler("UpdateVentureProjectInput", ec.unmarshalInputUpdateVentureProjectInput),
 			graphql.NewInputUnmarshaler("UpdateVolunteerTeamInput", ec.unmarshalInputUpdateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("UrgeIssueInput", ec.unmarshalInputUrgeIssueInput),
 			graphql.NewInputUnmarshaler("VentureProjectFilter", ec.unmarshalInputVentureProjectFilter),
@@ -8121,6 +9096,544 @@ type AuditRecordEdge {
   cursor: String!
   "The audit record."
   node: AuditRecord!
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/community.graphqls", Input: `extend type Query {
+  "Red stewards' patrols (巡查) with their findings, newest first by default."
+  patrols("Narrow the list." filter: PatrolFilter, "Direction of the patrol time; DESC by default." direction: SortDirection, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): PatrolConnection!
+  "Party organisations of social organisations (社会组织党组织), by name. A city-wide directory."
+  socialPartyOrganisations("Only the party organisations of this social organisation." socialOrganisationId: ID, "Only current (true) or dissolved (false) ones." current: Boolean, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): SocialPartyOrganisationConnection!
+  "The building leader's public notice (楼栋长公示) of a building, if one is published: for its residents, the party members living in it and cadres over it."
+  noticeOfBuilding("The building." buildingId: ID!): BuildingNotice
+  "The building convention (楼栋公约) of a building, if one is adopted: for its residents, the party members living in it and cadres over it."
+  conventionOfBuilding("The building." buildingId: ID!): BuildingConvention
+}
+
+extend type Mutation {
+  "Appoint a resident as a red steward (红色小管家) of a grid."
+  appointRedSteward("What to do." input: AppointRedStewardInput!): RedSteward!
+  "End a current red steward's appointment."
+  endRedSteward("What to do." input: EndRedStewardInput!): RedSteward!
+  "Log a red steward's patrol (巡查) of a grid, with what it found."
+  logPatrol("What to do." input: LogPatrolInput!): Patrol!
+  "Raise a patrol finding as an issue of the issue register, in one step; a finding is raised once."
+  raisePatrolFinding("What to do." input: RaisePatrolFindingInput!): PatrolFinding!
+  "Register a social organisation (社会组织)."
+  createSocialOrganisation("What to do." input: CreateSocialOrganisationInput!): SocialOrganisation!
+  "Change a current social organisation; fields left out keep their value."
+  updateSocialOrganisation("What to do." input: UpdateSocialOrganisationInput!): SocialOrganisation!
+  "Deregister (end) a current social organisation."
+  endSocialOrganisation("What to do." input: EndSocialOrganisationInput!): SocialOrganisation!
+  "Register the party organisation founded in a social organisation (社会组织党组织)."
+  foundSocialPartyOrganisation("What to do." input: FoundSocialPartyOrganisationInput!): SocialPartyOrganisation!
+  "Change a current party organisation of a social organisation; fields left out keep their value."
+  updateSocialPartyOrganisation("What to do." input: UpdateSocialPartyOrganisationInput!): SocialPartyOrganisation!
+  "Record that a party organisation of a social organisation was dissolved."
+  dissolveSocialPartyOrganisation("What to do." input: DissolveSocialPartyOrganisationInput!): SocialPartyOrganisation!
+  "Start a venture project (公益创投) of a social organisation in a community."
+  createVentureProject("What to do." input: CreateVentureProjectInput!): VentureProject!
+  "Change a current venture project; fields left out keep their value."
+  updateVentureProject("What to do." input: UpdateVentureProjectInput!): VentureProject!
+  "End a current venture project."
+  endVentureProject("What to do." input: EndVentureProjectInput!): VentureProject!
+  "Publish the building leader's public notice (楼栋长公示) of a building, or change the published one."
+  publishBuildingNotice("What to do." input: PublishBuildingNoticeInput!): BuildingNotice!
+  "Record the building convention (楼栋公约) a building adopted, or its new text."
+  adoptBuildingConvention("What to do." input: AdoptBuildingConventionInput!): BuildingConvention!
+  "Record a volunteer-police duty (义警: patrol or traffic) of a volunteer-police team with each participant's hours."
+  recordPoliceDuty("What to do." input: RecordPoliceDutyInput!): Activity!
+}
+
+extend type RedSteward {
+  "Last day of the appointment, once ended."
+  endedOn: Date
+  "The latest entries of its immutable history, newest last: its appointment and its end."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [RegisterEvent!]!
+}
+
+extend type SocialOrganisation {
+  "Day it was deregistered, once ended."
+  endedOn: Date
+  "Its current party organisation (社会组织党组织), if any."
+  partyOrganisation: SocialPartyOrganisation
+  "The latest entries of its immutable history, newest last."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [RegisterEvent!]!
+}
+
+extend type VentureProject {
+  "The latest entries of its immutable history, newest last."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [RegisterEvent!]!
+}
+
+"Where a register row stands."
+enum RegisterState {
+  "In force: may be changed or ended."
+  CURRENT
+  "Ended (or dissolved); final."
+  ENDED
+}
+
+"What an entry of a register's history did."
+enum RegisterAction {
+  "The row was recorded."
+  CREATE
+  "The row's fields were changed."
+  UPDATE
+  "The row was ended."
+  END
+}
+
+"""
+One entry of a community register's immutable history: who did what, when, from which state
+to which, with a note.
+"""
+type RegisterEvent {
+  "What was done."
+  action: RegisterAction!
+  "Who did it."
+  actor: Person
+  "The role they acted in."
+  actorRole: String!
+  "State before; null for the recording."
+  fromState: RegisterState
+  "State after."
+  toState: RegisterState!
+  "Note given with the change."
+  note: String!
+  "When."
+  at: DateTime!
+}
+
+"Category of a patrol finding."
+enum FindingCategory {
+  "A safety hazard (安全隐患)."
+  SAFETY_HAZARD
+  "Environment and sanitation (环境卫生)."
+  ENVIRONMENT
+  "Damaged public facilities (设施损坏)."
+  FACILITY_DAMAGE
+  "Public order (治安秩序)."
+  PUBLIC_ORDER
+  "A dispute between neighbours (邻里纠纷)."
+  NEIGHBOUR_DISPUTE
+  "Anything else."
+  OTHER
+}
+
+"""
+A red steward's patrol (巡查) of a grid: when, the route, notes and what it found.
+"""
+type Patrol implements Node {
+  "Global id."
+  id: ID!
+  "The red steward who patrolled."
+  steward: RedSteward!
+  "The grid patrolled."
+  grid: Grid!
+  "When the patrol took place."
+  patrolledAt: DateTime!
+  "The route walked."
+  route: String!
+  "Notes."
+  notes: String!
+  "What the patrol found, in the order recorded."
+  findings: [PatrolFinding!]!
+  "Row version."
+  version: Int!
+}
+
+"""
+One thing a patrol found; raised once as an issue of the issue register.
+"""
+type PatrolFinding implements Node {
+  "Global id."
+  id: ID!
+  "The patrol."
+  patrol: Patrol!
+  "Category."
+  category: FindingCategory!
+  "What was found."
+  description: String!
+  "The issue it was raised as, once raised and visible to the caller."
+  issue: Issue
+  "When it was raised as an issue."
+  raisedAt: DateTime
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"Kind of party organisation."
+enum PartyOrgKind {
+  "Party branch (党支部)."
+  BRANCH
+  "Joint party branch of several organisations (联合党支部)."
+  JOINT_BRANCH
+  "General party branch (党总支)."
+  GENERAL_BRANCH
+  "Party committee (党委)."
+  COMMITTEE
+}
+
+"""
+The party organisation of a social organisation (社会组织党组织).
+"""
+type SocialPartyOrganisation implements Node {
+  "Global id."
+  id: ID!
+  "The social organisation."
+  socialOrganisation: SocialOrganisation!
+  "Name."
+  name: String!
+  "Kind."
+  kind: PartyOrgKind!
+  "Name of its secretary."
+  secretary: String!
+  "Number of party members."
+  membersCount: Int!
+  "Day it was founded."
+  foundedOn: Date!
+  "Day it was dissolved, if it was."
+  dissolvedOn: Date
+  "The latest entries of its immutable history, newest last."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [RegisterEvent!]!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"""
+The building leader's public notice (楼栋长公示): who leads the building, how to reach them,
+their duties and commitments.
+"""
+type BuildingNotice implements Node {
+  "Global id."
+  id: ID!
+  "The building."
+  building: Building!
+  "The building leader's name."
+  leaderName: String!
+  "How to reach the building leader."
+  contact: String!
+  "Duties."
+  duties: String!
+  "Commitments."
+  commitments: String!
+  "When it was last published."
+  publishedAt: DateTime!
+  "The latest entries of its immutable history, newest last."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [RegisterEvent!]!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"""
+The building convention (楼栋公约) a building's residents adopted.
+"""
+type BuildingConvention implements Node {
+  "Global id."
+  id: ID!
+  "The building."
+  building: Building!
+  "The text of the convention."
+  body: String!
+  "Day it was adopted."
+  adoptedOn: Date!
+  "The latest entries of its immutable history, newest last."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [RegisterEvent!]!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"Kind of volunteer-police duty (义警)."
+enum PoliceDutyKind {
+  "Patrol (巡逻)."
+  PATROL
+  "Traffic duty (交通疏导)."
+  TRAFFIC
+}
+
+"Narrows a list of patrols."
+input PatrolFilter {
+  "Only patrols in this part of the tree."
+  place: PlaceScope
+  "Only patrols of this red steward."
+  stewardId: ID
+  "Only patrols in this range."
+  patrolled: DateTimeRange
+}
+
+"Input of appointRedSteward."
+input AppointRedStewardInput {
+  "The person appointed: a resident of the grid's community."
+  personId: ID! @ref(type: "Person")
+  "The grid they patrol."
+  gridId: ID! @ref(type: "Grid")
+  "Day of selection; today by default."
+  selectedOn: Date
+}
+
+"Input of endRedSteward."
+input EndRedStewardInput {
+  "The red steward."
+  stewardId: ID! @ref(type: "RedSteward")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "Last day; today by default."
+  endedOn: Date
+  "Why the appointment ends."
+  note: String
+}
+
+"One thing a patrol found."
+input FindingInput {
+  "Category."
+  category: FindingCategory!
+  "What was found."
+  description: String!
+}
+
+"Input of logPatrol."
+input LogPatrolInput {
+  "The red steward who patrolled (a party member logs only their own patrols)."
+  stewardId: ID! @ref(type: "RedSteward")
+  "The grid patrolled: the steward's own."
+  gridId: ID! @ref(type: "Grid")
+  "When the patrol took place."
+  patrolledAt: DateTime!
+  "The route walked."
+  route: String
+  "Notes."
+  notes: String
+  "What it found."
+  findings: [FindingInput!]
+}
+
+"Input of raisePatrolFinding."
+input RaisePatrolFindingInput {
+  "The finding."
+  findingId: ID! @ref(type: "PatrolFinding")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "The issue category."
+  categoryId: ID! @ref(type: "IssueCategory")
+  "Title of the issue; the finding's description by default."
+  title: String
+  "The building concerned, if one."
+  buildingId: ID @ref(type: "Building")
+}
+
+"Input of createSocialOrganisation."
+input CreateSocialOrganisationInput {
+  "Name."
+  name: String!
+  "The street it is registered in; none for a city-level organisation (city admin only)."
+  streetId: ID @ref(type: "Street")
+  "Day of registration; today by default."
+  registeredOn: Date
+}
+
+"Input of updateSocialOrganisation."
+input UpdateSocialOrganisationInput {
+  "The organisation."
+  socialOrganisationId: ID! @ref(type: "SocialOrganisation")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "New name."
+  name: String
+  "New day of registration."
+  registeredOn: Date
+}
+
+"Input of endSocialOrganisation."
+input EndSocialOrganisationInput {
+  "The organisation."
+  socialOrganisationId: ID! @ref(type: "SocialOrganisation")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "Day of deregistration; today by default."
+  endedOn: Date
+  "Why it ends."
+  note: String
+}
+
+"Input of foundSocialPartyOrganisation."
+input FoundSocialPartyOrganisationInput {
+  "The social organisation."
+  socialOrganisationId: ID! @ref(type: "SocialOrganisation")
+  "Name."
+  name: String!
+  "Kind."
+  kind: PartyOrgKind!
+  "Name of its secretary."
+  secretary: String
+  "Number of party members."
+  membersCount: Int
+  "Day it was founded; today by default."
+  foundedOn: Date
+}
+
+"Input of updateSocialPartyOrganisation."
+input UpdateSocialPartyOrganisationInput {
+  "The party organisation."
+  partyOrganisationId: ID! @ref(type: "SocialPartyOrganisation")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "New name."
+  name: String
+  "New kind."
+  kind: PartyOrgKind
+  "New secretary."
+  secretary: String
+  "New number of party members."
+  membersCount: Int
+}
+
+"Input of dissolveSocialPartyOrganisation."
+input DissolveSocialPartyOrganisationInput {
+  "The party organisation."
+  partyOrganisationId: ID! @ref(type: "SocialPartyOrganisation")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "Day it was dissolved; today by default."
+  dissolvedOn: Date
+  "Why."
+  note: String
+}
+
+"Input of createVentureProject."
+input CreateVentureProjectInput {
+  "The social organisation running it."
+  socialOrganisationId: ID! @ref(type: "SocialOrganisation")
+  "The community it serves."
+  communityId: ID! @ref(type: "Community")
+  "Name."
+  name: String!
+  "Theme."
+  theme: VentureTheme!
+  "Funding in yuan."
+  fundingYuan: Float!
+  "First day; today by default."
+  startedOn: Date
+}
+
+"Input of updateVentureProject."
+input UpdateVentureProjectInput {
+  "The project."
+  ventureProjectId: ID! @ref(type: "VentureProject")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "New name."
+  name: String
+  "New theme."
+  theme: VentureTheme
+  "New funding in yuan."
+  fundingYuan: Float
+  "New first day."
+  startedOn: Date
+}
+
+"Input of endVentureProject."
+input EndVentureProjectInput {
+  "The project."
+  ventureProjectId: ID! @ref(type: "VentureProject")
+  "The version read: a stale one is CONFLICT."
+  version: Int!
+  "Last day; today by default."
+  endedOn: Date
+  "Why it ends."
+  note: String
+}
+
+"Input of publishBuildingNotice."
+input PublishBuildingNoticeInput {
+  "The building."
+  buildingId: ID! @ref(type: "Building")
+  "The version of the published notice read; required when one is published, a stale one is CONFLICT."
+  version: Int
+  "The building leader's name."
+  leaderName: String!
+  "How to reach the building leader."
+  contact: String!
+  "Duties."
+  duties: String!
+  "Commitments."
+  commitments: String!
+}
+
+"Input of adoptBuildingConvention."
+input AdoptBuildingConventionInput {
+  "The building."
+  buildingId: ID! @ref(type: "Building")
+  "The version of the adopted convention read; required when one is adopted, a stale one is CONFLICT."
+  version: Int
+  "The text of the convention."
+  body: String!
+  "Day it was adopted; today by default."
+  adoptedOn: Date
+}
+
+"One volunteer's part in a volunteer-police duty."
+input PoliceDutyParticipantInput {
+  "The volunteer: a member of the duty's team."
+  volunteerId: ID! @ref(type: "Volunteer")
+  "Hours served."
+  hours: Float!
+}
+
+"Input of recordPoliceDuty."
+input RecordPoliceDutyInput {
+  "The volunteer-police team (义警队)."
+  teamId: ID! @ref(type: "VolunteerTeam")
+  "Kind of duty."
+  kind: PoliceDutyKind!
+  "Title."
+  title: String!
+  "The community where it took place."
+  communityId: ID! @ref(type: "Community")
+  "The grid, if one."
+  gridId: ID @ref(type: "Grid")
+  "The intersection, for traffic duty."
+  intersectionId: ID @ref(type: "Intersection")
+  "When it started."
+  startsAt: DateTime!
+  "When it ended."
+  endsAt: DateTime!
+  "People served."
+  peopleServed: Int
+  "The volunteers who served, with their hours."
+  participants: [PoliceDutyParticipantInput!]!
+}
+
+"A page of patrols."
+type PatrolConnection {
+  "The items of the page, with their cursors."
+  edges: [PatrolEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A patrol with its cursor."
+type PatrolEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The patrol."
+  node: Patrol!
+}
+"A page of party organisations of social organisations."
+type SocialPartyOrganisationConnection {
+  "The items of the page, with their cursors."
+  edges: [SocialPartyOrganisationEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A party organisation of a social organisation with its cursor."
+type SocialPartyOrganisationEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The party organisation."
+  node: SocialPartyOrganisation!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/deadlines.graphqls", Input: `extend type Query {
@@ -8500,6 +10013,10 @@ type Indicators {
   jointMeetings: JointMeetingIndicators!
   "The standing organisation of the scope."
   organisation: OrganisationIndicators!
+  "Red stewards' patrols (红色小管家巡查) in the period, what they found and what was raised as issues."
+  patrols: PatrolIndicators!
+  "Volunteer-police duties (义警: patrol, traffic duty) started in the period, with the hours served."
+  policeDuties: PoliceDutyIndicators!
   "One entry per place one level down (city → streets → communities → grids), zeros included; empty for a grid."
   breakdown: [BreakdownItem!]!
   "What the scope holds that is tied to no place one level down; breakdown plus unassigned adds up to the scope."
@@ -8795,6 +10312,40 @@ type ActivityKindCount {
   intersections: Int!
 }
 
+"Red stewards' patrols in the period, by the day of the patrol (warehouse.Patrols)."
+type PatrolIndicators {
+  "Patrols."
+  patrols: Int!
+  "Findings of those patrols."
+  findings: Int!
+  "Of the findings, raised as issues of the issue register."
+  findingsRaised: Int!
+}
+
+"Volunteer-police duties started in the period (warehouse.PoliceDuties)."
+type PoliceDutyIndicators {
+  "Duties."
+  duties: Int!
+  "Participations (volunteer-times)."
+  participations: Int!
+  "Hours served by the participants."
+  hours: Float!
+  "The same by kind, for the kinds held."
+  byKind: [PoliceDutyKindCount!]!
+}
+
+"Volunteer-police duties of one kind (warehouse.PoliceDutyKind)."
+type PoliceDutyKindCount {
+  "police_patrol (义警巡逻) or police_traffic (交通疏导)."
+  kind: String!
+  "Duties."
+  duties: Int!
+  "Participations (volunteer-times)."
+  participations: Int!
+  "Hours served."
+  hours: Float!
+}
+
 "Grid work-log entries of one kind in the period (warehouse.WorkLogKind)."
 type WorkLogKindCount {
   "patrol, frontline_service, policy_consultation, convenience_service, resident_visit, environment_cleanup or dispute_mediation."
@@ -9023,6 +10574,14 @@ type TrendPoint {
   ordersPosted: Int!
   "Of them, completed as at asOf."
   ordersCompleted: Int!
+  "Red stewards' patrols (巡查) that month."
+  patrols: Int!
+  "Findings of that month's patrols."
+  patrolFindings: Int!
+  "Of them, raised as issues."
+  findingsRaised: Int!
+  "Hours of the volunteer-police duties (义警) started that month."
+  policeDutyHours: Float!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/issues.graphqls", Input: `extend type Query {
@@ -11647,6 +13206,10 @@ enum ActivityKind {
   MICRO_WELFARE
   "Volunteer service (志愿服务)."
   VOLUNTEER_SERVICE
+  "Volunteer-police patrol (义警巡逻)."
+  POLICE_PATROL
+  "Volunteer-police traffic duty (义警交通疏导)."
+  POLICE_TRAFFIC
 }
 
 """
@@ -12450,6 +14013,24 @@ func (ec *executionContext) childFields_BuildingConnection(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type BuildingConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_BuildingConvention(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BuildingConvention_id(ctx, field)
+	case "building":
+		return ec.fieldContext_BuildingConvention_building(ctx, field)
+	case "body":
+		return ec.fieldContext_BuildingConvention_body(ctx, field)
+	case "adoptedOn":
+		return ec.fieldContext_BuildingConvention_adoptedOn(ctx, field)
+	case "history":
+		return ec.fieldContext_BuildingConvention_history(ctx, field)
+	case "version":
+		return ec.fieldContext_BuildingConvention_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BuildingConvention", field.Name)
+}
+
 func (ec *executionContext) childFields_BuildingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -12458,6 +14039,30 @@ func (ec *executionContext) childFields_BuildingEdge(ctx context.Context, field 
 		return ec.fieldContext_BuildingEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BuildingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BuildingNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BuildingNotice_id(ctx, field)
+	case "building":
+		return ec.fieldContext_BuildingNotice_building(ctx, field)
+	case "leaderName":
+		return ec.fieldContext_BuildingNotice_leaderName(ctx, field)
+	case "contact":
+		return ec.fieldContext_BuildingNotice_contact(ctx, field)
+	case "duties":
+		return ec.fieldContext_BuildingNotice_duties(ctx, field)
+	case "commitments":
+		return ec.fieldContext_BuildingNotice_commitments(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_BuildingNotice_publishedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_BuildingNotice_history(ctx, field)
+	case "version":
+		return ec.fieldContext_BuildingNotice_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BuildingNotice", field.Name)
 }
 
 func (ec *executionContext) childFields_Cadre(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13058,6 +14663,10 @@ func (ec *executionContext) childFields_Indicators(ctx context.Context, field gr
 		return ec.fieldContext_Indicators_jointMeetings(ctx, field)
 	case "organisation":
 		return ec.fieldContext_Indicators_organisation(ctx, field)
+	case "patrols":
+		return ec.fieldContext_Indicators_patrols(ctx, field)
+	case "policeDuties":
+		return ec.fieldContext_Indicators_policeDuties(ctx, field)
 	case "breakdown":
 		return ec.fieldContext_Indicators_breakdown(ctx, field)
 	case "unassigned":
@@ -13868,6 +15477,82 @@ func (ec *executionContext) childFields_PartyMemberEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PartyMemberEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Patrol(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Patrol_id(ctx, field)
+	case "steward":
+		return ec.fieldContext_Patrol_steward(ctx, field)
+	case "grid":
+		return ec.fieldContext_Patrol_grid(ctx, field)
+	case "patrolledAt":
+		return ec.fieldContext_Patrol_patrolledAt(ctx, field)
+	case "route":
+		return ec.fieldContext_Patrol_route(ctx, field)
+	case "notes":
+		return ec.fieldContext_Patrol_notes(ctx, field)
+	case "findings":
+		return ec.fieldContext_Patrol_findings(ctx, field)
+	case "version":
+		return ec.fieldContext_Patrol_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Patrol", field.Name)
+}
+
+func (ec *executionContext) childFields_PatrolConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PatrolConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PatrolConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PatrolConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PatrolConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PatrolEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PatrolEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PatrolEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PatrolEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PatrolFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PatrolFinding_id(ctx, field)
+	case "patrol":
+		return ec.fieldContext_PatrolFinding_patrol(ctx, field)
+	case "category":
+		return ec.fieldContext_PatrolFinding_category(ctx, field)
+	case "description":
+		return ec.fieldContext_PatrolFinding_description(ctx, field)
+	case "issue":
+		return ec.fieldContext_PatrolFinding_issue(ctx, field)
+	case "raisedAt":
+		return ec.fieldContext_PatrolFinding_raisedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_PatrolFinding_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PatrolFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_PatrolIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "patrols":
+		return ec.fieldContext_PatrolIndicators_patrols(ctx, field)
+	case "findings":
+		return ec.fieldContext_PatrolIndicators_findings(ctx, field)
+	case "findingsRaised":
+		return ec.fieldContext_PatrolIndicators_findingsRaised(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PatrolIndicators", field.Name)
+}
+
 func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13890,6 +15575,34 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_partyMember(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_PoliceDutyIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "duties":
+		return ec.fieldContext_PoliceDutyIndicators_duties(ctx, field)
+	case "participations":
+		return ec.fieldContext_PoliceDutyIndicators_participations(ctx, field)
+	case "hours":
+		return ec.fieldContext_PoliceDutyIndicators_hours(ctx, field)
+	case "byKind":
+		return ec.fieldContext_PoliceDutyIndicators_byKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PoliceDutyIndicators", field.Name)
+}
+
+func (ec *executionContext) childFields_PoliceDutyKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PoliceDutyKindCount_kind(ctx, field)
+	case "duties":
+		return ec.fieldContext_PoliceDutyKindCount_duties(ctx, field)
+	case "participations":
+		return ec.fieldContext_PoliceDutyKindCount_participations(ctx, field)
+	case "hours":
+		return ec.fieldContext_PoliceDutyKindCount_hours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PoliceDutyKindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_QuarterHours(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13934,6 +15647,10 @@ func (ec *executionContext) childFields_RedSteward(ctx context.Context, field gr
 		return ec.fieldContext_RedSteward_selectedOn(ctx, field)
 	case "version":
 		return ec.fieldContext_RedSteward_version(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_RedSteward_endedOn(ctx, field)
+	case "history":
+		return ec.fieldContext_RedSteward_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RedSteward", field.Name)
 }
@@ -13958,6 +15675,26 @@ func (ec *executionContext) childFields_RedStewardEdge(ctx context.Context, fiel
 		return ec.fieldContext_RedStewardEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RedStewardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RegisterEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_RegisterEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_RegisterEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_RegisterEvent_actorRole(ctx, field)
+	case "fromState":
+		return ec.fieldContext_RegisterEvent_fromState(ctx, field)
+	case "toState":
+		return ec.fieldContext_RegisterEvent_toState(ctx, field)
+	case "note":
+		return ec.fieldContext_RegisterEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_RegisterEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Resident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14166,6 +15903,12 @@ func (ec *executionContext) childFields_SocialOrganisation(ctx context.Context, 
 		return ec.fieldContext_SocialOrganisation_ventureProjects(ctx, field)
 	case "version":
 		return ec.fieldContext_SocialOrganisation_version(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_SocialOrganisation_endedOn(ctx, field)
+	case "partyOrganisation":
+		return ec.fieldContext_SocialOrganisation_partyOrganisation(ctx, field)
+	case "history":
+		return ec.fieldContext_SocialOrganisation_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SocialOrganisation", field.Name)
 }
@@ -14190,6 +15933,54 @@ func (ec *executionContext) childFields_SocialOrganisationEdge(ctx context.Conte
 		return ec.fieldContext_SocialOrganisationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SocialOrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialPartyOrganisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SocialPartyOrganisation_id(ctx, field)
+	case "socialOrganisation":
+		return ec.fieldContext_SocialPartyOrganisation_socialOrganisation(ctx, field)
+	case "name":
+		return ec.fieldContext_SocialPartyOrganisation_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_SocialPartyOrganisation_kind(ctx, field)
+	case "secretary":
+		return ec.fieldContext_SocialPartyOrganisation_secretary(ctx, field)
+	case "membersCount":
+		return ec.fieldContext_SocialPartyOrganisation_membersCount(ctx, field)
+	case "foundedOn":
+		return ec.fieldContext_SocialPartyOrganisation_foundedOn(ctx, field)
+	case "dissolvedOn":
+		return ec.fieldContext_SocialPartyOrganisation_dissolvedOn(ctx, field)
+	case "history":
+		return ec.fieldContext_SocialPartyOrganisation_history(ctx, field)
+	case "version":
+		return ec.fieldContext_SocialPartyOrganisation_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialPartyOrganisation", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialPartyOrganisationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SocialPartyOrganisationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SocialPartyOrganisationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SocialPartyOrganisationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialPartyOrganisationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialPartyOrganisationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SocialPartyOrganisationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SocialPartyOrganisationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialPartyOrganisationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Street(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14296,6 +16087,14 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 		return ec.fieldContext_TrendPoint_ordersPosted(ctx, field)
 	case "ordersCompleted":
 		return ec.fieldContext_TrendPoint_ordersCompleted(ctx, field)
+	case "patrols":
+		return ec.fieldContext_TrendPoint_patrols(ctx, field)
+	case "patrolFindings":
+		return ec.fieldContext_TrendPoint_patrolFindings(ctx, field)
+	case "findingsRaised":
+		return ec.fieldContext_TrendPoint_findingsRaised(ctx, field)
+	case "policeDutyHours":
+		return ec.fieldContext_TrendPoint_policeDutyHours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
@@ -14386,6 +16185,8 @@ func (ec *executionContext) childFields_VentureProject(ctx context.Context, fiel
 		return ec.fieldContext_VentureProject_endedOn(ctx, field)
 	case "version":
 		return ec.fieldContext_VentureProject_version(ctx, field)
+	case "history":
+		return ec.fieldContext_VentureProject_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VentureProject", field.Name)
 }
@@ -14760,6 +16561,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_BuildingConvention_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_BuildingNotice_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Cadre_assignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14948,12 +16777,40 @@ func (ec *executionContext) field_Mutation_addMediator_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_adoptBuildingConvention_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AdoptBuildingConventionInput, error) {
+			return ec.unmarshalNAdoptBuildingConventionInput2gridgovᚋgraphᚋmodelᚐAdoptBuildingConventionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_appointBuildingRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AppointBuildingRoleInput, error) {
 			return ec.unmarshalNAppointBuildingRoleInput2gridgovᚋgraphᚋmodelᚐAppointBuildingRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_appointRedSteward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AppointRedStewardInput, error) {
+			return ec.unmarshalNAppointRedStewardInput2gridgovᚋgraphᚋmodelᚐAppointRedStewardInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15074,6 +16931,34 @@ func (ec *executionContext) field_Mutation_confirmIssue_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createSocialOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateSocialOrganisationInput, error) {
+			return ec.unmarshalNCreateSocialOrganisationInput2gridgovᚋgraphᚋmodelᚐCreateSocialOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createVentureProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateVentureProjectInput, error) {
+			return ec.unmarshalNCreateVentureProjectInput2gridgovᚋgraphᚋmodelᚐCreateVentureProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createVolunteerTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15130,6 +17015,20 @@ func (ec *executionContext) field_Mutation_dispatchIssue_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_dissolveSocialPartyOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DissolveSocialPartyOrganisationInput, error) {
+			return ec.unmarshalNDissolveSocialPartyOrganisationInput2gridgovᚋgraphᚋmodelᚐDissolveSocialPartyOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endBuildingAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15158,12 +17057,68 @@ func (ec *executionContext) field_Mutation_endPairing_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_endRedSteward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndRedStewardInput, error) {
+			return ec.unmarshalNEndRedStewardInput2gridgovᚋgraphᚋmodelᚐEndRedStewardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endSocialOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndSocialOrganisationInput, error) {
+			return ec.unmarshalNEndSocialOrganisationInput2gridgovᚋgraphᚋmodelᚐEndSocialOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endVentureProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndVentureProjectInput, error) {
+			return ec.unmarshalNEndVentureProjectInput2gridgovᚋgraphᚋmodelᚐEndVentureProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_escalateIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EscalateIssueInput, error) {
 			return ec.unmarshalNEscalateIssueInput2gridgovᚋgraphᚋmodelᚐEscalateIssueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_foundSocialPartyOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FoundSocialPartyOrganisationInput, error) {
+			return ec.unmarshalNFoundSocialPartyOrganisationInput2gridgovᚋgraphᚋmodelᚐFoundSocialPartyOrganisationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15200,6 +17155,20 @@ func (ec *executionContext) field_Mutation_logGridWork_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_logPatrol_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LogPatrolInput, error) {
+			return ec.unmarshalNLogPatrolInput2gridgovᚋgraphᚋmodelᚐLogPatrolInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_pairUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15228,12 +17197,40 @@ func (ec *executionContext) field_Mutation_postOrder_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_publishBuildingNotice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PublishBuildingNoticeInput, error) {
+			return ec.unmarshalNPublishBuildingNoticeInput2gridgovᚋgraphᚋmodelᚐPublishBuildingNoticeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.OrderActionInput, error) {
 			return ec.unmarshalNOrderActionInput2gridgovᚋgraphᚋmodelᚐOrderActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_raisePatrolFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RaisePatrolFindingInput, error) {
+			return ec.unmarshalNRaisePatrolFindingInput2gridgovᚋgraphᚋmodelᚐRaisePatrolFindingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15304,6 +17301,20 @@ func (ec *executionContext) field_Mutation_recordMeetingMatter_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordMeetingMatterInput, error) {
 			return ec.unmarshalNRecordMeetingMatterInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMatterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordPoliceDuty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordPoliceDutyInput, error) {
+			return ec.unmarshalNRecordPoliceDutyInput2gridgovᚋgraphᚋmodelᚐRecordPoliceDutyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15528,6 +17539,48 @@ func (ec *executionContext) field_Mutation_transferCheckin_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.TransferCheckinInput, error) {
 			return ec.unmarshalNTransferCheckinInput2gridgovᚋgraphᚋmodelᚐTransferCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSocialOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSocialOrganisationInput, error) {
+			return ec.unmarshalNUpdateSocialOrganisationInput2gridgovᚋgraphᚋmodelᚐUpdateSocialOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSocialPartyOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSocialPartyOrganisationInput, error) {
+			return ec.unmarshalNUpdateSocialPartyOrganisationInput2gridgovᚋgraphᚋmodelᚐUpdateSocialPartyOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateVentureProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateVentureProjectInput, error) {
+			return ec.unmarshalNUpdateVentureProjectInput2gridgovᚋgraphᚋmodelᚐUpdateVentureProjectInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15977,6 +18030,20 @@ func (ec *executionContext) field_Query_compounds_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_conventionOfBuilding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "buildingId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["buildingId"] = arg0
 	return args, nil
 }
 
@@ -16474,6 +18541,20 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_noticeOfBuilding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "buildingId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["buildingId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_pairings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16585,6 +18666,60 @@ func (ec *executionContext) field_Query_partyMembers_args(ctx context.Context, r
 		return nil, err
 	}
 	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_patrols_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PatrolFilter, error) {
+			return ec.unmarshalOPatrolFilter2ᚖgridgovᚋgraphᚋmodelᚐPatrolFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*model.SortDirection, error) {
+			return ec.unmarshalOSortDirection2ᚖgridgovᚋgraphᚋmodelᚐSortDirection(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -16785,6 +18920,60 @@ func (ec *executionContext) field_Query_socialOrganisations_args(ctx context.Con
 		return nil, err
 	}
 	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_socialPartyOrganisations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "socialOrganisationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["socialOrganisationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "current",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -17134,7 +19323,49 @@ func (ec *executionContext) field_Query_workLogs_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_RedSteward_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_ServiceOrder_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SocialOrganisation_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_SocialPartyOrganisation_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
@@ -17199,6 +19430,20 @@ func (ec *executionContext) field_Unit_members_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_VentureProject_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
 	return args, nil
 }
 
@@ -19611,6 +21856,174 @@ func (ec *executionContext) fieldContext_BuildingConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("BuildingConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _BuildingConvention_id(ctx context.Context, field graphql.CollectedField, obj *store.BuildingConvention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingConvention_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BuildingConvention().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingConvention_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingConvention", field, true, true, "ID")
+}
+
+func (ec *executionContext) _BuildingConvention_building(ctx context.Context, field graphql.CollectedField, obj *store.BuildingConvention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingConvention_building(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BuildingConvention().Building(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Building) graphql.Marshaler {
+			return ec.marshalNBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingConvention_building(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BuildingConvention",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Building(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BuildingConvention_body(ctx context.Context, field graphql.CollectedField, obj *store.BuildingConvention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingConvention_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingConvention_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingConvention", field, false, false, "String")
+}
+
+func (ec *executionContext) _BuildingConvention_adoptedOn(ctx context.Context, field graphql.CollectedField, obj *store.BuildingConvention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingConvention_adoptedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdoptedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingConvention_adoptedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingConvention", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BuildingConvention_history(ctx context.Context, field graphql.CollectedField, obj *store.BuildingConvention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingConvention_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.BuildingConvention().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RegisterEvent) graphql.Marshaler {
+			return ec.marshalNRegisterEvent2ᚕᚖgridgovᚋstoreᚐRegisterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingConvention_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BuildingConvention",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BuildingConvention_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BuildingConvention_version(ctx context.Context, field graphql.CollectedField, obj *store.BuildingConvention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingConvention_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingConvention_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingConvention", field, false, false, "Int")
+}
+
 func (ec *executionContext) _BuildingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.BuildingEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19664,6 +22077,243 @@ func (ec *executionContext) fieldContext_BuildingEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BuildingNotice_id(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BuildingNotice().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingNotice", field, true, true, "ID")
+}
+
+func (ec *executionContext) _BuildingNotice_building(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_building(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BuildingNotice().Building(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Building) graphql.Marshaler {
+			return ec.marshalNBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_building(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BuildingNotice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Building(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BuildingNotice_leaderName(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_leaderName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeaderName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_leaderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingNotice", field, false, false, "String")
+}
+
+func (ec *executionContext) _BuildingNotice_contact(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingNotice", field, false, false, "String")
+}
+
+func (ec *executionContext) _BuildingNotice_duties(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_duties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_duties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingNotice", field, false, false, "String")
+}
+
+func (ec *executionContext) _BuildingNotice_commitments(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commitments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_commitments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingNotice", field, false, false, "String")
+}
+
+func (ec *executionContext) _BuildingNotice_publishedAt(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingNotice", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BuildingNotice_history(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.BuildingNotice().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RegisterEvent) graphql.Marshaler {
+			return ec.marshalNRegisterEvent2ᚕᚖgridgovᚋstoreᚐRegisterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BuildingNotice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BuildingNotice_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BuildingNotice_version(ctx context.Context, field graphql.CollectedField, obj *store.BuildingNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BuildingNotice_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BuildingNotice_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BuildingNotice", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Cadre_id(ctx context.Context, field graphql.CollectedField, obj *store.Cadre) (ret graphql.Marshaler) {
@@ -24619,6 +27269,70 @@ func (ec *executionContext) fieldContext_Indicators_organisation(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrganisationIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_patrols(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_patrols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Patrols, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Patrols) graphql.Marshaler {
+			return ec.marshalNPatrolIndicators2gridgovᚋwarehouseᚐPatrols(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_patrols(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PatrolIndicators(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_policeDuties(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_policeDuties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PoliceDuties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.PoliceDuties) graphql.Marshaler {
+			return ec.marshalNPoliceDutyIndicators2gridgovᚋwarehouseᚐPoliceDuties(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_policeDuties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PoliceDutyIndicators(ctx, field)
 		},
 	}
 	return fc, nil
@@ -29695,6 +32409,710 @@ func (ec *executionContext) fieldContext_MonthlyReview_overdueIssues(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_appointRedSteward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_appointRedSteward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AppointRedSteward(ctx, fc.Args["input"].(model.AppointRedStewardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.RedSteward) graphql.Marshaler {
+			return ec.marshalNRedSteward2ᚖgridgovᚋstoreᚐRedSteward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_appointRedSteward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedSteward(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_appointRedSteward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endRedSteward(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endRedSteward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndRedSteward(ctx, fc.Args["input"].(model.EndRedStewardInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.RedSteward) graphql.Marshaler {
+			return ec.marshalNRedSteward2ᚖgridgovᚋstoreᚐRedSteward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endRedSteward(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedSteward(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endRedSteward_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_logPatrol(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logPatrol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogPatrol(ctx, fc.Args["input"].(model.LogPatrolInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Patrol) graphql.Marshaler {
+			return ec.marshalNPatrol2ᚖgridgovᚋstoreᚐPatrol(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logPatrol(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Patrol(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logPatrol_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_raisePatrolFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raisePatrolFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaisePatrolFinding(ctx, fc.Args["input"].(model.RaisePatrolFindingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PatrolFinding) graphql.Marshaler {
+			return ec.marshalNPatrolFinding2ᚖgridgovᚋstoreᚐPatrolFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raisePatrolFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PatrolFinding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raisePatrolFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSocialOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSocialOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSocialOrganisation(ctx, fc.Args["input"].(model.CreateSocialOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSocialOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSocialOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSocialOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSocialOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSocialOrganisation(ctx, fc.Args["input"].(model.UpdateSocialOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSocialOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSocialOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endSocialOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endSocialOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndSocialOrganisation(ctx, fc.Args["input"].(model.EndSocialOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endSocialOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endSocialOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_foundSocialPartyOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_foundSocialPartyOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FoundSocialPartyOrganisation(ctx, fc.Args["input"].(model.FoundSocialPartyOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialPartyOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialPartyOrganisation2ᚖgridgovᚋstoreᚐSocialPartyOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_foundSocialPartyOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialPartyOrganisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_foundSocialPartyOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSocialPartyOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSocialPartyOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSocialPartyOrganisation(ctx, fc.Args["input"].(model.UpdateSocialPartyOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialPartyOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialPartyOrganisation2ᚖgridgovᚋstoreᚐSocialPartyOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSocialPartyOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialPartyOrganisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSocialPartyOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dissolveSocialPartyOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dissolveSocialPartyOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DissolveSocialPartyOrganisation(ctx, fc.Args["input"].(model.DissolveSocialPartyOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialPartyOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialPartyOrganisation2ᚖgridgovᚋstoreᚐSocialPartyOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dissolveSocialPartyOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialPartyOrganisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dissolveSocialPartyOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createVentureProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVentureProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVentureProject(ctx, fc.Args["input"].(model.CreateVentureProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
+			return ec.marshalNVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVentureProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProject(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVentureProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVentureProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVentureProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVentureProject(ctx, fc.Args["input"].(model.UpdateVentureProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
+			return ec.marshalNVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVentureProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProject(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVentureProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endVentureProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endVentureProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndVentureProject(ctx, fc.Args["input"].(model.EndVentureProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
+			return ec.marshalNVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endVentureProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VentureProject(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endVentureProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishBuildingNotice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishBuildingNotice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishBuildingNotice(ctx, fc.Args["input"].(model.PublishBuildingNoticeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.BuildingNotice) graphql.Marshaler {
+			return ec.marshalNBuildingNotice2ᚖgridgovᚋstoreᚐBuildingNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishBuildingNotice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BuildingNotice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishBuildingNotice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_adoptBuildingConvention(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adoptBuildingConvention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdoptBuildingConvention(ctx, fc.Args["input"].(model.AdoptBuildingConventionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.BuildingConvention) graphql.Marshaler {
+			return ec.marshalNBuildingConvention2ᚖgridgovᚋstoreᚐBuildingConvention(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adoptBuildingConvention(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BuildingConvention(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adoptBuildingConvention_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordPoliceDuty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordPoliceDuty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordPoliceDuty(ctx, fc.Args["input"].(model.RecordPoliceDutyInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Activity) graphql.Marshaler {
+			return ec.marshalNActivity2ᚖgridgovᚋstoreᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordPoliceDuty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Activity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordPoliceDuty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_requestIssueExtension(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34165,6 +37583,607 @@ func (ec *executionContext) fieldContext_PartyMemberEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Patrol_id(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Patrol().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Patrol", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Patrol_steward(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_steward(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Patrol().Steward(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.RedSteward) graphql.Marshaler {
+			return ec.marshalNRedSteward2ᚖgridgovᚋstoreᚐRedSteward(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_steward(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Patrol",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RedSteward(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Patrol_grid(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_grid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Patrol().Grid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalNGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_grid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Patrol",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Patrol_patrolledAt(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_patrolledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PatrolledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_patrolledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Patrol", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Patrol_route(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_route(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Route, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_route(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Patrol", field, false, false, "String")
+}
+
+func (ec *executionContext) _Patrol_notes(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Patrol", field, false, false, "String")
+}
+
+func (ec *executionContext) _Patrol_findings(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Patrol().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.PatrolFinding) graphql.Marshaler {
+			return ec.marshalNPatrolFinding2ᚕᚖgridgovᚋstoreᚐPatrolFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Patrol",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PatrolFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Patrol_version(ctx context.Context, field graphql.CollectedField, obj *store.Patrol) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Patrol_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Patrol_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Patrol", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PatrolConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PatrolConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PatrolEdge) graphql.Marshaler {
+			return ec.marshalNPatrolEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPatrolEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PatrolConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PatrolEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PatrolConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PatrolConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PatrolConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PatrolConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PatrolConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PatrolEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PatrolEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PatrolEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PatrolEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Patrol) graphql.Marshaler {
+			return ec.marshalNPatrol2ᚖgridgovᚋstoreᚐPatrol(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PatrolEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Patrol(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PatrolFinding_id(ctx context.Context, field graphql.CollectedField, obj *store.PatrolFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolFinding_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PatrolFinding().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolFinding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolFinding", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PatrolFinding_patrol(ctx context.Context, field graphql.CollectedField, obj *store.PatrolFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolFinding_patrol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PatrolFinding().Patrol(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Patrol) graphql.Marshaler {
+			return ec.marshalNPatrol2ᚖgridgovᚋstoreᚐPatrol(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolFinding_patrol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PatrolFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Patrol(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PatrolFinding_category(ctx context.Context, field graphql.CollectedField, obj *store.PatrolFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolFinding_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PatrolFinding().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.FindingCategory) graphql.Marshaler {
+			return ec.marshalNFindingCategory2gridgovᚋgraphᚋmodelᚐFindingCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolFinding_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolFinding", field, true, true, "FindingCategory")
+}
+
+func (ec *executionContext) _PatrolFinding_description(ctx context.Context, field graphql.CollectedField, obj *store.PatrolFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolFinding_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolFinding_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _PatrolFinding_issue(ctx context.Context, field graphql.CollectedField, obj *store.PatrolFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolFinding_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PatrolFinding().Issue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+			return ec.marshalOIssue2ᚖgridgovᚋstoreᚐIssue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolFinding_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PatrolFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Issue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PatrolFinding_raisedAt(ctx context.Context, field graphql.CollectedField, obj *store.PatrolFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolFinding_raisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RaisedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolFinding_raisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolFinding", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PatrolFinding_version(ctx context.Context, field graphql.CollectedField, obj *store.PatrolFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolFinding_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolFinding_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolFinding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PatrolIndicators_patrols(ctx context.Context, field graphql.CollectedField, obj *warehouse.Patrols) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolIndicators_patrols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Patrols, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolIndicators_patrols(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PatrolIndicators_findings(ctx context.Context, field graphql.CollectedField, obj *warehouse.Patrols) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolIndicators_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Findings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolIndicators_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PatrolIndicators_findingsRaised(ctx context.Context, field graphql.CollectedField, obj *warehouse.Patrols) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PatrolIndicators_findingsRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsRaised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PatrolIndicators_findingsRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PatrolIndicators", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *store.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34399,6 +38418,199 @@ func (ec *executionContext) fieldContext_Person_partyMember(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _PoliceDutyIndicators_duties(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_duties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_duties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyIndicators_participations(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_participations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_participations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyIndicators_hours(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyIndicators", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PoliceDutyIndicators_byKind(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyIndicators_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.PoliceDutyKind) graphql.Marshaler {
+			return ec.marshalNPoliceDutyKindCount2ᚕgridgovᚋwarehouseᚐPoliceDutyKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyIndicators_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PoliceDutyIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PoliceDutyKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_duties(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_duties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_duties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_participations(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_participations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_participations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PoliceDutyKindCount_hours(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDutyKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoliceDutyKindCount_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoliceDutyKindCount_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoliceDutyKindCount", field, false, false, "Float")
+}
+
 func (ec *executionContext) _QuarterHours_year(ctx context.Context, field graphql.CollectedField, obj *warehouse.QuarterHours) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34573,6 +38785,182 @@ func (ec *executionContext) fieldContext_Query_auditRecords(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_patrols(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_patrols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Patrols(ctx, fc.Args["filter"].(*model.PatrolFilter), fc.Args["direction"].(*model.SortDirection), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PatrolConnection) graphql.Marshaler {
+			return ec.marshalNPatrolConnection2ᚖgridgovᚋgraphᚋmodelᚐPatrolConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_patrols(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PatrolConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_patrols_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_socialPartyOrganisations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_socialPartyOrganisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SocialPartyOrganisations(ctx, fc.Args["socialOrganisationId"].(*string), fc.Args["current"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SocialPartyOrganisationConnection) graphql.Marshaler {
+			return ec.marshalNSocialPartyOrganisationConnection2ᚖgridgovᚋgraphᚋmodelᚐSocialPartyOrganisationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_socialPartyOrganisations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialPartyOrganisationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_socialPartyOrganisations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_noticeOfBuilding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_noticeOfBuilding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NoticeOfBuilding(ctx, fc.Args["buildingId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.BuildingNotice) graphql.Marshaler {
+			return ec.marshalOBuildingNotice2ᚖgridgovᚋstoreᚐBuildingNotice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_noticeOfBuilding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BuildingNotice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_noticeOfBuilding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_conventionOfBuilding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_conventionOfBuilding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ConventionOfBuilding(ctx, fc.Args["buildingId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.BuildingConvention) graphql.Marshaler {
+			return ec.marshalOBuildingConvention2ᚖgridgovᚋstoreᚐBuildingConvention(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_conventionOfBuilding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BuildingConvention(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_conventionOfBuilding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -36375,6 +40763,73 @@ func (ec *executionContext) fieldContext_RedSteward_version(_ context.Context, f
 	return graphql.NewScalarFieldContext("RedSteward", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RedSteward_endedOn(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RedSteward", field, false, false, "Date")
+}
+
+func (ec *executionContext) _RedSteward_history(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RedSteward_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RedSteward().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RegisterEvent) graphql.Marshaler {
+			return ec.marshalNRegisterEvent2ᚕᚖgridgovᚋstoreᚐRegisterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RedSteward_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RedSteward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RedSteward_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RedStewardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RedStewardConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36515,6 +40970,176 @@ func (ec *executionContext) fieldContext_RedStewardEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RegisterEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.RegisterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RegisterEvent().Action(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RegisterAction) graphql.Marshaler {
+			return ec.marshalNRegisterAction2gridgovᚋgraphᚋmodelᚐRegisterAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterEvent", field, true, true, "RegisterAction")
+}
+
+func (ec *executionContext) _RegisterEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.RegisterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RegisterEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *store.RegisterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _RegisterEvent_fromState(ctx context.Context, field graphql.CollectedField, obj *store.RegisterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterEvent_fromState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RegisterEvent().FromState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterState) graphql.Marshaler {
+			return ec.marshalORegisterState2ᚖgridgovᚋgraphᚋmodelᚐRegisterState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterEvent", field, true, true, "RegisterState")
+}
+
+func (ec *executionContext) _RegisterEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.RegisterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterEvent_toState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RegisterEvent().ToState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RegisterState) graphql.Marshaler {
+			return ec.marshalNRegisterState2gridgovᚋgraphᚋmodelᚐRegisterState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterEvent", field, true, true, "RegisterState")
+}
+
+func (ec *executionContext) _RegisterEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.RegisterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _RegisterEvent_at(ctx context.Context, field graphql.CollectedField, obj *store.RegisterEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegisterEvent", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Resident_id(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
@@ -38401,6 +43026,105 @@ func (ec *executionContext) fieldContext_SocialOrganisation_version(_ context.Co
 	return graphql.NewScalarFieldContext("SocialOrganisation", field, false, false, "Int")
 }
 
+func (ec *executionContext) _SocialOrganisation_endedOn(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialOrganisation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SocialOrganisation_partyOrganisation(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_partyOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialOrganisation().PartyOrganisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialPartyOrganisation) graphql.Marshaler {
+			return ec.marshalOSocialPartyOrganisation2ᚖgridgovᚋstoreᚐSocialPartyOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_partyOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialOrganisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialPartyOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialOrganisation_history(ctx context.Context, field graphql.CollectedField, obj *store.SocialOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialOrganisation_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SocialOrganisation().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RegisterEvent) graphql.Marshaler {
+			return ec.marshalNRegisterEvent2ᚕᚖgridgovᚋstoreᚐRegisterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialOrganisation_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialOrganisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SocialOrganisation_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SocialOrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SocialOrganisationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38538,6 +43262,408 @@ func (ec *executionContext) fieldContext_SocialOrganisationEdge_node(_ context.C
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_id(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialPartyOrganisation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_socialOrganisation(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_socialOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialPartyOrganisation().SocialOrganisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialOrganisation2ᚖgridgovᚋstoreᚐSocialOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_socialOrganisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialPartyOrganisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialOrganisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_name(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_kind(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SocialPartyOrganisation().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PartyOrgKind) graphql.Marshaler {
+			return ec.marshalNPartyOrgKind2gridgovᚋgraphᚋmodelᚐPartyOrgKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, true, true, "PartyOrgKind")
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_secretary(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_secretary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secretary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_secretary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_membersCount(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_membersCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MembersCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_membersCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_foundedOn(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_foundedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_foundedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_dissolvedOn(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_dissolvedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DissolvedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_dissolvedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_history(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SocialPartyOrganisation().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RegisterEvent) graphql.Marshaler {
+			return ec.marshalNRegisterEvent2ᚕᚖgridgovᚋstoreᚐRegisterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialPartyOrganisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SocialPartyOrganisation_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialPartyOrganisation_version(ctx context.Context, field graphql.CollectedField, obj *store.SocialPartyOrganisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SocialPartyOrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SocialPartyOrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SocialPartyOrganisationEdge) graphql.Marshaler {
+			return ec.marshalNSocialPartyOrganisationEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐSocialPartyOrganisationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialPartyOrganisationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialPartyOrganisationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialPartyOrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SocialPartyOrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialPartyOrganisationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SocialPartyOrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SocialPartyOrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SocialPartyOrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SocialPartyOrganisationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialPartyOrganisationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialPartyOrganisationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SocialPartyOrganisationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialPartyOrganisationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SocialPartyOrganisation) graphql.Marshaler {
+			return ec.marshalNSocialPartyOrganisation2ᚖgridgovᚋstoreᚐSocialPartyOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialPartyOrganisationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SocialPartyOrganisationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialPartyOrganisation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -39416,6 +44542,98 @@ func (ec *executionContext) fieldContext_TrendPoint_ordersCompleted(_ context.Co
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
+func (ec *executionContext) _TrendPoint_patrols(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_patrols(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Patrols, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_patrols(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_patrolFindings(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_patrolFindings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PatrolFindings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_patrolFindings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_findingsRaised(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_findingsRaised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FindingsRaised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_findingsRaised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_policeDutyHours(ctx context.Context, field graphql.CollectedField, obj *warehouse.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_policeDutyHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PoliceDutyHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_policeDutyHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *store.Unit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40128,6 +45346,50 @@ func (ec *executionContext) _VentureProject_version(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_VentureProject_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VentureProject", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VentureProject_history(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VentureProject_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.VentureProject().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RegisterEvent) graphql.Marshaler {
+			return ec.marshalNRegisterEvent2ᚕᚖgridgovᚋstoreᚐRegisterEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VentureProject_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VentureProject",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegisterEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_VentureProject_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _VentureProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VentureProjectConnection) (ret graphql.Marshaler) {
@@ -43400,6 +48662,69 @@ func UnmarshalAddMediatorInput(ctx context.Context, raw any) (model.AddMediatorI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAdoptBuildingConventionInput(ctx context.Context, obj any) (model.AdoptBuildingConventionInput, error) {
+	var it model.AdoptBuildingConventionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"buildingId", "version", "body", "adoptedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "buildingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buildingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuildingID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "adoptedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adoptedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdoptedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdoptBuildingConventionInput unmarshals raw into the AdoptBuildingConventionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdoptBuildingConventionInput(ctx context.Context, raw any) (model.AdoptBuildingConventionInput, error) {
+	var out model.AdoptBuildingConventionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdoptBuildingConventionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAppointBuildingRoleInput(ctx context.Context, obj any) (model.AppointBuildingRoleInput, error) {
 	var it model.AppointBuildingRoleInput
 	if obj == nil {
@@ -43460,6 +48785,62 @@ func (ec *executionContext) unmarshalInputAppointBuildingRoleInput(ctx context.C
 func UnmarshalAppointBuildingRoleInput(ctx context.Context, raw any) (model.AppointBuildingRoleInput, error) {
 	var out model.AppointBuildingRoleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppointBuildingRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAppointRedStewardInput(ctx context.Context, obj any) (model.AppointRedStewardInput, error) {
+	var it model.AppointRedStewardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "gridId", "selectedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "selectedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppointRedStewardInput unmarshals raw into the AppointRedStewardInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppointRedStewardInput(ctx context.Context, raw any) (model.AppointRedStewardInput, error) {
+	var out model.AppointRedStewardInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppointRedStewardInput", raw, &out)
 	return out, err
 }
 
@@ -44002,6 +49383,139 @@ func UnmarshalConfirmIssueInput(ctx context.Context, raw any) (model.ConfirmIssu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateSocialOrganisationInput(ctx context.Context, obj any) (model.CreateSocialOrganisationInput, error) {
+	var it model.CreateSocialOrganisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "streetId", "registeredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "streetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("streetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StreetID = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSocialOrganisationInput unmarshals raw into the CreateSocialOrganisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSocialOrganisationInput(ctx context.Context, raw any) (model.CreateSocialOrganisationInput, error) {
+	var out model.CreateSocialOrganisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSocialOrganisationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateVentureProjectInput(ctx context.Context, obj any) (model.CreateVentureProjectInput, error) {
+	var it model.CreateVentureProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"socialOrganisationId", "communityId", "name", "theme", "fundingYuan", "startedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalNVentureTheme2gridgovᚋgraphᚋmodelᚐVentureTheme(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "fundingYuan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundingYuan"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FundingYuan = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateVentureProjectInput unmarshals raw into the CreateVentureProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateVentureProjectInput(ctx context.Context, raw any) (model.CreateVentureProjectInput, error) {
+	var out model.CreateVentureProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVentureProjectInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateVolunteerTeamInput(ctx context.Context, obj any) (model.CreateVolunteerTeamInput, error) {
 	var it model.CreateVolunteerTeamInput
 	if obj == nil {
@@ -44380,6 +49894,69 @@ func UnmarshalDispatchIssueInput(ctx context.Context, raw any) (model.DispatchIs
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDissolveSocialPartyOrganisationInput(ctx context.Context, obj any) (model.DissolveSocialPartyOrganisationInput, error) {
+	var it model.DissolveSocialPartyOrganisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partyOrganisationId", "version", "dissolvedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partyOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partyOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartyOrganisationID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "dissolvedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dissolvedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DissolvedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDissolveSocialPartyOrganisationInput unmarshals raw into the DissolveSocialPartyOrganisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDissolveSocialPartyOrganisationInput(ctx context.Context, raw any) (model.DissolveSocialPartyOrganisationInput, error) {
+	var out model.DissolveSocialPartyOrganisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DissolveSocialPartyOrganisationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDutyShiftFilter(ctx context.Context, obj any) (model.DutyShiftFilter, error) {
 	var it model.DutyShiftFilter
 	if obj == nil {
@@ -44548,6 +50125,195 @@ func UnmarshalEndPairingInput(ctx context.Context, raw any) (model.EndPairingInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEndRedStewardInput(ctx context.Context, obj any) (model.EndRedStewardInput, error) {
+	var it model.EndRedStewardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stewardId", "version", "endedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stewardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stewardId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StewardID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndRedStewardInput unmarshals raw into the EndRedStewardInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndRedStewardInput(ctx context.Context, raw any) (model.EndRedStewardInput, error) {
+	var out model.EndRedStewardInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndRedStewardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndSocialOrganisationInput(ctx context.Context, obj any) (model.EndSocialOrganisationInput, error) {
+	var it model.EndSocialOrganisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"socialOrganisationId", "version", "endedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndSocialOrganisationInput unmarshals raw into the EndSocialOrganisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndSocialOrganisationInput(ctx context.Context, raw any) (model.EndSocialOrganisationInput, error) {
+	var out model.EndSocialOrganisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndSocialOrganisationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndVentureProjectInput(ctx context.Context, obj any) (model.EndVentureProjectInput, error) {
+	var it model.EndVentureProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ventureProjectId", "version", "endedOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ventureProjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ventureProjectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VentureProjectID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndVentureProjectInput unmarshals raw into the EndVentureProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndVentureProjectInput(ctx context.Context, raw any) (model.EndVentureProjectInput, error) {
+	var out model.EndVentureProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndVentureProjectInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEscalateIssueInput(ctx context.Context, obj any) (model.EscalateIssueInput, error) {
 	var it model.EscalateIssueInput
 	if obj == nil {
@@ -44608,6 +50374,132 @@ func (ec *executionContext) unmarshalInputEscalateIssueInput(ctx context.Context
 func UnmarshalEscalateIssueInput(ctx context.Context, raw any) (model.EscalateIssueInput, error) {
 	var out model.EscalateIssueInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EscalateIssueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFindingInput(ctx context.Context, obj any) (model.FindingInput, error) {
+	var it model.FindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNFindingCategory2gridgovᚋgraphᚋmodelᚐFindingCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFindingInput unmarshals raw into the FindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFindingInput(ctx context.Context, raw any) (model.FindingInput, error) {
+	var out model.FindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FindingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFoundSocialPartyOrganisationInput(ctx context.Context, obj any) (model.FoundSocialPartyOrganisationInput, error) {
+	var it model.FoundSocialPartyOrganisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"socialOrganisationId", "name", "kind", "secretary", "membersCount", "foundedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPartyOrgKind2gridgovᚋgraphᚋmodelᚐPartyOrgKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "secretary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secretary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secretary = data
+		case "membersCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membersCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembersCount = data
+		case "foundedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foundedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FoundedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFoundSocialPartyOrganisationInput unmarshals raw into the FoundSocialPartyOrganisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFoundSocialPartyOrganisationInput(ctx context.Context, raw any) (model.FoundSocialPartyOrganisationInput, error) {
+	var out model.FoundSocialPartyOrganisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundSocialPartyOrganisationInput", raw, &out)
 	return out, err
 }
 
@@ -45049,6 +50941,83 @@ func (ec *executionContext) unmarshalInputLogGridWorkInput(ctx context.Context, 
 func UnmarshalLogGridWorkInput(ctx context.Context, raw any) (model.LogGridWorkInput, error) {
 	var out model.LogGridWorkInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogGridWorkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLogPatrolInput(ctx context.Context, obj any) (model.LogPatrolInput, error) {
+	var it model.LogPatrolInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"stewardId", "gridId", "patrolledAt", "route", "notes", "findings"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "stewardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stewardId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StewardID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "patrolledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("patrolledAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PatrolledAt = data
+		case "route":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("route"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Route = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "findings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("findings"))
+			data, err := ec.unmarshalOFindingInput2ᚕᚖgridgovᚋgraphᚋmodelᚐFindingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Findings = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogPatrolInput unmarshals raw into the LogPatrolInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogPatrolInput(ctx context.Context, raw any) (model.LogPatrolInput, error) {
+	var out model.LogPatrolInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogPatrolInput", raw, &out)
 	return out, err
 }
 
@@ -45591,6 +51560,62 @@ func UnmarshalPartyMemberOrder(ctx context.Context, raw any) (model.PartyMemberO
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPatrolFilter(ctx context.Context, obj any) (model.PatrolFilter, error) {
+	var it model.PatrolFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "stewardId", "patrolled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "stewardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stewardId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StewardID = data
+		case "patrolled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("patrolled"))
+			data, err := ec.unmarshalODateTimeRange2ᚖgridgovᚋgraphᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Patrolled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPatrolFilter unmarshals raw into the PatrolFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPatrolFilter(ctx context.Context, raw any) (model.PatrolFilter, error) {
+	var out model.PatrolFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PatrolFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPeriodInput(ctx context.Context, obj any) (warehouse.Period, error) {
 	var it warehouse.Period
 	if obj == nil {
@@ -45773,6 +51798,55 @@ func UnmarshalPlaceScope(ctx context.Context, raw any) (model.PlaceScope, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPoliceDutyParticipantInput(ctx context.Context, obj any) (model.PoliceDutyParticipantInput, error) {
+	var it model.PoliceDutyParticipantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"volunteerId", "hours"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "volunteerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("volunteerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VolunteerID = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPoliceDutyParticipantInput unmarshals raw into the PoliceDutyParticipantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPoliceDutyParticipantInput(ctx context.Context, raw any) (model.PoliceDutyParticipantInput, error) {
+	var out model.PoliceDutyParticipantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PoliceDutyParticipantInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPostOrderInput(ctx context.Context, obj any) (model.PostOrderInput, error) {
 	var it model.PostOrderInput
 	if obj == nil {
@@ -45840,6 +51914,153 @@ func (ec *executionContext) unmarshalInputPostOrderInput(ctx context.Context, ob
 func UnmarshalPostOrderInput(ctx context.Context, raw any) (model.PostOrderInput, error) {
 	var out model.PostOrderInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostOrderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublishBuildingNoticeInput(ctx context.Context, obj any) (model.PublishBuildingNoticeInput, error) {
+	var it model.PublishBuildingNoticeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"buildingId", "version", "leaderName", "contact", "duties", "commitments"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "buildingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buildingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuildingID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "leaderName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("leaderName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LeaderName = data
+		case "contact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contact"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contact = data
+		case "duties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duties"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Duties = data
+		case "commitments":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitments"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Commitments = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishBuildingNoticeInput unmarshals raw into the PublishBuildingNoticeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishBuildingNoticeInput(ctx context.Context, raw any) (model.PublishBuildingNoticeInput, error) {
+	var out model.PublishBuildingNoticeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishBuildingNoticeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRaisePatrolFindingInput(ctx context.Context, obj any) (model.RaisePatrolFindingInput, error) {
+	var it model.RaisePatrolFindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"findingId", "version", "categoryId", "title", "buildingId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "findingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("findingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FindingID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "buildingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buildingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuildingID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRaisePatrolFindingInput unmarshals raw into the RaisePatrolFindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRaisePatrolFindingInput(ctx context.Context, raw any) (model.RaisePatrolFindingInput, error) {
+	var out model.RaisePatrolFindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RaisePatrolFindingInput", raw, &out)
 	return out, err
 }
 
@@ -46218,6 +52439,111 @@ func (ec *executionContext) unmarshalInputRecordMeetingMatterInput(ctx context.C
 func UnmarshalRecordMeetingMatterInput(ctx context.Context, raw any) (model.RecordMeetingMatterInput, error) {
 	var out model.RecordMeetingMatterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingMatterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordPoliceDutyInput(ctx context.Context, obj any) (model.RecordPoliceDutyInput, error) {
+	var it model.RecordPoliceDutyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"teamId", "kind", "title", "communityId", "gridId", "intersectionId", "startsAt", "endsAt", "peopleServed", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPoliceDutyKind2gridgovᚋgraphᚋmodelᚐPoliceDutyKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "intersectionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intersectionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntersectionID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "endsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsAt = data
+		case "peopleServed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peopleServed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeopleServed = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNPoliceDutyParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐPoliceDutyParticipantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordPoliceDutyInput unmarshals raw into the RecordPoliceDutyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordPoliceDutyInput(ctx context.Context, raw any) (model.RecordPoliceDutyInput, error) {
+	var out model.RecordPoliceDutyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordPoliceDutyInput", raw, &out)
 	return out, err
 }
 
@@ -47166,6 +53492,223 @@ func UnmarshalTransferCheckinInput(ctx context.Context, raw any) (model.Transfer
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateSocialOrganisationInput(ctx context.Context, obj any) (model.UpdateSocialOrganisationInput, error) {
+	var it model.UpdateSocialOrganisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"socialOrganisationId", "version", "name", "registeredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "socialOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("socialOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SocialOrganisationID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSocialOrganisationInput unmarshals raw into the UpdateSocialOrganisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSocialOrganisationInput(ctx context.Context, raw any) (model.UpdateSocialOrganisationInput, error) {
+	var out model.UpdateSocialOrganisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSocialOrganisationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSocialPartyOrganisationInput(ctx context.Context, obj any) (model.UpdateSocialPartyOrganisationInput, error) {
+	var it model.UpdateSocialPartyOrganisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partyOrganisationId", "version", "name", "kind", "secretary", "membersCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partyOrganisationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partyOrganisationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartyOrganisationID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPartyOrgKind2ᚖgridgovᚋgraphᚋmodelᚐPartyOrgKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "secretary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secretary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secretary = data
+		case "membersCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("membersCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MembersCount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSocialPartyOrganisationInput unmarshals raw into the UpdateSocialPartyOrganisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSocialPartyOrganisationInput(ctx context.Context, raw any) (model.UpdateSocialPartyOrganisationInput, error) {
+	var out model.UpdateSocialPartyOrganisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSocialPartyOrganisationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateVentureProjectInput(ctx context.Context, obj any) (model.UpdateVentureProjectInput, error) {
+	var it model.UpdateVentureProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ventureProjectId", "version", "name", "theme", "fundingYuan", "startedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ventureProjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ventureProjectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VentureProjectID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOVentureTheme2ᚖgridgovᚋgraphᚋmodelᚐVentureTheme(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "fundingYuan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundingYuan"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FundingYuan = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateVentureProjectInput unmarshals raw into the UpdateVentureProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateVentureProjectInput(ctx context.Context, raw any) (model.UpdateVentureProjectInput, error) {
+	var out model.UpdateVentureProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVentureProjectInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateVolunteerTeamInput(ctx context.Context, obj any) (model.UpdateVolunteerTeamInput, error) {
 	var it model.UpdateVolunteerTeamInput
 	if obj == nil {
@@ -47762,6 +54305,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Street(ctx, sel, obj)
+	case store.SocialPartyOrganisation:
+		return ec._SocialPartyOrganisation(ctx, sel, &obj)
+	case *store.SocialPartyOrganisation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SocialPartyOrganisation(ctx, sel, obj)
 	case store.SocialOrganisation:
 		return ec._SocialOrganisation(ctx, sel, &obj)
 	case *store.SocialOrganisation:
@@ -47811,6 +54361,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Person(ctx, sel, obj)
+	case store.PatrolFinding:
+		return ec._PatrolFinding(ctx, sel, &obj)
+	case *store.PatrolFinding:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PatrolFinding(ctx, sel, obj)
+	case store.Patrol:
+		return ec._Patrol(ctx, sel, &obj)
+	case *store.Patrol:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Patrol(ctx, sel, obj)
 	case store.PartyMember:
 		return ec._PartyMember(ctx, sel, &obj)
 	case *store.PartyMember:
@@ -47958,6 +54522,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Cadre(ctx, sel, obj)
+	case store.BuildingNotice:
+		return ec._BuildingNotice(ctx, sel, &obj)
+	case *store.BuildingNotice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._BuildingNotice(ctx, sel, obj)
+	case store.BuildingConvention:
+		return ec._BuildingConvention(ctx, sel, &obj)
+	case *store.BuildingConvention:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._BuildingConvention(ctx, sel, obj)
 	case store.BuildingAppointment:
 		return ec._BuildingAppointment(ctx, sel, &obj)
 	case *store.BuildingAppointment:
@@ -48854,6 +55432,67 @@ func (ec *executionContext) _BuildingConnection(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var buildingConventionImplementors = []string{"BuildingConvention", "Node"}
+
+func (ec *executionContext) _BuildingConvention(ctx context.Context, sel ast.SelectionSet, obj *store.BuildingConvention) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, buildingConventionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BuildingConvention")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingConvention_id(ctx, field, obj)
+				})
+		case "building":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingConvention_building(ctx, field, obj)
+				})
+		case "body":
+			out.Values[i] = ec._BuildingConvention_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adoptedOn":
+			out.Values[i] = ec._BuildingConvention_adoptedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingConvention_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._BuildingConvention_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var buildingEdgeImplementors = []string{"BuildingEdge"}
 
 func (ec *executionContext) _BuildingEdge(ctx context.Context, sel ast.SelectionSet, obj *model.BuildingEdge) graphql.Marshaler {
@@ -48874,6 +55513,82 @@ func (ec *executionContext) _BuildingEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._BuildingEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var buildingNoticeImplementors = []string{"BuildingNotice", "Node"}
+
+func (ec *executionContext) _BuildingNotice(ctx context.Context, sel ast.SelectionSet, obj *store.BuildingNotice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, buildingNoticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BuildingNotice")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingNotice_id(ctx, field, obj)
+				})
+		case "building":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingNotice_building(ctx, field, obj)
+				})
+		case "leaderName":
+			out.Values[i] = ec._BuildingNotice_leaderName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contact":
+			out.Values[i] = ec._BuildingNotice_contact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "duties":
+			out.Values[i] = ec._BuildingNotice_duties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commitments":
+			out.Values[i] = ec._BuildingNotice_commitments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._BuildingNotice_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BuildingNotice_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._BuildingNotice_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50925,6 +57640,16 @@ func (ec *executionContext) _Indicators(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "patrols":
+			out.Values[i] = ec._Indicators_patrols(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policeDuties":
+			out.Values[i] = ec._Indicators_policeDuties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "breakdown":
 			out.Values[i] = ec._Indicators_breakdown(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -52687,6 +59412,118 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "appointRedSteward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_appointRedSteward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endRedSteward":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endRedSteward(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logPatrol":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logPatrol(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raisePatrolFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raisePatrolFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSocialOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSocialOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSocialOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSocialOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endSocialOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endSocialOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "foundSocialPartyOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_foundSocialPartyOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSocialPartyOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSocialPartyOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dissolveSocialPartyOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dissolveSocialPartyOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createVentureProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVentureProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateVentureProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVentureProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endVentureProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endVentureProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishBuildingNotice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishBuildingNotice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adoptBuildingConvention":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adoptBuildingConvention(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordPoliceDuty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordPoliceDuty(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "requestIssueExtension":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestIssueExtension(ctx, field)
@@ -53907,6 +60744,269 @@ func (ec *executionContext) _PartyMemberEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var patrolImplementors = []string{"Patrol", "Node"}
+
+func (ec *executionContext) _Patrol(ctx context.Context, sel ast.SelectionSet, obj *store.Patrol) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patrolImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Patrol")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Patrol_id(ctx, field, obj)
+				})
+		case "steward":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Patrol_steward(ctx, field, obj)
+				})
+		case "grid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Patrol_grid(ctx, field, obj)
+				})
+		case "patrolledAt":
+			out.Values[i] = ec._Patrol_patrolledAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "route":
+			out.Values[i] = ec._Patrol_route(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._Patrol_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Patrol_findings(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Patrol_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var patrolConnectionImplementors = []string{"PatrolConnection"}
+
+func (ec *executionContext) _PatrolConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PatrolConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patrolConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PatrolConnection")
+		case "edges":
+			out.Values[i] = ec._PatrolConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PatrolConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PatrolConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var patrolEdgeImplementors = []string{"PatrolEdge"}
+
+func (ec *executionContext) _PatrolEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PatrolEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patrolEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PatrolEdge")
+		case "cursor":
+			out.Values[i] = ec._PatrolEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PatrolEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var patrolFindingImplementors = []string{"PatrolFinding", "Node"}
+
+func (ec *executionContext) _PatrolFinding(ctx context.Context, sel ast.SelectionSet, obj *store.PatrolFinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patrolFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PatrolFinding")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PatrolFinding_id(ctx, field, obj)
+				})
+		case "patrol":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PatrolFinding_patrol(ctx, field, obj)
+				})
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PatrolFinding_category(ctx, field, obj)
+				})
+		case "description":
+			out.Values[i] = ec._PatrolFinding_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "issue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PatrolFinding_issue(ctx, field, obj)
+				})
+		case "raisedAt":
+			out.Values[i] = ec._PatrolFinding_raisedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._PatrolFinding_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var patrolIndicatorsImplementors = []string{"PatrolIndicators"}
+
+func (ec *executionContext) _PatrolIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Patrols) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, patrolIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PatrolIndicators")
+		case "patrols":
+			out.Values[i] = ec._PatrolIndicators_patrols(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findings":
+			out.Values[i] = ec._PatrolIndicators_findings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsRaised":
+			out.Values[i] = ec._PatrolIndicators_findingsRaised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personImplementors = []string{"Person", "Node"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *store.Person) graphql.Marshaler {
@@ -53971,6 +61071,102 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_partyMember(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policeDutyIndicatorsImplementors = []string{"PoliceDutyIndicators"}
+
+func (ec *executionContext) _PoliceDutyIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.PoliceDuties) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policeDutyIndicatorsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PoliceDutyIndicators")
+		case "duties":
+			out.Values[i] = ec._PoliceDutyIndicators_duties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participations":
+			out.Values[i] = ec._PoliceDutyIndicators_participations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._PoliceDutyIndicators_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._PoliceDutyIndicators_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var policeDutyKindCountImplementors = []string{"PoliceDutyKindCount"}
+
+func (ec *executionContext) _PoliceDutyKindCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.PoliceDutyKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, policeDutyKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PoliceDutyKindCount")
+		case "kind":
+			out.Values[i] = ec._PoliceDutyKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duties":
+			out.Values[i] = ec._PoliceDutyKindCount_duties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participations":
+			out.Values[i] = ec._PoliceDutyKindCount_participations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._PoliceDutyKindCount_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54066,6 +61262,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditRecords(ctx, field)
+				})
+		case "patrols":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_patrols(ctx, field)
+				})
+		case "socialPartyOrganisations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_socialPartyOrganisations(ctx, field)
+				})
+		case "noticeOfBuilding":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_noticeOfBuilding(ctx, field)
+				})
+		case "conventionOfBuilding":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_conventionOfBuilding(ctx, field)
 				})
 		case "workCalendar":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -54394,6 +61614,17 @@ func (ec *executionContext) _RedSteward(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "endedOn":
+			out.Values[i] = ec._RedSteward_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RedSteward_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54474,6 +61705,73 @@ func (ec *executionContext) _RedStewardEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._RedStewardEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var registerEventImplementors = []string{"RegisterEvent"}
+
+func (ec *executionContext) _RegisterEvent(ctx context.Context, sel ast.SelectionSet, obj *store.RegisterEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registerEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegisterEvent")
+		case "action":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RegisterEvent_action(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RegisterEvent_actor(ctx, field, obj)
+				})
+		case "actorRole":
+			out.Values[i] = ec._RegisterEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RegisterEvent_fromState(ctx, field, obj)
+				})
+		case "toState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RegisterEvent_toState(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._RegisterEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._RegisterEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -55168,6 +62466,23 @@ func (ec *executionContext) _SocialOrganisation(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "endedOn":
+			out.Values[i] = ec._SocialOrganisation_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partyOrganisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialOrganisation_partyOrganisation(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialOrganisation_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55246,6 +62561,169 @@ func (ec *executionContext) _SocialOrganisationEdge(ctx context.Context, sel ast
 			}
 		case "node":
 			out.Values[i] = ec._SocialOrganisationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var socialPartyOrganisationImplementors = []string{"SocialPartyOrganisation", "Node"}
+
+func (ec *executionContext) _SocialPartyOrganisation(ctx context.Context, sel ast.SelectionSet, obj *store.SocialPartyOrganisation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialPartyOrganisationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialPartyOrganisation")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialPartyOrganisation_id(ctx, field, obj)
+				})
+		case "socialOrganisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialPartyOrganisation_socialOrganisation(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._SocialPartyOrganisation_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialPartyOrganisation_kind(ctx, field, obj)
+				})
+		case "secretary":
+			out.Values[i] = ec._SocialPartyOrganisation_secretary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "membersCount":
+			out.Values[i] = ec._SocialPartyOrganisation_membersCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "foundedOn":
+			out.Values[i] = ec._SocialPartyOrganisation_foundedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dissolvedOn":
+			out.Values[i] = ec._SocialPartyOrganisation_dissolvedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SocialPartyOrganisation_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._SocialPartyOrganisation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var socialPartyOrganisationConnectionImplementors = []string{"SocialPartyOrganisationConnection"}
+
+func (ec *executionContext) _SocialPartyOrganisationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SocialPartyOrganisationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialPartyOrganisationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialPartyOrganisationConnection")
+		case "edges":
+			out.Values[i] = ec._SocialPartyOrganisationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SocialPartyOrganisationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SocialPartyOrganisationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var socialPartyOrganisationEdgeImplementors = []string{"SocialPartyOrganisationEdge"}
+
+func (ec *executionContext) _SocialPartyOrganisationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SocialPartyOrganisationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialPartyOrganisationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialPartyOrganisationEdge")
+		case "cursor":
+			out.Values[i] = ec._SocialPartyOrganisationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SocialPartyOrganisationEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -55602,6 +63080,26 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "patrols":
+			out.Values[i] = ec._TrendPoint_patrols(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "patrolFindings":
+			out.Values[i] = ec._TrendPoint_patrolFindings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "findingsRaised":
+			out.Values[i] = ec._TrendPoint_findingsRaised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policeDutyHours":
+			out.Values[i] = ec._TrendPoint_policeDutyHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55912,6 +63410,12 @@ func (ec *executionContext) _VentureProject(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._VentureProject_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57278,8 +64782,18 @@ func (ec *executionContext) unmarshalNAddMediatorInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAdoptBuildingConventionInput2gridgovᚋgraphᚋmodelᚐAdoptBuildingConventionInput(ctx context.Context, v any) (model.AdoptBuildingConventionInput, error) {
+	res, err := ec.unmarshalInputAdoptBuildingConventionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAppointBuildingRoleInput2gridgovᚋgraphᚋmodelᚐAppointBuildingRoleInput(ctx context.Context, v any) (model.AppointBuildingRoleInput, error) {
 	res, err := ec.unmarshalInputAppointBuildingRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAppointRedStewardInput2gridgovᚋgraphᚋmodelᚐAppointRedStewardInput(ctx context.Context, v any) (model.AppointRedStewardInput, error) {
+	res, err := ec.unmarshalInputAppointRedStewardInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -57416,6 +64930,14 @@ func (ec *executionContext) marshalNBuildingConnection2ᚖgridgovᚋgraphᚋmode
 	return ec._BuildingConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBuildingConvention2ᚖgridgovᚋstoreᚐBuildingConvention(ctx context.Context, sel ast.SelectionSet, v *store.BuildingConvention) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BuildingConvention!")
+		return graphql.Null
+	}
+	return ec._BuildingConvention(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBuildingEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐBuildingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BuildingEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57438,6 +64960,14 @@ func (ec *executionContext) marshalNBuildingEdge2ᚖgridgovᚋgraphᚋmodelᚐBu
 		return graphql.Null
 	}
 	return ec._BuildingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBuildingNotice2ᚖgridgovᚋstoreᚐBuildingNotice(ctx context.Context, sel ast.SelectionSet, v *store.BuildingNotice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BuildingNotice!")
+		return graphql.Null
+	}
+	return ec._BuildingNotice(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBuildingRole2gridgovᚋgraphᚋmodelᚐBuildingRole(ctx context.Context, v any) (model.BuildingRole, error) {
@@ -57708,6 +65238,16 @@ func (ec *executionContext) marshalNCoverageIndicators2gridgovᚋwarehouseᚐCov
 	return ec._CoverageIndicators(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNCreateSocialOrganisationInput2gridgovᚋgraphᚋmodelᚐCreateSocialOrganisationInput(ctx context.Context, v any) (model.CreateSocialOrganisationInput, error) {
+	res, err := ec.unmarshalInputCreateSocialOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateVentureProjectInput2gridgovᚋgraphᚋmodelᚐCreateVentureProjectInput(ctx context.Context, v any) (model.CreateVentureProjectInput, error) {
+	res, err := ec.unmarshalInputCreateVentureProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐCreateVolunteerTeamInput(ctx context.Context, v any) (model.CreateVolunteerTeamInput, error) {
 	res, err := ec.unmarshalInputCreateVolunteerTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57753,6 +65293,11 @@ func (ec *executionContext) unmarshalNDeclineOrderInput2gridgovᚋgraphᚋmodel�
 
 func (ec *executionContext) unmarshalNDispatchIssueInput2gridgovᚋgraphᚋmodelᚐDispatchIssueInput(ctx context.Context, v any) (model.DispatchIssueInput, error) {
 	res, err := ec.unmarshalInputDispatchIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDissolveSocialPartyOrganisationInput2gridgovᚋgraphᚋmodelᚐDissolveSocialPartyOrganisationInput(ctx context.Context, v any) (model.DissolveSocialPartyOrganisationInput, error) {
+	res, err := ec.unmarshalInputDissolveSocialPartyOrganisationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -57803,6 +65348,21 @@ func (ec *executionContext) unmarshalNEndBuildingAppointmentInput2gridgovᚋgrap
 
 func (ec *executionContext) unmarshalNEndPairingInput2gridgovᚋgraphᚋmodelᚐEndPairingInput(ctx context.Context, v any) (model.EndPairingInput, error) {
 	res, err := ec.unmarshalInputEndPairingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEndRedStewardInput2gridgovᚋgraphᚋmodelᚐEndRedStewardInput(ctx context.Context, v any) (model.EndRedStewardInput, error) {
+	res, err := ec.unmarshalInputEndRedStewardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEndSocialOrganisationInput2gridgovᚋgraphᚋmodelᚐEndSocialOrganisationInput(ctx context.Context, v any) (model.EndSocialOrganisationInput, error) {
+	res, err := ec.unmarshalInputEndSocialOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEndVentureProjectInput2gridgovᚋgraphᚋmodelᚐEndVentureProjectInput(ctx context.Context, v any) (model.EndVentureProjectInput, error) {
+	res, err := ec.unmarshalInputEndVentureProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -57915,6 +65475,21 @@ func (ec *executionContext) marshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacil
 	return v
 }
 
+func (ec *executionContext) unmarshalNFindingCategory2gridgovᚋgraphᚋmodelᚐFindingCategory(ctx context.Context, v any) (model.FindingCategory, error) {
+	var res model.FindingCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFindingCategory2gridgovᚋgraphᚋmodelᚐFindingCategory(ctx context.Context, sel ast.SelectionSet, v model.FindingCategory) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFindingInput2ᚖgridgovᚋgraphᚋmodelᚐFindingInput(ctx context.Context, v any) (*model.FindingInput, error) {
+	res, err := ec.unmarshalInputFindingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloat(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57927,6 +65502,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNFoundSocialPartyOrganisationInput2gridgovᚋgraphᚋmodelᚐFoundSocialPartyOrganisationInput(ctx context.Context, v any) (model.FoundSocialPartyOrganisationInput, error) {
+	res, err := ec.unmarshalInputFoundSocialPartyOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGovernanceInstructor2ᚖgridgovᚋstoreᚐGovernanceInstructor(ctx context.Context, sel ast.SelectionSet, v *store.GovernanceInstructor) graphql.Marshaler {
@@ -58476,6 +66056,11 @@ func (ec *executionContext) unmarshalNLogGridWorkInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNLogPatrolInput2gridgovᚋgraphᚋmodelᚐLogPatrolInput(ctx context.Context, v any) (model.LogPatrolInput, error) {
+	res, err := ec.unmarshalInputLogPatrolInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNMatterAction2gridgovᚋgraphᚋmodelᚐMatterAction(ctx context.Context, v any) (model.MatterAction, error) {
 	var res model.MatterAction
 	err := res.UnmarshalGQL(v)
@@ -58924,6 +66509,84 @@ func (ec *executionContext) marshalNPartyMemberOrderField2gridgovᚋgraphᚋmode
 	return v
 }
 
+func (ec *executionContext) unmarshalNPartyOrgKind2gridgovᚋgraphᚋmodelᚐPartyOrgKind(ctx context.Context, v any) (model.PartyOrgKind, error) {
+	var res model.PartyOrgKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartyOrgKind2gridgovᚋgraphᚋmodelᚐPartyOrgKind(ctx context.Context, sel ast.SelectionSet, v model.PartyOrgKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPatrol2ᚖgridgovᚋstoreᚐPatrol(ctx context.Context, sel ast.SelectionSet, v *store.Patrol) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Patrol!")
+		return graphql.Null
+	}
+	return ec._Patrol(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPatrolConnection2ᚖgridgovᚋgraphᚋmodelᚐPatrolConnection(ctx context.Context, sel ast.SelectionSet, v *model.PatrolConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PatrolConnection!")
+		return graphql.Null
+	}
+	return ec._PatrolConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPatrolEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPatrolEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PatrolEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPatrolEdge2ᚖgridgovᚋgraphᚋmodelᚐPatrolEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPatrolEdge2ᚖgridgovᚋgraphᚋmodelᚐPatrolEdge(ctx context.Context, sel ast.SelectionSet, v *model.PatrolEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PatrolEdge!")
+		return graphql.Null
+	}
+	return ec._PatrolEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPatrolFinding2ᚕᚖgridgovᚋstoreᚐPatrolFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.PatrolFinding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPatrolFinding2ᚖgridgovᚋstoreᚐPatrolFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPatrolFinding2ᚖgridgovᚋstoreᚐPatrolFinding(ctx context.Context, sel ast.SelectionSet, v *store.PatrolFinding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PatrolFinding!")
+		return graphql.Null
+	}
+	return ec._PatrolFinding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPatrolIndicators2gridgovᚋwarehouseᚐPatrols(ctx context.Context, sel ast.SelectionSet, v warehouse.Patrols) graphql.Marshaler {
+	return ec._PatrolIndicators(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNPeriodInput2gridgovᚋwarehouseᚐPeriod(ctx context.Context, v any) (warehouse.Period, error) {
 	res, err := ec.unmarshalInputPeriodInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58952,8 +66615,66 @@ func (ec *executionContext) marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx conte
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPoliceDutyIndicators2gridgovᚋwarehouseᚐPoliceDuties(ctx context.Context, sel ast.SelectionSet, v warehouse.PoliceDuties) graphql.Marshaler {
+	return ec._PoliceDutyIndicators(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPoliceDutyKind2gridgovᚋgraphᚋmodelᚐPoliceDutyKind(ctx context.Context, v any) (model.PoliceDutyKind, error) {
+	var res model.PoliceDutyKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPoliceDutyKind2gridgovᚋgraphᚋmodelᚐPoliceDutyKind(ctx context.Context, sel ast.SelectionSet, v model.PoliceDutyKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPoliceDutyKindCount2gridgovᚋwarehouseᚐPoliceDutyKind(ctx context.Context, sel ast.SelectionSet, v warehouse.PoliceDutyKind) graphql.Marshaler {
+	return ec._PoliceDutyKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPoliceDutyKindCount2ᚕgridgovᚋwarehouseᚐPoliceDutyKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.PoliceDutyKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPoliceDutyKindCount2gridgovᚋwarehouseᚐPoliceDutyKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPoliceDutyParticipantInput2ᚕᚖgridgovᚋgraphᚋmodelᚐPoliceDutyParticipantInputᚄ(ctx context.Context, v any) ([]*model.PoliceDutyParticipantInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PoliceDutyParticipantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPoliceDutyParticipantInput2ᚖgridgovᚋgraphᚋmodelᚐPoliceDutyParticipantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPoliceDutyParticipantInput2ᚖgridgovᚋgraphᚋmodelᚐPoliceDutyParticipantInput(ctx context.Context, v any) (*model.PoliceDutyParticipantInput, error) {
+	res, err := ec.unmarshalInputPoliceDutyParticipantInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPostOrderInput2gridgovᚋgraphᚋmodelᚐPostOrderInput(ctx context.Context, v any) (model.PostOrderInput, error) {
 	res, err := ec.unmarshalInputPostOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPublishBuildingNoticeInput2gridgovᚋgraphᚋmodelᚐPublishBuildingNoticeInput(ctx context.Context, v any) (model.PublishBuildingNoticeInput, error) {
+	res, err := ec.unmarshalInputPublishBuildingNoticeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -58975,6 +66696,11 @@ func (ec *executionContext) marshalNQuarterHours2ᚕgridgovᚋwarehouseᚐQuarte
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRaisePatrolFindingInput2gridgovᚋgraphᚋmodelᚐRaisePatrolFindingInput(ctx context.Context, v any) (model.RaisePatrolFindingInput, error) {
+	res, err := ec.unmarshalInputRaisePatrolFindingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRateMemberInput2gridgovᚋgraphᚋmodelᚐRateMemberInput(ctx context.Context, v any) (model.RateMemberInput, error) {
@@ -59013,6 +66739,11 @@ func (ec *executionContext) unmarshalNRecordActivityInput2gridgovᚋgraphᚋmode
 
 func (ec *executionContext) unmarshalNRecordMeetingMatterInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMatterInput(ctx context.Context, v any) (model.RecordMeetingMatterInput, error) {
 	res, err := ec.unmarshalInputRecordMeetingMatterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordPoliceDutyInput2gridgovᚋgraphᚋmodelᚐRecordPoliceDutyInput(ctx context.Context, v any) (model.RecordPoliceDutyInput, error) {
+	res, err := ec.unmarshalInputRecordPoliceDutyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -59056,9 +66787,53 @@ func (ec *executionContext) marshalNRedStewardEdge2ᚖgridgovᚋgraphᚋmodelᚐ
 	return ec._RedStewardEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRegisterAction2gridgovᚋgraphᚋmodelᚐRegisterAction(ctx context.Context, v any) (model.RegisterAction, error) {
+	var res model.RegisterAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegisterAction2gridgovᚋgraphᚋmodelᚐRegisterAction(ctx context.Context, sel ast.SelectionSet, v model.RegisterAction) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNRegisterCheckinInput2gridgovᚋgraphᚋmodelᚐRegisterCheckinInput(ctx context.Context, v any) (model.RegisterCheckinInput, error) {
 	res, err := ec.unmarshalInputRegisterCheckinInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegisterEvent2ᚕᚖgridgovᚋstoreᚐRegisterEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.RegisterEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRegisterEvent2ᚖgridgovᚋstoreᚐRegisterEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRegisterEvent2ᚖgridgovᚋstoreᚐRegisterEvent(ctx context.Context, sel ast.SelectionSet, v *store.RegisterEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegisterEvent!")
+		return graphql.Null
+	}
+	return ec._RegisterEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRegisterState2gridgovᚋgraphᚋmodelᚐRegisterState(ctx context.Context, v any) (model.RegisterState, error) {
+	var res model.RegisterState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegisterState2gridgovᚋgraphᚋmodelᚐRegisterState(ctx context.Context, sel ast.SelectionSet, v model.RegisterState) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNRegisterVolunteerInput2gridgovᚋgraphᚋmodelᚐRegisterVolunteerInput(ctx context.Context, v any) (model.RegisterVolunteerInput, error) {
@@ -59331,6 +67106,46 @@ func (ec *executionContext) marshalNSocialOrganisationEdge2ᚖgridgovᚋgraphᚋ
 	return ec._SocialOrganisationEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSocialPartyOrganisation2ᚖgridgovᚋstoreᚐSocialPartyOrganisation(ctx context.Context, sel ast.SelectionSet, v *store.SocialPartyOrganisation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialPartyOrganisation!")
+		return graphql.Null
+	}
+	return ec._SocialPartyOrganisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSocialPartyOrganisationConnection2ᚖgridgovᚋgraphᚋmodelᚐSocialPartyOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *model.SocialPartyOrganisationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialPartyOrganisationConnection!")
+		return graphql.Null
+	}
+	return ec._SocialPartyOrganisationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSocialPartyOrganisationEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐSocialPartyOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SocialPartyOrganisationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSocialPartyOrganisationEdge2ᚖgridgovᚋgraphᚋmodelᚐSocialPartyOrganisationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSocialPartyOrganisationEdge2ᚖgridgovᚋgraphᚋmodelᚐSocialPartyOrganisationEdge(ctx context.Context, sel ast.SelectionSet, v *model.SocialPartyOrganisationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialPartyOrganisationEdge!")
+		return graphql.Null
+	}
+	return ec._SocialPartyOrganisationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSortDirection2gridgovᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (model.SortDirection, error) {
 	var res model.SortDirection
 	err := res.UnmarshalGQL(v)
@@ -59553,6 +67368,21 @@ func (ec *executionContext) marshalNUnitRatings2ᚕgridgovᚋwarehouseᚐUnitRat
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNUpdateSocialOrganisationInput2gridgovᚋgraphᚋmodelᚐUpdateSocialOrganisationInput(ctx context.Context, v any) (model.UpdateSocialOrganisationInput, error) {
+	res, err := ec.unmarshalInputUpdateSocialOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSocialPartyOrganisationInput2gridgovᚋgraphᚋmodelᚐUpdateSocialPartyOrganisationInput(ctx context.Context, v any) (model.UpdateSocialPartyOrganisationInput, error) {
+	res, err := ec.unmarshalInputUpdateSocialPartyOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateVentureProjectInput2gridgovᚋgraphᚋmodelᚐUpdateVentureProjectInput(ctx context.Context, v any) (model.UpdateVentureProjectInput, error) {
+	res, err := ec.unmarshalInputUpdateVentureProjectInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateVolunteerTeamInput2gridgovᚋgraphᚋmodelᚐUpdateVolunteerTeamInput(ctx context.Context, v any) (model.UpdateVolunteerTeamInput, error) {
@@ -60112,6 +67942,20 @@ func (ec *executionContext) marshalOBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx c
 	return ec._Building(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBuildingConvention2ᚖgridgovᚋstoreᚐBuildingConvention(ctx context.Context, sel ast.SelectionSet, v *store.BuildingConvention) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BuildingConvention(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBuildingNotice2ᚖgridgovᚋstoreᚐBuildingNotice(ctx context.Context, sel ast.SelectionSet, v *store.BuildingNotice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BuildingNotice(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCadre2ᚖgridgovᚋstoreᚐCadre(ctx context.Context, sel ast.SelectionSet, v *store.Cadre) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -60391,6 +68235,23 @@ func (ec *executionContext) marshalOFacilityKind2ᚕgridgovᚋgraphᚋmodelᚐFa
 	return ret
 }
 
+func (ec *executionContext) unmarshalOFindingInput2ᚕᚖgridgovᚋgraphᚋmodelᚐFindingInputᚄ(ctx context.Context, v any) ([]*model.FindingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FindingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFindingInput2ᚖgridgovᚋgraphᚋmodelᚐFindingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -60536,6 +68397,13 @@ func (ec *executionContext) marshalOIntersection2ᚖgridgovᚋstoreᚐIntersecti
 		return graphql.Null
 	}
 	return ec._Intersection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOIssue2ᚖgridgovᚋstoreᚐIssue(ctx context.Context, sel ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Issue(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOIssueFilter2ᚖgridgovᚋgraphᚋmodelᚐIssueFilter(ctx context.Context, v any) (*model.IssueFilter, error) {
@@ -60860,6 +68728,30 @@ func (ec *executionContext) unmarshalOPartyMemberOrder2ᚖgridgovᚋgraphᚋmode
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOPartyOrgKind2ᚖgridgovᚋgraphᚋmodelᚐPartyOrgKind(ctx context.Context, v any) (*model.PartyOrgKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PartyOrgKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPartyOrgKind2ᚖgridgovᚋgraphᚋmodelᚐPartyOrgKind(ctx context.Context, sel ast.SelectionSet, v *model.PartyOrgKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPatrolFilter2ᚖgridgovᚋgraphᚋmodelᚐPatrolFilter(ctx context.Context, v any) (*model.PatrolFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPatrolFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx context.Context, sel ast.SelectionSet, v *store.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -60888,6 +68780,22 @@ func (ec *executionContext) marshalORatingCounts2ᚖgridgovᚋwarehouseᚐRating
 		return graphql.Null
 	}
 	return ec._RatingCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORegisterState2ᚖgridgovᚋgraphᚋmodelᚐRegisterState(ctx context.Context, v any) (*model.RegisterState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RegisterState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORegisterState2ᚖgridgovᚋgraphᚋmodelᚐRegisterState(ctx context.Context, sel ast.SelectionSet, v *model.RegisterState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOReporterRole2ᚖgridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, v any) (*model.ReporterRole, error) {
@@ -60942,6 +68850,13 @@ func (ec *executionContext) marshalOSocialOrganisation2ᚖgridgovᚋstoreᚐSoci
 		return graphql.Null
 	}
 	return ec._SocialOrganisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSocialPartyOrganisation2ᚖgridgovᚋstoreᚐSocialPartyOrganisation(ctx context.Context, sel ast.SelectionSet, v *store.SocialPartyOrganisation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SocialPartyOrganisation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSortDirection2ᚖgridgovᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {
@@ -61116,6 +69031,22 @@ func (ec *executionContext) marshalOVentureTheme2ᚕgridgovᚋgraphᚋmodelᚐVe
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOVentureTheme2ᚖgridgovᚋgraphᚋmodelᚐVentureTheme(ctx context.Context, v any) (*model.VentureTheme, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.VentureTheme)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVentureTheme2ᚖgridgovᚋgraphᚋmodelᚐVentureTheme(ctx context.Context, sel ast.SelectionSet, v *model.VentureTheme) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOVerdict2ᚖgridgovᚋstoreᚐIssueVerdict(ctx context.Context, sel ast.SelectionSet, v *store.IssueVerdict) graphql.Marshaler {

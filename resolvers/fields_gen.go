@@ -13,145 +13,158 @@ import (
 
 // goTypes gives the Go type each object type of the schema is bound to.
 var goTypes = map[string]reflect.Type{
-	"Activity":                       reflect.TypeFor[store.Activity](),
-	"ActivityConnection":             reflect.TypeFor[model.ActivityConnection](),
-	"ActivityCounts":                 reflect.TypeFor[warehouse.ActivityCounts](),
-	"ActivityEdge":                   reflect.TypeFor[model.ActivityEdge](),
-	"ActivityKindCount":              reflect.TypeFor[warehouse.ActivityKind](),
-	"ActivityParticipant":            reflect.TypeFor[store.ActivityParticipant](),
-	"AuditRecord":                    reflect.TypeFor[store.AuditRecord](),
-	"AuditRecordConnection":          reflect.TypeFor[model.AuditRecordConnection](),
-	"AuditRecordEdge":                reflect.TypeFor[model.AuditRecordEdge](),
-	"BreakdownItem":                  reflect.TypeFor[warehouse.BreakdownItem](),
-	"BreakdownValues":                reflect.TypeFor[warehouse.BreakdownValues](),
-	"Building":                       reflect.TypeFor[store.Building](),
-	"BuildingAppointment":            reflect.TypeFor[store.BuildingAppointment](),
-	"BuildingConnection":             reflect.TypeFor[model.BuildingConnection](),
-	"BuildingEdge":                   reflect.TypeFor[model.BuildingEdge](),
-	"Cadre":                          reflect.TypeFor[store.Cadre](),
-	"CadreConnection":                reflect.TypeFor[model.CadreConnection](),
-	"CadreEdge":                      reflect.TypeFor[model.CadreEdge](),
-	"Checkin":                        reflect.TypeFor[store.Checkin](),
-	"CheckinConnection":              reflect.TypeFor[model.CheckinConnection](),
-	"CheckinCounts":                  reflect.TypeFor[warehouse.CheckinCounts](),
-	"CheckinEdge":                    reflect.TypeFor[model.CheckinEdge](),
-	"CheckinEvent":                   reflect.TypeFor[store.CheckinEvent](),
-	"CheckinIndicators":              reflect.TypeFor[warehouse.Checkins](),
-	"City":                           reflect.TypeFor[store.City](),
-	"Community":                      reflect.TypeFor[store.Community](),
-	"CommunityConnection":            reflect.TypeFor[model.CommunityConnection](),
-	"CommunityEdge":                  reflect.TypeFor[model.CommunityEdge](),
-	"Compound":                       reflect.TypeFor[store.Compound](),
-	"CompoundConnection":             reflect.TypeFor[model.CompoundConnection](),
-	"CompoundEdge":                   reflect.TypeFor[model.CompoundEdge](),
-	"CoverageCounts":                 reflect.TypeFor[warehouse.CoverageCounts](),
-	"CoverageIndicators":             reflect.TypeFor[warehouse.Coverage](),
-	"DutyShift":                      reflect.TypeFor[store.DutyShift](),
-	"DutyShiftConnection":            reflect.TypeFor[model.DutyShiftConnection](),
-	"DutyShiftEdge":                  reflect.TypeFor[model.DutyShiftEdge](),
-	"Evidence":                       reflect.TypeFor[store.Evidence](),
-	"Facility":                       reflect.TypeFor[store.Facility](),
-	"FacilityConnection":             reflect.TypeFor[model.FacilityConnection](),
-	"FacilityEdge":                   reflect.TypeFor[model.FacilityEdge](),
-	"GovernanceInstructor":           reflect.TypeFor[store.GovernanceInstructor](),
-	"GovernanceInstructorConnection": reflect.TypeFor[model.GovernanceInstructorConnection](),
-	"GovernanceInstructorEdge":       reflect.TypeFor[model.GovernanceInstructorEdge](),
-	"Grid":                           reflect.TypeFor[store.Grid](),
-	"GridAssignment":                 reflect.TypeFor[store.GridAssignment](),
-	"GridConnection":                 reflect.TypeFor[model.GridConnection](),
-	"GridEdge":                       reflect.TypeFor[model.GridEdge](),
-	"GridLedger":                     reflect.TypeFor[model.GridLedger](),
-	"GridLedgerEntry":                reflect.TypeFor[model.GridLedgerEntry](),
-	"IndicatorPeriod":                reflect.TypeFor[warehouse.Span](),
-	"IndicatorScope":                 reflect.TypeFor[warehouse.ScopeRef](),
-	"IndicatorUnit":                  reflect.TypeFor[warehouse.Unit](),
-	"Indicators":                     reflect.TypeFor[warehouse.Indicators](),
-	"Intersection":                   reflect.TypeFor[store.Intersection](),
-	"IntersectionConnection":         reflect.TypeFor[model.IntersectionConnection](),
-	"IntersectionEdge":               reflect.TypeFor[model.IntersectionEdge](),
-	"Issue":                          reflect.TypeFor[store.Issue](),
-	"IssueCategory":                  reflect.TypeFor[store.IssueCategory](),
-	"IssueCategoryCount":             reflect.TypeFor[warehouse.IssueCategory](),
-	"IssueConnection":                reflect.TypeFor[model.IssueConnection](),
-	"IssueCounts":                    reflect.TypeFor[warehouse.IssueCounts](),
-	"IssueEdge":                      reflect.TypeFor[model.IssueEdge](),
-	"IssueEvent":                     reflect.TypeFor[store.IssueEvent](),
-	"IssueExtension":                 reflect.TypeFor[store.IssueExtension](),
-	"IssueGroupCount":                reflect.TypeFor[warehouse.IssueGroup](),
-	"IssueIndicators":                reflect.TypeFor[warehouse.Issues](),
-	"JointMeeting":                   reflect.TypeFor[store.JointMeeting](),
-	"JointMeetingConnection":         reflect.TypeFor[model.JointMeetingConnection](),
-	"JointMeetingEdge":               reflect.TypeFor[model.JointMeetingEdge](),
-	"JointMeetingIndicators":         reflect.TypeFor[warehouse.JointMeetings](),
-	"MatterEvent":                    reflect.TypeFor[store.MatterEvent](),
-	"MediationRoomMember":            reflect.TypeFor[store.MediationRoomMember](),
-	"MediationRoomMemberConnection":  reflect.TypeFor[model.MediationRoomMemberConnection](),
-	"MediationRoomMemberEdge":        reflect.TypeFor[model.MediationRoomMemberEdge](),
-	"Mediator":                       reflect.TypeFor[store.IssueMediator](),
-	"MeetingMatter":                  reflect.TypeFor[store.MeetingMatter](),
-	"MonthlyReview":                  reflect.TypeFor[store.MonthlyReview](),
-	"OrderCounts":                    reflect.TypeFor[warehouse.OrderCounts](),
-	"OrderEvent":                     reflect.TypeFor[store.OrderEvent](),
-	"OrderIndicators":                reflect.TypeFor[warehouse.Orders](),
-	"OrganisationIndicators":         reflect.TypeFor[warehouse.Organisation](),
-	"PageInfo":                       reflect.TypeFor[store.PageInfo](),
-	"Pairing":                        reflect.TypeFor[store.Pairing](),
-	"PairingConnection":              reflect.TypeFor[model.PairingConnection](),
-	"PairingEdge":                    reflect.TypeFor[model.PairingEdge](),
-	"Partner":                        reflect.TypeFor[store.Partner](),
-	"PartnerConnection":              reflect.TypeFor[model.PartnerConnection](),
-	"PartnerEdge":                    reflect.TypeFor[model.PartnerEdge](),
-	"PartyMember":                    reflect.TypeFor[store.PartyMember](),
-	"PartyMemberConnection":          reflect.TypeFor[model.PartyMemberConnection](),
-	"PartyMemberEdge":                reflect.TypeFor[model.PartyMemberEdge](),
-	"Person":                         reflect.TypeFor[store.Person](),
-	"QuarterHours":                   reflect.TypeFor[warehouse.QuarterHours](),
-	"RatingCounts":                   reflect.TypeFor[warehouse.RatingCounts](),
-	"RedSteward":                     reflect.TypeFor[store.RedSteward](),
-	"RedStewardConnection":           reflect.TypeFor[model.RedStewardConnection](),
-	"RedStewardEdge":                 reflect.TypeFor[model.RedStewardEdge](),
-	"Resident":                       reflect.TypeFor[store.Resident](),
-	"ResidentConnection":             reflect.TypeFor[model.ResidentConnection](),
-	"ResidentEdge":                   reflect.TypeFor[model.ResidentEdge](),
-	"RosterEntry":                    reflect.TypeFor[store.RosterEntry](),
-	"ServiceCategory":                reflect.TypeFor[store.ServiceCategory](),
-	"ServiceOrder":                   reflect.TypeFor[store.ServiceOrder](),
-	"ServiceOrderConnection":         reflect.TypeFor[model.ServiceOrderConnection](),
-	"ServiceOrderEdge":               reflect.TypeFor[model.ServiceOrderEdge](),
-	"ServiceRecord":                  reflect.TypeFor[store.ServiceRecord](),
-	"ServiceTotals":                  reflect.TypeFor[store.ServiceTotal](),
-	"SocialOrganisation":             reflect.TypeFor[store.SocialOrganisation](),
-	"SocialOrganisationConnection":   reflect.TypeFor[model.SocialOrganisationConnection](),
-	"SocialOrganisationEdge":         reflect.TypeFor[model.SocialOrganisationEdge](),
-	"Street":                         reflect.TypeFor[store.Street](),
-	"StreetConnection":               reflect.TypeFor[model.StreetConnection](),
-	"StreetEdge":                     reflect.TypeFor[model.StreetEdge](),
-	"Supervision":                    reflect.TypeFor[store.Supervision](),
-	"TeamTypeCount":                  reflect.TypeFor[warehouse.TeamType](),
-	"TrendPoint":                     reflect.TypeFor[warehouse.TrendPoint](),
-	"Unit":                           reflect.TypeFor[store.Unit](),
-	"UnitCheckins":                   reflect.TypeFor[warehouse.UnitCheckins](),
-	"UnitConnection":                 reflect.TypeFor[model.UnitConnection](),
-	"UnitEdge":                       reflect.TypeFor[model.UnitEdge](),
-	"UnitRatings":                    reflect.TypeFor[warehouse.UnitRatings](),
-	"VentureProject":                 reflect.TypeFor[store.VentureProject](),
-	"VentureProjectConnection":       reflect.TypeFor[model.VentureProjectConnection](),
-	"VentureProjectEdge":             reflect.TypeFor[model.VentureProjectEdge](),
-	"Verdict":                        reflect.TypeFor[store.IssueVerdict](),
-	"Volunteer":                      reflect.TypeFor[store.Volunteer](),
-	"VolunteerConnection":            reflect.TypeFor[model.VolunteerConnection](),
-	"VolunteerCounts":                reflect.TypeFor[warehouse.VolunteerCounts](),
-	"VolunteerEdge":                  reflect.TypeFor[model.VolunteerEdge](),
-	"VolunteerIndicators":            reflect.TypeFor[warehouse.Volunteers](),
-	"VolunteerTeam":                  reflect.TypeFor[store.VolunteerTeam](),
-	"VolunteerTeamConnection":        reflect.TypeFor[model.VolunteerTeamConnection](),
-	"VolunteerTeamEdge":              reflect.TypeFor[model.VolunteerTeamEdge](),
-	"WorkCalendarDay":                reflect.TypeFor[store.WorkCalendarDay](),
-	"WorkLog":                        reflect.TypeFor[store.WorkLog](),
-	"WorkLogConnection":              reflect.TypeFor[model.WorkLogConnection](),
-	"WorkLogEdge":                    reflect.TypeFor[model.WorkLogEdge](),
-	"WorkLogKindCount":               reflect.TypeFor[warehouse.WorkLogKind](),
-	"YearRating":                     reflect.TypeFor[store.YearRating](),
+	"Activity":                          reflect.TypeFor[store.Activity](),
+	"ActivityConnection":                reflect.TypeFor[model.ActivityConnection](),
+	"ActivityCounts":                    reflect.TypeFor[warehouse.ActivityCounts](),
+	"ActivityEdge":                      reflect.TypeFor[model.ActivityEdge](),
+	"ActivityKindCount":                 reflect.TypeFor[warehouse.ActivityKind](),
+	"ActivityParticipant":               reflect.TypeFor[store.ActivityParticipant](),
+	"AuditRecord":                       reflect.TypeFor[store.AuditRecord](),
+	"AuditRecordConnection":             reflect.TypeFor[model.AuditRecordConnection](),
+	"AuditRecordEdge":                   reflect.TypeFor[model.AuditRecordEdge](),
+	"BreakdownItem":                     reflect.TypeFor[warehouse.BreakdownItem](),
+	"BreakdownValues":                   reflect.TypeFor[warehouse.BreakdownValues](),
+	"Building":                          reflect.TypeFor[store.Building](),
+	"BuildingAppointment":               reflect.TypeFor[store.BuildingAppointment](),
+	"BuildingConnection":                reflect.TypeFor[model.BuildingConnection](),
+	"BuildingConvention":                reflect.TypeFor[store.BuildingConvention](),
+	"BuildingEdge":                      reflect.TypeFor[model.BuildingEdge](),
+	"BuildingNotice":                    reflect.TypeFor[store.BuildingNotice](),
+	"Cadre":                             reflect.TypeFor[store.Cadre](),
+	"CadreConnection":                   reflect.TypeFor[model.CadreConnection](),
+	"CadreEdge":                         reflect.TypeFor[model.CadreEdge](),
+	"Checkin":                           reflect.TypeFor[store.Checkin](),
+	"CheckinConnection":                 reflect.TypeFor[model.CheckinConnection](),
+	"CheckinCounts":                     reflect.TypeFor[warehouse.CheckinCounts](),
+	"CheckinEdge":                       reflect.TypeFor[model.CheckinEdge](),
+	"CheckinEvent":                      reflect.TypeFor[store.CheckinEvent](),
+	"CheckinIndicators":                 reflect.TypeFor[warehouse.Checkins](),
+	"City":                              reflect.TypeFor[store.City](),
+	"Community":                         reflect.TypeFor[store.Community](),
+	"CommunityConnection":               reflect.TypeFor[model.CommunityConnection](),
+	"CommunityEdge":                     reflect.TypeFor[model.CommunityEdge](),
+	"Compound":                          reflect.TypeFor[store.Compound](),
+	"CompoundConnection":                reflect.TypeFor[model.CompoundConnection](),
+	"CompoundEdge":                      reflect.TypeFor[model.CompoundEdge](),
+	"CoverageCounts":                    reflect.TypeFor[warehouse.CoverageCounts](),
+	"CoverageIndicators":                reflect.TypeFor[warehouse.Coverage](),
+	"DutyShift":                         reflect.TypeFor[store.DutyShift](),
+	"DutyShiftConnection":               reflect.TypeFor[model.DutyShiftConnection](),
+	"DutyShiftEdge":                     reflect.TypeFor[model.DutyShiftEdge](),
+	"Evidence":                          reflect.TypeFor[store.Evidence](),
+	"Facility":                          reflect.TypeFor[store.Facility](),
+	"FacilityConnection":                reflect.TypeFor[model.FacilityConnection](),
+	"FacilityEdge":                      reflect.TypeFor[model.FacilityEdge](),
+	"GovernanceInstructor":              reflect.TypeFor[store.GovernanceInstructor](),
+	"GovernanceInstructorConnection":    reflect.TypeFor[model.GovernanceInstructorConnection](),
+	"GovernanceInstructorEdge":          reflect.TypeFor[model.GovernanceInstructorEdge](),
+	"Grid":                              reflect.TypeFor[store.Grid](),
+	"GridAssignment":                    reflect.TypeFor[store.GridAssignment](),
+	"GridConnection":                    reflect.TypeFor[model.GridConnection](),
+	"GridEdge":                          reflect.TypeFor[model.GridEdge](),
+	"GridLedger":                        reflect.TypeFor[model.GridLedger](),
+	"GridLedgerEntry":                   reflect.TypeFor[model.GridLedgerEntry](),
+	"IndicatorPeriod":                   reflect.TypeFor[warehouse.Span](),
+	"IndicatorScope":                    reflect.TypeFor[warehouse.ScopeRef](),
+	"IndicatorUnit":                     reflect.TypeFor[warehouse.Unit](),
+	"Indicators":                        reflect.TypeFor[warehouse.Indicators](),
+	"Intersection":                      reflect.TypeFor[store.Intersection](),
+	"IntersectionConnection":            reflect.TypeFor[model.IntersectionConnection](),
+	"IntersectionEdge":                  reflect.TypeFor[model.IntersectionEdge](),
+	"Issue":                             reflect.TypeFor[store.Issue](),
+	"IssueCategory":                     reflect.TypeFor[store.IssueCategory](),
+	"IssueCategoryCount":                reflect.TypeFor[warehouse.IssueCategory](),
+	"IssueConnection":                   reflect.TypeFor[model.IssueConnection](),
+	"IssueCounts":                       reflect.TypeFor[warehouse.IssueCounts](),
+	"IssueEdge":                         reflect.TypeFor[model.IssueEdge](),
+	"IssueEvent":                        reflect.TypeFor[store.IssueEvent](),
+	"IssueExtension":                    reflect.TypeFor[store.IssueExtension](),
+	"IssueGroupCount":                   reflect.TypeFor[warehouse.IssueGroup](),
+	"IssueIndicators":                   reflect.TypeFor[warehouse.Issues](),
+	"JointMeeting":                      reflect.TypeFor[store.JointMeeting](),
+	"JointMeetingConnection":            reflect.TypeFor[model.JointMeetingConnection](),
+	"JointMeetingEdge":                  reflect.TypeFor[model.JointMeetingEdge](),
+	"JointMeetingIndicators":            reflect.TypeFor[warehouse.JointMeetings](),
+	"MatterEvent":                       reflect.TypeFor[store.MatterEvent](),
+	"MediationRoomMember":               reflect.TypeFor[store.MediationRoomMember](),
+	"MediationRoomMemberConnection":     reflect.TypeFor[model.MediationRoomMemberConnection](),
+	"MediationRoomMemberEdge":           reflect.TypeFor[model.MediationRoomMemberEdge](),
+	"Mediator":                          reflect.TypeFor[store.IssueMediator](),
+	"MeetingMatter":                     reflect.TypeFor[store.MeetingMatter](),
+	"MonthlyReview":                     reflect.TypeFor[store.MonthlyReview](),
+	"OrderCounts":                       reflect.TypeFor[warehouse.OrderCounts](),
+	"OrderEvent":                        reflect.TypeFor[store.OrderEvent](),
+	"OrderIndicators":                   reflect.TypeFor[warehouse.Orders](),
+	"OrganisationIndicators":            reflect.TypeFor[warehouse.Organisation](),
+	"PageInfo":                          reflect.TypeFor[store.PageInfo](),
+	"Pairing":                           reflect.TypeFor[store.Pairing](),
+	"PairingConnection":                 reflect.TypeFor[model.PairingConnection](),
+	"PairingEdge":                       reflect.TypeFor[model.PairingEdge](),
+	"Partner":                           reflect.TypeFor[store.Partner](),
+	"PartnerConnection":                 reflect.TypeFor[model.PartnerConnection](),
+	"PartnerEdge":                       reflect.TypeFor[model.PartnerEdge](),
+	"PartyMember":                       reflect.TypeFor[store.PartyMember](),
+	"PartyMemberConnection":             reflect.TypeFor[model.PartyMemberConnection](),
+	"PartyMemberEdge":                   reflect.TypeFor[model.PartyMemberEdge](),
+	"Patrol":                            reflect.TypeFor[store.Patrol](),
+	"PatrolConnection":                  reflect.TypeFor[model.PatrolConnection](),
+	"PatrolEdge":                        reflect.TypeFor[model.PatrolEdge](),
+	"PatrolFinding":                     reflect.TypeFor[store.PatrolFinding](),
+	"PatrolIndicators":                  reflect.TypeFor[warehouse.Patrols](),
+	"Person":                            reflect.TypeFor[store.Person](),
+	"PoliceDutyIndicators":              reflect.TypeFor[warehouse.PoliceDuties](),
+	"PoliceDutyKindCount":               reflect.TypeFor[warehouse.PoliceDutyKind](),
+	"QuarterHours":                      reflect.TypeFor[warehouse.QuarterHours](),
+	"RatingCounts":                      reflect.TypeFor[warehouse.RatingCounts](),
+	"RedSteward":                        reflect.TypeFor[store.RedSteward](),
+	"RedStewardConnection":              reflect.TypeFor[model.RedStewardConnection](),
+	"RedStewardEdge":                    reflect.TypeFor[model.RedStewardEdge](),
+	"RegisterEvent":                     reflect.TypeFor[store.RegisterEvent](),
+	"Resident":                          reflect.TypeFor[store.Resident](),
+	"ResidentConnection":                reflect.TypeFor[model.ResidentConnection](),
+	"ResidentEdge":                      reflect.TypeFor[model.ResidentEdge](),
+	"RosterEntry":                       reflect.TypeFor[store.RosterEntry](),
+	"ServiceCategory":                   reflect.TypeFor[store.ServiceCategory](),
+	"ServiceOrder":                      reflect.TypeFor[store.ServiceOrder](),
+	"ServiceOrderConnection":            reflect.TypeFor[model.ServiceOrderConnection](),
+	"ServiceOrderEdge":                  reflect.TypeFor[model.ServiceOrderEdge](),
+	"ServiceRecord":                     reflect.TypeFor[store.ServiceRecord](),
+	"ServiceTotals":                     reflect.TypeFor[store.ServiceTotal](),
+	"SocialOrganisation":                reflect.TypeFor[store.SocialOrganisation](),
+	"SocialOrganisationConnection":      reflect.TypeFor[model.SocialOrganisationConnection](),
+	"SocialOrganisationEdge":            reflect.TypeFor[model.SocialOrganisationEdge](),
+	"SocialPartyOrganisation":           reflect.TypeFor[store.SocialPartyOrganisation](),
+	"SocialPartyOrganisationConnection": reflect.TypeFor[model.SocialPartyOrganisationConnection](),
+	"SocialPartyOrganisationEdge":       reflect.TypeFor[model.SocialPartyOrganisationEdge](),
+	"Street":                            reflect.TypeFor[store.Street](),
+	"StreetConnection":                  reflect.TypeFor[model.StreetConnection](),
+	"StreetEdge":                        reflect.TypeFor[model.StreetEdge](),
+	"Supervision":                       reflect.TypeFor[store.Supervision](),
+	"TeamTypeCount":                     reflect.TypeFor[warehouse.TeamType](),
+	"TrendPoint":                        reflect.TypeFor[warehouse.TrendPoint](),
+	"Unit":                              reflect.TypeFor[store.Unit](),
+	"UnitCheckins":                      reflect.TypeFor[warehouse.UnitCheckins](),
+	"UnitConnection":                    reflect.TypeFor[model.UnitConnection](),
+	"UnitEdge":                          reflect.TypeFor[model.UnitEdge](),
+	"UnitRatings":                       reflect.TypeFor[warehouse.UnitRatings](),
+	"VentureProject":                    reflect.TypeFor[store.VentureProject](),
+	"VentureProjectConnection":          reflect.TypeFor[model.VentureProjectConnection](),
+	"VentureProjectEdge":                reflect.TypeFor[model.VentureProjectEdge](),
+	"Verdict":                           reflect.TypeFor[store.IssueVerdict](),
+	"Volunteer":                         reflect.TypeFor[store.Volunteer](),
+	"VolunteerConnection":               reflect.TypeFor[model.VolunteerConnection](),
+	"VolunteerCounts":                   reflect.TypeFor[warehouse.VolunteerCounts](),
+	"VolunteerEdge":                     reflect.TypeFor[model.VolunteerEdge](),
+	"VolunteerIndicators":               reflect.TypeFor[warehouse.Volunteers](),
+	"VolunteerTeam":                     reflect.TypeFor[store.VolunteerTeam](),
+	"VolunteerTeamConnection":           reflect.TypeFor[model.VolunteerTeamConnection](),
+	"VolunteerTeamEdge":                 reflect.TypeFor[model.VolunteerTeamEdge](),
+	"WorkCalendarDay":                   reflect.TypeFor[store.WorkCalendarDay](),
+	"WorkLog":                           reflect.TypeFor[store.WorkLog](),
+	"WorkLogConnection":                 reflect.TypeFor[model.WorkLogConnection](),
+	"WorkLogEdge":                       reflect.TypeFor[model.WorkLogEdge](),
+	"WorkLogKindCount":                  reflect.TypeFor[warehouse.WorkLogKind](),
+	"YearRating":                        reflect.TypeFor[store.YearRating](),
 }
 
 // Activity resolves Activity's fields from their declarations.
@@ -305,6 +318,42 @@ func (buildingAppointmentFields) Member(ctx context.Context, obj *store.Building
 
 func (buildingAppointmentFields) Role(ctx context.Context, obj *store.BuildingAppointment) (model.BuildingRole, error) {
 	return resolve[model.BuildingRole](ctx, obj)
+}
+
+// BuildingConvention resolves BuildingConvention's fields from their declarations.
+func (r *Resolver) BuildingConvention() graph.BuildingConventionResolver {
+	return buildingConventionFields{}
+}
+
+type buildingConventionFields struct{}
+
+func (buildingConventionFields) ID(ctx context.Context, obj *store.BuildingConvention) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (buildingConventionFields) Building(ctx context.Context, obj *store.BuildingConvention) (*store.Building, error) {
+	return resolve[*store.Building](ctx, obj)
+}
+
+func (buildingConventionFields) History(ctx context.Context, obj *store.BuildingConvention, last *int) ([]*store.RegisterEvent, error) {
+	return resolve[[]*store.RegisterEvent](ctx, obj)
+}
+
+// BuildingNotice resolves BuildingNotice's fields from their declarations.
+func (r *Resolver) BuildingNotice() graph.BuildingNoticeResolver { return buildingNoticeFields{} }
+
+type buildingNoticeFields struct{}
+
+func (buildingNoticeFields) ID(ctx context.Context, obj *store.BuildingNotice) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (buildingNoticeFields) Building(ctx context.Context, obj *store.BuildingNotice) (*store.Building, error) {
+	return resolve[*store.Building](ctx, obj)
+}
+
+func (buildingNoticeFields) History(ctx context.Context, obj *store.BuildingNotice, last *int) ([]*store.RegisterEvent, error) {
+	return resolve[[]*store.RegisterEvent](ctx, obj)
 }
 
 // Cadre resolves Cadre's fields from their declarations.
@@ -958,6 +1007,48 @@ func (partyMemberFields) Ratings(ctx context.Context, obj *store.PartyMember) ([
 	return resolve[[]*store.YearRating](ctx, obj)
 }
 
+// Patrol resolves Patrol's fields from their declarations.
+func (r *Resolver) Patrol() graph.PatrolResolver { return patrolFields{} }
+
+type patrolFields struct{}
+
+func (patrolFields) ID(ctx context.Context, obj *store.Patrol) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (patrolFields) Steward(ctx context.Context, obj *store.Patrol) (*store.RedSteward, error) {
+	return resolve[*store.RedSteward](ctx, obj)
+}
+
+func (patrolFields) Grid(ctx context.Context, obj *store.Patrol) (*store.Grid, error) {
+	return resolve[*store.Grid](ctx, obj)
+}
+
+func (patrolFields) Findings(ctx context.Context, obj *store.Patrol) ([]*store.PatrolFinding, error) {
+	return resolve[[]*store.PatrolFinding](ctx, obj)
+}
+
+// PatrolFinding resolves PatrolFinding's fields from their declarations.
+func (r *Resolver) PatrolFinding() graph.PatrolFindingResolver { return patrolFindingFields{} }
+
+type patrolFindingFields struct{}
+
+func (patrolFindingFields) ID(ctx context.Context, obj *store.PatrolFinding) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (patrolFindingFields) Patrol(ctx context.Context, obj *store.PatrolFinding) (*store.Patrol, error) {
+	return resolve[*store.Patrol](ctx, obj)
+}
+
+func (patrolFindingFields) Category(ctx context.Context, obj *store.PatrolFinding) (model.FindingCategory, error) {
+	return resolve[model.FindingCategory](ctx, obj)
+}
+
+func (patrolFindingFields) Issue(ctx context.Context, obj *store.PatrolFinding) (*store.Issue, error) {
+	return resolve[*store.Issue](ctx, obj)
+}
+
 // Person resolves Person's fields from their declarations.
 func (r *Resolver) Person() graph.PersonResolver { return personFields{} }
 
@@ -1010,6 +1101,31 @@ func (redStewardFields) Person(ctx context.Context, obj *store.RedSteward) (*sto
 
 func (redStewardFields) Grid(ctx context.Context, obj *store.RedSteward) (*store.Grid, error) {
 	return resolve[*store.Grid](ctx, obj)
+}
+
+func (redStewardFields) History(ctx context.Context, obj *store.RedSteward, last *int) ([]*store.RegisterEvent, error) {
+	return resolve[[]*store.RegisterEvent](ctx, obj)
+}
+
+// RegisterEvent resolves RegisterEvent's fields from their declarations.
+func (r *Resolver) RegisterEvent() graph.RegisterEventResolver { return registerEventFields{} }
+
+type registerEventFields struct{}
+
+func (registerEventFields) Action(ctx context.Context, obj *store.RegisterEvent) (model.RegisterAction, error) {
+	return resolve[model.RegisterAction](ctx, obj)
+}
+
+func (registerEventFields) Actor(ctx context.Context, obj *store.RegisterEvent) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (registerEventFields) FromState(ctx context.Context, obj *store.RegisterEvent) (*model.RegisterState, error) {
+	return resolve[*model.RegisterState](ctx, obj)
+}
+
+func (registerEventFields) ToState(ctx context.Context, obj *store.RegisterEvent) (model.RegisterState, error) {
+	return resolve[model.RegisterState](ctx, obj)
 }
 
 // Resident resolves Resident's fields from their declarations.
@@ -1144,6 +1260,37 @@ func (socialOrganisationFields) VentureProjects(ctx context.Context, obj *store.
 	return resolve[[]*store.VentureProject](ctx, obj)
 }
 
+func (socialOrganisationFields) PartyOrganisation(ctx context.Context, obj *store.SocialOrganisation) (*store.SocialPartyOrganisation, error) {
+	return resolve[*store.SocialPartyOrganisation](ctx, obj)
+}
+
+func (socialOrganisationFields) History(ctx context.Context, obj *store.SocialOrganisation, last *int) ([]*store.RegisterEvent, error) {
+	return resolve[[]*store.RegisterEvent](ctx, obj)
+}
+
+// SocialPartyOrganisation resolves SocialPartyOrganisation's fields from their declarations.
+func (r *Resolver) SocialPartyOrganisation() graph.SocialPartyOrganisationResolver {
+	return socialPartyOrganisationFields{}
+}
+
+type socialPartyOrganisationFields struct{}
+
+func (socialPartyOrganisationFields) ID(ctx context.Context, obj *store.SocialPartyOrganisation) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (socialPartyOrganisationFields) SocialOrganisation(ctx context.Context, obj *store.SocialPartyOrganisation) (*store.SocialOrganisation, error) {
+	return resolve[*store.SocialOrganisation](ctx, obj)
+}
+
+func (socialPartyOrganisationFields) Kind(ctx context.Context, obj *store.SocialPartyOrganisation) (model.PartyOrgKind, error) {
+	return resolve[model.PartyOrgKind](ctx, obj)
+}
+
+func (socialPartyOrganisationFields) History(ctx context.Context, obj *store.SocialPartyOrganisation, last *int) ([]*store.RegisterEvent, error) {
+	return resolve[[]*store.RegisterEvent](ctx, obj)
+}
+
 // Street resolves Street's fields from their declarations.
 func (r *Resolver) Street() graph.StreetResolver { return streetFields{} }
 
@@ -1210,6 +1357,10 @@ func (ventureProjectFields) SocialOrganisation(ctx context.Context, obj *store.V
 
 func (ventureProjectFields) Community(ctx context.Context, obj *store.VentureProject) (*store.Community, error) {
 	return resolve[*store.Community](ctx, obj)
+}
+
+func (ventureProjectFields) History(ctx context.Context, obj *store.VentureProject, last *int) ([]*store.RegisterEvent, error) {
+	return resolve[[]*store.RegisterEvent](ctx, obj)
 }
 
 // Verdict resolves Verdict's fields from their declarations.

@@ -69,6 +69,16 @@ func (e *env) everything(w world) map[string]int64 {
 		w.street, w.community, ids["Compound"])
 	ids["MediationRoomMember"] = e.id(`INSERT INTO mediation_room_members (street_id, community_id, facility_id, member_id, joined_on) VALUES ($1, $2, $3, $4, '2023-06-01') RETURNING id`,
 		w.street, w.community, room, member)
+	ids["Patrol"] = e.id(`INSERT INTO patrols (steward_id, street_id, community_id, grid_id, patrolled_at, route) VALUES ($1, $2, $3, $4, '2024-06-01 08:00+08', '环湖路')
+		RETURNING id`, ids["RedSteward"], w.street, w.community, w.grid)
+	ids["PatrolFinding"] = e.id(`INSERT INTO patrol_findings (patrol_id, street_id, community_id, grid_id, category, description)
+		VALUES ($1, $2, $3, $4, 'safety_hazard', '消防通道堵塞') RETURNING id`, ids["Patrol"], w.street, w.community, w.grid)
+	ids["SocialPartyOrganisation"] = e.id(`INSERT INTO social_party_organisations (social_organisation_id, name, kind, founded_on)
+		VALUES ($1, '红领公益党支部', 'branch', '2021-01-01') RETURNING id`, ids["SocialOrganisation"])
+	ids["BuildingNotice"] = e.id(`INSERT INTO building_notices (building_id, street_id, community_id, grid_id, leader_name, contact)
+		VALUES ($1, $2, $3, $4, '赵党员', '13900000000') RETURNING id`, w.building, w.street, w.community, w.grid)
+	ids["BuildingConvention"] = e.id(`INSERT INTO building_conventions (building_id, street_id, community_id, grid_id, body, adopted_on)
+		VALUES ($1, $2, $3, $4, '楼道不堆放杂物', '2024-01-01') RETURNING id`, w.building, w.street, w.community, w.grid)
 	ids["AuditRecord"] = e.id(`INSERT INTO audit_log (person_id, role, mutation, target_table, target_id, action, after)
 		VALUES ($1, 'city_admin', 'reportIssue', 'cities', $2, 'insert', '{}') RETURNING id`, w.cadrePerson, w.city)
 	return ids

@@ -92,6 +92,20 @@ BEGIN
 	INSERT INTO fixture_ids VALUES (s, 'MeetingMatter', v);
 	INSERT INTO pairings (unit_id, street_id, community_id, kind, started_on) VALUES (unit, street, community, 'community', '2024-01-01') RETURNING id INTO v;
 	INSERT INTO fixture_ids VALUES (s, 'Pairing', v);
+	INSERT INTO volunteers (person_id, team_id, street_id, community_id, grid_id, registered_on)
+		VALUES (other_p, (SELECT id FROM volunteer_teams WHERE name = '志愿队' || s), street, community, grid, '2024-01-01') RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'Volunteer', v);
+	INSERT INTO red_stewards (person_id, street_id, community_id, grid_id, selected_on) VALUES (member_p, street, community, grid, '2024-01-01')
+		RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'RedSteward', v);
+	INSERT INTO patrols (steward_id, street_id, community_id, grid_id, patrolled_at) VALUES (v, street, community, grid, '2024-01-02')
+		RETURNING id INTO v;
+	INSERT INTO patrol_findings (patrol_id, street_id, community_id, grid_id, category, description)
+		VALUES (v, street, community, grid, 'environment', '垃圾' || s) RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'PatrolFinding', v);
+	INSERT INTO social_party_organisations (social_organisation_id, name, kind, founded_on) VALUES (org, '党支部' || s, 'branch', '2021-01-01')
+		RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'SocialPartyOrganisation', v);
 END $f$;
 SELECT fixture_street('A');
 SELECT fixture_street('B');

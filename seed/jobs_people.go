@@ -130,6 +130,20 @@ func (w *world) peopleJobs() []job {
 			h := w.buildingHome(w.stewardBuilding(i))
 			row(int64(i+1), w.people.stewards+int64(i)+1, h.street, h.community, h.grid, day(w.timeIn(r)))
 		}),
+		// Each red steward's two latest patrols of their grid (巡查), every other one with a finding.
+		fixed("patrols", 2*507, []string{"id", "steward_id", "street_id", "community_id", "grid_id", "patrolled_at", "route"},
+			func(r *rowRand, i int, row func(...any)) {
+				h := w.buildingHome(w.stewardBuilding(i / 2))
+				at := w.asOf.Add(-time.Duration(r.between(1, 60*24)) * time.Hour)
+				row(int64(i+1), int64(i/2+1), h.street, h.community, h.grid, at, pick(r, []string{"楼栋—小区大门—停车场", "沿街商铺—背街小巷", "小区一圈"}))
+			}),
+		fixed("patrol_findings", 507, []string{"id", "patrol_id", "street_id", "community_id", "grid_id", "category", "description"},
+			func(r *rowRand, i int, row func(...any)) {
+				h := w.buildingHome(w.stewardBuilding(i))
+				f := r.IntN(4)
+				row(int64(i+1), int64(2*i+1), h.street, h.community, h.grid, []string{"safety_hazard", "environment", "facility_damage", "public_order"}[f],
+					[]string{"楼道堆放杂物堵塞消防通道", "垃圾桶满溢未及时清运", "路灯不亮", "电动车楼道充电"}[f])
+			}),
 		fixed("governance_instructors", 5, []string{"id", "person_id", "street_id", "community_id", "former_post", "appointed_on"}, func(r *rowRand, i int, row func(...any)) {
 			h := w.personHome(w.people.instructors + int64(i))
 			row(int64(i+1), w.people.instructors+int64(i)+1, h.street, h.community,

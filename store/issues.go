@@ -288,6 +288,12 @@ var IssueEvents = lastEvents("load issue events", "issue_events", "issue_id", is
 
 // lastEvents is a source of the last N entries of histories kept in table, by owner (fk).
 func lastEvents[T any](op, table, fk string, cs *columns[T], owner func(*T) int64) *Source[EventsKey, []*T] {
+	return lastEventsWhere(op, table, fk, "", "", cs, owner)
+}
+
+// lastEventsWhere is lastEvents of the rows of table whose column is value (none when column
+// is ""): one register's entries of a history shared by several.
+func lastEventsWhere[T any](op, table, fk, column, value string, cs *columns[T], owner func(*T) int64) *Source[EventsKey, []*T] {
 	return &Source[EventsKey, []*T]{name: op, reads: func(sc auth.Scope, keys []EventsKey, put func(EventsKey, []*T)) []Read {
 		lasts, groups := byShape(keys, func(k EventsKey) int { return k.Last })
 		reads := make([]Read, 0, len(lasts))
@@ -296,6 +302,9 @@ func lastEvents[T any](op, table, fk string, cs *columns[T], owner func(*T) int6
 			q := &query{}
 			idsArg := q.arg(ids)
 			q.where("e." + fk + " = k.id")
+			if column != "" {
+				q.where("e."+column+" = ?", value)
+			}
 			q.where("e.deleted_at IS NULL")
 			q.scoped(sc, colsFor(table, "e."))
 			// Oldest first within each history: the newest N, read backwards.

@@ -94,8 +94,9 @@ func refScope(q *query, sc auth.Scope, table string, target bool) {
 // but only the place that owns a row may change: a volunteer team belongs to its street, or to
 // the street of its social organisation; a municipal agency's team to the city.
 var writeScopes = map[string]scopeCols{
-	"volunteer_teams":      {street: `coalesce(street_id, (SELECT o.street_id FROM social_organisations o WHERE o.id = social_organisation_id))`},
-	"social_organisations": {street: "street_id"},
+	"volunteer_teams":            {street: `coalesce(street_id, (SELECT o.street_id FROM social_organisations o WHERE o.id = social_organisation_id))`},
+	"social_organisations":       {street: "street_id"},
+	"social_party_organisations": {street: `(SELECT o.street_id FROM social_organisations o WHERE o.id = social_organisation_id)`},
 }
 
 // servesIn are the roles that place a person where they serve, whatever their home: a

@@ -47,6 +47,7 @@ type RedSteward struct {
 	CommunityID int64
 	GridID      int64
 	SelectedOn  time.Time
+	EndedOn     *time.Time
 	Version     int64
 	Name        string
 }
@@ -133,7 +134,8 @@ func scanGridAssignment(r pgx.Row) (*GridAssignment, error) { return assignmentC
 var stewardColumns = cols(func(o *RedSteward) []column {
 	return []column{
 		col("id", &o.ID), col("person_id", &o.PersonID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
-		col("grid_id", &o.GridID), col("selected_on", &o.SelectedOn), col("version", &o.Version), col("person_name", &o.Name),
+		col("grid_id", &o.GridID), col("selected_on", &o.SelectedOn), col("ended_on", &o.EndedOn), col("version", &o.Version),
+		col("person_name", &o.Name),
 	}
 })
 

@@ -27,9 +27,13 @@ type scopeCols struct {
 
 // Person-owned rows, as the conditions of scopeCols.self and .unit. {p} is the column prefix.
 const (
-	selfMember  = `{p}member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
-	unitMember  = `{p}member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
-	selfOrders  = `({p}resident_id = :self OR {p}claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND {p}state = 'published' AND {p}grid_id = :grid))`
+	selfMember   = `{p}member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
+	unitMember   = `{p}member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
+	selfOrders   = `({p}resident_id = :self OR {p}claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND {p}state = 'published' AND {p}grid_id = :grid))`
+	selfPatrolIn = `steward_id IN (SELECT id FROM red_stewards WHERE person_id = :self)`
+	selfPatrol   = `{p}` + selfPatrolIn
+	selfBuilding = `{p}building_id IN (SELECT building_id FROM people WHERE id = :self AND deleted_at IS NULL
+		UNION SELECT building_id FROM party_members WHERE person_id = :self AND deleted_at IS NULL)`
 	orderSelfIn = `(resident_id = :self OR claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND state = 'published' AND grid_id = :grid))`
 )
 
@@ -92,7 +96,14 @@ var tableScopes = map[string]scopeCols{
 	"building_appointments":  {street: "street_id", community: "community_id", grid: "grid_id"},
 	"mediation_room_members": {street: "street_id", community: "community_id"},
 	"residents":              {street: "street_id", community: "community_id", grid: "grid_id"},
-	"red_stewards":           {street: "street_id", community: "community_id", grid: "grid_id"},
+	// A red steward (a party member) sees their own appointment, patrols and findings.
+	"red_stewards":    {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}person_id = :self`},
+	"patrols":         {street: "street_id", community: "community_id", grid: "grid_id", self: selfPatrol},
+	"patrol_findings": {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}patrol_id IN (SELECT id FROM patrols WHERE ` + selfPatrolIn + `)`},
+	// A building's notice and convention are its residents' and the party members living in it.
+	"building_notices":       {street: "street_id", community: "community_id", grid: "grid_id", self: selfBuilding},
+	"building_conventions":   {street: "street_id", community: "community_id", grid: "grid_id", self: selfBuilding},
+	"register_events":        {street: "street_id", community: "community_id", grid: "grid_id"},
 	"governance_instructors": {street: "street_id", community: "community_id"},
 	"partners":               {street: "street_id", community: "community_id"},
 	"duty_shifts":            {street: "street_id", community: "community_id"},
@@ -106,9 +117,10 @@ var tableScopes = map[string]scopeCols{
 	"joint_meetings":         {street: "street_id", community: "community_id"},
 	"meeting_matters":        {street: "street_id", community: "community_id"},
 	// City-wide directories: every place-scoped role reads all of them.
-	"cities":               {},
-	"social_organisations": {},
-	"volunteer_teams":      {},
+	"cities":                     {},
+	"social_organisations":       {},
+	"volunteer_teams":            {},
+	"social_party_organisations": {},
 	// Reference data: every role reads all of it.
 	"issue_categories":   {open: true},
 	"service_categories": {open: true},

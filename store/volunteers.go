@@ -22,6 +22,7 @@ type SocialOrganisation struct {
 	HasPartyOrg  bool
 	StreetID     *int64
 	RegisteredOn time.Time
+	EndedOn      *time.Time
 	Version      int64
 }
 
@@ -100,7 +101,7 @@ var (
 var orgColumns = cols(func(o *SocialOrganisation) []column {
 	return []column{
 		col("id", &o.ID), col("name", &o.Name), col("has_party_org", &o.HasPartyOrg), col("street_id", &o.StreetID),
-		col("registered_on", &o.RegisteredOn), col("version", &o.Version),
+		col("registered_on", &o.RegisteredOn), col("ended_on", &o.EndedOn), col("version", &o.Version),
 	}
 })
 

@@ -37,6 +37,8 @@ type Indicators struct {
 	WorkLogs      []WorkLogKind
 	JointMeetings JointMeetings
 	Organisation  Organisation
+	Patrols       Patrols
+	PoliceDuties  PoliceDuties
 
 	// Breakdown has one entry per place one level down (city → streets → communities →
 	// grids), every such place included even when its values are zero; empty for a grid.
@@ -452,6 +454,31 @@ type WorkLogKind struct {
 	Hours        float64
 }
 
+// Patrols are the red stewards' patrols (红色小管家巡查) of the period, by the local day of the
+// patrol, with their findings and, of those, the ones raised as issues (问题交办).
+type Patrols struct {
+	Patrols        int64
+	Findings       int64
+	FindingsRaised int64
+}
+
+// PoliceDuties are the volunteer-police duties (义警: patrol, traffic duty) that started in the
+// period, with the participations and hours served, and the same by kind.
+type PoliceDuties struct {
+	Duties         int64
+	Participations int64
+	Hours          float64
+	ByKind         []PoliceDutyKind // police_patrol, police_traffic: those held
+}
+
+// PoliceDutyKind counts the volunteer-police duties of one kind.
+type PoliceDutyKind struct {
+	Kind           string
+	Duties         int64
+	Participations int64
+	Hours          float64
+}
+
 // JointMeetings are the joint meetings (党建联席会) held in the period and their matters.
 // Kept per community: zero at grid scope.
 type JointMeetings struct {
@@ -585,6 +612,12 @@ type TrendPoint struct {
 	IssuesReopened         int64
 	OrdersPosted           int64
 	OrdersCompleted        int64
+	// The red stewards' patrols that month, their findings and those raised as issues, and the
+	// hours of the volunteer-police duties started that month.
+	Patrols         int64
+	PatrolFindings  int64
+	FindingsRaised  int64
+	PoliceDutyHours float64
 }
 
 func ratio(n, d int64) float64 {

@@ -176,6 +176,9 @@ func TestIndicatorsDemoCity(t *testing.T) {
 			t.Errorf("the demo city has no issues %s", k)
 		}
 	}
+	if city.Patrols.Findings == 0 {
+		t.Error("the demo city has no patrol findings: comparing them with Postgres would prove nothing")
+	}
 	t.Logf("city, all time: %d resolved on time, %d late (rate %v), %d due soon, %d overdue, %d urged, %d supervised, %d extended, %d escalated automatically",
 		city.Issues.ResolvedOnTime, city.Issues.ResolvedLate, deref(city.Issues.OnTimeRate), city.Issues.DueSoon, city.Issues.Overdue,
 		city.Issues.Urged, city.Issues.Supervised, city.Issues.Extended, city.Issues.AutoEscalated)
@@ -602,6 +605,9 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		"issues.verdictsNoResponse": f64(ind.Issues.VerdictsNoResponse), "issues.verdictsByResident": f64(ind.Issues.VerdictsByResident),
 		"issues.verdictsByPhone": f64(ind.Issues.VerdictsByPhone), "issues.resolvedInPeriod": f64(ind.Issues.ResolvedInPeriod),
 		"issues.reopened": f64(ind.Issues.Reopened), "issues.reopens": f64(ind.Issues.Reopens),
+		"patrols.patrols": f64(ind.Patrols.Patrols), "patrols.findings": f64(ind.Patrols.Findings),
+		"patrols.findingsRaised": f64(ind.Patrols.FindingsRaised), "police.duties": f64(ind.PoliceDuties.Duties),
+		"police.hours": ind.PoliceDuties.Hours,
 	}
 	var pt int64
 	for _, a := range ind.Activities {
@@ -673,7 +679,18 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 	resolved := func(agg string) string {
 		return "SELECT " + agg + " FROM issues WHERE deleted_at IS NULL AND state IN ('resolved', 'closed') AND " + scope("issues") + " AND " + days("resolved_at")
 	}
+	// Patrols and their findings by the local day of the patrol; police duties (activities of the
+	// two police kinds) by the day they started, with their participants' hours.
+	findings := "SELECT count(*) FROM patrol_findings f JOIN patrols p ON p.id = f.patrol_id AND p.deleted_at IS NULL WHERE f.deleted_at IS NULL AND " +
+		scope("p") + " AND " + days("p.patrolled_at")
+	police := "a.deleted_at IS NULL AND a.kind IN ('police_patrol', 'police_traffic') AND " + scope("a") + " AND " + days("a.starts_at")
 	queries := map[string]string{
+		"patrols.patrols":        "SELECT count(*) FROM patrols p WHERE p.deleted_at IS NULL AND " + scope("p") + " AND " + days("p.patrolled_at"),
+		"patrols.findings":       findings,
+		"patrols.findingsRaised": findings + " AND f.issue_id IS NOT NULL",
+		"police.duties":          "SELECT count(*) FROM activities a WHERE " + police,
+		"police.hours": "SELECT coalesce(sum(ap.hours), 0) FROM activity_participants ap JOIN activities a ON a.id = ap.activity_id " +
+			"WHERE ap.deleted_at IS NULL AND " + police,
 		"issues.verdictsSatisfied":   verdicts("count(*)", "e.note LIKE '满意%'"),
 		"issues.verdictsUnsatisfied": verdicts("count(*)", "e.note LIKE '不满意%'"),
 		"issues.verdictsNoResponse":  verdicts("count(*)", "e.actor_role = 'system'"),

@@ -189,6 +189,9 @@ func (c *compute) teams() part {
 // Issue states that count as resolved.
 const resolvedStates = "('resolved', 'closed')"
 
+// policeDuties are the activity kinds of volunteer-police duties (义警).
+const policeDuties = "('police_patrol', 'police_traffic')"
+
 // autoEscalation keeps the issue events of an automatic escalation (超期自动上报): the
 // scheduler's, with no actor.
 const autoEscalation = "action = 'escalate' AND actor_role = 'system'"
@@ -619,6 +622,61 @@ func (c *compute) meetings() part {
 		if len(rows) == 1 {
 			r := rows[0]
 			c.out.JointMeetings = JointMeetings{Meetings: atoi(r[0]), Matters: atoi(r[1]), MattersDiscussed: atoi(r[2]), DisputesJointlyMediated: atoi(r[3])}
+		}
+	})
+}
+
+// patrols sums the red stewards' patrols of the period, their findings and those raised.
+func (c *compute) patrols() part {
+	var args []any
+	from := c.flows("sum_patrol_day", "patrolled_on", c.p, &args)
+	return selectPart("patrols", []string{"sum(patrols)", "sum(findings)", "sum(findings_raised)"}, from, args, func(rows [][]string) {
+		if len(rows) == 1 {
+			c.out.Patrols = Patrols{Patrols: atoi(rows[0][0]), Findings: atoi(rows[0][1]), FindingsRaised: atoi(rows[0][2])}
+		}
+	})
+}
+
+// patrolTrend sums the patrols, findings and findings raised month by month of the patrol.
+func (c *compute) patrolTrend() part {
+	var args []any
+	from := c.flows("sum_patrol_day", "patrolled_on", trendRange(c.p), &args) + " GROUP BY m"
+	exprs := []string{"toYYYYMM(patrolled_on) AS m", "sum(patrols)", "sum(findings)", "sum(findings_raised)"}
+	return selectPart("patrol_trend", exprs, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			if t := c.trendPoint(row[0]); t != nil {
+				t.Patrols, t.PatrolFindings, t.FindingsRaised = atoi(row[1]), atoi(row[2]), atoi(row[3])
+			}
+		}
+	})
+}
+
+// policeDuties sums the volunteer-police duties started in the period, by kind.
+func (c *compute) policeDuties() part {
+	var args []any
+	from := c.flows("sum_police_duty_day", "started_on", c.p, &args) + " GROUP BY kind"
+	exprs := []string{"kind", "sum(duties)", "sum(participations)", "sum(hours)"}
+	return selectPart("police_duties", exprs, from, args, func(rows [][]string) {
+		d := PoliceDuties{ByKind: make([]PoliceDutyKind, 0, len(rows))}
+		for _, row := range rows {
+			k := PoliceDutyKind{Kind: row[0], Duties: atoi(row[1]), Participations: atoi(row[2]), Hours: atof(row[3])}
+			d.ByKind = append(d.ByKind, k)
+			d.Duties, d.Participations, d.Hours = d.Duties+k.Duties, d.Participations+k.Participations, d.Hours+k.Hours
+		}
+		sort.Slice(d.ByKind, func(i, j int) bool { return d.ByKind[i].Kind < d.ByKind[j].Kind })
+		c.out.PoliceDuties = d
+	})
+}
+
+// policeDutyTrend sums the hours of the volunteer-police duties month by month of their start.
+func (c *compute) policeDutyTrend() part {
+	var args []any
+	from := c.flows("sum_police_duty_day", "started_on", trendRange(c.p), &args) + " GROUP BY m"
+	return selectPart("police_duty_trend", []string{"toYYYYMM(started_on) AS m", "sum(hours)"}, from, args, func(rows [][]string) {
+		for _, row := range rows {
+			if t := c.trendPoint(row[0]); t != nil {
+				t.PoliceDutyHours = atof(row[1])
+			}
 		}
 	})
 }

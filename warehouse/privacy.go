@@ -93,6 +93,8 @@ var PersonTables = []PersonTable{
 	{Table: "fact_issue_event", Records: names("issue_id", places, "actor_role action from_state to_state verdict verdict_score verdict_channel at")},
 	{Table: "fact_issue_mediator", Records: names("issue_id", places, "role")},
 	{Table: "fact_work_log", Records: names(places, "kind logged_at people_served hours")},
+	{Table: "fact_patrol", Records: names(places, "patrolled_at")},
+	{Table: "fact_patrol_finding", Records: names("patrol_id", places, "category issue_id raised_at")},
 	{Table: "fact_service_order", Records: names(places, "category_id state posted_at published_at claimed_at completed_at hours rating rated_at",
 		"claim_due_at complete_due_at unclaimed_flagged_at unfinished_flagged_at")},
 	{Table: "fact_order_event", Records: names("order_id", places, "actor_role action from_state to_state at")},

@@ -28,7 +28,7 @@ var IndicatorTables = []string{"dim_city", "dim_street", "dim_community", "dim_g
 	"role_mediation_room_member", "role_resident", "role_red_steward", "role_governance_instructor",
 	"fact_checkin", "fact_issue", "fact_issue_event", "fact_issue_mediator", "fact_work_log", "fact_service_order", "fact_service_record",
 	"fact_year_rating", "fact_volunteer", "fact_pairing", "fact_activity", "fact_activity_participant",
-	"fact_joint_meeting", "fact_meeting_matter"}
+	"fact_joint_meeting", "fact_meeting_matter", "fact_patrol", "fact_patrol_finding"}
 
 // Reader computes indicators in ClickHouse. The facts, and the roles the coverage and the
 // organisation count, are read through the summary tables (Summaries: deduplicated when built,
@@ -358,7 +358,7 @@ func (c *compute) batches() []func(context.Context) error {
 		c.issuesByChild, c.serviceHours, c.activities, c.orderTrend, c.issueTrend, c.meetings, c.checkinsByUnit, c.standing,
 		c.coverage, c.ratings, c.justiceMediators, c.onTime, c.onTimeTrend, c.verdicts, c.verdictTrend, c.rework, c.reworkTrend,
 		c.intersections, c.categories, c.checkinsByChild, c.membersByChild, c.teams, c.serviceCategories, c.children, c.residents,
-		c.units, c.place,
+		c.units, c.place, c.patrols, c.patrolTrend, c.policeDuties, c.policeDutyTrend,
 	}
 	groups := make([][]func() part, c.r.parallel)
 	for i, p := range parts {

@@ -31,7 +31,8 @@ func TestIndicatorsSDL(t *testing.T) {
 		warehouse.Orders{}, warehouse.QuarterHours{}, warehouse.RatingCounts{}, warehouse.UnitRatings{}, warehouse.Coverage{},
 		warehouse.ActivityKind{}, warehouse.WorkLogKind{}, warehouse.JointMeetings{}, warehouse.Organisation{}, warehouse.BreakdownItem{},
 		warehouse.BreakdownValues{}, warehouse.CheckinCounts{}, warehouse.IssueCounts{}, warehouse.OrderCounts{}, warehouse.VolunteerCounts{},
-		warehouse.ActivityCounts{}, warehouse.CoverageCounts{}, warehouse.TrendPoint{}} {
+		warehouse.ActivityCounts{}, warehouse.CoverageCounts{}, warehouse.TrendPoint{}, warehouse.Patrols{}, warehouse.PoliceDuties{},
+		warehouse.PoliceDutyKind{}} {
 		goTypes[reflect.TypeOf(v).Name()] = reflect.TypeOf(v)
 	}
 	bound := regexp.MustCompile(`\(warehouse\.(\w+)\)`)

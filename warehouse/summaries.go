@@ -139,6 +139,18 @@ var Summaries = []Summary{
 		return "SELECT toDate(logged_at) AS day, street_id, community_id, grid_id, kind, count(), sum(people_served), sum(hours) FROM " +
 			t("fact_work_log") + " WHERE is_deleted = 0 GROUP BY day, street_id, community_id, grid_id, kind"
 	}},
+	{"sum_patrol_day", []string{"fact_patrol", "fact_patrol_finding"}, func(t func(string) string) string {
+		return "SELECT toDate(patrolled_at) AS day, street_id, community_id, grid_id, count(), sum(found), sum(raised) FROM (SELECT id, patrolled_at, " +
+			"street_id, community_id, grid_id FROM " + t("fact_patrol") + " WHERE is_deleted = 0) AS p ANY LEFT JOIN (SELECT patrol_id AS id, count() AS found, " +
+			"countIf(issue_id IS NOT NULL) AS raised FROM " + t("fact_patrol_finding") + " WHERE is_deleted = 0 GROUP BY patrol_id) AS f USING id " +
+			"GROUP BY day, street_id, community_id, grid_id"
+	}},
+	{"sum_police_duty_day", []string{"fact_activity", "fact_activity_participant"}, func(t func(string) string) string {
+		return "SELECT toDate(starts_at) AS day, street_id, community, grid, kind, count(), sum(participations), sum(hours) FROM (SELECT id, starts_at, " +
+			"street_id, ifNull(community_id, 0) AS community, ifNull(grid_id, 0) AS grid, kind FROM " + t("fact_activity") + " WHERE is_deleted = 0 AND kind IN " +
+			policeDuties + ") AS a ANY LEFT JOIN (SELECT activity_id AS id, count() AS participations, sum(hours) AS hours FROM " +
+			t("fact_activity_participant") + " WHERE is_deleted = 0 GROUP BY activity_id) AS p USING id GROUP BY day, street_id, community, grid, kind"
+	}},
 	{"sum_standing", []string{"dim_community", "dim_grid", "dim_building", "dim_compound", "dim_unit", "dim_social_organisation",
 		"dim_venture_project", "role_cadre", "role_grid_assignment", "role_building_appointment", "role_red_steward",
 		"role_governance_instructor", "fact_pairing"}, standingSelect},

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strings"
 	"testing"
 
 	"gridgov/apperr"
@@ -78,5 +79,21 @@ func TestOrderAndCheckinMachines(t *testing.T) {
 	}
 	if _, err := NextCheckin(CheckinPending, CheckinVerify, "", false); apperrCode(err) != apperr.BadUserInput {
 		t.Errorf("verify without grid: %v", err)
+	}
+}
+
+func TestRegisterRefusesEndedRows(t *testing.T) {
+	if to, err := NextRegister("red steward", RegisterCurrent, RegisterEnd); err != nil || to != RegisterEnded {
+		t.Fatalf("ending a current row: %v %v", to, err)
+	}
+	for _, a := range []RegisterAction{RegisterUpdate, RegisterEnd, RegisterCreate} {
+		_, err := NextRegister("red steward", RegisterEnded, a)
+		if apperr.CodeOf(err) != apperr.InvalidTransition || !strings.Contains(err.Error(), "ended") {
+			t.Fatalf("%s of an ended row: %v", a, err)
+		}
+	}
+	var day *int
+	if StateOf(day) != RegisterCurrent {
+		t.Fatal("no end day is current")
 	}
 }

@@ -71,6 +71,18 @@ type AddMediatorInput struct {
 	Role MediatorRole `json:"role"`
 }
 
+// Input of adoptBuildingConvention.
+type AdoptBuildingConventionInput struct {
+	// The building.
+	BuildingID string `json:"buildingId"`
+	// The version of the adopted convention read; required when one is adopted, a stale one is CONFLICT.
+	Version *int `json:"version,omitempty"`
+	// The text of the convention.
+	Body string `json:"body"`
+	// Day it was adopted; today by default.
+	AdoptedOn *time.Time `json:"adoptedOn,omitempty"`
+}
+
 // Input of appointBuildingRole.
 type AppointBuildingRoleInput struct {
 	// The building.
@@ -81,6 +93,16 @@ type AppointBuildingRoleInput struct {
 	Role BuildingRole `json:"role"`
 	// First day; today by default.
 	AppointedOn *time.Time `json:"appointedOn,omitempty"`
+}
+
+// Input of appointRedSteward.
+type AppointRedStewardInput struct {
+	// The person appointed: a resident of the grid's community.
+	PersonID string `json:"personId"`
+	// The grid they patrol.
+	GridID string `json:"gridId"`
+	// Day of selection; today by default.
+	SelectedOn *time.Time `json:"selectedOn,omitempty"`
 }
 
 // Input of attachEvidence: exactly one of issueId and serviceRecordId.
@@ -297,6 +319,32 @@ type ConfirmIssueInput struct {
 	Comment *string `json:"comment,omitempty"`
 }
 
+// Input of createSocialOrganisation.
+type CreateSocialOrganisationInput struct {
+	// Name.
+	Name string `json:"name"`
+	// The street it is registered in; none for a city-level organisation (city admin only).
+	StreetID *string `json:"streetId,omitempty"`
+	// Day of registration; today by default.
+	RegisteredOn *time.Time `json:"registeredOn,omitempty"`
+}
+
+// Input of createVentureProject.
+type CreateVentureProjectInput struct {
+	// The social organisation running it.
+	SocialOrganisationID string `json:"socialOrganisationId"`
+	// The community it serves.
+	CommunityID string `json:"communityId"`
+	// Name.
+	Name string `json:"name"`
+	// Theme.
+	Theme VentureTheme `json:"theme"`
+	// Funding in yuan.
+	FundingYuan float64 `json:"fundingYuan"`
+	// First day; today by default.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
+}
+
 // Input of createVolunteerTeam. The owner matches the type: unitId, socialOrganisationId or streetId.
 type CreateVolunteerTeamInput struct {
 	// Name.
@@ -369,6 +417,18 @@ type DispatchIssueInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of dissolveSocialPartyOrganisation.
+type DissolveSocialPartyOrganisationInput struct {
+	// The party organisation.
+	PartyOrganisationID string `json:"partyOrganisationId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// Day it was dissolved; today by default.
+	DissolvedOn *time.Time `json:"dissolvedOn,omitempty"`
+	// Why.
+	Note *string `json:"note,omitempty"`
+}
+
 // A page of duty shifts.
 type DutyShiftConnection struct {
 	// The items of the page, with their cursors.
@@ -417,6 +477,42 @@ type EndPairingInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of endRedSteward.
+type EndRedStewardInput struct {
+	// The red steward.
+	StewardID string `json:"stewardId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// Last day; today by default.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// Why the appointment ends.
+	Note *string `json:"note,omitempty"`
+}
+
+// Input of endSocialOrganisation.
+type EndSocialOrganisationInput struct {
+	// The organisation.
+	SocialOrganisationID string `json:"socialOrganisationId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// Day of deregistration; today by default.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// Why it ends.
+	Note *string `json:"note,omitempty"`
+}
+
+// Input of endVentureProject.
+type EndVentureProjectInput struct {
+	// The project.
+	VentureProjectID string `json:"ventureProjectId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// Last day; today by default.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// Why it ends.
+	Note *string `json:"note,omitempty"`
+}
+
 // Input of escalateIssue.
 type EscalateIssueInput struct {
 	// The issue.
@@ -445,6 +541,30 @@ type FacilityEdge struct {
 	Cursor string `json:"cursor"`
 	// The facility.
 	Node *store.Facility `json:"node"`
+}
+
+// One thing a patrol found.
+type FindingInput struct {
+	// Category.
+	Category FindingCategory `json:"category"`
+	// What was found.
+	Description string `json:"description"`
+}
+
+// Input of foundSocialPartyOrganisation.
+type FoundSocialPartyOrganisationInput struct {
+	// The social organisation.
+	SocialOrganisationID string `json:"socialOrganisationId"`
+	// Name.
+	Name string `json:"name"`
+	// Kind.
+	Kind PartyOrgKind `json:"kind"`
+	// Name of its secretary.
+	Secretary *string `json:"secretary,omitempty"`
+	// Number of party members.
+	MembersCount *int `json:"membersCount,omitempty"`
+	// Day it was founded; today by default.
+	FoundedOn *time.Time `json:"foundedOn,omitempty"`
 }
 
 // A page of governance instructors.
@@ -653,6 +773,22 @@ type LogGridWorkInput struct {
 	Hours *float64 `json:"hours,omitempty"`
 }
 
+// Input of logPatrol.
+type LogPatrolInput struct {
+	// The red steward who patrolled (a party member logs only their own patrols).
+	StewardID string `json:"stewardId"`
+	// The grid patrolled: the steward's own.
+	GridID string `json:"gridId"`
+	// When the patrol took place.
+	PatrolledAt time.Time `json:"patrolledAt"`
+	// The route walked.
+	Route *string `json:"route,omitempty"`
+	// Notes.
+	Notes *string `json:"notes,omitempty"`
+	// What it found.
+	Findings []*FindingInput `json:"findings,omitempty"`
+}
+
 // One matter of a joint meeting.
 type MatterInput struct {
 	// Kind.
@@ -829,6 +965,34 @@ type PartyMemberOrder struct {
 	Direction SortDirection `json:"direction"`
 }
 
+// A page of patrols.
+type PatrolConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*PatrolEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A patrol with its cursor.
+type PatrolEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The patrol.
+	Node *store.Patrol `json:"node"`
+}
+
+// Narrows a list of patrols.
+type PatrolFilter struct {
+	// Only patrols in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only patrols of this red steward.
+	StewardID *string `json:"stewardId,omitempty"`
+	// Only patrols in this range.
+	Patrolled *DateTimeRange `json:"patrolled,omitempty"`
+}
+
 // Narrows a list of places.
 type PlaceFilter struct {
 	// Only places at or below this part of the tree.
@@ -848,6 +1012,14 @@ type PlaceScope struct {
 	GridID *string `json:"gridId,omitempty"`
 }
 
+// One volunteer's part in a volunteer-police duty.
+type PoliceDutyParticipantInput struct {
+	// The volunteer: a member of the duty's team.
+	VolunteerID string `json:"volunteerId"`
+	// Hours served.
+	Hours float64 `json:"hours"`
+}
+
 // Input of postOrder.
 type PostOrderInput struct {
 	// Category.
@@ -862,8 +1034,38 @@ type PostOrderInput struct {
 	Description *string `json:"description,omitempty"`
 }
 
+// Input of publishBuildingNotice.
+type PublishBuildingNoticeInput struct {
+	// The building.
+	BuildingID string `json:"buildingId"`
+	// The version of the published notice read; required when one is published, a stale one is CONFLICT.
+	Version *int `json:"version,omitempty"`
+	// The building leader's name.
+	LeaderName string `json:"leaderName"`
+	// How to reach the building leader.
+	Contact string `json:"contact"`
+	// Duties.
+	Duties string `json:"duties"`
+	// Commitments.
+	Commitments string `json:"commitments"`
+}
+
 // The root of all reads.
 type Query struct {
+}
+
+// Input of raisePatrolFinding.
+type RaisePatrolFindingInput struct {
+	// The finding.
+	FindingID string `json:"findingId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// The issue category.
+	CategoryID string `json:"categoryId"`
+	// Title of the issue; the finding's description by default.
+	Title *string `json:"title,omitempty"`
+	// The building concerned, if one.
+	BuildingID *string `json:"buildingId,omitempty"`
 }
 
 // Input of rateMember.
@@ -942,6 +1144,30 @@ type RecordMeetingMatterInput struct {
 	Matter *MatterInput `json:"matter"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
+}
+
+// Input of recordPoliceDuty.
+type RecordPoliceDutyInput struct {
+	// The volunteer-police team (义警队).
+	TeamID string `json:"teamId"`
+	// Kind of duty.
+	Kind PoliceDutyKind `json:"kind"`
+	// Title.
+	Title string `json:"title"`
+	// The community where it took place.
+	CommunityID string `json:"communityId"`
+	// The grid, if one.
+	GridID *string `json:"gridId,omitempty"`
+	// The intersection, for traffic duty.
+	IntersectionID *string `json:"intersectionId,omitempty"`
+	// When it started.
+	StartsAt time.Time `json:"startsAt"`
+	// When it ended.
+	EndsAt time.Time `json:"endsAt"`
+	// People served.
+	PeopleServed *int `json:"peopleServed,omitempty"`
+	// The volunteers who served, with their hours.
+	Participants []*PoliceDutyParticipantInput `json:"participants"`
 }
 
 // A page of red stewards.
@@ -1176,6 +1402,24 @@ type SocialOrganisationEdge struct {
 	Node *store.SocialOrganisation `json:"node"`
 }
 
+// A page of party organisations of social organisations.
+type SocialPartyOrganisationConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*SocialPartyOrganisationEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A party organisation of a social organisation with its cursor.
+type SocialPartyOrganisationEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The party organisation.
+	Node *store.SocialPartyOrganisation `json:"node"`
+}
+
 // A page of streets.
 type StreetConnection struct {
 	// The items of the page, with their cursors.
@@ -1232,6 +1476,50 @@ type UnitEdge struct {
 	Cursor string `json:"cursor"`
 	// The unit.
 	Node *store.Unit `json:"node"`
+}
+
+// Input of updateSocialOrganisation.
+type UpdateSocialOrganisationInput struct {
+	// The organisation.
+	SocialOrganisationID string `json:"socialOrganisationId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// New name.
+	Name *string `json:"name,omitempty"`
+	// New day of registration.
+	RegisteredOn *time.Time `json:"registeredOn,omitempty"`
+}
+
+// Input of updateSocialPartyOrganisation.
+type UpdateSocialPartyOrganisationInput struct {
+	// The party organisation.
+	PartyOrganisationID string `json:"partyOrganisationId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// New name.
+	Name *string `json:"name,omitempty"`
+	// New kind.
+	Kind *PartyOrgKind `json:"kind,omitempty"`
+	// New secretary.
+	Secretary *string `json:"secretary,omitempty"`
+	// New number of party members.
+	MembersCount *int `json:"membersCount,omitempty"`
+}
+
+// Input of updateVentureProject.
+type UpdateVentureProjectInput struct {
+	// The project.
+	VentureProjectID string `json:"ventureProjectId"`
+	// The version read: a stale one is CONFLICT.
+	Version int `json:"version"`
+	// New name.
+	Name *string `json:"name,omitempty"`
+	// New theme.
+	Theme *VentureTheme `json:"theme,omitempty"`
+	// New funding in yuan.
+	FundingYuan *float64 `json:"fundingYuan,omitempty"`
+	// New first day.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
 }
 
 // Input of updateVolunteerTeam; fields left out keep their value. A new type needs its owner.
@@ -1432,6 +1720,10 @@ const (
 	ActivityKindMicroWelfare ActivityKind = "MICRO_WELFARE"
 	// Volunteer service (志愿服务).
 	ActivityKindVolunteerService ActivityKind = "VOLUNTEER_SERVICE"
+	// Volunteer-police patrol (义警巡逻).
+	ActivityKindPolicePatrol ActivityKind = "POLICE_PATROL"
+	// Volunteer-police traffic duty (义警交通疏导).
+	ActivityKindPoliceTraffic ActivityKind = "POLICE_TRAFFIC"
 )
 
 var AllActivityKind = []ActivityKind{
@@ -1443,11 +1735,13 @@ var AllActivityKind = []ActivityKind{
 	ActivityKindCoBuildingService,
 	ActivityKindMicroWelfare,
 	ActivityKindVolunteerService,
+	ActivityKindPolicePatrol,
+	ActivityKindPoliceTraffic,
 }
 
 func (e ActivityKind) IsValid() bool {
 	switch e {
-	case ActivityKindThemedPartyDay, ActivityKindLegalPublicity, ActivityKindMicroClassroom, ActivityKindIntersectionDuty, ActivityKindVaccinationDrive, ActivityKindCoBuildingService, ActivityKindMicroWelfare, ActivityKindVolunteerService:
+	case ActivityKindThemedPartyDay, ActivityKindLegalPublicity, ActivityKindMicroClassroom, ActivityKindIntersectionDuty, ActivityKindVaccinationDrive, ActivityKindCoBuildingService, ActivityKindMicroWelfare, ActivityKindVolunteerService, ActivityKindPolicePatrol, ActivityKindPoliceTraffic:
 		return true
 	}
 	return false
@@ -2105,6 +2399,76 @@ func (e *FacilityKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e FacilityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Category of a patrol finding.
+type FindingCategory string
+
+const (
+	// A safety hazard (安全隐患).
+	FindingCategorySafetyHazard FindingCategory = "SAFETY_HAZARD"
+	// Environment and sanitation (环境卫生).
+	FindingCategoryEnvironment FindingCategory = "ENVIRONMENT"
+	// Damaged public facilities (设施损坏).
+	FindingCategoryFacilityDamage FindingCategory = "FACILITY_DAMAGE"
+	// Public order (治安秩序).
+	FindingCategoryPublicOrder FindingCategory = "PUBLIC_ORDER"
+	// A dispute between neighbours (邻里纠纷).
+	FindingCategoryNeighbourDispute FindingCategory = "NEIGHBOUR_DISPUTE"
+	// Anything else.
+	FindingCategoryOther FindingCategory = "OTHER"
+)
+
+var AllFindingCategory = []FindingCategory{
+	FindingCategorySafetyHazard,
+	FindingCategoryEnvironment,
+	FindingCategoryFacilityDamage,
+	FindingCategoryPublicOrder,
+	FindingCategoryNeighbourDispute,
+	FindingCategoryOther,
+}
+
+func (e FindingCategory) IsValid() bool {
+	switch e {
+	case FindingCategorySafetyHazard, FindingCategoryEnvironment, FindingCategoryFacilityDamage, FindingCategoryPublicOrder, FindingCategoryNeighbourDispute, FindingCategoryOther:
+		return true
+	}
+	return false
+}
+
+func (e FindingCategory) String() string {
+	return string(e)
+}
+
+func (e *FindingCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FindingCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FindingCategory", str)
+	}
+	return nil
+}
+
+func (e FindingCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FindingCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FindingCategory) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3264,6 +3628,128 @@ func (e PartyMemberOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Kind of party organisation.
+type PartyOrgKind string
+
+const (
+	// Party branch (党支部).
+	PartyOrgKindBranch PartyOrgKind = "BRANCH"
+	// Joint party branch of several organisations (联合党支部).
+	PartyOrgKindJointBranch PartyOrgKind = "JOINT_BRANCH"
+	// General party branch (党总支).
+	PartyOrgKindGeneralBranch PartyOrgKind = "GENERAL_BRANCH"
+	// Party committee (党委).
+	PartyOrgKindCommittee PartyOrgKind = "COMMITTEE"
+)
+
+var AllPartyOrgKind = []PartyOrgKind{
+	PartyOrgKindBranch,
+	PartyOrgKindJointBranch,
+	PartyOrgKindGeneralBranch,
+	PartyOrgKindCommittee,
+}
+
+func (e PartyOrgKind) IsValid() bool {
+	switch e {
+	case PartyOrgKindBranch, PartyOrgKindJointBranch, PartyOrgKindGeneralBranch, PartyOrgKindCommittee:
+		return true
+	}
+	return false
+}
+
+func (e PartyOrgKind) String() string {
+	return string(e)
+}
+
+func (e *PartyOrgKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartyOrgKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartyOrgKind", str)
+	}
+	return nil
+}
+
+func (e PartyOrgKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartyOrgKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartyOrgKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of volunteer-police duty (义警).
+type PoliceDutyKind string
+
+const (
+	// Patrol (巡逻).
+	PoliceDutyKindPatrol PoliceDutyKind = "PATROL"
+	// Traffic duty (交通疏导).
+	PoliceDutyKindTraffic PoliceDutyKind = "TRAFFIC"
+)
+
+var AllPoliceDutyKind = []PoliceDutyKind{
+	PoliceDutyKindPatrol,
+	PoliceDutyKindTraffic,
+}
+
+func (e PoliceDutyKind) IsValid() bool {
+	switch e {
+	case PoliceDutyKindPatrol, PoliceDutyKindTraffic:
+		return true
+	}
+	return false
+}
+
+func (e PoliceDutyKind) String() string {
+	return string(e)
+}
+
+func (e *PoliceDutyKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PoliceDutyKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PoliceDutyKind", str)
+	}
+	return nil
+}
+
+func (e PoliceDutyKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PoliceDutyKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PoliceDutyKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Year-end rating grade (年终考核).
 type RatingGrade string
 
@@ -3323,6 +3809,125 @@ func (e *RatingGrade) UnmarshalJSON(b []byte) error {
 }
 
 func (e RatingGrade) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an entry of a register's history did.
+type RegisterAction string
+
+const (
+	// The row was recorded.
+	RegisterActionCreate RegisterAction = "CREATE"
+	// The row's fields were changed.
+	RegisterActionUpdate RegisterAction = "UPDATE"
+	// The row was ended.
+	RegisterActionEnd RegisterAction = "END"
+)
+
+var AllRegisterAction = []RegisterAction{
+	RegisterActionCreate,
+	RegisterActionUpdate,
+	RegisterActionEnd,
+}
+
+func (e RegisterAction) IsValid() bool {
+	switch e {
+	case RegisterActionCreate, RegisterActionUpdate, RegisterActionEnd:
+		return true
+	}
+	return false
+}
+
+func (e RegisterAction) String() string {
+	return string(e)
+}
+
+func (e *RegisterAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RegisterAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RegisterAction", str)
+	}
+	return nil
+}
+
+func (e RegisterAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RegisterAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RegisterAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a register row stands.
+type RegisterState string
+
+const (
+	// In force: may be changed or ended.
+	RegisterStateCurrent RegisterState = "CURRENT"
+	// Ended (or dissolved); final.
+	RegisterStateEnded RegisterState = "ENDED"
+)
+
+var AllRegisterState = []RegisterState{
+	RegisterStateCurrent,
+	RegisterStateEnded,
+}
+
+func (e RegisterState) IsValid() bool {
+	switch e {
+	case RegisterStateCurrent, RegisterStateEnded:
+		return true
+	}
+	return false
+}
+
+func (e RegisterState) String() string {
+	return string(e)
+}
+
+func (e *RegisterState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RegisterState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RegisterState", str)
+	}
+	return nil
+}
+
+func (e RegisterState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RegisterState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RegisterState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

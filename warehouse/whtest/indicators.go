@@ -100,6 +100,22 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 			t.Errorf("city 2026 trend %s: %+v, want %+v", month, got, want)
 		}
 	}
+	// Patrols and their findings by the local day of the patrol; police duties by their start.
+	check(t, "city 2026 patrols and police duties", map[string]float64{
+		"patrols.patrols": 2, "patrols.findings": 3, "patrols.findingsRaised": 1,
+		"police.duties": 2, "police.participations": 3, "police.hours": 7, "police.police_patrol.hours": 5.5, "police.police_traffic.hours": 1.5,
+	}, flatten(city))
+	for month, want := range map[string][4]float64{"2026-06": {1, 2, 1, 7}, "2026-07": {1, 1, 0, 0}} {
+		p := byMonth[month]
+		if got := [4]float64{float64(p.Patrols), float64(p.PatrolFindings), float64(p.FindingsRaised), p.PoliceDutyHours}; got != want {
+			t.Errorf("city 2026 trend %s: patrols, findings, raised, police-duty hours %v, want %v", month, got, want)
+		}
+	}
+	check(t, "community 21 patrols and police duties", map[string]float64{
+		"patrols.patrols": 2, "patrols.findings": 3, "police.duties": 1, "police.hours": 5.5, "police.police_traffic.hours": 0,
+	}, flatten(get(warehouse.Scope{Level: warehouse.LevelCommunity, ID: 21}, warehouse.Year(2026))))
+	check(t, "June 2026 patrols", map[string]float64{"patrols.patrols": 1, "patrols.findings": 2, "patrols.findingsRaised": 1},
+		flatten(get(warehouse.City, warehouse.Month(2026, 6))))
 	if feb := get(warehouse.City, warehouse.Month(2026, 2)); feb.Issues.OnTimeRate != nil || feb.Issues.SatisfactionRate != nil ||
 		feb.Issues.AverageVerdictScore != nil || feb.Issues.ReopenRate != nil {
 		t.Errorf("February 2026 resolved no issue and heard no verdict, yet its rates are on time %v, satisfaction %v, score %v, reopen %v",
@@ -262,6 +278,13 @@ func flatten(ind *warehouse.Indicators) map[string]float64 {
 	}
 	for _, w := range ind.WorkLogs {
 		m["workLogs."+w.Kind+".peopleServed"] = float64(w.PeopleServed)
+	}
+	m["patrols.patrols"], m["patrols.findings"], m["patrols.findingsRaised"] = float64(ind.Patrols.Patrols), float64(ind.Patrols.Findings),
+		float64(ind.Patrols.FindingsRaised)
+	d := ind.PoliceDuties
+	m["police.duties"], m["police.participations"], m["police.hours"] = float64(d.Duties), float64(d.Participations), d.Hours
+	for _, k := range d.ByKind {
+		m["police."+k.Kind+".hours"] = k.Hours
 	}
 	return m
 }
@@ -466,4 +489,26 @@ func (f fixture) load() {
 	f.row("fact_meeting_matter", kv{"id": "1", "meeting_id": "1", "street_id": "1", "community_id": "11", "kind": "'major_matter'", "outcome": "'discussed'"})
 	f.row("fact_meeting_matter", kv{"id": "2", "meeting_id": "1", "street_id": "1", "community_id": "11", "kind": "'dispute'", "outcome": "'mediated'"})
 	f.row("fact_work_log", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "kind": "'frontline_service'", "logged_at": sh("2026-03-05 10:00:00"), "people_served": "5"})
+	// Red stewards' patrols in grid 211: p2 deleted (its finding with it), p3 in July by the
+	// local day; f1 raised as an issue in its second version.
+	in211 := func(vals kv) kv {
+		vals["street_id"], vals["community_id"], vals["grid_id"] = "2", "21", "211"
+		return vals
+	}
+	f.row("fact_patrol", in211(kv{"id": "1", "steward_id": "1", "patrolled_at": sh("2026-06-10 09:00:00")}))
+	f.row("fact_patrol", in211(kv{"id": "2", "steward_id": "1", "patrolled_at": sh("2026-06-20 09:00:00")}))
+	f.row("fact_patrol", in211(kv{"id": "2", "steward_id": "1", "patrolled_at": sh("2026-06-20 09:00:00"), "version": "2", "is_deleted": "1"}))
+	f.row("fact_patrol", in211(kv{"id": "3", "steward_id": "1", "patrolled_at": sh("2026-07-01 00:30:00")}))
+	f.row("fact_patrol_finding", in211(kv{"id": "1", "patrol_id": "1", "category": "'safety_hazard'"}))
+	f.row("fact_patrol_finding", in211(kv{"id": "1", "patrol_id": "1", "category": "'safety_hazard'", "issue_id": "99",
+		"raised_at": sh("2026-06-11 09:00:00"), "version": "2"}))
+	f.row("fact_patrol_finding", in211(kv{"id": "2", "patrol_id": "1", "category": "'environment'"}))
+	f.row("fact_patrol_finding", in211(kv{"id": "3", "patrol_id": "2", "category": "'environment'"}))
+	f.row("fact_patrol_finding", in211(kv{"id": "4", "patrol_id": "3", "category": "'public_order'"}))
+	// Volunteer-police duties (义警): a patrol in community 21, a street-wide traffic duty.
+	f.row("fact_activity", kv{"id": "3", "kind": "'police_patrol'", "street_id": "2", "community_id": "21", "starts_at": sh("2026-06-05 19:00:00")})
+	f.row("fact_activity", kv{"id": "4", "kind": "'police_traffic'", "street_id": "2", "starts_at": sh("2026-06-06 07:00:00")})
+	f.row("fact_activity_participant", kv{"id": "4", "activity_id": "3", "street_id": "2", "community_id": "21", "person_key": "9", "role": "'volunteer'", "hours": "3"})
+	f.row("fact_activity_participant", kv{"id": "5", "activity_id": "3", "street_id": "2", "community_id": "21", "person_key": "10", "role": "'volunteer'", "hours": "2.5"})
+	f.row("fact_activity_participant", kv{"id": "6", "activity_id": "4", "street_id": "2", "person_key": "9", "role": "'volunteer'", "hours": "1.5"})
 }
