@@ -166,6 +166,7 @@ func (r *queryResolver) JointMeetings(ctx context.Context, filter *model.JointMe
 		if filter.Held != nil {
 			f.HeldFrom, f.HeldTo = filter.Held.From, filter.Held.To
 		}
+		f.States = storedAll(filter.States)
 	}
 	c, err := r.Store.Meetings(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
