@@ -24,6 +24,10 @@ var notCopied = map[string]string{
 	// Append-only like the issue and order histories, but nothing in the warehouse reads it:
 	// a matter's outcome reaches fact_meeting_matter with the matter.
 	"matter_events": "the history of meeting matters stays in Postgres",
+	// A meeting's state and scheduled start reach fact_joint_meeting; who was named to attend,
+	// and the meeting's history, no indicator reads.
+	"meeting_attendees": "the people named to attend a joint meeting stay in Postgres",
+	"meeting_events":    "the history of joint meetings stays in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

@@ -725,6 +725,7 @@ type ComplexityRoot struct {
 		Matters                 func(childComplexity int) int
 		MattersDiscussed        func(childComplexity int) int
 		Meetings                func(childComplexity int) int
+		Quarters                func(childComplexity int) int
 	}
 
 	MatterEvent struct {
@@ -799,6 +800,13 @@ type ComplexityRoot struct {
 		Outcome         func(childComplexity int) int
 		Title           func(childComplexity int) int
 		Version         func(childComplexity int) int
+	}
+
+	MeetingQuarter struct {
+		Communities    func(childComplexity int) int
+		CommunitiesMet func(childComplexity int) int
+		Quarter        func(childComplexity int) int
+		Share          func(childComplexity int) int
 	}
 
 	MonthlyReview struct {
@@ -4553,6 +4561,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeetingIndicators.Meetings(childComplexity), true
+	case "JointMeetingIndicators.quarters":
+		if e.ComplexityRoot.JointMeetingIndicators.Quarters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingIndicators.Quarters(childComplexity), true
 
 	case "MatterEvent.action":
 		if e.ComplexityRoot.MatterEvent.Action == nil {
@@ -4849,6 +4863,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingMatter.Version(childComplexity), true
+
+	case "MeetingQuarter.communities":
+		if e.ComplexityRoot.MeetingQuarter.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.Communities(childComplexity), true
+	case "MeetingQuarter.communitiesMet":
+		if e.ComplexityRoot.MeetingQuarter.CommunitiesMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.CommunitiesMet(childComplexity), true
+	case "MeetingQuarter.quarter":
+		if e.ComplexityRoot.MeetingQuarter.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.Quarter(childComplexity), true
+	case "MeetingQuarter.share":
+		if e.ComplexityRoot.MeetingQuarter.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.Share(childComplexity), true
 
 	case "MonthlyReview.closedCount":
 		if e.ComplexityRoot.MonthlyReview.ClosedCount == nil {
@@ -8743,7 +8782,7 @@ type WorkLogKindCount {
   hours: Float!
 }
 
-"Joint meetings held in the period and their matters (warehouse.JointMeetings)."
+"Joint meetings held in the period and their matters, and the quarterly compliance (warehouse.JointMeetings)."
 type JointMeetingIndicators {
   "Meetings held."
   meetings: Int!
@@ -8753,6 +8792,27 @@ type JointMeetingIndicators {
   mattersDiscussed: Int!
   "Disputes jointly mediated (联合调解)."
   disputesJointlyMediated: Int!
+  """
+  Quarterly compliance (每季度至少召开一次) of each calendar quarter the period touches up to asOf,
+  the last eight at most, oldest first: counted over the whole quarter, whatever part of it the period covers.
+  """
+  quarters: [MeetingQuarter!]!
+}
+
+"""
+One quarter's compliance with the quarterly joint meeting (warehouse.MeetingQuarter): the live
+communities of the scope as at asOf, and those of them that held a meeting in the quarter
+(scheduled and cancelled meetings do not count). Communities are kept per community: none at grid scope.
+"""
+type MeetingQuarter {
+  "The quarter, YYYY-Qn."
+  quarter: String!
+  "Live communities of the scope."
+  communities: Int!
+  "Of them, those that held at least one joint meeting in the quarter."
+  communitiesMet: Int!
+  "communitiesMet ÷ communities; null when the scope has no community."
+  share: Float
 }
 
 """
@@ -13428,6 +13488,8 @@ func (ec *executionContext) childFields_JointMeetingIndicators(ctx context.Conte
 		return ec.fieldContext_JointMeetingIndicators_mattersDiscussed(ctx, field)
 	case "disputesJointlyMediated":
 		return ec.fieldContext_JointMeetingIndicators_disputesJointlyMediated(ctx, field)
+	case "quarters":
+		return ec.fieldContext_JointMeetingIndicators_quarters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JointMeetingIndicators", field.Name)
 }
@@ -13578,6 +13640,20 @@ func (ec *executionContext) childFields_MeetingMatter(ctx context.Context, field
 		return ec.fieldContext_MeetingMatter_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingMatter", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingQuarter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quarter":
+		return ec.fieldContext_MeetingQuarter_quarter(ctx, field)
+	case "communities":
+		return ec.fieldContext_MeetingQuarter_communities(ctx, field)
+	case "communitiesMet":
+		return ec.fieldContext_MeetingQuarter_communitiesMet(ctx, field)
+	case "share":
+		return ec.fieldContext_MeetingQuarter_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingQuarter", field.Name)
 }
 
 func (ec *executionContext) childFields_MonthlyReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -28367,6 +28443,38 @@ func (ec *executionContext) fieldContext_JointMeetingIndicators_disputesJointlyM
 	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _JointMeetingIndicators_quarters(ctx context.Context, field graphql.CollectedField, obj *warehouse.JointMeetings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingIndicators_quarters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.MeetingQuarter) graphql.Marshaler {
+			return ec.marshalNMeetingQuarter2ᚕgridgovᚋwarehouseᚐMeetingQuarterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingIndicators_quarters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingQuarter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MatterEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29593,6 +29701,98 @@ func (ec *executionContext) _MeetingMatter_version(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_MeetingMatter_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingMatter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingQuarter_quarter(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingQuarter_communities(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingQuarter_communitiesMet(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_communitiesMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunitiesMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_communitiesMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingQuarter_share(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "Float")
 }
 
 func (ec *executionContext) _MonthlyReview_community(ctx context.Context, field graphql.CollectedField, obj *store.MonthlyReview) (ret graphql.Marshaler) {
@@ -52018,6 +52218,11 @@ func (ec *executionContext) _JointMeetingIndicators(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "quarters":
+			out.Values[i] = ec._JointMeetingIndicators_quarters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52528,6 +52733,54 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._MeetingMatter_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingQuarterImplementors = []string{"MeetingQuarter"}
+
+func (ec *executionContext) _MeetingQuarter(ctx context.Context, sel ast.SelectionSet, obj *warehouse.MeetingQuarter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingQuarterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingQuarter")
+		case "quarter":
+			out.Values[i] = ec._MeetingQuarter_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communities":
+			out.Values[i] = ec._MeetingQuarter_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communitiesMet":
+			out.Values[i] = ec._MeetingQuarter_communitiesMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._MeetingQuarter_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -58597,6 +58850,26 @@ func (ec *executionContext) marshalNMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMa
 		return graphql.Null
 	}
 	return ec._MeetingMatter(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingQuarter2gridgovᚋwarehouseᚐMeetingQuarter(ctx context.Context, sel ast.SelectionSet, v warehouse.MeetingQuarter) graphql.Marshaler {
+	return ec._MeetingQuarter(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMeetingQuarter2ᚕgridgovᚋwarehouseᚐMeetingQuarterᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.MeetingQuarter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingQuarter2gridgovᚋwarehouseᚐMeetingQuarter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNMeetingState2gridgovᚋgraphᚋmodelᚐMeetingState(ctx context.Context, v any) (model.MeetingState, error) {

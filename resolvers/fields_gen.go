@@ -92,6 +92,7 @@ var goTypes = map[string]reflect.Type{
 	"MeetingCompliance":              reflect.TypeFor[store.MeetingCompliance](),
 	"MeetingEvent":                   reflect.TypeFor[store.MeetingEvent](),
 	"MeetingMatter":                  reflect.TypeFor[store.MeetingMatter](),
+	"MeetingQuarter":                 reflect.TypeFor[warehouse.MeetingQuarter](),
 	"MonthlyReview":                  reflect.TypeFor[store.MonthlyReview](),
 	"OrderCounts":                    reflect.TypeFor[warehouse.OrderCounts](),
 	"OrderEvent":                     reflect.TypeFor[store.OrderEvent](),
