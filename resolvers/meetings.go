@@ -3,6 +3,8 @@ package resolvers
 import (
 	"context"
 
+	"gridgov/auth"
+
 	"gridgov/graph/model"
 	"gridgov/store"
 )
@@ -17,6 +19,16 @@ func (r *queryResolver) MeetingCompliance(ctx context.Context, year int, quarter
 		return nil, err
 	}
 	return r.Store.MeetingCompliance(ctx, scope(ctx), year, quarter, f)
+}
+
+// actorOn gives the acting person and the id of the row typ that field names.
+func actorOn(ctx context.Context, field, typ, gid string) (auth.Actor, int64, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return a, 0, err
+	}
+	id, err := idOf(field, typ, gid)
+	return a, id, err
 }
 
 func attendees(in []*model.AttendeeInput) ([]store.NewAttendee, error) {
@@ -36,11 +48,7 @@ func attendees(in []*model.AttendeeInput) ([]store.NewAttendee, error) {
 }
 
 func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, in model.ScheduleJointMeetingInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	community, err := idOf("communityId", "Community", in.CommunityID)
+	a, community, err := actorOn(ctx, "communityId", "Community", in.CommunityID)
 	if err != nil {
 		return nil, err
 	}
@@ -53,11 +61,7 @@ func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, in model.Sc
 }
 
 func (r *mutationResolver) RescheduleJointMeeting(ctx context.Context, in model.RescheduleJointMeetingInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := idOf("meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -65,11 +69,7 @@ func (r *mutationResolver) RescheduleJointMeeting(ctx context.Context, in model.
 }
 
 func (r *mutationResolver) CancelJointMeeting(ctx context.Context, in model.CancelJointMeetingInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := idOf("meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +77,7 @@ func (r *mutationResolver) CancelJointMeeting(ctx context.Context, in model.Canc
 }
 
 func (r *mutationResolver) RecordMeetingMinutes(ctx context.Context, in model.RecordMeetingMinutesInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := idOf("meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +93,7 @@ func (r *mutationResolver) RecordMeetingMinutes(ctx context.Context, in model.Re
 }
 
 func (r *mutationResolver) RaiseMatterIssue(ctx context.Context, in model.RaiseMatterIssueInput) (*store.MeetingMatter, error) {
-	a, err := actor(ctx)
+	a, id, err := actorOn(ctx, "matterId", "MeetingMatter", in.MatterID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,15 +101,7 @@ func (r *mutationResolver) RaiseMatterIssue(ctx context.Context, in model.RaiseM
 	if err != nil {
 		return nil, err
 	}
-	id, err := idOf("matterId", "MeetingMatter", in.MatterID)
-	if err != nil {
-		return nil, err
-	}
-	cat, err := idOf("categoryId", "IssueCategory", in.CategoryID)
-	if err != nil {
-		return nil, err
-	}
-	grid, err := idOf("gridId", "Grid", in.GridID)
+	cat, grid, err := issuePlace(in.CategoryID, in.GridID)
 	if err != nil {
 		return nil, err
 	}

@@ -307,11 +307,7 @@ func matter(m *model.MatterInput) store.NewMatter {
 }
 
 func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJointMeetingInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	community, err := idOf("communityId", "Community", in.CommunityID)
+	a, community, err := actorOn(ctx, "communityId", "Community", in.CommunityID)
 	if err != nil {
 		return nil, err
 	}
@@ -326,11 +322,7 @@ func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJo
 }
 
 func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.RecordMeetingMatterInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := idOf("meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -338,11 +330,7 @@ func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.Rec
 }
 
 func (r *mutationResolver) SetMatterOutcome(ctx context.Context, in model.SetMatterOutcomeInput) (*store.MeetingMatter, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := idOf("matterId", "MeetingMatter", in.MatterID)
+	a, id, err := actorOn(ctx, "matterId", "MeetingMatter", in.MatterID)
 	if err != nil {
 		return nil, err
 	}

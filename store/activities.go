@@ -286,14 +286,7 @@ func activityPlace(ctx context.Context, tx pgx.Tx, sc auth.Scope, in NewActivity
 		}
 		return st, &co, in.GridID, nil
 	case in.CommunityID != nil:
-		q := &query{}
-		q.where("id = ?", *in.CommunityID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, communityCols)
-		err := tx.QueryRow(ctx, `SELECT street_id FROM communities`+q.sql(), q.args...).Scan(&street)
-		if isNoRows(err) {
-			return 0, nil, nil, apperr.Invalid("communityId", "no such community")
-		}
+		street, err := communityStreet(ctx, tx, sc, *in.CommunityID)
 		if err == nil && in.StreetID != nil && *in.StreetID != street {
 			return 0, nil, nil, apperr.Invalid("communityId", "the community is not in that street")
 		}
