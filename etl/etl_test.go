@@ -33,6 +33,10 @@ var notCopied = map[string]string{
 	"social_party_organisations": "the party organisations of social organisations stay in Postgres",
 	"building_notices":           "the building leaders' public notices stay in Postgres",
 	"building_conventions":       "the building conventions stay in Postgres",
+	// A meeting's state and scheduled start reach fact_joint_meeting; who was named to attend,
+	// and the meeting's history, no indicator reads.
+	"meeting_attendees": "the people named to attend a joint meeting stay in Postgres",
+	"meeting_events":    "the history of joint meetings stays in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

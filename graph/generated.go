@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	CheckinEvent() CheckinEventResolver
 	City() CityResolver
 	Community() CommunityResolver
+	CommunityMeetingCompliance() CommunityMeetingComplianceResolver
 	Compound() CompoundResolver
 	DutyShift() DutyShiftResolver
 	Evidence() EvidenceResolver
@@ -61,6 +62,8 @@ type ResolverRoot interface {
 	MatterEvent() MatterEventResolver
 	MediationRoomMember() MediationRoomMemberResolver
 	Mediator() MediatorResolver
+	MeetingAttendee() MeetingAttendeeResolver
+	MeetingEvent() MeetingEventResolver
 	MeetingMatter() MeetingMatterResolver
 	MonthlyReview() MonthlyReviewResolver
 	Mutation() MutationResolver
@@ -363,6 +366,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CommunityMeetingCompliance struct {
+		Community    func(childComplexity int) int
+		Compliant    func(childComplexity int) int
+		MeetingsHeld func(childComplexity int) int
+	}
+
 	Compound struct {
 		BuiltYear       func(childComplexity int) int
 		Community       func(childComplexity int) int
@@ -594,6 +603,7 @@ type ComplexityRoot struct {
 		IsDispute        func(childComplexity int) int
 		LastUrgedAt      func(childComplexity int) int
 		Mediators        func(childComplexity int) int
+		MeetingMatter    func(childComplexity int) int
 		Overdue          func(childComplexity int) int
 		ReopenCount      func(childComplexity int) int
 		ReportedAt       func(childComplexity int) int
@@ -738,13 +748,21 @@ type ComplexityRoot struct {
 	}
 
 	JointMeeting struct {
-		Attendees func(childComplexity int) int
-		Community func(childComplexity int) int
-		HeldOn    func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Matters   func(childComplexity int) int
-		Title     func(childComplexity int) int
-		Version   func(childComplexity int) int
+		Agenda         func(childComplexity int) int
+		Attendees      func(childComplexity int) int
+		CancelReason   func(childComplexity int) int
+		Community      func(childComplexity int) int
+		HeldOn         func(childComplexity int) int
+		History        func(childComplexity int, last *int) int
+		ID             func(childComplexity int) int
+		Matters        func(childComplexity int) int
+		Minutes        func(childComplexity int) int
+		NamedAttendees func(childComplexity int) int
+		Place          func(childComplexity int) int
+		ScheduledAt    func(childComplexity int) int
+		State          func(childComplexity int) int
+		Title          func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	JointMeetingConnection struct {
@@ -763,6 +781,7 @@ type ComplexityRoot struct {
 		Matters                 func(childComplexity int) int
 		MattersDiscussed        func(childComplexity int) int
 		Meetings                func(childComplexity int) int
+		Quarters                func(childComplexity int) int
 	}
 
 	MatterEvent struct {
@@ -801,15 +820,49 @@ type ComplexityRoot struct {
 		Role   func(childComplexity int) int
 	}
 
+	MeetingAttendee struct {
+		Attended func(childComplexity int) int
+		Person   func(childComplexity int) int
+		Role     func(childComplexity int) int
+		Unit     func(childComplexity int) int
+	}
+
+	MeetingCompliance struct {
+		Communities          func(childComplexity int) int
+		CompliantCommunities func(childComplexity int) int
+		Entries              func(childComplexity int) int
+		Quarter              func(childComplexity int) int
+		Share                func(childComplexity int) int
+		Year                 func(childComplexity int) int
+	}
+
+	MeetingEvent struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorRole func(childComplexity int) int
+		At        func(childComplexity int) int
+		FromState func(childComplexity int) int
+		Note      func(childComplexity int) int
+		ToState   func(childComplexity int) int
+	}
+
 	MeetingMatter struct {
 		AllowedOutcomes func(childComplexity int) int
 		History         func(childComplexity int, last *int) int
 		ID              func(childComplexity int) int
+		Issue           func(childComplexity int) int
 		Kind            func(childComplexity int) int
 		Meeting         func(childComplexity int) int
 		Outcome         func(childComplexity int) int
 		Title           func(childComplexity int) int
 		Version         func(childComplexity int) int
+	}
+
+	MeetingQuarter struct {
+		Communities    func(childComplexity int) int
+		CommunitiesMet func(childComplexity int) int
+		Quarter        func(childComplexity int) int
+		Share          func(childComplexity int) int
 	}
 
 	MonthlyReview struct {
@@ -832,6 +885,7 @@ type ComplexityRoot struct {
 		AppointBuildingRole             func(childComplexity int, input model.AppointBuildingRoleInput) int
 		AppointRedSteward               func(childComplexity int, input model.AppointRedStewardInput) int
 		AttachEvidence                  func(childComplexity int, input model.AttachEvidenceInput) int
+		CancelJointMeeting              func(childComplexity int, input model.CancelJointMeetingInput) int
 		CancelOrder                     func(childComplexity int, input model.OrderActionInput) int
 		ClaimOrder                      func(childComplexity int, input model.OrderActionInput) int
 		CloseIssue                      func(childComplexity int, input model.IssueActionInput) int
@@ -860,12 +914,14 @@ type ComplexityRoot struct {
 		PostOrder                       func(childComplexity int, input model.PostOrderInput) int
 		PublishBuildingNotice           func(childComplexity int, input model.PublishBuildingNoticeInput) int
 		PublishOrder                    func(childComplexity int, input model.OrderActionInput) int
+		RaiseMatterIssue                func(childComplexity int, input model.RaiseMatterIssueInput) int
 		RaisePatrolFinding              func(childComplexity int, input model.RaisePatrolFindingInput) int
 		RateMember                      func(childComplexity int, input model.RateMemberInput) int
 		RateOrder                       func(childComplexity int, input model.RateOrderInput) int
 		ReassignOrder                   func(childComplexity int, input model.ReassignOrderInput) int
 		RecordActivity                  func(childComplexity int, input model.RecordActivityInput) int
 		RecordMeetingMatter             func(childComplexity int, input model.RecordMeetingMatterInput) int
+		RecordMeetingMinutes            func(childComplexity int, input model.RecordMeetingMinutesInput) int
 		RecordPoliceDuty                func(childComplexity int, input model.RecordPoliceDutyInput) int
 		RegisterCheckin                 func(childComplexity int, input model.RegisterCheckinInput) int
 		RegisterVolunteer               func(childComplexity int, input model.RegisterVolunteerInput) int
@@ -875,9 +931,11 @@ type ComplexityRoot struct {
 		ReopenIssue                     func(childComplexity int, input model.IssueActionInput) int
 		ReportIssue                     func(childComplexity int, input model.ReportIssueInput) int
 		RequestIssueExtension           func(childComplexity int, input model.RequestIssueExtensionInput) int
+		RescheduleJointMeeting          func(childComplexity int, input model.RescheduleJointMeetingInput) int
 		ResolveIssue                    func(childComplexity int, input model.ResolveIssueInput) int
 		ReturnIssue                     func(childComplexity int, input model.IssueActionInput) int
 		ReverifyCheckin                 func(childComplexity int, input model.ReverifyCheckinInput) int
+		ScheduleJointMeeting            func(childComplexity int, input model.ScheduleJointMeetingInput) int
 		SetMatterOutcome                func(childComplexity int, input model.SetMatterOutcomeInput) int
 		SetWorkday                      func(childComplexity int, input model.SetWorkdayInput) int
 		StartIssue                      func(childComplexity int, input model.IssueActionInput) int
@@ -1115,6 +1173,7 @@ type ComplexityRoot struct {
 		Issues                   func(childComplexity int, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) int
 		JointMeetings            func(childComplexity int, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) int
 		MediationRoomMembers     func(childComplexity int, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) int
+		MeetingCompliance        func(childComplexity int, year int, quarter int, place *model.PlaceScope) int
 		MonthlyReview            func(childComplexity int, communityID string, month string) int
 		Node                     func(childComplexity int, id string) int
 		NoticeOfBuilding         func(childComplexity int, buildingID string) int
@@ -1657,6 +1716,9 @@ type CommunityResolver interface {
 
 	Street(ctx context.Context, obj *store.Community) (*store.Street, error)
 }
+type CommunityMeetingComplianceResolver interface {
+	Community(ctx context.Context, obj *store.CommunityCompliance) (*store.Community, error)
+}
 type CompoundResolver interface {
 	ID(ctx context.Context, obj *store.Compound) (string, error)
 
@@ -1733,6 +1795,7 @@ type IssueResolver interface {
 	Events(ctx context.Context, obj *store.Issue, last *int) ([]*store.IssueEvent, error)
 	AllowedActions(ctx context.Context, obj *store.Issue) ([]model.IssueAction, error)
 
+	MeetingMatter(ctx context.Context, obj *store.Issue) (*store.MeetingMatter, error)
 	Evidence(ctx context.Context, obj *store.Issue) ([]*store.Evidence, error)
 }
 type IssueCategoryResolver interface {
@@ -1759,7 +1822,11 @@ type JointMeetingResolver interface {
 	ID(ctx context.Context, obj *store.JointMeeting) (string, error)
 
 	Community(ctx context.Context, obj *store.JointMeeting) (*store.Community, error)
+	State(ctx context.Context, obj *store.JointMeeting) (model.MeetingState, error)
+
+	NamedAttendees(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingAttendee, error)
 	Matters(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingMatter, error)
+	History(ctx context.Context, obj *store.JointMeeting, last *int) ([]*store.MeetingEvent, error)
 }
 type MatterEventResolver interface {
 	Action(ctx context.Context, obj *store.MatterEvent) (model.MatterAction, error)
@@ -1779,6 +1846,18 @@ type MediatorResolver interface {
 	Person(ctx context.Context, obj *store.IssueMediator) (*store.Person, error)
 	Role(ctx context.Context, obj *store.IssueMediator) (model.MediatorRole, error)
 }
+type MeetingAttendeeResolver interface {
+	Person(ctx context.Context, obj *store.MeetingAttendee) (*store.Person, error)
+	Role(ctx context.Context, obj *store.MeetingAttendee) (model.AttendeeRole, error)
+	Unit(ctx context.Context, obj *store.MeetingAttendee) (*store.Unit, error)
+}
+type MeetingEventResolver interface {
+	Action(ctx context.Context, obj *store.MeetingEvent) (model.MeetingAction, error)
+	Actor(ctx context.Context, obj *store.MeetingEvent) (*store.Person, error)
+
+	FromState(ctx context.Context, obj *store.MeetingEvent) (*model.MeetingState, error)
+	ToState(ctx context.Context, obj *store.MeetingEvent) (model.MeetingState, error)
+}
 type MeetingMatterResolver interface {
 	ID(ctx context.Context, obj *store.MeetingMatter) (string, error)
 	Meeting(ctx context.Context, obj *store.MeetingMatter) (*store.JointMeeting, error)
@@ -1786,6 +1865,7 @@ type MeetingMatterResolver interface {
 
 	Outcome(ctx context.Context, obj *store.MeetingMatter) (model.MatterOutcome, error)
 	AllowedOutcomes(ctx context.Context, obj *store.MeetingMatter) ([]model.MatterOutcome, error)
+	Issue(ctx context.Context, obj *store.MeetingMatter) (*store.Issue, error)
 	History(ctx context.Context, obj *store.MeetingMatter, last *int) ([]*store.MatterEvent, error)
 }
 type MonthlyReviewResolver interface {
@@ -1830,6 +1910,11 @@ type MutationResolver interface {
 	ConfirmIssue(ctx context.Context, input model.ConfirmIssueInput) (*store.Issue, error)
 	ReopenIssue(ctx context.Context, input model.IssueActionInput) (*store.Issue, error)
 	AddMediator(ctx context.Context, input model.AddMediatorInput) (*store.Issue, error)
+	ScheduleJointMeeting(ctx context.Context, input model.ScheduleJointMeetingInput) (*store.JointMeeting, error)
+	RescheduleJointMeeting(ctx context.Context, input model.RescheduleJointMeetingInput) (*store.JointMeeting, error)
+	CancelJointMeeting(ctx context.Context, input model.CancelJointMeetingInput) (*store.JointMeeting, error)
+	RecordMeetingMinutes(ctx context.Context, input model.RecordMeetingMinutesInput) (*store.JointMeeting, error)
+	RaiseMatterIssue(ctx context.Context, input model.RaiseMatterIssueInput) (*store.MeetingMatter, error)
 	PostOrder(ctx context.Context, input model.PostOrderInput) (*store.ServiceOrder, error)
 	PublishOrder(ctx context.Context, input model.OrderActionInput) (*store.ServiceOrder, error)
 	ClaimOrder(ctx context.Context, input model.OrderActionInput) (*store.ServiceOrder, error)
@@ -1934,6 +2019,7 @@ type QueryResolver interface {
 	Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error)
 	IssueCategories(ctx context.Context) ([]*store.IssueCategory, error)
 	MonthlyReview(ctx context.Context, communityID string, month string) (*store.MonthlyReview, error)
+	MeetingCompliance(ctx context.Context, year int, quarter int, place *model.PlaceScope) (*store.MeetingCompliance, error)
 	ServiceOrders(ctx context.Context, filter *model.ServiceOrderFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ServiceOrderConnection, error)
 	ServiceCategories(ctx context.Context) ([]*store.ServiceCategory, error)
 	Units(ctx context.Context, search *string, kind *model.UnitKind, first *int, after *string, last *int, before *string) (*model.UnitConnection, error)
@@ -3235,6 +3321,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
 
+	case "CommunityMeetingCompliance.community":
+		if e.ComplexityRoot.CommunityMeetingCompliance.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMeetingCompliance.Community(childComplexity), true
+	case "CommunityMeetingCompliance.compliant":
+		if e.ComplexityRoot.CommunityMeetingCompliance.Compliant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMeetingCompliance.Compliant(childComplexity), true
+	case "CommunityMeetingCompliance.meetingsHeld":
+		if e.ComplexityRoot.CommunityMeetingCompliance.MeetingsHeld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityMeetingCompliance.MeetingsHeld(childComplexity), true
+
 	case "Compound.builtYear":
 		if e.ComplexityRoot.Compound.BuiltYear == nil {
 			break
@@ -4149,6 +4254,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Mediators(childComplexity), true
+	case "Issue.meetingMatter":
+		if e.ComplexityRoot.Issue.MeetingMatter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.MeetingMatter(childComplexity), true
 	case "Issue.overdue":
 		if e.ComplexityRoot.Issue.Overdue == nil {
 			break
@@ -4843,12 +4954,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueIndicators.VerdictsUnsatisfied(childComplexity), true
 
+	case "JointMeeting.agenda":
+		if e.ComplexityRoot.JointMeeting.Agenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Agenda(childComplexity), true
 	case "JointMeeting.attendees":
 		if e.ComplexityRoot.JointMeeting.Attendees == nil {
 			break
 		}
 
 		return e.ComplexityRoot.JointMeeting.Attendees(childComplexity), true
+	case "JointMeeting.cancelReason":
+		if e.ComplexityRoot.JointMeeting.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.CancelReason(childComplexity), true
 	case "JointMeeting.community":
 		if e.ComplexityRoot.JointMeeting.Community == nil {
 			break
@@ -4861,6 +4984,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeeting.HeldOn(childComplexity), true
+	case "JointMeeting.history":
+		if e.ComplexityRoot.JointMeeting.History == nil {
+			break
+		}
+
+		args, err := ec.field_JointMeeting_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.JointMeeting.History(childComplexity, args["last"].(*int)), true
 	case "JointMeeting.id":
 		if e.ComplexityRoot.JointMeeting.ID == nil {
 			break
@@ -4873,6 +5007,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeeting.Matters(childComplexity), true
+	case "JointMeeting.minutes":
+		if e.ComplexityRoot.JointMeeting.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Minutes(childComplexity), true
+	case "JointMeeting.namedAttendees":
+		if e.ComplexityRoot.JointMeeting.NamedAttendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.NamedAttendees(childComplexity), true
+	case "JointMeeting.place":
+		if e.ComplexityRoot.JointMeeting.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.Place(childComplexity), true
+	case "JointMeeting.scheduledAt":
+		if e.ComplexityRoot.JointMeeting.ScheduledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.ScheduledAt(childComplexity), true
+	case "JointMeeting.state":
+		if e.ComplexityRoot.JointMeeting.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeeting.State(childComplexity), true
 	case "JointMeeting.title":
 		if e.ComplexityRoot.JointMeeting.Title == nil {
 			break
@@ -4942,6 +5106,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JointMeetingIndicators.Meetings(childComplexity), true
+	case "JointMeetingIndicators.quarters":
+		if e.ComplexityRoot.JointMeetingIndicators.Quarters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JointMeetingIndicators.Quarters(childComplexity), true
 
 	case "MatterEvent.action":
 		if e.ComplexityRoot.MatterEvent.Action == nil {
@@ -5074,6 +5244,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mediator.Role(childComplexity), true
 
+	case "MeetingAttendee.attended":
+		if e.ComplexityRoot.MeetingAttendee.Attended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendee.Attended(childComplexity), true
+	case "MeetingAttendee.person":
+		if e.ComplexityRoot.MeetingAttendee.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendee.Person(childComplexity), true
+	case "MeetingAttendee.role":
+		if e.ComplexityRoot.MeetingAttendee.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendee.Role(childComplexity), true
+	case "MeetingAttendee.unit":
+		if e.ComplexityRoot.MeetingAttendee.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendee.Unit(childComplexity), true
+
+	case "MeetingCompliance.communities":
+		if e.ComplexityRoot.MeetingCompliance.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingCompliance.Communities(childComplexity), true
+	case "MeetingCompliance.compliantCommunities":
+		if e.ComplexityRoot.MeetingCompliance.CompliantCommunities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingCompliance.CompliantCommunities(childComplexity), true
+	case "MeetingCompliance.entries":
+		if e.ComplexityRoot.MeetingCompliance.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingCompliance.Entries(childComplexity), true
+	case "MeetingCompliance.quarter":
+		if e.ComplexityRoot.MeetingCompliance.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingCompliance.Quarter(childComplexity), true
+	case "MeetingCompliance.share":
+		if e.ComplexityRoot.MeetingCompliance.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingCompliance.Share(childComplexity), true
+	case "MeetingCompliance.year":
+		if e.ComplexityRoot.MeetingCompliance.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingCompliance.Year(childComplexity), true
+
+	case "MeetingEvent.action":
+		if e.ComplexityRoot.MeetingEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Action(childComplexity), true
+	case "MeetingEvent.actor":
+		if e.ComplexityRoot.MeetingEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Actor(childComplexity), true
+	case "MeetingEvent.actorRole":
+		if e.ComplexityRoot.MeetingEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.ActorRole(childComplexity), true
+	case "MeetingEvent.at":
+		if e.ComplexityRoot.MeetingEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.At(childComplexity), true
+	case "MeetingEvent.fromState":
+		if e.ComplexityRoot.MeetingEvent.FromState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.FromState(childComplexity), true
+	case "MeetingEvent.note":
+		if e.ComplexityRoot.MeetingEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.Note(childComplexity), true
+	case "MeetingEvent.toState":
+		if e.ComplexityRoot.MeetingEvent.ToState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingEvent.ToState(childComplexity), true
+
 	case "MeetingMatter.allowedOutcomes":
 		if e.ComplexityRoot.MeetingMatter.AllowedOutcomes == nil {
 			break
@@ -5097,6 +5372,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingMatter.ID(childComplexity), true
+	case "MeetingMatter.issue":
+		if e.ComplexityRoot.MeetingMatter.Issue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingMatter.Issue(childComplexity), true
 	case "MeetingMatter.kind":
 		if e.ComplexityRoot.MeetingMatter.Kind == nil {
 			break
@@ -5127,6 +5408,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingMatter.Version(childComplexity), true
+
+	case "MeetingQuarter.communities":
+		if e.ComplexityRoot.MeetingQuarter.Communities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.Communities(childComplexity), true
+	case "MeetingQuarter.communitiesMet":
+		if e.ComplexityRoot.MeetingQuarter.CommunitiesMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.CommunitiesMet(childComplexity), true
+	case "MeetingQuarter.quarter":
+		if e.ComplexityRoot.MeetingQuarter.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.Quarter(childComplexity), true
+	case "MeetingQuarter.share":
+		if e.ComplexityRoot.MeetingQuarter.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingQuarter.Share(childComplexity), true
 
 	case "MonthlyReview.closedCount":
 		if e.ComplexityRoot.MonthlyReview.ClosedCount == nil {
@@ -5270,6 +5576,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AttachEvidence(childComplexity, args["input"].(model.AttachEvidenceInput)), true
+	case "Mutation.cancelJointMeeting":
+		if e.ComplexityRoot.Mutation.CancelJointMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelJointMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelJointMeeting(childComplexity, args["input"].(model.CancelJointMeetingInput)), true
 	case "Mutation.cancelOrder":
 		if e.ComplexityRoot.Mutation.CancelOrder == nil {
 			break
@@ -5578,6 +5895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishOrder(childComplexity, args["input"].(model.OrderActionInput)), true
+	case "Mutation.raiseMatterIssue":
+		if e.ComplexityRoot.Mutation.RaiseMatterIssue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_raiseMatterIssue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RaiseMatterIssue(childComplexity, args["input"].(model.RaiseMatterIssueInput)), true
 	case "Mutation.raisePatrolFinding":
 		if e.ComplexityRoot.Mutation.RaisePatrolFinding == nil {
 			break
@@ -5644,6 +5972,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMeetingMatter(childComplexity, args["input"].(model.RecordMeetingMatterInput)), true
+	case "Mutation.recordMeetingMinutes":
+		if e.ComplexityRoot.Mutation.RecordMeetingMinutes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMeetingMinutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMeetingMinutes(childComplexity, args["input"].(model.RecordMeetingMinutesInput)), true
 	case "Mutation.recordPoliceDuty":
 		if e.ComplexityRoot.Mutation.RecordPoliceDuty == nil {
 			break
@@ -5743,6 +6082,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestIssueExtension(childComplexity, args["input"].(model.RequestIssueExtensionInput)), true
+	case "Mutation.rescheduleJointMeeting":
+		if e.ComplexityRoot.Mutation.RescheduleJointMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rescheduleJointMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RescheduleJointMeeting(childComplexity, args["input"].(model.RescheduleJointMeetingInput)), true
 	case "Mutation.resolveIssue":
 		if e.ComplexityRoot.Mutation.ResolveIssue == nil {
 			break
@@ -5776,6 +6126,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReverifyCheckin(childComplexity, args["input"].(model.ReverifyCheckinInput)), true
+	case "Mutation.scheduleJointMeeting":
+		if e.ComplexityRoot.Mutation.ScheduleJointMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleJointMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleJointMeeting(childComplexity, args["input"].(model.ScheduleJointMeetingInput)), true
 	case "Mutation.setMatterOutcome":
 		if e.ComplexityRoot.Mutation.SetMatterOutcome == nil {
 			break
@@ -6956,6 +7317,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MediationRoomMembers(childComplexity, args["filter"].(*model.MediationRoomMemberFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.meetingCompliance":
+		if e.ComplexityRoot.Query.MeetingCompliance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_meetingCompliance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MeetingCompliance(childComplexity, args["year"].(int), args["quarter"].(int), args["place"].(*model.PlaceScope)), true
 	case "Query.monthlyReview":
 		if e.ComplexityRoot.Query.MonthlyReview == nil {
 			break
@@ -8851,8 +9223,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
 			graphql.NewInputUnmarshaler("AppointRedStewardInput", ec.unmarshalInputAppointRedStewardInput),
 			graphql.NewInputUnmarshaler("AttachEvidenceInput", ec.unmarshalInputAttachEvidenceInput),
+			graphql.NewInputUnmarshaler("AttendeeInput", ec.unmarshalInputAttendeeInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
+			graphql.NewInputUnmarshaler("CancelJointMeetingInput", ec.unmarshalInputCancelJointMeetingInput),
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
 			graphql.NewInputUnmarshaler("CompleteOrderInput", ec.unmarshalInputCompleteOrderInput),
 			graphql.NewInputUnmarshaler("ConfigureIssueCategoryInput", ec.unmarshalInputConfigureIssueCategoryInput),
@@ -8899,12 +9273,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PoliceDutyParticipantInput", ec.unmarshalInputPoliceDutyParticipantInput),
 			graphql.NewInputUnmarshaler("PostOrderInput", ec.unmarshalInputPostOrderInput),
 			graphql.NewInputUnmarshaler("PublishBuildingNoticeInput", ec.unmarshalInputPublishBuildingNoticeInput),
+			graphql.NewInputUnmarshaler("RaiseMatterIssueInput", ec.unmarshalInputRaiseMatterIssueInput),
 			graphql.NewInputUnmarshaler("RaisePatrolFindingInput", ec.unmarshalInputRaisePatrolFindingInput),
 			graphql.NewInputUnmarshaler("RateMemberInput", ec.unmarshalInputRateMemberInput),
 			graphql.NewInputUnmarshaler("RateOrderInput", ec.unmarshalInputRateOrderInput),
 			graphql.NewInputUnmarshaler("ReassignOrderInput", ec.unmarshalInputReassignOrderInput),
 			graphql.NewInputUnmarshaler("RecordActivityInput", ec.unmarshalInputRecordActivityInput),
 			graphql.NewInputUnmarshaler("RecordMeetingMatterInput", ec.unmarshalInputRecordMeetingMatterInput),
+			graphql.NewInputUnmarshaler("RecordMeetingMinutesInput", ec.unmarshalInputRecordMeetingMinutesInput),
 			graphql.NewInputUnmarshaler("RecordPoliceDutyInput", ec.unmarshalInputRecordPoliceDutyInput),
 			graphql.NewInputUnmarshaler("RegisterCheckinInput", ec.unmarshalInputRegisterCheckinInput),
 			graphql.NewInputUnmarshaler("RegisterVolunteerInput", ec.unmarshalInputRegisterVolunteerInput),
@@ -8912,10 +9288,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RemoveEvidenceInput", ec.unmarshalInputRemoveEvidenceInput),
 			graphql.NewInputUnmarshaler("ReportIssueInput", ec.unmarshalInputReportIssueInput),
 			graphql.NewInputUnmarshaler("RequestIssueExtensionInput", ec.unmarshalInputRequestIssueExtensionInput),
+			graphql.NewInputUnmarshaler("RescheduleJointMeetingInput", ec.unmarshalInputRescheduleJointMeetingInput),
 			graphql.NewInputUnmarshaler("ResidentFilter", ec.unmarshalInputResidentFilter),
 			graphql.NewInputUnmarshaler("ResolveIssueInput", ec.unmarshalInputResolveIssueInput),
 			graphql.NewInputUnmarshaler("ReverifyCheckinInput", ec.unmarshalInputReverifyCheckinInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
+			graphql.NewInputUnmarshaler("ScheduleJointMeetingInput", ec.unmarshalInputScheduleJointMeetingInput),
 			graphql.NewInputUnmarshaler("ServiceOrderFilter", ec.unmarshalInputServiceOrderFilter),
 			graphql.NewInputUnmarshaler("SetMatterOutcomeInput", ec.unmarshalInputSetMatterOutcomeInput),
 			graphql.NewInputUnmarshaler("SetWorkdayInput", ec.unmarshalInputSetWorkdayInput),
@@ -10358,7 +10736,7 @@ type WorkLogKindCount {
   hours: Float!
 }
 
-"Joint meetings held in the period and their matters (warehouse.JointMeetings)."
+"Joint meetings held in the period and their matters, and the quarterly compliance (warehouse.JointMeetings)."
 type JointMeetingIndicators {
   "Meetings held."
   meetings: Int!
@@ -10368,6 +10746,27 @@ type JointMeetingIndicators {
   mattersDiscussed: Int!
   "Disputes jointly mediated (联合调解)."
   disputesJointlyMediated: Int!
+  """
+  Quarterly compliance (每季度至少召开一次) of each calendar quarter the period touches up to asOf,
+  the last eight at most, oldest first: counted over the whole quarter, whatever part of it the period covers.
+  """
+  quarters: [MeetingQuarter!]!
+}
+
+"""
+One quarter's compliance with the quarterly joint meeting (warehouse.MeetingQuarter): the live
+communities of the scope as at asOf, and those of them that held a meeting in the quarter
+(scheduled and cancelled meetings do not count). Communities are kept per community: none at grid scope.
+"""
+type MeetingQuarter {
+  "The quarter, YYYY-Qn."
+  quarter: String!
+  "Live communities of the scope."
+  communities: Int!
+  "Of them, those that held at least one joint meeting in the quarter."
+  communitiesMet: Int!
+  "communitiesMet ÷ communities; null when the scope has no community."
+  share: Float
 }
 
 """
@@ -10875,6 +11274,8 @@ type Issue implements Node {
   version: Int!
   "When it last changed."
   updatedAt: DateTime!
+  "The joint-meeting matter it was raised from (raiseMatterIssue); null for any other issue."
+  meetingMatter: MeetingMatter
 }
 
 """
@@ -11141,6 +11542,207 @@ input ConfirmIssueInput {
   score: Int!
   "The resident's comment."
   comment: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/meetings.graphqls", Input: `extend type Query {
+  """
+  Quarterly compliance of joint meetings (每季度至少召开一次): every community in the scope (and
+  in place), with the meetings it held in the quarter; compliant when it held at least one.
+  """
+  meetingCompliance("The year." year: Int!, "The quarter, 1 to 4." quarter: Int!, "Only communities in this part of the tree." place: PlaceScope): MeetingCompliance!
+}
+
+extend type Mutation {
+  "Schedule a joint meeting (党建联席会) ahead: time, place, agenda and the people named to attend. It is SCHEDULED."
+  scheduleJointMeeting("What to do." input: ScheduleJointMeetingInput!): JointMeeting!
+  "Move a scheduled meeting to another time, and place when given."
+  rescheduleJointMeeting("What to do." input: RescheduleJointMeetingInput!): JointMeeting!
+  "Cancel a scheduled meeting, with a reason. It is CANCELLED."
+  cancelJointMeeting("What to do." input: CancelJointMeetingInput!): JointMeeting!
+  "Record the minutes of a scheduled meeting, who of those named attended, and the matters handled. It is HELD."
+  recordMeetingMinutes("What to do." input: RecordMeetingMinutesInput!): JointMeeting!
+  """
+  Raise a meeting matter that needs action as an issue of the register (问题交办), in one step:
+  the issue is reported in a grid of the meeting's community and names the matter, the matter
+  names the issue. A matter is raised once; a mediated dispute needs no issue.
+  """
+  raiseMatterIssue("What to do." input: RaiseMatterIssueInput!): MeetingMatter!
+}
+
+"Where a joint meeting stands."
+enum MeetingState {
+  "Scheduled ahead, not yet held."
+  SCHEDULED
+  "Held: minutes recorded, or recorded after the fact."
+  HELD
+  "Cancelled, with a reason; final."
+  CANCELLED
+}
+
+"The capacity a person is named to attend a joint meeting in."
+enum AttendeeRole {
+  "A cadre (干部) registered in the scope."
+  CADRE
+  "A partner (community police, doctor, property staff) registered in the scope."
+  PARTNER
+  "A party member registered in the scope."
+  PARTY_MEMBER
+  "A representative of a unit (共建单位代表)."
+  UNIT_REPRESENTATIVE
+}
+
+"A person named to attend a joint meeting."
+type MeetingAttendee {
+  "The person; null when out of the caller's reach."
+  person: Person
+  "The capacity they attend in."
+  role: AttendeeRole!
+  "The unit represented, for a unit representative."
+  unit: Unit
+  "Whether they attended; null until the minutes are recorded."
+  attended: Boolean
+}
+
+"What an entry of a meeting's history did."
+enum MeetingAction {
+  "Scheduled ahead (scheduleJointMeeting)."
+  SCHEDULE
+  "Recorded after the fact as held (holdJointMeeting)."
+  HOLD
+  "Moved to another time or place (rescheduleJointMeeting)."
+  RESCHEDULE
+  "Cancelled (cancelJointMeeting); the note is the reason."
+  CANCEL
+  "Minutes recorded: held (recordMeetingMinutes)."
+  RECORD_MINUTES
+}
+
+"One entry of a joint meeting's immutable history."
+type MeetingEvent {
+  "What was done."
+  action: MeetingAction!
+  "Who did it."
+  actor: Person
+  "The role they acted in."
+  actorRole: String!
+  "State before; null for the first entry."
+  fromState: MeetingState
+  "State after."
+  toState: MeetingState!
+  "Note given with the change."
+  note: String!
+  "When."
+  at: DateTime!
+}
+
+"Quarterly compliance of joint meetings in the scope."
+type MeetingCompliance {
+  "The year."
+  year: Int!
+  "The quarter, 1 to 4."
+  quarter: Int!
+  "Communities listed."
+  communities: Int!
+  "Of them, those that held at least one meeting in the quarter."
+  compliantCommunities: Int!
+  "compliantCommunities ÷ communities; null when no community is listed."
+  share: Float
+  "Every community listed, by id."
+  entries: [CommunityMeetingCompliance!]!
+}
+
+"One community's joint meetings in a quarter."
+type CommunityMeetingCompliance {
+  "The community."
+  community: Community!
+  "Meetings it held in the quarter."
+  meetingsHeld: Int!
+  "Whether it held at least one."
+  compliant: Boolean!
+}
+
+"One person named to attend a meeting."
+input AttendeeInput {
+  "The person."
+  personId: ID! @ref(type: "Person")
+  "The capacity they attend in; they must be registered in it within the scope."
+  role: AttendeeRole!
+  "The unit represented; required for a unit representative, refused otherwise."
+  unitId: ID @ref(type: "Unit")
+}
+
+"Input of scheduleJointMeeting."
+input ScheduleJointMeetingInput {
+  "The community."
+  communityId: ID! @ref(type: "Community")
+  "When it starts; in the future."
+  scheduledAt: DateTime!
+  "Where it takes place."
+  place: String
+  "Title."
+  title: String!
+  "Agenda items, in order."
+  agenda: [String!]
+  "The people named to attend."
+  attendees: [AttendeeInput!]
+}
+
+"Input of rescheduleJointMeeting."
+input RescheduleJointMeetingInput {
+  "The meeting."
+  meetingId: ID! @ref(type: "JointMeeting")
+  "The new start; in the future."
+  scheduledAt: DateTime!
+  "The new place; the place stays when left out."
+  place: String
+  "Note recorded in the meeting's history."
+  note: String
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of cancelJointMeeting."
+input CancelJointMeetingInput {
+  "The meeting."
+  meetingId: ID! @ref(type: "JointMeeting")
+  "Why it is cancelled."
+  reason: String!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of recordMeetingMinutes."
+input RecordMeetingMinutesInput {
+  "The meeting."
+  meetingId: ID! @ref(type: "JointMeeting")
+  "The minutes."
+  minutes: String!
+  "Day it was held; the day scheduled for when left out. Not in the future."
+  heldOn: Date
+  "Those of the people named who attended; the others are recorded as absent."
+  attended: [ID!] @ref(type: "Person")
+  "Number of attendees in all; those named who attended when left out."
+  attendees: Int
+  "Matters handled."
+  matters: [MatterInput!]
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of raiseMatterIssue."
+input RaiseMatterIssueInput {
+  "The matter."
+  matterId: ID! @ref(type: "MeetingMatter")
+  "Category of the issue."
+  categoryId: ID! @ref(type: "IssueCategory")
+  "Grid of the issue; in the meeting's community."
+  gridId: ID! @ref(type: "Grid")
+  "Title of the issue; the matter's title when left out."
+  title: String
+  "Description of the issue."
+  description: String
+  "The matter's version the client last saw; a mismatch is CONFLICT."
+  version: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/orders.graphqls", Input: `extend type Query {
@@ -13025,7 +13627,7 @@ extend type Mutation {
   addActivityParticipants("What to do." input: AddActivityParticipantsInput!): Activity!
   "Record a joint meeting (党建联席会) that was held, with the matters it handled."
   holdJointMeeting("What to do." input: HoldJointMeetingInput!): JointMeeting!
-  "Add a matter to a recorded joint meeting."
+  "Add a matter to a held joint meeting."
   recordMeetingMatter("What to do." input: RecordMeetingMatterInput!): JointMeeting!
   "Move a matter to a new outcome: a discussed matter decided, an unresolved dispute mediated."
   setMatterOutcome("What to do." input: SetMatterOutcomeInput!): MeetingMatter!
@@ -13292,14 +13894,30 @@ type JointMeeting implements Node {
   id: ID!
   "Title."
   title: String!
-  "Day it was held."
+  "Day it was held; while scheduled, and once cancelled, the day it was scheduled for."
   heldOn: Date!
   "Number of attendees."
   attendees: Int!
   "The community."
   community: Community!
+  "Where it stands: scheduled, held or cancelled."
+  state: MeetingState!
+  "When it was scheduled to start; null for a meeting recorded after the fact."
+  scheduledAt: DateTime
+  "Where it takes place."
+  place: String!
+  "The agenda items, in order."
+  agenda: [String!]!
+  "The minutes; empty until recorded."
+  minutes: String!
+  "Why it was cancelled; null unless cancelled."
+  cancelReason: String
+  "The people named to attend, in the order named, and whether they attended."
+  namedAttendees: [MeetingAttendee!]!
   "Matters discussed, decided and mediated, in the order recorded."
   matters: [MeetingMatter!]!
+  "The latest entries of its immutable history, newest last: scheduled, rescheduled, cancelled, held."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [MeetingEvent!]!
   "Row version: pass it back in a change to detect concurrent edits."
   version: Int!
 }
@@ -13344,6 +13962,8 @@ type MeetingMatter implements Node {
   outcome: MatterOutcome!
   "Outcomes it can move to."
   allowedOutcomes: [MatterOutcome!]!
+  "The issue of the register it was raised as (raiseMatterIssue); null until raised."
+  issue: Issue
   "The latest entries of its immutable history, newest last: its recording and every change of outcome."
   history("How many of the latest entries (at most 100)." last: Int = 20): [MatterEvent!]!
   "Row version: pass it back in a change to detect concurrent edits."
@@ -13356,6 +13976,8 @@ enum MatterAction {
   RECORD
   "The matter moved to a new outcome (setMatterOutcome)."
   SET_OUTCOME
+  "The matter was raised as an issue of the register (raiseMatterIssue); the outcome stays."
+  RAISE_ISSUE
 }
 
 """
@@ -13457,8 +14079,10 @@ input ActivityFilter {
 input JointMeetingFilter {
   "Only meetings in this part of the tree."
   place: PlaceScope
-  "Only meetings held in this range."
+  "Only meetings whose day (held, or scheduled for) is in this range."
   held: DateRange
+  "Only meetings in these states."
+  states: [MeetingState!]
   "Case-insensitive text in the title."
   search: String
 }
@@ -14293,6 +14917,18 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommunityMeetingCompliance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CommunityMeetingCompliance_community(ctx, field)
+	case "meetingsHeld":
+		return ec.fieldContext_CommunityMeetingCompliance_meetingsHeld(ctx, field)
+	case "compliant":
+		return ec.fieldContext_CommunityMeetingCompliance_compliant(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityMeetingCompliance", field.Name)
+}
+
 func (ec *executionContext) childFields_Compound(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14785,6 +15421,8 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_version(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Issue_updatedAt(ctx, field)
+	case "meetingMatter":
+		return ec.fieldContext_Issue_meetingMatter(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Issue_evidence(ctx, field)
 	}
@@ -15053,8 +15691,24 @@ func (ec *executionContext) childFields_JointMeeting(ctx context.Context, field 
 		return ec.fieldContext_JointMeeting_attendees(ctx, field)
 	case "community":
 		return ec.fieldContext_JointMeeting_community(ctx, field)
+	case "state":
+		return ec.fieldContext_JointMeeting_state(ctx, field)
+	case "scheduledAt":
+		return ec.fieldContext_JointMeeting_scheduledAt(ctx, field)
+	case "place":
+		return ec.fieldContext_JointMeeting_place(ctx, field)
+	case "agenda":
+		return ec.fieldContext_JointMeeting_agenda(ctx, field)
+	case "minutes":
+		return ec.fieldContext_JointMeeting_minutes(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_JointMeeting_cancelReason(ctx, field)
+	case "namedAttendees":
+		return ec.fieldContext_JointMeeting_namedAttendees(ctx, field)
 	case "matters":
 		return ec.fieldContext_JointMeeting_matters(ctx, field)
+	case "history":
+		return ec.fieldContext_JointMeeting_history(ctx, field)
 	case "version":
 		return ec.fieldContext_JointMeeting_version(ctx, field)
 	}
@@ -15093,6 +15747,8 @@ func (ec *executionContext) childFields_JointMeetingIndicators(ctx context.Conte
 		return ec.fieldContext_JointMeetingIndicators_mattersDiscussed(ctx, field)
 	case "disputesJointlyMediated":
 		return ec.fieldContext_JointMeetingIndicators_disputesJointlyMediated(ctx, field)
+	case "quarters":
+		return ec.fieldContext_JointMeetingIndicators_quarters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JointMeetingIndicators", field.Name)
 }
@@ -15169,6 +15825,58 @@ func (ec *executionContext) childFields_Mediator(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Mediator", field.Name)
 }
 
+func (ec *executionContext) childFields_MeetingAttendee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_MeetingAttendee_person(ctx, field)
+	case "role":
+		return ec.fieldContext_MeetingAttendee_role(ctx, field)
+	case "unit":
+		return ec.fieldContext_MeetingAttendee_unit(ctx, field)
+	case "attended":
+		return ec.fieldContext_MeetingAttendee_attended(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingAttendee", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingCompliance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_MeetingCompliance_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_MeetingCompliance_quarter(ctx, field)
+	case "communities":
+		return ec.fieldContext_MeetingCompliance_communities(ctx, field)
+	case "compliantCommunities":
+		return ec.fieldContext_MeetingCompliance_compliantCommunities(ctx, field)
+	case "share":
+		return ec.fieldContext_MeetingCompliance_share(ctx, field)
+	case "entries":
+		return ec.fieldContext_MeetingCompliance_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingCompliance", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_MeetingEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_MeetingEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_MeetingEvent_actorRole(ctx, field)
+	case "fromState":
+		return ec.fieldContext_MeetingEvent_fromState(ctx, field)
+	case "toState":
+		return ec.fieldContext_MeetingEvent_toState(ctx, field)
+	case "note":
+		return ec.fieldContext_MeetingEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_MeetingEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_MeetingMatter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15183,12 +15891,28 @@ func (ec *executionContext) childFields_MeetingMatter(ctx context.Context, field
 		return ec.fieldContext_MeetingMatter_outcome(ctx, field)
 	case "allowedOutcomes":
 		return ec.fieldContext_MeetingMatter_allowedOutcomes(ctx, field)
+	case "issue":
+		return ec.fieldContext_MeetingMatter_issue(ctx, field)
 	case "history":
 		return ec.fieldContext_MeetingMatter_history(ctx, field)
 	case "version":
 		return ec.fieldContext_MeetingMatter_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingMatter", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingQuarter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "quarter":
+		return ec.fieldContext_MeetingQuarter_quarter(ctx, field)
+	case "communities":
+		return ec.fieldContext_MeetingQuarter_communities(ctx, field)
+	case "communitiesMet":
+		return ec.fieldContext_MeetingQuarter_communitiesMet(ctx, field)
+	case "share":
+		return ec.fieldContext_MeetingQuarter_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingQuarter", field.Name)
 }
 
 func (ec *executionContext) childFields_MonthlyReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16645,6 +17369,20 @@ func (ec *executionContext) field_Issue_events_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_JointMeeting_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_MeetingMatter_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16825,6 +17563,20 @@ func (ec *executionContext) field_Mutation_attachEvidence_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AttachEvidenceInput, error) {
 			return ec.unmarshalNAttachEvidenceInput2gridgovᚋgraphᚋmodelᚐAttachEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelJointMeetingInput, error) {
+			return ec.unmarshalNCancelJointMeetingInput2gridgovᚋgraphᚋmodelᚐCancelJointMeetingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17225,6 +17977,20 @@ func (ec *executionContext) field_Mutation_publishOrder_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_raiseMatterIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RaiseMatterIssueInput, error) {
+			return ec.unmarshalNRaiseMatterIssueInput2gridgovᚋgraphᚋmodelᚐRaiseMatterIssueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_raisePatrolFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17301,6 +18067,20 @@ func (ec *executionContext) field_Mutation_recordMeetingMatter_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordMeetingMatterInput, error) {
 			return ec.unmarshalNRecordMeetingMatterInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMatterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMeetingMinutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMeetingMinutesInput, error) {
+			return ec.unmarshalNRecordMeetingMinutesInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMinutesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17435,6 +18215,20 @@ func (ec *executionContext) field_Mutation_requestIssueExtension_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rescheduleJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RescheduleJointMeetingInput, error) {
+			return ec.unmarshalNRescheduleJointMeetingInput2gridgovᚋgraphᚋmodelᚐRescheduleJointMeetingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resolveIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17469,6 +18263,20 @@ func (ec *executionContext) field_Mutation_reverifyCheckin_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReverifyCheckinInput, error) {
 			return ec.unmarshalNReverifyCheckinInput2gridgovᚋgraphᚋmodelᚐReverifyCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleJointMeetingInput, error) {
+			return ec.unmarshalNScheduleJointMeetingInput2gridgovᚋgraphᚋmodelᚐScheduleJointMeetingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18502,6 +19310,36 @@ func (ec *executionContext) field_Query_mediationRoomMembers_args(ctx context.Co
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_meetingCompliance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "place",
+		func(ctx context.Context, v any) (*model.PlaceScope, error) {
+			return ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["place"] = arg2
 	return args, nil
 }
 
@@ -24290,6 +25128,84 @@ func (ec *executionContext) fieldContext_CommunityEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _CommunityMeetingCompliance_community(ctx context.Context, field graphql.CollectedField, obj *store.CommunityCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMeetingCompliance_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommunityMeetingCompliance().Community(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgridgovᚋstoreᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMeetingCompliance_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityMeetingCompliance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityMeetingCompliance_meetingsHeld(ctx context.Context, field graphql.CollectedField, obj *store.CommunityCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMeetingCompliance_meetingsHeld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetingsHeld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMeetingCompliance_meetingsHeld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityMeetingCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommunityMeetingCompliance_compliant(ctx context.Context, field graphql.CollectedField, obj *store.CommunityCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityMeetingCompliance_compliant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Compliant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityMeetingCompliance_compliant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityMeetingCompliance", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Compound_id(ctx context.Context, field graphql.CollectedField, obj *store.Compound) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28602,6 +29518,38 @@ func (ec *executionContext) fieldContext_Issue_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Issue", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Issue_meetingMatter(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_meetingMatter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().MeetingMatter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.MeetingMatter) graphql.Marshaler {
+			return ec.marshalOMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMatter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_meetingMatter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingMatter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Issue_evidence(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31093,6 +32041,176 @@ func (ec *executionContext) fieldContext_JointMeeting_community(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _JointMeeting_state(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MeetingState) graphql.Marshaler {
+			return ec.marshalNMeetingState2gridgovᚋgraphᚋmodelᚐMeetingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, true, true, "MeetingState")
+}
+
+func (ec *executionContext) _JointMeeting_scheduledAt(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_scheduledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScheduledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_scheduledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _JointMeeting_place(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_agenda(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_agenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agenda(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_agenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, true, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_minutes(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Minutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_cancelReason(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_cancelReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JointMeeting", field, false, false, "String")
+}
+
+func (ec *executionContext) _JointMeeting_namedAttendees(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_namedAttendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JointMeeting().NamedAttendees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.MeetingAttendee) graphql.Marshaler {
+			return ec.marshalNMeetingAttendee2ᚕᚖgridgovᚋstoreᚐMeetingAttendeeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_namedAttendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingAttendee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _JointMeeting_matters(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31121,6 +32239,50 @@ func (ec *executionContext) fieldContext_JointMeeting_matters(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MeetingMatter(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JointMeeting_history(ctx context.Context, field graphql.CollectedField, obj *store.JointMeeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeeting_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.JointMeeting().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.MeetingEvent) graphql.Marshaler {
+			return ec.marshalNMeetingEvent2ᚕᚖgridgovᚋstoreᚐMeetingEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeeting_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_JointMeeting_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -31380,6 +32542,38 @@ func (ec *executionContext) _JointMeetingIndicators_disputesJointlyMediated(ctx 
 }
 func (ec *executionContext) fieldContext_JointMeetingIndicators_disputesJointlyMediated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JointMeetingIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JointMeetingIndicators_quarters(ctx context.Context, field graphql.CollectedField, obj *warehouse.JointMeetings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JointMeetingIndicators_quarters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.MeetingQuarter) graphql.Marshaler {
+			return ec.marshalNMeetingQuarter2ᚕgridgovᚋwarehouseᚐMeetingQuarterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JointMeetingIndicators_quarters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JointMeetingIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingQuarter(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MatterEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.MatterEvent) (ret graphql.Marshaler) {
@@ -31937,6 +33131,433 @@ func (ec *executionContext) fieldContext_Mediator_role(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Mediator", field, true, true, "MediatorRole")
 }
 
+func (ec *executionContext) _MeetingAttendee_person(ctx context.Context, field graphql.CollectedField, obj *store.MeetingAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendee_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingAttendee().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendee_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingAttendee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingAttendee_role(ctx context.Context, field graphql.CollectedField, obj *store.MeetingAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendee_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingAttendee().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AttendeeRole) graphql.Marshaler {
+			return ec.marshalNAttendeeRole2gridgovᚋgraphᚋmodelᚐAttendeeRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendee_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendee", field, true, true, "AttendeeRole")
+}
+
+func (ec *executionContext) _MeetingAttendee_unit(ctx context.Context, field graphql.CollectedField, obj *store.MeetingAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendee_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingAttendee().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖgridgovᚋstoreᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendee_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingAttendee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingAttendee_attended(ctx context.Context, field graphql.CollectedField, obj *store.MeetingAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendee_attended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attended(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendee_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendee", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _MeetingCompliance_year(ctx context.Context, field graphql.CollectedField, obj *store.MeetingCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingCompliance_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingCompliance_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingCompliance_quarter(ctx context.Context, field graphql.CollectedField, obj *store.MeetingCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingCompliance_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingCompliance_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingCompliance_communities(ctx context.Context, field graphql.CollectedField, obj *store.MeetingCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingCompliance_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingCompliance_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingCompliance_compliantCommunities(ctx context.Context, field graphql.CollectedField, obj *store.MeetingCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingCompliance_compliantCommunities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompliantCommunities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingCompliance_compliantCommunities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingCompliance_share(ctx context.Context, field graphql.CollectedField, obj *store.MeetingCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingCompliance_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingCompliance_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingCompliance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MeetingCompliance_entries(ctx context.Context, field graphql.CollectedField, obj *store.MeetingCompliance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingCompliance_entries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.CommunityCompliance) graphql.Marshaler {
+			return ec.marshalNCommunityMeetingCompliance2ᚕᚖgridgovᚋstoreᚐCommunityComplianceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingCompliance_entries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingCompliance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityMeetingCompliance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingEvent().Action(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MeetingAction) graphql.Marshaler {
+			return ec.marshalNMeetingAction2gridgovᚋgraphᚋmodelᚐMeetingAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEvent", field, true, true, "MeetingAction")
+}
+
+func (ec *executionContext) _MeetingEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *store.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingEvent_fromState(ctx context.Context, field graphql.CollectedField, obj *store.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_fromState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingEvent().FromState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MeetingState) graphql.Marshaler {
+			return ec.marshalOMeetingState2ᚖgridgovᚋgraphᚋmodelᚐMeetingState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEvent", field, true, true, "MeetingState")
+}
+
+func (ec *executionContext) _MeetingEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_toState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingEvent().ToState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MeetingState) graphql.Marshaler {
+			return ec.marshalNMeetingState2gridgovᚋgraphᚋmodelᚐMeetingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEvent", field, true, true, "MeetingState")
+}
+
+func (ec *executionContext) _MeetingEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingEvent_at(ctx context.Context, field graphql.CollectedField, obj *store.MeetingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingEvent", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _MeetingMatter_id(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32084,6 +33705,38 @@ func (ec *executionContext) fieldContext_MeetingMatter_allowedOutcomes(_ context
 	return graphql.NewScalarFieldContext("MeetingMatter", field, true, true, "MatterOutcome")
 }
 
+func (ec *executionContext) _MeetingMatter_issue(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingMatter_issue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingMatter().Issue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+			return ec.marshalOIssue2ᚖgridgovᚋstoreᚐIssue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingMatter_issue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingMatter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Issue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MeetingMatter_history(ctx context.Context, field graphql.CollectedField, obj *store.MeetingMatter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32149,6 +33802,98 @@ func (ec *executionContext) _MeetingMatter_version(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_MeetingMatter_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingMatter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingQuarter_quarter(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingQuarter_communities(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_communities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingQuarter_communitiesMet(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_communitiesMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunitiesMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_communitiesMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingQuarter_share(ctx context.Context, field graphql.CollectedField, obj *warehouse.MeetingQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingQuarter_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingQuarter_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingQuarter", field, false, false, "Float")
 }
 
 func (ec *executionContext) _MonthlyReview_community(ctx context.Context, field graphql.CollectedField, obj *store.MonthlyReview) (ret graphql.Marshaler) {
@@ -33943,6 +35688,226 @@ func (ec *executionContext) fieldContext_Mutation_addMediator(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addMediator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleJointMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleJointMeeting(ctx, fc.Args["input"].(model.ScheduleJointMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rescheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rescheduleJointMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RescheduleJointMeeting(ctx, fc.Args["input"].(model.RescheduleJointMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rescheduleJointMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rescheduleJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelJointMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelJointMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelJointMeeting(ctx, fc.Args["input"].(model.CancelJointMeetingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelJointMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelJointMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMeetingMinutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMeetingMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMeetingMinutes(ctx, fc.Args["input"].(model.RecordMeetingMinutesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.JointMeeting) graphql.Marshaler {
+			return ec.marshalNJointMeeting2ᚖgridgovᚋstoreᚐJointMeeting(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMeetingMinutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JointMeeting(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMeetingMinutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_raiseMatterIssue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_raiseMatterIssue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RaiseMatterIssue(ctx, fc.Args["input"].(model.RaiseMatterIssueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.MeetingMatter) graphql.Marshaler {
+			return ec.marshalNMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMatter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_raiseMatterIssue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingMatter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_raiseMatterIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39169,6 +41134,50 @@ func (ec *executionContext) fieldContext_Query_monthlyReview(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_monthlyReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_meetingCompliance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_meetingCompliance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MeetingCompliance(ctx, fc.Args["year"].(int), fc.Args["quarter"].(int), fc.Args["place"].(*model.PlaceScope))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.MeetingCompliance) graphql.Marshaler {
+			return ec.marshalNMeetingCompliance2ᚖgridgovᚋstoreᚐMeetingCompliance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_meetingCompliance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingCompliance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_meetingCompliance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -48914,6 +50923,62 @@ func UnmarshalAttachEvidenceInput(ctx context.Context, raw any) (model.AttachEvi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAttendeeInput(ctx context.Context, obj any) (model.AttendeeInput, error) {
+	var it model.AttendeeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "role", "unitId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNAttendeeRole2gridgovᚋgraphᚋmodelᚐAttendeeRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttendeeInput unmarshals raw into the AttendeeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttendeeInput(ctx context.Context, raw any) (model.AttendeeInput, error) {
+	var out model.AttendeeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendeeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
 	var it model.AuditFilter
 	if obj == nil {
@@ -49044,6 +51109,62 @@ func (ec *executionContext) unmarshalInputCadreFilter(ctx context.Context, obj a
 func UnmarshalCadreFilter(ctx context.Context, raw any) (model.CadreFilter, error) {
 	var out model.CadreFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CadreFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelJointMeetingInput(ctx context.Context, obj any) (model.CancelJointMeetingInput, error) {
+	var it model.CancelJointMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelJointMeetingInput unmarshals raw into the CancelJointMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelJointMeetingInput(ctx context.Context, raw any) (model.CancelJointMeetingInput, error) {
+	var out model.CancelJointMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelJointMeetingInput", raw, &out)
 	return out, err
 }
 
@@ -50822,7 +52943,7 @@ func (ec *executionContext) unmarshalInputJointMeetingFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "held", "search"}
+	fieldsInOrder := [...]string{"place", "held", "states", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -50843,6 +52964,13 @@ func (ec *executionContext) unmarshalInputJointMeetingFilter(ctx context.Context
 				return it, err
 			}
 			it.Held = data
+		case "states":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("states"))
+			data, err := ec.unmarshalOMeetingState2ᚕgridgovᚋgraphᚋmodelᚐMeetingStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.States = data
 		case "search":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -51994,6 +54122,83 @@ func UnmarshalPublishBuildingNoticeInput(ctx context.Context, raw any) (model.Pu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRaiseMatterIssueInput(ctx context.Context, obj any) (model.RaiseMatterIssueInput, error) {
+	var it model.RaiseMatterIssueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"matterId", "categoryId", "gridId", "title", "description", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "matterId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MatterID = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRaiseMatterIssueInput unmarshals raw into the RaiseMatterIssueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRaiseMatterIssueInput(ctx context.Context, raw any) (model.RaiseMatterIssueInput, error) {
+	var out model.RaiseMatterIssueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RaiseMatterIssueInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRaisePatrolFindingInput(ctx context.Context, obj any) (model.RaisePatrolFindingInput, error) {
 	var it model.RaisePatrolFindingInput
 	if obj == nil {
@@ -52439,6 +54644,90 @@ func (ec *executionContext) unmarshalInputRecordMeetingMatterInput(ctx context.C
 func UnmarshalRecordMeetingMatterInput(ctx context.Context, raw any) (model.RecordMeetingMatterInput, error) {
 	var out model.RecordMeetingMatterInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingMatterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordMeetingMinutesInput(ctx context.Context, obj any) (model.RecordMeetingMinutesInput, error) {
+	var it model.RecordMeetingMinutesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "minutes", "heldOn", "attended", "attendees", "matters", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "attended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attended"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attended = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "matters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matters"))
+			data, err := ec.unmarshalOMatterInput2ᚕᚖgridgovᚋgraphᚋmodelᚐMatterInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Matters = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMeetingMinutesInput unmarshals raw into the RecordMeetingMinutesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMeetingMinutesInput(ctx context.Context, raw any) (model.RecordMeetingMinutesInput, error) {
+	var out model.RecordMeetingMinutesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMeetingMinutesInput", raw, &out)
 	return out, err
 }
 
@@ -52911,6 +55200,76 @@ func UnmarshalRequestIssueExtensionInput(ctx context.Context, raw any) (model.Re
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRescheduleJointMeetingInput(ctx context.Context, obj any) (model.RescheduleJointMeetingInput, error) {
+	var it model.RescheduleJointMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "scheduledAt", "place", "note", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "scheduledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduledAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScheduledAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRescheduleJointMeetingInput unmarshals raw into the RescheduleJointMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRescheduleJointMeetingInput(ctx context.Context, raw any) (model.RescheduleJointMeetingInput, error) {
+	var out model.RescheduleJointMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RescheduleJointMeetingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResidentFilter(ctx context.Context, obj any) (model.ResidentFilter, error) {
 	var it model.ResidentFilter
 	if obj == nil {
@@ -53160,6 +55519,83 @@ func (ec *executionContext) unmarshalInputRoleFilter(ctx context.Context, obj an
 func UnmarshalRoleFilter(ctx context.Context, raw any) (model.RoleFilter, error) {
 	var out model.RoleFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RoleFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleJointMeetingInput(ctx context.Context, obj any) (model.ScheduleJointMeetingInput, error) {
+	var it model.ScheduleJointMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"communityId", "scheduledAt", "place", "title", "agenda", "attendees"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "scheduledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scheduledAt"))
+			data, err := ec.unmarshalNDateTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScheduledAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "agenda":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agenda"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agenda = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOAttendeeInput2ᚕᚖgridgovᚋgraphᚋmodelᚐAttendeeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleJointMeetingInput unmarshals raw into the ScheduleJointMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleJointMeetingInput(ctx context.Context, raw any) (model.ScheduleJointMeetingInput, error) {
+	var out model.ScheduleJointMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleJointMeetingInput", raw, &out)
 	return out, err
 }
 
@@ -56371,6 +58807,50 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var communityMeetingComplianceImplementors = []string{"CommunityMeetingCompliance"}
+
+func (ec *executionContext) _CommunityMeetingCompliance(ctx context.Context, sel ast.SelectionSet, obj *store.CommunityCompliance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityMeetingComplianceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityMeetingCompliance")
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommunityMeetingCompliance_community(ctx, field, obj)
+				})
+		case "meetingsHeld":
+			out.Values[i] = ec._CommunityMeetingCompliance_meetingsHeld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "compliant":
+			out.Values[i] = ec._CommunityMeetingCompliance_compliant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var compoundImplementors = []string{"Compound", "Node"}
 
 func (ec *executionContext) _Compound(ctx context.Context, sel ast.SelectionSet, obj *store.Compound) graphql.Marshaler {
@@ -58017,6 +60497,12 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "meetingMatter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_meetingMatter(ctx, field, obj)
+				})
 		case "evidence":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -58831,11 +61317,54 @@ func (ec *executionContext) _JointMeeting(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._JointMeeting_community(ctx, field, obj)
 				})
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_state(ctx, field, obj)
+				})
+		case "scheduledAt":
+			out.Values[i] = ec._JointMeeting_scheduledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "place":
+			out.Values[i] = ec._JointMeeting_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agenda":
+			out.Values[i] = ec._JointMeeting_agenda(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minutes":
+			out.Values[i] = ec._JointMeeting_minutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelReason":
+			out.Values[i] = ec._JointMeeting_cancelReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "namedAttendees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_namedAttendees(ctx, field, obj)
+				})
 		case "matters":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._JointMeeting_matters(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JointMeeting_history(ctx, field, obj)
 				})
 		case "version":
 			out.Values[i] = ec._JointMeeting_version(ctx, field, obj)
@@ -58968,6 +61497,11 @@ func (ec *executionContext) _JointMeetingIndicators(ctx context.Context, sel ast
 			}
 		case "disputesJointlyMediated":
 			out.Values[i] = ec._JointMeetingIndicators_disputesJointlyMediated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarters":
+			out.Values[i] = ec._JointMeetingIndicators_quarters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -59243,6 +61777,182 @@ func (ec *executionContext) _Mediator(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var meetingAttendeeImplementors = []string{"MeetingAttendee"}
+
+func (ec *executionContext) _MeetingAttendee(ctx context.Context, sel ast.SelectionSet, obj *store.MeetingAttendee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingAttendeeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingAttendee")
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingAttendee_person(ctx, field, obj)
+				})
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingAttendee_role(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingAttendee_unit(ctx, field, obj)
+				})
+		case "attended":
+			out.Values[i] = ec._MeetingAttendee_attended(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingComplianceImplementors = []string{"MeetingCompliance"}
+
+func (ec *executionContext) _MeetingCompliance(ctx context.Context, sel ast.SelectionSet, obj *store.MeetingCompliance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingComplianceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingCompliance")
+		case "year":
+			out.Values[i] = ec._MeetingCompliance_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarter":
+			out.Values[i] = ec._MeetingCompliance_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communities":
+			out.Values[i] = ec._MeetingCompliance_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "compliantCommunities":
+			out.Values[i] = ec._MeetingCompliance_compliantCommunities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._MeetingCompliance_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entries":
+			out.Values[i] = ec._MeetingCompliance_entries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingEventImplementors = []string{"MeetingEvent"}
+
+func (ec *executionContext) _MeetingEvent(ctx context.Context, sel ast.SelectionSet, obj *store.MeetingEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingEvent")
+		case "action":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingEvent_action(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingEvent_actor(ctx, field, obj)
+				})
+		case "actorRole":
+			out.Values[i] = ec._MeetingEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingEvent_fromState(ctx, field, obj)
+				})
+		case "toState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingEvent_toState(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._MeetingEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._MeetingEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var meetingMatterImplementors = []string{"MeetingMatter", "Node"}
 
 func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.SelectionSet, obj *store.MeetingMatter) graphql.Marshaler {
@@ -59289,6 +61999,12 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MeetingMatter_allowedOutcomes(ctx, field, obj)
 				})
+		case "issue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingMatter_issue(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -59299,6 +62015,54 @@ func (ec *executionContext) _MeetingMatter(ctx context.Context, sel ast.Selectio
 			out.Values[i] = ec._MeetingMatter_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingQuarterImplementors = []string{"MeetingQuarter"}
+
+func (ec *executionContext) _MeetingQuarter(ctx context.Context, sel ast.SelectionSet, obj *warehouse.MeetingQuarter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingQuarterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingQuarter")
+		case "quarter":
+			out.Values[i] = ec._MeetingQuarter_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communities":
+			out.Values[i] = ec._MeetingQuarter_communities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communitiesMet":
+			out.Values[i] = ec._MeetingQuarter_communitiesMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._MeetingQuarter_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -59653,6 +62417,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "addMediator":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addMediator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scheduleJointMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleJointMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rescheduleJointMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rescheduleJointMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelJointMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelJointMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMeetingMinutes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMeetingMinutes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "raiseMatterIssue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_raiseMatterIssue(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -61316,6 +64115,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_monthlyReview(ctx, field)
+				})
+		case "meetingCompliance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_meetingCompliance(ctx, field)
 				})
 		case "serviceOrders":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -64802,6 +67607,21 @@ func (ec *executionContext) unmarshalNAttachEvidenceInput2gridgovᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAttendeeInput2ᚖgridgovᚋgraphᚋmodelᚐAttendeeInput(ctx context.Context, v any) (*model.AttendeeInput, error) {
+	res, err := ec.unmarshalInputAttendeeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAttendeeRole2gridgovᚋgraphᚋmodelᚐAttendeeRole(ctx context.Context, v any) (model.AttendeeRole, error) {
+	var res model.AttendeeRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendeeRole2gridgovᚋgraphᚋmodelᚐAttendeeRole(ctx context.Context, sel ast.SelectionSet, v model.AttendeeRole) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAuditAction2gridgovᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (model.AuditAction, error) {
 	var res model.AuditAction
 	err := res.UnmarshalGQL(v)
@@ -65030,6 +67850,11 @@ func (ec *executionContext) marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKin
 	return v
 }
 
+func (ec *executionContext) unmarshalNCancelJointMeetingInput2gridgovᚋgraphᚋmodelᚐCancelJointMeetingInput(ctx context.Context, v any) (model.CancelJointMeetingInput, error) {
+	res, err := ec.unmarshalInputCancelJointMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx context.Context, sel ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Checkin!")
@@ -65168,6 +67993,30 @@ func (ec *executionContext) marshalNCommunityEdge2ᚖgridgovᚋgraphᚋmodelᚐC
 		return graphql.Null
 	}
 	return ec._CommunityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunityMeetingCompliance2ᚕᚖgridgovᚋstoreᚐCommunityComplianceᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.CommunityCompliance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityMeetingCompliance2ᚖgridgovᚋstoreᚐCommunityCompliance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunityMeetingCompliance2ᚖgridgovᚋstoreᚐCommunityCompliance(ctx context.Context, sel ast.SelectionSet, v *store.CommunityCompliance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunityMeetingCompliance!")
+		return graphql.Null
+	}
+	return ec._CommunityMeetingCompliance(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCompleteOrderInput2gridgovᚋgraphᚋmodelᚐCompleteOrderInput(ctx context.Context, v any) (model.CompleteOrderInput, error) {
@@ -66224,6 +69073,72 @@ func (ec *executionContext) marshalNMediatorRole2gridgovᚋgraphᚋmodelᚐMedia
 	return v
 }
 
+func (ec *executionContext) unmarshalNMeetingAction2gridgovᚋgraphᚋmodelᚐMeetingAction(ctx context.Context, v any) (model.MeetingAction, error) {
+	var res model.MeetingAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingAction2gridgovᚋgraphᚋmodelᚐMeetingAction(ctx context.Context, sel ast.SelectionSet, v model.MeetingAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMeetingAttendee2ᚕᚖgridgovᚋstoreᚐMeetingAttendeeᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MeetingAttendee) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingAttendee2ᚖgridgovᚋstoreᚐMeetingAttendee(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingAttendee2ᚖgridgovᚋstoreᚐMeetingAttendee(ctx context.Context, sel ast.SelectionSet, v *store.MeetingAttendee) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingAttendee!")
+		return graphql.Null
+	}
+	return ec._MeetingAttendee(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingCompliance2ᚖgridgovᚋstoreᚐMeetingCompliance(ctx context.Context, sel ast.SelectionSet, v *store.MeetingCompliance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingCompliance!")
+		return graphql.Null
+	}
+	return ec._MeetingCompliance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingEvent2ᚕᚖgridgovᚋstoreᚐMeetingEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MeetingEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingEvent2ᚖgridgovᚋstoreᚐMeetingEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingEvent2ᚖgridgovᚋstoreᚐMeetingEvent(ctx context.Context, sel ast.SelectionSet, v *store.MeetingEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingEvent!")
+		return graphql.Null
+	}
+	return ec._MeetingEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMeetingMatter2ᚕᚖgridgovᚋstoreᚐMeetingMatterᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.MeetingMatter) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -66246,6 +69161,36 @@ func (ec *executionContext) marshalNMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMa
 		return graphql.Null
 	}
 	return ec._MeetingMatter(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingQuarter2gridgovᚋwarehouseᚐMeetingQuarter(ctx context.Context, sel ast.SelectionSet, v warehouse.MeetingQuarter) graphql.Marshaler {
+	return ec._MeetingQuarter(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMeetingQuarter2ᚕgridgovᚋwarehouseᚐMeetingQuarterᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.MeetingQuarter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingQuarter2gridgovᚋwarehouseᚐMeetingQuarter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMeetingState2gridgovᚋgraphᚋmodelᚐMeetingState(ctx context.Context, v any) (model.MeetingState, error) {
+	var res model.MeetingState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeetingState2gridgovᚋgraphᚋmodelᚐMeetingState(ctx context.Context, sel ast.SelectionSet, v model.MeetingState) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNMonthlyReview2ᚖgridgovᚋstoreᚐMonthlyReview(ctx context.Context, sel ast.SelectionSet, v *store.MonthlyReview) graphql.Marshaler {
@@ -66698,6 +69643,11 @@ func (ec *executionContext) marshalNQuarterHours2ᚕgridgovᚋwarehouseᚐQuarte
 	return ret
 }
 
+func (ec *executionContext) unmarshalNRaiseMatterIssueInput2gridgovᚋgraphᚋmodelᚐRaiseMatterIssueInput(ctx context.Context, v any) (model.RaiseMatterIssueInput, error) {
+	res, err := ec.unmarshalInputRaiseMatterIssueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRaisePatrolFindingInput2gridgovᚋgraphᚋmodelᚐRaisePatrolFindingInput(ctx context.Context, v any) (model.RaisePatrolFindingInput, error) {
 	res, err := ec.unmarshalInputRaisePatrolFindingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -66739,6 +69689,11 @@ func (ec *executionContext) unmarshalNRecordActivityInput2gridgovᚋgraphᚋmode
 
 func (ec *executionContext) unmarshalNRecordMeetingMatterInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMatterInput(ctx context.Context, v any) (model.RecordMeetingMatterInput, error) {
 	res, err := ec.unmarshalInputRecordMeetingMatterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordMeetingMinutesInput2gridgovᚋgraphᚋmodelᚐRecordMeetingMinutesInput(ctx context.Context, v any) (model.RecordMeetingMinutesInput, error) {
+	res, err := ec.unmarshalInputRecordMeetingMinutesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -66871,6 +69826,11 @@ func (ec *executionContext) unmarshalNRequestIssueExtensionInput2gridgovᚋgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRescheduleJointMeetingInput2gridgovᚋgraphᚋmodelᚐRescheduleJointMeetingInput(ctx context.Context, v any) (model.RescheduleJointMeetingInput, error) {
+	res, err := ec.unmarshalInputRescheduleJointMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNResident2ᚖgridgovᚋstoreᚐResident(ctx context.Context, sel ast.SelectionSet, v *store.Resident) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Resident!")
@@ -66943,6 +69903,11 @@ func (ec *executionContext) marshalNRosterEntry2ᚖgridgovᚋstoreᚐRosterEntry
 		return graphql.Null
 	}
 	return ec._RosterEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScheduleJointMeetingInput2gridgovᚋgraphᚋmodelᚐScheduleJointMeetingInput(ctx context.Context, v any) (model.ScheduleJointMeetingInput, error) {
+	res, err := ec.unmarshalInputScheduleJointMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNScopeLevel2gridgovᚋwarehouseᚐLevel(ctx context.Context, v any) (warehouse.Level, error) {
@@ -67218,6 +70183,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSuperviseIssueInput2gridgovᚋgraphᚋmodelᚐSuperviseIssueInput(ctx context.Context, v any) (model.SuperviseIssueInput, error) {
@@ -67897,6 +70891,23 @@ func (ec *executionContext) marshalOActivityKind2ᚕgridgovᚋgraphᚋmodelᚐAc
 	return ret
 }
 
+func (ec *executionContext) unmarshalOAttendeeInput2ᚕᚖgridgovᚋgraphᚋmodelᚐAttendeeInputᚄ(ctx context.Context, v any) ([]*model.AttendeeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AttendeeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttendeeInput2ᚖgridgovᚋgraphᚋmodelᚐAttendeeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOAuditFilter2ᚖgridgovᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -68541,6 +71552,65 @@ func (ec *executionContext) unmarshalOMediationRoomMemberFilter2ᚖgridgovᚋgra
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOMeetingMatter2ᚖgridgovᚋstoreᚐMeetingMatter(ctx context.Context, sel ast.SelectionSet, v *store.MeetingMatter) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MeetingMatter(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMeetingState2ᚕgridgovᚋgraphᚋmodelᚐMeetingStateᚄ(ctx context.Context, v any) ([]model.MeetingState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.MeetingState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeetingState2gridgovᚋgraphᚋmodelᚐMeetingState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMeetingState2ᚕgridgovᚋgraphᚋmodelᚐMeetingStateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.MeetingState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingState2gridgovᚋgraphᚋmodelᚐMeetingState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMeetingState2ᚖgridgovᚋgraphᚋmodelᚐMeetingState(ctx context.Context, v any) (*model.MeetingState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.MeetingState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeetingState2ᚖgridgovᚋgraphᚋmodelᚐMeetingState(ctx context.Context, sel ast.SelectionSet, v *model.MeetingState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalONode2gridgovᚋstoreᚐEntity(ctx context.Context, sel ast.SelectionSet, v store.Entity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -68880,6 +71950,41 @@ func (ec *executionContext) marshalOStreet2ᚖgridgovᚋstoreᚐStreet(ctx conte
 		return graphql.Null
 	}
 	return ec._Street(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

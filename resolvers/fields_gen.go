@@ -43,6 +43,7 @@ var goTypes = map[string]reflect.Type{
 	"Community":                         reflect.TypeFor[store.Community](),
 	"CommunityConnection":               reflect.TypeFor[model.CommunityConnection](),
 	"CommunityEdge":                     reflect.TypeFor[model.CommunityEdge](),
+	"CommunityMeetingCompliance":        reflect.TypeFor[store.CommunityCompliance](),
 	"Compound":                          reflect.TypeFor[store.Compound](),
 	"CompoundConnection":                reflect.TypeFor[model.CompoundConnection](),
 	"CompoundEdge":                      reflect.TypeFor[model.CompoundEdge](),
@@ -90,7 +91,11 @@ var goTypes = map[string]reflect.Type{
 	"MediationRoomMemberConnection":     reflect.TypeFor[model.MediationRoomMemberConnection](),
 	"MediationRoomMemberEdge":           reflect.TypeFor[model.MediationRoomMemberEdge](),
 	"Mediator":                          reflect.TypeFor[store.IssueMediator](),
+	"MeetingAttendee":                   reflect.TypeFor[store.MeetingAttendee](),
+	"MeetingCompliance":                 reflect.TypeFor[store.MeetingCompliance](),
+	"MeetingEvent":                      reflect.TypeFor[store.MeetingEvent](),
 	"MeetingMatter":                     reflect.TypeFor[store.MeetingMatter](),
+	"MeetingQuarter":                    reflect.TypeFor[warehouse.MeetingQuarter](),
 	"MonthlyReview":                     reflect.TypeFor[store.MonthlyReview](),
 	"OrderCounts":                       reflect.TypeFor[warehouse.OrderCounts](),
 	"OrderEvent":                        reflect.TypeFor[store.OrderEvent](),
@@ -481,6 +486,17 @@ func (communityFields) Street(ctx context.Context, obj *store.Community) (*store
 	return resolve[*store.Street](ctx, obj)
 }
 
+// CommunityMeetingCompliance resolves CommunityMeetingCompliance's fields from their declarations.
+func (r *Resolver) CommunityMeetingCompliance() graph.CommunityMeetingComplianceResolver {
+	return communityMeetingComplianceFields{}
+}
+
+type communityMeetingComplianceFields struct{}
+
+func (communityMeetingComplianceFields) Community(ctx context.Context, obj *store.CommunityCompliance) (*store.Community, error) {
+	return resolve[*store.Community](ctx, obj)
+}
+
 // Compound resolves Compound's fields from their declarations.
 func (r *Resolver) Compound() graph.CompoundResolver { return compoundFields{} }
 
@@ -712,6 +728,10 @@ func (issueFields) AllowedActions(ctx context.Context, obj *store.Issue) ([]mode
 	return resolve[[]model.IssueAction](ctx, obj)
 }
 
+func (issueFields) MeetingMatter(ctx context.Context, obj *store.Issue) (*store.MeetingMatter, error) {
+	return resolve[*store.MeetingMatter](ctx, obj)
+}
+
 func (issueFields) Evidence(ctx context.Context, obj *store.Issue) ([]*store.Evidence, error) {
 	return resolve[[]*store.Evidence](ctx, obj)
 }
@@ -788,8 +808,20 @@ func (jointMeetingFields) Community(ctx context.Context, obj *store.JointMeeting
 	return resolve[*store.Community](ctx, obj)
 }
 
+func (jointMeetingFields) State(ctx context.Context, obj *store.JointMeeting) (model.MeetingState, error) {
+	return resolve[model.MeetingState](ctx, obj)
+}
+
+func (jointMeetingFields) NamedAttendees(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingAttendee, error) {
+	return resolve[[]*store.MeetingAttendee](ctx, obj)
+}
+
 func (jointMeetingFields) Matters(ctx context.Context, obj *store.JointMeeting) ([]*store.MeetingMatter, error) {
 	return resolve[[]*store.MeetingMatter](ctx, obj)
+}
+
+func (jointMeetingFields) History(ctx context.Context, obj *store.JointMeeting, last *int) ([]*store.MeetingEvent, error) {
+	return resolve[[]*store.MeetingEvent](ctx, obj)
 }
 
 // MatterEvent resolves MatterEvent's fields from their declarations.
@@ -849,6 +881,44 @@ func (mediatorFields) Role(ctx context.Context, obj *store.IssueMediator) (model
 	return resolve[model.MediatorRole](ctx, obj)
 }
 
+// MeetingAttendee resolves MeetingAttendee's fields from their declarations.
+func (r *Resolver) MeetingAttendee() graph.MeetingAttendeeResolver { return meetingAttendeeFields{} }
+
+type meetingAttendeeFields struct{}
+
+func (meetingAttendeeFields) Person(ctx context.Context, obj *store.MeetingAttendee) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (meetingAttendeeFields) Role(ctx context.Context, obj *store.MeetingAttendee) (model.AttendeeRole, error) {
+	return resolve[model.AttendeeRole](ctx, obj)
+}
+
+func (meetingAttendeeFields) Unit(ctx context.Context, obj *store.MeetingAttendee) (*store.Unit, error) {
+	return resolve[*store.Unit](ctx, obj)
+}
+
+// MeetingEvent resolves MeetingEvent's fields from their declarations.
+func (r *Resolver) MeetingEvent() graph.MeetingEventResolver { return meetingEventFields{} }
+
+type meetingEventFields struct{}
+
+func (meetingEventFields) Action(ctx context.Context, obj *store.MeetingEvent) (model.MeetingAction, error) {
+	return resolve[model.MeetingAction](ctx, obj)
+}
+
+func (meetingEventFields) Actor(ctx context.Context, obj *store.MeetingEvent) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (meetingEventFields) FromState(ctx context.Context, obj *store.MeetingEvent) (*model.MeetingState, error) {
+	return resolve[*model.MeetingState](ctx, obj)
+}
+
+func (meetingEventFields) ToState(ctx context.Context, obj *store.MeetingEvent) (model.MeetingState, error) {
+	return resolve[model.MeetingState](ctx, obj)
+}
+
 // MeetingMatter resolves MeetingMatter's fields from their declarations.
 func (r *Resolver) MeetingMatter() graph.MeetingMatterResolver { return meetingMatterFields{} }
 
@@ -872,6 +942,10 @@ func (meetingMatterFields) Outcome(ctx context.Context, obj *store.MeetingMatter
 
 func (meetingMatterFields) AllowedOutcomes(ctx context.Context, obj *store.MeetingMatter) ([]model.MatterOutcome, error) {
 	return resolve[[]model.MatterOutcome](ctx, obj)
+}
+
+func (meetingMatterFields) Issue(ctx context.Context, obj *store.MeetingMatter) (*store.Issue, error) {
+	return resolve[*store.Issue](ctx, obj)
 }
 
 func (meetingMatterFields) History(ctx context.Context, obj *store.MeetingMatter, last *int) ([]*store.MatterEvent, error) {

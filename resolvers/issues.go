@@ -103,11 +103,7 @@ func (r *mutationResolver) ReportIssue(ctx context.Context, in model.ReportIssue
 	if err != nil {
 		return nil, err
 	}
-	cat, err := idOf("categoryId", "IssueCategory", in.CategoryID)
-	if err != nil {
-		return nil, err
-	}
-	grid, err := idOf("gridId", "Grid", in.GridID)
+	cat, grid, err := issuePlace(in.CategoryID, in.GridID)
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +118,15 @@ func (r *mutationResolver) ReportIssue(ctx context.Context, in model.ReportIssue
 	return r.Store.ReportIssue(ctx, scope(ctx), a, store.NewIssue{CategoryID: cat, GridID: grid, BuildingID: building,
 		Title: in.Title, Description: str(in.Description), ReporterRole: stored(role),
 		IsDispute: in.IsDispute != nil && *in.IsDispute})
+}
+
+// issuePlace decodes the category and grid of a new issue.
+func issuePlace(categoryID, gridID string) (cat, grid int64, err error) {
+	if cat, err = idOf("categoryId", "IssueCategory", categoryID); err != nil {
+		return 0, 0, err
+	}
+	grid, err = idOf("gridId", "Grid", gridID)
+	return cat, grid, err
 }
 
 // reporterRoles gives the capacity a token's role reports in.

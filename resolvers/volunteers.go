@@ -166,6 +166,7 @@ func (r *queryResolver) JointMeetings(ctx context.Context, filter *model.JointMe
 		if filter.Held != nil {
 			f.HeldFrom, f.HeldTo = filter.Held.From, filter.Held.To
 		}
+		f.States = storedAll(filter.States)
 	}
 	c, err := r.Store.Meetings(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {
@@ -306,11 +307,7 @@ func matter(m *model.MatterInput) store.NewMatter {
 }
 
 func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJointMeetingInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	community, err := idOf("communityId", "Community", in.CommunityID)
+	a, community, err := actorOn(ctx, "communityId", "Community", in.CommunityID)
 	if err != nil {
 		return nil, err
 	}
@@ -325,11 +322,7 @@ func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJo
 }
 
 func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.RecordMeetingMatterInput) (*store.JointMeeting, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := idOf("meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -337,11 +330,7 @@ func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.Rec
 }
 
 func (r *mutationResolver) SetMatterOutcome(ctx context.Context, in model.SetMatterOutcomeInput) (*store.MeetingMatter, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := idOf("matterId", "MeetingMatter", in.MatterID)
+	a, id, err := actorOn(ctx, "matterId", "MeetingMatter", in.MatterID)
 	if err != nil {
 		return nil, err
 	}

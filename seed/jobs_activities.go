@@ -112,6 +112,8 @@ func (w *world) activityJobs() []job {
 			}),
 		w.participantJob(as),
 		w.meetingJob(),
+		w.scheduledMeetingJob(),
+		w.scheduledAttendeeJob(),
 		w.matterJob(),
 		w.matterEventJob(),
 	}
@@ -182,6 +184,54 @@ func (w *world) meetingJob() job {
 			start := w.meetingStart(i)
 			held := w.meetingHeld(r, i)
 			row(int64(i+1), c.street, c.id, held, fmt.Sprintf("%s%d年第%d季度党建联席会", c.name, start.Year(), (int(start.Month())-1)/3+1), r.between(8, 20))
+		})
+}
+
+// scheduled is how many communities have their next joint meeting scheduled: every other one.
+func (w *world) scheduled() int { return (len(w.communities) + 1) / 2 }
+
+// scheduledAgendas are the agendas the scheduled meetings draw from.
+var scheduledAgendas = [][]string{
+	{"通报上季度议定事项落实情况", "加装电梯意见征集", "冬季安全巡查安排"},
+	{"通报上季度议定事项落实情况", "老旧小区停车位规划", "共建单位认领微心愿"},
+	{"通报上季度议定事项落实情况", "邻里纠纷联合调解", "志愿服务排班"},
+}
+
+// scheduledMeetingJob schedules the next joint meeting of every other community, 7–40 days
+// after asOf at nine in the morning, at its service centre: state scheduled, with an agenda.
+// Its id follows the held meetings'; held_on is the day it is scheduled for.
+func (w *world) scheduledMeetingJob() job {
+	return fixed("joint_meetings:scheduled", w.scheduled(), []string{"id", "street_id", "community_id", "held_on", "title", "state",
+		"scheduled_at", "place", "agenda"},
+		func(r *rowRand, i int, row func(...any)) {
+			c := w.communities[2*i]
+			day := w.asOf.In(shanghai).AddDate(0, 0, r.between(7, 40))
+			at := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, shanghai)
+			held := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+			row(int64(w.meetings()+i+1), c.street, c.id, held, fmt.Sprintf("%s%d年第%d季度党建联席会", c.name, day.Year(), (int(day.Month())-1)/3+1),
+				"scheduled", at, "党群服务中心", scheduledAgendas[i%len(scheduledAgendas)])
+		})
+}
+
+// scheduledAttendeeJob names the community cadres of each scheduled meeting's community to
+// attend it.
+func (w *world) scheduledAttendeeJob() job {
+	type named struct {
+		meeting int
+		person  int64
+		c       community
+	}
+	var all []named
+	for i := range w.scheduled() {
+		c := w.communities[2*i]
+		for _, k := range c.cadres {
+			all = append(all, named{w.meetings() + i + 1, w.cadres[k].person, c})
+		}
+	}
+	return fixed("meeting_attendees", len(all), []string{"id", "meeting_id", "street_id", "community_id", "person_id", "role"},
+		func(_ *rowRand, i int, row func(...any)) {
+			a := all[i]
+			row(int64(i+1), int64(a.meeting), a.c.street, a.c.id, a.person, "cadre")
 		})
 }
 

@@ -42,15 +42,23 @@ type ActivityParticipant struct {
 	Version    int64
 }
 
-// JointMeeting is a quarterly co-building joint meeting (党建联席会) of a community.
+// JointMeeting is a quarterly co-building joint meeting (党建联席会) of a community: scheduled,
+// held or cancelled (workflow.MeetingState). HeldOn is the day held, or the day scheduled for
+// while scheduled and once cancelled.
 type JointMeeting struct {
-	ID          int64
-	StreetID    int64
-	CommunityID int64
-	HeldOn      time.Time
-	Title       string
-	Attendees   int
-	Version     int64
+	ID           int64
+	StreetID     int64
+	CommunityID  int64
+	HeldOn       time.Time
+	Title        string
+	Attendees    int
+	State        string
+	ScheduledAt  *time.Time
+	Place        string
+	AgendaJSON   string // the agenda items, a JSON array (Agenda decodes it)
+	Minutes      string
+	CancelReason *string
+	Version      int64
 }
 
 // MeetingMatter is a matter a joint meeting discussed, decided or mediated.
@@ -62,6 +70,7 @@ type MeetingMatter struct {
 	Kind        string
 	Title       string
 	Outcome     string
+	IssueID     *int64 // the issue it was raised as (RaiseMatterIssue)
 	Version     int64
 }
 
@@ -101,7 +110,9 @@ func scanParticipant(r pgx.Row) (*ActivityParticipant, error) { return participa
 var meetingColumns = cols(func(o *JointMeeting) []column {
 	return []column{
 		col("id", &o.ID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID), col("held_on", &o.HeldOn),
-		col("title", &o.Title), col("attendees", &o.Attendees), col("version", &o.Version),
+		col("title", &o.Title), col("attendees", &o.Attendees), label("state", &o.State), col("scheduled_at", &o.ScheduledAt),
+		col("place", &o.Place), col("array_to_json(agenda)::text", &o.AgendaJSON), col("minutes", &o.Minutes), col("cancel_reason", &o.CancelReason),
+		col("version", &o.Version),
 	}
 })
 
@@ -110,7 +121,7 @@ func scanMeeting(r pgx.Row) (*JointMeeting, error) { return meetingColumns.scan(
 var matterColumns = cols(func(o *MeetingMatter) []column {
 	return []column{
 		col("id", &o.ID), col("meeting_id", &o.MeetingID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
-		label("kind", &o.Kind), col("title", &o.Title), label("outcome", &o.Outcome), col("version", &o.Version),
+		label("kind", &o.Kind), col("title", &o.Title), label("outcome", &o.Outcome), col("issue_id", &o.IssueID), col("version", &o.Version),
 	}
 })
 
@@ -176,6 +187,7 @@ func (s *Store) Activities(ctx context.Context, sc auth.Scope, f ActivityFilter,
 type MeetingFilter struct {
 	Place            PlaceFilter
 	HeldFrom, HeldTo *time.Time
+	States           []string
 	Search           string
 }
 
@@ -186,6 +198,9 @@ func (s *Store) Meetings(ctx context.Context, sc auth.Scope, f MeetingFilter, p 
 	q.scoped(sc, communityPlaceCols)
 	f.Place.apply(q, communityPlaceCols)
 	q.span("held_on", f.HeldFrom, f.HeldTo)
+	if len(f.States) > 0 {
+		q.where("state = ANY(?)", f.States)
+	}
 	q.textSearch(f.Search, "title")
 	return listPage(ctx, s, "list joint meetings", "joint_meetings", meetingSQL, q, sortKey{name: "HELD_ON", expr: "held_on", kind: keyDate}, true, p,
 		scanMeeting, func(v *JointMeeting) (any, int64) { return v.HeldOn.Format(time.DateOnly), v.ID })
@@ -271,14 +286,7 @@ func activityPlace(ctx context.Context, tx pgx.Tx, sc auth.Scope, in NewActivity
 		}
 		return st, &co, in.GridID, nil
 	case in.CommunityID != nil:
-		q := &query{}
-		q.where("id = ?", *in.CommunityID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, communityCols)
-		err := tx.QueryRow(ctx, `SELECT street_id FROM communities`+q.sql(), q.args...).Scan(&street)
-		if isNoRows(err) {
-			return 0, nil, nil, apperr.Invalid("communityId", "no such community")
-		}
+		street, err := communityStreet(ctx, tx, sc, *in.CommunityID)
 		if err == nil && in.StreetID != nil && *in.StreetID != street {
 			return 0, nil, nil, apperr.Invalid("communityId", "the community is not in that street")
 		}
@@ -423,20 +431,16 @@ func (s *Store) HoldMeeting(ctx context.Context, sc auth.Scope, actor auth.Actor
 	}
 	var out *JointMeeting
 	err := s.inTx(ctx, "hold joint meeting", func(tx pgx.Tx) error {
-		q := &query{}
-		q.where("id = ?", in.CommunityID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, communityCols)
-		var street int64
-		err := tx.QueryRow(ctx, `SELECT street_id FROM communities`+q.sql(), q.args...).Scan(&street)
-		if isNoRows(err) {
-			return apperr.Invalid("communityId", "no such community")
-		}
+		street, err := communityStreet(ctx, tx, sc, in.CommunityID)
 		if err != nil {
 			return err
 		}
-		out, err = scanMeeting(tx.QueryRow(ctx, `INSERT INTO joint_meetings (street_id, community_id, held_on, title, attendees)
-			VALUES ($1, $2, $3, $4, $5) RETURNING `+meetingCols, street, in.CommunityID, in.HeldOn, in.Title, in.Attendees))
+		state, err := workflow.NextMeeting("", workflow.MeetingHold)
+		if err != nil {
+			return err
+		}
+		out, err = scanMeeting(tx.QueryRow(ctx, `INSERT INTO joint_meetings (street_id, community_id, held_on, title, attendees, state)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+meetingCols, street, in.CommunityID, in.HeldOn, in.Title, in.Attendees, string(state)))
 		if err != nil {
 			return err
 		}
@@ -445,7 +449,7 @@ func (s *Store) HoldMeeting(ctx context.Context, sc auth.Scope, actor auth.Actor
 				return err
 			}
 		}
-		return nil
+		return appendMeetingEvent(ctx, tx, actor, out, workflow.MeetingHold, "", "")
 	})
 	return out, err
 }
@@ -461,7 +465,7 @@ func insertMatter(ctx context.Context, tx pgx.Tx, actor auth.Actor, meeting *Joi
 	return appendMatterEvent(ctx, tx, actor, row, MatterRecord, "", "")
 }
 
-// RecordMatter adds a matter to a meeting, if nobody changed the meeting since the client
+// RecordMatter adds a matter to a held meeting, if nobody changed the meeting since the client
 // read expectedVersion.
 func (s *Store) RecordMatter(ctx context.Context, sc auth.Scope, actor auth.Actor, meetingID int64, expectedVersion *int64, m NewMatter) (*JointMeeting, error) {
 	if err := checkMatter(m); err != nil {
@@ -469,16 +473,8 @@ func (s *Store) RecordMatter(ctx context.Context, sc auth.Scope, actor auth.Acto
 	}
 	var out *JointMeeting
 	err := s.inTx(ctx, "record meeting matter", func(tx pgx.Tx) error {
-		cur, err := current(ctx, tx, meetingSQL, meetingID, sc, communityPlaceCols, scanMeeting,
-			func(v *JointMeeting) int64 { return v.Version }, expectedVersion, "joint meeting")
-		if err != nil {
-			return err
-		}
-		out, err = scanMeeting(tx.QueryRow(ctx, `UPDATE joint_meetings SET attendees = attendees WHERE id = $1 AND version = $2
-			RETURNING `+meetingCols, cur.ID, cur.Version))
-		if isNoRows(err) {
-			return errConflict("joint meeting")
-		}
+		var err error
+		out, err = meetingStep(ctx, tx, sc, actor, meetingID, expectedVersion, workflow.MeetingRecordMatter, "", "attendees = attendees")
 		if err != nil {
 			return err
 		}

@@ -68,6 +68,7 @@ type Issue struct {
 	VerdictBy        *int64
 	VerdictAt        *time.Time
 	ReopenCount      int
+	MatterID         *int64 // the joint-meeting matter raised as this issue
 	Version          int64
 	UpdatedAt        time.Time
 }
@@ -117,7 +118,7 @@ var issueColumns = cols(func(o *Issue) []column {
 		col("supervision_due_at", &o.SupervisionDueAt), col("supervision_note", &o.SupervisionNote),
 		label("verdict", &o.VerdictKind), col("verdict_score::int", &o.VerdictScore), col("verdict_comment", &o.VerdictComment),
 		label("verdict_channel", &o.VerdictChannel), col("verdict_by", &o.VerdictBy), col("verdict_at", &o.VerdictAt),
-		col("reopen_count", &o.ReopenCount), col("version", &o.Version),
+		col("reopen_count", &o.ReopenCount), col("matter_id", &o.MatterID), col("version", &o.Version),
 		col("updated_at", &o.UpdatedAt),
 	}
 })
@@ -333,6 +334,7 @@ type NewIssue struct {
 	Description  string
 	ReporterRole string
 	IsDispute    bool
+	matterID     *int64 // the meeting matter the issue is raised from (RaiseMatterIssue)
 }
 
 // gridPlace reads a grid's street and community within scope, for rows that copy them.
@@ -355,21 +357,29 @@ func (s *Store) ReportIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 	}
 	var out *Issue
 	err := s.inTx(ctx, "report issue", func(tx pgx.Tx) error {
-		street, community, err := gridPlace(ctx, tx, sc, in.GridID)
-		if err != nil {
-			return err
-		}
-		out, err = scanIssue(tx.QueryRow(ctx, `INSERT INTO issues (street_id, community_id, grid_id, building_id,
-			category_id, title, description, reporter_id, reporter_role, is_dispute)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+issueColumns.list(""),
-			street, community, in.GridID, in.BuildingID, in.CategoryID, in.Title, in.Description, actor.PersonID,
-			in.ReporterRole, in.IsDispute))
-		if err != nil {
-			return err
-		}
-		return appendIssueEvent(ctx, tx, out, actor, string(workflow.IssueReport), "", out.State, "")
+		var err error
+		out, err = insertIssue(ctx, tx, sc, actor, in)
+		return err
 	})
 	return out, err
+}
+
+// insertIssue writes a new issue in the grid of in (within the caller's scope) and starts its
+// history with the report, in tx.
+func insertIssue(ctx context.Context, tx pgx.Tx, sc auth.Scope, actor auth.Actor, in NewIssue) (*Issue, error) {
+	street, community, err := gridPlace(ctx, tx, sc, in.GridID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := scanIssue(tx.QueryRow(ctx, `INSERT INTO issues (street_id, community_id, grid_id, building_id,
+		category_id, title, description, reporter_id, reporter_role, is_dispute, matter_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+issueColumns.list(""),
+		street, community, in.GridID, in.BuildingID, in.CategoryID, in.Title, in.Description, actor.PersonID,
+		in.ReporterRole, in.IsDispute, in.matterID))
+	if err != nil {
+		return nil, err
+	}
+	return out, appendIssueEvent(ctx, tx, out, actor, string(workflow.IssueReport), "", out.State, "")
 }
 
 // historyEvent is one row of a workflow's append-only history: who moved the record from
@@ -502,19 +512,25 @@ func checkHandler(ctx context.Context, tx pgx.Tx, sc auth.Scope, ch IssueChange)
 		if ch.HandlerPersonID == nil || ch.HandlerUnitID != nil {
 			return apperr.Invalid("handlerPersonId", "a %s handler is given by handlerPersonId alone", ch.HandlerKind)
 		}
-		table := handlerTables[ch.HandlerKind] // from a fixed map, never from input
-		q := &query{}
-		q.where("person_id = ?", *ch.HandlerPersonID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, colsFor(table, ""))
-		var ok bool
-		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+q.sql()+`)`, q.args...).Scan(&ok)
-		if err == nil && !ok {
-			return apperr.Invalid("handlerPersonId", "that person is not registered as a %s here", ch.HandlerKind)
-		}
-		return err
+		return registeredAs(ctx, tx, sc, "handlerPersonId", ch.HandlerKind, *ch.HandlerPersonID)
 	}
 	return apperr.Invalid("handlerKind", "a handler is a cadre, unit, party_member or partner")
+}
+
+// registeredAs makes sure person is registered as a kind (cadre, party_member, partner) within
+// the caller's scope: BAD_USER_INPUT on field otherwise.
+func registeredAs(ctx context.Context, tx pgx.Tx, sc auth.Scope, field, kind string, person int64) error {
+	table := handlerTables[kind] // from a fixed map, never from input
+	q := &query{}
+	q.where("person_id = ?", person)
+	q.where("deleted_at IS NULL")
+	q.scoped(sc, colsFor(table, ""))
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+q.sql()+`)`, q.args...).Scan(&ok)
+	if err == nil && !ok {
+		return apperr.Invalid(field, "that person is not registered as a %s here", kind)
+	}
+	return err
 }
 
 // AddMediator adds a mediator to an open dispute.

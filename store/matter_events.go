@@ -29,6 +29,7 @@ type MatterEvent struct {
 const (
 	MatterRecord     = "record"      // recorded at a meeting with its first outcome
 	MatterSetOutcome = "set_outcome" // moved to a new outcome (setMatterOutcome)
+	MatterRaiseIssue = "raise_issue" // raised as an issue of the register (raiseMatterIssue)
 )
 
 var matterEventColumns = cols(func(o *MatterEvent) []column {
@@ -43,8 +44,6 @@ var MatterEvents = lastEvents("load matter events", "matter_events", "matter_id"
 // history and the outcome never disagree: a change that fails writes neither. from is ""
 // for the matter's first outcome.
 func appendMatterEvent(ctx context.Context, tx pgx.Tx, actor auth.Actor, m *MeetingMatter, action, from, note string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO matter_events (matter_id, street_id, community_id, actor_id, actor_role, action,
-		from_state, to_state, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		m.ID, m.StreetID, m.CommunityID, actor.PersonID, actor.Role, action, nullIfEmpty(from), m.Outcome, note)
-	return err
+	return appendCommunityEvent(ctx, tx, actor, communityEvent{"matter_events", "matter_id", m.ID, m.StreetID, m.CommunityID,
+		action, from, m.Outcome, note})
 }

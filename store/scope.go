@@ -116,6 +116,8 @@ var tableScopes = map[string]scopeCols{
 	"activity_participants":  {street: "street_id", community: "community_id", grid: "grid_id"},
 	"joint_meetings":         {street: "street_id", community: "community_id"},
 	"meeting_matters":        {street: "street_id", community: "community_id"},
+	"meeting_attendees":      {street: "street_id", community: "community_id"},
+	"meeting_events":         {street: "street_id", community: "community_id"},
 	// City-wide directories: every place-scoped role reads all of them.
 	"cities":                     {},
 	"social_organisations":       {},

@@ -528,15 +528,7 @@ func (s *Store) PairUnit(ctx context.Context, sc auth.Scope, unitID, communityID
 		if !ok {
 			return apperr.Invalid("unitId", "no such unit")
 		}
-		q := &query{}
-		q.where("id = ?", communityID)
-		q.where("deleted_at IS NULL")
-		q.scoped(sc, communityCols)
-		var street int64
-		err := tx.QueryRow(ctx, `SELECT street_id FROM communities`+q.sql(), q.args...).Scan(&street)
-		if isNoRows(err) {
-			return apperr.Invalid("communityId", "no such community")
-		}
+		street, err := communityStreet(ctx, tx, sc, communityID)
 		if err != nil {
 			return err
 		}

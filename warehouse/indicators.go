@@ -486,6 +486,53 @@ type JointMeetings struct {
 	Matters                 int64
 	MattersDiscussed        int64 // major matters discussed (共议重大事项)
 	DisputesJointlyMediated int64 // disputes with outcome mediated (联合调解)
+	// Quarters is the quarterly compliance (每季度至少召开一次) of each calendar quarter the
+	// period touches up to AsOf, the last eight at most, oldest first: over the whole quarter,
+	// whatever part of it the period covers.
+	Quarters []MeetingQuarter
+}
+
+// MeetingQuarter is one quarter's compliance: the live communities of the scope as at AsOf,
+// and those of them that held at least one joint meeting in the quarter (scheduled and
+// cancelled meetings do not count). Communities are kept per community: zero at grid scope.
+type MeetingQuarter struct {
+	Quarter        string   // YYYY-Qn
+	Communities    int64    // live communities of the scope
+	CommunitiesMet int64    // of them, those that held a meeting in the quarter
+	Share          *float64 // CommunitiesMet ÷ Communities; nil when there is no community
+}
+
+// shanghai is the time zone of the warehouse's days.
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// maxMeetingQuarters bounds the quarters of the compliance list.
+const maxMeetingQuarters = 8
+
+// quartersOf gives the first days of the calendar quarters span touches, the last
+// maxMeetingQuarters at most, oldest first.
+func quartersOf(sp Span) []time.Time {
+	start := func(t time.Time) time.Time { return date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1) }
+	last := start(sp.To)
+	first := start(sp.From)
+	if min := last.AddDate(0, -3*(maxMeetingQuarters-1), 0); first.Before(min) {
+		first = min
+	}
+	var out []time.Time
+	for q := first; !q.After(last); q = q.AddDate(0, 3, 0) {
+		out = append(out, q)
+	}
+	return out
+}
+
+// quarterName writes the quarter starting on day q as YYYY-Qn.
+func quarterName(q time.Time) string {
+	return fmt.Sprintf("%d-Q%d", q.Year(), (int(q.Month())-1)/3+1)
 }
 
 // Organisation counts the standing organisation of the scope as at AsOf: places, people in

@@ -231,6 +231,12 @@ func TestIndicatorsDemoCity(t *testing.T) {
 		warehouse.Range(time.Date(2025, 12, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC))}
 
 	t.Run("equal to Postgres", func(t *testing.T) {
+		var met [2]int // quarters compared in which some communities met, some did not
+		defer func() {
+			if met[0] == 0 || met[1] == 0 {
+				t.Errorf("the demo city's meeting compliance proves nothing: %v quarters with and without meetings", met)
+			}
+		}()
 		for _, s := range scopes {
 			for _, p := range periods {
 				t.Run(fmt.Sprintf("%s/%s", s, periodName(p)), func(t *testing.T) {
@@ -242,6 +248,8 @@ func TestIndicatorsDemoCity(t *testing.T) {
 							t.Errorf("%s: warehouse %v, Postgres %v", k, g, w)
 						}
 					}
+					m := meetingComplianceAgrees(t, d.pg, s, ind)
+					met[0], met[1] = met[0]+m[0], met[1]+m[1]
 				})
 			}
 		}
@@ -580,6 +588,46 @@ func sumServed(ind *warehouse.Indicators) (n int64) {
 		n += a.PeopleServed
 	}
 	return n
+}
+
+// meetingComplianceAgrees checks every quarter of the warehouse's meeting compliance against the
+// query the API answers from Postgres (store.MeetingCompliance) over the same scope, and counts
+// the quarters compared in which communities met and in which some did not.
+func meetingComplianceAgrees(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, ind *warehouse.Indicators) (met [2]int) {
+	t.Helper()
+	sc := auth.Scope{}
+	switch s.Level {
+	case warehouse.LevelGrid:
+		return met // communities are kept per community
+	case warehouse.LevelStreet:
+		sc.StreetID = s.ID
+	case warehouse.LevelCommunity:
+		sc.CommunityID = s.ID
+	}
+	if len(ind.JointMeetings.Quarters) == 0 {
+		t.Errorf("no quarter in the compliance of %s over %v", s, ind.Period)
+	}
+	for _, q := range ind.JointMeetings.Quarters {
+		var year, quarter int
+		if _, err := fmt.Sscanf(q.Quarter, "%d-Q%d", &year, &quarter); err != nil {
+			t.Fatalf("quarter %q: %v", q.Quarter, err)
+		}
+		want, err := store.New(pg).MeetingCompliance(context.Background(), sc, year, quarter, store.PlaceFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Communities != int64(want.Communities) || q.CommunitiesMet != int64(want.CompliantCommunities) || deref(q.Share) != deref(want.Share) {
+			t.Errorf("%s %s: warehouse %d of %d met (%v), Postgres %d of %d (%v)", s, q.Quarter, q.CommunitiesMet, q.Communities, deref(q.Share),
+				want.CompliantCommunities, want.Communities, deref(want.Share))
+		}
+		if q.CommunitiesMet > 0 {
+			met[0]++
+		}
+		if q.CommunitiesMet < q.Communities {
+			met[1]++
+		}
+	}
+	return met
 }
 
 // fromIndicators flattens the values recompute checks.

@@ -613,6 +613,27 @@ func (c *compute) workLogs() part {
 	})
 }
 
+// meetingQuarters counts, for each quarter the period touches up to asOf (quartersOf), the live
+// communities of the scope that held a joint meeting in it; finish sets them against the
+// communities.
+func (c *compute) meetingQuarters() part {
+	qs := quartersOf(c.quarterSpan())
+	if len(qs) == 0 {
+		return part{}
+	}
+	var args []any
+	from := c.r.sum("sum_meeting_day") + " WHERE meetings > 0 AND " + c.scoped(communityCols, &args) + " AND " +
+		during("held_on", Span{qs[0], qs[len(qs)-1].AddDate(0, 3, -1)}, &args) + " AND community_id IN (SELECT item FROM " +
+		c.r.sum("sum_standing") + " WHERE measure = 'communities' AND " + c.scoped(factCols, &args) + ") GROUP BY q"
+	exprs := []string{"toYYYYMM(toStartOfQuarter(held_on)) AS q", "uniqExact(community_id)"}
+	return selectPart("meeting_quarters", exprs, from, args, func(rows [][]string) {
+		c.quarterMet = map[int64]int64{}
+		for _, row := range rows {
+			c.quarterMet[atoi(row[0])] = atoi(row[1])
+		}
+	})
+}
+
 // meetings sums the joint meetings and their matters.
 func (c *compute) meetings() part {
 	var args []any

@@ -270,6 +270,8 @@ type compute struct {
 	trendAt  map[string]int // YYYYMM: index in out.Trend
 	// scored and scoreSum count the verdicts with a score and add their scores up.
 	scored, scoreSum int64
+	// quarterMet counts by quarter (YYYYMM of its first day) the communities that met.
+	quarterMet map[int64]int64
 }
 
 type childName struct {
@@ -368,7 +370,7 @@ func (c *compute) batches() []func(context.Context) error {
 	for i, g := range groups {
 		out = append(out, c.batchTask(fmt.Sprintf("indicators_%d", i+1), nil, g))
 	}
-	return append(out, c.batchTask("issues_overdue", c.dated, []func() part{c.overdue}))
+	return append(out, c.batchTask("issues_overdue", c.dated, []func() part{c.overdue, c.meetingQuarters}))
 }
 
 // batchTask runs the parts as one batch named name, once wait (unless nil) is closed.
@@ -461,6 +463,7 @@ func (c *compute) finish() {
 	o.Issues.ResolvedInPeriod, o.Issues.Reopened, o.Issues.Reopens = ti.ResolvedInPeriod, ti.Reopened, ti.Reopens
 	o.Issues.ReopenRate = ratioOrNil(ti.Reopened, ti.ResolvedInPeriod)
 	o.Volunteers.Registered, o.Volunteers.Police = total.Volunteers.Registered, total.Volunteers.Police
+	o.JointMeetings.Quarters = c.meetingCompliance()
 	o.Coverage.Grids, o.Coverage.Buildings = total.Coverage.Grids, total.Coverage.Buildings
 
 	for i := range o.Checkins.ByUnit {
@@ -552,6 +555,28 @@ func (c *compute) startTrend() {
 		c.out.Trend[i].Month = m.Format("2006-01")
 		c.trendAt[m.Format("200601")] = i
 	}
+}
+
+// quarterSpan is the period up to the day of asOf (Asia/Shanghai): the quarters of the
+// compliance list end with the one under way.
+func (c *compute) quarterSpan() Span {
+	day := c.asOf.In(shanghai)
+	sp := c.p
+	if today := date(day.Year(), day.Month(), day.Day()); today.Before(sp.To) {
+		sp.To = today
+	}
+	return sp
+}
+
+// meetingCompliance sets the communities that met in each quarter against the communities.
+func (c *compute) meetingCompliance() []MeetingQuarter {
+	out := []MeetingQuarter{}
+	n := c.out.Organisation.Communities
+	for _, q := range quartersOf(c.quarterSpan()) {
+		met := c.quarterMet[int64(q.Year()*100+int(q.Month()))]
+		out = append(out, MeetingQuarter{Quarter: quarterName(q), Communities: n, CommunitiesMet: met, Share: ratioOrNil(met, n)})
+	}
+	return out
 }
 
 // trendPoint is the trend's month yyyymm, nil outside it; callers hold mu.

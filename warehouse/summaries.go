@@ -37,6 +37,10 @@ const reverificationDue = "state = 'verified' AND decided_at IS NOT NULL AND gre
 const summaryStateTable = "sum_state"
 
 // Summaries lists every summary table the indicators read.
+// meetingHeld keeps the joint meetings held: neither scheduled nor cancelled (a meeting copied
+// before the warehouse had its state has none, and was held).
+const meetingHeld = "state NOT IN ('scheduled', 'cancelled')"
+
 var Summaries = []Summary{
 	{"sum_member", []string{"role_party_member", "fact_checkin"}, func(t func(string) string) string {
 		return "SELECT street_id, community_id, ifNull(grid_id, 0), unit_id, count(), countIf(id IN (SELECT member_id FROM " + t("fact_checkin") +
@@ -126,7 +130,7 @@ var Summaries = []Summary{
 	}},
 	{"sum_meeting_day", []string{"fact_joint_meeting", "fact_meeting_matter"}, func(t func(string) string) string {
 		return "SELECT held_on, street_id, community_id, count(), sum(matters), sum(major), sum(mediated) FROM (SELECT id AS meeting_id, held_on, " +
-			"street_id, community_id FROM " + t("fact_joint_meeting") + " WHERE is_deleted = 0) AS jm ANY LEFT JOIN (SELECT meeting_id, count() AS matters, " +
+			"street_id, community_id FROM " + t("fact_joint_meeting") + " WHERE is_deleted = 0 AND " + meetingHeld + ") AS jm ANY LEFT JOIN (SELECT meeting_id, count() AS matters, " +
 			"countIf(kind = 'major_matter') AS major, countIf(kind = 'dispute' AND outcome = 'mediated') AS mediated FROM " + t("fact_meeting_matter") +
 			" WHERE is_deleted = 0 GROUP BY meeting_id) AS mm USING meeting_id GROUP BY held_on, street_id, community_id"
 	}},

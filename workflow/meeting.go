@@ -74,3 +74,67 @@ func NextOutcome(k MatterKind, cur, to MatterOutcome) error {
 	}
 	return refuse("a meeting matter", "set "+string(to)+" on", string(cur))
 }
+
+// MeetingState is where a joint meeting stands.
+type MeetingState string
+
+// The states of a joint meeting, as stored in joint_meetings.state.
+const (
+	MeetingScheduled MeetingState = "scheduled"
+	MeetingHeld      MeetingState = "held"
+	MeetingCancelled MeetingState = "cancelled"
+)
+
+// MeetingAction is a step of a joint meeting, as stored in meeting_events.action.
+type MeetingAction string
+
+// The steps of a joint meeting.
+const (
+	MeetingSchedule      MeetingAction = "schedule"       // scheduled ahead with time, place, agenda, attendees
+	MeetingHold          MeetingAction = "hold"           // recorded after the fact, held from the start
+	MeetingReschedule    MeetingAction = "reschedule"     // moved to another time or place
+	MeetingCancel        MeetingAction = "cancel"         // called off, with a reason
+	MeetingRecordMinutes MeetingAction = "record_minutes" // minutes and attendance recorded: held
+	MeetingRecordMatter  MeetingAction = "record_matter"  // a matter added to a held meeting
+)
+
+// meetingMoves is the machine of a joint meeting: the state each action leaves a meeting in,
+// by the state it starts from ("" for a new meeting). Held and cancelled are final, except
+// that a held meeting takes further matters.
+var meetingMoves = map[MeetingState]map[MeetingAction]MeetingState{
+	"":               {MeetingSchedule: MeetingScheduled, MeetingHold: MeetingHeld},
+	MeetingScheduled: {MeetingReschedule: MeetingScheduled, MeetingCancel: MeetingCancelled, MeetingRecordMinutes: MeetingHeld},
+	MeetingHeld:      {MeetingRecordMatter: MeetingHeld},
+	MeetingCancelled: {},
+}
+
+// NextMeeting gives the state action leaves a meeting in that is cur; INVALID_TRANSITION
+// naming cur when the machine does not allow it.
+func NextMeeting(cur MeetingState, action MeetingAction) (MeetingState, error) {
+	if to, ok := meetingMoves[cur][action]; ok {
+		return to, nil
+	}
+	return "", refuse("a joint meeting", meetingVerbs[action], string(cur))
+}
+
+// meetingVerbs phrase the actions in a refusal: "cannot cancel a joint meeting that is held".
+var meetingVerbs = map[MeetingAction]string{
+	MeetingSchedule: "schedule", MeetingHold: "hold", MeetingReschedule: "reschedule", MeetingCancel: "cancel",
+	MeetingRecordMinutes: "record the minutes of", MeetingRecordMatter: "record a matter at",
+}
+
+// MatterRaised is the state a refusal names for a matter raised as an issue already.
+const MatterRaised = "raised as an issue"
+
+// RaiseIssue checks that a matter may be raised as an issue of the register (问题交办): a
+// matter still to act on, or decided and to carry out, once only. A mediated dispute needs no
+// action; INVALID_TRANSITION names the outcome, or that it was raised already.
+func RaiseIssue(o MatterOutcome, raised bool) error {
+	switch {
+	case raised:
+		return refuse("a meeting matter", "raise an issue from", MatterRaised)
+	case o == OutcomeMediated:
+		return refuse("a meeting matter", "raise an issue from", string(o))
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"strings"
 	"testing"
 
 	"gridgov/apperr"
@@ -43,4 +44,45 @@ func codeOf(err error) apperr.Code {
 		return ""
 	}
 	return apperr.CodeOf(err)
+}
+
+func TestMeetingMachine(t *testing.T) {
+	cases := []struct {
+		from   MeetingState
+		action MeetingAction
+		to     MeetingState // "" when refused
+	}{
+		{"", MeetingSchedule, MeetingScheduled},
+		{"", MeetingHold, MeetingHeld},
+		{"", MeetingRecordMinutes, ""},
+		{MeetingScheduled, MeetingReschedule, MeetingScheduled},
+		{MeetingScheduled, MeetingCancel, MeetingCancelled},
+		{MeetingScheduled, MeetingRecordMinutes, MeetingHeld},
+		{MeetingScheduled, MeetingRecordMatter, ""},
+		{MeetingHeld, MeetingRecordMatter, MeetingHeld},
+		{MeetingHeld, MeetingCancel, ""},
+		{MeetingHeld, MeetingReschedule, ""},
+		{MeetingHeld, MeetingRecordMinutes, ""},
+		{MeetingCancelled, MeetingRecordMinutes, ""},
+		{MeetingCancelled, MeetingReschedule, ""},
+		{MeetingCancelled, MeetingRecordMatter, ""},
+	}
+	for _, c := range cases {
+		got, err := NextMeeting(c.from, c.action)
+		if got != c.to {
+			t.Errorf("%q %s: want %q, got %q (%v)", c.from, c.action, c.to, got, err)
+		}
+		if c.to == "" && (codeOf(err) != apperr.InvalidTransition || !strings.Contains(err.Error(), "that is "+string(c.from))) {
+			t.Errorf("%q %s: want INVALID_TRANSITION naming the state, got %v", c.from, c.action, err)
+		}
+	}
+	if err := RaiseIssue(OutcomeDecided, false); err != nil {
+		t.Errorf("a decided matter is raised: %v", err)
+	}
+	if err := RaiseIssue(OutcomeMediated, false); codeOf(err) != apperr.InvalidTransition || !strings.Contains(err.Error(), "mediated") {
+		t.Errorf("a mediated dispute needs no issue: %v", err)
+	}
+	if err := RaiseIssue(OutcomeDiscussed, true); codeOf(err) != apperr.InvalidTransition || !strings.Contains(err.Error(), MatterRaised) {
+		t.Errorf("a matter is raised once: %v", err)
+	}
 }

@@ -119,6 +119,16 @@ type AttachEvidenceInput struct {
 	Caption *string `json:"caption,omitempty"`
 }
 
+// One person named to attend a meeting.
+type AttendeeInput struct {
+	// The person.
+	PersonID string `json:"personId"`
+	// The capacity they attend in; they must be registered in it within the scope.
+	Role AttendeeRole `json:"role"`
+	// The unit represented; required for a unit representative, refused otherwise.
+	UnitID *string `json:"unitId,omitempty"`
+}
+
 // Narrows the audit log; all given conditions apply together.
 type AuditFilter struct {
 	// Only changes by this person (a Person id).
@@ -197,6 +207,16 @@ type CadreFilter struct {
 	Kinds []CadreKind `json:"kinds,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+}
+
+// Input of cancelJointMeeting.
+type CancelJointMeetingInput struct {
+	// The meeting.
+	MeetingID string `json:"meetingId"`
+	// Why it is cancelled.
+	Reason string `json:"reason"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
 }
 
 // A page of check-ins.
@@ -751,8 +771,10 @@ type JointMeetingEdge struct {
 type JointMeetingFilter struct {
 	// Only meetings in this part of the tree.
 	Place *PlaceScope `json:"place,omitempty"`
-	// Only meetings held in this range.
+	// Only meetings whose day (held, or scheduled for) is in this range.
 	Held *DateRange `json:"held,omitempty"`
+	// Only meetings in these states.
+	States []MeetingState `json:"states,omitempty"`
 	// Case-insensitive text in the title.
 	Search *string `json:"search,omitempty"`
 }
@@ -1054,6 +1076,22 @@ type PublishBuildingNoticeInput struct {
 type Query struct {
 }
 
+// Input of raiseMatterIssue.
+type RaiseMatterIssueInput struct {
+	// The matter.
+	MatterID string `json:"matterId"`
+	// Category of the issue.
+	CategoryID string `json:"categoryId"`
+	// Grid of the issue; in the meeting's community.
+	GridID string `json:"gridId"`
+	// Title of the issue; the matter's title when left out.
+	Title *string `json:"title,omitempty"`
+	// Description of the issue.
+	Description *string `json:"description,omitempty"`
+	// The matter's version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of raisePatrolFinding.
 type RaisePatrolFindingInput struct {
 	// The finding.
@@ -1142,6 +1180,24 @@ type RecordMeetingMatterInput struct {
 	MeetingID string `json:"meetingId"`
 	// The matter.
 	Matter *MatterInput `json:"matter"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
+// Input of recordMeetingMinutes.
+type RecordMeetingMinutesInput struct {
+	// The meeting.
+	MeetingID string `json:"meetingId"`
+	// The minutes.
+	Minutes string `json:"minutes"`
+	// Day it was held; the day scheduled for when left out. Not in the future.
+	HeldOn *time.Time `json:"heldOn,omitempty"`
+	// Those of the people named who attended; the others are recorded as absent.
+	Attended []string `json:"attended,omitempty"`
+	// Number of attendees in all; those named who attended when left out.
+	Attendees *int `json:"attendees,omitempty"`
+	// Matters handled.
+	Matters []*MatterInput `json:"matters,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
 }
@@ -1258,6 +1314,20 @@ type RequestIssueExtensionInput struct {
 	Reason string `json:"reason"`
 }
 
+// Input of rescheduleJointMeeting.
+type RescheduleJointMeetingInput struct {
+	// The meeting.
+	MeetingID string `json:"meetingId"`
+	// The new start; in the future.
+	ScheduledAt time.Time `json:"scheduledAt"`
+	// The new place; the place stays when left out.
+	Place *string `json:"place,omitempty"`
+	// Note recorded in the meeting's history.
+	Note *string `json:"note,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // A page of residents' records.
 type ResidentConnection struct {
 	// The items of the page, with their cursors.
@@ -1322,6 +1392,22 @@ type RoleFilter struct {
 	Place *PlaceScope `json:"place,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+}
+
+// Input of scheduleJointMeeting.
+type ScheduleJointMeetingInput struct {
+	// The community.
+	CommunityID string `json:"communityId"`
+	// When it starts; in the future.
+	ScheduledAt time.Time `json:"scheduledAt"`
+	// Where it takes place.
+	Place *string `json:"place,omitempty"`
+	// Title.
+	Title string `json:"title"`
+	// Agenda items, in order.
+	Agenda []string `json:"agenda,omitempty"`
+	// The people named to attend.
+	Attendees []*AttendeeInput `json:"attendees,omitempty"`
 }
 
 // A page of service orders.
@@ -1777,6 +1863,70 @@ func (e *ActivityKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e ActivityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The capacity a person is named to attend a joint meeting in.
+type AttendeeRole string
+
+const (
+	// A cadre (干部) registered in the scope.
+	AttendeeRoleCadre AttendeeRole = "CADRE"
+	// A partner (community police, doctor, property staff) registered in the scope.
+	AttendeeRolePartner AttendeeRole = "PARTNER"
+	// A party member registered in the scope.
+	AttendeeRolePartyMember AttendeeRole = "PARTY_MEMBER"
+	// A representative of a unit (共建单位代表).
+	AttendeeRoleUnitRepresentative AttendeeRole = "UNIT_REPRESENTATIVE"
+)
+
+var AllAttendeeRole = []AttendeeRole{
+	AttendeeRoleCadre,
+	AttendeeRolePartner,
+	AttendeeRolePartyMember,
+	AttendeeRoleUnitRepresentative,
+}
+
+func (e AttendeeRole) IsValid() bool {
+	switch e {
+	case AttendeeRoleCadre, AttendeeRolePartner, AttendeeRolePartyMember, AttendeeRoleUnitRepresentative:
+		return true
+	}
+	return false
+}
+
+func (e AttendeeRole) String() string {
+	return string(e)
+}
+
+func (e *AttendeeRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AttendeeRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AttendeeRole", str)
+	}
+	return nil
+}
+
+func (e AttendeeRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AttendeeRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AttendeeRole) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2987,16 +3137,19 @@ const (
 	MatterActionRecord MatterAction = "RECORD"
 	// The matter moved to a new outcome (setMatterOutcome).
 	MatterActionSetOutcome MatterAction = "SET_OUTCOME"
+	// The matter was raised as an issue of the register (raiseMatterIssue); the outcome stays.
+	MatterActionRaiseIssue MatterAction = "RAISE_ISSUE"
 )
 
 var AllMatterAction = []MatterAction{
 	MatterActionRecord,
 	MatterActionSetOutcome,
+	MatterActionRaiseIssue,
 }
 
 func (e MatterAction) IsValid() bool {
 	switch e {
-	case MatterActionRecord, MatterActionSetOutcome:
+	case MatterActionRecord, MatterActionSetOutcome, MatterActionRaiseIssue:
 		return true
 	}
 	return false
@@ -3224,6 +3377,134 @@ func (e *MediatorRole) UnmarshalJSON(b []byte) error {
 }
 
 func (e MediatorRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an entry of a meeting's history did.
+type MeetingAction string
+
+const (
+	// Scheduled ahead (scheduleJointMeeting).
+	MeetingActionSchedule MeetingAction = "SCHEDULE"
+	// Recorded after the fact as held (holdJointMeeting).
+	MeetingActionHold MeetingAction = "HOLD"
+	// Moved to another time or place (rescheduleJointMeeting).
+	MeetingActionReschedule MeetingAction = "RESCHEDULE"
+	// Cancelled (cancelJointMeeting); the note is the reason.
+	MeetingActionCancel MeetingAction = "CANCEL"
+	// Minutes recorded: held (recordMeetingMinutes).
+	MeetingActionRecordMinutes MeetingAction = "RECORD_MINUTES"
+)
+
+var AllMeetingAction = []MeetingAction{
+	MeetingActionSchedule,
+	MeetingActionHold,
+	MeetingActionReschedule,
+	MeetingActionCancel,
+	MeetingActionRecordMinutes,
+}
+
+func (e MeetingAction) IsValid() bool {
+	switch e {
+	case MeetingActionSchedule, MeetingActionHold, MeetingActionReschedule, MeetingActionCancel, MeetingActionRecordMinutes:
+		return true
+	}
+	return false
+}
+
+func (e MeetingAction) String() string {
+	return string(e)
+}
+
+func (e *MeetingAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MeetingAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MeetingAction", str)
+	}
+	return nil
+}
+
+func (e MeetingAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MeetingAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MeetingAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a joint meeting stands.
+type MeetingState string
+
+const (
+	// Scheduled ahead, not yet held.
+	MeetingStateScheduled MeetingState = "SCHEDULED"
+	// Held: minutes recorded, or recorded after the fact.
+	MeetingStateHeld MeetingState = "HELD"
+	// Cancelled, with a reason; final.
+	MeetingStateCancelled MeetingState = "CANCELLED"
+)
+
+var AllMeetingState = []MeetingState{
+	MeetingStateScheduled,
+	MeetingStateHeld,
+	MeetingStateCancelled,
+}
+
+func (e MeetingState) IsValid() bool {
+	switch e {
+	case MeetingStateScheduled, MeetingStateHeld, MeetingStateCancelled:
+		return true
+	}
+	return false
+}
+
+func (e MeetingState) String() string {
+	return string(e)
+}
+
+func (e *MeetingState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MeetingState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MeetingState", str)
+	}
+	return nil
+}
+
+func (e MeetingState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MeetingState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MeetingState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -70,6 +70,9 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"issues.verdictsSatisfied": 1, "issues.verdictsUnsatisfied": 2, "issues.verdictsNoResponse": 1, "issues.verdictsByResident": 1,
 		"issues.verdictsByPhone": 2, "issues.satisfactionRate": 1.0 / 3, "issues.averageVerdictScore": 7.0 / 3,
 		"issues.resolvedInPeriod": 3, "issues.reopened": 2, "issues.reopens": 3, "issues.reopenRate": 2.0 / 3,
+		// Quarterly compliance: 11 and 21 met in the first quarter, 12 only scheduled and cancelled.
+		"meetings.meetings": 2, "meetings.quarters": 4, "meetings.2026-Q1.communities": 3, "meetings.2026-Q1.met": 2,
+		"meetings.2026-Q1.share": 2.0 / 3, "meetings.2026-Q4.met": 0, "meetings.2026-Q4.share": 0,
 	}, flatten(city))
 	if got := city.Breakdown; len(got) == 2 && (got[0].Scope.Name != "East Street" || got[0].Issues.Reported != 3 || got[1].Issues.Reported != 2) {
 		t.Errorf("city breakdown: %+v", got)
@@ -158,6 +161,7 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"issues.autoEscalated": 1, "issues.extended": 0,
 		"issues.verdictsSatisfied": 1, "issues.verdictsUnsatisfied": 1, "issues.verdictsByResident": 1, "issues.verdictsByPhone": 1,
 		"issues.satisfactionRate": 0.5, "issues.resolvedInPeriod": 2, "issues.reopened": 1, "issues.reopens": 2, "issues.reopenRate": 0.5,
+		"meetings.meetings": 1, "meetings.2026-Q1.communities": 2, "meetings.2026-Q1.met": 1, "meetings.2026-Q1.share": 0.5,
 	}, flatten(s1))
 	if s1.Breakdown[0].Scope.Name != "Lake Community" || s1.Breakdown[0].Activities.Events != 1 {
 		t.Errorf("street 1 breakdown: %+v", s1.Breakdown)
@@ -179,6 +183,7 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 		"checkins.expected": 1, "issues.reported": 1, "breakdown.count": 0, "coverage.grids": 1, "coverage.buildingsWithLeader": 1,
 		"meetings.matters": 0, "issues.urged": 1, "issues.resolvedLate": 1, "issues.resolvedOnTime": 0, "issues.onTimeRate": 0,
 		"issues.verdictsSatisfied": 1, "issues.verdictsUnsatisfied": 1, "issues.averageVerdictScore": 3, "issues.reopened": 1, "issues.reopens": 2,
+		"meetings.2026-Q1.communities": 0, "meetings.2026-Q1.share": -1,
 	}, flatten(g))
 	if g.Orders.Ratings != nil {
 		t.Error("ratings at grid scope: they are kept per community")
@@ -232,7 +237,8 @@ func flatten(ind *warehouse.Indicators) map[string]float64 {
 		"coverage.buildingsWithLeader": float64(ind.Coverage.BuildingsWithLeader),
 		"meetings.matters":             float64(ind.JointMeetings.Matters), "meetings.mattersDiscussed": float64(ind.JointMeetings.MattersDiscussed),
 		"meetings.disputesJointlyMediated": float64(ind.JointMeetings.DisputesJointlyMediated),
-		"organisation.communities":         float64(ind.Organisation.Communities), "organisation.gridInstructors": float64(ind.Organisation.GridInstructors),
+		"meetings.meetings":                float64(ind.JointMeetings.Meetings), "meetings.quarters": float64(len(ind.JointMeetings.Quarters)),
+		"organisation.communities": float64(ind.Organisation.Communities), "organisation.gridInstructors": float64(ind.Organisation.GridInstructors),
 		"breakdown.count": float64(len(ind.Breakdown)), "trend.count": float64(len(ind.Trend)),
 		"unassigned.activities.events": float64(ind.Unassigned.Activities.Events), "unassigned.checkins.expected": float64(ind.Unassigned.Checkins.Expected),
 		"issues.dueSoon": float64(ind.Issues.DueSoon), "issues.resolvedOnTime": float64(ind.Issues.ResolvedOnTime),
@@ -260,6 +266,10 @@ func flatten(ind *warehouse.Indicators) map[string]float64 {
 	opt("issues.p90", ind.Issues.P90HoursToClose, 0)
 	opt("orders.medianHoursToClaim", ind.Orders.MedianHoursToClaim, 0)
 	opt("orders.averageRating", ind.Orders.AverageRating, 0)
+	for _, q := range ind.JointMeetings.Quarters {
+		m["meetings."+q.Quarter+".communities"], m["meetings."+q.Quarter+".met"] = float64(q.Communities), float64(q.CommunitiesMet)
+		opt("meetings."+q.Quarter+".share", q.Share, -1)
+	}
 	for _, c := range ind.Issues.ByCategory {
 		m["issues."+c.Category+".quantity"] = c.ResolvedQuantity
 	}
@@ -486,6 +496,13 @@ func (f fixture) load() {
 	f.row("fact_activity_participant", kv{"id": "2", "activity_id": "1", "street_id": "1", "person_key": "8", "role": "'party_member'"})
 	f.row("fact_activity_participant", kv{"id": "3", "activity_id": "2", "street_id": "1", "person_key": "7", "role": "'party_member'"})
 	f.row("fact_joint_meeting", kv{"id": "1", "street_id": "1", "community_id": "11", "held_on": day("2026-03-15")})
+	// Meeting 1 was copied before the warehouse had the state (empty: held); community 12 only
+	// scheduled one and cancelled another in the first quarter, which are no meetings held.
+	f.row("fact_joint_meeting", kv{"id": "2", "street_id": "2", "community_id": "21", "held_on": day("2026-02-10"), "state": "'held'"})
+	f.row("fact_joint_meeting", kv{"id": "3", "street_id": "1", "community_id": "12", "held_on": day("2026-03-20"), "state": "'scheduled'",
+		"scheduled_at": sh("2026-03-20 09:00:00")})
+	f.row("fact_joint_meeting", kv{"id": "4", "street_id": "1", "community_id": "12", "held_on": day("2026-02-01"), "state": "'cancelled'",
+		"scheduled_at": sh("2026-02-01 09:00:00")})
 	f.row("fact_meeting_matter", kv{"id": "1", "meeting_id": "1", "street_id": "1", "community_id": "11", "kind": "'major_matter'", "outcome": "'discussed'"})
 	f.row("fact_meeting_matter", kv{"id": "2", "meeting_id": "1", "street_id": "1", "community_id": "11", "kind": "'dispute'", "outcome": "'mediated'"})
 	f.row("fact_work_log", kv{"id": "1", "street_id": "1", "community_id": "11", "grid_id": "111", "kind": "'frontline_service'", "logged_at": sh("2026-03-05 10:00:00"), "people_served": "5"})
