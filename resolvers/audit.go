@@ -22,7 +22,7 @@ var tableTypes = map[string]string{
 	"volunteer_teams": "VolunteerTeam", "volunteers": "Volunteer", "pairings": "Pairing", "activities": "Activity",
 	"activity_participants": "ActivityParticipant", "joint_meetings": "JointMeeting", "meeting_matters": "MeetingMatter",
 	"residents": "Resident", "duty_shifts": "DutyShift", "mediation_room_members": "MediationRoomMember",
-	"issue_extensions": "IssueExtension", "evidence": "Evidence",
+	"issue_extensions": "IssueExtension", "evidence": "Evidence", "unit_notices": "UnitNotice",
 }
 
 // typeTables is tableTypes reversed, to filter by a global id.

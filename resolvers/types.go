@@ -104,7 +104,24 @@ var declared = []*objectType{
 		byKey("evidence", store.RecordEvidence, func(o *store.ServiceRecord, _ args) (int64, error) { return o.ID, nil })),
 	object("YearRating", store.RatingsByID,
 		one("member", store.MembersByID, func(o *store.YearRating) int64 { return o.MemberID }),
-		one("community", store.CommunitiesByID, func(o *store.YearRating) int64 { return o.CommunityID })),
+		one("community", store.CommunitiesByID, func(o *store.YearRating) int64 { return o.CommunityID }),
+		opt("approvedBy", store.RelatedPeople, func(o *store.YearRating) *int64 { return o.ApprovedBy }),
+		opt("acknowledgedBy", store.RelatedPeople, func(o *store.YearRating) *int64 { return o.AcknowledgedBy }),
+		byKey("history", store.RatingEvents, func(o *store.YearRating, a args) (store.EventsKey, error) { return lastOf(o.ID, a) })),
+	object("RatingAppeal", nil,
+		opt("decidedBy", store.RelatedPeople, func(o *store.RatingAppeal) *int64 { return o.DecidedBy })),
+	object("RatingEvent", nil,
+		opt("actor", store.RelatedPeople, func(o *store.RatingEvent) *int64 { return o.ActorID })),
+	object("UnitNotice", store.NoticesByID,
+		one("unit", store.UnitsByID, func(o *store.UnitNotice) int64 { return o.UnitID }),
+		one("member", store.MembersByID, func(o *store.UnitNotice) int64 { return o.MemberID }),
+		opt("rating", store.RatingsByID, func(o *store.UnitNotice) *int64 {
+			if o.Kind != store.NoticeRating {
+				return nil
+			}
+			return &o.SubjectID
+		}),
+		opt("acknowledgedBy", store.RelatedPeople, func(o *store.UnitNotice) *int64 { return o.AcknowledgedBy })),
 
 	object("IssueCategory", store.IssueCategoriesByID),
 	object("Issue", store.IssuesByID,

@@ -27,10 +27,14 @@ type scopeCols struct {
 
 // Person-owned rows, as the conditions of scopeCols.self and .unit. {p} is the column prefix.
 const (
-	selfMember  = `{p}member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
-	unitMember  = `{p}member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
-	selfOrders  = `({p}resident_id = :self OR {p}claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND {p}state = 'published' AND {p}grid_id = :grid))`
-	orderSelfIn = `(resident_id = :self OR claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND state = 'published' AND grid_id = :grid))`
+	selfMember   = `{p}member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
+	unitMember   = `{p}member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
+	selfOrders   = `({p}resident_id = :self OR {p}claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND {p}state = 'published' AND {p}grid_id = :grid))`
+	ratingTold   = `({p}state IN ('notified', 'acknowledged', 'appealed') OR {p}notified_at IS NOT NULL)`
+	ratingToldIn = `(state IN ('notified', 'acknowledged', 'appealed') OR notified_at IS NOT NULL)`
+	selfIn       = `member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
+	unitIn       = `member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
+	orderSelfIn  = `(resident_id = :self OR claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND state = 'published' AND grid_id = :grid))`
 )
 
 // colsFor gives the scope rules of a table whose columns are written with prefix ("r.").
@@ -67,8 +71,14 @@ var tableScopes = map[string]scopeCols{
 		self: `{p}person_id = :self`, unit: `{p}unit_id = :unit`},
 	"checkins":        {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
 	"service_records": {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
-	"year_ratings":    {street: "street_id", community: "community_id", self: selfMember, unit: unitMember},
-	"issues":          {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},
+	// A member and their unit see a rating once the unit was told of it (通报), not its drafts.
+	"year_ratings": {street: "street_id", community: "community_id", self: selfMember + ` AND ` + ratingTold,
+		unit: unitMember + ` AND ` + ratingTold},
+	"rating_events": {street: "street_id", community: "community_id",
+		self: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + selfIn + ` AND ` + ratingToldIn + `)`,
+		unit: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + unitIn + ` AND ` + ratingToldIn + `)`},
+	"unit_notices": {street: "street_id", community: "community_id", unit: `{p}unit_id = :unit`},
+	"issues":       {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},
 	"issue_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}issue_id IN (SELECT id FROM issues WHERE reporter_id = :self)`},
 	"issue_extensions": {street: "street_id", community: "community_id", grid: "grid_id",
