@@ -118,4 +118,3 @@ var AppointmentsByID = rowsByID("load appointments", `SELECT `+appointmentCols+`
 
 // RecordsByID loads service-ledger records by id, within scope.
 var RecordsByID = rowsByID("load service records", `SELECT `+recordCols+` FROM service_records`, "service_records", scanRecord, func(v *ServiceRecord) int64 { return v.ID })
-

@@ -259,7 +259,7 @@ func aboveRater(sc auth.Scope, r *YearRating) error {
 
 // ratingStepSet gives the assignments, after the state's, that action makes.
 func ratingStepSet(u *query, actor auth.Actor, r *YearRating, ch RatingChange) string {
-	who := u.arg(actor.PersonID)
+	who := func() string { return u.arg(actor.PersonID) }
 	switch ch.Step.Action {
 	case workflow.RatingUpdate:
 		set := ""
@@ -271,21 +271,21 @@ func ratingStepSet(u *query, actor auth.Actor, r *YearRating, ch RatingChange) s
 		}
 		return set
 	case workflow.RatingSubmit:
-		return ", submitted_at = now(), submitted_by = " + who
+		return ", submitted_at = now(), submitted_by = " + who()
 	case workflow.RatingApprove:
-		return ", approved_at = now(), approved_by = " + who
+		return ", approved_at = now(), approved_by = " + who()
 	case workflow.RatingNotify:
 		return ", notified_at = now()"
 	case workflow.RatingAcknowledge:
-		return ", acknowledged_at = now(), acknowledged_by = " + who
+		return ", acknowledged_at = now(), acknowledged_by = " + who()
 	case workflow.RatingAppeal:
 		return ", appealed_at = now(), appeal_reason = " + u.arg(strings.TrimSpace(ch.Step.Reason))
 	case workflow.RatingUphold:
-		return ", appeal_decision = 'upheld', appeal_decided_at = now(), notified_at = now(), appeal_decided_by = " + who +
+		return ", appeal_decision = 'upheld', appeal_decided_at = now(), notified_at = now(), appeal_decided_by = " + who() +
 			", appeal_note = " + u.arg(ch.Note)
 	case workflow.RatingRevise:
-		return ", appeal_decision = 'revised', appeal_decided_at = now(), appeal_decided_by = " + who + ", appeal_note = " +
-			u.arg(ch.Note) + ", grade_before_appeal = grade, grade = " + u.arg(ch.Step.Grade) + ", approved_at = now(), approved_by = " + who
+		return ", appeal_decision = 'revised', appeal_decided_at = now(), appeal_decided_by = " + who() + ", appeal_note = " +
+			u.arg(ch.Note) + ", grade_before_appeal = grade, grade = " + u.arg(ch.Step.Grade) + ", approved_at = now(), approved_by = " + who()
 	}
 	return ""
 }
