@@ -36,7 +36,7 @@ type YearRating struct {
 	AcknowledgedBy *int64
 	Version        int64
 	// Appeal is the member's appeal, nil unless they appealed.
-	Appeal *RatingAppeal
+	Appeal    *RatingAppeal
 	appealRow RatingAppeal
 }
 
