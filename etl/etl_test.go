@@ -24,6 +24,10 @@ var notCopied = map[string]string{
 	// Append-only like the issue and order histories, but nothing in the warehouse reads it:
 	// a matter's outcome reaches fact_meeting_matter with the matter.
 	"matter_events": "the history of meeting matters stays in Postgres",
+	// A rating's stage reaches fact_year_rating with the rating; its step-by-step history and
+	// the units' inbox are operational and read by no indicator.
+	"rating_events": "the history of year-end ratings stays in Postgres",
+	"unit_notices":  "the units' inbox stays in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

@@ -80,6 +80,7 @@ type ResolverRoot interface {
 	Supervision() SupervisionResolver
 	Unit() UnitResolver
 	UnitNotice() UnitNoticeResolver
+	UnitScore() UnitScoreResolver
 	VentureProject() VentureProjectResolver
 	Verdict() VerdictResolver
 	Volunteer() VolunteerResolver
@@ -999,6 +1000,7 @@ type ComplexityRoot struct {
 		SocialOrganisations   func(childComplexity int, streetID *string, search *string, first *int, after *string, last *int, before *string) int
 		Streets               func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
 		UnitNotices           func(childComplexity int, filter *model.UnitNoticeFilter, first *int, after *string, last *int, before *string) int
+		UnitScorecard         func(childComplexity int, year int, place *model.PlaceScope) int
 		Units                 func(childComplexity int, search *string, kind *model.UnitKind, first *int, after *string, last *int, before *string) int
 		VentureProjects       func(childComplexity int, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) int
 		VolunteerTeams        func(childComplexity int, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) int
@@ -1271,6 +1273,21 @@ type ComplexityRoot struct {
 	UnitRatings struct {
 		Ratings func(childComplexity int) int
 		Unit    func(childComplexity int) int
+	}
+
+	UnitScore struct {
+		Average        func(childComplexity int) int
+		CheckedIn      func(childComplexity int) int
+		CheckinRate    func(childComplexity int) int
+		Fair           func(childComplexity int) int
+		Good           func(childComplexity int) int
+		GoodShare      func(childComplexity int) int
+		HoursPerMember func(childComplexity int) int
+		Members        func(childComplexity int) int
+		Poor           func(childComplexity int) int
+		Score          func(childComplexity int) int
+		ServiceHours   func(childComplexity int) int
+		Unit           func(childComplexity int) int
 	}
 
 	VentureProject struct {
@@ -1759,6 +1776,7 @@ type QueryResolver interface {
 	Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
 	Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error)
 	UnitNotices(ctx context.Context, filter *model.UnitNoticeFilter, first *int, after *string, last *int, before *string) (*model.UnitNoticeConnection, error)
+	UnitScorecard(ctx context.Context, year int, place *model.PlaceScope) ([]*warehouse.UnitScore, error)
 	Residents(ctx context.Context, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) (*model.ResidentConnection, error)
 	Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error)
 	RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error)
@@ -1868,6 +1886,9 @@ type UnitNoticeResolver interface {
 	Rating(ctx context.Context, obj *store.UnitNotice) (*store.YearRating, error)
 
 	AcknowledgedBy(ctx context.Context, obj *store.UnitNotice) (*store.Person, error)
+}
+type UnitScoreResolver interface {
+	Unit(ctx context.Context, obj *warehouse.UnitScore) (*store.Unit, error)
 }
 type VentureProjectResolver interface {
 	ID(ctx context.Context, obj *store.VentureProject) (string, error)
@@ -6229,6 +6250,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UnitNotices(childComplexity, args["filter"].(*model.UnitNoticeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.unitScorecard":
+		if e.ComplexityRoot.Query.UnitScorecard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unitScorecard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnitScorecard(childComplexity, args["year"].(int), args["place"].(*model.PlaceScope)), true
 	case "Query.units":
 		if e.ComplexityRoot.Query.Units == nil {
 			break
@@ -7340,6 +7372,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitRatings.Unit(childComplexity), true
+
+	case "UnitScore.average":
+		if e.ComplexityRoot.UnitScore.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Average(childComplexity), true
+	case "UnitScore.checkedIn":
+		if e.ComplexityRoot.UnitScore.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.CheckedIn(childComplexity), true
+	case "UnitScore.checkinRate":
+		if e.ComplexityRoot.UnitScore.CheckinRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.CheckinRate(childComplexity), true
+	case "UnitScore.fair":
+		if e.ComplexityRoot.UnitScore.Fair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Fair(childComplexity), true
+	case "UnitScore.good":
+		if e.ComplexityRoot.UnitScore.Good == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Good(childComplexity), true
+	case "UnitScore.goodShare":
+		if e.ComplexityRoot.UnitScore.GoodShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.GoodShare(childComplexity), true
+	case "UnitScore.hoursPerMember":
+		if e.ComplexityRoot.UnitScore.HoursPerMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.HoursPerMember(childComplexity), true
+	case "UnitScore.members":
+		if e.ComplexityRoot.UnitScore.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Members(childComplexity), true
+	case "UnitScore.poor":
+		if e.ComplexityRoot.UnitScore.Poor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Poor(childComplexity), true
+	case "UnitScore.score":
+		if e.ComplexityRoot.UnitScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Score(childComplexity), true
+	case "UnitScore.serviceHours":
+		if e.ComplexityRoot.UnitScore.ServiceHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.ServiceHours(childComplexity), true
+	case "UnitScore.unit":
+		if e.ComplexityRoot.UnitScore.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Unit(childComplexity), true
 
 	case "VentureProject.community":
 		if e.ComplexityRoot.VentureProject.Community == nil {
@@ -10866,6 +10971,47 @@ type UnitNoticeEdge {
   cursor: String!
   "The notice."
   node: UnitNotice!
+}
+
+extend type Query {
+  """
+  The unit scorecard of a year (逐单位综合评分), from the live data: one line per employer unit
+  with members living in the scope (narrowed by place), by unit. A unit admin sees their unit.
+  The score is out of 100: 40 × check-in rate + 30 × min(hours per member ÷ 20, 1) + 30 × share
+  of good grades, where the check-in rate is checked-in members over members, hours per member
+  are the year's service hours over members (full marks from 20 hours), and the share of good
+  grades is good (好) ratings over the year's ratings the unit was told of (notified,
+  acknowledged or under appeal); a part without members or ratings scores 0.
+  """
+  unitScorecard("Calendar year." year: Int!, "Only members living in this part of the tree." place: PlaceScope): [UnitScore!]!
+}
+
+"One unit's line of the unit scorecard (逐单位综合评分) of a year."
+type UnitScore {
+  "The unit."
+  unit: Unit!
+  "Its party members living in the scope."
+  members: Int!
+  "Of them, those with a verified check-in (报到)."
+  checkedIn: Int!
+  "Checked-in members over members; 0 without members."
+  checkinRate: Float!
+  "Their service hours (服务时长) in the year."
+  serviceHours: Float!
+  "Service hours over members; 0 without members."
+  hoursPerMember: Float!
+  "Good (好) grades of the year's ratings the unit was told of."
+  good: Int!
+  "Fair (较好) grades."
+  fair: Int!
+  "Average (一般) grades."
+  average: Int!
+  "Poor (差) grades."
+  poor: Int!
+  "Good grades over all four; 0 without ratings."
+  goodShare: Float!
+  "The composite score out of 100 (see unitScorecard)."
+  score: Float!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/residents.graphqls", Input: `extend type Query {
@@ -14460,6 +14606,36 @@ func (ec *executionContext) childFields_UnitRatings(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type UnitRatings", field.Name)
 }
 
+func (ec *executionContext) childFields_UnitScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_UnitScore_unit(ctx, field)
+	case "members":
+		return ec.fieldContext_UnitScore_members(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_UnitScore_checkedIn(ctx, field)
+	case "checkinRate":
+		return ec.fieldContext_UnitScore_checkinRate(ctx, field)
+	case "serviceHours":
+		return ec.fieldContext_UnitScore_serviceHours(ctx, field)
+	case "hoursPerMember":
+		return ec.fieldContext_UnitScore_hoursPerMember(ctx, field)
+	case "good":
+		return ec.fieldContext_UnitScore_good(ctx, field)
+	case "fair":
+		return ec.fieldContext_UnitScore_fair(ctx, field)
+	case "average":
+		return ec.fieldContext_UnitScore_average(ctx, field)
+	case "poor":
+		return ec.fieldContext_UnitScore_poor(ctx, field)
+	case "goodShare":
+		return ec.fieldContext_UnitScore_goodShare(ctx, field)
+	case "score":
+		return ec.fieldContext_UnitScore_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitScore", field.Name)
+}
+
 func (ec *executionContext) childFields_VentureProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17009,6 +17185,28 @@ func (ec *executionContext) field_Query_unitNotices_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unitScorecard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "place",
+		func(ctx context.Context, v any) (*model.PlaceScope, error) {
+			return ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["place"] = arg1
 	return args, nil
 }
 
@@ -34862,6 +35060,50 @@ func (ec *executionContext) fieldContext_Query_unitNotices(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_unitScorecard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unitScorecard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnitScorecard(ctx, fc.Args["year"].(int), fc.Args["place"].(*model.PlaceScope))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.UnitScore) graphql.Marshaler {
+			return ec.marshalNUnitScore2ᚕᚖgridgovᚋwarehouseᚐUnitScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unitScorecard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unitScorecard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_residents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39938,6 +40180,291 @@ func (ec *executionContext) fieldContext_UnitRatings_ratings(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UnitScore_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitScore().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgridgovᚋstoreᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitScore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitScore_members(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_checkedIn(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_checkinRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_checkinRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckinRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_checkinRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_serviceHours(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_serviceHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_serviceHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_hoursPerMember(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_hoursPerMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursPerMember, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_hoursPerMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_good(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_good(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Good, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_good(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_fair(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_fair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fair, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_fair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_average(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_poor(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_poor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Poor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_poor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_goodShare(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_goodShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoodShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_goodShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_score(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
 }
 
 func (ec *executionContext) _VentureProject_id(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
@@ -54261,6 +54788,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_unitNotices(ctx, field)
 				})
+		case "unitScorecard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unitScorecard(ctx, field)
+				})
 		case "residents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -56173,6 +56706,95 @@ func (ec *executionContext) _UnitRatings(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._UnitRatings_ratings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitScoreImplementors = []string{"UnitScore"}
+
+func (ec *executionContext) _UnitScore(ctx context.Context, sel ast.SelectionSet, obj *warehouse.UnitScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitScore")
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitScore_unit(ctx, field, obj)
+				})
+		case "members":
+			out.Values[i] = ec._UnitScore_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedIn":
+			out.Values[i] = ec._UnitScore_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkinRate":
+			out.Values[i] = ec._UnitScore_checkinRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceHours":
+			out.Values[i] = ec._UnitScore_serviceHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hoursPerMember":
+			out.Values[i] = ec._UnitScore_hoursPerMember(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "good":
+			out.Values[i] = ec._UnitScore_good(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fair":
+			out.Values[i] = ec._UnitScore_fair(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "average":
+			out.Values[i] = ec._UnitScore_average(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "poor":
+			out.Values[i] = ec._UnitScore_poor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goodShare":
+			out.Values[i] = ec._UnitScore_goodShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._UnitScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -60042,6 +60664,30 @@ func (ec *executionContext) marshalNUnitRatings2ᚕgridgovᚋwarehouseᚐUnitRat
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNUnitScore2ᚕᚖgridgovᚋwarehouseᚐUnitScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.UnitScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitScore2ᚖgridgovᚋwarehouseᚐUnitScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitScore2ᚖgridgovᚋwarehouseᚐUnitScore(ctx context.Context, sel ast.SelectionSet, v *warehouse.UnitScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitScore!")
+		return graphql.Null
+	}
+	return ec._UnitScore(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateRatingInput2gridgovᚋgraphᚋmodelᚐUpdateRatingInput(ctx context.Context, v any) (model.UpdateRatingInput, error) {

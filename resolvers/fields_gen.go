@@ -138,6 +138,7 @@ var goTypes = map[string]reflect.Type{
 	"UnitNoticeConnection":           reflect.TypeFor[model.UnitNoticeConnection](),
 	"UnitNoticeEdge":                 reflect.TypeFor[model.UnitNoticeEdge](),
 	"UnitRatings":                    reflect.TypeFor[warehouse.UnitRatings](),
+	"UnitScore":                      reflect.TypeFor[warehouse.UnitScore](),
 	"VentureProject":                 reflect.TypeFor[store.VentureProject](),
 	"VentureProjectConnection":       reflect.TypeFor[model.VentureProjectConnection](),
 	"VentureProjectEdge":             reflect.TypeFor[model.VentureProjectEdge](),
@@ -1219,6 +1220,15 @@ func (unitNoticeFields) Rating(ctx context.Context, obj *store.UnitNotice) (*sto
 
 func (unitNoticeFields) AcknowledgedBy(ctx context.Context, obj *store.UnitNotice) (*store.Person, error) {
 	return resolve[*store.Person](ctx, obj)
+}
+
+// UnitScore resolves UnitScore's fields from their declarations.
+func (r *Resolver) UnitScore() graph.UnitScoreResolver { return unitScoreFields{} }
+
+type unitScoreFields struct{}
+
+func (unitScoreFields) Unit(ctx context.Context, obj *warehouse.UnitScore) (*store.Unit, error) {
+	return resolve[*store.Unit](ctx, obj)
 }
 
 // VentureProject resolves VentureProject's fields from their declarations.

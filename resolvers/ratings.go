@@ -5,6 +5,7 @@ import (
 
 	"gridgov/graph/model"
 	"gridgov/store"
+	"gridgov/warehouse"
 	"gridgov/workflow"
 )
 
@@ -89,4 +90,12 @@ func (r *queryResolver) UnitNotices(ctx context.Context, filter *model.UnitNotic
 		return &model.UnitNoticeEdge{Cursor: cur, Node: n}
 	})
 	return &model.UnitNoticeConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
+}
+
+func (r *queryResolver) UnitScorecard(ctx context.Context, year int, place *model.PlaceScope) ([]*warehouse.UnitScore, error) {
+	f, err := placeFilter(place, nil)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.UnitScorecard(ctx, scope(ctx), f, year)
 }

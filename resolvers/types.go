@@ -8,6 +8,7 @@ import (
 	"gridgov/auth"
 	"gridgov/graph/model"
 	"gridgov/store"
+	"gridgov/warehouse"
 	"gridgov/workflow"
 )
 
@@ -112,6 +113,8 @@ var declared = []*objectType{
 		opt("decidedBy", store.RelatedPeople, func(o *store.RatingAppeal) *int64 { return o.DecidedBy })),
 	object("RatingEvent", nil,
 		opt("actor", store.RelatedPeople, func(o *store.RatingEvent) *int64 { return o.ActorID })),
+	object("UnitScore", nil,
+		one("unit", store.UnitsByID, func(o *warehouse.UnitScore) int64 { return o.UnitID })),
 	object("UnitNotice", store.NoticesByID,
 		one("unit", store.UnitsByID, func(o *store.UnitNotice) int64 { return o.UnitID }),
 		one("member", store.MembersByID, func(o *store.UnitNotice) int64 { return o.MemberID }),
