@@ -847,6 +847,7 @@ type ComplexityRoot struct {
 		MedianHoursToClaim func(childComplexity int) int
 		Posted             func(childComplexity int) int
 		Rated              func(childComplexity int) int
+		RatingStages       func(childComplexity int) int
 		Ratings            func(childComplexity int) int
 		RatingsByUnit      func(childComplexity int) int
 		ServiceHours       func(childComplexity int) int
@@ -1036,6 +1037,15 @@ type ComplexityRoot struct {
 		GradeBefore func(childComplexity int) int
 		Note        func(childComplexity int) int
 		ToState     func(childComplexity int) int
+	}
+
+	RatingStages struct {
+		Acknowledged func(childComplexity int) int
+		Appealed     func(childComplexity int) int
+		Approved     func(childComplexity int) int
+		Draft        func(childComplexity int) int
+		Notified     func(childComplexity int) int
+		Submitted    func(childComplexity int) int
 	}
 
 	RedSteward struct {
@@ -5414,6 +5424,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderIndicators.Rated(childComplexity), true
+	case "OrderIndicators.ratingStages":
+		if e.ComplexityRoot.OrderIndicators.RatingStages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.RatingStages(childComplexity), true
 	case "OrderIndicators.ratings":
 		if e.ComplexityRoot.OrderIndicators.Ratings == nil {
 			break
@@ -6450,6 +6466,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RatingEvent.ToState(childComplexity), true
+
+	case "RatingStages.acknowledged":
+		if e.ComplexityRoot.RatingStages.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Acknowledged(childComplexity), true
+	case "RatingStages.appealed":
+		if e.ComplexityRoot.RatingStages.Appealed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Appealed(childComplexity), true
+	case "RatingStages.approved":
+		if e.ComplexityRoot.RatingStages.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Approved(childComplexity), true
+	case "RatingStages.draft":
+		if e.ComplexityRoot.RatingStages.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Draft(childComplexity), true
+	case "RatingStages.notified":
+		if e.ComplexityRoot.RatingStages.Notified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Notified(childComplexity), true
+	case "RatingStages.submitted":
+		if e.ComplexityRoot.RatingStages.Submitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Submitted(childComplexity), true
 
 	case "RedSteward.grid":
 		if e.ComplexityRoot.RedSteward.Grid == nil {
@@ -8883,6 +8936,24 @@ type OrderIndicators {
   ratings: RatingCounts
   "The same by the members' unit."
   ratingsByUnit: [UnitRatings!]!
+  "The same ratings by stage of the year-end workflow; null at grid scope."
+  ratingStages: RatingStages
+}
+
+"Year-end ratings by stage of the workflow (warehouse.RatingStages)."
+type RatingStages {
+  "Being written by the community."
+  draft: Int!
+  "Waiting for approval."
+  submitted: Int!
+  "Approved; the unit not yet told."
+  approved: Int!
+  "The member's unit was told (通报单位)."
+  notified: Int!
+  "Acknowledged by the unit."
+  acknowledged: Int!
+  "Appealed by the member, not yet decided."
+  appealed: Int!
 }
 
 "Service time recorded in one quarter (warehouse.QuarterHours)."
@@ -13838,6 +13909,8 @@ func (ec *executionContext) childFields_OrderIndicators(ctx context.Context, fie
 		return ec.fieldContext_OrderIndicators_ratings(ctx, field)
 	case "ratingsByUnit":
 		return ec.fieldContext_OrderIndicators_ratingsByUnit(ctx, field)
+	case "ratingStages":
+		return ec.fieldContext_OrderIndicators_ratingStages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderIndicators", field.Name)
 }
@@ -14130,6 +14203,24 @@ func (ec *executionContext) childFields_RatingEvent(ctx context.Context, field g
 		return ec.fieldContext_RatingEvent_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RatingEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingStages(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "draft":
+		return ec.fieldContext_RatingStages_draft(ctx, field)
+	case "submitted":
+		return ec.fieldContext_RatingStages_submitted(ctx, field)
+	case "approved":
+		return ec.fieldContext_RatingStages_approved(ctx, field)
+	case "notified":
+		return ec.fieldContext_RatingStages_notified(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_RatingStages_acknowledged(ctx, field)
+	case "appealed":
+		return ec.fieldContext_RatingStages_appealed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingStages", field.Name)
 }
 
 func (ec *executionContext) childFields_RedSteward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -32087,6 +32178,38 @@ func (ec *executionContext) fieldContext_OrderIndicators_ratingsByUnit(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _OrderIndicators_ratingStages(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_ratingStages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatingStages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.RatingStages) graphql.Marshaler {
+			return ec.marshalORatingStages2ᚖgridgovᚋwarehouseᚐRatingStages(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_ratingStages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingStages(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationIndicators_communities(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36316,6 +36439,144 @@ func (ec *executionContext) _RatingEvent_at(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_RatingEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RatingEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RatingStages_draft(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Draft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_submitted(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_submitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_submitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_approved(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_notified(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_notified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_notified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_acknowledged(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_appealed(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_appealed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appealed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_appealed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
@@ -53844,6 +54105,11 @@ func (ec *executionContext) _OrderIndicators(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "ratingStages":
+			out.Values[i] = ec._OrderIndicators_ratingStages(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55090,6 +55356,64 @@ func (ec *executionContext) _RatingEvent(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._RatingEvent_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratingStagesImplementors = []string{"RatingStages"}
+
+func (ec *executionContext) _RatingStages(ctx context.Context, sel ast.SelectionSet, obj *warehouse.RatingStages) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingStagesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingStages")
+		case "draft":
+			out.Values[i] = ec._RatingStages_draft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitted":
+			out.Values[i] = ec._RatingStages_submitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approved":
+			out.Values[i] = ec._RatingStages_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notified":
+			out.Values[i] = ec._RatingStages_notified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledged":
+			out.Values[i] = ec._RatingStages_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appealed":
+			out.Values[i] = ec._RatingStages_appealed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -62046,6 +62370,13 @@ func (ec *executionContext) marshalORatingGrade2ᚖgridgovᚋgraphᚋmodelᚐRat
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalORatingStages2ᚖgridgovᚋwarehouseᚐRatingStages(ctx context.Context, sel ast.SelectionSet, v *warehouse.RatingStages) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RatingStages(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORatingState2ᚖgridgovᚋgraphᚋmodelᚐRatingState(ctx context.Context, v any) (*model.RatingState, error) {

@@ -108,6 +108,7 @@ var goTypes = map[string]reflect.Type{
 	"RatingAppeal":                   reflect.TypeFor[store.RatingAppeal](),
 	"RatingCounts":                   reflect.TypeFor[warehouse.RatingCounts](),
 	"RatingEvent":                    reflect.TypeFor[store.RatingEvent](),
+	"RatingStages":                   reflect.TypeFor[warehouse.RatingStages](),
 	"RedSteward":                     reflect.TypeFor[store.RedSteward](),
 	"RedStewardConnection":           reflect.TypeFor[model.RedStewardConnection](),
 	"RedStewardEdge":                 reflect.TypeFor[model.RedStewardEdge](),

@@ -95,7 +95,7 @@ var PersonTables = []PersonTable{
 	{Table: "fact_service_order", Records: names(places, "category_id state posted_at published_at claimed_at completed_at hours rating rated_at")},
 	{Table: "fact_order_event", Records: names("order_id", places, "actor_role action from_state to_state at")},
 	{Table: "fact_service_record", Records: names(places, "order_id served_on hours")},
-	{Table: "fact_year_rating", Records: names("street_id community_id year grade rated_at")},
+	{Table: "fact_year_rating", Records: names("street_id community_id year grade state rated_at")},
 	{Table: "fact_activity_participant", Records: names("activity_id", places, "role hours")},
 	{Table: "sum_activity_member", Records: names("started_on kind", places, "activity_id")},
 	{Table: "sum_mediation_member", Records: names("street_id community_id unit_id")},
