@@ -13,9 +13,8 @@ import (
 
 // seedNeeds is the last migration the demo-city generator writes to: from it on, the city can
 // be seeded as an older release would have held it, and every later migration applied on top.
-// 19: the generator writes evidence (00018) and the categories that require a photo of the
-// result (00019).
-const seedNeeds = 19
+// 20: the generator writes the stages of the year-end ratings (00020).
+const seedNeeds = 20
 
 // TestMigrationsForwardOnDemoCity seeds the demo city into a database migrated only as far as
 // the generator needs, then applies each later migration in turn: after each one every table

@@ -2,6 +2,7 @@ package resolvers_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -219,5 +220,42 @@ func TestRatingApprovedAboveTheRater(t *testing.T) {
 	r.refused(e, r.street, "FORBIDDEN", "approveRating", "", vars(x))
 	if x = r.step(e, r.city, "approveRating", "", vars(x)); x["state"] != "APPROVED" {
 		t.Fatalf("approved at the city: %v", x)
+	}
+}
+
+// TestUnitScorecard: the scorecard of a year counts the unit's members living in the scope,
+// their check-ins, hours and the grades their unit was told of, and scores them by the
+// documented weights; a unit admin sees their own unit only, a member none.
+func TestUnitScorecard(t *testing.T) {
+	e := newEnv(t)
+	r := newRatingWorld(e)
+	_, unchecked := e.member("未报到党员", r.w, false)
+	e.id(`INSERT INTO service_records (member_id, street_id, community_id, grid_id, served_on, hours, content)
+		VALUES ($1, $2, $3, $4, '2025-05-01', 10, '助老') RETURNING id`, r.member, r.w.street, r.w.community, r.w.grid)
+	e.id(`INSERT INTO service_records (member_id, street_id, community_id, grid_id, served_on, hours, content)
+		VALUES ($1, $2, $3, $4, '2024-05-01', 9, '去年') RETURNING id`, r.member, r.w.street, r.w.community, r.w.grid)
+	e.id(`INSERT INTO year_ratings (member_id, street_id, community_id, year, grade, state) VALUES ($1, $2, $3, 2025, 'good', 'acknowledged') RETURNING id`,
+		r.member, r.w.street, r.w.community)
+	e.id(`INSERT INTO year_ratings (member_id, street_id, community_id, year, grade, state) VALUES ($1, $2, $3, 2025, 'poor', 'draft') RETURNING id`,
+		unchecked, r.w.street, r.w.community)
+	q := `{ unitScorecard(year: 2025) { unit { id } members checkedIn checkinRate serviceHours hoursPerMember good poor goodShare score } }`
+	d := e.must(r.street, q, nil)
+	want := map[string]any{"unit": map[string]any{"id": gid("Unit", r.w.unit)}, "members": 2.0, "checkedIn": 1.0, "checkinRate": 0.5,
+		"serviceHours": 10.0, "hoursPerMember": 5.0, "good": 1.0, "poor": 0.0, "goodShare": 1.0, "score": 40*0.5 + 30*0.25 + 30.0}
+	if got := dig(d, "unitScorecard", 0); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("scorecard: got %v, want %v", got, want)
+	}
+	if d := e.must(r.unit, q, nil); len(d["unitScorecard"].([]any)) != 1 {
+		t.Errorf("the unit admin's own unit: %v", d)
+	}
+	otherUnit := e.id(`INSERT INTO units (code, name, kind) VALUES ('U2', '市教育局', 'municipal_agency') RETURNING id`)
+	for name, token := range map[string]string{"another unit's admin": e.token("unit_admin", gid("Unit", otherUnit), e.person("他单位", r.w)),
+		"another street's cadre": r.away} {
+		if d := e.must(token, q, nil); len(d["unitScorecard"].([]any)) != 0 {
+			t.Errorf("%s sees %v", name, d)
+		}
+	}
+	if res := e.as(r.mine, q, nil); res.code() != "FORBIDDEN" {
+		t.Errorf("a member: %+v", res.Errors)
 	}
 }
