@@ -91,6 +91,21 @@ func TestUnitScorecardMatchesPostgres(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: ratings by stage %s in the warehouse, %s in Postgres", when, got, want)
 		}
+		var stages warehouse.RatingStages
+		if err := v.pg.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'draft'), count(*) FILTER (WHERE state = 'submitted'),
+			count(*) FILTER (WHERE state = 'approved'), count(*) FILTER (WHERE state = 'notified'),
+			count(*) FILTER (WHERE state = 'acknowledged'), count(*) FILTER (WHERE state = 'appealed')
+			FROM year_ratings WHERE deleted_at IS NULL AND year = $1`, year).Scan(&stages.Draft, &stages.Submitted, &stages.Approved,
+			&stages.Notified, &stages.Acknowledged, &stages.Appealed); err != nil {
+			t.Fatal(err)
+		}
+		ind, err := rd.Indicators(ctx, warehouse.City, warehouse.Year(year))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ind.Orders.RatingStages == nil || *ind.Orders.RatingStages != stages {
+			t.Errorf("%s: indicators' ratings by stage %+v, Postgres %+v", when, ind.Orders.RatingStages, stages)
+		}
 	}
 	same("first run")
 	var notified, member int64
