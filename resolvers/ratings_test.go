@@ -188,6 +188,17 @@ func TestRatingAppealUpheld(t *testing.T) {
 	if dig(d, "unitNotices", "totalCount") != 2.0 || !strings.Contains(dig(d, "unitNotices", "edges", 0, "node", "text").(string), "维持") {
 		t.Errorf("the unit is told of the decision: %v", d)
 	}
+	otherUnit := e.id(`INSERT INTO units (code, name, kind) VALUES ('U2', '市教育局', 'municipal_agency') RETURNING id`)
+	otherAdmin := e.token("unit_admin", gid("Unit", otherUnit), e.person("他单位管理员", r.w))
+	if d := e.must(otherAdmin, `{ unitNotices(first: 10) { totalCount } }`, nil); dig(d, "unitNotices", "totalCount") != 0.0 {
+		t.Errorf("another unit's admin reads the notices: %v", d)
+	}
+	if res := e.as(otherAdmin, `mutation($id: ID!) { acknowledgeRating(input: {ratingId: $id}) { id } }`, map[string]any{"id": x["id"]}); res.code() != "NOT_FOUND" {
+		t.Errorf("another unit's admin acknowledges: %+v", res.Errors)
+	}
+	if res := e.as(r.community, `{ unitNotices(first: 10) { totalCount } }`, nil); res.code() != "FORBIDDEN" {
+		t.Errorf("a cadre reads the units' inbox: %+v", res.Errors)
+	}
 }
 
 // TestRatingOwnApproval: a street cadre who is a party member rated by their community does
