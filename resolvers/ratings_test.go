@@ -138,7 +138,9 @@ func TestRatingCycle(t *testing.T) {
 	r.refused(e, r.street, "FORBIDDEN", "appealRating", `, reason: "x"`, vars(x))
 	r.refused(e, r.mine, "BAD_USER_INPUT", "appealRating", `, reason: " "`, vars(x))
 	x = r.step(e, r.mine, "appealRating", `, reason: "服务时长记录有误"`, vars(x))
-	if x["state"] != "APPEALED" || dig(x, "appeal", "reason") != "服务时长记录有误" || dig(x, "appeal", "decision") != nil {
+	// The member reads their rating's history.
+	if x["state"] != "APPEALED" || dig(x, "appeal", "reason") != "服务时长记录有误" || dig(x, "appeal", "decision") != nil ||
+		!strings.HasSuffix(actions(x), "ACKNOWLEDGE APPEAL") {
 		t.Fatalf("appeal: %v", x)
 	}
 	r.refused(e, r.community, "FORBIDDEN", "decideRatingAppeal", ", decision: UPHELD", vars(x))

@@ -27,15 +27,15 @@ type scopeCols struct {
 
 // Person-owned rows, as the conditions of scopeCols.self and .unit. {p} is the column prefix.
 const (
-	selfMember   = `{p}member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
-	unitMember   = `{p}member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
-	selfOrders   = `({p}resident_id = :self OR {p}claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND {p}state = 'published' AND {p}grid_id = :grid))`
-	ratingTold   = `({p}state IN ('notified', 'acknowledged', 'appealed') OR {p}notified_at IS NOT NULL)`
-	ratingToldIn = `(state IN ('notified', 'acknowledged', 'appealed') OR notified_at IS NOT NULL)`
-	selfIn       = `member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
-	unitIn       = `member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
-	orderSelfIn  = `(resident_id = :self OR claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND state = 'published' AND grid_id = :grid))`
+	selfMember  = `{p}member_id IN (SELECT id FROM party_members WHERE person_id = :self)`
+	unitMember  = `{p}member_id IN (SELECT id FROM party_members WHERE unit_id = :unit)`
+	selfOrders  = `({p}resident_id = :self OR {p}claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND {p}state = 'published' AND {p}grid_id = :grid))`
+	ratingTold  = `({p}state IN ('notified', 'acknowledged', 'appealed') OR {p}notified_at IS NOT NULL)`
+	orderSelfIn = `(resident_id = :self OR claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND state = 'published' AND grid_id = :grid))`
 )
+
+// unprefixed is a condition of scopeCols for a subquery over its own table: without prefix.
+func unprefixed(cond string) string { return strings.ReplaceAll(cond, "{p}", "") }
 
 // colsFor gives the scope rules of a table whose columns are written with prefix ("r.").
 func colsFor(table, prefix string) scopeCols {
@@ -75,8 +75,8 @@ var tableScopes = map[string]scopeCols{
 	"year_ratings": {street: "street_id", community: "community_id", self: selfMember + ` AND ` + ratingTold,
 		unit: unitMember + ` AND ` + ratingTold},
 	"rating_events": {street: "street_id", community: "community_id",
-		self: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + selfIn + ` AND ` + ratingToldIn + `)`,
-		unit: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + unitIn + ` AND ` + ratingToldIn + `)`},
+		self: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + unprefixed(selfMember+` AND `+ratingTold) + `)`,
+		unit: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + unprefixed(unitMember+` AND `+ratingTold) + `)`},
 	"unit_notices": {street: "street_id", community: "community_id", unit: `{p}unit_id = :unit`},
 	"issues":       {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},
 	"issue_events": {street: "street_id", community: "community_id", grid: "grid_id",
