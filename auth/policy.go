@@ -38,11 +38,13 @@ var Policy = map[string]Rule{
 	"Query.facilities":    {placeRead, "places at and below the scope"},
 	"Query.intersections": {placeRead, "places at and below the scope"},
 
-	"Query.units":        {with(placeRead, "unit_admin", "party_member"), "city-wide; a unit admin's own unit; a party member's employer"},
-	"Query.partyMembers": {with(placeRead, "unit_admin", "party_member"), "living at or below the scope; a unit admin's unit's members; a party member's own record"},
-	"Query.checkins":     {with(placeRead, "unit_admin", "party_member"), "at or below the scope; of a unit admin's members; a party member's own"},
-	"Query.gridRoster":   {placeRead, "a grid at or below the scope"},
-	"Query.gridLedger":   {placeRead, "a grid at or below the scope"},
+	"Query.units":         {with(placeRead, "unit_admin", "party_member"), "city-wide; a unit admin's own unit; a party member's employer"},
+	"Query.partyMembers":  {with(placeRead, "unit_admin", "party_member"), "living at or below the scope; a unit admin's unit's members; a party member's own record"},
+	"Query.checkins":      {with(placeRead, "unit_admin", "party_member"), "at or below the scope; of a unit admin's members; a party member's own"},
+	"Query.unitScorecard": {with(cadres, "leader", "unit_admin"), "units' members living at or below the scope; a unit admin's own unit's"},
+	"Query.unitNotices":   {[]string{"city_admin", "unit_admin"}, "city-wide; a unit admin's own unit's"},
+	"Query.gridRoster":    {placeRead, "a grid at or below the scope"},
+	"Query.gridLedger":    {placeRead, "a grid at or below the scope"},
 
 	"Query.issues":          {with(placeRead, "resident"), "at or below the scope; a resident's own reports"},
 	"Query.issueCategories": {anyData, "reference data"},
@@ -89,7 +91,17 @@ var Policy = map[string]Rule{
 	"Mutation.reverifyCheckin":        {cadres, "a check-in at or below the scope"},
 	"Mutation.appointBuildingRole":    {cadres, "a building at or below the scope"},
 	"Mutation.endBuildingAppointment": {cadres, "an appointment at or below the scope"},
-	"Mutation.rateMember":             {cadres, "a member at or below the scope"},
+	// The year-end rating (年终考核): a cadre drafts and submits it, a level above the rater
+	// approves it and decides an appeal, a cadre tells the unit, the unit's admin acknowledges,
+	// the member appeals their own.
+	"Mutation.rateMember":         {cadres, "a checked-in member at or below the scope"},
+	"Mutation.updateRating":       {cadres, "a draft rating at or below the scope"},
+	"Mutation.submitRating":       {cadres, "a draft rating at or below the scope"},
+	"Mutation.approveRating":      {[]string{"city_admin", "street_cadre"}, "a submitted rating at or below the scope, made at a level below the approver's"},
+	"Mutation.notifyRatingUnit":   {cadres, "an approved rating at or below the scope"},
+	"Mutation.acknowledgeRating":  {[]string{"unit_admin"}, "a notified rating of a member of the admin's unit"},
+	"Mutation.appealRating":       {[]string{"party_member"}, "the party member's own notified or acknowledged rating"},
+	"Mutation.decideRatingAppeal": {[]string{"city_admin", "street_cadre"}, "an appealed rating at or below the scope, made at a level below the decider's"},
 
 	"Mutation.reportIssue":   {with(gridHandle, "resident"), "a grid at or below the scope"},
 	"Mutation.acceptIssue":   {gridHandle, "an issue at or below the scope"},

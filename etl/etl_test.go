@@ -37,6 +37,10 @@ var notCopied = map[string]string{
 	// and the meeting's history, no indicator reads.
 	"meeting_attendees": "the people named to attend a joint meeting stay in Postgres",
 	"meeting_events":    "the history of joint meetings stays in Postgres",
+	// A rating's stage reaches fact_year_rating with the rating; its step-by-step history and
+	// the units' inbox are operational and read by no indicator.
+	"rating_events": "the history of year-end ratings stays in Postgres",
+	"unit_notices":  "the units' inbox stays in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

@@ -75,6 +75,8 @@ type ResolverRoot interface {
 	PatrolFinding() PatrolFindingResolver
 	Person() PersonResolver
 	Query() QueryResolver
+	RatingAppeal() RatingAppealResolver
+	RatingEvent() RatingEventResolver
 	RedSteward() RedStewardResolver
 	RegisterEvent() RegisterEventResolver
 	Resident() ResidentResolver
@@ -87,6 +89,8 @@ type ResolverRoot interface {
 	Street() StreetResolver
 	Supervision() SupervisionResolver
 	Unit() UnitResolver
+	UnitNotice() UnitNoticeResolver
+	UnitScore() UnitScoreResolver
 	VentureProject() VentureProjectResolver
 	Verdict() VerdictResolver
 	Volunteer() VolunteerResolver
@@ -879,11 +883,14 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptIssue                     func(childComplexity int, input model.IssueActionInput) int
+		AcknowledgeRating               func(childComplexity int, input model.RatingActionInput) int
 		AddActivityParticipants         func(childComplexity int, input model.AddActivityParticipantsInput) int
 		AddMediator                     func(childComplexity int, input model.AddMediatorInput) int
 		AdoptBuildingConvention         func(childComplexity int, input model.AdoptBuildingConventionInput) int
+		AppealRating                    func(childComplexity int, input model.AppealRatingInput) int
 		AppointBuildingRole             func(childComplexity int, input model.AppointBuildingRoleInput) int
 		AppointRedSteward               func(childComplexity int, input model.AppointRedStewardInput) int
+		ApproveRating                   func(childComplexity int, input model.RatingActionInput) int
 		AttachEvidence                  func(childComplexity int, input model.AttachEvidenceInput) int
 		CancelJointMeeting              func(childComplexity int, input model.CancelJointMeetingInput) int
 		CancelOrder                     func(childComplexity int, input model.OrderActionInput) int
@@ -897,6 +904,7 @@ type ComplexityRoot struct {
 		CreateVentureProject            func(childComplexity int, input model.CreateVentureProjectInput) int
 		CreateVolunteerTeam             func(childComplexity int, input model.CreateVolunteerTeamInput) int
 		DecideIssueExtension            func(childComplexity int, input model.DecideIssueExtensionInput) int
+		DecideRatingAppeal              func(childComplexity int, input model.DecideRatingAppealInput) int
 		DeclineOrder                    func(childComplexity int, input model.DeclineOrderInput) int
 		DispatchIssue                   func(childComplexity int, input model.DispatchIssueInput) int
 		DissolveSocialPartyOrganisation func(childComplexity int, input model.DissolveSocialPartyOrganisationInput) int
@@ -910,6 +918,7 @@ type ComplexityRoot struct {
 		HoldJointMeeting                func(childComplexity int, input model.HoldJointMeetingInput) int
 		LogGridWork                     func(childComplexity int, input model.LogGridWorkInput) int
 		LogPatrol                       func(childComplexity int, input model.LogPatrolInput) int
+		NotifyRatingUnit                func(childComplexity int, input model.RatingActionInput) int
 		PairUnit                        func(childComplexity int, input model.PairUnitInput) int
 		PostOrder                       func(childComplexity int, input model.PostOrderInput) int
 		PublishBuildingNotice           func(childComplexity int, input model.PublishBuildingNoticeInput) int
@@ -939,8 +948,10 @@ type ComplexityRoot struct {
 		SetMatterOutcome                func(childComplexity int, input model.SetMatterOutcomeInput) int
 		SetWorkday                      func(childComplexity int, input model.SetWorkdayInput) int
 		StartIssue                      func(childComplexity int, input model.IssueActionInput) int
+		SubmitRating                    func(childComplexity int, input model.RatingActionInput) int
 		SuperviseIssue                  func(childComplexity int, input model.SuperviseIssueInput) int
 		TransferCheckin                 func(childComplexity int, input model.TransferCheckinInput) int
+		UpdateRating                    func(childComplexity int, input model.UpdateRatingInput) int
 		UpdateSocialOrganisation        func(childComplexity int, input model.UpdateSocialOrganisationInput) int
 		UpdateSocialPartyOrganisation   func(childComplexity int, input model.UpdateSocialPartyOrganisationInput) int
 		UpdateVentureProject            func(childComplexity int, input model.UpdateVentureProjectInput) int
@@ -978,6 +989,7 @@ type ComplexityRoot struct {
 		MedianHoursToClaim func(childComplexity int) int
 		Posted             func(childComplexity int) int
 		Rated              func(childComplexity int) int
+		RatingStages       func(childComplexity int) int
 		Ratings            func(childComplexity int) int
 		RatingsByUnit      func(childComplexity int) int
 		Released           func(childComplexity int) int
@@ -1188,6 +1200,8 @@ type ComplexityRoot struct {
 		SocialOrganisations      func(childComplexity int, streetID *string, search *string, first *int, after *string, last *int, before *string) int
 		SocialPartyOrganisations func(childComplexity int, socialOrganisationID *string, current *bool, first *int, after *string, last *int, before *string) int
 		Streets                  func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		UnitNotices              func(childComplexity int, filter *model.UnitNoticeFilter, first *int, after *string, last *int, before *string) int
+		UnitScorecard            func(childComplexity int, year int, place *model.PlaceScope) int
 		Units                    func(childComplexity int, search *string, kind *model.UnitKind, first *int, after *string, last *int, before *string) int
 		VentureProjects          func(childComplexity int, filter *model.VentureProjectFilter, first *int, after *string, last *int, before *string) int
 		VolunteerTeams           func(childComplexity int, filter *model.VolunteerTeamFilter, first *int, after *string, last *int, before *string) int
@@ -1196,11 +1210,42 @@ type ComplexityRoot struct {
 		WorkLogs                 func(childComplexity int, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 	}
 
+	RatingAppeal struct {
+		AppealedAt  func(childComplexity int) int
+		DecidedAt   func(childComplexity int) int
+		DecidedBy   func(childComplexity int) int
+		Decision    func(childComplexity int) int
+		GradeBefore func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Reason      func(childComplexity int) int
+	}
+
 	RatingCounts struct {
 		Average func(childComplexity int) int
 		Fair    func(childComplexity int) int
 		Good    func(childComplexity int) int
 		Poor    func(childComplexity int) int
+	}
+
+	RatingEvent struct {
+		Action      func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		ActorRole   func(childComplexity int) int
+		At          func(childComplexity int) int
+		FromState   func(childComplexity int) int
+		GradeAfter  func(childComplexity int) int
+		GradeBefore func(childComplexity int) int
+		Note        func(childComplexity int) int
+		ToState     func(childComplexity int) int
+	}
+
+	RatingStages struct {
+		Acknowledged func(childComplexity int) int
+		Appealed     func(childComplexity int) int
+		Approved     func(childComplexity int) int
+		Draft        func(childComplexity int) int
+		Notified     func(childComplexity int) int
+		Submitted    func(childComplexity int) int
 	}
 
 	RedSteward struct {
@@ -1464,9 +1509,47 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	UnitNotice struct {
+		AcknowledgedAt func(childComplexity int) int
+		AcknowledgedBy func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Member         func(childComplexity int) int
+		Rating         func(childComplexity int) int
+		Text           func(childComplexity int) int
+		Unit           func(childComplexity int) int
+	}
+
+	UnitNoticeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	UnitNoticeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	UnitRatings struct {
 		Ratings func(childComplexity int) int
 		Unit    func(childComplexity int) int
+	}
+
+	UnitScore struct {
+		Average        func(childComplexity int) int
+		CheckedIn      func(childComplexity int) int
+		CheckinRate    func(childComplexity int) int
+		Fair           func(childComplexity int) int
+		Good           func(childComplexity int) int
+		GoodShare      func(childComplexity int) int
+		HoursPerMember func(childComplexity int) int
+		Members        func(childComplexity int) int
+		Poor           func(childComplexity int) int
+		Score          func(childComplexity int) int
+		ServiceHours   func(childComplexity int) int
+		Unit           func(childComplexity int) int
 	}
 
 	VentureProject struct {
@@ -1600,13 +1683,23 @@ type ComplexityRoot struct {
 	}
 
 	YearRating struct {
-		Comment   func(childComplexity int) int
-		Community func(childComplexity int) int
-		Grade     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Member    func(childComplexity int) int
-		RatedAt   func(childComplexity int) int
-		Year      func(childComplexity int) int
+		AcknowledgedAt func(childComplexity int) int
+		AcknowledgedBy func(childComplexity int) int
+		Appeal         func(childComplexity int) int
+		ApprovedAt     func(childComplexity int) int
+		ApprovedBy     func(childComplexity int) int
+		Comment        func(childComplexity int) int
+		Community      func(childComplexity int) int
+		Grade          func(childComplexity int) int
+		History        func(childComplexity int, last *int) int
+		ID             func(childComplexity int) int
+		Member         func(childComplexity int) int
+		NotifiedAt     func(childComplexity int) int
+		RatedAt        func(childComplexity int) int
+		State          func(childComplexity int) int
+		SubmittedAt    func(childComplexity int) int
+		Version        func(childComplexity int) int
+		Year           func(childComplexity int) int
 	}
 }
 
@@ -1934,6 +2027,13 @@ type MutationResolver interface {
 	AppointBuildingRole(ctx context.Context, input model.AppointBuildingRoleInput) (*store.BuildingAppointment, error)
 	EndBuildingAppointment(ctx context.Context, input model.EndBuildingAppointmentInput) (*store.BuildingAppointment, error)
 	RateMember(ctx context.Context, input model.RateMemberInput) (*store.YearRating, error)
+	UpdateRating(ctx context.Context, input model.UpdateRatingInput) (*store.YearRating, error)
+	SubmitRating(ctx context.Context, input model.RatingActionInput) (*store.YearRating, error)
+	ApproveRating(ctx context.Context, input model.RatingActionInput) (*store.YearRating, error)
+	NotifyRatingUnit(ctx context.Context, input model.RatingActionInput) (*store.YearRating, error)
+	AcknowledgeRating(ctx context.Context, input model.RatingActionInput) (*store.YearRating, error)
+	AppealRating(ctx context.Context, input model.AppealRatingInput) (*store.YearRating, error)
+	DecideRatingAppeal(ctx context.Context, input model.DecideRatingAppealInput) (*store.YearRating, error)
 	LogGridWork(ctx context.Context, input model.LogGridWorkInput) (*store.WorkLog, error)
 	CreateVolunteerTeam(ctx context.Context, input model.CreateVolunteerTeamInput) (*store.VolunteerTeam, error)
 	UpdateVolunteerTeam(ctx context.Context, input model.UpdateVolunteerTeamInput) (*store.VolunteerTeam, error)
@@ -2034,6 +2134,8 @@ type QueryResolver interface {
 	Compounds(ctx context.Context, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) (*model.CompoundConnection, error)
 	Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
 	Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error)
+	UnitNotices(ctx context.Context, filter *model.UnitNoticeFilter, first *int, after *string, last *int, before *string) (*model.UnitNoticeConnection, error)
+	UnitScorecard(ctx context.Context, year int, place *model.PlaceScope) ([]*warehouse.UnitScore, error)
 	Residents(ctx context.Context, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) (*model.ResidentConnection, error)
 	Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error)
 	RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error)
@@ -2049,6 +2151,22 @@ type QueryResolver interface {
 	Pairings(ctx context.Context, filter *model.PairingFilter, first *int, after *string, last *int, before *string) (*model.PairingConnection, error)
 	Activities(ctx context.Context, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.ActivityConnection, error)
 	JointMeetings(ctx context.Context, filter *model.JointMeetingFilter, first *int, after *string, last *int, before *string) (*model.JointMeetingConnection, error)
+}
+type RatingAppealResolver interface {
+	Decision(ctx context.Context, obj *store.RatingAppeal) (*model.AppealDecision, error)
+
+	DecidedBy(ctx context.Context, obj *store.RatingAppeal) (*store.Person, error)
+
+	GradeBefore(ctx context.Context, obj *store.RatingAppeal) (*model.RatingGrade, error)
+}
+type RatingEventResolver interface {
+	Action(ctx context.Context, obj *store.RatingEvent) (model.RatingAction, error)
+	Actor(ctx context.Context, obj *store.RatingEvent) (*store.Person, error)
+
+	FromState(ctx context.Context, obj *store.RatingEvent) (*model.RatingState, error)
+	ToState(ctx context.Context, obj *store.RatingEvent) (model.RatingState, error)
+	GradeBefore(ctx context.Context, obj *store.RatingEvent) (*model.RatingGrade, error)
+	GradeAfter(ctx context.Context, obj *store.RatingEvent) (model.RatingGrade, error)
 }
 type RedStewardResolver interface {
 	ID(ctx context.Context, obj *store.RedSteward) (string, error)
@@ -2141,6 +2259,18 @@ type UnitResolver interface {
 
 	Members(ctx context.Context, obj *store.Unit, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) (*model.PartyMemberConnection, error)
 }
+type UnitNoticeResolver interface {
+	ID(ctx context.Context, obj *store.UnitNotice) (string, error)
+	Unit(ctx context.Context, obj *store.UnitNotice) (*store.Unit, error)
+	Kind(ctx context.Context, obj *store.UnitNotice) (model.UnitNoticeKind, error)
+	Member(ctx context.Context, obj *store.UnitNotice) (*store.PartyMember, error)
+	Rating(ctx context.Context, obj *store.UnitNotice) (*store.YearRating, error)
+
+	AcknowledgedBy(ctx context.Context, obj *store.UnitNotice) (*store.Person, error)
+}
+type UnitScoreResolver interface {
+	Unit(ctx context.Context, obj *warehouse.UnitScore) (*store.Unit, error)
+}
 type VentureProjectResolver interface {
 	ID(ctx context.Context, obj *store.VentureProject) (string, error)
 
@@ -2189,6 +2319,14 @@ type YearRatingResolver interface {
 	Community(ctx context.Context, obj *store.YearRating) (*store.Community, error)
 
 	Grade(ctx context.Context, obj *store.YearRating) (model.RatingGrade, error)
+
+	State(ctx context.Context, obj *store.YearRating) (model.RatingState, error)
+
+	ApprovedBy(ctx context.Context, obj *store.YearRating) (*store.Person, error)
+
+	AcknowledgedBy(ctx context.Context, obj *store.YearRating) (*store.Person, error)
+
+	History(ctx context.Context, obj *store.YearRating, last *int) ([]*store.RatingEvent, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -5510,6 +5648,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptIssue(childComplexity, args["input"].(model.IssueActionInput)), true
+	case "Mutation.acknowledgeRating":
+		if e.ComplexityRoot.Mutation.AcknowledgeRating == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeRating_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeRating(childComplexity, args["input"].(model.RatingActionInput)), true
 	case "Mutation.addActivityParticipants":
 		if e.ComplexityRoot.Mutation.AddActivityParticipants == nil {
 			break
@@ -5543,6 +5692,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdoptBuildingConvention(childComplexity, args["input"].(model.AdoptBuildingConventionInput)), true
+	case "Mutation.appealRating":
+		if e.ComplexityRoot.Mutation.AppealRating == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_appealRating_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AppealRating(childComplexity, args["input"].(model.AppealRatingInput)), true
 	case "Mutation.appointBuildingRole":
 		if e.ComplexityRoot.Mutation.AppointBuildingRole == nil {
 			break
@@ -5565,6 +5725,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AppointRedSteward(childComplexity, args["input"].(model.AppointRedStewardInput)), true
+	case "Mutation.approveRating":
+		if e.ComplexityRoot.Mutation.ApproveRating == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveRating_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveRating(childComplexity, args["input"].(model.RatingActionInput)), true
 	case "Mutation.attachEvidence":
 		if e.ComplexityRoot.Mutation.AttachEvidence == nil {
 			break
@@ -5708,6 +5879,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideIssueExtension(childComplexity, args["input"].(model.DecideIssueExtensionInput)), true
+	case "Mutation.decideRatingAppeal":
+		if e.ComplexityRoot.Mutation.DecideRatingAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideRatingAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideRatingAppeal(childComplexity, args["input"].(model.DecideRatingAppealInput)), true
 	case "Mutation.declineOrder":
 		if e.ComplexityRoot.Mutation.DeclineOrder == nil {
 			break
@@ -5851,6 +6033,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogPatrol(childComplexity, args["input"].(model.LogPatrolInput)), true
+	case "Mutation.notifyRatingUnit":
+		if e.ComplexityRoot.Mutation.NotifyRatingUnit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_notifyRatingUnit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.NotifyRatingUnit(childComplexity, args["input"].(model.RatingActionInput)), true
 	case "Mutation.pairUnit":
 		if e.ComplexityRoot.Mutation.PairUnit == nil {
 			break
@@ -6170,6 +6363,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartIssue(childComplexity, args["input"].(model.IssueActionInput)), true
+	case "Mutation.submitRating":
+		if e.ComplexityRoot.Mutation.SubmitRating == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitRating_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitRating(childComplexity, args["input"].(model.RatingActionInput)), true
 	case "Mutation.superviseIssue":
 		if e.ComplexityRoot.Mutation.SuperviseIssue == nil {
 			break
@@ -6192,6 +6396,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferCheckin(childComplexity, args["input"].(model.TransferCheckinInput)), true
+	case "Mutation.updateRating":
+		if e.ComplexityRoot.Mutation.UpdateRating == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRating_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRating(childComplexity, args["input"].(model.UpdateRatingInput)), true
 	case "Mutation.updateSocialOrganisation":
 		if e.ComplexityRoot.Mutation.UpdateSocialOrganisation == nil {
 			break
@@ -6398,6 +6613,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderIndicators.Rated(childComplexity), true
+	case "OrderIndicators.ratingStages":
+		if e.ComplexityRoot.OrderIndicators.RatingStages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderIndicators.RatingStages(childComplexity), true
 	case "OrderIndicators.ratings":
 		if e.ComplexityRoot.OrderIndicators.Ratings == nil {
 			break
@@ -7477,6 +7698,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Streets(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.unitNotices":
+		if e.ComplexityRoot.Query.UnitNotices == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unitNotices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnitNotices(childComplexity, args["filter"].(*model.UnitNoticeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.unitScorecard":
+		if e.ComplexityRoot.Query.UnitScorecard == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unitScorecard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnitScorecard(childComplexity, args["year"].(int), args["place"].(*model.PlaceScope)), true
 	case "Query.units":
 		if e.ComplexityRoot.Query.Units == nil {
 			break
@@ -7544,6 +7787,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.WorkLogs(childComplexity, args["filter"].(*model.WorkLogFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "RatingAppeal.appealedAt":
+		if e.ComplexityRoot.RatingAppeal.AppealedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAppeal.AppealedAt(childComplexity), true
+	case "RatingAppeal.decidedAt":
+		if e.ComplexityRoot.RatingAppeal.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAppeal.DecidedAt(childComplexity), true
+	case "RatingAppeal.decidedBy":
+		if e.ComplexityRoot.RatingAppeal.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAppeal.DecidedBy(childComplexity), true
+	case "RatingAppeal.decision":
+		if e.ComplexityRoot.RatingAppeal.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAppeal.Decision(childComplexity), true
+	case "RatingAppeal.gradeBefore":
+		if e.ComplexityRoot.RatingAppeal.GradeBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAppeal.GradeBefore(childComplexity), true
+	case "RatingAppeal.note":
+		if e.ComplexityRoot.RatingAppeal.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAppeal.Note(childComplexity), true
+	case "RatingAppeal.reason":
+		if e.ComplexityRoot.RatingAppeal.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingAppeal.Reason(childComplexity), true
+
 	case "RatingCounts.average":
 		if e.ComplexityRoot.RatingCounts.Average == nil {
 			break
@@ -7568,6 +7854,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RatingCounts.Poor(childComplexity), true
+
+	case "RatingEvent.action":
+		if e.ComplexityRoot.RatingEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.Action(childComplexity), true
+	case "RatingEvent.actor":
+		if e.ComplexityRoot.RatingEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.Actor(childComplexity), true
+	case "RatingEvent.actorRole":
+		if e.ComplexityRoot.RatingEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.ActorRole(childComplexity), true
+	case "RatingEvent.at":
+		if e.ComplexityRoot.RatingEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.At(childComplexity), true
+	case "RatingEvent.fromState":
+		if e.ComplexityRoot.RatingEvent.FromState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.FromState(childComplexity), true
+	case "RatingEvent.gradeAfter":
+		if e.ComplexityRoot.RatingEvent.GradeAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.GradeAfter(childComplexity), true
+	case "RatingEvent.gradeBefore":
+		if e.ComplexityRoot.RatingEvent.GradeBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.GradeBefore(childComplexity), true
+	case "RatingEvent.note":
+		if e.ComplexityRoot.RatingEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.Note(childComplexity), true
+	case "RatingEvent.toState":
+		if e.ComplexityRoot.RatingEvent.ToState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingEvent.ToState(childComplexity), true
+
+	case "RatingStages.acknowledged":
+		if e.ComplexityRoot.RatingStages.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Acknowledged(childComplexity), true
+	case "RatingStages.appealed":
+		if e.ComplexityRoot.RatingStages.Appealed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Appealed(childComplexity), true
+	case "RatingStages.approved":
+		if e.ComplexityRoot.RatingStages.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Approved(childComplexity), true
+	case "RatingStages.draft":
+		if e.ComplexityRoot.RatingStages.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Draft(childComplexity), true
+	case "RatingStages.notified":
+		if e.ComplexityRoot.RatingStages.Notified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Notified(childComplexity), true
+	case "RatingStages.submitted":
+		if e.ComplexityRoot.RatingStages.Submitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingStages.Submitted(childComplexity), true
 
 	case "RedSteward.endedOn":
 		if e.ComplexityRoot.RedSteward.EndedOn == nil {
@@ -8650,6 +9028,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnitEdge.Node(childComplexity), true
 
+	case "UnitNotice.acknowledgedAt":
+		if e.ComplexityRoot.UnitNotice.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.AcknowledgedAt(childComplexity), true
+	case "UnitNotice.acknowledgedBy":
+		if e.ComplexityRoot.UnitNotice.AcknowledgedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.AcknowledgedBy(childComplexity), true
+	case "UnitNotice.createdAt":
+		if e.ComplexityRoot.UnitNotice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.CreatedAt(childComplexity), true
+	case "UnitNotice.id":
+		if e.ComplexityRoot.UnitNotice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.ID(childComplexity), true
+	case "UnitNotice.kind":
+		if e.ComplexityRoot.UnitNotice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.Kind(childComplexity), true
+	case "UnitNotice.member":
+		if e.ComplexityRoot.UnitNotice.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.Member(childComplexity), true
+	case "UnitNotice.rating":
+		if e.ComplexityRoot.UnitNotice.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.Rating(childComplexity), true
+	case "UnitNotice.text":
+		if e.ComplexityRoot.UnitNotice.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.Text(childComplexity), true
+	case "UnitNotice.unit":
+		if e.ComplexityRoot.UnitNotice.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.Unit(childComplexity), true
+
+	case "UnitNoticeConnection.edges":
+		if e.ComplexityRoot.UnitNoticeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNoticeConnection.Edges(childComplexity), true
+	case "UnitNoticeConnection.pageInfo":
+		if e.ComplexityRoot.UnitNoticeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNoticeConnection.PageInfo(childComplexity), true
+	case "UnitNoticeConnection.totalCount":
+		if e.ComplexityRoot.UnitNoticeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNoticeConnection.TotalCount(childComplexity), true
+
+	case "UnitNoticeEdge.cursor":
+		if e.ComplexityRoot.UnitNoticeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNoticeEdge.Cursor(childComplexity), true
+	case "UnitNoticeEdge.node":
+		if e.ComplexityRoot.UnitNoticeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNoticeEdge.Node(childComplexity), true
+
 	case "UnitRatings.ratings":
 		if e.ComplexityRoot.UnitRatings.Ratings == nil {
 			break
@@ -8662,6 +9127,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitRatings.Unit(childComplexity), true
+
+	case "UnitScore.average":
+		if e.ComplexityRoot.UnitScore.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Average(childComplexity), true
+	case "UnitScore.checkedIn":
+		if e.ComplexityRoot.UnitScore.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.CheckedIn(childComplexity), true
+	case "UnitScore.checkinRate":
+		if e.ComplexityRoot.UnitScore.CheckinRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.CheckinRate(childComplexity), true
+	case "UnitScore.fair":
+		if e.ComplexityRoot.UnitScore.Fair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Fair(childComplexity), true
+	case "UnitScore.good":
+		if e.ComplexityRoot.UnitScore.Good == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Good(childComplexity), true
+	case "UnitScore.goodShare":
+		if e.ComplexityRoot.UnitScore.GoodShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.GoodShare(childComplexity), true
+	case "UnitScore.hoursPerMember":
+		if e.ComplexityRoot.UnitScore.HoursPerMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.HoursPerMember(childComplexity), true
+	case "UnitScore.members":
+		if e.ComplexityRoot.UnitScore.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Members(childComplexity), true
+	case "UnitScore.poor":
+		if e.ComplexityRoot.UnitScore.Poor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Poor(childComplexity), true
+	case "UnitScore.score":
+		if e.ComplexityRoot.UnitScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Score(childComplexity), true
+	case "UnitScore.serviceHours":
+		if e.ComplexityRoot.UnitScore.ServiceHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.ServiceHours(childComplexity), true
+	case "UnitScore.unit":
+		if e.ComplexityRoot.UnitScore.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitScore.Unit(childComplexity), true
 
 	case "VentureProject.community":
 		if e.ComplexityRoot.VentureProject.Community == nil {
@@ -9164,6 +9702,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WorkLogKindCount.PeopleServed(childComplexity), true
 
+	case "YearRating.acknowledgedAt":
+		if e.ComplexityRoot.YearRating.AcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.AcknowledgedAt(childComplexity), true
+	case "YearRating.acknowledgedBy":
+		if e.ComplexityRoot.YearRating.AcknowledgedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.AcknowledgedBy(childComplexity), true
+	case "YearRating.appeal":
+		if e.ComplexityRoot.YearRating.Appeal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.Appeal(childComplexity), true
+	case "YearRating.approvedAt":
+		if e.ComplexityRoot.YearRating.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.ApprovedAt(childComplexity), true
+	case "YearRating.approvedBy":
+		if e.ComplexityRoot.YearRating.ApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.ApprovedBy(childComplexity), true
 	case "YearRating.comment":
 		if e.ComplexityRoot.YearRating.Comment == nil {
 			break
@@ -9182,6 +9750,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.YearRating.Grade(childComplexity), true
+	case "YearRating.history":
+		if e.ComplexityRoot.YearRating.History == nil {
+			break
+		}
+
+		args, err := ec.field_YearRating_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.YearRating.History(childComplexity, args["last"].(*int)), true
 	case "YearRating.id":
 		if e.ComplexityRoot.YearRating.ID == nil {
 			break
@@ -9194,12 +9773,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.YearRating.Member(childComplexity), true
+	case "YearRating.notifiedAt":
+		if e.ComplexityRoot.YearRating.NotifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.NotifiedAt(childComplexity), true
 	case "YearRating.ratedAt":
 		if e.ComplexityRoot.YearRating.RatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.YearRating.RatedAt(childComplexity), true
+	case "YearRating.state":
+		if e.ComplexityRoot.YearRating.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.State(childComplexity), true
+	case "YearRating.submittedAt":
+		if e.ComplexityRoot.YearRating.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.SubmittedAt(childComplexity), true
+	case "YearRating.version":
+		if e.ComplexityRoot.YearRating.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearRating.Version(childComplexity), true
 	case "YearRating.year":
 		if e.ComplexityRoot.YearRating.Year == nil {
 			break
@@ -9220,6 +9823,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddActivityParticipantsInput", ec.unmarshalInputAddActivityParticipantsInput),
 			graphql.NewInputUnmarshaler("AddMediatorInput", ec.unmarshalInputAddMediatorInput),
 			graphql.NewInputUnmarshaler("AdoptBuildingConventionInput", ec.unmarshalInputAdoptBuildingConventionInput),
+			graphql.NewInputUnmarshaler("AppealRatingInput", ec.unmarshalInputAppealRatingInput),
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
 			graphql.NewInputUnmarshaler("AppointRedStewardInput", ec.unmarshalInputAppointRedStewardInput),
 			graphql.NewInputUnmarshaler("AttachEvidenceInput", ec.unmarshalInputAttachEvidenceInput),
@@ -9238,6 +9842,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
 			graphql.NewInputUnmarshaler("DecideIssueExtensionInput", ec.unmarshalInputDecideIssueExtensionInput),
+			graphql.NewInputUnmarshaler("DecideRatingAppealInput", ec.unmarshalInputDecideRatingAppealInput),
 			graphql.NewInputUnmarshaler("DeclineOrderInput", ec.unmarshalInputDeclineOrderInput),
 			graphql.NewInputUnmarshaler("DispatchIssueInput", ec.unmarshalInputDispatchIssueInput),
 			graphql.NewInputUnmarshaler("DissolveSocialPartyOrganisationInput", ec.unmarshalInputDissolveSocialPartyOrganisationInput),
@@ -9277,6 +9882,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RaisePatrolFindingInput", ec.unmarshalInputRaisePatrolFindingInput),
 			graphql.NewInputUnmarshaler("RateMemberInput", ec.unmarshalInputRateMemberInput),
 			graphql.NewInputUnmarshaler("RateOrderInput", ec.unmarshalInputRateOrderInput),
+			graphql.NewInputUnmarshaler("RatingActionInput", ec.unmarshalInputRatingActionInput),
 			graphql.NewInputUnmarshaler("ReassignOrderInput", ec.unmarshalInputReassignOrderInput),
 			graphql.NewInputUnmarshaler("RecordActivityInput", ec.unmarshalInputRecordActivityInput),
 			graphql.NewInputUnmarshaler("RecordMeetingMatterInput", ec.unmarshalInputRecordMeetingMatterInput),
@@ -9299,6 +9905,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetWorkdayInput", ec.unmarshalInputSetWorkdayInput),
 			graphql.NewInputUnmarshaler("SuperviseIssueInput", ec.unmarshalInputSuperviseIssueInput),
 			graphql.NewInputUnmarshaler("TransferCheckinInput", ec.unmarshalInputTransferCheckinInput),
+			graphql.NewInputUnmarshaler("UnitNoticeFilter", ec.unmarshalInputUnitNoticeFilter),
+			graphql.NewInputUnmarshaler("UpdateRatingInput", ec.unmarshalInputUpdateRatingInput),
 			graphql.NewInputUnmarshaler("UpdateSocialOrganisationInput", ec.unmarshalInputUpdateSocialOrganisationInput),
 			graphql.NewInputUnmarshaler("UpdateSocialPartyOrganisationInput", ec.unmarshalInputUpdateSocialPartyOrganisationInput),
 			graphql.NewInputUnmarshaler("UpdateVentureProjectInput", ec.unmarshalInputUpdateVentureProjectInput),
@@ -10626,6 +11234,24 @@ type OrderIndicators {
   ratings: RatingCounts
   "The same by the members' unit."
   ratingsByUnit: [UnitRatings!]!
+  "The same ratings by stage of the year-end workflow; null at grid scope."
+  ratingStages: RatingStages
+}
+
+"Year-end ratings by stage of the workflow (warehouse.RatingStages)."
+type RatingStages {
+  "Being written by the community."
+  draft: Int!
+  "Waiting for approval."
+  submitted: Int!
+  "Approved; the unit not yet told."
+  approved: Int!
+  "The member's unit was told (通报单位)."
+  notified: Int!
+  "Acknowledged by the unit."
+  acknowledged: Int!
+  "Appealed by the member, not yet decided."
+  appealed: Int!
 }
 
 "Service time recorded in one quarter (warehouse.QuarterHours)."
@@ -12092,8 +12718,6 @@ extend type Mutation {
   appointBuildingRole("What to do." input: AppointBuildingRoleInput!): BuildingAppointment!
   "End a current building appointment."
   endBuildingAppointment("What to do." input: EndBuildingAppointmentInput!): BuildingAppointment!
-  "Record the community's year-end rating (年终考核) of a checked-in member; once per member and year."
-  rateMember("What to do." input: RateMemberInput!): YearRating!
 }
 
 """
@@ -12503,38 +13127,6 @@ enum RatingGrade {
   POOR
 }
 
-"""
-A community's year-end rating of a member (年终考核), sent to the member's unit.
-"""
-type YearRating implements Node {
-  "Global id."
-  id: ID!
-  "The member rated."
-  member: PartyMember!
-  "The rating community."
-  community: Community!
-  "Calendar year."
-  year: Int!
-  "Grade."
-  grade: RatingGrade!
-  "When it was given."
-  ratedAt: DateTime!
-  "Comment."
-  comment: String!
-}
-
-"Input of rateMember."
-input RateMemberInput {
-  "The member."
-  memberId: ID! @ref(type: "PartyMember")
-  "Calendar year rated."
-  year: Int!
-  "Grade."
-  grade: RatingGrade!
-  "Comment."
-  comment: String
-}
-
 "A page of units."
 type UnitConnection {
   "The items of the page, with their cursors."
@@ -12936,6 +13528,315 @@ type IntersectionEdge {
   cursor: String!
   "The intersection."
   node: Intersection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/ratings.graphqls", Input: `extend type Query {
+  "A unit's inbox (通报): what the city told employer units about their members, newest first."
+  unitNotices("Narrow the list." filter: UnitNoticeFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): UnitNoticeConnection!
+}
+
+extend type Mutation {
+  "Draft the community's year-end rating (年终考核) of a checked-in member; once per member and year. The rater's level is kept: approval and appeals are decided a level above it."
+  rateMember("What to do." input: RateMemberInput!): YearRating!
+  "Change the grade or comment of a draft rating."
+  updateRating("What to do." input: UpdateRatingInput!): YearRating!
+  "Submit a draft rating for approval."
+  submitRating("What to do." input: RatingActionInput!): YearRating!
+  "Approve a submitted rating: a cadre of a level above the rater's (a street cadre for a community's rating, a city admin for a street's; another city admin for the city's)."
+  approveRating("What to do." input: RatingActionInput!): YearRating!
+  "Tell the member's employer unit of an approved rating (通报单位): the unit gets a notice."
+  notifyRatingUnit("What to do." input: RatingActionInput!): YearRating!
+  "Acknowledge a notified rating as the admin of the member's unit; its notice is acknowledged with it."
+  acknowledgeRating("What to do." input: RatingActionInput!): YearRating!
+  "Appeal one's own notified or acknowledged rating, with a reason; a rating is appealed at most once."
+  appealRating("What to do." input: AppealRatingInput!): YearRating!
+  "Decide an appeal, a level above the rater: uphold the rating (notified again) or revise its grade (approved again, to be notified)."
+  decideRatingAppeal("What to do." input: DecideRatingAppealInput!): YearRating!
+}
+
+"Where a year-end rating stands."
+enum RatingState {
+  "The community is writing it."
+  DRAFT
+  "Waiting for approval a level above the rater."
+  SUBMITTED
+  "Approved; the unit is not told yet."
+  APPROVED
+  "The member's employer unit was told (通报单位)."
+  NOTIFIED
+  "The unit's admin acknowledged it."
+  ACKNOWLEDGED
+  "The member appealed; a level above the rater decides."
+  APPEALED
+}
+
+"What an entry of a rating's history did."
+enum RatingAction {
+  "Drafted."
+  RATE
+  "Draft changed."
+  UPDATE
+  "Submitted."
+  SUBMIT
+  "Approved."
+  APPROVE
+  "The unit was told."
+  NOTIFY
+  "The unit acknowledged."
+  ACKNOWLEDGE
+  "The member appealed."
+  APPEAL
+  "The appeal was decided for the rating."
+  UPHOLD
+  "The appeal was decided with a new grade."
+  REVISE
+}
+
+"How an appeal was decided."
+enum AppealDecision {
+  "The rating stands."
+  UPHELD
+  "The grade was revised."
+  REVISED
+}
+
+"""
+A community's year-end rating of a member (年终考核), on its way from draft through approval
+to the member's unit. The member and their unit see it once the unit was told.
+"""
+type YearRating implements Node {
+  "Global id."
+  id: ID!
+  "The member rated."
+  member: PartyMember!
+  "The rating community."
+  community: Community!
+  "Calendar year."
+  year: Int!
+  "Grade."
+  grade: RatingGrade!
+  "When it was drafted."
+  ratedAt: DateTime!
+  "Comment."
+  comment: String!
+  "Where it stands."
+  state: RatingState!
+  "When it was submitted; null before, and for ratings recorded before the workflow."
+  submittedAt: DateTime
+  "When it was last approved."
+  approvedAt: DateTime
+  "Who last approved it."
+  approvedBy: Person
+  "When the unit was last told."
+  notifiedAt: DateTime
+  "When the unit acknowledged it."
+  acknowledgedAt: DateTime
+  "The unit admin who acknowledged it."
+  acknowledgedBy: Person
+  "The member's appeal; null unless they appealed."
+  appeal: RatingAppeal
+  "The latest history entries, oldest first."
+  history("How many of the latest entries (at most 100)." last: Int = 20): [RatingEvent!]!
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
+}
+
+"A member's appeal of their year-end rating and its decision."
+type RatingAppeal {
+  "Why the member appealed."
+  reason: String!
+  "When."
+  appealedAt: DateTime!
+  "How it was decided; null while pending."
+  decision: AppealDecision
+  "When it was decided."
+  decidedAt: DateTime
+  "Who decided it."
+  decidedBy: Person
+  "The decider's note."
+  note: String
+  "The grade a revision replaced; null unless revised."
+  gradeBefore: RatingGrade
+}
+
+"One entry of a rating's immutable history."
+type RatingEvent {
+  "What was done."
+  action: RatingAction!
+  "Who did it."
+  actor: Person
+  "The role they acted in."
+  actorRole: String!
+  "State before; null for the draft."
+  fromState: RatingState
+  "State after."
+  toState: RatingState!
+  "Grade before; null for the draft."
+  gradeBefore: RatingGrade
+  "Grade after."
+  gradeAfter: RatingGrade!
+  "Note given with the change (an appeal's reason, a decision's note)."
+  note: String!
+  "When."
+  at: DateTime!
+}
+
+"Input of rateMember."
+input RateMemberInput {
+  "The member."
+  memberId: ID! @ref(type: "PartyMember")
+  "Calendar year rated."
+  year: Int!
+  "Grade."
+  grade: RatingGrade!
+  "Comment."
+  comment: String
+}
+
+"Input of updateRating."
+input UpdateRatingInput {
+  "The rating, a draft."
+  ratingId: ID! @ref(type: "YearRating")
+  "New grade; unchanged when absent."
+  grade: RatingGrade
+  "New comment; unchanged when absent."
+  comment: String
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of a step of a rating that needs nothing else."
+input RatingActionInput {
+  "The rating."
+  ratingId: ID! @ref(type: "YearRating")
+  "Note recorded in the history."
+  note: String
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of appealRating."
+input AppealRatingInput {
+  "The member's own rating."
+  ratingId: ID! @ref(type: "YearRating")
+  "Why it is appealed."
+  reason: String!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Input of decideRatingAppeal."
+input DecideRatingAppealInput {
+  "The appealed rating."
+  ratingId: ID! @ref(type: "YearRating")
+  "How the appeal is decided."
+  decision: AppealDecision!
+  "The new grade, for a revision."
+  grade: RatingGrade
+  "Why: recorded on the appeal and in the history."
+  note: String
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int
+}
+
+"Kind of a unit notice."
+enum UnitNoticeKind {
+  "A year-end rating of a member."
+  RATING
+  "A member's check-in."
+  CHECKIN
+}
+
+"""
+One entry of a unit's inbox (通报): what the city told an employer unit about one of its members.
+"""
+type UnitNotice implements Node {
+  "Global id."
+  id: ID!
+  "The unit told."
+  unit: Unit!
+  "What it is about."
+  kind: UnitNoticeKind!
+  "The member."
+  member: PartyMember!
+  "The rating it reports, for a rating notice."
+  rating: YearRating
+  "The text."
+  text: String!
+  "When it was sent."
+  createdAt: DateTime!
+  "When the unit acknowledged it."
+  acknowledgedAt: DateTime
+  "Who acknowledged it."
+  acknowledgedBy: Person
+}
+
+"Narrows a unit's inbox."
+input UnitNoticeFilter {
+  "Only notices to this unit."
+  unitId: ID
+  "Only notices of these kinds."
+  kinds: [UnitNoticeKind!]
+  "Only acknowledged (true) or unacknowledged (false) notices."
+  acknowledged: Boolean
+}
+
+"A page of unit notices."
+type UnitNoticeConnection {
+  "The items of the page, with their cursors."
+  edges: [UnitNoticeEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A unit notice with its cursor."
+type UnitNoticeEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The notice."
+  node: UnitNotice!
+}
+
+extend type Query {
+  """
+  The unit scorecard of a year (逐单位综合评分), from the live data: one line per employer unit
+  with members living in the scope (narrowed by place), by unit. A unit admin sees their unit.
+  The score is out of 100: 40 × check-in rate + 30 × min(hours per member ÷ 20, 1) + 30 × share
+  of good grades, where the check-in rate is checked-in members over members, hours per member
+  are the year's service hours over members (full marks from 20 hours), and the share of good
+  grades is good (好) ratings over the year's ratings the unit was told of (notified,
+  acknowledged or under appeal); a part without members or ratings scores 0.
+  """
+  unitScorecard("Calendar year." year: Int!, "Only members living in this part of the tree." place: PlaceScope): [UnitScore!]!
+}
+
+"One unit's line of the unit scorecard (逐单位综合评分) of a year."
+type UnitScore {
+  "The unit."
+  unit: Unit!
+  "Its party members living in the scope."
+  members: Int!
+  "Of them, those with a verified check-in (报到)."
+  checkedIn: Int!
+  "Checked-in members over members; 0 without members."
+  checkinRate: Float!
+  "Their service hours (服务时长) in the year."
+  serviceHours: Float!
+  "Service hours over members; 0 without members."
+  hoursPerMember: Float!
+  "Good (好) grades of the year's ratings the unit was told of."
+  good: Int!
+  "Fair (较好) grades."
+  fair: Int!
+  "Average (一般) grades."
+  average: Int!
+  "Poor (差) grades."
+  poor: Int!
+  "Good grades over all four; 0 without ratings."
+  goodShare: Float!
+  "The composite score out of 100 (see unitScorecard)."
+  score: Float!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/residents.graphqls", Input: `extend type Query {
@@ -16003,6 +16904,8 @@ func (ec *executionContext) childFields_OrderIndicators(ctx context.Context, fie
 		return ec.fieldContext_OrderIndicators_ratings(ctx, field)
 	case "ratingsByUnit":
 		return ec.fieldContext_OrderIndicators_ratingsByUnit(ctx, field)
+	case "ratingStages":
+		return ec.fieldContext_OrderIndicators_ratingStages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderIndicators", field.Name)
 }
@@ -16343,6 +17246,26 @@ func (ec *executionContext) childFields_QuarterHours(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type QuarterHours", field.Name)
 }
 
+func (ec *executionContext) childFields_RatingAppeal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_RatingAppeal_reason(ctx, field)
+	case "appealedAt":
+		return ec.fieldContext_RatingAppeal_appealedAt(ctx, field)
+	case "decision":
+		return ec.fieldContext_RatingAppeal_decision(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_RatingAppeal_decidedAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_RatingAppeal_decidedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_RatingAppeal_note(ctx, field)
+	case "gradeBefore":
+		return ec.fieldContext_RatingAppeal_gradeBefore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingAppeal", field.Name)
+}
+
 func (ec *executionContext) childFields_RatingCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "good":
@@ -16355,6 +17278,48 @@ func (ec *executionContext) childFields_RatingCounts(ctx context.Context, field 
 		return ec.fieldContext_RatingCounts_poor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RatingCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_RatingEvent_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_RatingEvent_actor(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_RatingEvent_actorRole(ctx, field)
+	case "fromState":
+		return ec.fieldContext_RatingEvent_fromState(ctx, field)
+	case "toState":
+		return ec.fieldContext_RatingEvent_toState(ctx, field)
+	case "gradeBefore":
+		return ec.fieldContext_RatingEvent_gradeBefore(ctx, field)
+	case "gradeAfter":
+		return ec.fieldContext_RatingEvent_gradeAfter(ctx, field)
+	case "note":
+		return ec.fieldContext_RatingEvent_note(ctx, field)
+	case "at":
+		return ec.fieldContext_RatingEvent_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingStages(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "draft":
+		return ec.fieldContext_RatingStages_draft(ctx, field)
+	case "submitted":
+		return ec.fieldContext_RatingStages_submitted(ctx, field)
+	case "approved":
+		return ec.fieldContext_RatingStages_approved(ctx, field)
+	case "notified":
+		return ec.fieldContext_RatingStages_notified(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_RatingStages_acknowledged(ctx, field)
+	case "appealed":
+		return ec.fieldContext_RatingStages_appealed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingStages", field.Name)
 }
 
 func (ec *executionContext) childFields_RedSteward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16879,6 +17844,52 @@ func (ec *executionContext) childFields_UnitEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type UnitEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_UnitNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_UnitNotice_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_UnitNotice_unit(ctx, field)
+	case "kind":
+		return ec.fieldContext_UnitNotice_kind(ctx, field)
+	case "member":
+		return ec.fieldContext_UnitNotice_member(ctx, field)
+	case "rating":
+		return ec.fieldContext_UnitNotice_rating(ctx, field)
+	case "text":
+		return ec.fieldContext_UnitNotice_text(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_UnitNotice_createdAt(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_UnitNotice_acknowledgedAt(ctx, field)
+	case "acknowledgedBy":
+		return ec.fieldContext_UnitNotice_acknowledgedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitNotice", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitNoticeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UnitNoticeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UnitNoticeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UnitNoticeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitNoticeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitNoticeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_UnitNoticeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_UnitNoticeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitNoticeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_UnitRatings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "unit":
@@ -16887,6 +17898,36 @@ func (ec *executionContext) childFields_UnitRatings(ctx context.Context, field g
 		return ec.fieldContext_UnitRatings_ratings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitRatings", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_UnitScore_unit(ctx, field)
+	case "members":
+		return ec.fieldContext_UnitScore_members(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_UnitScore_checkedIn(ctx, field)
+	case "checkinRate":
+		return ec.fieldContext_UnitScore_checkinRate(ctx, field)
+	case "serviceHours":
+		return ec.fieldContext_UnitScore_serviceHours(ctx, field)
+	case "hoursPerMember":
+		return ec.fieldContext_UnitScore_hoursPerMember(ctx, field)
+	case "good":
+		return ec.fieldContext_UnitScore_good(ctx, field)
+	case "fair":
+		return ec.fieldContext_UnitScore_fair(ctx, field)
+	case "average":
+		return ec.fieldContext_UnitScore_average(ctx, field)
+	case "poor":
+		return ec.fieldContext_UnitScore_poor(ctx, field)
+	case "goodShare":
+		return ec.fieldContext_UnitScore_goodShare(ctx, field)
+	case "score":
+		return ec.fieldContext_UnitScore_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitScore", field.Name)
 }
 
 func (ec *executionContext) childFields_VentureProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17165,6 +18206,26 @@ func (ec *executionContext) childFields_YearRating(ctx context.Context, field gr
 		return ec.fieldContext_YearRating_ratedAt(ctx, field)
 	case "comment":
 		return ec.fieldContext_YearRating_comment(ctx, field)
+	case "state":
+		return ec.fieldContext_YearRating_state(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_YearRating_submittedAt(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_YearRating_approvedAt(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_YearRating_approvedBy(ctx, field)
+	case "notifiedAt":
+		return ec.fieldContext_YearRating_notifiedAt(ctx, field)
+	case "acknowledgedAt":
+		return ec.fieldContext_YearRating_acknowledgedAt(ctx, field)
+	case "acknowledgedBy":
+		return ec.fieldContext_YearRating_acknowledgedBy(ctx, field)
+	case "appeal":
+		return ec.fieldContext_YearRating_appeal(ctx, field)
+	case "history":
+		return ec.fieldContext_YearRating_history(ctx, field)
+	case "version":
+		return ec.fieldContext_YearRating_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type YearRating", field.Name)
 }
@@ -17487,6 +18548,20 @@ func (ec *executionContext) field_Mutation_acceptIssue_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acknowledgeRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RatingActionInput, error) {
+			return ec.unmarshalNRatingActionInput2gridgovᚋgraphᚋmodelᚐRatingActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addActivityParticipants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17529,6 +18604,20 @@ func (ec *executionContext) field_Mutation_adoptBuildingConvention_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_appealRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AppealRatingInput, error) {
+			return ec.unmarshalNAppealRatingInput2gridgovᚋgraphᚋmodelᚐAppealRatingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_appointBuildingRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17549,6 +18638,20 @@ func (ec *executionContext) field_Mutation_appointRedSteward_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AppointRedStewardInput, error) {
 			return ec.unmarshalNAppointRedStewardInput2gridgovᚋgraphᚋmodelᚐAppointRedStewardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_approveRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RatingActionInput, error) {
+			return ec.unmarshalNRatingActionInput2gridgovᚋgraphᚋmodelᚐRatingActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17739,6 +18842,20 @@ func (ec *executionContext) field_Mutation_decideIssueExtension_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideRatingAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DecideRatingAppealInput, error) {
+			return ec.unmarshalNDecideRatingAppealInput2gridgovᚋgraphᚋmodelᚐDecideRatingAppealInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_declineOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17913,6 +19030,20 @@ func (ec *executionContext) field_Mutation_logPatrol_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LogPatrolInput, error) {
 			return ec.unmarshalNLogPatrolInput2gridgovᚋgraphᚋmodelᚐLogPatrolInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_notifyRatingUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RatingActionInput, error) {
+			return ec.unmarshalNRatingActionInput2gridgovᚋgraphᚋmodelᚐRatingActionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18327,6 +19458,20 @@ func (ec *executionContext) field_Mutation_startIssue_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_submitRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RatingActionInput, error) {
+			return ec.unmarshalNRatingActionInput2gridgovᚋgraphᚋmodelᚐRatingActionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_superviseIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18347,6 +19492,20 @@ func (ec *executionContext) field_Mutation_transferCheckin_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.TransferCheckinInput, error) {
 			return ec.unmarshalNTransferCheckinInput2gridgovᚋgraphᚋmodelᚐTransferCheckinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateRatingInput, error) {
+			return ec.unmarshalNUpdateRatingInput2gridgovᚋgraphᚋmodelᚐUpdateRatingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19893,6 +21052,74 @@ func (ec *executionContext) field_Query_streets_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_unitNotices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.UnitNoticeFilter, error) {
+			return ec.unmarshalOUnitNoticeFilter2ᚖgridgovᚋgraphᚋmodelᚐUnitNoticeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unitScorecard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "place",
+		func(ctx context.Context, v any) (*model.PlaceScope, error) {
+			return ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["place"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_units_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -20320,6 +21547,20 @@ func (ec *executionContext) field_VolunteerTeam_volunteers_args(ctx context.Cont
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_YearRating_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
 	return args, nil
 }
 
@@ -36750,6 +37991,314 @@ func (ec *executionContext) fieldContext_Mutation_rateMember(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateRating(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateRating(ctx, fc.Args["input"].(model.UpdateRatingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalNYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateRating(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateRating_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitRating(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitRating(ctx, fc.Args["input"].(model.RatingActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalNYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitRating(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitRating_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveRating(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveRating(ctx, fc.Args["input"].(model.RatingActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalNYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveRating(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveRating_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_notifyRatingUnit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_notifyRatingUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().NotifyRatingUnit(ctx, fc.Args["input"].(model.RatingActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalNYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_notifyRatingUnit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_notifyRatingUnit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeRating(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeRating(ctx, fc.Args["input"].(model.RatingActionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalNYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeRating(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeRating_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_appealRating(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_appealRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AppealRating(ctx, fc.Args["input"].(model.AppealRatingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalNYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_appealRating(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_appealRating_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideRatingAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideRatingAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideRatingAppeal(ctx, fc.Args["input"].(model.DecideRatingAppealInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalNYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideRatingAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideRatingAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_logGridWork(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37840,6 +39389,38 @@ func (ec *executionContext) fieldContext_OrderIndicators_ratingsByUnit(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UnitRatings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderIndicators_ratingStages(ctx context.Context, field graphql.CollectedField, obj *warehouse.Orders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderIndicators_ratingStages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatingStages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *warehouse.RatingStages) graphql.Marshaler {
+			return ec.marshalORatingStages2ᚖgridgovᚋwarehouseᚐRatingStages(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderIndicators_ratingStages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingStages(ctx, field)
 		},
 	}
 	return fc, nil
@@ -41788,6 +43369,94 @@ func (ec *executionContext) fieldContext_Query_intersections(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_unitNotices(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unitNotices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnitNotices(ctx, fc.Args["filter"].(*model.UnitNoticeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitNoticeConnection) graphql.Marshaler {
+			return ec.marshalNUnitNoticeConnection2ᚖgridgovᚋgraphᚋmodelᚐUnitNoticeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unitNotices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitNoticeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unitNotices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unitScorecard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unitScorecard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnitScorecard(ctx, fc.Args["year"].(int), fc.Args["place"].(*model.PlaceScope))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*warehouse.UnitScore) graphql.Marshaler {
+			return ec.marshalNUnitScore2ᚕᚖgridgovᚋwarehouseᚐUnitScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unitScorecard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unitScorecard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_residents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42524,6 +44193,176 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RatingAppeal_reason(ctx context.Context, field graphql.CollectedField, obj *store.RatingAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAppeal_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalNString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAppeal_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _RatingAppeal_appealedAt(ctx context.Context, field graphql.CollectedField, obj *store.RatingAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAppeal_appealedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAppeal_appealedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAppeal", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RatingAppeal_decision(ctx context.Context, field graphql.CollectedField, obj *store.RatingAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAppeal_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingAppeal().Decision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AppealDecision) graphql.Marshaler {
+			return ec.marshalOAppealDecision2ᚖgridgovᚋgraphᚋmodelᚐAppealDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAppeal_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAppeal", field, true, true, "AppealDecision")
+}
+
+func (ec *executionContext) _RatingAppeal_decidedAt(ctx context.Context, field graphql.CollectedField, obj *store.RatingAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAppeal_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAppeal_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAppeal", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RatingAppeal_decidedBy(ctx context.Context, field graphql.CollectedField, obj *store.RatingAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAppeal_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingAppeal().DecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAppeal_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingAppeal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingAppeal_note(ctx context.Context, field graphql.CollectedField, obj *store.RatingAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAppeal_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAppeal_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _RatingAppeal_gradeBefore(ctx context.Context, field graphql.CollectedField, obj *store.RatingAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingAppeal_gradeBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingAppeal().GradeBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingGrade) graphql.Marshaler {
+			return ec.marshalORatingGrade2ᚖgridgovᚋgraphᚋmodelᚐRatingGrade(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingAppeal_gradeBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingAppeal", field, true, true, "RatingGrade")
+}
+
 func (ec *executionContext) _RatingCounts_good(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42614,6 +44453,360 @@ func (ec *executionContext) _RatingCounts_poor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RatingCounts_poor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RatingCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingEvent_action(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingEvent().Action(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RatingAction) graphql.Marshaler {
+			return ec.marshalNRatingAction2gridgovᚋgraphᚋmodelᚐRatingAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, true, true, "RatingAction")
+}
+
+func (ec *executionContext) _RatingEvent_actor(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingEvent().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_actorRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_actorRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _RatingEvent_fromState(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_fromState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingEvent().FromState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingState) graphql.Marshaler {
+			return ec.marshalORatingState2ᚖgridgovᚋgraphᚋmodelᚐRatingState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_fromState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, true, true, "RatingState")
+}
+
+func (ec *executionContext) _RatingEvent_toState(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_toState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingEvent().ToState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RatingState) graphql.Marshaler {
+			return ec.marshalNRatingState2gridgovᚋgraphᚋmodelᚐRatingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_toState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, true, true, "RatingState")
+}
+
+func (ec *executionContext) _RatingEvent_gradeBefore(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_gradeBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingEvent().GradeBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingGrade) graphql.Marshaler {
+			return ec.marshalORatingGrade2ᚖgridgovᚋgraphᚋmodelᚐRatingGrade(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_gradeBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, true, true, "RatingGrade")
+}
+
+func (ec *executionContext) _RatingEvent_gradeAfter(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_gradeAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RatingEvent().GradeAfter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RatingGrade) graphql.Marshaler {
+			return ec.marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRatingGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_gradeAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, true, true, "RatingGrade")
+}
+
+func (ec *executionContext) _RatingEvent_note(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _RatingEvent_at(ctx context.Context, field graphql.CollectedField, obj *store.RatingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingEvent", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RatingStages_draft(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Draft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_submitted(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_submitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_submitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_approved(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_notified(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_notified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_notified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_acknowledged(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingStages_appealed(ctx context.Context, field graphql.CollectedField, obj *warehouse.RatingStages) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingStages_appealed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appealed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingStages_appealed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingStages", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RedSteward_id(ctx context.Context, field graphql.CollectedField, obj *store.RedSteward) (ret graphql.Marshaler) {
@@ -47068,6 +49261,391 @@ func (ec *executionContext) fieldContext_UnitEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _UnitNotice_id(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitNotice().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitNotice", field, true, true, "ID")
+}
+
+func (ec *executionContext) _UnitNotice_unit(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitNotice().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgridgovᚋstoreᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNotice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitNotice_kind(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitNotice().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.UnitNoticeKind) graphql.Marshaler {
+			return ec.marshalNUnitNoticeKind2gridgovᚋgraphᚋmodelᚐUnitNoticeKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitNotice", field, true, true, "UnitNoticeKind")
+}
+
+func (ec *executionContext) _UnitNotice_member(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitNotice().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PartyMember) graphql.Marshaler {
+			return ec.marshalNPartyMember2ᚖgridgovᚋstoreᚐPartyMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNotice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartyMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitNotice_rating(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitNotice().Rating(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+			return ec.marshalOYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNotice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearRating(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitNotice_text(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitNotice", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitNotice_createdAt(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitNotice", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _UnitNotice_acknowledgedAt(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_acknowledgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_acknowledgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitNotice", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _UnitNotice_acknowledgedBy(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_acknowledgedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitNotice().AcknowledgedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_acknowledgedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNotice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitNoticeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnitNoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNoticeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnitNoticeEdge) graphql.Marshaler {
+			return ec.marshalNUnitNoticeEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐUnitNoticeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNoticeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitNoticeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitNoticeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnitNoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNoticeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNoticeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNoticeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitNoticeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.UnitNoticeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNoticeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNoticeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitNoticeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitNoticeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UnitNoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNoticeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNoticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitNoticeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitNoticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UnitNoticeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNoticeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.UnitNotice) graphql.Marshaler {
+			return ec.marshalNUnitNotice2ᚖgridgovᚋstoreᚐUnitNotice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNoticeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNoticeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitNotice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UnitRatings_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitRatings) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -47130,6 +49708,291 @@ func (ec *executionContext) fieldContext_UnitRatings_ratings(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UnitScore_unit(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitScore().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖgridgovᚋstoreᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitScore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitScore_members(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_checkedIn(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_checkedIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_checkedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_checkinRate(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_checkinRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckinRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_checkinRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_serviceHours(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_serviceHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_serviceHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_hoursPerMember(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_hoursPerMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoursPerMember, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_hoursPerMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_good(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_good(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Good, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_good(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_fair(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_fair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fair, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_fair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_average(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_poor(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_poor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Poor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_poor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitScore_goodShare(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_goodShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GoodShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_goodShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitScore_score(ctx context.Context, field graphql.CollectedField, obj *warehouse.UnitScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitScore", field, false, false, "Float")
 }
 
 func (ec *executionContext) _VentureProject_id(ctx context.Context, field graphql.CollectedField, obj *store.VentureProject) (ret graphql.Marshaler) {
@@ -49395,6 +52258,284 @@ func (ec *executionContext) fieldContext_YearRating_comment(_ context.Context, f
 	return graphql.NewScalarFieldContext("YearRating", field, false, false, "String")
 }
 
+func (ec *executionContext) _YearRating_state(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YearRating().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RatingState) graphql.Marshaler {
+			return ec.marshalNRatingState2gridgovᚋgraphᚋmodelᚐRatingState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearRating", field, true, true, "RatingState")
+}
+
+func (ec *executionContext) _YearRating_submittedAt(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearRating", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _YearRating_approvedAt(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_approvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_approvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearRating", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _YearRating_approvedBy(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YearRating().ApprovedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_approvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearRating",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearRating_notifiedAt(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_notifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_notifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearRating", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _YearRating_acknowledgedAt(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_acknowledgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcknowledgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_acknowledgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearRating", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _YearRating_acknowledgedBy(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_acknowledgedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.YearRating().AcknowledgedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_acknowledgedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearRating",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearRating_appeal(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_appeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Appeal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.RatingAppeal) graphql.Marshaler {
+			return ec.marshalORatingAppeal2ᚖgridgovᚋstoreᚐRatingAppeal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_appeal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearRating",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingAppeal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearRating_history(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.YearRating().History(ctx, obj, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.RatingEvent) graphql.Marshaler {
+			return ec.marshalNRatingEvent2ᚕᚖgridgovᚋstoreᚐRatingEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "YearRating",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_YearRating_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _YearRating_version(ctx context.Context, field graphql.CollectedField, obj *store.YearRating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearRating_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearRating_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearRating", field, false, false, "Int")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -50734,6 +53875,62 @@ func UnmarshalAdoptBuildingConventionInput(ctx context.Context, raw any) (model.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAppealRatingInput(ctx context.Context, obj any) (model.AppealRatingInput, error) {
+	var it model.AppealRatingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ratingId", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ratingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppealRatingInput unmarshals raw into the AppealRatingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppealRatingInput(ctx context.Context, raw any) (model.AppealRatingInput, error) {
+	var out model.AppealRatingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealRatingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAppointBuildingRoleInput(ctx context.Context, obj any) (model.AppointBuildingRoleInput, error) {
 	var it model.AppointBuildingRoleInput
 	if obj == nil {
@@ -51879,6 +55076,76 @@ func (ec *executionContext) unmarshalInputDecideIssueExtensionInput(ctx context.
 func UnmarshalDecideIssueExtensionInput(ctx context.Context, raw any) (model.DecideIssueExtensionInput, error) {
 	var out model.DecideIssueExtensionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideIssueExtensionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecideRatingAppealInput(ctx context.Context, obj any) (model.DecideRatingAppealInput, error) {
+	var it model.DecideRatingAppealInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ratingId", "decision", "grade", "note", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ratingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingID = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNAppealDecision2gridgovᚋgraphᚋmodelᚐAppealDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "grade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grade"))
+			data, err := ec.unmarshalORatingGrade2ᚖgridgovᚋgraphᚋmodelᚐRatingGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grade = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideRatingAppealInput unmarshals raw into the DecideRatingAppealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideRatingAppealInput(ctx context.Context, raw any) (model.DecideRatingAppealInput, error) {
+	var out model.DecideRatingAppealInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideRatingAppealInput", raw, &out)
 	return out, err
 }
 
@@ -54395,6 +57662,62 @@ func UnmarshalRateOrderInput(ctx context.Context, raw any) (model.RateOrderInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRatingActionInput(ctx context.Context, obj any) (model.RatingActionInput, error) {
+	var it model.RatingActionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ratingId", "note", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ratingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRatingActionInput unmarshals raw into the RatingActionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRatingActionInput(ctx context.Context, raw any) (model.RatingActionInput, error) {
+	var out model.RatingActionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RatingActionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReassignOrderInput(ctx context.Context, obj any) (model.ReassignOrderInput, error) {
 	var it model.ReassignOrderInput
 	if obj == nil {
@@ -55928,6 +59251,125 @@ func UnmarshalTransferCheckinInput(ctx context.Context, raw any) (model.Transfer
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUnitNoticeFilter(ctx context.Context, obj any) (model.UnitNoticeFilter, error) {
+	var it model.UnitNoticeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "kinds", "acknowledged"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOUnitNoticeKind2ᚕgridgovᚋgraphᚋmodelᚐUnitNoticeKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "acknowledged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledged"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acknowledged = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnitNoticeFilter unmarshals raw into the UnitNoticeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnitNoticeFilter(ctx context.Context, raw any) (model.UnitNoticeFilter, error) {
+	var out model.UnitNoticeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnitNoticeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateRatingInput(ctx context.Context, obj any) (model.UpdateRatingInput, error) {
+	var it model.UpdateRatingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ratingId", "grade", "comment", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ratingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingID = data
+		case "grade":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grade"))
+			data, err := ec.unmarshalORatingGrade2ᚖgridgovᚋgraphᚋmodelᚐRatingGrade(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grade = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateRatingInput unmarshals raw into the UpdateRatingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateRatingInput(ctx context.Context, raw any) (model.UpdateRatingInput, error) {
+	var out model.UpdateRatingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateRatingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateSocialOrganisationInput(ctx context.Context, obj any) (model.UpdateSocialOrganisationInput, error) {
 	var it model.UpdateSocialOrganisationInput
 	if obj == nil {
@@ -56727,6 +60169,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._VentureProject(ctx, sel, obj)
+	case store.UnitNotice:
+		return ec._UnitNotice(ctx, sel, &obj)
+	case *store.UnitNotice:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._UnitNotice(ctx, sel, obj)
 	case store.Unit:
 		return ec._Unit(ctx, sel, &obj)
 	case *store.Unit:
@@ -62589,6 +66038,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateRating":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateRating(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitRating":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitRating(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveRating":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveRating(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notifyRatingUnit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_notifyRatingUnit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeRating":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeRating(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appealRating":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_appealRating(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideRatingAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideRatingAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "logGridWork":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_logGridWork(ctx, field)
@@ -62877,6 +66375,11 @@ func (ec *executionContext) _OrderIndicators(ctx context.Context, sel ast.Select
 		case "ratingsByUnit":
 			out.Values[i] = ec._OrderIndicators_ratingsByUnit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratingStages":
+			out.Values[i] = ec._OrderIndicators_ratingStages(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -64206,6 +67709,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_intersections(ctx, field)
 				})
+		case "unitNotices":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unitNotices(ctx, field)
+				})
+		case "unitScorecard":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unitScorecard(ctx, field)
+				})
 		case "residents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -64327,6 +67842,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var ratingAppealImplementors = []string{"RatingAppeal"}
+
+func (ec *executionContext) _RatingAppeal(ctx context.Context, sel ast.SelectionSet, obj *store.RatingAppeal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingAppealImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingAppeal")
+		case "reason":
+			out.Values[i] = ec._RatingAppeal_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appealedAt":
+			out.Values[i] = ec._RatingAppeal_appealedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingAppeal_decision(ctx, field, obj)
+				})
+		case "decidedAt":
+			out.Values[i] = ec._RatingAppeal_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingAppeal_decidedBy(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._RatingAppeal_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "gradeBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingAppeal_gradeBefore(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ratingCountsImplementors = []string{"RatingCounts"}
 
 func (ec *executionContext) _RatingCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.RatingCounts) graphql.Marshaler {
@@ -64355,6 +67936,143 @@ func (ec *executionContext) _RatingCounts(ctx context.Context, sel ast.Selection
 			}
 		case "poor":
 			out.Values[i] = ec._RatingCounts_poor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratingEventImplementors = []string{"RatingEvent"}
+
+func (ec *executionContext) _RatingEvent(ctx context.Context, sel ast.SelectionSet, obj *store.RatingEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingEvent")
+		case "action":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingEvent_action(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingEvent_actor(ctx, field, obj)
+				})
+		case "actorRole":
+			out.Values[i] = ec._RatingEvent_actorRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingEvent_fromState(ctx, field, obj)
+				})
+		case "toState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingEvent_toState(ctx, field, obj)
+				})
+		case "gradeBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingEvent_gradeBefore(ctx, field, obj)
+				})
+		case "gradeAfter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RatingEvent_gradeAfter(ctx, field, obj)
+				})
+		case "note":
+			out.Values[i] = ec._RatingEvent_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._RatingEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratingStagesImplementors = []string{"RatingStages"}
+
+func (ec *executionContext) _RatingStages(ctx context.Context, sel ast.SelectionSet, obj *warehouse.RatingStages) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingStagesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingStages")
+		case "draft":
+			out.Values[i] = ec._RatingStages_draft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitted":
+			out.Values[i] = ec._RatingStages_submitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approved":
+			out.Values[i] = ec._RatingStages_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notified":
+			out.Values[i] = ec._RatingStages_notified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledged":
+			out.Values[i] = ec._RatingStages_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appealed":
+			out.Values[i] = ec._RatingStages_appealed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -66117,6 +69835,166 @@ func (ec *executionContext) _UnitEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var unitNoticeImplementors = []string{"UnitNotice", "Node"}
+
+func (ec *executionContext) _UnitNotice(ctx context.Context, sel ast.SelectionSet, obj *store.UnitNotice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitNoticeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitNotice")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitNotice_id(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitNotice_unit(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitNotice_kind(ctx, field, obj)
+				})
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitNotice_member(ctx, field, obj)
+				})
+		case "rating":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitNotice_rating(ctx, field, obj)
+				})
+		case "text":
+			out.Values[i] = ec._UnitNotice_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._UnitNotice_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedAt":
+			out.Values[i] = ec._UnitNotice_acknowledgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitNotice_acknowledgedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitNoticeConnectionImplementors = []string{"UnitNoticeConnection"}
+
+func (ec *executionContext) _UnitNoticeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.UnitNoticeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitNoticeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitNoticeConnection")
+		case "edges":
+			out.Values[i] = ec._UnitNoticeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._UnitNoticeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._UnitNoticeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitNoticeEdgeImplementors = []string{"UnitNoticeEdge"}
+
+func (ec *executionContext) _UnitNoticeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.UnitNoticeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitNoticeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitNoticeEdge")
+		case "cursor":
+			out.Values[i] = ec._UnitNoticeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._UnitNoticeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unitRatingsImplementors = []string{"UnitRatings"}
 
 func (ec *executionContext) _UnitRatings(ctx context.Context, sel ast.SelectionSet, obj *warehouse.UnitRatings) graphql.Marshaler {
@@ -66137,6 +70015,95 @@ func (ec *executionContext) _UnitRatings(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._UnitRatings_ratings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitScoreImplementors = []string{"UnitScore"}
+
+func (ec *executionContext) _UnitScore(ctx context.Context, sel ast.SelectionSet, obj *warehouse.UnitScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitScore")
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitScore_unit(ctx, field, obj)
+				})
+		case "members":
+			out.Values[i] = ec._UnitScore_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedIn":
+			out.Values[i] = ec._UnitScore_checkedIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkinRate":
+			out.Values[i] = ec._UnitScore_checkinRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceHours":
+			out.Values[i] = ec._UnitScore_serviceHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hoursPerMember":
+			out.Values[i] = ec._UnitScore_hoursPerMember(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "good":
+			out.Values[i] = ec._UnitScore_good(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fair":
+			out.Values[i] = ec._UnitScore_fair(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "average":
+			out.Values[i] = ec._UnitScore_average(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "poor":
+			out.Values[i] = ec._UnitScore_poor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "goodShare":
+			out.Values[i] = ec._UnitScore_goodShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._UnitScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -67100,6 +71067,60 @@ func (ec *executionContext) _YearRating(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YearRating_state(ctx, field, obj)
+				})
+		case "submittedAt":
+			out.Values[i] = ec._YearRating_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedAt":
+			out.Values[i] = ec._YearRating_approvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YearRating_approvedBy(ctx, field, obj)
+				})
+		case "notifiedAt":
+			out.Values[i] = ec._YearRating_notifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedAt":
+			out.Values[i] = ec._YearRating_acknowledgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acknowledgedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YearRating_acknowledgedBy(ctx, field, obj)
+				})
+		case "appeal":
+			out.Values[i] = ec._YearRating_appeal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._YearRating_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._YearRating_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -67589,6 +71610,21 @@ func (ec *executionContext) unmarshalNAddMediatorInput2gridgovᚋgraphᚋmodel�
 
 func (ec *executionContext) unmarshalNAdoptBuildingConventionInput2gridgovᚋgraphᚋmodelᚐAdoptBuildingConventionInput(ctx context.Context, v any) (model.AdoptBuildingConventionInput, error) {
 	res, err := ec.unmarshalInputAdoptBuildingConventionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAppealDecision2gridgovᚋgraphᚋmodelᚐAppealDecision(ctx context.Context, v any) (model.AppealDecision, error) {
+	var res model.AppealDecision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAppealDecision2gridgovᚋgraphᚋmodelᚐAppealDecision(ctx context.Context, sel ast.SelectionSet, v model.AppealDecision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAppealRatingInput2gridgovᚋgraphᚋmodelᚐAppealRatingInput(ctx context.Context, v any) (model.AppealRatingInput, error) {
+	res, err := ec.unmarshalInputAppealRatingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -68130,8 +72166,31 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) unmarshalNDateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := scalar.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DateTime!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDateTime(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDecideIssueExtensionInput2gridgovᚋgraphᚋmodelᚐDecideIssueExtensionInput(ctx context.Context, v any) (model.DecideIssueExtensionInput, error) {
 	res, err := ec.unmarshalInputDecideIssueExtensionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDecideRatingAppealInput2gridgovᚋgraphᚋmodelᚐDecideRatingAppealInput(ctx context.Context, v any) (model.DecideRatingAppealInput, error) {
+	res, err := ec.unmarshalInputDecideRatingAppealInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -69663,8 +73722,47 @@ func (ec *executionContext) unmarshalNRateOrderInput2gridgovᚋgraphᚋmodelᚐR
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRatingAction2gridgovᚋgraphᚋmodelᚐRatingAction(ctx context.Context, v any) (model.RatingAction, error) {
+	var res model.RatingAction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRatingAction2gridgovᚋgraphᚋmodelᚐRatingAction(ctx context.Context, sel ast.SelectionSet, v model.RatingAction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRatingActionInput2gridgovᚋgraphᚋmodelᚐRatingActionInput(ctx context.Context, v any) (model.RatingActionInput, error) {
+	res, err := ec.unmarshalInputRatingActionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRatingCounts2gridgovᚋwarehouseᚐRatingCounts(ctx context.Context, sel ast.SelectionSet, v warehouse.RatingCounts) graphql.Marshaler {
 	return ec._RatingCounts(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRatingEvent2ᚕᚖgridgovᚋstoreᚐRatingEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.RatingEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRatingEvent2ᚖgridgovᚋstoreᚐRatingEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRatingEvent2ᚖgridgovᚋstoreᚐRatingEvent(ctx context.Context, sel ast.SelectionSet, v *store.RatingEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RatingEvent!")
+		return graphql.Null
+	}
+	return ec._RatingEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRatingGrade(ctx context.Context, v any) (model.RatingGrade, error) {
@@ -69674,6 +73772,16 @@ func (ec *executionContext) unmarshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRati
 }
 
 func (ec *executionContext) marshalNRatingGrade2gridgovᚋgraphᚋmodelᚐRatingGrade(ctx context.Context, sel ast.SelectionSet, v model.RatingGrade) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRatingState2gridgovᚋgraphᚋmodelᚐRatingState(ctx context.Context, v any) (model.RatingState, error) {
+	var res model.RatingState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRatingState2gridgovᚋgraphᚋmodelᚐRatingState(ctx context.Context, sel ast.SelectionSet, v model.RatingState) graphql.Marshaler {
 	return v
 }
 
@@ -70214,6 +74322,24 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNString2ᚖstring(ctx context.Context, v any) (*string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "String!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalString(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSuperviseIssueInput2gridgovᚋgraphᚋmodelᚐSuperviseIssueInput(ctx context.Context, v any) (model.SuperviseIssueInput, error) {
 	res, err := ec.unmarshalInputSuperviseIssueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -70344,6 +74470,56 @@ func (ec *executionContext) marshalNUnitKind2gridgovᚋgraphᚋmodelᚐUnitKind(
 	return v
 }
 
+func (ec *executionContext) marshalNUnitNotice2ᚖgridgovᚋstoreᚐUnitNotice(ctx context.Context, sel ast.SelectionSet, v *store.UnitNotice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitNotice!")
+		return graphql.Null
+	}
+	return ec._UnitNotice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitNoticeConnection2ᚖgridgovᚋgraphᚋmodelᚐUnitNoticeConnection(ctx context.Context, sel ast.SelectionSet, v *model.UnitNoticeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitNoticeConnection!")
+		return graphql.Null
+	}
+	return ec._UnitNoticeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitNoticeEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐUnitNoticeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnitNoticeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitNoticeEdge2ᚖgridgovᚋgraphᚋmodelᚐUnitNoticeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitNoticeEdge2ᚖgridgovᚋgraphᚋmodelᚐUnitNoticeEdge(ctx context.Context, sel ast.SelectionSet, v *model.UnitNoticeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitNoticeEdge!")
+		return graphql.Null
+	}
+	return ec._UnitNoticeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUnitNoticeKind2gridgovᚋgraphᚋmodelᚐUnitNoticeKind(ctx context.Context, v any) (model.UnitNoticeKind, error) {
+	var res model.UnitNoticeKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnitNoticeKind2gridgovᚋgraphᚋmodelᚐUnitNoticeKind(ctx context.Context, sel ast.SelectionSet, v model.UnitNoticeKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNUnitRatings2gridgovᚋwarehouseᚐUnitRatings(ctx context.Context, sel ast.SelectionSet, v warehouse.UnitRatings) graphql.Marshaler {
 	return ec._UnitRatings(ctx, sel, &v)
 }
@@ -70362,6 +74538,35 @@ func (ec *executionContext) marshalNUnitRatings2ᚕgridgovᚋwarehouseᚐUnitRat
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNUnitScore2ᚕᚖgridgovᚋwarehouseᚐUnitScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*warehouse.UnitScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitScore2ᚖgridgovᚋwarehouseᚐUnitScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitScore2ᚖgridgovᚋwarehouseᚐUnitScore(ctx context.Context, sel ast.SelectionSet, v *warehouse.UnitScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitScore!")
+		return graphql.Null
+	}
+	return ec._UnitScore(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateRatingInput2gridgovᚋgraphᚋmodelᚐUpdateRatingInput(ctx context.Context, v any) (model.UpdateRatingInput, error) {
+	res, err := ec.unmarshalInputUpdateRatingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateSocialOrganisationInput2gridgovᚋgraphᚋmodelᚐUpdateSocialOrganisationInput(ctx context.Context, v any) (model.UpdateSocialOrganisationInput, error) {
@@ -70889,6 +75094,22 @@ func (ec *executionContext) marshalOActivityKind2ᚕgridgovᚋgraphᚋmodelᚐAc
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOAppealDecision2ᚖgridgovᚋgraphᚋmodelᚐAppealDecision(ctx context.Context, v any) (*model.AppealDecision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AppealDecision)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAppealDecision2ᚖgridgovᚋgraphᚋmodelᚐAppealDecision(ctx context.Context, sel ast.SelectionSet, v *model.AppealDecision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOAttendeeInput2ᚕᚖgridgovᚋgraphᚋmodelᚐAttendeeInputᚄ(ctx context.Context, v any) ([]*model.AttendeeInput, error) {
@@ -71845,11 +76066,57 @@ func (ec *executionContext) unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPl
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalORatingAppeal2ᚖgridgovᚋstoreᚐRatingAppeal(ctx context.Context, sel ast.SelectionSet, v *store.RatingAppeal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RatingAppeal(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORatingCounts2ᚖgridgovᚋwarehouseᚐRatingCounts(ctx context.Context, sel ast.SelectionSet, v *warehouse.RatingCounts) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._RatingCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORatingGrade2ᚖgridgovᚋgraphᚋmodelᚐRatingGrade(ctx context.Context, v any) (*model.RatingGrade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RatingGrade)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORatingGrade2ᚖgridgovᚋgraphᚋmodelᚐRatingGrade(ctx context.Context, sel ast.SelectionSet, v *model.RatingGrade) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalORatingStages2ᚖgridgovᚋwarehouseᚐRatingStages(ctx context.Context, sel ast.SelectionSet, v *warehouse.RatingStages) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RatingStages(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORatingState2ᚖgridgovᚋgraphᚋmodelᚐRatingState(ctx context.Context, v any) (*model.RatingState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.RatingState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORatingState2ᚖgridgovᚋgraphᚋmodelᚐRatingState(ctx context.Context, sel ast.SelectionSet, v *model.RatingState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalORegisterState2ᚖgridgovᚋgraphᚋmodelᚐRegisterState(ctx context.Context, v any) (*model.RegisterState, error) {
@@ -72087,6 +76354,50 @@ func (ec *executionContext) marshalOUnitKind2ᚖgridgovᚋgraphᚋmodelᚐUnitKi
 	return v
 }
 
+func (ec *executionContext) unmarshalOUnitNoticeFilter2ᚖgridgovᚋgraphᚋmodelᚐUnitNoticeFilter(ctx context.Context, v any) (*model.UnitNoticeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUnitNoticeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOUnitNoticeKind2ᚕgridgovᚋgraphᚋmodelᚐUnitNoticeKindᚄ(ctx context.Context, v any) ([]model.UnitNoticeKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.UnitNoticeKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUnitNoticeKind2gridgovᚋgraphᚋmodelᚐUnitNoticeKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOUnitNoticeKind2ᚕgridgovᚋgraphᚋmodelᚐUnitNoticeKindᚄ(ctx context.Context, sel ast.SelectionSet, v []model.UnitNoticeKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitNoticeKind2gridgovᚋgraphᚋmodelᚐUnitNoticeKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOVentureProject2ᚖgridgovᚋstoreᚐVentureProject(ctx context.Context, sel ast.SelectionSet, v *store.VentureProject) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -72226,6 +76537,13 @@ func (ec *executionContext) unmarshalOWorkLogFilter2ᚖgridgovᚋgraphᚋmodel�
 	}
 	res, err := ec.unmarshalInputWorkLogFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOYearRating2ᚖgridgovᚋstoreᚐYearRating(ctx context.Context, sel ast.SelectionSet, v *store.YearRating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._YearRating(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

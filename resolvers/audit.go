@@ -24,7 +24,7 @@ var tableTypes = map[string]string{
 	"residents": "Resident", "duty_shifts": "DutyShift", "mediation_room_members": "MediationRoomMember",
 	"issue_extensions": "IssueExtension", "evidence": "Evidence", "patrols": "Patrol", "patrol_findings": "PatrolFinding",
 	"social_party_organisations": "SocialPartyOrganisation", "building_notices": "BuildingNotice",
-	"building_conventions": "BuildingConvention",
+	"building_conventions": "BuildingConvention", "unit_notices": "UnitNotice",
 }
 
 // typeTables is tableTypes reversed, to filter by a global id.

@@ -120,7 +120,10 @@ var goTypes = map[string]reflect.Type{
 	"PoliceDutyIndicators":              reflect.TypeFor[warehouse.PoliceDuties](),
 	"PoliceDutyKindCount":               reflect.TypeFor[warehouse.PoliceDutyKind](),
 	"QuarterHours":                      reflect.TypeFor[warehouse.QuarterHours](),
+	"RatingAppeal":                      reflect.TypeFor[store.RatingAppeal](),
 	"RatingCounts":                      reflect.TypeFor[warehouse.RatingCounts](),
+	"RatingEvent":                       reflect.TypeFor[store.RatingEvent](),
+	"RatingStages":                      reflect.TypeFor[warehouse.RatingStages](),
 	"RedSteward":                        reflect.TypeFor[store.RedSteward](),
 	"RedStewardConnection":              reflect.TypeFor[model.RedStewardConnection](),
 	"RedStewardEdge":                    reflect.TypeFor[model.RedStewardEdge](),
@@ -151,7 +154,11 @@ var goTypes = map[string]reflect.Type{
 	"UnitCheckins":                      reflect.TypeFor[warehouse.UnitCheckins](),
 	"UnitConnection":                    reflect.TypeFor[model.UnitConnection](),
 	"UnitEdge":                          reflect.TypeFor[model.UnitEdge](),
+	"UnitNotice":                        reflect.TypeFor[store.UnitNotice](),
+	"UnitNoticeConnection":              reflect.TypeFor[model.UnitNoticeConnection](),
+	"UnitNoticeEdge":                    reflect.TypeFor[model.UnitNoticeEdge](),
 	"UnitRatings":                       reflect.TypeFor[warehouse.UnitRatings](),
+	"UnitScore":                         reflect.TypeFor[warehouse.UnitScore](),
 	"VentureProject":                    reflect.TypeFor[store.VentureProject](),
 	"VentureProjectConnection":          reflect.TypeFor[model.VentureProjectConnection](),
 	"VentureProjectEdge":                reflect.TypeFor[model.VentureProjectEdge](),
@@ -1160,6 +1167,52 @@ func (personFields) PartyMember(ctx context.Context, obj *store.Person) (*store.
 	return resolve[*store.PartyMember](ctx, obj)
 }
 
+// RatingAppeal resolves RatingAppeal's fields from their declarations.
+func (r *Resolver) RatingAppeal() graph.RatingAppealResolver { return ratingAppealFields{} }
+
+type ratingAppealFields struct{}
+
+func (ratingAppealFields) Decision(ctx context.Context, obj *store.RatingAppeal) (*model.AppealDecision, error) {
+	return resolve[*model.AppealDecision](ctx, obj)
+}
+
+func (ratingAppealFields) DecidedBy(ctx context.Context, obj *store.RatingAppeal) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (ratingAppealFields) GradeBefore(ctx context.Context, obj *store.RatingAppeal) (*model.RatingGrade, error) {
+	return resolve[*model.RatingGrade](ctx, obj)
+}
+
+// RatingEvent resolves RatingEvent's fields from their declarations.
+func (r *Resolver) RatingEvent() graph.RatingEventResolver { return ratingEventFields{} }
+
+type ratingEventFields struct{}
+
+func (ratingEventFields) Action(ctx context.Context, obj *store.RatingEvent) (model.RatingAction, error) {
+	return resolve[model.RatingAction](ctx, obj)
+}
+
+func (ratingEventFields) Actor(ctx context.Context, obj *store.RatingEvent) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (ratingEventFields) FromState(ctx context.Context, obj *store.RatingEvent) (*model.RatingState, error) {
+	return resolve[*model.RatingState](ctx, obj)
+}
+
+func (ratingEventFields) ToState(ctx context.Context, obj *store.RatingEvent) (model.RatingState, error) {
+	return resolve[model.RatingState](ctx, obj)
+}
+
+func (ratingEventFields) GradeBefore(ctx context.Context, obj *store.RatingEvent) (*model.RatingGrade, error) {
+	return resolve[*model.RatingGrade](ctx, obj)
+}
+
+func (ratingEventFields) GradeAfter(ctx context.Context, obj *store.RatingEvent) (model.RatingGrade, error) {
+	return resolve[model.RatingGrade](ctx, obj)
+}
+
 // RedSteward resolves RedSteward's fields from their declarations.
 func (r *Resolver) RedSteward() graph.RedStewardResolver { return redStewardFields{} }
 
@@ -1412,6 +1465,44 @@ func (unitFields) Members(ctx context.Context, obj *store.Unit, filter *model.Pa
 	return resolve[*model.PartyMemberConnection](ctx, obj)
 }
 
+// UnitNotice resolves UnitNotice's fields from their declarations.
+func (r *Resolver) UnitNotice() graph.UnitNoticeResolver { return unitNoticeFields{} }
+
+type unitNoticeFields struct{}
+
+func (unitNoticeFields) ID(ctx context.Context, obj *store.UnitNotice) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (unitNoticeFields) Unit(ctx context.Context, obj *store.UnitNotice) (*store.Unit, error) {
+	return resolve[*store.Unit](ctx, obj)
+}
+
+func (unitNoticeFields) Kind(ctx context.Context, obj *store.UnitNotice) (model.UnitNoticeKind, error) {
+	return resolve[model.UnitNoticeKind](ctx, obj)
+}
+
+func (unitNoticeFields) Member(ctx context.Context, obj *store.UnitNotice) (*store.PartyMember, error) {
+	return resolve[*store.PartyMember](ctx, obj)
+}
+
+func (unitNoticeFields) Rating(ctx context.Context, obj *store.UnitNotice) (*store.YearRating, error) {
+	return resolve[*store.YearRating](ctx, obj)
+}
+
+func (unitNoticeFields) AcknowledgedBy(ctx context.Context, obj *store.UnitNotice) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+// UnitScore resolves UnitScore's fields from their declarations.
+func (r *Resolver) UnitScore() graph.UnitScoreResolver { return unitScoreFields{} }
+
+type unitScoreFields struct{}
+
+func (unitScoreFields) Unit(ctx context.Context, obj *warehouse.UnitScore) (*store.Unit, error) {
+	return resolve[*store.Unit](ctx, obj)
+}
+
 // VentureProject resolves VentureProject's fields from their declarations.
 func (r *Resolver) VentureProject() graph.VentureProjectResolver { return ventureProjectFields{} }
 
@@ -1552,4 +1643,20 @@ func (yearRatingFields) Community(ctx context.Context, obj *store.YearRating) (*
 
 func (yearRatingFields) Grade(ctx context.Context, obj *store.YearRating) (model.RatingGrade, error) {
 	return resolve[model.RatingGrade](ctx, obj)
+}
+
+func (yearRatingFields) State(ctx context.Context, obj *store.YearRating) (model.RatingState, error) {
+	return resolve[model.RatingState](ctx, obj)
+}
+
+func (yearRatingFields) ApprovedBy(ctx context.Context, obj *store.YearRating) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (yearRatingFields) AcknowledgedBy(ctx context.Context, obj *store.YearRating) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (yearRatingFields) History(ctx context.Context, obj *store.YearRating, last *int) ([]*store.RatingEvent, error) {
+	return resolve[[]*store.RatingEvent](ctx, obj)
 }

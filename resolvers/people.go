@@ -251,18 +251,6 @@ func (r *mutationResolver) EndBuildingAppointment(ctx context.Context, in model.
 	return r.Store.EndAppointment(ctx, scope(ctx), id, on)
 }
 
-func (r *mutationResolver) RateMember(ctx context.Context, in model.RateMemberInput) (*store.YearRating, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	member, err := idOf("memberId", "PartyMember", in.MemberID)
-	if err != nil {
-		return nil, err
-	}
-	return r.Store.RateMember(ctx, scope(ctx), a, member, in.Year, stored(in.Grade), str(in.Comment))
-}
-
 func today() time.Time {
 	y, m, d := time.Now().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

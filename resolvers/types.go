@@ -8,6 +8,7 @@ import (
 	"gridgov/auth"
 	"gridgov/graph/model"
 	"gridgov/store"
+	"gridgov/warehouse"
 	"gridgov/workflow"
 )
 
@@ -115,7 +116,26 @@ var declared = []*objectType{
 		byKey("evidence", store.RecordEvidence, func(o *store.ServiceRecord, _ args) (int64, error) { return o.ID, nil })),
 	object("YearRating", store.RatingsByID,
 		one("member", store.MembersByID, func(o *store.YearRating) int64 { return o.MemberID }),
-		one("community", store.CommunitiesByID, func(o *store.YearRating) int64 { return o.CommunityID })),
+		one("community", store.CommunitiesByID, func(o *store.YearRating) int64 { return o.CommunityID }),
+		opt("approvedBy", store.RelatedPeople, func(o *store.YearRating) *int64 { return o.ApprovedBy }),
+		opt("acknowledgedBy", store.RelatedPeople, func(o *store.YearRating) *int64 { return o.AcknowledgedBy }),
+		byKey("history", store.RatingEvents, func(o *store.YearRating, a args) (store.EventsKey, error) { return lastOf(o.ID, a) })),
+	object("RatingAppeal", nil,
+		opt("decidedBy", store.RelatedPeople, func(o *store.RatingAppeal) *int64 { return o.DecidedBy })),
+	object("RatingEvent", nil,
+		opt("actor", store.RelatedPeople, func(o *store.RatingEvent) *int64 { return o.ActorID })),
+	object("UnitScore", nil,
+		one("unit", store.UnitsByID, func(o *warehouse.UnitScore) int64 { return o.UnitID })),
+	object("UnitNotice", store.NoticesByID,
+		one("unit", store.UnitsByID, func(o *store.UnitNotice) int64 { return o.UnitID }),
+		one("member", store.MembersByID, func(o *store.UnitNotice) int64 { return o.MemberID }),
+		opt("rating", store.RatingsByID, func(o *store.UnitNotice) *int64 {
+			if o.Kind != store.NoticeRating {
+				return nil
+			}
+			return &o.SubjectID
+		}),
+		opt("acknowledgedBy", store.RelatedPeople, func(o *store.UnitNotice) *int64 { return o.AcknowledgedBy })),
 
 	object("IssueCategory", store.IssueCategoriesByID),
 	object("Issue", store.IssuesByID,
@@ -219,7 +239,7 @@ var declared = []*objectType{
 	object("PatrolFinding", store.FindingsByID,
 		one("patrol", store.PatrolsByID, func(o *store.PatrolFinding) int64 { return o.PatrolID }),
 		opt("issue", store.IssuesByID, func(o *store.PatrolFinding) *int64 { return o.IssueID })),
-	object("BuildingNotice", store.NoticesByID,
+	object("BuildingNotice", store.BuildingNoticesByID,
 		one("building", store.BuildingsByID, func(o *store.BuildingNotice) int64 { return o.BuildingID }),
 		byKey("history", store.NoticeHistory, func(o *store.BuildingNotice, a args) (store.EventsKey, error) { return lastOf(o.ID, a) })),
 	object("BuildingConvention", store.ConventionsByID,

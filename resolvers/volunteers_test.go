@@ -24,6 +24,8 @@ func (e *env) everything(w world) map[string]int64 {
 		VALUES ($1, $2, $3, $4, '2024-03-01', 2, '助老') RETURNING id`, member, w.street, w.community, w.grid)
 	ids["YearRating"] = e.id(`INSERT INTO year_ratings (member_id, street_id, community_id, year, grade) VALUES ($1, $2, $3, 2023, 'good') RETURNING id`,
 		member, w.street, w.community)
+	ids["UnitNotice"] = e.id(`INSERT INTO unit_notices (unit_id, kind, member_id, subject_id, street_id, community_id, text)
+		VALUES ($1, 'rating', $2, $3, $4, $5, '2023年度考核结果: 好') RETURNING id`, w.unit, member, ids["YearRating"], w.street, w.community)
 	ids["GridAssignment"] = e.id(`INSERT INTO grid_assignments (street_id, community_id, grid_id, cadre_id, role, started_on)
 		VALUES ($1, $2, $3, $4, 'grid_leader', '2024-01-01') RETURNING id`, w.street, w.community, w.grid, w.cadre)
 	ids["RedSteward"] = e.id(`INSERT INTO red_stewards (person_id, street_id, community_id, grid_id, selected_on) VALUES ($1, $2, $3, $4, '2024-01-01') RETURNING id`,

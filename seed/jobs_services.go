@@ -193,7 +193,8 @@ func (w *world) ledgerJob() job {
 func (w *world) ratingJob() job {
 	grades := []string{"good", "good", "good", "good", "good", "fair", "fair", "fair", "average", "poor"}
 	return job{name: "year_ratings", table: "year_ratings", entities: w.n.verified,
-		columns: []string{"id", "member_id", "street_id", "community_id", "year", "grade", "rated_by", "rated_at"},
+		columns: []string{"id", "member_id", "street_id", "community_id", "year", "grade", "rated_by", "rated_at", "state",
+			"appeal_reason", "appealed_at", "notified_at"},
 		emit: func(r *rowRand, v int, row func(...any)) {
 			m := w.member(w.verifiedMember(v))
 			h := w.buildingHome(m.building)
@@ -202,8 +203,25 @@ func (w *world) ratingJob() job {
 				if !m.at.Before(time.Date(y, 12, 1, 0, 0, 0, 0, time.UTC)) {
 					continue
 				}
-				row(int64(v)*2+int64(k)+1, m.id, h.street, h.community, y, pick(r, grades), w.cadres[c.cadres[0]].id,
-					time.Date(y, 12, r.between(20, 31), 10, 0, 0, 0, time.UTC))
+				at := time.Date(y, 12, r.between(20, 31), 10, 0, 0, 0, time.UTC)
+				state, reason, appealed := ratingStage(v, y == w.asOf.Year()-1, at)
+				row(int64(v)*2+int64(k)+1, m.id, h.street, h.community, y, pick(r, grades), w.cadres[c.cadres[0]].id, at, state,
+					reason, appealed, at.Add(24*time.Hour))
 			}
 		}}
+}
+
+// ratingStage places a rating in the year-end cycle without drawing from the rows' random
+// stream (the published figures stay as they are): older years are all acknowledged by the
+// units; of last year's, one in 20 is still waiting for its unit's acknowledgement and one in
+// 50 is under appeal.
+func ratingStage(v int, lastYear bool, at time.Time) (state string, reason *string, appealed *time.Time) {
+	switch {
+	case lastYear && v%50 == 7:
+		why, when := "服务时长记录不全, 申请复核", at.AddDate(0, 0, 10)
+		return "appealed", &why, &when
+	case lastYear && v%20 == 3:
+		return "notified", nil, nil
+	}
+	return "acknowledged", nil, nil
 }

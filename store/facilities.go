@@ -118,6 +118,3 @@ var AppointmentsByID = rowsByID("load appointments", `SELECT `+appointmentCols+`
 
 // RecordsByID loads service-ledger records by id, within scope.
 var RecordsByID = rowsByID("load service records", `SELECT `+recordCols+` FROM service_records`, "service_records", scanRecord, func(v *ServiceRecord) int64 { return v.ID })
-
-// RatingsByID loads year-end ratings by id, within scope.
-var RatingsByID = rowsByID("load ratings", `SELECT `+ratingCols+` FROM year_ratings`, "year_ratings", scanRating, func(v *YearRating) int64 { return v.ID })

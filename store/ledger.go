@@ -6,7 +6,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"gridgov/apperr"
 	"gridgov/auth"
 )
 
@@ -130,68 +129,4 @@ func (s *Store) GridLedger(ctx context.Context, sc auth.Scope, gridID int64, fro
 	}
 	out, err := collect(rows, scanRecord)
 	return out, MapError("grid ledger", err)
-}
-
-// YearRating is a community's year-end rating of a member (年终考核).
-type YearRating struct {
-	ID          int64
-	MemberID    int64
-	CommunityID int64
-	Year        int
-	Grade       string
-	RatedBy     *int64
-	RatedAt     time.Time
-	Comment     string
-}
-
-var ratingCols = ratingColumns.list("")
-
-var ratingColumns = cols(func(o *YearRating) []column {
-	return []column{
-		col("id", &o.ID), col("member_id", &o.MemberID), col("community_id", &o.CommunityID), col("year", &o.Year),
-		label("grade", &o.Grade), col("rated_by", &o.RatedBy), col("rated_at", &o.RatedAt), col("comment", &o.Comment),
-	}
-})
-
-func scanRating(r pgx.Row) (*YearRating, error) { return ratingColumns.scan(r) }
-
-// RatingsOf reads each member's ratings, newest year first.
-var RatingsOf = children("load ratings", `SELECT `+ratingCols+` FROM year_ratings`, "year_ratings", "member_id", "year DESC",
-	scanRating, func(r *YearRating) int64 { return r.MemberID })
-
-// RateMember records the community's year-end rating of a checked-in member; a member is
-// rated once per year.
-func (s *Store) RateMember(ctx context.Context, sc auth.Scope, actor auth.Actor, memberID int64, year int, grade, comment string) (*YearRating, error) {
-	var out *YearRating
-	err := s.inTx(ctx, "rate member", func(tx pgx.Tx) error {
-		cadreID, err := actingCadre(ctx, tx, actor, "rate a member")
-		if err != nil {
-			return err
-		}
-		q := &query{}
-		q.where("m.id = ?", memberID)
-		q.where("m.deleted_at IS NULL")
-		q.scoped(sc, colsFor("party_members", "m."))
-		var street, community int64
-		var checkedIn bool
-		err = tx.QueryRow(ctx, `SELECT m.street_id, m.community_id, EXISTS (SELECT 1 FROM checkins c WHERE c.member_id = m.id
-			AND c.state = 'verified' AND c.deleted_at IS NULL) FROM party_members m`+q.sql(), q.args...).Scan(&street, &community, &checkedIn)
-		if isNoRows(err) {
-			return apperr.Invalid("memberId", "no such party member")
-		}
-		if err != nil {
-			return err
-		}
-		if !checkedIn {
-			return apperr.Invalid("memberId", "only a checked-in member is rated")
-		}
-		if err := notOwn(ctx, tx, actor, memberID, "rates themselves"); err != nil {
-			return err
-		}
-		out, err = scanRating(tx.QueryRow(ctx, `INSERT INTO year_ratings (member_id, street_id, community_id, year, grade,
-			rated_by, comment) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+ratingCols,
-			memberID, street, community, year, grade, cadreID, comment))
-		return err
-	})
-	return out, err
 }

@@ -34,8 +34,12 @@ const (
 	selfPatrol   = `{p}` + selfPatrolIn
 	selfBuilding = `{p}building_id IN (SELECT building_id FROM people WHERE id = :self AND deleted_at IS NULL
 		UNION SELECT building_id FROM party_members WHERE person_id = :self AND deleted_at IS NULL)`
+	ratingTold  = `({p}state IN ('notified', 'acknowledged', 'appealed') OR {p}notified_at IS NOT NULL)`
 	orderSelfIn = `(resident_id = :self OR claimed_by IN (SELECT id FROM party_members WHERE person_id = :self) OR (:demand AND state = 'published' AND grid_id = :grid))`
 )
+
+// unprefixed is a condition of scopeCols for a subquery over its own table: without prefix.
+func unprefixed(cond string) string { return strings.ReplaceAll(cond, "{p}", "") }
 
 // colsFor gives the scope rules of a table whose columns are written with prefix ("r.").
 func colsFor(table, prefix string) scopeCols {
@@ -72,8 +76,14 @@ var tableScopes = map[string]scopeCols{
 	"checkins":        {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
 	"checkin_events":  {street: "street_id", community: "community_id", self: selfMember, unit: unitMember},
 	"service_records": {street: "street_id", community: "community_id", grid: "grid_id", self: selfMember, unit: unitMember},
-	"year_ratings":    {street: "street_id", community: "community_id", self: selfMember, unit: unitMember},
-	"issues":          {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},
+	// A member and their unit see a rating once the unit was told of it (通报), not its drafts.
+	"year_ratings": {street: "street_id", community: "community_id", self: selfMember + ` AND ` + ratingTold,
+		unit: unitMember + ` AND ` + ratingTold},
+	"rating_events": {street: "street_id", community: "community_id",
+		self: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + unprefixed(selfMember+` AND `+ratingTold) + `)`,
+		unit: `{p}rating_id IN (SELECT id FROM year_ratings WHERE ` + unprefixed(unitMember+` AND `+ratingTold) + `)`},
+	"unit_notices": {street: "street_id", community: "community_id", unit: `{p}unit_id = :unit`},
+	"issues":       {street: "street_id", community: "community_id", grid: "grid_id", self: `{p}reporter_id = :self`},
 	"issue_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}issue_id IN (SELECT id FROM issues WHERE reporter_id = :self)`},
 	"issue_extensions": {street: "street_id", community: "community_id", grid: "grid_id",

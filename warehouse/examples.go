@@ -156,4 +156,53 @@ FROM
 ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
 ORDER BY late DESC, street`,
 	},
+	{
+		Title: "Unit scorecard",
+		Question: "The unit scorecard of 2025 (逐单位综合评分), as the unitScorecard query and Reader.UnitScorecard compute it: per employer\n" +
+			"unit, its members, the checked-in ones, their service hours in the year and their good grades among the year's ratings the\n" +
+			"unit was told of (notified, acknowledged or appealed), and the score out of 100 = 40 × check-in rate + 30 × min(hours per\n" +
+			"member ÷ 20, 1) + 30 × share of good grades (a part without members or ratings scores 0; the weights are\n" +
+			"warehouse.Score*Weight).",
+		SQL: `SELECT unit_id, members, checked_in, hours, good, rated,
+    round(40 * checked_in / members + 30 * least(hours / members / 20, 1) + 30 * if(rated = 0, 0, good / rated), 2) AS score
+FROM
+(
+    SELECT unit_id, members, checked_in, hours, good, rated
+    FROM
+    (
+        SELECT unit_id, members, checked_in, hours
+        FROM
+        (
+            SELECT unit_id, count() AS members, sum(checked) AS checked_in
+            FROM (SELECT id AS member_id, unit_id FROM role_party_member FINAL WHERE is_deleted = 0) AS m
+            ANY LEFT JOIN
+            (SELECT member_id, toUInt64(1) AS checked FROM fact_checkin FINAL WHERE is_deleted = 0 AND state = 'verified' GROUP BY member_id) AS c
+            USING member_id
+            GROUP BY unit_id
+        ) AS mc
+        ANY LEFT JOIN
+        (
+            SELECT unit_id, toFloat64(sum(hours)) AS hours
+            FROM (SELECT id AS member_id, unit_id FROM role_party_member FINAL WHERE is_deleted = 0) AS m
+            ALL INNER JOIN
+            (SELECT member_id, hours FROM fact_service_record FINAL WHERE is_deleted = 0 AND toYear(served_on) = 2025) AS s
+            USING member_id
+            GROUP BY unit_id
+        ) AS h
+        USING unit_id
+    ) AS mch
+    ANY LEFT JOIN
+    (
+        SELECT unit_id, countIf(grade = 'good') AS good, count() AS rated
+        FROM (SELECT id AS member_id, unit_id FROM role_party_member FINAL WHERE is_deleted = 0) AS m
+        ALL INNER JOIN
+        (SELECT member_id, grade FROM fact_year_rating FINAL
+         WHERE is_deleted = 0 AND year = 2025 AND state IN ('notified', 'acknowledged', 'appealed')) AS r
+        USING member_id
+        GROUP BY unit_id
+    ) AS g
+    USING unit_id
+) AS u
+ORDER BY score DESC, unit_id`,
+	},
 }

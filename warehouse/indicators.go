@@ -403,6 +403,18 @@ type Orders struct {
 	// by the members' unit. Kept per community: nil at grid scope.
 	Ratings       *RatingCounts
 	RatingsByUnit []UnitRatings
+	// RatingStages are the same ratings by stage of the year-end workflow; nil at grid scope.
+	RatingStages *RatingStages
+}
+
+// RatingStages counts year-end ratings by where they stand in the workflow.
+type RatingStages struct {
+	Draft        int64
+	Submitted    int64
+	Approved     int64
+	Notified     int64 // the member's unit was told (通报单位)
+	Acknowledged int64 // by the unit
+	Appealed     int64 // by the member, not yet decided
 }
 
 // QuarterHours is the service time recorded in one quarter.

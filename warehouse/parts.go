@@ -486,6 +486,31 @@ func (c *compute) ratings() part {
 	})
 }
 
+// ratingStages counts the ratings of the years the period touches by stage of the workflow.
+func (c *compute) ratingStages() part {
+	if c.s.Level == LevelGrid {
+		return part{}
+	}
+	var args []any
+	from := c.r.sum("sum_rating_stage") + " WHERE " + c.scoped(communityCols, &args) + " AND year BETWEEN ? AND ?"
+	args = append(args, c.p.From.Year(), c.p.To.Year())
+	stages := []string{"draft", "submitted", "approved", "notified", "acknowledged", "appealed"}
+	exprs := make([]string, len(stages))
+	for i, st := range stages {
+		exprs[i] = "sumIf(ratings, state = '" + st + "')"
+	}
+	return selectPart("rating_stages", exprs, from, args, func(rows [][]string) {
+		if len(rows) != 1 {
+			return
+		}
+		st := &RatingStages{}
+		for i, f := range []*int64{&st.Draft, &st.Submitted, &st.Approved, &st.Notified, &st.Acknowledged, &st.Appealed} {
+			*f = atoi(rows[0][i])
+		}
+		c.out.Orders.RatingStages = st
+	})
+}
+
 // standing counts the distinct items of every measure of sum_standing in the scope: the
 // coverage of grids and buildings, and the standing organisation.
 func (c *compute) standing() part {

@@ -99,7 +99,7 @@ var PersonTables = []PersonTable{
 		"claim_due_at complete_due_at unclaimed_flagged_at unfinished_flagged_at")},
 	{Table: "fact_order_event", Records: names("order_id", places, "actor_role action from_state to_state at")},
 	{Table: "fact_service_record", Records: names(places, "order_id served_on hours")},
-	{Table: "fact_year_rating", Records: names("street_id community_id year grade rated_at")},
+	{Table: "fact_year_rating", Records: names("street_id community_id year grade state rated_at")},
 	{Table: "fact_activity_participant", Records: names("activity_id", places, "role hours")},
 	{Table: "sum_activity_member", Records: names("started_on kind", places, "activity_id")},
 	{Table: "sum_mediation_member", Records: names("street_id community_id unit_id")},

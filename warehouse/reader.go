@@ -358,7 +358,7 @@ func (c *compute) batches() []func(context.Context) error {
 	parts := []func() part{
 		c.issueTimes, c.volunteers, c.issuesByCategory, c.ordersByChild, c.orderTimes, c.activityMembers, c.workLogs,
 		c.issuesByChild, c.serviceHours, c.activities, c.orderTrend, c.issueTrend, c.meetings, c.checkinsByUnit, c.standing,
-		c.coverage, c.ratings, c.justiceMediators, c.onTime, c.onTimeTrend, c.verdicts, c.verdictTrend, c.rework, c.reworkTrend,
+		c.coverage, c.ratings, c.ratingStages, c.justiceMediators, c.onTime, c.onTimeTrend, c.verdicts, c.verdictTrend, c.rework, c.reworkTrend,
 		c.intersections, c.categories, c.checkinsByChild, c.membersByChild, c.teams, c.serviceCategories, c.children, c.residents,
 		c.units, c.place, c.patrols, c.patrolTrend, c.policeDuties, c.policeDutyTrend,
 	}

@@ -28,7 +28,7 @@ func TestIndicatorsSDL(t *testing.T) {
 	goTypes := map[string]reflect.Type{}
 	for _, v := range []any{warehouse.Indicators{}, warehouse.ScopeRef{}, warehouse.Span{}, warehouse.Checkins{}, warehouse.UnitCheckins{},
 		warehouse.Unit{}, warehouse.Volunteers{}, warehouse.TeamType{}, warehouse.Issues{}, warehouse.IssueCategory{}, warehouse.IssueGroup{},
-		warehouse.Orders{}, warehouse.QuarterHours{}, warehouse.RatingCounts{}, warehouse.UnitRatings{}, warehouse.Coverage{},
+		warehouse.Orders{}, warehouse.QuarterHours{}, warehouse.RatingCounts{}, warehouse.RatingStages{}, warehouse.UnitRatings{}, warehouse.Coverage{},
 		warehouse.ActivityKind{}, warehouse.WorkLogKind{}, warehouse.JointMeetings{}, warehouse.MeetingQuarter{}, warehouse.Organisation{}, warehouse.BreakdownItem{},
 		warehouse.BreakdownValues{}, warehouse.CheckinCounts{}, warehouse.IssueCounts{}, warehouse.OrderCounts{}, warehouse.VolunteerCounts{},
 		warehouse.ActivityCounts{}, warehouse.CoverageCounts{}, warehouse.TrendPoint{}, warehouse.Patrols{}, warehouse.PoliceDuties{},

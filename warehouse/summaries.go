@@ -116,6 +116,10 @@ var Summaries = []Summary{
 			t("fact_year_rating") + " WHERE is_deleted = 0) AS r ANY LEFT JOIN (SELECT id AS member_id, unit_id FROM " + t("role_party_member") +
 			" WHERE is_deleted = 0) AS m USING member_id GROUP BY year, street_id, community_id, grade, unit_id"
 	}},
+	{"sum_rating_stage", []string{"fact_year_rating"}, func(t func(string) string) string {
+		return "SELECT year, street_id, community_id, state, count() FROM " + t("fact_year_rating") +
+			" WHERE is_deleted = 0 GROUP BY year, street_id, community_id, state"
+	}},
 	{"sum_activity", []string{"fact_activity", "fact_activity_participant"}, func(t func(string) string) string {
 		return "SELECT day, id, kind, street_id, community, grid, intersection_id, people_served, participations FROM (SELECT id, toDate(starts_at) AS day, kind, " +
 			"street_id, ifNull(community_id, 0) AS community, ifNull(grid_id, 0) AS grid, intersection_id, people_served FROM " + t("fact_activity") +

@@ -83,6 +83,16 @@ type AdoptBuildingConventionInput struct {
 	AdoptedOn *time.Time `json:"adoptedOn,omitempty"`
 }
 
+// Input of appealRating.
+type AppealRatingInput struct {
+	// The member's own rating.
+	RatingID string `json:"ratingId"`
+	// Why it is appealed.
+	Reason string `json:"reason"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of appointBuildingRole.
 type AppointBuildingRoleInput struct {
 	// The building.
@@ -406,6 +416,20 @@ type DecideIssueExtensionInput struct {
 	// Approve (true) or reject (false).
 	Approve bool `json:"approve"`
 	// The decision's note; required for a rejection.
+	Note *string `json:"note,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
+// Input of decideRatingAppeal.
+type DecideRatingAppealInput struct {
+	// The appealed rating.
+	RatingID string `json:"ratingId"`
+	// How the appeal is decided.
+	Decision AppealDecision `json:"decision"`
+	// The new grade, for a revision.
+	Grade *RatingGrade `json:"grade,omitempty"`
+	// Why: recorded on the appeal and in the history.
 	Note *string `json:"note,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
@@ -1130,6 +1154,16 @@ type RateOrderInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of a step of a rating that needs nothing else.
+type RatingActionInput struct {
+	// The rating.
+	RatingID string `json:"ratingId"`
+	// Note recorded in the history.
+	Note *string `json:"note,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of reassignOrder.
 type ReassignOrderInput struct {
 	// The order.
@@ -1564,6 +1598,46 @@ type UnitEdge struct {
 	Node *store.Unit `json:"node"`
 }
 
+// A page of unit notices.
+type UnitNoticeConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*UnitNoticeEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A unit notice with its cursor.
+type UnitNoticeEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The notice.
+	Node *store.UnitNotice `json:"node"`
+}
+
+// Narrows a unit's inbox.
+type UnitNoticeFilter struct {
+	// Only notices to this unit.
+	UnitID *string `json:"unitId,omitempty"`
+	// Only notices of these kinds.
+	Kinds []UnitNoticeKind `json:"kinds,omitempty"`
+	// Only acknowledged (true) or unacknowledged (false) notices.
+	Acknowledged *bool `json:"acknowledged,omitempty"`
+}
+
+// Input of updateRating.
+type UpdateRatingInput struct {
+	// The rating, a draft.
+	RatingID string `json:"ratingId"`
+	// New grade; unchanged when absent.
+	Grade *RatingGrade `json:"grade,omitempty"`
+	// New comment; unchanged when absent.
+	Comment *string `json:"comment,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version *int `json:"version,omitempty"`
+}
+
 // Input of updateSocialOrganisation.
 type UpdateSocialOrganisationInput struct {
 	// The organisation.
@@ -1863,6 +1937,64 @@ func (e *ActivityKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e ActivityKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How an appeal was decided.
+type AppealDecision string
+
+const (
+	// The rating stands.
+	AppealDecisionUpheld AppealDecision = "UPHELD"
+	// The grade was revised.
+	AppealDecisionRevised AppealDecision = "REVISED"
+)
+
+var AllAppealDecision = []AppealDecision{
+	AppealDecisionUpheld,
+	AppealDecisionRevised,
+}
+
+func (e AppealDecision) IsValid() bool {
+	switch e {
+	case AppealDecisionUpheld, AppealDecisionRevised:
+		return true
+	}
+	return false
+}
+
+func (e AppealDecision) String() string {
+	return string(e)
+}
+
+func (e *AppealDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AppealDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AppealDecision", str)
+	}
+	return nil
+}
+
+func (e AppealDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AppealDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AppealDecision) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -4031,6 +4163,85 @@ func (e PoliceDutyKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What an entry of a rating's history did.
+type RatingAction string
+
+const (
+	// Drafted.
+	RatingActionRate RatingAction = "RATE"
+	// Draft changed.
+	RatingActionUpdate RatingAction = "UPDATE"
+	// Submitted.
+	RatingActionSubmit RatingAction = "SUBMIT"
+	// Approved.
+	RatingActionApprove RatingAction = "APPROVE"
+	// The unit was told.
+	RatingActionNotify RatingAction = "NOTIFY"
+	// The unit acknowledged.
+	RatingActionAcknowledge RatingAction = "ACKNOWLEDGE"
+	// The member appealed.
+	RatingActionAppeal RatingAction = "APPEAL"
+	// The appeal was decided for the rating.
+	RatingActionUphold RatingAction = "UPHOLD"
+	// The appeal was decided with a new grade.
+	RatingActionRevise RatingAction = "REVISE"
+)
+
+var AllRatingAction = []RatingAction{
+	RatingActionRate,
+	RatingActionUpdate,
+	RatingActionSubmit,
+	RatingActionApprove,
+	RatingActionNotify,
+	RatingActionAcknowledge,
+	RatingActionAppeal,
+	RatingActionUphold,
+	RatingActionRevise,
+}
+
+func (e RatingAction) IsValid() bool {
+	switch e {
+	case RatingActionRate, RatingActionUpdate, RatingActionSubmit, RatingActionApprove, RatingActionNotify, RatingActionAcknowledge, RatingActionAppeal, RatingActionUphold, RatingActionRevise:
+		return true
+	}
+	return false
+}
+
+func (e RatingAction) String() string {
+	return string(e)
+}
+
+func (e *RatingAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RatingAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RatingAction", str)
+	}
+	return nil
+}
+
+func (e RatingAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RatingAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RatingAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Year-end rating grade (年终考核).
 type RatingGrade string
 
@@ -4090,6 +4301,76 @@ func (e *RatingGrade) UnmarshalJSON(b []byte) error {
 }
 
 func (e RatingGrade) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a year-end rating stands.
+type RatingState string
+
+const (
+	// The community is writing it.
+	RatingStateDraft RatingState = "DRAFT"
+	// Waiting for approval a level above the rater.
+	RatingStateSubmitted RatingState = "SUBMITTED"
+	// Approved; the unit is not told yet.
+	RatingStateApproved RatingState = "APPROVED"
+	// The member's employer unit was told (通报单位).
+	RatingStateNotified RatingState = "NOTIFIED"
+	// The unit's admin acknowledged it.
+	RatingStateAcknowledged RatingState = "ACKNOWLEDGED"
+	// The member appealed; a level above the rater decides.
+	RatingStateAppealed RatingState = "APPEALED"
+)
+
+var AllRatingState = []RatingState{
+	RatingStateDraft,
+	RatingStateSubmitted,
+	RatingStateApproved,
+	RatingStateNotified,
+	RatingStateAcknowledged,
+	RatingStateAppealed,
+}
+
+func (e RatingState) IsValid() bool {
+	switch e {
+	case RatingStateDraft, RatingStateSubmitted, RatingStateApproved, RatingStateNotified, RatingStateAcknowledged, RatingStateAppealed:
+		return true
+	}
+	return false
+}
+
+func (e RatingState) String() string {
+	return string(e)
+}
+
+func (e *RatingState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RatingState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RatingState", str)
+	}
+	return nil
+}
+
+func (e RatingState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RatingState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RatingState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -4514,6 +4795,64 @@ func (e *UnitKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e UnitKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kind of a unit notice.
+type UnitNoticeKind string
+
+const (
+	// A year-end rating of a member.
+	UnitNoticeKindRating UnitNoticeKind = "RATING"
+	// A member's check-in.
+	UnitNoticeKindCheckin UnitNoticeKind = "CHECKIN"
+)
+
+var AllUnitNoticeKind = []UnitNoticeKind{
+	UnitNoticeKindRating,
+	UnitNoticeKindCheckin,
+}
+
+func (e UnitNoticeKind) IsValid() bool {
+	switch e {
+	case UnitNoticeKindRating, UnitNoticeKindCheckin:
+		return true
+	}
+	return false
+}
+
+func (e UnitNoticeKind) String() string {
+	return string(e)
+}
+
+func (e *UnitNoticeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UnitNoticeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UnitNoticeKind", str)
+	}
+	return nil
+}
+
+func (e UnitNoticeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UnitNoticeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UnitNoticeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
