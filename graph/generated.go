@@ -1512,6 +1512,7 @@ type ComplexityRoot struct {
 	UnitNotice struct {
 		AcknowledgedAt func(childComplexity int) int
 		AcknowledgedBy func(childComplexity int) int
+		Checkin        func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
@@ -2265,6 +2266,7 @@ type UnitNoticeResolver interface {
 	Kind(ctx context.Context, obj *store.UnitNotice) (model.UnitNoticeKind, error)
 	Member(ctx context.Context, obj *store.UnitNotice) (*store.PartyMember, error)
 	Rating(ctx context.Context, obj *store.UnitNotice) (*store.YearRating, error)
+	Checkin(ctx context.Context, obj *store.UnitNotice) (*store.Checkin, error)
 
 	AcknowledgedBy(ctx context.Context, obj *store.UnitNotice) (*store.Person, error)
 }
@@ -9040,6 +9042,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitNotice.AcknowledgedBy(childComplexity), true
+	case "UnitNotice.checkin":
+		if e.ComplexityRoot.UnitNotice.Checkin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitNotice.Checkin(childComplexity), true
 	case "UnitNotice.createdAt":
 		if e.ComplexityRoot.UnitNotice.CreatedAt == nil {
 			break
@@ -13761,6 +13769,8 @@ type UnitNotice implements Node {
   member: PartyMember!
   "The rating it reports, for a rating notice."
   rating: YearRating
+  "The check-in it reports (verified, rejected, withdrawn, transferred or re-verified), for a check-in notice."
+  checkin: Checkin
   "The text."
   text: String!
   "When it was sent."
@@ -17856,6 +17866,8 @@ func (ec *executionContext) childFields_UnitNotice(ctx context.Context, field gr
 		return ec.fieldContext_UnitNotice_member(ctx, field)
 	case "rating":
 		return ec.fieldContext_UnitNotice_rating(ctx, field)
+	case "checkin":
+		return ec.fieldContext_UnitNotice_checkin(ctx, field)
 	case "text":
 		return ec.fieldContext_UnitNotice_text(ctx, field)
 	case "createdAt":
@@ -49403,6 +49415,38 @@ func (ec *executionContext) fieldContext_UnitNotice_rating(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _UnitNotice_checkin(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitNotice_checkin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitNotice().Checkin(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
+			return ec.marshalOCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitNotice_checkin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitNotice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UnitNotice_text(ctx context.Context, field graphql.CollectedField, obj *store.UnitNotice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -69875,6 +69919,12 @@ func (ec *executionContext) _UnitNotice(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UnitNotice_rating(ctx, field, obj)
+				})
+		case "checkin":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnitNotice_checkin(ctx, field, obj)
 				})
 		case "text":
 			out.Values[i] = ec._UnitNotice_text(ctx, field, obj)

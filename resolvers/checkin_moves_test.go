@@ -58,6 +58,13 @@ func TestCheckinWithdrawal(t *testing.T) {
 		t.Fatalf("history: %v", events)
 	}
 	wantCode(t, "withdrawn again", withdraw(cadre, "x", 3), "INVALID_TRANSITION", "withdrawn")
+	// The member's unit was told of the verification and of the withdrawal, each naming the check-in.
+	d = e.ok(0, `query { unitNotices(filter: {kinds: [CHECKIN]}) { edges { node { text checkin { id state } member { id } } } } }`, nil)
+	notices := dig(d, "unitNotices", "edges").([]any)
+	if len(notices) != 2 || dig(notices[0], "node", "text") != "已退出社区报到: 工作调动" ||
+		dig(notices[0], "node", "checkin", "id") != cid || dig(notices[1], "node", "text") != "到社区报到已核实" {
+		t.Fatalf("unit notices: %v", notices)
+	}
 	// Withdrawn, the member claims nothing and leaves the roster; a new check-in may follow.
 	d = e.ok(0, `query { gridRoster(gridId: "`+gid("Grid", w.grid)+`") { name } }`, nil)
 	if len(dig(d, "gridRoster").([]any)) != 0 {

@@ -1490,6 +1490,10 @@ func (unitNoticeFields) Rating(ctx context.Context, obj *store.UnitNotice) (*sto
 	return resolve[*store.YearRating](ctx, obj)
 }
 
+func (unitNoticeFields) Checkin(ctx context.Context, obj *store.UnitNotice) (*store.Checkin, error) {
+	return resolve[*store.Checkin](ctx, obj)
+}
+
 func (unitNoticeFields) AcknowledgedBy(ctx context.Context, obj *store.UnitNotice) (*store.Person, error) {
 	return resolve[*store.Person](ctx, obj)
 }

@@ -129,12 +129,8 @@ var declared = []*objectType{
 	object("UnitNotice", store.NoticesByID,
 		one("unit", store.UnitsByID, func(o *store.UnitNotice) int64 { return o.UnitID }),
 		one("member", store.MembersByID, func(o *store.UnitNotice) int64 { return o.MemberID }),
-		opt("rating", store.RatingsByID, func(o *store.UnitNotice) *int64 {
-			if o.Kind != store.NoticeRating {
-				return nil
-			}
-			return &o.SubjectID
-		}),
+		opt("rating", store.RatingsByID, noticeSubject(store.NoticeRating)),
+		opt("checkin", store.CheckinsByID, noticeSubject(store.NoticeCheckin)),
 		opt("acknowledgedBy", store.RelatedPeople, func(o *store.UnitNotice) *int64 { return o.AcknowledgedBy })),
 
 	object("IssueCategory", store.IssueCategoriesByID),
@@ -412,3 +408,13 @@ func ledgerKey(o *store.PartyMember, a args) (store.LedgerKey, error) {
 }
 
 func activityID(o *store.Activity, _ args) (int64, error) { return o.ID, nil }
+
+// noticeSubject gives the id a unit notice of kind is about, nil for a notice of another kind.
+func noticeSubject(kind string) func(*store.UnitNotice) *int64 {
+	return func(o *store.UnitNotice) *int64 {
+		if o.Kind != kind {
+			return nil
+		}
+		return &o.SubjectID
+	}
+}

@@ -85,7 +85,32 @@ func updateCheckin(ctx context.Context, tx pgx.Tx, actor auth.Actor, cur *Checki
 	if err != nil {
 		return nil, err
 	}
-	return out, appendCheckinEvent(ctx, tx, actor, out, action, cur.State, note)
+	if err := appendCheckinEvent(ctx, tx, actor, out, action, cur.State, note); err != nil {
+		return nil, err
+	}
+	return out, notifyCheckinUnit(ctx, tx, out, action, note)
+}
+
+// checkinNotices says, for each decision on a check-in the member's employer unit is told of
+// (通报), how the notice reads.
+var checkinNotices = map[workflow.CheckinAction]string{
+	workflow.CheckinVerify:   "到社区报到已核实",
+	workflow.CheckinReject:   "到社区报到未通过核实",
+	workflow.CheckinWithdraw: "已退出社区报到",
+	workflow.CheckinTransfer: "报到关系已转接至其他社区",
+	workflow.CheckinReverify: "年度报到复核已通过",
+}
+
+// notifyCheckinUnit writes the unit's notice of a decision on check-in c, in its transaction.
+func notifyCheckinUnit(ctx context.Context, tx pgx.Tx, c *Checkin, action workflow.CheckinAction, note string) error {
+	text, told := checkinNotices[action]
+	if !told {
+		return nil
+	}
+	if note != "" {
+		text += ": " + note
+	}
+	return notifyUnit(ctx, tx, UnitNotice{Kind: NoticeCheckin, MemberID: c.MemberID, SubjectID: c.ID, Text: text})
 }
 
 // WithdrawCheckin withdraws a pending or verified check-in with a reason: the member's own
