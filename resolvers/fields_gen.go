@@ -57,6 +57,8 @@ var goTypes = map[string]reflect.Type{
 	"GovernanceInstructorEdge":       reflect.TypeFor[model.GovernanceInstructorEdge](),
 	"Grid":                           reflect.TypeFor[store.Grid](),
 	"GridAssignment":                 reflect.TypeFor[store.GridAssignment](),
+	"GridAssignmentConnection":       reflect.TypeFor[model.GridAssignmentConnection](),
+	"GridAssignmentEdge":             reflect.TypeFor[model.GridAssignmentEdge](),
 	"GridConnection":                 reflect.TypeFor[model.GridConnection](),
 	"GridEdge":                       reflect.TypeFor[model.GridEdge](),
 	"GridLedger":                     reflect.TypeFor[model.GridLedger](),
@@ -104,6 +106,9 @@ var goTypes = map[string]reflect.Type{
 	"PartyMemberConnection":          reflect.TypeFor[model.PartyMemberConnection](),
 	"PartyMemberEdge":                reflect.TypeFor[model.PartyMemberEdge](),
 	"Person":                         reflect.TypeFor[store.Person](),
+	"PersonalDataRead":               reflect.TypeFor[store.PersonalDataRead](),
+	"PersonalDataReadConnection":     reflect.TypeFor[model.PersonalDataReadConnection](),
+	"PersonalDataReadEdge":           reflect.TypeFor[model.PersonalDataReadEdge](),
 	"QuarterHours":                   reflect.TypeFor[warehouse.QuarterHours](),
 	"RatingCounts":                   reflect.TypeFor[warehouse.RatingCounts](),
 	"RedSteward":                     reflect.TypeFor[store.RedSteward](),
@@ -418,6 +423,10 @@ func (dutyShiftFields) Facility(ctx context.Context, obj *store.DutyShift) (*sto
 
 func (dutyShiftFields) Community(ctx context.Context, obj *store.DutyShift) (*store.Community, error) {
 	return resolve[*store.Community](ctx, obj)
+}
+
+func (dutyShiftFields) State(ctx context.Context, obj *store.DutyShift) (model.DutyShiftState, error) {
+	return resolve[model.DutyShiftState](ctx, obj)
 }
 
 // Evidence resolves Evidence's fields from their declarations.
@@ -947,6 +956,27 @@ func (personFields) Building(ctx context.Context, obj *store.Person) (*store.Bui
 
 func (personFields) PartyMember(ctx context.Context, obj *store.Person) (*store.PartyMember, error) {
 	return resolve[*store.PartyMember](ctx, obj)
+}
+
+// PersonalDataRead resolves PersonalDataRead's fields from their declarations.
+func (r *Resolver) PersonalDataRead() graph.PersonalDataReadResolver { return personalDataReadFields{} }
+
+type personalDataReadFields struct{}
+
+func (personalDataReadFields) Reader(ctx context.Context, obj *store.PersonalDataRead) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (personalDataReadFields) ReaderID(ctx context.Context, obj *store.PersonalDataRead) (*string, error) {
+	return resolve[*string](ctx, obj)
+}
+
+func (personalDataReadFields) Person(ctx context.Context, obj *store.PersonalDataRead) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (personalDataReadFields) PersonID(ctx context.Context, obj *store.PersonalDataRead) (string, error) {
+	return resolve[string](ctx, obj)
 }
 
 // RedSteward resolves RedSteward's fields from their declarations.
