@@ -339,9 +339,11 @@ type ComplexityRoot struct {
 	CoverageIndicators struct {
 		Buildings           func(childComplexity int) int
 		BuildingsWithLeader func(childComplexity int) int
+		GridWorkerPosts     func(childComplexity int) int
 		Grids               func(childComplexity int) int
 		GridsWithCadre      func(childComplexity int) int
 		GridsWithInstructor func(childComplexity int) int
+		GridsWithLeader     func(childComplexity int) int
 	}
 
 	DutyShift struct {
@@ -884,6 +886,7 @@ type ComplexityRoot struct {
 		MarketManagedCompounds  func(childComplexity int) int
 		OwnerRepresentatives    func(childComplexity int) int
 		PairedCivilisedUnits    func(childComplexity int) int
+		Partners                func(childComplexity int) int
 		RedStewards             func(childComplexity int) int
 		ResidentRecords         func(childComplexity int) int
 		ServiceCategories       func(childComplexity int) int
@@ -941,6 +944,11 @@ type ComplexityRoot struct {
 	PartnerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PartnerKindCount struct {
+		Kind     func(childComplexity int) int
+		Partners func(childComplexity int) int
 	}
 
 	PartyMember struct {
@@ -2888,6 +2896,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageIndicators.BuildingsWithLeader(childComplexity), true
+	case "CoverageIndicators.gridWorkerPosts":
+		if e.ComplexityRoot.CoverageIndicators.GridWorkerPosts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.GridWorkerPosts(childComplexity), true
 	case "CoverageIndicators.grids":
 		if e.ComplexityRoot.CoverageIndicators.Grids == nil {
 			break
@@ -2906,6 +2920,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageIndicators.GridsWithInstructor(childComplexity), true
+	case "CoverageIndicators.gridsWithLeader":
+		if e.ComplexityRoot.CoverageIndicators.GridsWithLeader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.GridsWithLeader(childComplexity), true
 
 	case "DutyShift.cadre":
 		if e.ComplexityRoot.DutyShift.Cadre == nil {
@@ -5601,6 +5621,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationIndicators.PairedCivilisedUnits(childComplexity), true
+	case "OrganisationIndicators.partners":
+		if e.ComplexityRoot.OrganisationIndicators.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.Partners(childComplexity), true
 	case "OrganisationIndicators.redStewards":
 		if e.ComplexityRoot.OrganisationIndicators.RedStewards == nil {
 			break
@@ -5824,6 +5850,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
+
+	case "PartnerKindCount.kind":
+		if e.ComplexityRoot.PartnerKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerKindCount.Kind(childComplexity), true
+	case "PartnerKindCount.partners":
+		if e.ComplexityRoot.PartnerKindCount.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerKindCount.Partners(childComplexity), true
 
 	case "PartyMember.building":
 		if e.ComplexityRoot.PartyMember.Building == nil {
@@ -8883,10 +8922,22 @@ type CoverageIndicators {
   gridsWithCadre: Int!
   "Grids with a current grid party-building instructor."
   gridsWithInstructor: Int!
+  "Grids with a current grid leader (网格长)."
+  gridsWithLeader: Int!
+  "Current grid-worker (网格员) assignments: gridWorkerPosts / grids is the grid workers per grid."
+  gridWorkerPosts: Int!
   "Live buildings of the scope."
   buildings: Int!
   "Buildings with a current building leader (楼栋长)."
   buildingsWithLeader: Int!
+}
+
+"Current co-building partners of one kind (warehouse.PartnerKind)."
+type PartnerKindCount {
+  "community_police, community_doctor, property_staff or paired_unit_staff."
+  kind: String!
+  "Current partners of the kind."
+  partners: Int!
 }
 
 "Activities of one kind held in the period (warehouse.ActivityKind)."
@@ -8955,8 +9006,10 @@ type OrganisationIndicators {
   justiceMediators: Int!
   "Red stewards (红色小管家)."
   redStewards: Int!
-  "Community governance instructors (retired cadres)."
+  "Current community governance instructors (retired cadres)."
   governanceInstructors: Int!
+  "Current co-building partners (七联共建) by kind, kinds without one left out."
+  partners: [PartnerKindCount!]!
   "Distinct civilised units paired with community practice stations."
   pairedCivilisedUnits: Int!
   "Social organisations with their own party organisation."
@@ -12900,6 +12953,10 @@ func (ec *executionContext) childFields_CoverageIndicators(ctx context.Context, 
 		return ec.fieldContext_CoverageIndicators_gridsWithCadre(ctx, field)
 	case "gridsWithInstructor":
 		return ec.fieldContext_CoverageIndicators_gridsWithInstructor(ctx, field)
+	case "gridsWithLeader":
+		return ec.fieldContext_CoverageIndicators_gridsWithLeader(ctx, field)
+	case "gridWorkerPosts":
+		return ec.fieldContext_CoverageIndicators_gridWorkerPosts(ctx, field)
 	case "buildings":
 		return ec.fieldContext_CoverageIndicators_buildings(ctx, field)
 	case "buildingsWithLeader":
@@ -13870,6 +13927,8 @@ func (ec *executionContext) childFields_OrganisationIndicators(ctx context.Conte
 		return ec.fieldContext_OrganisationIndicators_redStewards(ctx, field)
 	case "governanceInstructors":
 		return ec.fieldContext_OrganisationIndicators_governanceInstructors(ctx, field)
+	case "partners":
+		return ec.fieldContext_OrganisationIndicators_partners(ctx, field)
 	case "pairedCivilisedUnits":
 		return ec.fieldContext_OrganisationIndicators_pairedCivilisedUnits(ctx, field)
 	case "socialOrgPartyOrgs":
@@ -13984,6 +14043,16 @@ func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field g
 		return ec.fieldContext_PartnerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PartnerKindCount_kind(ctx, field)
+	case "partners":
+		return ec.fieldContext_PartnerKindCount_partners(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerKindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_PartyMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21865,6 +21934,52 @@ func (ec *executionContext) _CoverageIndicators_gridsWithInstructor(ctx context.
 	)
 }
 func (ec *executionContext) fieldContext_CoverageIndicators_gridsWithInstructor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_gridsWithLeader(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_gridsWithLeader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridsWithLeader, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_gridsWithLeader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_gridWorkerPosts(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_gridWorkerPosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridWorkerPosts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_gridWorkerPosts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
 }
 
@@ -32987,6 +33102,38 @@ func (ec *executionContext) fieldContext_OrganisationIndicators_governanceInstru
 	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OrganisationIndicators_partners(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.PartnerKind) graphql.Marshaler {
+			return ec.marshalNPartnerKindCount2ᚕgridgovᚋwarehouseᚐPartnerKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationIndicators_pairedCivilisedUnits(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33889,6 +34036,52 @@ func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartnerKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.PartnerKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerKindCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartnerKindCount_partners(ctx context.Context, field graphql.CollectedField, obj *warehouse.PartnerKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerKindCount_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerKindCount_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerKindCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PartyMember_id(ctx context.Context, field graphql.CollectedField, obj *store.PartyMember) (ret graphql.Marshaler) {
@@ -51023,6 +51216,16 @@ func (ec *executionContext) _CoverageIndicators(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "gridsWithLeader":
+			out.Values[i] = ec._CoverageIndicators_gridsWithLeader(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gridWorkerPosts":
+			out.Values[i] = ec._CoverageIndicators_gridWorkerPosts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "buildings":
 			out.Values[i] = ec._CoverageIndicators_buildings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -54616,6 +54819,11 @@ func (ec *executionContext) _OrganisationIndicators(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "partners":
+			out.Values[i] = ec._OrganisationIndicators_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pairedCivilisedUnits":
 			out.Values[i] = ec._OrganisationIndicators_pairedCivilisedUnits(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -54993,6 +55201,44 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._PartnerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerKindCountImplementors = []string{"PartnerKindCount"}
+
+func (ec *executionContext) _PartnerKindCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.PartnerKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerKindCount")
+		case "kind":
+			out.Values[i] = ec._PartnerKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partners":
+			out.Values[i] = ec._PartnerKindCount_partners(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -60334,6 +60580,26 @@ func (ec *executionContext) unmarshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPart
 
 func (ec *executionContext) marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx context.Context, sel ast.SelectionSet, v model.PartnerKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPartnerKindCount2gridgovᚋwarehouseᚐPartnerKind(ctx context.Context, sel ast.SelectionSet, v warehouse.PartnerKind) graphql.Marshaler {
+	return ec._PartnerKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartnerKindCount2ᚕgridgovᚋwarehouseᚐPartnerKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.PartnerKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerKindCount2gridgovᚋwarehouseᚐPartnerKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPartyMember2ᚖgridgovᚋstoreᚐPartyMember(ctx context.Context, sel ast.SelectionSet, v *store.PartyMember) graphql.Marshaler {

@@ -102,6 +102,7 @@ var goTypes = map[string]reflect.Type{
 	"Partner":                        reflect.TypeFor[store.Partner](),
 	"PartnerConnection":              reflect.TypeFor[model.PartnerConnection](),
 	"PartnerEdge":                    reflect.TypeFor[model.PartnerEdge](),
+	"PartnerKindCount":               reflect.TypeFor[warehouse.PartnerKind](),
 	"PartyMember":                    reflect.TypeFor[store.PartyMember](),
 	"PartyMemberConnection":          reflect.TypeFor[model.PartyMemberConnection](),
 	"PartyMemberEdge":                reflect.TypeFor[model.PartyMemberEdge](),

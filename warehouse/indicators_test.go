@@ -533,6 +533,7 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		"coverage.grids": f64(ind.Coverage.Grids), "coverage.gridsWithCadre": f64(ind.Coverage.GridsWithCadre),
 		"coverage.gridsWithInstructor": f64(ind.Coverage.GridsWithInstructor), "coverage.buildings": f64(ind.Coverage.Buildings),
 		"coverage.buildingsWithLeader": f64(ind.Coverage.BuildingsWithLeader),
+		"coverage.gridsWithLeader":     f64(ind.Coverage.GridsWithLeader), "coverage.gridWorkerPosts": f64(ind.Coverage.GridWorkerPosts),
 		"activities.events":            f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
 		"meetings.mattersDiscussed": f64(ind.JointMeetings.MattersDiscussed),
 		"issues.dueSoon":            f64(ind.Issues.DueSoon), "issues.resolvedOnTime": f64(ind.Issues.ResolvedOnTime),
@@ -670,6 +671,10 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'liaison' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
 		"coverage.gridsWithInstructor": "SELECT count(*) FROM grids WHERE deleted_at IS NULL AND " + scope("grids") +
 			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'instructor' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
+		"coverage.gridsWithLeader": "SELECT count(*) FROM grids WHERE deleted_at IS NULL AND " + scope("grids") +
+			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'grid_leader' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
+		"coverage.gridWorkerPosts": "SELECT count(*) FROM grid_assignments WHERE role = 'grid_worker' AND ended_on IS NULL AND deleted_at IS NULL AND " +
+			scope("grid_assignments"),
 		"coverage.buildings": "SELECT count(*) FROM buildings WHERE deleted_at IS NULL AND " + scope("buildings"),
 		"coverage.buildingsWithLeader": "SELECT count(*) FROM buildings WHERE deleted_at IS NULL AND " + scope("buildings") +
 			" AND EXISTS (SELECT 1 FROM building_appointments a WHERE a.building_id = buildings.id AND a.role = 'building_leader' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",

@@ -4,6 +4,10 @@
 -- its history. One current row per person (or per grid, cadre and role) replaces the former
 -- one row per person for ever.
 --
+-- The first days of the rows already held are filled by a rewrite (ALTER COLUMN TYPE ... USING,
+-- as 00015_person_names does), not an UPDATE: versions and row_xid stay as they were, so the
+-- rows keep their versions; the warehouse takes the new columns with `gridgov etl resync`.
+--
 -- Reads of a person's unmasked personal fields (phone, ID number, address) by anyone but the
 -- person are written to personal_data_reads, one row per person read per request.
 
@@ -24,8 +28,8 @@ ALTER TABLE partners
     ADD COLUMN ended_on date,
     DROP CONSTRAINT partners_kind_valid,
     DROP CONSTRAINT partners_person_id_key;
-UPDATE partners SET started_on = (created_at AT TIME ZONE 'Asia/Shanghai')::date;
 ALTER TABLE partners
+    ALTER COLUMN started_on TYPE date USING (created_at AT TIME ZONE 'Asia/Shanghai')::date,
     ALTER COLUMN started_on SET NOT NULL,
     ALTER COLUMN started_on SET DEFAULT current_date,
     ADD CONSTRAINT partners_kind_valid
@@ -49,8 +53,8 @@ ALTER TABLE residents
     ADD COLUMN moved_in_on date,
     ADD COLUMN moved_out_on date,
     DROP CONSTRAINT residents_person_id_key;
-UPDATE residents SET moved_in_on = (collected_at AT TIME ZONE 'Asia/Shanghai')::date;
 ALTER TABLE residents
+    ALTER COLUMN moved_in_on TYPE date USING (collected_at AT TIME ZONE 'Asia/Shanghai')::date,
     ALTER COLUMN moved_in_on SET NOT NULL,
     ALTER COLUMN moved_in_on SET DEFAULT current_date,
     ADD CONSTRAINT residents_dates CHECK (moved_out_on IS NULL OR moved_out_on >= moved_in_on);
