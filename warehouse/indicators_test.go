@@ -534,7 +534,7 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		"coverage.gridsWithInstructor": f64(ind.Coverage.GridsWithInstructor), "coverage.buildings": f64(ind.Coverage.Buildings),
 		"coverage.buildingsWithLeader": f64(ind.Coverage.BuildingsWithLeader),
 		"coverage.gridsWithLeader":     f64(ind.Coverage.GridsWithLeader), "coverage.gridWorkerPosts": f64(ind.Coverage.GridWorkerPosts),
-		"activities.events":            f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
+		"activities.events": f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
 		"meetings.mattersDiscussed": f64(ind.JointMeetings.MattersDiscussed),
 		"issues.dueSoon":            f64(ind.Issues.DueSoon), "issues.resolvedOnTime": f64(ind.Issues.ResolvedOnTime),
 		"issues.resolvedLate": f64(ind.Issues.ResolvedLate), "issues.urged": f64(ind.Issues.Urged), "issues.supervised": f64(ind.Issues.Supervised),
