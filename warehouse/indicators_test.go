@@ -167,6 +167,12 @@ func TestIndicatorsDemoCity(t *testing.T) {
 		}
 	})
 
+	// The staffing figures are checked against Postgres below: none may be zero in the demo city.
+	if city.Coverage.GridsWithLeader == 0 || city.Coverage.GridWorkerPosts == 0 || len(city.Organisation.Partners) != 3 {
+		t.Errorf("the demo city's staffing: %d grids with a leader, %d grid-worker posts, partners %+v", city.Coverage.GridsWithLeader,
+			city.Coverage.GridWorkerPosts, city.Organisation.Partners)
+	}
+
 	// A few scopes: the city, the first street, a community of the second street, a grid of it.
 	street := city.Breakdown[0].Scope.Place
 	other := city.Breakdown[1].Scope.Place
@@ -522,6 +528,15 @@ func sumServed(ind *warehouse.Indicators) (n int64) {
 	return n
 }
 
+// partnerCount sums the current partners of every kind.
+func partnerCount(ind *warehouse.Indicators) int64 {
+	var n int64
+	for _, p := range ind.Organisation.Partners {
+		n += p.Partners
+	}
+	return n
+}
+
 // fromIndicators flattens the values recompute checks.
 func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 	m := map[string]float64{
@@ -534,7 +549,8 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		"coverage.gridsWithInstructor": f64(ind.Coverage.GridsWithInstructor), "coverage.buildings": f64(ind.Coverage.Buildings),
 		"coverage.buildingsWithLeader": f64(ind.Coverage.BuildingsWithLeader),
 		"coverage.gridsWithLeader":     f64(ind.Coverage.GridsWithLeader), "coverage.gridWorkerPosts": f64(ind.Coverage.GridWorkerPosts),
-		"activities.events": f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
+		"organisation.partners": f64(partnerCount(ind)),
+		"activities.events":     f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
 		"meetings.mattersDiscussed": f64(ind.JointMeetings.MattersDiscussed),
 		"issues.dueSoon":            f64(ind.Issues.DueSoon), "issues.resolvedOnTime": f64(ind.Issues.ResolvedOnTime),
 		"issues.resolvedLate": f64(ind.Issues.ResolvedLate), "issues.urged": f64(ind.Issues.Urged), "issues.supervised": f64(ind.Issues.Supervised),
@@ -687,6 +703,7 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 		queries["meetings.mattersDiscussed"] = "SELECT count(*) FROM meeting_matters mm JOIN joint_meetings jm ON jm.id = mm.meeting_id WHERE mm.deleted_at IS NULL AND jm.deleted_at IS NULL AND mm.kind = 'major_matter' AND " +
 			scope("jm") + fmt.Sprintf(" AND jm.held_on BETWEEN '%s' AND '%s'", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))
 		years := fmt.Sprintf(" AND year BETWEEN %d AND %d", p.From.Year(), p.To.Year())
+		queries["organisation.partners"] = "SELECT count(*) FROM partners WHERE deleted_at IS NULL AND ended_on IS NULL AND " + scope("partners")
 		queries["ratings.good"] = "SELECT count(*) FROM year_ratings WHERE deleted_at IS NULL AND grade = 'good' AND " + scope("year_ratings") + years
 		queries["ratings.poor"] = "SELECT count(*) FROM year_ratings WHERE deleted_at IS NULL AND grade = 'poor' AND " + scope("year_ratings") + years
 	}

@@ -31,7 +31,7 @@ func TestIndicatorsSDL(t *testing.T) {
 		warehouse.Orders{}, warehouse.QuarterHours{}, warehouse.RatingCounts{}, warehouse.UnitRatings{}, warehouse.Coverage{},
 		warehouse.ActivityKind{}, warehouse.WorkLogKind{}, warehouse.JointMeetings{}, warehouse.Organisation{}, warehouse.BreakdownItem{},
 		warehouse.BreakdownValues{}, warehouse.CheckinCounts{}, warehouse.IssueCounts{}, warehouse.OrderCounts{}, warehouse.VolunteerCounts{},
-		warehouse.ActivityCounts{}, warehouse.CoverageCounts{}, warehouse.TrendPoint{}} {
+		warehouse.ActivityCounts{}, warehouse.CoverageCounts{}, warehouse.TrendPoint{}, warehouse.PartnerKind{}} {
 		goTypes[reflect.TypeOf(v).Name()] = reflect.TypeOf(v)
 	}
 	bound := regexp.MustCompile(`\(warehouse\.(\w+)\)`)
