@@ -11348,7 +11348,7 @@ extend type Mutation {
   updateDutyShift("What to do." input: UpdateDutyShiftInput!): DutyShift!
   "Cancel a scheduled duty shift, with a reason; the row stays as history."
   cancelDutyShift("What to do." input: CancelDutyShiftInput!): DutyShift!
-  "Record a person as living in a building (居民信息), collected by the acting cadre; the person's home moves there."
+  "Record a person as living in a building (居民信息), collected by the acting cadre."
   registerResident("What to do." input: RegisterResidentInput!): Resident!
   "Change a current resident's record: building, household, party membership or day of moving in."
   updateResident("What to do." input: UpdateResidentInput!): Resident!
@@ -11524,7 +11524,7 @@ input RegisterResidentInput {
 input UpdateResidentInput {
   "The record."
   residentId: ID! @ref(type: "Resident")
-  "New building: the person's home moves there too."
+  "New building."
   buildingId: ID @ref(type: "Building")
   "New household size."
   householdSize: Int

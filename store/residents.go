@@ -105,8 +105,8 @@ type ResidentInput struct {
 	MovedInOn     *time.Time
 }
 
-// home places a record in its building, in scope, and moves the person's home there too: the
-// person's place is where the record says they live.
+// home places a record in its building, in scope. The person's own row (with their contact
+// data) is not written: the record says where they live for the register.
 func home(ctx context.Context, tx pgx.Tx, sc auth.Scope, r *Resident) error {
 	q := &query{}
 	q.where("id = ?", r.BuildingID)
@@ -117,12 +117,6 @@ func home(ctx context.Context, tx pgx.Tx, sc auth.Scope, r *Resident) error {
 	if isNoRows(err) {
 		return apperr.Invalid("buildingId", "no such building")
 	}
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `UPDATE people SET street_id = $2, community_id = $3, grid_id = $4, building_id = $5 WHERE id = $1
-		AND (street_id, community_id, grid_id, building_id) IS DISTINCT FROM ($2, $3, $4, $5)`,
-		r.PersonID, r.StreetID, r.CommunityID, r.GridID, r.BuildingID)
 	return err
 }
 

@@ -1408,7 +1408,7 @@ type UpdatePartnerInput struct {
 type UpdateResidentInput struct {
 	// The record.
 	ResidentID string `json:"residentId"`
-	// New building: the person's home moves there too.
+	// New building.
 	BuildingID *string `json:"buildingId,omitempty"`
 	// New household size.
 	HouseholdSize *int `json:"householdSize,omitempty"`
