@@ -261,7 +261,17 @@ func TestPersonalDataReads(t *testing.T) {
 	}
 
 	cadre := e.token("community_cadre", gid("Community", w.community), w.cadrePerson)
+	e.stmts.Start()
 	r = e.as(cadre, list, nil)
+	inserts := 0
+	for _, st := range e.stmts.Stop() {
+		if strings.Contains(st.SQL, "INSERT INTO personal_data_reads") {
+			inserts++
+		}
+	}
+	if inserts != 1 {
+		t.Fatalf("a request's reads are written in one statement: %d", inserts)
+	}
 	if len(r.Errors) > 0 || dig(r.Data, "residents", "edges", 0, "node", "person", "phone") != "13800000000" {
 		t.Fatalf("a cadre reads residents' phones: %+v", r)
 	}
