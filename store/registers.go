@@ -124,6 +124,29 @@ func (r *register[T]) insert(ctx context.Context, tx pgx.Tx, actor auth.Actor, c
 	return out, r.record(ctx, tx, actor, out, workflow.RegisterCreate, "", workflow.RegisterCurrent, "")
 }
 
+// appoint registers a person with a community of the scope from the day in startColumn: the
+// person is current in the register once at a time. The row's first columns are person_id,
+// street_id and community_id; columns and args give the rest.
+func (r *register[T]) appoint(ctx context.Context, s *Store, sc auth.Scope, actor auth.Actor, personID, communityID int64,
+	startColumn, columns string, args ...any) (*T, error) {
+	var out *T
+	err := s.inTx(ctx, "register "+r.entity, func(tx pgx.Tx) error {
+		street, err := communityStreet(ctx, tx, sc, communityID)
+		if err != nil {
+			return err
+		}
+		if err := lockPerson(ctx, tx, personID); err != nil {
+			return err
+		}
+		if err := refuseCurrent(ctx, tx, r.table, startColumn, r.endColumn, personID, 0, r.entity); err != nil {
+			return err
+		}
+		out, err = r.insert(ctx, tx, actor, `person_id, street_id, community_id, `+columns, append([]any{personID, street, communityID}, args...)...)
+		return err
+	})
+	return out, err
+}
+
 // write runs an UPDATE of the row read at version (its SET and arguments; the row's id and
 // version are appended) and records the change; a row changed meanwhile is CONFLICT.
 func (r *register[T]) write(ctx context.Context, tx pgx.Tx, actor auth.Actor, row *T, action workflow.RegisterAction,

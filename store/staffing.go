@@ -162,23 +162,8 @@ type InstructorInput struct {
 
 // AppointInstructor appoints a person governance instructor of a community in scope.
 func (s *Store) AppointInstructor(ctx context.Context, sc auth.Scope, actor auth.Actor, in InstructorInput) (*GovernanceInstructor, error) {
-	var out *GovernanceInstructor
-	err := s.inTx(ctx, "appoint governance instructor", func(tx pgx.Tx) error {
-		street, err := communityStreet(ctx, tx, sc, in.CommunityID)
-		if err != nil {
-			return err
-		}
-		if err := lockPerson(ctx, tx, in.PersonID); err != nil {
-			return err
-		}
-		if err := refuseCurrent(ctx, tx, "governance_instructors", "appointed_on", "ended_on", in.PersonID, 0, "governance instructor"); err != nil {
-			return err
-		}
-		out, err = instructors.insert(ctx, tx, actor, `person_id, street_id, community_id, former_post, appointed_on`, in.PersonID,
-			street, in.CommunityID, strings.TrimSpace(pick(in.FormerPost, "")), pick(in.AppointedOn, today()))
-		return err
-	})
-	return out, err
+	return instructors.appoint(ctx, s, sc, actor, in.PersonID, in.CommunityID, "appointed_on", `former_post, appointed_on`,
+		strings.TrimSpace(pick(in.FormerPost, "")), pick(in.AppointedOn, today()))
 }
 
 // UpdateInstructor changes a current instructor's former post or day of appointment.
@@ -212,23 +197,8 @@ type PartnerInput struct {
 
 // RegisterPartner registers a person as a co-building partner of a community in scope.
 func (s *Store) RegisterPartner(ctx context.Context, sc auth.Scope, actor auth.Actor, in PartnerInput) (*Partner, error) {
-	var out *Partner
-	err := s.inTx(ctx, "register partner", func(tx pgx.Tx) error {
-		street, err := communityStreet(ctx, tx, sc, in.CommunityID)
-		if err != nil {
-			return err
-		}
-		if err := lockPerson(ctx, tx, in.PersonID); err != nil {
-			return err
-		}
-		if err := refuseCurrent(ctx, tx, "partners", "started_on", "ended_on", in.PersonID, 0, "partner"); err != nil {
-			return err
-		}
-		out, err = partners.insert(ctx, tx, actor, `person_id, street_id, community_id, kind, organisation, started_on`, in.PersonID,
-			street, in.CommunityID, pick(in.Kind, ""), strings.TrimSpace(pick(in.Organisation, "")), pick(in.StartedOn, today()))
-		return err
-	})
-	return out, err
+	return partners.appoint(ctx, s, sc, actor, in.PersonID, in.CommunityID, "started_on", `kind, organisation, started_on`,
+		pick(in.Kind, ""), strings.TrimSpace(pick(in.Organisation, "")), pick(in.StartedOn, today()))
 }
 
 // UpdatePartner changes a current partner's kind, organisation or first day.
