@@ -77,7 +77,10 @@ var Policy = map[string]Rule{
 	"Query.noticeOfBuilding":         {with(placeRead, "party_member", "resident"), "a building at or below the scope; a resident's or party member's own building"},
 	"Query.conventionOfBuilding":     {with(placeRead, "party_member", "resident"), "a building at or below the scope; a resident's or party member's own building"},
 
-	"Query.auditRecords": {[]string{"city_admin"}, "everything"},
+	"Query.gridAssignments": {placeRead, "at or below the scope"},
+
+	"Query.auditRecords":      {[]string{"city_admin"}, "everything"},
+	"Query.personalDataReads": {[]string{"city_admin"}, "everything"},
 
 	// Workflows change at and below the scope of the cadre; a grid worker reports, handles
 	// and logs in their grid; a party member claims and completes orders of their grid and
@@ -173,6 +176,24 @@ var Policy = map[string]Rule{
 	"Mutation.adoptBuildingConvention":         {gridHandle, "a building at or below the scope"},
 	"Mutation.recordPoliceDuty":                {cadres, "a place at or below the scope; volunteers of the team serving there"},
 	"Mutation.logGridWork":                     {gridHandle, "a grid at or below the scope"},
+
+	// Registers of people on duty: cadres keep them for their place; a grid worker also
+	// collects the residents' records of their grid.
+	"Mutation.assignGridStaff":             {cadres, "a grid at or below the scope, a cadre of its street"},
+	"Mutation.updateGridAssignment":        {cadres, "an assignment at or below the scope"},
+	"Mutation.endGridAssignment":           {cadres, "an assignment at or below the scope"},
+	"Mutation.appointGovernanceInstructor": {cadres, "a community at or below the scope"},
+	"Mutation.updateGovernanceInstructor":  {cadres, "an instructor at or below the scope"},
+	"Mutation.endGovernanceInstructor":     {cadres, "an instructor at or below the scope"},
+	"Mutation.registerPartner":             {cadres, "a community at or below the scope"},
+	"Mutation.updatePartner":               {cadres, "a partner at or below the scope"},
+	"Mutation.endPartner":                  {cadres, "a partner at or below the scope"},
+	"Mutation.scheduleDutyShift":           {cadres, "a service centre at or below the scope, a cadre of its community"},
+	"Mutation.updateDutyShift":             {cadres, "a shift at or below the scope"},
+	"Mutation.cancelDutyShift":             {cadres, "a shift at or below the scope"},
+	"Mutation.registerResident":            {gridHandle, "a building at or below the scope"},
+	"Mutation.updateResident":              {gridHandle, "a record at or below the scope"},
+	"Mutation.moveOutResident":             {gridHandle, "a record at or below the scope"},
 }
 
 // Allowed reports whether role may read or call the root field object.field ("Query",

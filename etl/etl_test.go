@@ -41,6 +41,8 @@ var notCopied = map[string]string{
 	// the units' inbox are operational and read by no indicator.
 	"rating_events": "the history of year-end ratings stays in Postgres",
 	"unit_notices":  "the units' inbox stays in Postgres",
+	// Who read whose personal data: an audit trail of people, never for the warehouse.
+	"personal_data_reads": "the log of personal data reads stays in Postgres",
 }
 
 // Every replicated Postgres table feeds a warehouse table.

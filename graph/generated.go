@@ -74,6 +74,7 @@ type ResolverRoot interface {
 	Patrol() PatrolResolver
 	PatrolFinding() PatrolFindingResolver
 	Person() PersonResolver
+	PersonalDataRead() PersonalDataReadResolver
 	Query() QueryResolver
 	RatingAppeal() RatingAppealResolver
 	RatingEvent() RatingEventResolver
@@ -405,18 +406,23 @@ type ComplexityRoot struct {
 	CoverageIndicators struct {
 		Buildings           func(childComplexity int) int
 		BuildingsWithLeader func(childComplexity int) int
+		GridWorkerPosts     func(childComplexity int) int
 		Grids               func(childComplexity int) int
 		GridsWithCadre      func(childComplexity int) int
 		GridsWithInstructor func(childComplexity int) int
+		GridsWithLeader     func(childComplexity int) int
 	}
 
 	DutyShift struct {
-		Cadre     func(childComplexity int) int
-		Community func(childComplexity int) int
-		Facility  func(childComplexity int) int
-		ID        func(childComplexity int) int
-		OnDate    func(childComplexity int) int
-		Version   func(childComplexity int) int
+		Cadre        func(childComplexity int) int
+		CancelReason func(childComplexity int) int
+		CancelledOn  func(childComplexity int) int
+		Community    func(childComplexity int) int
+		Facility     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		OnDate       func(childComplexity int) int
+		State        func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	DutyShiftConnection struct {
@@ -468,6 +474,7 @@ type ComplexityRoot struct {
 	GovernanceInstructor struct {
 		AppointedOn func(childComplexity int) int
 		Community   func(childComplexity int) int
+		EndedOn     func(childComplexity int) int
 		FormerPost  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -504,6 +511,18 @@ type ComplexityRoot struct {
 		ID        func(childComplexity int) int
 		Role      func(childComplexity int) int
 		StartedOn func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	GridAssignmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GridAssignmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	GridConnection struct {
@@ -889,9 +908,12 @@ type ComplexityRoot struct {
 		AdoptBuildingConvention         func(childComplexity int, input model.AdoptBuildingConventionInput) int
 		AppealRating                    func(childComplexity int, input model.AppealRatingInput) int
 		AppointBuildingRole             func(childComplexity int, input model.AppointBuildingRoleInput) int
+		AppointGovernanceInstructor     func(childComplexity int, input model.AppointGovernanceInstructorInput) int
 		AppointRedSteward               func(childComplexity int, input model.AppointRedStewardInput) int
 		ApproveRating                   func(childComplexity int, input model.RatingActionInput) int
+		AssignGridStaff                 func(childComplexity int, input model.AssignGridStaffInput) int
 		AttachEvidence                  func(childComplexity int, input model.AttachEvidenceInput) int
+		CancelDutyShift                 func(childComplexity int, input model.CancelDutyShiftInput) int
 		CancelJointMeeting              func(childComplexity int, input model.CancelJointMeetingInput) int
 		CancelOrder                     func(childComplexity int, input model.OrderActionInput) int
 		ClaimOrder                      func(childComplexity int, input model.OrderActionInput) int
@@ -909,7 +931,10 @@ type ComplexityRoot struct {
 		DispatchIssue                   func(childComplexity int, input model.DispatchIssueInput) int
 		DissolveSocialPartyOrganisation func(childComplexity int, input model.DissolveSocialPartyOrganisationInput) int
 		EndBuildingAppointment          func(childComplexity int, input model.EndBuildingAppointmentInput) int
+		EndGovernanceInstructor         func(childComplexity int, input model.EndGovernanceInstructorInput) int
+		EndGridAssignment               func(childComplexity int, input model.EndGridAssignmentInput) int
 		EndPairing                      func(childComplexity int, input model.EndPairingInput) int
+		EndPartner                      func(childComplexity int, input model.EndPartnerInput) int
 		EndRedSteward                   func(childComplexity int, input model.EndRedStewardInput) int
 		EndSocialOrganisation           func(childComplexity int, input model.EndSocialOrganisationInput) int
 		EndVentureProject               func(childComplexity int, input model.EndVentureProjectInput) int
@@ -918,6 +943,7 @@ type ComplexityRoot struct {
 		HoldJointMeeting                func(childComplexity int, input model.HoldJointMeetingInput) int
 		LogGridWork                     func(childComplexity int, input model.LogGridWorkInput) int
 		LogPatrol                       func(childComplexity int, input model.LogPatrolInput) int
+		MoveOutResident                 func(childComplexity int, input model.MoveOutResidentInput) int
 		NotifyRatingUnit                func(childComplexity int, input model.RatingActionInput) int
 		PairUnit                        func(childComplexity int, input model.PairUnitInput) int
 		PostOrder                       func(childComplexity int, input model.PostOrderInput) int
@@ -933,6 +959,8 @@ type ComplexityRoot struct {
 		RecordMeetingMinutes            func(childComplexity int, input model.RecordMeetingMinutesInput) int
 		RecordPoliceDuty                func(childComplexity int, input model.RecordPoliceDutyInput) int
 		RegisterCheckin                 func(childComplexity int, input model.RegisterCheckinInput) int
+		RegisterPartner                 func(childComplexity int, input model.RegisterPartnerInput) int
+		RegisterResident                func(childComplexity int, input model.RegisterResidentInput) int
 		RegisterVolunteer               func(childComplexity int, input model.RegisterVolunteerInput) int
 		RejectCheckin                   func(childComplexity int, input model.RejectCheckinInput) int
 		ReleaseOrder                    func(childComplexity int, input model.OrderActionInput) int
@@ -944,6 +972,7 @@ type ComplexityRoot struct {
 		ResolveIssue                    func(childComplexity int, input model.ResolveIssueInput) int
 		ReturnIssue                     func(childComplexity int, input model.IssueActionInput) int
 		ReverifyCheckin                 func(childComplexity int, input model.ReverifyCheckinInput) int
+		ScheduleDutyShift               func(childComplexity int, input model.ScheduleDutyShiftInput) int
 		ScheduleJointMeeting            func(childComplexity int, input model.ScheduleJointMeetingInput) int
 		SetMatterOutcome                func(childComplexity int, input model.SetMatterOutcomeInput) int
 		SetWorkday                      func(childComplexity int, input model.SetWorkdayInput) int
@@ -951,7 +980,12 @@ type ComplexityRoot struct {
 		SubmitRating                    func(childComplexity int, input model.RatingActionInput) int
 		SuperviseIssue                  func(childComplexity int, input model.SuperviseIssueInput) int
 		TransferCheckin                 func(childComplexity int, input model.TransferCheckinInput) int
+		UpdateDutyShift                 func(childComplexity int, input model.UpdateDutyShiftInput) int
+		UpdateGovernanceInstructor      func(childComplexity int, input model.UpdateGovernanceInstructorInput) int
+		UpdateGridAssignment            func(childComplexity int, input model.UpdateGridAssignmentInput) int
+		UpdatePartner                   func(childComplexity int, input model.UpdatePartnerInput) int
 		UpdateRating                    func(childComplexity int, input model.UpdateRatingInput) int
+		UpdateResident                  func(childComplexity int, input model.UpdateResidentInput) int
 		UpdateSocialOrganisation        func(childComplexity int, input model.UpdateSocialOrganisationInput) int
 		UpdateSocialPartyOrganisation   func(childComplexity int, input model.UpdateSocialPartyOrganisationInput) int
 		UpdateVentureProject            func(childComplexity int, input model.UpdateVentureProjectInput) int
@@ -1007,6 +1041,7 @@ type ComplexityRoot struct {
 		MarketManagedCompounds  func(childComplexity int) int
 		OwnerRepresentatives    func(childComplexity int) int
 		PairedCivilisedUnits    func(childComplexity int) int
+		Partners                func(childComplexity int) int
 		RedStewards             func(childComplexity int) int
 		ResidentRecords         func(childComplexity int) int
 		ServiceCategories       func(childComplexity int) int
@@ -1045,11 +1080,13 @@ type ComplexityRoot struct {
 
 	Partner struct {
 		Community    func(childComplexity int) int
+		EndedOn      func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Organisation func(childComplexity int) int
 		Person       func(childComplexity int) int
+		StartedOn    func(childComplexity int) int
 		Version      func(childComplexity int) int
 	}
 
@@ -1062,6 +1099,11 @@ type ComplexityRoot struct {
 	PartnerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PartnerKindCount struct {
+		Kind     func(childComplexity int) int
+		Partners func(childComplexity int) int
 	}
 
 	PartyMember struct {
@@ -1143,6 +1185,28 @@ type ComplexityRoot struct {
 		Phone       func(childComplexity int) int
 	}
 
+	PersonalDataRead struct {
+		At        func(childComplexity int) int
+		Fields    func(childComplexity int) int
+		Person    func(childComplexity int) int
+		PersonID  func(childComplexity int) int
+		Reader    func(childComplexity int) int
+		ReaderID  func(childComplexity int) int
+		RequestID func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
+	PersonalDataReadConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PersonalDataReadEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PoliceDutyIndicators struct {
 		ByKind         func(childComplexity int) int
 		Duties         func(childComplexity int) int
@@ -1176,6 +1240,7 @@ type ComplexityRoot struct {
 		DutyShifts               func(childComplexity int, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 		Facilities               func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) int
 		GovernanceInstructors    func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
+		GridAssignments          func(childComplexity int, filter *model.GridAssignmentFilter, first *int, after *string, last *int, before *string) int
 		GridLedger               func(childComplexity int, gridID string, year int, quarter int) int
 		GridRoster               func(childComplexity int, gridID string) int
 		Grids                    func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
@@ -1193,6 +1258,7 @@ type ComplexityRoot struct {
 		Partners                 func(childComplexity int, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) int
 		PartyMembers             func(childComplexity int, filter *model.PartyMemberFilter, orderBy *model.PartyMemberOrder, first *int, after *string, last *int, before *string) int
 		Patrols                  func(childComplexity int, filter *model.PatrolFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
+		PersonalDataReads        func(childComplexity int, filter *model.PersonalDataReadFilter, first *int, after *string, last *int, before *string) int
 		RedStewards              func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
 		Residents                func(childComplexity int, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) int
 		ServiceCategories        func(childComplexity int) int
@@ -1288,6 +1354,8 @@ type ComplexityRoot struct {
 		HouseholdSize func(childComplexity int) int
 		ID            func(childComplexity int) int
 		IsPartyMember func(childComplexity int) int
+		MovedInOn     func(childComplexity int) int
+		MovedOutOn    func(childComplexity int) int
 		Name          func(childComplexity int) int
 		Person        func(childComplexity int) int
 		Version       func(childComplexity int) int
@@ -1823,6 +1891,8 @@ type DutyShiftResolver interface {
 	Cadre(ctx context.Context, obj *store.DutyShift) (*store.Cadre, error)
 	Facility(ctx context.Context, obj *store.DutyShift) (*store.Facility, error)
 	Community(ctx context.Context, obj *store.DutyShift) (*store.Community, error)
+
+	State(ctx context.Context, obj *store.DutyShift) (model.DutyShiftState, error)
 }
 type EvidenceResolver interface {
 	ID(ctx context.Context, obj *store.Evidence) (string, error)
@@ -2036,6 +2106,21 @@ type MutationResolver interface {
 	AppealRating(ctx context.Context, input model.AppealRatingInput) (*store.YearRating, error)
 	DecideRatingAppeal(ctx context.Context, input model.DecideRatingAppealInput) (*store.YearRating, error)
 	LogGridWork(ctx context.Context, input model.LogGridWorkInput) (*store.WorkLog, error)
+	AssignGridStaff(ctx context.Context, input model.AssignGridStaffInput) (*store.GridAssignment, error)
+	UpdateGridAssignment(ctx context.Context, input model.UpdateGridAssignmentInput) (*store.GridAssignment, error)
+	EndGridAssignment(ctx context.Context, input model.EndGridAssignmentInput) (*store.GridAssignment, error)
+	AppointGovernanceInstructor(ctx context.Context, input model.AppointGovernanceInstructorInput) (*store.GovernanceInstructor, error)
+	UpdateGovernanceInstructor(ctx context.Context, input model.UpdateGovernanceInstructorInput) (*store.GovernanceInstructor, error)
+	EndGovernanceInstructor(ctx context.Context, input model.EndGovernanceInstructorInput) (*store.GovernanceInstructor, error)
+	RegisterPartner(ctx context.Context, input model.RegisterPartnerInput) (*store.Partner, error)
+	UpdatePartner(ctx context.Context, input model.UpdatePartnerInput) (*store.Partner, error)
+	EndPartner(ctx context.Context, input model.EndPartnerInput) (*store.Partner, error)
+	ScheduleDutyShift(ctx context.Context, input model.ScheduleDutyShiftInput) (*store.DutyShift, error)
+	UpdateDutyShift(ctx context.Context, input model.UpdateDutyShiftInput) (*store.DutyShift, error)
+	CancelDutyShift(ctx context.Context, input model.CancelDutyShiftInput) (*store.DutyShift, error)
+	RegisterResident(ctx context.Context, input model.RegisterResidentInput) (*store.Resident, error)
+	UpdateResident(ctx context.Context, input model.UpdateResidentInput) (*store.Resident, error)
+	MoveOutResident(ctx context.Context, input model.MoveOutResidentInput) (*store.Resident, error)
 	CreateVolunteerTeam(ctx context.Context, input model.CreateVolunteerTeamInput) (*store.VolunteerTeam, error)
 	UpdateVolunteerTeam(ctx context.Context, input model.UpdateVolunteerTeamInput) (*store.VolunteerTeam, error)
 	RegisterVolunteer(ctx context.Context, input model.RegisterVolunteerInput) (*store.Volunteer, error)
@@ -2108,9 +2193,17 @@ type PersonResolver interface {
 	Building(ctx context.Context, obj *store.Person) (*store.Building, error)
 	PartyMember(ctx context.Context, obj *store.Person) (*store.PartyMember, error)
 }
+type PersonalDataReadResolver interface {
+	Reader(ctx context.Context, obj *store.PersonalDataRead) (*store.Person, error)
+	ReaderID(ctx context.Context, obj *store.PersonalDataRead) (*string, error)
+
+	Person(ctx context.Context, obj *store.PersonalDataRead) (*store.Person, error)
+	PersonID(ctx context.Context, obj *store.PersonalDataRead) (string, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (store.Entity, error)
 	AuditRecords(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditRecordConnection, error)
+	PersonalDataReads(ctx context.Context, filter *model.PersonalDataReadFilter, first *int, after *string, last *int, before *string) (*model.PersonalDataReadConnection, error)
 	Patrols(ctx context.Context, filter *model.PatrolFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.PatrolConnection, error)
 	SocialPartyOrganisations(ctx context.Context, socialOrganisationID *string, current *bool, first *int, after *string, last *int, before *string) (*model.SocialPartyOrganisationConnection, error)
 	NoticeOfBuilding(ctx context.Context, buildingID string) (*store.BuildingNotice, error)
@@ -2143,6 +2236,7 @@ type QueryResolver interface {
 	GovernanceInstructors(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.GovernanceInstructorConnection, error)
 	Partners(ctx context.Context, filter *model.PartnerFilter, first *int, after *string, last *int, before *string) (*model.PartnerConnection, error)
 	WorkLogs(ctx context.Context, filter *model.WorkLogFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.WorkLogConnection, error)
+	GridAssignments(ctx context.Context, filter *model.GridAssignmentFilter, first *int, after *string, last *int, before *string) (*model.GridAssignmentConnection, error)
 	DutyShifts(ctx context.Context, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) (*model.DutyShiftConnection, error)
 	MediationRoomMembers(ctx context.Context, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) (*model.MediationRoomMemberConnection, error)
 	SocialOrganisations(ctx context.Context, streetID *string, search *string, first *int, after *string, last *int, before *string) (*model.SocialOrganisationConnection, error)
@@ -3580,6 +3674,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageIndicators.BuildingsWithLeader(childComplexity), true
+	case "CoverageIndicators.gridWorkerPosts":
+		if e.ComplexityRoot.CoverageIndicators.GridWorkerPosts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.GridWorkerPosts(childComplexity), true
 	case "CoverageIndicators.grids":
 		if e.ComplexityRoot.CoverageIndicators.Grids == nil {
 			break
@@ -3598,6 +3698,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoverageIndicators.GridsWithInstructor(childComplexity), true
+	case "CoverageIndicators.gridsWithLeader":
+		if e.ComplexityRoot.CoverageIndicators.GridsWithLeader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageIndicators.GridsWithLeader(childComplexity), true
 
 	case "DutyShift.cadre":
 		if e.ComplexityRoot.DutyShift.Cadre == nil {
@@ -3605,6 +3711,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DutyShift.Cadre(childComplexity), true
+	case "DutyShift.cancelReason":
+		if e.ComplexityRoot.DutyShift.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.CancelReason(childComplexity), true
+	case "DutyShift.cancelledOn":
+		if e.ComplexityRoot.DutyShift.CancelledOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.CancelledOn(childComplexity), true
 	case "DutyShift.community":
 		if e.ComplexityRoot.DutyShift.Community == nil {
 			break
@@ -3629,6 +3747,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DutyShift.OnDate(childComplexity), true
+	case "DutyShift.state":
+		if e.ComplexityRoot.DutyShift.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DutyShift.State(childComplexity), true
 	case "DutyShift.version":
 		if e.ComplexityRoot.DutyShift.Version == nil {
 			break
@@ -3822,6 +3946,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GovernanceInstructor.Community(childComplexity), true
+	case "GovernanceInstructor.endedOn":
+		if e.ComplexityRoot.GovernanceInstructor.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernanceInstructor.EndedOn(childComplexity), true
 	case "GovernanceInstructor.formerPost":
 		if e.ComplexityRoot.GovernanceInstructor.FormerPost == nil {
 			break
@@ -3975,6 +4105,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridAssignment.StartedOn(childComplexity), true
+	case "GridAssignment.version":
+		if e.ComplexityRoot.GridAssignment.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignment.Version(childComplexity), true
+
+	case "GridAssignmentConnection.edges":
+		if e.ComplexityRoot.GridAssignmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignmentConnection.Edges(childComplexity), true
+	case "GridAssignmentConnection.pageInfo":
+		if e.ComplexityRoot.GridAssignmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignmentConnection.PageInfo(childComplexity), true
+	case "GridAssignmentConnection.totalCount":
+		if e.ComplexityRoot.GridAssignmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignmentConnection.TotalCount(childComplexity), true
+
+	case "GridAssignmentEdge.cursor":
+		if e.ComplexityRoot.GridAssignmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignmentEdge.Cursor(childComplexity), true
+	case "GridAssignmentEdge.node":
+		if e.ComplexityRoot.GridAssignmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridAssignmentEdge.Node(childComplexity), true
 
 	case "GridConnection.edges":
 		if e.ComplexityRoot.GridConnection.Edges == nil {
@@ -5716,6 +5884,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AppointBuildingRole(childComplexity, args["input"].(model.AppointBuildingRoleInput)), true
+	case "Mutation.appointGovernanceInstructor":
+		if e.ComplexityRoot.Mutation.AppointGovernanceInstructor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_appointGovernanceInstructor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AppointGovernanceInstructor(childComplexity, args["input"].(model.AppointGovernanceInstructorInput)), true
 	case "Mutation.appointRedSteward":
 		if e.ComplexityRoot.Mutation.AppointRedSteward == nil {
 			break
@@ -5738,6 +5917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveRating(childComplexity, args["input"].(model.RatingActionInput)), true
+	case "Mutation.assignGridStaff":
+		if e.ComplexityRoot.Mutation.AssignGridStaff == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignGridStaff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignGridStaff(childComplexity, args["input"].(model.AssignGridStaffInput)), true
 	case "Mutation.attachEvidence":
 		if e.ComplexityRoot.Mutation.AttachEvidence == nil {
 			break
@@ -5749,6 +5939,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AttachEvidence(childComplexity, args["input"].(model.AttachEvidenceInput)), true
+	case "Mutation.cancelDutyShift":
+		if e.ComplexityRoot.Mutation.CancelDutyShift == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelDutyShift_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelDutyShift(childComplexity, args["input"].(model.CancelDutyShiftInput)), true
 	case "Mutation.cancelJointMeeting":
 		if e.ComplexityRoot.Mutation.CancelJointMeeting == nil {
 			break
@@ -5936,6 +6137,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndBuildingAppointment(childComplexity, args["input"].(model.EndBuildingAppointmentInput)), true
+	case "Mutation.endGovernanceInstructor":
+		if e.ComplexityRoot.Mutation.EndGovernanceInstructor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endGovernanceInstructor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndGovernanceInstructor(childComplexity, args["input"].(model.EndGovernanceInstructorInput)), true
+	case "Mutation.endGridAssignment":
+		if e.ComplexityRoot.Mutation.EndGridAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endGridAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndGridAssignment(childComplexity, args["input"].(model.EndGridAssignmentInput)), true
 	case "Mutation.endPairing":
 		if e.ComplexityRoot.Mutation.EndPairing == nil {
 			break
@@ -5947,6 +6170,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndPairing(childComplexity, args["input"].(model.EndPairingInput)), true
+	case "Mutation.endPartner":
+		if e.ComplexityRoot.Mutation.EndPartner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endPartner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndPartner(childComplexity, args["input"].(model.EndPartnerInput)), true
 	case "Mutation.endRedSteward":
 		if e.ComplexityRoot.Mutation.EndRedSteward == nil {
 			break
@@ -6035,6 +6269,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogPatrol(childComplexity, args["input"].(model.LogPatrolInput)), true
+	case "Mutation.moveOutResident":
+		if e.ComplexityRoot.Mutation.MoveOutResident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveOutResident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveOutResident(childComplexity, args["input"].(model.MoveOutResidentInput)), true
 	case "Mutation.notifyRatingUnit":
 		if e.ComplexityRoot.Mutation.NotifyRatingUnit == nil {
 			break
@@ -6200,6 +6445,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterCheckin(childComplexity, args["input"].(model.RegisterCheckinInput)), true
+	case "Mutation.registerPartner":
+		if e.ComplexityRoot.Mutation.RegisterPartner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerPartner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterPartner(childComplexity, args["input"].(model.RegisterPartnerInput)), true
+	case "Mutation.registerResident":
+		if e.ComplexityRoot.Mutation.RegisterResident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerResident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterResident(childComplexity, args["input"].(model.RegisterResidentInput)), true
 	case "Mutation.registerVolunteer":
 		if e.ComplexityRoot.Mutation.RegisterVolunteer == nil {
 			break
@@ -6321,6 +6588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReverifyCheckin(childComplexity, args["input"].(model.ReverifyCheckinInput)), true
+	case "Mutation.scheduleDutyShift":
+		if e.ComplexityRoot.Mutation.ScheduleDutyShift == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleDutyShift_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleDutyShift(childComplexity, args["input"].(model.ScheduleDutyShiftInput)), true
 	case "Mutation.scheduleJointMeeting":
 		if e.ComplexityRoot.Mutation.ScheduleJointMeeting == nil {
 			break
@@ -6398,6 +6676,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferCheckin(childComplexity, args["input"].(model.TransferCheckinInput)), true
+	case "Mutation.updateDutyShift":
+		if e.ComplexityRoot.Mutation.UpdateDutyShift == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDutyShift_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDutyShift(childComplexity, args["input"].(model.UpdateDutyShiftInput)), true
+	case "Mutation.updateGovernanceInstructor":
+		if e.ComplexityRoot.Mutation.UpdateGovernanceInstructor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGovernanceInstructor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateGovernanceInstructor(childComplexity, args["input"].(model.UpdateGovernanceInstructorInput)), true
+	case "Mutation.updateGridAssignment":
+		if e.ComplexityRoot.Mutation.UpdateGridAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGridAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateGridAssignment(childComplexity, args["input"].(model.UpdateGridAssignmentInput)), true
+	case "Mutation.updatePartner":
+		if e.ComplexityRoot.Mutation.UpdatePartner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePartner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePartner(childComplexity, args["input"].(model.UpdatePartnerInput)), true
 	case "Mutation.updateRating":
 		if e.ComplexityRoot.Mutation.UpdateRating == nil {
 			break
@@ -6409,6 +6731,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateRating(childComplexity, args["input"].(model.UpdateRatingInput)), true
+	case "Mutation.updateResident":
+		if e.ComplexityRoot.Mutation.UpdateResident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateResident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateResident(childComplexity, args["input"].(model.UpdateResidentInput)), true
 	case "Mutation.updateSocialOrganisation":
 		if e.ComplexityRoot.Mutation.UpdateSocialOrganisation == nil {
 			break
@@ -6706,6 +7039,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationIndicators.PairedCivilisedUnits(childComplexity), true
+	case "OrganisationIndicators.partners":
+		if e.ComplexityRoot.OrganisationIndicators.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationIndicators.Partners(childComplexity), true
 	case "OrganisationIndicators.redStewards":
 		if e.ComplexityRoot.OrganisationIndicators.RedStewards == nil {
 			break
@@ -6849,6 +7188,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Community(childComplexity), true
+	case "Partner.endedOn":
+		if e.ComplexityRoot.Partner.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.EndedOn(childComplexity), true
 	case "Partner.id":
 		if e.ComplexityRoot.Partner.ID == nil {
 			break
@@ -6879,6 +7224,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Person(childComplexity), true
+	case "Partner.startedOn":
+		if e.ComplexityRoot.Partner.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.StartedOn(childComplexity), true
 	case "Partner.version":
 		if e.ComplexityRoot.Partner.Version == nil {
 			break
@@ -6917,6 +7268,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerEdge.Node(childComplexity), true
+
+	case "PartnerKindCount.kind":
+		if e.ComplexityRoot.PartnerKindCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerKindCount.Kind(childComplexity), true
+	case "PartnerKindCount.partners":
+		if e.ComplexityRoot.PartnerKindCount.Partners == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerKindCount.Partners(childComplexity), true
 
 	case "PartyMember.building":
 		if e.ComplexityRoot.PartyMember.Building == nil {
@@ -7249,6 +7613,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Person.Phone(childComplexity), true
 
+	case "PersonalDataRead.at":
+		if e.ComplexityRoot.PersonalDataRead.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.At(childComplexity), true
+	case "PersonalDataRead.fields":
+		if e.ComplexityRoot.PersonalDataRead.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.Fields(childComplexity), true
+	case "PersonalDataRead.person":
+		if e.ComplexityRoot.PersonalDataRead.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.Person(childComplexity), true
+	case "PersonalDataRead.personId":
+		if e.ComplexityRoot.PersonalDataRead.PersonID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.PersonID(childComplexity), true
+	case "PersonalDataRead.reader":
+		if e.ComplexityRoot.PersonalDataRead.Reader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.Reader(childComplexity), true
+	case "PersonalDataRead.readerId":
+		if e.ComplexityRoot.PersonalDataRead.ReaderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.ReaderID(childComplexity), true
+	case "PersonalDataRead.requestId":
+		if e.ComplexityRoot.PersonalDataRead.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.RequestID(childComplexity), true
+	case "PersonalDataRead.role":
+		if e.ComplexityRoot.PersonalDataRead.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataRead.Role(childComplexity), true
+
+	case "PersonalDataReadConnection.edges":
+		if e.ComplexityRoot.PersonalDataReadConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReadConnection.Edges(childComplexity), true
+	case "PersonalDataReadConnection.pageInfo":
+		if e.ComplexityRoot.PersonalDataReadConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReadConnection.PageInfo(childComplexity), true
+	case "PersonalDataReadConnection.totalCount":
+		if e.ComplexityRoot.PersonalDataReadConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReadConnection.TotalCount(childComplexity), true
+
+	case "PersonalDataReadEdge.cursor":
+		if e.ComplexityRoot.PersonalDataReadEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReadEdge.Cursor(childComplexity), true
+	case "PersonalDataReadEdge.node":
+		if e.ComplexityRoot.PersonalDataReadEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalDataReadEdge.Node(childComplexity), true
+
 	case "PoliceDutyIndicators.byKind":
 		if e.ComplexityRoot.PoliceDutyIndicators.ByKind == nil {
 			break
@@ -7445,6 +7890,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GovernanceInstructors(childComplexity, args["filter"].(*model.RoleFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.gridAssignments":
+		if e.ComplexityRoot.Query.GridAssignments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_gridAssignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GridAssignments(childComplexity, args["filter"].(*model.GridAssignmentFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.gridLedger":
 		if e.ComplexityRoot.Query.GridLedger == nil {
 			break
@@ -7628,6 +8084,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Patrols(childComplexity, args["filter"].(*model.PatrolFilter), args["direction"].(*model.SortDirection), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.personalDataReads":
+		if e.ComplexityRoot.Query.PersonalDataReads == nil {
+			break
+		}
+
+		args, err := ec.field_Query_personalDataReads_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PersonalDataReads(childComplexity, args["filter"].(*model.PersonalDataReadFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.redStewards":
 		if e.ComplexityRoot.Query.RedStewards == nil {
 			break
@@ -8120,6 +8587,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.IsPartyMember(childComplexity), true
+	case "Resident.movedInOn":
+		if e.ComplexityRoot.Resident.MovedInOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.MovedInOn(childComplexity), true
+	case "Resident.movedOutOn":
+		if e.ComplexityRoot.Resident.MovedOutOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.MovedOutOn(childComplexity), true
 	case "Resident.name":
 		if e.ComplexityRoot.Resident.Name == nil {
 			break
@@ -9833,11 +10312,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AdoptBuildingConventionInput", ec.unmarshalInputAdoptBuildingConventionInput),
 			graphql.NewInputUnmarshaler("AppealRatingInput", ec.unmarshalInputAppealRatingInput),
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
+			graphql.NewInputUnmarshaler("AppointGovernanceInstructorInput", ec.unmarshalInputAppointGovernanceInstructorInput),
 			graphql.NewInputUnmarshaler("AppointRedStewardInput", ec.unmarshalInputAppointRedStewardInput),
+			graphql.NewInputUnmarshaler("AssignGridStaffInput", ec.unmarshalInputAssignGridStaffInput),
 			graphql.NewInputUnmarshaler("AttachEvidenceInput", ec.unmarshalInputAttachEvidenceInput),
 			graphql.NewInputUnmarshaler("AttendeeInput", ec.unmarshalInputAttendeeInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
+			graphql.NewInputUnmarshaler("CancelDutyShiftInput", ec.unmarshalInputCancelDutyShiftInput),
 			graphql.NewInputUnmarshaler("CancelJointMeetingInput", ec.unmarshalInputCancelJointMeetingInput),
 			graphql.NewInputUnmarshaler("CheckinFilter", ec.unmarshalInputCheckinFilter),
 			graphql.NewInputUnmarshaler("CompleteOrderInput", ec.unmarshalInputCompleteOrderInput),
@@ -9856,13 +10338,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DissolveSocialPartyOrganisationInput", ec.unmarshalInputDissolveSocialPartyOrganisationInput),
 			graphql.NewInputUnmarshaler("DutyShiftFilter", ec.unmarshalInputDutyShiftFilter),
 			graphql.NewInputUnmarshaler("EndBuildingAppointmentInput", ec.unmarshalInputEndBuildingAppointmentInput),
+			graphql.NewInputUnmarshaler("EndGovernanceInstructorInput", ec.unmarshalInputEndGovernanceInstructorInput),
+			graphql.NewInputUnmarshaler("EndGridAssignmentInput", ec.unmarshalInputEndGridAssignmentInput),
 			graphql.NewInputUnmarshaler("EndPairingInput", ec.unmarshalInputEndPairingInput),
+			graphql.NewInputUnmarshaler("EndPartnerInput", ec.unmarshalInputEndPartnerInput),
 			graphql.NewInputUnmarshaler("EndRedStewardInput", ec.unmarshalInputEndRedStewardInput),
 			graphql.NewInputUnmarshaler("EndSocialOrganisationInput", ec.unmarshalInputEndSocialOrganisationInput),
 			graphql.NewInputUnmarshaler("EndVentureProjectInput", ec.unmarshalInputEndVentureProjectInput),
 			graphql.NewInputUnmarshaler("EscalateIssueInput", ec.unmarshalInputEscalateIssueInput),
 			graphql.NewInputUnmarshaler("FindingInput", ec.unmarshalInputFindingInput),
 			graphql.NewInputUnmarshaler("FoundSocialPartyOrganisationInput", ec.unmarshalInputFoundSocialPartyOrganisationInput),
+			graphql.NewInputUnmarshaler("GridAssignmentFilter", ec.unmarshalInputGridAssignmentFilter),
 			graphql.NewInputUnmarshaler("HoldJointMeetingInput", ec.unmarshalInputHoldJointMeetingInput),
 			graphql.NewInputUnmarshaler("IssueActionInput", ec.unmarshalInputIssueActionInput),
 			graphql.NewInputUnmarshaler("IssueFilter", ec.unmarshalInputIssueFilter),
@@ -9872,6 +10358,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LogPatrolInput", ec.unmarshalInputLogPatrolInput),
 			graphql.NewInputUnmarshaler("MatterInput", ec.unmarshalInputMatterInput),
 			graphql.NewInputUnmarshaler("MediationRoomMemberFilter", ec.unmarshalInputMediationRoomMemberFilter),
+			graphql.NewInputUnmarshaler("MoveOutResidentInput", ec.unmarshalInputMoveOutResidentInput),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
 			graphql.NewInputUnmarshaler("PairUnitInput", ec.unmarshalInputPairUnitInput),
 			graphql.NewInputUnmarshaler("PairingFilter", ec.unmarshalInputPairingFilter),
@@ -9881,6 +10368,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartyMemberOrder", ec.unmarshalInputPartyMemberOrder),
 			graphql.NewInputUnmarshaler("PatrolFilter", ec.unmarshalInputPatrolFilter),
 			graphql.NewInputUnmarshaler("PeriodInput", ec.unmarshalInputPeriodInput),
+			graphql.NewInputUnmarshaler("PersonalDataReadFilter", ec.unmarshalInputPersonalDataReadFilter),
 			graphql.NewInputUnmarshaler("PlaceFilter", ec.unmarshalInputPlaceFilter),
 			graphql.NewInputUnmarshaler("PlaceScope", ec.unmarshalInputPlaceScope),
 			graphql.NewInputUnmarshaler("PoliceDutyParticipantInput", ec.unmarshalInputPoliceDutyParticipantInput),
@@ -9897,6 +10385,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordMeetingMinutesInput", ec.unmarshalInputRecordMeetingMinutesInput),
 			graphql.NewInputUnmarshaler("RecordPoliceDutyInput", ec.unmarshalInputRecordPoliceDutyInput),
 			graphql.NewInputUnmarshaler("RegisterCheckinInput", ec.unmarshalInputRegisterCheckinInput),
+			graphql.NewInputUnmarshaler("RegisterPartnerInput", ec.unmarshalInputRegisterPartnerInput),
+			graphql.NewInputUnmarshaler("RegisterResidentInput", ec.unmarshalInputRegisterResidentInput),
 			graphql.NewInputUnmarshaler("RegisterVolunteerInput", ec.unmarshalInputRegisterVolunteerInput),
 			graphql.NewInputUnmarshaler("RejectCheckinInput", ec.unmarshalInputRejectCheckinInput),
 			graphql.NewInputUnmarshaler("RemoveEvidenceInput", ec.unmarshalInputRemoveEvidenceInput),
@@ -9907,6 +10397,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResolveIssueInput", ec.unmarshalInputResolveIssueInput),
 			graphql.NewInputUnmarshaler("ReverifyCheckinInput", ec.unmarshalInputReverifyCheckinInput),
 			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
+			graphql.NewInputUnmarshaler("ScheduleDutyShiftInput", ec.unmarshalInputScheduleDutyShiftInput),
 			graphql.NewInputUnmarshaler("ScheduleJointMeetingInput", ec.unmarshalInputScheduleJointMeetingInput),
 			graphql.NewInputUnmarshaler("ServiceOrderFilter", ec.unmarshalInputServiceOrderFilter),
 			graphql.NewInputUnmarshaler("SetMatterOutcomeInput", ec.unmarshalInputSetMatterOutcomeInput),
@@ -9914,7 +10405,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SuperviseIssueInput", ec.unmarshalInputSuperviseIssueInput),
 			graphql.NewInputUnmarshaler("TransferCheckinInput", ec.unmarshalInputTransferCheckinInput),
 			graphql.NewInputUnmarshaler("UnitNoticeFilter", ec.unmarshalInputUnitNoticeFilter),
+			graphql.NewInputUnmarshaler("UpdateDutyShiftInput", ec.unmarshalInputUpdateDutyShiftInput),
+			graphql.NewInputUnmarshaler("UpdateGovernanceInstructorInput", ec.unmarshalInputUpdateGovernanceInstructorInput),
+			graphql.NewInputUnmarshaler("UpdateGridAssignmentInput", ec.unmarshalInputUpdateGridAssignmentInput),
+			graphql.NewInputUnmarshaler("UpdatePartnerInput", ec.unmarshalInputUpdatePartnerInput),
 			graphql.NewInputUnmarshaler("UpdateRatingInput", ec.unmarshalInputUpdateRatingInput),
+			graphql.NewInputUnmarshaler("UpdateResidentInput", ec.unmarshalInputUpdateResidentInput),
 			graphql.NewInputUnmarshaler("UpdateSocialOrganisationInput", ec.unmarshalInputUpdateSocialOrganisationInput),
 			graphql.NewInputUnmarshaler("UpdateSocialPartyOrganisationInput", ec.unmarshalInputUpdateSocialPartyOrganisationInput),
 			graphql.NewInputUnmarshaler("UpdateVentureProjectInput", ec.unmarshalInputUpdateVentureProjectInput),
@@ -10009,6 +10505,62 @@ var sources = []*ast.Source{
   admins only; the log is append-only.
   """
   auditRecords("Narrow the log." filter: AuditFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): AuditRecordConnection!
+  """
+  The log of reads of personal data: every request that showed a person's unmasked phone, ID
+  number or address to someone other than the person, one entry per person shown. Newest
+  first. City admins only; the log is append-only.
+  """
+  personalDataReads("Narrow the log." filter: PersonalDataReadFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): PersonalDataReadConnection!
+}
+
+"""
+One person's unmasked personal fields shown to a reader by one request.
+"""
+type PersonalDataRead {
+  "When the request read them."
+  at: DateTime!
+  "The reading person, if the token named one."
+  reader: Person
+  "Global id of the reading person, even when the person is no longer readable."
+  readerId: ID
+  "The role the reader read in."
+  role: String!
+  "The person whose fields were shown."
+  person: Person
+  "Global id of the person whose fields were shown."
+  personId: ID!
+  "The fields shown: phone, idNumber, address."
+  fields: [String!]!
+  "The request id (X-Request-Id) of the read."
+  requestId: String!
+}
+
+"Narrows the log of personal data reads; all given conditions apply together."
+input PersonalDataReadFilter {
+  "Only reads of this person's fields (a Person id)."
+  personId: ID
+  "Only reads by this person (a Person id)."
+  readerId: ID
+  "Only reads made in this range."
+  at: DateTimeRange
+}
+
+"A page of personal data reads."
+type PersonalDataReadConnection {
+  "The items of the page, with their cursors."
+  edges: [PersonalDataReadEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+
+"A personal data read with its cursor."
+type PersonalDataReadEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The personal data read."
+  node: PersonalDataRead!
 }
 
 """
@@ -11302,10 +11854,22 @@ type CoverageIndicators {
   gridsWithCadre: Int!
   "Grids with a current grid party-building instructor."
   gridsWithInstructor: Int!
+  "Grids with a current grid leader (网格长)."
+  gridsWithLeader: Int!
+  "Current grid-worker (网格员) assignments: gridWorkerPosts / grids is the grid workers per grid."
+  gridWorkerPosts: Int!
   "Live buildings of the scope."
   buildings: Int!
   "Buildings with a current building leader (楼栋长)."
   buildingsWithLeader: Int!
+}
+
+"Current co-building partners of one kind (warehouse.PartnerKind)."
+type PartnerKindCount {
+  "community_police, community_doctor, property_staff or paired_unit_staff."
+  kind: String!
+  "Current partners of the kind."
+  partners: Int!
 }
 
 "Activities of one kind held in the period (warehouse.ActivityKind)."
@@ -11429,8 +11993,10 @@ type OrganisationIndicators {
   justiceMediators: Int!
   "Red stewards (红色小管家)."
   redStewards: Int!
-  "Community governance instructors (retired cadres)."
+  "Current community governance instructors (retired cadres)."
   governanceInstructors: Int!
+  "Current co-building partners (七联共建) by kind, kinds without one left out."
+  partners: [PartnerKindCount!]!
   "Distinct civilised units paired with community practice stations."
   pairedCivilisedUnits: Int!
   "Social organisations with their own party organisation."
@@ -13878,7 +14444,11 @@ type Resident implements Node {
   collectedBy: Cadre
   "When the record was collected."
   collectedAt: DateTime!
-  "Row version."
+  "Day of moving in."
+  movedInOn: Date!
+  "Day of moving out, once moved out."
+  movedOutOn: Date
+  "Row version: pass it back in a change to detect concurrent edits."
   version: Int!
 }
 
@@ -13896,6 +14466,8 @@ input ResidentFilter {
   isPartyMember: Boolean
   "Case-insensitive text in the name."
   search: String
+  "Also the records of residents who moved out (the history); current ones only by default."
+  includeMovedOut: Boolean
 }
 
 "A page of residents' records."
@@ -13995,6 +14567,8 @@ type GridAssignment implements Node {
   startedOn: Date!
   "Last day, once ended."
   endedOn: Date
+  "Row version: pass it back in a change to detect concurrent edits."
+  version: Int!
 }
 
 extend type Grid {
@@ -14036,7 +14610,9 @@ type GovernanceInstructor implements Node {
   formerPost: String!
   "Day of appointment."
   appointedOn: Date!
-  "Row version."
+  "Last day, once the appointment ended."
+  endedOn: Date
+  "Row version: pass it back in a change to detect concurrent edits."
   version: Int!
 }
 
@@ -14048,6 +14624,8 @@ enum PartnerKind {
   COMMUNITY_DOCTOR
   "Property-management staff (物业人员)."
   PROPERTY_STAFF
+  "Contact staff of a paired co-building unit (联点共建单位)."
+  PAIRED_UNIT_STAFF
 }
 
 """
@@ -14066,7 +14644,11 @@ type Partner implements Node {
   organisation: String!
   "The community served."
   community: Community!
-  "Row version."
+  "First day."
+  startedOn: Date!
+  "Last day, once ended."
+  endedOn: Date
+  "Row version: pass it back in a change to detect concurrent edits."
   version: Int!
 }
 
@@ -14128,6 +14710,8 @@ input RoleFilter {
   place: PlaceScope
   "Case-insensitive text in the name."
   search: String
+  "Governance instructors: also those whose appointment ended (the history); current ones only by default. Red stewards do not end."
+  includeEnded: Boolean
 }
 
 "Narrows a list of co-building partners."
@@ -14138,6 +14722,8 @@ input PartnerFilter {
   kinds: [PartnerKind!]
   "Case-insensitive text in the name."
   search: String
+  "Also partners whose service ended (the history); current ones only by default."
+  includeEnded: Boolean
 }
 
 "Narrows the grid work log."
@@ -14396,6 +14982,257 @@ input PlaceScope {
   gridId: ID
 }
 `, BuiltIn: false},
+	{Name: "../schema/graphql/staffing.graphqls", Input: `# Registers of people on duty, kept through the API: grid staffing (网格长, 网格员, 包联,
+# 网格党建指导员), community governance instructors, co-building partners (七联共建), duty
+# shifts at the service centres (值班) and residents' records (居民信息). A row is never
+# deleted: it ends on a day (a shift is cancelled), so a register listed with its ended rows
+# is its history, and the audit log holds every change.
+
+extend type Query {
+  "The grid staffing register: who holds which role in which grid, latest start first."
+  gridAssignments("Narrow the list." filter: GridAssignmentFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): GridAssignmentConnection!
+}
+
+extend type Mutation {
+  "Give a cadre a role in a grid (网格长, 网格员, 包联, 网格党建指导员) from a day on; the dates may not overlap another assignment of the same role."
+  assignGridStaff("What to do." input: AssignGridStaffInput!): GridAssignment!
+  "Change the role or first day of a current grid assignment."
+  updateGridAssignment("What to do." input: UpdateGridAssignmentInput!): GridAssignment!
+  "End a current grid assignment on a day; the row stays as history."
+  endGridAssignment("What to do." input: EndGridAssignmentInput!): GridAssignment!
+  "Appoint a person community governance instructor (社区基层治理指导员)."
+  appointGovernanceInstructor("What to do." input: AppointGovernanceInstructorInput!): GovernanceInstructor!
+  "Change a current governance instructor's former post or day of appointment."
+  updateGovernanceInstructor("What to do." input: UpdateGovernanceInstructorInput!): GovernanceInstructor!
+  "End a governance instructor's appointment on a day; the row stays as history."
+  endGovernanceInstructor("What to do." input: EndGovernanceInstructorInput!): GovernanceInstructor!
+  "Register a person as a co-building partner (七联共建) of a community."
+  registerPartner("What to do." input: RegisterPartnerInput!): Partner!
+  "Change a current partner's kind, organisation or first day."
+  updatePartner("What to do." input: UpdatePartnerInput!): Partner!
+  "End a partner's service on a day; the row stays as history."
+  endPartner("What to do." input: EndPartnerInput!): Partner!
+  "Put a cadre of the community on duty (值班) at its service centre on a day to come."
+  scheduleDutyShift("What to do." input: ScheduleDutyShiftInput!): DutyShift!
+  "Move a scheduled duty shift to another cadre or day; a held or cancelled shift is INVALID_TRANSITION."
+  updateDutyShift("What to do." input: UpdateDutyShiftInput!): DutyShift!
+  "Cancel a scheduled duty shift, with a reason; the row stays as history."
+  cancelDutyShift("What to do." input: CancelDutyShiftInput!): DutyShift!
+  "Record a person as living in a building (居民信息), collected by the acting cadre."
+  registerResident("What to do." input: RegisterResidentInput!): Resident!
+  "Change a current resident's record: building, household, party membership or day of moving in."
+  updateResident("What to do." input: UpdateResidentInput!): Resident!
+  "Record that a resident moved out on a day; the record stays as history."
+  moveOutResident("What to do." input: MoveOutResidentInput!): Resident!
+}
+
+"Narrows the grid staffing register."
+input GridAssignmentFilter {
+  "Only assignments to grids in this part of the tree."
+  place: PlaceScope
+  "Only assignments of this cadre."
+  cadreId: ID
+  "Only assignments of these roles."
+  roles: [GridRole!]
+  "Also assignments that ended (the history); current ones only by default."
+  includeEnded: Boolean
+}
+
+"Input of assignGridStaff."
+input AssignGridStaffInput {
+  "The grid."
+  gridId: ID! @ref(type: "Grid")
+  "The cadre: a member of the street's leadership for INSTRUCTOR, a street cadre for LIAISON, a cadre of the grid's community for GRID_LEADER and GRID_WORKER."
+  cadreId: ID! @ref(type: "Cadre")
+  "The role."
+  role: GridRole!
+  "First day; today by default."
+  startedOn: Date
+}
+
+"Input of updateGridAssignment. Fields left out keep their value."
+input UpdateGridAssignmentInput {
+  "The assignment."
+  assignmentId: ID! @ref(type: "GridAssignment")
+  "New role."
+  role: GridRole
+  "New first day."
+  startedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of endGridAssignment."
+input EndGridAssignmentInput {
+  "The assignment."
+  assignmentId: ID! @ref(type: "GridAssignment")
+  "Last day, not before the first nor after today; today by default."
+  endedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of appointGovernanceInstructor."
+input AppointGovernanceInstructorInput {
+  "The person: one who lives in, or serves, the caller's place."
+  personId: ID! @ref(type: "Person")
+  "The community guided."
+  communityId: ID! @ref(type: "Community")
+  "Former post; empty by default."
+  formerPost: String
+  "Day of appointment; today by default."
+  appointedOn: Date
+}
+
+"Input of updateGovernanceInstructor. Fields left out keep their value."
+input UpdateGovernanceInstructorInput {
+  "The instructor."
+  instructorId: ID! @ref(type: "GovernanceInstructor")
+  "New former post."
+  formerPost: String
+  "New day of appointment."
+  appointedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of endGovernanceInstructor."
+input EndGovernanceInstructorInput {
+  "The instructor."
+  instructorId: ID! @ref(type: "GovernanceInstructor")
+  "Last day, not before the appointment nor after today; today by default."
+  endedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of registerPartner."
+input RegisterPartnerInput {
+  "The person: one who lives in, or serves, the caller's place."
+  personId: ID! @ref(type: "Person")
+  "The community served."
+  communityId: ID! @ref(type: "Community")
+  "Kind of partner."
+  kind: PartnerKind!
+  "Their organisation, e.g. the police station; empty by default."
+  organisation: String
+  "First day; today by default."
+  startedOn: Date
+}
+
+"Input of updatePartner. Fields left out keep their value."
+input UpdatePartnerInput {
+  "The partner."
+  partnerId: ID! @ref(type: "Partner")
+  "New kind."
+  kind: PartnerKind
+  "New organisation."
+  organisation: String
+  "New first day."
+  startedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of endPartner."
+input EndPartnerInput {
+  "The partner."
+  partnerId: ID! @ref(type: "Partner")
+  "Last day, not before the first nor after today; today by default."
+  endedOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of scheduleDutyShift."
+input ScheduleDutyShiftInput {
+  "The service centre (社区党群服务中心)."
+  facilityId: ID! @ref(type: "Facility")
+  "The cadre on duty: a cadre of the centre's community."
+  cadreId: ID! @ref(type: "Cadre")
+  "Day of duty: today or later."
+  onDate: Date!
+}
+
+"Input of updateDutyShift. Fields left out keep their value."
+input UpdateDutyShiftInput {
+  "The shift."
+  shiftId: ID! @ref(type: "DutyShift")
+  "New cadre on duty."
+  cadreId: ID @ref(type: "Cadre")
+  "New day: today or later."
+  onDate: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of cancelDutyShift."
+input CancelDutyShiftInput {
+  "The shift."
+  shiftId: ID! @ref(type: "DutyShift")
+  "Why it is cancelled."
+  reason: String!
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of registerResident."
+input RegisterResidentInput {
+  "The person: one who lives in, or serves, the caller's place; one current record each."
+  personId: ID! @ref(type: "Person")
+  "The building lived in."
+  buildingId: ID! @ref(type: "Building")
+  "Number of people in the household; 1 by default."
+  householdSize: Int
+  "Whether the resident is a party member; false by default."
+  isPartyMember: Boolean
+  "Day of moving in; today by default."
+  movedInOn: Date
+}
+
+"Input of updateResident. Fields left out keep their value."
+input UpdateResidentInput {
+  "The record."
+  residentId: ID! @ref(type: "Resident")
+  "New building."
+  buildingId: ID @ref(type: "Building")
+  "New household size."
+  householdSize: Int
+  "Whether the resident is a party member."
+  isPartyMember: Boolean
+  "New day of moving in."
+  movedInOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"Input of moveOutResident."
+input MoveOutResidentInput {
+  "The record."
+  residentId: ID! @ref(type: "Resident")
+  "Day of moving out, not before moving in nor after today; today by default."
+  movedOutOn: Date
+  "The version the client last saw; a mismatch is CONFLICT."
+  version: Int!
+}
+
+"A page of grid assignments."
+type GridAssignmentConnection {
+  "The items of the page, with their cursors."
+  edges: [GridAssignmentEdge!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "Number of items the filter matches, over all pages."
+  totalCount: Int!
+}
+"A grid assignment with its cursor."
+type GridAssignmentEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The grid assignment."
+  node: GridAssignment!
+}
+`, BuiltIn: false},
 	{Name: "../schema/graphql/stations.graphqls", Input: `# Who is stationed at a community's facilities: cadres on duty at the service centre, and
 # justice-system party members in a compound's mediation room.
 
@@ -14421,8 +15258,24 @@ type DutyShift implements Node {
   community: Community!
   "Day of duty."
   onDate: Date!
-  "Row version."
+  "Where the shift stands: scheduled, held (its day has passed) or cancelled."
+  state: DutyShiftState!
+  "Day it was cancelled, once cancelled."
+  cancelledOn: Date
+  "Why it was cancelled, once cancelled."
+  cancelReason: String
+  "Row version: pass it back in a change to detect concurrent edits."
   version: Int!
+}
+
+"Where a duty shift stands."
+enum DutyShiftState {
+  "Its day is today or to come; it can still be changed or cancelled."
+  SCHEDULED
+  "Its day has passed and it was not cancelled; final."
+  HELD
+  "Cancelled before its day; final."
+  CANCELLED
 }
 
 """
@@ -14459,6 +15312,8 @@ input DutyShiftFilter {
   facilityId: ID
   "Only shifts on days in this range."
   on: DateRange
+  "Also cancelled shifts (the history); scheduled and held ones only by default."
+  includeCancelled: Boolean
 }
 
 "Narrows a list of mediation-room members."
@@ -15900,6 +16755,10 @@ func (ec *executionContext) childFields_CoverageIndicators(ctx context.Context, 
 		return ec.fieldContext_CoverageIndicators_gridsWithCadre(ctx, field)
 	case "gridsWithInstructor":
 		return ec.fieldContext_CoverageIndicators_gridsWithInstructor(ctx, field)
+	case "gridsWithLeader":
+		return ec.fieldContext_CoverageIndicators_gridsWithLeader(ctx, field)
+	case "gridWorkerPosts":
+		return ec.fieldContext_CoverageIndicators_gridWorkerPosts(ctx, field)
 	case "buildings":
 		return ec.fieldContext_CoverageIndicators_buildings(ctx, field)
 	case "buildingsWithLeader":
@@ -15920,6 +16779,12 @@ func (ec *executionContext) childFields_DutyShift(ctx context.Context, field gra
 		return ec.fieldContext_DutyShift_community(ctx, field)
 	case "onDate":
 		return ec.fieldContext_DutyShift_onDate(ctx, field)
+	case "state":
+		return ec.fieldContext_DutyShift_state(ctx, field)
+	case "cancelledOn":
+		return ec.fieldContext_DutyShift_cancelledOn(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_DutyShift_cancelReason(ctx, field)
 	case "version":
 		return ec.fieldContext_DutyShift_version(ctx, field)
 	}
@@ -16032,6 +16897,8 @@ func (ec *executionContext) childFields_GovernanceInstructor(ctx context.Context
 		return ec.fieldContext_GovernanceInstructor_formerPost(ctx, field)
 	case "appointedOn":
 		return ec.fieldContext_GovernanceInstructor_appointedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_GovernanceInstructor_endedOn(ctx, field)
 	case "version":
 		return ec.fieldContext_GovernanceInstructor_version(ctx, field)
 	}
@@ -16096,8 +16963,32 @@ func (ec *executionContext) childFields_GridAssignment(ctx context.Context, fiel
 		return ec.fieldContext_GridAssignment_startedOn(ctx, field)
 	case "endedOn":
 		return ec.fieldContext_GridAssignment_endedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_GridAssignment_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_GridAssignmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GridAssignmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GridAssignmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GridAssignmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridAssignmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GridAssignmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GridAssignmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_GridAssignmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridAssignmentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_GridConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16944,6 +17835,8 @@ func (ec *executionContext) childFields_OrganisationIndicators(ctx context.Conte
 		return ec.fieldContext_OrganisationIndicators_redStewards(ctx, field)
 	case "governanceInstructors":
 		return ec.fieldContext_OrganisationIndicators_governanceInstructors(ctx, field)
+	case "partners":
+		return ec.fieldContext_OrganisationIndicators_partners(ctx, field)
 	case "pairedCivilisedUnits":
 		return ec.fieldContext_OrganisationIndicators_pairedCivilisedUnits(ctx, field)
 	case "socialOrgPartyOrgs":
@@ -17028,6 +17921,10 @@ func (ec *executionContext) childFields_Partner(ctx context.Context, field graph
 		return ec.fieldContext_Partner_organisation(ctx, field)
 	case "community":
 		return ec.fieldContext_Partner_community(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_Partner_startedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_Partner_endedOn(ctx, field)
 	case "version":
 		return ec.fieldContext_Partner_version(ctx, field)
 	}
@@ -17054,6 +17951,16 @@ func (ec *executionContext) childFields_PartnerEdge(ctx context.Context, field g
 		return ec.fieldContext_PartnerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PartnerKindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PartnerKindCount_kind(ctx, field)
+	case "partners":
+		return ec.fieldContext_PartnerKindCount_partners(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartnerKindCount", field.Name)
 }
 
 func (ec *executionContext) childFields_PartyMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17212,6 +18119,50 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_partyMember(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonalDataRead(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_PersonalDataRead_at(ctx, field)
+	case "reader":
+		return ec.fieldContext_PersonalDataRead_reader(ctx, field)
+	case "readerId":
+		return ec.fieldContext_PersonalDataRead_readerId(ctx, field)
+	case "role":
+		return ec.fieldContext_PersonalDataRead_role(ctx, field)
+	case "person":
+		return ec.fieldContext_PersonalDataRead_person(ctx, field)
+	case "personId":
+		return ec.fieldContext_PersonalDataRead_personId(ctx, field)
+	case "fields":
+		return ec.fieldContext_PersonalDataRead_fields(ctx, field)
+	case "requestId":
+		return ec.fieldContext_PersonalDataRead_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalDataRead", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonalDataReadConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PersonalDataReadConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PersonalDataReadConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PersonalDataReadConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReadConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PersonalDataReadEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PersonalDataReadEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PersonalDataReadEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalDataReadEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PoliceDutyIndicators(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17416,6 +18367,10 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_collectedBy(ctx, field)
 	case "collectedAt":
 		return ec.fieldContext_Resident_collectedAt(ctx, field)
+	case "movedInOn":
+		return ec.fieldContext_Resident_movedInOn(ctx, field)
+	case "movedOutOn":
+		return ec.fieldContext_Resident_movedOutOn(ctx, field)
 	case "version":
 		return ec.fieldContext_Resident_version(ctx, field)
 	}
@@ -18644,6 +19599,20 @@ func (ec *executionContext) field_Mutation_appointBuildingRole_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_appointGovernanceInstructor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AppointGovernanceInstructorInput, error) {
+			return ec.unmarshalNAppointGovernanceInstructorInput2gridgovᚋgraphᚋmodelᚐAppointGovernanceInstructorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_appointRedSteward_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18672,12 +19641,40 @@ func (ec *executionContext) field_Mutation_approveRating_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignGridStaff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignGridStaffInput, error) {
+			return ec.unmarshalNAssignGridStaffInput2gridgovᚋgraphᚋmodelᚐAssignGridStaffInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_attachEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AttachEvidenceInput, error) {
 			return ec.unmarshalNAttachEvidenceInput2gridgovᚋgraphᚋmodelᚐAttachEvidenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelDutyShift_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelDutyShiftInput, error) {
+			return ec.unmarshalNCancelDutyShiftInput2gridgovᚋgraphᚋmodelᚐCancelDutyShiftInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18924,12 +19921,54 @@ func (ec *executionContext) field_Mutation_endBuildingAppointment_args(ctx conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_endGovernanceInstructor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndGovernanceInstructorInput, error) {
+			return ec.unmarshalNEndGovernanceInstructorInput2gridgovᚋgraphᚋmodelᚐEndGovernanceInstructorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endGridAssignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndGridAssignmentInput, error) {
+			return ec.unmarshalNEndGridAssignmentInput2gridgovᚋgraphᚋmodelᚐEndGridAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_endPairing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EndPairingInput, error) {
 			return ec.unmarshalNEndPairingInput2gridgovᚋgraphᚋmodelᚐEndPairingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endPartner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndPartnerInput, error) {
+			return ec.unmarshalNEndPartnerInput2gridgovᚋgraphᚋmodelᚐEndPartnerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19042,6 +20081,20 @@ func (ec *executionContext) field_Mutation_logPatrol_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LogPatrolInput, error) {
 			return ec.unmarshalNLogPatrolInput2gridgovᚋgraphᚋmodelᚐLogPatrolInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moveOutResident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MoveOutResidentInput, error) {
+			return ec.unmarshalNMoveOutResidentInput2gridgovᚋgraphᚋmodelᚐMoveOutResidentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19260,6 +20313,34 @@ func (ec *executionContext) field_Mutation_registerCheckin_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerPartner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterPartnerInput, error) {
+			return ec.unmarshalNRegisterPartnerInput2gridgovᚋgraphᚋmodelᚐRegisterPartnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerResident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterResidentInput, error) {
+			return ec.unmarshalNRegisterResidentInput2gridgovᚋgraphᚋmodelᚐRegisterResidentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerVolunteer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19414,6 +20495,20 @@ func (ec *executionContext) field_Mutation_reverifyCheckin_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_scheduleDutyShift_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleDutyShiftInput, error) {
+			return ec.unmarshalNScheduleDutyShiftInput2gridgovᚋgraphᚋmodelᚐScheduleDutyShiftInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_scheduleJointMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19512,12 +20607,82 @@ func (ec *executionContext) field_Mutation_transferCheckin_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateDutyShift_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateDutyShiftInput, error) {
+			return ec.unmarshalNUpdateDutyShiftInput2gridgovᚋgraphᚋmodelᚐUpdateDutyShiftInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateGovernanceInstructor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateGovernanceInstructorInput, error) {
+			return ec.unmarshalNUpdateGovernanceInstructorInput2gridgovᚋgraphᚋmodelᚐUpdateGovernanceInstructorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateGridAssignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateGridAssignmentInput, error) {
+			return ec.unmarshalNUpdateGridAssignmentInput2gridgovᚋgraphᚋmodelᚐUpdateGridAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePartner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePartnerInput, error) {
+			return ec.unmarshalNUpdatePartnerInput2gridgovᚋgraphᚋmodelᚐUpdatePartnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateRating_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateRatingInput, error) {
 			return ec.unmarshalNUpdateRatingInput2gridgovᚋgraphᚋmodelᚐUpdateRatingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateResident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateResidentInput, error) {
+			return ec.unmarshalNUpdateResidentInput2gridgovᚋgraphᚋmodelᚐUpdateResidentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20180,6 +21345,52 @@ func (ec *executionContext) field_Query_governanceInstructors_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_gridAssignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.GridAssignmentFilter, error) {
+			return ec.unmarshalOGridAssignmentFilter2ᚖgridgovᚋgraphᚋmodelᚐGridAssignmentFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_gridLedger_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -20761,6 +21972,52 @@ func (ec *executionContext) field_Query_patrols_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_personalDataReads_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PersonalDataReadFilter, error) {
+			return ec.unmarshalOPersonalDataReadFilter2ᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -26886,6 +28143,52 @@ func (ec *executionContext) fieldContext_CoverageIndicators_gridsWithInstructor(
 	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CoverageIndicators_gridsWithLeader(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_gridsWithLeader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridsWithLeader, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_gridsWithLeader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageIndicators_gridWorkerPosts(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageIndicators_gridWorkerPosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GridWorkerPosts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageIndicators_gridWorkerPosts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CoverageIndicators_buildings(ctx context.Context, field graphql.CollectedField, obj *warehouse.Coverage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27072,6 +28375,75 @@ func (ec *executionContext) _DutyShift_onDate(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_DutyShift_onDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DutyShift_state(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DutyShift().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DutyShiftState) graphql.Marshaler {
+			return ec.marshalNDutyShiftState2gridgovᚋgraphᚋmodelᚐDutyShiftState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, true, true, "DutyShiftState")
+}
+
+func (ec *executionContext) _DutyShift_cancelledOn(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_cancelledOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_cancelledOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DutyShift_cancelReason(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DutyShift_cancelReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DutyShift_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DutyShift", field, false, false, "String")
 }
 
 func (ec *executionContext) _DutyShift_version(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
@@ -27978,6 +29350,29 @@ func (ec *executionContext) fieldContext_GovernanceInstructor_appointedOn(_ cont
 	return graphql.NewScalarFieldContext("GovernanceInstructor", field, false, false, "Date")
 }
 
+func (ec *executionContext) _GovernanceInstructor_endedOn(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernanceInstructor_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GovernanceInstructor_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernanceInstructor", field, false, false, "Date")
+}
+
 func (ec *executionContext) _GovernanceInstructor_version(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28520,6 +29915,171 @@ func (ec *executionContext) _GridAssignment_endedOn(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_GridAssignment_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GridAssignment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _GridAssignment_version(ctx context.Context, field graphql.CollectedField, obj *store.GridAssignment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignment_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignment_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridAssignment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GridAssignmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GridAssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GridAssignmentEdge) graphql.Marshaler {
+			return ec.marshalNGridAssignmentEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐGridAssignmentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridAssignmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridAssignmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GridAssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridAssignmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GridAssignmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GridAssignmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridAssignmentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GridAssignmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GridAssignmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridAssignmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _GridAssignmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GridAssignmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridAssignmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GridAssignment) graphql.Marshaler {
+			return ec.marshalNGridAssignment2ᚖgridgovᚋstoreᚐGridAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridAssignmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridAssignmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignment(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GridConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GridConnection) (ret graphql.Marshaler) {
@@ -38355,6 +39915,666 @@ func (ec *executionContext) fieldContext_Mutation_logGridWork(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_assignGridStaff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignGridStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignGridStaff(ctx, fc.Args["input"].(model.AssignGridStaffInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GridAssignment) graphql.Marshaler {
+			return ec.marshalNGridAssignment2ᚖgridgovᚋstoreᚐGridAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignGridStaff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignGridStaff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateGridAssignment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateGridAssignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateGridAssignment(ctx, fc.Args["input"].(model.UpdateGridAssignmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GridAssignment) graphql.Marshaler {
+			return ec.marshalNGridAssignment2ᚖgridgovᚋstoreᚐGridAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateGridAssignment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateGridAssignment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endGridAssignment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endGridAssignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndGridAssignment(ctx, fc.Args["input"].(model.EndGridAssignmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GridAssignment) graphql.Marshaler {
+			return ec.marshalNGridAssignment2ᚖgridgovᚋstoreᚐGridAssignment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endGridAssignment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endGridAssignment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_appointGovernanceInstructor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_appointGovernanceInstructor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AppointGovernanceInstructor(ctx, fc.Args["input"].(model.AppointGovernanceInstructorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GovernanceInstructor) graphql.Marshaler {
+			return ec.marshalNGovernanceInstructor2ᚖgridgovᚋstoreᚐGovernanceInstructor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_appointGovernanceInstructor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernanceInstructor(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_appointGovernanceInstructor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateGovernanceInstructor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateGovernanceInstructor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateGovernanceInstructor(ctx, fc.Args["input"].(model.UpdateGovernanceInstructorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GovernanceInstructor) graphql.Marshaler {
+			return ec.marshalNGovernanceInstructor2ᚖgridgovᚋstoreᚐGovernanceInstructor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateGovernanceInstructor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernanceInstructor(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateGovernanceInstructor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endGovernanceInstructor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endGovernanceInstructor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndGovernanceInstructor(ctx, fc.Args["input"].(model.EndGovernanceInstructorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.GovernanceInstructor) graphql.Marshaler {
+			return ec.marshalNGovernanceInstructor2ᚖgridgovᚋstoreᚐGovernanceInstructor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endGovernanceInstructor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernanceInstructor(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endGovernanceInstructor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerPartner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerPartner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterPartner(ctx, fc.Args["input"].(model.RegisterPartnerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgridgovᚋstoreᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerPartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerPartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePartner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePartner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePartner(ctx, fc.Args["input"].(model.UpdatePartnerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgridgovᚋstoreᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endPartner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endPartner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndPartner(ctx, fc.Args["input"].(model.EndPartnerInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Partner) graphql.Marshaler {
+			return ec.marshalNPartner2ᚖgridgovᚋstoreᚐPartner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endPartner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endPartner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleDutyShift(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleDutyShift(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleDutyShift(ctx, fc.Args["input"].(model.ScheduleDutyShiftInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.DutyShift) graphql.Marshaler {
+			return ec.marshalNDutyShift2ᚖgridgovᚋstoreᚐDutyShift(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleDutyShift(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyShift(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleDutyShift_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateDutyShift(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateDutyShift(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateDutyShift(ctx, fc.Args["input"].(model.UpdateDutyShiftInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.DutyShift) graphql.Marshaler {
+			return ec.marshalNDutyShift2ᚖgridgovᚋstoreᚐDutyShift(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateDutyShift(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyShift(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateDutyShift_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelDutyShift(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelDutyShift(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelDutyShift(ctx, fc.Args["input"].(model.CancelDutyShiftInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.DutyShift) graphql.Marshaler {
+			return ec.marshalNDutyShift2ᚖgridgovᚋstoreᚐDutyShift(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelDutyShift(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DutyShift(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelDutyShift_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerResident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerResident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterResident(ctx, fc.Args["input"].(model.RegisterResidentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖgridgovᚋstoreᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerResident(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerResident_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateResident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateResident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateResident(ctx, fc.Args["input"].(model.UpdateResidentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖgridgovᚋstoreᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateResident(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateResident_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveOutResident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveOutResident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveOutResident(ctx, fc.Args["input"].(model.MoveOutResidentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖgridgovᚋstoreᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveOutResident(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveOutResident_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createVolunteerTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39691,6 +41911,38 @@ func (ec *executionContext) fieldContext_OrganisationIndicators_governanceInstru
 	return graphql.NewScalarFieldContext("OrganisationIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OrganisationIndicators_partners(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationIndicators_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []warehouse.PartnerKind) graphql.Marshaler {
+			return ec.marshalNPartnerKindCount2ᚕgridgovᚋwarehouseᚐPartnerKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationIndicators_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationIndicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerKindCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrganisationIndicators_pairedCivilisedUnits(ctx context.Context, field graphql.CollectedField, obj *warehouse.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40384,6 +42636,52 @@ func (ec *executionContext) fieldContext_Partner_community(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Partner_startedOn(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Partner_endedOn(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partner_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Partner_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partner", field, false, false, "Date")
+}
+
 func (ec *executionContext) _Partner_version(ctx context.Context, field graphql.CollectedField, obj *store.Partner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40547,6 +42845,52 @@ func (ec *executionContext) fieldContext_PartnerEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PartnerKindCount_kind(ctx context.Context, field graphql.CollectedField, obj *warehouse.PartnerKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerKindCount_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerKindCount_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerKindCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartnerKindCount_partners(ctx context.Context, field graphql.CollectedField, obj *warehouse.PartnerKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnerKindCount_partners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partners, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnerKindCount_partners(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartnerKindCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PartyMember_id(ctx context.Context, field graphql.CollectedField, obj *store.PartyMember) (ret graphql.Marshaler) {
@@ -41976,6 +44320,350 @@ func (ec *executionContext) fieldContext_Person_partyMember(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _PersonalDataRead_at(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataRead", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _PersonalDataRead_reader(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_reader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonalDataRead().Reader(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_reader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataRead",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataRead_readerId(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_readerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonalDataRead().ReaderID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_readerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataRead", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PersonalDataRead_role(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataRead", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonalDataRead_person(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonalDataRead().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataRead",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataRead_personId(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_personId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonalDataRead().PersonID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataRead", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PersonalDataRead_fields(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataRead", field, true, false, "String")
+}
+
+func (ec *executionContext) _PersonalDataRead_requestId(ctx context.Context, field graphql.CollectedField, obj *store.PersonalDataRead) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataRead_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataRead_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataRead", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonalDataReadConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReadConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReadConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PersonalDataReadEdge) graphql.Marshaler {
+			return ec.marshalNPersonalDataReadEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReadConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReadConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalDataReadEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataReadConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReadConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReadConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgridgovᚋstoreᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReadConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReadConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalDataReadConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReadConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReadConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReadConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataReadConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PersonalDataReadEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReadEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReadEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReadEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalDataReadEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PersonalDataReadEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PersonalDataReadEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalDataReadEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.PersonalDataRead) graphql.Marshaler {
+			return ec.marshalNPersonalDataRead2ᚖgridgovᚋstoreᚐPersonalDataRead(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalDataReadEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalDataReadEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalDataRead(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PoliceDutyIndicators_duties(ctx context.Context, field graphql.CollectedField, obj *warehouse.PoliceDuties) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42343,6 +45031,50 @@ func (ec *executionContext) fieldContext_Query_auditRecords(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_personalDataReads(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_personalDataReads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PersonalDataReads(ctx, fc.Args["filter"].(*model.PersonalDataReadFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonalDataReadConnection) graphql.Marshaler {
+			return ec.marshalNPersonalDataReadConnection2ᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_personalDataReads(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonalDataReadConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_personalDataReads_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43727,6 +46459,50 @@ func (ec *executionContext) fieldContext_Query_workLogs(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_workLogs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_gridAssignments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_gridAssignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GridAssignments(ctx, fc.Args["filter"].(*model.GridAssignmentFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GridAssignmentConnection) graphql.Marshaler {
+			return ec.marshalNGridAssignmentConnection2ᚖgridgovᚋgraphᚋmodelᚐGridAssignmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_gridAssignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GridAssignmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_gridAssignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -45597,6 +48373,52 @@ func (ec *executionContext) _Resident_collectedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Resident_collectedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Resident_movedInOn(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_movedInOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedInOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_movedInOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Resident_movedOutOn(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_movedOutOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovedOutOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_movedOutOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Resident_version(ctx context.Context, field graphql.CollectedField, obj *store.Resident) (ret graphql.Marshaler) {
@@ -54038,6 +56860,69 @@ func UnmarshalAppointBuildingRoleInput(ctx context.Context, raw any) (model.Appo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAppointGovernanceInstructorInput(ctx context.Context, obj any) (model.AppointGovernanceInstructorInput, error) {
+	var it model.AppointGovernanceInstructorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "communityId", "formerPost", "appointedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "formerPost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formerPost"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormerPost = data
+		case "appointedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppointGovernanceInstructorInput unmarshals raw into the AppointGovernanceInstructorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppointGovernanceInstructorInput(ctx context.Context, raw any) (model.AppointGovernanceInstructorInput, error) {
+	var out model.AppointGovernanceInstructorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppointGovernanceInstructorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAppointRedStewardInput(ctx context.Context, obj any) (model.AppointRedStewardInput, error) {
 	var it model.AppointRedStewardInput
 	if obj == nil {
@@ -54091,6 +56976,69 @@ func (ec *executionContext) unmarshalInputAppointRedStewardInput(ctx context.Con
 func UnmarshalAppointRedStewardInput(ctx context.Context, raw any) (model.AppointRedStewardInput, error) {
 	var out model.AppointRedStewardInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppointRedStewardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssignGridStaffInput(ctx context.Context, obj any) (model.AssignGridStaffInput, error) {
+	var it model.AssignGridStaffInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"gridId", "cadreId", "role", "startedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "cadreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cadreId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CadreID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignGridStaffInput unmarshals raw into the AssignGridStaffInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignGridStaffInput(ctx context.Context, raw any) (model.AssignGridStaffInput, error) {
+	var out model.AssignGridStaffInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignGridStaffInput", raw, &out)
 	return out, err
 }
 
@@ -54350,6 +57298,62 @@ func (ec *executionContext) unmarshalInputCadreFilter(ctx context.Context, obj a
 func UnmarshalCadreFilter(ctx context.Context, raw any) (model.CadreFilter, error) {
 	var out model.CadreFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CadreFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelDutyShiftInput(ctx context.Context, obj any) (model.CancelDutyShiftInput, error) {
+	var it model.CancelDutyShiftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shiftId", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shiftId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shiftId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShiftID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelDutyShiftInput unmarshals raw into the CancelDutyShiftInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelDutyShiftInput(ctx context.Context, raw any) (model.CancelDutyShiftInput, error) {
+	var out model.CancelDutyShiftInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelDutyShiftInput", raw, &out)
 	return out, err
 }
 
@@ -55400,7 +58404,7 @@ func (ec *executionContext) unmarshalInputDutyShiftFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "cadreId", "facilityId", "on"}
+	fieldsInOrder := [...]string{"place", "cadreId", "facilityId", "on", "includeCancelled"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -55435,6 +58439,13 @@ func (ec *executionContext) unmarshalInputDutyShiftFilter(ctx context.Context, o
 				return it, err
 			}
 			it.On = data
+		case "includeCancelled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeCancelled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeCancelled = data
 		}
 	}
 	return it, nil
@@ -55501,6 +58512,118 @@ func UnmarshalEndBuildingAppointmentInput(ctx context.Context, raw any) (model.E
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputEndGovernanceInstructorInput(ctx context.Context, obj any) (model.EndGovernanceInstructorInput, error) {
+	var it model.EndGovernanceInstructorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"instructorId", "endedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "instructorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("instructorId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InstructorID = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndGovernanceInstructorInput unmarshals raw into the EndGovernanceInstructorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndGovernanceInstructorInput(ctx context.Context, raw any) (model.EndGovernanceInstructorInput, error) {
+	var out model.EndGovernanceInstructorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndGovernanceInstructorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndGridAssignmentInput(ctx context.Context, obj any) (model.EndGridAssignmentInput, error) {
+	var it model.EndGridAssignmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assignmentId", "endedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assignmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignmentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssignmentID = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndGridAssignmentInput unmarshals raw into the EndGridAssignmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndGridAssignmentInput(ctx context.Context, raw any) (model.EndGridAssignmentInput, error) {
+	var out model.EndGridAssignmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndGridAssignmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputEndPairingInput(ctx context.Context, obj any) (model.EndPairingInput, error) {
 	var it model.EndPairingInput
 	if obj == nil {
@@ -55554,6 +58677,62 @@ func (ec *executionContext) unmarshalInputEndPairingInput(ctx context.Context, o
 func UnmarshalEndPairingInput(ctx context.Context, raw any) (model.EndPairingInput, error) {
 	var out model.EndPairingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndPairingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndPartnerInput(ctx context.Context, obj any) (model.EndPartnerInput, error) {
+	var it model.EndPartnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerId", "endedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndPartnerInput unmarshals raw into the EndPartnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndPartnerInput(ctx context.Context, raw any) (model.EndPartnerInput, error) {
+	var out model.EndPartnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndPartnerInput", raw, &out)
 	return out, err
 }
 
@@ -55932,6 +59111,69 @@ func (ec *executionContext) unmarshalInputFoundSocialPartyOrganisationInput(ctx 
 func UnmarshalFoundSocialPartyOrganisationInput(ctx context.Context, raw any) (model.FoundSocialPartyOrganisationInput, error) {
 	var out model.FoundSocialPartyOrganisationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FoundSocialPartyOrganisationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGridAssignmentFilter(ctx context.Context, obj any) (model.GridAssignmentFilter, error) {
+	var it model.GridAssignmentFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"place", "cadreId", "roles", "includeEnded"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPlaceScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "cadreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cadreId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CadreID = data
+		case "roles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
+			data, err := ec.unmarshalOGridRole2ᚕgridgovᚋgraphᚋmodelᚐGridRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Roles = data
+		case "includeEnded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeEnded"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeEnded = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGridAssignmentFilter unmarshals raw into the GridAssignmentFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGridAssignmentFilter(ctx context.Context, raw any) (model.GridAssignmentFilter, error) {
+	var out model.GridAssignmentFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GridAssignmentFilter", raw, &out)
 	return out, err
 }
 
@@ -56586,6 +59828,62 @@ func UnmarshalMediationRoomMemberFilter(ctx context.Context, raw any) (model.Med
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMoveOutResidentInput(ctx context.Context, obj any) (model.MoveOutResidentInput, error) {
+	var it model.MoveOutResidentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"residentId", "movedOutOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "residentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentID = data
+		case "movedOutOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("movedOutOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MovedOutOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoveOutResidentInput unmarshals raw into the MoveOutResidentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoveOutResidentInput(ctx context.Context, raw any) (model.MoveOutResidentInput, error) {
+	var out model.MoveOutResidentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveOutResidentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrderActionInput(ctx context.Context, obj any) (model.OrderActionInput, error) {
 	var it model.OrderActionInput
 	if obj == nil {
@@ -56835,7 +60133,7 @@ func (ec *executionContext) unmarshalInputPartnerFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "kinds", "search"}
+	fieldsInOrder := [...]string{"place", "kinds", "search", "includeEnded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -56863,6 +60161,13 @@ func (ec *executionContext) unmarshalInputPartnerFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Search = data
+		case "includeEnded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeEnded"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeEnded = data
 		}
 	}
 	return it, nil
@@ -57129,6 +60434,62 @@ func (ec *executionContext) unmarshalInputPeriodInput(ctx context.Context, obj a
 func UnmarshalPeriodInput(ctx context.Context, raw any) (warehouse.Period, error) {
 	var out warehouse.Period
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPersonalDataReadFilter(ctx context.Context, obj any) (model.PersonalDataReadFilter, error) {
+	var it model.PersonalDataReadFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "readerId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "readerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("readerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReaderID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalODateTimeRange2ᚖgridgovᚋgraphᚋmodelᚐDateTimeRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPersonalDataReadFilter unmarshals raw into the PersonalDataReadFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPersonalDataReadFilter(ctx context.Context, raw any) (model.PersonalDataReadFilter, error) {
+	var out model.PersonalDataReadFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonalDataReadFilter", raw, &out)
 	return out, err
 }
 
@@ -58252,6 +61613,146 @@ func UnmarshalRegisterCheckinInput(ctx context.Context, raw any) (model.Register
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRegisterPartnerInput(ctx context.Context, obj any) (model.RegisterPartnerInput, error) {
+	var it model.RegisterPartnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "communityId", "kind", "organisation", "startedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartnerKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisation = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterPartnerInput unmarshals raw into the RegisterPartnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterPartnerInput(ctx context.Context, raw any) (model.RegisterPartnerInput, error) {
+	var out model.RegisterPartnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterPartnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterResidentInput(ctx context.Context, obj any) (model.RegisterResidentInput, error) {
+	var it model.RegisterResidentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "buildingId", "householdSize", "isPartyMember", "movedInOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "buildingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buildingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuildingID = data
+		case "householdSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdSize = data
+		case "isPartyMember":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isPartyMember"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsPartyMember = data
+		case "movedInOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("movedInOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MovedInOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterResidentInput unmarshals raw into the RegisterResidentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterResidentInput(ctx context.Context, raw any) (model.RegisterResidentInput, error) {
+	var out model.RegisterResidentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterResidentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRegisterVolunteerInput(ctx context.Context, obj any) (model.RegisterVolunteerInput, error) {
 	var it model.RegisterVolunteerInput
 	if obj == nil {
@@ -58648,7 +62149,7 @@ func (ec *executionContext) unmarshalInputResidentFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "buildingId", "collectedById", "collected", "isPartyMember", "search"}
+	fieldsInOrder := [...]string{"place", "buildingId", "collectedById", "collected", "isPartyMember", "search", "includeMovedOut"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -58697,6 +62198,13 @@ func (ec *executionContext) unmarshalInputResidentFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Search = data
+		case "includeMovedOut":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeMovedOut"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeMovedOut = data
 		}
 	}
 	return it, nil
@@ -58851,7 +62359,7 @@ func (ec *executionContext) unmarshalInputRoleFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "search"}
+	fieldsInOrder := [...]string{"place", "search", "includeEnded"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -58872,6 +62380,13 @@ func (ec *executionContext) unmarshalInputRoleFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Search = data
+		case "includeEnded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("includeEnded"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncludeEnded = data
 		}
 	}
 	return it, nil
@@ -58886,6 +62401,62 @@ func (ec *executionContext) unmarshalInputRoleFilter(ctx context.Context, obj an
 func UnmarshalRoleFilter(ctx context.Context, raw any) (model.RoleFilter, error) {
 	var out model.RoleFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RoleFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleDutyShiftInput(ctx context.Context, obj any) (model.ScheduleDutyShiftInput, error) {
+	var it model.ScheduleDutyShiftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"facilityId", "cadreId", "onDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FacilityID = data
+		case "cadreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cadreId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CadreID = data
+		case "onDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleDutyShiftInput unmarshals raw into the ScheduleDutyShiftInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleDutyShiftInput(ctx context.Context, raw any) (model.ScheduleDutyShiftInput, error) {
+	var out model.ScheduleDutyShiftInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleDutyShiftInput", raw, &out)
 	return out, err
 }
 
@@ -59351,6 +62922,265 @@ func UnmarshalUnitNoticeFilter(ctx context.Context, raw any) (model.UnitNoticeFi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateDutyShiftInput(ctx context.Context, obj any) (model.UpdateDutyShiftInput, error) {
+	var it model.UpdateDutyShiftInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"shiftId", "cadreId", "onDate", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "shiftId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shiftId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShiftID = data
+		case "cadreId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cadreId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CadreID = data
+		case "onDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnDate = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateDutyShiftInput unmarshals raw into the UpdateDutyShiftInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateDutyShiftInput(ctx context.Context, raw any) (model.UpdateDutyShiftInput, error) {
+	var out model.UpdateDutyShiftInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDutyShiftInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateGovernanceInstructorInput(ctx context.Context, obj any) (model.UpdateGovernanceInstructorInput, error) {
+	var it model.UpdateGovernanceInstructorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"instructorId", "formerPost", "appointedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "instructorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("instructorId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InstructorID = data
+		case "formerPost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("formerPost"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FormerPost = data
+		case "appointedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateGovernanceInstructorInput unmarshals raw into the UpdateGovernanceInstructorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateGovernanceInstructorInput(ctx context.Context, raw any) (model.UpdateGovernanceInstructorInput, error) {
+	var out model.UpdateGovernanceInstructorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateGovernanceInstructorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateGridAssignmentInput(ctx context.Context, obj any) (model.UpdateGridAssignmentInput, error) {
+	var it model.UpdateGridAssignmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assignmentId", "role", "startedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assignmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignmentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssignmentID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOGridRole2ᚖgridgovᚋgraphᚋmodelᚐGridRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateGridAssignmentInput unmarshals raw into the UpdateGridAssignmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateGridAssignmentInput(ctx context.Context, raw any) (model.UpdateGridAssignmentInput, error) {
+	var out model.UpdateGridAssignmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateGridAssignmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePartnerInput(ctx context.Context, obj any) (model.UpdatePartnerInput, error) {
+	var it model.UpdatePartnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"partnerId", "kind", "organisation", "startedOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "partnerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnerId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartnerID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPartnerKind2ᚖgridgovᚋgraphᚋmodelᚐPartnerKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisation = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePartnerInput unmarshals raw into the UpdatePartnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePartnerInput(ctx context.Context, raw any) (model.UpdatePartnerInput, error) {
+	var out model.UpdatePartnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePartnerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateRatingInput(ctx context.Context, obj any) (model.UpdateRatingInput, error) {
 	var it model.UpdateRatingInput
 	if obj == nil {
@@ -59411,6 +63241,83 @@ func (ec *executionContext) unmarshalInputUpdateRatingInput(ctx context.Context,
 func UnmarshalUpdateRatingInput(ctx context.Context, raw any) (model.UpdateRatingInput, error) {
 	var out model.UpdateRatingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateRatingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateResidentInput(ctx context.Context, obj any) (model.UpdateResidentInput, error) {
+	var it model.UpdateResidentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"residentId", "buildingId", "householdSize", "isPartyMember", "movedInOn", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "residentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentID = data
+		case "buildingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buildingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuildingID = data
+		case "householdSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdSize = data
+		case "isPartyMember":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isPartyMember"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsPartyMember = data
+		case "movedInOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("movedInOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MovedInOn = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateResidentInput unmarshals raw into the UpdateResidentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateResidentInput(ctx context.Context, raw any) (model.UpdateResidentInput, error) {
+	var out model.UpdateResidentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateResidentInput", raw, &out)
 	return out, err
 }
 
@@ -62554,6 +66461,16 @@ func (ec *executionContext) _CoverageIndicators(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "gridsWithLeader":
+			out.Values[i] = ec._CoverageIndicators_gridsWithLeader(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gridWorkerPosts":
+			out.Values[i] = ec._CoverageIndicators_gridWorkerPosts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "buildings":
 			out.Values[i] = ec._CoverageIndicators_buildings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -62619,6 +66536,22 @@ func (ec *executionContext) _DutyShift(ctx context.Context, sel ast.SelectionSet
 		case "onDate":
 			out.Values[i] = ec._DutyShift_onDate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DutyShift_state(ctx, field, obj)
+				})
+		case "cancelledOn":
+			out.Values[i] = ec._DutyShift_cancelledOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelReason":
+			out.Values[i] = ec._DutyShift_cancelReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
@@ -63004,6 +66937,11 @@ func (ec *executionContext) _GovernanceInstructor(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "endedOn":
+			out.Values[i] = ec._GovernanceInstructor_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._GovernanceInstructor_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -63223,6 +67161,92 @@ func (ec *executionContext) _GridAssignment(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._GridAssignment_endedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._GridAssignment_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gridAssignmentConnectionImplementors = []string{"GridAssignmentConnection"}
+
+func (ec *executionContext) _GridAssignmentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GridAssignmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gridAssignmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GridAssignmentConnection")
+		case "edges":
+			out.Values[i] = ec._GridAssignmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GridAssignmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._GridAssignmentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var gridAssignmentEdgeImplementors = []string{"GridAssignmentEdge"}
+
+func (ec *executionContext) _GridAssignmentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GridAssignmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gridAssignmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GridAssignmentEdge")
+		case "cursor":
+			out.Values[i] = ec._GridAssignmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._GridAssignmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -66138,6 +70162,111 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "assignGridStaff":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignGridStaff(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateGridAssignment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateGridAssignment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endGridAssignment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endGridAssignment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appointGovernanceInstructor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_appointGovernanceInstructor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateGovernanceInstructor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateGovernanceInstructor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endGovernanceInstructor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endGovernanceInstructor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerPartner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerPartner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePartner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePartner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endPartner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endPartner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scheduleDutyShift":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleDutyShift(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateDutyShift":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateDutyShift(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelDutyShift":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelDutyShift(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerResident":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerResident(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateResident":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateResident(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moveOutResident":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveOutResident(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createVolunteerTeam":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createVolunteerTeam(ctx, field)
@@ -66509,6 +70638,11 @@ func (ec *executionContext) _OrganisationIndicators(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "partners":
+			out.Values[i] = ec._OrganisationIndicators_partners(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pairedCivilisedUnits":
 			out.Values[i] = ec._OrganisationIndicators_pairedCivilisedUnits(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -66793,6 +70927,16 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Partner_community(ctx, field, obj)
 				})
+		case "startedOn":
+			out.Values[i] = ec._Partner_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._Partner_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._Partner_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -66876,6 +71020,44 @@ func (ec *executionContext) _PartnerEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._PartnerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnerKindCountImplementors = []string{"PartnerKindCount"}
+
+func (ec *executionContext) _PartnerKindCount(ctx context.Context, sel ast.SelectionSet, obj *warehouse.PartnerKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnerKindCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartnerKindCount")
+		case "kind":
+			out.Values[i] = ec._PartnerKindCount_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partners":
+			out.Values[i] = ec._PartnerKindCount_partners(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -67434,6 +71616,159 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var personalDataReadImplementors = []string{"PersonalDataRead"}
+
+func (ec *executionContext) _PersonalDataRead(ctx context.Context, sel ast.SelectionSet, obj *store.PersonalDataRead) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personalDataReadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalDataRead")
+		case "at":
+			out.Values[i] = ec._PersonalDataRead_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reader":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonalDataRead_reader(ctx, field, obj)
+				})
+		case "readerId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonalDataRead_readerId(ctx, field, obj)
+				})
+		case "role":
+			out.Values[i] = ec._PersonalDataRead_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonalDataRead_person(ctx, field, obj)
+				})
+		case "personId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonalDataRead_personId(ctx, field, obj)
+				})
+		case "fields":
+			out.Values[i] = ec._PersonalDataRead_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestId":
+			out.Values[i] = ec._PersonalDataRead_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personalDataReadConnectionImplementors = []string{"PersonalDataReadConnection"}
+
+func (ec *executionContext) _PersonalDataReadConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PersonalDataReadConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personalDataReadConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalDataReadConnection")
+		case "edges":
+			out.Values[i] = ec._PersonalDataReadConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PersonalDataReadConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PersonalDataReadConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var personalDataReadEdgeImplementors = []string{"PersonalDataReadEdge"}
+
+func (ec *executionContext) _PersonalDataReadEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PersonalDataReadEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, personalDataReadEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PersonalDataReadEdge")
+		case "cursor":
+			out.Values[i] = ec._PersonalDataReadEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PersonalDataReadEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var policeDutyIndicatorsImplementors = []string{"PoliceDutyIndicators"}
 
 func (ec *executionContext) _PoliceDutyIndicators(ctx context.Context, sel ast.SelectionSet, obj *warehouse.PoliceDuties) graphql.Marshaler {
@@ -67608,6 +71943,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditRecords(ctx, field)
+				})
+		case "personalDataReads":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_personalDataReads(ctx, field)
 				})
 		case "patrols":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -67800,6 +72141,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workLogs(ctx, field)
+				})
+		case "gridAssignments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_gridAssignments(ctx, field)
 				})
 		case "dutyShifts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -68416,6 +72763,16 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 		case "collectedAt":
 			out.Values[i] = ec._Resident_collectedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "movedInOn":
+			out.Values[i] = ec._Resident_movedInOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "movedOutOn":
+			out.Values[i] = ec._Resident_movedOutOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
@@ -71683,8 +76040,18 @@ func (ec *executionContext) unmarshalNAppointBuildingRoleInput2gridgovᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAppointGovernanceInstructorInput2gridgovᚋgraphᚋmodelᚐAppointGovernanceInstructorInput(ctx context.Context, v any) (model.AppointGovernanceInstructorInput, error) {
+	res, err := ec.unmarshalInputAppointGovernanceInstructorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAppointRedStewardInput2gridgovᚋgraphᚋmodelᚐAppointRedStewardInput(ctx context.Context, v any) (model.AppointRedStewardInput, error) {
 	res, err := ec.unmarshalInputAppointRedStewardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssignGridStaffInput2gridgovᚋgraphᚋmodelᚐAssignGridStaffInput(ctx context.Context, v any) (model.AssignGridStaffInput, error) {
+	res, err := ec.unmarshalInputAssignGridStaffInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -71934,6 +76301,11 @@ func (ec *executionContext) unmarshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreK
 
 func (ec *executionContext) marshalNCadreKind2gridgovᚋgraphᚋmodelᚐCadreKind(ctx context.Context, sel ast.SelectionSet, v model.CadreKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNCancelDutyShiftInput2gridgovᚋgraphᚋmodelᚐCancelDutyShiftInput(ctx context.Context, v any) (model.CancelDutyShiftInput, error) {
+	res, err := ec.unmarshalInputCancelDutyShiftInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCancelJointMeetingInput2gridgovᚋgraphᚋmodelᚐCancelJointMeetingInput(ctx context.Context, v any) (model.CancelJointMeetingInput, error) {
@@ -72299,13 +76671,38 @@ func (ec *executionContext) marshalNDutyShiftEdge2ᚖgridgovᚋgraphᚋmodelᚐD
 	return ec._DutyShiftEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDutyShiftState2gridgovᚋgraphᚋmodelᚐDutyShiftState(ctx context.Context, v any) (model.DutyShiftState, error) {
+	var res model.DutyShiftState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDutyShiftState2gridgovᚋgraphᚋmodelᚐDutyShiftState(ctx context.Context, sel ast.SelectionSet, v model.DutyShiftState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNEndBuildingAppointmentInput2gridgovᚋgraphᚋmodelᚐEndBuildingAppointmentInput(ctx context.Context, v any) (model.EndBuildingAppointmentInput, error) {
 	res, err := ec.unmarshalInputEndBuildingAppointmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEndGovernanceInstructorInput2gridgovᚋgraphᚋmodelᚐEndGovernanceInstructorInput(ctx context.Context, v any) (model.EndGovernanceInstructorInput, error) {
+	res, err := ec.unmarshalInputEndGovernanceInstructorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEndGridAssignmentInput2gridgovᚋgraphᚋmodelᚐEndGridAssignmentInput(ctx context.Context, v any) (model.EndGridAssignmentInput, error) {
+	res, err := ec.unmarshalInputEndGridAssignmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEndPairingInput2gridgovᚋgraphᚋmodelᚐEndPairingInput(ctx context.Context, v any) (model.EndPairingInput, error) {
 	res, err := ec.unmarshalInputEndPairingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEndPartnerInput2gridgovᚋgraphᚋmodelᚐEndPartnerInput(ctx context.Context, v any) (model.EndPartnerInput, error) {
+	res, err := ec.unmarshalInputEndPartnerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -72537,6 +76934,38 @@ func (ec *executionContext) marshalNGridAssignment2ᚖgridgovᚋstoreᚐGridAssi
 		return graphql.Null
 	}
 	return ec._GridAssignment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGridAssignmentConnection2ᚖgridgovᚋgraphᚋmodelᚐGridAssignmentConnection(ctx context.Context, sel ast.SelectionSet, v *model.GridAssignmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GridAssignmentConnection!")
+		return graphql.Null
+	}
+	return ec._GridAssignmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGridAssignmentEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐGridAssignmentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GridAssignmentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGridAssignmentEdge2ᚖgridgovᚋgraphᚋmodelᚐGridAssignmentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGridAssignmentEdge2ᚖgridgovᚋgraphᚋmodelᚐGridAssignmentEdge(ctx context.Context, sel ast.SelectionSet, v *model.GridAssignmentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GridAssignmentEdge!")
+		return graphql.Null
+	}
+	return ec._GridAssignmentEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNGridConnection2ᚖgridgovᚋgraphᚋmodelᚐGridConnection(ctx context.Context, sel ast.SelectionSet, v *model.GridConnection) graphql.Marshaler {
@@ -73310,6 +77739,11 @@ func (ec *executionContext) marshalNMonthlyReview2ᚖgridgovᚋstoreᚐMonthlyRe
 	return ec._MonthlyReview(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMoveOutResidentInput2gridgovᚋgraphᚋmodelᚐMoveOutResidentInput(ctx context.Context, v any) (model.MoveOutResidentInput, error) {
+	res, err := ec.unmarshalInputMoveOutResidentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOrderAction2gridgovᚋgraphᚋmodelᚐOrderAction(ctx context.Context, v any) (model.OrderAction, error) {
 	var res model.OrderAction
 	err := res.UnmarshalGQL(v)
@@ -73513,6 +77947,26 @@ func (ec *executionContext) marshalNPartnerKind2gridgovᚋgraphᚋmodelᚐPartne
 	return v
 }
 
+func (ec *executionContext) marshalNPartnerKindCount2gridgovᚋwarehouseᚐPartnerKind(ctx context.Context, sel ast.SelectionSet, v warehouse.PartnerKind) graphql.Marshaler {
+	return ec._PartnerKindCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPartnerKindCount2ᚕgridgovᚋwarehouseᚐPartnerKindᚄ(ctx context.Context, sel ast.SelectionSet, v []warehouse.PartnerKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnerKindCount2gridgovᚋwarehouseᚐPartnerKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPartyMember2ᚖgridgovᚋstoreᚐPartyMember(ctx context.Context, sel ast.SelectionSet, v *store.PartyMember) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartyMember!")
@@ -73667,6 +78121,46 @@ func (ec *executionContext) marshalNPerson2ᚖgridgovᚋstoreᚐPerson(ctx conte
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonalDataRead2ᚖgridgovᚋstoreᚐPersonalDataRead(ctx context.Context, sel ast.SelectionSet, v *store.PersonalDataRead) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonalDataRead!")
+		return graphql.Null
+	}
+	return ec._PersonalDataRead(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonalDataReadConnection2ᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadConnection(ctx context.Context, sel ast.SelectionSet, v *model.PersonalDataReadConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonalDataReadConnection!")
+		return graphql.Null
+	}
+	return ec._PersonalDataReadConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPersonalDataReadEdge2ᚕᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PersonalDataReadEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonalDataReadEdge2ᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPersonalDataReadEdge2ᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadEdge(ctx context.Context, sel ast.SelectionSet, v *model.PersonalDataReadEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PersonalDataReadEdge!")
+		return graphql.Null
+	}
+	return ec._PersonalDataReadEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPoliceDutyIndicators2gridgovᚋwarehouseᚐPoliceDuties(ctx context.Context, sel ast.SelectionSet, v warehouse.PoliceDuties) graphql.Marshaler {
@@ -73939,6 +78433,16 @@ func (ec *executionContext) marshalNRegisterEvent2ᚖgridgovᚋstoreᚐRegisterE
 	return ec._RegisterEvent(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRegisterPartnerInput2gridgovᚋgraphᚋmodelᚐRegisterPartnerInput(ctx context.Context, v any) (model.RegisterPartnerInput, error) {
+	res, err := ec.unmarshalInputRegisterPartnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRegisterResidentInput2gridgovᚋgraphᚋmodelᚐRegisterResidentInput(ctx context.Context, v any) (model.RegisterResidentInput, error) {
+	res, err := ec.unmarshalInputRegisterResidentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRegisterState2gridgovᚋgraphᚋmodelᚐRegisterState(ctx context.Context, v any) (model.RegisterState, error) {
 	var res model.RegisterState
 	err := res.UnmarshalGQL(v)
@@ -74061,6 +78565,11 @@ func (ec *executionContext) marshalNRosterEntry2ᚖgridgovᚋstoreᚐRosterEntry
 		return graphql.Null
 	}
 	return ec._RosterEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNScheduleDutyShiftInput2gridgovᚋgraphᚋmodelᚐScheduleDutyShiftInput(ctx context.Context, v any) (model.ScheduleDutyShiftInput, error) {
+	res, err := ec.unmarshalInputScheduleDutyShiftInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNScheduleJointMeetingInput2gridgovᚋgraphᚋmodelᚐScheduleJointMeetingInput(ctx context.Context, v any) (model.ScheduleJointMeetingInput, error) {
@@ -74614,8 +79123,33 @@ func (ec *executionContext) marshalNUnitScore2ᚖgridgovᚋwarehouseᚐUnitScore
 	return ec._UnitScore(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpdateDutyShiftInput2gridgovᚋgraphᚋmodelᚐUpdateDutyShiftInput(ctx context.Context, v any) (model.UpdateDutyShiftInput, error) {
+	res, err := ec.unmarshalInputUpdateDutyShiftInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateGovernanceInstructorInput2gridgovᚋgraphᚋmodelᚐUpdateGovernanceInstructorInput(ctx context.Context, v any) (model.UpdateGovernanceInstructorInput, error) {
+	res, err := ec.unmarshalInputUpdateGovernanceInstructorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateGridAssignmentInput2gridgovᚋgraphᚋmodelᚐUpdateGridAssignmentInput(ctx context.Context, v any) (model.UpdateGridAssignmentInput, error) {
+	res, err := ec.unmarshalInputUpdateGridAssignmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePartnerInput2gridgovᚋgraphᚋmodelᚐUpdatePartnerInput(ctx context.Context, v any) (model.UpdatePartnerInput, error) {
+	res, err := ec.unmarshalInputUpdatePartnerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateRatingInput2gridgovᚋgraphᚋmodelᚐUpdateRatingInput(ctx context.Context, v any) (model.UpdateRatingInput, error) {
 	res, err := ec.unmarshalInputUpdateRatingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateResidentInput2gridgovᚋgraphᚋmodelᚐUpdateResidentInput(ctx context.Context, v any) (model.UpdateResidentInput, error) {
+	res, err := ec.unmarshalInputUpdateResidentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -75575,6 +80109,66 @@ func (ec *executionContext) marshalOGrid2ᚖgridgovᚋstoreᚐGrid(ctx context.C
 	return ec._Grid(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOGridAssignmentFilter2ᚖgridgovᚋgraphᚋmodelᚐGridAssignmentFilter(ctx context.Context, v any) (*model.GridAssignmentFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGridAssignmentFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGridRole2ᚕgridgovᚋgraphᚋmodelᚐGridRoleᚄ(ctx context.Context, v any) ([]model.GridRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.GridRole, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGridRole2ᚕgridgovᚋgraphᚋmodelᚐGridRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GridRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGridRole2gridgovᚋgraphᚋmodelᚐGridRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOGridRole2ᚖgridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, v any) (*model.GridRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.GridRole)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGridRole2ᚖgridgovᚋgraphᚋmodelᚐGridRole(ctx context.Context, sel ast.SelectionSet, v *model.GridRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOHandlerKind2ᚖgridgovᚋgraphᚋmodelᚐHandlerKind(ctx context.Context, v any) (*model.HandlerKind, error) {
 	if v == nil {
 		return nil, nil
@@ -76046,6 +80640,22 @@ func (ec *executionContext) marshalOPartnerKind2ᚕgridgovᚋgraphᚋmodelᚐPar
 	return ret
 }
 
+func (ec *executionContext) unmarshalOPartnerKind2ᚖgridgovᚋgraphᚋmodelᚐPartnerKind(ctx context.Context, v any) (*model.PartnerKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PartnerKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPartnerKind2ᚖgridgovᚋgraphᚋmodelᚐPartnerKind(ctx context.Context, sel ast.SelectionSet, v *model.PartnerKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOPartyMember2ᚖgridgovᚋstoreᚐPartyMember(ctx context.Context, sel ast.SelectionSet, v *store.PartyMember) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -76098,6 +80708,14 @@ func (ec *executionContext) marshalOPerson2ᚖgridgovᚋstoreᚐPerson(ctx conte
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPersonalDataReadFilter2ᚖgridgovᚋgraphᚋmodelᚐPersonalDataReadFilter(ctx context.Context, v any) (*model.PersonalDataReadFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPersonalDataReadFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOPlaceFilter2ᚖgridgovᚋgraphᚋmodelᚐPlaceFilter(ctx context.Context, v any) (*model.PlaceFilter, error) {

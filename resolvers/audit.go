@@ -74,3 +74,30 @@ func (r *queryResolver) AuditRecords(ctx context.Context, filter *model.AuditFil
 	})
 	return &model.AuditRecordConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
+
+func (r *queryResolver) PersonalDataReads(ctx context.Context, filter *model.PersonalDataReadFilter, first *int, after *string, last *int, before *string) (*model.PersonalDataReadConnection, error) {
+	var f store.PersonalDataReadFilter
+	if filter != nil {
+		var err error
+		if f.PersonID, err = optID("personId", "Person", filter.PersonID); err != nil {
+			return nil, err
+		}
+		if f.ReaderID, err = optID("readerId", "Person", filter.ReaderID); err != nil {
+			return nil, err
+		}
+		if filter.At != nil {
+			f.From, f.To = filter.At.From, filter.At.To
+		}
+	}
+	if !auditReader(ctx) {
+		return &model.PersonalDataReadConnection{PageInfo: &store.PageInfo{}}, nil
+	}
+	c, err := r.Store.PersonalDataReads(ctx, scope(ctx), f, page(ctx, first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	es, pi, n := connection(c, func(cur string, n *store.PersonalDataRead) *model.PersonalDataReadEdge {
+		return &model.PersonalDataReadEdge{Cursor: cur, Node: n}
+	})
+	return &model.PersonalDataReadConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
+}

@@ -61,6 +61,8 @@ var goTypes = map[string]reflect.Type{
 	"GovernanceInstructorEdge":          reflect.TypeFor[model.GovernanceInstructorEdge](),
 	"Grid":                              reflect.TypeFor[store.Grid](),
 	"GridAssignment":                    reflect.TypeFor[store.GridAssignment](),
+	"GridAssignmentConnection":          reflect.TypeFor[model.GridAssignmentConnection](),
+	"GridAssignmentEdge":                reflect.TypeFor[model.GridAssignmentEdge](),
 	"GridConnection":                    reflect.TypeFor[model.GridConnection](),
 	"GridEdge":                          reflect.TypeFor[model.GridEdge](),
 	"GridLedger":                        reflect.TypeFor[model.GridLedger](),
@@ -108,6 +110,7 @@ var goTypes = map[string]reflect.Type{
 	"Partner":                           reflect.TypeFor[store.Partner](),
 	"PartnerConnection":                 reflect.TypeFor[model.PartnerConnection](),
 	"PartnerEdge":                       reflect.TypeFor[model.PartnerEdge](),
+	"PartnerKindCount":                  reflect.TypeFor[warehouse.PartnerKind](),
 	"PartyMember":                       reflect.TypeFor[store.PartyMember](),
 	"PartyMemberConnection":             reflect.TypeFor[model.PartyMemberConnection](),
 	"PartyMemberEdge":                   reflect.TypeFor[model.PartyMemberEdge](),
@@ -117,6 +120,9 @@ var goTypes = map[string]reflect.Type{
 	"PatrolFinding":                     reflect.TypeFor[store.PatrolFinding](),
 	"PatrolIndicators":                  reflect.TypeFor[warehouse.Patrols](),
 	"Person":                            reflect.TypeFor[store.Person](),
+	"PersonalDataRead":                  reflect.TypeFor[store.PersonalDataRead](),
+	"PersonalDataReadConnection":        reflect.TypeFor[model.PersonalDataReadConnection](),
+	"PersonalDataReadEdge":              reflect.TypeFor[model.PersonalDataReadEdge](),
 	"PoliceDutyIndicators":              reflect.TypeFor[warehouse.PoliceDuties](),
 	"PoliceDutyKindCount":               reflect.TypeFor[warehouse.PoliceDutyKind](),
 	"QuarterHours":                      reflect.TypeFor[warehouse.QuarterHours](),
@@ -536,6 +542,10 @@ func (dutyShiftFields) Facility(ctx context.Context, obj *store.DutyShift) (*sto
 
 func (dutyShiftFields) Community(ctx context.Context, obj *store.DutyShift) (*store.Community, error) {
 	return resolve[*store.Community](ctx, obj)
+}
+
+func (dutyShiftFields) State(ctx context.Context, obj *store.DutyShift) (model.DutyShiftState, error) {
+	return resolve[model.DutyShiftState](ctx, obj)
 }
 
 // Evidence resolves Evidence's fields from their declarations.
@@ -1165,6 +1175,27 @@ func (personFields) Building(ctx context.Context, obj *store.Person) (*store.Bui
 
 func (personFields) PartyMember(ctx context.Context, obj *store.Person) (*store.PartyMember, error) {
 	return resolve[*store.PartyMember](ctx, obj)
+}
+
+// PersonalDataRead resolves PersonalDataRead's fields from their declarations.
+func (r *Resolver) PersonalDataRead() graph.PersonalDataReadResolver { return personalDataReadFields{} }
+
+type personalDataReadFields struct{}
+
+func (personalDataReadFields) Reader(ctx context.Context, obj *store.PersonalDataRead) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (personalDataReadFields) ReaderID(ctx context.Context, obj *store.PersonalDataRead) (*string, error) {
+	return resolve[*string](ctx, obj)
+}
+
+func (personalDataReadFields) Person(ctx context.Context, obj *store.PersonalDataRead) (*store.Person, error) {
+	return resolve[*store.Person](ctx, obj)
+}
+
+func (personalDataReadFields) PersonID(ctx context.Context, obj *store.PersonalDataRead) (string, error) {
+	return resolve[string](ctx, obj)
 }
 
 // RatingAppeal resolves RatingAppeal's fields from their declarations.

@@ -12,11 +12,13 @@ import (
 )
 
 // Personal fields go through mask: auth.PersonalVisible decides, for every path to a person
-// living in the caller's scope; a person outside it (named by a record in scope) never shows them.
+// living in the caller's scope; a person outside it (named by a record in scope) never shows
+// them. Every field shown goes to the request's log of personal data reads (store.NoteRead).
 func mask(ctx context.Context, o *store.Person, field string, v *string) *string {
 	if v == nil || o.OutOfScope || !auth.PersonalVisible(ctx, o.ID, field) {
 		return nil
 	}
+	store.NoteRead(ctx, o.ID, field)
 	return v
 }
 

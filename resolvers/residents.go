@@ -25,7 +25,7 @@ func (r *queryResolver) Residents(ctx context.Context, filter *model.ResidentFil
 		if filter.Collected != nil {
 			f.From, f.To = filter.Collected.From, filter.Collected.To
 		}
-		f.IsPartyMember, f.Search = filter.IsPartyMember, str(filter.Search)
+		f.IsPartyMember, f.Search, f.IncludeMovedOut = filter.IsPartyMember, str(filter.Search), flag(filter.IncludeMovedOut)
 	}
 	c, err := r.Store.Residents(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {

@@ -18,7 +18,9 @@ func plainRoleFilter(filter *model.RoleFilter) (store.PersonRoleFilter, error) {
 	if filter == nil {
 		return store.PersonRoleFilter{}, nil
 	}
-	return roleFilter(filter.Place, filter.Search)
+	f, err := roleFilter(filter.Place, filter.Search)
+	f.IncludeEnded = flag(filter.IncludeEnded)
+	return f, err
 }
 
 func (r *queryResolver) Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error) {
@@ -75,7 +77,7 @@ func (r *queryResolver) Partners(ctx context.Context, filter *model.PartnerFilte
 		if f, err = roleFilter(filter.Place, filter.Search); err != nil {
 			return nil, err
 		}
-		f.Kinds = storedAll(filter.Kinds)
+		f.Kinds, f.IncludeEnded = storedAll(filter.Kinds), flag(filter.IncludeEnded)
 	}
 	c, err := r.Store.Partners(ctx, scope(ctx), f, page(ctx, first, after, last, before))
 	if err != nil {

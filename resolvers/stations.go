@@ -23,6 +23,7 @@ func (r *queryResolver) DutyShifts(ctx context.Context, filter *model.DutyShiftF
 		if filter.On != nil {
 			f.From, f.To = filter.On.From, filter.On.To
 		}
+		f.IncludeCancelled = flag(filter.IncludeCancelled)
 	}
 	desc := direction == nil || *direction == model.SortDirectionDesc
 	c, err := r.Store.DutyShifts(ctx, scope(ctx), f, desc, page(ctx, first, after, last, before))

@@ -253,6 +253,9 @@ var declared = []*objectType{
 		one("grid", store.GridsByID, func(o *store.WorkLog) int64 { return o.GridID }),
 		one("cadre", store.RelatedCadres, func(o *store.WorkLog) int64 { return o.CadreID })),
 	object("DutyShift", store.DutyShiftsByID,
+		computed("state", func(_ context.Context, o *store.DutyShift, _ args) (model.DutyShiftState, error) {
+			return enum[model.DutyShiftState](o.State()), nil
+		}),
 		one("cadre", store.RelatedCadres, func(o *store.DutyShift) int64 { return o.CadreID }),
 		one("facility", store.FacilitiesByID, func(o *store.DutyShift) int64 { return o.FacilityID }),
 		one("community", store.CommunitiesByID, func(o *store.DutyShift) int64 { return o.CommunityID })),
@@ -372,6 +375,20 @@ var declared = []*objectType{
 		computed("targetRowId", func(_ context.Context, o *store.AuditRecord, _ args) (string, error) {
 			return strconv.FormatInt(o.TargetID, 10), nil
 		})),
+	object("PersonalDataRead", nil,
+		opt("reader", store.RelatedPeople, func(o *store.PersonalDataRead) *int64 { return o.ReaderID }),
+		computed("readerId", func(_ context.Context, o *store.PersonalDataRead, _ args) (*string, error) {
+			if o.ReaderID == nil {
+				return nil, nil
+			}
+			id := GlobalID("Person", *o.ReaderID)
+			return &id, nil
+		}),
+		opt("person", store.RelatedPeople, func(o *store.PersonalDataRead) *int64 { return &o.PersonID }),
+		computed("personId", func(_ context.Context, o *store.PersonalDataRead, _ args) (string, error) {
+			return GlobalID("Person", o.PersonID), nil
+		}),
+		computed("fields", func(_ context.Context, o *store.PersonalDataRead, _ args) ([]string, error) { return o.Fields(), nil })),
 }
 
 // current reads a list's current argument (true when not given).

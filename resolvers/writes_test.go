@@ -48,8 +48,24 @@ BEGIN
 		RETURNING id INTO pending_p;
 	INSERT INTO people (name, street_id, community_id, grid_id, building_id, id_number) VALUES
 		('邻居' || s, street, community, grid, building, '34018119800101001' || CASE s WHEN 'A' THEN '1' ELSE '2' END) RETURNING id INTO other_p;
-	INSERT INTO cadres (person_id, kind, street_id, community_id) VALUES (cadre_p, 'community_cadre', street, community);
-	INSERT INTO residents (person_id, street_id, community_id, grid_id, building_id) VALUES (resident_p, street, community, grid, building);
+	INSERT INTO cadres (person_id, kind, street_id, community_id) VALUES (cadre_p, 'community_cadre', street, community) RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'Cadre', v);
+	INSERT INTO grid_assignments (street_id, community_id, grid_id, cadre_id, role, started_on)
+		VALUES (street, community, grid, v, 'grid_worker', '2024-01-01') RETURNING id INTO station;
+	INSERT INTO fixture_ids VALUES (s, 'GridAssignment', station);
+	INSERT INTO facilities (street_id, community_id, kind, name) VALUES (street, community, 'service_centre', '服务中心' || s) RETURNING id INTO station;
+	INSERT INTO duty_shifts (street_id, community_id, facility_id, cadre_id, on_date) VALUES (street, community, station, v, current_date + 7)
+		RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'DutyShift', v);
+	INSERT INTO residents (person_id, street_id, community_id, grid_id, building_id) VALUES (resident_p, street, community, grid, building)
+		RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'Resident', v);
+	INSERT INTO governance_instructors (person_id, street_id, community_id, appointed_on) VALUES (other_p, street, community, '2024-01-01')
+		RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'GovernanceInstructor', v);
+	INSERT INTO partners (person_id, street_id, community_id, kind) VALUES (other_p, street, community, 'community_police')
+		RETURNING id INTO v;
+	INSERT INTO fixture_ids VALUES (s, 'Partner', v);
 	INSERT INTO party_members (person_id, unit_id, street_id, community_id, building_id, grid_id)
 		VALUES (member_p, unit, street, community, building, grid) RETURNING id INTO member;
 	-- The Checkin of the matrix is the party member's own: what they may withdraw and transfer.

@@ -178,6 +178,7 @@ func GraphQL(o Options) http.Handler {
 	srv.Use(costLimits{maxDepth: o.Limits.MaxDepth, maxCost: o.Limits.MaxComplexity, introspection: o.Dev, m: m})
 	srv.Use(inputLimits{schema: schema.Schema(), m: m})
 	srv.Use(operationMetrics{m: m, log: log})
+	srv.AroundResponses(personalReads(s, log))
 	srv.AroundRootFields(recoverRootField) // first, so outermost: see recoverRootField
 	srv.AroundRootFields(policy)
 	srv.AroundFields(root.Fields)
@@ -248,6 +249,27 @@ func policy(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		ctx = store.WithAudit(ctx, store.AuditOp{Mutation: fc.Field.Name, RequestID: observe.RequestID(ctx)})
 	}
 	return next(ctx)
+}
+
+// personalReads logs the personal data a response shows: the resolvers note every unmasked
+// phone, ID number and address of a person other than the caller as they answer, and once
+// the response is ready the notes go to the store in one statement. A response whose reads
+// could not be logged is not sent: an unlogged read of personal data does not happen.
+func personalReads(s *store.Store, log *slog.Logger) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		ctx, reads := store.WithReadLog(ctx)
+		resp := next(ctx)
+		if err := s.FlushReads(ctx, reads, observe.RequestID(ctx)); err != nil {
+			log.Error("personal data reads not logged", "request_id", observe.RequestID(ctx), "err", err.Error())
+			ext := map[string]any{"code": string(apperr.Unavailable)}
+			if id := observe.RequestID(ctx); id != "" {
+				ext["requestId"] = id
+			}
+			return &graphql.Response{Errors: gqlerror.List{{Message: "the answer could not be recorded in the log of personal data reads; try again",
+				Extensions: ext}}}
+		}
+		return resp
+	}
 }
 
 // writeGraphQLError answers with one GraphQL error carrying code and the request id.

@@ -39,6 +39,12 @@ var constraintMessages = map[string]struct{ field, message string }{
 	"activities_people_nonnegative":        {"peopleServed", "people served cannot be negative"},
 	"joint_meetings_attendees_nonnegative": {"attendees", "attendees cannot be negative"},
 	"volunteer_teams_type_valid":           {"teamType", "a team type must be municipal_agency, social_organisation or town_street"},
+	"grid_assignments_current":             {"cadreId", "the cadre already holds this role in the grid"},
+	"governance_instructors_current":       {"personId", "this person is already a current governance instructor"},
+	"partners_current":                     {"personId", "this person is already a current partner"},
+	"residents_current":                    {"personId", "this person already has a current resident's record"},
+	"duty_shifts_one_a_day":                {"onDate", "the cadre is already on duty at this centre that day"},
+	"residents_household_positive":         {"householdSize", "a household has at least one person"},
 }
 
 // MapError turns a database error into an application error with a clear message, or wraps

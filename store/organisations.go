@@ -58,7 +58,7 @@ var orgs = &register[SocialOrganisation]{
 	name: "social_organisation", entity: "social organisation", table: "social_organisations", sql: orgSQL, cols: orgCols,
 	scope: writeScopes["social_organisations"], scan: scanOrg, version: func(v *SocialOrganisation) int64 { return v.Version },
 	place: func(v *SocialOrganisation) (int64, *int64, *int64, *int64) { return v.ID, v.StreetID, nil, nil },
-	ended: func(v *SocialOrganisation) *time.Time { return v.EndedOn }, endColumn: "ended_on", endField: "endedOn",
+	ended: func(v *SocialOrganisation) *time.Time { return v.EndedOn }, endColumn: "ended_on",
 	started: func(v *SocialOrganisation) time.Time { return v.RegisteredOn },
 }
 
@@ -67,7 +67,7 @@ var partyOrgs = &register[SocialPartyOrganisation]{
 	cols: partyOrgCols, scope: writeScopes["social_party_organisations"], scan: scanPartyOrg,
 	version: func(v *SocialPartyOrganisation) int64 { return v.Version },
 	place:   func(v *SocialPartyOrganisation) (int64, *int64, *int64, *int64) { return noPlace(v.ID) },
-	ended:   func(v *SocialPartyOrganisation) *time.Time { return v.DissolvedOn }, endColumn: "dissolved_on", endField: "dissolvedOn",
+	ended:   func(v *SocialPartyOrganisation) *time.Time { return v.DissolvedOn }, endColumn: "dissolved_on",
 	started: func(v *SocialPartyOrganisation) time.Time { return v.FoundedOn },
 }
 
@@ -75,7 +75,7 @@ var projects = &register[VentureProject]{
 	name: "venture_project", entity: "venture project", table: "venture_projects", sql: projectSQL, cols: projectCols,
 	scope: communityPlaceCols, scan: scanProject, version: func(v *VentureProject) int64 { return v.Version },
 	place: func(v *VentureProject) (int64, *int64, *int64, *int64) { return v.ID, &v.StreetID, &v.CommunityID, nil },
-	ended: func(v *VentureProject) *time.Time { return v.EndedOn }, endColumn: "ended_on", endField: "endedOn",
+	ended: func(v *VentureProject) *time.Time { return v.EndedOn }, endColumn: "ended_on",
 	started: func(v *VentureProject) time.Time { return v.StartedOn },
 }
 

@@ -100,11 +100,12 @@ var writeScopes = map[string]scopeCols{
 }
 
 // servesIn are the roles that place a person where they serve, whatever their home: a
-// community's cadres, partners, volunteers, red stewards, instructors and mediators.
-var servesIn = []struct{ table, person string }{
-	{"cadres", "person_id"}, {"partners", "person_id"}, {"volunteers", "person_id"},
-	{"red_stewards", "person_id"}, {"governance_instructors", "person_id"},
-	{"mediation_room_members", "(SELECT m.person_id FROM party_members m WHERE m.id = member_id)"},
+// community's cadres, partners, volunteers, red stewards, instructors and mediators. A role
+// that ends (current, the condition of a current row) places them there while it lasts.
+var servesIn = []struct{ table, person, current string }{
+	{"cadres", "person_id", ""}, {"partners", "person_id", "ended_on IS NULL"}, {"volunteers", "person_id", ""},
+	{"red_stewards", "person_id", ""}, {"governance_instructors", "person_id", "ended_on IS NULL"},
+	{"mediation_room_members", "(SELECT m.person_id FROM party_members m WHERE m.id = member_id)", ""},
 }
 
 // personRef keeps the people a write of a place-scoped role may name: those who live in its
@@ -116,6 +117,9 @@ func personRef(q *query, sc auth.Scope) {
 		alts = append(alts, func(h *query) {
 			sub := &query{args: h.args}
 			sub.where("deleted_at IS NULL")
+			if r.current != "" {
+				sub.where(r.current)
+			}
 			sub.scoped(sc, colsFor(r.table, ""))
 			h.args = sub.args
 			h.conds = append(h.conds, "id IN (SELECT "+r.person+" FROM "+r.table+sub.sql()+")")

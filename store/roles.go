@@ -60,6 +60,7 @@ type GovernanceInstructor struct {
 	CommunityID int64
 	FormerPost  string
 	AppointedOn time.Time
+	EndedOn     *time.Time
 	Version     int64
 	Name        string
 }
@@ -72,6 +73,8 @@ type Partner struct {
 	CommunityID  int64
 	Kind         string
 	Organisation string
+	StartedOn    time.Time
+	EndedOn      *time.Time
 	Version      int64
 	Name         string
 }
@@ -144,7 +147,7 @@ func scanSteward(r pgx.Row) (*RedSteward, error) { return stewardColumns.scan(r)
 var instructorColumns = cols(func(o *GovernanceInstructor) []column {
 	return []column{
 		col("id", &o.ID), col("person_id", &o.PersonID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
-		col("former_post", &o.FormerPost), col("appointed_on", &o.AppointedOn), col("version", &o.Version),
+		col("former_post", &o.FormerPost), col("appointed_on", &o.AppointedOn), col("ended_on", &o.EndedOn), col("version", &o.Version),
 		col("person_name", &o.Name),
 	}
 })
@@ -154,7 +157,8 @@ func scanInstructor(r pgx.Row) (*GovernanceInstructor, error) { return instructo
 var partnerColumns = cols(func(o *Partner) []column {
 	return []column{
 		col("id", &o.ID), col("person_id", &o.PersonID), col("street_id", &o.StreetID), col("community_id", &o.CommunityID),
-		label("kind", &o.Kind), col("organisation", &o.Organisation), col("version", &o.Version),
+		label("kind", &o.Kind), col("organisation", &o.Organisation), col("started_on", &o.StartedOn), col("ended_on", &o.EndedOn),
+		col("version", &o.Version),
 		col("person_name", &o.Name),
 	}
 })
@@ -238,6 +242,9 @@ type PersonRoleFilter struct {
 	Place  PlaceFilter
 	Kinds  []string
 	Search string
+	// IncludeEnded keeps the rows that ended too (a register with an end day); current
+	// rows only otherwise.
+	IncludeEnded bool
 }
 
 func roleQuery(sc auth.Scope, f PersonRoleFilter, c scopeCols) *query {
@@ -271,6 +278,7 @@ func (s *Store) RedStewards(ctx context.Context, sc auth.Scope, f PersonRoleFilt
 func (s *Store) GovernanceInstructors(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*GovernanceInstructor], error) {
 	f.Kinds = nil
 	q := roleQuery(sc, f, communityPlaceCols)
+	currentOnly(q, f.IncludeEnded, "ended_on")
 	return listPage(ctx, s, "list governance instructors", "governance_instructors", instructorSQL, q, personNameKey, false, p, scanInstructor,
 		func(v *GovernanceInstructor) (any, int64) { return v.Name, v.ID })
 }
@@ -278,6 +286,7 @@ func (s *Store) GovernanceInstructors(ctx context.Context, sc auth.Scope, f Pers
 // Partners lists co-building partners by name.
 func (s *Store) Partners(ctx context.Context, sc auth.Scope, f PersonRoleFilter, p Page) (Conn[*Partner], error) {
 	q := roleQuery(sc, f, communityPlaceCols)
+	currentOnly(q, f.IncludeEnded, "ended_on")
 	return listPage(ctx, s, "list partners", "partners", partnerSQL, q, personNameKey, false, p, scanPartner,
 		func(v *Partner) (any, int64) { return v.Name, v.ID })
 }

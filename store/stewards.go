@@ -84,7 +84,7 @@ var stewards = &register[RedSteward]{
 	place: func(v *RedSteward) (int64, *int64, *int64, *int64) {
 		return v.ID, &v.StreetID, &v.CommunityID, &v.GridID
 	},
-	ended: func(v *RedSteward) *time.Time { return v.EndedOn }, endColumn: "ended_on", endField: "endedOn",
+	ended: func(v *RedSteward) *time.Time { return v.EndedOn }, endColumn: "ended_on",
 	started: func(v *RedSteward) time.Time { return v.SelectedOn },
 }
 

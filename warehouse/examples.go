@@ -205,4 +205,48 @@ FROM
 ) AS u
 ORDER BY score DESC, unit_id`,
 	},
+	{
+		Title: "Grid staffing by street",
+		Question: "How many grids each street has, how many have a current grid leader (网格长), how many current grid-worker (网格员) " +
+			"assignments there are, and the grid workers per grid.",
+		SQL: `SELECT name AS street, grids, with_leader, worker_posts, round(worker_posts / grids, 2) AS workers_per_grid
+FROM
+(
+    SELECT street_id, grids, with_leader, worker_posts
+    FROM (SELECT street_id, count() AS grids FROM dim_grid FINAL WHERE is_deleted = 0 GROUP BY street_id) AS g
+    ANY LEFT JOIN
+    (
+        SELECT street_id, uniqExactIf(grid_id, role = 'grid_leader') AS with_leader, countIf(role = 'grid_worker') AS worker_posts
+        FROM role_grid_assignment FINAL
+        WHERE is_deleted = 0 AND ended_on IS NULL
+        GROUP BY street_id
+    ) AS a
+    USING street_id
+) AS r
+ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
+ORDER BY street`,
+	},
+	{
+		Title:    "Duty shifts held month by month",
+		Question: "Duty shifts (值班) held at the service centres per month: shifts whose day has passed and that were not cancelled, and the cadres who kept them.",
+		SQL: `SELECT toStartOfMonth(on_date) AS month, count() AS shifts_held, uniqExact(cadre_id) AS cadres
+FROM fact_duty_shift FINAL
+WHERE is_deleted = 0 AND cancelled_on IS NULL AND on_date < today()
+GROUP BY month
+ORDER BY month`,
+	},
+	{
+		Title:    "Co-building partners by kind",
+		Question: "Current co-building partners (七联共建) by kind and street: community police, doctors, property staff and paired units' staff.",
+		SQL: `SELECT name AS street, kind, partners
+FROM
+(
+    SELECT street_id, kind, count() AS partners
+    FROM role_partner FINAL
+    WHERE is_deleted = 0 AND ended_on IS NULL
+    GROUP BY street_id, kind
+) AS p
+ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
+ORDER BY street, kind`,
+	},
 }

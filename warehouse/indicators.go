@@ -444,6 +444,8 @@ type Coverage struct {
 	Grids               int64
 	GridsWithCadre      int64 // with a current liaison street cadre (包联)
 	GridsWithInstructor int64 // with a current grid party-building instructor
+	GridsWithLeader     int64 // with a current grid leader (网格长)
+	GridWorkerPosts     int64 // current grid-worker (网格员) assignments: per grid, GridWorkerPosts / Grids
 	Buildings           int64
 	BuildingsWithLeader int64 // with a current building leader (楼栋长)
 }
@@ -562,11 +564,18 @@ type Organisation struct {
 	MarketManagedCompounds  int64
 	JusticeMediators        int64 // distinct justice-system members in mediation rooms
 	RedStewards             int64
-	GovernanceInstructors   int64
+	GovernanceInstructors   int64 // current ones
+	Partners                []PartnerKind
 	PairedCivilisedUnits    int64 // distinct civilised units paired with practice stations
 	SocialOrgPartyOrgs      int64 // social organisations with a party organisation
 	VentureProjects         int64
 	ServiceCategories       int64
+}
+
+// PartnerKind counts the current co-building partners (七联共建) of one kind.
+type PartnerKind struct {
+	Kind     string
+	Partners int64
 }
 
 // BreakdownValues are the additive indicators a breakdown reports per place.

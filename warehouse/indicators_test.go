@@ -219,6 +219,12 @@ func TestIndicatorsDemoCity(t *testing.T) {
 		}
 	})
 
+	// The staffing figures are checked against Postgres below: none may be zero in the demo city.
+	if city.Coverage.GridsWithLeader == 0 || city.Coverage.GridWorkerPosts == 0 || len(city.Organisation.Partners) != 3 {
+		t.Errorf("the demo city's staffing: %d grids with a leader, %d grid-worker posts, partners %+v", city.Coverage.GridsWithLeader,
+			city.Coverage.GridWorkerPosts, city.Organisation.Partners)
+	}
+
 	// A few scopes: the city, the first street, a community of the second street, a grid of it.
 	street := city.Breakdown[0].Scope.Place
 	other := city.Breakdown[1].Scope.Place
@@ -630,6 +636,15 @@ func meetingComplianceAgrees(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, 
 	return met
 }
 
+// partnerCount sums the current partners of every kind.
+func partnerCount(ind *warehouse.Indicators) int64 {
+	var n int64
+	for _, p := range ind.Organisation.Partners {
+		n += p.Partners
+	}
+	return n
+}
+
 // fromIndicators flattens the values recompute checks.
 func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 	m := map[string]float64{
@@ -644,7 +659,9 @@ func fromIndicators(ind *warehouse.Indicators) map[string]float64 {
 		"coverage.grids": f64(ind.Coverage.Grids), "coverage.gridsWithCadre": f64(ind.Coverage.GridsWithCadre),
 		"coverage.gridsWithInstructor": f64(ind.Coverage.GridsWithInstructor), "coverage.buildings": f64(ind.Coverage.Buildings),
 		"coverage.buildingsWithLeader": f64(ind.Coverage.BuildingsWithLeader),
-		"activities.events":            f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
+		"coverage.gridsWithLeader":     f64(ind.Coverage.GridsWithLeader), "coverage.gridWorkerPosts": f64(ind.Coverage.GridWorkerPosts),
+		"organisation.partners": f64(partnerCount(ind)),
+		"activities.events":     f64(sumEvents(ind)), "activities.peopleServed": f64(sumServed(ind)),
 		"meetings.mattersDiscussed": f64(ind.JointMeetings.MattersDiscussed),
 		"issues.dueSoon":            f64(ind.Issues.DueSoon), "issues.resolvedOnTime": f64(ind.Issues.ResolvedOnTime),
 		"issues.resolvedLate": f64(ind.Issues.ResolvedLate), "issues.urged": f64(ind.Issues.Urged), "issues.supervised": f64(ind.Issues.Supervised),
@@ -804,6 +821,10 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'liaison' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
 		"coverage.gridsWithInstructor": "SELECT count(*) FROM grids WHERE deleted_at IS NULL AND " + scope("grids") +
 			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'instructor' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
+		"coverage.gridsWithLeader": "SELECT count(*) FROM grids WHERE deleted_at IS NULL AND " + scope("grids") +
+			" AND EXISTS (SELECT 1 FROM grid_assignments a WHERE a.grid_id = grids.id AND a.role = 'grid_leader' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
+		"coverage.gridWorkerPosts": "SELECT count(*) FROM grid_assignments WHERE role = 'grid_worker' AND ended_on IS NULL AND deleted_at IS NULL AND " +
+			scope("grid_assignments"),
 		"coverage.buildings": "SELECT count(*) FROM buildings WHERE deleted_at IS NULL AND " + scope("buildings"),
 		"coverage.buildingsWithLeader": "SELECT count(*) FROM buildings WHERE deleted_at IS NULL AND " + scope("buildings") +
 			" AND EXISTS (SELECT 1 FROM building_appointments a WHERE a.building_id = buildings.id AND a.role = 'building_leader' AND a.ended_on IS NULL AND a.deleted_at IS NULL)",
@@ -816,6 +837,7 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 		queries["meetings.mattersDiscussed"] = "SELECT count(*) FROM meeting_matters mm JOIN joint_meetings jm ON jm.id = mm.meeting_id WHERE mm.deleted_at IS NULL AND jm.deleted_at IS NULL AND mm.kind = 'major_matter' AND " +
 			scope("jm") + fmt.Sprintf(" AND jm.held_on BETWEEN '%s' AND '%s'", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly))
 		years := fmt.Sprintf(" AND year BETWEEN %d AND %d", p.From.Year(), p.To.Year())
+		queries["organisation.partners"] = "SELECT count(*) FROM partners WHERE deleted_at IS NULL AND ended_on IS NULL AND " + scope("partners")
 		queries["ratings.good"] = "SELECT count(*) FROM year_ratings WHERE deleted_at IS NULL AND grade = 'good' AND " + scope("year_ratings") + years
 		queries["ratings.poor"] = "SELECT count(*) FROM year_ratings WHERE deleted_at IS NULL AND grade = 'poor' AND " + scope("year_ratings") + years
 	}

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"sort"
+	"strings"
 )
 
 // The parts of the indicators (see part and compute.batches): each aggregates one summary or
@@ -520,16 +521,22 @@ func (c *compute) standing() part {
 		o, cv := &c.out.Organisation, &c.out.Coverage
 		fields := map[string]*int64{
 			"grids_with_cadre": &cv.GridsWithCadre, "grids_with_instructor": &cv.GridsWithInstructor, "buildings_with_leader": &cv.BuildingsWithLeader,
+			"grids_with_leader": &cv.GridsWithLeader, "grid_worker_posts": &cv.GridWorkerPosts,
 			"communities": &o.Communities, "communities_with_party_org": &o.CommunitiesWithPartyOrg, "grid_instructors": &o.GridInstructors,
 			"liaison_cadres": &o.LiaisonCadres, "building_leaders": &o.BuildingLeaders, "owner_representatives": &o.OwnerRepresentatives,
 			"market_managed_compounds": &o.MarketManagedCompounds, "red_stewards": &o.RedStewards, "governance_instructors": &o.GovernanceInstructors,
 			"paired_civilised_units": &o.PairedCivilisedUnits, "social_org_party_orgs": &o.SocialOrgPartyOrgs, "venture_projects": &o.VentureProjects,
 		}
+		o.Partners = []PartnerKind{}
 		for _, row := range rows {
 			if f := fields[row[0]]; f != nil {
 				*f = atoi(row[1])
 			}
+			if kind, ok := strings.CutPrefix(row[0], "partners:"); ok {
+				o.Partners = append(o.Partners, PartnerKind{Kind: kind, Partners: atoi(row[1])})
+			}
 		}
+		sort.Slice(o.Partners, func(i, j int) bool { return o.Partners[i].Kind < o.Partners[j].Kind })
 	})
 }
 

@@ -32,7 +32,7 @@ func TestIndicatorsSDL(t *testing.T) {
 		warehouse.ActivityKind{}, warehouse.WorkLogKind{}, warehouse.JointMeetings{}, warehouse.MeetingQuarter{}, warehouse.Organisation{}, warehouse.BreakdownItem{},
 		warehouse.BreakdownValues{}, warehouse.CheckinCounts{}, warehouse.IssueCounts{}, warehouse.OrderCounts{}, warehouse.VolunteerCounts{},
 		warehouse.ActivityCounts{}, warehouse.CoverageCounts{}, warehouse.TrendPoint{}, warehouse.Patrols{}, warehouse.PoliceDuties{},
-		warehouse.PoliceDutyKind{}} {
+		warehouse.PoliceDutyKind{}, warehouse.PartnerKind{}} {
 		goTypes[reflect.TypeOf(v).Name()] = reflect.TypeOf(v)
 	}
 	bound := regexp.MustCompile(`\(warehouse\.(\w+)\)`)

@@ -58,7 +58,7 @@ var Summaries = []Summary{
 	}},
 	{"sum_resident", []string{"role_resident"}, func(t func(string) string) string {
 		return "SELECT street_id, community_id, grid_id, count() FROM " + t("role_resident") +
-			" WHERE is_deleted = 0 GROUP BY street_id, community_id, grid_id"
+			" WHERE is_deleted = 0 AND moved_out_on IS NULL GROUP BY street_id, community_id, grid_id"
 	}},
 	{"sum_issue_day", []string{"fact_issue", "fact_issue_mediator", "fact_issue_event"}, func(t func(string) string) string {
 		mediated := "is_dispute = 1 AND ifNull(dispute_outcome, '') = 'mediated'"
@@ -185,6 +185,8 @@ func standingSelect(t func(string) string) string {
 		rows("grids", "dim_grid", "street_id, community_id, id", "id", "1"),
 		rows("grids_with_cadre", "dim_grid", "street_id, community_id, id", "id", current("id", "grid_id", "role_grid_assignment", "liaison")),
 		rows("grids_with_instructor", "dim_grid", "street_id, community_id, id", "id", current("id", "grid_id", "role_grid_assignment", "instructor")),
+		rows("grids_with_leader", "dim_grid", "street_id, community_id, id", "id", current("id", "grid_id", "role_grid_assignment", "grid_leader")),
+		rows("grid_worker_posts", "role_grid_assignment", grid, "id", "role = 'grid_worker' AND ended_on IS NULL"),
 		rows("buildings", "dim_building", grid, "id", "1"),
 		rows("buildings_with_leader", "dim_building", grid, "id", current("id", "building_id", "role_building_appointment", "building_leader")),
 		rows("communities", "dim_community", "street_id, id, toUInt64(0)", "id", "1"),
@@ -197,7 +199,9 @@ func standingSelect(t func(string) string) string {
 		rows("owner_representatives", "role_building_appointment", grid, "id", "role = 'owner_representative' AND ended_on IS NULL"),
 		rows("market_managed_compounds", "dim_compound", community, "id", "market_managed = 1"),
 		rows("red_stewards", "role_red_steward", grid, "id", "1"),
-		rows("governance_instructors", "role_governance_instructor", community, "id", "1"),
+		rows("governance_instructors", "role_governance_instructor", community, "id", "ended_on IS NULL"),
+		// Current co-building partners by kind: the measure partners:<kind>.
+		"SELECT DISTINCT concat('partners:', kind), " + community + ", id FROM " + t("role_partner") + " WHERE is_deleted = 0 AND ended_on IS NULL",
 		rows("paired_civilised_units", "fact_pairing", community, "unit_id", "kind = 'practice_station' AND ended_on IS NULL AND "+
 			in("unit_id", "id", "dim_unit", "civilised = 1")),
 		rows("social_org_party_orgs", "dim_social_organisation", "ifNull(street_id, 0), toUInt64(0), toUInt64(0)", "id", "has_party_org = 1"),

@@ -1,8 +1,9 @@
 package workflow
 
-// The community registers (red stewards, social organisations and their party organisations,
-// venture projects) hold a row that is current until it is ended: a current row may be
-// changed or ended, an ended one neither.
+// The registers (red stewards, social organisations and their party organisations, venture
+// projects, grid staffing, governance instructors, co-building partners, residents' records)
+// hold a row that is current until it is ended: a current row may be changed or ended, an
+// ended one neither.
 
 // RegisterState is where a register row stands.
 type RegisterState string

@@ -105,6 +105,18 @@ type AppointBuildingRoleInput struct {
 	AppointedOn *time.Time `json:"appointedOn,omitempty"`
 }
 
+// Input of appointGovernanceInstructor.
+type AppointGovernanceInstructorInput struct {
+	// The person: one who lives in, or serves, the caller's place.
+	PersonID string `json:"personId"`
+	// The community guided.
+	CommunityID string `json:"communityId"`
+	// Former post; empty by default.
+	FormerPost *string `json:"formerPost,omitempty"`
+	// Day of appointment; today by default.
+	AppointedOn *time.Time `json:"appointedOn,omitempty"`
+}
+
 // Input of appointRedSteward.
 type AppointRedStewardInput struct {
 	// The person appointed: a resident of the grid's community.
@@ -113,6 +125,18 @@ type AppointRedStewardInput struct {
 	GridID string `json:"gridId"`
 	// Day of selection; today by default.
 	SelectedOn *time.Time `json:"selectedOn,omitempty"`
+}
+
+// Input of assignGridStaff.
+type AssignGridStaffInput struct {
+	// The grid.
+	GridID string `json:"gridId"`
+	// The cadre: a member of the street's leadership for INSTRUCTOR, a street cadre for LIAISON, a cadre of the grid's community for GRID_LEADER and GRID_WORKER.
+	CadreID string `json:"cadreId"`
+	// The role.
+	Role GridRole `json:"role"`
+	// First day; today by default.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
 }
 
 // Input of attachEvidence: exactly one of issueId and serviceRecordId.
@@ -217,6 +241,16 @@ type CadreFilter struct {
 	Kinds []CadreKind `json:"kinds,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+}
+
+// Input of cancelDutyShift.
+type CancelDutyShiftInput struct {
+	// The shift.
+	ShiftID string `json:"shiftId"`
+	// Why it is cancelled.
+	Reason string `json:"reason"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
 }
 
 // Input of cancelJointMeeting.
@@ -501,6 +535,8 @@ type DutyShiftFilter struct {
 	FacilityID *string `json:"facilityId,omitempty"`
 	// Only shifts on days in this range.
 	On *DateRange `json:"on,omitempty"`
+	// Also cancelled shifts (the history); scheduled and held ones only by default.
+	IncludeCancelled *bool `json:"includeCancelled,omitempty"`
 }
 
 // Input of endBuildingAppointment.
@@ -511,6 +547,26 @@ type EndBuildingAppointmentInput struct {
 	EndedOn *time.Time `json:"endedOn,omitempty"`
 }
 
+// Input of endGovernanceInstructor.
+type EndGovernanceInstructorInput struct {
+	// The instructor.
+	InstructorID string `json:"instructorId"`
+	// Last day, not before the appointment nor after today; today by default.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
+}
+
+// Input of endGridAssignment.
+type EndGridAssignmentInput struct {
+	// The assignment.
+	AssignmentID string `json:"assignmentId"`
+	// Last day, not before the first nor after today; today by default.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
+}
+
 // Input of endPairing.
 type EndPairingInput struct {
 	// The pairing.
@@ -519,6 +575,16 @@ type EndPairingInput struct {
 	EndedOn *time.Time `json:"endedOn,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
+}
+
+// Input of endPartner.
+type EndPartnerInput struct {
+	// The partner.
+	PartnerID string `json:"partnerId"`
+	// Last day, not before the first nor after today; today by default.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
 }
 
 // Input of endRedSteward.
@@ -627,6 +693,36 @@ type GovernanceInstructorEdge struct {
 	Cursor string `json:"cursor"`
 	// The governance instructor.
 	Node *store.GovernanceInstructor `json:"node"`
+}
+
+// A page of grid assignments.
+type GridAssignmentConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*GridAssignmentEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A grid assignment with its cursor.
+type GridAssignmentEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The grid assignment.
+	Node *store.GridAssignment `json:"node"`
+}
+
+// Narrows the grid staffing register.
+type GridAssignmentFilter struct {
+	// Only assignments to grids in this part of the tree.
+	Place *PlaceScope `json:"place,omitempty"`
+	// Only assignments of this cadre.
+	CadreID *string `json:"cadreId,omitempty"`
+	// Only assignments of these roles.
+	Roles []GridRole `json:"roles,omitempty"`
+	// Also assignments that ended (the history); current ones only by default.
+	IncludeEnded *bool `json:"includeEnded,omitempty"`
 }
 
 // A page of grids.
@@ -877,6 +973,16 @@ type MediationRoomMemberFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
+// Input of moveOutResident.
+type MoveOutResidentInput struct {
+	// The record.
+	ResidentID string `json:"residentId"`
+	// Day of moving out, not before moving in nor after today; today by default.
+	MovedOutOn *time.Time `json:"movedOutOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
+}
+
 // The root of all changes. Every mutation needs an acting person.
 type Mutation struct {
 }
@@ -969,6 +1075,8 @@ type PartnerFilter struct {
 	Kinds []PartnerKind `json:"kinds,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+	// Also partners whose service ended (the history); current ones only by default.
+	IncludeEnded *bool `json:"includeEnded,omitempty"`
 }
 
 // A page of party members.
@@ -1037,6 +1145,34 @@ type PatrolFilter struct {
 	StewardID *string `json:"stewardId,omitempty"`
 	// Only patrols in this range.
 	Patrolled *DateTimeRange `json:"patrolled,omitempty"`
+}
+
+// A page of personal data reads.
+type PersonalDataReadConnection struct {
+	// The items of the page, with their cursors.
+	Edges []*PersonalDataReadEdge `json:"edges"`
+	// Where the page stands.
+	PageInfo *store.PageInfo `json:"pageInfo"`
+	// Number of items the filter matches, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A personal data read with its cursor.
+type PersonalDataReadEdge struct {
+	// Cursor of this item.
+	Cursor string `json:"cursor"`
+	// The personal data read.
+	Node *store.PersonalDataRead `json:"node"`
+}
+
+// Narrows the log of personal data reads; all given conditions apply together.
+type PersonalDataReadFilter struct {
+	// Only reads of this person's fields (a Person id).
+	PersonID *string `json:"personId,omitempty"`
+	// Only reads by this person (a Person id).
+	ReaderID *string `json:"readerId,omitempty"`
+	// Only reads made in this range.
+	At *DateTimeRange `json:"at,omitempty"`
 }
 
 // Narrows a list of places.
@@ -1286,6 +1422,34 @@ type RegisterCheckinInput struct {
 	LetterNo string `json:"letterNo"`
 }
 
+// Input of registerPartner.
+type RegisterPartnerInput struct {
+	// The person: one who lives in, or serves, the caller's place.
+	PersonID string `json:"personId"`
+	// The community served.
+	CommunityID string `json:"communityId"`
+	// Kind of partner.
+	Kind PartnerKind `json:"kind"`
+	// Their organisation, e.g. the police station; empty by default.
+	Organisation *string `json:"organisation,omitempty"`
+	// First day; today by default.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
+}
+
+// Input of registerResident.
+type RegisterResidentInput struct {
+	// The person: one who lives in, or serves, the caller's place; one current record each.
+	PersonID string `json:"personId"`
+	// The building lived in.
+	BuildingID string `json:"buildingId"`
+	// Number of people in the household; 1 by default.
+	HouseholdSize *int `json:"householdSize,omitempty"`
+	// Whether the resident is a party member; false by default.
+	IsPartyMember *bool `json:"isPartyMember,omitempty"`
+	// Day of moving in; today by default.
+	MovedInOn *time.Time `json:"movedInOn,omitempty"`
+}
+
 // Input of registerVolunteer.
 type RegisterVolunteerInput struct {
 	// The person; needs an ID number on record (real-name registration).
@@ -1394,6 +1558,8 @@ type ResidentFilter struct {
 	IsPartyMember *bool `json:"isPartyMember,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+	// Also the records of residents who moved out (the history); current ones only by default.
+	IncludeMovedOut *bool `json:"includeMovedOut,omitempty"`
 }
 
 // Input of resolveIssue.
@@ -1426,6 +1592,18 @@ type RoleFilter struct {
 	Place *PlaceScope `json:"place,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+	// Governance instructors: also those whose appointment ended (the history); current ones only by default. Red stewards do not end.
+	IncludeEnded *bool `json:"includeEnded,omitempty"`
+}
+
+// Input of scheduleDutyShift.
+type ScheduleDutyShiftInput struct {
+	// The service centre (社区党群服务中心).
+	FacilityID string `json:"facilityId"`
+	// The cadre on duty: a cadre of the centre's community.
+	CadreID string `json:"cadreId"`
+	// Day of duty: today or later.
+	OnDate time.Time `json:"onDate"`
 }
 
 // Input of scheduleJointMeeting.
@@ -1626,6 +1804,56 @@ type UnitNoticeFilter struct {
 	Acknowledged *bool `json:"acknowledged,omitempty"`
 }
 
+// Input of updateDutyShift. Fields left out keep their value.
+type UpdateDutyShiftInput struct {
+	// The shift.
+	ShiftID string `json:"shiftId"`
+	// New cadre on duty.
+	CadreID *string `json:"cadreId,omitempty"`
+	// New day: today or later.
+	OnDate *time.Time `json:"onDate,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
+}
+
+// Input of updateGovernanceInstructor. Fields left out keep their value.
+type UpdateGovernanceInstructorInput struct {
+	// The instructor.
+	InstructorID string `json:"instructorId"`
+	// New former post.
+	FormerPost *string `json:"formerPost,omitempty"`
+	// New day of appointment.
+	AppointedOn *time.Time `json:"appointedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
+}
+
+// Input of updateGridAssignment. Fields left out keep their value.
+type UpdateGridAssignmentInput struct {
+	// The assignment.
+	AssignmentID string `json:"assignmentId"`
+	// New role.
+	Role *GridRole `json:"role,omitempty"`
+	// New first day.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
+}
+
+// Input of updatePartner. Fields left out keep their value.
+type UpdatePartnerInput struct {
+	// The partner.
+	PartnerID string `json:"partnerId"`
+	// New kind.
+	Kind *PartnerKind `json:"kind,omitempty"`
+	// New organisation.
+	Organisation *string `json:"organisation,omitempty"`
+	// New first day.
+	StartedOn *time.Time `json:"startedOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
+}
+
 // Input of updateRating.
 type UpdateRatingInput struct {
 	// The rating, a draft.
@@ -1636,6 +1864,22 @@ type UpdateRatingInput struct {
 	Comment *string `json:"comment,omitempty"`
 	// The version the client last saw; a mismatch is CONFLICT.
 	Version *int `json:"version,omitempty"`
+}
+
+// Input of updateResident. Fields left out keep their value.
+type UpdateResidentInput struct {
+	// The record.
+	ResidentID string `json:"residentId"`
+	// New building.
+	BuildingID *string `json:"buildingId,omitempty"`
+	// New household size.
+	HouseholdSize *int `json:"householdSize,omitempty"`
+	// Whether the resident is a party member.
+	IsPartyMember *bool `json:"isPartyMember,omitempty"`
+	// New day of moving in.
+	MovedInOn *time.Time `json:"movedInOn,omitempty"`
+	// The version the client last saw; a mismatch is CONFLICT.
+	Version int `json:"version"`
 }
 
 // Input of updateSocialOrganisation.
@@ -2440,6 +2684,67 @@ func (e *DisputeOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e DisputeOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a duty shift stands.
+type DutyShiftState string
+
+const (
+	// Its day is today or to come; it can still be changed or cancelled.
+	DutyShiftStateScheduled DutyShiftState = "SCHEDULED"
+	// Its day has passed and it was not cancelled; final.
+	DutyShiftStateHeld DutyShiftState = "HELD"
+	// Cancelled before its day; final.
+	DutyShiftStateCancelled DutyShiftState = "CANCELLED"
+)
+
+var AllDutyShiftState = []DutyShiftState{
+	DutyShiftStateScheduled,
+	DutyShiftStateHeld,
+	DutyShiftStateCancelled,
+}
+
+func (e DutyShiftState) IsValid() bool {
+	switch e {
+	case DutyShiftStateScheduled, DutyShiftStateHeld, DutyShiftStateCancelled:
+		return true
+	}
+	return false
+}
+
+func (e DutyShiftState) String() string {
+	return string(e)
+}
+
+func (e *DutyShiftState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DutyShiftState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DutyShiftState", str)
+	}
+	return nil
+}
+
+func (e DutyShiftState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DutyShiftState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DutyShiftState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -3932,17 +4237,20 @@ const (
 	PartnerKindCommunityDoctor PartnerKind = "COMMUNITY_DOCTOR"
 	// Property-management staff (物业人员).
 	PartnerKindPropertyStaff PartnerKind = "PROPERTY_STAFF"
+	// Contact staff of a paired co-building unit (联点共建单位).
+	PartnerKindPairedUnitStaff PartnerKind = "PAIRED_UNIT_STAFF"
 )
 
 var AllPartnerKind = []PartnerKind{
 	PartnerKindCommunityPolice,
 	PartnerKindCommunityDoctor,
 	PartnerKindPropertyStaff,
+	PartnerKindPairedUnitStaff,
 }
 
 func (e PartnerKind) IsValid() bool {
 	switch e {
-	case PartnerKindCommunityPolice, PartnerKindCommunityDoctor, PartnerKindPropertyStaff:
+	case PartnerKindCommunityPolice, PartnerKindCommunityDoctor, PartnerKindPropertyStaff, PartnerKindPairedUnitStaff:
 		return true
 	}
 	return false
