@@ -10359,6 +10359,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MatterInput", ec.unmarshalInputMatterInput),
 			graphql.NewInputUnmarshaler("MediationRoomMemberFilter", ec.unmarshalInputMediationRoomMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOutResidentInput", ec.unmarshalInputMoveOutResidentInput),
+			graphql.NewInputUnmarshaler("NewPersonInput", ec.unmarshalInputNewPersonInput),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
 			graphql.NewInputUnmarshaler("PairUnitInput", ec.unmarshalInputPairUnitInput),
 			graphql.NewInputUnmarshaler("PairingFilter", ec.unmarshalInputPairingFilter),
@@ -15178,8 +15179,13 @@ input CancelDutyShiftInput {
 
 "Input of registerResident."
 input RegisterResidentInput {
-  "The person: one who lives in, or serves, the caller's place; one current record each."
-  personId: ID! @ref(type: "Person")
+  """
+  The person, when known already: one who lives in, or serves, the caller's place; one current
+  record each. Give either this or ` + "`" + `newPerson` + "`" + `.
+  """
+  personId: ID @ref(type: "Person")
+  "A person not known yet, recorded as living in the building. Give either this or ` + "`" + `personId` + "`" + `."
+  newPerson: NewPersonInput
   "The building lived in."
   buildingId: ID! @ref(type: "Building")
   "Number of people in the household; 1 by default."
@@ -15231,6 +15237,22 @@ type GridAssignmentEdge {
   cursor: String!
   "The grid assignment."
   node: GridAssignment!
+}
+
+"A person recorded for the first time, with a residents' record (居民信息)."
+input NewPersonInput {
+  "Full name."
+  name: String!
+  "Gender, if known."
+  gender: Gender
+  "Year of birth, if known."
+  birthYear: Int
+  "Phone number, if known."
+  phone: String
+  "ID number (身份证号, 18 characters), if known; one person per number in the city."
+  idNumber: String
+  "Unit and room below the building (e.g. 2单元301), if known; never leaves Postgres."
+  addressDetail: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/stations.graphqls", Input: `# Who is stationed at a community's facilities: cadres on duty at the service centre, and
@@ -59884,6 +59906,83 @@ func UnmarshalMoveOutResidentInput(ctx context.Context, raw any) (model.MoveOutR
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNewPersonInput(ctx context.Context, obj any) (model.NewPersonInput, error) {
+	var it model.NewPersonInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "gender", "birthYear", "phone", "idNumber", "addressDetail"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "gender":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gender"))
+			data, err := ec.unmarshalOGender2ᚖgridgovᚋgraphᚋmodelᚐGender(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gender = data
+		case "birthYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthYear = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		case "addressDetail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressDetail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressDetail = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNewPersonInput unmarshals raw into the NewPersonInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNewPersonInput(ctx context.Context, raw any) (model.NewPersonInput, error) {
+	var out model.NewPersonInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewPersonInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrderActionInput(ctx context.Context, obj any) (model.OrderActionInput, error) {
 	var it model.OrderActionInput
 	if obj == nil {
@@ -61694,7 +61793,7 @@ func (ec *executionContext) unmarshalInputRegisterResidentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"personId", "buildingId", "householdSize", "isPartyMember", "movedInOn"}
+	fieldsInOrder := [...]string{"personId", "newPerson", "buildingId", "householdSize", "isPartyMember", "movedInOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -61703,11 +61802,18 @@ func (ec *executionContext) unmarshalInputRegisterResidentInput(ctx context.Cont
 		switch k {
 		case "personId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.PersonID = data
+		case "newPerson":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPerson"))
+			data, err := ec.unmarshalONewPersonInput2ᚖgridgovᚋgraphᚋmodelᚐNewPersonInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPerson = data
 		case "buildingId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buildingId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
@@ -80474,6 +80580,14 @@ func (ec *executionContext) marshalOMeetingState2ᚖgridgovᚋgraphᚋmodelᚐMe
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalONewPersonInput2ᚖgridgovᚋgraphᚋmodelᚐNewPersonInput(ctx context.Context, v any) (*model.NewPersonInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNewPersonInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONode2gridgovᚋstoreᚐEntity(ctx context.Context, sel ast.SelectionSet, v store.Entity) graphql.Marshaler {

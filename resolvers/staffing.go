@@ -2,6 +2,9 @@ package resolvers
 
 import (
 	"context"
+	"strings"
+
+	"gridgov/apperr"
 
 	"gridgov/graph/model"
 	"gridgov/store"
@@ -191,7 +194,7 @@ func (r *mutationResolver) RegisterResident(ctx context.Context, in model.Regist
 		return nil, err
 	}
 	ri := store.ResidentInput{HouseholdSize: in.HouseholdSize, IsPartyMember: in.IsPartyMember, MovedInOn: in.MovedInOn}
-	if ri.PersonID, err = idOf("personId", "Person", in.PersonID); err != nil {
+	if ri.PersonID, ri.NewPerson, err = residentPerson(in); err != nil {
 		return nil, err
 	}
 	building, err := idOf("buildingId", "Building", in.BuildingID)
@@ -220,4 +223,26 @@ func (r *mutationResolver) MoveOutResident(ctx context.Context, in model.MoveOut
 		return nil, err
 	}
 	return r.Store.MoveOutResident(ctx, scope(ctx), a, id, version(&in.Version), dayOr(in.MovedOutOn))
+}
+
+// residentPerson reads who a new residents' record is of: a known person or a new one, one of
+// the two.
+func residentPerson(in model.RegisterResidentInput) (int64, *store.NewPerson, error) {
+	switch p := in.NewPerson; {
+	case (in.PersonID == nil) == (p == nil):
+		return 0, nil, apperr.Invalid("personId", "give either personId or newPerson")
+	case p != nil:
+		if strings.TrimSpace(p.Name) == "" {
+			return 0, nil, apperr.Invalid("newPerson.name", "a name is needed")
+		}
+		var gender *string
+		if p.Gender != nil {
+			g := stored(*p.Gender)
+			gender = &g
+		}
+		return 0, &store.NewPerson{Name: p.Name, Gender: gender, Phone: p.Phone, IDNumber: p.IDNumber, Detail: p.AddressDetail,
+			BirthYear: p.BirthYear}, nil
+	}
+	id, err := idOf("personId", "Person", *in.PersonID)
+	return id, nil, err
 }

@@ -304,3 +304,46 @@ func TestPersonalDataReads(t *testing.T) {
 		t.Fatalf("a cadre reads the log: %+v", r.Errors)
 	}
 }
+
+// TestResidentRecordedWithANewPerson: a grid worker records a resident not known yet, with the
+// person, in one step; the person lives in the record's building and their personal fields
+// reach those allowed to see them, masked for the rest. Naming both a known and a new person, or neither, or giving
+// a malformed ID number, is refused and writes nothing.
+func TestResidentRecordedWithANewPerson(t *testing.T) {
+	e := newEnv(t)
+	w := e.world()
+	worker := e.token("grid_worker", gid("Grid", w.grid), w.cadrePerson)
+	const q = `mutation($in: RegisterResidentInput!) { registerResident(input: $in) {
+		householdSize person { name phone idNumber address building { id } grid { id } } } }`
+	in := func(person map[string]any, known bool) map[string]any {
+		v := map[string]any{"buildingId": gid("Building", w.building), "householdSize": 2, "newPerson": person}
+		if known {
+			v["personId"] = gid("Person", w.resident)
+		}
+		return map[string]any{"in": v}
+	}
+	person := map[string]any{"name": "赵新户", "gender": "FEMALE", "birthYear": 1990, "phone": "13800000001",
+		"idNumber": "340181199001010021", "addressDetail": "2单元301"}
+	e.refuses(worker, "BAD_USER_INPUT", q, in(person, true))
+	e.refuses(worker, "BAD_USER_INPUT", q, in(nil, false))
+	bad := map[string]any{"name": "钱新户", "idNumber": "12345"}
+	if r := e.refuses(worker, "BAD_USER_INPUT", q, in(bad, false)); r.Errors[0].Extensions["field"] != "idNumber" {
+		t.Fatalf("a malformed ID number: %+v", r.Errors)
+	}
+	r := e.as(worker, q, in(person, false))
+	got := dig(r.Data, "registerResident", "person")
+	if r.code() != "" || dig(got, "name") != "赵新户" || dig(got, "phone") != "13800000001" ||
+		dig(got, "idNumber") != nil || dig(got, "building", "id") != gid("Building", w.building) ||
+		dig(got, "grid", "id") != gid("Grid", w.grid) || dig(r.Data, "registerResident", "householdSize") != 2.0 {
+		t.Fatalf("new resident: %+v %v", r.Errors, r.Data)
+	}
+	// A grid worker's answer masks the ID number, as every read does; a city admin reads it.
+	d := e.ok(0, `query { residents(filter: {search: "赵新户"}) { edges { node { person { idNumber } } } } }`, nil)
+	if edges := dig(d, "residents", "edges").([]any); len(edges) != 1 || dig(edges[0], "node", "person", "idNumber") != "340181199001010021" {
+		t.Fatalf("the new person as a city admin reads them: %v", d)
+	}
+	// The same person twice is one person: the ID number names them.
+	if r := e.refuses(worker, "CONFLICT", q, in(person, false)); r.Errors[0].Extensions["field"] != "idNumber" {
+		t.Fatalf("the same ID number again: %+v", r.Errors)
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -97,6 +98,7 @@ var residentRecords = registerOf("resident", "resident's record", "residents", p
 // fields keep their value.
 type ResidentInput struct {
 	PersonID      int64
+	NewPerson     *NewPerson // instead of PersonID: a person recorded with the record
 	BuildingID    *int64
 	HouseholdSize *int
 	IsPartyMember *bool
@@ -135,16 +137,13 @@ func (s *Store) RegisterResident(ctx context.Context, sc auth.Scope, actor auth.
 		IsPartyMember: pick(in.IsPartyMember, false), MovedInOn: pick(in.MovedInOn, today())}
 	var out *Resident
 	err := s.inTx(ctx, "register resident", func(tx pgx.Tx) error {
-		if err := lockPerson(ctx, tx, in.PersonID); err != nil {
-			return err
-		}
-		if err := refuseCurrent(ctx, tx, "residents", "moved_in_on", "moved_out_on", in.PersonID, 0, "resident"); err != nil {
-			return err
-		}
 		if err := home(ctx, tx, sc, r); err != nil {
 			return err
 		}
 		var err error
+		if err = residentPerson(ctx, tx, r, in.NewPerson); err != nil {
+			return err
+		}
 		if r.CollectedBy, err = collector(ctx, tx, actor); err != nil {
 			return err
 		}
@@ -154,6 +153,28 @@ func (s *Store) RegisterResident(ctx context.Context, sc auth.Scope, actor auth.
 		return err
 	})
 	return out, err
+}
+
+// NewPerson is a person recorded for the first time, with their residents' record.
+type NewPerson struct {
+	Name                            string
+	Gender, Phone, IDNumber, Detail *string
+	BirthYear                       *int
+}
+
+// residentPerson names the person of a new record r placed in its building: a new one recorded
+// there, or the one r names, who must have no current record.
+func residentPerson(ctx context.Context, tx pgx.Tx, r *Resident, p *NewPerson) error {
+	if p == nil {
+		if err := lockPerson(ctx, tx, r.PersonID); err != nil {
+			return err
+		}
+		return refuseCurrent(ctx, tx, "residents", "moved_in_on", "moved_out_on", r.PersonID, 0, "resident")
+	}
+	return tx.QueryRow(ctx, `INSERT INTO people (name, gender, birth_year, phone, id_number, address_detail, street_id,
+		community_id, grid_id, building_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		strings.TrimSpace(p.Name), p.Gender, p.BirthYear, p.Phone, p.IDNumber, p.Detail, r.StreetID, r.CommunityID, r.GridID,
+		r.BuildingID).Scan(&r.PersonID)
 }
 
 // UpdateResident changes a current record's building, household or party membership, if

@@ -987,6 +987,22 @@ type MoveOutResidentInput struct {
 type Mutation struct {
 }
 
+// A person recorded for the first time, with a residents' record (居民信息).
+type NewPersonInput struct {
+	// Full name.
+	Name string `json:"name"`
+	// Gender, if known.
+	Gender *Gender `json:"gender,omitempty"`
+	// Year of birth, if known.
+	BirthYear *int `json:"birthYear,omitempty"`
+	// Phone number, if known.
+	Phone *string `json:"phone,omitempty"`
+	// ID number (身份证号, 18 characters), if known; one person per number in the city.
+	IDNumber *string `json:"idNumber,omitempty"`
+	// Unit and room below the building (e.g. 2单元301), if known; never leaves Postgres.
+	AddressDetail *string `json:"addressDetail,omitempty"`
+}
+
 // Input of a transition that needs nothing but the order and an optional note.
 type OrderActionInput struct {
 	// The order.
@@ -1438,8 +1454,11 @@ type RegisterPartnerInput struct {
 
 // Input of registerResident.
 type RegisterResidentInput struct {
-	// The person: one who lives in, or serves, the caller's place; one current record each.
-	PersonID string `json:"personId"`
+	// The person, when known already: one who lives in, or serves, the caller's place; one current
+	// record each. Give either this or `newPerson`.
+	PersonID *string `json:"personId,omitempty"`
+	// A person not known yet, recorded as living in the building. Give either this or `personId`.
+	NewPerson *NewPersonInput `json:"newPerson,omitempty"`
 	// The building lived in.
 	BuildingID string `json:"buildingId"`
 	// Number of people in the household; 1 by default.
