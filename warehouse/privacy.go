@@ -68,7 +68,7 @@ func names(words ...any) []string {
 var PersonTables = []PersonTable{
 	{Table: "dim_person", Subject: "person_key", Quasi: names("gender birth_cohort community_id")},
 	// Residents: which person a record is about stays in Postgres, so nothing joins to it.
-	{Table: "role_resident", Subject: "id", Quasi: names(places, "household_size is_party_member"), Records: names("collected_at")},
+	{Table: "role_resident", Subject: "id", Quasi: names(places, "household_size is_party_member"), Records: names("collected_at moved_in_on moved_out_on")},
 	// Party members, named by member_id in the facts: their street and community are where they
 	// live; their grid is where the community assigns them on check-in. Their unit, profession
 	// and specialty are what the organisation department studies (check-ins and ratings by unit):
@@ -80,10 +80,10 @@ var PersonTables = []PersonTable{
 	{Table: "role_grid_assignment", Subject: "cadre_id", Records: names(places, "role started_on ended_on")},
 	{Table: "role_mediation_room_member", Subject: "member_id", Records: names("street_id community_id facility_id joined_on")},
 	{Table: "role_red_steward", Subject: "person_key", Records: names(places, "selected_on")},
-	{Table: "role_governance_instructor", Subject: "person_key", Records: names("street_id community_id former_post appointed_on")},
-	{Table: "role_partner", Subject: "person_key", Records: names("street_id community_id kind organisation")},
+	{Table: "role_governance_instructor", Subject: "person_key", Records: names("street_id community_id former_post appointed_on ended_on")},
+	{Table: "role_partner", Subject: "person_key", Records: names("street_id community_id kind organisation started_on ended_on")},
 	{Table: "fact_volunteer", Records: names("team_id", places, "registered_on skills")},
-	{Table: "fact_duty_shift", Records: names("street_id community_id facility_id on_date")},
+	{Table: "fact_duty_shift", Records: names("street_id community_id facility_id on_date cancelled_on")},
 	{Table: "fact_checkin", Records: names(places, "state submitted_at decided_at ended_at transferred_to transferred_from",
 		"reverified_year reverified_at")},
 	{Table: "fact_issue", Records: names(places, "category_id reporter_role state handler_kind handler_unit_id escalation_level",
