@@ -2,9 +2,7 @@ package resolvers
 
 import (
 	"context"
-	"time"
 
-	"gridgov/auth"
 	"gridgov/graph/model"
 	"gridgov/store"
 )
@@ -72,27 +70,8 @@ func (r *queryResolver) ConventionOfBuilding(ctx context.Context, buildingID str
 
 // Mutations.
 
-// acting gives the acting person and the decoded id, at field, of the object of type typ a
-// mutation names first.
-func acting(ctx context.Context, field, typ, gid string) (auth.Actor, int64, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return a, 0, err
-	}
-	id, err := idOf(field, typ, gid)
-	return a, id, err
-}
-
-// dayOr is the day given, or today.
-func dayOr(d *time.Time) time.Time {
-	if d != nil {
-		return *d
-	}
-	return today()
-}
-
 func (r *mutationResolver) AppointRedSteward(ctx context.Context, in model.AppointRedStewardInput) (*store.RedSteward, error) {
-	a, person, err := acting(ctx, "personId", "Person", in.PersonID)
+	a, person, err := actingOn(ctx, "personId", "Person", in.PersonID)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +83,7 @@ func (r *mutationResolver) AppointRedSteward(ctx context.Context, in model.Appoi
 }
 
 func (r *mutationResolver) EndRedSteward(ctx context.Context, in model.EndRedStewardInput) (*store.RedSteward, error) {
-	a, id, err := acting(ctx, "stewardId", "RedSteward", in.StewardID)
+	a, id, err := actingOn(ctx, "stewardId", "RedSteward", in.StewardID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +144,7 @@ func (r *mutationResolver) CreateSocialOrganisation(ctx context.Context, in mode
 }
 
 func (r *mutationResolver) UpdateSocialOrganisation(ctx context.Context, in model.UpdateSocialOrganisationInput) (*store.SocialOrganisation, error) {
-	a, id, err := acting(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
+	a, id, err := actingOn(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +152,7 @@ func (r *mutationResolver) UpdateSocialOrganisation(ctx context.Context, in mode
 }
 
 func (r *mutationResolver) EndSocialOrganisation(ctx context.Context, in model.EndSocialOrganisationInput) (*store.SocialOrganisation, error) {
-	a, id, err := acting(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
+	a, id, err := actingOn(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +169,7 @@ func partyOrgKind(k *model.PartyOrgKind) *string {
 }
 
 func (r *mutationResolver) FoundSocialPartyOrganisation(ctx context.Context, in model.FoundSocialPartyOrganisationInput) (*store.SocialPartyOrganisation, error) {
-	a, org, err := acting(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
+	a, org, err := actingOn(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +178,7 @@ func (r *mutationResolver) FoundSocialPartyOrganisation(ctx context.Context, in 
 }
 
 func (r *mutationResolver) UpdateSocialPartyOrganisation(ctx context.Context, in model.UpdateSocialPartyOrganisationInput) (*store.SocialPartyOrganisation, error) {
-	a, id, err := acting(ctx, "partyOrganisationId", "SocialPartyOrganisation", in.PartyOrganisationID)
+	a, id, err := actingOn(ctx, "partyOrganisationId", "SocialPartyOrganisation", in.PartyOrganisationID)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +187,7 @@ func (r *mutationResolver) UpdateSocialPartyOrganisation(ctx context.Context, in
 }
 
 func (r *mutationResolver) DissolveSocialPartyOrganisation(ctx context.Context, in model.DissolveSocialPartyOrganisationInput) (*store.SocialPartyOrganisation, error) {
-	a, id, err := acting(ctx, "partyOrganisationId", "SocialPartyOrganisation", in.PartyOrganisationID)
+	a, id, err := actingOn(ctx, "partyOrganisationId", "SocialPartyOrganisation", in.PartyOrganisationID)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +204,7 @@ func ventureTheme(t *model.VentureTheme) *string {
 }
 
 func (r *mutationResolver) CreateVentureProject(ctx context.Context, in model.CreateVentureProjectInput) (*store.VentureProject, error) {
-	a, org, err := acting(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
+	a, org, err := actingOn(ctx, "socialOrganisationId", "SocialOrganisation", in.SocialOrganisationID)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +217,7 @@ func (r *mutationResolver) CreateVentureProject(ctx context.Context, in model.Cr
 }
 
 func (r *mutationResolver) UpdateVentureProject(ctx context.Context, in model.UpdateVentureProjectInput) (*store.VentureProject, error) {
-	a, id, err := acting(ctx, "ventureProjectId", "VentureProject", in.VentureProjectID)
+	a, id, err := actingOn(ctx, "ventureProjectId", "VentureProject", in.VentureProjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +226,7 @@ func (r *mutationResolver) UpdateVentureProject(ctx context.Context, in model.Up
 }
 
 func (r *mutationResolver) EndVentureProject(ctx context.Context, in model.EndVentureProjectInput) (*store.VentureProject, error) {
-	a, id, err := acting(ctx, "ventureProjectId", "VentureProject", in.VentureProjectID)
+	a, id, err := actingOn(ctx, "ventureProjectId", "VentureProject", in.VentureProjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +234,7 @@ func (r *mutationResolver) EndVentureProject(ctx context.Context, in model.EndVe
 }
 
 func (r *mutationResolver) PublishBuildingNotice(ctx context.Context, in model.PublishBuildingNoticeInput) (*store.BuildingNotice, error) {
-	a, building, err := acting(ctx, "buildingId", "Building", in.BuildingID)
+	a, building, err := actingOn(ctx, "buildingId", "Building", in.BuildingID)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +243,7 @@ func (r *mutationResolver) PublishBuildingNotice(ctx context.Context, in model.P
 }
 
 func (r *mutationResolver) AdoptBuildingConvention(ctx context.Context, in model.AdoptBuildingConventionInput) (*store.BuildingConvention, error) {
-	a, building, err := acting(ctx, "buildingId", "Building", in.BuildingID)
+	a, building, err := actingOn(ctx, "buildingId", "Building", in.BuildingID)
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,6 @@ package resolvers
 import (
 	"context"
 
-	"gridgov/auth"
-
 	"gridgov/graph/model"
 	"gridgov/store"
 )
@@ -19,16 +17,6 @@ func (r *queryResolver) MeetingCompliance(ctx context.Context, year int, quarter
 		return nil, err
 	}
 	return r.Store.MeetingCompliance(ctx, scope(ctx), year, quarter, f)
-}
-
-// actorOn gives the acting person and the id of the row typ that field names.
-func actorOn(ctx context.Context, field, typ, gid string) (auth.Actor, int64, error) {
-	a, err := actor(ctx)
-	if err != nil {
-		return a, 0, err
-	}
-	id, err := idOf(field, typ, gid)
-	return a, id, err
 }
 
 func attendees(in []*model.AttendeeInput) ([]store.NewAttendee, error) {
@@ -48,7 +36,7 @@ func attendees(in []*model.AttendeeInput) ([]store.NewAttendee, error) {
 }
 
 func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, in model.ScheduleJointMeetingInput) (*store.JointMeeting, error) {
-	a, community, err := actorOn(ctx, "communityId", "Community", in.CommunityID)
+	a, community, err := actingOn(ctx, "communityId", "Community", in.CommunityID)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +49,7 @@ func (r *mutationResolver) ScheduleJointMeeting(ctx context.Context, in model.Sc
 }
 
 func (r *mutationResolver) RescheduleJointMeeting(ctx context.Context, in model.RescheduleJointMeetingInput) (*store.JointMeeting, error) {
-	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actingOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +57,7 @@ func (r *mutationResolver) RescheduleJointMeeting(ctx context.Context, in model.
 }
 
 func (r *mutationResolver) CancelJointMeeting(ctx context.Context, in model.CancelJointMeetingInput) (*store.JointMeeting, error) {
-	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actingOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +65,7 @@ func (r *mutationResolver) CancelJointMeeting(ctx context.Context, in model.Canc
 }
 
 func (r *mutationResolver) RecordMeetingMinutes(ctx context.Context, in model.RecordMeetingMinutesInput) (*store.JointMeeting, error) {
-	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actingOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +81,7 @@ func (r *mutationResolver) RecordMeetingMinutes(ctx context.Context, in model.Re
 }
 
 func (r *mutationResolver) RaiseMatterIssue(ctx context.Context, in model.RaiseMatterIssueInput) (*store.MeetingMatter, error) {
-	a, id, err := actorOn(ctx, "matterId", "MeetingMatter", in.MatterID)
+	a, id, err := actingOn(ctx, "matterId", "MeetingMatter", in.MatterID)
 	if err != nil {
 		return nil, err
 	}

@@ -231,11 +231,7 @@ func (r *mutationResolver) AppointBuildingRole(ctx context.Context, in model.App
 	if err != nil {
 		return nil, err
 	}
-	on := today()
-	if in.AppointedOn != nil {
-		on = *in.AppointedOn
-	}
-	return r.Store.Appoint(ctx, scope(ctx), building, member, stored(in.Role), on)
+	return r.Store.Appoint(ctx, scope(ctx), building, member, stored(in.Role), dayOr(in.AppointedOn))
 }
 
 func (r *mutationResolver) EndBuildingAppointment(ctx context.Context, in model.EndBuildingAppointmentInput) (*store.BuildingAppointment, error) {
@@ -246,11 +242,15 @@ func (r *mutationResolver) EndBuildingAppointment(ctx context.Context, in model.
 	if err != nil {
 		return nil, err
 	}
-	on := today()
-	if in.EndedOn != nil {
-		on = *in.EndedOn
+	return r.Store.EndAppointment(ctx, scope(ctx), id, dayOr(in.EndedOn))
+}
+
+// dayOr is the day given, or today.
+func dayOr(d *time.Time) time.Time {
+	if d != nil {
+		return *d
 	}
-	return r.Store.EndAppointment(ctx, scope(ctx), id, on)
+	return today()
 }
 
 func today() time.Time {

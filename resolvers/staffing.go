@@ -66,7 +66,7 @@ func (r *mutationResolver) AssignGridStaff(ctx context.Context, in model.AssignG
 }
 
 func (r *mutationResolver) UpdateGridAssignment(ctx context.Context, in model.UpdateGridAssignmentInput) (*store.GridAssignment, error) {
-	a, id, err := acting(ctx, "assignmentId", "GridAssignment", in.AssignmentID)
+	a, id, err := actingOn(ctx, "assignmentId", "GridAssignment", in.AssignmentID)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (r *mutationResolver) UpdateGridAssignment(ctx context.Context, in model.Up
 }
 
 func (r *mutationResolver) EndGridAssignment(ctx context.Context, in model.EndGridAssignmentInput) (*store.GridAssignment, error) {
-	a, id, err := acting(ctx, "assignmentId", "GridAssignment", in.AssignmentID)
+	a, id, err := actingOn(ctx, "assignmentId", "GridAssignment", in.AssignmentID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func personAndCommunity(personID, communityID string) (person, community int64, 
 }
 
 func (r *mutationResolver) UpdateGovernanceInstructor(ctx context.Context, in model.UpdateGovernanceInstructorInput) (*store.GovernanceInstructor, error) {
-	a, id, err := acting(ctx, "instructorId", "GovernanceInstructor", in.InstructorID)
+	a, id, err := actingOn(ctx, "instructorId", "GovernanceInstructor", in.InstructorID)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (r *mutationResolver) UpdateGovernanceInstructor(ctx context.Context, in mo
 }
 
 func (r *mutationResolver) EndGovernanceInstructor(ctx context.Context, in model.EndGovernanceInstructorInput) (*store.GovernanceInstructor, error) {
-	a, id, err := acting(ctx, "instructorId", "GovernanceInstructor", in.InstructorID)
+	a, id, err := actingOn(ctx, "instructorId", "GovernanceInstructor", in.InstructorID)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (r *mutationResolver) RegisterPartner(ctx context.Context, in model.Registe
 }
 
 func (r *mutationResolver) UpdatePartner(ctx context.Context, in model.UpdatePartnerInput) (*store.Partner, error) {
-	a, id, err := acting(ctx, "partnerId", "Partner", in.PartnerID)
+	a, id, err := actingOn(ctx, "partnerId", "Partner", in.PartnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func (r *mutationResolver) UpdatePartner(ctx context.Context, in model.UpdatePar
 }
 
 func (r *mutationResolver) EndPartner(ctx context.Context, in model.EndPartnerInput) (*store.Partner, error) {
-	a, id, err := acting(ctx, "partnerId", "Partner", in.PartnerID)
+	a, id, err := actingOn(ctx, "partnerId", "Partner", in.PartnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (r *mutationResolver) EndPartner(ctx context.Context, in model.EndPartnerIn
 // Duty shifts.
 
 func (r *mutationResolver) ScheduleDutyShift(ctx context.Context, in model.ScheduleDutyShiftInput) (*store.DutyShift, error) {
-	a, facility, err := acting(ctx, "facilityId", "Facility", in.FacilityID)
+	a, facility, err := actingOn(ctx, "facilityId", "Facility", in.FacilityID)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (r *mutationResolver) ScheduleDutyShift(ctx context.Context, in model.Sched
 }
 
 func (r *mutationResolver) UpdateDutyShift(ctx context.Context, in model.UpdateDutyShiftInput) (*store.DutyShift, error) {
-	a, id, err := acting(ctx, "shiftId", "DutyShift", in.ShiftID)
+	a, id, err := actingOn(ctx, "shiftId", "DutyShift", in.ShiftID)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (r *mutationResolver) UpdateDutyShift(ctx context.Context, in model.UpdateD
 }
 
 func (r *mutationResolver) CancelDutyShift(ctx context.Context, in model.CancelDutyShiftInput) (*store.DutyShift, error) {
-	a, id, err := acting(ctx, "shiftId", "DutyShift", in.ShiftID)
+	a, id, err := actingOn(ctx, "shiftId", "DutyShift", in.ShiftID)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func (r *mutationResolver) RegisterResident(ctx context.Context, in model.Regist
 }
 
 func (r *mutationResolver) UpdateResident(ctx context.Context, in model.UpdateResidentInput) (*store.Resident, error) {
-	a, id, err := acting(ctx, "residentId", "Resident", in.ResidentID)
+	a, id, err := actingOn(ctx, "residentId", "Resident", in.ResidentID)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (r *mutationResolver) UpdateResident(ctx context.Context, in model.UpdateRe
 }
 
 func (r *mutationResolver) MoveOutResident(ctx context.Context, in model.MoveOutResidentInput) (*store.Resident, error) {
-	a, id, err := acting(ctx, "residentId", "Resident", in.ResidentID)
+	a, id, err := actingOn(ctx, "residentId", "Resident", in.ResidentID)
 	if err != nil {
 		return nil, err
 	}

@@ -307,7 +307,7 @@ func matter(m *model.MatterInput) store.NewMatter {
 }
 
 func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJointMeetingInput) (*store.JointMeeting, error) {
-	a, community, err := actorOn(ctx, "communityId", "Community", in.CommunityID)
+	a, community, err := actingOn(ctx, "communityId", "Community", in.CommunityID)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +322,7 @@ func (r *mutationResolver) HoldJointMeeting(ctx context.Context, in model.HoldJo
 }
 
 func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.RecordMeetingMatterInput) (*store.JointMeeting, error) {
-	a, id, err := actorOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
+	a, id, err := actingOn(ctx, "meetingId", "JointMeeting", in.MeetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +330,7 @@ func (r *mutationResolver) RecordMeetingMatter(ctx context.Context, in model.Rec
 }
 
 func (r *mutationResolver) SetMatterOutcome(ctx context.Context, in model.SetMatterOutcomeInput) (*store.MeetingMatter, error) {
-	a, id, err := actorOn(ctx, "matterId", "MeetingMatter", in.MatterID)
+	a, id, err := actingOn(ctx, "matterId", "MeetingMatter", in.MatterID)
 	if err != nil {
 		return nil, err
 	}
@@ -353,11 +353,7 @@ func (r *mutationResolver) PairUnit(ctx context.Context, in model.PairUnitInput)
 	if err != nil {
 		return nil, err
 	}
-	on := today()
-	if in.StartedOn != nil {
-		on = *in.StartedOn
-	}
-	return r.Store.PairUnit(ctx, scope(ctx), unit, community, station, on)
+	return r.Store.PairUnit(ctx, scope(ctx), unit, community, station, dayOr(in.StartedOn))
 }
 
 func (r *mutationResolver) EndPairing(ctx context.Context, in model.EndPairingInput) (*store.Pairing, error) {
@@ -368,9 +364,5 @@ func (r *mutationResolver) EndPairing(ctx context.Context, in model.EndPairingIn
 	if err != nil {
 		return nil, err
 	}
-	on := today()
-	if in.EndedOn != nil {
-		on = *in.EndedOn
-	}
-	return r.Store.EndPairing(ctx, scope(ctx), id, on, version(in.Version))
+	return r.Store.EndPairing(ctx, scope(ctx), id, dayOr(in.EndedOn), version(in.Version))
 }
