@@ -303,12 +303,21 @@ func TestPersonalDataReads(t *testing.T) {
 	if r := e.as(cadre, `{ personalDataReads { totalCount } }`, nil); r.code() != "FORBIDDEN" {
 		t.Fatalf("a cadre reads the log: %+v", r.Errors)
 	}
+
+	// A read that cannot be logged is not sent: the log refuses every row from here on.
+	if _, err := e.pool.Exec(context.Background(), `ALTER TABLE personal_data_reads ADD CONSTRAINT refuse_all CHECK (false) NOT VALID`); err != nil {
+		t.Fatal(err)
+	}
+	r = e.as(cadre, list, nil)
+	if r.code() != "UNAVAILABLE" || strings.Contains(fmt.Sprint(r.Data), "13800000000") {
+		t.Fatalf("an unlogged read was sent: %+v %v", r.Errors, r.Data)
+	}
 }
 
 // TestResidentRecordedWithANewPerson: a grid worker records a resident not known yet, with the
 // person, in one step; the person lives in the record's building and their personal fields
-// reach those allowed to see them, masked for the rest. Naming both a known and a new person, or neither, or giving
-// a malformed ID number, is refused and writes nothing.
+// reach those allowed to see them, masked for the rest. Naming both a known and a new person,
+// or neither, or giving a malformed ID number, is refused and writes nothing.
 func TestResidentRecordedWithANewPerson(t *testing.T) {
 	e := newEnv(t)
 	w := e.world()
