@@ -74,21 +74,21 @@ func TestDashboardEndToEnd(t *testing.T) {
 		rate = fmt.Sprintf("%.1f%%", 100**r)
 	}
 	values := kpiValues(t, b)
-	if got := values["按期办结率 On-time rate"]; got != rate || ind.Issues.OnTimeRate == nil {
+	if got := values["onTimeRate"]; got != rate || ind.Issues.OnTimeRate == nil {
 		t.Errorf("on-time rate (按期办结率) shows %q, the warehouse says %s", got, rate)
 	}
-	if got, want := values["超期未办结 Overdue"], grouped(ind.Issues.Overdue); got != want {
+	if got, want := values["overdue"], grouped(ind.Issues.Overdue); got != want {
 		t.Errorf("overdue shows %q, the warehouse says %s", got, want)
 	}
 	// The residents' satisfaction (满意率) and the reopen rate (重办率), as the warehouse computes them.
-	for label, r := range map[string]*float64{"满意率 Satisfaction rate": ind.Issues.SatisfactionRate, "重办率 Reopen rate": ind.Issues.ReopenRate} {
+	for label, r := range map[string]*float64{"satisfactionRate": ind.Issues.SatisfactionRate, "reopenRate": ind.Issues.ReopenRate} {
 		if r == nil {
 			t.Errorf("%s: the warehouse has none for this year", label)
 		} else if got, want := values[label], fmt.Sprintf("%.1f%%", 100**r); got != want {
 			t.Errorf("%s shows %q, the warehouse says %s", label, got, want)
 		}
 	}
-	if got, want := values["满意度回访 Verdicts"], grouped(ind.Issues.VerdictsSatisfied+ind.Issues.VerdictsUnsatisfied); got != want {
+	if got, want := values["verdicts"], grouped(ind.Issues.VerdictsSatisfied+ind.Issues.VerdictsUnsatisfied); got != want {
 		t.Errorf("verdicts show %q, the warehouse says %s", got, want)
 	}
 	b.Screenshot(t, "e2e-city.png")
