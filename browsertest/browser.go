@@ -242,11 +242,14 @@ func (b *Browser) Eval(t *testing.T, expr string) json.RawMessage {
 		Result struct {
 			Value json.RawMessage
 		}
-		ExceptionDetails *struct{ Text string }
+		ExceptionDetails *struct {
+			Text      string
+			Exception struct{ Description string }
+		}
 	}
 	json.Unmarshal(res, &r) //nolint:errcheck
 	if r.ExceptionDetails != nil {
-		t.Fatalf("%s: %s", expr, r.ExceptionDetails.Text)
+		t.Fatalf("%s: %s %s", expr, r.ExceptionDetails.Text, r.ExceptionDetails.Exception.Description)
 	}
 	return r.Result.Value
 }

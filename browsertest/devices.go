@@ -94,10 +94,13 @@ func (b *Browser) Press(t *testing.T, key string, shift bool) {
 	if shift {
 		mods = 8
 	}
-	for _, typ := range []string{"rawKeyDown", "keyUp"} {
-		b.Call(t, "Input.dispatchKeyEvent", map[string]any{"type": typ, "key": key, "code": key, "windowsVirtualKeyCode": codes[key],
-			"modifiers": mods})
+	down := map[string]any{"type": "rawKeyDown", "key": key, "code": key, "windowsVirtualKeyCode": codes[key], "modifiers": mods}
+	if key == "Enter" {
+		// Enter types a character: that activates a button, as a real keyboard's does.
+		down["type"], down["text"], down["unmodifiedText"] = "keyDown", "\r", "\r"
 	}
+	b.Call(t, "Input.dispatchKeyEvent", down)
+	b.Call(t, "Input.dispatchKeyEvent", map[string]any{"type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": codes[key], "modifiers": mods})
 }
 
 // AXNode is an element as assistive technology sees it: its computed role and accessible name.

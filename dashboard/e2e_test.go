@@ -24,8 +24,10 @@ import (
 
 // TestDashboardEndToEnd serves the real API over the demo city, loaded into a warehouse by the
 // ETL, and opens /dashboard in headless Chromium with a leader's token: the page shows the
-// published figures computed by the warehouse, drilling down to a street changes them, and
-// no console error is logged. Screenshots go to the test's artifact directory.
+// published figures computed by the warehouse, every indicator group in its panel, in Chinese
+// and in English, reachable by keyboard, printed on A4; drilling down to a street changes the
+// figures and the export asks for the street's report; no console error is logged.
+// Screenshots and the printed PDF go to the test's artifact directory.
 func TestDashboardEndToEnd(t *testing.T) {
 	bin := browsertest.Chromium(t)
 	ctx := context.Background()
@@ -53,6 +55,7 @@ func TestDashboardEndToEnd(t *testing.T) {
 
 	b := browsertest.Launch(t, bin)
 	b.Call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 1600, "height": 900, "deviceScaleFactor": 1, "mobile": false})
+	b.Call(t, "Emulation.setFocusEmulationEnabled", map[string]any{"enabled": true})
 	b.Call(t, "Page.navigate", map[string]any{"url": srv.URL + "/dashboard"})
 	b.WaitFor(t, `document.getElementById('signin') && !document.getElementById('signin').hidden`)
 	b.Eval(t, fmt.Sprintf(`sessionStorage.setItem('gridgov.token', %q); location.reload(); true`, token))
@@ -92,12 +95,17 @@ func TestDashboardEndToEnd(t *testing.T) {
 		t.Errorf("verdicts show %q, the warehouse says %s", got, want)
 	}
 	b.Screenshot(t, "e2e-city.png")
+	t.Run("panels", func(t *testing.T) { checkPanels(t, b, ind) })
+	t.Run("language", func(t *testing.T) { checkLanguage(t, b) })
+	t.Run("keyboard", func(t *testing.T) { checkKeyboard(t, b) })
+	t.Run("print", func(t *testing.T) { checkPrint(t, b) })
 	b.Eval(t, `document.querySelector('#breakdown tbody tr').click(); true`)
 	b.WaitFor(t, `!document.getElementById('kpis').innerText.includes('2,901')`)
 	if crumbs := b.EvalString(t, `document.getElementById('crumbs').innerText`); !strings.Contains(crumbs, "街道") {
 		t.Errorf("after drilling down, breadcrumbs %q name no street", crumbs)
 	}
 	b.Screenshot(t, "e2e-street.png")
+	t.Run("export", func(t *testing.T) { checkExport(t, b, token) })
 	b.NoConsoleErrors(t)
 	b.OnlyFrom(t, srv.URL)
 }

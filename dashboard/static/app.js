@@ -22,7 +22,7 @@ const T = {
   reportMonthly: ["月报", "Monthly report"], reportLedger: ["季度公布（网格服务台账）", "Quarterly service ledger (grid)"],
   reportScorecard: ["单位成绩单", "Unit scorecard"], signOut: ["退出", "Sign out"], signIn: ["登录", "Sign in"],
   signInHelp: ["粘贴领导的令牌（由 gridgov token 生成），仅保存在本浏览器标签页中。", "Paste a leader's token (from gridgov token). It stays in this browser tab only."],
-  token: ["令牌", "Token"], periodIs: ["统计期", "Period"], headline: ["主要指标", "Headline indicators"], city: ["全市", "City"], myScope: ["本辖区", "My scope"],
+  token: ["令牌", "Token"], hoursUnit: ["小时", "h"], periodIs: ["统计期", "Period"], headline: ["主要指标", "Headline indicators"], city: ["全市", "City"], myScope: ["本辖区", "My scope"],
   byPlace: ["按下级地区", "By place"], trend: ["逐月趋势", "Month by month"], checkins: ["党员报到", "Party members' check-in"],
   checkinsByUnit: ["各单位报到", "Check-in by unit"], volunteers: ["志愿者", "Volunteers"], teams: ["志愿服务队类型", "Volunteers by team type"],
   issues: ["问题办理", "Issues"], byCategory: ["问题类别", "Issues by category"], byGroup: ["问题大类", "Issues by category group"],
@@ -94,7 +94,9 @@ const CODES = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { token: null, path: [], charts: {}, last: null, lang: "zh" };
+// path: the drill-down from the token's scope; last and view: the indicators shown and the
+// scope and period they are of.
+const state = { token: null, path: [], charts: {}, last: null, view: null, lang: "zh" };
 const L = () => (state.lang === "en" ? 1 : 0);
 const t = (key) => (T[key] ? T[key][L()] : key);
 const code = (c) => (CODES[c] ? CODES[c][L()] : String(c || "").replace(/_/g, " "));
@@ -102,7 +104,7 @@ const code = (c) => (CODES[c] ? CODES[c][L()] : String(c || "").replace(/_/g, " 
 const fmt = new Intl.NumberFormat("zh-CN");
 const pct = (x) => (x == null ? "—" : (100 * x).toFixed(1) + "%");
 const num = (x) => (x == null ? "—" : fmt.format(x));
-const hours = (x) => (x == null ? "—" : x.toFixed(1) + " h");
+const hours = (x) => (x == null ? "—" : x.toFixed(1) + " " + t("hoursUnit"));
 const score = (x) => (x == null ? "—" : x.toFixed(2));
 // n of n + m, or null when both are 0: the on-time rate (按期办结率) of on-time and late counts,
 // the satisfaction rate (满意率) of satisfied and unsatisfied verdicts.
@@ -199,6 +201,7 @@ async function load() {
     ind[k] = typeof v === "object" && !Array.isArray(v) && ind[k] ? { ...ind[k], ...v } : v;
   }
   state.last = ind;
+  state.view = variables;
   render(ind);
 }
 
@@ -444,7 +447,7 @@ function renderCharts(ind) {
     ["reopened", tr.map((x) => x.issuesReopened)], ["ordersCompleted", tr.map((x) => x.ordersCompleted)], ["patrolsN", tr.map((x) => x.patrols)],
     ["dutyHours", tr.map((x) => x.policeDutyHours)]], { axis: "months", line: true });
   const units = ind.checkins.byUnit.slice(0, 12);
-  bars("chart-units", units.map(unitName), [["expected", units.map((u) => u.expected)], ["checkedIn", units.map((u) => u.checkedIn)]],
+  bars("chart-units", units.map((u) => unitName(u.unit)), [["expected", units.map((u) => u.expected)], ["checkedIn", units.map((u) => u.checkedIn)]],
     { axis: "places", flip: true });
   pie("chart-teams", ind.volunteers.teams.map((x) => ({ name: `${code(x.teamType)} (${num(x.teams)} ${t("teamsN")})`, value: x.volunteers })));
   const cats = ind.issues.byCategory.slice(0, 12);
@@ -511,18 +514,18 @@ function toggleLang() {
 
 // The export contract of /reports/export: period as YYYY, YYYY-Qn or YYYY-MM; a range of
 // days has no report.
-function exportPeriod() {
-  const p = period();
+function exportPeriod(p) {
   if (p.kind === "YEAR") return String(p.year);
   if (p.kind === "QUARTER") return `${p.year}-Q${p.quarter}`;
   if (p.kind === "MONTH") return `${p.year}-${String(p.month).padStart(2, "0")}`;
   return null;
 }
 
+// The view shown (its scope and period) as a request for the report kind and format chosen.
 function exportURL() {
-  const per = exportPeriod();
-  if (!per || !state.path.length) return null;
-  const q = new URLSearchParams({ kind: $("export-kind").value, scope: here().id, period: per, format: $("export-format").value });
+  const per = state.view && exportPeriod(state.view.period);
+  if (!per) return null;
+  const q = new URLSearchParams({ kind: $("export-kind").value, scope: state.view.scope, period: per, format: $("export-format").value });
   return "/reports/export?" + q.toString();
 }
 
