@@ -228,7 +228,7 @@ func checkPrint(t *testing.T, b *browsertest.Browser) {
 			t.Errorf("page %d is %.1f × %.1f pt, want A4 (595 × 842)", i+1, p[0], p[1])
 		}
 	}
-	t.Logf("%d A4 pages, %d bytes", len(pages), len(pdf))
+	t.Logf("%d pages, %d bytes", len(pages), len(pdf))
 }
 
 // pdfPages reads the size (width, height in points) of each page of a PDF as Chromium
