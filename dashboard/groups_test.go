@@ -60,30 +60,28 @@ func indicatorGroups(schema *ast.Schema) []string {
 // pageQueries are the GraphQL documents app.js sends.
 func pageQueries(t *testing.T) []string {
 	t.Helper()
-	js, err := fs.ReadFile(dashboard.Static(), "app.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, m := range regexp.MustCompile("`(query \\w+\\(.*?)`").FindAllStringSubmatch(string(js), -1) {
-		out = append(out, m[1])
-	}
-	if len(out) == 0 {
-		t.Fatal("no query in app.js")
-	}
-	return out
+	return staticMatches(t, "app.js", "`(query \\w+\\(.*?)`")
 }
 
 // panelGroups are the groups the page has a panel for: its elements' data-group.
 func panelGroups(t *testing.T) []string {
 	t.Helper()
-	html, err := fs.ReadFile(dashboard.Static(), "index.html")
+	return staticMatches(t, "index.html", `data-group="([^"]+)"`)
+}
+
+// staticMatches gives the first group of each match of re in the page's file name.
+func staticMatches(t *testing.T, name, re string) []string {
+	t.Helper()
+	body, err := fs.ReadFile(dashboard.Static(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, m := range regexp.MustCompile(`data-group="([^"]+)"`).FindAllStringSubmatch(string(html), -1) {
+	for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(string(body), -1) {
 		out = append(out, m[1])
+	}
+	if len(out) == 0 {
+		t.Fatalf("nothing matches %s in %s", re, name)
 	}
 	return out
 }
