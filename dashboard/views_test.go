@@ -157,8 +157,8 @@ func checkLanguage(t *testing.T, b *browsertest.Browser) {
 const focusable = `[...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
 	.filter((e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0)`
 
-// checkKeyboard: Tab reaches every control the page shows, and each has an accessible name
-// as Chromium computes it for assistive technology.
+// checkKeyboard: Tab reaches every control the page shows; each shows a focus ring and has
+// an accessible name as Chromium computes it for assistive technology.
 func checkKeyboard(t *testing.T, b *browsertest.Browser) {
 	var want []string
 	json.Unmarshal(b.Eval(t, focusable+`.map((e, i) => (e.dataset.kb = i, String(i)))`), &want) //nolint:errcheck
@@ -173,7 +173,13 @@ func checkKeyboard(t *testing.T, b *browsertest.Browser) {
 		if _, ok := reached[kb]; ok {
 			break // round the page
 		}
+		if kb == "BODY" {
+			continue // past the last control: the focus leaves the page before it comes round
+		}
 		reached[kb] = b.Accessible(t, `document.activeElement`)
+		if ring := b.EvalString(t, `getComputedStyle(document.activeElement).outlineStyle`); ring == "none" {
+			t.Errorf("%s shows no focus ring", kb)
+		}
 	}
 	for _, kb := range want {
 		n, ok := reached[kb]
@@ -264,6 +270,10 @@ func checkExport(t *testing.T, b *browsertest.Browser, token string) {
 	held := b.Intercept(t, "*/reports/export*")
 	defer b.Call(t, "Fetch.disable", nil)
 	street := b.EvalString(t, `state.view.scope`)
+	// The quarterly service ledger is a grid's: not offered for a street.
+	if b.EvalString(t, `String(document.querySelector('#export-kind option[value=ledger]').disabled)`) != "true" {
+		t.Error("the ledger export is offered for a street")
+	}
 	// The street's third quarter, as CSV.
 	b.Eval(t, `document.getElementById('kind').value = 'QUARTER'; document.getElementById('quarter').value = '3';
 		document.getElementById('export-format').value = 'csv'; document.getElementById('period').requestSubmit(); true`)
