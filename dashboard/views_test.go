@@ -202,13 +202,18 @@ func checkKeyboard(t *testing.T, b *browsertest.Browser) {
 // checkPrint: printed (Chromium's print to PDF, the page's @page rule), the dashboard is A4
 // pages, a sane number of them, with the controls hidden and the charts resized to the page.
 func checkPrint(t *testing.T, b *browsertest.Browser) {
+	// The print style on a window as wide as A4 within its margins: 186 mm, 703 CSS px.
+	b.Call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 703, "height": 1000, "deviceScaleFactor": 1, "mobile": false})
+	defer b.Call(t, "Emulation.setDeviceMetricsOverride", map[string]any{"width": 1600, "height": 900, "deviceScaleFactor": 1, "mobile": false})
 	b.Call(t, "Emulation.setEmulatedMedia", map[string]any{"media": "print"})
+	if w, _ := strconv.Atoi(b.EvalString(t, `String(document.documentElement.scrollWidth)`)); w > 703 || w < 600 {
+		t.Errorf("the printed page is %d px wide, want it within the 703 px of A4 within its margins", w)
+	}
 	var hidden []string
 	json.Unmarshal(b.Eval(t, `['period', 'export', 'export-kind', 'lang', 'print', 'signout'].filter((id) => document.getElementById(id).getClientRects().length)`), &hidden) //nolint:errcheck
 	if len(hidden) > 0 {
 		t.Errorf("controls printed: %v", hidden)
 	}
-	// A4 is 210 mm wide, 186 mm (703 CSS px) within the page's margins of 12 mm.
 	var widths []float64
 	json.Unmarshal(b.Eval(t, `[...document.querySelectorAll('.chart canvas')].map((c) => c.getBoundingClientRect().width)`), &widths) //nolint:errcheck
 	if len(widths) < 10 {
