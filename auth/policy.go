@@ -55,6 +55,12 @@ var Policy = map[string]Rule{
 	"Query.serviceOrders":     {with(placeRead, "party_member", "resident"), "at or below the scope; a party member's grid's demand list and own orders; a resident's own orders"},
 	"Query.serviceCategories": {anyData, "reference data"},
 
+	// Subscriptions send what the matching list would read: each event's object is read
+	// within the subscriber's scope, as node(id:) reads it.
+	"Subscription.issueChanged":        {with(placeRead, "resident"), "as Query.issues"},
+	"Subscription.serviceOrderChanged": {with(placeRead, "party_member", "resident"), "as Query.serviceOrders"},
+	"Subscription.checkinChanged":      {with(placeRead, "unit_admin", "party_member"), "as Query.checkins"},
+
 	"Query.socialOrganisations":   {placeRead, "city-wide directory"},
 	"Query.ventureProjects":       {placeRead, "at or below the scope"},
 	"Query.volunteerTeams":        {placeRead, "city-wide directory; volunteer counts within the scope"},

@@ -88,6 +88,7 @@ type ResolverRoot interface {
 	SocialOrganisation() SocialOrganisationResolver
 	SocialPartyOrganisation() SocialPartyOrganisationResolver
 	Street() StreetResolver
+	Subscription() SubscriptionResolver
 	Supervision() SupervisionResolver
 	Unit() UnitResolver
 	UnitNotice() UnitNoticeResolver
@@ -1511,6 +1512,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Subscription struct {
+		CheckinChanged      func(childComplexity int) int
+		IssueChanged        func(childComplexity int) int
+		ServiceOrderChanged func(childComplexity int) int
+	}
+
 	Supervision struct {
 		DueAt      func(childComplexity int) int
 		Note       func(childComplexity int) int
@@ -2341,6 +2348,11 @@ type StreetResolver interface {
 
 	Kind(ctx context.Context, obj *store.Street) (model.StreetKind, error)
 	City(ctx context.Context, obj *store.Street) (*store.City, error)
+}
+type SubscriptionResolver interface {
+	IssueChanged(ctx context.Context) (<-chan *store.Issue, error)
+	ServiceOrderChanged(ctx context.Context) (<-chan *store.ServiceOrder, error)
+	CheckinChanged(ctx context.Context) (<-chan *store.Checkin, error)
 }
 type SupervisionResolver interface {
 	Supervisor(ctx context.Context, obj *store.Supervision) (*store.Person, error)
@@ -9227,6 +9239,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "Subscription.checkinChanged":
+		if e.ComplexityRoot.Subscription.CheckinChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.CheckinChanged(childComplexity), true
+	case "Subscription.issueChanged":
+		if e.ComplexityRoot.Subscription.IssueChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.IssueChanged(childComplexity), true
+	case "Subscription.serviceOrderChanged":
+		if e.ComplexityRoot.Subscription.ServiceOrderChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.ServiceOrderChanged(childComplexity), true
+
 	case "Supervision.dueAt":
 		if e.ComplexityRoot.Supervision.DueAt == nil {
 			break
@@ -10467,6 +10498,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -14414,6 +14462,27 @@ type UnitScore {
   goodShare: Float!
   "The composite score out of 100 (see unitScorecard)."
   score: Float!
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/realtime.graphqls", Input: `"""
+Changes as they happen, over WebSocket (` + "`" + `graphql-transport-ws` + "`" + ` on ` + "`" + `/graphql` + "`" + `, the token in
+` + "`" + `connection_init` + "`" + ` as ` + "`" + `{"Authorization": "Bearer <JWT>"}` + "`" + `). Each event is the changed object,
+read within the subscriber's scope and masked for their role exactly as a query reads it: a
+change the subscriber could not read by query is never sent. Events come from the
+transactional outbox: every step written to a history is sent once it has committed.
+Limits and close codes are in docs/realtime.md.
+"""
+type Subscription {
+  "An issue in my scope changed: reported, accepted, dispatched, urged, supervised, escalated, resolved, closed, reopened, …"
+  issueChanged: Issue!
+  "A service order I may read changed: published in my grid (a party member's demand list), claimed, completed, cancelled, …"
+  serviceOrderChanged: ServiceOrder!
+  "A check-in I may read changed: registered (awaiting verification), verified, rejected, withdrawn, transferred."
+  checkinChanged: Checkin!
+}
+
+extend schema {
+  subscription: Subscription
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/residents.graphqls", Input: `extend type Query {
@@ -51016,6 +51085,102 @@ func (ec *executionContext) fieldContext_StreetEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_issueChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_issueChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().IssueChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Issue) graphql.Marshaler {
+			return ec.marshalNIssue2ᚖgridgovᚋstoreᚐIssue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_issueChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Issue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_serviceOrderChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_serviceOrderChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().ServiceOrderChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ServiceOrder) graphql.Marshaler {
+			return ec.marshalNServiceOrder2ᚖgridgovᚋstoreᚐServiceOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_serviceOrderChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_checkinChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_checkinChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().CheckinChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Checkin) graphql.Marshaler {
+			return ec.marshalNCheckin2ᚖgridgovᚋstoreᚐCheckin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_checkinChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Supervision_supervisor(ctx context.Context, field graphql.CollectedField, obj *store.Supervision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -73914,6 +74079,30 @@ func (ec *executionContext) _StreetEdge(ctx context.Context, sel ast.SelectionSe
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "issueChanged":
+		return ec._Subscription_issueChanged(ctx, fields[0])
+	case "serviceOrderChanged":
+		return ec._Subscription_serviceOrderChanged(ctx, fields[0])
+	case "checkinChanged":
+		return ec._Subscription_checkinChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var supervisionImplementors = []string{"Supervision"}

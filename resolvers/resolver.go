@@ -9,6 +9,7 @@ package resolvers
 import (
 	"gridgov/evidence"
 	"gridgov/graph"
+	"gridgov/realtime"
 	"gridgov/store"
 )
 
@@ -21,6 +22,8 @@ type Resolver struct {
 	Files evidence.Blobs
 	// Uploads bound an attached file.
 	Uploads evidence.Limits
+	// Realtime hands the outbox's events to subscriptions; nil: subscriptions are UNAVAILABLE.
+	Realtime *realtime.Hub
 }
 
 // New builds the resolver root for the generated executor.

@@ -19,6 +19,7 @@ import (
 	"gridgov/etl"
 	"gridgov/evidence"
 	"gridgov/observe"
+	"gridgov/realtime"
 	"gridgov/server"
 	"gridgov/store"
 	"gridgov/warehouse"
@@ -78,12 +79,13 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeStat()
-	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
+	scheduleCtx, stopScheduler := context.WithCancel(ctx)
+	defer stopScheduler()
+	hub := startRealtime(scheduleCtx, a, pool, reg)
+	handler := server.New(server.Deps{Pool: pool, Realtime: hub, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
 		Indicators: indicators, Analytics: analyticsHandler,
 		Limits: limitsOf(a.cfg), Evidence: files})
-	scheduleCtx, stopScheduler := context.WithCancel(ctx)
-	defer stopScheduler()
 	scheduleInServe(scheduleCtx, a, pool, reg)
 	servers := []*http.Server{apiServer(a.cfg, handler)}
 	if addr := a.cfg.MetricsAddress(); addr != "" {
@@ -110,6 +112,14 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	case <-ctx.Done():
 	}
 	return shutdown(ctx, a, servers)
+}
+
+// startRealtime runs the hub that hands the outbox's events to this process's subscribers,
+// until ctx ends.
+func startRealtime(ctx context.Context, a *app, pool *pgxpool.Pool, reg *prometheus.Registry) *realtime.Hub {
+	hub := realtime.NewHub(pool, a.log, reg, realtime.DefaultLimits())
+	go hub.Run(ctx) //nolint:errcheck // it returns only when ctx ends
+	return hub
 }
 
 // apiServer is the API's http.Server with the configured connection limits: a client that

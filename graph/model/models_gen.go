@@ -1755,6 +1755,15 @@ type StreetEdge struct {
 	Node *store.Street `json:"node"`
 }
 
+// Changes as they happen, over WebSocket (`graphql-transport-ws` on `/graphql`, the token in
+// `connection_init` as `{"Authorization": "Bearer <JWT>"}`). Each event is the changed object,
+// read within the subscriber's scope and masked for their role exactly as a query reads it: a
+// change the subscriber could not read by query is never sent. Events come from the
+// transactional outbox: every step written to a history is sent once it has committed.
+// Limits and close codes are in docs/realtime.md.
+type Subscription struct {
+}
+
 // Input of superviseIssue.
 type SuperviseIssueInput struct {
 	// The issue.
