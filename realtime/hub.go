@@ -75,11 +75,7 @@ func NewHub(pool *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer, l L
 	h := &Hub{pool: pool, log: log, m: NewMetrics(reg), limits: l, Poll: time.Second,
 		subs: map[*Sub]struct{}{}, byToken: map[string]int{}}
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gridgov", Subsystem: "realtime",
-		Name: "subscriptions", Help: "Open subscriptions in this process."}, func() float64 {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		return float64(len(h.subs))
-	}))
+		Name: "subscriptions", Help: "Open subscriptions in this process."}, func() float64 { return float64(h.Subscriptions()) }))
 	return h
 }
 
@@ -300,4 +296,11 @@ func (r *reader) advance(horizon uint64) {
 			delete(r.seen, id)
 		}
 	}
+}
+
+// Subscriptions gives how many subscriptions the hub holds.
+func (h *Hub) Subscriptions() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
 }
