@@ -58,7 +58,9 @@ func (c *Conn) Close(code int, reason string) {
 type connKey struct{}
 
 // WithConn gives ctx carrying the connection's state.
-func WithConn(ctx context.Context, c *Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }
+func WithConn(ctx context.Context, c *Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, c)
+}
 
 // ConnFrom gives the connection's state; nil outside a WebSocket connection.
 func ConnFrom(ctx context.Context) *Conn {

@@ -25,7 +25,7 @@ import (
 // Event is one outbox row: a step written to an issue's, order's or check-in's history.
 type Event struct {
 	ID        int64
-	Kind      string // issue, order, checkin
+	Kind      string // issue, service_order, checkin
 	EntityID  int64
 	HistoryID int64
 	Action    string

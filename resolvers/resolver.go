@@ -11,6 +11,7 @@ import (
 	"gridgov/graph"
 	"gridgov/realtime"
 	"gridgov/store"
+	"gridgov/webhook"
 )
 
 // Resolver holds the dependencies every resolver needs; nothing else.
@@ -24,6 +25,8 @@ type Resolver struct {
 	Uploads evidence.Limits
 	// Realtime hands the outbox's events to subscriptions; nil: subscriptions are UNAVAILABLE.
 	Realtime *realtime.Hub
+	// WebhookGuard checks the addresses of webhook endpoints at registration.
+	WebhookGuard webhook.Guard
 }
 
 // New builds the resolver root for the generated executor.

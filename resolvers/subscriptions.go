@@ -25,7 +25,7 @@ func (r *subscriptionResolver) IssueChanged(ctx context.Context) (<-chan *store.
 }
 
 func (r *subscriptionResolver) ServiceOrderChanged(ctx context.Context) (<-chan *store.ServiceOrder, error) {
-	return changes[*store.ServiceOrder](ctx, r.Resolver, "order", "ServiceOrder")
+	return changes[*store.ServiceOrder](ctx, r.Resolver, "service_order", "ServiceOrder")
 }
 
 func (r *subscriptionResolver) CheckinChanged(ctx context.Context) (<-chan *store.Checkin, error) {

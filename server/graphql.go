@@ -36,6 +36,7 @@ import (
 	"gridgov/realtime"
 	"gridgov/resolvers"
 	"gridgov/store"
+	"gridgov/webhook"
 )
 
 // Limits bound what one GraphQL request may cost; config documents each (GRIDGOV_MAX_*,
@@ -126,6 +127,8 @@ type Options struct {
 	Realtime *realtime.Hub
 	// Origins may open a WebSocket from a browser (the CORS origins); others are refused.
 	Origins []string
+	// WebhookGuard checks the addresses of webhook endpoints when they are registered.
+	WebhookGuard webhook.Guard
 }
 
 // maxCachedQuery is the longest query text the APQ cache keeps (bytes): a console's queries
@@ -153,6 +156,7 @@ func GraphQL(o Options) http.Handler {
 	root.Files = o.Evidence
 	root.Uploads.MaxBytes = o.Limits.MaxFileBytes
 	root.Realtime = o.Realtime
+	root.WebhookGuard = o.WebhookGuard
 	if o.EvidenceMetrics == nil {
 		o.EvidenceMetrics = observe.NewEvidence(prometheus.NewRegistry())
 	}

@@ -27,6 +27,7 @@ import (
 	"gridgov/realtime"
 	"gridgov/resolvers"
 	"gridgov/store"
+	"gridgov/webhook"
 )
 
 // Deps are what the server needs from the outside.
@@ -60,6 +61,8 @@ type Deps struct {
 	Evidence evidence.Blobs
 	// Realtime serves GraphQL subscriptions over WebSocket on /graphql; nil: none.
 	Realtime *realtime.Hub
+	// WebhookGuard checks the addresses of webhook endpoints when they are registered.
+	WebhookGuard webhook.Guard
 }
 
 // Pinger is what readiness needs of the warehouse.
@@ -95,7 +98,7 @@ func New(d Deps) http.Handler {
 	evm := observe.NewEvidence(d.Registry)
 	route("/graphql", cors(GraphQL(Options{Store: st, Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
 		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators, Evidence: d.Evidence, EvidenceMetrics: evm,
-		Realtime: d.Realtime, Origins: d.CORSOrigins}), d.CORSOrigins))
+		Realtime: d.Realtime, Origins: d.CORSOrigins, WebhookGuard: d.WebhookGuard}), d.CORSOrigins))
 	authn := authenticator(st, d.Keys, nil, gqlm)
 	route("/graphql/schema", cors(onlyGet(authn.Middleware(sdlHandler()), gqlm), d.CORSOrigins))
 	if d.Evidence != nil {

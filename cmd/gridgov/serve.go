@@ -23,6 +23,7 @@ import (
 	"gridgov/server"
 	"gridgov/store"
 	"gridgov/warehouse"
+	"gridgov/webhook"
 )
 
 // openEvidence opens the configured evidence store: the S3 bucket, else the directory.
@@ -82,7 +83,9 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	scheduleCtx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
 	hub := startRealtime(scheduleCtx, a, pool, reg)
-	handler := server.New(server.Deps{Pool: pool, Realtime: hub, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
+	guard := webhook.Guard{Allow: a.cfg.WebhookAllow}
+	go webhook.NewWorker(pool, a.log, reg, guard).Run(scheduleCtx) //nolint:errcheck // it returns only when ctx ends
+	handler := server.New(server.Deps{Pool: pool, Realtime: hub, WebhookGuard: guard, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
 		Indicators: indicators, Analytics: analyticsHandler,
 		Limits: limitsOf(a.cfg), Evidence: files})

@@ -13,7 +13,7 @@
 
 CREATE TABLE outbox (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    kind         text   NOT NULL CONSTRAINT outbox_kind_valid CHECK (kind IN ('issue', 'order', 'checkin')),
+    kind         text   NOT NULL CONSTRAINT outbox_kind_valid CHECK (kind IN ('issue', 'service_order', 'checkin')),
     entity_id    bigint NOT NULL,
     history_id   bigint NOT NULL,
     action       text   NOT NULL,
@@ -46,7 +46,7 @@ CREATE TRIGGER issue_events_outbox AFTER INSERT ON issue_events FOR EACH ROW
     EXECUTE FUNCTION gridgov_outbox('issue', 'issue_id');
 CREATE TRIGGER order_events_outbox AFTER INSERT ON order_events FOR EACH ROW
     WHEN (current_setting('gridgov.outbox', true) IS DISTINCT FROM 'off')
-    EXECUTE FUNCTION gridgov_outbox('order', 'order_id');
+    EXECUTE FUNCTION gridgov_outbox('service_order', 'order_id');
 CREATE TRIGGER checkin_events_outbox AFTER INSERT ON checkin_events FOR EACH ROW
     WHEN (current_setting('gridgov.outbox', true) IS DISTINCT FROM 'off')
     EXECUTE FUNCTION gridgov_outbox('checkin', 'checkin_id');
