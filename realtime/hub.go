@@ -34,6 +34,21 @@ type Event struct {
 	Community int64
 	Grid      int64 // 0: none
 	At        time.Time
+
+	shared *sync.Map // what the subscribers of this event read alike, by key
+}
+
+// Shared gives the value its subscribers share under key, made by mk by the first to ask: the
+// object an event names is read once for all subscribers of one scope.
+func (e Event) Shared(key any, mk func() any) any {
+	if e.shared == nil {
+		return mk()
+	}
+	if v, ok := e.shared.Load(key); ok {
+		return v
+	}
+	v, _ := e.shared.LoadOrStore(key, mk())
+	return v
 }
 
 // Limits bound what subscribers may hold; zero values take the defaults.
@@ -147,6 +162,7 @@ func inScope(sc auth.Scope, e Event) bool {
 // fanOut hands e to every subscription of its kind in scope; one whose buffer is full is
 // dropped (Dropped closed) and removed.
 func (h *Hub) fanOut(e Event) {
+	e.shared = &sync.Map{}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {

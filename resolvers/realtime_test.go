@@ -32,7 +32,7 @@ type instance struct {
 }
 
 // serveRealtime starts an instance over e's database; it stops with the test.
-func (e *env) serveRealtime(t *testing.T, limits realtime.Limits) *instance {
+func (e *env) serveRealtime(t testing.TB, limits realtime.Limits) *instance {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()

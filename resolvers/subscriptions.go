@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -75,7 +76,7 @@ func changes[T any](ctx context.Context, r *Resolver, kind, typ string) (<-chan 
 				conn.Close(realtime.CloseSlowConsumer, "slow consumer: events were not read in time")
 				return
 			case e := <-sub.Events():
-				v, err := types[typ].node(loaders.With(ctx, loaders.New(r.Store, auth.ScopeFrom(ctx))), e.EntityID)
+				v, err := readShared(ctx, r, e, typ)
 				if err != nil || v == nil {
 					continue // out of scope, deleted, or not readable now: nothing to send
 				}
@@ -91,3 +92,28 @@ func changes[T any](ctx context.Context, r *Resolver, kind, typ string) (<-chan 
 	}()
 	return out, nil
 }
+
+// sharedRead is an event's object as one scope reads it, read by the first of the scope's
+// subscribers to ask.
+type sharedRead struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// readShared reads the object e names as node(id:) reads it in the subscriber's scope, once
+// for every subscriber of that scope; the read outlives the subscriber that made it, so the
+// others still get it when that one hangs up.
+func readShared(ctx context.Context, r *Resolver, e realtime.Event, typ string) (any, error) {
+	sc := auth.ScopeFrom(ctx)
+	sr := e.Shared(sc, func() any { return &sharedRead{} }).(*sharedRead)
+	sr.once.Do(func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readTimeout)
+		defer cancel()
+		sr.v, sr.err = types[typ].node(loaders.With(rctx, loaders.New(r.Store, sc)), e.EntityID)
+	})
+	return sr.v, sr.err
+}
+
+// readTimeout bounds the read of an event's object.
+const readTimeout = 10 * time.Second
