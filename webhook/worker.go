@@ -39,7 +39,11 @@ type Worker struct {
 	Backoff      time.Duration // the first retry's wait; each next one doubles, up to MaxBackoff
 	MaxBackoff   time.Duration
 	DisableAfter int // consecutive failed attempts that disable an endpoint
-	Now          func() time.Time
+	// Retention is how long the outbox and finished deliveries are kept; they are pruned every
+	// PruneEvery.
+	Retention  time.Duration
+	PruneEvery time.Duration
+	Now        func() time.Time
 }
 
 // NewWorker makes a worker over pool, connecting only where guard permits.
@@ -50,7 +54,8 @@ func NewWorker(pool *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer, 
 		client: &http.Client{Transport: tr, Timeout: 15 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		Poll: 500 * time.Millisecond, Lease: time.Minute, Batch: 16, MaxAge: 24 * time.Hour,
-		Backoff: 5 * time.Second, MaxBackoff: 30 * time.Minute, DisableAfter: 50, Now: time.Now}
+		Backoff: 5 * time.Second, MaxBackoff: 30 * time.Minute, DisableAfter: 50,
+		Retention: 7 * 24 * time.Hour, PruneEvery: time.Hour, Now: time.Now}
 }
 
 // Run delivers until ctx ends; it returns ctx's error. A failed round is logged and retried at
@@ -58,9 +63,16 @@ func NewWorker(pool *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer, 
 func (w *Worker) Run(ctx context.Context) error {
 	t := time.NewTicker(w.Poll)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		if err := w.round(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("webhooks: round failed", "err", err.Error())
+		}
+		if time.Since(pruned) >= w.PruneEvery {
+			pruned = time.Now()
+			if err := w.Prune(ctx); err != nil && ctx.Err() == nil {
+				w.log.Warn("webhooks: prune failed", "err", err.Error())
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -241,6 +253,21 @@ func (w *Worker) record(ctx context.Context, d delivery, status int, latency tim
 	if giveUp {
 		w.m.givenUp.Inc()
 	}
+	return err
+}
+
+// Prune deletes the finished deliveries, with their attempts, and the outbox events older than
+// Retention; an event a pending delivery still needs is kept.
+func (w *Worker) Prune(ctx context.Context) error {
+	ms := w.Retention.Milliseconds()
+	if _, err := w.pool.Exec(ctx, `
+		WITH old AS (SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND created_at < now() - $1 * interval '1 millisecond'),
+		a AS (DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM old))
+		DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM old)`, ms); err != nil {
+		return err
+	}
+	_, err := w.pool.Exec(ctx, `DELETE FROM outbox o WHERE o.at < now() - $1 * interval '1 millisecond'
+		AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.outbox_id = o.id)`, ms)
 	return err
 }
 

@@ -297,3 +297,38 @@ func verifies(t *testing.T, rc *receiver, secret, ts, sig string, now time.Time)
 	defer rc.mu.Unlock()
 	return webhook.Verify(secret, ts, sig, rc.last, now, 5*time.Minute)
 }
+
+// TestPruneKeepsWhatIsNeeded: events and finished deliveries older than the retention go, with
+// their attempts; a recent event, and an old one a pending delivery still needs, stay.
+func TestPruneKeepsWhatIsNeeded(t *testing.T) {
+	rc := newReceiver(t)
+	pool, _ := setup(t, rc, 3)
+	ctx := context.Background()
+	stop := run(worker(pool, loopback))
+	waitFor(t, "three deliveries", func() bool {
+		var n int
+		pool.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'`).Scan(&n) //nolint:errcheck
+		return n == 3
+	})
+	stop()
+	// Issue events 1 and 2 (delivered) and the check-in events are made old; 2 gets a pending
+	// delivery again.
+	if _, err := pool.Exec(ctx, `UPDATE outbox SET at = now() - interval '8 days' WHERE entity_id IN (1, 2);
+		UPDATE webhook_deliveries SET created_at = now() - interval '8 days';
+		UPDATE webhook_deliveries SET state = 'pending', next_at = now() + interval '1 day'
+			WHERE outbox_id = (SELECT id FROM outbox WHERE kind = 'issue' AND entity_id = 2)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := worker(pool, loopback).Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var left string
+	if err := pool.QueryRow(ctx, `SELECT string_agg(kind || entity_id || ':' || (SELECT count(*) FROM webhook_deliveries d WHERE d.outbox_id = o.id)
+		|| ':' || (SELECT count(*) FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.outbox_id = o.id), ' ' ORDER BY kind, entity_id)
+		FROM outbox o`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != "checkin3:0:0 issue2:1:1 issue3:0:0" {
+		t.Errorf("left after pruning (kind, entity, deliveries, attempts): %s", left)
+	}
+}
