@@ -440,7 +440,11 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 		if resp != nil {
 			errs = len(resp.Errors)
 		}
-		o.log.LogAttrs(ctx, slog.LevelInfo, "graphql", slog.String("request_id", observe.RequestID(ctx)),
+		level := slog.LevelInfo
+		if typ == "subscription" {
+			level = slog.LevelDebug // one line per event and subscriber: too many to keep
+		}
+		o.log.LogAttrs(ctx, level, "graphql", slog.String("request_id", observe.RequestID(ctx)),
 			slog.String("operation", oc.OperationName), slog.String("type", typ), slog.String("role", role),
 			slog.Duration("duration", elapsed), slog.Int("errors", errs))
 	}
