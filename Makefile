@@ -37,13 +37,15 @@ demo: services build
 # Every test. Services are started first; chDB's engine is fetched for the warehouse tests.
 # Then, once more under the race detector, the tests of what runs side by side: within a
 # request (loaders, the executor's batches, clients that hang up, panics) and across processes
-# (the scheduler's leader and its steps, every test of its package).
+# (the scheduler's leader and its steps, every test of its package; the outbox's hub and the
+# webhook workers, every test of theirs).
 RACE_TESTS := ^(TestConcurrent|TestClientsThatHangUp|TestPanicWhileReading|TestCache)
 test: services tools
 	$(WITH_ENV) export CHDB_LIB_PATH="$${CHDB_LIB_PATH:-$$(bash scripts/chdb.sh)}"; \
 	go test -count=1 -timeout 40m ./...
 	$(WITH_ENV) go test -race -count=1 -timeout 10m -run '$(RACE_TESTS)' ./loaders ./resolvers
 	$(WITH_ENV) go test -race -count=1 -timeout 10m ./scheduler
+	$(WITH_ENV) go test -race -count=1 -timeout 10m ./realtime ./webhook
 
 # Formatting, vet, generated code that must match its sources, and the GraphQL schema
 # against its last release: a breaking change fails unless declared (docs/schema-breaking.json).

@@ -55,6 +55,19 @@ var Policy = map[string]Rule{
 	"Query.serviceOrders":     {with(placeRead, "party_member", "resident"), "at or below the scope; a party member's grid's demand list and own orders; a resident's own orders"},
 	"Query.serviceCategories": {anyData, "reference data"},
 
+	// Webhook endpoints are the city's: registered and read by city admins.
+	"Query.webhookEndpoints":       {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Query.webhookDeliveries":      {[]string{"city_admin"}, "an endpoint's delivery log"},
+	"Mutation.registerWebhook":     {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Mutation.rotateWebhookSecret": {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Mutation.enableWebhook":       {[]string{"city_admin"}, "the city's webhook endpoints"},
+
+	// Subscriptions send what the matching list would read: each event's object is read
+	// within the subscriber's scope, as node(id:) reads it.
+	"Subscription.issueChanged":        {with(placeRead, "resident"), "as Query.issues"},
+	"Subscription.serviceOrderChanged": {with(placeRead, "party_member", "resident"), "as Query.serviceOrders"},
+	"Subscription.checkinChanged":      {with(placeRead, "unit_admin", "party_member"), "as Query.checkins"},
+
 	"Query.socialOrganisations":   {placeRead, "city-wide directory"},
 	"Query.ventureProjects":       {placeRead, "at or below the scope"},
 	"Query.volunteerTeams":        {placeRead, "city-wide directory; volunteer counts within the scope"},

@@ -9,6 +9,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -68,6 +69,8 @@ type Config struct {
 	APQCache        int
 	AllowList       string
 	CORSOrigins     []string
+	// WebhookAllow are the private, loopback or link-local networks webhooks may reach.
+	WebhookAllow []netip.Prefix
 
 	// Evidence: where its bytes are kept, and how large an upload may be.
 	EvidenceDir      string
@@ -141,6 +144,7 @@ func (c *Config) settings() []setting {
 		{name: "GRIDGOV_APQ_CACHE", def: "1000", help: "queries kept by the automatic persisted query cache", value: positive[int]{&c.APQCache}},
 		{name: "GRIDGOV_ALLOWLIST", help: "serve only the operations registered in this file (JSON manifest) or directory (*.graphql): allow-list mode", value: text{&c.AllowList}},
 		{name: "GRIDGOV_CORS_ORIGINS", help: "comma-separated origins allowed to call the API from a browser (empty: none)", value: origins{&c.CORSOrigins}},
+		{name: "GRIDGOV_WEBHOOK_ALLOW", help: "comma-separated networks (CIDR, or one address) in private, loopback or link-local ranges that webhook endpoints may reach; every other such address is refused, at registration and at each connection", value: prefixes{&c.WebhookAllow}},
 		{name: "GRIDGOV_EVIDENCE_DIR", def: "data/evidence", help: "directory keeping the bytes of evidence (photos, documents) by their SHA-256, relative to the working directory unless absolute; created if missing", value: text{&c.EvidenceDir}},
 		{name: "GRIDGOV_EVIDENCE_S3_URL", help: "keep evidence in this bucket of an S3-compatible store instead, path-style: http(s)://host:port/bucket (created if missing)", value: text{&c.EvidenceS3URL}},
 		{name: "GRIDGOV_EVIDENCE_S3_REGION", def: "us-east-1", help: "region the S3 requests are signed for", value: text{&c.EvidenceS3Region}},

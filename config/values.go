@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -198,3 +199,34 @@ func (v origins) set(s string) error {
 }
 
 func (v origins) String() string { return strings.Join(*v.p, ",") }
+
+// prefixes are networks: CIDRs, or single addresses.
+type prefixes struct{ p *[]netip.Prefix }
+
+func (v prefixes) set(s string) error {
+	var out []netip.Prefix
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(t)
+		if err != nil {
+			a, aerr := netip.ParseAddr(t)
+			if aerr != nil {
+				return fmt.Errorf("%q is not a network such as 10.1.0.0/16 or 127.0.0.1", t)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	*v.p = out
+	return nil
+}
+
+func (v prefixes) String() string {
+	s := make([]string, len(*v.p))
+	for i, p := range *v.p {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ",")
+}

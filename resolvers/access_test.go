@@ -7,12 +7,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"gridgov/auth"
 	gidpkg "gridgov/gid"
 	"gridgov/graph"
+	"gridgov/realtime"
 )
 
 // roleTokens mints one token per role, each over a place of the world fitting the role.
@@ -152,6 +154,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+	subscriptionMatrix(t, e, s.Subscription, tokens, seen)
 	var stale []string
 	for key := range auth.Policy {
 		if !seen[key] {
@@ -264,4 +267,31 @@ func mustRowID(t *testing.T, id string) int64 {
 		t.Fatalf("id %s", id)
 	}
 	return n
+}
+
+// subscriptionMatrix opens every subscription over WebSocket as every role: the roles the
+// policy allows hold it open, the others get FORBIDDEN (a next message carrying the error,
+// then complete).
+func subscriptionMatrix(t *testing.T, e *env, root *ast.Definition, tokens map[string]string, seen map[string]bool) {
+	in := e.serveRealtime(t, realtime.Limits{})
+	for _, f := range root.Fields {
+		key := root.Name + "." + f.Name
+		seen[key] = true
+		rule, ok := auth.Policy[key]
+		if !ok {
+			t.Errorf("%s has no entry in auth.Policy: say who may use it", key)
+			continue
+		}
+		for _, role := range auth.Roles {
+			c := dialWS(t, in.url, tokens[role])
+			c.subscribe("1", "subscription { "+f.Name+" { id } }")
+			if slices.Contains(rule.Roles, role) {
+				waitSubs(t, in.hub, 1)
+			} else if m, ok := c.next(5 * time.Second); !ok || !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) {
+				t.Errorf("%s as %s: not refused: %s %s", key, role, m.Type, m.Payload)
+			}
+			c.c.CloseNow() //nolint:errcheck
+			waitSubs(t, in.hub, 0)
+		}
+	}
 }

@@ -25,6 +25,7 @@ var tableTypes = map[string]string{
 	"issue_extensions": "IssueExtension", "evidence": "Evidence", "patrols": "Patrol", "patrol_findings": "PatrolFinding",
 	"social_party_organisations": "SocialPartyOrganisation", "building_notices": "BuildingNotice",
 	"building_conventions": "BuildingConvention", "unit_notices": "UnitNotice",
+	"webhook_endpoints": "WebhookEndpoint",
 }
 
 // typeTables is tableTypes reversed, to filter by a global id.

@@ -177,6 +177,9 @@ var goTypes = map[string]reflect.Type{
 	"VolunteerTeam":                     reflect.TypeFor[store.VolunteerTeam](),
 	"VolunteerTeamConnection":           reflect.TypeFor[model.VolunteerTeamConnection](),
 	"VolunteerTeamEdge":                 reflect.TypeFor[model.VolunteerTeamEdge](),
+	"WebhookDelivery":                   reflect.TypeFor[store.WebhookDelivery](),
+	"WebhookEndpoint":                   reflect.TypeFor[store.WebhookEndpoint](),
+	"WebhookSecret":                     reflect.TypeFor[model.WebhookSecret](),
 	"WorkCalendarDay":                   reflect.TypeFor[store.WorkCalendarDay](),
 	"WorkLog":                           reflect.TypeFor[store.WorkLog](),
 	"WorkLogConnection":                 reflect.TypeFor[model.WorkLogConnection](),
@@ -1636,6 +1639,23 @@ func (volunteerTeamFields) VolunteerCount(ctx context.Context, obj *store.Volunt
 
 func (volunteerTeamFields) Volunteers(ctx context.Context, obj *store.VolunteerTeam, first *int, after *string, last *int, before *string) (*model.VolunteerConnection, error) {
 	return resolve[*model.VolunteerConnection](ctx, obj)
+}
+
+// WebhookEndpoint resolves WebhookEndpoint's fields from their declarations.
+func (r *Resolver) WebhookEndpoint() graph.WebhookEndpointResolver { return webhookEndpointFields{} }
+
+type webhookEndpointFields struct{}
+
+func (webhookEndpointFields) ID(ctx context.Context, obj *store.WebhookEndpoint) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (webhookEndpointFields) EventTypes(ctx context.Context, obj *store.WebhookEndpoint) ([]model.WebhookEventType, error) {
+	return resolve[[]model.WebhookEventType](ctx, obj)
+}
+
+func (webhookEndpointFields) State(ctx context.Context, obj *store.WebhookEndpoint) (model.WebhookState, error) {
+	return resolve[model.WebhookState](ctx, obj)
 }
 
 // WorkLog resolves WorkLog's fields from their declarations.

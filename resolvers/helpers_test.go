@@ -26,7 +26,7 @@ import (
 
 // env is one test's API: a fresh database, the real HTTP handler, and a statement counter.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	pool  *pgxpool.Pool
 	h     http.Handler
 	stmts *loadgen.Recorder
@@ -72,7 +72,7 @@ func (e *env) token(role, scope string, subject int64) string {
 	return tok
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(dbtest.NewURL(t))
 	if err != nil {
@@ -91,7 +91,7 @@ func newEnv(t *testing.T) *env {
 
 // newEnvWith builds the handler over pool with limits (nil: the defaults without a rate
 // limit, so tests may send as fast as they like).
-func newEnvWith(t *testing.T, pool *pgxpool.Pool, c *loadgen.Recorder, limits *server.Limits) *env {
+func newEnvWith(t testing.TB, pool *pgxpool.Pool, c *loadgen.Recorder, limits *server.Limits) *env {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	l := server.DefaultLimits()

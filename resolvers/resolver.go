@@ -9,7 +9,9 @@ package resolvers
 import (
 	"gridgov/evidence"
 	"gridgov/graph"
+	"gridgov/realtime"
 	"gridgov/store"
+	"gridgov/webhook"
 )
 
 // Resolver holds the dependencies every resolver needs; nothing else.
@@ -21,6 +23,10 @@ type Resolver struct {
 	Files evidence.Blobs
 	// Uploads bound an attached file.
 	Uploads evidence.Limits
+	// Realtime hands the outbox's events to subscriptions; nil: subscriptions are UNAVAILABLE.
+	Realtime *realtime.Hub
+	// WebhookGuard checks the addresses of webhook endpoints at registration.
+	WebhookGuard webhook.Guard
 }
 
 // New builds the resolver root for the generated executor.

@@ -126,6 +126,8 @@ var declared = []*objectType{
 		opt("actor", store.RelatedPeople, func(o *store.RatingEvent) *int64 { return o.ActorID })),
 	object("UnitScore", nil,
 		one("unit", store.UnitsByID, func(o *warehouse.UnitScore) int64 { return o.UnitID })),
+	object[store.WebhookEndpoint]("WebhookEndpoint", nil),
+	object[store.WebhookDelivery]("WebhookDelivery", nil),
 	object("UnitNotice", store.NoticesByID,
 		one("unit", store.UnitsByID, func(o *store.UnitNotice) int64 { return o.UnitID }),
 		one("member", store.MembersByID, func(o *store.UnitNotice) int64 { return o.MemberID }),

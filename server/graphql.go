@@ -33,8 +33,10 @@ import (
 	"gridgov/graph"
 	"gridgov/loaders"
 	"gridgov/observe"
+	"gridgov/realtime"
 	"gridgov/resolvers"
 	"gridgov/store"
+	"gridgov/webhook"
 )
 
 // Limits bound what one GraphQL request may cost; config documents each (GRIDGOV_MAX_*,
@@ -121,6 +123,12 @@ type Options struct {
 	Evidence evidence.Blobs
 	// EvidenceMetrics counts the files received; a registry of its own when nil.
 	EvidenceMetrics *observe.Evidence
+	// Realtime serves subscriptions over WebSocket (realtime.go); nil: none.
+	Realtime *realtime.Hub
+	// Origins may open a WebSocket from a browser (the CORS origins); others are refused.
+	Origins []string
+	// WebhookGuard checks the addresses of webhook endpoints when they are registered.
+	WebhookGuard webhook.Guard
 }
 
 // maxCachedQuery is the longest query text the APQ cache keeps (bytes): a console's queries
@@ -147,11 +155,17 @@ func GraphQL(o Options) http.Handler {
 	root.Warehouse = o.Indicators
 	root.Files = o.Evidence
 	root.Uploads.MaxBytes = o.Limits.MaxFileBytes
+	root.Realtime = o.Realtime
+	root.WebhookGuard = o.WebhookGuard
 	if o.EvidenceMetrics == nil {
 		o.EvidenceMetrics = observe.NewEvidence(prometheus.NewRegistry())
 	}
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: root})
 	srv := handler.New(schema)
+	authn := authenticator(s, o.Keys, o.Now, m)
+	if o.Realtime != nil {
+		addWebsocket(srv, o.Realtime, authn, o.Keys, o.Now, o.Origins)
+	}
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(post{})
 	srv.AddTransport(multipartTransport{})
@@ -179,6 +193,7 @@ func GraphQL(o Options) http.Handler {
 	srv.Use(inputLimits{schema: schema.Schema(), m: m})
 	srv.Use(operationMetrics{m: m, log: log})
 	srv.AroundResponses(personalReads(s, log))
+	srv.AroundResponses(eventCache(s, m))
 	srv.AroundRootFields(recoverRootField) // first, so outermost: see recoverRootField
 	srv.AroundRootFields(policy)
 	srv.AroundFields(root.Fields)
@@ -187,7 +202,6 @@ func GraphQL(o Options) http.Handler {
 	}
 	srv.SetErrorPresenter(presenter(log, m))
 	srv.SetRecoverFunc(recoverFunc(log))
-	authn := authenticator(s, o.Keys, o.Now, m)
 	limiter := newRateLimiter(o.Limits.RateLimit, o.Limits.RateBurst)
 	if o.Now != nil {
 		limiter.now = o.Now
@@ -199,7 +213,18 @@ func GraphQL(o Options) http.Handler {
 	h = body(h, o.Limits, m, o.EvidenceMetrics)
 	h = rate(h, limiter, m)
 	h = authn.Middleware(h)
-	return protocol(h, o.Limits, m)
+	h = protocol(h, o.Limits, m)
+	if o.Realtime == nil {
+		return h
+	}
+	ws := websocketRoute(withGraphQLMetrics(srv, m))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocket(r) {
+			ws.ServeHTTP(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // authenticator verifies bearer tokens for the GraphQL endpoint and evidence downloads: 401
@@ -415,7 +440,11 @@ func (o operationMetrics) InterceptResponse(ctx context.Context, next graphql.Re
 		if resp != nil {
 			errs = len(resp.Errors)
 		}
-		o.log.LogAttrs(ctx, slog.LevelInfo, "graphql", slog.String("request_id", observe.RequestID(ctx)),
+		level := slog.LevelInfo
+		if typ == "subscription" {
+			level = slog.LevelDebug // one line per event and subscriber: too many to keep
+		}
+		o.log.LogAttrs(ctx, level, "graphql", slog.String("request_id", observe.RequestID(ctx)),
 			slog.String("operation", oc.OperationName), slog.String("type", typ), slog.String("role", role),
 			slog.Duration("duration", elapsed), slog.Int("errors", errs))
 	}

@@ -24,8 +24,10 @@ import (
 	"gridgov/evidence"
 	"gridgov/graphiql"
 	"gridgov/observe"
+	"gridgov/realtime"
 	"gridgov/resolvers"
 	"gridgov/store"
+	"gridgov/webhook"
 )
 
 // Deps are what the server needs from the outside.
@@ -57,6 +59,10 @@ type Deps struct {
 	// Evidence keeps the bytes of attached evidence, served at /evidence/{id}; nil: neither
 	// attached nor served.
 	Evidence evidence.Blobs
+	// Realtime serves GraphQL subscriptions over WebSocket on /graphql; nil: none.
+	Realtime *realtime.Hub
+	// WebhookGuard checks the addresses of webhook endpoints when they are registered.
+	WebhookGuard webhook.Guard
 }
 
 // Pinger is what readiness needs of the warehouse.
@@ -91,7 +97,8 @@ func New(d Deps) http.Handler {
 	st := store.New(d.Pool)
 	evm := observe.NewEvidence(d.Registry)
 	route("/graphql", cors(GraphQL(Options{Store: st, Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
-		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators, Evidence: d.Evidence, EvidenceMetrics: evm}), d.CORSOrigins))
+		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators, Evidence: d.Evidence, EvidenceMetrics: evm,
+		Realtime: d.Realtime, Origins: d.CORSOrigins, WebhookGuard: d.WebhookGuard}), d.CORSOrigins))
 	authn := authenticator(st, d.Keys, nil, gqlm)
 	route("/graphql/schema", cors(onlyGet(authn.Middleware(sdlHandler()), gqlm), d.CORSOrigins))
 	if d.Evidence != nil {

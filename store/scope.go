@@ -97,6 +97,7 @@ var tableScopes = map[string]scopeCols{
 	"order_events": {street: "street_id", community: "community_id", grid: "grid_id",
 		self: `{p}order_id IN (SELECT id FROM service_orders WHERE deleted_at IS NULL AND ` + orderSelfIn + `)`},
 	// Place columns only: hidden from person- and unit-narrowed scopes.
+	"webhook_endpoints":      {street: "street_id", community: "community_id", grid: "grid_id"},
 	"matter_events":          {street: "street_id", community: "community_id"},
 	"compounds":              {street: "street_id", community: "community_id"},
 	"facilities":             {street: "street_id", community: "community_id"},

@@ -19,9 +19,11 @@ import (
 	"gridgov/etl"
 	"gridgov/evidence"
 	"gridgov/observe"
+	"gridgov/realtime"
 	"gridgov/server"
 	"gridgov/store"
 	"gridgov/warehouse"
+	"gridgov/webhook"
 )
 
 // openEvidence opens the configured evidence store: the S3 bucket, else the directory.
@@ -78,12 +80,15 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeStat()
-	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
+	scheduleCtx, stopScheduler := context.WithCancel(ctx)
+	defer stopScheduler()
+	hub := startRealtime(scheduleCtx, a, pool, reg)
+	guard := webhook.Guard{Allow: a.cfg.WebhookAllow}
+	go webhook.NewWorker(pool, a.log, reg, guard).Run(scheduleCtx) //nolint:errcheck // it returns only when ctx ends
+	handler := server.New(server.Deps{Pool: pool, Realtime: hub, WebhookGuard: guard, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
 		Indicators: indicators, Analytics: analyticsHandler,
 		Limits: limitsOf(a.cfg), Evidence: files})
-	scheduleCtx, stopScheduler := context.WithCancel(ctx)
-	defer stopScheduler()
 	scheduleInServe(scheduleCtx, a, pool, reg)
 	servers := []*http.Server{apiServer(a.cfg, handler)}
 	if addr := a.cfg.MetricsAddress(); addr != "" {
@@ -110,6 +115,14 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	case <-ctx.Done():
 	}
 	return shutdown(ctx, a, servers)
+}
+
+// startRealtime runs the hub that hands the outbox's events to this process's subscribers,
+// until ctx ends.
+func startRealtime(ctx context.Context, a *app, pool *pgxpool.Pool, reg *prometheus.Registry) *realtime.Hub {
+	hub := realtime.NewHub(pool, a.log, reg, realtime.DefaultLimits())
+	go hub.Run(ctx) //nolint:errcheck // it returns only when ctx ends
+	return hub
 }
 
 // apiServer is the API's http.Server with the configured connection limits: a client that

@@ -539,6 +539,12 @@ type DutyShiftFilter struct {
 	IncludeCancelled *bool `json:"includeCancelled,omitempty"`
 }
 
+// Input of enableWebhook.
+type EnableWebhookInput struct {
+	// The endpoint.
+	EndpointID string `json:"endpointId"`
+}
+
 // Input of endBuildingAppointment.
 type EndBuildingAppointmentInput struct {
 	// The appointment.
@@ -1485,6 +1491,20 @@ type RegisterVolunteerInput struct {
 	RegisteredOn *time.Time `json:"registeredOn,omitempty"`
 }
 
+// Input of registerWebhook.
+type RegisterWebhookInput struct {
+	// An http(s) URL; its host must resolve outside private, loopback and link-local ranges unless allow-listed (GRIDGOV_WEBHOOK_ALLOW).
+	URL string `json:"url"`
+	// The kinds of event to receive.
+	EventTypes []WebhookEventType `json:"eventTypes"`
+	// Only events of this street; none of streetId, communityId and gridId: the whole city.
+	StreetID *string `json:"streetId,omitempty"`
+	// Only events of this community.
+	CommunityID *string `json:"communityId,omitempty"`
+	// Only events of this grid.
+	GridID *string `json:"gridId,omitempty"`
+}
+
 // Input of rejectCheckin.
 type RejectCheckinInput struct {
 	// The check-in.
@@ -1613,6 +1633,14 @@ type RoleFilter struct {
 	Search *string `json:"search,omitempty"`
 	// Governance instructors: also those whose appointment ended (the history); current ones only by default. Red stewards do not end.
 	IncludeEnded *bool `json:"includeEnded,omitempty"`
+}
+
+// Input of rotateWebhookSecret.
+type RotateWebhookSecretInput struct {
+	// The endpoint.
+	EndpointID string `json:"endpointId"`
+	// How long the old secret keeps signing deliveries beside the new one, in hours (default 24, at most 168).
+	OverlapHours *int `json:"overlapHours,omitempty"`
 }
 
 // Input of scheduleDutyShift.
@@ -1753,6 +1781,15 @@ type StreetEdge struct {
 	Cursor string `json:"cursor"`
 	// The street.
 	Node *store.Street `json:"node"`
+}
+
+// Changes as they happen, over WebSocket (`graphql-transport-ws` on `/graphql`, the token in
+// `connection_init` as `{"Authorization": "Bearer <JWT>"}`). Each event is the changed object,
+// read within the subscriber's scope and masked for their role exactly as a query reads it: a
+// change the subscriber could not read by query is never sent. Events come from the
+// transactional outbox: every step written to a history is sent once it has committed.
+// Limits and close codes are in docs/realtime.md.
+type Subscription struct {
 }
 
 // Input of superviseIssue.
@@ -2079,6 +2116,14 @@ type VolunteerTeamFilter struct {
 	StreetID *string `json:"streetId,omitempty"`
 	// Case-insensitive text in the name.
 	Search *string `json:"search,omitempty"`
+}
+
+// An endpoint with its secret: given once, when it is registered or rotated.
+type WebhookSecret struct {
+	// The endpoint.
+	Endpoint *store.WebhookEndpoint `json:"endpoint"`
+	// The secret that signs its deliveries (HMAC-SHA256); it is never shown again.
+	Secret string `json:"secret"`
 }
 
 // Input of withdrawCheckin.
@@ -5369,6 +5414,126 @@ func (e *VerdictKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e VerdictKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Kinds of event a webhook endpoint receives: each is one step written to the history of an
+// object of that kind.
+type WebhookEventType string
+
+const (
+	// A step of an issue (reported, dispatched, resolved, …).
+	WebhookEventTypeIssue WebhookEventType = "ISSUE"
+	// A step of a service order (published, claimed, completed, …).
+	WebhookEventTypeServiceOrder WebhookEventType = "SERVICE_ORDER"
+	// A step of a check-in (registered, verified, rejected, …).
+	WebhookEventTypeCheckin WebhookEventType = "CHECKIN"
+)
+
+var AllWebhookEventType = []WebhookEventType{
+	WebhookEventTypeIssue,
+	WebhookEventTypeServiceOrder,
+	WebhookEventTypeCheckin,
+}
+
+func (e WebhookEventType) IsValid() bool {
+	switch e {
+	case WebhookEventTypeIssue, WebhookEventTypeServiceOrder, WebhookEventTypeCheckin:
+		return true
+	}
+	return false
+}
+
+func (e WebhookEventType) String() string {
+	return string(e)
+}
+
+func (e *WebhookEventType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookEventType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookEventType", str)
+	}
+	return nil
+}
+
+func (e WebhookEventType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookEventType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookEventType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Whether an endpoint receives deliveries.
+type WebhookState string
+
+const (
+	// Deliveries are sent.
+	WebhookStateActive WebhookState = "ACTIVE"
+	// Disabled after failing too many attempts in a row; `enableWebhook` turns it on again.
+	WebhookStateDisabled WebhookState = "DISABLED"
+)
+
+var AllWebhookState = []WebhookState{
+	WebhookStateActive,
+	WebhookStateDisabled,
+}
+
+func (e WebhookState) IsValid() bool {
+	switch e {
+	case WebhookStateActive, WebhookStateDisabled:
+		return true
+	}
+	return false
+}
+
+func (e WebhookState) String() string {
+	return string(e)
+}
+
+func (e *WebhookState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookState", str)
+	}
+	return nil
+}
+
+func (e WebhookState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
