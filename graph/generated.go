@@ -200,6 +200,7 @@ type ComplexityRoot struct {
 		Activities func(childComplexity int) int
 		Checkins   func(childComplexity int) int
 		Coverage   func(childComplexity int) int
+		Density    func(childComplexity int) int
 		Issues     func(childComplexity int) int
 		Orders     func(childComplexity int) int
 		Volunteers func(childComplexity int) int
@@ -416,6 +417,11 @@ type ComplexityRoot struct {
 		GridsWithLeader     func(childComplexity int) int
 	}
 
+	Density struct {
+		AreaKm2      func(childComplexity int) int
+		IssuesPerKm2 func(childComplexity int) int
+	}
+
 	DutyShift struct {
 		Cadre        func(childComplexity int) int
 		CancelReason func(childComplexity int) int
@@ -578,6 +584,7 @@ type ComplexityRoot struct {
 		Breakdown     func(childComplexity int) int
 		Checkins      func(childComplexity int) int
 		Coverage      func(childComplexity int) int
+		Density       func(childComplexity int) int
 		Issues        func(childComplexity int) int
 		JointMeetings func(childComplexity int) int
 		Orders        func(childComplexity int) int
@@ -2869,6 +2876,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BreakdownValues.Coverage(childComplexity), true
+	case "BreakdownValues.density":
+		if e.ComplexityRoot.BreakdownValues.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Density(childComplexity), true
 	case "BreakdownValues.issues":
 		if e.ComplexityRoot.BreakdownValues.Issues == nil {
 			break
@@ -3749,6 +3762,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageIndicators.GridsWithLeader(childComplexity), true
 
+	case "Density.areaKm2":
+		if e.ComplexityRoot.Density.AreaKm2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Density.AreaKm2(childComplexity), true
+	case "Density.issuesPerKm2":
+		if e.ComplexityRoot.Density.IssuesPerKm2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Density.IssuesPerKm2(childComplexity), true
+
 	case "DutyShift.cadre":
 		if e.ComplexityRoot.DutyShift.Cadre == nil {
 			break
@@ -4363,6 +4389,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicators.Coverage(childComplexity), true
+	case "Indicators.density":
+		if e.ComplexityRoot.Indicators.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Density(childComplexity), true
 	case "Indicators.issues":
 		if e.ComplexityRoot.Indicators.Issues == nil {
 			break
@@ -11702,6 +11734,24 @@ extend type Issue {
   """
   geometry: JSON
 }
+
+"The ground a scope covers, and what happened on it (warehouse.Density)."
+type Density {
+  "Area of the grids, in square kilometres (measured on the ground from their boundaries; 0 when none has one)."
+  areaKm2: Float!
+  "Issues reported in the period per square kilometre; null without area."
+  issuesPerKm2: Float
+}
+
+extend type Indicators {
+  "The scope's area and issues per square kilometre."
+  density: Density!
+}
+
+extend type BreakdownValues {
+  "The place's area and issues per square kilometre."
+  density: Density!
+}
 `, BuiltIn: false},
 	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators: computed in ClickHouse by gridgov/warehouse.Reader.
 # Every type below maps field by field onto a Go struct of package warehouse (named in each
@@ -16607,6 +16657,8 @@ func (ec *executionContext) childFields_BreakdownValues(ctx context.Context, fie
 		return ec.fieldContext_BreakdownValues_activities(ctx, field)
 	case "coverage":
 		return ec.fieldContext_BreakdownValues_coverage(ctx, field)
+	case "density":
+		return ec.fieldContext_BreakdownValues_density(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BreakdownValues", field.Name)
 }
@@ -17033,6 +17085,16 @@ func (ec *executionContext) childFields_CoverageIndicators(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CoverageIndicators", field.Name)
 }
 
+func (ec *executionContext) childFields_Density(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "areaKm2":
+		return ec.fieldContext_Density_areaKm2(ctx, field)
+	case "issuesPerKm2":
+		return ec.fieldContext_Density_issuesPerKm2(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Density", field.Name)
+}
+
 func (ec *executionContext) childFields_DutyShift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17381,6 +17443,8 @@ func (ec *executionContext) childFields_Indicators(ctx context.Context, field gr
 		return ec.fieldContext_Indicators_unassigned(ctx, field)
 	case "trend":
 		return ec.fieldContext_Indicators_trend(ctx, field)
+	case "density":
+		return ec.fieldContext_Indicators_density(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicators", field.Name)
 }
@@ -25065,6 +25129,38 @@ func (ec *executionContext) fieldContext_BreakdownValues_coverage(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _BreakdownValues_density(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+			return ec.marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Density(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Building_id(ctx context.Context, field graphql.CollectedField, obj *store.Building) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28619,6 +28715,52 @@ func (ec *executionContext) fieldContext_CoverageIndicators_buildingsWithLeader(
 	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Density_areaKm2(ctx context.Context, field graphql.CollectedField, obj *warehouse.Density) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Density_areaKm2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaKm2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Density_areaKm2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Density", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Density_issuesPerKm2(ctx context.Context, field graphql.CollectedField, obj *warehouse.Density) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Density_issuesPerKm2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesPerKm2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Density_issuesPerKm2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Density", field, false, false, "Float")
+}
+
 func (ec *executionContext) _DutyShift_id(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31588,6 +31730,38 @@ func (ec *executionContext) fieldContext_Indicators_trend(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicators_density(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+			return ec.marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Density(ctx, field)
 		},
 	}
 	return fc, nil
@@ -66026,6 +66200,11 @@ func (ec *executionContext) _BreakdownValues(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "density":
+			out.Values[i] = ec._BreakdownValues_density(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -67467,6 +67646,44 @@ func (ec *executionContext) _CoverageIndicators(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var densityImplementors = []string{"Density"}
+
+func (ec *executionContext) _Density(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Density) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, densityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Density")
+		case "areaKm2":
+			out.Values[i] = ec._Density_areaKm2(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesPerKm2":
+			out.Values[i] = ec._Density_issuesPerKm2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dutyShiftImplementors = []string{"DutyShift", "Node"}
 
 func (ec *executionContext) _DutyShift(ctx context.Context, sel ast.SelectionSet, obj *store.DutyShift) graphql.Marshaler {
@@ -68640,6 +68857,11 @@ func (ec *executionContext) _Indicators(ctx context.Context, sel ast.SelectionSe
 			}
 		case "trend":
 			out.Values[i] = ec._Indicators_trend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "density":
+			out.Values[i] = ec._Indicators_density(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -77669,6 +77891,10 @@ func (ec *executionContext) unmarshalNDecideRatingAppealInput2gridgovᚋgraphᚋ
 func (ec *executionContext) unmarshalNDeclineOrderInput2gridgovᚋgraphᚋmodelᚐDeclineOrderInput(ctx context.Context, v any) (model.DeclineOrderInput, error) {
 	res, err := ec.unmarshalInputDeclineOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx context.Context, sel ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+	return ec._Density(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNDispatchIssueInput2gridgovᚋgraphᚋmodelᚐDispatchIssueInput(ctx context.Context, v any) (model.DispatchIssueInput, error) {

@@ -50,6 +50,7 @@ var goTypes = map[string]reflect.Type{
 	"CompoundEdge":                      reflect.TypeFor[model.CompoundEdge](),
 	"CoverageCounts":                    reflect.TypeFor[warehouse.CoverageCounts](),
 	"CoverageIndicators":                reflect.TypeFor[warehouse.Coverage](),
+	"Density":                           reflect.TypeFor[warehouse.Density](),
 	"DutyShift":                         reflect.TypeFor[store.DutyShift](),
 	"DutyShiftConnection":               reflect.TypeFor[model.DutyShiftConnection](),
 	"DutyShiftEdge":                     reflect.TypeFor[model.DutyShiftEdge](),

@@ -337,7 +337,7 @@ type NewIssue struct {
 	ReporterRole string
 	IsDispute    bool
 	Location     *geo.Point // WGS-84; without GridID, it decides the grid
-	matterID     *int64 // the meeting matter the issue is raised from (RaiseMatterIssue)
+	matterID     *int64     // the meeting matter the issue is raised from (RaiseMatterIssue)
 }
 
 // gridPlace reads a grid's street and community within scope, for rows that copy them.
