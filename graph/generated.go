@@ -190,6 +190,7 @@ type ComplexityRoot struct {
 		Activities func(childComplexity int) int
 		Checkins   func(childComplexity int) int
 		Coverage   func(childComplexity int) int
+		Density    func(childComplexity int) int
 		Issues     func(childComplexity int) int
 		Orders     func(childComplexity int) int
 		Scope      func(childComplexity int) int
@@ -2833,6 +2834,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BreakdownItem.Coverage(childComplexity), true
+	case "BreakdownItem.density":
+		if e.ComplexityRoot.BreakdownItem.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Density(childComplexity), true
 	case "BreakdownItem.issues":
 		if e.ComplexityRoot.BreakdownItem.Issues == nil {
 			break
@@ -11752,6 +11759,11 @@ extend type BreakdownValues {
   "The place's area and issues per square kilometre."
   density: Density!
 }
+
+extend type BreakdownItem {
+  "The place's area and issues per square kilometre."
+  density: Density!
+}
 `, BuiltIn: false},
 	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators: computed in ClickHouse by gridgov/warehouse.Reader.
 # Every type below maps field by field onto a Go struct of package warehouse (named in each
@@ -16639,6 +16651,8 @@ func (ec *executionContext) childFields_BreakdownItem(ctx context.Context, field
 		return ec.fieldContext_BreakdownItem_activities(ctx, field)
 	case "coverage":
 		return ec.fieldContext_BreakdownItem_coverage(ctx, field)
+	case "density":
+		return ec.fieldContext_BreakdownItem_density(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BreakdownItem", field.Name)
 }
@@ -24932,6 +24946,38 @@ func (ec *executionContext) fieldContext_BreakdownItem_coverage(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownItem_density(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+			return ec.marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Density(ctx, field)
 		},
 	}
 	return fc, nil
@@ -66139,6 +66185,11 @@ func (ec *executionContext) _BreakdownItem(ctx context.Context, sel ast.Selectio
 			}
 		case "coverage":
 			out.Values[i] = ec._BreakdownItem_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "density":
+			out.Values[i] = ec._BreakdownItem_density(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

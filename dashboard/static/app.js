@@ -170,6 +170,7 @@ function render(ind) {
 
   renderTable(ind);
   renderCharts(ind);
+  document.dispatchEvent(new CustomEvent("gridgov:indicators", { detail: { scope: ind.scope, period: period(), token: state.token } }));
 }
 
 function renderCrumbs() {

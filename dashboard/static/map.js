@@ -1,0 +1,101 @@
+// gridgov dashboard map: the places one level below the scope as a choropleth of an indicator
+// (issues per km², issues reported, overdue), clicked to drill down, and, for the staff who
+// may see them, the scope's overdue issues as points. The boundaries come from /graphql as
+// GeoJSON and are registered with ECharts: no tiles, nothing from another origin.
+"use strict";
+
+const MAP_QUERY = `query Map($scope: ID!, $period: PeriodInput!, $place: PlaceScope, $streets: Boolean!, $communities: Boolean!, $grids: Boolean!) {
+  indicators(scope: $scope, period: $period) { scope { id level } breakdown { scope { id name level } density { areaKm2 issuesPerKm2 } issues { reported overdue } } }
+  streets(filter: {place: $place}, first: 100) @include(if: $streets) { edges { node { id name geometry } } }
+  communities(filter: {place: $place}, first: 100) @include(if: $communities) { edges { node { id name geometry } } }
+  grids(filter: {place: $place}, first: 100) @include(if: $grids) { edges { node { id name geometry } } }
+}`;
+const OVERDUE_QUERY = `query Overdue($place: PlaceScope) { issues(filter: {place: $place, overdue: true}, first: 100) { edges { node { id title geometry } } } }`;
+
+// What each indicator shows, and how it reads from a breakdown entry.
+const MAP_MEASURES = {
+  density: { label: "Issues per km²", value: (b) => b.density.issuesPerKm2 },
+  reported: { label: "Issues reported", value: (b) => b.issues.reported },
+  overdue: { label: "Overdue", value: (b) => b.issues.overdue },
+};
+const CHILD_LIST = { CITY: "streets", STREET: "communities", COMMUNITY: "grids", GRID: "grids" };
+const PLACE_ARG = { STREET: "streetId", COMMUNITY: "communityId", GRID: "gridId" };
+
+const mapState = { chart: null, last: null, seq: 0 };
+
+async function mapAsk(token, query, variables) {
+  const res = await fetch("/graphql", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors && body.errors.length) throw new Error(body.errors[0].message);
+  return body.data;
+}
+
+// features turns a list of places with GeoJSON geometry into a FeatureCollection named by place.
+function features(nodes) {
+  return {
+    type: "FeatureCollection",
+    features: nodes.filter((n) => n.geometry).map((n) => ({ type: "Feature", id: n.id, properties: { name: n.name }, geometry: n.geometry })),
+  };
+}
+
+async function drawMap(detail) {
+  const el = document.getElementById("map");
+  if (!el || typeof echarts === "undefined") return;
+  const seq = ++mapState.seq;
+  mapState.last = detail;
+  const level = detail.scope.level;
+  const list = CHILD_LIST[level];
+  const place = PLACE_ARG[level] ? { [PLACE_ARG[level]]: detail.scope.id } : null;
+  let data, overdue = [];
+  try {
+    data = await mapAsk(detail.token, MAP_QUERY, { scope: detail.scope.id, period: detail.period, place,
+      streets: list === "streets", communities: list === "communities", grids: list === "grids" });
+    const issues = await mapAsk(detail.token, OVERDUE_QUERY, { place });
+    overdue = issues.issues.edges.map((e) => e.node).filter((n) => n.geometry);
+  } catch (e) {
+    el.dataset.error = e.message;
+    return;
+  }
+  if (seq !== mapState.seq) return; // a later scope is being drawn
+  const places = data[list].edges.map((e) => e.node);
+  const name = "gridgov-" + detail.scope.id;
+  echarts.registerMap(name, features(places));
+  const measure = MAP_MEASURES[document.getElementById("map-measure").value] || MAP_MEASURES.density;
+  const byName = {};
+  for (const b of data.indicators.breakdown) byName[b.scope.name] = b;
+  const values = places.map((p) => ({ name: p.name, value: byName[p.name] ? measure.value(byName[p.name]) : null }));
+  const known = values.map((v) => v.value).filter((v) => v != null);
+  if (!mapState.chart) {
+    mapState.chart = echarts.init(el, null, { renderer: "canvas" });
+    window.addEventListener("resize", () => mapState.chart.resize());
+  }
+  mapState.chart.setOption({
+    tooltip: { trigger: "item", formatter: (p) => p.name + (p.value == null || isNaN(p.value) ? "" : ": " + (+p.value).toFixed(1)) },
+    visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, seriesIndex: 0, left: 0, bottom: 0, text: [measure.label, ""] },
+    geo: { map: name, roam: true, label: { show: places.length <= 12 } },
+    series: [
+      { type: "map", geoIndex: 0, data: values },
+      { type: "scatter", coordinateSystem: "geo", symbolSize: 6, name: "Overdue issues",
+        data: overdue.map((n) => ({ name: n.title, value: n.geometry.coordinates })) },
+    ],
+  }, true);
+  mapState.chart.off("click");
+  mapState.chart.on("click", (p) => {
+    const b = byName[p.name];
+    if (p.componentType === "geo" && b && b.scope.level !== level && typeof drill === "function") drill(b.scope);
+  });
+  el.dataset.places = String(places.length);
+  el.dataset.points = String(overdue.length);
+  el.dataset.scope = detail.scope.id;
+  delete el.dataset.error;
+}
+
+document.addEventListener("gridgov:indicators", (e) => drawMap(e.detail));
+document.addEventListener("DOMContentLoaded", () => {
+  const m = document.getElementById("map-measure");
+  if (m) m.addEventListener("change", () => mapState.last && drawMap(mapState.last));
+});
