@@ -4,7 +4,19 @@ import (
 	"context"
 	"math"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// scalar reads one number.
+func scalar(t *testing.T, pool *pgxpool.Pool, what, sql string) float64 {
+	t.Helper()
+	var v float64
+	if err := pool.QueryRow(context.Background(), "SELECT ("+sql+")::float8").Scan(&v); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
 
 // TestCityMapTiles checks the demo city's geometry in PostGIS: streets tile the city, each
 // street's communities tile it and each community's grids tile it (their union is the parent,
@@ -12,22 +24,8 @@ import (
 func TestCityMapTiles(t *testing.T) {
 	pool := seeded(t, 1)
 	ctx := context.Background()
-	count := func(what, sql string) int {
-		t.Helper()
-		var n int
-		if err := pool.QueryRow(ctx, sql).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return n
-	}
-	area := func(what, sql string) float64 {
-		t.Helper()
-		var a float64
-		if err := pool.QueryRow(ctx, sql).Scan(&a); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		return a
-	}
+	count := func(what, sql string) int { return int(scalar(t, pool, what, sql)) }
+	area := func(what, sql string) float64 { return scalar(t, pool, what, sql) }
 	for _, table := range []string{"streets", "communities", "grids"} {
 		if n := count(table+" without boundary", `SELECT count(*) FROM `+table+` WHERE boundary IS NULL OR NOT ST_IsValid(boundary)`); n != 0 {
 			t.Errorf("%d %s have no valid boundary", n, table)
