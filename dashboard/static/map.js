@@ -55,12 +55,16 @@ async function drawMap(detail) {
     data = await mapAsk(detail.token, MAP_QUERY, { scope: detail.scope.id, period: detail.period, place,
       streets: list === "streets", communities: list === "communities", grids: list === "grids" });
     const issues = await mapAsk(detail.token, OVERDUE_QUERY, { place });
-    overdue = issues.issues.edges.map((e) => e.node).filter((n) => n.geometry);
+    overdue = issues.issues ? issues.issues.edges.map((e) => e.node).filter((n) => n.geometry) : [];
   } catch (e) {
     el.dataset.error = e.message;
     return;
   }
   if (seq !== mapState.seq) return; // a later scope is being drawn
+  if (!data[list] || !data.indicators) {
+    el.dataset.error = "the server sent no places to draw";
+    return;
+  }
   const places = data[list].edges.map((e) => e.node);
   const name = "gridgov-" + detail.scope.id;
   echarts.registerMap(name, features(places));
