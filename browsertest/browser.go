@@ -46,6 +46,8 @@ type Browser struct {
 	dir    string
 	// requests are the URLs the page asked for, in order.
 	requests []string
+	// listeners get the events of the methods they are for (Listen).
+	listeners map[string]chan json.RawMessage
 }
 
 type cdpMessage struct {
@@ -161,6 +163,12 @@ func (b *Browser) read(ctx context.Context) {
 
 // event records console errors, uncaught exceptions, browser-logged errors and requests.
 func (b *Browser) event(m cdpMessage) {
+	if ch := b.listeners[m.Method]; ch != nil {
+		select {
+		case ch <- m.Params:
+		default: // a listener that does not keep up loses events, not the browser
+		}
+	}
 	switch m.Method {
 	case "Runtime.consoleAPICalled":
 		var p struct {
@@ -234,11 +242,14 @@ func (b *Browser) Eval(t *testing.T, expr string) json.RawMessage {
 		Result struct {
 			Value json.RawMessage
 		}
-		ExceptionDetails *struct{ Text string }
+		ExceptionDetails *struct {
+			Text      string
+			Exception struct{ Description string }
+		}
 	}
 	json.Unmarshal(res, &r) //nolint:errcheck
 	if r.ExceptionDetails != nil {
-		t.Fatalf("%s: %s", expr, r.ExceptionDetails.Text)
+		t.Fatalf("%s: %s %s", expr, r.ExceptionDetails.Text, r.ExceptionDetails.Exception.Description)
 	}
 	return r.Result.Value
 }

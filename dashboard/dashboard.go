@@ -1,8 +1,10 @@
-// Package dashboard serves the leaders' dashboard page at /dashboard: headline indicators as
-// numbers and charts (Apache ECharts), drill-down city → street → community → grid, a period
-// picker and the data's asOf. Everything it needs is embedded in the binary; the page reads
-// the indicators from POST /graphql with the leader's token, pasted once and kept in the
-// browser tab's sessionStorage, so it shows exactly what that token may see.
+// Package dashboard serves the leaders' dashboard page at /dashboard: headline indicators and
+// a panel for every indicator group as numbers and charts (Apache ECharts), drill-down city →
+// street → community → grid, a period picker and the data's asOf; labels in Chinese or
+// English, an export of the view (GET /reports/export) and a print style for A4. Everything
+// it needs is embedded in the binary; the page reads the indicators from POST /graphql with
+// the leader's token, pasted once and kept in the browser tab's sessionStorage, so it shows
+// exactly what that token may see.
 package dashboard
 
 import (
@@ -20,7 +22,7 @@ const EChartsVersion = "6.1.0"
 //go:embed static
 var assets embed.FS
 
-// Static is the page's files: index.html, app.js, style.css and vendor/.
+// Static is the page's files: index.html, app.js, map.js, style.css and vendor/.
 func Static() fs.FS { return webpage.Sub(assets, "static") }
 
 // Handler serves /dashboard (the page) and /dashboard/... (its assets). Mount it on both

@@ -12,11 +12,15 @@ const MAP_QUERY = `query Map($scope: ID!, $period: PeriodInput!, $place: PlaceSc
 }`;
 const OVERDUE_QUERY = `query Overdue($place: PlaceScope) { issues(filter: {place: $place, overdue: true}, first: 100) { edges { node { id title geometry } } } }`;
 
-// What each indicator shows, and how it reads from a breakdown entry.
+// The map's labels, [Chinese, English], added to the page's (app.js).
+Object.assign(T, { map: ["地图", "Map"], mapMeasure: ["地图指标", "Map indicator"], issuesPerKm2: ["每平方公里问题数", "Issues per km²"],
+  overdueIssues: ["超期问题", "Overdue issues"] });
+
+// What each indicator shows (a label of T), and how it reads from a breakdown entry.
 const MAP_MEASURES = {
-  density: { label: "Issues per km²", value: (b) => b.density.issuesPerKm2 },
-  reported: { label: "Issues reported", value: (b) => b.issues.reported },
-  overdue: { label: "Overdue", value: (b) => b.issues.overdue },
+  density: { label: "issuesPerKm2", value: (b) => b.density.issuesPerKm2 },
+  reported: { label: "reported", value: (b) => b.issues.reported },
+  overdue: { label: "overdue", value: (b) => b.issues.overdue },
 };
 const CHILD_LIST = { CITY: "streets", STREET: "communities", COMMUNITY: "grids", GRID: "grids" };
 const PLACE_ARG = { STREET: "streetId", COMMUNITY: "communityId", GRID: "gridId" };
@@ -79,11 +83,11 @@ async function drawMap(detail) {
   }
   mapState.chart.setOption({
     tooltip: { trigger: "item", formatter: (p) => p.name + (p.value == null || isNaN(p.value) ? "" : ": " + (+p.value).toFixed(1)) },
-    visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, seriesIndex: 0, left: 0, bottom: 0, text: [measure.label, ""] },
+    visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, seriesIndex: 0, left: 0, bottom: 0, text: [t(measure.label), ""] },
     geo: { map: name, roam: true, label: { show: places.length <= 12 } },
     series: [
       { type: "map", geoIndex: 0, data: values },
-      { type: "scatter", coordinateSystem: "geo", symbolSize: 6, name: "Overdue issues",
+      { type: "scatter", coordinateSystem: "geo", symbolSize: 6, name: t("overdueIssues"),
         data: overdue.map((n) => ({ name: n.title, value: n.geometry.coordinates })) },
     ],
   }, true);
