@@ -25,7 +25,7 @@ const MAP_MEASURES = {
 const CHILD_LIST = { CITY: "streets", STREET: "communities", COMMUNITY: "grids", GRID: "grids" };
 const PLACE_ARG = { STREET: "streetId", COMMUNITY: "communityId", GRID: "gridId" };
 
-const mapState = { chart: null, last: null, seq: 0 };
+const mapState = { chart: null, option: null, click: null, last: null, seq: 0 };
 
 async function mapAsk(token, query, variables) {
   const res = await fetch("/graphql", {
@@ -77,32 +77,41 @@ async function drawMap(detail) {
   for (const b of data.indicators.breakdown) byName[b.scope.name] = b;
   const values = places.map((p) => ({ name: p.name, value: byName[p.name] ? measure.value(byName[p.name]) : null }));
   const known = values.map((v) => v.value).filter((v) => v != null);
-  if (!mapState.chart) {
-    mapState.chart = echarts.init(el, null, { renderer: "canvas" });
-    window.addEventListener("resize", () => mapState.chart.resize());
-  }
-  mapState.chart.setOption({
+  mapState.option = {
     tooltip: { trigger: "item", formatter: (p) => p.name + (p.value == null || isNaN(p.value) ? "" : ": " + (+p.value).toFixed(1)) },
     visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, seriesIndex: 0, left: 0, bottom: 0, text: [t(measure.label), ""] },
-    geo: { map: name, roam: true, label: { show: places.length <= 12 } },
+    geo: { map: name, label: { show: places.length <= 12 } },
     series: [
       { type: "map", geoIndex: 0, data: values },
       { type: "scatter", coordinateSystem: "geo", symbolSize: 6, name: t("overdueIssues"),
         data: overdue.map((n) => ({ name: n.title, value: n.geometry.coordinates })) },
     ],
-  }, true);
-  mapState.chart.off("click");
-  mapState.chart.on("click", (p) => {
+  };
+  mapState.click = (p) => {
     const b = byName[p.name];
     if (p.componentType === "geo" && b && b.scope.level !== level && typeof drill === "function") drill(b.scope);
-  });
+  };
+  showMap(el);
   el.dataset.places = String(places.length);
   el.dataset.points = String(overdue.length);
   el.dataset.scope = detail.scope.id;
   delete el.dataset.error;
 }
 
+// showMap draws the last option in a chart made for the element's present size. A new size
+// gets a new chart: ECharts' resize of a geo component fails in place (a null transform).
+function showMap(el) {
+  if (mapState.chart) mapState.chart.dispose();
+  mapState.chart = echarts.init(el, null, { renderer: "canvas" });
+  mapState.chart.setOption(mapState.option, true);
+  mapState.chart.on("click", mapState.click);
+}
+
 document.addEventListener("gridgov:indicators", (e) => drawMap(e.detail));
+window.addEventListener("resize", () => {
+  const el = document.getElementById("map");
+  if (mapState.option && el && el.offsetWidth > 0) showMap(el);
+});
 document.addEventListener("DOMContentLoaded", () => {
   const m = document.getElementById("map-measure");
   if (m) m.addEventListener("change", () => mapState.last && drawMap(mapState.last));
