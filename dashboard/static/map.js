@@ -25,7 +25,7 @@ const MAP_MEASURES = {
 const CHILD_LIST = { CITY: "streets", STREET: "communities", COMMUNITY: "grids", GRID: "grids" };
 const PLACE_ARG = { STREET: "streetId", COMMUNITY: "communityId", GRID: "gridId" };
 
-const mapState = { chart: null, option: null, click: null, last: null, seq: 0 };
+const mapState = { chart: null, option: null, click: null, data: null, seq: 0 };
 
 async function mapAsk(token, query, variables) {
   const res = await fetch("/graphql", {
@@ -50,7 +50,6 @@ async function drawMap(detail) {
   const el = document.getElementById("map");
   if (!el || typeof echarts === "undefined") return;
   const seq = ++mapState.seq;
-  mapState.last = detail;
   const level = detail.scope.level;
   const list = CHILD_LIST[level];
   const place = PLACE_ARG[level] ? { [PLACE_ARG[level]]: detail.scope.id } : null;
@@ -70,32 +69,41 @@ async function drawMap(detail) {
     return;
   }
   const places = data[list].edges.map((e) => e.node);
-  const name = "gridgov-" + detail.scope.id;
-  echarts.registerMap(name, features(places));
-  const measure = MAP_MEASURES[document.getElementById("map-measure").value] || MAP_MEASURES.density;
-  const byName = {};
-  for (const b of data.indicators.breakdown) byName[b.scope.name] = b;
-  const values = places.map((p) => ({ name: p.name, value: byName[p.name] ? measure.value(byName[p.name]) : null }));
-  const known = values.map((v) => v.value).filter((v) => v != null);
-  mapState.option = {
-    tooltip: { trigger: "item", formatter: (p) => p.name + (p.value == null || isNaN(p.value) ? "" : ": " + (+p.value).toFixed(1)) },
-    visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, seriesIndex: 0, left: 0, bottom: 0, text: [t(measure.label), ""] },
-    geo: { map: name, label: { show: places.length <= 12 } },
-    series: [
-      { type: "map", geoIndex: 0, data: values },
-      { type: "scatter", coordinateSystem: "geo", symbolSize: 6, name: t("overdueIssues"),
-        data: overdue.map((n) => ({ name: n.title, value: n.geometry.coordinates })) },
-    ],
-  };
-  mapState.click = (p) => {
-    const b = byName[p.name];
-    if (p.componentType === "geo" && b && b.scope.level !== level && typeof drill === "function") drill(b.scope);
-  };
-  showMap(el);
+  echarts.registerMap("gridgov-" + detail.scope.id, features(places));
+  mapState.data = { scope: detail.scope, places, breakdown: data.indicators.breakdown, overdue };
+  paintMap();
   el.dataset.places = String(places.length);
   el.dataset.points = String(overdue.length);
   el.dataset.scope = detail.scope.id;
   delete el.dataset.error;
+}
+
+// paintMap builds the chart of the last data read, in the page's language and the chosen
+// measure.
+function paintMap() {
+  const el = document.getElementById("map");
+  const d = mapState.data;
+  if (!el || !d) return;
+  const measure = MAP_MEASURES[document.getElementById("map-measure").value] || MAP_MEASURES.density;
+  const byName = {};
+  for (const b of d.breakdown) byName[b.scope.name] = b;
+  const values = d.places.map((p) => ({ name: p.name, value: byName[p.name] ? measure.value(byName[p.name]) : null }));
+  const known = values.map((v) => v.value).filter((v) => v != null);
+  mapState.option = {
+    tooltip: { trigger: "item", formatter: (p) => p.name + (p.value == null || isNaN(p.value) ? "" : ": " + (+p.value).toFixed(1)) },
+    visualMap: { min: 0, max: Math.max(1, ...known), calculable: true, seriesIndex: 0, left: 0, bottom: 0, text: [t(measure.label), ""] },
+    geo: { map: "gridgov-" + d.scope.id, label: { show: d.places.length <= 12 } },
+    series: [
+      { type: "map", geoIndex: 0, data: values },
+      { type: "scatter", coordinateSystem: "geo", symbolSize: 6, name: t("overdueIssues"),
+        data: d.overdue.map((n) => ({ name: n.title, value: n.geometry.coordinates })) },
+    ],
+  };
+  mapState.click = (p) => {
+    const b = byName[p.name];
+    if (p.componentType === "geo" && b && b.scope.level !== d.scope.level && typeof drill === "function") drill(b.scope);
+  };
+  showMap(el);
 }
 
 // showMap draws the last option in a chart made for the element's present size. A new size
@@ -114,5 +122,7 @@ window.addEventListener("resize", () => {
 });
 document.addEventListener("DOMContentLoaded", () => {
   const m = document.getElementById("map-measure");
-  if (m) m.addEventListener("change", () => mapState.last && drawMap(mapState.last));
+  if (m) m.addEventListener("change", paintMap);
+  // The page's language changed (app.js sets it on <html>): the map's labels follow.
+  new MutationObserver(paintMap).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
 });
