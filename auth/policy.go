@@ -38,6 +38,10 @@ var Policy = map[string]Rule{
 	"Query.facilities":    {placeRead, "places at and below the scope"},
 	"Query.intersections": {placeRead, "places at and below the scope"},
 
+	// Questions asked of the map (geo.graphqls).
+	"Query.gridAt":          {anyData, "a grid of the scope"},
+	"Query.nearestFacility": {placeRead, "facilities at and below the scope"},
+
 	"Query.units":         {with(placeRead, "unit_admin", "party_member"), "city-wide; a unit admin's own unit; a party member's employer"},
 	"Query.partyMembers":  {with(placeRead, "unit_admin", "party_member"), "living at or below the scope; a unit admin's unit's members; a party member's own record"},
 	"Query.checkins":      {with(placeRead, "unit_admin", "party_member"), "at or below the scope; of a unit admin's members; a party member's own"},
@@ -262,4 +266,19 @@ func PersonalVisible(ctx context.Context, person int64, field string) bool {
 		return slices.Contains(addressRoles, a.Role)
 	}
 	return false
+}
+
+// locationRoles see where an issue was reported: the staff who go there. A leader reads
+// lists and figures, not positions; other roles see the issues they reported only.
+var locationRoles = []string{"city_admin", "street_cadre", "community_cadre", "grid_worker"}
+
+// IssueLocationVisible reports whether the caller of ctx may see where an issue reported by
+// reporter is (the issue was read within the caller's scope): its reporter and the staff of
+// its scope may.
+func IssueLocationVisible(ctx context.Context, reporter int64) bool {
+	a := ActorFrom(ctx)
+	if a == nil {
+		return false
+	}
+	return a.PersonID != 0 && a.PersonID == reporter || slices.Contains(locationRoles, a.Role)
 }

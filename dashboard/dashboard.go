@@ -22,7 +22,7 @@ const EChartsVersion = "6.1.0"
 //go:embed static
 var assets embed.FS
 
-// Static is the page's files: index.html, app.js, style.css and vendor/.
+// Static is the page's files: index.html, app.js, map.js, style.css and vendor/.
 func Static() fs.FS { return webpage.Sub(assets, "static") }
 
 // Handler serves /dashboard (the page) and /dashboard/... (its assets). Mount it on both

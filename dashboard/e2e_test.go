@@ -3,23 +3,13 @@ package dashboard_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"gridgov/auth"
 	"gridgov/browsertest"
-	"gridgov/dbtest"
-	"gridgov/etl"
-	"gridgov/seed"
-	"gridgov/server"
 	"gridgov/warehouse"
-	"gridgov/warehouse/whtest"
 )
 
 // TestDashboardEndToEnd serves the real API over the demo city, loaded into a warehouse by the
@@ -31,23 +21,8 @@ import (
 func TestDashboardEndToEnd(t *testing.T) {
 	bin := browsertest.Chromium(t)
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := seed.Run(ctx, pool, seed.Options{Profile: "chaohu", Seed: 1, Scale: 1, AsOf: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	ch := whtest.New(t)
-	run := etl.New(pool, ch, etl.Options{Database: ch.Database, Pseudo: etl.NewPseudonymizer(etl.DevPseudonymKey),
-		Metrics: etl.NewMetrics(prometheus.NewRegistry())})
-	if _, err := run.RunOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := auth.LoadKeys("HS256", strings.Repeat("s", 32), "", "", "gridgov", "gridgov", time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reader := warehouse.NewReader(ch, ch.Database, warehouse.ReaderOptions{AsOf: etl.CheckpointAsOf(pool, warehouse.IndicatorTables)})
-	srv := httptest.NewServer(server.New(server.Deps{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: keys, Indicators: reader}))
-	defer srv.Close()
+	d := serveDemoCity(t)
+	srv, keys, reader := d.srv, d.keys, d.reader
 	token, err := keys.Issue("leader", auth.ScopeCity, "1", time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)

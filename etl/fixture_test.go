@@ -54,7 +54,8 @@ func (w *world) addCommunity(q querier) {
 	city := w.ins(q, `INSERT INTO cities (code, name) VALUES ($1, $2)`, fmt.Sprintf("city%d", n), fmt.Sprintf("City %d", n))
 	st := w.ins(q, `INSERT INTO streets (city_id, code, name, kind) VALUES ($1, $2, $3, 'street')`, city, fmt.Sprintf("st%d", n), fmt.Sprintf("街道 %d", n))
 	cm := w.ins(q, `INSERT INTO communities (street_id, code, name) VALUES ($1, $2, $3)`, st, fmt.Sprintf("cm%d", n), fmt.Sprintf("社区 %d", n))
-	gr := w.ins(q, `INSERT INTO grids (street_id, community_id, code, name, households) VALUES ($1, $2, $3, $4, $5)`, st, cm, fmt.Sprintf("gr%d", n), fmt.Sprintf("网格 %d", n), r.IntN(500))
+	gr := w.ins(q, `INSERT INTO grids (street_id, community_id, code, name, households, boundary) VALUES ($1, $2, $3, $4, $5,
+		ST_Multi(ST_MakeEnvelope(117.8 + $6::float8 / 100, 31.6, 117.81 + $6::float8 / 100, 31.61, 4326)))`, st, cm, fmt.Sprintf("gr%d", n), fmt.Sprintf("网格 %d", n), r.IntN(500), n)
 	cp := w.ins(q, `INSERT INTO compounds (street_id, community_id, name, market_managed, property_company, built_year) VALUES ($1, $2, $3, true, 'PropCo', $4)`, st, cm, fmt.Sprintf("小区 %d", n), 1980+r.IntN(40))
 	bd := w.ins(q, `INSERT INTO buildings (street_id, community_id, grid_id, compound_id, number, floors, households, covenant_adopted_on) VALUES ($1, $2, $3, $4, $5, $6, $7, '2023-05-04')`, st, cm, gr, cp, fmt.Sprint(n), 1+r.IntN(30), r.IntN(100))
 	sc := w.ins(q, `INSERT INTO facilities (street_id, community_id, kind, name) VALUES ($1, $2, 'service_centre', 'Centre')`, st, cm)

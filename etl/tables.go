@@ -35,7 +35,9 @@ var Tables = []Table{
 		Joins:   "JOIN communities c ON c.id = t.community_id JOIN streets s ON s.id = t.street_id JOIN cities ci ON ci.id = s.city_id",
 		Parents: []string{"c", "s", "ci"},
 		Exprs: map[string]string{"city_id": "s.city_id", "city_name": "ci.name", "street_name": "s.name",
-			"community_name": "c.name"}},
+			"community_name": "c.name", "centroid_lon": "round(coalesce(ST_X(ST_Centroid(t.boundary)), 0)::numeric, 6)",
+			"centroid_lat": "round(coalesce(ST_Y(ST_Centroid(t.boundary)), 0)::numeric, 6)",
+			"area_km2":     "round((coalesce(ST_Area(t.boundary::geography), 0) / 1e6)::numeric, 6)"}},
 	{Name: "dim_building", Source: "buildings",
 		Joins: "JOIN grids g ON g.id = t.grid_id JOIN communities c ON c.id = t.community_id " +
 			"JOIN streets s ON s.id = t.street_id JOIN cities ci ON ci.id = s.city_id",

@@ -67,6 +67,7 @@ type ResolverRoot interface {
 	MeetingMatter() MeetingMatterResolver
 	MonthlyReview() MonthlyReviewResolver
 	Mutation() MutationResolver
+	NearbyFacility() NearbyFacilityResolver
 	OrderEvent() OrderEventResolver
 	Pairing() PairingResolver
 	Partner() PartnerResolver
@@ -191,6 +192,7 @@ type ComplexityRoot struct {
 		Activities func(childComplexity int) int
 		Checkins   func(childComplexity int) int
 		Coverage   func(childComplexity int) int
+		Density    func(childComplexity int) int
 		Issues     func(childComplexity int) int
 		Orders     func(childComplexity int) int
 		Scope      func(childComplexity int) int
@@ -201,6 +203,7 @@ type ComplexityRoot struct {
 		Activities func(childComplexity int) int
 		Checkins   func(childComplexity int) int
 		Coverage   func(childComplexity int) int
+		Density    func(childComplexity int) int
 		Issues     func(childComplexity int) int
 		Orders     func(childComplexity int) int
 		Volunteers func(childComplexity int) int
@@ -211,6 +214,7 @@ type ComplexityRoot struct {
 		Community         func(childComplexity int) int
 		CovenantAdoptedOn func(childComplexity int) int
 		Floors            func(childComplexity int) int
+		Geometry          func(childComplexity int) int
 		Grid              func(childComplexity int) int
 		Households        func(childComplexity int) int
 		ID                func(childComplexity int) int
@@ -355,6 +359,7 @@ type ComplexityRoot struct {
 
 	Community struct {
 		Code        func(childComplexity int) int
+		Geometry    func(childComplexity int) int
 		HasPartyOrg func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -415,6 +420,11 @@ type ComplexityRoot struct {
 		GridsWithLeader     func(childComplexity int) int
 	}
 
+	Density struct {
+		AreaKm2      func(childComplexity int) int
+		IssuesPerKm2 func(childComplexity int) int
+	}
+
 	DutyShift struct {
 		Cadre        func(childComplexity int) int
 		CancelReason func(childComplexity int) int
@@ -456,6 +466,7 @@ type ComplexityRoot struct {
 	Facility struct {
 		Community func(childComplexity int) int
 		Compound  func(childComplexity int) int
+		Geometry  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		Name      func(childComplexity int) int
@@ -499,6 +510,7 @@ type ComplexityRoot struct {
 		Assignments func(childComplexity int, current *bool) int
 		Code        func(childComplexity int) int
 		Community   func(childComplexity int) int
+		Geometry    func(childComplexity int) int
 		Households  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -575,6 +587,7 @@ type ComplexityRoot struct {
 		Breakdown     func(childComplexity int) int
 		Checkins      func(childComplexity int) int
 		Coverage      func(childComplexity int) int
+		Density       func(childComplexity int) int
 		Issues        func(childComplexity int) int
 		JointMeetings func(childComplexity int) int
 		Orders        func(childComplexity int) int
@@ -591,6 +604,7 @@ type ComplexityRoot struct {
 
 	Intersection struct {
 		Community func(childComplexity int) int
+		Geometry  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Version   func(childComplexity int) int
@@ -620,6 +634,7 @@ type ComplexityRoot struct {
 		Events           func(childComplexity int, last *int) int
 		Evidence         func(childComplexity int) int
 		Extensions       func(childComplexity int) int
+		Geometry         func(childComplexity int) int
 		Grid             func(childComplexity int) int
 		Handler          func(childComplexity int) int
 		HandlerKind      func(childComplexity int) int
@@ -1000,6 +1015,11 @@ type ComplexityRoot struct {
 		WithdrawCheckin                 func(childComplexity int, input model.WithdrawCheckinInput) int
 	}
 
+	NearbyFacility struct {
+		Facility func(childComplexity int) int
+		Metres   func(childComplexity int) int
+	}
+
 	OrderCounts struct {
 		Claimed   func(childComplexity int) int
 		Completed func(childComplexity int) int
@@ -1236,16 +1256,17 @@ type ComplexityRoot struct {
 	Query struct {
 		Activities               func(childComplexity int, filter *model.ActivityFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 		AuditRecords             func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
-		Buildings                func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		Buildings                func(childComplexity int, filter *model.PlaceFilter, area *model.AreaFilter, first *int, after *string, last *int, before *string) int
 		Cadres                   func(childComplexity int, filter *model.CadreFilter, first *int, after *string, last *int, before *string) int
 		Checkins                 func(childComplexity int, filter *model.CheckinFilter, first *int, after *string, last *int, before *string) int
 		Communities              func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
 		Compounds                func(childComplexity int, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) int
 		ConventionOfBuilding     func(childComplexity int, buildingID string) int
 		DutyShifts               func(childComplexity int, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
-		Facilities               func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) int
+		Facilities               func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, area *model.AreaFilter, first *int, after *string, last *int, before *string) int
 		GovernanceInstructors    func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
 		GridAssignments          func(childComplexity int, filter *model.GridAssignmentFilter, first *int, after *string, last *int, before *string) int
+		GridAt                   func(childComplexity int, point model.PointInput) int
 		GridLedger               func(childComplexity int, gridID string, year int, quarter int) int
 		GridRoster               func(childComplexity int, gridID string) int
 		Grids                    func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
@@ -1257,6 +1278,7 @@ type ComplexityRoot struct {
 		MediationRoomMembers     func(childComplexity int, filter *model.MediationRoomMemberFilter, first *int, after *string, last *int, before *string) int
 		MeetingCompliance        func(childComplexity int, year int, quarter int, place *model.PlaceScope) int
 		MonthlyReview            func(childComplexity int, communityID string, month string) int
+		NearestFacility          func(childComplexity int, point model.PointInput, kind model.FacilityKind) int
 		Node                     func(childComplexity int, id string) int
 		NoticeOfBuilding         func(childComplexity int, buildingID string) int
 		Pairings                 func(childComplexity int, filter *model.PairingFilter, first *int, after *string, last *int, before *string) int
@@ -1499,12 +1521,13 @@ type ComplexityRoot struct {
 	}
 
 	Street struct {
-		City    func(childComplexity int) int
-		Code    func(childComplexity int) int
-		ID      func(childComplexity int) int
-		Kind    func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Version func(childComplexity int) int
+		City     func(childComplexity int) int
+		Code     func(childComplexity int) int
+		Geometry func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	StreetConnection struct {
@@ -1858,6 +1881,8 @@ type BuildingResolver interface {
 	Grid(ctx context.Context, obj *store.Building) (*store.Grid, error)
 	Community(ctx context.Context, obj *store.Building) (*store.Community, error)
 	Appointments(ctx context.Context, obj *store.Building) ([]*store.BuildingAppointment, error)
+
+	Geometry(ctx context.Context, obj *store.Building) (json.RawMessage, error)
 }
 type BuildingAppointmentResolver interface {
 	ID(ctx context.Context, obj *store.BuildingAppointment) (string, error)
@@ -1920,6 +1945,8 @@ type CommunityResolver interface {
 	ID(ctx context.Context, obj *store.Community) (string, error)
 
 	Street(ctx context.Context, obj *store.Community) (*store.Street, error)
+
+	Geometry(ctx context.Context, obj *store.Community) (json.RawMessage, error)
 }
 type CommunityMeetingComplianceResolver interface {
 	Community(ctx context.Context, obj *store.CommunityCompliance) (*store.Community, error)
@@ -1952,6 +1979,8 @@ type FacilityResolver interface {
 
 	Community(ctx context.Context, obj *store.Facility) (*store.Community, error)
 	Compound(ctx context.Context, obj *store.Facility) (*store.Compound, error)
+
+	Geometry(ctx context.Context, obj *store.Facility) (json.RawMessage, error)
 }
 type GovernanceInstructorResolver interface {
 	ID(ctx context.Context, obj *store.GovernanceInstructor) (string, error)
@@ -1965,6 +1994,7 @@ type GridResolver interface {
 	Street(ctx context.Context, obj *store.Grid) (*store.Street, error)
 	Community(ctx context.Context, obj *store.Grid) (*store.Community, error)
 
+	Geometry(ctx context.Context, obj *store.Grid) (json.RawMessage, error)
 	Assignments(ctx context.Context, obj *store.Grid, current *bool) ([]*store.GridAssignment, error)
 }
 type GridAssignmentResolver interface {
@@ -1977,6 +2007,8 @@ type IntersectionResolver interface {
 	ID(ctx context.Context, obj *store.Intersection) (string, error)
 
 	Community(ctx context.Context, obj *store.Intersection) (*store.Community, error)
+
+	Geometry(ctx context.Context, obj *store.Intersection) (json.RawMessage, error)
 }
 type IssueResolver interface {
 	ID(ctx context.Context, obj *store.Issue) (string, error)
@@ -2004,6 +2036,7 @@ type IssueResolver interface {
 
 	MeetingMatter(ctx context.Context, obj *store.Issue) (*store.MeetingMatter, error)
 	Evidence(ctx context.Context, obj *store.Issue) ([]*store.Evidence, error)
+	Geometry(ctx context.Context, obj *store.Issue) (json.RawMessage, error)
 }
 type IssueCategoryResolver interface {
 	ID(ctx context.Context, obj *store.IssueCategory) (string, error)
@@ -2178,6 +2211,9 @@ type MutationResolver interface {
 	RotateWebhookSecret(ctx context.Context, input model.RotateWebhookSecretInput) (*model.WebhookSecret, error)
 	EnableWebhook(ctx context.Context, input model.EnableWebhookInput) (*store.WebhookEndpoint, error)
 }
+type NearbyFacilityResolver interface {
+	Facility(ctx context.Context, obj *store.NearbyFacility) (*store.Facility, error)
+}
 type OrderEventResolver interface {
 	Action(ctx context.Context, obj *store.OrderEvent) (model.OrderAction, error)
 	Actor(ctx context.Context, obj *store.OrderEvent) (*store.Person, error)
@@ -2255,6 +2291,8 @@ type QueryResolver interface {
 	NoticeOfBuilding(ctx context.Context, buildingID string) (*store.BuildingNotice, error)
 	ConventionOfBuilding(ctx context.Context, buildingID string) (*store.BuildingConvention, error)
 	WorkCalendar(ctx context.Context, from time.Time, to time.Time) ([]*store.WorkCalendarDay, error)
+	GridAt(ctx context.Context, point model.PointInput) (*store.Grid, error)
+	NearestFacility(ctx context.Context, point model.PointInput, kind model.FacilityKind) (*store.NearbyFacility, error)
 	Indicators(ctx context.Context, scope string, period warehouse.Period) (*warehouse.Indicators, error)
 	Issues(ctx context.Context, filter *model.IssueFilter, orderBy *model.IssueOrder, first *int, after *string, last *int, before *string) (*model.IssueConnection, error)
 	IssueCategories(ctx context.Context) ([]*store.IssueCategory, error)
@@ -2270,9 +2308,9 @@ type QueryResolver interface {
 	Streets(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.StreetConnection, error)
 	Communities(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.CommunityConnection, error)
 	Grids(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.GridConnection, error)
-	Buildings(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.BuildingConnection, error)
+	Buildings(ctx context.Context, filter *model.PlaceFilter, area *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.BuildingConnection, error)
 	Compounds(ctx context.Context, filter *model.PlaceFilter, marketManaged *bool, first *int, after *string, last *int, before *string) (*model.CompoundConnection, error)
-	Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
+	Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, area *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
 	Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error)
 	UnitNotices(ctx context.Context, filter *model.UnitNoticeFilter, first *int, after *string, last *int, before *string) (*model.UnitNoticeConnection, error)
 	UnitScorecard(ctx context.Context, year int, place *model.PlaceScope) ([]*warehouse.UnitScore, error)
@@ -2389,6 +2427,8 @@ type StreetResolver interface {
 
 	Kind(ctx context.Context, obj *store.Street) (model.StreetKind, error)
 	City(ctx context.Context, obj *store.Street) (*store.City, error)
+
+	Geometry(ctx context.Context, obj *store.Street) (json.RawMessage, error)
 }
 type SubscriptionResolver interface {
 	IssueChanged(ctx context.Context) (<-chan *store.Issue, error)
@@ -2854,6 +2894,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BreakdownItem.Coverage(childComplexity), true
+	case "BreakdownItem.density":
+		if e.ComplexityRoot.BreakdownItem.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownItem.Density(childComplexity), true
 	case "BreakdownItem.issues":
 		if e.ComplexityRoot.BreakdownItem.Issues == nil {
 			break
@@ -2897,6 +2943,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BreakdownValues.Coverage(childComplexity), true
+	case "BreakdownValues.density":
+		if e.ComplexityRoot.BreakdownValues.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownValues.Density(childComplexity), true
 	case "BreakdownValues.issues":
 		if e.ComplexityRoot.BreakdownValues.Issues == nil {
 			break
@@ -2940,6 +2992,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Building.Floors(childComplexity), true
+	case "Building.geometry":
+		if e.ComplexityRoot.Building.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Building.Geometry(childComplexity), true
 	case "Building.grid":
 		if e.ComplexityRoot.Building.Grid == nil {
 			break
@@ -3552,6 +3610,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Code(childComplexity), true
+	case "Community.geometry":
+		if e.ComplexityRoot.Community.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Geometry(childComplexity), true
 	case "Community.hasPartyOrg":
 		if e.ComplexityRoot.Community.HasPartyOrg == nil {
 			break
@@ -3765,6 +3829,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageIndicators.GridsWithLeader(childComplexity), true
 
+	case "Density.areaKm2":
+		if e.ComplexityRoot.Density.AreaKm2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Density.AreaKm2(childComplexity), true
+	case "Density.issuesPerKm2":
+		if e.ComplexityRoot.Density.IssuesPerKm2 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Density.IssuesPerKm2(childComplexity), true
+
 	case "DutyShift.cadre":
 		if e.ComplexityRoot.DutyShift.Cadre == nil {
 			break
@@ -3937,6 +4014,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Facility.Compound(childComplexity), true
+	case "Facility.geometry":
+		if e.ComplexityRoot.Facility.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.Geometry(childComplexity), true
 	case "Facility.id":
 		if e.ComplexityRoot.Facility.ID == nil {
 			break
@@ -4098,6 +4181,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Grid.Community(childComplexity), true
+	case "Grid.geometry":
+		if e.ComplexityRoot.Grid.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Grid.Geometry(childComplexity), true
 	case "Grid.households":
 		if e.ComplexityRoot.Grid.Households == nil {
 			break
@@ -4367,6 +4456,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicators.Coverage(childComplexity), true
+	case "Indicators.density":
+		if e.ComplexityRoot.Indicators.Density == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicators.Density(childComplexity), true
 	case "Indicators.issues":
 		if e.ComplexityRoot.Indicators.Issues == nil {
 			break
@@ -4446,6 +4541,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Intersection.Community(childComplexity), true
+	case "Intersection.geometry":
+		if e.ComplexityRoot.Intersection.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Intersection.Geometry(childComplexity), true
 	case "Intersection.id":
 		if e.ComplexityRoot.Intersection.ID == nil {
 			break
@@ -4574,6 +4675,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Extensions(childComplexity), true
+	case "Issue.geometry":
+		if e.ComplexityRoot.Issue.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.Geometry(childComplexity), true
 	case "Issue.grid":
 		if e.ComplexityRoot.Issue.Grid == nil {
 			break
@@ -6913,6 +7020,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WithdrawCheckin(childComplexity, args["input"].(model.WithdrawCheckinInput)), true
 
+	case "NearbyFacility.facility":
+		if e.ComplexityRoot.NearbyFacility.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacility.Facility(childComplexity), true
+	case "NearbyFacility.metres":
+		if e.ComplexityRoot.NearbyFacility.Metres == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacility.Metres(childComplexity), true
+
 	case "OrderCounts.claimed":
 		if e.ComplexityRoot.OrderCounts.Claimed == nil {
 			break
@@ -7894,7 +8014,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Buildings(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Buildings(childComplexity, args["filter"].(*model.PlaceFilter), args["area"].(*model.AreaFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cadres":
 		if e.ComplexityRoot.Query.Cadres == nil {
 			break
@@ -7971,7 +8091,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Facilities(childComplexity, args["filter"].(*model.PlaceFilter), args["kinds"].([]model.FacilityKind), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Facilities(childComplexity, args["filter"].(*model.PlaceFilter), args["kinds"].([]model.FacilityKind), args["area"].(*model.AreaFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.governanceInstructors":
 		if e.ComplexityRoot.Query.GovernanceInstructors == nil {
 			break
@@ -7994,6 +8114,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GridAssignments(childComplexity, args["filter"].(*model.GridAssignmentFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.gridAt":
+		if e.ComplexityRoot.Query.GridAt == nil {
+			break
+		}
+
+		args, err := ec.field_Query_gridAt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GridAt(childComplexity, args["point"].(model.PointInput)), true
 	case "Query.gridLedger":
 		if e.ComplexityRoot.Query.GridLedger == nil {
 			break
@@ -8111,6 +8242,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MonthlyReview(childComplexity, args["communityId"].(string), args["month"].(string)), true
+	case "Query.nearestFacility":
+		if e.ComplexityRoot.Query.NearestFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nearestFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NearestFacility(childComplexity, args["point"].(model.PointInput), args["kind"].(model.FacilityKind)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -9280,6 +9422,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Street.Code(childComplexity), true
+	case "Street.geometry":
+		if e.ComplexityRoot.Street.Geometry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Street.Geometry(childComplexity), true
 	case "Street.id":
 		if e.ComplexityRoot.Street.ID == nil {
 			break
@@ -10572,10 +10720,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AppointBuildingRoleInput", ec.unmarshalInputAppointBuildingRoleInput),
 			graphql.NewInputUnmarshaler("AppointGovernanceInstructorInput", ec.unmarshalInputAppointGovernanceInstructorInput),
 			graphql.NewInputUnmarshaler("AppointRedStewardInput", ec.unmarshalInputAppointRedStewardInput),
+			graphql.NewInputUnmarshaler("AreaFilter", ec.unmarshalInputAreaFilter),
 			graphql.NewInputUnmarshaler("AssignGridStaffInput", ec.unmarshalInputAssignGridStaffInput),
 			graphql.NewInputUnmarshaler("AttachEvidenceInput", ec.unmarshalInputAttachEvidenceInput),
 			graphql.NewInputUnmarshaler("AttendeeInput", ec.unmarshalInputAttendeeInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("BoundingBox", ec.unmarshalInputBoundingBox),
 			graphql.NewInputUnmarshaler("CadreFilter", ec.unmarshalInputCadreFilter),
 			graphql.NewInputUnmarshaler("CancelDutyShiftInput", ec.unmarshalInputCancelDutyShiftInput),
 			graphql.NewInputUnmarshaler("CancelJointMeetingInput", ec.unmarshalInputCancelJointMeetingInput),
@@ -10618,6 +10768,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MatterInput", ec.unmarshalInputMatterInput),
 			graphql.NewInputUnmarshaler("MediationRoomMemberFilter", ec.unmarshalInputMediationRoomMemberFilter),
 			graphql.NewInputUnmarshaler("MoveOutResidentInput", ec.unmarshalInputMoveOutResidentInput),
+			graphql.NewInputUnmarshaler("NearInput", ec.unmarshalInputNearInput),
 			graphql.NewInputUnmarshaler("NewPersonInput", ec.unmarshalInputNewPersonInput),
 			graphql.NewInputUnmarshaler("OrderActionInput", ec.unmarshalInputOrderActionInput),
 			graphql.NewInputUnmarshaler("PairUnitInput", ec.unmarshalInputPairUnitInput),
@@ -10631,6 +10782,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PersonalDataReadFilter", ec.unmarshalInputPersonalDataReadFilter),
 			graphql.NewInputUnmarshaler("PlaceFilter", ec.unmarshalInputPlaceFilter),
 			graphql.NewInputUnmarshaler("PlaceScope", ec.unmarshalInputPlaceScope),
+			graphql.NewInputUnmarshaler("PointInput", ec.unmarshalInputPointInput),
 			graphql.NewInputUnmarshaler("PoliceDutyParticipantInput", ec.unmarshalInputPoliceDutyParticipantInput),
 			graphql.NewInputUnmarshaler("PostOrderInput", ec.unmarshalInputPostOrderInput),
 			graphql.NewInputUnmarshaler("PublishBuildingNoticeInput", ec.unmarshalInputPublishBuildingNoticeInput),
@@ -11739,6 +11891,156 @@ input AttachEvidenceInput {
 input RemoveEvidenceInput {
   "The evidence."
   evidenceId: ID! @ref(type: "Evidence")
+}
+`, BuiltIn: false},
+	{Name: "../schema/graphql/geo.graphqls", Input: `# Where things are: the boundaries of streets, communities and grids, the points of
+# buildings, facilities, intersections and issues, and the questions asked of them (which
+# grid holds a point, what lies in a box or near a point, the nearest service centre).
+# Coordinates are WGS-84 longitude/latitude (docs/geo.md); a point from a Chinese map SDK
+# (GCJ-02) says so with its datum and is converted before use.
+
+extend type Query {
+  """
+  The grid of the caller's scope whose boundary covers a point, or null when none does
+  (outside the city and outside the scope alike). A point on the boundary between grids is
+  in the one with the smallest id.
+  """
+  gridAt("The point." point: PointInput!): Grid
+  """
+  The facility of a kind nearest a point (by distance on the ground), among those of the
+  caller's scope; null when the scope has none.
+  """
+  nearestFacility("The point." point: PointInput!, "The kind wanted." kind: FacilityKind!): NearbyFacility
+}
+
+"Datum of a point's coordinates."
+enum Datum {
+  "WGS-84 (GPS), what gridgov stores."
+  WGS84
+  "GCJ-02 (国测局坐标), what Chinese map SDKs report; converted to WGS-84."
+  GCJ02
+}
+
+"A position on the map."
+input PointInput {
+  "Longitude, degrees east."
+  lon: Float!
+  "Latitude, degrees north."
+  lat: Float!
+  "Datum of lon and lat (WGS84 when left out)."
+  datum: Datum
+}
+
+"A box on the map (WGS-84), its edges included; at most 0.5 degree a side."
+input BoundingBox {
+  "Western edge, degrees east."
+  west: Float!
+  "Southern edge, degrees north."
+  south: Float!
+  "Eastern edge, degrees east."
+  east: Float!
+  "Northern edge, degrees north."
+  north: Float!
+}
+
+"A circle on the map: what lies within a distance of a point."
+input NearInput {
+  "Its centre."
+  point: PointInput!
+  "Its radius in metres on the ground, at most 20,000."
+  metres: Float!
+}
+
+"Narrows a list to a part of the map; both given, an item must be in both."
+input AreaFilter {
+  "Only items located inside this box."
+  bbox: BoundingBox
+  "Only items located within this distance of a point."
+  near: NearInput
+}
+
+"A facility near a point."
+type NearbyFacility {
+  "The facility."
+  facility: Facility!
+  "Its distance from the point, in metres on the ground."
+  metres: Float!
+}
+
+extend input ReportIssueInput {
+  """
+  Where the issue is. Without gridId, the issue's grid is the grid of the caller's scope
+  whose boundary covers the point (on a boundary, the one with the smallest id); a point no
+  such grid covers is BAD_USER_INPUT on location. With gridId, the point must lie in that grid.
+  """
+  location: PointInput
+}
+
+extend input IssueFilter {
+  "Only issues located in this part of the map (issues without a location are left out)."
+  area: AreaFilter
+}
+
+extend type Street {
+  "Its boundary as a GeoJSON MultiPolygon (WGS-84)."
+  geometry: JSON
+}
+
+extend type Community {
+  "Its boundary as a GeoJSON MultiPolygon (WGS-84)."
+  geometry: JSON
+}
+
+extend type Grid {
+  "Its boundary as a GeoJSON MultiPolygon (WGS-84)."
+  geometry: JSON
+}
+
+extend type Building {
+  "Its position as a GeoJSON Point (WGS-84). A building is a place: no one's home is located."
+  geometry: JSON
+}
+
+extend type Facility {
+  "Its position as a GeoJSON Point (WGS-84)."
+  geometry: JSON
+}
+
+extend type Intersection {
+  "Its position as a GeoJSON Point (WGS-84)."
+  geometry: JSON
+}
+
+extend type Issue {
+  """
+  Where it was reported, as a GeoJSON Point (WGS-84): shown to its reporter and to the
+  cadres and grid workers of its scope, null for anyone else and for an issue reported
+  without a location.
+  """
+  geometry: JSON
+}
+
+"The ground a scope covers, and what happened on it (warehouse.Density)."
+type Density {
+  "Area of the grids, in square kilometres (measured on the ground from their boundaries; 0 when none has one)."
+  areaKm2: Float!
+  "Issues reported in the period per square kilometre; null without area."
+  issuesPerKm2: Float
+}
+
+extend type Indicators {
+  "The scope's area and issues per square kilometre."
+  density: Density!
+}
+
+extend type BreakdownValues {
+  "The place's area and issues per square kilometre."
+  density: Density!
+}
+
+extend type BreakdownItem {
+  "The place's area and issues per square kilometre."
+  density: Density!
 }
 `, BuiltIn: false},
 	{Name: "../schema/graphql/indicators.graphqls", Input: `# Governance indicators: computed in ClickHouse by gridgov/warehouse.Reader.
@@ -12869,8 +13171,8 @@ type IssueEdge {
 input ReportIssueInput {
   "Category."
   categoryId: ID! @ref(type: "IssueCategory")
-  "Grid the issue is in."
-  gridId: ID! @ref(type: "Grid")
+  "Grid the issue is in; found from location when left out (one of the two is needed)."
+  gridId: ID @ref(type: "Grid")
   "Building it concerns, if any; must be in the grid."
   buildingId: ID @ref(type: "Building")
   "Short title."
@@ -14083,7 +14385,7 @@ extend type Query {
   "The grids (网格), by code."
   grids("Narrow the list." filter: PlaceFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): GridConnection!
   "The buildings (楼栋), by number."
-  buildings("Narrow the list." filter: PlaceFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): BuildingConnection!
+  buildings("Narrow the list." filter: PlaceFilter, "Only buildings in this part of the map." area: AreaFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): BuildingConnection!
 }
 
 """
@@ -14267,7 +14569,7 @@ extend type Query {
   "Residential compounds (小区), by name."
   compounds("Narrow the list." filter: PlaceFilter, "Only market-managed (true, 市场化物业) or other (false) compounds." marketManaged: Boolean, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): CompoundConnection!
   "Facilities: service centres, mediation rooms and practice stations, by name."
-  facilities("Narrow the list." filter: PlaceFilter, "Only facilities of these kinds." kinds: [FacilityKind!], "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): FacilityConnection!
+  facilities("Narrow the list." filter: PlaceFilter, "Only facilities of these kinds." kinds: [FacilityKind!], "Only facilities in this part of the map." area: AreaFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): FacilityConnection!
   "Key traffic intersections, by name."
   intersections("Narrow the list." filter: PlaceFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): IntersectionConnection!
 }
@@ -16771,6 +17073,8 @@ func (ec *executionContext) childFields_BreakdownItem(ctx context.Context, field
 		return ec.fieldContext_BreakdownItem_activities(ctx, field)
 	case "coverage":
 		return ec.fieldContext_BreakdownItem_coverage(ctx, field)
+	case "density":
+		return ec.fieldContext_BreakdownItem_density(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BreakdownItem", field.Name)
 }
@@ -16789,6 +17093,8 @@ func (ec *executionContext) childFields_BreakdownValues(ctx context.Context, fie
 		return ec.fieldContext_BreakdownValues_activities(ctx, field)
 	case "coverage":
 		return ec.fieldContext_BreakdownValues_coverage(ctx, field)
+	case "density":
+		return ec.fieldContext_BreakdownValues_density(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BreakdownValues", field.Name)
 }
@@ -16813,6 +17119,8 @@ func (ec *executionContext) childFields_Building(ctx context.Context, field grap
 		return ec.fieldContext_Building_appointments(ctx, field)
 	case "version":
 		return ec.fieldContext_Building_version(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Building_geometry(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Building", field.Name)
 }
@@ -17101,6 +17409,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_street(ctx, field)
 	case "version":
 		return ec.fieldContext_Community_version(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Community_geometry(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
@@ -17211,6 +17521,16 @@ func (ec *executionContext) childFields_CoverageIndicators(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CoverageIndicators", field.Name)
 }
 
+func (ec *executionContext) childFields_Density(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "areaKm2":
+		return ec.fieldContext_Density_areaKm2(ctx, field)
+	case "issuesPerKm2":
+		return ec.fieldContext_Density_issuesPerKm2(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Density", field.Name)
+}
+
 func (ec *executionContext) childFields_DutyShift(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17301,6 +17621,8 @@ func (ec *executionContext) childFields_Facility(ctx context.Context, field grap
 		return ec.fieldContext_Facility_compound(ctx, field)
 	case "version":
 		return ec.fieldContext_Facility_version(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Facility_geometry(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Facility", field.Name)
 }
@@ -17387,6 +17709,8 @@ func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.
 		return ec.fieldContext_Grid_community(ctx, field)
 	case "version":
 		return ec.fieldContext_Grid_version(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Grid_geometry(ctx, field)
 	case "assignments":
 		return ec.fieldContext_Grid_assignments(ctx, field)
 	}
@@ -17555,6 +17879,8 @@ func (ec *executionContext) childFields_Indicators(ctx context.Context, field gr
 		return ec.fieldContext_Indicators_unassigned(ctx, field)
 	case "trend":
 		return ec.fieldContext_Indicators_trend(ctx, field)
+	case "density":
+		return ec.fieldContext_Indicators_density(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicators", field.Name)
 }
@@ -17569,6 +17895,8 @@ func (ec *executionContext) childFields_Intersection(ctx context.Context, field 
 		return ec.fieldContext_Intersection_community(ctx, field)
 	case "version":
 		return ec.fieldContext_Intersection_version(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Intersection_geometry(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Intersection", field.Name)
 }
@@ -17671,6 +17999,8 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_meetingMatter(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Issue_evidence(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Issue_geometry(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -18183,6 +18513,16 @@ func (ec *executionContext) childFields_MonthlyReview(ctx context.Context, field
 		return ec.fieldContext_MonthlyReview_overdueIssues(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MonthlyReview", field.Name)
+}
+
+func (ec *executionContext) childFields_NearbyFacility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "facility":
+		return ec.fieldContext_NearbyFacility_facility(ctx, field)
+	case "metres":
+		return ec.fieldContext_NearbyFacility_metres(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NearbyFacility", field.Name)
 }
 
 func (ec *executionContext) childFields_OrderCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19095,6 +19435,8 @@ func (ec *executionContext) childFields_Street(ctx context.Context, field graphq
 		return ec.fieldContext_Street_city(ctx, field)
 	case "version":
 		return ec.fieldContext_Street_version(ctx, field)
+	case "geometry":
+		return ec.fieldContext_Street_geometry(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Street", field.Name)
 }
@@ -21496,38 +21838,46 @@ func (ec *executionContext) field_Query_buildings_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["filter"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*model.AreaFilter, error) {
+			return ec.unmarshalOAreaFilter2ᚖgridgovᚋgraphᚋmodelᚐAreaFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -21810,38 +22160,46 @@ func (ec *executionContext) field_Query_facilities_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["kinds"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (*model.AreaFilter, error) {
+			return ec.unmarshalOAreaFilter2ᚖgridgovᚋgraphᚋmodelᚐAreaFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg5
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -21934,6 +22292,20 @@ func (ec *executionContext) field_Query_gridAssignments_args(ctx context.Context
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_gridAt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "point",
+		func(ctx context.Context, v any) (model.PointInput, error) {
+			return ec.unmarshalNPointInput2gridgovᚋgraphᚋmodelᚐPointInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["point"] = arg0
 	return args, nil
 }
 
@@ -22290,6 +22662,28 @@ func (ec *executionContext) field_Query_monthlyReview_args(ctx context.Context, 
 		return nil, err
 	}
 	args["month"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nearestFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "point",
+		func(ctx context.Context, v any) (model.PointInput, error) {
+			return ec.unmarshalNPointInput2gridgovᚋgraphᚋmodelᚐPointInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["point"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (model.FacilityKind, error) {
+			return ec.unmarshalNFacilityKind2gridgovᚋgraphᚋmodelᚐFacilityKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
 	return args, nil
 }
 
@@ -25103,6 +25497,38 @@ func (ec *executionContext) fieldContext_BreakdownItem_coverage(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _BreakdownItem_density(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownItem_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+			return ec.marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownItem_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownItem",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Density(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BreakdownValues_checkins(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25290,6 +25716,38 @@ func (ec *executionContext) fieldContext_BreakdownValues_coverage(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CoverageCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownValues_density(ctx context.Context, field graphql.CollectedField, obj *warehouse.BreakdownValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownValues_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+			return ec.marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownValues_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BreakdownValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Density(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25527,6 +25985,29 @@ func (ec *executionContext) _Building_version(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Building_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Building", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Building_geometry(ctx context.Context, field graphql.CollectedField, obj *store.Building) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Building_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Building().Geometry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Building_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Building", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _BuildingAppointment_id(ctx context.Context, field graphql.CollectedField, obj *store.BuildingAppointment) (ret graphql.Marshaler) {
@@ -28064,6 +28545,29 @@ func (ec *executionContext) fieldContext_Community_version(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Community_geometry(ctx context.Context, field graphql.CollectedField, obj *store.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Community().Geometry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Community_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, true, true, "JSON")
+}
+
 func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommunityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28801,6 +29305,52 @@ func (ec *executionContext) _CoverageIndicators_buildingsWithLeader(ctx context.
 }
 func (ec *executionContext) fieldContext_CoverageIndicators_buildingsWithLeader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoverageIndicators", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Density_areaKm2(ctx context.Context, field graphql.CollectedField, obj *warehouse.Density) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Density_areaKm2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AreaKm2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Density_areaKm2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Density", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Density_issuesPerKm2(ctx context.Context, field graphql.CollectedField, obj *warehouse.Density) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Density_issuesPerKm2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuesPerKm2, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Density_issuesPerKm2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Density", field, false, false, "Float")
 }
 
 func (ec *executionContext) _DutyShift_id(ctx context.Context, field graphql.CollectedField, obj *store.DutyShift) (ret graphql.Marshaler) {
@@ -29620,6 +30170,29 @@ func (ec *executionContext) fieldContext_Facility_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Facility", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Facility_geometry(ctx context.Context, field graphql.CollectedField, obj *store.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Facility().Geometry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facility", field, true, true, "JSON")
+}
+
 func (ec *executionContext) _FacilityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FacilityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30283,6 +30856,29 @@ func (ec *executionContext) _Grid_version(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Grid_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Grid", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Grid_geometry(ctx context.Context, field graphql.CollectedField, obj *store.Grid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Grid_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Grid().Geometry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Grid_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Grid", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _Grid_assignments(ctx context.Context, field graphql.CollectedField, obj *store.Grid) (ret graphql.Marshaler) {
@@ -31731,6 +32327,38 @@ func (ec *executionContext) fieldContext_Indicators_trend(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Indicators_density(ctx context.Context, field graphql.CollectedField, obj *warehouse.Indicators) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicators_density(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Density, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+			return ec.marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicators_density(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicators",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Density(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Intersection_id(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31830,6 +32458,29 @@ func (ec *executionContext) _Intersection_version(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Intersection_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Intersection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Intersection_geometry(ctx context.Context, field graphql.CollectedField, obj *store.Intersection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Intersection_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Intersection().Geometry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Intersection_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Intersection", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _IntersectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IntersectionConnection) (ret graphql.Marshaler) {
@@ -32961,6 +33612,29 @@ func (ec *executionContext) fieldContext_Issue_evidence(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Issue_geometry(ctx context.Context, field graphql.CollectedField, obj *store.Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().Geometry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _IssueCategory_id(ctx context.Context, field graphql.CollectedField, obj *store.IssueCategory) (ret graphql.Marshaler) {
@@ -41715,6 +42389,61 @@ func (ec *executionContext) fieldContext_Mutation_enableWebhook(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _NearbyFacility_facility(ctx context.Context, field graphql.CollectedField, obj *store.NearbyFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacility_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.NearbyFacility().Facility(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Facility) graphql.Marshaler {
+			return ec.marshalNFacility2ᚖgridgovᚋstoreᚐFacility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacility_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NearbyFacility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NearbyFacility_metres(ctx context.Context, field graphql.CollectedField, obj *store.NearbyFacility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacility_metres(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metres, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacility_metres(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NearbyFacility", field, false, false, "Float")
+}
+
 func (ec *executionContext) _OrderCounts_posted(ctx context.Context, field graphql.CollectedField, obj *warehouse.OrderCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46001,6 +46730,94 @@ func (ec *executionContext) fieldContext_Query_workCalendar(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_gridAt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_gridAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GridAt(ctx, fc.Args["point"].(model.PointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grid) graphql.Marshaler {
+			return ec.marshalOGrid2ᚖgridgovᚋstoreᚐGrid(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_gridAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_gridAt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nearestFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nearestFacility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NearestFacility(ctx, fc.Args["point"].(model.PointInput), fc.Args["kind"].(model.FacilityKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.NearbyFacility) graphql.Marshaler {
+			return ec.marshalONearbyFacility2ᚖgridgovᚋstoreᚐNearbyFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nearestFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NearbyFacility(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nearestFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -46647,7 +47464,7 @@ func (ec *executionContext) _Query_buildings(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Buildings(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Buildings(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["area"].(*model.AreaFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BuildingConnection) graphql.Marshaler {
@@ -46735,7 +47552,7 @@ func (ec *executionContext) _Query_facilities(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Facilities(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["kinds"].([]model.FacilityKind), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Facilities(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["kinds"].([]model.FacilityKind), fc.Args["area"].(*model.AreaFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityConnection) graphql.Marshaler {
@@ -51626,6 +52443,29 @@ func (ec *executionContext) _Street_version(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Street_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Street", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Street_geometry(ctx context.Context, field graphql.CollectedField, obj *store.Street) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Street_geometry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Street().Geometry(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalOJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Street_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Street", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _StreetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StreetConnection) (ret graphql.Marshaler) {
@@ -58343,6 +59183,55 @@ func UnmarshalAppointRedStewardInput(ctx context.Context, raw any) (model.Appoin
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAreaFilter(ctx context.Context, obj any) (model.AreaFilter, error) {
+	var it model.AreaFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bbox", "near"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bbox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bbox"))
+			data, err := ec.unmarshalOBoundingBox2ᚖgridgovᚋgraphᚋmodelᚐBoundingBox(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bbox = data
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalONearInput2ᚖgridgovᚋgraphᚋmodelᚐNearInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Near = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAreaFilter unmarshals raw into the AreaFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAreaFilter(ctx context.Context, raw any) (model.AreaFilter, error) {
+	var out model.AreaFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AreaFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAssignGridStaffInput(ctx context.Context, obj any) (model.AssignGridStaffInput, error) {
 	var it model.AssignGridStaffInput
 	if obj == nil {
@@ -58606,6 +59495,69 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, error) {
 	var out model.AuditFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBoundingBox(ctx context.Context, obj any) (model.BoundingBox, error) {
+	var it model.BoundingBox
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"west", "south", "east", "north"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "west":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("west"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.West = data
+		case "south":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("south"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.South = data
+		case "east":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("east"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.East = data
+		case "north":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("north"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.North = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBoundingBox unmarshals raw into the BoundingBox input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBoundingBox(ctx context.Context, raw any) (model.BoundingBox, error) {
+	var out model.BoundingBox
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BoundingBox", raw, &out)
 	return out, err
 }
 
@@ -60720,7 +61672,7 @@ func (ec *executionContext) unmarshalInputIssueFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"place", "buildingId", "states", "categoryIds", "reported", "dueBefore", "search", "overdue", "open", "isDispute", "supervised", "urged", "reporterId", "handlerId"}
+	fieldsInOrder := [...]string{"place", "buildingId", "states", "categoryIds", "reported", "dueBefore", "search", "overdue", "open", "isDispute", "supervised", "urged", "reporterId", "handlerId", "area"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -60825,6 +61777,13 @@ func (ec *executionContext) unmarshalInputIssueFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.HandlerID = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalOAreaFilter2ᚖgridgovᚋgraphᚋmodelᚐAreaFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
 		}
 	}
 	return it, nil
@@ -61287,6 +62246,55 @@ func (ec *executionContext) unmarshalInputMoveOutResidentInput(ctx context.Conte
 func UnmarshalMoveOutResidentInput(ctx context.Context, raw any) (model.MoveOutResidentInput, error) {
 	var out model.MoveOutResidentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoveOutResidentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNearInput(ctx context.Context, obj any) (model.NearInput, error) {
+	var it model.NearInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"point", "metres"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "point":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("point"))
+			data, err := ec.unmarshalNPointInput2ᚖgridgovᚋgraphᚋmodelᚐPointInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Point = data
+		case "metres":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metres"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metres = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNearInput unmarshals raw into the NearInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNearInput(ctx context.Context, raw any) (model.NearInput, error) {
+	var out model.NearInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NearInput", raw, &out)
 	return out, err
 }
 
@@ -62078,6 +63086,62 @@ func (ec *executionContext) unmarshalInputPlaceScope(ctx context.Context, obj an
 func UnmarshalPlaceScope(ctx context.Context, raw any) (model.PlaceScope, error) {
 	var out model.PlaceScope
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlaceScope", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPointInput(ctx context.Context, obj any) (model.PointInput, error) {
+	var it model.PointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lon", "lat", "datum"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lon":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lon"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lon = data
+		case "lat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lat = data
+		case "datum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("datum"))
+			data, err := ec.unmarshalODatum2ᚖgridgovᚋgraphᚋmodelᚐDatum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Datum = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPointInput unmarshals raw into the PointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPointInput(ctx context.Context, raw any) (model.PointInput, error) {
+	var out model.PointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PointInput", raw, &out)
 	return out, err
 }
 
@@ -63499,7 +64563,7 @@ func (ec *executionContext) unmarshalInputReportIssueInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"categoryId", "gridId", "buildingId", "title", "description", "reporterRole", "isDispute"}
+	fieldsInOrder := [...]string{"categoryId", "gridId", "buildingId", "title", "description", "reporterRole", "isDispute", "location"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -63515,7 +64579,7 @@ func (ec *executionContext) unmarshalInputReportIssueInput(ctx context.Context, 
 			it.CategoryID = data
 		case "gridId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -63555,6 +64619,13 @@ func (ec *executionContext) unmarshalInputReportIssueInput(ctx context.Context, 
 				return it, err
 			}
 			it.IsDispute = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOPointInput2ᚖgridgovᚋgraphᚋmodelᚐPointInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
 		}
 	}
 	return it, nil
@@ -66620,6 +67691,11 @@ func (ec *executionContext) _BreakdownItem(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "density":
+			out.Values[i] = ec._BreakdownItem_density(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -66675,6 +67751,11 @@ func (ec *executionContext) _BreakdownValues(ctx context.Context, sel ast.Select
 			}
 		case "coverage":
 			out.Values[i] = ec._BreakdownValues_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "density":
+			out.Values[i] = ec._BreakdownValues_density(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -66755,6 +67836,12 @@ func (ec *executionContext) _Building(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "geometry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Building_geometry(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -67718,6 +68805,12 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "geometry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_geometry(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -68107,6 +69200,44 @@ func (ec *executionContext) _CoverageIndicators(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var densityImplementors = []string{"Density"}
+
+func (ec *executionContext) _Density(ctx context.Context, sel ast.SelectionSet, obj *warehouse.Density) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, densityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Density")
+		case "areaKm2":
+			out.Values[i] = ec._Density_areaKm2(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuesPerKm2":
+			out.Values[i] = ec._Density_issuesPerKm2(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dutyShiftImplementors = []string{"DutyShift", "Node"}
 
 func (ec *executionContext) _DutyShift(ctx context.Context, sel ast.SelectionSet, obj *store.DutyShift) graphql.Marshaler {
@@ -68404,6 +69535,12 @@ func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "geometry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Facility_geometry(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -68703,6 +69840,12 @@ func (ec *executionContext) _Grid(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "geometry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Grid_geometry(ctx, field, obj)
+				})
 		case "assignments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -69271,6 +70414,11 @@ func (ec *executionContext) _Indicators(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "density":
+			out.Values[i] = ec._Indicators_density(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -69321,6 +70469,12 @@ func (ec *executionContext) _Intersection(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "geometry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Intersection_geometry(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -69634,6 +70788,12 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_evidence(ctx, field, obj)
+				})
+		case "geometry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_geometry(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -71984,6 +73144,45 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var nearbyFacilityImplementors = []string{"NearbyFacility"}
+
+func (ec *executionContext) _NearbyFacility(ctx context.Context, sel ast.SelectionSet, obj *store.NearbyFacility) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nearbyFacilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NearbyFacility")
+		case "facility":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NearbyFacility_facility(ctx, field, obj)
+				})
+		case "metres":
+			out.Values[i] = ec._NearbyFacility_metres(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orderCountsImplementors = []string{"OrderCounts"}
 
 func (ec *executionContext) _OrderCounts(ctx context.Context, sel ast.SelectionSet, obj *warehouse.OrderCounts) graphql.Marshaler {
@@ -73609,6 +74808,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workCalendar(ctx, field)
+				})
+		case "gridAt":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_gridAt(ctx, field)
+				})
+		case "nearestFacility":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nearestFacility(ctx, field)
 				})
 		case "indicators":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -75354,6 +76565,12 @@ func (ec *executionContext) _Street(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "geometry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Street_geometry(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -78479,6 +79696,10 @@ func (ec *executionContext) unmarshalNDeclineOrderInput2gridgovᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDensity2gridgovᚋwarehouseᚐDensity(ctx context.Context, sel ast.SelectionSet, v warehouse.Density) graphql.Marshaler {
+	return ec._Density(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNDispatchIssueInput2gridgovᚋgraphᚋmodelᚐDispatchIssueInput(ctx context.Context, v any) (model.DispatchIssueInput, error) {
 	res, err := ec.unmarshalInputDispatchIssueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -80024,6 +81245,16 @@ func (ec *executionContext) marshalNPersonalDataReadEdge2ᚖgridgovᚋgraphᚋmo
 		return graphql.Null
 	}
 	return ec._PersonalDataReadEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPointInput2gridgovᚋgraphᚋmodelᚐPointInput(ctx context.Context, v any) (model.PointInput, error) {
+	res, err := ec.unmarshalInputPointInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPointInput2ᚖgridgovᚋgraphᚋmodelᚐPointInput(ctx context.Context, v any) (*model.PointInput, error) {
+	res, err := ec.unmarshalInputPointInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPoliceDutyIndicators2gridgovᚋwarehouseᚐPoliceDuties(ctx context.Context, sel ast.SelectionSet, v warehouse.PoliceDuties) graphql.Marshaler {
@@ -81675,6 +82906,14 @@ func (ec *executionContext) marshalOAppealDecision2ᚖgridgovᚋgraphᚋmodelᚐ
 	return v
 }
 
+func (ec *executionContext) unmarshalOAreaFilter2ᚖgridgovᚋgraphᚋmodelᚐAreaFilter(ctx context.Context, v any) (*model.AreaFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAreaFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAttendeeInput2ᚕᚖgridgovᚋgraphᚋmodelᚐAttendeeInputᚄ(ctx context.Context, v any) ([]*model.AttendeeInput, error) {
 	if v == nil {
 		return nil, nil
@@ -81728,6 +82967,14 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOBoundingBox2ᚖgridgovᚋgraphᚋmodelᚐBoundingBox(ctx context.Context, v any) (*model.BoundingBox, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBoundingBox(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOBuilding2ᚖgridgovᚋstoreᚐBuilding(ctx context.Context, sel ast.SelectionSet, v *store.Building) graphql.Marshaler {
@@ -81945,6 +83192,22 @@ func (ec *executionContext) unmarshalODateTimeRange2ᚖgridgovᚋgraphᚋmodel�
 	}
 	res, err := ec.unmarshalInputDateTimeRange(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODatum2ᚖgridgovᚋgraphᚋmodelᚐDatum(ctx context.Context, v any) (*model.Datum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Datum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODatum2ᚖgridgovᚋgraphᚋmodelᚐDatum(ctx context.Context, sel ast.SelectionSet, v *model.Datum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalODisputeOutcome2ᚖgridgovᚋgraphᚋmodelᚐDisputeOutcome(ctx context.Context, v any) (*model.DisputeOutcome, error) {
@@ -82455,6 +83718,21 @@ func (ec *executionContext) marshalOMeetingState2ᚖgridgovᚋgraphᚋmodelᚐMe
 	return v
 }
 
+func (ec *executionContext) unmarshalONearInput2ᚖgridgovᚋgraphᚋmodelᚐNearInput(ctx context.Context, v any) (*model.NearInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNearInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONearbyFacility2ᚖgridgovᚋstoreᚐNearbyFacility(ctx context.Context, sel ast.SelectionSet, v *store.NearbyFacility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NearbyFacility(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalONewPersonInput2ᚖgridgovᚋgraphᚋmodelᚐNewPersonInput(ctx context.Context, v any) (*model.NewPersonInput, error) {
 	if v == nil {
 		return nil, nil
@@ -82718,6 +83996,14 @@ func (ec *executionContext) unmarshalOPlaceScope2ᚖgridgovᚋgraphᚋmodelᚐPl
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPlaceScope(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPointInput2ᚖgridgovᚋgraphᚋmodelᚐPointInput(ctx context.Context, v any) (*model.PointInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPointInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -13,9 +13,10 @@ import (
 
 // seedNeeds is the last migration the demo-city generator writes to: from it on, the city can
 // be seeded as an older release would have held it, and every later migration applied on top.
-// 24: the generator writes red stewards' patrols and their findings (00024), after scheduling
+// 30: the generator writes the places' boundaries and the points of buildings, facilities,
+// intersections and issues (00030), after red stewards' patrols and their findings (00024), after scheduling
 // joint meetings with agendas and named attendees (00022) and the stages of year-end ratings (00020).
-const seedNeeds = 24
+const seedNeeds = 30
 
 // TestMigrationsForwardOnDemoCity seeds the demo city into a database migrated only as far as
 // the generator needs, then applies each later migration in turn: after each one every table

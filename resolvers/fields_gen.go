@@ -4,6 +4,7 @@ package resolvers
 
 import (
 	"context"
+	"encoding/json"
 	"gridgov/graph"
 	"gridgov/graph/model"
 	"gridgov/store"
@@ -49,6 +50,7 @@ var goTypes = map[string]reflect.Type{
 	"CompoundEdge":                      reflect.TypeFor[model.CompoundEdge](),
 	"CoverageCounts":                    reflect.TypeFor[warehouse.CoverageCounts](),
 	"CoverageIndicators":                reflect.TypeFor[warehouse.Coverage](),
+	"Density":                           reflect.TypeFor[warehouse.Density](),
 	"DutyShift":                         reflect.TypeFor[store.DutyShift](),
 	"DutyShiftConnection":               reflect.TypeFor[model.DutyShiftConnection](),
 	"DutyShiftEdge":                     reflect.TypeFor[model.DutyShiftEdge](),
@@ -99,6 +101,7 @@ var goTypes = map[string]reflect.Type{
 	"MeetingMatter":                     reflect.TypeFor[store.MeetingMatter](),
 	"MeetingQuarter":                    reflect.TypeFor[warehouse.MeetingQuarter](),
 	"MonthlyReview":                     reflect.TypeFor[store.MonthlyReview](),
+	"NearbyFacility":                    reflect.TypeFor[store.NearbyFacility](),
 	"OrderCounts":                       reflect.TypeFor[warehouse.OrderCounts](),
 	"OrderEvent":                        reflect.TypeFor[store.OrderEvent](),
 	"OrderIndicators":                   reflect.TypeFor[warehouse.Orders](),
@@ -318,6 +321,10 @@ func (buildingFields) Appointments(ctx context.Context, obj *store.Building) ([]
 	return resolve[[]*store.BuildingAppointment](ctx, obj)
 }
 
+func (buildingFields) Geometry(ctx context.Context, obj *store.Building) (json.RawMessage, error) {
+	return resolve[json.RawMessage](ctx, obj)
+}
+
 // BuildingAppointment resolves BuildingAppointment's fields from their declarations.
 func (r *Resolver) BuildingAppointment() graph.BuildingAppointmentResolver {
 	return buildingAppointmentFields{}
@@ -502,6 +509,10 @@ func (communityFields) Street(ctx context.Context, obj *store.Community) (*store
 	return resolve[*store.Street](ctx, obj)
 }
 
+func (communityFields) Geometry(ctx context.Context, obj *store.Community) (json.RawMessage, error) {
+	return resolve[json.RawMessage](ctx, obj)
+}
+
 // CommunityMeetingCompliance resolves CommunityMeetingCompliance's fields from their declarations.
 func (r *Resolver) CommunityMeetingCompliance() graph.CommunityMeetingComplianceResolver {
 	return communityMeetingComplianceFields{}
@@ -597,6 +608,10 @@ func (facilityFields) Compound(ctx context.Context, obj *store.Facility) (*store
 	return resolve[*store.Compound](ctx, obj)
 }
 
+func (facilityFields) Geometry(ctx context.Context, obj *store.Facility) (json.RawMessage, error) {
+	return resolve[json.RawMessage](ctx, obj)
+}
+
 // GovernanceInstructor resolves GovernanceInstructor's fields from their declarations.
 func (r *Resolver) GovernanceInstructor() graph.GovernanceInstructorResolver {
 	return governanceInstructorFields{}
@@ -631,6 +646,10 @@ func (gridFields) Street(ctx context.Context, obj *store.Grid) (*store.Street, e
 
 func (gridFields) Community(ctx context.Context, obj *store.Grid) (*store.Community, error) {
 	return resolve[*store.Community](ctx, obj)
+}
+
+func (gridFields) Geometry(ctx context.Context, obj *store.Grid) (json.RawMessage, error) {
+	return resolve[json.RawMessage](ctx, obj)
 }
 
 func (gridFields) Assignments(ctx context.Context, obj *store.Grid, current *bool) ([]*store.GridAssignment, error) {
@@ -669,6 +688,10 @@ func (intersectionFields) ID(ctx context.Context, obj *store.Intersection) (stri
 
 func (intersectionFields) Community(ctx context.Context, obj *store.Intersection) (*store.Community, error) {
 	return resolve[*store.Community](ctx, obj)
+}
+
+func (intersectionFields) Geometry(ctx context.Context, obj *store.Intersection) (json.RawMessage, error) {
+	return resolve[json.RawMessage](ctx, obj)
 }
 
 // Issue resolves Issue's fields from their declarations.
@@ -754,6 +777,10 @@ func (issueFields) MeetingMatter(ctx context.Context, obj *store.Issue) (*store.
 
 func (issueFields) Evidence(ctx context.Context, obj *store.Issue) ([]*store.Evidence, error) {
 	return resolve[[]*store.Evidence](ctx, obj)
+}
+
+func (issueFields) Geometry(ctx context.Context, obj *store.Issue) (json.RawMessage, error) {
+	return resolve[json.RawMessage](ctx, obj)
 }
 
 // IssueCategory resolves IssueCategory's fields from their declarations.
@@ -987,6 +1014,15 @@ func (monthlyReviewFields) OpenIssues(ctx context.Context, obj *store.MonthlyRev
 
 func (monthlyReviewFields) OverdueIssues(ctx context.Context, obj *store.MonthlyReview, first *int, after *string, last *int, before *string) (*model.IssueConnection, error) {
 	return resolve[*model.IssueConnection](ctx, obj)
+}
+
+// NearbyFacility resolves NearbyFacility's fields from their declarations.
+func (r *Resolver) NearbyFacility() graph.NearbyFacilityResolver { return nearbyFacilityFields{} }
+
+type nearbyFacilityFields struct{}
+
+func (nearbyFacilityFields) Facility(ctx context.Context, obj *store.NearbyFacility) (*store.Facility, error) {
+	return resolve[*store.Facility](ctx, obj)
 }
 
 // OrderEvent resolves OrderEvent's fields from their declarations.
@@ -1467,6 +1503,10 @@ func (streetFields) Kind(ctx context.Context, obj *store.Street) (model.StreetKi
 
 func (streetFields) City(ctx context.Context, obj *store.Street) (*store.City, error) {
 	return resolve[*store.City](ctx, obj)
+}
+
+func (streetFields) Geometry(ctx context.Context, obj *store.Street) (json.RawMessage, error) {
+	return resolve[json.RawMessage](ctx, obj)
 }
 
 // Supervision resolves Supervision's fields from their declarations.

@@ -63,7 +63,8 @@ func issueFilter(in *model.IssueFilter) (store.IssueFilter, error) {
 	}
 	f.DueBefore, f.Overdue, f.Open, f.IsDispute = in.DueBefore, in.Overdue, in.Open, in.IsDispute
 	f.Supervised, f.Urged = in.Supervised, in.Urged
-	return f, nil
+	f.Place.Area, err = areaOf("area", in.Area)
+	return f, err
 }
 
 func (r *queryResolver) IssueCategories(ctx context.Context) ([]*store.IssueCategory, error) {
@@ -103,7 +104,11 @@ func (r *mutationResolver) ReportIssue(ctx context.Context, in model.ReportIssue
 	if err != nil {
 		return nil, err
 	}
-	cat, grid, err := issuePlace(in.CategoryID, in.GridID)
+	cat, err := idOf("categoryId", "IssueCategory", in.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	grid, err := optID("gridId", "Grid", in.GridID)
 	if err != nil {
 		return nil, err
 	}
@@ -111,13 +116,25 @@ func (r *mutationResolver) ReportIssue(ctx context.Context, in model.ReportIssue
 	if err != nil {
 		return nil, err
 	}
+	location, err := pointOf("location", in.Location)
+	if err != nil {
+		return nil, err
+	}
 	role, err := reporterRole(a, in.ReporterRole)
 	if err != nil {
 		return nil, err
 	}
-	return r.Store.ReportIssue(ctx, scope(ctx), a, store.NewIssue{CategoryID: cat, GridID: grid, BuildingID: building,
+	return r.Store.ReportIssue(ctx, scope(ctx), a, store.NewIssue{CategoryID: cat, GridID: orZero(grid), BuildingID: building,
 		Title: in.Title, Description: str(in.Description), ReporterRole: stored(role),
-		IsDispute: in.IsDispute != nil && *in.IsDispute})
+		IsDispute: in.IsDispute != nil && *in.IsDispute, Location: location})
+}
+
+// orZero is *id, or 0 for none.
+func orZero(id *int64) int64 {
+	if id == nil {
+		return 0
+	}
+	return *id
 }
 
 // issuePlace decodes the category and grid of a new issue.

@@ -48,9 +48,12 @@ func (r *queryResolver) Grids(ctx context.Context, filter *model.PlaceFilter, fi
 	return &model.GridConnection{PageInfo: pi, TotalCount: n, Edges: es}, nil
 }
 
-func (r *queryResolver) Buildings(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.BuildingConnection, error) {
+func (r *queryResolver) Buildings(ctx context.Context, filter *model.PlaceFilter, area *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.BuildingConnection, error) {
 	f, err := placeFilterOf(filter)
 	if err != nil {
+		return nil, err
+	}
+	if f.Area, err = areaOf("area", area); err != nil {
 		return nil, err
 	}
 	c, err := r.Store.Buildings(ctx, scope(ctx), f, page(ctx, first, after, last, before))
@@ -85,9 +88,12 @@ func (r *queryResolver) Compounds(ctx context.Context, filter *model.PlaceFilter
 	return &model.CompoundConnection{Edges: es, PageInfo: pi, TotalCount: n}, nil
 }
 
-func (r *queryResolver) Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error) {
+func (r *queryResolver) Facilities(ctx context.Context, filter *model.PlaceFilter, kinds []model.FacilityKind, area *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error) {
 	f, err := placeFilterOf(filter)
 	if err != nil {
+		return nil, err
+	}
+	if f.Area, err = areaOf("area", area); err != nil {
 		return nil, err
 	}
 	c, err := r.Store.Facilities(ctx, scope(ctx), f, storedAll(kinds), page(ctx, first, after, last, before))

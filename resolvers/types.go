@@ -20,25 +20,31 @@ import (
 var declared = []*objectType{
 	object("City", store.CitiesByID),
 	object("Street", store.StreetsByID,
+		shape(store.StreetShapes, func(o *store.Street) int64 { return o.ID }),
 		one("city", store.CitiesByID, func(o *store.Street) int64 { return o.CityID })),
 	object("Community", store.CommunitiesByID,
+		shape(store.CommunityShapes, func(o *store.Community) int64 { return o.ID }),
 		one("street", store.StreetsByID, func(o *store.Community) int64 { return o.StreetID })),
 	object("Grid", store.GridsByID,
+		shape(store.GridShapes, func(o *store.Grid) int64 { return o.ID }),
 		one("street", store.StreetsByID, func(o *store.Grid) int64 { return o.StreetID }),
 		one("community", store.CommunitiesByID, func(o *store.Grid) int64 { return o.CommunityID }),
 		byKey("assignments", store.AssignmentsOfGrids, func(o *store.Grid, a args) (store.AssignmentsKey, error) {
 			return store.AssignmentsKey{ID: o.ID, Current: current(a)}, nil
 		})),
 	object("Building", store.BuildingsByID,
+		shape(store.BuildingPoints, func(o *store.Building) int64 { return o.ID }),
 		one("grid", store.GridsByID, func(o *store.Building) int64 { return o.GridID }),
 		one("community", store.CommunitiesByID, func(o *store.Building) int64 { return o.CommunityID }),
 		byKey("appointments", store.CurrentAppointments, func(o *store.Building, _ args) (int64, error) { return o.ID, nil })),
 	object("Compound", store.CompoundsByID,
 		one("community", store.CommunitiesByID, func(o *store.Compound) int64 { return o.CommunityID })),
 	object("Facility", store.FacilitiesByID,
+		shape(store.FacilityPoints, func(o *store.Facility) int64 { return o.ID }),
 		one("community", store.CommunitiesByID, func(o *store.Facility) int64 { return o.CommunityID }),
 		opt("compound", store.CompoundsByID, func(o *store.Facility) *int64 { return o.CompoundID })),
 	object("Intersection", store.IntersectionsByID,
+		shape(store.IntersectionPoints, func(o *store.Intersection) int64 { return o.ID }),
 		one("community", store.CommunitiesByID, func(o *store.Intersection) int64 { return o.CommunityID })),
 
 	object("Person", store.PeopleByID,
@@ -137,6 +143,7 @@ var declared = []*objectType{
 
 	object("IssueCategory", store.IssueCategoriesByID),
 	object("Issue", store.IssuesByID,
+		issuePoint(),
 		one("category", store.IssueCategoriesByID, func(o *store.Issue) int64 { return o.CategoryID }),
 		one("grid", store.GridsByID, func(o *store.Issue) int64 { return o.GridID }),
 		one("community", store.CommunitiesByID, func(o *store.Issue) int64 { return o.CommunityID }),
@@ -186,6 +193,8 @@ var declared = []*objectType{
 		opt("actor", store.RelatedPeople, func(o *store.IssueEvent) *int64 { return o.ActorID })),
 	object("Mediator", nil,
 		one("person", store.RelatedPeople, func(o *store.IssueMediator) int64 { return o.PersonID })),
+	object("NearbyFacility", nil,
+		one("facility", store.FacilitiesByID, func(o *store.NearbyFacility) int64 { return o.FacilityID })),
 	object("MonthlyReview", nil,
 		one("community", store.CommunitiesByID, func(o *store.MonthlyReview) int64 { return o.CommunityID }),
 		own("openIssues", func(ctx context.Context, o *store.MonthlyReview, a args) (*model.IssueConnection, error) {

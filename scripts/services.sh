@@ -327,6 +327,25 @@ pg_up() {
 	pg_start_local
 }
 
+# pg_postgis — the spatial extension the geometry columns need (PostGIS). A Debian server
+# on this machine gets the package of its major version (postgresql-15-postgis-3 for 15);
+# any other server must have it already.
+pg_postgis() {
+	local maint major
+	maint=$(pg_url_db "$PG_URL" postgres)
+	[[ -z $(pg_psql "$maint" "select 1 from pg_available_extensions where name = 'postgis'") ]] || return 0
+	major=$(( $(pg_psql "$maint" 'show server_version_num') / 10000 ))
+	case $(pg_where "$PG_URL") in
+	127.0.0.1:* | localhost:* | "[::1]":*) ;;
+	*) die "postgres: the server at $(pg_where "$PG_URL") has no PostGIS extension; install PostGIS there" ;;
+	esac
+	[[ -d /usr/lib/postgresql/$major ]] ||
+		die "postgres: the server on loopback has no PostGIS and is not a Debian PostgreSQL $major; install PostGIS for it"
+	apt_install postgres "postgresql-$major-postgis-3"
+	[[ -n $(pg_psql "$maint" "select 1 from pg_available_extensions where name = 'postgis'") ]] ||
+		die "postgres: postgresql-$major-postgis-3 installed, but the server does not offer the postgis extension"
+}
+
 pg_down() {
 	local bin pid
 	if pid_alive "$RUN/postgres.pid" postgres; then
@@ -698,6 +717,7 @@ lock() {
 cmd_up() {
 	lock
 	pg_up
+	pg_postgis
 	ch_up
 	s3_up
 	# Private: it holds the statistician's password and the S3 secret.

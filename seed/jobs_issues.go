@@ -544,7 +544,7 @@ func (w *world) issueJobs() []job {
 			"category_id", "title", "description", "reporter_id", "reporter_role", "state", "handler_kind", "handler_person_id", "handler_unit_id",
 			"escalation_level", "due_at", "reported_at", "resolved_at", "closed_at", "resolution", "resolved_quantity", "is_dispute", "dispute_outcome",
 			"urge_count", "last_urged_at", "warned_at", "extension_count", "supervisor_id", "supervised_at", "supervision_due_at", "supervision_note",
-			"verdict", "verdict_score", "verdict_comment", "verdict_channel", "verdict_by", "verdict_at", "reopen_count"},
+			"verdict", "verdict_score", "verdict_comment", "verdict_channel", "verdict_by", "verdict_at", "reopen_count", "location"},
 			emit: func(r *rowRand, i int, row func(...any)) {
 				s := story(r, i)
 				var kind, due, resolved, closed, resolution, quantity, outcome, escalation any
@@ -584,7 +584,7 @@ func (w *world) issueJobs() []job {
 					s.reporterRole, s.state, kind, nz(s.handlerPerson), nz(s.handlerUnit), escalation, due, s.reported, resolved, closed,
 					resolution, quantity, s.dispute, outcome,
 					s.urges, orNil(s.lastUrged), orNil(s.warned), s.extensions, nz(s.supervisor), orNil(s.supervised), orNil(s.supDue), supNote,
-					verdict, score, comment, channel, nz(s.verdictBy), orNil(verdictAt), s.reopens)
+					verdict, score, comment, channel, nz(s.verdictBy), orNil(verdictAt), s.reopens, w.shapes.issueAt(s.at.grid, s.id).EWKB())
 			}},
 		{name: "issue_events", table: "issue_events", entities: w.issueTotal(), columns: []string{"id", "issue_id", "street_id", "community_id",
 			"grid_id", "actor_id", "actor_role", "action", "from_state", "to_state", "note", "at"},

@@ -44,6 +44,7 @@ type world struct {
 	n                             counts
 	people                        peopleRanges
 	photos                        []*evidence.File // the photos evidence shows (see demoPhotos)
+	shapes                        layoutMap        // where every place is (geometry.go)
 }
 
 type street struct {
@@ -168,6 +169,7 @@ func buildWorld(opts Options) *world {
 	w.start = w.asOf.AddDate(-2, 0, 0)
 	w.r.at("world", 0)
 	w.buildPlaces()
+	w.shapes = w.layout()
 	w.buildUnits()
 	w.buildCadres()
 	w.buildCounts()

@@ -102,6 +102,7 @@ func (s *Store) Facilities(ctx context.Context, sc auth.Scope, f PlaceFilter, ki
 	if len(kinds) > 0 {
 		q.where("kind = ANY(?)", kinds)
 	}
+	f.Area.apply(q, "location")
 	return listPage(ctx, s, "list facilities", "facilities", facilitySQL, q, nameKey, false, p, scanFacility,
 		func(v *Facility) (any, int64) { return v.Name, v.ID })
 }

@@ -8,6 +8,7 @@ import (
 
 	"gridgov/apperr"
 	"gridgov/auth"
+	"gridgov/geo"
 	"gridgov/workflow"
 )
 
@@ -189,6 +190,7 @@ func issueQuery(sc auth.Scope, f IssueFilter) *query {
 	q.where("deleted_at IS NULL")
 	q.scoped(sc, colsFor("issues", ""))
 	f.Place.apply(q, placeCols)
+	f.Place.Area.apply(q, "location")
 	if f.BuildingID != nil {
 		q.where("building_id = ?", *f.BuildingID)
 	}
@@ -334,7 +336,8 @@ type NewIssue struct {
 	Description  string
 	ReporterRole string
 	IsDispute    bool
-	matterID     *int64 // the meeting matter the issue is raised from (RaiseMatterIssue)
+	Location     *geo.Point // WGS-84; without GridID, it decides the grid
+	matterID     *int64     // the meeting matter the issue is raised from (RaiseMatterIssue)
 }
 
 // gridPlace reads a grid's street and community within scope, for rows that copy them.
@@ -348,6 +351,20 @@ func gridPlace(ctx context.Context, q querier, sc auth.Scope, gridID int64) (str
 		return 0, 0, apperr.Invalid("gridId", "no such grid")
 	}
 	return street, community, err
+}
+
+// issuePlace is where a new issue is: its grid (given, or the one covering its location),
+// the grid's street and community, and its location as PostGIS takes it (nil for none).
+func issuePlace(ctx context.Context, tx pgx.Tx, sc auth.Scope, in NewIssue) (grid, street, community int64, location []byte, err error) {
+	if in.Location == nil {
+		if in.GridID == 0 {
+			return 0, 0, 0, nil, apperr.Invalid("gridId", "an issue needs a grid or a location")
+		}
+		street, community, err = gridPlace(ctx, tx, sc, in.GridID)
+		return in.GridID, street, community, nil, err
+	}
+	grid, street, community, err = locate(ctx, tx, sc, *in.Location, in.GridID)
+	return grid, street, community, in.Location.EWKB(), err
 }
 
 // ReportIssue registers a new issue in state reported and writes its first event.
@@ -367,15 +384,15 @@ func (s *Store) ReportIssue(ctx context.Context, sc auth.Scope, actor auth.Actor
 // insertIssue writes a new issue in the grid of in (within the caller's scope) and starts its
 // history with the report, in tx.
 func insertIssue(ctx context.Context, tx pgx.Tx, sc auth.Scope, actor auth.Actor, in NewIssue) (*Issue, error) {
-	street, community, err := gridPlace(ctx, tx, sc, in.GridID)
+	grid, street, community, location, err := issuePlace(ctx, tx, sc, in)
 	if err != nil {
 		return nil, err
 	}
 	out, err := scanIssue(tx.QueryRow(ctx, `INSERT INTO issues (street_id, community_id, grid_id, building_id,
-		category_id, title, description, reporter_id, reporter_role, is_dispute, matter_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+issueColumns.list(""),
-		street, community, in.GridID, in.BuildingID, in.CategoryID, in.Title, in.Description, actor.PersonID,
-		in.ReporterRole, in.IsDispute, in.matterID))
+		category_id, title, description, reporter_id, reporter_role, is_dispute, matter_id, location)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ST_GeomFromEWKB($12::bytea)) RETURNING `+issueColumns.list(""),
+		street, community, grid, in.BuildingID, in.CategoryID, in.Title, in.Description, actor.PersonID,
+		in.ReporterRole, in.IsDispute, in.matterID, location))
 	if err != nil {
 		return nil, err
 	}

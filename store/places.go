@@ -68,6 +68,9 @@ type PlaceFilter struct {
 	CommunityID *int64
 	GridID      *int64
 	Search      string
+	// Area narrows lists of located rows (buildings, facilities, issues) to a part of the map;
+	// other lists have no location and take none.
+	Area Area
 }
 
 // apply narrows q to the place f names, in the columns c gives the table's places.
@@ -254,6 +257,7 @@ func (s *Store) Buildings(ctx context.Context, sc auth.Scope, f PlaceFilter, p P
 	q.scoped(sc, colsFor("buildings", ""))
 	f.apply(q, placeCols)
 	q.textSearch(f.Search, "number")
+	f.Area.apply(q, "location")
 	return listPage(ctx, s, "list buildings", "buildings", buildingSQL, q, numberKey, false, p, scanBuilding,
 		func(v *Building) (any, int64) { return v.Number, v.ID })
 }

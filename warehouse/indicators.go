@@ -39,6 +39,7 @@ type Indicators struct {
 	Organisation  Organisation
 	Patrols       Patrols
 	PoliceDuties  PoliceDuties
+	Density       Density
 
 	// Breakdown has one entry per place one level down (city → streets → communities →
 	// grids), every such place included even when its values are zero; empty for a grid.
@@ -586,6 +587,7 @@ type BreakdownValues struct {
 	Volunteers VolunteerCounts
 	Activities ActivityCounts
 	Coverage   CoverageCounts
+	Density    Density
 }
 
 // BreakdownItem is one place one level down and its values.

@@ -236,6 +236,12 @@ func TestIndicatorsDemoCity(t *testing.T) {
 	periods := []warehouse.Period{warehouse.AllTime, warehouse.Year(2025), warehouse.Quarter(2026, 2), warehouse.Month(2026, 3),
 		warehouse.Range(time.Date(2025, 12, 20, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC))}
 
+	t.Run("density from PostGIS", func(t *testing.T) {
+		for _, s := range scopes {
+			checkDensity(t, &d, s, d.indicators(t, s, warehouse.AllTime))
+		}
+	})
+
 	t.Run("equal to Postgres", func(t *testing.T) {
 		var met [2]int // quarters compared in which some communities met, some did not
 		defer func() {

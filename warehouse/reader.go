@@ -361,6 +361,7 @@ func (c *compute) batches() []func(context.Context) error {
 		c.coverage, c.ratings, c.ratingStages, c.justiceMediators, c.onTime, c.onTimeTrend, c.verdicts, c.verdictTrend, c.rework, c.reworkTrend,
 		c.intersections, c.categories, c.checkinsByChild, c.membersByChild, c.teams, c.serviceCategories, c.children, c.residents,
 		c.units, c.place, c.patrols, c.patrolTrend, c.policeDuties, c.policeDutyTrend,
+		c.area,
 	}
 	groups := make([][]func() part, c.r.parallel)
 	for i, p := range parts {
@@ -465,6 +466,7 @@ func (c *compute) finish() {
 	o.Volunteers.Registered, o.Volunteers.Police = total.Volunteers.Registered, total.Volunteers.Police
 	o.JointMeetings.Quarters = c.meetingCompliance()
 	o.Coverage.Grids, o.Coverage.Buildings = total.Coverage.Grids, total.Coverage.Buildings
+	o.Density = Density{AreaKm2: total.Density.AreaKm2, IssuesPerKm2: perKm2(o.Issues.Reported, total.Density.AreaKm2)}
 
 	for i := range o.Checkins.ByUnit {
 		u := &o.Checkins.ByUnit[i]
@@ -487,6 +489,7 @@ func (c *compute) finish() {
 			v = &BreakdownValues{}
 		}
 		v.Checkins.Rate = ratio(v.Checkins.CheckedIn, v.Checkins.Expected)
+		v.Density.IssuesPerKm2 = perKm2(v.Issues.Reported, v.Density.AreaKm2)
 		place := Scope{Level: childLevel, ID: int64(n.id)}
 		ref := ScopeRef{ID: place.GlobalID(), Name: n.name, Level: childLevel, Place: place}
 		switch childLevel {
@@ -543,6 +546,7 @@ func (v *BreakdownValues) add(w BreakdownValues) {
 	v.Activities.PeopleServed += w.Activities.PeopleServed
 	v.Coverage.Grids += w.Coverage.Grids
 	v.Coverage.Buildings += w.Coverage.Buildings
+	v.Density.AreaKm2 += w.Density.AreaKm2
 }
 
 // startTrend lays out the trend's months; issues and orders fill them in.

@@ -218,6 +218,7 @@ function render(ind) {
   renderTable(ind);
   renderCharts(ind);
   syncExport();
+  document.dispatchEvent(new CustomEvent("gridgov:indicators", { detail: { scope: ind.scope, period: period(), token: state.token } }));
 }
 
 // A headline figure: key names it for tests and styles (data-kpi).

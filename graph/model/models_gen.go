@@ -127,6 +127,14 @@ type AppointRedStewardInput struct {
 	SelectedOn *time.Time `json:"selectedOn,omitempty"`
 }
 
+// Narrows a list to a part of the map; both given, an item must be in both.
+type AreaFilter struct {
+	// Only items located inside this box.
+	Bbox *BoundingBox `json:"bbox,omitempty"`
+	// Only items located within this distance of a point.
+	Near *NearInput `json:"near,omitempty"`
+}
+
 // Input of assignGridStaff.
 type AssignGridStaffInput struct {
 	// The grid.
@@ -195,6 +203,18 @@ type AuditRecordEdge struct {
 	Cursor string `json:"cursor"`
 	// The audit record.
 	Node *store.AuditRecord `json:"node"`
+}
+
+// A box on the map (WGS-84), its edges included; at most 0.5 degree a side.
+type BoundingBox struct {
+	// Western edge, degrees east.
+	West float64 `json:"west"`
+	// Southern edge, degrees north.
+	South float64 `json:"south"`
+	// Eastern edge, degrees east.
+	East float64 `json:"east"`
+	// Northern edge, degrees north.
+	North float64 `json:"north"`
 }
 
 // A page of buildings.
@@ -865,6 +885,8 @@ type IssueFilter struct {
 	ReporterID *string `json:"reporterId,omitempty"`
 	// Only issues handled by this person.
 	HandlerID *string `json:"handlerId,omitempty"`
+	// Only issues located in this part of the map (issues without a location are left out).
+	Area *AreaFilter `json:"area,omitempty"`
 }
 
 // Sort of an issue list.
@@ -991,6 +1013,14 @@ type MoveOutResidentInput struct {
 
 // The root of all changes. Every mutation needs an acting person.
 type Mutation struct {
+}
+
+// A circle on the map: what lies within a distance of a point.
+type NearInput struct {
+	// Its centre.
+	Point *PointInput `json:"point"`
+	// Its radius in metres on the ground, at most 20,000.
+	Metres float64 `json:"metres"`
 }
 
 // A person recorded for the first time, with a residents' record (居民信息).
@@ -1214,6 +1244,16 @@ type PlaceScope struct {
 	CommunityID *string `json:"communityId,omitempty"`
 	// Only rows in this grid (网格).
 	GridID *string `json:"gridId,omitempty"`
+}
+
+// A position on the map.
+type PointInput struct {
+	// Longitude, degrees east.
+	Lon float64 `json:"lon"`
+	// Latitude, degrees north.
+	Lat float64 `json:"lat"`
+	// Datum of lon and lat (WGS84 when left out).
+	Datum *Datum `json:"datum,omitempty"`
 }
 
 // One volunteer's part in a volunteer-police duty.
@@ -1525,8 +1565,8 @@ type RemoveEvidenceInput struct {
 type ReportIssueInput struct {
 	// Category.
 	CategoryID string `json:"categoryId"`
-	// Grid the issue is in.
-	GridID string `json:"gridId"`
+	// Grid the issue is in; found from location when left out (one of the two is needed).
+	GridID *string `json:"gridId,omitempty"`
 	// Building it concerns, if any; must be in the grid.
 	BuildingID *string `json:"buildingId,omitempty"`
 	// Short title.
@@ -1539,6 +1579,10 @@ type ReportIssueInput struct {
 	ReporterRole *ReporterRole `json:"reporterRole,omitempty"`
 	// Whether it is a dispute (矛盾纠纷).
 	IsDispute *bool `json:"isDispute,omitempty"`
+	// Where the issue is. Without gridId, the issue's grid is the grid of the caller's scope
+	// whose boundary covers the point (on a boundary, the one with the smallest id); a point no
+	// such grid covers is BAD_USER_INPUT on location. With gridId, the point must lie in that grid.
+	Location *PointInput `json:"location,omitempty"`
 }
 
 // Input of requestIssueExtension.
@@ -2684,6 +2728,64 @@ func (e *CheckinState) UnmarshalJSON(b []byte) error {
 }
 
 func (e CheckinState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Datum of a point's coordinates.
+type Datum string
+
+const (
+	// WGS-84 (GPS), what gridgov stores.
+	DatumWgs84 Datum = "WGS84"
+	// GCJ-02 (国测局坐标), what Chinese map SDKs report; converted to WGS-84.
+	DatumGcj02 Datum = "GCJ02"
+)
+
+var AllDatum = []Datum{
+	DatumWgs84,
+	DatumGcj02,
+}
+
+func (e Datum) IsValid() bool {
+	switch e {
+	case DatumWgs84, DatumGcj02:
+		return true
+	}
+	return false
+}
+
+func (e Datum) String() string {
+	return string(e)
+}
+
+func (e *Datum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Datum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Datum", str)
+	}
+	return nil
+}
+
+func (e Datum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Datum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Datum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
