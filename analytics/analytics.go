@@ -14,7 +14,7 @@
 //     attempts both fences are tested against.
 //
 // The answer is capped in bytes (Options.MaxResultBytes), and CSV cells that a spreadsheet
-// would run as a formula are neutralised (see csvText).
+// would run as a formula are neutralised (see CSVText).
 package analytics
 
 import (

@@ -35,7 +35,7 @@ func newWriter(w http.ResponseWriter, format string, cols []driver.ColumnType, l
 		o.csv = csv.NewWriter(&o.pending)
 		head := make([]string, len(cols))
 		for i, c := range cols {
-			head[i] = csvText(c.Name())
+			head[i] = CSVText(c.Name())
 		}
 		o.csv.Write(head) //nolint:errcheck // into a bytes.Buffer
 		o.csv.Flush()
@@ -152,7 +152,7 @@ func csvCell(v any) string {
 	case nil:
 		return ""
 	case string:
-		return csvText(x)
+		return CSVText(x)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -160,7 +160,7 @@ func csvCell(v any) string {
 	}
 	var text string
 	if json.Unmarshal(b, &text) == nil { // a type that renders as text (UUID, IP, ...)
-		return csvText(text)
+		return CSVText(text)
 	}
 	return string(b)
 }
@@ -170,8 +170,9 @@ func csvCell(v any) string {
 // that East Asian input methods type.
 var formulaStarts = []string{"=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"}
 
-// csvText neutralises text a spreadsheet would run: a leading single quote makes it text.
-func csvText(s string) string {
+// CSVText neutralises text a spreadsheet would run: a leading single quote makes it text. The
+// report exports (package reports) write their text cells through it too.
+func CSVText(s string) string {
 	for _, p := range formulaStarts {
 		if strings.HasPrefix(s, p) {
 			return "'" + s

@@ -1,6 +1,6 @@
 // Package server assembles gridgov's HTTP surface: health and readiness probes, the GraphQL
 // endpoint (with GraphiQL in development mode) and its limits, files sent to it in multipart
-// requests, evidence downloads, the dashboard, statisticians' SQL and, where configured, the
+// requests, evidence downloads, report exports, the dashboard, statisticians' SQL and, where configured, the
 // metrics. It holds routing and cross-cutting middleware
 // only; the work is done by the packages it mounts.
 package server
@@ -26,6 +26,7 @@ import (
 	"gridgov/observe"
 	"gridgov/resolvers"
 	"gridgov/store"
+	"gridgov/warehouse"
 )
 
 // Deps are what the server needs from the outside.
@@ -57,6 +58,9 @@ type Deps struct {
 	// Evidence keeps the bytes of attached evidence, served at /evidence/{id}; nil: neither
 	// attached nor served.
 	Evidence evidence.Blobs
+	// Reports is the warehouse reader the report exports are built from (/reports/...); nil:
+	// not mounted.
+	Reports *warehouse.Reader
 }
 
 // Pinger is what readiness needs of the warehouse.
@@ -102,6 +106,9 @@ func New(d Deps) http.Handler {
 			}
 			route(pattern, cors(onlyGet(authn.Middleware(evidenceFiles(st, d.Evidence, evm, gqlm, d.Log, thumb)), gqlm), d.CORSOrigins))
 		}
+	}
+	if d.Reports != nil {
+		mountReports(route, d, st, authn, gqlm)
 	}
 	if d.Analytics != nil {
 		route("/analytics/sql", longWrite(d.Analytics, AnalyticsWriteTimeout))

@@ -80,7 +80,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	defer closeStat()
 	handler := server.New(server.Deps{Pool: pool, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
-		Indicators: indicators, Analytics: analyticsHandler,
+		Indicators: indicators, Analytics: analyticsHandler, Reports: indicators,
 		Limits: limitsOf(a.cfg), Evidence: files})
 	scheduleCtx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
