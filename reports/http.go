@@ -3,13 +3,17 @@ package reports
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"gridgov/apperr"
 	"gridgov/auth"
+	"gridgov/gid"
+	"gridgov/store"
 )
 
 // Fail writes an error answer: status, code and a message safe to show (the server's, so every
@@ -119,4 +123,42 @@ func answerError(w http.ResponseWriter, r *http.Request, fail Fail, log *slog.Lo
 		}
 	}
 	fail(w, r, status, code, msg)
+}
+
+// FilesHandler serves GET /reports/files/{id}[?format=csv] behind the server's authentication:
+// the kept file of a generated report (store.GeneratedReport), XLSX by default, to a role that
+// lists them (Query.generatedReports). The report is read within the token's scope, in SQL: out
+// of scope or absent alike is 404 NOT_FOUND.
+func FilesHandler(st *store.Store, fail Fail, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		format := r.URL.Query().Get("format")
+		if format == "" {
+			format = "xlsx"
+		}
+		var err error
+		switch a := auth.ActorFrom(r.Context()); {
+		case a == nil || !auth.Allowed(a.Role, "Query", "generatedReports"):
+			err = apperr.New(apperr.Forbidden, "this role does not read reports")
+		case format != "xlsx" && format != "csv":
+			err = apperr.Invalid("format", "want xlsx or csv")
+		}
+		if err != nil {
+			answerError(w, r, fail, log, err)
+			return
+		}
+		var rep *store.GeneratedReport
+		var body []byte
+		if typ, id, ok := gid.Decode(r.PathValue("id")); ok && typ == "GeneratedReport" {
+			rep, body, err = st.ReportFile(r.Context(), auth.ScopeFrom(r.Context()), id, format == "csv")
+		}
+		switch {
+		case err != nil:
+			answerError(w, r, fail, log, err)
+		case rep == nil:
+			answerError(w, r, fail, log, apperr.New(apperr.NotFound, "report not found"))
+		default:
+			name := fmt.Sprintf("gridgov-%s-%s-%s.%s", rep.Kind, rep.Period, strings.ReplaceAll(rep.Scope, "=", ""), format)
+			serveFile(w, name, body)
+		}
+	})
 }

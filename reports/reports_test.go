@@ -239,11 +239,18 @@ func checkHead(t *testing.T, sheet string, rows [][]cell, place string, from, to
 	}
 }
 
-// TestExports exports the demo city's reports through GET /reports/export, reads the
-// workbooks back with openpyxl, and checks every figure against the API's own answer for the
-// same scope and period (indicators, unitScorecard), and the CSV against the workbook.
-func TestExports(t *testing.T) {
+// TestReports runs every check on one demo city: seeding and loading it is the slow part.
+func TestReports(t *testing.T) {
 	w := newWorld(t)
+	t.Run("export", func(t *testing.T) { testExports(t, w) })
+	t.Run("scheduled", func(t *testing.T) { testScheduled(t, w) })
+}
+
+// testExports exports the demo city's reports through GET /reports/export, reads the
+// workbooks back with openpyxl, and checks every figure against the API's own answer for the
+// same scope and period (indicators, unitScorecard, gridLedger), and the CSV against the
+// workbook.
+func testExports(t *testing.T, w world) {
 	admin := w.token(t, "city_admin", "city")
 
 	t.Run("monthly", func(t *testing.T) {

@@ -56,6 +56,7 @@ var goTypes = map[string]reflect.Type{
 	"Facility":                          reflect.TypeFor[store.Facility](),
 	"FacilityConnection":                reflect.TypeFor[model.FacilityConnection](),
 	"FacilityEdge":                      reflect.TypeFor[model.FacilityEdge](),
+	"GeneratedReport":                   reflect.TypeFor[store.GeneratedReport](),
 	"GovernanceInstructor":              reflect.TypeFor[store.GovernanceInstructor](),
 	"GovernanceInstructorConnection":    reflect.TypeFor[model.GovernanceInstructorConnection](),
 	"GovernanceInstructorEdge":          reflect.TypeFor[model.GovernanceInstructorEdge](),
@@ -592,6 +593,27 @@ func (facilityFields) Community(ctx context.Context, obj *store.Facility) (*stor
 
 func (facilityFields) Compound(ctx context.Context, obj *store.Facility) (*store.Compound, error) {
 	return resolve[*store.Compound](ctx, obj)
+}
+
+// GeneratedReport resolves GeneratedReport's fields from their declarations.
+func (r *Resolver) GeneratedReport() graph.GeneratedReportResolver { return generatedReportFields{} }
+
+type generatedReportFields struct{}
+
+func (generatedReportFields) ID(ctx context.Context, obj *store.GeneratedReport) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (generatedReportFields) Kind(ctx context.Context, obj *store.GeneratedReport) (model.ReportKind, error) {
+	return resolve[model.ReportKind](ctx, obj)
+}
+
+func (generatedReportFields) XlsxURL(ctx context.Context, obj *store.GeneratedReport) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (generatedReportFields) CSVURL(ctx context.Context, obj *store.GeneratedReport) (string, error) {
+	return resolve[string](ctx, obj)
 }
 
 // GovernanceInstructor resolves GovernanceInstructor's fields from their declarations.

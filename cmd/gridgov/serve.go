@@ -84,7 +84,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		Limits: limitsOf(a.cfg), Evidence: files})
 	scheduleCtx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
-	scheduleInServe(scheduleCtx, a, pool, reg)
+	scheduleInServe(scheduleCtx, a, pool, reg, indicators)
 	servers := []*http.Server{apiServer(a.cfg, handler)}
 	if addr := a.cfg.MetricsAddress(); addr != "" {
 		servers = append(servers, sideServer(addr, server.Metrics(reg)))
