@@ -46,19 +46,19 @@ type world struct {
 	h    http.Handler
 }
 
-func newWorld(t *testing.T) world {
+func newWorld(t testing.TB, scale int) world {
 	t.Helper()
 	ctx := context.Background()
 	w := world{pg: dbtest.New(t)}
 	ch := whtest.New(t)
 	began := time.Now()
-	if _, err := seed.Run(ctx, w.pg, seed.Options{Profile: "chaohu", Seed: 1, Scale: 1, AsOf: seedAsOf}); err != nil {
+	if _, err := seed.Run(ctx, w.pg, seed.Options{Profile: "chaohu", Seed: 1, Scale: scale, AsOf: seedAsOf}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	if _, err := etl.New(w.pg, ch, etl.Options{Database: ch.Database}).RunOnce(ctx); err != nil {
 		t.Fatalf("etl: %v", err)
 	}
-	t.Logf("seeded and loaded in %s", time.Since(began).Round(time.Millisecond))
+	t.Logf("seeded at scale %d and loaded in %s", scale, time.Since(began).Round(time.Millisecond))
 	w.r = warehouse.NewReader(ch, ch.Database, warehouse.ReaderOptions{AsOf: etl.CheckpointAsOf(w.pg, warehouse.IndicatorTables)})
 	w.src = reports.Source{Warehouse: w.r, Store: store.New(w.pg)}
 	var err error
@@ -70,7 +70,7 @@ func newWorld(t *testing.T) world {
 	return w
 }
 
-func (w world) token(t *testing.T, role, scope string) string {
+func (w world) token(t testing.TB, role, scope string) string {
 	t.Helper()
 	var person string
 	if err := w.pg.QueryRow(context.Background(), `SELECT min(id)::text FROM people`).Scan(&person); err != nil {
@@ -241,7 +241,7 @@ func checkHead(t *testing.T, sheet string, rows [][]cell, place string, from, to
 
 // TestReports runs every check on one demo city: seeding and loading it is the slow part.
 func TestReports(t *testing.T) {
-	w := newWorld(t)
+	w := newWorld(t, 1)
 	t.Run("export", func(t *testing.T) { testExports(t, w) })
 	t.Run("scheduled", func(t *testing.T) { testScheduled(t, w) })
 }
