@@ -15,6 +15,14 @@ import (
 // or outgrows its cap within it still gets an error status.
 const holdBack = 64 << 10
 
+// answer is an answer being written: rows added one by one, then ended or failed.
+type answer interface {
+	row(vals []any) error
+	fail(e Error)
+	end() error
+	counts() (rows int, bytes int64)
+}
+
 // writer streams an answer, counting its bytes against a cap.
 type writer struct {
 	w         http.ResponseWriter
@@ -117,7 +125,9 @@ func (o *writer) flush() {
 	}
 }
 
-func (o *writer) end() {
+func (o *writer) counts() (int, int64) { return o.n, o.size }
+
+func (o *writer) end() error {
 	if o.format == "json" {
 		o.pending.WriteString(`],"complete":true}` + "\n")
 		o.emit()
@@ -126,6 +136,7 @@ func (o *writer) end() {
 		o.commit()
 	}
 	o.flush()
+	return nil
 }
 
 // fail ends the answer with an error: an error status while nothing is sent, else a JSON

@@ -176,6 +176,6 @@ func warehouseServices(a *app, pool *pgxpool.Pool, wh *warehouse.Client, keys au
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := analytics.Handler(analytics.Options{Warehouse: stat, Keys: keys, Metrics: m, Log: a.log})
+	h := analytics.Handler(analytics.Options{Warehouse: stat, Keys: keys, Metrics: m, Log: a.log, Pool: pool})
 	return reader, h, func() { stat.Close() }, nil
 }
