@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"gridgov/etl"
 	"gridgov/reports"
 	"gridgov/store"
@@ -40,13 +42,12 @@ func cmdReports(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	wh, err := warehouse.Dial(warehouse.Options{Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword})
+	reader, closeReader, err := indicatorReader(a, pool)
 	if err != nil {
 		return err
 	}
-	defer wh.Close()
-	src := reports.Source{Store: store.New(pool),
-		Warehouse: warehouse.NewReader(wh, a.cfg.CHDatabase, warehouse.ReaderOptions{AsOf: etl.CheckpointAsOf(pool, warehouse.IndicatorTables)})}
+	defer closeReader()
+	src := reports.Source{Store: store.New(pool), Warehouse: reader}
 	res, err := src.Run(ctx, period, func(done, total int, place string, generated bool, took time.Duration) {
 		what := "kept already"
 		if generated {
@@ -59,4 +60,15 @@ func cmdReports(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "monthly reports of %04d-%02d: %d generated, %d kept already\n", period.Year, period.Month, res.Generated, res.Skipped)
 	return nil
+}
+
+// indicatorReader dials the warehouse as the service account and gives the indicators' reader,
+// the time of its data from the ETL's checkpoints in pool, and the function closing it.
+func indicatorReader(a *app, pool *pgxpool.Pool) (*warehouse.Reader, func(), error) {
+	wh, err := warehouse.Dial(warehouse.Options{Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword})
+	if err != nil {
+		return nil, nil, err
+	}
+	r := warehouse.NewReader(wh, a.cfg.CHDatabase, warehouse.ReaderOptions{AsOf: etl.CheckpointAsOf(pool, warehouse.IndicatorTables)})
+	return r, func() { wh.Close() }, nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"gridgov/config"
-	"gridgov/etl"
 	"gridgov/observe"
 	"gridgov/reports"
 	"gridgov/scheduler"
@@ -39,12 +38,11 @@ func cmdWorker(ctx context.Context, a *app, args []string) error {
 		}()
 		defer srv.Close()
 	}
-	wh, err := warehouse.Dial(warehouse.Options{Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword})
+	reader, closeReader, err := indicatorReader(a, pool)
 	if err != nil {
 		return err
 	}
-	defer wh.Close()
-	reader := warehouse.NewReader(wh, a.cfg.CHDatabase, warehouse.ReaderOptions{AsOf: etl.CheckpointAsOf(pool, warehouse.IndicatorTables)})
+	defer closeReader()
 	a.log.Info("worker: scheduling", "interval", a.cfg.SchedulerEvery)
 	return newScheduler(a, pool, reg, reader).Run(ctx)
 }
