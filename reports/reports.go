@@ -137,8 +137,11 @@ func (r *Report) Title() string {
 
 // FileName is the name the report's file is saved as, without the extension: ASCII only.
 func (r *Report) FileName() string {
-	return fmt.Sprintf("gridgov-%s-%s-%s", r.Request.Kind, strings.ToLower(string(r.Scope.Level)), r.Request.Label()) +
-		"-" + strconv.FormatInt(r.Scope.Place.ID, 10)
+	name := fmt.Sprintf("gridgov-%s-%s", r.Request.Kind, strings.ToLower(string(r.Scope.Level)))
+	if r.Scope.Level != warehouse.LevelCity {
+		name += "-" + strconv.FormatInt(r.Scope.Place.ID, 10)
+	}
+	return name + "-" + r.Request.Label()
 }
 
 // Sheet is a table of a report: a Chinese name (at most 31 characters, Excel's limit), its

@@ -258,7 +258,7 @@ func testExports(t *testing.T, w world) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("export: %d %s", rec.Code, rec.Body.String())
 		}
-		if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, ".xlsx") {
+		if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename=gridgov-monthly-city-2026-10.xlsx` {
 			t.Errorf("Content-Disposition %q", cd)
 		}
 		names, cells := readBack(t, rec.Body.Bytes())
