@@ -1,7 +1,7 @@
 // Package server assembles gridgov's HTTP surface: health and readiness probes, the GraphQL
 // endpoint (with GraphiQL in development mode) and its limits, files sent to it in multipart
-// requests, evidence downloads, report exports, the dashboard, statisticians' SQL and, where configured, the
-// metrics. It holds routing and cross-cutting middleware
+// requests, evidence downloads, report exports, the dashboard, statisticians' SQL and saved
+// queries and, where configured, the metrics. It holds routing and cross-cutting middleware
 // only; the work is done by the packages it mounts.
 package server
 
