@@ -277,4 +277,15 @@ FROM metric_volunteer
 GROUP BY team_type
 ORDER BY team_type`,
 	},
+	{
+		Title: "Resolved totals by category group",
+		Question: "Issues reported over all time by category group, how many of them are resolved or closed out, the resolution\n" +
+			"rate and the quantities resolved, from metric_issue_resolved: indicators.issues.byGroup.",
+		SQL: `SELECT category_group, sum(reported) AS reported, sum(resolved) AS resolved, round(resolved / reported, 4) AS resolution_rate,
+    sum(resolved_quantity) AS quantity
+FROM metric_issue_resolved
+ANY LEFT JOIN (SELECT id AS category_id, category_group FROM dim_issue_category FINAL WHERE is_deleted = 0) AS c USING category_id
+GROUP BY category_group
+ORDER BY category_group`,
+	},
 }

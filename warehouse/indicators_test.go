@@ -879,6 +879,11 @@ func checkMetricExample(t *testing.T, title string, rows [][]string, city *wareh
 		if col(1) != city.Issues.ResolvedOnTime || col(2) != city.Issues.ResolvedLate || col(1) == 0 {
 			t.Errorf("%s: %d on time, %d late; indicators %d, %d", title, col(1), col(2), city.Issues.ResolvedOnTime, city.Issues.ResolvedLate)
 		}
+	case "Resolved totals by category group":
+		if col(1) != city.Issues.Reported || col(2) != city.Issues.Resolved || len(rows) != len(city.Issues.ByGroup) {
+			t.Errorf("%s: %d groups, %d reported, %d resolved; indicators %d, %d, %d", title, len(rows), col(1), col(2),
+				len(city.Issues.ByGroup), city.Issues.Reported, city.Issues.Resolved)
+		}
 	case "Volunteers by team type":
 		got := map[string][2]int64{}
 		for _, r := range rows {

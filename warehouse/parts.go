@@ -341,7 +341,7 @@ func (c *compute) reworkTrend() part {
 // quantities and the disputes (finish totals them).
 func (c *compute) issuesByCategory() part {
 	var args []any
-	from := c.flows("sum_issue_day", "reported_on", c.p, &args) + " GROUP BY category_id"
+	from := c.flows("metric_issue_resolved", "reported_on", c.p, &args) + " GROUP BY category_id"
 	exprs := []string{"category_id", "sum(reported)", "sum(resolved)", "sum(closed)", "sum(resolved_quantity)", "sum(disputes)",
 		"sum(disputes_mediated)", "sum(disputes_mediated_by_cadres)"}
 	return selectPart("issue_categories", exprs, from, args, func(rows [][]string) {
