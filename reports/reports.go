@@ -25,7 +25,7 @@ type Kind string
 
 // The kinds of report.
 const (
-	Monthly   Kind = "monthly"   // 月报 of a place, period YYYY-MM
+	Monthly   Kind = "monthly"   // 月报 of a place, period YYYY-MM (or the same report of a quarter or year)
 	Ledger    Kind = "ledger"    // 服务台账季度公示 of a grid, period YYYY-Qn
 	Scorecard Kind = "scorecard" // 逐单位综合评分 of a place, period YYYY
 )
@@ -33,7 +33,19 @@ const (
 // Kinds lists every kind.
 var Kinds = []Kind{Monthly, Ledger, Scorecard}
 
-// Title is the report's name in Chinese, as its files are headed.
+// Title is the report's name in Chinese, as its files are headed; the report of a place over a
+// quarter or a year is named so.
+func (q Request) Title() string {
+	switch {
+	case q.Kind == Monthly && q.Period.Kind == warehouse.PeriodQuarter:
+		return "季度报告"
+	case q.Kind == Monthly && q.Period.Kind == warehouse.PeriodYear:
+		return "年度报告"
+	}
+	return q.Kind.Title()
+}
+
+// Title is the kind's name in Chinese.
 func (k Kind) Title() string {
 	switch k {
 	case Monthly:
@@ -67,8 +79,9 @@ func (q Request) Label() string {
 
 // ParseRequest reads a request from the API's words: kind monthly, ledger or scorecard; scope
 // "city" or the global id of a street, community or grid (a grid's only for a ledger); period
-// YYYY-MM for a monthly report, YYYY-Qn for a ledger, YYYY for a scorecard. Anything else is
-// BAD_USER_INPUT naming the field.
+// YYYY-MM for a monthly report (or YYYY-Qn, YYYY: the same report of the place over a quarter
+// or a year, as the dashboard's view may be), YYYY-Qn for a ledger, YYYY for a scorecard.
+// Anything else is BAD_USER_INPUT naming the field.
 func ParseRequest(kind, scope, period string) (Request, error) {
 	q := Request{Kind: Kind(kind)}
 	s, err := warehouse.ParseScope(scope)
@@ -79,10 +92,18 @@ func ParseRequest(kind, scope, period string) (Request, error) {
 	switch q.Kind {
 	case Monthly:
 		y, m, ok := twoInts(period, "-", 2)
-		if !ok {
-			return q, apperr.Invalid("period", "want YYYY-MM for a monthly report")
+		yq, n, quarter := twoInts(period, "-Q", 1)
+		year, err := strconv.Atoi(period)
+		switch {
+		case ok:
+			q.Period = warehouse.Month(y, m)
+		case quarter:
+			q.Period = warehouse.Quarter(yq, n)
+		case err == nil && len(period) == 4:
+			q.Period = warehouse.Year(year)
+		default:
+			return q, apperr.Invalid("period", "want YYYY-MM for a monthly report (YYYY-Qn or YYYY for a quarter's or a year's)")
 		}
-		q.Period = warehouse.Month(y, m)
 	case Ledger:
 		y, n, ok := twoInts(period, "-Q", 1)
 		if !ok {
@@ -132,7 +153,7 @@ type Report struct {
 
 // Title is the report's heading: the place's name and the report's.
 func (r *Report) Title() string {
-	return r.Scope.Name + " " + r.Request.Kind.Title() + " " + r.Request.Label()
+	return r.Scope.Name + " " + r.Request.Title() + " " + r.Request.Label()
 }
 
 // FileName is the name the report's file is saved as, without the extension: ASCII only.

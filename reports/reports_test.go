@@ -448,6 +448,8 @@ func testExports(t *testing.T, w world) {
 			code            string
 		}{
 			{"own street", leader, export("monthly", own, "2026-10", "csv"), http.StatusOK, ""},
+			{"own street's quarter", leader, export("monthly", own, "2026-Q3", "csv"), http.StatusOK, ""},
+			{"own street's year", leader, export("monthly", own, "2026", "xlsx"), http.StatusOK, ""},
 			{"another street", leader, export("monthly", other, "2026-10", "xlsx"), http.StatusNotFound, "NOT_FOUND"},
 			{"the city", leader, export("monthly", "city", "2026-10", "xlsx"), http.StatusNotFound, "NOT_FOUND"},
 			{"an unknown street", admin, export("monthly", gid.Encode("Street", 999999), "2026-10", "xlsx"), http.StatusNotFound, "NOT_FOUND"},
