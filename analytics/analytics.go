@@ -14,7 +14,7 @@
 //     attempts both fences are tested against.
 //
 // The answer is capped in bytes (Options.MaxResultBytes), and CSV cells that a spreadsheet
-// would run as a formula are neutralised (see csvText).
+// would run as a formula are neutralised (see CSVText).
 package analytics
 
 import (
@@ -33,6 +33,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"gridgov/apperr"
@@ -75,12 +76,17 @@ type Options struct {
 	MaxResultBytes int64
 	Metrics        *warehouse.Metrics // query="analytics_sql"; nil: none
 	Log            *slog.Logger       // nil: discard
+	// Pool keeps the saved queries and their runs (saved.go); nil: /analytics/queries answers
+	// 404 and no query runs by name.
+	Pool *pgxpool.Pool
 }
 
-// Handler serves POST /analytics/sql. The request is the SQL as the body (text/plain), or
-// JSON {"sql": "...", "format": "json"|"csv"}; CSV is chosen by ?format=csv, "format":
-// "csv" or Accept: text/csv. The answer streams: JSON {"columns": [{"name", "type"}],
-// "rows": [[...]...], "complete": true}, or CSV with a header line.
+// Handler serves POST /analytics/sql, and the saved queries at /analytics/queries (saved.go).
+// The request is the SQL as the body (text/plain), or JSON {"sql": "...", "format":
+// "json"|"csv"|"xlsx"}, or a saved query by name, {"query": "name", "params": {...}, "format":
+// ...}; the format is also chosen by ?format= or Accept: text/csv. The answer streams: JSON
+// {"columns": [{"name", "type"}], "rows": [[...]...], "complete": true}, or CSV with a header
+// line; an XLSX workbook (one sheet, a header row) is sent once complete.
 //
 // An error known before the answer starts is {"error": {"code", "message"}} with a 4xx/5xx
 // status. The first 64 KiB of an answer are held back, so a small answer over a limit gets
@@ -119,87 +125,119 @@ func writeError(w http.ResponseWriter, e Error) {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
+	saved := strings.HasPrefix(r.URL.Path, "/analytics/queries")
+	if r.Method != http.MethodPost && !saved {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, fail(http.StatusMethodNotAllowed, string(apperr.BadUserInput), "use POST with the SQL as the body"))
 		return
 	}
-	if err := h.authorize(r); err != nil {
+	subject, err := h.authorize(r)
+	if err != nil {
 		writeError(w, err.(Error))
 		return
 	}
-	sql, format, err := h.read(r)
+	if saved {
+		h.queries(w, r, subject)
+		return
+	}
+	q, err := h.read(r, subject)
 	if err == nil {
-		err = Check(sql, h.o.Database)
+		err = Check(q.sql, h.o.Database)
 	}
 	if err != nil {
 		writeError(w, err.(Error))
 		return
 	}
-	h.run(w, r, sql, format)
+	began := time.Now()
+	rows, read, code := h.run(w, r, q.sql, q.format)
+	if q.saved != nil {
+		h.record(q.saved, subject, q.params, q.format, began, read, rows, code)
+	}
 }
 
-func (h *handler) authorize(r *http.Request) error {
+// authorize checks the request's token: a statistician's; it gives the token's subject.
+func (h *handler) authorize(r *http.Request) (string, error) {
 	raw, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !found || strings.TrimSpace(raw) == "" {
-		return fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "send a statistician's token: Authorization: Bearer <token>")
+		return "", fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "send a statistician's token: Authorization: Bearer <token>")
 	}
 	c, err := h.o.Keys.Verify(strings.TrimSpace(raw), h.o.Now())
 	if err != nil {
-		return fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "the token is invalid or expired")
+		return "", fail(http.StatusUnauthorized, string(apperr.Unauthenticated), "the token is invalid or expired")
 	}
 	if c.Role != Role {
-		return fail(http.StatusForbidden, string(apperr.Forbidden), "only the statistician role may run SQL (this token's role is %s)", c.Role)
+		return "", fail(http.StatusForbidden, string(apperr.Forbidden), "only the statistician role may run SQL (this token's role is %s)", c.Role)
 	}
-	return nil
+	return c.Subject, nil
 }
 
-// read takes the SQL and the output format from the request.
-func (h *handler) read(r *http.Request) (sql, format string, err error) {
+// request is what to run: the SQL (a saved query's with its parameters bound) and the format.
+type request struct {
+	sql, format string
+	saved       *SavedQuery
+	params      map[string]json.RawMessage
+}
+
+// read takes the SQL, or the saved query and its parameters, and the output format from the
+// request.
+func (h *handler) read(r *http.Request, subject string) (q request, err error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.o.MaxSQL+1))
 	if err != nil {
-		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "cannot read the request body")
+		return q, fail(http.StatusBadRequest, string(apperr.BadUserInput), "cannot read the request body")
 	}
 	if int64(len(body)) > h.o.MaxSQL {
-		return "", "", fail(http.StatusRequestEntityTooLarge, string(apperr.BadUserInput), "the SQL is longer than %d bytes", h.o.MaxSQL)
+		return q, fail(http.StatusRequestEntityTooLarge, string(apperr.BadUserInput), "the SQL is longer than %d bytes", h.o.MaxSQL)
 	}
-	format = "json"
+	q.format = "json"
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
 		var in struct {
-			SQL    string `json:"sql"`
-			Format string `json:"format"`
+			SQL    string                     `json:"sql"`
+			Query  string                     `json:"query"`
+			Params map[string]json.RawMessage `json:"params"`
+			Format string                     `json:"format"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil {
-			return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), `want JSON {"sql": "SELECT ...", "format": "json" or "csv"}`)
+		if err := dec.Decode(&in); err != nil || (in.SQL != "") == (in.Query != "") {
+			return q, fail(http.StatusBadRequest, string(apperr.BadUserInput),
+				`want JSON {"sql": "SELECT ...", "format": "json", "csv" or "xlsx"}, or {"query": "<saved query>", "params": {...}, "format": ...}`)
 		}
-		sql = in.SQL
+		q.sql = in.SQL
+		if in.Query != "" {
+			if q.saved, err = h.savedNamed(r.Context(), subject, in.Query); err != nil {
+				return q, err
+			}
+			q.params = in.Params
+			if q.sql, err = bindParams(q.saved.SQL, q.saved.Params, in.Params); err != nil {
+				return q, err
+			}
+		}
 		if in.Format != "" {
-			format = in.Format
+			q.format = in.Format
 		}
 	} else {
-		sql = string(body)
+		q.sql = string(body)
 	}
 	for _, a := range strings.Split(r.Header.Get("Accept"), ",") {
 		if mt, _, _ := mime.ParseMediaType(strings.TrimSpace(a)); mt == "text/csv" {
-			format = "csv"
+			q.format = "csv"
 		}
 	}
-	if q := r.URL.Query().Get("format"); q != "" {
-		format = q
+	if f := r.URL.Query().Get("format"); f != "" {
+		q.format = f
 	}
-	if format != "json" && format != "csv" {
-		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "format: want json or csv")
+	if q.format != "json" && q.format != "csv" && q.format != "xlsx" {
+		return q, fail(http.StatusBadRequest, string(apperr.BadUserInput), "format: want json, csv or xlsx")
 	}
-	if strings.TrimSpace(sql) == "" {
-		return "", "", fail(http.StatusBadRequest, string(apperr.BadUserInput), "no SQL: send one SELECT as the body")
+	if strings.TrimSpace(q.sql) == "" {
+		return q, fail(http.StatusBadRequest, string(apperr.BadUserInput), "no SQL: send one SELECT as the body")
 	}
-	return sql, format, nil
+	return q, nil
 }
 
-// run executes the query and streams its rows.
-func (h *handler) run(w http.ResponseWriter, r *http.Request, sql, format string) {
+// run executes the query and streams its rows; it gives the rows answered, the rows
+// ClickHouse read (its progress packets added up) and the error code ("" when complete).
+func (h *handler) run(w http.ResponseWriter, r *http.Request, sql, format string) (int, uint64, string) {
 	// No deadline on the context given to the driver: clickhouse-go would turn it into a
 	// max_execution_time setting, which a readonly = 1 user may not send. The profile's
 	// max_execution_time bounds the query; Timeout cancels it from here as well.
@@ -210,6 +248,8 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, sql, format string
 	var timedOut atomic.Bool
 	timer := time.AfterFunc(h.o.Timeout, func() { timedOut.Store(true); cancel() })
 	defer timer.Stop()
+	var read atomic.Uint64
+	ctx = clickhouse.Context(ctx, clickhouse.WithProgress(func(p *clickhouse.Progress) { read.Add(p.Rows) }))
 
 	began := time.Now()
 	observe := func() {
@@ -220,37 +260,50 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, sql, format string
 	rows, err := h.o.Warehouse.Conn.Query(ctx, sql)
 	if err != nil {
 		observe()
-		writeError(w, h.classify(err, timedOut.Load()))
-		return
+		e := h.classify(err, timedOut.Load())
+		writeError(w, e)
+		return 0, read.Load(), e.Code
 	}
 	// Cancelled first: Close alone would read the rest of the result.
 	defer func() { cancel(); rows.Close() }()
 	if h.o.Metrics != nil {
 		h.o.Metrics.Up.Set(1)
 	}
-	out := newWriter(w, format, rows.ColumnTypes(), h.o.MaxResultBytes)
+	var out answer
+	if format == "xlsx" {
+		out = newXLSX(w, rows.ColumnTypes(), h.o.MaxResultBytes)
+	} else {
+		out = newWriter(w, format, rows.ColumnTypes(), h.o.MaxResultBytes)
+	}
+	failed := func(e Error) (int, uint64, string) {
+		out.fail(e)
+		n, _ := out.counts()
+		return n, read.Load(), e.Code
+	}
 	for rows.Next() {
 		vals, err := scan(rows)
 		if err != nil {
 			observe()
-			out.fail(h.classify(err, timedOut.Load()))
-			return
+			return failed(h.classify(err, timedOut.Load()))
 		}
 		if err := out.row(vals); err != nil {
 			observe()
-			h.o.Log.Info("analytics sql over the result cap", "rows", out.n, "bytes", out.size, "format", format)
-			out.fail(err.(Error))
-			return
+			n, size := out.counts()
+			h.o.Log.Info("analytics sql over the result cap", "rows", n, "bytes", size, "format", format)
+			return failed(err.(Error))
 		}
 	}
 	err = rows.Err()
 	observe()
 	if err != nil {
-		out.fail(h.classify(err, timedOut.Load()))
-		return
+		return failed(h.classify(err, timedOut.Load()))
 	}
-	out.end()
-	h.o.Log.Info("analytics sql", "rows", out.n, "bytes", out.size, "seconds", time.Since(began).Seconds(), "format", format)
+	if err := out.end(); err != nil {
+		h.o.Log.Error("analytics sql answer", "err", err)
+	}
+	n, size := out.counts()
+	h.o.Log.Info("analytics sql", "rows", n, "bytes", size, "rows_read", read.Load(), "seconds", time.Since(began).Seconds(), "format", format)
+	return n, read.Load(), ""
 }
 
 // classify maps a ClickHouse error to the endpoint's codes.

@@ -15,6 +15,14 @@ import (
 // or outgrows its cap within it still gets an error status.
 const holdBack = 64 << 10
 
+// answer is an answer being written: rows added one by one, then ended or failed.
+type answer interface {
+	row(vals []any) error
+	fail(e Error)
+	end() error
+	counts() (rows int, bytes int64)
+}
+
 // writer streams an answer, counting its bytes against a cap.
 type writer struct {
 	w         http.ResponseWriter
@@ -35,7 +43,7 @@ func newWriter(w http.ResponseWriter, format string, cols []driver.ColumnType, l
 		o.csv = csv.NewWriter(&o.pending)
 		head := make([]string, len(cols))
 		for i, c := range cols {
-			head[i] = csvText(c.Name())
+			head[i] = CSVText(c.Name())
 		}
 		o.csv.Write(head) //nolint:errcheck // into a bytes.Buffer
 		o.csv.Flush()
@@ -117,7 +125,9 @@ func (o *writer) flush() {
 	}
 }
 
-func (o *writer) end() {
+func (o *writer) counts() (int, int64) { return o.n, o.size }
+
+func (o *writer) end() error {
 	if o.format == "json" {
 		o.pending.WriteString(`],"complete":true}` + "\n")
 		o.emit()
@@ -126,6 +136,7 @@ func (o *writer) end() {
 		o.commit()
 	}
 	o.flush()
+	return nil
 }
 
 // fail ends the answer with an error: an error status while nothing is sent, else a JSON
@@ -152,7 +163,7 @@ func csvCell(v any) string {
 	case nil:
 		return ""
 	case string:
-		return csvText(x)
+		return CSVText(x)
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -160,7 +171,7 @@ func csvCell(v any) string {
 	}
 	var text string
 	if json.Unmarshal(b, &text) == nil { // a type that renders as text (UUID, IP, ...)
-		return csvText(text)
+		return CSVText(text)
 	}
 	return string(b)
 }
@@ -170,8 +181,9 @@ func csvCell(v any) string {
 // that East Asian input methods type.
 var formulaStarts = []string{"=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"}
 
-// csvText neutralises text a spreadsheet would run: a leading single quote makes it text.
-func csvText(s string) string {
+// CSVText neutralises text a spreadsheet would run: a leading single quote makes it text. The
+// report exports (package reports) write their text cells through it too.
+func CSVText(s string) string {
 	for _, p := range formulaStarts {
 		if strings.HasPrefix(s, p) {
 			return "'" + s

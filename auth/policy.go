@@ -56,6 +56,8 @@ var Policy = map[string]Rule{
 	"Query.workCalendar":    {anyData, "reference data"},
 	"Query.indicators":      {with(cadres, "leader", "grid_worker"), "aggregates of the scope or a place inside it; FORBIDDEN elsewhere"},
 
+	"Query.generatedReports": {with(cadres, "leader", "grid_worker"), "reports of places at or below the scope"},
+
 	"Query.serviceOrders":     {with(placeRead, "party_member", "resident"), "at or below the scope; a party member's grid's demand list and own orders; a resident's own orders"},
 	"Query.serviceCategories": {anyData, "reference data"},
 

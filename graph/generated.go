@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	DutyShift() DutyShiftResolver
 	Evidence() EvidenceResolver
 	Facility() FacilityResolver
+	GeneratedReport() GeneratedReportResolver
 	GovernanceInstructor() GovernanceInstructorResolver
 	Grid() GridResolver
 	GridAssignment() GridAssignmentResolver
@@ -482,6 +483,19 @@ type ComplexityRoot struct {
 	FacilityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	GeneratedReport struct {
+		AsOf        func(childComplexity int) int
+		CSVBytes    func(childComplexity int) int
+		CSVURL      func(childComplexity int) int
+		GeneratedAt func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Scope       func(childComplexity int) int
+		XLSXBytes   func(childComplexity int) int
+		XlsxURL     func(childComplexity int) int
 	}
 
 	GovernanceInstructor struct {
@@ -1264,6 +1278,7 @@ type ComplexityRoot struct {
 		ConventionOfBuilding     func(childComplexity int, buildingID string) int
 		DutyShifts               func(childComplexity int, filter *model.DutyShiftFilter, direction *model.SortDirection, first *int, after *string, last *int, before *string) int
 		Facilities               func(childComplexity int, filter *model.PlaceFilter, kinds []model.FacilityKind, area *model.AreaFilter, first *int, after *string, last *int, before *string) int
+		GeneratedReports         func(childComplexity int, period string, kind *model.ReportKind) int
 		GovernanceInstructors    func(childComplexity int, filter *model.RoleFilter, first *int, after *string, last *int, before *string) int
 		GridAssignments          func(childComplexity int, filter *model.GridAssignmentFilter, first *int, after *string, last *int, before *string) int
 		GridAt                   func(childComplexity int, point model.PointInput) int
@@ -1982,6 +1997,13 @@ type FacilityResolver interface {
 
 	Geometry(ctx context.Context, obj *store.Facility) (json.RawMessage, error)
 }
+type GeneratedReportResolver interface {
+	ID(ctx context.Context, obj *store.GeneratedReport) (string, error)
+	Kind(ctx context.Context, obj *store.GeneratedReport) (model.ReportKind, error)
+
+	XlsxURL(ctx context.Context, obj *store.GeneratedReport) (string, error)
+	CSVURL(ctx context.Context, obj *store.GeneratedReport) (string, error)
+}
 type GovernanceInstructorResolver interface {
 	ID(ctx context.Context, obj *store.GovernanceInstructor) (string, error)
 	Person(ctx context.Context, obj *store.GovernanceInstructor) (*store.Person, error)
@@ -2314,6 +2336,7 @@ type QueryResolver interface {
 	Intersections(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.IntersectionConnection, error)
 	UnitNotices(ctx context.Context, filter *model.UnitNoticeFilter, first *int, after *string, last *int, before *string) (*model.UnitNoticeConnection, error)
 	UnitScorecard(ctx context.Context, year int, place *model.PlaceScope) ([]*warehouse.UnitScore, error)
+	GeneratedReports(ctx context.Context, period string, kind *model.ReportKind) ([]*store.GeneratedReport, error)
 	Residents(ctx context.Context, filter *model.ResidentFilter, first *int, after *string, last *int, before *string) (*model.ResidentConnection, error)
 	Cadres(ctx context.Context, filter *model.CadreFilter, first *int, after *string, last *int, before *string) (*model.CadreConnection, error)
 	RedStewards(ctx context.Context, filter *model.RoleFilter, first *int, after *string, last *int, before *string) (*model.RedStewardConnection, error)
@@ -4076,6 +4099,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FacilityEdge.Node(childComplexity), true
+
+	case "GeneratedReport.asOf":
+		if e.ComplexityRoot.GeneratedReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.AsOf(childComplexity), true
+	case "GeneratedReport.csvBytes":
+		if e.ComplexityRoot.GeneratedReport.CSVBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.CSVBytes(childComplexity), true
+	case "GeneratedReport.csvUrl":
+		if e.ComplexityRoot.GeneratedReport.CSVURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.CSVURL(childComplexity), true
+	case "GeneratedReport.generatedAt":
+		if e.ComplexityRoot.GeneratedReport.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.GeneratedAt(childComplexity), true
+	case "GeneratedReport.id":
+		if e.ComplexityRoot.GeneratedReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.ID(childComplexity), true
+	case "GeneratedReport.kind":
+		if e.ComplexityRoot.GeneratedReport.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.Kind(childComplexity), true
+	case "GeneratedReport.period":
+		if e.ComplexityRoot.GeneratedReport.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.Period(childComplexity), true
+	case "GeneratedReport.scope":
+		if e.ComplexityRoot.GeneratedReport.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.Scope(childComplexity), true
+	case "GeneratedReport.xlsxBytes":
+		if e.ComplexityRoot.GeneratedReport.XLSXBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.XLSXBytes(childComplexity), true
+	case "GeneratedReport.xlsxUrl":
+		if e.ComplexityRoot.GeneratedReport.XlsxURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GeneratedReport.XlsxURL(childComplexity), true
 
 	case "GovernanceInstructor.appointedOn":
 		if e.ComplexityRoot.GovernanceInstructor.AppointedOn == nil {
@@ -8092,6 +8176,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Facilities(childComplexity, args["filter"].(*model.PlaceFilter), args["kinds"].([]model.FacilityKind), args["area"].(*model.AreaFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.generatedReports":
+		if e.ComplexityRoot.Query.GeneratedReports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_generatedReports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GeneratedReports(childComplexity, args["period"].(string), args["kind"].(*model.ReportKind)), true
 	case "Query.governanceInstructors":
 		if e.ComplexityRoot.Query.GovernanceInstructors == nil {
 			break
@@ -15017,6 +15112,54 @@ extend schema {
   subscription: Subscription
 }
 `, BuiltIn: false},
+	{Name: "../schema/graphql/reports.graphqls", Input: `extend type Query {
+  """
+  The reports generated on schedule of one period: the monthly report (月报) of the city, every
+  street and every community, generated once by ` + "`" + `gridgov reports run` + "`" + ` or by the scheduler on the
+  first day of the following month. Only the reports of places at or below the caller's scope,
+  by kind, newest first. Each file is downloaded at its ` + "`" + `xlsxUrl` + "`" + ` or ` + "`" + `csvUrl` + "`" + ` with the same
+  bearer token; any scope and period is exported on demand at ` + "`" + `GET /reports/export` + "`" + `.
+  """
+  generatedReports("The period: YYYY-MM for monthly reports." period: String!, "Only reports of this kind." kind: ReportKind): [GeneratedReport!]!
+}
+
+"A kind of report."
+enum ReportKind {
+  "The monthly report of a place (月报)."
+  MONTHLY
+  "A grid's quarterly service ledger (服务台账季度公示)."
+  LEDGER
+  "The unit scorecard of a year (逐单位综合评分)."
+  SCORECARD
+}
+
+"""
+A report generated on schedule and kept: its files are served at ` + "`" + `xlsxUrl` + "`" + ` and ` + "`" + `csvUrl` + "`" + ` to a
+request with the same bearer token as the API, 404 out of the caller's scope exactly as absent.
+"""
+type GeneratedReport {
+  "Global id."
+  id: ID!
+  "The kind of report."
+  kind: ReportKind!
+  "\"city\", or the global id of the street or community it is of."
+  scope: ID!
+  "The period: YYYY-MM, YYYY-Qn or YYYY."
+  period: String!
+  "The time of the data it was built from."
+  asOf: DateTime!
+  "When it was generated."
+  generatedAt: DateTime!
+  "Where its XLSX workbook is downloaded (GET, same token)."
+  xlsxUrl: String!
+  "Where its CSV file is downloaded (GET, same token)."
+  csvUrl: String!
+  "Size of the workbook in bytes."
+  xlsxBytes: Int!
+  "Size of the CSV file in bytes."
+  csvBytes: Int!
+}
+`, BuiltIn: false},
 	{Name: "../schema/graphql/residents.graphqls", Input: `extend type Query {
   "Residents' information records (居民信息) collected by cadres in the grids, by name."
   residents("Narrow the list." filter: ResidentFilter, "Return the first n items (at most 100)." first: Int, "Return items after this cursor." after: String, "Return the last n items (at most 100)." last: Int, "Return items before this cursor." before: String): ResidentConnection!
@@ -17647,6 +17790,32 @@ func (ec *executionContext) childFields_FacilityEdge(ctx context.Context, field 
 		return ec.fieldContext_FacilityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FacilityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GeneratedReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GeneratedReport_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_GeneratedReport_kind(ctx, field)
+	case "scope":
+		return ec.fieldContext_GeneratedReport_scope(ctx, field)
+	case "period":
+		return ec.fieldContext_GeneratedReport_period(ctx, field)
+	case "asOf":
+		return ec.fieldContext_GeneratedReport_asOf(ctx, field)
+	case "generatedAt":
+		return ec.fieldContext_GeneratedReport_generatedAt(ctx, field)
+	case "xlsxUrl":
+		return ec.fieldContext_GeneratedReport_xlsxUrl(ctx, field)
+	case "csvUrl":
+		return ec.fieldContext_GeneratedReport_csvUrl(ctx, field)
+	case "xlsxBytes":
+		return ec.fieldContext_GeneratedReport_xlsxBytes(ctx, field)
+	case "csvBytes":
+		return ec.fieldContext_GeneratedReport_csvBytes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GeneratedReport", field.Name)
 }
 
 func (ec *executionContext) childFields_GovernanceInstructor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -22200,6 +22369,28 @@ func (ec *executionContext) field_Query_facilities_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_generatedReports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*model.ReportKind, error) {
+			return ec.unmarshalOReportKind2ᚖgridgovᚋgraphᚋmodelᚐReportKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
 	return args, nil
 }
 
@@ -30333,6 +30524,236 @@ func (ec *executionContext) fieldContext_FacilityEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _GeneratedReport_id(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GeneratedReport().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, true, true, "ID")
+}
+
+func (ec *executionContext) _GeneratedReport_kind(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GeneratedReport().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
+			return ec.marshalNReportKind2gridgovᚋgraphᚋmodelᚐReportKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, true, true, "ReportKind")
+}
+
+func (ec *executionContext) _GeneratedReport_scope(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GeneratedReport_period(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _GeneratedReport_asOf(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _GeneratedReport_generatedAt(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_generatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GeneratedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_generatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _GeneratedReport_xlsxUrl(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_xlsxUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GeneratedReport().XlsxURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_xlsxUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _GeneratedReport_csvUrl(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_csvUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GeneratedReport().CSVURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_csvUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, true, true, "String")
+}
+
+func (ec *executionContext) _GeneratedReport_xlsxBytes(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_xlsxBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.XLSXBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_xlsxBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GeneratedReport_csvBytes(ctx context.Context, field graphql.CollectedField, obj *store.GeneratedReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GeneratedReport_csvBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSVBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GeneratedReport_csvBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GeneratedReport", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GovernanceInstructor_id(ctx context.Context, field graphql.CollectedField, obj *store.GovernanceInstructor) (ret graphql.Marshaler) {
@@ -47712,6 +48133,50 @@ func (ec *executionContext) fieldContext_Query_unitScorecard(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_unitScorecard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_generatedReports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_generatedReports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GeneratedReports(ctx, fc.Args["period"].(string), fc.Args["kind"].(*model.ReportKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*store.GeneratedReport) graphql.Marshaler {
+			return ec.marshalNGeneratedReport2ᚕᚖgridgovᚋstoreᚐGeneratedReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_generatedReports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GeneratedReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_generatedReports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -69639,6 +70104,88 @@ func (ec *executionContext) _FacilityEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var generatedReportImplementors = []string{"GeneratedReport"}
+
+func (ec *executionContext) _GeneratedReport(ctx context.Context, sel ast.SelectionSet, obj *store.GeneratedReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, generatedReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GeneratedReport")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GeneratedReport_id(ctx, field, obj)
+				})
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GeneratedReport_kind(ctx, field, obj)
+				})
+		case "scope":
+			out.Values[i] = ec._GeneratedReport_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._GeneratedReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asOf":
+			out.Values[i] = ec._GeneratedReport_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "generatedAt":
+			out.Values[i] = ec._GeneratedReport_generatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "xlsxUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GeneratedReport_xlsxUrl(ctx, field, obj)
+				})
+		case "csvUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GeneratedReport_csvUrl(ctx, field, obj)
+				})
+		case "xlsxBytes":
+			out.Values[i] = ec._GeneratedReport_xlsxBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "csvBytes":
+			out.Values[i] = ec._GeneratedReport_csvBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var governanceInstructorImplementors = []string{"GovernanceInstructor", "Node"}
 
 func (ec *executionContext) _GovernanceInstructor(ctx context.Context, sel ast.SelectionSet, obj *store.GovernanceInstructor) graphql.Marshaler {
@@ -74947,6 +75494,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_unitScorecard(ctx, field)
 				})
+		case "generatedReports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_generatedReports(ctx, field)
+				})
 		case "residents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -79948,6 +80501,30 @@ func (ec *executionContext) unmarshalNFoundSocialPartyOrganisationInput2gridgov�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNGeneratedReport2ᚕᚖgridgovᚋstoreᚐGeneratedReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*store.GeneratedReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGeneratedReport2ᚖgridgovᚋstoreᚐGeneratedReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGeneratedReport2ᚖgridgovᚋstoreᚐGeneratedReport(ctx context.Context, sel ast.SelectionSet, v *store.GeneratedReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GeneratedReport!")
+		return graphql.Null
+	}
+	return ec._GeneratedReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNGovernanceInstructor2ᚖgridgovᚋstoreᚐGovernanceInstructor(ctx context.Context, sel ast.SelectionSet, v *store.GovernanceInstructor) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "GovernanceInstructor!")
@@ -81570,6 +82147,16 @@ func (ec *executionContext) unmarshalNRemoveEvidenceInput2gridgovᚋgraphᚋmode
 func (ec *executionContext) unmarshalNReportIssueInput2gridgovᚋgraphᚋmodelᚐReportIssueInput(ctx context.Context, v any) (model.ReportIssueInput, error) {
 	res, err := ec.unmarshalInputReportIssueInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReportKind2gridgovᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (model.ReportKind, error) {
+	var res model.ReportKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportKind2gridgovᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNReporterRole2gridgovᚋgraphᚋmodelᚐReporterRole(ctx context.Context, v any) (model.ReporterRole, error) {
@@ -84070,6 +84657,22 @@ func (ec *executionContext) unmarshalORegisterState2ᚖgridgovᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalORegisterState2ᚖgridgovᚋgraphᚋmodelᚐRegisterState(ctx context.Context, sel ast.SelectionSet, v *model.RegisterState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOReportKind2ᚖgridgovᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (*model.ReportKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ReportKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReportKind2ᚖgridgovᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v *model.ReportKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

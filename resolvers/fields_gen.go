@@ -58,6 +58,7 @@ var goTypes = map[string]reflect.Type{
 	"Facility":                          reflect.TypeFor[store.Facility](),
 	"FacilityConnection":                reflect.TypeFor[model.FacilityConnection](),
 	"FacilityEdge":                      reflect.TypeFor[model.FacilityEdge](),
+	"GeneratedReport":                   reflect.TypeFor[store.GeneratedReport](),
 	"GovernanceInstructor":              reflect.TypeFor[store.GovernanceInstructor](),
 	"GovernanceInstructorConnection":    reflect.TypeFor[model.GovernanceInstructorConnection](),
 	"GovernanceInstructorEdge":          reflect.TypeFor[model.GovernanceInstructorEdge](),
@@ -610,6 +611,27 @@ func (facilityFields) Compound(ctx context.Context, obj *store.Facility) (*store
 
 func (facilityFields) Geometry(ctx context.Context, obj *store.Facility) (json.RawMessage, error) {
 	return resolve[json.RawMessage](ctx, obj)
+}
+
+// GeneratedReport resolves GeneratedReport's fields from their declarations.
+func (r *Resolver) GeneratedReport() graph.GeneratedReportResolver { return generatedReportFields{} }
+
+type generatedReportFields struct{}
+
+func (generatedReportFields) ID(ctx context.Context, obj *store.GeneratedReport) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (generatedReportFields) Kind(ctx context.Context, obj *store.GeneratedReport) (model.ReportKind, error) {
+	return resolve[model.ReportKind](ctx, obj)
+}
+
+func (generatedReportFields) XlsxURL(ctx context.Context, obj *store.GeneratedReport) (string, error) {
+	return resolve[string](ctx, obj)
+}
+
+func (generatedReportFields) CSVURL(ctx context.Context, obj *store.GeneratedReport) (string, error) {
+	return resolve[string](ctx, obj)
 }
 
 // GovernanceInstructor resolves GovernanceInstructor's fields from their declarations.

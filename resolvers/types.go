@@ -184,6 +184,13 @@ var declared = []*objectType{
 			u := evidenceURL(o.ID, true)
 			return &u, nil
 		})),
+	object("GeneratedReport", nil,
+		computed("xlsxUrl", func(_ context.Context, o *store.GeneratedReport, _ args) (string, error) {
+			return reportURL(o.ID, false), nil
+		}),
+		computed("csvUrl", func(_ context.Context, o *store.GeneratedReport, _ args) (string, error) {
+			return reportURL(o.ID, true), nil
+		})),
 	object("Verdict", nil,
 		opt("recordedBy", store.RelatedPeople, func(o *store.IssueVerdict) *int64 { return o.RecordedByID })),
 	object("Supervision", nil,

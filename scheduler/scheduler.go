@@ -31,7 +31,10 @@ type Scheduler struct {
 	Log      *slog.Logger
 	Interval time.Duration
 	// Now is the scheduler's clock; time.Now when nil. Tests move it.
-	Now     func() time.Time
+	Now func() time.Time
+	// Reports, when set, is the step "monthly_reports": the previous month's reports of every
+	// place still without one (reports.Source.Step), run at every tick after the others.
+	Reports func(ctx context.Context, now time.Time) (int, error)
 	metrics *metrics
 }
 
@@ -62,7 +65,7 @@ func (s *Scheduler) Register(reg prometheus.Registerer) {
 	m := &metrics{
 		changed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "gridgov", Subsystem: "scheduler", Name: "issues_changed_total",
-			Help: "Issues or orders a time-driven step changed, by step: warn (预警), escalate (超期自动上报), close_unanswered (回访无应答), flag_unclaimed (超时未接单), flag_unfinished (超时未完成).",
+			Help: "Issues or orders a time-driven step changed, by step: warn (预警), escalate (超期自动上报), close_unanswered (回访无应答), flag_unclaimed (超时未接单), flag_unfinished (超时未完成); monthly_reports counts the reports generated (月报).",
 		}, []string{"step"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "gridgov", Subsystem: "scheduler", Name: "failures_total",
@@ -94,7 +97,13 @@ func (s *Scheduler) Tick(ctx context.Context) (map[string]int, error) {
 	now := s.now()
 	changed := map[string]int{}
 	var errs []error
-	for _, st := range steps {
+	all := steps
+	if s.Reports != nil {
+		all = append(all[:len(all):len(all)], step{"monthly_reports", func(_ *store.Store, ctx context.Context, now time.Time) (int, error) {
+			return s.Reports(ctx, now)
+		}})
+	}
+	for _, st := range all {
 		n, err := st.run(s.Store, ctx, now)
 		changed[st.name] = n
 		if s.metrics != nil {

@@ -1,7 +1,7 @@
 // Package server assembles gridgov's HTTP surface: health and readiness probes, the GraphQL
 // endpoint (with GraphiQL in development mode) and its limits, files sent to it in multipart
-// requests, evidence downloads, the dashboard, statisticians' SQL and, where configured, the
-// metrics. It holds routing and cross-cutting middleware
+// requests, evidence downloads, report exports, the dashboard, statisticians' SQL and saved
+// queries and, where configured, the metrics. It holds routing and cross-cutting middleware
 // only; the work is done by the packages it mounts.
 package server
 
@@ -28,6 +28,7 @@ import (
 	"gridgov/resolvers"
 	"gridgov/store"
 	"gridgov/webhook"
+	"gridgov/warehouse"
 )
 
 // Deps are what the server needs from the outside.
@@ -63,6 +64,9 @@ type Deps struct {
 	Realtime *realtime.Hub
 	// WebhookGuard checks the addresses of webhook endpoints when they are registered.
 	WebhookGuard webhook.Guard
+	// Reports is the warehouse reader the report exports are built from (/reports/...); nil:
+	// not mounted.
+	Reports *warehouse.Reader
 }
 
 // Pinger is what readiness needs of the warehouse.
@@ -110,8 +114,13 @@ func New(d Deps) http.Handler {
 			route(pattern, cors(onlyGet(authn.Middleware(evidenceFiles(st, d.Evidence, evm, gqlm, d.Log, thumb)), gqlm), d.CORSOrigins))
 		}
 	}
+	if d.Reports != nil {
+		mountReports(route, d, st, authn, gqlm)
+	}
 	if d.Analytics != nil {
 		route("/analytics/sql", longWrite(d.Analytics, AnalyticsWriteTimeout))
+		route("/analytics/queries", d.Analytics)  // saved queries: save and list
+		route("/analytics/queries/", d.Analytics) // a saved query's runs
 	}
 	route("GET /dashboard", dashboard.Handler())
 	route("GET /dashboard/", dashboard.Handler())

@@ -137,6 +137,8 @@ var tableScopes = map[string]scopeCols{
 	// Reference data: every role reads all of it.
 	"issue_categories":   {open: true},
 	"service_categories": {open: true},
+	// Reports generated on schedule, of the place each is of (none for the city's).
+	"generated_reports": {street: "street_id", community: "community_id", grid: "grid_id"},
 }
 
 // scoped adds the scope's conditions for a table with the given rules. A scope finer than

@@ -49,6 +49,9 @@ type Column struct {
 
 var (
 	createRe = regexp.MustCompile(`(?m)^CREATE TABLE IF NOT EXISTS (\w+)`)
+	viewRe   = regexp.MustCompile(`(?m)^CREATE VIEW IF NOT EXISTS (\w+)`)
+	// fromRe finds the tables a view reads, to qualify them with the database.
+	fromRe   = regexp.MustCompile(`\b(FROM|JOIN)\s+([a-z_][a-z0-9_]*)\b`)
 	insertRe = regexp.MustCompile(`(?m)^INSERT INTO (\w+)`)
 	alterRe  = regexp.MustCompile(`(?m)^ALTER TABLE (\w+)`)
 	columnRe = regexp.MustCompile(`^\s+(\w+)\s+(.+?)\s+COMMENT\s+'((?:[^'\\]|\\.)*)',?$`)
@@ -90,12 +93,14 @@ func parseMigration(base, body string) (Migration, error) {
 	m := Migration{Version: version, Name: name, SQL: body}
 	if c := createRe.FindStringSubmatch(body); c != nil {
 		m.Kind, m.Table = "create", c[1]
+	} else if c := viewRe.FindStringSubmatch(body); c != nil {
+		m.Kind, m.Table = "view", c[1]
 	} else if c := insertRe.FindStringSubmatch(body); c != nil {
 		m.Kind, m.Table = "insert", c[1]
 	} else if c := alterRe.FindStringSubmatch(body); c != nil {
 		m.Kind, m.Table = "alter", c[1]
 	} else {
-		return m, fmt.Errorf("want one CREATE TABLE IF NOT EXISTS, INSERT INTO or ALTER TABLE statement")
+		return m, fmt.Errorf("want one CREATE TABLE IF NOT EXISTS, CREATE VIEW IF NOT EXISTS, INSERT INTO or ALTER TABLE statement")
 	}
 	if statementEnds(strings.TrimRight(stripComments(body), " \n;")) > 0 {
 		return m, fmt.Errorf("one statement per file: ClickHouse DDL is not transactional")
@@ -289,6 +294,19 @@ func (m Migration) Statement(db string, t Topology) string {
 		}
 		sql = createRe.ReplaceAllLiteralString(sql, head)
 		sql = EngineFor(sql, t)
+	case "view":
+		// A view reads its tables by name when queried: each is qualified with db, so the
+		// view reads its own database's whatever the reader's current one.
+		head := "CREATE VIEW IF NOT EXISTS " + target
+		if t.Cluster != "" {
+			head += " ON CLUSTER " + Quote(t.Cluster)
+		}
+		at := viewRe.FindStringIndex(sql)
+		body := fromRe.ReplaceAllStringFunc(sql[at[1]:], func(m string) string {
+			c := fromRe.FindStringSubmatch(m)
+			return c[1] + " " + Qualified(db, c[2])
+		})
+		sql = head + body
 	case "insert":
 		sql = insertRe.ReplaceAllLiteralString(sql, "INSERT INTO "+target)
 	case "alter":
@@ -351,6 +369,22 @@ func TablesAt(version int) ([]Migration, error) {
 			if out[i].Columns, err = m.apply(out[i].Columns); err != nil {
 				return nil, fmt.Errorf("warehouse ddl %05d_%s: %w", m.Version, m.Name, err)
 			}
+		}
+	}
+	return out, nil
+}
+
+// Views lists the metric views the DDL creates (Kind "view"), in the order of their files: one
+// definition of each metric, read by the indicators and by statisticians alike.
+func Views() ([]Migration, error) {
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, m := range ms {
+		if m.Kind == "view" {
+			out = append(out, m)
 		}
 	}
 	return out, nil

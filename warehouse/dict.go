@@ -27,6 +27,15 @@ func Dictionary() ([]byte, error) {
 			"with one `RENAME`. Their rows are unique: sum them without `FINAL`. `sum_state` says which snapshot each reflects."},
 	}
 	writeExamples(&b)
+	views, err := Views()
+	if err != nil {
+		return nil, err
+	}
+	b.WriteString("\n## Metric views\n\nOne definition of each metric: the indicators read these views, so the API, the dashboard and a\n" +
+		"statistician's SQL count it the same way. Each sums over any places (and days); the worked examples above read them.\n")
+	for _, v := range views {
+		fmt.Fprintf(&b, "\n### %s\n\n%s\n\n```sql\n%s\n```\n", v.Table, v.Description, strings.TrimSpace(stripComments(v.SQL)))
+	}
 	for _, g := range groups {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n", g.title, g.intro)
 		for _, t := range tables {

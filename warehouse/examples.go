@@ -249,4 +249,43 @@ FROM
 ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
 ORDER BY street, kind`,
 	},
+	{
+		Title: "Check-in rate from its metric view",
+		Question: "The check-in rate (报到率) of each street as the indicators compute it, from metric_checkin: members expected and\n" +
+			"verified check-ins summed over the street's places, the rate the one over the other.",
+		SQL: `SELECT name AS street, expected, checked_in, round(checked_in / expected, 4) AS rate
+FROM (SELECT street_id, sum(expected) AS expected, sum(checked_in) AS checked_in FROM metric_checkin GROUP BY street_id) AS m
+ANY LEFT JOIN (SELECT id AS street_id, name FROM dim_street FINAL WHERE is_deleted = 0) AS s USING street_id
+ORDER BY street`,
+	},
+	{
+		Title: "On-time closure rate month by month",
+		Question: "Issues with a due time resolved each local month, on time and late, and the on-time closure rate (按期办结率),\n" +
+			"from metric_on_time: the month's figures of indicators.trend, and over a period those of indicators.issues.",
+		SQL: `SELECT toStartOfMonth(resolved_on) AS month, sum(on_time) AS resolved_on_time, sum(late) AS resolved_late,
+    round(resolved_on_time / (resolved_on_time + resolved_late), 4) AS on_time_rate
+FROM metric_on_time
+GROUP BY month
+ORDER BY month`,
+	},
+	{
+		Title: "Volunteers by team type",
+		Question: "Registered volunteers and volunteer police (义警) by the type of their team, from metric_volunteer; \"none\" are\n" +
+			"the volunteers in no team: indicators.volunteers.teams.",
+		SQL: `SELECT team_type, sum(volunteers) AS volunteers, sum(police) AS police
+FROM metric_volunteer
+GROUP BY team_type
+ORDER BY team_type`,
+	},
+	{
+		Title: "Resolved totals by category group",
+		Question: "Issues reported over all time by category group, how many of them are resolved or closed out, the resolution\n" +
+			"rate and the quantities resolved, from metric_issue_resolved: indicators.issues.byGroup.",
+		SQL: `SELECT category_group, sum(reported) AS reported, sum(resolved) AS resolved, round(resolved / reported, 4) AS resolution_rate,
+    sum(resolved_quantity) AS quantity
+FROM metric_issue_resolved
+ANY LEFT JOIN (SELECT id AS category_id, category_group FROM dim_issue_category FINAL WHERE is_deleted = 0) AS c USING category_id
+GROUP BY category_group
+ORDER BY category_group`,
+	},
 }

@@ -427,6 +427,7 @@ func TestIndicatorsDemoCity(t *testing.T) {
 				t.Errorf("example %d (%s): %d rows, %v", i+1, ex.Title, len(rows), err)
 				continue
 			}
+			checkMetricExample(t, ex.Title, rows, city)
 			if i == 0 {
 				var sum int64
 				for _, r := range rows {
@@ -860,4 +861,50 @@ func recompute(t *testing.T, pg *pgxpool.Pool, s warehouse.Scope, p warehouse.Sp
 		out[k] = v
 	}
 	return out
+}
+
+// checkMetricExample compares the worked examples of the metric views with the indicators of
+// the city over all time: the same definition, the same figures.
+func checkMetricExample(t *testing.T, title string, rows [][]string, city *warehouse.Indicators) {
+	t.Helper()
+	col := func(i int) (sum int64) {
+		for _, r := range rows {
+			var n int64
+			fmt.Sscan(r[i], &n)
+			sum += n
+		}
+		return sum
+	}
+	switch title {
+	case "Check-in rate from its metric view":
+		if col(1) != city.Checkins.Expected || col(2) != city.Checkins.CheckedIn || len(rows) != len(city.Breakdown) {
+			t.Errorf("%s: %d streets, %d expected, %d checked in; indicators %d, %d, %d", title, len(rows), col(1), col(2),
+				len(city.Breakdown), city.Checkins.Expected, city.Checkins.CheckedIn)
+		}
+	case "On-time closure rate month by month":
+		if col(1) != city.Issues.ResolvedOnTime || col(2) != city.Issues.ResolvedLate || col(1) == 0 {
+			t.Errorf("%s: %d on time, %d late; indicators %d, %d", title, col(1), col(2), city.Issues.ResolvedOnTime, city.Issues.ResolvedLate)
+		}
+	case "Resolved totals by category group":
+		if col(1) != city.Issues.Reported || col(2) != city.Issues.Resolved || len(rows) != len(city.Issues.ByGroup) {
+			t.Errorf("%s: %d groups, %d reported, %d resolved; indicators %d, %d, %d", title, len(rows), col(1), col(2),
+				len(city.Issues.ByGroup), city.Issues.Reported, city.Issues.Resolved)
+		}
+	case "Volunteers by team type":
+		got := map[string][2]int64{}
+		for _, r := range rows {
+			var v, p int64
+			fmt.Sscan(r[1], &v)
+			fmt.Sscan(r[2], &p)
+			got[r[0]] = [2]int64{v, p}
+		}
+		for _, tt := range city.Volunteers.Teams {
+			if got[tt.TeamType] != [2]int64{tt.Volunteers, tt.Police} {
+				t.Errorf("%s: %s %v; indicators %d volunteers, %d police", title, tt.TeamType, got[tt.TeamType], tt.Volunteers, tt.Police)
+			}
+		}
+		if len(got) != len(city.Volunteers.Teams) || col(1) != city.Volunteers.Registered {
+			t.Errorf("%s: %d types, %d volunteers; indicators %d, %d", title, len(got), col(1), len(city.Volunteers.Teams), city.Volunteers.Registered)
+		}
+	}
 }

@@ -94,9 +94,10 @@ func (c *compute) byChild(tag, table, col string, field func(v *BreakdownValues)
 	})
 }
 
-// membersByChild counts the party members expected to check in, by child place.
+// membersByChild counts the party members expected to check in, by child place (the check-in
+// rate's denominator, from its metric view).
 func (c *compute) membersByChild() part {
-	return c.byChild("members", "sum_member", "members", func(v *BreakdownValues) *int64 { return &v.Checkins.Expected })
+	return c.byChild("members", "metric_checkin", "expected", func(v *BreakdownValues) *int64 { return &v.Checkins.Expected })
 }
 
 // checkinsByUnit counts, per unit, the members expected and those of them with a verified
@@ -114,11 +115,12 @@ func (c *compute) checkinsByUnit() part {
 }
 
 // checkinsByChild counts the verified, withdrawn, transferred and re-verification-due
-// check-ins by the place of the check-in.
+// check-ins by the place of the check-in (the check-in rate's numerator and the moves, from its
+// metric view).
 func (c *compute) checkinsByChild() part {
 	var args []any
-	from := c.r.sum("sum_checkin") + " WHERE " + c.scoped(factCols, &args) + " GROUP BY c"
-	exprs := []string{c.childOf(factCols), "sum(verified)", "sum(withdrawn)", "sum(transferred)", "sum(reverification_due)"}
+	from := c.r.sum("metric_checkin") + " WHERE " + c.scoped(factCols, &args) + " GROUP BY c"
+	exprs := []string{c.childOf(factCols), "sum(checked_in)", "sum(withdrawn)", "sum(transferred)", "sum(reverification_due)"}
 	return selectPart("checkins", exprs, from, args, func(rows [][]string) {
 		for _, row := range rows {
 			v := c.values(uatoi(row[0]))
@@ -130,24 +132,19 @@ func (c *compute) checkinsByChild() part {
 	})
 }
 
-// volunteers counts the volunteers and volunteer police by child place and team type.
+// volunteers counts the volunteers and volunteer police by child place and team type, from
+// their metric view (team type "none": in no team).
 func (c *compute) volunteers() part {
 	var args []any
-	// Grouped by team before the join: the join then sees a few rows per team.
-	from := "(SELECT " + c.childOf(factCols) + ", team_id, sum(volunteers) AS n FROM " + c.r.sum("sum_volunteer") + " WHERE " +
-		c.scoped(factCols, &args) + " GROUP BY c, team_id) AS v ANY LEFT JOIN (SELECT id AS team_id, team_type, is_volunteer_police AS police FROM " +
-		c.r.t("dim_volunteer_team") + " WHERE is_deleted = 0) AS tm USING team_id GROUP BY c, team_type"
-	return selectPart("volunteers", []string{"c", "team_type", "sum(n)", "sum(n * police)"}, from, args, func(rows [][]string) {
+	from := c.r.sum("metric_volunteer") + " WHERE " + c.scoped(factCols, &args) + " GROUP BY c, team_type"
+	exprs := []string{c.childOf(factCols), "team_type", "sum(volunteers)", "sum(police)"}
+	return selectPart("volunteers", exprs, from, args, func(rows [][]string) {
 		for _, row := range rows {
 			v := c.values(uatoi(row[0]))
 			v.Volunteers.Registered += atoi(row[2])
 			v.Volunteers.Police += atoi(row[3])
-			typ := row[1]
-			if typ == "" {
-				typ = "none"
-			}
-			c.teamType(typ).Volunteers += atoi(row[2])
-			c.teamType(typ).Police += atoi(row[3])
+			c.teamType(row[1]).Volunteers += atoi(row[2])
+			c.teamType(row[1]).Police += atoi(row[3])
 		}
 	})
 }
@@ -239,7 +236,7 @@ func (c *compute) issueTrend() part {
 // onTimeTrend counts the issues with a due time resolved on time, and late, month by month of
 // their resolution.
 func (c *compute) onTimeTrend() part {
-	return c.trend("on_time_trend", "sum_issue_resolved_day", "resolved_on", "on_time", "late", func(t *TrendPoint, onTime, late int64) {
+	return c.trend("on_time_trend", "metric_on_time", "resolved_on", "on_time", "late", func(t *TrendPoint, onTime, late int64) {
 		t.IssuesResolvedOnTime += onTime
 		t.IssuesResolvedLate += late
 	})
@@ -269,7 +266,7 @@ func (c *compute) issuesByChild() part {
 // place (finish totals them and gives the rate).
 func (c *compute) onTime() part {
 	var args []any
-	from := c.flows("sum_issue_resolved_day", "resolved_on", c.p, &args) + " GROUP BY c"
+	from := c.flows("metric_on_time", "resolved_on", c.p, &args) + " GROUP BY c"
 	return selectPart("on_time", []string{c.childOf(factCols), "sum(on_time)", "sum(late)"}, from, args, func(rows [][]string) {
 		for _, row := range rows {
 			v := c.values(uatoi(row[0]))
@@ -344,7 +341,7 @@ func (c *compute) reworkTrend() part {
 // quantities and the disputes (finish totals them).
 func (c *compute) issuesByCategory() part {
 	var args []any
-	from := c.flows("sum_issue_day", "reported_on", c.p, &args) + " GROUP BY category_id"
+	from := c.flows("metric_issue_resolved", "reported_on", c.p, &args) + " GROUP BY category_id"
 	exprs := []string{"category_id", "sum(reported)", "sum(resolved)", "sum(closed)", "sum(resolved_quantity)", "sum(disputes)",
 		"sum(disputes_mediated)", "sum(disputes_mediated_by_cadres)"}
 	return selectPart("issue_categories", exprs, from, args, func(rows [][]string) {

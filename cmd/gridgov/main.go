@@ -40,6 +40,8 @@ var commands = map[string]command{
 
 	"etl":       {"copy Postgres into the warehouse: etl run --once|--follow, resync, status, verify", cmdETL},
 	"warehouse": {"the ClickHouse warehouse: warehouse migrate|status|dict", cmdWarehouse},
+
+	"reports": {"generate the monthly reports of every place: reports run [--month YYYY-MM]", cmdReports},
 }
 
 func main() {

@@ -87,9 +87,9 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	go webhook.NewWorker(pool, a.log, reg, guard).Run(scheduleCtx) //nolint:errcheck // it returns only when ctx ends
 	handler := server.New(server.Deps{Pool: pool, Realtime: hub, WebhookGuard: guard, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
-		Indicators: indicators, Analytics: analyticsHandler,
+		Indicators: indicators, Analytics: analyticsHandler, Reports: indicators,
 		Limits: limitsOf(a.cfg), Evidence: files})
-	scheduleInServe(scheduleCtx, a, pool, reg)
+	scheduleInServe(scheduleCtx, a, pool, reg, indicators)
 	servers := []*http.Server{apiServer(a.cfg, handler)}
 	if addr := a.cfg.MetricsAddress(); addr != "" {
 		servers = append(servers, sideServer(addr, server.Metrics(reg)))
@@ -189,6 +189,6 @@ func warehouseServices(a *app, pool *pgxpool.Pool, wh *warehouse.Client, keys au
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	h := analytics.Handler(analytics.Options{Warehouse: stat, Keys: keys, Metrics: m, Log: a.log})
+	h := analytics.Handler(analytics.Options{Warehouse: stat, Keys: keys, Metrics: m, Log: a.log, Pool: pool})
 	return reader, h, func() { stat.Close() }, nil
 }

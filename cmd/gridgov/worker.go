@@ -10,9 +10,11 @@ import (
 
 	"gridgov/config"
 	"gridgov/observe"
+	"gridgov/reports"
 	"gridgov/scheduler"
 	"gridgov/server"
 	"gridgov/store"
+	"gridgov/warehouse"
 )
 
 // cmdWorker runs the scheduler of the issue register's time-driven steps until stopped, with
@@ -36,23 +38,33 @@ func cmdWorker(ctx context.Context, a *app, args []string) error {
 		}()
 		defer srv.Close()
 	}
+	reader, closeReader, err := indicatorReader(a, pool)
+	if err != nil {
+		return err
+	}
+	defer closeReader()
 	a.log.Info("worker: scheduling", "interval", a.cfg.SchedulerEvery)
-	return newScheduler(a, pool, reg).Run(ctx)
+	return newScheduler(a, pool, reg, reader).Run(ctx)
 }
 
-// newScheduler is the scheduler of the configuration, its metrics on reg.
-func newScheduler(a *app, pool *pgxpool.Pool, reg prometheus.Registerer) *scheduler.Scheduler {
-	s := &scheduler.Scheduler{Store: store.New(pool), Log: a.log, Interval: a.cfg.SchedulerEvery}
+// newScheduler is the scheduler of the configuration, its metrics on reg; with the warehouse's
+// reader it generates the monthly reports too.
+func newScheduler(a *app, pool *pgxpool.Pool, reg prometheus.Registerer, wh *warehouse.Reader) *scheduler.Scheduler {
+	st := store.New(pool)
+	s := &scheduler.Scheduler{Store: st, Log: a.log, Interval: a.cfg.SchedulerEvery}
+	if wh != nil {
+		s.Reports = reports.Source{Warehouse: wh, Store: st}.Step
+	}
 	s.Register(reg)
 	return s
 }
 
 // scheduleInServe starts the scheduler beside the API when the configuration puts it there;
 // it stops with ctx.
-func scheduleInServe(ctx context.Context, a *app, pool *pgxpool.Pool, reg prometheus.Registerer) {
+func scheduleInServe(ctx context.Context, a *app, pool *pgxpool.Pool, reg prometheus.Registerer, wh *warehouse.Reader) {
 	if a.cfg.Scheduler != config.SchedulerInServe {
 		return
 	}
-	s := newScheduler(a, pool, reg)
+	s := newScheduler(a, pool, reg, wh)
 	go s.Run(ctx) //nolint:errcheck // Run logs its failures and returns nil when ctx ends
 }

@@ -4969,6 +4969,67 @@ func (e RegisterState) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A kind of report.
+type ReportKind string
+
+const (
+	// The monthly report of a place (月报).
+	ReportKindMonthly ReportKind = "MONTHLY"
+	// A grid's quarterly service ledger (服务台账季度公示).
+	ReportKindLedger ReportKind = "LEDGER"
+	// The unit scorecard of a year (逐单位综合评分).
+	ReportKindScorecard ReportKind = "SCORECARD"
+)
+
+var AllReportKind = []ReportKind{
+	ReportKindMonthly,
+	ReportKindLedger,
+	ReportKindScorecard,
+}
+
+func (e ReportKind) IsValid() bool {
+	switch e {
+	case ReportKindMonthly, ReportKindLedger, ReportKindScorecard:
+		return true
+	}
+	return false
+}
+
+func (e ReportKind) String() string {
+	return string(e)
+}
+
+func (e *ReportKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportKind", str)
+	}
+	return nil
+}
+
+func (e ReportKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // In what capacity someone reported an issue.
 type ReporterRole string
 

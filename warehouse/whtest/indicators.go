@@ -202,7 +202,7 @@ func IndicatorConformance(t *testing.T, e warehouse.Engine, db string) {
 	}
 }
 
-var tableName = regexp.MustCompile(`\b((?:dim|fact|role)_[a-z_]+)\b`)
+var tableName = regexp.MustCompile(`\b((?:dim|fact|role|metric)_[a-z_]+)\b`)
 
 // QualifyTables prefixes the warehouse tables an example names with database db, as a
 // statistician's connection (whose current database is the warehouse) would read them.
