@@ -27,8 +27,8 @@ import (
 	"gridgov/realtime"
 	"gridgov/resolvers"
 	"gridgov/store"
-	"gridgov/webhook"
 	"gridgov/warehouse"
+	"gridgov/webhook"
 )
 
 // Deps are what the server needs from the outside.
