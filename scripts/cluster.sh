@@ -180,6 +180,8 @@ node_up() {
 	local i=$1 name=${CL_NODES[$1]} port pid server dir
 	port=$(cl_port "$i") dir="$CL_DIR/$name"
 	if ch_answers 127.0.0.1 "$port"; then
+		# Users and profiles are reloaded by a running server: refresh them.
+		cp "$CL_TEMPLATES/users-cluster.xml" "$dir/users.d/cluster.xml"
 		say "cluster: $name answers on 127.0.0.1:$port"
 		return
 	fi

@@ -11,9 +11,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,13 +49,12 @@ func TestClusterWarehouse(t *testing.T) {
 		t.Fatalf("seed: %v", err)
 	}
 	t.Logf("seeded in %s", time.Since(began).Round(time.Millisecond))
-	began = time.Now()
-	w.loadSingle(t)
-	t.Logf("loaded the single node in %s", time.Since(began).Round(time.Millisecond))
-	began = time.Now()
-	w.loadCluster(t, etl.Options{})
-	t.Logf("loaded the cluster in %s", time.Since(began).Round(time.Millisecond))
+	one := w.loadSingle(t)
+	t.Logf("loaded the single node: %d rows in %s, %.0f rows/s", one.Rows(), one.Duration.Round(time.Millisecond), rate(one))
+	many := w.loadCluster(t, etl.Options{})
+	t.Logf("loaded the cluster: %d rows in %s, %.0f rows/s", many.Rows(), many.Duration.Round(time.Millisecond), rate(many))
 	w.logPlacement(t)
+	w.logStorage(t)
 
 	t.Run("same indicators for every scope", func(t *testing.T) {
 		scopes := w.scopes(t)
@@ -63,6 +64,28 @@ func TestClusterWarehouse(t *testing.T) {
 			}
 		}
 		t.Logf("%d scopes × 2 periods identical", len(scopes))
+	})
+
+	t.Run("the dictionary's examples give the same rows", func(t *testing.T) {
+		answered := 0
+		defer func() { t.Logf("%d of %d examples answer rows on this seed, the same on both", answered, len(warehouse.Examples)) }()
+		for i, ex := range warehouse.Examples {
+			one, err := w.single.Query(ctx, whtest.QualifyTables(ex.SQL, w.single.Database))
+			if err != nil {
+				t.Fatalf("example %d on the single node: %v", i+1, err)
+			}
+			many, err := w.clients.Query(ctx, whtest.QualifyTables(ex.SQL, w.db))
+			if err != nil {
+				t.Errorf("example %d (%s) on the cluster: %v", i+1, ex.Title, err)
+				continue
+			}
+			if len(one) > 0 {
+				answered++
+			}
+			if a, b := fmt.Sprint(one), fmt.Sprint(many); a != b {
+				t.Errorf("example %d (%s): single node %d rows, cluster %d rows\n%.400s\n%.400s", i+1, ex.Title, len(one), len(many), a, b)
+			}
+		}
 	})
 
 	t.Run("a replica stopped", func(t *testing.T) {
@@ -159,29 +182,68 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-// loadSingle loads the single node in full: the ETL's checkpoints (in Postgres) are the
-// cluster's, so they are reset first, and the cluster's loads after it reset them again.
-func (w *world) loadSingle(t *testing.T) {
+// loadSingle runs the ETL into the single node. Postgres holds one set of checkpoints, the
+// cluster's: the single node's own are put in their place for the run, and kept aside after.
+func (w *world) loadSingle(t *testing.T) etl.Summary {
 	t.Helper()
-	w.resetCheckpoints(t)
-	if _, err := etl.New(w.pg, w.single, etl.Options{Database: w.single.Database}).RunOnce(context.Background()); err != nil {
+	w.checkpoints(t, "cluster", "single")
+	s, err := etl.New(w.pg, w.single, etl.Options{Database: w.single.Database}).RunOnce(context.Background())
+	if err != nil {
 		t.Fatalf("etl into the single node: %v", err)
 	}
-	w.resetCheckpoints(t)
+	w.checkpoints(t, "single", "cluster")
+	return s
 }
 
-func (w *world) loadCluster(t *testing.T, o etl.Options) {
+func (w *world) loadCluster(t *testing.T, o etl.Options) etl.Summary {
 	t.Helper()
 	o.Database, o.Cluster = w.db, w.cl
-	if _, err := etl.New(w.pg, w.clients, o).RunOnce(context.Background()); err != nil {
+	s, err := etl.New(w.pg, w.clients, o).RunOnce(context.Background())
+	if err != nil {
 		t.Fatalf("etl into the cluster: %v", err)
+	}
+	return s
+}
+
+func rate(s etl.Summary) float64 { return float64(s.Rows()) / s.Duration.Seconds() }
+
+// logStorage logs the rows and compressed bytes on disk of the single node's warehouse and of
+// each node's local tables (system.parts; the copied tables: neither the calendar nor the
+// summaries): the figures of docs/scaling.md.
+func (w *world) logStorage(t *testing.T) {
+	t.Helper()
+	q := func(e warehouse.Engine, db string) (rows, bytes int64) {
+		r, err := e.Query(context.Background(), "SELECT toString(sum(rows)), toString(sum(bytes_on_disk)) FROM system.parts WHERE active AND table != 'dim_date' AND table NOT LIKE 'sum%' AND database = "+warehouse.QuoteString(db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ = strconv.ParseInt(r[0][0], 10, 64)
+		bytes, _ = strconv.ParseInt(r[0][1], 10, 64)
+		return rows, bytes
+	}
+	rows, bytes := q(w.single, w.single.Database)
+	t.Logf("storage, single node: %d rows, %d bytes on disk, %.1f bytes a row", rows, bytes, float64(bytes)/float64(max(rows, 1)))
+	for _, n := range w.cl.Nodes {
+		rows, bytes := q(n, warehouse.LocalDatabase(w.db))
+		t.Logf("storage, node %s: %d rows, %d bytes on disk", n.Addr, rows, bytes)
 	}
 }
 
-func (w *world) resetCheckpoints(t *testing.T) {
+// checkpoints keeps the ETL's checkpoints aside as those of target from, and puts those kept
+// for target to in their place (none the first time).
+func (w *world) checkpoints(t *testing.T, from, to string) {
 	t.Helper()
-	if _, err := w.pg.Exec(context.Background(), "DELETE FROM etl_checkpoints"); err != nil {
-		t.Fatal(err)
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS checkpoints_" + from + " AS TABLE etl_checkpoints WITH NO DATA",
+		"CREATE TABLE IF NOT EXISTS checkpoints_" + to + " AS TABLE etl_checkpoints WITH NO DATA",
+		"DELETE FROM checkpoints_" + from,
+		"INSERT INTO checkpoints_" + from + " SELECT * FROM etl_checkpoints",
+		"DELETE FROM etl_checkpoints",
+		"INSERT INTO etl_checkpoints SELECT * FROM checkpoints_" + to,
+	} {
+		if _, err := w.pg.Exec(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 }
 
@@ -217,11 +279,45 @@ func (w *world) same(t *testing.T, s warehouse.Scope, p warehouse.Period) {
 		t.Fatalf("%s on the cluster: %v", s, err)
 	}
 	one.AsOf, many.AsOf = time.Time{}, time.Time{}
-	a, _ := json.Marshal(one)
-	b, _ := json.Marshal(many)
-	if string(a) != string(b) {
-		t.Errorf("%s %+v: the cluster's indicators differ from the single node's\nsingle:  %s\ncluster: %s", s, p, a, b)
+	if diffs := diff("", asJSON(one), asJSON(many), nil); len(diffs) > 0 {
+		t.Errorf("%s over %s: the cluster's indicators differ from the single node's in %d places (single node, then cluster):\n%s",
+			s, p.Kind, len(diffs), strings.Join(diffs[:min(len(diffs), 8)], "\n"))
 	}
+}
+
+func asJSON(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	json.Unmarshal(b, &out) //nolint:errcheck
+	return out
+}
+
+// diff lists the paths where a and b (decoded JSON) differ.
+func diff(path string, a, b any, out []string) []string {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			return append(out, fmt.Sprintf("%s: %v | %v", path, a, b))
+		}
+		for k := range x {
+			out = diff(path+"."+k, x[k], y[k], out)
+		}
+		return out
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return append(out, fmt.Sprintf("%s: %d items | %v", path, len(x), b))
+		}
+		for i := range x {
+			out = diff(fmt.Sprintf("%s[%d]", path, i), x[i], y[i], out)
+		}
+		return out
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		out = append(out, fmt.Sprintf("%s: %v | %v", path, a, b))
+	}
+	return out
 }
 
 // scopes lists the city, every street and community, and every fifth grid.
