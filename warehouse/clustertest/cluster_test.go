@@ -68,7 +68,9 @@ func TestClusterWarehouse(t *testing.T) {
 
 	t.Run("the dictionary's examples give the same rows", func(t *testing.T) {
 		answered := 0
-		defer func() { t.Logf("%d of %d examples answer rows on this seed, the same on both", answered, len(warehouse.Examples)) }()
+		defer func() {
+			t.Logf("%d of %d examples answer rows on this seed, the same on both", answered, len(warehouse.Examples))
+		}()
 		for i, ex := range warehouse.Examples {
 			one, err := w.single.Query(ctx, whtest.QualifyTables(ex.SQL, w.single.Database))
 			if err != nil {
