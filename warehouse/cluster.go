@@ -102,15 +102,15 @@ func MigrateCluster(ctx context.Context, c *Cluster, db string) ([]Migration, er
 	}
 	var applied []Migration
 	for _, m := range ms {
-		any := false
+		ran := false
 		for _, n := range c.Nodes {
 			got, err := MigrateTo(ctx, n, LocalDatabase(db), Topology{Cluster: c.Name}, m.Version)
 			if err != nil {
 				return applied, fmt.Errorf("node %s: %w", n.Addr, err)
 			}
-			any = any || len(got) > 0
+			ran = ran || len(got) > 0
 		}
-		if any {
+		if ran {
 			applied = append(applied, m)
 		}
 	}
@@ -188,18 +188,19 @@ const syncWait = 2 * time.Minute
 // RefreshClusterSummaries refreshes the summaries of every node that answers (RefreshSummaries
 // on its local database), each after the node has fetched what its replicas wrote (SYSTEM
 // SYNC REPLICA), so that it summarises what the shard holds. A node that does not answer is
-// left (its sum_state does not move, and a later refresh rebuilds it); it fails only when no
-// node of some shard could be refreshed.
-func RefreshClusterSummaries(ctx context.Context, c *Cluster, db string, sources map[string]SourceCheckpoint) (RefreshResult, []string, error) {
-	var res RefreshResult
-	var skipped []string
+// left (its sum_state does not move, and a later refresh rebuilds it); it fails when no node
+// of some shard of the cluster could be refreshed. The result is that of the node that rebuilt
+// the most; skipped lists the nodes left.
+func RefreshClusterSummaries(ctx context.Context, c *Cluster, db string, sources map[string]SourceCheckpoint) (res RefreshResult, skipped []string, err error) {
 	done := map[string]bool{}
-	shards := map[string]bool{}
+	shards := 0
 	var lastErr error
 	for _, n := range c.Nodes {
 		shard, err := n.shard(ctx)
+		if err == nil && shards == 0 {
+			shards, err = n.shardCount(ctx, c.Name)
+		}
 		if err == nil {
-			shards[shard] = true
 			err = n.syncReplicas(ctx, LocalDatabase(db))
 		}
 		var r RefreshResult
@@ -218,10 +219,26 @@ func RefreshClusterSummaries(ctx context.Context, c *Cluster, db string, sources
 			res = r
 		}
 	}
-	if len(done) == 0 || len(done) < len(shards) {
+	if len(done) == 0 || len(done) < shards {
 		return res, skipped, Unavailable(fmt.Errorf("no node of a shard could rebuild its summaries: %w", lastErr))
 	}
 	return res, skipped, nil
+}
+
+// shardCount is the number of shards of cluster, as the node's configuration has it.
+func (n *Client) shardCount(ctx context.Context, cluster string) (int, error) {
+	rows, err := n.Query(ctx, "SELECT toString(uniqExact(shard_num)) FROM system.clusters WHERE cluster = "+QuoteString(cluster))
+	if err != nil {
+		return 0, err
+	}
+	var count int
+	if len(rows) == 1 {
+		fmt.Sscan(rows[0][0], &count) //nolint:errcheck // 0 fails below
+	}
+	if count == 0 {
+		return 0, fmt.Errorf("the node knows no cluster %s", cluster)
+	}
+	return count, nil
 }
 
 // shard is the node's shard (its macro).

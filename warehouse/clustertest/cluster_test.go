@@ -124,6 +124,10 @@ func TestClusterWarehouse(t *testing.T) {
 		if code := apperr.CodeOf(err); code != apperr.WarehouseUnavailable {
 			t.Fatalf("indicators with shard 02 down: code %q (%v), want WAREHOUSE_UNAVAILABLE", code, err)
 		}
+		// A run with nothing to load fails too: shard 02's summaries cannot be brought up to date.
+		if _, err := etl.New(w.pg, w.clients, etl.Options{Database: w.db, Cluster: w.cl, MaxAttempts: 1}).RunOnce(ctx); err == nil {
+			t.Error("an ETL run with nothing to load succeeded with shard 02 down")
+		}
 		n := w.change(t, 41)
 		// One short try fails and advances nothing the shard did not acknowledge...
 		e := etl.New(w.pg, w.clients, etl.Options{Database: w.db, Cluster: w.cl, MaxAttempts: 1})
