@@ -157,3 +157,15 @@ graphiql-assets:
 .PHONY: reliability
 reliability: services tools
 	$(WITH_ENV) GRIDGOV_RELIABILITY=full go test -count=1 -timeout 80m -v ./reliability/
+
+# The warehouse on a ClickHouse cluster (ZooKeeper and three 18.16 nodes on loopback, started by
+# scripts/cluster.sh: two shards, one with two replicas), and the Postgres read replica: the
+# same seed gives the same indicators on one node and on the cluster; a replica or a shard
+# stopped; reads sent to the replica within a freshness bound. docs/scaling.md.
+.PHONY: test-cluster
+test-cluster: services
+	bash scripts/cluster.sh up
+	bash scripts/cluster.sh replica up
+	$(WITH_ENV) eval "$$(bash scripts/cluster.sh env)"; eval "$$(bash scripts/cluster.sh replica env)"; \
+	go vet -tags cluster ./warehouse/clustertest/ ./store/ && \
+	go test -tags cluster -count=1 -timeout 30m -v -run 'TestClusterWarehouse|TestReadReplica' ./warehouse/clustertest/ ./store/

@@ -35,6 +35,8 @@ const (
 type Config struct {
 	PGURL           string
 	PGMaxConns      int
+	PGReadURL       string        // a streaming replica for the API's reads; empty: none
+	PGReadMaxLag    time.Duration // replica lag above which reads go to the primary
 	CHAddr          string
 	CHDatabase      string
 	CHUser          string
@@ -105,12 +107,14 @@ func (c *Config) settings() []setting {
 	return []setting{
 		{name: "GRIDGOV_PG_URL", def: "postgres://postgres@127.0.0.1:5432/gridgov?sslmode=disable", secret: true, help: "Postgres connection URL (operational store)", value: postgresURL{&c.PGURL}},
 		{name: "GRIDGOV_PG_MAX_CONNS", def: "16", help: "maximum connections in the Postgres pool", value: positive[int]{&c.PGMaxConns}},
-		{name: "GRIDGOV_CH_ADDR", def: "127.0.0.1:9000", help: "ClickHouse native-protocol address (warehouse)", value: text{&c.CHAddr}},
+		{name: "GRIDGOV_PG_READ_URL", secret: true, help: "a streaming read replica of GRIDGOV_PG_URL: the API's reads go there while its lag is within GRIDGOV_PG_READ_MAX_LAG, except those after a write of the same request (empty: every read to the primary)", value: text{&c.PGReadURL}},
+		{name: "GRIDGOV_PG_READ_MAX_LAG", def: "5s", help: "replica lag beyond which the API reads from the primary", value: duration{&c.PGReadMaxLag, true}},
+		{name: "GRIDGOV_CH_ADDR", def: "127.0.0.1:9000", help: "ClickHouse native-protocol address (warehouse); on a cluster every node's, comma-separated, tried in order", value: text{&c.CHAddr}},
 		{name: "GRIDGOV_CH_DATABASE", def: "gridgov", help: "ClickHouse database of the warehouse", value: text{&c.CHDatabase}},
 		{name: "GRIDGOV_CH_USER", def: "default", help: "ClickHouse user for the ETL and indicators", value: text{&c.CHUser}},
 		{name: "GRIDGOV_CH_PASSWORD", secret: true, help: "ClickHouse password", value: text{&c.CHPassword}},
 		{name: "GRIDGOV_CH_STATISTICIAN_PASSWORD", secret: true, help: "password of the read-only ClickHouse user statistician (POST /analytics/sql)", value: text{&c.CHStatPassword}},
-		{name: "GRIDGOV_CH_CLUSTER", help: "ClickHouse cluster name: replicated tables ON CLUSTER (empty: one node)", value: text{&c.CHCluster}},
+		{name: "GRIDGOV_CH_CLUSTER", help: "ClickHouse cluster of the warehouse (remote_servers; <name>_all is its one-shard twin): local replicated tables on every node of GRIDGOV_CH_ADDR, Distributed tables over them (empty: one node)", value: text{&c.CHCluster}},
 		{name: "GRIDGOV_PSEUDONYM_KEY", secret: true, help: "key of the warehouse's pseudonymous person keys (development mode has a built-in one)", value: text{&c.PseudonymKey}},
 		{name: "GRIDGOV_LISTEN", def: "127.0.0.1:8080", help: "address `gridgov serve` listens on", value: text{&c.Listen}},
 		{name: "GRIDGOV_METRICS_LISTEN", def: "127.0.0.1:9091", dev: MetricsOnAPI, help: "where /metrics is served, without a token: an address of its own (keep it on loopback or a private network), `api` for GRIDGOV_LISTEN beside the API, or `off`", value: metricsListen{&c.MetricsListen}},

@@ -50,6 +50,10 @@ type Options struct {
 	// long of the last rebuild leaves them (their snapshot, and so the indicators' asOf, stays
 	// truthful), which keeps follow mode's lag low. 0 rebuilds after every run.
 	SummaryEvery time.Duration
+	// Cluster, when the warehouse is on a ClickHouse cluster (warehouse.Cluster): the ETL
+	// writes through the Distributed tables of ch, and each node rebuilds its summaries from
+	// its own copy of their sources.
+	Cluster *warehouse.Cluster
 }
 
 // Point is a place in a run where Hook is called.

@@ -15,6 +15,10 @@ import (
 // checkpoint set to that snapshot. Use it after a warehouse table was damaged or its DDL
 // changed in a way an incremental run cannot fill in.
 func (e *ETL) Resync(ctx context.Context) (Summary, error) {
+	if e.opt.Cluster != nil {
+		// A staging copy of a Distributed table would write into the live local tables.
+		return Summary{}, fmt.Errorf("resync: not on a cluster; drop the table on every node, migrate and reset its checkpoint instead")
+	}
 	l, err := e.lock(ctx)
 	if err != nil {
 		return Summary{}, err

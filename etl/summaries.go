@@ -27,7 +27,16 @@ func (e *ETL) refreshSummaries(ctx context.Context) error {
 	for name, cp := range cps {
 		sources[name] = warehouse.SourceCheckpoint{SnapshotAt: cp.SnapshotAt, RowsTotal: cp.RowsTotal}
 	}
-	res, err := warehouse.RefreshSummaries(ctx, e.ch, e.opt.Database, sources)
+	var res warehouse.RefreshResult
+	if e.opt.Cluster != nil {
+		var skipped []string
+		res, skipped, err = warehouse.RefreshClusterSummaries(ctx, e.opt.Cluster, e.opt.Database, sources)
+		if len(skipped) > 0 {
+			e.opt.Log.Warn("summaries not refreshed on nodes that do not answer; a later run rebuilds them", "nodes", skipped)
+		}
+	} else {
+		res, err = warehouse.RefreshSummaries(ctx, e.ch, e.opt.Database, sources)
+	}
 	if err != nil {
 		return fmt.Errorf("refresh summaries: %w", err)
 	}

@@ -803,6 +803,9 @@ cmd_down() {
 	rm -f "$STATE"
 }
 
+# Sourced (scripts/cluster.sh does, for the helpers above): define, run nothing.
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
+
 case ${1:-up} in
 up) cmd_up ;;
 status) cmd_status ;;

@@ -34,7 +34,9 @@ import (
 // Deps are what the server needs from the outside.
 type Deps struct {
 	Pool *pgxpool.Pool
-	Log  *slog.Logger
+	// Replica, when set, takes the API's reads while it is fresh (store.Replica).
+	Replica *store.Replica
+	Log     *slog.Logger
 	// Dev serves the GraphQL explorer (GraphiQL, embedded) at /graphiql; off in production.
 	Dev bool
 	// Registry receives the server's metrics; a new one is made when nil.
@@ -98,7 +100,7 @@ func New(d Deps) http.Handler {
 		status, body := readiness(r.Context(), d.Pool, d.Warehouse)
 		writeJSON(w, status, body)
 	}))
-	st := store.New(d.Pool)
+	st := store.New(d.Pool).WithReplica(d.Replica)
 	evm := observe.NewEvidence(d.Registry)
 	route("/graphql", cors(GraphQL(Options{Store: st, Log: d.Log, Metrics: gqlm, Keys: d.Keys, Dev: d.Dev,
 		Limits: d.Limits, AllowList: d.AllowList, Indicators: d.Indicators, Evidence: d.Evidence, EvidenceMetrics: evm,
@@ -134,7 +136,15 @@ func New(d Deps) http.Handler {
 	route("/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found"})
 	}))
-	return secureHeaders(mux)
+	return secureHeaders(trackWrites(mux))
+}
+
+// trackWrites gives every request the flag that sends its reads to the primary once it has
+// written (store.TrackWrites).
+func trackWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(store.TrackWrites(r.Context())))
+	})
 }
 
 // onlyGet refuses every method but GET and HEAD with 405 (a CORS preflight is answered

@@ -21,6 +21,8 @@ type Store struct {
 	// places caches CompleteScope: a place never moves to another parent, and every
 	// authenticated request asks.
 	places sync.Map // auth.Scope → auth.Scope
+	// replica, when set, takes the reads of requests that have not written (replica.go).
+	replica *Replica
 }
 
 // New wraps a pool.
@@ -37,13 +39,13 @@ type querier interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// querier gives the transaction of the Write ctx is in, or the pool: a read made while a
-// mutation runs sees what the mutation wrote.
+// querier gives the transaction of the Write ctx is in, or the pool of reads: a read made while
+// a mutation runs sees what the mutation wrote.
 func (s *Store) querier(ctx context.Context) querier {
 	if tx, ok := txOf(ctx); ok {
 		return tx
 	}
-	return s.pool
+	return s.readPool(ctx)
 }
 
 // txKey carries the Write a context is in: its transaction while it runs, none once it has
@@ -74,6 +76,7 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context) error) e
 	if _, ok := txOf(ctx); ok {
 		return fn(ctx)
 	}
+	markWrote(ctx)
 	w := &writeTx{}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		w.tx = tx

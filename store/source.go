@@ -49,7 +49,7 @@ func (s *Store) Batch(ctx context.Context, reads []Read) error {
 	if tx, ok := txOf(ctx); ok {
 		return batch(ctx, tx, reads)
 	}
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := s.readPool(ctx).Acquire(ctx)
 	if err != nil {
 		return MapError("read", err)
 	}

@@ -21,15 +21,18 @@ type part struct {
 const partWidth = 9
 
 // cols is the select list of a part: its tag, then each expression as text, padded with empty
-// strings to partWidth, so that every branch of a batch has the same columns and types.
+// strings to partWidth, so that every branch of a batch has the same columns and types. Every
+// column is materialized: over a Distributed table, ClickHouse 18.16 refuses a constant in the
+// result ("non constant in source stream but must be constant in result"), as the shards send
+// it back as an ordinary column.
 func cols(tag string, exprs ...string) string {
 	out := make([]string, 0, partWidth+1)
-	out = append(out, QuoteString(tag))
+	out = append(out, "materialize("+QuoteString(tag)+")")
 	for _, e := range exprs {
-		out = append(out, "toString("+e+")")
+		out = append(out, "materialize(toString("+e+"))")
 	}
 	for len(out) <= partWidth {
-		out = append(out, "''")
+		out = append(out, "materialize('')")
 	}
 	return strings.Join(out, ", ")
 }

@@ -20,6 +20,7 @@ const (
 	CodeMemoryLimitExceeded        = 241 // MEMORY_LIMIT_EXCEEDED
 	CodeTableIsReadOnly            = 242 // TABLE_IS_READ_ONLY
 	CodeTooManyParts               = 252 // TOO_MANY_PARTS
+	CodeAllConnectionTriesFailed   = 279 // ALL_CONNECTION_TRIES_FAILED: no replica of a shard answered
 	CodeTooFewLiveReplicas         = 285 // TOO_FEW_LIVE_REPLICAS
 	CodeDatabaseAccessDenied       = 291 // DATABASE_ACCESS_DENIED
 	CodeTooManyBytes               = 307 // TOO_MANY_BYTES

@@ -264,11 +264,15 @@ func unescape(s string) string {
 	return strings.NewReplacer(`\'`, `'`, `\\`, `\`).Replace(s)
 }
 
-// Topology says how tables are laid out: on one node, or replicated across a cluster.
+// Topology says how tables are laid out: on one node, or as the local tables of one node of a
+// cluster (see Cluster).
 type Topology struct {
-	// Cluster, when set, makes every statement ON CLUSTER and every engine Replicated*.
-	// Distributed tables over the local ones are then created beside them (not needed on a
-	// single node).
+	// Cluster, when set, renders a CREATE for a node of that cluster: the table replicated
+	// (Replicated*MergeTree, coordinated through ZooKeeper) among the replicas of its shard
+	// when its rows are spread by street, among every node when each node holds it whole; a
+	// summary stays a plain table of the node. Statements are applied node by node
+	// (MigrateCluster), not ON CLUSTER: an ALTER of a replicated table reaches the other
+	// replicas through ZooKeeper, and the next node finds it done.
 	Cluster string
 }
 
@@ -278,29 +282,35 @@ const (
 	replacingEngine  = "ReplacingMergeTree"
 	summaryEngine    = "MergeTree"
 	replicatedPrefix = "Replicated"
-	replicaPath      = "'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
 )
 
+// replicaPath is the ZooKeeper path and replica name of table in database db: one path per
+// shard for a sharded table ({shard} is each node's macro), one for the whole cluster for a
+// table every node holds. Names are literal: 18.16 has no {database} and {table} macros.
+func replicaPath(db, table string) string {
+	shard := "{shard}"
+	if _, ok := ShardKey(table); !ok {
+		shard = "all"
+	}
+	return QuoteString("/clickhouse/tables/"+shard+"/"+db+"/"+table) + ", '{replica}'"
+}
+
 // Statement renders the migration for database db and topology t: the table name qualified,
-// and on a cluster ON CLUSTER and the replicated engine.
+// and on a cluster the replicated engine.
 func (m Migration) Statement(db string, t Topology) string {
 	sql := stripComments(m.SQL)
 	target := Qualified(db, m.Table)
 	switch m.Kind {
 	case "create":
-		head := "CREATE TABLE IF NOT EXISTS " + target
-		if t.Cluster != "" {
-			head += " ON CLUSTER " + Quote(t.Cluster)
+		sql = createRe.ReplaceAllLiteralString(sql, "CREATE TABLE IF NOT EXISTS "+target)
+		if t.replicated(m.Table) {
+			sql = columnCommentRe.ReplaceAllString(EngineFor(sql, db, m.Table, t), "$1")
 		}
-		sql = createRe.ReplaceAllLiteralString(sql, head)
-		sql = EngineFor(sql, t)
 	case "view":
 		// A view reads its tables by name when queried: each is qualified with db, so the
-		// view reads its own database's whatever the reader's current one.
+		// view reads its own database's whatever the reader's current one (on a cluster, the
+		// Distributed tables of that name; every node gets the view, as every other statement).
 		head := "CREATE VIEW IF NOT EXISTS " + target
-		if t.Cluster != "" {
-			head += " ON CLUSTER " + Quote(t.Cluster)
-		}
 		at := viewRe.FindStringIndex(sql)
 		body := fromRe.ReplaceAllStringFunc(sql[at[1]:], func(m string) string {
 			c := fromRe.FindStringSubmatch(m)
@@ -310,18 +320,36 @@ func (m Migration) Statement(db string, t Topology) string {
 	case "insert":
 		sql = insertRe.ReplaceAllLiteralString(sql, "INSERT INTO "+target)
 	case "alter":
-		head := "ALTER TABLE " + target
-		if t.Cluster != "" {
-			head += " ON CLUSTER " + Quote(t.Cluster)
+		head := alterRe.FindStringIndex(sql)
+		if t.replicated(m.Table) && !m.Mutation {
+			var keep []string
+			for _, cmd := range splitTopLevel(sql[head[1]:]) {
+				if !commentRe.MatchString(strings.TrimSpace(cmd)) {
+					keep = append(keep, strings.TrimSpace(cmd))
+				}
+			}
+			if len(keep) == 0 {
+				return "" // comments only: nothing to do on a replicated table
+			}
+			return "ALTER TABLE " + target + " " + strings.Join(keep, ", ")
 		}
-		sql = alterRe.ReplaceAllLiteralString(sql, head)
+		sql = alterRe.ReplaceAllLiteralString(sql, "ALTER TABLE "+target)
 	}
 	return strings.TrimSpace(sql)
 }
 
-// EngineFor rewrites `ENGINE = ReplacingMergeTree(args)` (and the summaries' `ENGINE =
-// MergeTree()`) for the topology.
-func EngineFor(sql string, t Topology) string {
+// columnCommentRe finds a column's COMMENT in a CREATE.
+var columnCommentRe = regexp.MustCompile(`(?m)\s+COMMENT\s+'(?:[^'\\]|\\.)*'(,?)$`)
+
+// replicated says whether table is a Replicated*MergeTree in t. ClickHouse 18.16 refuses to
+// create a replicated table whose columns carry comments ("Table structure in ZooKeeper is too
+// different from local table structure"), so their comments are left out there: the data
+// dictionary (docs/warehouse.md) is generated from the DDL files, not read from a server.
+func (t Topology) replicated(table string) bool { return t.Cluster != "" && !IsSummary(table) }
+
+// EngineFor rewrites `ENGINE = ReplacingMergeTree(args)` (and `ENGINE = MergeTree()`) of
+// table in database db for the topology.
+func EngineFor(sql, db, table string, t Topology) string {
 	if t.Cluster == "" {
 		return sql
 	}
@@ -332,7 +360,7 @@ func EngineFor(sql string, t Topology) string {
 			continue
 		}
 		rest := sql[i+len(from):]
-		args := replicaPath
+		args := replicaPath(db, table)
 		if !strings.HasPrefix(rest, ")") {
 			args += ", "
 		}

@@ -27,6 +27,7 @@ var transientCodes = map[int32]bool{
 	CodeTableIsReadOnly:            true,
 	CodeTooManyParts:               true,
 	CodeTooFewLiveReplicas:         true,
+	CodeAllConnectionTriesFailed:   true,
 	CodeUnknownStatusOfInsert:      true,
 	CodeQueryWasCancelled:          true,
 	CodeSystemError:                true,
@@ -49,14 +50,26 @@ func Transient(err error) bool {
 	return IsUnavailable(err)
 }
 
+// unreachableCodes are the errors a server reports when it could not reach another: on a
+// cluster, no replica of some shard answered, so no complete answer can be given.
+var unreachableCodes = map[int32]bool{
+	CodeAllConnectionTriesFailed: true,
+	CodeNetworkError:             true,
+	CodeSocketTimeout:            true,
+}
+
 // IsUnavailable tells whether err means ClickHouse could not be reached (refused, reset,
-// timed out, no connection to be had), as opposed to an error ClickHouse reported.
+// timed out, no connection to be had; on a cluster, a shard of which no replica answered), as
+// opposed to an error ClickHouse reported.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
 	var ex *clickhouse.Exception
-	if errors.As(err, &ex) || errors.Is(err, context.Canceled) {
+	if errors.As(err, &ex) {
+		return unreachableCodes[ex.Code]
+	}
+	if errors.Is(err, context.Canceled) {
 		return false
 	}
 	var ne net.Error

@@ -16,8 +16,8 @@ import (
 )
 
 // TestErrorClasses: an unreachable ClickHouse is unavailable and transient; an error it
-// reports is transient only when its code says the server is busy or restarting, and never
-// unavailable (it answered); a cancelled query is neither.
+// reports is transient only when its code says the server is busy or restarting, and
+// unavailable only when it could not reach a shard of a cluster; a cancelled query is neither.
 func TestErrorClasses(t *testing.T) {
 	cases := []struct {
 		name                   string
@@ -31,6 +31,8 @@ func TestErrorClasses(t *testing.T) {
 		{"deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), true, true},
 		{"too many queries", fmt.Errorf("query: %w", &clickhouse.Exception{Code: warehouse.CodeTooManySimultaneousQueries}), false, true},
 		{"keeper", &clickhouse.Exception{Code: warehouse.CodeKeeperException}, false, true},
+		{"a shard of which no replica answers", fmt.Errorf("query: %w", &clickhouse.Exception{Code: warehouse.CodeAllConnectionTriesFailed}), true, true},
+		{"a shard's connection broke", &clickhouse.Exception{Code: warehouse.CodeNetworkError}, true, true},
 		{"unknown table", &clickhouse.Exception{Code: warehouse.CodeUnknownTable}, false, false},
 		{"access denied", &clickhouse.Exception{Code: warehouse.CodeAccessDenied}, false, false},
 		{"cancelled", fmt.Errorf("query: %w", context.Canceled), false, false},

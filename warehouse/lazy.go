@@ -1,7 +1,6 @@
 package warehouse
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -13,17 +12,13 @@ import (
 // its operational data while ClickHouse is down, and each warehouse query then fails on its
 // own (Ping tells readiness probes).
 func Dial(o Options) (*Client, error) {
-	conn, err := clickhouse.Open(&clickhouse.Options{
-		Addr:        []string{o.Addr},
-		Auth:        clickhouse.Auth{Database: cmp.Or(o.DefaultDatabase, "default"), Username: o.User, Password: o.Password},
-		DialTimeout: 2 * time.Second,
-		ReadTimeout: time.Minute,
-		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
-	})
+	opts := nodeOptions(o.Addr, o)
+	opts.DialTimeout, opts.ReadTimeout = 2*time.Second, time.Minute
+	conn, err := clickhouse.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: %w", o.Addr, err)
 	}
-	return &Client{Conn: conn, Database: o.Database}, nil
+	return &Client{Conn: conn, Database: o.Database, Addr: o.Addr}, nil
 }
 
 // Ping checks that the server answers.

@@ -38,12 +38,12 @@ func MigrateTo(ctx context.Context, e Engine, db string, t Topology, version int
 		if s.Applied || s.Version > version {
 			continue
 		}
-		done, err := altered(ctx, e, db, s.Migration)
+		done, err := altered(ctx, e, db, s.Migration, t)
 		if err != nil {
 			return applied, fmt.Errorf("warehouse migration %05d_%s: %w", s.Version, s.Name, err)
 		}
-		if !done {
-			if err := e.Exec(ctx, s.Statement(db, t)); err != nil {
+		if stmt := s.Statement(db, t); !done && stmt != "" {
+			if err := e.Exec(ctx, stmt); err != nil {
 				return applied, fmt.Errorf("warehouse migration %05d_%s: %w", s.Version, s.Name, err)
 			}
 		}
@@ -72,8 +72,9 @@ func Status(ctx context.Context, e Engine, db string, t Topology) ([]MigrationSt
 	if err := CreateDatabase(ctx, e, db); err != nil {
 		return nil, err
 	}
-	create := EngineFor(fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (version UInt32, name String, applied_at DateTime) ENGINE = ReplacingMergeTree() ORDER BY version`,
-		Qualified(db, migrationsTable)), t)
+	// Each node of a cluster records what it has: a plain table, never replicated.
+	create := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (version UInt32, name String, applied_at DateTime) ENGINE = ReplacingMergeTree() ORDER BY version`,
+		Qualified(db, migrationsTable))
 	if err := e.Exec(ctx, create); err != nil {
 		return nil, fmt.Errorf("create warehouse schema_migrations: %w", err)
 	}
@@ -102,7 +103,7 @@ func Status(ctx context.Context, e Engine, db string, t Topology) ([]MigrationSt
 
 // altered says whether an ALTER of columns has already left its table as it would: the live
 // columns (names, types, comments) are those of the DDL as of the migration.
-func altered(ctx context.Context, e Engine, db string, m Migration) (bool, error) {
+func altered(ctx context.Context, e Engine, db string, m Migration, t Topology) (bool, error) {
 	if m.Kind != "alter" || m.Mutation {
 		return false, nil
 	}
@@ -121,7 +122,7 @@ func altered(ctx context.Context, e Engine, db string, m Migration) (bool, error
 		return false, err
 	}
 	for i, r := range rows {
-		if len(r) < 5 || r[0] != want[i].Name || r[1] != want[i].Type || r[4] != want[i].Comment {
+		if len(r) < 5 || r[0] != want[i].Name || r[1] != want[i].Type || r[4] != want[i].Comment && !t.replicated(m.Table) {
 			return false, nil
 		}
 	}

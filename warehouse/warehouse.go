@@ -48,22 +48,15 @@ type Options struct {
 type Client struct {
 	Conn     driver.Conn
 	Database string
+	Addr     string // as Options gave it
 }
 
 // Open connects to the server and checks that it answers. The database need not exist yet
 // (the connection's default database is "default"; every statement here names its database).
+// Addr may list several servers, comma-separated (the nodes of a cluster): a connection goes
+// to the first that answers.
 func Open(ctx context.Context, o Options) (*Client, error) {
-	current := o.DefaultDatabase
-	if current == "" {
-		current = "default"
-	}
-	conn, err := clickhouse.Open(&clickhouse.Options{
-		Addr:        []string{o.Addr},
-		Auth:        clickhouse.Auth{Database: current, Username: o.User, Password: o.Password},
-		DialTimeout: 5 * time.Second,
-		ReadTimeout: 5 * time.Minute,
-		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
-	})
+	conn, err := clickhouse.Open(nodeOptions(o.Addr, o))
 	if err != nil {
 		return nil, fmt.Errorf("connect clickhouse %s: %w", o.Addr, err)
 	}
@@ -71,7 +64,24 @@ func Open(ctx context.Context, o Options) (*Client, error) {
 		conn.Close()
 		return nil, fmt.Errorf("ping clickhouse %s: %w", o.Addr, err)
 	}
-	return &Client{Conn: conn, Database: o.Database}, nil
+	return &Client{Conn: conn, Database: o.Database, Addr: o.Addr}, nil
+}
+
+// nodeOptions are the driver's options for the servers of addrs (comma-separated), tried in
+// order.
+func nodeOptions(addrs string, o Options) *clickhouse.Options {
+	current := o.DefaultDatabase
+	if current == "" {
+		current = "default"
+	}
+	return &clickhouse.Options{
+		Addr:             ClusterAddrs(addrs),
+		ConnOpenStrategy: clickhouse.ConnOpenInOrder,
+		Auth:             clickhouse.Auth{Database: current, Username: o.User, Password: o.Password},
+		DialTimeout:      5 * time.Second,
+		ReadTimeout:      5 * time.Minute,
+		Compression:      &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+	}
 }
 
 // Close closes the pool.

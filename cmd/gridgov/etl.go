@@ -17,6 +17,7 @@ import (
 	"gridgov/etl"
 	"gridgov/observe"
 	"gridgov/store"
+	"gridgov/warehouse"
 )
 
 const etlUsage = `usage: gridgov etl <command> [flags]
@@ -64,6 +65,15 @@ func cmdETL(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer ch.Close()
+	var cluster *warehouse.Cluster
+	if a.cfg.CHCluster != "" {
+		if cluster, err = warehouse.OpenCluster(a.cfg.CHCluster, warehouse.ClusterAddrs(a.cfg.CHAddr), warehouse.Options{
+			Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword,
+		}); err != nil {
+			return err
+		}
+		defer cluster.Close()
+	}
 
 	reg := observe.NewRegistry()
 	if *metricsAddr != "" {
@@ -81,6 +91,7 @@ func cmdETL(ctx context.Context, a *app, args []string) error {
 		Tables:       tables,
 		Wait:         *wait,
 		SummaryEvery: summaryEvery(*follow, *summaries),
+		Cluster:      cluster,
 	})
 
 	switch args[0] {

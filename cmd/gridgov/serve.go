@@ -52,6 +52,13 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer pool.Close()
+	replica, err := openReplica(a)
+	if err != nil {
+		return err
+	}
+	if replica != nil {
+		defer replica.Pool.Close()
+	}
 	wh, err := warehouse.Dial(warehouse.Options{Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword})
 	if err != nil {
 		return err
@@ -88,7 +95,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	handler := server.New(server.Deps{Pool: pool, Realtime: hub, WebhookGuard: guard, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
 		Indicators: indicators, Analytics: analyticsHandler, Reports: indicators,
-		Limits: limitsOf(a.cfg), Evidence: files})
+		Limits: limitsOf(a.cfg), Evidence: files, Replica: replica})
 	scheduleInServe(scheduleCtx, a, pool, reg, indicators)
 	servers := []*http.Server{apiServer(a.cfg, handler)}
 	if addr := a.cfg.MetricsAddress(); addr != "" {
@@ -191,4 +198,17 @@ func warehouseServices(a *app, pool *pgxpool.Pool, wh *warehouse.Client, keys au
 	}
 	h := analytics.Handler(analytics.Options{Warehouse: stat, Keys: keys, Metrics: m, Log: a.log, Pool: pool})
 	return reader, h, func() { stat.Close() }, nil
+}
+
+// openReplica makes the pool of the read replica, when GRIDGOV_PG_READ_URL names one, without
+// waiting for it to answer: until it does, reads go to the primary.
+func openReplica(a *app) (*store.Replica, error) {
+	if a.cfg.PGReadURL == "" {
+		return nil, nil
+	}
+	pool, err := pgxpool.New(context.Background(), a.cfg.PGReadURL)
+	if err != nil {
+		return nil, fmt.Errorf("read replica: %w", err)
+	}
+	return &store.Replica{Pool: pool, MaxLag: a.cfg.PGReadMaxLag}, nil
 }

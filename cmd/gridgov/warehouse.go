@@ -24,12 +24,15 @@ func cmdWarehouse(ctx context.Context, a *app, args []string) error {
 		_, err = a.stdout.Write(doc)
 		return err
 	}
+	if a.cfg.CHCluster != "" && args[0] == "migrate" {
+		return migrateCluster(ctx, a)
+	}
 	ch, err := openWarehouse(ctx, a)
 	if err != nil {
 		return err
 	}
 	defer ch.Close()
-	topo := warehouse.Topology{Cluster: a.cfg.CHCluster}
+	topo := warehouse.Topology{}
 	switch args[0] {
 	case "migrate":
 		applied, err := warehouse.Migrate(ctx, ch, a.cfg.CHDatabase, topo)
@@ -41,7 +44,11 @@ func cmdWarehouse(ctx context.Context, a *app, args []string) error {
 		}
 		return err
 	case "status":
-		states, err := warehouse.Status(ctx, ch, a.cfg.CHDatabase, topo)
+		db := a.cfg.CHDatabase
+		if a.cfg.CHCluster != "" {
+			db = warehouse.LocalDatabase(db) // of the first node that answers
+		}
+		states, err := warehouse.Status(ctx, ch, db, topo)
 		if err != nil {
 			return err
 		}
@@ -61,4 +68,24 @@ func openWarehouse(ctx context.Context, a *app) (*warehouse.Client, error) {
 	return warehouse.Open(ctx, warehouse.Options{
 		Addr: a.cfg.CHAddr, Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword,
 	})
+}
+
+// migrateCluster applies the DDL to every node of the cluster (GRIDGOV_CH_ADDR lists them)
+// and makes the Distributed tables over them.
+func migrateCluster(ctx context.Context, a *app) error {
+	c, err := warehouse.OpenCluster(a.cfg.CHCluster, warehouse.ClusterAddrs(a.cfg.CHAddr), warehouse.Options{
+		Database: a.cfg.CHDatabase, User: a.cfg.CHUser, Password: a.cfg.CHPassword,
+	})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	applied, err := warehouse.MigrateCluster(ctx, c, a.cfg.CHDatabase)
+	for _, m := range applied {
+		fmt.Fprintf(a.stdout, "applied %05d_%s on every node\n", m.Version, m.Name)
+	}
+	if err == nil && len(applied) == 0 {
+		fmt.Fprintln(a.stdout, "warehouse schema is up to date on every node")
+	}
+	return err
 }
