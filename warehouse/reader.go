@@ -546,7 +546,7 @@ func (v *BreakdownValues) add(w BreakdownValues) {
 	v.Activities.PeopleServed += w.Activities.PeopleServed
 	v.Coverage.Grids += w.Coverage.Grids
 	v.Coverage.Buildings += w.Coverage.Buildings
-	v.Density.AreaKm2 += w.Density.AreaKm2
+	v.Density.AreaKm2 = addKm2(v.Density.AreaKm2, w.Density.AreaKm2)
 }
 
 // startTrend lays out the trend's months; issues and orders fill them in.
