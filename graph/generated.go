@@ -15100,11 +15100,11 @@ transactional outbox: every step written to a history is sent once it has commit
 Limits and close codes are in docs/realtime.md.
 """
 type Subscription {
-  "An issue in my scope changed: reported, accepted, dispatched, urged, supervised, escalated, resolved, closed, reopened, …"
+  "An issue in the subscriber's scope changed: reported, accepted, dispatched, urged, supervised, escalated, resolved, closed, reopened, …"
   issueChanged: Issue!
-  "A service order I may read changed: published in my grid (a party member's demand list), claimed, completed, cancelled, …"
+  "A service order the subscriber may read changed: published in their grid (a party member's demand list), claimed, completed, cancelled, …"
   serviceOrderChanged: ServiceOrder!
-  "A check-in I may read changed: registered (awaiting verification), verified, rejected, withdrawn, transferred."
+  "A check-in the subscriber may read changed: registered (awaiting verification), verified, rejected, withdrawn, transferred."
   checkinChanged: Checkin!
 }
 
