@@ -122,6 +122,11 @@ func TestReportIssueAtPoint(t *testing.T) {
 		t.Errorf("geometry %v", dig(d, "reportIssue", "geometry"))
 	}
 	issue := dig(d, "reportIssue", "id").(string)
+	// On the meridian the two grids share, the smaller id is assigned, as gridAt answers.
+	d = e.must(toks["community_cadre"], report, in(117.90, 31.60, nil))
+	if got := dig(d, "reportIssue", "grid", "id"); got != gid("Grid", min(w.grid, w.grid2)) {
+		t.Errorf("reported on the shared boundary, assigned to %v, want the smaller id", got)
+	}
 	// Outside the city, and in another street (out of scope), alike.
 	for _, p := range [][2]float64{{116.40, 39.90}, {117.97, 31.60}} {
 		r := e.refuses(toks["community_cadre"], "BAD_USER_INPUT", report, in(p[0], p[1], nil))

@@ -107,8 +107,9 @@ func shapes(op, table, column string) *Source[int64, json.RawMessage] {
 	}}
 }
 
-// gridAtSQL finds the grid covering a point: ST_Covers counts the boundary in, and of the
-// grids sharing a boundary point the one with the smallest id wins (the tie-break rule).
+// gridAtQuery finds the grid covering a point: ST_Covers counts the boundary in, and of the
+// grids sharing a boundary point the one with the smallest id wins (firstCovering, the
+// tie-break rule).
 func gridAtQuery(sc auth.Scope, p geo.Point) *query {
 	q := &query{}
 	q.where("ST_Covers(boundary, " + point(q, p) + ")")
@@ -117,11 +118,14 @@ func gridAtQuery(sc auth.Scope, p geo.Point) *query {
 	return q
 }
 
+// firstCovering orders the grids gridAtQuery finds by the tie-break rule and keeps the first.
+const firstCovering = " ORDER BY id LIMIT 1"
+
 // GridAt is the grid of the scope covering p, or nil when none does.
 func (s *Store) GridAt(ctx context.Context, sc auth.Scope, p geo.Point) (*Grid, error) {
 	q := gridAtQuery(sc, p)
 	var out *Grid
-	err := s.Batch(ctx, []Read{scanned("grid at point", gridSQL+q.sql()+" ORDER BY id LIMIT 1", q.args, scanGrid,
+	err := s.Batch(ctx, []Read{scanned("grid at point", gridSQL+q.sql()+firstCovering, q.args, scanGrid,
 		func(g *Grid) { out = g })})
 	return out, err
 }
@@ -134,7 +138,7 @@ func locate(ctx context.Context, tx pgx.Tx, sc auth.Scope, p geo.Point, gridID i
 	if gridID != 0 {
 		q.where("id = ?", gridID)
 	}
-	err = tx.QueryRow(ctx, "SELECT id, street_id, community_id FROM grids"+q.sql()+" ORDER BY id LIMIT 1", q.args...).
+	err = tx.QueryRow(ctx, "SELECT id, street_id, community_id FROM grids"+q.sql()+firstCovering, q.args...).
 		Scan(&grid, &street, &community)
 	switch {
 	case isNoRows(err) && gridID != 0:
