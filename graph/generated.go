@@ -14981,7 +14981,7 @@ input DecideRatingAppealInput {
   ratingId: ID! @ref(type: "YearRating")
   "How the appeal is decided."
   decision: AppealDecision!
-  "The new grade, for a revision."
+  "The new grade, for a revision; refused with an upheld decision, which keeps the grade."
   grade: RatingGrade
   "Why: recorded on the appeal and in the history."
   note: String

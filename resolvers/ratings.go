@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 
+	"gridgov/apperr"
 	"gridgov/graph/model"
 	"gridgov/store"
 	"gridgov/warehouse"
@@ -64,6 +65,9 @@ func (r *mutationResolver) AppealRating(ctx context.Context, in model.AppealRati
 }
 func (r *mutationResolver) DecideRatingAppeal(ctx context.Context, in model.DecideRatingAppealInput) (*store.YearRating, error) {
 	step := workflow.RatingStep{Action: workflow.RatingUphold}
+	if in.Decision == model.AppealDecisionUpheld && in.Grade != nil {
+		return nil, apperr.Invalid("grade", "an upheld rating keeps its grade: give a grade only to revise it")
+	}
 	if in.Decision == model.AppealDecisionRevised {
 		step.Action = workflow.RatingRevise
 		if in.Grade != nil {

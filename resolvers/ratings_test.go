@@ -182,6 +182,7 @@ func TestRatingAppealUpheld(t *testing.T) {
 	other := e.token("party_member", gid("Grid", r.w.grid), otherPerson)
 	r.refused(e, other, "NOT_FOUND", "appealRating", `, reason: "x"`, vars(x))
 	x = r.step(e, r.mine, "appealRating", `, reason: "不服"`, vars(x))
+	r.refused(e, r.city, "BAD_USER_INPUT", "decideRatingAppeal", `, decision: UPHELD, grade: GOOD`, vars(x))
 	x = r.step(e, r.city, "decideRatingAppeal", `, decision: UPHELD, note: "维持"`, vars(x))
 	if x["state"] != "NOTIFIED" || x["grade"] != "AVERAGE" || dig(x, "appeal", "decision") != "UPHELD" || dig(x, "appeal", "note") != "维持" {
 		t.Fatalf("upheld: %v", x)

@@ -481,7 +481,7 @@ type DecideRatingAppealInput struct {
 	RatingID string `json:"ratingId"`
 	// How the appeal is decided.
 	Decision AppealDecision `json:"decision"`
-	// The new grade, for a revision.
+	// The new grade, for a revision; refused with an upheld decision, which keeps the grade.
 	Grade *RatingGrade `json:"grade,omitempty"`
 	// Why: recorded on the appeal and in the history.
 	Note *string `json:"note,omitempty"`
