@@ -118,7 +118,7 @@ func postgresIndicators(ctx context.Context, pg *pgxpool.Pool, s warehouse.Span,
 			"(SELECT count(*) FROM residents WHERE deleted_at IS NULL), (SELECT count(*) FROM building_appointments WHERE role = 'building_leader' AND ended_on IS NULL AND deleted_at IS NULL), " +
 			"(SELECT count(*) FROM building_appointments WHERE role = 'owner_representative' AND ended_on IS NULL AND deleted_at IS NULL), (SELECT count(*) FROM compounds WHERE market_managed AND deleted_at IS NULL), " +
 			"(SELECT count(DISTINCT r.member_id) FROM mediation_room_members r JOIN party_members m ON m.id = r.member_id JOIN units u ON u.id = m.unit_id AND u.is_justice WHERE r.deleted_at IS NULL), " +
-			"(SELECT count(*) FROM red_stewards WHERE deleted_at IS NULL), (SELECT count(*) FROM governance_instructors WHERE deleted_at IS NULL), " +
+			"(SELECT count(*) FROM red_stewards WHERE ended_on IS NULL AND deleted_at IS NULL), (SELECT count(*) FROM governance_instructors WHERE ended_on IS NULL AND deleted_at IS NULL), " +
 			"(SELECT count(DISTINCT p.unit_id) FROM pairings p JOIN units u ON u.id = p.unit_id AND u.civilised WHERE p.kind = 'practice_station' AND p.ended_on IS NULL AND p.deleted_at IS NULL), " +
 			"(SELECT count(*) FROM social_organisations WHERE has_party_org AND deleted_at IS NULL), (SELECT count(*) FROM venture_projects WHERE deleted_at IS NULL), (SELECT count(*) FROM service_categories WHERE deleted_at IS NULL)",
 		"SELECT kind, count(*), sum(people_served), count(DISTINCT intersection_id) FROM activities WHERE deleted_at IS NULL AND " + days("starts_at") + " GROUP BY 1",

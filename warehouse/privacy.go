@@ -79,7 +79,7 @@ var PersonTables = []PersonTable{
 	{Table: "role_cadre", Subject: "person_key", Records: names("kind street_id community_id title is_leader")},
 	{Table: "role_grid_assignment", Subject: "cadre_id", Records: names(places, "role started_on ended_on")},
 	{Table: "role_mediation_room_member", Subject: "member_id", Records: names("street_id community_id facility_id joined_on")},
-	{Table: "role_red_steward", Subject: "person_key", Records: names(places, "selected_on")},
+	{Table: "role_red_steward", Subject: "person_key", Records: names(places, "selected_on ended_on")},
 	{Table: "role_governance_instructor", Subject: "person_key", Records: names("street_id community_id former_post appointed_on ended_on")},
 	{Table: "role_partner", Subject: "person_key", Records: names("street_id community_id kind organisation started_on ended_on")},
 	{Table: "fact_volunteer", Records: names("team_id", places, "registered_on skills")},

@@ -198,7 +198,7 @@ func standingSelect(t func(string) string) string {
 		rows("building_leaders", "role_building_appointment", grid, "id", "role = 'building_leader' AND ended_on IS NULL"),
 		rows("owner_representatives", "role_building_appointment", grid, "id", "role = 'owner_representative' AND ended_on IS NULL"),
 		rows("market_managed_compounds", "dim_compound", community, "id", "market_managed = 1"),
-		rows("red_stewards", "role_red_steward", grid, "id", "1"),
+		rows("red_stewards", "role_red_steward", grid, "id", "ended_on IS NULL"),
 		rows("governance_instructors", "role_governance_instructor", community, "id", "ended_on IS NULL"),
 		// Current co-building partners by kind: the measure partners:<kind>.
 		"SELECT DISTINCT concat('partners:', kind), " + community + ", id FROM " + t("role_partner") + " WHERE is_deleted = 0 AND ended_on IS NULL",
