@@ -2,11 +2,13 @@ package analytics_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -257,6 +259,38 @@ func TestSavedQueryChanges(t *testing.T) {
 	}
 	if code, _ := call(http.MethodGet, "/analytics/queries/weekly/runs", other, ""); code != http.StatusNotFound {
 		t.Errorf("another reads an unshared query's runs: %d", code)
+	}
+
+	// Changes at the same version at once: one wins, the others are CONFLICT.
+	statuses := make(chan int, 8)
+	var wg sync.WaitGroup
+	for i := range cap(statuses) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPatch, e.srv.URL+"/analytics/queries/weekly", strings.NewReader(fmt.Sprintf(`{"version": 3, "description": "racer %d"}`, i)))
+			req.Header.Set("Authorization", "Bearer "+e.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	won := 0
+	for code := range statuses {
+		if code == http.StatusOK {
+			won++
+		} else if code != http.StatusConflict {
+			t.Errorf("a change at once: %d", code)
+		}
+	}
+	if q := listed(e.token); won != 1 || q == nil || q.Version != 4 {
+		t.Errorf("changes at once: %d won, now %+v; want 1, at version 4", won, q)
 	}
 
 	// Deleted: gone with its runs; a run by name is NOT_FOUND; the name saved again starts afresh.
