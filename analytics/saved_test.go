@@ -238,6 +238,7 @@ func TestSavedQueryChanges(t *testing.T) {
 		{"an undeclared placeholder", `{"version": 2, "sql": "SELECT {m:Int64}"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
 		{"a parameter of another type", `{"version": 2, "params": [{"name": "n", "type": "String"}]}`, http.StatusBadRequest, "BAD_USER_INPUT"},
 		{"an unknown field", `{"version": 2, "name": "renamed"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"a description too long", `{"version": 2, "description": "` + strings.Repeat("述", 2001) + `"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
 	} {
 		if code, b := call(http.MethodPatch, "/analytics/queries/weekly", e.token, c.body); code != c.status || errorCode(t, b) != c.code {
 			t.Errorf("%s: %d %s, want %d %s", c.name, code, b, c.status, c.code)
