@@ -2,11 +2,13 @@ package analytics_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,8 +19,17 @@ import (
 // get answers GET path with the token.
 func (e env) get(t *testing.T, path, token string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+	return e.do(t, http.MethodGet, path, token, "")
+}
+
+// do answers a request of method to path with the token and a JSON body (none when empty).
+func (e env) do(t *testing.T, method, path, token, body string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +155,166 @@ func TestSavedQueries(t *testing.T) {
 	_, b = e.get(t, "/analytics/queries", other)
 	if !strings.Contains(b, `"shared_one"`) || strings.Contains(b, `"echo"`) {
 		t.Errorf("another's list: %s", b)
+	}
+}
+
+// The owner of a saved query updates it at the version they read (each change bumps it; a stale
+// one is CONFLICT and changes nothing), checked as a new one is; another statistician who sees it
+// shared is answered as for a missing query when changing it; unsharing hides it; deleting it
+// removes it and its runs, and a run by name is then NOT_FOUND.
+func TestSavedQueryChanges(t *testing.T) {
+	e := newEnv(t, analytics.Options{Pool: dbtest.New(t)})
+	other, err := e.keys.Issue("statistician", "city", "43", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, token, body string) (int, string) {
+		t.Helper()
+		resp, b := e.do(t, method, path, token, body)
+		return resp.StatusCode, b
+	}
+	// listed is the query named weekly as token's list shows it; nil when absent.
+	listed := func(token string) *analytics.SavedQuery {
+		t.Helper()
+		var l struct{ Queries []analytics.SavedQuery }
+		if code, b := call(http.MethodGet, "/analytics/queries", token, ""); code != http.StatusOK || json.Unmarshal([]byte(b), &l) != nil {
+			t.Fatalf("list: %d %s", code, b)
+		}
+		for _, q := range l.Queries {
+			if q.Name == "weekly" {
+				return &q
+			}
+		}
+		return nil
+	}
+	run := func(token string) (int, string) {
+		t.Helper()
+		return call(http.MethodPost, "/analytics/sql", token, `{"query": "weekly", "params": {"n": 1}}`)
+	}
+	save := `{"name": "weekly", "sql": "SELECT {n:Int64} AS n", "params": [{"name": "n", "type": "Int64"}], "description": "first", "shared": true}`
+	if code, b := call(http.MethodPost, "/analytics/queries", e.token, save); code != http.StatusCreated {
+		t.Fatalf("save: %d %s", code, b)
+	}
+	if q := listed(other); q == nil || q.Version != 1 || q.Description != "first" || !q.Shared {
+		t.Fatalf("another's list, shared: %+v", q)
+	}
+
+	// Another statistician sees it shared but may not change it: the answer of a missing query.
+	for _, method := range []string{http.MethodPatch, http.MethodDelete} {
+		code, b := call(method, "/analytics/queries/weekly", other, `{"version": 1, "shared": false}`)
+		missingCode, missing := call(method, "/analytics/queries/nosuch", other, `{"version": 1, "shared": false}`)
+		if code != http.StatusNotFound || errorCode(t, b) != "NOT_FOUND" || code != missingCode ||
+			strings.ReplaceAll(b, "weekly", "nosuch") != missing {
+			t.Errorf("%s by another: %d %s; a missing one: %d %s", method, code, b, missingCode, missing)
+		}
+	}
+	if q := listed(e.token); q == nil || q.Version != 1 || !q.Shared {
+		t.Fatalf("after another's attempts: %+v", q)
+	}
+
+	// The owner updates the SQL and description: version 2, the rest kept, and the new SQL runs.
+	code, b := call(http.MethodPatch, "/analytics/queries/weekly", e.token, `{"version": 1, "sql": "SELECT {n:Int64} + 1 AS n", "description": "second"}`)
+	var got analytics.SavedQuery
+	if code != http.StatusOK || json.Unmarshal([]byte(b), &got) != nil || got.Version != 2 || got.SQL != "SELECT {n:Int64} + 1 AS n" ||
+		got.Description != "second" || !got.Shared || len(got.Params) != 1 || got.UpdatedAt.Before(got.CreatedAt) {
+		t.Fatalf("update: %d %s", code, b)
+	}
+	var ran struct{ Rows [][]any }
+	if code, b := run(other); code != http.StatusOK || json.Unmarshal([]byte(b), &ran) != nil || len(ran.Rows) != 1 || ran.Rows[0][0] != float64(2) {
+		t.Errorf("run after the update: %d %s, want 2", code, b)
+	}
+
+	// Refused changes leave it at version 2: a stale version, and SQL or parameters failing the
+	// checks of a save.
+	for _, c := range []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"a stale version", `{"version": 1, "description": "third"}`, http.StatusConflict, "CONFLICT"},
+		{"no version", `{"description": "third"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"a write", `{"version": 2, "sql": "INSERT INTO t SELECT {n:Int64}"}`, http.StatusForbidden, "READ_ONLY"},
+		{"system", `{"version": 2, "sql": "SELECT {n:Int64} FROM system.processes"}`, http.StatusForbidden, "FORBIDDEN"},
+		{"an undeclared placeholder", `{"version": 2, "sql": "SELECT {m:Int64}"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"a parameter of another type", `{"version": 2, "params": [{"name": "n", "type": "String"}]}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"an unknown field", `{"version": 2, "name": "renamed"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+		{"a description too long", `{"version": 2, "description": "` + strings.Repeat("述", 2001) + `"}`, http.StatusBadRequest, "BAD_USER_INPUT"},
+	} {
+		if code, b := call(http.MethodPatch, "/analytics/queries/weekly", e.token, c.body); code != c.status || errorCode(t, b) != c.code {
+			t.Errorf("%s: %d %s, want %d %s", c.name, code, b, c.status, c.code)
+		}
+	}
+	if q := listed(e.token); q == nil || q.Version != 2 || q.Description != "second" || q.SQL != got.SQL {
+		t.Fatalf("after refused changes: %+v", q)
+	}
+
+	// Unshared, it is gone for the other statistician: not listed, not run, no runs.
+	if code, b := call(http.MethodPatch, "/analytics/queries/weekly", e.token, `{"version": 2, "shared": false}`); code != http.StatusOK || !strings.Contains(b, `"version":3`) {
+		t.Fatalf("unshare: %d %s", code, b)
+	}
+	if q := listed(other); q != nil {
+		t.Errorf("another lists an unshared query: %+v", q)
+	}
+	if code, _ := run(other); code != http.StatusNotFound {
+		t.Errorf("another runs an unshared query: %d", code)
+	}
+	if code, _ := call(http.MethodGet, "/analytics/queries/weekly/runs", other, ""); code != http.StatusNotFound {
+		t.Errorf("another reads an unshared query's runs: %d", code)
+	}
+
+	// Changes at the same version at once: one wins, the others are CONFLICT.
+	statuses := make(chan int, 8)
+	var wg sync.WaitGroup
+	for i := range cap(statuses) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPatch, e.srv.URL+"/analytics/queries/weekly", strings.NewReader(fmt.Sprintf(`{"version": 3, "description": "racer %d"}`, i)))
+			req.Header.Set("Authorization", "Bearer "+e.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	won := 0
+	for code := range statuses {
+		if code == http.StatusOK {
+			won++
+		} else if code != http.StatusConflict {
+			t.Errorf("a change at once: %d", code)
+		}
+	}
+	if q := listed(e.token); won != 1 || q == nil || q.Version != 4 {
+		t.Errorf("changes at once: %d won, now %+v; want 1, at version 4", won, q)
+	}
+
+	// Deleted: gone with its runs; a run by name is NOT_FOUND; the name saved again starts afresh.
+	if code, b := call(http.MethodGet, "/analytics/queries/weekly/runs", e.token, ""); code != http.StatusOK || !strings.Contains(b, `"runner":"43"`) {
+		t.Fatalf("runs before delete: %d %s", code, b)
+	}
+	if code, b := call(http.MethodDelete, "/analytics/queries/weekly", e.token, ""); code != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	if code, b := run(e.token); code != http.StatusNotFound || errorCode(t, b) != "NOT_FOUND" {
+		t.Errorf("run after delete: %d %s", code, b)
+	}
+	if q := listed(e.token); q != nil {
+		t.Errorf("listed after delete: %+v", q)
+	}
+	if code, b := call(http.MethodDelete, "/analytics/queries/weekly", e.token, ""); code != http.StatusNotFound {
+		t.Errorf("delete twice: %d %s", code, b)
+	}
+	if code, b := call(http.MethodPost, "/analytics/queries", e.token, save); code != http.StatusCreated {
+		t.Fatalf("save again: %d %s", code, b)
+	}
+	if code, b := call(http.MethodGet, "/analytics/queries/weekly/runs", e.token, ""); code != http.StatusOK || !strings.Contains(b, `"runs":[]`) {
+		t.Errorf("runs of the name saved again: %d %s", code, b)
 	}
 }
 

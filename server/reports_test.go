@@ -29,4 +29,11 @@ func TestAnalyticsAndReportRoutes(t *testing.T) {
 			t.Errorf("GET %s: %d, want %d", path, rec.Code, want)
 		}
 	}
+	for _, method := range []string{http.MethodPatch, http.MethodDelete} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/analytics/queries/echo", nil))
+		if rec.Code != http.StatusAccepted {
+			t.Errorf("%s /analytics/queries/echo: %d, want the statisticians' handler", method, rec.Code)
+		}
+	}
 }

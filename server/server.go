@@ -122,7 +122,7 @@ func New(d Deps) http.Handler {
 	if d.Analytics != nil {
 		route("/analytics/sql", longWrite(d.Analytics, AnalyticsWriteTimeout))
 		route("/analytics/queries", d.Analytics)  // saved queries: save and list
-		route("/analytics/queries/", d.Analytics) // a saved query's runs
+		route("/analytics/queries/", d.Analytics) // a saved query: its runs, update, delete
 	}
 	route("GET /dashboard", dashboard.Handler())
 	route("GET /dashboard/", dashboard.Handler())
