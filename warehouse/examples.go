@@ -160,11 +160,10 @@ ORDER BY late DESC, street`,
 		Title: "Unit scorecard",
 		Question: "The unit scorecard of 2025 (逐单位综合评分), as the unitScorecard query and Reader.UnitScorecard compute it: per employer\n" +
 			"unit, its members, the checked-in ones, their service hours in the year and their good grades among the year's ratings the\n" +
-			"unit was told of (notified, acknowledged or appealed), and the score out of 100 = 40 × check-in rate + 30 × min(hours per\n" +
-			"member ÷ 20, 1) + 30 × share of good grades (a part without members or ratings scores 0; the weights are\n" +
+			"unit was told of (notified, acknowledged or appealed), and the score out of 100 = " + scoreFormula + " (a part without members or ratings scores 0; the weights are\n" +
 			"warehouse.Score*Weight).",
 		SQL: `SELECT unit_id, members, checked_in, hours, good, rated,
-    round(40 * checked_in / members + 30 * least(hours / members / 20, 1) + 30 * if(rated = 0, 0, good / rated), 2) AS score
+    ` + scoreSQL + ` AS score
 FROM
 (
     SELECT unit_id, members, checked_in, hours, good, rated

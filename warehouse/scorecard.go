@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -22,6 +23,15 @@ const (
 	ScoreGoodWeight    = 30.0
 	ScoreHoursCap      = 20.0
 )
+
+// scoreSQL is the score as a ClickHouse expression over the columns members, checked_in, hours,
+// good and rated, for the dictionary's worked example.
+var scoreSQL = fmt.Sprintf("round(%g * checked_in / members + %g * least(hours / members / %g, 1) + %g * if(rated = 0, 0, good / rated), 2)",
+	ScoreCheckinWeight, ScoreHoursWeight, ScoreHoursCap, ScoreGoodWeight)
+
+// scoreFormula is the score in words, for the dictionary.
+var scoreFormula = fmt.Sprintf("%g × check-in rate + %g × min(hours per\nmember ÷ %g, 1) + %g × share of good grades",
+	ScoreCheckinWeight, ScoreHoursWeight, ScoreHoursCap, ScoreGoodWeight)
 
 // ScoredRatingStates are the states whose grades the scorecard counts: the unit was told.
 var ScoredRatingStates = []string{"notified", "acknowledged", "appealed"}
