@@ -311,6 +311,14 @@ func (h *handler) classify(err error, timedOut bool) Error {
 	if timedOut {
 		return fail(http.StatusGatewayTimeout, CodeTimeout, "the query ran longer than %s", h.o.Timeout)
 	}
+	if warehouse.IsUnavailable(err) {
+		// Before the exceptions: on a cluster, a shard of which no replica answers is an
+		// exception of the node asked (ALL_CONNECTION_TRIES_FAILED), and no complete answer.
+		if h.o.Metrics != nil {
+			h.o.Metrics.Up.Set(0)
+		}
+		return fail(http.StatusServiceUnavailable, string(apperr.WarehouseUnavailable), "the warehouse (ClickHouse) is unavailable")
+	}
 	var ex *clickhouse.Exception
 	if errors.As(err, &ex) {
 		msg := ex.Message
@@ -327,12 +335,6 @@ func (h *handler) classify(err error, timedOut bool) Error {
 			return fail(http.StatusForbidden, string(apperr.Forbidden), "%s", msg)
 		}
 		return fail(http.StatusBadRequest, CodeQueryError, "%s", msg)
-	}
-	if warehouse.IsUnavailable(err) {
-		if h.o.Metrics != nil {
-			h.o.Metrics.Up.Set(0)
-		}
-		return fail(http.StatusServiceUnavailable, string(apperr.WarehouseUnavailable), "the warehouse (ClickHouse) is unavailable")
 	}
 	h.o.Log.Error("analytics sql", "err", err)
 	return fail(http.StatusInternalServerError, string(apperr.Internal), "internal error")

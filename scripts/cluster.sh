@@ -6,7 +6,8 @@
 #   scripts/cluster.sh down      stop what `up` started (data kept under .local/)
 #   scripts/cluster.sh stop|start NODE   stop or start one node (ch1, ch2, ch3): the fault tests
 #   scripts/cluster.sh status    say what answers
-#   scripts/cluster.sh env       export lines: GRIDGOV_CH_CLUSTER, GRIDGOV_CH_CLUSTER_NODES, ...
+#   scripts/cluster.sh env       export lines: GRIDGOV_CH_CLUSTER, GRIDGOV_CH_CLUSTER_NODES, ...,
+#                                GRIDGOV_CH_CLUSTER_STATISTICIAN_PASSWORD
 #   scripts/cluster.sh replica up|down|stop|start|status|env   a Postgres primary (5433) and its
 #                                streaming replica (5434), project-local (see rp_up)
 #
@@ -17,7 +18,8 @@
 # interserver ports 9501..9503, data in .local/clickhouse-cluster/chN. Cluster `gridgov` has two
 # shards: 01 with replicas ch1 and ch2, 02 with ch3; cluster `gridgov_all` has one shard of all
 # three (deploy/clickhouse-cluster/cluster.xml.tmpl). Each node's config is the single server's
-# (deploy/clickhouse) plus the cluster's config.d and users.d files.
+# (deploy/clickhouse) plus the cluster's config.d and users.d files; the read-only statistician
+# logs in to every node with the password of .local/clickhouse-cluster/statistician.password.
 set -euo pipefail
 
 # shellcheck source=scripts/services.sh
@@ -28,6 +30,7 @@ CL_TEMPLATES="$REPO/deploy/clickhouse-cluster"
 CL_BASE=${GRIDGOV_CLUSTER_PORT:-9400} # node N: native BASE+N, http BASE-900+100+N, interserver BASE+100+N
 ZK_PORT=${GRIDGOV_ZK_PORT:-2181}
 ZK_DIR="$LOCAL/zookeeper"
+CL_STAT_PASSWORD_FILE="$CL_DIR/statistician.password" # the statistician's on every node
 CL_NODES=(ch1 ch2 ch3)
 CL_SHARDS=(01 01 02)
 
@@ -168,12 +171,26 @@ node_render() {
 		-e "s|@CH_INTERSERVER_PORT@|$(cl_inter_port "$i")|g" -e "s|@ZK_PORT@|$ZK_PORT|g" \
 		-e "s|@CH_SHARD@|${CL_SHARDS[$i]}|g" -e "s|@CH_REPLICA@|$name|g" \
 		-e "s|@CH1_PORT@|$(cl_port 0)|g" -e "s|@CH2_PORT@|$(cl_port 1)|g" -e "s|@CH3_PORT@|$(cl_port 2)|g"
-	mkdir -p "$(dirname "$CH_STAT_PASSWORD_FILE")"
-	ch_render_users # the statistician's password is the single server's (CH_STAT_PASSWORD_FILE)
-	cp "$CL_TEMPLATES/users-cluster.xml" "$CH_DIR/users.d/cluster.xml"
+	node_users "$i"
 	chown -R clickhouse:clickhouse "$CH_DIR"
-	chown root:root "$CH_STAT_PASSWORD_FILE"
 	make_reachable clickhouse "$CH_DIR"
+}
+
+# node_users I — the node's users: the single server's users.xml, the statistician with the
+# cluster's password (CL_STAT_PASSWORD_FILE, generated on first use, root's only) and the
+# cluster's profiles. A running server reloads them.
+node_users() {
+	local CH_DIR="$CL_DIR/${CL_NODES[$1]}" CH_STAT_PASSWORD_FILE=$CL_STAT_PASSWORD_FILE
+	ch_render_users
+	cp "$CL_TEMPLATES/users-cluster.xml" "$CH_DIR/users.d/cluster.xml"
+	chown clickhouse:clickhouse "$CH_DIR/users.d/cluster.xml"
+	chown root:root "$CH_STAT_PASSWORD_FILE"
+}
+
+# node_statistician PORT — the statistician logs in to the node with the cluster's password.
+node_statistician() {
+	local CH_STAT_PASSWORD_FILE=$CL_STAT_PASSWORD_FILE
+	ch_statistician_answers 127.0.0.1 "$1"
 }
 
 node_up() {
@@ -181,7 +198,9 @@ node_up() {
 	port=$(cl_port "$i") dir="$CL_DIR/$name"
 	if ch_answers 127.0.0.1 "$port"; then
 		# Users and profiles are reloaded by a running server: refresh them.
-		cp "$CL_TEMPLATES/users-cluster.xml" "$dir/users.d/cluster.xml"
+		node_users "$i"
+		wait_for 30 node_statistician "$port" ||
+			die_with_log cluster "the statistician cannot log in to $name with $(rel "$CL_STAT_PASSWORD_FILE")" "$dir/log/clickhouse-server.err.log"
 		say "cluster: $name answers on 127.0.0.1:$port"
 		return
 	fi
@@ -215,6 +234,8 @@ cl_env() {
 	printf 'export GRIDGOV_CH_CLUSTER=gridgov\n'
 	printf 'export GRIDGOV_CH_CLUSTER_NODES=%s\n' "$(shquote "$nodes")"
 	printf 'export GRIDGOV_ZK_ADDR=%s\n' "$(shquote "127.0.0.1:$ZK_PORT")"
+	[[ ! -s $CL_STAT_PASSWORD_FILE ]] ||
+		printf 'export GRIDGOV_CH_CLUSTER_STATISTICIAN_PASSWORD=%s\n' "$(shquote "$(<"$CL_STAT_PASSWORD_FILE")")"
 }
 
 cl_status() {
@@ -260,7 +281,7 @@ cl_main() {
 	status) cl_status ;;
 	env) cl_env ;;
 	replica) shift && rp_main "$@" ;;
-	-h | --help | help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' ;;
+	-h | --help | help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' ;;
 	*) die "cluster: unknown subcommand '$1' (up, down, stop, start, status, env, replica)" ;;
 	esac
 }

@@ -3,13 +3,14 @@
 // Package clustertest runs the warehouse on the loopback ClickHouse cluster of
 // scripts/cluster.sh (make test-cluster starts it and exports GRIDGOV_CH_CLUSTER_NODES): the
 // same seed loaded into one node and into the cluster gives the same indicators, a replica
-// stopped changes nothing, and a shard stopped is WAREHOUSE_UNAVAILABLE until it returns.
+// stopped changes nothing, and a shard stopped is WAREHOUSE_UNAVAILABLE until it returns. The
+// statisticians' SQL (POST /analytics/sql, as the cluster's read-only ClickHouse user) answers
+// the same rows as on one node, refuses writes alike and, with a shard stopped, answers
+// WAREHOUSE_UNAVAILABLE (analytics_test.go).
 package clustertest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -30,6 +31,12 @@ import (
 )
 
 var seedAsOf = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+// clusterDB is the cluster's warehouse database: the one name the cluster's statistician may
+// read (deploy/clickhouse-cluster/users-cluster.xml), so the suite owns it on the cluster of
+// scripts/cluster.sh, dropped before and after a run (its replicated tables with it, their
+// ZooKeeper paths too).
+const clusterDB = "gridgov"
 
 // world is one seeded Postgres loaded into a single node and into the cluster.
 type world struct {
@@ -90,6 +97,10 @@ func TestClusterWarehouse(t *testing.T) {
 		}
 	})
 
+	sqlCluster, sqlSingle := w.analyticsServers(t)
+	t.Run("the statisticians' SQL gives the same rows", func(t *testing.T) { w.testAnalyticsSame(t, sqlCluster, sqlSingle) })
+	t.Run("the statisticians' writes are refused alike", func(t *testing.T) { w.testAnalyticsWrite(t, sqlCluster, sqlSingle) })
+
 	t.Run("a replica stopped", func(t *testing.T) {
 		node(t, "stop", "ch2")
 		defer node(t, "start", "ch2")
@@ -124,6 +135,7 @@ func TestClusterWarehouse(t *testing.T) {
 		if code := apperr.CodeOf(err); code != apperr.WarehouseUnavailable {
 			t.Fatalf("indicators with shard 02 down: code %q (%v), want WAREHOUSE_UNAVAILABLE", code, err)
 		}
+		testAnalyticsShardDown(t, sqlCluster)
 		// A run with nothing to load fails too: shard 02's summaries cannot be brought up to date.
 		if _, err := etl.New(w.pg, w.clients, etl.Options{Database: w.db, Cluster: w.cl, MaxAttempts: 1}).RunOnce(ctx); err == nil {
 			t.Error("an ETL run with nothing to load succeeded with shard 02 down")
@@ -159,7 +171,7 @@ func newWorld(t *testing.T) *world {
 	if name == "" || len(addrs) != 3 {
 		t.Fatal("GRIDGOV_CH_CLUSTER and GRIDGOV_CH_CLUSTER_NODES (three nodes) are not set: run make test-cluster, or eval \"$(scripts/cluster.sh env)\"")
 	}
-	w := &world{pg: dbtest.New(t), single: whtest.New(t), db: "gridgov_cluster_" + suffix()}
+	w := &world{pg: dbtest.New(t), single: whtest.New(t), db: clusterDB}
 	o := whtest.Options(t)
 	o.Database = w.db
 	cl, err := warehouse.OpenCluster(name, addrs, o)
@@ -167,14 +179,15 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w.cl = cl
-	t.Cleanup(func() {
+	drop := func() {
 		for _, n := range cl.Nodes {
 			for _, db := range []string{w.db, warehouse.LocalDatabase(w.db)} {
 				n.Exec(context.Background(), "DROP DATABASE IF EXISTS "+warehouse.Quote(db)) //nolint:errcheck
 			}
 		}
-		cl.Close()
-	})
+	}
+	drop() // what a run that was killed left
+	t.Cleanup(func() { drop(); cl.Close() })
 	began := time.Now()
 	if _, err := warehouse.MigrateCluster(ctx, cl, w.db); err != nil {
 		t.Fatalf("migrate the cluster: %v", err)
@@ -388,10 +401,4 @@ func node(t *testing.T, action, name string) {
 		t.Fatalf("cluster.sh %s %s: %v\n%s", action, name, err, out)
 	}
 	t.Logf("cluster.sh %s %s: %s", action, name, out)
-}
-
-func suffix() string {
-	b := make([]byte, 6)
-	rand.Read(b) //nolint:errcheck
-	return hex.EncodeToString(b)
 }
