@@ -121,7 +121,16 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	return shutdown(ctx, a, servers)
+	return errors.Join(shutdown(ctx, a, servers), goAway(ctx, a, hub))
+}
+
+// goAway closes the subscribers' WebSocket connections, which http.Server.Shutdown leaves
+// open, with 1001 (going away), waiting for them within the shutdown timeout: their clients
+// reconnect to another process.
+func goAway(ctx context.Context, a *app, hub *realtime.Hub) error {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	return hub.GoAway(sctx)
 }
 
 // startRealtime runs the hub that hands the outbox's events to this process's subscribers,
