@@ -959,6 +959,7 @@ type ComplexityRoot struct {
 		DecideIssueExtension            func(childComplexity int, input model.DecideIssueExtensionInput) int
 		DecideRatingAppeal              func(childComplexity int, input model.DecideRatingAppealInput) int
 		DeclineOrder                    func(childComplexity int, input model.DeclineOrderInput) int
+		DeleteWebhookEndpoint           func(childComplexity int, input model.DeleteWebhookEndpointInput) int
 		DispatchIssue                   func(childComplexity int, input model.DispatchIssueInput) int
 		DissolveSocialPartyOrganisation func(childComplexity int, input model.DissolveSocialPartyOrganisationInput) int
 		EnableWebhook                   func(childComplexity int, input model.EnableWebhookInput) int
@@ -2232,6 +2233,7 @@ type MutationResolver interface {
 	RegisterWebhook(ctx context.Context, input model.RegisterWebhookInput) (*model.WebhookSecret, error)
 	RotateWebhookSecret(ctx context.Context, input model.RotateWebhookSecretInput) (*model.WebhookSecret, error)
 	EnableWebhook(ctx context.Context, input model.EnableWebhookInput) (*store.WebhookEndpoint, error)
+	DeleteWebhookEndpoint(ctx context.Context, input model.DeleteWebhookEndpointInput) (*store.WebhookEndpoint, error)
 }
 type NearbyFacilityResolver interface {
 	Facility(ctx context.Context, obj *store.NearbyFacility) (*store.Facility, error)
@@ -6355,6 +6357,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclineOrder(childComplexity, args["input"].(model.DeclineOrderInput)), true
+	case "Mutation.deleteWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.DeleteWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["input"].(model.DeleteWebhookEndpointInput)), true
 	case "Mutation.dispatchIssue":
 		if e.ComplexityRoot.Mutation.DispatchIssue == nil {
 			break
@@ -10837,6 +10850,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DecideIssueExtensionInput", ec.unmarshalInputDecideIssueExtensionInput),
 			graphql.NewInputUnmarshaler("DecideRatingAppealInput", ec.unmarshalInputDecideRatingAppealInput),
 			graphql.NewInputUnmarshaler("DeclineOrderInput", ec.unmarshalInputDeclineOrderInput),
+			graphql.NewInputUnmarshaler("DeleteWebhookEndpointInput", ec.unmarshalInputDeleteWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("DispatchIssueInput", ec.unmarshalInputDispatchIssueInput),
 			graphql.NewInputUnmarshaler("DissolveSocialPartyOrganisationInput", ec.unmarshalInputDissolveSocialPartyOrganisationInput),
 			graphql.NewInputUnmarshaler("DutyShiftFilter", ec.unmarshalInputDutyShiftFilter),
@@ -17015,6 +17029,12 @@ input EnableWebhookInput {
   endpointId: ID! @ref(type: "WebhookEndpoint")
 }
 
+"Input of deleteWebhookEndpoint."
+input DeleteWebhookEndpointInput {
+  "The endpoint."
+  endpointId: ID! @ref(type: "WebhookEndpoint")
+}
+
 extend type Query {
   "The webhook endpoints, newest first (city admins)."
   webhookEndpoints: [WebhookEndpoint!]!
@@ -17029,6 +17049,8 @@ extend type Mutation {
   rotateWebhookSecret("Which endpoint." input: RotateWebhookSecretInput!): WebhookSecret!
   "Turns a disabled endpoint on again: its pending deliveries are retried."
   enableWebhook("Which endpoint." input: EnableWebhookInput!): WebhookEndpoint!
+  "Deletes an endpoint: it receives no more events, and its pending deliveries are given up (FAILED). The answer is the endpoint as it was."
+  deleteWebhookEndpoint("Which endpoint." input: DeleteWebhookEndpointInput!): WebhookEndpoint!
 }
 `, BuiltIn: false},
 }
@@ -20886,6 +20908,20 @@ func (ec *executionContext) field_Mutation_declineOrder_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DeclineOrderInput, error) {
 			return ec.unmarshalNDeclineOrderInput2gridgovᚋgraphᚋmodelᚐDeclineOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteWebhookEndpointInput, error) {
+			return ec.unmarshalNDeleteWebhookEndpointInput2gridgovᚋgraphᚋmodelᚐDeleteWebhookEndpointInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -42810,6 +42846,50 @@ func (ec *executionContext) fieldContext_Mutation_enableWebhook(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_deleteWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhookEndpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhookEndpoint(ctx, fc.Args["input"].(model.DeleteWebhookEndpointInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.WebhookEndpoint) graphql.Marshaler {
+			return ec.marshalNWebhookEndpoint2ᚖgridgovᚋstoreᚐWebhookEndpoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhookEndpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookEndpoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhookEndpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NearbyFacility_facility(ctx context.Context, field graphql.CollectedField, obj *store.NearbyFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -61034,6 +61114,48 @@ func UnmarshalDeclineOrderInput(ctx context.Context, raw any) (model.DeclineOrde
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeleteWebhookEndpointInput(ctx context.Context, obj any) (model.DeleteWebhookEndpointInput, error) {
+	var it model.DeleteWebhookEndpointInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"endpointId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "endpointId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endpointId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndpointID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteWebhookEndpointInput unmarshals raw into the DeleteWebhookEndpointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteWebhookEndpointInput(ctx context.Context, raw any) (model.DeleteWebhookEndpointInput, error) {
+	var out model.DeleteWebhookEndpointInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteWebhookEndpointInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDispatchIssueInput(ctx context.Context, obj any) (model.DispatchIssueInput, error) {
 	var it model.DispatchIssueInput
 	if obj == nil {
@@ -73674,6 +73796,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "deleteWebhookEndpoint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhookEndpoint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -80246,6 +80375,11 @@ func (ec *executionContext) unmarshalNDecideRatingAppealInput2gridgovᚋgraphᚋ
 
 func (ec *executionContext) unmarshalNDeclineOrderInput2gridgovᚋgraphᚋmodelᚐDeclineOrderInput(ctx context.Context, v any) (model.DeclineOrderInput, error) {
 	res, err := ec.unmarshalInputDeclineOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteWebhookEndpointInput2gridgovᚋgraphᚋmodelᚐDeleteWebhookEndpointInput(ctx context.Context, v any) (model.DeleteWebhookEndpointInput, error) {
+	res, err := ec.unmarshalInputDeleteWebhookEndpointInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

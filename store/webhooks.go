@@ -95,6 +95,16 @@ func (s *Store) EnableWebhook(ctx context.Context, id int64) (*WebhookEndpoint, 
 		WHERE id = $1 AND deleted_at IS NULL RETURNING `+webhookColumns, id)
 }
 
+// DeleteWebhookEndpoint deletes endpoint id: no event is queued for it any more, and its pending
+// deliveries are given up, so the outbox rows they held may be pruned.
+func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id int64) (*WebhookEndpoint, error) {
+	return s.changeWebhook(ctx, "delete webhook", `WITH gone AS (
+			UPDATE webhook_deliveries SET state = 'failed' WHERE endpoint_id = $1 AND state = 'pending'
+				AND EXISTS (SELECT FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NULL))
+		UPDATE webhook_endpoints SET deleted_at = now(), version = version + 1, updated_at = now()
+		WHERE id = $1 AND deleted_at IS NULL RETURNING `+webhookColumns, id)
+}
+
 func (s *Store) changeWebhook(ctx context.Context, op, sql string, args ...any) (*WebhookEndpoint, error) {
 	var out *WebhookEndpoint
 	err := s.inTx(ctx, op, func(tx pgx.Tx) error {
