@@ -36,6 +36,15 @@ type WebhookDelivery struct {
 	LastError     *string
 	CreatedAt     time.Time
 	DeliveredAt   *time.Time
+	AttemptLog    []*WebhookAttempt // oldest first
+}
+
+// WebhookAttempt is one attempt to send a delivery (webhook_attempts).
+type WebhookAttempt struct {
+	At        time.Time `json:"at"`
+	Status    *int      `json:"status"`
+	LatencyMs int       `json:"latencyMs"`
+	Error     *string   `json:"error"`
 }
 
 // WebhookScope is the place an endpoint receives the events of: one of the three, or none for
@@ -131,7 +140,9 @@ func (s *Store) WebhookEndpoints(ctx context.Context) ([]*WebhookEndpoint, error
 // WebhookDeliveries lists endpoint's latest deliveries, newest first, with their last attempt.
 func (s *Store) WebhookDeliveries(ctx context.Context, endpoint int64, last int) ([]*WebhookDelivery, error) {
 	rows, err := s.pool.Query(ctx, `SELECT d.outbox_id::text, o.kind || '.' || o.action, upper(d.state), d.attempts,
-			a.status, a.latency_ms, nullif(a.error, ''), d.created_at, d.delivered_at
+			a.status, a.latency_ms, nullif(a.error, ''), d.created_at, d.delivered_at,
+			(SELECT coalesce(json_agg(json_build_object('at', at, 'status', status, 'latencyMs', latency_ms,
+				'error', nullif(error, '')) ORDER BY id), '[]') FROM webhook_attempts WHERE delivery_id = d.id)
 		FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id
 		LEFT JOIN LATERAL (SELECT status, latency_ms, error FROM webhook_attempts WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1) a ON true
 		WHERE d.endpoint_id = $1 ORDER BY d.id DESC LIMIT $2`, endpoint, last)
@@ -141,7 +152,7 @@ func (s *Store) WebhookDeliveries(ctx context.Context, endpoint int64, last int)
 	out, err := collect(rows, func(r pgx.Row) (*WebhookDelivery, error) {
 		var d WebhookDelivery
 		return &d, r.Scan(&d.EventID, &d.EventType, &d.State, &d.Attempts, &d.LastStatus, &d.LastLatencyMs, &d.LastError,
-			&d.CreatedAt, &d.DeliveredAt)
+			&d.CreatedAt, &d.DeliveredAt, &d.AttemptLog)
 	})
 	return out, MapError("webhook deliveries", err)
 }
