@@ -62,11 +62,12 @@ var Policy = map[string]Rule{
 	"Query.serviceCategories": {anyData, "reference data"},
 
 	// Webhook endpoints are the city's: registered and read by city admins.
-	"Query.webhookEndpoints":       {[]string{"city_admin"}, "the city's webhook endpoints"},
-	"Query.webhookDeliveries":      {[]string{"city_admin"}, "an endpoint's delivery log"},
-	"Mutation.registerWebhook":     {[]string{"city_admin"}, "the city's webhook endpoints"},
-	"Mutation.rotateWebhookSecret": {[]string{"city_admin"}, "the city's webhook endpoints"},
-	"Mutation.enableWebhook":       {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Query.webhookEndpoints":         {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Query.webhookDeliveries":        {[]string{"city_admin"}, "an endpoint's delivery log"},
+	"Mutation.registerWebhook":       {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Mutation.rotateWebhookSecret":   {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Mutation.enableWebhook":         {[]string{"city_admin"}, "the city's webhook endpoints"},
+	"Mutation.deleteWebhookEndpoint": {[]string{"city_admin"}, "the city's webhook endpoints"},
 
 	// Subscriptions send what the matching list would read: each event's object is read
 	// within the subscriber's scope, as node(id:) reads it.

@@ -74,6 +74,13 @@ type Config struct {
 	// WebhookAllow are the private, loopback or link-local networks webhooks may reach.
 	WebhookAllow []netip.Prefix
 
+	// Realtime: what subscribers may hold, and how long webhook deliveries are tried.
+	RealtimePerConnection int
+	RealtimePerToken      int
+	RealtimeBuffer        int
+	WebhookRetryWindow    time.Duration
+	WebhookDisableAfter   int
+
 	// Evidence: where its bytes are kept, and how large an upload may be.
 	EvidenceDir      string
 	EvidenceS3URL    string
@@ -149,6 +156,11 @@ func (c *Config) settings() []setting {
 		{name: "GRIDGOV_ALLOWLIST", help: "serve only the operations registered in this file (JSON manifest) or directory (*.graphql): allow-list mode", value: text{&c.AllowList}},
 		{name: "GRIDGOV_CORS_ORIGINS", help: "comma-separated origins allowed to call the API from a browser (empty: none)", value: origins{&c.CORSOrigins}},
 		{name: "GRIDGOV_WEBHOOK_ALLOW", help: "comma-separated networks (CIDR, or one address) in private, loopback or link-local ranges that webhook endpoints may reach; every other such address is refused, at registration and at each connection", value: prefixes{&c.WebhookAllow}},
+		{name: "GRIDGOV_REALTIME_MAX_PER_CONNECTION", def: "10", help: "subscriptions one WebSocket connection may hold (RATE_LIMITED beyond)", value: positive[int]{&c.RealtimePerConnection}},
+		{name: "GRIDGOV_REALTIME_MAX_PER_TOKEN", def: "20", help: "subscriptions one token may hold in one `gridgov serve` process (RATE_LIMITED beyond)", value: positive[int]{&c.RealtimePerToken}},
+		{name: "GRIDGOV_REALTIME_BUFFER", def: "64", help: "events waiting for one subscription; a subscriber a whole buffer behind has its connection closed with 4429", value: positive[int]{&c.RealtimeBuffer}},
+		{name: "GRIDGOV_WEBHOOK_RETRY_WINDOW", def: "24h", help: "how long after its event a failing webhook delivery is retried before it is given up (FAILED)", value: duration{&c.WebhookRetryWindow, false}},
+		{name: "GRIDGOV_WEBHOOK_DISABLE_AFTER", def: "50", help: "failed attempts in a row that disable a webhook endpoint", value: positive[int]{&c.WebhookDisableAfter}},
 		{name: "GRIDGOV_EVIDENCE_DIR", def: "data/evidence", help: "directory keeping the bytes of evidence (photos, documents) by their SHA-256, relative to the working directory unless absolute; created if missing", value: text{&c.EvidenceDir}},
 		{name: "GRIDGOV_EVIDENCE_S3_URL", help: "keep evidence in this bucket of an S3-compatible store instead, path-style: http(s)://host:port/bucket (created if missing)", value: text{&c.EvidenceS3URL}},
 		{name: "GRIDGOV_EVIDENCE_S3_REGION", def: "us-east-1", help: "region the S3 requests are signed for", value: text{&c.EvidenceS3Region}},

@@ -141,3 +141,34 @@ func printed(c config.Config, name string) string {
 	}
 	return "(not printed)"
 }
+
+// TestRealtimeSettings: the subscription limits and the webhook worker's timings default to
+// realtime's and webhook's documented values, take others, and refuse nonsense naming the
+// variable.
+func TestRealtimeSettings(t *testing.T) {
+	c, err := config.From(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RealtimePerConnection != 10 || c.RealtimePerToken != 20 || c.RealtimeBuffer != 64 ||
+		c.WebhookRetryWindow != 24*time.Hour || c.WebhookDisableAfter != 50 {
+		t.Errorf("defaults: %+v", c)
+	}
+	c, err = config.From(env(map[string]string{"GRIDGOV_REALTIME_MAX_PER_CONNECTION": "3", "GRIDGOV_REALTIME_MAX_PER_TOKEN": "5",
+		"GRIDGOV_REALTIME_BUFFER": "8", "GRIDGOV_WEBHOOK_RETRY_WINDOW": "2h", "GRIDGOV_WEBHOOK_DISABLE_AFTER": "7"}))
+	if err != nil || c.RealtimePerConnection != 3 || c.RealtimePerToken != 5 || c.RealtimeBuffer != 8 ||
+		c.WebhookRetryWindow != 2*time.Hour || c.WebhookDisableAfter != 7 {
+		t.Errorf("set: %v %+v", err, c)
+	}
+	for name, value := range map[string]string{
+		"GRIDGOV_REALTIME_MAX_PER_CONNECTION": "0",
+		"GRIDGOV_REALTIME_MAX_PER_TOKEN":      "-1",
+		"GRIDGOV_REALTIME_BUFFER":             "lots",
+		"GRIDGOV_WEBHOOK_RETRY_WINDOW":        "0s",
+		"GRIDGOV_WEBHOOK_DISABLE_AFTER":       "1.5",
+	} {
+		if _, err := config.From(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 // graphql-transport-ws codes for an unauthenticated and a forbidden client; 4429 and 4500 are
 // in the protocol's range for the server's own reasons.
 const (
+	CloseGoingAway    = 1001 // the server is shutting down
 	CloseUnauthorized = 4401 // no token in connection_init
 	CloseForbidden    = 4403 // the token is invalid, or expired while the connection was open
 	CloseSlowConsumer = 4429 // the client did not read its events fast enough

@@ -73,6 +73,8 @@ type Hub struct {
 	mu      sync.Mutex
 	subs    map[*Sub]struct{}
 	byToken map[string]int
+	conns   map[*Conn]struct{} // the open connections GoAway closes
+	leaving bool               // GoAway began: a connection tracked now is closed at once
 }
 
 // NewHub makes a hub over pool; Run starts it.
@@ -88,7 +90,7 @@ func NewHub(pool *pgxpool.Pool, log *slog.Logger, reg prometheus.Registerer, l L
 		l.Buffer = d.Buffer
 	}
 	h := &Hub{pool: pool, log: log, m: NewMetrics(reg), limits: l, Poll: time.Second,
-		subs: map[*Sub]struct{}{}, byToken: map[string]int{}}
+		subs: map[*Sub]struct{}{}, byToken: map[string]int{}, conns: map[*Conn]struct{}{}}
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "gridgov", Subsystem: "realtime",
 		Name: "subscriptions", Help: "Open subscriptions in this process."}, func() float64 { return float64(h.Subscriptions()) }))
 	return h
@@ -319,4 +321,57 @@ func (h *Hub) Subscriptions() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.subs)
+}
+
+// Track holds c among the connections GoAway closes; the connection calls the function it
+// gives once it ends. A connection tracked after GoAway began is closed at once.
+func (h *Hub) Track(c *Conn) (untrack func()) {
+	h.mu.Lock()
+	leaving := h.leaving
+	h.conns[c] = struct{}{}
+	h.mu.Unlock()
+	if leaving {
+		h.goAway(c)
+	}
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.conns, c)
+	}
+}
+
+// GoAway closes every tracked connection with CloseGoingAway, as the server shuts down, and
+// waits until they have ended or ctx ends; it gives ctx's error when some were still open.
+func (h *Hub) GoAway(ctx context.Context) error {
+	h.mu.Lock()
+	h.leaving = true
+	conns := make([]*Conn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		go h.goAway(c) // a close waits for the client's answer
+	}
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for h.connections() > 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d WebSocket connections still open: %w", h.connections(), ctx.Err())
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+func (h *Hub) goAway(c *Conn) {
+	h.m.Closed.WithLabelValues("going_away").Inc()
+	c.Close(CloseGoingAway, "the server is shutting down")
+}
+
+func (h *Hub) connections() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.conns)
 }

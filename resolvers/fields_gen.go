@@ -181,6 +181,7 @@ var goTypes = map[string]reflect.Type{
 	"VolunteerTeam":                     reflect.TypeFor[store.VolunteerTeam](),
 	"VolunteerTeamConnection":           reflect.TypeFor[model.VolunteerTeamConnection](),
 	"VolunteerTeamEdge":                 reflect.TypeFor[model.VolunteerTeamEdge](),
+	"WebhookAttempt":                    reflect.TypeFor[store.WebhookAttempt](),
 	"WebhookDelivery":                   reflect.TypeFor[store.WebhookDelivery](),
 	"WebhookEndpoint":                   reflect.TypeFor[store.WebhookEndpoint](),
 	"WebhookSecret":                     reflect.TypeFor[model.WebhookSecret](),

@@ -350,8 +350,8 @@ func TestConcurrentSubscribersHangUp(t *testing.T) {
 
 // TestWebhooksThroughTheAPI: a city admin registers an endpoint on loopback (allow-listed) and
 // gets its secret; an issue reported through the API reaches it signed, naming the issue; the
-// delivery log shows it delivered; rotating gives a new secret; and without the allow-list a
-// loopback URL is refused at registration, naming the field.
+// delivery log shows it delivered, with its one attempt; rotating gives a new secret; and
+// without the allow-list a loopback URL is refused at registration, naming the field.
 func TestWebhooksThroughTheAPI(t *testing.T) {
 	e := newEnv(t)
 	w := e.world()
@@ -399,14 +399,16 @@ func TestWebhooksThroughTheAPI(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		d = e.ok(w.cadrePerson, `query($id: ID!) { webhookDeliveries(endpointId: $id) { eventId eventType state attempts lastStatus lastLatencyMs } }`, map[string]any{"id": endpoint})
+		d = e.ok(w.cadrePerson, `query($id: ID!) { webhookDeliveries(endpointId: $id) { eventId eventType state attempts lastStatus lastLatencyMs attemptLog { at status latencyMs error } } }`, map[string]any{"id": endpoint})
 		if dig(d, "webhookDeliveries", 0, "state") == "DELIVERED" || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	if dig(d, "webhookDeliveries", 0, "eventId") != first.id || dig(d, "webhookDeliveries", 0, "state") != "DELIVERED" ||
-		dig(d, "webhookDeliveries", 0, "lastStatus") != float64(200) || dig(d, "webhookDeliveries", 0, "attempts") != float64(1) {
+		dig(d, "webhookDeliveries", 0, "lastStatus") != float64(200) || dig(d, "webhookDeliveries", 0, "attempts") != float64(1) ||
+		len(dig(d, "webhookDeliveries", 0, "attemptLog").([]any)) != 1 || dig(d, "webhookDeliveries", 0, "attemptLog", 0, "status") != float64(200) ||
+		dig(d, "webhookDeliveries", 0, "attemptLog", 0, "error") != nil || dig(d, "webhookDeliveries", 0, "attemptLog", 0, "at") == nil {
 		t.Fatalf("delivery log: %v", d)
 	}
 

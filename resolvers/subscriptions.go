@@ -72,8 +72,7 @@ func changes[T any](ctx context.Context, r *Resolver, kind, typ string) (<-chan 
 			case <-ctx.Done():
 				return
 			case <-sub.Dropped:
-				r.Realtime.Metrics().Closed.WithLabelValues("slow_consumer").Inc()
-				conn.Close(realtime.CloseSlowConsumer, "slow consumer: events were not read in time")
+				closeSlow(r.Realtime, conn)
 				return
 			case e := <-sub.Events():
 				v, err := readShared(ctx, r, e, typ)
@@ -86,11 +85,20 @@ func changes[T any](ctx context.Context, r *Resolver, kind, typ string) (<-chan 
 					r.Realtime.Metrics().Latency.Observe(time.Since(e.At).Seconds())
 				case <-ctx.Done():
 					return
+				case <-sub.Dropped: // the client stopped reading: the send above waits on its socket
+					closeSlow(r.Realtime, conn)
+					return
 				}
 			}
 		}
 	}()
 	return out, nil
+}
+
+// closeSlow closes the connection of a subscriber that fell a whole buffer behind.
+func closeSlow(hub *realtime.Hub, conn *realtime.Conn) {
+	hub.Metrics().Closed.WithLabelValues("slow_consumer").Inc()
+	conn.Close(realtime.CloseSlowConsumer, "slow consumer: events were not read in time")
 }
 
 // sharedRead is an event's object as one scope reads it, read by the first of the scope's

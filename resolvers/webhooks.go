@@ -11,7 +11,7 @@ import (
 	"gridgov/webhook"
 )
 
-// Webhook endpoints: registered, rotated and enabled by city admins (auth.Policy); the worker
+// Webhook endpoints: registered, rotated, enabled and deleted by city admins (auth.Policy); the worker
 // that delivers to them is package webhook.
 
 // defaultOverlap and maxOverlap bound how long a rotated secret keeps signing.
@@ -84,6 +84,14 @@ func (r *mutationResolver) EnableWebhook(ctx context.Context, in model.EnableWeb
 		return nil, err
 	}
 	return r.Store.EnableWebhook(ctx, id)
+}
+
+func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, in model.DeleteWebhookEndpointInput) (*store.WebhookEndpoint, error) {
+	_, id, err := actingOn(ctx, "endpointId", "WebhookEndpoint", in.EndpointID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.DeleteWebhookEndpoint(ctx, id)
 }
 
 func (r *queryResolver) WebhookEndpoints(ctx context.Context) ([]*store.WebhookEndpoint, error) {

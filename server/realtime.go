@@ -25,7 +25,7 @@ import (
 // with the same field resolvers, masking and error presenter as queries. A connection is
 // authenticated by the token in its connection_init payload ({"Authorization": "Bearer …"});
 // a missing token closes it with 4401, a bad one with 4403, and the connection is closed with
-// 4403 when its token expires. Each event is answered with a request cache of its own, and
+// 4403 when its token expires; on shutdown every connection is closed with 1001 (Hub.GoAway). Each event is answered with a request cache of its own, and
 // the personal data it shows is logged as a query's is (personalReads).
 
 // wsInitTimeout bounds the wait for connection_init; wsPing is the interval of the server's
@@ -105,7 +105,12 @@ func wsInit(ctx context.Context, p transport.InitPayload, hub *realtime.Hub, aut
 	})
 	conn.Token = hex.EncodeToString(sum[:8])
 	ctx = realtime.WithConn(auth.With(ctx, actor, sc), conn)
-	go expire(ctx, conn, claims.ExpiresAt.Sub(now()), hub.Metrics())
+	untrack := hub.Track(conn)
+	go func() {
+		defer untrack()
+		expire(ctx, conn, claims.ExpiresAt.Sub(now()), hub.Metrics())
+		<-ctx.Done()
+	}()
 	return ctx, nil, nil
 }
 

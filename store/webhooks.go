@@ -36,6 +36,15 @@ type WebhookDelivery struct {
 	LastError     *string
 	CreatedAt     time.Time
 	DeliveredAt   *time.Time
+	AttemptLog    []*WebhookAttempt // oldest first
+}
+
+// WebhookAttempt is one attempt to send a delivery (webhook_attempts).
+type WebhookAttempt struct {
+	At        time.Time `json:"at"`
+	Status    *int      `json:"status"`
+	LatencyMs int       `json:"latencyMs"`
+	Error     *string   `json:"error"`
 }
 
 // WebhookScope is the place an endpoint receives the events of: one of the three, or none for
@@ -95,6 +104,16 @@ func (s *Store) EnableWebhook(ctx context.Context, id int64) (*WebhookEndpoint, 
 		WHERE id = $1 AND deleted_at IS NULL RETURNING `+webhookColumns, id)
 }
 
+// DeleteWebhookEndpoint deletes endpoint id: no event is queued for it any more, and its pending
+// deliveries are given up, so the outbox rows they held may be pruned.
+func (s *Store) DeleteWebhookEndpoint(ctx context.Context, id int64) (*WebhookEndpoint, error) {
+	return s.changeWebhook(ctx, "delete webhook", `WITH gone AS (
+			UPDATE webhook_deliveries SET state = 'failed' WHERE endpoint_id = $1 AND state = 'pending'
+				AND EXISTS (SELECT FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NULL))
+		UPDATE webhook_endpoints SET deleted_at = now(), version = version + 1, updated_at = now()
+		WHERE id = $1 AND deleted_at IS NULL RETURNING `+webhookColumns, id)
+}
+
 func (s *Store) changeWebhook(ctx context.Context, op, sql string, args ...any) (*WebhookEndpoint, error) {
 	var out *WebhookEndpoint
 	err := s.inTx(ctx, op, func(tx pgx.Tx) error {
@@ -121,7 +140,9 @@ func (s *Store) WebhookEndpoints(ctx context.Context) ([]*WebhookEndpoint, error
 // WebhookDeliveries lists endpoint's latest deliveries, newest first, with their last attempt.
 func (s *Store) WebhookDeliveries(ctx context.Context, endpoint int64, last int) ([]*WebhookDelivery, error) {
 	rows, err := s.pool.Query(ctx, `SELECT d.outbox_id::text, o.kind || '.' || o.action, upper(d.state), d.attempts,
-			a.status, a.latency_ms, nullif(a.error, ''), d.created_at, d.delivered_at
+			a.status, a.latency_ms, nullif(a.error, ''), d.created_at, d.delivered_at,
+			(SELECT coalesce(json_agg(json_build_object('at', at, 'status', status, 'latencyMs', latency_ms,
+				'error', nullif(error, '')) ORDER BY id), '[]') FROM webhook_attempts WHERE delivery_id = d.id)
 		FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id
 		LEFT JOIN LATERAL (SELECT status, latency_ms, error FROM webhook_attempts WHERE delivery_id = d.id ORDER BY id DESC LIMIT 1) a ON true
 		WHERE d.endpoint_id = $1 ORDER BY d.id DESC LIMIT $2`, endpoint, last)
@@ -131,7 +152,7 @@ func (s *Store) WebhookDeliveries(ctx context.Context, endpoint int64, last int)
 	out, err := collect(rows, func(r pgx.Row) (*WebhookDelivery, error) {
 		var d WebhookDelivery
 		return &d, r.Scan(&d.EventID, &d.EventType, &d.State, &d.Attempts, &d.LastStatus, &d.LastLatencyMs, &d.LastError,
-			&d.CreatedAt, &d.DeliveredAt)
+			&d.CreatedAt, &d.DeliveredAt, &d.AttemptLog)
 	})
 	return out, MapError("webhook deliveries", err)
 }

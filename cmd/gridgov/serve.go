@@ -91,7 +91,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	defer stopScheduler()
 	hub := startRealtime(scheduleCtx, a, pool, reg)
 	guard := webhook.Guard{Allow: a.cfg.WebhookAllow}
-	go webhook.NewWorker(pool, a.log, reg, guard).Run(scheduleCtx) //nolint:errcheck // it returns only when ctx ends
+	go newWebhookWorker(a, pool, reg, guard).Run(scheduleCtx) //nolint:errcheck // it returns only when ctx ends
 	handler := server.New(server.Deps{Pool: pool, Realtime: hub, WebhookGuard: guard, Log: a.log, Dev: a.cfg.Development(), Registry: reg,
 		MetricsOnAPI: a.cfg.MetricsListen == config.MetricsOnAPI, Warehouse: wh, Keys: keys, AllowList: allow, CORSOrigins: a.cfg.CORSOrigins,
 		Indicators: indicators, Analytics: analyticsHandler, Reports: indicators,
@@ -121,15 +121,33 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	return shutdown(ctx, a, servers)
+	return errors.Join(shutdown(ctx, a, servers), goAway(ctx, a, hub))
+}
+
+// goAway closes the subscribers' WebSocket connections, which http.Server.Shutdown leaves
+// open, with 1001 (going away), waiting for them within the shutdown timeout: their clients
+// reconnect to another process.
+func goAway(ctx context.Context, a *app, hub *realtime.Hub) error {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	return hub.GoAway(sctx)
 }
 
 // startRealtime runs the hub that hands the outbox's events to this process's subscribers,
 // until ctx ends.
 func startRealtime(ctx context.Context, a *app, pool *pgxpool.Pool, reg *prometheus.Registry) *realtime.Hub {
-	hub := realtime.NewHub(pool, a.log, reg, realtime.DefaultLimits())
+	hub := realtime.NewHub(pool, a.log, reg, realtime.Limits{PerConnection: a.cfg.RealtimePerConnection,
+		PerToken: a.cfg.RealtimePerToken, Buffer: a.cfg.RealtimeBuffer})
 	go hub.Run(ctx) //nolint:errcheck // it returns only when ctx ends
 	return hub
+}
+
+// newWebhookWorker makes the webhook worker with the configured retry window and the run of
+// failures that disables an endpoint.
+func newWebhookWorker(a *app, pool *pgxpool.Pool, reg *prometheus.Registry, guard webhook.Guard) *webhook.Worker {
+	w := webhook.NewWorker(pool, a.log, reg, guard)
+	w.MaxAge, w.DisableAfter = a.cfg.WebhookRetryWindow, a.cfg.WebhookDisableAfter
+	return w
 }
 
 // apiServer is the API's http.Server with the configured connection limits: a client that

@@ -499,6 +499,12 @@ type DeclineOrderInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of deleteWebhookEndpoint.
+type DeleteWebhookEndpointInput struct {
+	// The endpoint.
+	EndpointID string `json:"endpointId"`
+}
+
 // Input of dispatchIssue. A unit handler is given by handlerUnitId, any other by handlerPersonId.
 type DispatchIssueInput struct {
 	// The issue.
