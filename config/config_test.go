@@ -5,7 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"gridgov/config"
+	"gridgov/realtime"
+	"gridgov/webhook"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -150,9 +154,11 @@ func TestRealtimeSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RealtimePerConnection != 10 || c.RealtimePerToken != 20 || c.RealtimeBuffer != 64 ||
-		c.WebhookRetryWindow != 24*time.Hour || c.WebhookDisableAfter != 50 {
-		t.Errorf("defaults: %+v", c)
+	// The settings' defaults are the packages' own, so that a server and a test agree.
+	l, w := realtime.DefaultLimits(), webhook.NewWorker(nil, nil, prometheus.NewRegistry(), webhook.Guard{})
+	if c.RealtimePerConnection != l.PerConnection || c.RealtimePerToken != l.PerToken || c.RealtimeBuffer != l.Buffer ||
+		c.WebhookRetryWindow != w.MaxAge || c.WebhookDisableAfter != w.DisableAfter {
+		t.Errorf("defaults: %+v, the packages' %+v, retry window %v, disable after %d", c, l, w.MaxAge, w.DisableAfter)
 	}
 	c, err = config.From(env(map[string]string{"GRIDGOV_REALTIME_MAX_PER_CONNECTION": "3", "GRIDGOV_REALTIME_MAX_PER_TOKEN": "5",
 		"GRIDGOV_REALTIME_BUFFER": "8", "GRIDGOV_WEBHOOK_RETRY_WINDOW": "2h", "GRIDGOV_WEBHOOK_DISABLE_AFTER": "7"}))
